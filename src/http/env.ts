@@ -1,0 +1,12 @@
+import type { Db } from "../db/client";
+
+/** Hono environment shared by every route: bindings plus per-request variables. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    db: Db;
+    /** Set by requireApiKey: the authenticated account. */
+    accountId: string;
+    requestId: string;
+  };
+}
