@@ -1,0 +1,52 @@
+import { env } from "cloudflare:workers";
+import { createDb } from "../../src/db/client";
+import { cronJobs, type ExecutionLogRow, executionLogs } from "../../src/db/schema";
+import { executionId } from "../../src/engine/execution-id";
+
+export const db = () => createDb(env.DB);
+
+/** A minimal job row straight into D1 (the jobs API has its own tests). */
+export async function insertJob(accountId: string, overrides: Partial<typeof cronJobs.$inferInsert> = {}) {
+  const now = Date.now();
+  const row: typeof cronJobs.$inferInsert = {
+    id: crypto.randomUUID(),
+    accountId,
+    name: "Fixture job",
+    endpointUrl: "https://example.com/hook",
+    method: "POST",
+    timezone: "UTC",
+    schedule: "0 9 * * *",
+    scheduleConfig: JSON.stringify({ repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" }),
+    scheduleAnchorAt: now,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+  await db().insert(cronJobs).values(row);
+  return row;
+}
+
+export type LogInput = Partial<ExecutionLogRow> & { executedAt: number };
+
+/** Inserts logs in chunks that respect D1's 100-bound-parameter limit. */
+export async function insertLogs(cronJobId: string, accountId: string, logs: LogInput[]) {
+  const rows = logs.map((l, i) => ({
+    id: l.id ?? executionId(cronJobId, l.executedAt, l.retryAttempt ?? 0),
+    cronJobId,
+    accountId,
+    status: "success" as const,
+    responseCode: 200,
+    responseBody: `{"n":${i}}`,
+    errorMessage: null,
+    responseTimeMs: 100,
+    retryAttempt: 0,
+    ...l,
+  }));
+  const perChunk = Math.floor(100 / 10);
+  for (let i = 0; i < rows.length; i += perChunk) {
+    await db()
+      .insert(executionLogs)
+      .values(rows.slice(i, i + perChunk));
+  }
+  return rows;
+}
