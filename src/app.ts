@@ -6,6 +6,7 @@ import { requireApiKey } from "./http/auth";
 import { allowedMethods } from "./http/method-not-allowed";
 import { ProblemError, problem, problemResponse } from "./http/problem";
 import { createRouter } from "./http/router";
+import { jobsRoutes } from "./routes/jobs";
 import { logsRoutes } from "./routes/logs";
 
 export function createApp() {
@@ -20,6 +21,7 @@ export function createApp() {
   });
   app.use("/v1/cron-jobs/:accountId/*", requireApiKey);
 
+  app.route("/", jobsRoutes);
   app.route("/", logsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {

@@ -1,0 +1,116 @@
+/**
+ * Operator CLI: accounts and API keys against the local D1 (default) or the deployed one (--remote).
+ *   npm run account:create -- --name "Acme" [--json] [--remote]
+ *   npm run key:create -- --account <account_id> [--json] [--remote]
+ *   npm run key:revoke -- --key <api_key> [--json] [--remote]
+ */
+import { parseArgs } from "node:util";
+import { newAccount, newKey, revokeKeyStatement } from "../src/accounts/provision";
+import { execute, executeStatements, migrate, type Target } from "./lib/d1";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: "string" },
+    account: { type: "string" },
+    key: { type: "string" },
+    json: { type: "boolean", default: false },
+    remote: { type: "boolean", default: false },
+  },
+});
+
+const target: Target = { remote: values.remote ?? false };
+const command = positionals[0];
+
+function print(json: Record<string, unknown>, lines: string[]) {
+  if (values.json) console.log(JSON.stringify(json));
+  else console.log(lines.join("\n"));
+}
+
+function required(name: "name" | "account" | "key"): string {
+  const v = values[name];
+  if (!v) usage(`--${name} is required`);
+  return v;
+}
+
+function usage(problem?: string): never {
+  if (problem) console.error(`error: ${problem}`);
+  console.error(
+    [
+      "usage: npm run cli -- <command> [options]",
+      '  account:create --name "Acme"     create an account and its first API key',
+      "  key:create --account <id>         create another API key for an account",
+      "  key:revoke --key <api_key>        revoke an API key",
+      "options: --json (one JSON object on stdout), --remote (the deployed D1 instead of the local one)",
+    ].join("\n"),
+  );
+  process.exit(2);
+}
+
+function accountExists(accountId: string): boolean {
+  if (!/^[0-9a-f-]{36}$/i.test(accountId)) return false;
+  return execute(target, `SELECT id FROM accounts WHERE id = '${accountId.toLowerCase()}'`).length === 1;
+}
+
+async function main() {
+  if (!target.remote) migrate(target);
+  const now = Date.now();
+  switch (command) {
+    case "account:create": {
+      const name = required("name").trim();
+      if (name.length === 0 || name.length > 200) usage("--name must be 1–200 characters");
+      const a = await newAccount(name, now);
+      executeStatements(target, a.statements);
+      print(
+        {
+          account_id: a.account_id,
+          name: a.name,
+          api_key: a.api_key,
+          api_secret: a.api_secret,
+          signing_secret: a.signing_secret,
+        },
+        [
+          `Account created: ${a.name}`,
+          `  account_id:     ${a.account_id}`,
+          `  api_key:        ${a.api_key}`,
+          `  api_secret:     ${a.api_secret}   (shown once: store it now)`,
+          `  signing_secret: ${a.signing_secret}   (verifies callback signatures)`,
+        ],
+      );
+      return;
+    }
+    case "key:create": {
+      const accountId = required("account").toLowerCase();
+      if (!accountExists(accountId)) usage(`no account ${accountId}`);
+      const k = await newKey(accountId, now);
+      executeStatements(target, k.statements);
+      print({ account_id: accountId, api_key: k.api_key, api_secret: k.api_secret }, [
+        `API key created for ${accountId}`,
+        `  api_key:    ${k.api_key}`,
+        `  api_secret: ${k.api_secret}   (shown once: store it now)`,
+      ]);
+      return;
+    }
+    case "key:revoke": {
+      const key = required("key");
+      const s = revokeKeyStatement(key, now);
+      executeStatements(target, [s]);
+      const [row] = execute<{ account_id: string; revoked_at: number | null }>(
+        target,
+        `SELECT account_id, revoked_at FROM api_keys WHERE id = '${key.replace(/'/g, "''")}'`,
+      );
+      if (!row) usage(`no API key ${key}`);
+      print({ api_key: key, account_id: row.account_id, revoked_at: new Date(row.revoked_at ?? now).toISOString() }, [
+        `API key ${key} revoked`,
+      ]);
+      return;
+    }
+    default:
+      usage(command ? `unknown command ${command}` : undefined);
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+import { inlineStatement, newAccount, type Statement } from "../../src/accounts/provision";
+import { executionId } from "../../src/engine/execution-id";
+import { mockOutcome } from "../../src/engine/executors/mock";
+import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
+import { nextRunAt } from "../../src/schedule/next-run";
+import { CreateJobSchema } from "../../src/schemas/jobs";
+
+/** Fixed, clearly local-only demo credentials: never valid anywhere but a developer's machine. */
+export const DEMO = {
+  account_id: "00000000-0000-4000-8000-00000000de00",
+  api_key: "ek_demo_local_only",
+  api_secret: "es_demo_local_only_do_not_use_in_production",
+  signing_secret: "whsec_demo_local_only",
+};
+
+const DAY = 86_400_000;
+const HISTORY_DAYS = 35;
+
+const DEMO_JOBS = [
+  {
+    id: "00000000-0000-4000-8000-0000000a0001",
+    input: {
+      name: "Daily Report Generator",
+      description: "Generates the daily sales report",
+      endpoint_url: "https://api.example.com/reports/generate",
+      method: "POST",
+      headers: { Authorization: "Bearer demo-token", "Content-Type": "application/json" },
+      body: '{"report_type":"daily"}',
+      timezone: "America/New_York",
+      schedule_config: { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" },
+      tags: ["reports", "daily"],
+      retry_config: { max_retries: 3, retry_delay_seconds: 60, timeout_seconds: 30 },
+      callbacks: { failure_url: "https://api.example.com/alerts/cron-failed" },
+    },
+  },
+  {
+    id: "00000000-0000-4000-8000-0000000a0002",
+    input: {
+      name: "Hourly Inventory Sync",
+      endpoint_url: "https://inventory.example.com/sync",
+      method: "PUT",
+      timezone: "Europe/London",
+      schedule_config: { repeat_type: "hourly", repeat_every: 1, time: "00:15", end_type: "never" },
+      tags: ["sync"],
+      retry_config: { max_retries: 1, retry_delay_seconds: 120, timeout_seconds: 20 },
+    },
+  },
+  {
+    id: "00000000-0000-4000-8000-0000000a0003",
+    input: {
+      name: "Uptime Ping",
+      endpoint_url: "https://status.example.com/ping",
+      method: "GET",
+      timezone: "UTC",
+      schedule_config: { cron: "*/10 * * * *" },
+      tags: ["monitoring"],
+      retry_config: { max_retries: 0, timeout_seconds: 10 },
+    },
+  },
+] as const;
+
+function insertLogsSql(rows: Array<Record<string, string | number | null>>): Statement[] {
+  const cols = Object.keys(rows[0] ?? {});
+  const out: Statement[] = [];
+  // Large multi-row INSERTs keep the file short; wrangler runs them against local SQLite.
+  for (let i = 0; i < rows.length; i += 200) {
+    const chunk = rows.slice(i, i + 200);
+    out.push({
+      sql: `INSERT INTO execution_logs (${cols.join(", ")}) VALUES ${chunk.map(() => `(${cols.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT(id) DO NOTHING`,
+      params: chunk.flatMap((r) => cols.map((c) => r[c] ?? null)),
+    });
+  }
+  return out;
+}
+
+/**
+ * SQL that provisions the demo account, its jobs and ~35 days of history. Every id is fixed or
+ * derived, and every insert is `ON CONFLICT DO NOTHING`: running it again adds only new slots.
+ */
+export async function demoSeedSql(now: number): Promise<{ sql: string; logs: number }> {
+  const account = await newAccount("Demo (local only)", now, DEMO);
+  const statements: Statement[] = [...account.statements];
+  const logs: Array<Record<string, string | number | null>> = [];
+  const from = now - HISTORY_DAYS * DAY;
+  for (const demo of DEMO_JOBS) {
+    const input = CreateJobSchema.parse(demo.input);
+    const row: NewJobRow = { ...buildNewJob(DEMO.account_id, input, from), id: demo.id };
+    row.nextRunAt = nextRunAt({ config: input.schedule_config, timezone: row.timezone, anchorAt: from }, now);
+    row.updatedAt = now;
+    const cols = Object.keys(row) as Array<keyof NewJobRow>;
+    statements.push({
+      sql: `INSERT INTO cron_jobs (${cols.map((c) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)).join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
+      params: cols.map((c) => {
+        const v = row[c];
+        return typeof v === "boolean" ? Number(v) : v;
+      }),
+    });
+    const schedule = { config: input.schedule_config, timezone: row.timezone, anchorAt: from };
+    const slots: number[] = [];
+    for (let t = nextRunAt(schedule, from); t !== null && t <= now; t = nextRunAt(schedule, t)) slots.push(t);
+    for (const slot of slots) {
+      for (let attempt = 0; attempt <= row.maxRetries; attempt++) {
+        const id = executionId(row.id, slot, attempt);
+        const outcome = mockOutcome({ executionId: id, timeoutSeconds: row.timeoutSeconds });
+        const executedAt = slot + attempt * row.retryDelaySeconds * 1000 + (Number.parseInt(id.slice(-3), 36) % 4000);
+        if (executedAt > now) break;
+        logs.push({
+          id,
+          cron_job_id: row.id,
+          account_id: DEMO.account_id,
+          executed_at: executedAt,
+          status: outcome.status,
+          response_code: outcome.responseCode,
+          response_body: outcome.responseBody,
+          error_message: outcome.errorMessage,
+          response_time_ms: outcome.responseTimeMs,
+          retry_attempt: attempt,
+        });
+        if (outcome.status === "success") break;
+      }
+    }
+  }
+  statements.push(...insertLogsSql(logs));
+  // The demo history is written in bulk, so its counters are derived once here (the engine keeps them live).
+  statements.push({
+    sql: `UPDATE cron_jobs SET
+      total_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id),
+      successful_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id AND l.status = 'success'),
+      failed_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id AND l.status <> 'success'),
+      last_run_at = (SELECT max(executed_at) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id),
+      last_run_status = (SELECT status FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id ORDER BY executed_at DESC, id DESC LIMIT 1)
+      WHERE account_id = ?`,
+    params: [DEMO.account_id],
+  });
+  return { sql: statements.map((s) => `${inlineStatement(s)};`).join("\n"), logs: logs.length };
+}

@@ -1,0 +1,106 @@
+import { and, count, desc, eq, getTableColumns, isNull, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type CronJobRow, cronJobs } from "../db/schema";
+import type { NewJobRow } from "./build";
+
+const live = (accountId: string, id: string) =>
+  and(eq(cronJobs.id, id), eq(cronJobs.accountId, accountId), isNull(cronJobs.deletedAt));
+
+/** Active, not deleted jobs of the account: what the active-job limit counts. */
+const activeCount = (accountId: string) =>
+  sql`(SELECT count(*) FROM ${cronJobs} WHERE ${cronJobs.accountId} = ${accountId} AND ${cronJobs.isActive} = 1 AND ${cronJobs.deletedAt} IS NULL)`;
+
+/**
+ * Inserts the job unless it is active and the account already has `limit` active jobs.
+ * One statement, so concurrent creates cannot overshoot the limit. Returns false when refused.
+ */
+export async function insertJobWithinLimit(db: Db, row: NewJobRow, limit: number): Promise<boolean> {
+  const columns = getTableColumns(cronJobs);
+  const keys = Object.keys(row) as Array<keyof NewJobRow>;
+  const names = sql.raw(keys.map((k) => `"${columns[k].name}"`).join(", "));
+  const values = sql.join(
+    keys.map((k) => {
+      const v = row[k];
+      return sql`${typeof v === "boolean" ? Number(v) : v}`;
+    }),
+    sql`, `,
+  );
+  const guard = row.isActive ? sql`WHERE ${activeCount(row.accountId)} < ${limit}` : sql``;
+  const res = await db.run(sql`INSERT INTO ${cronJobs} (${names}) SELECT ${values} ${guard}`);
+  return res.meta.changes === 1;
+}
+
+export async function findJob(db: Db, accountId: string, id: string): Promise<CronJobRow | undefined> {
+  const [row] = await db.select().from(cronJobs).where(live(accountId, id)).limit(1);
+  return row;
+}
+
+export type UpdateOutcome = { ok: true; row: CronJobRow } | { ok: false; reason: "not-found" | "limit" };
+
+/**
+ * Applies an update to a live job. Activating a paused job is refused, in the same statement,
+ * when the account is at its active-job limit.
+ */
+export async function updateJob(
+  db: Db,
+  accountId: string,
+  id: string,
+  set: Partial<CronJobRow>,
+  activating: boolean,
+  limit: number,
+): Promise<UpdateOutcome> {
+  const conds: SQL[] = [live(accountId, id) as SQL];
+  if (activating) conds.push(sql`(${cronJobs.isActive} = 1 OR ${activeCount(accountId)} < ${limit})`);
+  const rows = await db
+    .update(cronJobs)
+    .set(set)
+    .where(and(...conds))
+    .returning();
+  if (rows[0]) return { ok: true, row: rows[0] };
+  return { ok: false, reason: (await findJob(db, accountId, id)) ? "limit" : "not-found" };
+}
+
+/** Soft delete: the job and its logs stop being reachable now; the retention sweep removes the rows. */
+export async function softDeleteJob(db: Db, accountId: string, id: string, now: number): Promise<boolean> {
+  const rows = await db
+    .update(cronJobs)
+    .set({ deletedAt: now, isActive: false, nextRunAt: null, updatedAt: now })
+    .where(live(accountId, id))
+    .returning({ id: cronJobs.id });
+  return rows.length === 1;
+}
+
+export interface ListJobsFilter {
+  accountId: string;
+  page: number;
+  limit: number;
+  isActive?: boolean;
+  tags?: string[];
+  search?: string;
+}
+
+/** A page of jobs, newest first, and the total, in one round trip. */
+export async function listJobs(db: Db, f: ListJobsFilter): Promise<{ rows: CronJobRow[]; total: number }> {
+  const conds: SQL[] = [eq(cronJobs.accountId, f.accountId), isNull(cronJobs.deletedAt)];
+  if (f.isActive !== undefined) conds.push(eq(cronJobs.isActive, f.isActive));
+  if (f.tags && f.tags.length > 0) {
+    const list = sql.join(
+      f.tags.map((t) => sql`${t}`),
+      sql`, `,
+    );
+    conds.push(sql`EXISTS (SELECT 1 FROM json_each(${cronJobs.tags}) WHERE json_each.value IN (${list}))`);
+  }
+  if (f.search) conds.push(sql`instr(lower(${cronJobs.name}), lower(${f.search})) > 0`);
+  const where = and(...conds);
+  const [rows, total] = await db.batch([
+    db
+      .select()
+      .from(cronJobs)
+      .where(where)
+      .orderBy(desc(cronJobs.createdAt), desc(cronJobs.id))
+      .limit(f.limit)
+      .offset((f.page - 1) * f.limit),
+    db.select({ n: count() }).from(cronJobs).where(where),
+  ]);
+  return { rows, total: total[0]?.n ?? 0 };
+}

@@ -1,0 +1,208 @@
+import { z } from "@hono/zod-openapi";
+import { isValidTimeZone } from "../schedule/timezone";
+import { intQuery, PaginationSchema } from "./common";
+import { ScheduleConfigSchema } from "./schedule";
+
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export const MAX_BODY_CHARS = 32_768;
+export const MAX_HEADERS = 50;
+export const MAX_TAGS = 20;
+
+/** Headers a client may not set: hop-by-hop ones, Host, and what fetch computes itself. */
+const FORBIDDEN_HEADERS = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-length",
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+
+const HttpUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http(s) URL")
+  .openapi({ format: "uri", example: "https://api.example.com/webhook" });
+
+const HeadersSchema = z
+  .record(z.string(), z.string().max(8192, "header values are limited to 8192 characters"))
+  .superRefine((headers, ctx) => {
+    const names = Object.keys(headers);
+    if (names.length > MAX_HEADERS) ctx.addIssue({ code: "custom", message: `at most ${MAX_HEADERS} headers` });
+    for (const name of names) {
+      const value = headers[name] ?? "";
+      if (!HEADER_NAME.test(name))
+        ctx.addIssue({ code: "custom", path: [name], message: "is not a valid header name" });
+      else if (FORBIDDEN_HEADERS.has(name.toLowerCase()))
+        ctx.addIssue({ code: "custom", path: [name], message: "is a hop-by-hop or reserved header and cannot be set" });
+      if (/[\r\n\0]/.test(value))
+        ctx.addIssue({ code: "custom", path: [name], message: "must not contain CR, LF or NUL" });
+    }
+  })
+  .openapi({ example: { Authorization: "Bearer token123", "Content-Type": "application/json" } });
+
+const TagsSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(50)
+      .regex(/^[^,\s][^,]*$/, "must not be empty, start with a space, or contain commas"),
+  )
+  .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
+  .refine((tags) => new Set(tags).size === tags.length, "tags must be unique")
+  .openapi({ example: ["reports", "daily"] });
+
+export const RetryConfigSchema = z
+  .strictObject({
+    max_retries: z.number().int().min(0).max(10).default(3),
+    retry_delay_seconds: z.number().int().min(1).max(3600).default(60),
+    timeout_seconds: z.number().int().min(1).max(30).default(30),
+    backoff: z.enum(["fixed", "exponential"]).default("fixed"),
+  })
+  .openapi("RetryConfig");
+
+export const CallbacksSchema = z
+  .strictObject({
+    success_url: HttpUrl.nullable().optional(),
+    failure_url: HttpUrl.nullable().optional(),
+    notify: z.enum(["always", "on_change"]).default("always"),
+  })
+  .openapi("Callbacks");
+
+const Timezone = z
+  .string()
+  .max(64)
+  .refine(isValidTimeZone, "must be an IANA time zone such as America/New_York")
+  .openapi({ example: "America/New_York" });
+
+const jobFields = {
+  name: z.string().trim().min(1, "must not be empty").max(200).openapi({ example: "Daily Report Generator" }),
+  description: z.string().max(2000).nullable().optional(),
+  endpoint_url: HttpUrl,
+  method: z.enum(HTTP_METHODS),
+  headers: HeadersSchema.optional(),
+  body: z.string().max(MAX_BODY_CHARS, `at most ${MAX_BODY_CHARS} characters`).nullable().optional(),
+  timezone: Timezone,
+  schedule_config: ScheduleConfigSchema,
+  tags: TagsSchema.optional(),
+  is_active: z.boolean().optional(),
+  retry_config: RetryConfigSchema.optional(),
+  callbacks: CallbacksSchema.optional(),
+};
+
+export const CreateJobSchema = z.strictObject(jobFields).openapi("CreateCronJob");
+export type CreateJobInput = z.output<typeof CreateJobSchema>;
+
+/** Every field optional. Nested retry_config/callbacks merge with the stored ones; the rest replace. */
+export const UpdateJobSchema = z
+  .strictObject({
+    ...jobFields,
+    name: jobFields.name.optional(),
+    endpoint_url: HttpUrl.optional(),
+    method: jobFields.method.optional(),
+    timezone: Timezone.optional(),
+    schedule_config: ScheduleConfigSchema.optional(),
+    retry_config: RetryConfigSchema.partial().optional(),
+    callbacks: CallbacksSchema.partial().optional(),
+  })
+  .openapi("UpdateCronJob");
+export type UpdateJobInput = z.output<typeof UpdateJobSchema>;
+
+export const ListJobsQuerySchema = z.strictObject({
+  page: intQuery({ min: 1, default: 1 }),
+  limit: intQuery({ min: 1, max: 100, default: 50 }),
+  is_active: z
+    .enum(["true", "false"], { message: "must be true or false" })
+    .transform((v) => v === "true")
+    .optional()
+    .openapi({ type: "string", enum: ["true", "false"] }),
+  tags: z
+    .string()
+    .max(1100)
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .refine((t) => t.length <= MAX_TAGS, `at most ${MAX_TAGS} tags`)
+    .optional()
+    .openapi({
+      type: "string",
+      description: "Comma-separated; a job matches if it has any of them",
+      example: "reports,daily",
+    }),
+  search: z.string().max(200).optional().openapi({ description: "Case-insensitive substring of the job name" }),
+});
+
+const iso = z.string().openapi({ example: "2024-01-26T14:00:00Z" });
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    endpoint_url: z.string(),
+    schedule: z.string().openapi({ example: "0 9 * * *" }),
+    method: z.enum(HTTP_METHODS),
+    headers: z.record(z.string(), z.string()),
+    body: z.string().nullable(),
+    is_active: z.boolean(),
+    timezone: z.string(),
+    repeat_type: z.string().nullable(),
+    repeat_every: z.number().int().nullable(),
+    days_of_week: z.array(z.string()).nullable(),
+    day_of_month: z.number().int().nullable(),
+    hours: z.number().int().nullable(),
+    minutes: z.number().int().nullable(),
+    end_type: z.string(),
+    end_date: z.string().nullable(),
+    end_occurrences: z.number().int().nullable(),
+    max_retries: z.number().int(),
+    retry_delay_seconds: z.number().int(),
+    timeout_seconds: z.number().int(),
+    success_callback_url: z.string().nullable(),
+    failure_callback_url: z.string().nullable(),
+    tags: z.array(z.string()),
+    next_run_at: iso.nullable(),
+    next_runs: z.array(iso).openapi({ description: "The next three run times" }),
+    last_run_at: iso.nullable(),
+    last_run_status: z.string().nullable(),
+    consecutive_failures: z.number().int(),
+    total_executions: z.number().int(),
+    successful_executions: z.number().int(),
+    failed_executions: z.number().int(),
+    schedule_config: z.record(z.string(), z.unknown()),
+    retry_config: z.record(z.string(), z.unknown()),
+    callbacks: z.record(z.string(), z.unknown()),
+    created_at: iso,
+    updated_at: iso,
+  })
+  .openapi("CronJob");
+
+export const JobEnvelopeSchema = z.object({ data: JobSchema }).openapi("CronJobEnvelope");
+export const JobListSchema = z
+  .object({
+    data: z.array(JobSchema),
+    pagination: PaginationSchema.extend({ total: z.number().int().openapi({ description: "Same as total_items" }) }),
+  })
+  .openapi("CronJobList");
+export const DeletedJobSchema = z
+  .object({ data: z.object({ id: z.string(), message: z.string() }) })
+  .openapi("DeletedCronJob");
