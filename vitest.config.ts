@@ -14,6 +14,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
+      globalSetup: ["./test/setup/target-server.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
     },
   };

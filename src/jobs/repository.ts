@@ -104,3 +104,13 @@ export async function listJobs(db: Db, f: ListJobsFilter): Promise<{ rows: CronJ
   ]);
   return { rows, total: total[0]?.n ?? 0 };
 }
+
+/** A job by id alone, for the engine (which has no account in hand); deleted jobs are not returned. */
+export async function findLiveJob(db: Db, id: string): Promise<CronJobRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(cronJobs)
+    .where(and(eq(cronJobs.id, id), isNull(cronJobs.deletedAt)))
+    .limit(1);
+  return row;
+}

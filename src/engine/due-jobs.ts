@@ -1,0 +1,74 @@
+import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type CronJobRow, cronJobs } from "../db/schema";
+import { computeNextRun } from "../jobs/build";
+
+export type DueJob = Pick<
+  CronJobRow,
+  "id" | "nextRunAt" | "scheduleConfig" | "timezone" | "scheduleAnchorAt" | "occurrences" | "isActive"
+>;
+
+/** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
+export async function selectDueJobs(
+  db: Db,
+  scheduledTime: number,
+  after: { nextRunAt: number; id: string } | null,
+  limit: number,
+): Promise<DueJob[]> {
+  const keyset = after
+    ? or(
+        gt(cronJobs.nextRunAt, after.nextRunAt),
+        and(eq(cronJobs.nextRunAt, after.nextRunAt), gt(cronJobs.id, after.id)),
+      )
+    : undefined;
+  return db
+    .select({
+      id: cronJobs.id,
+      nextRunAt: cronJobs.nextRunAt,
+      scheduleConfig: cronJobs.scheduleConfig,
+      timezone: cronJobs.timezone,
+      scheduleAnchorAt: cronJobs.scheduleAnchorAt,
+      occurrences: cronJobs.occurrences,
+      isActive: cronJobs.isActive,
+    })
+    .from(cronJobs)
+    .where(
+      and(
+        sql`${cronJobs.isActive} = 1 AND ${cronJobs.deletedAt} IS NULL`,
+        lte(cronJobs.nextRunAt, scheduledTime),
+        keyset,
+      ),
+    )
+    .orderBy(asc(cronJobs.nextRunAt), asc(cronJobs.id))
+    .limit(limit);
+}
+
+/**
+ * Claims the job's due slot: moves next_run_at past the tick only if it still holds the value read,
+ * so overlapping or repeated ticks cannot run one slot twice. Missed slots collapse into this one run.
+ * A schedule with no run left (end_type on/after) gets next_run_at null; recording its final run deactivates it.
+ */
+export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
+  const occurrences = job.occurrences + 1;
+  const next = computeNextRun({ ...job, occurrences }, Math.max(scheduledTime, job.nextRunAt ?? scheduledTime));
+  return db
+    .update(cronJobs)
+    .set({ nextRunAt: next, occurrences })
+    .where(
+      and(
+        eq(cronJobs.id, job.id),
+        eq(cronJobs.nextRunAt, job.nextRunAt ?? -1),
+        eq(cronJobs.isActive, true),
+        isNull(cronJobs.deletedAt),
+      ),
+    )
+    .returning({ id: cronJobs.id });
+}
+
+/** Undoes a claim whose message could not be enqueued, so the next tick runs the slot instead. */
+export function unclaimStatement(db: Db, job: DueJob) {
+  return db
+    .update(cronJobs)
+    .set({ nextRunAt: job.nextRunAt, occurrences: job.occurrences })
+    .where(and(eq(cronJobs.id, job.id), isNull(cronJobs.deletedAt)));
+}

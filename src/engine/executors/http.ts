@@ -1,0 +1,199 @@
+/**
+ * The real executor: performs the job's request with a hard deadline and a 1 KB body cap.
+ *
+ * Redirects are followed by hand (redirect: "manual", at most 5 hops) so every Location is put through the
+ * target guard; the platform would otherwise follow them blind. A 3xx without a usable Location (304, a bare
+ * 300/302) is the endpoint's final answer and is classified like any other non-2xx: a failure.
+ */
+import { refusedHostReason, unsupportedSchemeReason } from "../target-guard";
+import { decodeUtf8Capped, MAX_RESPONSE_BODY_BYTES } from "../truncate";
+import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
+
+export interface HttpExecutorOptions {
+  /** Skip the private/loopback/metadata check (local development and tests only). */
+  allowPrivateTargets: boolean;
+  fetch?: typeof fetch;
+}
+
+export const MAX_REDIRECTS = 5;
+export const USER_AGENT = "edgecron/1.0";
+
+const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
+// Dropped when a redirect turns the request into a bodiless GET (as the Fetch standard does).
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+// Dropped when a redirect leaves the origin, so a job's credentials are not handed to a third party.
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
+
+type Check = (url: URL) => string | null;
+
+export function createHttpExecutor(opts: HttpExecutorOptions): Executor {
+  // Looked up per call so tests (and the runtime) can swap the global.
+  const doFetch: typeof fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  const check: Check = (url) =>
+    unsupportedSchemeReason(url) ?? (opts.allowPrivateTargets ? null : refusedHostReason(url));
+  return { execute: (req) => execute(req, doFetch, check) };
+}
+
+async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Check): Promise<ExecutionResult> {
+  let url: URL;
+  try {
+    url = new URL(req.endpointUrl);
+  } catch {
+    return errorResult(`Invalid URL: ${req.endpointUrl}`, null);
+  }
+  const refused = check(url);
+  if (refused) return errorResult(`Refused target: ${refused}`, null);
+
+  let headers: Headers;
+  try {
+    headers = new Headers(req.headers);
+  } catch (e) {
+    return errorResult(`Invalid request headers: ${messageOf(e)}`, null);
+  }
+  if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
+  let method = req.method.toUpperCase();
+  // fetch() rejects a body on GET/HEAD; such a job still runs, without it.
+  let body = method === "GET" || method === "HEAD" ? null : req.body;
+
+  // One deadline for every hop, the headers and the body read.
+  const signal = AbortSignal.timeout(req.timeoutSeconds * 1000);
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  try {
+    for (let hop = 0; ; hop++) {
+      const res = await untilAborted(doFetch(url, { method, headers, body, redirect: "manual", signal }), signal);
+      const location = REDIRECT_CODES.has(res.status) ? res.headers.get("location") || null : null;
+      if (location === null) {
+        const responseBody = await readCapped(res.body, signal);
+        const ok = res.status >= 200 && res.status < 300;
+        return {
+          status: ok ? "success" : "failure",
+          responseCode: res.status,
+          responseBody,
+          errorMessage: ok ? null : `Endpoint returned status code ${res.status}`,
+          responseTimeMs: elapsed(),
+          retryAfterSeconds:
+            res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : null,
+        };
+      }
+      void res.body?.cancel().catch(() => {});
+      if (hop >= MAX_REDIRECTS) return errorResult(`Too many redirects (more than ${MAX_REDIRECTS})`, elapsed());
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return errorResult(`Invalid redirect location: ${location}`, elapsed());
+      }
+      const refusedHop = check(next);
+      if (refusedHop) return errorResult(`Refused redirect target: ${refusedHop}`, elapsed());
+      if (
+        (res.status === 303 && method !== "HEAD") ||
+        ((res.status === 301 || res.status === 302) && method === "POST")
+      ) {
+        method = "GET";
+        body = null;
+        for (const name of BODY_HEADERS) headers.delete(name);
+      }
+      if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+      url = next;
+    }
+  } catch (e) {
+    if (signal.aborted) return timeoutResult(req.timeoutSeconds);
+    return errorResult(networkErrorMessage(e, url), elapsed());
+  }
+}
+
+/**
+ * Reads at most MAX_RESPONSE_BODY_BYTES (+1, to see whether the cut splits a character) and cancels the rest, so
+ * a huge response is never buffered. Null when the response has no body bytes at all.
+ */
+async function readCapped(stream: ReadableStream<Uint8Array> | null, signal: AbortSignal): Promise<string | null> {
+  if (!stream) return null;
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let finished = false;
+  try {
+    while (total <= MAX_RESPONSE_BODY_BYTES) {
+      const { done, value } = await untilAborted(reader.read(), signal);
+      if (done) {
+        finished = true;
+        break;
+      }
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } finally {
+    if (!finished) void reader.cancel().catch(() => {});
+  }
+  if (total === 0) return null;
+  const prefix = new Uint8Array(Math.min(total, MAX_RESPONSE_BODY_BYTES + 1));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, prefix.length - offset);
+    prefix.set(part, offset);
+    offset += part.length;
+  }
+  return decodeUtf8Capped(prefix);
+}
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts (a stalled body read must not outlive it). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+const HTTP_DATE = /^[a-z]{3,9},? [\w :-]+$/i;
+
+/** Retry-After as seconds from now: delay-seconds or an HTTP-date (past dates give 0); null if absent/garbled. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  if (!HTTP_DATE.test(v)) return null;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Runtime errors vary by platform; the common ones get stable wording, the rest pass through. */
+function networkErrorMessage(e: unknown, url: URL): string {
+  const message = messageOf(e).trim().replace(/\.$/, "");
+  if (/refused/i.test(message)) return "Connection refused";
+  if (/dns|getaddrinfo|ENOTFOUND|lookup|not resolve|name not resolved/i.test(message)) {
+    return `DNS lookup failed for ${url.hostname}`;
+  }
+  if (/reset/i.test(message)) return "Connection reset by peer";
+  // workerd reports some failures (e.g. an unresolvable host) only as "internal error; reference = <id>".
+  if (message === "" || /^internal error/i.test(message)) return `Could not connect to ${url.host}`;
+  return message;
+}
+
+function errorResult(errorMessage: string, responseTimeMs: number | null): ExecutionResult {
+  return {
+    status: "error",
+    responseCode: null,
+    responseBody: null,
+    errorMessage,
+    responseTimeMs,
+    retryAfterSeconds: null,
+  };
+}
+
+function timeoutResult(timeoutSeconds: number): ExecutionResult {
+  return {
+    status: "timeout",
+    responseCode: null,
+    responseBody: null,
+    errorMessage: `Request timed out after ${timeoutSeconds} seconds`,
+    responseTimeMs: timeoutSeconds * 1000,
+    retryAfterSeconds: null,
+  };
+}

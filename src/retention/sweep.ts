@@ -1,0 +1,106 @@
+import { and, eq, isNotNull, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { cronJobs, executionLogs } from "../db/schema";
+
+const DAY_MS = 86_400_000;
+/** Rows per DELETE: small enough that one statement stays well inside D1's limits. */
+export const SWEEP_CHUNK = 10_000;
+/** Stop starting new chunks after this long; the next sweep continues where this one stopped. */
+export const SWEEP_BUDGET_MS = 20_000;
+
+export interface SweepOptions {
+  retentionDays: number;
+  /** The sweep's start: logs older than start - retentionDays go. */
+  now: number;
+  chunk?: number;
+  budgetMs?: number;
+}
+
+export interface SweepReport {
+  event: "retention_sweep";
+  cutoff: string;
+  expired_deleted: number;
+  deleted_job_logs_deleted: number;
+  jobs_purged: number;
+  chunks: number;
+  slowest_chunk_ms: number;
+  complete: boolean;
+  duration_ms: number;
+}
+
+async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number): Promise<number> {
+  const res = await db.run(
+    sql`DELETE FROM ${executionLogs} WHERE ${executionLogs.id} IN (SELECT ${executionLogs.id} FROM ${executionLogs} WHERE ${where} LIMIT ${limit})`,
+  );
+  return res.meta.changes ?? 0;
+}
+
+/**
+ * The daily sweep: logs older than the retention window (a log exactly retentionDays old stays), then the
+ * logs and rows of deleted jobs, in chunks, until a chunk comes back short or the time budget runs out.
+ */
+export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
+  const started = Date.now();
+  const chunk = opts.chunk ?? SWEEP_CHUNK;
+  const budget = opts.budgetMs ?? SWEEP_BUDGET_MS;
+  const cutoff = opts.now - opts.retentionDays * DAY_MS;
+  const withinBudget = () => Date.now() - started < budget;
+  let chunks = 0;
+  let slowest = 0;
+  let complete = true;
+  const timed = async (where: ReturnType<typeof and>) => {
+    const t = Date.now();
+    const n = await deleteChunk(db, where, chunk);
+    chunks++;
+    slowest = Math.max(slowest, Date.now() - t);
+    return n;
+  };
+
+  let expired = 0;
+  for (;;) {
+    if (!withinBudget()) {
+      complete = false;
+      break;
+    }
+    const n = await timed(and(lt(executionLogs.executedAt, cutoff)));
+    expired += n;
+    if (n < chunk) break;
+  }
+
+  let orphaned = 0;
+  let purged = 0;
+  const deleted = complete
+    ? await db.select({ id: cronJobs.id }).from(cronJobs).where(isNotNull(cronJobs.deletedAt)).limit(1000)
+    : [];
+  for (const job of deleted) {
+    let done = false;
+    while (withinBudget()) {
+      const n = await timed(and(eq(executionLogs.cronJobId, job.id)));
+      orphaned += n;
+      if (n < chunk) {
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
+      complete = false;
+      break;
+    }
+    await db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt)));
+    purged++;
+  }
+
+  const report: SweepReport = {
+    event: "retention_sweep",
+    cutoff: new Date(cutoff).toISOString(),
+    expired_deleted: expired,
+    deleted_job_logs_deleted: orphaned,
+    jobs_purged: purged,
+    chunks,
+    slowest_chunk_ms: slowest,
+    complete,
+    duration_ms: Date.now() - started,
+  };
+  console.log(JSON.stringify(report));
+  return report;
+}

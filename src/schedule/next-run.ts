@@ -1,0 +1,128 @@
+import type { ScheduleConfig } from "../schemas/schedule";
+import {
+  alignUp,
+  DAY,
+  dayNumber,
+  dayOf,
+  daysInMonth,
+  HOUR,
+  MINUTE,
+  mod,
+  monthIndexOf,
+  timeOfDay,
+  weekOf,
+  weekStart,
+  yearOf,
+} from "./calendar";
+import { cronStepper } from "./cron";
+import { lastRunBound, occurrencesExhausted } from "./end";
+import { localToUtc, utcToLocal } from "./timezone";
+
+export interface Schedule {
+  config: ScheduleConfig;
+  /** IANA zone the wall-clock fields are read in. */
+  timezone: string;
+  /** Epoch ms: job creation or last schedule change; repeat_every periods count from here. */
+  anchorAt: number;
+}
+
+/** First run strictly after `after`, ignoring end conditions. */
+type Stepper = (after: number) => number | null;
+
+/**
+ * First run strictly after `after` (epoch ms), or null when the schedule has ended. `occurrences` = scheduled runs
+ * already done (for end_type "after").
+ */
+export function nextRunAt(s: Schedule, after: number, occurrences = 0): number | null {
+  return nextRuns(s, after, 1, occurrences)[0] ?? null;
+}
+
+/** The next `n` run times strictly after `after` (fewer if the schedule ends), counting `occurrences` as done. */
+export function nextRuns(s: Schedule, after: number, n: number, occurrences = 0): number[] {
+  const runs: number[] = [];
+  if (!Number.isFinite(after) || !Number.isFinite(s.anchorAt)) return runs;
+  const next = stepper(s);
+  const last = lastRunBound(s.config, s.timezone);
+  let t = after;
+  while (runs.length < n && !occurrencesExhausted(s.config, occurrences + runs.length)) {
+    const run = next(t);
+    if (run === null || Number.isNaN(run) || run > last) break;
+    runs.push(run);
+    t = run;
+  }
+  return runs;
+}
+
+function stepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {
+  if (config.cron !== undefined) return cronStepper(config.cron, tz);
+  const every = config.repeat_every;
+  const { minute, ms: timeMs } = timeOfDay(config.time ?? "00:00");
+  const anchorDay = dayOf(utcToLocal(tz, anchorAt));
+  // Whole local days (day numbers) → the run instant on that day. Gap/overlap rules live in localToUtc.
+  const runOn = (day: number) => localToUtc(tz, day * DAY + timeMs);
+  // Start the day walks two local days early: a run's instant can precede `after` by less than its wall time does
+  // (overlaps, offset changes), and every walk below is monotonic, so starting early only costs a step or two.
+  const firstDay = (after: number) => dayOf(utcToLocal(tz, after)) - 2;
+
+  switch (config.repeat_type) {
+    case "hourly": {
+      // Absolute hours from the start of the anchor's local hour, so runs stay exactly N hours apart through DST
+      // (a repeated hour runs twice, as it is two real hours) and :MM is local even in :30/:45 offset zones.
+      const hourStart = anchorAt - mod(utcToLocal(tz, anchorAt), HOUR);
+      const period = every * HOUR;
+      return (after) => {
+        for (let k = Math.floor((after - hourStart) / period) - 1; ; k++) {
+          const c = hourStart + k * period;
+          // The local hour holding c, at :MM (only differs from c + MM when a DST shift is not whole hours).
+          const run = c - mod(utcToLocal(tz, c), HOUR) + minute * MINUTE;
+          if (run > after) return run;
+        }
+      };
+    }
+    case "days":
+      // Every N calendar days from the anchor's local date, straight across month ends.
+      return (after) => {
+        for (let day = alignUp(firstDay(after), anchorDay, every); ; day += every) {
+          const run = runOn(day);
+          if (run > after || Number.isNaN(run)) return run;
+        }
+      };
+    case "weeks": {
+      // The listed weekdays of every Nth Sunday-start week, counted from the anchor's local week.
+      const weekdays = [...new Set(config.days_of_week ?? [])].map(Number).sort((a, b) => a - b);
+      if (weekdays.length === 0) return () => null;
+      const anchorWeek = weekOf(anchorDay);
+      return (after) => {
+        const from = firstDay(after);
+        for (let week = alignUp(weekOf(from), anchorWeek, every); ; week += every) {
+          for (const weekday of weekdays) {
+            const day = weekStart(week) + weekday;
+            if (day < from) continue;
+            const run = runOn(day);
+            if (run > after || Number.isNaN(run)) return run;
+          }
+        }
+      };
+    }
+    case "months":
+    case "years": {
+      // Every Nth month (or January of every Nth year) from the anchor's, on day_of_month clamped to the month.
+      const stride = config.repeat_type === "years" ? every * 12 : every;
+      const anchorIndex = config.repeat_type === "years" ? yearOf(anchorDay) * 12 : monthIndexOf(anchorDay);
+      const dayOfMonth = config.day_of_month ?? 1;
+      return (after) => {
+        const from = firstDay(after);
+        for (let index = alignUp(monthIndexOf(from), anchorIndex, stride); ; index += stride) {
+          const year = Math.floor(index / 12);
+          const month0 = index % 12;
+          const day = dayNumber(year, month0, Math.min(dayOfMonth, daysInMonth(year, month0)));
+          if (day < from) continue;
+          const run = runOn(day);
+          if (run > after || Number.isNaN(run)) return run;
+        }
+      };
+    }
+    default:
+      return () => null;
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from "@hono/zod-openapi";
+import { parseInstant } from "../http/dates";
+import { cronError } from "../schedule/cron";
+
+export const repeatTypes = ["hourly", "days", "weeks", "months", "years"] as const;
+export const endTypes = ["never", "on", "after"] as const;
+
+const weekdays = ["0", "1", "2", "3", "4", "5", "6"] as const;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export const ScheduleConfigSchema = z
+  .strictObject({
+    repeat_type: z.enum(repeatTypes).optional().openapi({ description: "How often the job repeats (or give `cron`)" }),
+    repeat_every: z
+      .number()
+      .int("must be an integer between 1 and 1000")
+      .min(1, "must be an integer between 1 and 1000")
+      .max(1000, "must be an integer between 1 and 1000")
+      .default(1)
+      .openapi({ description: "Run every N hours/days/weeks/months/years, counted from creation or the last change" }),
+    time: z.string().regex(TIME, "must be HH:MM between 00:00 and 23:59").optional().openapi({
+      description: "Local time in the job's timezone; for hourly only the minutes count",
+      example: "09:00",
+    }),
+    days_of_week: z
+      .array(z.enum(weekdays, { error: 'must be "0" (Sunday) to "6" (Saturday)' }))
+      .refine((days) => new Set(days).size === days.length, "must not repeat a day")
+      .optional()
+      .openapi({ description: "Weekdays for `weeks`, Sunday = 0", example: ["1", "3"] }),
+    day_of_month: z
+      .number()
+      .int("must be an integer between 1 and 31")
+      .min(1, "must be an integer between 1 and 31")
+      .max(31, "must be an integer between 1 and 31")
+      .optional()
+      .openapi({
+        description: "Extension for `months`/`years` (default 1); past a month's end it runs on the last day",
+        example: 15,
+      }),
+    end_type: z.enum(endTypes).default("never"),
+    end_date: z
+      .string()
+      .refine((s) => parseInstant(s) !== null, "must be an ISO 8601 date (2025-12-31) or date-time with Z or an offset")
+      .optional()
+      .openapi({
+        description: "Last moment for `end_type: on`; a bare date means the end of that day in the job's timezone",
+        example: "2025-12-31",
+      }),
+    end_occurrences: z
+      .number()
+      .int("must be a positive integer")
+      .min(1, "must be a positive integer")
+      .optional()
+      .openapi({ description: "Number of scheduled runs for `end_type: after`", example: 10 }),
+    cron: z
+      .string()
+      .superRefine((expr, ctx) => {
+        const error = cronError(expr);
+        if (error) ctx.addIssue({ code: "custom", message: error });
+      })
+      .optional()
+      .openapi({
+        description: "Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields",
+        example: "*/15 9-17 * * 1-5",
+      }),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+    if (c.cron !== undefined) {
+      if (c.repeat_type !== undefined) issue("cron", "cannot be combined with repeat_type");
+      if (c.time !== undefined) issue("time", "is not used with cron");
+      if (c.repeat_every !== 1) issue("repeat_every", "is not used with cron");
+    } else if (c.repeat_type === undefined) {
+      issue("repeat_type", "is required unless cron is given");
+    } else if (c.time === undefined) {
+      issue("time", `is required for repeat_type ${c.repeat_type}`);
+    }
+    const weekly = c.repeat_type === "weeks";
+    if (weekly && !c.days_of_week?.length) issue("days_of_week", "must list at least one day for repeat_type weeks");
+    if (!weekly && c.days_of_week?.length) issue("days_of_week", "only applies to repeat_type weeks");
+    if (c.day_of_month !== undefined && c.repeat_type !== "months" && c.repeat_type !== "years") {
+      issue("day_of_month", "only applies to repeat_type months or years");
+    }
+    if (c.end_type === "on" && c.end_date === undefined) issue("end_date", "is required when end_type is on");
+    if (c.end_type !== "on" && c.end_date !== undefined) issue("end_date", "only applies when end_type is on");
+    if (c.end_type === "after" && c.end_occurrences === undefined) {
+      issue("end_occurrences", "is required when end_type is after");
+    }
+    if (c.end_type !== "after" && c.end_occurrences !== undefined) {
+      issue("end_occurrences", "only applies when end_type is after");
+    }
+  })
+  .openapi("ScheduleConfig", {
+    example: { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" },
+  });
+
+export type ScheduleConfig = z.output<typeof ScheduleConfigSchema>;

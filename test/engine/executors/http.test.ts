@@ -1,0 +1,295 @@
+import { describe, expect, inject, it, vi } from "vitest";
+import { createExecutor, type ExecutionRequest } from "../../../src/engine/executors";
+import { createHttpExecutor, parseRetryAfter } from "../../../src/engine/executors/http";
+
+const port = inject("targetPort");
+const base = `http://127.0.0.1:${port}`;
+const local = createHttpExecutor({ allowPrivateTargets: true });
+
+function req(endpointUrl: string, extra: Partial<ExecutionRequest> = {}): ExecutionRequest {
+  return { executionId: "exe_test", endpointUrl, method: "GET", headers: {}, body: null, timeoutSeconds: 5, ...extra };
+}
+
+/** A fetch that sends *.example.com to the loopback server, so guarded executors can be tested for real. */
+function publicAlias(): typeof fetch {
+  return vi.fn<typeof fetch>((input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    if (url.hostname.endsWith(".example.com")) {
+      url.hostname = "127.0.0.1";
+      url.port = String(port);
+    }
+    return fetch(url, init);
+  });
+}
+
+function spyFetch() {
+  return vi.fn<typeof fetch>(() => Promise.reject(new Error("fetch must not be called")));
+}
+
+describe("http executor: responses", () => {
+  it("records a 200 as success", async () => {
+    const r = await local.execute(req(`${base}/ok`));
+    expect(r).toMatchObject({
+      status: "success",
+      responseCode: 200,
+      responseBody: '{"ok":true,"message":"hello"}',
+      errorMessage: null,
+      retryAfterSeconds: null,
+    });
+    expect(r.responseTimeMs).toBeGreaterThanOrEqual(0);
+    expect(r.responseTimeMs).toBeLessThan(1000);
+  });
+
+  it("records a 500 as failure with its body", async () => {
+    const r = await local.execute(req(`${base}/status/500`));
+    expect(r).toMatchObject({
+      status: "failure",
+      responseCode: 500,
+      responseBody: '{"error":"boom","status":500}',
+      errorMessage: "Endpoint returned status code 500",
+      retryAfterSeconds: null,
+    });
+  });
+
+  it("records a 404 as failure", async () => {
+    const r = await local.execute(req(`${base}/status/404`));
+    expect(r).toMatchObject({
+      status: "failure",
+      responseCode: 404,
+      errorMessage: "Endpoint returned status code 404",
+    });
+  });
+
+  it("stores an empty body as null", async () => {
+    const r = await local.execute(req(`${base}/empty`));
+    expect(r).toMatchObject({ status: "success", responseCode: 200, responseBody: null });
+  });
+
+  it("sends the job's method, headers and body with the edgecron User-Agent", async () => {
+    const r = await local.execute(
+      req(`${base}/echo`, {
+        method: "post",
+        headers: { "Content-Type": "application/json", "X-Job": "nightly" },
+        body: '{"run":1}',
+      }),
+    );
+    const echo = JSON.parse(r.responseBody ?? "");
+    expect(echo.method).toBe("POST");
+    expect(echo.body).toBe('{"run":1}');
+    expect(echo.headers["user-agent"]).toBe("edgecron/1.0");
+    expect(echo.headers["x-job"]).toBe("nightly");
+    expect(echo.headers["content-type"]).toBe("application/json");
+  });
+
+  it("keeps a User-Agent the job sets and drops a body on GET", async () => {
+    const r = await local.execute(req(`${base}/echo`, { headers: { "user-agent": "acme-bot/2" }, body: "ignored" }));
+    const echo = JSON.parse(r.responseBody ?? "");
+    expect(echo).toMatchObject({ method: "GET", body: "" });
+    expect(echo.headers["user-agent"]).toBe("acme-bot/2");
+  });
+
+  it("parses Retry-After seconds on a 503", async () => {
+    const r = await local.execute(req(`${base}/retry-after`));
+    expect(r).toMatchObject({ status: "failure", responseCode: 503, retryAfterSeconds: 7 });
+  });
+
+  it("parses a Retry-After HTTP-date on a 429", async () => {
+    const r = await local.execute(req(`${base}/retry-after-date`));
+    expect(r).toMatchObject({ status: "failure", responseCode: 429 });
+    expect(r.retryAfterSeconds).toBeGreaterThan(100);
+    expect(r.retryAfterSeconds).toBeLessThanOrEqual(121);
+  });
+});
+
+describe("http executor: body cap", () => {
+  it("reads at most 1 KB of a 10 MB body and cancels the rest", async () => {
+    const started = Date.now();
+    const r = await local.execute(req(`${base}/big`));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r).toMatchObject({ status: "success", responseCode: 200, responseBody: "x".repeat(1024) });
+    // The server stops once the connection goes away: far less than 10 MB was ever sent.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stats = (await (await fetch(`${base}/big-stats`)).json()) as { bytesWritten: number };
+    expect(stats.bytesWritten).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it("cuts on a character boundary", async () => {
+    const r = await local.execute(req(`${base}/utf8`));
+    expect(r.responseBody).toBe("a".repeat(1023));
+  });
+});
+
+describe("http executor: timeouts and network errors", () => {
+  it("times out waiting for headers", async () => {
+    const started = Date.now();
+    const r = await local.execute(req(`${base}/slow`, { timeoutSeconds: 1 }));
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r).toEqual({
+      status: "timeout",
+      responseCode: null,
+      responseBody: null,
+      errorMessage: "Request timed out after 1 seconds",
+      responseTimeMs: 1000,
+      retryAfterSeconds: null,
+    });
+  });
+
+  it("times out when the body stalls after the headers", async () => {
+    const r = await local.execute(req(`${base}/slow-body`, { timeoutSeconds: 1 }));
+    expect(r).toMatchObject({ status: "timeout", responseCode: null, responseBody: null });
+  });
+
+  it("reports a refused connection as an error", async () => {
+    const r = await local.execute(req(`http://127.0.0.1:${inject("closedPort")}/ok`));
+    expect(r).toMatchObject({ status: "error", responseCode: null, responseBody: null, retryAfterSeconds: null });
+    expect(r.errorMessage).toMatch(/^(Connection refused|Network connection lost)$/);
+  });
+
+  it("reports an invalid URL as an error without fetching", async () => {
+    const fetch = spyFetch();
+    const r = await createHttpExecutor({ allowPrivateTargets: true, fetch }).execute(req("not a url"));
+    expect(r).toEqual({
+      status: "error",
+      responseCode: null,
+      responseBody: null,
+      errorMessage: "Invalid URL: not a url",
+      responseTimeMs: null,
+      retryAfterSeconds: null,
+    });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("reports invalid request headers as an error", async () => {
+    const r = await local.execute(req(`${base}/ok`, { headers: { "bad header": "x" } }));
+    expect(r.status).toBe("error");
+    expect(r.errorMessage).toMatch(/^Invalid request headers: /);
+  });
+
+  it("passes other runtime errors through", async () => {
+    const odd = vi.fn<typeof fetch>(() => Promise.reject(new TypeError("Something odd happened.")));
+    const r = await createHttpExecutor({ allowPrivateTargets: false, fetch: odd }).execute(
+      req("https://api.example.com/"),
+    );
+    expect(r).toMatchObject({ status: "error", errorMessage: "Something odd happened" });
+  });
+});
+
+describe("http executor: target guard", () => {
+  it.each([
+    [`${base}/ok`, `Refused target: 127.0.0.1 is a loopback address`],
+    ["http://169.254.169.254/latest/meta-data/", "Refused target: 169.254.169.254 is a cloud metadata address"],
+    ["http://[::1]/", "Refused target: ::1 is a loopback address"],
+    ["http://localhost:8787/", "Refused target: localhost is an internal host name"],
+  ])("refuses %s without fetching", async (url, message) => {
+    const fetch = spyFetch();
+    const r = await createHttpExecutor({ allowPrivateTargets: false, fetch }).execute(req(url));
+    expect(r).toMatchObject({ status: "error", responseCode: null, errorMessage: message, responseTimeMs: null });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("refuses non-http schemes even when private targets are allowed", async () => {
+    const fetch = spyFetch();
+    const r = await createHttpExecutor({ allowPrivateTargets: true, fetch }).execute(req("ftp://example.com/f"));
+    expect(r.errorMessage).toBe('Refused target: Unsupported URL scheme "ftp": only http and https are allowed');
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["/redirect-private", "Refused redirect target: 169.254.169.254 is a cloud metadata address"],
+    ["/redirect-loopback", "Refused redirect target: 127.0.0.1 is a loopback address"],
+    ["/redirect?to=ftp://files.example.com/x", 'Refused redirect target: Unsupported URL scheme "ftp"'],
+  ])("refuses a redirect %s to a private address", async (path, message) => {
+    const fetch = publicAlias();
+    const r = await createHttpExecutor({ allowPrivateTargets: false, fetch }).execute(
+      req(`http://hooks.example.com${path}`),
+    );
+    expect(r).toMatchObject({ status: "error", responseCode: null, responseBody: null });
+    expect(r.errorMessage).toContain(message);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("http executor: redirects", () => {
+  it("follows up to 5 redirects", async () => {
+    const r = await local.execute(req(`${base}/redirect-chain/4`));
+    expect(r).toMatchObject({ status: "success", responseCode: 200, responseBody: '{"ok":true,"message":"hello"}' });
+  });
+
+  it("gives up after 5 redirects", async () => {
+    const r = await local.execute(req(`${base}/redirect-chain/5`));
+    expect(r).toMatchObject({ status: "error", responseCode: null, errorMessage: "Too many redirects (more than 5)" });
+  });
+
+  it("records a 3xx without Location as failure", async () => {
+    const r = await local.execute(req(`${base}/no-location`));
+    expect(r).toMatchObject({
+      status: "failure",
+      responseCode: 302,
+      responseBody: '{"moved":"somewhere"}',
+      errorMessage: "Endpoint returned status code 302",
+    });
+  });
+
+  it("turns a POST into a bodiless GET on 303", async () => {
+    const r = await local.execute(
+      req(`${base}/redirect?status=303&to=/echo`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
+    const echo = JSON.parse(r.responseBody ?? "");
+    expect(echo).toMatchObject({ method: "GET", body: "" });
+    expect(echo.headers["content-type"]).toBeUndefined();
+  });
+
+  it("keeps method and body on 307", async () => {
+    const r = await local.execute(req(`${base}/redirect?status=307&to=/echo`, { method: "PUT", body: "payload" }));
+    expect(JSON.parse(r.responseBody ?? "")).toMatchObject({ method: "PUT", body: "payload" });
+  });
+
+  it("keeps credentials on same-origin redirects and drops them across origins", async () => {
+    const executor = createHttpExecutor({ allowPrivateTargets: false, fetch: publicAlias() });
+    const headers = { authorization: "Bearer secret", "x-job": "1" };
+    const same = await executor.execute(req("http://a.example.com/redirect?to=/echo", { headers }));
+    expect(JSON.parse(same.responseBody ?? "").headers.authorization).toBe("Bearer secret");
+    const cross = await executor.execute(
+      req(`http://a.example.com/redirect?to=${encodeURIComponent("http://b.example.com/echo")}`, { headers }),
+    );
+    const echoed = JSON.parse(cross.responseBody ?? "").headers;
+    expect(echoed.authorization).toBeUndefined();
+    expect(echoed["x-job"]).toBe("1");
+  });
+});
+
+describe("parseRetryAfter", () => {
+  const now = Date.UTC(2024, 0, 1, 12, 0, 0);
+  it.each([
+    ["7", 7],
+    [" 0 ", 0],
+    ["3600", 3600],
+    ["Mon, 01 Jan 2024 12:01:30 GMT", 90],
+    ["Mon, 01 Jan 2024 11:00:00 GMT", 0],
+    ["Monday, 01-Jan-24 12:00:10 GMT", 10],
+    ["-5", null],
+    ["1.5", null],
+    ["soon", null],
+    ["", null],
+  ] as const)("%j → %j", (value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
+  });
+
+  it("is null when absent", () => {
+    expect(parseRetryAfter(null, now)).toBeNull();
+  });
+});
+
+describe("createExecutor", () => {
+  it("builds the mock or the http executor", async () => {
+    const mock = createExecutor("mock");
+    const r = await mock.execute(req("http://127.0.0.1:1/never-fetched"));
+    expect(["success", "failure", "error", "timeout"]).toContain(r.status);
+    const http = createExecutor("http", { allowPrivateTargets: false });
+    expect((await http.execute(req(`${base}/ok`))).errorMessage).toMatch(/^Refused target/);
+  });
+});

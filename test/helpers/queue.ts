@@ -1,0 +1,33 @@
+import { createMessageBatch } from "cloudflare:test";
+import type { EngineMessage, MessageSender } from "../../src/engine/messages";
+
+/** A queue stand-in that records what the engine sends, with the delay asked for. */
+export function captureQueue() {
+  const sent: Array<{ body: EngineMessage; delaySeconds?: number }> = [];
+  let failNext = false;
+  const queue: MessageSender & { sent: typeof sent; failOnce(): void; take(): typeof sent } = {
+    sent,
+    async sendBatch(messages) {
+      if (failNext) {
+        failNext = false;
+        throw new Error("queue unavailable");
+      }
+      for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+    },
+    failOnce() {
+      failNext = true;
+    },
+    take() {
+      return sent.splice(0, sent.length);
+    },
+  };
+  return queue;
+}
+
+/** A MessageBatch as the runtime would deliver it, with ack/retry observable through getQueueResult. */
+export function batchOf(bodies: EngineMessage[], attempts = 1) {
+  return createMessageBatch<EngineMessage>(
+    "edgecron-runs",
+    bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts, body })),
+  );
+}

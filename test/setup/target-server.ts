@@ -1,0 +1,134 @@
+/**
+ * Vitest globalSetup (runs in Node, outside workerd): a real loopback HTTP server for the http executor's tests.
+ * Provides `targetPort` (the server) and `closedPort` (a port nothing listens on, for "connection refused").
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    targetPort: number;
+    closedPort: number;
+  }
+}
+
+const BIG_BYTES = 10 * 1024 * 1024;
+const CHUNK = Buffer.alloc(64 * 1024, "x");
+/** Long enough to outlive every test timeout (the tests use timeoutSeconds: 1). */
+const SLOW_MS = 5_000;
+
+/** Bytes /big managed to write before the client went away, so tests can prove the body was not drained. */
+let lastBigBytesWritten = 0;
+
+function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(value));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function streamBig(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/plain", "content-length": String(BIG_BYTES) });
+  let written = 0;
+  lastBigBytesWritten = 0;
+  const pump = () => {
+    while (written < BIG_BYTES && !res.destroyed) {
+      const part = CHUNK.subarray(0, Math.min(CHUNK.length, BIG_BYTES - written));
+      written += part.length;
+      lastBigBytesWritten = written;
+      if (!res.write(part)) return void res.once("drain", pump);
+    }
+    if (written >= BIG_BYTES) res.end();
+  };
+  req.socket.on("close", () => res.destroy());
+  pump();
+}
+
+function stall(req: IncomingMessage, then: () => void): void {
+  const timer = setTimeout(then, SLOW_MS);
+  req.socket.on("close", () => clearTimeout(timer));
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
+  const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+  const path = url.pathname;
+  const status = /^\/status\/(\d{3})$/.exec(path);
+  const chain = /^\/redirect-chain\/(\d+)$/.exec(path);
+  if (path === "/ok") return json(res, 200, { ok: true, message: "hello" });
+  if (status) return json(res, Number(status[1]), { error: "boom", status: Number(status[1]) });
+  if (path === "/slow") return stall(req, () => json(res, 200, { late: true }));
+  if (path === "/slow-body") {
+    // Headers at once, then the body stalls: the deadline must cover the body read too.
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.write("partial");
+    return stall(req, () => res.end(" done"));
+  }
+  if (path === "/big") return streamBig(req, res);
+  if (path === "/big-stats") return json(res, 200, { bytesWritten: lastBigBytesWritten });
+  if (path === "/utf8") {
+    // 1023 ASCII bytes then a 3-byte "€" that straddles the 1 KB cap.
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+    return void res.end(`${"a".repeat(1023)}€${"b".repeat(100)}`);
+  }
+  if (path === "/empty") return void res.writeHead(200).end();
+  if (path === "/echo") {
+    return json(res, 200, { method: req.method, headers: req.headers, body: await readBody(req), url: req.url });
+  }
+  if (path === "/redirect-private")
+    return void res.writeHead(302, { location: "http://169.254.169.254/latest/" }).end();
+  if (path === "/redirect-loopback") {
+    return void res.writeHead(302, { location: `http://127.0.0.1:${port}/ok` }).end();
+  }
+  if (path === "/redirect") {
+    const code = Number(url.searchParams.get("status") ?? 302);
+    return void res.writeHead(code, { location: url.searchParams.get("to") ?? "/ok" }).end();
+  }
+  if (chain) {
+    const n = Number(chain[1]);
+    return void res.writeHead(302, { location: n > 0 ? `/redirect-chain/${n - 1}` : "/ok" }).end();
+  }
+  if (path === "/no-location") return json(res, 302, { moved: "somewhere" });
+  if (path === "/retry-after") return json(res, 503, { error: "maintenance" }, { "retry-after": "7" });
+  if (path === "/retry-after-date") {
+    const at = new Date(Date.now() + 120_000).toUTCString();
+    return json(res, 429, { error: "slow down" }, { "retry-after": at });
+  }
+  json(res, 404, { error: "no such route", path });
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let port = 0;
+  const server = createServer((req, res) => {
+    handle(req, res, port).catch((e: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: String(e) });
+      else res.destroy();
+    });
+  });
+  port = await listen(server);
+
+  // Bind then release a port: nothing listens there afterwards, so connecting is refused.
+  const probe = createServer();
+  const closedPort = await listen(probe);
+  await close(probe);
+
+  project.provide("targetPort", port);
+  project.provide("closedPort", closedPort);
+  return () => close(server);
+}
