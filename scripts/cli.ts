@@ -3,9 +3,11 @@
  *   npm run account:create -- --name "Acme" [--json] [--remote]
  *   npm run key:create -- --account <account_id> [--json] [--remote]
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
+ *   npm run cli -- tick | sweep [--url http://localhost:8787]   (runs a trigger on the local `npm start` server)
  */
 import { parseArgs } from "node:util";
 import { newAccount, newKey, revokeKeyStatement } from "../src/accounts/provision";
+import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
 import { execute, executeStatements, migrate, type Target } from "./lib/d1";
 
 const { positionals, values } = parseArgs({
@@ -16,6 +18,7 @@ const { positionals, values } = parseArgs({
     key: { type: "string" },
     json: { type: "boolean", default: false },
     remote: { type: "boolean", default: false },
+    url: { type: "string", default: "http://localhost:8787" },
   },
 });
 
@@ -41,6 +44,7 @@ function usage(problem?: string): never {
       '  account:create --name "Acme"     create an account and its first API key',
       "  key:create --account <id>         create another API key for an account",
       "  key:revoke --key <api_key>        revoke an API key",
+      "  tick | sweep [--url <dev server>]  run the dispatch tick / retention sweep on the local dev server now",
       "options: --json (one JSON object on stdout), --remote (the deployed D1 instead of the local one)",
     ].join("\n"),
   );
@@ -52,7 +56,21 @@ function accountExists(accountId: string): boolean {
   return execute(target, `SELECT id FROM accounts WHERE id = '${accountId.toLowerCase()}'`).length === 1;
 }
 
+/** Runs a Cron Trigger on the local `wrangler dev --test-scheduled` server (what `npm start` runs). */
+async function trigger(cron: string) {
+  if (target.remote) usage("tick/sweep run on the local dev server; the deployed Worker runs them on its own schedule");
+  const url = `${values.url}/__scheduled?cron=${encodeURIComponent(cron)}`;
+  const res = await fetch(url).catch(() => null);
+  if (!res?.ok) {
+    console.error(`error: could not reach ${url}: is \`npm start\` running?`);
+    process.exit(1);
+  }
+  print({ cron, ok: true }, [`Ran "${cron}" on ${values.url}; the Worker's log shows the report.`]);
+}
+
 async function main() {
+  if (command === "tick") return trigger(DISPATCH_CRON);
+  if (command === "sweep") return trigger(SWEEP_CRON);
   if (!target.remote) migrate(target);
   const now = Date.now();
   switch (command) {

@@ -85,11 +85,14 @@ export async function demoSeedSql(now: number): Promise<{ sql: string; logs: num
   for (const demo of DEMO_JOBS) {
     const input = CreateJobSchema.parse(demo.input);
     const row: NewJobRow = { ...buildNewJob(DEMO.account_id, input, from), id: demo.id };
+    // History covers slots up to now; the engine takes over from the next one, so the two never overlap.
     row.nextRunAt = nextRunAt({ config: input.schedule_config, timezone: row.timezone, anchorAt: from }, now);
     row.updatedAt = now;
     const cols = Object.keys(row) as Array<keyof NewJobRow>;
     statements.push({
-      sql: `INSERT INTO cron_jobs (${cols.map((c) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)).join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
+      sql: `INSERT INTO cron_jobs (${cols.map((c) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})
+        ON CONFLICT(id) DO UPDATE SET next_run_at = excluded.next_run_at
+        WHERE cron_jobs.is_active = 1 AND cron_jobs.deleted_at IS NULL AND cron_jobs.next_run_at < excluded.next_run_at`,
       params: cols.map((c) => {
         const v = row[c];
         return typeof v === "boolean" ? Number(v) : v;

@@ -77,5 +77,5 @@ function firstInstantAfter(timeZone: string, wall: number, lo: number, hi: numbe
     if (passed(mid)) hi = mid;
     else lo = mid;
   }
-  return hi + MINUTE;
+  return hi;
 }

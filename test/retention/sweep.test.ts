@@ -1,0 +1,86 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { sweep } from "../../src/retention/sweep";
+import { createAccount } from "../helpers/accounts";
+import { db, insertJob, insertLogs } from "../helpers/fixtures";
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2025, 5, 1, 3, 17, 0);
+const CUTOFF = NOW - 30 * DAY;
+
+async function ids(jobId: string) {
+  const { results } = await env.DB.prepare("SELECT id FROM execution_logs WHERE cron_job_id = ? ORDER BY id")
+    .bind(jobId)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Bulk rows in one statement: a recursive CTE generates them inside SQLite. */
+async function bulkLogs(jobId: string, accountId: string, n: number, from: number, stepMs: number, prefix: string) {
+  await env.DB.prepare(
+    `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+     INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, retry_attempt)
+     SELECT ? || printf('%08d', i), ?, ?, ? + i * ?, 'success', 0 FROM seq`,
+  )
+    .bind(n - 1, prefix, jobId, accountId, from, stepMs)
+    .run();
+}
+
+describe("retention sweep", () => {
+  it("keeps a log exactly 30 days old and removes one a millisecond older", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    await insertLogs(job.id, acct.accountId, [
+      { id: "exe_older", executedAt: CUTOFF - 1 },
+      { id: "exe_exact", executedAt: CUTOFF },
+      { id: "exe_newer", executedAt: CUTOFF + 1 },
+    ]);
+    const report = await sweep(db(), { retentionDays: 30, now: NOW });
+    expect(await ids(job.id)).toEqual(["exe_exact", "exe_newer"]);
+    expect(report).toMatchObject({ event: "retention_sweep", cutoff: new Date(CUTOFF).toISOString(), complete: true });
+    expect(report.expired_deleted).toBeGreaterThanOrEqual(1);
+  });
+
+  it("sweeps 50,000 expired rows in chunks and leaves every younger row intact", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    await bulkLogs(job.id, acct.accountId, 50_000, CUTOFF - 50_000 * 1000, 1000, "exe_old_");
+    await bulkLogs(job.id, acct.accountId, 5_000, CUTOFF, 1000, "exe_young_");
+    const report = await sweep(db(), { retentionDays: 30, now: NOW, chunk: 10_000 });
+    expect(report.expired_deleted).toBe(50_000);
+    expect(report.chunks).toBeGreaterThanOrEqual(6);
+    expect(report.complete).toBe(true);
+    const left = await env.DB.prepare(
+      "SELECT count(*) AS n, min(executed_at) AS oldest, sum(id LIKE 'exe_young_%') AS young FROM execution_logs WHERE cron_job_id = ?",
+    )
+      .bind(job.id)
+      .first<{ n: number; oldest: number; young: number }>();
+    expect(left).toEqual({ n: 5_000, oldest: CUTOFF, young: 5_000 });
+  });
+
+  it("stops at the time budget and the next sweep continues", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    await bulkLogs(job.id, acct.accountId, 3_000, CUTOFF - 10 * DAY, 1000, "exe_budget_");
+    const first = await sweep(db(), { retentionDays: 30, now: NOW, chunk: 1_000, budgetMs: 0 });
+    expect(first).toMatchObject({ complete: false, expired_deleted: 0 });
+    const second = await sweep(db(), { retentionDays: 30, now: NOW, chunk: 1_000 });
+    expect(second.complete).toBe(true);
+    expect(await ids(job.id)).toEqual([]);
+  });
+
+  it("removes the logs and the row of a deleted job, whatever their age", async () => {
+    const acct = await createAccount();
+    const kept = await insertJob(acct.accountId);
+    const gone = await insertJob(acct.accountId, { deletedAt: NOW - DAY });
+    await insertLogs(kept.id, acct.accountId, [{ executedAt: NOW - DAY }]);
+    await bulkLogs(gone.id, acct.accountId, 2_500, NOW - 2 * DAY, 1000, "exe_gone_");
+    const report = await sweep(db(), { retentionDays: 30, now: NOW, chunk: 1_000 });
+    expect(report.deleted_job_logs_deleted).toBe(2_500);
+    expect(report.jobs_purged).toBeGreaterThanOrEqual(1);
+    expect(await ids(gone.id)).toEqual([]);
+    expect(await ids(kept.id)).toHaveLength(1);
+    const row = await env.DB.prepare("SELECT id FROM cron_jobs WHERE id = ?").bind(gone.id).first();
+    expect(row).toBeNull();
+  });
+});
