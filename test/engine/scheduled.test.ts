@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
@@ -19,9 +19,7 @@ describe("scheduled() and queue() wiring", () => {
     const acct = await createAccount();
     const now = Date.now();
     const job = await insertJob(acct.accountId, { nextRunAt: now - 60_000, maxRetries: 0 });
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: DISPATCH_CRON, scheduledTime: now }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ cron: DISPATCH_CRON, scheduledTime: now }), env);
     await vi.waitFor(
       async () => {
         const row = await findLiveJob(db(), job.id);
@@ -44,8 +42,7 @@ describe("scheduled() and queue() wiring", () => {
       { id: "exe_ancient", executedAt: now - 31 * 86_400_000 },
       { id: "exe_recent", executedAt: now - 1000 },
     ]);
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: SWEEP_CRON, scheduledTime: now }), env, ctx);
+    await worker.scheduled(createScheduledController({ cron: SWEEP_CRON, scheduledTime: now }), env);
     const { results } = await env.DB.prepare("SELECT id FROM execution_logs WHERE cron_job_id = ?").bind(job.id).all();
     expect(results).toEqual([{ id: "exe_recent" }]);
   });

@@ -1,0 +1,121 @@
+import type { ScheduleConfig } from "../../src/schemas/schedule";
+
+/**
+ * A deliberately slow, independent model of the schedule rules for property tests: its own Intl formatter and
+ * string parsing, an exhaustive offset scan instead of offset arithmetic, and a day-by-day (or minute-by-minute)
+ * walk instead of period jumps. Shares no code with src/schedule.
+ */
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Local wall time of an instant, to the minute, read from an sv-SE string ("2025-03-09 03:00"). */
+export function refWall(tz: string, instant: number): number {
+  let f = formatters.get(tz);
+  if (!f) {
+    const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" } as const;
+    f = new Intl.DateTimeFormat("sv-SE", { timeZone: tz, hourCycle: "h23", ...opts });
+    formatters.set(tz, f);
+  }
+  const m = /(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})/.exec(f.format(instant));
+  if (!m) throw new Error(`unexpected format ${f.format(instant)}`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+}
+
+/** Wall → instant by trying every 15-minute offset in ±16 h; first occurrence, or the first minute after a gap. */
+export function refToUtc(tz: string, wall: number): number {
+  const hits: number[] = [];
+  for (let o = -16 * HOUR; o <= 16 * HOUR; o += 15 * MIN) {
+    if (refWall(tz, wall - o) === wall) hits.push(wall - o);
+  }
+  if (hits.length > 0) return Math.min(...hits);
+  let u = wall - 16 * HOUR;
+  while (refWall(tz, u) <= wall) u += 15 * MIN;
+  while (refWall(tz, u - MIN) > wall) u -= MIN;
+  return u;
+}
+
+const floorMod = (a: number, n: number) => ((a % n) + n) % n;
+const parts = (day: number) => {
+  const d = new Date(day * DAY);
+  return { y: d.getUTCFullYear(), m: d.getUTCMonth(), dom: d.getUTCDate(), dow: d.getUTCDay() };
+};
+
+/** Does the local calendar day `day` carry a run? */
+function dayMatches(c: ScheduleConfig, anchorDay: number, day: number): boolean {
+  const n = c.repeat_every;
+  const p = parts(day);
+  const a = parts(anchorDay);
+  switch (c.repeat_type) {
+    case "days":
+      return floorMod(day - anchorDay, n) === 0;
+    case "weeks": {
+      const weeks = (day - p.dow - (anchorDay - a.dow)) / 7;
+      return floorMod(weeks, n) === 0 && (c.days_of_week ?? []).some((d) => Number(d) === p.dow);
+    }
+    case "months": {
+      const lastDay = new Date(Date.UTC(p.y, p.m + 1, 0)).getUTCDate();
+      const months = (p.y - a.y) * 12 + (p.m - a.m);
+      return floorMod(months, n) === 0 && p.dom === Math.min(c.day_of_month ?? 1, lastDay);
+    }
+    case "years":
+      return floorMod(p.y - a.y, n) === 0 && p.m === 0 && p.dom === (c.day_of_month ?? 1);
+    default:
+      throw new Error("not a calendar schedule");
+  }
+}
+
+/** First run strictly after `after` by brute force, within `horizonDays`; undefined if none in the window. */
+export function refNextRun(
+  c: ScheduleConfig,
+  tz: string,
+  anchorAt: number,
+  after: number,
+  horizonDays: number,
+): number | undefined {
+  const [hh, mm] = (c.time ?? "00:00").split(":").map(Number) as [number, number];
+  if (c.repeat_type === "hourly") {
+    const anchorWall = refWall(tz, anchorAt);
+    const hourStart = anchorAt - (anchorWall % HOUR) - (anchorAt % MIN);
+    for (let u = Math.floor(after / MIN) * MIN + MIN; u < after + horizonDays * DAY; u += MIN) {
+      const hoursIn = Math.floor((u - hourStart) / HOUR);
+      if (refWall(tz, u) % HOUR === mm * MIN && floorMod(hoursIn, c.repeat_every) === 0) return u;
+    }
+    return undefined;
+  }
+  const anchorDay = Math.floor(refWall(tz, anchorAt) / DAY);
+  const startDay = Math.floor(refWall(tz, after) / DAY) - 3;
+  for (let day = startDay; day < startDay + horizonDays; day++) {
+    if (!dayMatches(c, anchorDay, day)) continue;
+    const run = refToUtc(tz, day * DAY + hh * HOUR + mm * MIN);
+    if (run > after) return run;
+  }
+  return undefined;
+}
+
+const transitionCache = new Map<string, number[]>();
+
+/** Instants (to the minute) where the zone's UTC offset changes, 2020–2029, found by scanning and bisection. */
+export function refTransitions(tz: string): number[] {
+  const cached = transitionCache.get(tz);
+  if (cached) return cached;
+  const offset = (u: number) => refWall(tz, u) - u;
+  const found: number[] = [];
+  const step = 6 * HOUR;
+  for (let u = Date.UTC(2020, 0, 1); u < Date.UTC(2030, 0, 1); u += step) {
+    if (offset(u) === offset(u + step)) continue;
+    let lo = u;
+    let hi = u + step;
+    while (hi - lo > MIN) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MIN) * MIN;
+      if (offset(mid) === offset(lo)) lo = mid;
+      else hi = mid;
+    }
+    found.push(hi);
+  }
+  transitionCache.set(tz, found);
+  return found;
+}
