@@ -15,7 +15,7 @@ export type ConsumeResult = "executed" | "duplicate" | "skipped";
  */
 export async function consumeRun(db: Db, cfg: Config, queue: MessageSender, msg: RunMessage): Promise<ConsumeResult> {
   const job = await findLiveJob(db, msg.jobId);
-  if (!job || !job.isActive) return "skipped";
+  if (!job?.isActive) return "skipped";
   if (await executionExists(db, executionId(msg.jobId, msg.slot, msg.attempt))) return "duplicate";
   const outcome = await runAttempt(db, cfg, job, msg);
   if (outcome.recorded && outcome.retryInSeconds !== null) {
