@@ -3,10 +3,12 @@
  *   npm run account:create -- --name "Acme" [--json] [--remote]
  *   npm run key:create -- --account <account_id> [--json] [--remote]
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
+ *   npm run cli -- signing-secret --account <account_id> [--rotate] [--json] [--remote]
  *   npm run cli -- tick | sweep [--url http://localhost:8787]   (runs a trigger on the local `npm start` server)
  */
 import { parseArgs } from "node:util";
-import { newAccount, newKey, revokeKeyStatement } from "../src/accounts/provision";
+import { newSigningSecret } from "../src/accounts/credentials";
+import { newAccount, newKey, revokeKeyStatement, rotateSigningSecretStatement } from "../src/accounts/provision";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
 import { execute, executeStatements, migrate, type Target } from "./lib/d1";
 
@@ -19,6 +21,7 @@ const { positionals, values } = parseArgs({
     json: { type: "boolean", default: false },
     remote: { type: "boolean", default: false },
     url: { type: "string", default: "http://localhost:8787" },
+    rotate: { type: "boolean", default: false },
   },
 });
 
@@ -44,6 +47,7 @@ function usage(problem?: string): never {
       '  account:create --name "Acme"     create an account and its first API key',
       "  key:create --account <id>         create another API key for an account",
       "  key:revoke --key <api_key>        revoke an API key",
+      "  signing-secret --account <id> [--rotate]  show (or replace) the callback signing secret",
       "  tick | sweep [--url <dev server>]  run the dispatch tick / retention sweep on the local dev server now",
       "options: --json (one JSON object on stdout), --remote (the deployed D1 instead of the local one)",
     ].join("\n"),
@@ -120,6 +124,19 @@ async function main() {
       if (!row) usage(`no API key ${key}`);
       print({ api_key: key, account_id: row.account_id, revoked_at: new Date(row.revoked_at ?? now).toISOString() }, [
         `API key ${key} revoked`,
+      ]);
+      return;
+    }
+    case "signing-secret": {
+      const accountId = required("account").toLowerCase();
+      if (!accountExists(accountId)) usage(`no account ${accountId}`);
+      if (values.rotate) executeStatements(target, [rotateSigningSecretStatement(accountId, newSigningSecret())]);
+      const [row] = execute<{ signing_secret: string }>(
+        target,
+        `SELECT signing_secret FROM accounts WHERE id = '${accountId}'`,
+      );
+      print({ account_id: accountId, signing_secret: row?.signing_secret, rotated: values.rotate ?? false }, [
+        `${values.rotate ? "New signing" : "Signing"} secret for ${accountId}: ${row?.signing_secret}`,
       ]);
       return;
     }

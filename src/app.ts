@@ -8,6 +8,7 @@ import { ProblemError, problem, problemResponse } from "./http/problem";
 import { createRouter } from "./http/router";
 import { jobsRoutes } from "./routes/jobs";
 import { logsRoutes } from "./routes/logs";
+import { triggerRoutes } from "./routes/trigger";
 
 export function createApp() {
   const app = createRouter();
@@ -23,6 +24,7 @@ export function createApp() {
 
   app.route("/", jobsRoutes);
   app.route("/", logsRoutes);
+  app.route("/", triggerRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { config } from "./config";
 import { createDb } from "./db/client";
 import { consumeBatch } from "./engine/consume";
+import { engineDeps } from "./engine/deps";
 import { dispatchTick } from "./engine/dispatch";
 import type { EngineMessage } from "./engine/messages";
 import { sweep } from "./retention/sweep";
@@ -24,6 +25,6 @@ export default {
   },
 
   async queue(batch, env) {
-    await consumeBatch(createDb(env.DB), config(env), env.RUNS, batch);
+    await consumeBatch(engineDeps(env), batch);
   },
 } satisfies ExportedHandler<Env, EngineMessage>;

@@ -1,4 +1,4 @@
-/** Messages on the RUNS queue. One per attempt of one schedule slot of one job. */
+/** Messages on the RUNS queue. A run message is one attempt of one schedule slot of one job. */
 export interface RunMessage {
   type: "run";
   jobId: string;
@@ -9,7 +9,17 @@ export interface RunMessage {
   source: "schedule" | "manual";
 }
 
-export type EngineMessage = RunMessage;
+/** One delivery attempt of a signed success/failure callback. */
+export interface CallbackMessage {
+  type: "callback";
+  accountId: string;
+  url: string;
+  /** The JSON payload, serialised once so every attempt signs the same bytes. */
+  body: string;
+  attempt: number;
+}
+
+export type EngineMessage = RunMessage | CallbackMessage;
 
 /** The part of a Queue binding the engine uses, so tests can capture what is sent. */
 export interface MessageSender {
@@ -24,4 +34,8 @@ export async function sendAll(queue: MessageSender, messages: MessageSendRequest
     await queue.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
   }
   return messages.length;
+}
+
+export function send(queue: MessageSender, body: EngineMessage, delaySeconds?: number): Promise<number> {
+  return sendAll(queue, [{ body, contentType: "json", ...(delaySeconds ? { delaySeconds } : {}) }]);
 }

@@ -1,10 +1,9 @@
-import type { Config } from "../config";
-import type { Db } from "../db/client";
 import type { CronJobRow } from "../db/schema";
+import { callbackPayload, callbackTarget, enqueueCallback } from "./callbacks";
+import type { EngineDeps } from "./deps";
 import { executionId } from "./execution-id";
-import { createExecutor } from "./executors";
 import type { ExecutionResult } from "./executors/types";
-import type { RunMessage } from "./messages";
+import { type RunMessage, send } from "./messages";
 import { recordExecution } from "./record";
 import { retryDelaySeconds } from "./retry";
 
@@ -12,21 +11,21 @@ export interface RunOutcome {
   executionId: string;
   executedAt: number;
   result: ExecutionResult;
-  /** Set when another attempt should follow, after this many seconds. */
+  /** Set when another attempt follows, after this many seconds. */
   retryInSeconds: number | null;
-  /** False when the log already existed (a redelivered message). */
+  /** False when the log already existed (a redelivered message): nothing follows then. */
   recorded: boolean;
 }
 
 /**
- * One attempt of one slot of a job, the single code path for scheduled, retried and manual runs:
- * execute with the configured executor, then record the log and counters together.
+ * One attempt of one slot of a job — the single code path for scheduled, retried and manual runs: execute,
+ * record the log and the counters together, then either queue the next attempt or, on the final outcome,
+ * queue the callback.
  */
-export async function runAttempt(db: Db, cfg: Config, job: CronJobRow, msg: RunMessage): Promise<RunOutcome> {
+export async function runAttempt(deps: EngineDeps, job: CronJobRow, msg: RunMessage): Promise<RunOutcome> {
   const id = executionId(job.id, msg.slot, msg.attempt);
-  const executor = createExecutor(cfg.EXECUTOR, { allowPrivateTargets: cfg.ALLOW_PRIVATE_TARGETS });
   const executedAt = Date.now();
-  const result = await executor.execute({
+  const result = await deps.executor.execute({
     executionId: id,
     endpointUrl: job.endpointUrl,
     method: job.method,
@@ -36,7 +35,7 @@ export async function runAttempt(db: Db, cfg: Config, job: CronJobRow, msg: RunM
   });
   const retryInSeconds =
     result.status !== "success" && msg.attempt < job.maxRetries ? retryDelaySeconds(job, msg.attempt, result) : null;
-  const recorded = await recordExecution(db, {
+  const recorded = await recordExecution(deps.db, {
     executionId: id,
     jobId: job.id,
     accountId: job.accountId,
@@ -45,5 +44,16 @@ export async function runAttempt(db: Db, cfg: Config, job: CronJobRow, msg: RunM
     result,
     final: retryInSeconds === null,
   });
+  if (recorded) {
+    if (retryInSeconds !== null) {
+      await send(deps.queue, { ...msg, attempt: msg.attempt + 1 }, retryInSeconds);
+    } else {
+      const url = callbackTarget(job, result.status);
+      if (url) {
+        const payload = callbackPayload(job, { executionId: id, executedAt, attempt: msg.attempt, result });
+        await enqueueCallback(deps, job.accountId, url, payload);
+      }
+    }
+  }
   return { executionId: id, executedAt, result, retryInSeconds, recorded };
 }

@@ -1,17 +1,16 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { config } from "../../src/config";
 import { consumeRun } from "../../src/engine/consume";
 import { dispatchTick } from "../../src/engine/dispatch";
 import type { RunMessage } from "../../src/engine/messages";
 import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
+import { testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { captureQueue } from "../helpers/queue";
 
 const MIN = 60_000;
 const T = Date.UTC(2025, 2, 3, 12, 0, 0); // a tick
-const cfg = config(env);
 /** A next run far ahead, so consuming a message never finds the schedule ended. */
 const FAR = Date.UTC(2099, 0, 1);
 let acct: TestAccount;
@@ -119,13 +118,13 @@ describe("dispatch tick", () => {
 describe("queue consumer", () => {
   it("records one log per slot even when the message is delivered twice", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0 });
-    const q = captureQueue();
+    const deps = testDeps();
     const msg: RunMessage = { type: "run", jobId: job.id, slot: T, attempt: 0, source: "schedule" };
-    expect(await consumeRun(db(), cfg, q, msg)).toBe("executed");
-    expect(await consumeRun(db(), cfg, q, msg)).toBe("duplicate");
+    expect(await consumeRun(deps, msg)).toBe("executed");
+    expect(await consumeRun(deps, msg)).toBe("duplicate");
     const [a, b] = await Promise.all([
-      consumeRun(db(), cfg, q, { ...msg, slot: T + MIN }),
-      consumeRun(db(), cfg, q, { ...msg, slot: T + MIN }),
+      consumeRun(deps, { ...msg, slot: T + MIN }),
+      consumeRun(deps, { ...msg, slot: T + MIN }),
     ]);
     expect([a, b].sort()).toEqual(["duplicate", "executed"]);
     expect(await logCount(job.id)).toBe(2);
@@ -138,20 +137,20 @@ describe("queue consumer", () => {
   it("skips a job deleted or paused after it was claimed", async () => {
     const deleted = await insertJob(acct.accountId, { deletedAt: T });
     const paused = await insertJob(acct.accountId, { isActive: false });
-    const q = captureQueue();
+    const deps = testDeps();
     for (const job of [deleted, paused]) {
-      expect(
-        await consumeRun(db(), cfg, q, { type: "run", jobId: job.id, slot: T, attempt: 0, source: "schedule" }),
-      ).toBe("skipped");
+      expect(await consumeRun(deps, { type: "run", jobId: job.id, slot: T, attempt: 0, source: "schedule" })).toBe(
+        "skipped",
+      );
       expect(await logCount(job.id)).toBe(0);
     }
   });
 
   it("keeps last_run_*, consecutive_failures and counters in step with the log", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0 });
-    const q = captureQueue();
+    const deps = testDeps();
     for (let i = 0; i < 40; i++) {
-      await consumeRun(db(), cfg, q, { type: "run", jobId: job.id, slot: T + i * MIN, attempt: 0, source: "schedule" });
+      await consumeRun(deps, { type: "run", jobId: job.id, slot: T + i * MIN, attempt: 0, source: "schedule" });
     }
     const row = await findLiveJob(db(), job.id);
     const stats = await env.DB.prepare(
@@ -195,10 +194,11 @@ describe("end conditions", () => {
       }),
       maxRetries: 0,
     });
-    const q = captureQueue();
+    const deps = testDeps();
+    const q = deps.queue;
     for (let i = 0; i < 6; i++) {
       await dispatchTick(db(), q, T + i * 60 * MIN);
-      for (const m of q.take()) await consumeRun(db(), cfg, q, m.body);
+      for (const m of q.take()) await consumeRun(deps, m.body as RunMessage);
     }
     expect(await logCount(job.id)).toBe(3);
     const row = await findLiveJob(db(), job.id);
@@ -219,10 +219,11 @@ describe("end conditions", () => {
       }),
       maxRetries: 0,
     });
-    const q = captureQueue();
+    const deps = testDeps();
+    const q = deps.queue;
     for (let i = 0; i < 5; i++) {
       await dispatchTick(db(), q, T + i * 60 * MIN);
-      for (const m of q.take()) await consumeRun(db(), cfg, q, m.body);
+      for (const m of q.take()) await consumeRun(deps, m.body as RunMessage);
     }
     expect(await logCount(job.id)).toBe(3); // 12:00, 13:00, 14:00
     expect((await findLiveJob(db(), job.id))?.isActive).toBe(false);

@@ -1,0 +1,76 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createAccount, type TestAccount } from "../helpers/accounts";
+import { expectProblem } from "../helpers/http";
+import { jobsApi, quickStart } from "../helpers/jobs";
+
+let acct: TestAccount;
+let jobs: ReturnType<typeof jobsApi>;
+beforeAll(async () => {
+  acct = await createAccount();
+  jobs = jobsApi(acct);
+});
+
+/** No callback URLs: a queued callback would be delivered by the real queue, and tests stay off the network. */
+const noCallbacks = () => ({ ...quickStart(), callbacks: undefined });
+
+const trigger = (api: ReturnType<typeof jobsApi>, id: string) => api.send("POST", `/trigger/${id}`);
+
+describe("POST /trigger/{cron_job_id}", () => {
+  it("runs an active job now, records the log, and leaves next_run_at alone", async () => {
+    const job = (await jobs.create({ ...noCallbacks(), retry_config: { max_retries: 0 } })).body.data;
+    const res = await trigger(jobs, job.id);
+    expect(res.status).toBe(200);
+    const d = res.body.data;
+    expect(Object.keys(d).sort()).toEqual(
+      ["execution_id", "executed_at", "response_body", "response_code", "response_time_ms", "status"].sort(),
+    );
+    expect(d.execution_id).toMatch(/^exe_[0-9A-Z]{26}$/);
+    expect(["success", "failure", "error", "timeout"]).toContain(d.status);
+    expect(d.executed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const logs = await jobs.logs(job.id);
+    expect(logs.body.data).toEqual([
+      expect.objectContaining({
+        id: d.execution_id,
+        status: d.status,
+        response_code: d.response_code,
+        response_body: d.response_body,
+        response_time_ms: d.response_time_ms,
+        executed_at: d.executed_at,
+        retry_attempt: 0,
+      }),
+    ]);
+    const after = (await jobs.details(job.id)).body.data;
+    expect(after.next_run_at).toBe(job.next_run_at);
+    expect(after.total_executions).toBe(1);
+    expect(after.last_run_status).toBe(d.status);
+    const row = await env.DB.prepare("SELECT occurrences FROM cron_jobs WHERE id = ?").bind(job.id).first();
+    expect(row).toEqual({ occurrences: 0 });
+  });
+
+  it("an inactive job → 400 'Cron job is not active'", async () => {
+    const job = (await jobs.create({ ...noCallbacks(), is_active: false })).body.data;
+    expectProblem(await trigger(jobs, job.id), 400, "Cron job is not active");
+  });
+
+  it("a missing job → 404, a bad id → 400, another account's job → 404", async () => {
+    expectProblem(await trigger(jobs, crypto.randomUUID()), 404);
+    expectProblem(await trigger(jobs, "nope"), 400);
+    const job = (await jobs.create(noCallbacks())).body.data;
+    const other = jobsApi(await createAccount("Other"));
+    expectProblem(await trigger(other, job.id), 404);
+    expect((await jobs.logs(job.id)).body.pagination.total_items).toBe(0);
+  });
+
+  it("another account's key on this account → 403", async () => {
+    const other = await createAccount("Other");
+    const res = await jobs.send("POST", `/trigger/${crypto.randomUUID()}`);
+    expect(res.status).toBe(404);
+    const { api } = await import("../helpers/http");
+    const forbidden = await api(`/v1/cron-jobs/${acct.accountId}/trigger/${crypto.randomUUID()}`, {
+      method: "POST",
+      headers: other.headers,
+    });
+    expectProblem(forbidden, 403);
+  });
+});
