@@ -7,6 +7,7 @@
  */
 import { refusedHostReason, unsupportedSchemeReason } from "../target-guard";
 import { decodeUtf8Capped, MAX_RESPONSE_BODY_BYTES } from "../truncate";
+import { errorResult, failureMessage, timeoutResult } from "./results";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
 export interface HttpExecutorOptions {
@@ -70,7 +71,7 @@ async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Chec
           status: ok ? "success" : "failure",
           responseCode: res.status,
           responseBody,
-          errorMessage: ok ? null : `Endpoint returned status code ${res.status}`,
+          errorMessage: ok ? null : failureMessage(res.status),
           responseTimeMs: elapsed(),
           retryAfterSeconds:
             res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : null,
@@ -174,26 +175,4 @@ function networkErrorMessage(e: unknown, url: URL): string {
   // workerd reports some failures (e.g. an unresolvable host) only as "internal error; reference = <id>".
   if (message === "" || /^internal error/i.test(message)) return `Could not connect to ${url.host}`;
   return message;
-}
-
-function errorResult(errorMessage: string, responseTimeMs: number | null): ExecutionResult {
-  return {
-    status: "error",
-    responseCode: null,
-    responseBody: null,
-    errorMessage,
-    responseTimeMs,
-    retryAfterSeconds: null,
-  };
-}
-
-function timeoutResult(timeoutSeconds: number): ExecutionResult {
-  return {
-    status: "timeout",
-    responseCode: null,
-    responseBody: null,
-    errorMessage: `Request timed out after ${timeoutSeconds} seconds`,
-    responseTimeMs: timeoutSeconds * 1000,
-    retryAfterSeconds: null,
-  };
 }

@@ -3,6 +3,7 @@
  * Pure and synchronous so the demo seed script can reuse it under plain Node to generate history.
  */
 import { truncateUtf8 } from "../truncate";
+import { errorResult, failureMessage, timeoutResult } from "./results";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
 type MockInput = Pick<ExecutionRequest, "executionId" | "timeoutSeconds"> &
@@ -133,7 +134,7 @@ export function mockOutcome(req: MockInput): ExecutionResult {
           ...(retryAfterSeconds === null ? {} : { retry_after: retryAfterSeconds }),
         }),
       ),
-      errorMessage: `Endpoint returned status code ${code}`,
+      errorMessage: failureMessage(code),
       responseTimeMs: code >= 500 ? latency(rng, 60, 400, 2000) : latency(rng, 30, 120, 2000),
       retryAfterSeconds,
     };
@@ -147,24 +148,10 @@ export function mockOutcome(req: MockInput): ExecutionResult {
       () => ["TLS handshake failed: certificate has expired", int(rng, 30, 300)] as const,
       () => ["Network connection lost", latency(rng, 100, 500, 2000)] as const,
     ])();
-    return {
-      status: "error",
-      responseCode: null,
-      responseBody: null,
-      errorMessage,
-      responseTimeMs,
-      retryAfterSeconds: null,
-    };
+    return errorResult(errorMessage, responseTimeMs);
   }
 
-  return {
-    status: "timeout",
-    responseCode: null,
-    responseBody: null,
-    errorMessage: `Request timed out after ${req.timeoutSeconds} seconds`,
-    responseTimeMs: req.timeoutSeconds * 1000,
-    retryAfterSeconds: null,
-  };
+  return timeoutResult(req.timeoutSeconds);
 }
 
 export function createMockExecutor(): Executor {
