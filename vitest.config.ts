@@ -8,7 +8,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ALLOW_PRIVATE_TARGETS: "true" },
+          bindings: { TEST_MIGRATIONS: migrations, ALLOW_PRIVATE_TARGETS: "true", RATE_LIMIT_REQUESTS: "1000000" },
+          // Suites send hundreds of requests per key: RATE_LIMITER gets a budget they never reach;
+          // test/http/rate-limit.test.ts swaps in the tight one.
+          ratelimits: {
+            RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+            RATE_LIMITER_TIGHT: { namespace_id: "1002", simple: { limit: 3, period: 60 } },
+          },
         },
       }),
     ],

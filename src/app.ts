@@ -1,29 +1,40 @@
 import { Scalar } from "@scalar/hono-api-reference";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { dashboardRoutes } from "./dashboard/routes";
 import { createDb } from "./db/client";
 import { requireApiKey } from "./http/auth";
+import { handleError } from "./http/errors";
+import { bodySizeLimit, headerSizeLimit, uncompressedBodies } from "./http/limits";
 import { allowedMethods } from "./http/method-not-allowed";
-import { ProblemError, problem, problemResponse } from "./http/problem";
+import { problem, problemResponse } from "./http/problem";
+import { rateLimitPerKey } from "./http/rate-limit";
 import { createRouter } from "./http/router";
 import { jobsRoutes } from "./routes/jobs";
 import { logsRoutes } from "./routes/logs";
+import { logsExportRoutes } from "./routes/logs-export";
+import { statsRoutes } from "./routes/stats";
 import { triggerRoutes } from "./routes/trigger";
 
 export function createApp() {
   const app = createRouter();
 
   app.use(requestId());
+  app.use(headerSizeLimit);
+  app.use(uncompressedBodies, bodySizeLimit);
   app.get("/health", (c) => c.json({ status: "ok" }));
+  app.route("/", dashboardRoutes);
 
   app.use("/v1/*", async (c, next) => {
     c.set("db", createDb(c.env.DB));
     await next();
   });
   app.use("/v1/cron-jobs/:accountId/*", requireApiKey);
+  app.use("/v1/cron-jobs/:accountId/*", rateLimitPerKey);
 
   app.route("/", jobsRoutes);
+  app.route("/", logsExportRoutes); // before logsRoutes: /logs/export is not /logs/{cron_job_id}
   app.route("/", logsRoutes);
+  app.route("/", statsRoutes);
   app.route("/", triggerRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
@@ -56,26 +67,7 @@ export function createApp() {
     return problemResponse(c, problem(404, `No route for ${c.req.method} ${c.req.path}`));
   });
 
-  app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(c, err.problem, err.headers);
-    if (err instanceof HTTPException && err.status < 500) {
-      // e.g. malformed JSON from the body validator.
-      return problemResponse(c, problem(err.status, err.message || "Bad request"));
-    }
-    console.error(
-      JSON.stringify({
-        event: "unhandled_error",
-        requestId: c.get("requestId"),
-        path: c.req.path,
-        error: String(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      }),
-    );
-    return problemResponse(
-      c,
-      problem(500, "An unexpected error occurred. It has been logged.", { instance: c.get("requestId") }),
-    );
-  });
+  app.onError(handleError);
 
   return app;
 }

@@ -10,6 +10,10 @@ const ConfigSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   ALLOW_PRIVATE_TARGETS: flag,
   MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(100),
+  /** Must match the RATE_LIMITER binding's `simple.limit`: the binding enforces it, these only describe it. */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(100),
+  /** Must match the binding's `simple.period` (the binding accepts 10 or 60). */
+  RATE_LIMIT_PERIOD_SECONDS: z.enum(["10", "60"]).default("60").transform(Number),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -25,6 +29,8 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       RETENTION_DAYS: env.RETENTION_DAYS || undefined,
       ALLOW_PRIVATE_TARGETS: env.ALLOW_PRIVATE_TARGETS || undefined,
       MAX_ACTIVE_JOBS: env.MAX_ACTIVE_JOBS || undefined,
+      RATE_LIMIT_REQUESTS: env.RATE_LIMIT_REQUESTS || undefined,
+      RATE_LIMIT_PERIOD_SECONDS: env.RATE_LIMIT_PERIOD_SECONDS || undefined,
     });
     cache.set(env, parsed);
   }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** All timestamps are integer epoch milliseconds (UTC). */
 
@@ -105,8 +105,34 @@ export const executionLogs = sqliteTable(
     index("execution_logs_job_time_idx").on(t.cronJobId, t.executedAt, t.id),
     // The same with a status filter.
     index("execution_logs_job_status_time_idx").on(t.cronJobId, t.status, t.executedAt, t.id),
+    // Account-wide logs, newest first; cron_job_id last so the live-job check (and the count) never
+    // reads the table.
+    index("execution_logs_account_time_idx").on(t.accountId, t.executedAt, t.id, t.cronJobId),
+    // The same with a status filter.
+    index("execution_logs_account_status_time_idx").on(t.accountId, t.status, t.executedAt, t.id, t.cronJobId),
     // The retention sweep.
     index("execution_logs_time_idx").on(t.executedAt),
+  ],
+);
+
+/**
+ * Log counts per job, UTC day and status, so a logs page's total never walks the index: full days are summed
+ * here and only the partial edge days of a range are counted from execution_logs. SQLite triggers (migration
+ * 0003) keep it in step inside the same statement as every insert and delete, whoever writes.
+ */
+export const logCounts = sqliteTable(
+  "log_counts",
+  {
+    cronJobId: text("cron_job_id").notNull(),
+    accountId: text("account_id").notNull(),
+    /** floor(executed_at / 86,400,000): the UTC day number. */
+    day: integer("day").notNull(),
+    status: text("status", { enum: executionStatuses }).notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.cronJobId, t.day, t.status] }),
+    index("log_counts_account_day_idx").on(t.accountId, t.day),
   ],
 );
 

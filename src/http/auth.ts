@@ -23,6 +23,7 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
     fail(401, "Missing or invalid API credentials");
   }
   c.set("accountId", check.accountId);
+  c.set("apiKeyId", check.keyId);
   c.executionCtx.waitUntil(touchApiKey(db, check.keyId, Date.now()).catch((e) => console.error("touchApiKey", e)));
   await next();
 });

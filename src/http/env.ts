@@ -7,6 +7,8 @@ export interface AppEnv {
     db: Db;
     /** Set by requireApiKey: the authenticated account. */
     accountId: string;
+    /** Set by requireApiKey: the verified API key id (the rate-limit key). */
+    apiKeyId: string;
     requestId: string;
   };
 }

@@ -30,6 +30,7 @@ const TITLES: Record<number, string> = {
   413: "Content Too Large",
   415: "Unsupported Media Type",
   429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -44,6 +45,7 @@ const SLUGS: Record<number, string> = {
   413: "payload-too-large",
   415: "unsupported-media-type",
   429: "rate-limited",
+  431: "headers-too-large",
   500: "internal-error",
   503: "unavailable",
 };

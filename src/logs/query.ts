@@ -1,40 +1,63 @@
-import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { and, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs, type ExecutionLogRow, executionLogs } from "../db/schema";
-import { jobLogsWhere, type LogFilters } from "./filters";
+import { type ExecutionLogRow, executionLogs } from "../db/schema";
+import { countLogsQuery } from "./counts";
+import type { LogPosition } from "./cursor";
+import type { LogFilters } from "./filters";
+import { newestFirst, olderThan, positionOf } from "./keyset";
+import { batchInScope, type LogScope, scopeWhere } from "./scope";
 
-export interface LogsPageRequest extends LogFilters {
-  accountId: string;
-  cronJobId: string;
-  page: number;
-  limit: number;
-}
+/** Page-number paging (with a total) or keyset paging after a cursor (no total, constant cost). */
+export type Paging = { page: number; limit: number } | { after: LogPosition; limit: number };
 
 export interface LogsPage {
   rows: ExecutionLogRow[];
-  totalItems: number;
+  /** Page-number paging only. */
+  totalItems?: number;
+  /** The last row's position when more rows follow, else null. */
+  next: LogPosition | null;
+}
+
+/** A page by number: LIMIT/OFFSET, newest first. */
+export const pageQuery = (db: Db, where: SQL, limit: number, offset: number) =>
+  db
+    .select()
+    .from(executionLogs)
+    .where(where)
+    .orderBy(...newestFirst)
+    .limit(limit)
+    .offset(offset);
+
+/** A page after a position: one index range; one extra row tells whether another page follows. */
+export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPosition, limit: number) {
+  const { filters, keyset } = olderThan(f, after);
+  return db
+    .select()
+    .from(executionLogs)
+    .where(and(scopeWhere(db, scope, filters), keyset))
+    .orderBy(...newestFirst)
+    .limit(limit + 1);
 }
 
 /**
- * The job check, the page and its count in one D1 round trip.
- * Returns null when the job is not a live job of this account.
+ * A page of logs, newest first, with the job check (and, for page numbers, the count) in one D1 round
+ * trip. Returns null when the scope names a job that is not a live job of the account.
  */
-export async function findJobLogsPage(db: Db, q: LogsPageRequest): Promise<LogsPage | null> {
-  const where = jobLogsWhere(q.cronJobId, q);
-  const [job, rows, total] = await db.batch([
-    db
-      .select({ id: cronJobs.id })
-      .from(cronJobs)
-      .where(and(eq(cronJobs.id, q.cronJobId), eq(cronJobs.accountId, q.accountId), isNull(cronJobs.deletedAt))),
-    db
-      .select()
-      .from(executionLogs)
-      .where(where)
-      .orderBy(desc(executionLogs.executedAt), desc(executionLogs.id))
-      .limit(q.limit)
-      .offset((q.page - 1) * q.limit),
-    db.select({ n: count() }).from(executionLogs).where(where),
-  ]);
-  if (job.length === 0) return null;
-  return { rows, totalItems: total[0]?.n ?? 0 };
+export async function findLogsPage(db: Db, scope: LogScope, f: LogFilters, paging: Paging): Promise<LogsPage | null> {
+  if ("after" in paging) {
+    const res = await batchInScope(db, scope, [afterQuery(db, scope, f, paging.after, paging.limit)]);
+    if (!res) return null;
+    const [rows] = res;
+    const page = rows.slice(0, paging.limit);
+    const last = page.at(-1);
+    return { rows: page, next: rows.length > paging.limit && last ? positionOf(last) : null };
+  }
+  const where = scopeWhere(db, scope, f);
+  const offset = (paging.page - 1) * paging.limit;
+  const res = await batchInScope(db, scope, [pageQuery(db, where, paging.limit, offset), countLogsQuery(db, scope, f)]);
+  if (!res) return null;
+  const [rows, total] = res;
+  const totalItems = total[0]?.n ?? 0;
+  const last = rows.at(-1);
+  return { rows, totalItems, next: last && offset + rows.length < totalItems ? positionOf(last) : null };
 }

@@ -1,6 +1,6 @@
-import { and, eq, isNotNull, lt, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, lt, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs, executionLogs } from "../db/schema";
+import { cronJobs, executionLogs, logCounts } from "../db/schema";
 
 const DAY_MS = 86_400_000;
 /** Rows per DELETE: small enough that one statement stays well inside D1's limits. */
@@ -28,11 +28,17 @@ export interface SweepReport {
   duration_ms: number;
 }
 
+/**
+ * Deletes up to `limit` matching logs. The rows are counted in the same atomic batch rather than read from
+ * the DELETE's `changes`, which also counts the log_counts rows its triggers update.
+ */
 async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number): Promise<number> {
-  const res = await db.run(
-    sql`DELETE FROM ${executionLogs} WHERE ${executionLogs.id} IN (SELECT ${executionLogs.id} FROM ${executionLogs} WHERE ${where} LIMIT ${limit})`,
-  );
-  return res.meta.changes ?? 0;
+  const chunkIds = db.select({ id: executionLogs.id }).from(executionLogs).where(where).limit(limit);
+  const [counted] = await db.batch([
+    db.select({ n: count() }).from(chunkIds.as("chunk")),
+    db.delete(executionLogs).where(inArray(executionLogs.id, chunkIds)),
+  ]);
+  return counted[0]?.n ?? 0;
 }
 
 /**
@@ -89,6 +95,8 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     await db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt)));
     purged++;
   }
+  // The triggers decrement log_counts as rows go; drop the counts that reached zero (one small scan a day).
+  await db.delete(logCounts).where(lte(logCounts.n, 0));
 
   const report: SweepReport = {
     event: "retention_sweep",

@@ -2,37 +2,89 @@ import { createRoute } from "@hono/zod-openapi";
 import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { findJobLogsPage } from "../logs/query";
+import { encodeCursor, type LogPosition } from "../logs/cursor";
+import { findLogsPage, type LogsPage, type Paging } from "../logs/query";
+import type { LogScope } from "../logs/scope";
 import { serialiseLog } from "../logs/serialise";
-import { JobParamsSchema, problemResponses } from "../schemas/common";
-import { LogsPageSchema, LogsQuerySchema } from "../schemas/logs";
+import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
+import { AccountLogsQuerySchema, LogsPageSchema, LogsQuerySchema } from "../schemas/logs";
+
+const tags = ["Logs"];
+const pageResponse = {
+  200: { description: "A page of execution logs", content: { "application/json": { schema: LogsPageSchema } } },
+  ...problemResponses(),
+};
 
 const jobLogsRoute = createRoute({
   method: "get",
   path: "/v1/cron-jobs/{accountId}/logs/{cron_job_id}",
-  tags: ["Logs"],
+  tags,
   summary: "Execution logs of a cron job",
-  description: "Most recent first. Logs are kept for 30 days.",
+  description:
+    "Most recent first. Logs are kept for 30 days. Page with `page` (totals included) or with `cursor` " +
+    "(`pagination.next_cursor` of the previous page; constant cost at any depth).",
   security: apiKeySecurity,
   request: { params: JobParamsSchema, query: LogsQuerySchema },
-  responses: {
-    200: { description: "A page of execution logs", content: { "application/json": { schema: LogsPageSchema } } },
-    ...problemResponses(),
-  },
+  responses: pageResponse,
 });
 
-export const logsRoutes = createRouter().openapi(jobLogsRoute, async (c) => {
-  const { cron_job_id } = c.req.valid("param");
-  const q = c.req.valid("query");
-  const page = await findJobLogsPage(c.get("db"), {
-    accountId: c.get("accountId"),
-    cronJobId: cron_job_id,
-    page: q.page,
-    limit: q.limit,
-    status: q.status,
-    start: q.start_date,
-    end: q.end_date,
-  });
-  if (!page) fail(404, `Cron job ${cron_job_id} not found`);
-  return c.json({ data: page.rows.map(serialiseLog), pagination: pagination(q.page, q.limit, page.totalItems) }, 200);
+const accountLogsRoute = createRoute({
+  method: "get",
+  path: "/v1/cron-jobs/{accountId}/logs",
+  tags,
+  summary: "Execution logs of every live cron job of the account",
+  description:
+    "Most recent first, across the account's jobs (deleted jobs' logs are left out). Same filters and paging " +
+    "as the per-job logs, plus `cron_job_id` and `tags`.",
+  security: apiKeySecurity,
+  request: { params: AccountParamSchema, query: AccountLogsQuerySchema },
+  responses: pageResponse,
 });
+
+type PagingQuery = { page?: number; limit: number; cursor?: LogPosition };
+
+const pagingOf = (q: PagingQuery): Paging =>
+  q.cursor ? { after: q.cursor, limit: q.limit } : { page: q.page ?? 1, limit: q.limit };
+
+/** Page numbers get totals and a next_cursor to switch to cursor paging; cursors get only the next one. */
+function shape(paging: Paging, page: LogsPage) {
+  const next_cursor = page.next ? encodeCursor(page.next) : null;
+  return {
+    data: page.rows.map(serialiseLog),
+    pagination:
+      "after" in paging
+        ? { limit: paging.limit, next_cursor }
+        : { ...pagination(paging.page, paging.limit, page.totalItems ?? 0), next_cursor },
+  };
+}
+
+const notFound = (id: string): never => fail(404, `Cron job ${id} not found`);
+
+export const logsRoutes = createRouter()
+  .openapi(jobLogsRoute, async (c) => {
+    const { cron_job_id } = c.req.valid("param");
+    const q = c.req.valid("query");
+    const scope: LogScope = { kind: "job", accountId: c.get("accountId"), cronJobId: cron_job_id };
+    const paging = pagingOf(q);
+    const page = await findLogsPage(
+      c.get("db"),
+      scope,
+      { status: q.status, start: q.start_date, end: q.end_date },
+      paging,
+    );
+    if (!page) return notFound(cron_job_id);
+    return c.json(shape(paging, page), 200);
+  })
+  .openapi(accountLogsRoute, async (c) => {
+    const q = c.req.valid("query");
+    const scope: LogScope = { kind: "account", accountId: c.get("accountId"), cronJobId: q.cron_job_id, tags: q.tags };
+    const paging = pagingOf(q);
+    const page = await findLogsPage(
+      c.get("db"),
+      scope,
+      { status: q.status, start: q.start_date, end: q.end_date },
+      paging,
+    );
+    if (!page) return notFound(q.cron_job_id ?? "");
+    return c.json(shape(paging, page), 200);
+  });

@@ -1,23 +1,38 @@
 import { z } from "@hono/zod-openapi";
 import { parseInstant } from "../http/dates";
 
-/** A decimal integer query parameter in [min, max]; rejects `1.5`, `1e3`, ` 2`, `0x10`. */
-export function intQuery(opts: { min: number; max?: number; default: number; example?: number }) {
+type IntQueryOptions = { min: number; max?: number; example?: number };
+
+function intString(opts: IntQueryOptions) {
   const range = opts.max === undefined ? `≥ ${opts.min}` : `between ${opts.min} and ${opts.max}`;
   return z
     .string()
     .regex(/^\d{1,9}$/, `must be an integer ${range}`)
     .transform(Number)
-    .refine((n) => n >= opts.min && (opts.max === undefined || n <= opts.max), `must be an integer ${range}`)
+    .refine((n) => n >= opts.min && (opts.max === undefined || n <= opts.max), `must be an integer ${range}`);
+}
+
+const intDoc = (opts: IntQueryOptions & { default?: number }) => ({
+  type: "integer" as const,
+  minimum: opts.min,
+  ...(opts.max === undefined ? {} : { maximum: opts.max }),
+  ...(opts.default === undefined ? {} : { default: opts.default }),
+  example: opts.example ?? opts.default ?? opts.min,
+});
+
+/** A decimal integer query parameter in [min, max]; rejects `1.5`, `1e3`, ` 2`, `0x10`. */
+export function intQuery(opts: IntQueryOptions & { default: number }) {
+  return intString(opts)
     .optional()
     .transform((n) => n ?? opts.default)
-    .openapi({
-      type: "integer",
-      minimum: opts.min,
-      ...(opts.max === undefined ? {} : { maximum: opts.max }),
-      default: opts.default,
-      example: opts.example ?? opts.default,
-    });
+    .openapi(intDoc(opts));
+}
+
+/** The same, undefined when absent (so a handler can tell "not sent" from the default). */
+export function optionalIntQuery(opts: IntQueryOptions & { documentedDefault?: number }) {
+  return intString(opts)
+    .optional()
+    .openapi(intDoc({ ...opts, default: opts.documentedDefault }));
 }
 
 /** ISO 8601 instant (bare date, or date-time with Z/offset), parsed to its inclusive ms range. */

@@ -1,27 +1,103 @@
 import { z } from "@hono/zod-openapi";
 import { executionStatuses } from "../db/schema";
-import { instantQuery, intQuery, PaginationSchema } from "./common";
+import { decodeCursor } from "../logs/cursor";
+import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "./common";
+import { ListJobsQuerySchema } from "./jobs";
 
 export const ExecutionStatusSchema = z.enum(executionStatuses).openapi({
   description: "success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout",
 });
 
-export const LogsQuerySchema = z
-  .strictObject({
-    page: intQuery({ min: 1, default: 1 }),
-    limit: intQuery({ min: 1, max: 100, default: 50, example: 20 }),
-    status: ExecutionStatusSchema.optional(),
-    start_date: instantQuery("Only logs at or after this instant (ISO 8601)", "2024-01-01T00:00:00Z"),
-    end_date: instantQuery(
-      "Only logs at or before this instant (ISO 8601; a bare date means its end)",
-      "2024-01-31T23:59:59Z",
-    ),
-  })
-  .superRefine((q, ctx) => {
-    if (q.start_date && q.end_date && q.start_date.start > q.end_date.end) {
-      ctx.addIssue({ code: "custom", path: ["start_date"], message: "must not be after end_date" });
+/** status, start_date, end_date: the filters every logs endpoint takes. */
+const filterFields = {
+  status: ExecutionStatusSchema.optional(),
+  start_date: instantQuery("Only logs at or after this instant (ISO 8601)", "2024-01-01T00:00:00Z"),
+  end_date: instantQuery(
+    "Only logs at or before this instant (ISO 8601; a bare date means its end)",
+    "2024-01-31T23:59:59Z",
+  ),
+};
+
+/** cron_job_id and tags: which of the account's live jobs the account-wide endpoints read. */
+const jobFilterFields = {
+  cron_job_id: UuidSchema.optional().openapi({ description: "Only this job's logs (a live job of the account)" }),
+  tags: ListJobsQuerySchema.shape.tags.openapi({
+    type: "string",
+    description: "Comma-separated; only logs of jobs having any of these tags",
+    example: "reports,daily",
+  }),
+};
+
+const CursorSchema = z
+  .string()
+  .transform((value, ctx) => {
+    const position = decodeCursor(value);
+    if (!position) {
+      ctx.addIssue({
+        code: "custom",
+        message: "is not a valid cursor; pass pagination.next_cursor from a previous response unchanged",
+      });
+      return z.NEVER;
     }
+    return position;
+  })
+  .optional()
+  .openapi({
+    type: "string",
+    description:
+      "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last log, at the same " +
+      "cost at any depth, and without skipping or repeating a log while new ones arrive. Not with `page`.",
+    example: "v1.WzE3MDYxOTEyMDAwMDAsImV4ZV8wMUpNWjNRNFQ4QTFCMkMzRDRFNUY2RzdIOCJd",
   });
+
+const pagingFields = {
+  page: optionalIntQuery({ min: 1, documentedDefault: 1 }).openapi({
+    description: "Page number (with totals). Not with `cursor`.",
+  }),
+  limit: intQuery({ min: 1, max: 100, default: 50, example: 20 }),
+  cursor: CursorSchema,
+};
+
+type DateBounds = { start_date?: { start: number }; end_date?: { end: number } };
+type Paged = { page?: number; cursor?: unknown };
+
+function datesInOrder(q: DateBounds, ctx: z.RefinementCtx) {
+  if (q.start_date && q.end_date && q.start_date.start > q.end_date.end) {
+    ctx.addIssue({ code: "custom", path: ["start_date"], message: "must not be after end_date" });
+  }
+}
+
+function pageOrCursor(q: Paged, ctx: z.RefinementCtx) {
+  if (q.page !== undefined && q.cursor !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["page"], message: "cannot be combined with cursor" });
+    ctx.addIssue({ code: "custom", path: ["cursor"], message: "cannot be combined with page" });
+  }
+}
+
+export const LogsQuerySchema = z.strictObject({ ...pagingFields, ...filterFields }).superRefine((q, ctx) => {
+  datesInOrder(q, ctx);
+  pageOrCursor(q, ctx);
+});
+
+export const AccountLogsQuerySchema = z
+  .strictObject({ ...pagingFields, ...filterFields, ...jobFilterFields })
+  .superRefine((q, ctx) => {
+    datesInOrder(q, ctx);
+    pageOrCursor(q, ctx);
+  });
+
+const formatField = {
+  format: z
+    .enum(["ndjson", "csv"])
+    .default("ndjson")
+    .openapi({ description: "ndjson: one JSON log per line · csv: RFC 4180 with a header row" }),
+};
+
+export const LogsExportQuerySchema = z.strictObject({ ...formatField, ...filterFields }).superRefine(datesInOrder);
+
+export const AccountLogsExportQuerySchema = z
+  .strictObject({ ...formatField, ...filterFields, ...jobFilterFields })
+  .superRefine(datesInOrder);
 
 export type LogsQuery = z.output<typeof LogsQuerySchema>;
 
@@ -40,6 +116,24 @@ export const ExecutionLogSchema = z
   })
   .openapi("ExecutionLog");
 
+const nextCursor = z.string().nullable().openapi({
+  description: "Pass as `cursor` for the next (older) page; null when no more logs match",
+});
+
+export const PagePaginationSchema = z
+  .object({
+    page: z.number().int(),
+    limit: z.number().int(),
+    total_items: z.number().int(),
+    total_pages: z.number().int(),
+    next_cursor: nextCursor,
+  })
+  .openapi("LogsPagePagination");
+
+export const CursorPaginationSchema = z
+  .object({ limit: z.number().int(), next_cursor: nextCursor })
+  .openapi("LogsCursorPagination", { description: "With `cursor`: no totals, so every page costs the same" });
+
 export const LogsPageSchema = z
-  .object({ data: z.array(ExecutionLogSchema), pagination: PaginationSchema })
+  .object({ data: z.array(ExecutionLogSchema), pagination: z.union([PagePaginationSchema, CursorPaginationSchema]) })
   .openapi("ExecutionLogsPage");

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { encodeCursor } from "../../src/logs/cursor";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
 import { api, expectProblem } from "../helpers/http";
@@ -91,19 +92,19 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           retry_attempt: 1,
         },
       ],
-      pagination: { page: 1, limit: 20, total_items: 3, total_pages: 1 },
+      pagination: { page: 1, limit: 20, total_items: 3, total_pages: 1, next_cursor: null },
     });
   });
 
   it("defaults to page 1 and limit 50", async () => {
     const res = await get();
-    expect(res.body.pagination).toEqual({ page: 1, limit: 50, total_items: 3, total_pages: 1 });
+    expect(res.body.pagination).toEqual({ page: 1, limit: 50, total_items: 3, total_pages: 1, next_cursor: null });
   });
 
   it("filters by status", async () => {
     const res = await get("?status=failure&limit=10");
     expect(ids(res)).toEqual(["exe_987654321"]);
-    expect(res.body.pagination).toEqual({ page: 1, limit: 10, total_items: 1, total_pages: 1 });
+    expect(res.body.pagination).toEqual({ page: 1, limit: 10, total_items: 1, total_pages: 1, next_cursor: null });
   });
 
   it("filters one day with the contract's example range", async () => {
@@ -116,12 +117,16 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
     const res = await get("?status=timeout&start_date=2024-01-23&end_date=2024-01-24");
     expect(ids(res)).toEqual(["exe_456789123"]);
     const none = await get("?status=success&start_date=2024-01-23&end_date=2024-01-24");
-    expect(none.body).toEqual({ data: [], pagination: { page: 1, limit: 50, total_items: 0, total_pages: 0 } });
+    expect(none.body).toEqual({
+      data: [],
+      pagination: { page: 1, limit: 50, total_items: 0, total_pages: 0, next_cursor: null },
+    });
   });
 });
 
 describe("GET /logs/{cron_job_id}: pagination, bounds and ordering", () => {
   let expected: string[];
+  let sorted: { executedAt: number; id: string }[];
   beforeAll(async () => {
     acct = await createAccount();
     jobId = (await insertJob(acct.accountId)).id;
@@ -138,16 +143,17 @@ describe("GET /logs/{cron_job_id}: pagination, bounds and ordering", () => {
       { id: "exe_tie_a", executedAt: T0 - HOUR / 2 },
       { id: "exe_tie_b", executedAt: T0 - HOUR / 2 },
     ]);
-    expected = [...rows, ...ties]
-      .sort((a, b) => b.executedAt - a.executedAt || (a.id < b.id ? 1 : -1))
-      .map((r) => r.id);
+    sorted = [...rows, ...ties].sort((a, b) => b.executedAt - a.executedAt || (a.id < b.id ? 1 : -1));
+    expected = sorted.map((r) => r.id);
   });
 
   it("pages never overlap or skip; ties are broken by id descending", async () => {
     const seen: string[] = [];
     for (let page = 1; page <= 6; page++) {
       const res = await get(`?page=${page}&limit=5`);
-      expect(res.body.pagination).toEqual({ page, limit: 5, total_items: 27, total_pages: 6 });
+      const last = sorted[page * 5 - 1];
+      const next_cursor = page < 6 && last ? encodeCursor(last) : null;
+      expect(res.body.pagination).toEqual({ page, limit: 5, total_items: 27, total_pages: 6, next_cursor });
       seen.push(...ids(res));
     }
     expect(seen).toEqual(expected);
@@ -157,7 +163,10 @@ describe("GET /logs/{cron_job_id}: pagination, bounds and ordering", () => {
   it("a page past the end returns no data and the true totals", async () => {
     const res = await get("?page=99&limit=10");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ data: [], pagination: { page: 99, limit: 10, total_items: 27, total_pages: 3 } });
+    expect(res.body).toEqual({
+      data: [],
+      pagination: { page: 99, limit: 10, total_items: 27, total_pages: 3, next_cursor: null },
+    });
   });
 
   it("limit 100 and limit 1 are accepted", async () => {

@@ -1,45 +1,113 @@
 import { env } from "cloudflare:workers";
-import { count, desc } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { executionLogs } from "../../src/db/schema";
-import { jobLogsWhere } from "../../src/logs/filters";
+import { countLogsQuery } from "../../src/logs/counts";
+import { exportChunkQuery } from "../../src/logs/export";
+import type { LogFilters } from "../../src/logs/filters";
+import { afterQuery, pageQuery } from "../../src/logs/query";
+import { type LogScope, scopeWhere } from "../../src/logs/scope";
+import { statsQueries } from "../../src/logs/stats";
+import { statsWindow } from "../../src/logs/stats-window";
 import { db } from "../helpers/fixtures";
 
+const account = "00000000-0000-4000-8000-0000000000aa";
 const job = "00000000-0000-4000-8000-000000000000";
 const day = { start: Date.UTC(2024, 0, 25), end: Date.UTC(2024, 0, 26) - 1 };
+const position = { executedAt: Date.UTC(2024, 0, 25, 12), id: "exe_01HN0B9C40GAABYD8VDQDT8QYB" };
 
-const shapes = {
+const shapes: Record<string, LogFilters> = {
   "no filter": {},
-  status: { status: "failure" as const },
+  status: { status: "failure" },
   "date range": { start: day, end: day },
-  "status + date range": { status: "timeout" as const, start: day, end: day },
+  "status + date range": { status: "timeout", start: day, end: day },
+  "partial days": {
+    start: { start: day.start + 3_600_000, end: day.start + 3_600_000 },
+    end: { start: day.end + 7_200_000, end: day.end + 7_200_000 },
+  },
 };
 
-async function plan(sql: string, params: unknown[]): Promise<string> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
+const scopes: Record<string, { scope: LogScope; index: RegExp }> = {
+  "one job": {
+    scope: { kind: "job", accountId: account, cronJobId: job },
+    index: /USING (COVERING )?INDEX execution_logs_job_/,
+  },
+  account: { scope: { kind: "account", accountId: account }, index: /USING (COVERING )?INDEX execution_logs_account_/ },
+  "account, one job": {
+    scope: { kind: "account", accountId: account, cronJobId: job },
+    index: /USING (COVERING )?INDEX execution_logs_job_/,
+  },
+  "account, tags": {
+    scope: { kind: "account", accountId: account, tags: ["reports", "daily"] },
+    index: /USING (COVERING )?INDEX execution_logs_account_/,
+  },
+};
+
+async function plan(q: { sql: string; params: unknown[] }): Promise<string> {
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+    .bind(...q.params)
     .all<{ detail: string }>();
   return results.map((r) => r.detail).join("\n");
 }
 
-describe("logs queries use indexes, never a table scan", () => {
-  for (const [name, filters] of Object.entries(shapes)) {
-    it(`${name}: page and count`, async () => {
-      const where = jobLogsWhere(job, filters);
-      const page = db()
-        .select()
-        .from(executionLogs)
-        .where(where)
-        .orderBy(desc(executionLogs.executedAt), desc(executionLogs.id))
-        .limit(50)
-        .offset(100)
-        .toSQL();
-      const total = db().select({ n: count() }).from(executionLogs).where(where).toSQL();
-      for (const q of [page, total]) {
-        const p = await plan(q.sql, q.params);
+/** The execution_logs step of a plan: the line naming the table. */
+const logsStep = (p: string) => p.split("\n").find((l) => /execution_logs/.test(l)) ?? "";
+
+function expectIndexed(p: string, index: RegExp) {
+  expect(p).not.toMatch(/SCAN execution_logs(?! USING)/);
+  expect(p).not.toMatch(/SCAN cron_jobs/);
+  expect(logsStep(p)).toMatch(index);
+}
+
+describe("logs queries use indexes, never a table scan or a sort", () => {
+  for (const [scopeName, { scope, index }] of Object.entries(scopes)) {
+    for (const [name, filters] of Object.entries(shapes)) {
+      it(`${scopeName}, ${name}: page, count, cursor page and export chunk`, async () => {
+        const where = scopeWhere(db(), scope, filters);
+        const queries = {
+          page: pageQuery(db(), where, 50, 100).toSQL(),
+          cursor: afterQuery(db(), scope, filters, position, 50).toSQL(),
+          "export (first chunk)": exportChunkQuery(db(), scope, filters, undefined, 1000).toSQL(),
+          "export (next chunk)": exportChunkQuery(db(), scope, filters, position, 1000).toSQL(),
+        };
+        for (const [kind, q] of Object.entries(queries)) {
+          const p = await plan(q);
+          expectIndexed(p, index);
+          expect(p, kind).not.toMatch(/USE TEMP B-TREE/);
+          if (kind === "cursor" || kind === "export (next chunk)") {
+            // The position is part of the index range, not a filter applied after it.
+            expect(logsStep(p), kind).toMatch(/\(executed_at,id\)[<>]\(\?,\?\)/);
+          }
+        }
+        // The total sums whole days from log_counts and counts only partial edge days from an index.
+        const count = await plan(countLogsQuery(db(), scope, filters).toSQL());
+        expect(count).not.toMatch(/SCAN (execution_logs|log_counts|cron_jobs)(?! USING)/);
+        expect(count).toMatch(/SEARCH log_counts USING (PRIMARY KEY|INDEX|COVERING INDEX)/);
+        if (name === "partial days") expect(logsStep(count)).toMatch(index);
+        else expect(logsStep(count)).toBe("");
+      });
+    }
+  }
+
+  it("account scopes leave deleted jobs out through the account's job ids, read from an index", async () => {
+    const p = await plan(pageQuery(db(), scopeWhere(db(), scopes.account?.scope as LogScope, {}), 50, 0).toSQL());
+    expect(p).toMatch(/LIST SUBQUERY/);
+    expect(p).toMatch(/SEARCH cron_jobs USING (COVERING )?INDEX cron_jobs_account_created_idx \(account_id=\?\)/);
+    const count = await plan(countLogsQuery(db(), scopes.account?.scope as LogScope, {}).toSQL());
+    expect(count).toMatch(/SEARCH cron_jobs USING (COVERING )?INDEX cron_jobs_account_created_idx \(account_id=\?\)/);
+  });
+});
+
+describe("stats queries read the job's index range", () => {
+  for (const bucket of ["hour", "day"] as const) {
+    it(`${bucket} buckets: counts and percentiles`, async () => {
+      const w = statsWindow({ start: day, end: day, bucket }, Date.now());
+      if (!w.ok) throw new Error("window");
+      const { counts, percentiles } = statsQueries(db(), job, w.window);
+      for (const q of [counts.toSQL(), percentiles.toSQL()]) {
+        const p = await plan(q);
         expect(p).not.toMatch(/SCAN execution_logs(?! USING)/);
-        expect(p).not.toMatch(/USE TEMP B-TREE/);
-        expect(p).toMatch(/USING (COVERING )?INDEX execution_logs_job_/);
+        expect(logsStep(p)).toMatch(
+          /SEARCH execution_logs USING (COVERING )?INDEX execution_logs_job_\w+ \(cron_job_id=\? (AND status=\? )?AND executed_at>\? AND executed_at<\?\)/,
+        );
       }
     });
   }

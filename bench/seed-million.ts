@@ -1,0 +1,260 @@
+/**
+ * Seeds the bench's own local D1 (bench/.state, never the developer's .wrangler/state) with 1,000,000
+ * execution logs over 35 days across 1,000 jobs of 10 accounts, one job holding 200,000.
+ *
+ * Migrations are applied by wrangler itself (`wrangler d1 migrations apply --local --persist-to bench/.state`);
+ * the rows are then bulk-inserted with Node's built-in node:sqlite (DatabaseSync) into the SQLite file
+ * wrangler created under bench/.state/v3/d1/ — the same file `wrangler dev --persist-to bench/.state` serves —
+ * in one transaction with prepared statements. Bodies, statuses and ids come from the engine's own
+ * mockOutcome / executionId; accounts from newAccount's statements; jobs from buildNewJob.
+ *
+ *   npx tsx bench/seed-million.ts
+ */
+import { rmSync } from "node:fs";
+import { newAccount } from "../src/accounts/provision";
+import { executionId } from "../src/engine/execution-id";
+import { mockOutcome } from "../src/engine/executors/mock";
+import { buildNewJob, type NewJobRow } from "../src/jobs/build";
+import { CreateJobSchema } from "../src/schemas/jobs";
+import {
+  type BenchAccount,
+  commandLine,
+  D1_DATABASE,
+  DAY_MS,
+  d1File,
+  isMain,
+  now,
+  openDb,
+  round,
+  STATE_DIR,
+  wranglerSync,
+  writeMeta,
+  writeResult,
+} from "./lib/common";
+
+export const TOTAL_LOGS = 1_000_000;
+export const BIG_JOB_LOGS = 200_000;
+const ACCOUNTS = 10;
+const JOBS_PER_ACCOUNT = 100;
+const HISTORY_DAYS = 35;
+
+/** Deterministic PRNG so every seed has the same shape (ids still differ: accounts and jobs are fresh uuids). */
+function rng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SCHEDULES = [
+  { repeat_type: "hourly", repeat_every: 1, time: "00:15", end_type: "never" },
+  { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" },
+  { repeat_type: "weeks", repeat_every: 1, time: "06:30", days_of_week: ["1", "3", "5"], end_type: "never" },
+  { cron: "*/5 * * * *" },
+  { cron: "*/15 9-17 * * 1-5" },
+  { cron: "* * * * *" },
+] as const;
+const TIMEZONES = ["UTC", "America/New_York", "Europe/London", "Asia/Tokyo", "Australia/Sydney"];
+const METHODS = ["GET", "POST", "PUT"] as const;
+
+/** snake_case column of a NewJobRow key, as the drizzle schema names them. */
+const column = (key: string) => key.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+
+export function jobInput(r: () => number, i: number, opts: { callbacks?: boolean } = {}) {
+  const schedule = SCHEDULES[i % SCHEDULES.length] as (typeof SCHEDULES)[number];
+  const maxRetries = Math.floor(r() * 4);
+  return CreateJobSchema.parse({
+    name: `Bench job ${i}`,
+    description: i % 3 === 0 ? "Synthetic job for the benchmarks" : undefined,
+    endpoint_url: `https://api${i % 7}.example.com/hooks/${i}`,
+    method: METHODS[i % METHODS.length],
+    headers: i % 2 === 0 ? { Authorization: "Bearer bench-token", "Content-Type": "application/json" } : undefined,
+    body: i % 2 === 0 ? JSON.stringify({ job: i }) : undefined,
+    timezone: TIMEZONES[i % TIMEZONES.length],
+    schedule_config: schedule,
+    tags: i % 4 === 0 ? ["bench", `group-${i % 10}`] : ["bench"],
+    retry_config: { max_retries: maxRetries, retry_delay_seconds: [30, 60, 120][i % 3], timeout_seconds: 30 },
+    ...(opts.callbacks && i % 5 === 0 ? { callbacks: { failure_url: "https://hooks.example.com/failed" } } : {}),
+  });
+}
+
+/** INSERT for a NewJobRow (booleans stored as 0/1, as D1 does). */
+export function jobInsert(row: NewJobRow & Record<string, unknown>) {
+  const keys = Object.keys(row);
+  return {
+    sql: `INSERT INTO cron_jobs (${keys.map(column).join(", ")}) VALUES (${keys.map(() => "?").join(", ")})`,
+    params: keys.map((k) => {
+      const v = row[k];
+      return typeof v === "boolean" ? Number(v) : (v as string | number | null);
+    }),
+  };
+}
+
+/** Accounts (via newAccount's own statements) inserted into an open node:sqlite database. */
+export async function insertAccounts(
+  db: ReturnType<typeof openDb>,
+  n: number,
+  label: string,
+  at: number,
+): Promise<BenchAccount[]> {
+  const out: BenchAccount[] = [];
+  for (let a = 0; a < n; a++) {
+    const acc = await newAccount(`${label} ${String(a + 1).padStart(3, "0")}`, at);
+    for (const s of acc.statements) db.prepare(s.sql).run(...s.params);
+    out.push({ account_id: acc.account_id, api_key: acc.api_key, api_secret: acc.api_secret });
+  }
+  return out;
+}
+
+async function main() {
+  const t0 = now();
+  rmSync(STATE_DIR, { recursive: true, force: true });
+  wranglerSync(["d1", "migrations", "apply", D1_DATABASE, "--local", "--persist-to", STATE_DIR]);
+  const tMigrated = now();
+  const file = d1File();
+  const db = openDb(file);
+  // Bulk-load settings for this connection only; the file stays in WAL mode, as wrangler made it.
+  db.exec("PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY");
+
+  const seededAt = Date.now();
+  const from = seededAt - HISTORY_DAYS * DAY_MS;
+  const span = seededAt - from;
+  const r = rng(7);
+
+  db.exec("BEGIN");
+  const accounts = await insertAccounts(db, ACCOUNTS, "Bench account", from - DAY_MS);
+
+  // Row quotas: the big job holds 200,000; the 999 others share 800,000 with a skewed spread.
+  const jobsTotal = ACCOUNTS * JOBS_PER_ACCOUNT;
+  const weights = Array.from({ length: jobsTotal - 1 }, () => 0.1 + r() ** 2 * 3);
+  const wsum = weights.reduce((s, w) => s + w, 0);
+  const rest = TOTAL_LOGS - BIG_JOB_LOGS;
+  const quotas = [BIG_JOB_LOGS, ...weights.map((w) => Math.floor((rest * w) / wsum))];
+  for (
+    let i = 1, left = TOTAL_LOGS - quotas.reduce((s, q) => s + q, 0);
+    left > 0;
+    i = (i % (jobsTotal - 1)) + 1, left--
+  ) {
+    quotas[i] = (quotas[i] as number) + 1;
+  }
+
+  const insertLog = db.prepare(
+    `INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, response_code, response_body,
+       error_message, response_time_ms, retry_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const farFuture = seededAt + 365 * DAY_MS;
+  let logs = 0;
+  let bigJob = { id: "", accountId: "", logs: 0 };
+  const statusCount: Record<string, number> = {};
+  let insertMs = 0;
+
+  for (let j = 0; j < jobsTotal; j++) {
+    const account = accounts[Math.floor(j / JOBS_PER_ACCOUNT)] as BenchAccount;
+    const input = jobInput(r, j);
+    const created = from - Math.floor(r() * 30) * DAY_MS;
+    const row = buildNewJob(account.account_id, input, created);
+    const quota = quotas[j] as number;
+    // Synthetic slot spacing so the job's quota fills the 35 days (the big job runs every ~19 s).
+    const perSlot = [1, 1.2, 1.24, 1.248][row.maxRetries] ?? 1.25;
+    const interval = span / Math.ceil(quota / perSlot);
+    let n = 0;
+    let success = 0;
+    let lastAt = 0;
+    let lastStatus: string | null = null;
+    let consecutive = 0;
+    const t = now();
+    // Pass 0 lays slots at from + k·interval; later passes (rarely needed) interleave at half offsets.
+    for (let pass = 0; n < quota && pass < 8; pass++) {
+      const offset = pass === 0 ? 0 : interval / 2 ** pass;
+      for (let slot = Math.floor(from + offset); slot <= seededAt && n < quota; slot = Math.floor(slot + interval)) {
+        for (let attempt = 0; attempt <= row.maxRetries && n < quota; attempt++) {
+          const id = executionId(row.id, slot, attempt);
+          const out = mockOutcome({
+            executionId: id,
+            timeoutSeconds: row.timeoutSeconds,
+            endpointUrl: row.endpointUrl,
+          });
+          const executedAt = slot + attempt * row.retryDelaySeconds * 1000 + (Number.parseInt(id.slice(-3), 36) % 4000);
+          if (executedAt > seededAt) break;
+          insertLog.run(
+            id,
+            row.id,
+            account.account_id,
+            executedAt,
+            out.status,
+            out.responseCode,
+            out.responseBody,
+            out.errorMessage,
+            out.responseTimeMs,
+            attempt,
+          );
+          n++;
+          statusCount[out.status] = (statusCount[out.status] ?? 0) + 1;
+          if (out.status === "success") success++;
+          if (executedAt >= lastAt) {
+            lastAt = executedAt;
+            lastStatus = out.status;
+          }
+          consecutive = out.status === "success" ? 0 : consecutive + 1;
+          if (out.status === "success") break;
+        }
+      }
+    }
+    insertMs += now() - t;
+    if (n !== quota) throw new Error(`job ${j}: produced ${n} logs, wanted ${quota}`);
+    logs += n;
+    const job = {
+      ...row,
+      nextRunAt: farFuture, // never due during the bench unless a benchmark makes it so
+      lastRunAt: lastAt || null,
+      lastRunStatus: lastStatus,
+      consecutiveFailures: consecutive,
+      totalExecutions: n,
+      successfulExecutions: success,
+      failedExecutions: n - success,
+      updatedAt: seededAt,
+    };
+    const ins = jobInsert(job);
+    db.prepare(ins.sql).run(...ins.params);
+    if (j === 0) bigJob = { id: row.id, accountId: account.account_id, logs: n };
+    if (j % 100 === 99) process.stdout.write(`\r  ${logs.toLocaleString("en")} logs, ${j + 1} jobs…`);
+  }
+  const tCommit = now();
+  db.exec("COMMIT");
+  const commitMs = now() - tCommit;
+  // No ANALYZE: the planner sees what the migrations alone give the Worker.
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  db.close();
+  const tDone = now();
+  process.stdout.write("\n");
+
+  writeMeta({ seededAt, historyFrom: from, accounts, bigJob, jobs: jobsTotal, logs });
+  const totalMs = tDone - t0;
+  const loadMs = tDone - tMigrated;
+  const result = {
+    command: commandLine(import.meta.filename),
+    file,
+    accounts: ACCOUNTS,
+    jobs: jobsTotal,
+    logs,
+    big_job_logs: bigJob.logs,
+    status_mix: statusCount,
+    migrate_ms: round(tMigrated - t0, 0),
+    generate_and_insert_ms: round(insertMs, 0),
+    commit_ms: round(commitMs, 0),
+    load_ms: round(loadMs, 0),
+    total_ms: round(totalMs, 0),
+    rows_per_s: round(logs / (loadMs / 1000), 0),
+  };
+  writeResult("seed", result);
+  console.log(
+    `seeded ${logs.toLocaleString("en")} logs (${jobsTotal} jobs, ${ACCOUNTS} accounts; big job ${bigJob.id} holds ` +
+      `${bigJob.logs.toLocaleString("en")}) in ${(loadMs / 1000).toFixed(1)} s after migrations → ` +
+      `${result.rows_per_s.toLocaleString("en")} rows/s (status mix ${JSON.stringify(statusCount)})`,
+  );
+}
+
+if (isMain(import.meta.filename)) await main();

@@ -1,0 +1,171 @@
+/**
+ * The dispatch tick with 10,000 due jobs (mock executor) through `wrangler dev --persist-to bench/.state`:
+ * time to claim and enqueue (the Worker's own `dispatch_tick` log line, and the wall time of the
+ * `/__scheduled?cron=*+*+*+*+*` request that runs it), then the queue consumer's throughput: the count of
+ * execution_logs with retry_attempt = 0 written since the tick, polled on the same SQLite file with node:sqlite
+ * until it reaches 10,000 or 120 s.
+ *
+ * The 10,000 jobs belong to 100 accounts of 100 jobs (MAX_ACTIVE_JOBS), are built with buildNewJob (schedule
+ * and retry mix of the seed, no callbacks: nothing leaves the machine) and inserted while wrangler is stopped.
+ * A rerun first removes the previous run's tick accounts.
+ *
+ *   npx tsx bench/tick.ts        (after bench/seed-million.ts)
+ */
+import { buildNewJob } from "../src/jobs/build";
+import { commandLine, d1File, isMain, loadavg1, now, openDb, readMeta, round, writeResult } from "./lib/common";
+import { sleep, withDev } from "./lib/wrangler-dev";
+import { insertAccounts, jobInput, jobInsert } from "./seed-million";
+
+const JOBS = 10_000;
+const PER_ACCOUNT = 100;
+const WAIT_S = 120;
+const PORT = 8788;
+const TARGET_TICK_MS = 10_000;
+const LABEL = "Tick account";
+
+function rng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function prepareJobs() {
+  const db = openDb(d1File());
+  db.exec("BEGIN");
+  // A previous run's tick accounts, their jobs, keys and logs go first.
+  const old = `SELECT id FROM accounts WHERE name LIKE '${LABEL} %'`;
+  db.exec(`DELETE FROM execution_logs WHERE account_id IN (${old})`);
+  db.exec(`DELETE FROM cron_jobs WHERE account_id IN (${old})`);
+  db.exec(`DELETE FROM api_keys WHERE account_id IN (${old})`);
+  db.exec(`DELETE FROM accounts WHERE name LIKE '${LABEL} %'`);
+  const created = Date.now() - 7 * 86_400_000;
+  const accounts = await insertAccounts(db, JOBS / PER_ACCOUNT, LABEL, created);
+  const r = rng(11);
+  // Due a little before the tick: spread over the last minute, like jobs whose slots fell due since the last tick.
+  const dueBy = Date.now();
+  for (let i = 0; i < JOBS; i++) {
+    const account = accounts[Math.floor(i / PER_ACCOUNT)] as (typeof accounts)[number];
+    const row = buildNewJob(account.account_id, jobInput(r, i), created);
+    const ins = jobInsert({ ...row, nextRunAt: dueBy - 60_000 + Math.floor(r() * 59_000) });
+    db.prepare(ins.sql).run(...ins.params);
+  }
+  db.exec("COMMIT");
+  const due = (
+    db
+      .prepare("SELECT count(*) AS n FROM cron_jobs WHERE is_active = 1 AND deleted_at IS NULL AND next_run_at <= ?")
+      .get(dueBy) as { n: number }
+  ).n;
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  db.close();
+  return { accounts: accounts.length, due };
+}
+
+interface TickLog {
+  event: "dispatch_tick";
+  scheduled_time: string;
+  due: number;
+  claimed: number;
+  enqueued: number;
+  duration_ms: number;
+}
+
+async function main() {
+  readMeta(); // the seed must exist
+  const t0 = now();
+  const prepared = await prepareJobs();
+  console.log(`  ${prepared.due.toLocaleString("en")} jobs due across ${prepared.accounts} accounts`);
+  if (prepared.due !== JOBS) throw new Error(`expected ${JOBS} due jobs, found ${prepared.due}`);
+
+  const result = await withDev({ port: PORT }, async (dev) => {
+    const reader = openDb(d1File(), { readOnly: true });
+    const firstRuns = reader.prepare(
+      "SELECT count(*) AS n, min(executed_at) AS first, max(executed_at) AS last FROM execution_logs WHERE executed_at >= ? AND retry_attempt = 0",
+    );
+    const retries = reader.prepare(
+      "SELECT count(*) AS n FROM execution_logs WHERE executed_at >= ? AND retry_attempt > 0",
+    );
+    const from = dev.lines.length;
+    const load1 = loadavg1();
+    const tickStartedAt = Date.now();
+    const t = now();
+    const res = await fetch(`${dev.base}/__scheduled?cron=*+*+*+*+*`);
+    const tickWallMs = now() - t;
+    await res.text();
+    const line = await dev.waitForLine((l) => l.includes('"event":"dispatch_tick"'), 30_000, from);
+    const tick = JSON.parse(line.slice(line.indexOf("{"))) as TickLog;
+    console.log(`  tick: ${JSON.stringify(tick)} (request wall ${tickWallMs.toFixed(0)} ms)`);
+
+    // Consumer: poll the count of first attempts recorded since the tick started.
+    const series: Array<{ s: number; runs: number }> = [];
+    let pollError: string | null = null;
+    let runs = 0;
+    let firstAt = 0;
+    let lastAt = 0;
+    const runLines = () => dev.lines.slice(from).filter((l) => l.includes('"event":"run"')).length;
+    for (;;) {
+      const elapsed = (Date.now() - tickStartedAt) / 1000;
+      try {
+        const row = firstRuns.get(tickStartedAt) as { n: number; first: number | null; last: number | null };
+        runs = row.n;
+        firstAt = row.first ?? 0;
+        lastAt = row.last ?? 0;
+      } catch (e) {
+        // Fall back to the Worker's own per-message log lines if the file cannot be read concurrently.
+        pollError = String(e);
+        runs = runLines();
+      }
+      series.push({ s: round(elapsed, 1), runs });
+      if (runs >= JOBS || elapsed >= WAIT_S) break;
+      await sleep(500);
+    }
+    const doneAfterS = (Date.now() - tickStartedAt) / 1000;
+    const retried = (retries.get(tickStartedAt) as { n: number }).n;
+    reader.close();
+    const consumerSpanS = firstAt && lastAt > firstAt ? (lastAt - firstAt) / 1000 : null;
+    return {
+      tick,
+      tick_wall_ms: round(tickWallMs, 0),
+      loadavg_before: load1,
+      first_attempts_recorded: runs,
+      reached_all: runs >= JOBS,
+      seconds_from_tick_to_last: round(doneAfterS, 1),
+      runs_per_s_from_tick: round(runs / doneAfterS, 1),
+      consumer_span_s: consumerSpanS === null ? null : round(consumerSpanS, 1),
+      runs_per_s_consumer: consumerSpanS ? round(runs / consumerSpanS, 1) : null,
+      retries_recorded_meanwhile: retried,
+      worker_run_lines: runLines(),
+      poll_error: pollError,
+      series: series.filter((_, i) => i % 4 === 0 || i === series.length - 1),
+    };
+  });
+
+  // After wrangler stopped: what stayed in D1.
+  const db = openDb(d1File(), { readOnly: true });
+  const claimedAfter = (
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM cron_jobs WHERE account_id IN (SELECT id FROM accounts WHERE name LIKE '${LABEL} %') AND occurrences = 1`,
+      )
+      .get() as { n: number }
+  ).n;
+  db.close();
+  console.log(
+    `  consumer: ${result.first_attempts_recorded.toLocaleString("en")} first attempts in ${result.seconds_from_tick_to_last} s ` +
+      `from the tick → ${result.runs_per_s_from_tick} runs/s (${result.runs_per_s_consumer ?? "?"} runs/s between first and last log)`,
+  );
+  writeResult("tick", {
+    command: commandLine(import.meta.filename),
+    jobs: JOBS,
+    accounts: prepared.accounts,
+    target_tick_ms: TARGET_TICK_MS,
+    ...result,
+    jobs_claimed_once_in_d1: claimedAfter,
+    total_s: round((now() - t0) / 1000, 1),
+  });
+}
+
+if (isMain(import.meta.filename)) await main();

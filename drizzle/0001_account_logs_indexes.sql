@@ -1,0 +1,2 @@
+CREATE INDEX `execution_logs_account_time_idx` ON `execution_logs` (`account_id`,`executed_at`,`id`,`cron_job_id`);--> statement-breakpoint
+CREATE INDEX `execution_logs_account_status_time_idx` ON `execution_logs` (`account_id`,`status`,`executed_at`,`id`,`cron_job_id`);

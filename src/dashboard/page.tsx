@@ -1,0 +1,72 @@
+import { DASHBOARD_CLIENT_JS } from "./client";
+import { DASHBOARD_CSS } from "./styles";
+
+/**
+ * The dashboard shell. It holds no data and no credentials: the inline script signs in, keeps the
+ * credentials in sessionStorage and fetches everything from the API with the usual headers.
+ * The sign-in inputs have no `name`, the form posts (never GETs), and the CSP forbids form
+ * submission, so a secret can never end up in a URL even if the script failed to load.
+ */
+export function DashboardPage(props: { nonce: string }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>edgecron dashboard</title>
+        <link rel="icon" href="data:," />
+        <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: DASHBOARD_CSS }} />
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="#/">
+            edgecron <span>dashboard</span>
+          </a>
+          <div class="session" id="session" hidden>
+            <span>
+              Account <code id="session-account" />
+            </span>
+            <button type="button" id="signout">
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main id="main">
+          <p class="notice" id="notice" role="alert" />
+          <noscript>
+            <p class="panel">The dashboard needs JavaScript. The API reference is at /docs.</p>
+          </noscript>
+          <section class="panel signin" id="signin" aria-labelledby="signin-title" hidden>
+            <h1 id="signin-title">Sign in</h1>
+            <p class="muted">Use an API key of your account.</p>
+            <form id="signin-form" method="post" autocomplete="on">
+              <div class="field">
+                <label for="account-id">Account ID</label>
+                <input id="account-id" type="text" autocomplete="username" spellcheck={false} required />
+              </div>
+              <div class="field">
+                <label for="api-key">API key</label>
+                <input id="api-key" type="text" autocomplete="off" spellcheck={false} required />
+              </div>
+              <div class="field">
+                <label for="api-secret">API secret</label>
+                <input id="api-secret" type="password" autocomplete="current-password" required />
+              </div>
+              <p class="form-error" id="signin-error" aria-live="assertive" />
+              <button type="submit" class="primary" id="signin-submit">
+                Sign in
+              </button>
+            </form>
+            <p class="hint">
+              The credentials stay in this browser tab (sessionStorage) and are sent only as the X-API-Key and
+              X-API-Secret headers. Closing the tab or signing out forgets them.
+            </p>
+          </section>
+          <div id="view" />
+        </main>
+        <script nonce={props.nonce} dangerouslySetInnerHTML={{ __html: DASHBOARD_CLIENT_JS }} />
+      </body>
+    </html>
+  );
+}

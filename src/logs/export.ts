@@ -1,0 +1,85 @@
+import { and } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type ExecutionLogRow, executionLogs } from "../db/schema";
+import type { LogPosition } from "./cursor";
+import type { LogFilters } from "./filters";
+import { type ExportFormat, exportPreamble, exportRecord } from "./formats";
+import { newerThan, oldestFirst, positionOf } from "./keyset";
+import { batchInScope, type LogScope, scopeWhere } from "./scope";
+import { serialiseLog } from "./serialise";
+
+/** Rows per query: each query is one index range of this many rows, whatever the export's size. */
+export const EXPORT_CHUNK = 1000;
+
+/** One chunk: the next `chunk` rows after a position (or from the start), oldest first: one index range. */
+export function exportChunkQuery(
+  db: Db,
+  scope: LogScope,
+  f: LogFilters,
+  after: LogPosition | undefined,
+  chunk: number,
+) {
+  const { filters, keyset } = after ? newerThan(f, after) : { filters: f, keyset: undefined };
+  return db
+    .select()
+    .from(executionLogs)
+    .where(and(scopeWhere(db, scope, filters), keyset))
+    .orderBy(...oldestFirst)
+    .limit(chunk);
+}
+
+/**
+ * Every log of the scope matching the filters, oldest first, in chunks of `chunk` rows: each chunk is a
+ * keyset query after the previous chunk's last row, so memory stays flat and no row is skipped or repeated.
+ * Logs after `asOf` (the request's start) are left out, so an export of a busy job still ends.
+ * The job check and the first chunk share one round trip; null when the scope's job is not live.
+ */
+export async function openLogExport(
+  db: Db,
+  scope: LogScope,
+  f: LogFilters,
+  opts: { asOf: number; chunk?: number },
+): Promise<AsyncGenerator<ExecutionLogRow[], void> | null> {
+  const chunk = opts.chunk ?? EXPORT_CHUNK;
+  const endMs = Math.min(f.end?.end ?? opts.asOf, opts.asOf);
+  const filters = { ...f, end: { start: endMs, end: endMs } };
+  const query = (after?: ExecutionLogRow) => exportChunkQuery(db, scope, filters, after && positionOf(after), chunk);
+  const first = await batchInScope(db, scope, [query()]);
+  if (!first) return null;
+  return (async function* () {
+    let rows = first[0];
+    for (;;) {
+      if (rows.length > 0) yield rows;
+      const last = rows.at(-1);
+      if (rows.length < chunk || !last) return;
+      rows = await query(last);
+    }
+  })();
+}
+
+/** The chunks as a byte stream in the format; the next query runs only when the reader pulls. */
+export function exportStream(chunks: AsyncGenerator<ExecutionLogRow[], void>, format: ExportFormat) {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const preamble = exportPreamble(format);
+      if (preamble) controller.enqueue(encoder.encode(preamble));
+    },
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(next.value.map((row) => exportRecord(format, serialiseLog(row))).join("")));
+      } catch (err) {
+        console.error(JSON.stringify({ event: "log_export_failed", error: String(err) }));
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await chunks.return();
+    },
+  });
+}

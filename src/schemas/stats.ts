@@ -1,0 +1,49 @@
+import { z } from "@hono/zod-openapi";
+import { instantQuery } from "./common";
+
+export const StatsQuerySchema = z.strictObject({
+  start_date: instantQuery(
+    "First instant counted (ISO 8601). Default: UTC midnight 6 days before end_date's day (7 days in all)",
+    "2024-01-19",
+  ),
+  end_date: instantQuery("Last instant counted (ISO 8601; a bare date means its end). Default: now", "2024-01-25"),
+  bucket: z
+    .enum(["hour", "day"])
+    .default("day")
+    .openapi({ description: "UTC hours or UTC days; at most 1000 buckets per request" }),
+});
+
+const ms = z.number().int().nullable();
+
+const figures = {
+  total: z.number().int(),
+  success: z.number().int(),
+  failure: z.number().int(),
+  error: z.number().int(),
+  timeout: z.number().int(),
+  success_rate: z.number().nullable().openapi({ description: "success / total; null when total is 0", example: 0.75 }),
+  response_time_ms: z.object({ p50: ms, p95: ms, p99: ms, max: ms }).openapi("ResponseTimePercentiles", {
+    description:
+      "Over successful runs only, nearest-rank: the p-th percentile is the ⌈p/100 × n⌉-th smallest of the n " +
+      "response times. null when there is no successful run.",
+  }),
+};
+
+export const StatsBucketSchema = z
+  .object({ start: z.string().openapi({ example: "2024-01-25T00:00:00Z" }), ...figures })
+  .openapi("StatsBucket");
+
+export const StatsSchema = z
+  .object({
+    data: z.object({
+      cron_job_id: z.string(),
+      start_date: z.string().openapi({ example: "2024-01-19T00:00:00Z" }),
+      end_date: z.string().openapi({ example: "2024-01-25T23:59:59Z" }),
+      bucket: z.enum(["hour", "day"]),
+      ...figures,
+      series: z
+        .array(StatsBucketSchema)
+        .openapi({ description: "One entry per UTC bucket, oldest first, empty ones included" }),
+    }),
+  })
+  .openapi("CronJobStats");

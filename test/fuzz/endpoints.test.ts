@@ -1,0 +1,145 @@
+/**
+ * Every operation the OpenAPI document declares, fuzzed in its method, path parameters, query, headers,
+ * credentials and body. Each request turns one, two or all of those hostile and keeps the rest valid, so
+ * the checks behind the first one get reached too.
+ *
+ * Each operation gets its own account, so a valid update can never arm a job another property triggers.
+ * Every job points at a closed loopback port and has no retries or callbacks, so a valid trigger runs the
+ * mock executor inline and nothing else: no test here touches the network.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createAccount } from "../helpers/accounts";
+import { insertJob, insertLogs } from "../helpers/fixtures";
+import {
+  checkRequest,
+  contentType,
+  credentials,
+  documentedOperations,
+  documentedQuery,
+  extraHeaders,
+  FUZZ_TIMEOUT,
+  fillPath,
+  jobBody,
+  jobPatch,
+  jsonBodyText,
+  type Operation,
+  queryString,
+  RUNS,
+  SAFE_URL,
+  segment,
+  type Tally,
+  text,
+} from "./support";
+
+const operations = documentedOperations();
+// workerd refuses methods it does not know (e.g. FUZZ) before they reach the Worker.
+const OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND", "MKCOL"];
+const DIMENSIONS = ["method", "path", "query", "headers", "auth", "body"] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+
+/** Which parts of a request are hostile: mostly one, sometimes two, sometimes all. */
+const hostileParts: fc.Arbitrary<ReadonlySet<Dimension>> = fc
+  .oneof(
+    { weight: 5, arbitrary: fc.shuffledSubarray([...DIMENSIONS], { minLength: 1, maxLength: 1 }) },
+    { weight: 3, arbitrary: fc.shuffledSubarray([...DIMENSIONS], { minLength: 2, maxLength: 2 }) },
+    { weight: 1, arbitrary: fc.constant([...DIMENSIONS]) },
+    { weight: 1, arbitrary: fc.constant([]) },
+  )
+  .map((parts) => new Set(parts));
+
+interface Fixture {
+  accountId: string;
+  headers: Record<string, string>;
+  otherHeaders: Record<string, string>;
+  jobIds: string[];
+}
+
+function requestArb(op: Operation, fx: Fixture) {
+  const valid: Record<string, string[]> = { accountId: [fx.accountId], cron_job_id: fx.jobIds };
+  const paramsOf = (hostile: boolean) =>
+    fc.record(
+      Object.fromEntries(
+        op.params.map((p) => [p, hostile ? segment(valid[p] ?? ["x"]) : fc.constantFrom(...(valid[p] ?? ["x"]))]),
+      ),
+    );
+  const validBody = op.method === "POST" ? jobBody : jobPatch;
+  return hostileParts.chain((hostile) =>
+    fc.record({
+      method: hostile.has("method") ? fc.constantFrom(...OTHER_METHODS) : fc.constant(op.method),
+      params: paramsOf(hostile.has("path")),
+      query: hostile.has("query") ? queryString(op.query) : documentedQuery(op.query),
+      extra: hostile.has("headers") ? extraHeaders : fc.constant({}),
+      auth: hostile.has("auth") ? credentials(fx.headers as never, fx.otherHeaders as never) : fc.constant(fx.headers),
+      body: op.jsonBody
+        ? hostile.has("body")
+          ? jsonBodyText
+          : validBody.map((b) => JSON.stringify(b))
+        : hostile.has("body")
+          ? fc.option(text, { nil: undefined })
+          : fc.constant(undefined),
+      type: op.jsonBody && !hostile.has("body") ? fc.constant("application/json") : contentType,
+    }),
+  );
+}
+
+describe("fuzzing every documented operation", () => {
+  it("covers the operations of the jobs API", () => {
+    const names = operations.map((o) => `${o.method} ${o.template}`);
+    for (const expected of [
+      "POST /v1/cron-jobs/:accountId/create",
+      "GET /v1/cron-jobs/:accountId/list",
+      "GET /v1/cron-jobs/:accountId/details/:cron_job_id",
+      "PATCH /v1/cron-jobs/:accountId/update/:cron_job_id",
+      "DELETE /v1/cron-jobs/:accountId/delete/:cron_job_id",
+      "GET /v1/cron-jobs/:accountId/logs/:cron_job_id",
+      "POST /v1/cron-jobs/:accountId/trigger/:cron_job_id",
+    ]) {
+      expect(names).toContain(expected);
+    }
+  });
+
+  it.each(operations.map((o) => [`${o.method} ${o.template}`, o] as const))(
+    "%s: no 5xx, 4xx are problems, refused requests change nothing",
+    async (_name, op) => {
+      const acct = await createAccount("Fuzz");
+      const other = await createAccount("Fuzz other");
+      const job = { endpointUrl: SAFE_URL, maxRetries: 0, nextRunAt: Date.now() + 86_400_000 };
+      const active = await insertJob(acct.accountId, job);
+      const paused = await insertJob(acct.accountId, { ...job, isActive: false });
+      const t0 = Date.now() - 3_600_000;
+      await insertLogs(
+        active.id,
+        acct.accountId,
+        Array.from({ length: 12 }, (_, i) => ({
+          executedAt: t0 + i * 60_000,
+          status: (["success", "failure", "error", "timeout"] as const)[i % 4],
+        })),
+      );
+      const fixture: Fixture = {
+        accountId: acct.accountId,
+        headers: acct.headers,
+        otherHeaders: other.headers,
+        jobIds: [active.id, paused.id],
+      };
+      const tally: Tally = new Map();
+      await fc.assert(
+        fc.asyncProperty(requestArb(op, fixture), async (r) => {
+          const headers: Record<string, string> = { ...r.extra, ...r.auth };
+          if (r.body !== undefined && r.type !== undefined) headers["Content-Type"] = r.type;
+          const path = fillPath(op.template, r.params) + r.query;
+          await checkRequest(
+            { method: r.method, path, headers, body: r.body },
+            [acct.accountId, other.accountId],
+            tally,
+          );
+        }),
+        { numRuns: RUNS },
+      );
+      const statuses = [...tally.keys()];
+      expect(statuses.some((s) => s < 400)).toBe(true); // the valid path was reached …
+      expect(statuses.some((s) => s >= 400)).toBe(true); // … and so were the refusals
+    },
+    FUZZ_TIMEOUT,
+  );
+});

@@ -1,0 +1,117 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { config } from "../../src/config";
+// The binding's limit lives in wrangler.toml and the headers read the vars: a test keeps the two in step.
+import wranglerToml from "../../wrangler.toml?raw";
+import { addKey, createAccount, type TestAccount } from "../helpers/accounts";
+import { expectProblem } from "../helpers/http";
+import { callWith } from "./app-env";
+
+const LIMIT = 3; // RATE_LIMITER_TIGHT in vitest.config.ts
+const PERIOD = 60;
+const tight = {
+  RATE_LIMITER: (env as unknown as { RATE_LIMITER_TIGHT: RateLimit }).RATE_LIMITER_TIGHT,
+  RATE_LIMIT_REQUESTS: String(LIMIT),
+  RATE_LIMIT_PERIOD_SECONDS: String(PERIOD),
+};
+const POLICY = `"per-key";q=${LIMIT};w=${PERIOD}`;
+
+/** Local counters use wall-clock windows: start a burst well inside one so it cannot straddle a reset. */
+async function awayFromWindowEdge(marginMs = 5_000) {
+  const left = PERIOD * 1000 - (Date.now() % (PERIOD * 1000));
+  if (left < marginMs) await new Promise((r) => setTimeout(r, left + 50));
+}
+
+const list = (acct: { accountId: string }, headers: Record<string, string>, overrides: Partial<Env> = tight) =>
+  callWith(overrides, `/v1/cron-jobs/${acct.accountId}/list`, { headers });
+
+describe("per-API-key rate limit", () => {
+  let acct: TestAccount;
+  beforeEach(async () => {
+    acct = await createAccount();
+    await awayFromWindowEdge();
+  });
+
+  it(`allows ${LIMIT} requests per window, then 429 with Retry-After and RateLimit headers`, async () => {
+    for (let i = 0; i < LIMIT; i++) {
+      const ok = await list(acct, acct.headers);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("ratelimit-policy")).toBe(POLICY);
+      // The binding does not say what is left, so no RateLimit field is claimed on success.
+      expect(ok.headers.get("ratelimit")).toBeNull();
+    }
+    const limited = await list(acct, acct.headers);
+    expectProblem(limited, 429, /Rate limit exceeded: this API key may make 3 requests per 60 seconds/);
+    expect(limited.body.type).toBe("https://edgecron.dev/problems/rate-limited");
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(limited.headers.get("ratelimit-policy")).toBe(POLICY);
+    expect(limited.headers.get("ratelimit")).toBe(`"per-key";r=0;t=60`);
+    // Every route under the account shares the key's budget, including unknown ones.
+    expectProblem(
+      await callWith(tight, `/v1/cron-jobs/${acct.accountId}/details/${crypto.randomUUID()}`, {
+        headers: acct.headers,
+      }),
+      429,
+    );
+  });
+
+  it("another key of the same account, and another account's key, are unaffected", async () => {
+    const second = await addKey(acct.accountId);
+    const other = await createAccount("Other");
+    for (let i = 0; i <= LIMIT; i++) await list(acct, acct.headers);
+    expect((await list(acct, acct.headers)).status).toBe(429);
+    expect((await list(acct, second.headers)).status).toBe(200);
+    expect((await list(other, other.headers)).status).toBe(200);
+  });
+
+  it("rejected credentials spend nobody's budget (the limit is keyed after authentication)", async () => {
+    const wrong = { "X-API-Key": acct.apiKey, "X-API-Secret": "es_wrong" };
+    for (let i = 0; i < LIMIT * 2; i++) {
+      const res = expectProblem(await list(acct, wrong), 401);
+      expect(res).toBeDefined();
+    }
+    const other = await createAccount("Other");
+    expectProblem(await list(other, acct.headers), 403); // a valid key on the wrong account is not counted either
+    for (let i = 0; i < LIMIT; i++) expect((await list(acct, acct.headers)).status).toBe(200);
+    expect((await list(acct, acct.headers)).status).toBe(429);
+  });
+
+  it.each(["/health", "/openapi.json", "/docs", "/dashboard"])("%s is exempt", async (path) => {
+    for (let i = 0; i < LIMIT * 3; i++) {
+      const res = await callWith(tight, path, { headers: acct.headers });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("ratelimit-policy")).toBeNull();
+    }
+  });
+
+  it("fails open (and logs) when the limiter itself fails", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const broken = { ...tight, RATE_LIMITER: { limit: () => Promise.reject(new Error("limiter down")) } as RateLimit };
+    try {
+      expect((await list(acct, acct.headers, broken)).status).toBe(200);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining("rate_limiter_error"));
+    } finally {
+      error.mockRestore();
+    }
+  });
+});
+
+describe("rate limit configuration", () => {
+  it("wrangler.toml's RATE_LIMITER binding and the RATE_LIMIT_* vars describe the same policy", () => {
+    const block = /\[\[ratelimits\]\]([\s\S]*?)(?:\n\[|$)/.exec(wranglerToml)?.[1] ?? "";
+    expect(block).toMatch(/name\s*=\s*"RATE_LIMITER"/);
+    const simple = /simple\s*=\s*\{\s*limit\s*=\s*(\d+)\s*,\s*period\s*=\s*(\d+)\s*\}/.exec(block);
+    const vars = (name: string) => new RegExp(`${name}\\s*=\\s*"(\\d+)"`).exec(wranglerToml)?.[1];
+    expect(simple?.slice(1)).toEqual([vars("RATE_LIMIT_REQUESTS"), vars("RATE_LIMIT_PERIOD_SECONDS")]);
+    expect(["10", "60"]).toContain(simple?.[2]);
+  });
+
+  it("defaults to 100 requests per 60 seconds and refuses a period the binding cannot have", () => {
+    expect(config({})).toMatchObject({ RATE_LIMIT_REQUESTS: 100, RATE_LIMIT_PERIOD_SECONDS: 60 });
+    expect(config({ RATE_LIMIT_REQUESTS: "500", RATE_LIMIT_PERIOD_SECONDS: "10" })).toMatchObject({
+      RATE_LIMIT_REQUESTS: 500,
+      RATE_LIMIT_PERIOD_SECONDS: 10,
+    });
+    expect(() => config({ RATE_LIMIT_PERIOD_SECONDS: "30" })).toThrow();
+  });
+});

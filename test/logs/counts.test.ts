@@ -1,0 +1,120 @@
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { executionStatuses } from "../../src/db/schema";
+import { planCount } from "../../src/logs/counts";
+import { sweep } from "../../src/retention/sweep";
+import { createAccount, type TestAccount } from "../helpers/accounts";
+import { db, insertJob, insertLogs } from "../helpers/fixtures";
+import { api } from "../helpers/http";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 10);
+const HOUR = 3_600_000;
+
+describe("planCount splits a range into whole days and partial edges", () => {
+  it.each([
+    ["no range", {}, { firstDay: null, lastDay: null, edges: [] }],
+    ["whole days", { s: T0, e: T0 + 2 * DAY - 1 }, { firstDay: T0 / DAY, lastDay: T0 / DAY + 1, edges: [] }],
+    [
+      "partial both ends",
+      { s: T0 + HOUR, e: T0 + 2 * DAY + HOUR },
+      {
+        firstDay: T0 / DAY + 1,
+        lastDay: T0 / DAY + 1,
+        edges: [
+          [T0 + HOUR, T0 + DAY - 1],
+          [T0 + 2 * DAY, T0 + 2 * DAY + HOUR],
+        ],
+      },
+    ],
+    [
+      "inside one day",
+      { s: T0 + HOUR, e: T0 + 2 * HOUR },
+      { firstDay: T0 / DAY + 1, lastDay: T0 / DAY, edges: [[T0 + HOUR, T0 + 2 * HOUR]] },
+    ],
+  ])("%s", (_name, r: { s?: number; e?: number }, expected) => {
+    const f = {
+      start: r.s === undefined ? undefined : { start: r.s, end: r.s },
+      end: r.e === undefined ? undefined : { start: r.e, end: r.e },
+    };
+    expect(planCount(f)).toEqual(expected);
+  });
+});
+
+describe("total_items from the rollup equals a count of the rows", () => {
+  let acct: TestAccount;
+  let jobId: string;
+  beforeAll(async () => {
+    acct = await createAccount();
+    jobId = (await insertJob(acct.accountId)).id;
+    // 600 logs over ~6 days at irregular times, all statuses, some at exact day boundaries.
+    const logs = Array.from({ length: 600 }, (_, i) => ({
+      executedAt: T0 + ((i * 7_919_993) % (6 * DAY)) + (i % 50 === 0 ? -(((i * 7_919_993) % (6 * DAY)) % DAY) : 0),
+      status: executionStatuses[(i * 7) % 4],
+      id: `exe_c${String(i).padStart(5, "0")}`,
+    }));
+    await insertLogs(jobId, acct.accountId, logs);
+  });
+
+  async function truth(status: string | undefined, s: number | undefined, e: number | undefined) {
+    const conds = ["cron_job_id = ?"];
+    const params: unknown[] = [jobId];
+    if (status) conds.push("status = ?") && params.push(status);
+    if (s !== undefined) conds.push("executed_at >= ?") && params.push(s);
+    if (e !== undefined) conds.push("executed_at <= ?") && params.push(e);
+    const row = await env.DB.prepare(`SELECT count(*) AS n FROM execution_logs WHERE ${conds.join(" AND ")}`)
+      .bind(...params)
+      .first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  it("for random statuses and ranges (ms precision)", async () => {
+    const instant = fc.integer({ min: T0 - DAY, max: T0 + 7 * DAY });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(fc.constantFrom(...executionStatuses), { nil: undefined }),
+        fc.option(instant, { nil: undefined }),
+        fc.option(instant, { nil: undefined }),
+        fc.boolean(),
+        async (status, a, b, alignToDay) => {
+          let [s, e] = a !== undefined && b !== undefined && a > b ? [b, a] : [a, b];
+          if (alignToDay) {
+            s = s === undefined ? s : Math.floor(s / DAY) * DAY;
+            e = e === undefined ? e : Math.floor(e / DAY) * DAY + DAY - 1;
+          }
+          const q = new URLSearchParams({ limit: "1" });
+          if (status) q.set("status", status);
+          if (s !== undefined) q.set("start_date", new Date(s).toISOString());
+          if (e !== undefined) q.set("end_date", new Date(e).toISOString());
+          const res = await api(`/v1/cron-jobs/${acct.accountId}/logs/${jobId}?${q}`, { headers: acct.headers });
+          expect(res.status).toBe(200);
+          expect(res.body.pagination.total_items).toBe(await truth(status, s, e));
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it("stays exact after the sweep deletes rows and after new inserts", async () => {
+    await sweep(db(), { retentionDays: 30, now: T0 + 33 * DAY });
+    await insertLogs(jobId, acct.accountId, [{ executedAt: T0 + 5 * DAY + 5, id: "exe_late", status: "timeout" }]);
+    const res = await api(`/v1/cron-jobs/${acct.accountId}/logs/${jobId}`, { headers: acct.headers });
+    expect(res.body.pagination.total_items).toBe(await truth(undefined, undefined, undefined));
+    const rollup = await env.DB.prepare("SELECT sum(n) AS n FROM log_counts WHERE cron_job_id = ?")
+      .bind(jobId)
+      .first<{ n: number }>();
+    expect(rollup?.n).toBe(await truth(undefined, undefined, undefined));
+  });
+});
+
+describe("the sweep drops counts that reached zero", () => {
+  it("leaves no zero rows behind", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    await insertLogs(job.id, acct.accountId, [{ executedAt: T0 - 40 * DAY, id: "exe_zero" }]);
+    await sweep(db(), { retentionDays: 30, now: T0 });
+    const rows = await env.DB.prepare("SELECT n FROM log_counts WHERE cron_job_id = ?").bind(job.id).all();
+    expect(rows.results).toEqual([]);
+  });
+});
