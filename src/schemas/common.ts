@@ -105,7 +105,12 @@ export function problemResponses(...extra: Array<[number, string]>) {
     [401, "Missing, wrong or revoked API key"],
     [403, "The API key belongs to another account"],
     [404, "Not found"],
+    [413, "Request body over the size limit"],
+    [415, "Body not JSON, or compressed"],
+    [429, "Rate limit for this API key exceeded; see Retry-After"],
+    [431, "Request headers too large"],
     [500, "Unexpected failure"],
+    [503, "The database is unavailable; retry after Retry-After"],
     ...extra,
   ];
   return Object.fromEntries(base.map(([status, description]) => [status, { description, content: problemContent }]));
