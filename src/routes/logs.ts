@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Db } from "../db/client";
 import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
@@ -7,7 +8,7 @@ import { findLogsPage, type LogsPage, type Paging } from "../logs/query";
 import type { LogScope } from "../logs/scope";
 import { serialiseLog } from "../logs/serialise";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
-import { AccountLogsQuerySchema, LogsPageSchema, LogsQuerySchema } from "../schemas/logs";
+import { AccountLogsQuerySchema, LogsPageSchema, type LogsQuery, LogsQuerySchema } from "../schemas/logs";
 
 const tags = ["Logs"];
 const pageResponse = {
@@ -60,31 +61,23 @@ function shape(paging: Paging, page: LogsPage) {
 
 const notFound = (id: string): never => fail(404, `Cron job ${id} not found`);
 
+/** The part both logs routes share: page the scope, or null when its job is not a live job of the account. */
+async function pageOf(db: Db, scope: LogScope, q: LogsQuery) {
+  const paging = pagingOf(q);
+  const page = await findLogsPage(db, scope, { status: q.status, start: q.start_date, end: q.end_date }, paging);
+  return page ? shape(paging, page) : null;
+}
+
 export const logsRoutes = createRouter()
   .openapi(jobLogsRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
-    const q = c.req.valid("query");
     const scope: LogScope = { kind: "job", accountId: c.get("accountId"), cronJobId: cron_job_id };
-    const paging = pagingOf(q);
-    const page = await findLogsPage(
-      c.get("db"),
-      scope,
-      { status: q.status, start: q.start_date, end: q.end_date },
-      paging,
-    );
-    if (!page) return notFound(cron_job_id);
-    return c.json(shape(paging, page), 200);
+    const body = (await pageOf(c.get("db"), scope, c.req.valid("query"))) ?? notFound(cron_job_id);
+    return c.json(body, 200);
   })
   .openapi(accountLogsRoute, async (c) => {
     const q = c.req.valid("query");
     const scope: LogScope = { kind: "account", accountId: c.get("accountId"), cronJobId: q.cron_job_id, tags: q.tags };
-    const paging = pagingOf(q);
-    const page = await findLogsPage(
-      c.get("db"),
-      scope,
-      { status: q.status, start: q.start_date, end: q.end_date },
-      paging,
-    );
-    if (!page) return notFound(q.cron_job_id ?? "");
-    return c.json(shape(paging, page), 200);
+    const body = (await pageOf(c.get("db"), scope, q)) ?? notFound(q.cron_job_id ?? "");
+    return c.json(body, 200);
   });
