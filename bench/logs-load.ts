@@ -5,15 +5,18 @@
  *
  *   npx tsx bench/logs-load.ts        (after bench/seed-million.ts)
  *
- * The SQL of the storage floor is written by hand, equivalent to what src/logs/{filters,keyset,scope,query}.ts
- * build with drizzle for one job's logs (drizzle's .toSQL() needs the Worker's D1 types, not reachable here).
+ * The storage floor's SQL is captured from src/logs/query.ts findLogsPage over a recording fake D1 (see
+ * lib/capture-sql.ts); hand-written equivalents are the fallback if that ever fails.
  */
 import autocannon from "autocannon";
+import { captureLogsBatch } from "./lib/capture-sql";
 import {
   type BenchMeta,
   benchWranglerConfig,
   commandLine,
   d1File,
+  ensureBundle,
+  groupCpuMs,
   isMain,
   loadavg1,
   now,
@@ -39,6 +42,10 @@ export interface Scenario {
   name: string;
   label: string;
   path: string;
+  /** Other headers than the account's key (default). */
+  headers?: Record<string, string>;
+  /** The status every response should have (default 2xx). */
+  expect?: number;
   /** Storage-floor inputs: which filters, and offset or keyset position. */
   sql?: { status?: string; start?: number; end?: number; offset?: number; after?: { executedAt: number; id: string } };
 }
@@ -53,21 +60,35 @@ export interface LoadResult {
   requests: number;
   non2xx: number;
   errors: number;
+  expected_status: number | "2xx";
+  unexpected: number;
   /** The /health run just before this one. */
   health_req_per_s: number;
   health_p50_ms: number;
   health_p99_ms: number;
   ratio_to_health: number;
+  /** CPU time of wrangler + workerd per request (all processes of its group), and the same for the paired /health. */
+  cpu_ms_per_req: number;
+  health_cpu_ms_per_req: number;
+  /** health CPU per request ÷ this CPU per request: the throughput ratio a CPU-bound, uncontended machine would show. */
+  cpu_ratio_to_health: number;
   loadavg_before: number;
 }
 
 export interface FloorResult {
   name: string;
   label: string;
+  /** Where the SQL came from. */
+  sql_source: string;
   job_check_ms: number;
   page_ms: number;
+  /** The count statement the Worker sends (null for cursor pages: none). */
   count_ms: number | null;
+  /** A plain count(*) over the same filter, for comparison. */
+  naive_count_ms: number | null;
   total_ms: number;
+  statements: number;
+  sql: { page: string; count: string | null };
   plan: { page: string[]; count: string[] | null };
 }
 
@@ -108,45 +129,108 @@ function timeQuery(run: () => unknown, reps: number): number {
   return percentile(times, 50);
 }
 
-export function storageFloor(meta: BenchMeta, scenarios: Scenario[]): FloorResult[] {
+type Stmt = { sql: string; params: Array<string | number | null> };
+
+/** Hand-written equivalents of src/logs for one job, used only if capturing the real SQL fails. */
+function handWritten(jobId: string, accountId: string, spec: NonNullable<Scenario["sql"]>): Stmt[] {
+  const { conds, params } = whereOf(spec);
+  const base = [jobId, ...params];
+  const check = {
+    sql: 'select "id" from "cron_jobs" where ("cron_jobs"."id" = ? and "cron_jobs"."account_id" = ? and "cron_jobs"."deleted_at" is null)',
+    params: [jobId, accountId],
+  };
+  if (spec.after) {
+    return [
+      check,
+      {
+        sql: `select ${COLS} from "execution_logs" where (${[...conds, '("execution_logs"."executed_at", "execution_logs"."id") < (?, ?)'].join(" and ")}) ${ORDER} limit ?`,
+        params: [...base, spec.after.executedAt, spec.after.id, LIMIT + 1],
+      },
+    ];
+  }
+  return [
+    check,
+    {
+      sql: `select ${COLS} from "execution_logs" where (${conds.join(" and ")}) ${ORDER} limit ? offset ?`,
+      params: [...base, LIMIT, spec.offset ?? 0],
+    },
+    naiveCount(jobId, spec),
+  ];
+}
+
+/** `count(*)` over the matching index entries: what a page-numbered request cost before any rollup. */
+function naiveCount(jobId: string, spec: NonNullable<Scenario["sql"]>): Stmt {
+  const { conds, params } = whereOf(spec);
+  return { sql: `select count(*) from "execution_logs" where (${conds.join(" and ")})`, params: [jobId, ...params] };
+}
+
+/**
+ * Times, on the SQLite file, the statements the Worker's logs batch sends for each scenario: the job check,
+ * the page and (page numbers only) the count — captured from src/logs/query.ts, or hand-written if that fails.
+ * The naive `count(*)` is timed too, for comparison.
+ */
+export async function storageFloor(meta: BenchMeta, scenarios: Scenario[]): Promise<FloorResult[]> {
   const db = openDb(d1File(), { readOnly: true });
   const job = meta.bigJob;
-  const check = db.prepare(
-    'select "id" from "cron_jobs" where ("cron_jobs"."id" = ? and "cron_jobs"."account_id" = ? and "cron_jobs"."deleted_at" is null)',
-  );
   const out: FloorResult[] = [];
   for (const sc of scenarios) {
-    if (!sc.sql) continue;
-    const { conds, params } = whereOf(sc.sql);
-    const base = [job.id, ...params];
-    let pageSql: string;
-    let pageParams: Array<string | number>;
-    if (sc.sql.after) {
-      pageSql = `select ${COLS} from "execution_logs" where (${[...conds, '("execution_logs"."executed_at", "execution_logs"."id") < (?, ?)'].join(" and ")}) ${ORDER} limit ?`;
-      pageParams = [...base, sc.sql.after.executedAt, sc.sql.after.id, LIMIT + 1];
-    } else {
-      pageSql = `select ${COLS} from "execution_logs" where (${conds.join(" and ")}) ${ORDER} limit ? offset ?`;
-      pageParams = [...base, LIMIT, sc.sql.offset ?? 0];
+    const spec = sc.sql;
+    if (!spec) continue;
+    let stmts: Stmt[];
+    let source: FloorResult["sql_source"] = "captured from src/logs/query.ts findLogsPage";
+    try {
+      const range =
+        spec.start !== undefined && spec.end !== undefined ? { start: spec.start, end: spec.end } : undefined;
+      stmts = await captureLogsBatch({
+        accountId: job.accountId,
+        cronJobId: job.id,
+        status: spec.status,
+        start: range,
+        end: range,
+        paging: spec.after
+          ? { after: spec.after, limit: LIMIT }
+          : { page: Math.floor((spec.offset ?? 0) / LIMIT) + 1, limit: LIMIT },
+      });
+    } catch (e) {
+      source = `hand-written (capture failed: ${String(e).slice(0, 200)})`;
+      stmts = handWritten(job.id, job.accountId, spec);
     }
-    const countSql = sc.sql.after ? null : `select count(*) from "execution_logs" where (${conds.join(" and ")})`;
-    const page = db.prepare(pageSql);
-    const count = countSql ? db.prepare(countSql) : null;
-    const plan = (sql: string, p: Array<string | number>) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail);
-    const checkMs = timeQuery(() => check.all(job.id, job.accountId), 200);
-    const pageMs = timeQuery(() => page.all(...pageParams), 100);
-    const countMs = count ? timeQuery(() => count.all(...base), 20) : null;
+    const timed = (st: Stmt | undefined, reps: number) => {
+      if (!st) return null;
+      const q = db.prepare(st.sql);
+      return round(
+        timeQuery(() => q.all(...st.params), reps),
+        3,
+      );
+    };
+    const plan = (st: Stmt | undefined) =>
+      st
+        ? (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as Array<{ detail: string }>).map(
+            (r) => r.detail,
+          )
+        : null;
+    const [check, page, count] = stmts;
+    const checkMs = timed(check, 200) ?? 0;
+    const pageMs = timed(page, 100) ?? 0;
+    const countMs = timed(count, 50);
+    const naive = spec.after ? null : naiveCount(job.id, spec);
+    const naiveMs = timed(naive ?? undefined, 20);
     out.push({
       name: sc.name,
       label: sc.label,
-      job_check_ms: round(checkMs, 3),
-      page_ms: round(pageMs, 3),
-      count_ms: countMs === null ? null : round(countMs, 3),
+      sql_source: source,
+      job_check_ms: checkMs,
+      page_ms: pageMs,
+      count_ms: countMs,
+      naive_count_ms: naiveMs,
       total_ms: round(checkMs + pageMs + (countMs ?? 0), 3),
-      plan: { page: plan(pageSql, pageParams), count: countSql ? plan(countSql, base) : null },
+      statements: stmts.length,
+      sql: { page: page?.sql ?? "", count: count?.sql ?? null },
+      plan: { page: plan(page) ?? [], count: plan(count) },
     });
     console.log(
-      `  floor ${sc.label.padEnd(28)} page ${pageMs.toFixed(3)} ms, count ${countMs === null ? "—" : `${countMs.toFixed(3)} ms`}`,
+      `  floor ${sc.label.padEnd(34)} check ${checkMs.toFixed(3)} ms, page ${pageMs.toFixed(3)} ms, count ` +
+        `${countMs === null ? "—" : `${countMs.toFixed(3)} ms`} (naive count(*) ${naiveMs === null ? "—" : `${naiveMs.toFixed(3)} ms`})`,
     );
   }
   db.close();
@@ -171,7 +255,9 @@ async function load(dev: DevServer, path: string, headers: Record<string, string
   return autocannon({ url: dev.base + path, connections: CONNECTIONS, duration, headers });
 }
 
-function summary(r: autocannon.Result) {
+function summary(r: autocannon.Result, expect?: number) {
+  const codes = (r as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
+  const expected = expect === undefined ? r.requests.total - r.non2xx : (codes[String(expect)]?.count ?? 0);
   return {
     req_per_s: round(r.requests.average, 1),
     p50_ms: r.latency.p50,
@@ -179,6 +265,9 @@ function summary(r: autocannon.Result) {
     requests: r.requests.total,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+    expected_status: expect ?? ("2xx" as const),
+    /** Responses other than the expected status (errors aside). */
+    unexpected: r.requests.total - expected,
   };
 }
 
@@ -189,10 +278,15 @@ function summary(r: autocannon.Result) {
 async function measurePaired(dev: DevServer, scenarios: Scenario[], headers: Record<string, string>) {
   const out: LoadResult[] = [];
   for (const sc of scenarios) {
-    await load(dev, sc.path, headers, WARMUP_S);
+    await load(dev, sc.path, sc.headers ?? headers, WARMUP_S);
     const load1 = loadavg1();
+    const c0 = groupCpuMs(dev.pgid);
     const h = summary(await load(dev, "/health", headers, HEALTH_S));
-    const r = summary(await load(dev, sc.path, headers, DURATION_S));
+    const c1 = groupCpuMs(dev.pgid);
+    const r = summary(await load(dev, sc.path, sc.headers ?? headers, DURATION_S), sc.expect);
+    const c2 = groupCpuMs(dev.pgid);
+    const cpuPerReq = (c2 - c1) / Math.max(1, r.requests);
+    const healthCpuPerReq = (c1 - c0) / Math.max(1, h.requests);
     const row: LoadResult = {
       name: sc.name,
       label: sc.label,
@@ -202,14 +296,18 @@ async function measurePaired(dev: DevServer, scenarios: Scenario[], headers: Rec
       health_p50_ms: h.p50_ms,
       health_p99_ms: h.p99_ms,
       ratio_to_health: round(r.req_per_s / h.req_per_s, 3),
+      cpu_ms_per_req: round(cpuPerReq, 2),
+      health_cpu_ms_per_req: round(healthCpuPerReq, 2),
+      cpu_ratio_to_health: round(healthCpuPerReq / cpuPerReq, 3),
       loadavg_before: load1,
     };
     out.push(row);
     console.log(
       `  ${sc.label.padEnd(40)} ${r.req_per_s.toFixed(0).padStart(5)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms` +
-        `  | /health ${h.req_per_s.toFixed(0)} req/s → ratio ${row.ratio_to_health}  (load ${load1})` +
-        (r.non2xx || r.errors || h.non2xx || h.errors
-          ? `  non-2xx ${r.non2xx + h.non2xx}, errors ${r.errors + h.errors}`
+        `  | /health ${h.req_per_s.toFixed(0)} req/s → ratio ${row.ratio_to_health}` +
+        `  | CPU ${row.cpu_ms_per_req} ms/req vs ${row.health_cpu_ms_per_req} → ${row.cpu_ratio_to_health}  (load ${load1})` +
+        (r.unexpected || r.errors || h.unexpected || h.errors
+          ? `  unexpected status ${r.unexpected + h.unexpected}, errors ${r.errors + h.errors}`
           : ""),
     );
   }
@@ -264,7 +362,8 @@ async function main() {
 
   // What the cursors of page 2 and DEEP_PAGE name, for the storage floor (read before wrangler opens the file).
   const positions = { second: positionAt(meta, LIMIT), deep: positionAt(meta, (DEEP_PAGE - 1) * LIMIT) };
-  const config = benchWranglerConfig();
+  const bundle = ensureBundle();
+  const config = benchWranglerConfig({ limiter: "raised" });
   const t0 = now();
   const result = await withDev({ port: PORT, config: config.path }, async (dev) => {
     // Does the endpoint page by cursor in this build? (pagination.next_cursor on page 1)
@@ -341,13 +440,14 @@ async function main() {
       },
     ];
     const loads = await measurePaired(dev, all, headers);
-    return { loads, cursorScenarios, cursorCheck };
+    return { loads, cursorScenarios, cursorCheck, reloads: dev.reloads() };
   });
 
   // Diagnostic: the same authenticated requests without the rate-limiter binding, to see what it costs locally.
-  const noLimiter = benchWranglerConfig({ limiter: false });
-  const diagnostic = await withDev({ port: PORT, config: noLimiter.path }, (dev) =>
-    measurePaired(
+  const noLimiter = benchWranglerConfig({ limiter: "none" });
+  let diagnosticReloads = 0;
+  const diagnostic = await withDev({ port: PORT, config: noLimiter.path }, async (dev) => {
+    const out = await measurePaired(
       dev,
       [
         {
@@ -361,19 +461,31 @@ async function main() {
           path: result.cursorScenarios[0]?.path ?? logsPath(`limit=${LIMIT}&status=error`),
         },
         { name: "page1_nolimiter", label: "diagnostic: page 1, no limiter", path: logsPath(`limit=${LIMIT}`) },
+        {
+          // Auth's D1 lookup and hash, then a 401 problem: one D1 round trip, no limiter, no route.
+          name: "diag_401",
+          label: "diagnostic: wrong secret → 401",
+          path: `/v1/cron-jobs/${job.accountId}/details/${job.id}`,
+          headers: { ...headers, "x-api-secret": `${account.api_secret}x` },
+          expect: 401,
+        },
       ],
       headers,
-    ),
-  );
+    );
+    diagnosticReloads = dev.reloads();
+    return out;
+  });
   const loads = result.loads;
   const healthRuns = [...loads, ...diagnostic].map((l) => l.health_req_per_s);
 
   console.log("  storage floor (node:sqlite on the same file, wrangler stopped):");
-  const floor = storageFloor(meta, [...scenarios, ...result.cursorScenarios]);
+  const floor = await storageFloor(meta, [...scenarios, ...result.cursorScenarios]);
 
   writeResult("logs-load", {
     command: commandLine(import.meta.filename),
+    bundle,
     wrangler_config: { path: config.path, changes: config.changes },
+    reloads: result.reloads + diagnosticReloads,
     connections: CONNECTIONS,
     duration_s: DURATION_S,
     warmup_s: WARMUP_S,

@@ -225,6 +225,11 @@ async function main() {
   const tCommit = now();
   db.exec("COMMIT");
   const commitMs = now() - tCommit;
+  const triggers = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'execution_logs'").all() as Array<{
+      name: string;
+    }>
+  ).map((r) => r.name);
   // No ANALYZE: the planner sees what the migrations alone give the Worker.
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.close();
@@ -241,6 +246,7 @@ async function main() {
     jobs: jobsTotal,
     logs,
     big_job_logs: bigJob.logs,
+    triggers_fired_on_insert: triggers.filter((t) => /insert/i.test(t)),
     status_mix: statusCount,
     migrate_ms: round(tMigrated - t0, 0),
     generate_and_insert_ms: round(insertMs, 0),

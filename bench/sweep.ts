@@ -1,22 +1,27 @@
 /**
  * The retention sweep on 500,000 expired rows among the seeded 1,000,000.
  *
- * 1. Raw: on a copy of the bench's SQLite file, with node:sqlite, the chunked DELETE of src/retention/sweep.ts
- *    (10,000-row chunks, `DELETE … WHERE id IN (SELECT id … WHERE executed_at < ? LIMIT ?)`, as drizzle renders
- *    it), with exactly the indexes the migrations created (it is their file). Total time, rows/s, every chunk.
- * 2. Through the Worker: a copy of the bench state served by `wrangler dev`, the sweep cron fired through
- *    miniflare's scheduled endpoint with `time` set so that the same 500,000 rows are past retention (rather
- *    than rewriting 1,000,000 dates); the Worker's own `retention_sweep` log line gives its figures.
+ * 1. Raw: src/retention/sweep.ts's own sweep() on a copy of the bench's SQLite file, through a D1 binding over
+ *    node:sqlite (lib/d1-node.ts) — its chunk size, its `DELETE … WHERE id IN (SELECT id … LIMIT ?)`, the
+ *    migrations' indexes and triggers (it is their file) — each DELETE timed (wall and CPU). Also at the issue's
+ *    10,000-row chunks if the code uses another size, and, for comparison only, on copies without the two
+ *    account-wide indexes and without the log_counts delete trigger.
+ * 2. Through the Worker: a copy of the bench state served by `wrangler dev` (frozen bundle), the sweep cron fired
+ *    through miniflare's scheduled endpoint with `time` set so that the same 500,000 rows are past retention
+ *    (rather than rewriting 1,000,000 dates); the Worker's own `retention_sweep` log line gives its figures.
  *
  *   npx tsx bench/sweep.ts        (after bench/seed-million.ts)
  */
 import { cpSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
+  benchWranglerConfig,
   commandLine,
   DAY_MS,
   d1File,
+  ensureBundle,
   isMain,
+  loadavg1,
   now,
   openDb,
   percentile,
@@ -24,17 +29,33 @@ import {
   STATE_DIR,
   writeResult,
 } from "./lib/common";
+import { importSrc, nodeD1, type RunTiming } from "./lib/d1-node";
 import { withDev } from "./lib/wrangler-dev";
 
 const EXPIRED = 500_000;
-const CHUNK = 10_000;
+const ISSUE_CHUNK = 10_000;
 const RETENTION_DAYS = 30; // wrangler.toml RETENTION_DAYS
 const TARGET_CHUNK_MS = 250;
 const PORT = 8788;
 
-/** drizzle's rendering of src/retention/sweep.ts deleteChunk for the expiry condition. */
-const DELETE_CHUNK =
-  'DELETE FROM "execution_logs" WHERE "execution_logs"."id" IN (SELECT "execution_logs"."id" FROM "execution_logs" WHERE "execution_logs"."executed_at" < ? LIMIT ?)';
+interface SweepReport {
+  event: "retention_sweep";
+  cutoff: string;
+  expired_deleted: number;
+  deleted_job_logs_deleted: number;
+  chunks: number;
+  slowest_chunk_ms: number;
+  complete: boolean;
+  duration_ms: number;
+}
+
+interface SweepModule {
+  SWEEP_CHUNK: number;
+  sweep: (
+    db: unknown,
+    opts: { retentionDays: number; now: number; chunk?: number; budgetMs?: number },
+  ) => Promise<SweepReport>;
+}
 
 function checkpoint(file: string) {
   const db = openDb(file);
@@ -55,33 +76,54 @@ function cutoffFor(file: string) {
   const expired = (
     db.prepare("SELECT count(*) AS n FROM execution_logs WHERE executed_at < ?").get(cutoff) as { n: number }
   ).n;
-  const indexes = (
-    db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'execution_logs' ORDER BY name")
-      .all() as Array<{ name: string }>
-  ).map((r) => r.name);
+  const names = (type: string) =>
+    (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = 'execution_logs' ORDER BY name")
+        .all(type) as Array<{ name: string }>
+    ).map((r) => r.name);
+  const indexes = names("index");
+  const triggers = names("trigger");
   db.close();
-  return { total, cutoff, expired, indexes };
+  return { total, cutoff, expired, indexes, triggers };
 }
 
-function rawSweep(source: string) {
+/** Schema objects dropped from the copy first (comparison runs only). */
+interface Drop {
+  indexes?: string[];
+  triggers?: string[];
+}
+
+async function rawSweep(source: string, mod: SweepModule, chunk: number, drop: Drop = {}) {
+  const dropped = [...(drop.indexes ?? []), ...(drop.triggers ?? [])];
   const dir = join(STATE_DIR, "sweep-raw");
   rmSync(dir, { recursive: true, force: true });
   const copy = join(dir, "edgecron.sqlite");
   cpSync(source, copy);
-  const { total, cutoff, expired, indexes } = cutoffFor(copy);
-  const db = openDb(copy);
-  const del = db.prepare(DELETE_CHUNK);
-  const chunks: number[] = [];
-  let deleted = 0;
-  const t0 = now();
-  for (;;) {
-    const t = now();
-    const n = Number(del.run(cutoff, CHUNK).changes);
-    chunks.push(now() - t);
-    deleted += n;
-    if (n < CHUNK) break;
+  if (dropped.length > 0) {
+    const db = openDb(copy);
+    for (const name of drop.indexes ?? []) db.exec(`DROP INDEX ${name}`);
+    for (const name of drop.triggers ?? []) db.exec(`DROP TRIGGER ${name}`);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.close();
   }
+  const { total, cutoff, expired, indexes, triggers } = cutoffFor(copy);
+  const db = openDb(copy);
+  const deletes: RunTiming[] = [];
+  // A chunk is the round trip (a run() or a batch) that deletes from execution_logs.
+  const d1 = nodeD1(db, (t) => {
+    if (t.sqls.some((q) => /^\s*delete from "execution_logs"/i.test(q))) deletes.push(t);
+  });
+  const { createDb } = await importSrc<{ createDb: (d1: unknown) => unknown }>("src/db/client.ts");
+  const load1 = loadavg1();
+  const t0 = now();
+  // The sweep's own loop; a budget it cannot reach here, so every chunk is measured.
+  const report = await mod.sweep(createDb(d1), {
+    retentionDays: RETENTION_DAYS,
+    now: cutoff + RETENTION_DAYS * DAY_MS,
+    chunk,
+    budgetMs: 600_000,
+  });
   const totalMs = now() - t0;
   const left = (db.prepare("SELECT count(*) AS n FROM execution_logs").get() as { n: number }).n;
   const pragmas = {
@@ -90,69 +132,72 @@ function rawSweep(source: string) {
   };
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  const sorted = [...chunks].sort((a, b) => a - b);
+  const wall = deletes.map((d) => d.ms).sort((a, b) => a - b);
+  const cpu = deletes.map((d) => d.cpuMs).sort((a, b) => a - b);
+  const deleted = report.expired_deleted + report.deleted_job_logs_deleted;
   const res = {
     rows_before: total,
     expired,
     deleted,
     rows_after: left,
+    dropped,
     indexes_on_execution_logs: indexes,
-    sql: DELETE_CHUNK,
-    chunk: CHUNK,
-    chunks: chunks.length,
+    triggers_on_execution_logs: triggers,
+    /** The statements of one chunk's round trip, as drizzle rendered them from src/retention/sweep.ts. */
+    sql: deletes[0]?.sqls ?? [],
+    chunk,
+    chunks: deletes.length,
     total_ms: round(totalMs, 0),
     rows_per_s: round(deleted / (totalMs / 1000), 0),
     chunk_ms: {
-      min: round(sorted[0] ?? 0, 1),
-      p50: round(percentile(sorted, 50), 1),
-      p90: round(percentile(sorted, 90), 1),
-      max: round(sorted.at(-1) ?? 0, 1),
+      min: round(wall[0] ?? 0, 1),
+      p50: round(percentile(wall, 50), 1),
+      p90: round(percentile(wall, 90), 1),
+      max: round(wall.at(-1) ?? 0, 1),
     },
-    chunks_over_target: chunks.filter((c) => c >= TARGET_CHUNK_MS).length,
-    every_chunk_ms: chunks.map((c) => round(c, 1)),
+    chunks_over_target: wall.filter((c) => c >= TARGET_CHUNK_MS).length,
+    /** CPU time per chunk (this process): what a chunk costs when nothing else competes for the cores. */
+    chunk_cpu_ms: { p50: round(percentile(cpu, 50), 1), max: round(cpu.at(-1) ?? 0, 1) },
+    sweep_report: report,
+    loadavg_before: load1,
     pragmas,
   };
   console.log(
-    `  raw: deleted ${deleted.toLocaleString("en")} of ${total.toLocaleString("en")} in ${res.chunks} chunks, ` +
-      `${(totalMs / 1000).toFixed(1)} s → ${res.rows_per_s.toLocaleString("en")} rows/s; chunk p50 ${res.chunk_ms.p50} ms, ` +
-      `slowest ${res.chunk_ms.max} ms`,
+    `  raw, ${chunk}-row chunks${dropped.length ? `, without ${dropped.join(", ")}` : ""}: deleted ${deleted.toLocaleString("en")} ` +
+      `of ${total.toLocaleString("en")} in ${res.chunks} chunks, ${(totalMs / 1000).toFixed(1)} s → ` +
+      `${res.rows_per_s.toLocaleString("en")} rows/s; chunk p50 ${res.chunk_ms.p50} ms, slowest ${res.chunk_ms.max} ms ` +
+      `(CPU p50 ${res.chunk_cpu_ms.p50} ms, max ${res.chunk_cpu_ms.max} ms; load ${load1})`,
   );
   return { res, cutoff };
-}
-
-interface SweepLog {
-  event: "retention_sweep";
-  cutoff: string;
-  expired_deleted: number;
-  chunks: number;
-  slowest_chunk_ms: number;
-  complete: boolean;
-  duration_ms: number;
 }
 
 async function workerSweep(cutoff: number) {
   const persist = join(STATE_DIR, "sweep-worker");
   rmSync(persist, { recursive: true, force: true });
   cpSync(join(STATE_DIR, "v3/d1"), join(persist, "v3/d1"), { recursive: true });
+  const config = benchWranglerConfig({ limiter: "as-is" });
   // scheduledTime such that now − RETENTION_DAYS is exactly the cutoff: the same rows expire as in the raw run.
   const time = cutoff + RETENTION_DAYS * DAY_MS;
   try {
-    return await withDev({ port: PORT, persistTo: persist }, async (dev) => {
+    return await withDev({ port: PORT, persistTo: persist, config: config.path }, async (dev) => {
       const from = dev.lines.length;
+      const load1 = loadavg1();
       const t = now();
-      const res = await fetch(`${dev.base}/cdn-cgi/handler/scheduled?cron=17+3+*+*+*&time=${time}`);
+      const endpoint = `/cdn-cgi/handler/scheduled?cron=17+3+*+*+*&time=${time}`;
+      const res = await fetch(dev.base + endpoint);
       const wallMs = now() - t;
       const body = await res.text();
       const line = await dev.waitForLine((l) => l.includes('"event":"retention_sweep"'), 30_000, from);
-      const log = JSON.parse(line.slice(line.indexOf("{"))) as SweepLog;
-      const expectedCutoff = new Date(cutoff).toISOString();
+      const log = JSON.parse(line.slice(line.indexOf("{"))) as SweepReport;
       const out = {
-        endpoint: `/cdn-cgi/handler/scheduled?cron=17+3+*+*+*&time=${time}`,
+        endpoint,
         response: `${res.status} ${body.trim()}`,
         wall_ms: round(wallMs, 0),
-        cutoff_matches_raw_run: log.cutoff === expectedCutoff,
+        cutoff_matches_raw_run: log.cutoff === new Date(cutoff).toISOString(),
         log,
         rows_per_s: round(log.expired_deleted / (log.duration_ms / 1000), 0),
+        loadavg_before: load1,
+        reloads: dev.reloads(),
       };
       console.log(`  worker: ${JSON.stringify(log)}`);
       return out;
@@ -165,9 +210,21 @@ async function workerSweep(cutoff: number) {
 async function main() {
   const source = d1File();
   checkpoint(source);
+  const bundle = ensureBundle();
   const sizeMb = round(statSync(source).size / 1048576, 0);
   const t0 = now();
-  const raw = rawSweep(source);
+  const mod = await importSrc<SweepModule>("src/retention/sweep.ts");
+  const codeChunk = mod.SWEEP_CHUNK;
+  const raw = await rawSweep(source, mod, codeChunk);
+  const atIssueChunk = codeChunk !== ISSUE_CHUNK ? (await rawSweep(source, mod, ISSUE_CHUNK)).res : null;
+  // Comparison only: copies without the two account-wide indexes (migration 0001), and without the per-row
+  // delete trigger that keeps the log_counts rollup (migration 0003).
+  const accountIndexes = raw.res.indexes_on_execution_logs.filter((n) => n.startsWith("execution_logs_account_"));
+  const withoutAccount =
+    accountIndexes.length > 0 ? (await rawSweep(source, mod, codeChunk, { indexes: accountIndexes })).res : null;
+  const deleteTriggers = raw.res.triggers_on_execution_logs.filter((n) => /delete/i.test(n));
+  const withoutTrigger =
+    deleteTriggers.length > 0 ? (await rawSweep(source, mod, codeChunk, { triggers: deleteTriggers })).res : null;
   let worker: unknown = null;
   try {
     worker = await workerSweep(raw.cutoff);
@@ -177,9 +234,14 @@ async function main() {
   }
   writeResult("sweep", {
     command: commandLine(import.meta.filename),
+    bundle,
     db_file_mb: sizeMb,
     target_chunk_ms: TARGET_CHUNK_MS,
+    code_chunk: codeChunk,
     raw: raw.res,
+    raw_at_issue_chunk: atIssueChunk,
+    raw_without_account_indexes: withoutAccount,
+    raw_without_delete_trigger: withoutTrigger,
     worker,
     total_s: round((now() - t0) / 1000, 1),
   });

@@ -1,7 +1,8 @@
 /**
  * The dispatch tick with 10,000 due jobs (mock executor) through `wrangler dev --persist-to bench/.state`:
  * time to claim and enqueue (the Worker's own `dispatch_tick` log line, and the wall time of the
- * `/__scheduled?cron=*+*+*+*+*` request that runs it), then the queue consumer's throughput: the count of
+ * scheduled request that runs it: miniflare's `/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`, as the frozen bundle
+ * has no `/__scheduled` middleware), then the queue consumer's throughput: the count of
  * execution_logs with retry_attempt = 0 written since the tick, polled on the same SQLite file with node:sqlite
  * until it reaches 10,000 or 120 s.
  *
@@ -11,8 +12,23 @@
  *
  *   npx tsx bench/tick.ts        (after bench/seed-million.ts)
  */
+
+import { stripVTControlCharacters } from "node:util";
 import { buildNewJob } from "../src/jobs/build";
-import { commandLine, d1File, isMain, loadavg1, now, openDb, readMeta, round, writeResult } from "./lib/common";
+import {
+  benchWranglerConfig,
+  commandLine,
+  d1File,
+  ensureBundle,
+  groupCpuMs,
+  isMain,
+  loadavg1,
+  now,
+  openDb,
+  readMeta,
+  round,
+  writeResult,
+} from "./lib/common";
 import { sleep, withDev } from "./lib/wrangler-dev";
 import { insertAccounts, jobInput, jobInsert } from "./seed-million";
 
@@ -22,6 +38,7 @@ const WAIT_S = 120;
 const PORT = 8788;
 const TARGET_TICK_MS = 10_000;
 const LABEL = "Tick account";
+const TICK_ENDPOINT = "/cdn-cgi/handler/scheduled?cron=*+*+*+*+*";
 
 function rng(seed: number) {
   let a = seed;
@@ -80,7 +97,9 @@ async function main() {
   console.log(`  ${prepared.due.toLocaleString("en")} jobs due across ${prepared.accounts} accounts`);
   if (prepared.due !== JOBS) throw new Error(`expected ${JOBS} due jobs, found ${prepared.due}`);
 
-  const result = await withDev({ port: PORT }, async (dev) => {
+  const bundle = ensureBundle();
+  const config = benchWranglerConfig({ limiter: "as-is" });
+  const result = await withDev({ port: PORT, config: config.path }, async (dev) => {
     const reader = openDb(d1File(), { readOnly: true });
     const firstRuns = reader.prepare(
       "SELECT count(*) AS n, min(executed_at) AS first, max(executed_at) AS last FROM execution_logs WHERE executed_at >= ? AND retry_attempt = 0",
@@ -90,11 +109,15 @@ async function main() {
     );
     const from = dev.lines.length;
     const load1 = loadavg1();
+    const cpu0 = groupCpuMs(dev.pgid);
     const tickStartedAt = Date.now();
     const t = now();
-    const res = await fetch(`${dev.base}/__scheduled?cron=*+*+*+*+*`);
+    // wrangler's /__scheduled is a middleware it adds when it bundles; the frozen bundle is served with no_bundle,
+    // so the tick is fired through miniflare's own scheduled endpoint, which dispatches the same scheduled() event.
+    const res = await fetch(`${dev.base}${TICK_ENDPOINT}`);
     const tickWallMs = now() - t;
-    await res.text();
+    const body = await res.text();
+    if (!res.ok) throw new Error(`${TICK_ENDPOINT} → ${res.status} ${body.slice(0, 300)}`);
     const line = await dev.waitForLine((l) => l.includes('"event":"dispatch_tick"'), 30_000, from);
     const tick = JSON.parse(line.slice(line.indexOf("{"))) as TickLog;
     console.log(`  tick: ${JSON.stringify(tick)} (request wall ${tickWallMs.toFixed(0)} ms)`);
@@ -123,6 +146,16 @@ async function main() {
       await sleep(500);
     }
     const doneAfterS = (Date.now() - tickStartedAt) / 1000;
+    const cpuMs = groupCpuMs(dev.pgid) - cpu0;
+    // miniflare's broker logs each delivered batch: "QUEUE edgecron-runs 25/25 (240ms)"; it sends the next batch
+    // only when this one is done, so the per-message time is the local consumer's ceiling.
+    const batches = dev.lines
+      .slice(from)
+      .map((l) => stripVTControlCharacters(l).match(/QUEUE \S+ (\d+)\/(\d+) \((\d+)ms\)/))
+      .filter((m): m is RegExpMatchArray => m !== null)
+      .map((m) => ({ acked: Number(m[1]), size: Number(m[2]), ms: Number(m[3]) }));
+    const batchMessages = batches.reduce((a, b) => a + b.size, 0);
+    const batchMs = batches.reduce((a, b) => a + b.ms, 0);
     const retried = (retries.get(tickStartedAt) as { n: number }).n;
     reader.close();
     const consumerSpanS = firstAt && lastAt > firstAt ? (lastAt - firstAt) / 1000 : null;
@@ -137,8 +170,19 @@ async function main() {
       consumer_span_s: consumerSpanS === null ? null : round(consumerSpanS, 1),
       runs_per_s_consumer: consumerSpanS ? round(runs / consumerSpanS, 1) : null,
       retries_recorded_meanwhile: retried,
+      queue_batches: {
+        count: batches.length,
+        messages: batchMessages,
+        mean_size: batches.length ? round(batchMessages / batches.length, 1) : null,
+        mean_ms: batches.length ? round(batchMs / batches.length, 1) : null,
+        ms_per_message: batchMessages ? round(batchMs / batchMessages, 2) : null,
+        not_acked: batches.reduce((a, b) => a + b.size - b.acked, 0),
+      },
+      cpu_ms_per_run: runs ? round(cpuMs / runs, 2) : null,
+      cpu_s_total: round(cpuMs / 1000, 1),
       worker_run_lines: runLines(),
       poll_error: pollError,
+      reloads: dev.reloads(),
       series: series.filter((_, i) => i % 4 === 0 || i === series.length - 1),
     };
   });
@@ -159,6 +203,8 @@ async function main() {
   );
   writeResult("tick", {
     command: commandLine(import.meta.filename),
+    bundle,
+    endpoint: TICK_ENDPOINT,
     jobs: JOBS,
     accounts: prepared.accounts,
     target_tick_ms: TARGET_TICK_MS,

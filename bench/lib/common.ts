@@ -3,7 +3,7 @@
  * wrangler serves for it, the seed's metadata, and the JSON results that `bench/run.ts` turns into RESULTS.md.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg as osLoadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -44,36 +44,84 @@ export function wranglerSync(args: string[]): string {
 /** A limit no benchmark can reach: the limiter is still called on every request, it just never refuses. */
 export const BENCH_RATE_LIMIT = 1_000_000_000;
 
+export const BUNDLE_DIR = join(STATE_DIR, "bundle");
+const BUNDLE_INFO = join(BUNDLE_DIR, "info.json");
+
+export interface BundleInfo {
+  built_at: string;
+  git_head: string;
+  /** Uncommitted changes under src/ when it was built (others edit src/ while the bench runs). */
+  src_changes: string[];
+  bytes: number;
+}
+
 /**
- * A copy of wrangler.toml for the load benchmark, identical but for the per-key rate limit (100 requests a
- * minute would refuse a load generator after 100 requests). Paths are made absolute, as the copy lives in
- * bench/.state. Returns the copy's path and what was changed.
+ * The Worker as one frozen bundle (`wrangler deploy --dry-run --outdir bench/.state/bundle`), served by
+ * `wrangler dev` with no_bundle: edits to src/ during a run cannot reload the Worker under the load (a reload
+ * also empties the local queue). Built once per `npm run bench` (run.ts sets BENCH_BUNDLE_READY), or fresh
+ * when a benchmark runs alone.
  */
-export function benchWranglerConfig(opts: { limiter?: boolean } = {}): { path: string; changes: string[] } {
+export function ensureBundle(): BundleInfo {
+  if (process.env.BENCH_BUNDLE_READY === "1" && existsSync(BUNDLE_INFO)) {
+    return JSON.parse(readFileSync(BUNDLE_INFO, "utf8")) as BundleInfo;
+  }
+  rmSync(BUNDLE_DIR, { recursive: true, force: true });
+  wranglerSync(["deploy", "--dry-run", "--outdir", BUNDLE_DIR]);
+  const git = (args: string[]) => {
+    try {
+      return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  const info: BundleInfo = {
+    built_at: new Date().toISOString(),
+    git_head: git(["rev-parse", "--short", "HEAD"]),
+    src_changes: git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean),
+    bytes: statSync(join(BUNDLE_DIR, "index.js")).size,
+  };
+  writeFileSync(BUNDLE_INFO, `${JSON.stringify(info, null, 2)}\n`);
+  return info;
+}
+
+/**
+ * A copy of wrangler.toml in bench/.state that serves the frozen bundle (paths made absolute), and, for the
+ * load benchmark, a per-key rate limit no load generator reaches (100 requests a minute would refuse it after
+ * 100 requests) or no limiter binding at all. Returns the copy's path and what differs from wrangler.toml.
+ */
+export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none" }): {
+  path: string;
+  changes: string[];
+} {
   let text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const changes: string[] = [];
+  const changes: string[] = ["main → the frozen bundle (no_bundle = true)"];
   text = text.replace(/^#:schema.*\n/m, "");
-  text = text.replace(/^main\s*=\s*"([^"]+)"/m, (_, p: string) => `main = ${JSON.stringify(join(ROOT, p))}`);
+  text = text.replace(
+    /^main\s*=\s*"([^"]+)"/m,
+    () => `main = ${JSON.stringify(join(BUNDLE_DIR, "index.js"))}\nno_bundle = true`,
+  );
   text = text.replace(
     /^migrations_dir\s*=\s*"([^"]+)"/m,
     (_, p: string) => `migrations_dir = ${JSON.stringify(join(ROOT, p))}`,
   );
-  text = text.replace(/^(simple\s*=\s*\{\s*limit\s*=\s*)(\d+)/m, (_, head: string, limit: string) => {
-    changes.push(`[[ratelimits]] simple.limit ${limit} → ${BENCH_RATE_LIMIT}`);
-    return `${head}${BENCH_RATE_LIMIT}`;
-  });
-  text = text.replace(/^RATE_LIMIT_REQUESTS\s*=\s*"\d+"/m, () => {
-    changes.push(`RATE_LIMIT_REQUESTS → "${BENCH_RATE_LIMIT}" (the header that describes it)`);
-    return `RATE_LIMIT_REQUESTS = "${BENCH_RATE_LIMIT}"`;
-  });
-  if (opts.limiter === false) {
+  if (opts.limiter === "raised") {
+    text = text.replace(/^(simple\s*=\s*\{\s*limit\s*=\s*)(\d+)/m, (_, head: string, limit: string) => {
+      changes.push(`[[ratelimits]] simple.limit ${limit} → ${BENCH_RATE_LIMIT}`);
+      return `${head}${BENCH_RATE_LIMIT}`;
+    });
+    text = text.replace(/^RATE_LIMIT_REQUESTS\s*=\s*"\d+"/m, () => {
+      changes.push(`RATE_LIMIT_REQUESTS → "${BENCH_RATE_LIMIT}" (the header that describes it)`);
+      return `RATE_LIMIT_REQUESTS = "${BENCH_RATE_LIMIT}"`;
+    });
+  }
+  if (opts.limiter === "none") {
     text = text.replace(/^\[\[ratelimits\]\][\s\S]*?(?=^\[)/m, () => {
       changes.push("no [[ratelimits]] binding (the middleware lets every request through without calling it)");
       return "";
     });
   }
   mkdirSync(STATE_DIR, { recursive: true });
-  const path = join(STATE_DIR, opts.limiter === false ? "wrangler.bench-nolimiter.toml" : "wrangler.bench.toml");
+  const path = join(STATE_DIR, `wrangler.${opts.limiter}.toml`);
   writeFileSync(path, text);
   return { path, changes };
 }
@@ -130,6 +178,31 @@ export function writeResult(name: string, result: unknown) {
 export function readResult<T>(name: string): T | null {
   const file = join(RESULTS_DIR, `${name}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : null;
+}
+
+const CLK_TCK = 100; // getconf CLK_TCK on Linux
+
+/**
+ * CPU time (user + system, ms) used so far by every live process of a process group — wrangler dev, its
+ * Node proxy and workerd. Per request it stays meaningful when other work on the machine slows the wall clock.
+ */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after "(comm)": state ppid pgrp … utime(14) stime(15), 1-indexed over the whole line.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(rest[2]) !== pgid) continue;
+    // utime + stime, plus cutime + cstime: the CPU of children that exited and were reaped by this one.
+    ticks += Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+  }
+  return (ticks * 1000) / CLK_TCK;
 }
 
 /** The 1-minute load average: other work on this 2-core machine shows here. */

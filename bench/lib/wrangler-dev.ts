@@ -9,8 +9,12 @@ import { offlineEnv, ROOT, STATE_DIR } from "./common";
 
 export interface DevServer {
   base: string;
+  /** The process group of wrangler and everything it started (workerd). */
+  pgid: number;
   /** Every stdout/stderr line so far. */
   lines: string[];
+  /** How many times wrangler reloaded the Worker since it was ready (a reload restarts workerd's state). */
+  reloads(): number;
   /** Resolves with the first line (already seen or upcoming) that matches, or rejects after timeoutMs. */
   waitForLine(match: (line: string) => boolean, timeoutMs: number, fromIndex?: number): Promise<string>;
   stop(): Promise<void>;
@@ -90,7 +94,9 @@ export async function startDev(opts: {
 
   const server: DevServer = {
     base,
+    pgid: child.pid ?? -1,
     lines,
+    reloads: () => lines.slice(readyAt).filter((l) => /Reloading local server/i.test(l)).length,
     waitForLine(match, timeoutMs, fromIndex = 0) {
       const seen = lines.slice(fromIndex).find(match);
       if (seen !== undefined) return Promise.resolve(seen);
@@ -119,6 +125,7 @@ export async function startDev(opts: {
     },
   };
 
+  let readyAt = 0;
   // Ready when /health answers (the first request also builds the Worker).
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -127,7 +134,10 @@ export async function startDev(opts: {
     }
     try {
       const res = await fetch(`${base}/health`);
-      if (res.ok) break;
+      if (res.ok) {
+        readyAt = lines.length;
+        break;
+      }
     } catch {
       // not listening yet
     }
