@@ -13,7 +13,7 @@
 import { rmSync } from "node:fs";
 import { newAccount } from "../src/accounts/provision";
 import { executionId } from "../src/engine/execution-id";
-import { mockOutcome } from "../src/engine/executors/mock";
+import { mockOutcome, mulberry32 } from "../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../src/jobs/build";
 import { CreateJobSchema } from "../src/schemas/jobs";
 import {
@@ -37,17 +37,6 @@ export const BIG_JOB_LOGS = 200_000;
 const ACCOUNTS = 10;
 const JOBS_PER_ACCOUNT = 100;
 const HISTORY_DAYS = 35;
-
-/** Deterministic PRNG so every seed has the same shape (ids still differ: accounts and jobs are fresh uuids). */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCHEDULES = [
   { repeat_type: "hourly", repeat_every: 1, time: "00:15", end_type: "never" },
@@ -122,7 +111,7 @@ async function main() {
   const seededAt = Date.now();
   const from = seededAt - HISTORY_DAYS * DAY_MS;
   const span = seededAt - from;
-  const r = rng(7);
+  const r = mulberry32(7);
 
   db.exec("BEGIN");
   const accounts = await insertAccounts(db, ACCOUNTS, "Bench account", from - DAY_MS);

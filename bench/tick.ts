@@ -14,6 +14,7 @@
  */
 
 import { stripVTControlCharacters } from "node:util";
+import { mulberry32 } from "../src/engine/executors/mock";
 import { buildNewJob } from "../src/jobs/build";
 import {
   benchWranglerConfig,
@@ -40,16 +41,6 @@ const TARGET_TICK_MS = 10_000;
 const LABEL = "Tick account";
 const TICK_ENDPOINT = "/cdn-cgi/handler/scheduled?cron=*+*+*+*+*";
 
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function prepareJobs() {
   const db = openDb(d1File());
   db.exec("BEGIN");
@@ -61,7 +52,7 @@ async function prepareJobs() {
   db.exec(`DELETE FROM accounts WHERE name LIKE '${LABEL} %'`);
   const created = Date.now() - 7 * 86_400_000;
   const accounts = await insertAccounts(db, JOBS / PER_ACCOUNT, LABEL, created);
-  const r = rng(11);
+  const r = mulberry32(11);
   // Due a little before the tick: spread over the last minute, like jobs whose slots fell due since the last tick.
   const dueBy = Date.now();
   for (let i = 0; i < JOBS; i++) {

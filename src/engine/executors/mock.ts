@@ -20,7 +20,7 @@ function fnv1a(text: string): number {
 }
 
 /** mulberry32: tiny PRNG with good enough mixing that near-identical ids give unrelated outcomes. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
