@@ -275,7 +275,7 @@ function summary(r: autocannon.Result, expect?: number) {
  * Each scenario right after its own /health run, so its ratio compares two measurements a few seconds apart:
  * other work on this 2-core machine (test suites, builds) moves both alike.
  */
-async function measurePaired(dev: DevServer, scenarios: Scenario[], headers: Record<string, string>) {
+export async function measurePaired(dev: DevServer, scenarios: Scenario[], headers: Record<string, string>) {
   const out: LoadResult[] = [];
   for (const sc of scenarios) {
     await load(dev, sc.path, sc.headers ?? headers, WARMUP_S);

@@ -123,7 +123,7 @@ async function main() {
       );
       if (!row) usage(`no API key ${key}`);
       print({ api_key: key, account_id: row.account_id, revoked_at: new Date(row.revoked_at ?? now).toISOString() }, [
-        `API key ${key} revoked`,
+        `API key ${key} revoked (Workers that verified it in the last API_KEY_CACHE_SECONDS may accept it until then)`,
       ]);
       return;
     }

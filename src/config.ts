@@ -14,6 +14,8 @@ const ConfigSchema = z.object({
   RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(100),
   /** Must match the binding's `simple.period` (the binding accepts 10 or 60). */
   RATE_LIMIT_PERIOD_SECONDS: z.enum(["10", "60"]).default("60").transform(Number),
+  /** How long an isolate trusts a key it verified (0: check D1 on every request); also a revoked key's grace. */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -31,6 +33,7 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       MAX_ACTIVE_JOBS: env.MAX_ACTIVE_JOBS || undefined,
       RATE_LIMIT_REQUESTS: env.RATE_LIMIT_REQUESTS || undefined,
       RATE_LIMIT_PERIOD_SECONDS: env.RATE_LIMIT_PERIOD_SECONDS || undefined,
+      API_KEY_CACHE_SECONDS: env.API_KEY_CACHE_SECONDS || undefined,
     });
     cache.set(env, parsed);
   }

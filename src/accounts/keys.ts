@@ -2,10 +2,21 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 import { fromHex, sha256 } from "./credentials";
+import type { CachedKey, VerifiedKeyCache } from "./key-cache";
 
 export type KeyCheck =
-  | { ok: true; accountId: string; keyId: string }
+  | { ok: true; accountId: string; keyId: string /** Whether to write last_used_at now. */; recordUse: boolean }
   | { ok: false; reason: "invalid" | "wrong-account" };
+
+/** Where verified keys may be remembered, for how long, and the clock to judge it by. */
+export interface KeyCacheOptions {
+  cache: VerifiedKeyCache;
+  ttlMs: number;
+  now: number;
+}
+
+/** last_used_at is written at most this often per key, so reads do not turn into a write per request. */
+export const USE_RECORD_INTERVAL_MS = 60_000;
 
 /** Compared when the key id is unknown, so a miss costs the same as a wrong secret. */
 const DUMMY_HASH = new Uint8Array(32);
@@ -22,25 +33,58 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** Verifies a key/secret pair for an account. Never says which half was wrong. */
-export async function verifyApiKey(db: Db, keyId: string, secret: string, accountId: string): Promise<KeyCheck> {
+/** The stored key as a cache entry, or null when the key id is unknown, the secret wrong or the key revoked. */
+async function loadKey(db: Db, keyId: string, presented: Uint8Array, expiresAt: number): Promise<CachedKey | null> {
   const [row] = await db
-    .select({ accountId: apiKeys.accountId, secretHash: apiKeys.secretHash, revokedAt: apiKeys.revokedAt })
+    .select({
+      accountId: apiKeys.accountId,
+      secretHash: apiKeys.secretHash,
+      revokedAt: apiKeys.revokedAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
     .from(apiKeys)
     .where(eq(apiKeys.id, keyId))
     .limit(1);
-  const presented = await sha256(secret);
   const stored = row && /^[0-9a-f]{64}$/.test(row.secretHash) ? fromHex(row.secretHash) : DUMMY_HASH;
   const match = digestsEqual(presented, stored);
-  if (!row || !match || row.revokedAt !== null) return { ok: false, reason: "invalid" };
-  if (row.accountId !== accountId) return { ok: false, reason: "wrong-account" };
-  return { ok: true, accountId: row.accountId, keyId };
+  if (!row || !match || row.revokedAt !== null) return null;
+  return { accountId: row.accountId, secretHash: stored, expiresAt, lastUsedAt: row.lastUsedAt };
 }
 
-/** Records use at most once a minute per key, so reads do not turn into a write per request. */
+/**
+ * Verifies a key/secret pair for an account. Never says which half was wrong. With a cache, a key verified
+ * within the last `ttlMs` is checked against the remembered hash instead of D1.
+ */
+export async function verifyApiKey(
+  db: Db,
+  keyId: string,
+  secret: string,
+  accountId: string,
+  cacheOptions?: KeyCacheOptions,
+): Promise<KeyCheck> {
+  const now = cacheOptions?.now ?? Date.now();
+  const cache = cacheOptions && cacheOptions.ttlMs > 0 ? cacheOptions.cache : undefined;
+  const presented = await sha256(secret);
+  let entry = cache?.get(keyId, now);
+  if (entry) {
+    if (!digestsEqual(presented, entry.secretHash)) return { ok: false, reason: "invalid" };
+  } else {
+    entry = (await loadKey(db, keyId, presented, now + (cacheOptions?.ttlMs ?? 0))) ?? undefined;
+    if (!entry) return { ok: false, reason: "invalid" };
+    cache?.set(keyId, entry);
+  }
+  if (entry.accountId !== accountId) return { ok: false, reason: "wrong-account" };
+  const recordUse = entry.lastUsedAt === null || entry.lastUsedAt < now - USE_RECORD_INTERVAL_MS;
+  if (recordUse) entry.lastUsedAt = now;
+  return { ok: true, accountId: entry.accountId, keyId, recordUse };
+}
+
+/** Records use at most once per USE_RECORD_INTERVAL_MS per key, whatever several isolates decide. */
 export async function touchApiKey(db: Db, keyId: string, now: number): Promise<void> {
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - 60_000))));
+    .where(
+      and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - USE_RECORD_INTERVAL_MS))),
+    );
 }

@@ -1,5 +1,7 @@
 import { createMiddleware } from "hono/factory";
+import { verifiedKeys } from "../accounts/key-cache";
 import { touchApiKey, verifyApiKey } from "../accounts/keys";
+import { config } from "../config";
 import type { AppEnv } from "./env";
 import { fail } from "./problem";
 
@@ -7,7 +9,8 @@ const MAX_CREDENTIAL_LENGTH = 256;
 
 /**
  * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong or revoked → 401 with one
- * message (never which header was wrong); a valid key of another account → 403.
+ * message (never which header was wrong); a valid key of another account → 403. Keys verified in the last
+ * API_KEY_CACHE_SECONDS are checked against this isolate's cache (accounts/key-cache.ts) instead of D1.
  */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const keyId = c.req.header("x-api-key");
@@ -17,13 +20,17 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
     fail(401, "Missing or invalid API credentials");
   }
   const db = c.get("db");
-  const check = await verifyApiKey(db, keyId, secret, accountId);
+  const now = Date.now();
+  const ttlMs = config(c.env).API_KEY_CACHE_SECONDS * 1000;
+  const check = await verifyApiKey(db, keyId, secret, accountId, { cache: verifiedKeys, ttlMs, now });
   if (!check.ok) {
     if (check.reason === "wrong-account") fail(403, "These API credentials do not grant access to this account");
     fail(401, "Missing or invalid API credentials");
   }
   c.set("accountId", check.accountId);
   c.set("apiKeyId", check.keyId);
-  c.executionCtx.waitUntil(touchApiKey(db, check.keyId, Date.now()).catch((e) => console.error("touchApiKey", e)));
+  if (check.recordUse) {
+    c.executionCtx.waitUntil(touchApiKey(db, check.keyId, now).catch((e) => console.error("touchApiKey", e)));
+  }
   await next();
 });

@@ -4,6 +4,7 @@ import { revokeKeyStatement } from "../../src/accounts/provision";
 import { addKey, createAccount, run, type TestAccount } from "../helpers/accounts";
 import { insertJob } from "../helpers/fixtures";
 import { api, expectProblem } from "../helpers/http";
+import { callWith } from "./app-env";
 
 const UNAUTHORIZED = "Missing or invalid API credentials";
 
@@ -49,12 +50,30 @@ describe("API key authentication", () => {
     expectProblem(res, 401, UNAUTHORIZED);
   });
 
-  it("a revoked key → 401, while the account's other key keeps working", async () => {
+  it("a revoked key → 401 at once with API_KEY_CACHE_SECONDS=0, while the account's other key keeps working", async () => {
+    const noCache = { API_KEY_CACHE_SECONDS: "0" };
     const second = await addKey(acct.accountId);
-    expect((await api(url, { headers: second.headers })).status).toBe(200);
+    expect((await callWith(noCache, url, { headers: second.headers })).status).toBe(200);
     await run([revokeKeyStatement(second.apiKey, Date.now())]);
-    expectProblem(await api(url, { headers: second.headers }), 401, UNAUTHORIZED);
-    expect((await api(url, { headers: acct.headers })).status).toBe(200);
+    expectProblem(await callWith(noCache, url, { headers: second.headers }), 401, UNAUTHORIZED);
+    expect((await callWith(noCache, url, { headers: acct.headers })).status).toBe(200);
+  });
+
+  it("a revoked key that was never verified by this isolate → 401 at once, cache or not", async () => {
+    const third = await addKey(acct.accountId);
+    await run([revokeKeyStatement(third.apiKey, Date.now())]);
+    expectProblem(await api(url, { headers: third.headers }), 401, UNAUTHORIZED);
+  });
+
+  it("with the cache on (the default), a revoked key keeps working only within API_KEY_CACHE_SECONDS", async () => {
+    const fourth = await addKey(acct.accountId);
+    expect((await callWith({ API_KEY_CACHE_SECONDS: "1" }, url, { headers: fourth.headers })).status).toBe(200);
+    await run([revokeKeyStatement(fourth.apiKey, Date.now())]);
+    // Remembered by this isolate: still accepted for up to a second …
+    expect((await callWith({ API_KEY_CACHE_SECONDS: "1" }, url, { headers: fourth.headers })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_050));
+    // … then checked against D1 again.
+    expectProblem(await callWith({ API_KEY_CACHE_SECONDS: "1" }, url, { headers: fourth.headers }), 401, UNAUTHORIZED);
   });
 
   it("authentication comes before validation: a bad query without credentials is 401", async () => {
@@ -69,5 +88,6 @@ describe("API key authentication", () => {
     expect(row?.secret_hash).not.toContain(acct.apiSecret);
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(acct.apiSecret));
     expect(row?.secret_hash).toBe([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
+    expect(row?.last_used_at).toBeGreaterThan(Date.now() - 10 * 60_000);
   });
 });

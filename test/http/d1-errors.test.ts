@@ -84,9 +84,14 @@ describe("D1 failures → 503 problem with Retry-After", () => {
   });
 
   it("D1 overloaded during authentication", async () => {
-    const res = await callWith({ DB: overloaded(/api_keys/) }, `/v1/cron-jobs/${acct.accountId}/list`, {
-      headers: acct.headers,
-    });
+    // With the key cache off: a key this isolate verified earlier would not touch D1 at all.
+    const res = await callWith(
+      { DB: overloaded(/api_keys/), API_KEY_CACHE_SECONDS: "0" },
+      `/v1/cron-jobs/${acct.accountId}/list`,
+      {
+        headers: acct.headers,
+      },
+    );
     expectUnavailable(res);
   });
 
