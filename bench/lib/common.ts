@@ -182,12 +182,9 @@ export function readResult<T>(name: string): T | null {
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
-/**
- * CPU time (user + system, ms) used so far by every live process of a process group — wrangler dev, its
- * Node proxy and workerd. Per request it stays meaningful when other work on the machine slows the wall clock.
- */
-export function groupCpuMs(pgid: number): number {
-  let ticks = 0;
+/** Every live process of a process group: its pid, command name and the /proc stat fields after "(comm)". */
+function groupProcesses(pgid: number): Array<{ pid: string; comm: string; fields: string[] }> {
+  const out: Array<{ pid: string; comm: string; fields: string[] }> = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -197,12 +194,39 @@ export function groupCpuMs(pgid: number): number {
       continue; // exited meanwhile
     }
     // Fields after "(comm)": state ppid pgrp … utime(14) stime(15), 1-indexed over the whole line.
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(rest[2]) !== pgid) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== pgid) continue;
+    out.push({ pid: entry, comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), fields });
+  }
+  return out;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by every live process of a process group — wrangler dev, its
+ * Node proxy and workerd. Per request it stays meaningful when other work on the machine slows the wall clock.
+ */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const { fields } of groupProcesses(pgid)) {
     // utime + stime, plus cutime + cstime: the CPU of children that exited and were reaped by this one.
-    ticks += Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
   return (ticks * 1000) / CLK_TCK;
+}
+
+/** Resident memory (KiB) of the group's processes named `comm` (e.g. workerd), from /proc/<pid>/status. */
+export function groupRssKb(pgid: number, comm: string): number {
+  let kb = 0;
+  for (const p of groupProcesses(pgid)) {
+    if (p.comm !== comm) continue;
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
+      kb += Number(m?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kb;
 }
 
 /** The 1-minute load average: other work on this 2-core machine shows here. */

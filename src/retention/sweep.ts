@@ -1,13 +1,9 @@
 import { and, count, eq, inArray, isNotNull, lt, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, executionLogs, logCounts } from "../db/schema";
+import { CHUNK_START, nextChunkSize } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
-/**
- * Rows per DELETE. Each deleted row updates six b-trees and the log_counts trigger; at 10,000 rows the
- * benchmark's slowest chunk through the Worker passed 250 ms, so chunks are half that.
- */
-export const SWEEP_CHUNK = 5_000;
 /** Stop starting new chunks after this long; the next sweep continues where this one stopped. */
 export const SWEEP_BUDGET_MS = 20_000;
 
@@ -15,6 +11,7 @@ export interface SweepOptions {
   retentionDays: number;
   /** The sweep's start: logs older than start - retentionDays go. */
   now: number;
+  /** A fixed chunk size instead of the adaptive one (chunk-size.ts). */
   chunk?: number;
   budgetMs?: number;
 }
@@ -27,6 +24,8 @@ export interface SweepReport {
   jobs_purged: number;
   chunks: number;
   slowest_chunk_ms: number;
+  /** Rows asked of the smallest and largest chunk. */
+  chunk_rows: { min: number; max: number };
   complete: boolean;
   duration_ms: number;
 }
@@ -45,24 +44,31 @@ async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number)
 }
 
 /**
- * The daily sweep: logs older than the retention window (a log exactly retentionDays old stays), then the
+ * The hourly sweep: logs older than the retention window (a log exactly retentionDays old stays), then the
  * logs and rows of deleted jobs, in chunks, until a chunk comes back short or the time budget runs out.
  */
 export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   const started = Date.now();
-  const chunk = opts.chunk ?? SWEEP_CHUNK;
   const budget = opts.budgetMs ?? SWEEP_BUDGET_MS;
   const cutoff = opts.now - opts.retentionDays * DAY_MS;
   const withinBudget = () => Date.now() - started < budget;
+  let size = opts.chunk ?? CHUNK_START;
   let chunks = 0;
   let slowest = 0;
+  const rows = { min: Number.POSITIVE_INFINITY, max: 0 };
   let complete = true;
+  /** One chunk; `full` when it deleted all it asked for, so more may match. */
   const timed = async (where: ReturnType<typeof and>) => {
+    const asked = size;
     const t = Date.now();
-    const n = await deleteChunk(db, where, chunk);
+    const n = await deleteChunk(db, where, asked);
+    const ms = Date.now() - t;
     chunks++;
-    slowest = Math.max(slowest, Date.now() - t);
-    return n;
+    slowest = Math.max(slowest, ms);
+    rows.min = Math.min(rows.min, asked);
+    rows.max = Math.max(rows.max, asked);
+    if (opts.chunk === undefined) size = nextChunkSize(asked, ms);
+    return { n, full: n === asked };
   };
 
   let expired = 0;
@@ -71,9 +77,9 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
       complete = false;
       break;
     }
-    const n = await timed(and(lt(executionLogs.executedAt, cutoff)));
+    const { n, full } = await timed(and(lt(executionLogs.executedAt, cutoff)));
     expired += n;
-    if (n < chunk) break;
+    if (!full) break;
   }
 
   let orphaned = 0;
@@ -84,9 +90,9 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   for (const job of deleted) {
     let done = false;
     while (withinBudget()) {
-      const n = await timed(and(eq(executionLogs.cronJobId, job.id)));
+      const { n, full } = await timed(and(eq(executionLogs.cronJobId, job.id)));
       orphaned += n;
-      if (n < chunk) {
+      if (!full) {
         done = true;
         break;
       }
@@ -109,6 +115,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     jobs_purged: purged,
     chunks,
     slowest_chunk_ms: slowest,
+    chunk_rows: { min: chunks > 0 ? rows.min : 0, max: rows.max },
     complete,
     duration_ms: Date.now() - started,
   };

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { CHUNK_MAX, CHUNK_MIN, CHUNK_START, CHUNK_TARGET_MS, nextChunkSize } from "../../src/retention/chunk-size";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
@@ -82,5 +83,50 @@ describe("retention sweep", () => {
     expect(await ids(kept.id)).toHaveLength(1);
     const row = await env.DB.prepare("SELECT id FROM cron_jobs WHERE id = ?").bind(gone.id).first();
     expect(row).toBeNull();
+  });
+
+  it("sizes chunks by their measured time when no size is given (the default), deleting every expired row once", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    await bulkLogs(job.id, acct.accountId, 20_000, CUTOFF - 20_000 * 1000, 1000, "exe_adapt_");
+    await bulkLogs(job.id, acct.accountId, 100, CUTOFF, 1000, "exe_adapt_young_");
+    const report = await sweep(db(), { retentionDays: 30, now: NOW });
+    expect(report.expired_deleted).toBe(20_000);
+    expect(report.complete).toBe(true);
+    // Starts at CHUNK_START and moves from there (these small chunks take a few ms, so it grows).
+    expect(report.chunk_rows.min).toBeLessThanOrEqual(CHUNK_START);
+    expect(report.chunk_rows.max).toBeGreaterThan(CHUNK_START);
+    expect(report.chunk_rows.max).toBeLessThanOrEqual(CHUNK_MAX);
+    expect(await ids(job.id)).toHaveLength(100);
+  });
+
+  it("a fixed chunk size is kept as given", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    await bulkLogs(job.id, acct.accountId, 2_500, CUTOFF - 10 * DAY, 1000, "exe_fixed_");
+    const report = await sweep(db(), { retentionDays: 30, now: NOW, chunk: 700 });
+    expect(report.chunk_rows).toEqual({ min: 700, max: 700 });
+    expect(report.chunks).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("sweep chunk sizing (chunk-size.ts)", () => {
+  it("scales towards the target time, at most doubling, within its bounds", () => {
+    expect(nextChunkSize(1_000, CHUNK_TARGET_MS)).toBe(1_000);
+    expect(nextChunkSize(5_000, CHUNK_TARGET_MS * 4)).toBe(1_250); // a chunk that took 400 ms: a quarter
+    expect(nextChunkSize(1_000, CHUNK_TARGET_MS / 10)).toBe(2_000); // fast: doubles, not ×10
+    expect(nextChunkSize(1_000, 0)).toBe(2_000);
+    expect(nextChunkSize(CHUNK_MAX, 1)).toBe(CHUNK_MAX);
+    expect(nextChunkSize(CHUNK_MIN, 10_000)).toBe(CHUNK_MIN);
+  });
+
+  it("a chunk that took t ms is followed by one expected to take about the target, for any row cost", () => {
+    for (const usPerRow of [5, 20, 74, 200, 900]) {
+      let size = CHUNK_START;
+      for (let i = 0; i < 10; i++) size = nextChunkSize(size, (size * usPerRow) / 1000);
+      const ms = (size * usPerRow) / 1000;
+      if (size > CHUNK_MIN && size < CHUNK_MAX) expect(Math.abs(ms - CHUNK_TARGET_MS)).toBeLessThan(1);
+      else expect(size === CHUNK_MAX ? ms <= CHUNK_TARGET_MS : ms >= CHUNK_TARGET_MS).toBe(true);
+    }
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * How many logs the sweep deletes per statement. A DELETE holds D1's single writer for its whole duration, so
+ * the dispatcher's claims and the consumer's log inserts queue behind it: chunks aim at CHUNK_TARGET_MS, under
+ * the 250 ms a write should ever wait. Rows cost different amounts on different databases and loads (six
+ * b-trees and a rollup trigger per row here; more while the pages are still cold), so the size follows each
+ * chunk's measured time instead of being a constant tuned on one machine. Smaller chunks cost more per row
+ * (each commit rewrites the same index pages), which is why the target is not lower.
+ */
+export const CHUNK_TARGET_MS = 150;
+export const CHUNK_MIN = 100;
+/**
+ * Smallest first: the first statement on a cold database pays for loading its pages (through the Worker the
+ * bench's first chunk took 225 ms at 250 rows, then ~120 ms at 1,700); doubling from here costs a few chunks.
+ */
+export const CHUNK_START = CHUNK_MIN;
+export const CHUNK_MAX = 10_000;
+
+/** The next chunk's size: scaled towards the target time, at most doubling per step, within [MIN, MAX]. */
+export function nextChunkSize(size: number, elapsedMs: number): number {
+  const scaled = elapsedMs > 0 ? (size * CHUNK_TARGET_MS) / elapsedMs : size * 2;
+  return Math.max(CHUNK_MIN, Math.min(CHUNK_MAX, Math.round(Math.min(scaled, size * 2))));
+}
