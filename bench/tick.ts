@@ -15,6 +15,7 @@
 
 import { stripVTControlCharacters } from "node:util";
 import { mulberry32 } from "../src/engine/executors/mock";
+import type { TickReport } from "../src/engine/tick-report";
 import { buildNewJob } from "../src/jobs/build";
 import {
   benchWranglerConfig,
@@ -72,15 +73,6 @@ async function prepareJobs() {
   return { accounts: accounts.length, due };
 }
 
-interface TickLog {
-  event: "dispatch_tick";
-  scheduled_time: string;
-  due: number;
-  claimed: number;
-  enqueued: number;
-  duration_ms: number;
-}
-
 async function main() {
   readMeta(); // the seed must exist
   const t0 = now();
@@ -110,7 +102,7 @@ async function main() {
     const body = await res.text();
     if (!res.ok) throw new Error(`${TICK_ENDPOINT} → ${res.status} ${body.slice(0, 300)}`);
     const line = await dev.waitForLine((l) => l.includes('"event":"dispatch_tick"'), 30_000, from);
-    const tick = JSON.parse(line.slice(line.indexOf("{"))) as TickLog;
+    const tick = JSON.parse(line.slice(line.indexOf("{"))) as TickReport;
     console.log(`  tick: ${JSON.stringify(tick)} (request wall ${tickWallMs.toFixed(0)} ms)`);
 
     // Consumer: poll the count of first attempts recorded since the tick started.

@@ -1,18 +1,12 @@
 import type { Db } from "../db/client";
 import { claimStatement, type DueJob, selectDueJobs, unclaimStatement } from "./due-jobs";
 import { type MessageSender, type RunMessage, sendAll } from "./messages";
+import type { TickReport } from "./tick-report";
+
+export type { TickReport };
 
 /** Jobs per page: one SELECT and one batch of conditional UPDATEs (each well under D1's 100 bound parameters). */
 const PAGE = 100;
-
-export interface TickReport {
-  event: "dispatch_tick";
-  scheduled_time: string;
-  due: number;
-  claimed: number;
-  enqueued: number;
-  duration_ms: number;
-}
 
 /** The every-minute tick: select due jobs page by page, claim each slot atomically, fan out through the queue. */
 export async function dispatchTick(db: Db, queue: MessageSender, scheduledTime: number): Promise<TickReport> {
