@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: seed → logs load → sweep → tick, each in its own process, then bench/RESULTS.md from
+ * `npm run bench`: seed → logs load → sweep → tick → export → soak, each in its own process, then bench/RESULTS.md from
  * their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md from the last
  * results without running anything.
  */
@@ -25,6 +25,8 @@ const STEPS = [
   { name: "logs-load", script: "bench/logs-load.ts" },
   { name: "sweep", script: "bench/sweep.ts" },
   { name: "tick", script: "bench/tick.ts" },
+  { name: "export", script: "bench/export.ts" },
+  { name: "soak", script: "bench/soak.ts" },
 ] as const;
 
 interface RunInfo {
