@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNotNull, lt, lte } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, executionLogs, logCounts } from "../db/schema";
 import { CHUNK_START, nextChunkSize } from "./chunk-size";
@@ -31,13 +31,39 @@ export interface SweepReport {
 }
 
 /**
- * Deletes up to `limit` matching logs. The rows are counted in the same atomic batch rather than read from
- * the DELETE's `changes`, which also counts the log_counts rows its triggers update.
+ * Deletes up to `limit` matching logs and subtracts them from the log_counts rollup, in one atomic batch:
+ * count the chunk, one grouped UPDATE of its (job, UTC day, status) counts, then the DELETE. Each statement
+ * names the chunk by the same `SELECT id … LIMIT` inside one transaction, so all three see the same rows.
+ * (A per-row delete trigger did this before and cost more than half of the sweep's time.)
  */
 async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number): Promise<number> {
   const chunkIds = db.select({ id: executionLogs.id }).from(executionLogs).where(where).limit(limit);
+  const removed = db
+    .select({
+      cronJobId: executionLogs.cronJobId,
+      // The insert trigger's day: integer division of the epoch milliseconds (migration 0003).
+      day: sql<number>`${executionLogs.executedAt} / ${sql.raw(String(DAY_MS))}`.as("removed_day"),
+      status: executionLogs.status,
+      n: count().as("removed_n"),
+    })
+    .from(executionLogs)
+    .where(inArray(executionLogs.id, chunkIds))
+    .groupBy(sql`1`, sql`2`, sql`3`)
+    // Aliases no log_counts column shares: drizzle renders them unqualified inside the UPDATE.
+    .as("removed");
   const [counted] = await db.batch([
     db.select({ n: count() }).from(chunkIds.as("chunk")),
+    db
+      .update(logCounts)
+      .set({ n: sql`${logCounts.n} - ${removed.n}` })
+      .from(removed)
+      .where(
+        and(
+          eq(logCounts.cronJobId, removed.cronJobId),
+          eq(logCounts.day, removed.day),
+          eq(logCounts.status, removed.status),
+        ),
+      ),
     db.delete(executionLogs).where(inArray(executionLogs.id, chunkIds)),
   ]);
   return counted[0]?.n ?? 0;
@@ -104,7 +130,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     await db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt)));
     purged++;
   }
-  // The triggers decrement log_counts as rows go; drop the counts that reached zero (one small scan a day).
+  // Chunks decrement log_counts as rows go; drop the counts that reached zero (one small scan per sweep).
   await db.delete(logCounts).where(lte(logCounts.n, 0));
 
   const report: SweepReport = {

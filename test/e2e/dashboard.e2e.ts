@@ -78,7 +78,15 @@ function probeStatements(now: number) {
 }
 
 function deleteProbe() {
-  executeStatements({ remote: false }, [{ sql: "DELETE FROM execution_logs WHERE id = ?", params: [PROBE_ID] }]);
+  // Logs are deleted only by the sweep, which keeps log_counts in step itself; this probe does the same.
+  executeStatements({ remote: false }, [
+    {
+      sql: `UPDATE log_counts SET n = n - 1 WHERE (cron_job_id, day, status) IN
+              (SELECT cron_job_id, executed_at / 86400000, status FROM execution_logs WHERE id = ?)`,
+      params: [PROBE_ID],
+    },
+    { sql: "DELETE FROM execution_logs WHERE id = ?", params: [PROBE_ID] },
+  ]);
 }
 
 function startWrangler(port: number, inspectorPort: number): ChildProcess {

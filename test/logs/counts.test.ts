@@ -118,3 +118,57 @@ describe("the sweep drops counts that reached zero", () => {
     expect(rows.results).toEqual([]);
   });
 });
+
+describe("the sweep keeps log_counts exact as it deletes (no per-row trigger)", () => {
+  async function rollupVsRows(accountId: string) {
+    const rollup = await env.DB.prepare(
+      "SELECT cron_job_id, day, status, n FROM log_counts WHERE account_id = ? AND n > 0 ORDER BY 1, 2, 3",
+    )
+      .bind(accountId)
+      .all();
+    const rows = await env.DB.prepare(
+      `SELECT cron_job_id, executed_at / 86400000 AS day, status, count(*) AS n FROM execution_logs
+       WHERE account_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    )
+      .bind(accountId)
+      .all();
+    return { rollup: rollup.results, rows: rows.results };
+  }
+
+  it.each([
+    ["fixed 7-row chunks that split groups", 7],
+    ["adaptive chunks", undefined],
+  ])("%s: expired logs of three jobs across days and statuses, and a deleted job's logs", async (_name, chunk) => {
+    const acct = await createAccount();
+    const jobs = [await insertJob(acct.accountId), await insertJob(acct.accountId), await insertJob(acct.accountId)];
+    const gone = await insertJob(acct.accountId, { deletedAt: T0 });
+    const NOW = T0 + 40 * DAY;
+    const cutoff = NOW - 30 * DAY; // T0 + 10 days: a mid-range cutoff
+    for (const [j, job] of [...jobs, gone].entries()) {
+      await insertLogs(
+        job.id,
+        acct.accountId,
+        Array.from({ length: 90 }, (_, i) => ({
+          id: `exe_s${chunk ?? "a"}_${j}_${String(i).padStart(3, "0")}`,
+          // Every ~4.4 h over ~16 days, some exactly at midnight and at the cutoff.
+          executedAt: i % 15 === 0 ? T0 + i * 4 * HOUR - ((T0 + i * 4 * HOUR) % DAY) : T0 + i * 4.4 * HOUR,
+          status: executionStatuses[(i * 3 + j) % 4],
+        })),
+      );
+    }
+    await insertLogs(jobs[0]?.id ?? "", acct.accountId, [{ id: `exe_s${chunk ?? "a"}_at_cutoff`, executedAt: cutoff }]);
+    const before = await rollupVsRows(acct.accountId);
+    expect(before.rollup).toEqual(before.rows);
+    const report = await sweep(db(), { retentionDays: 30, now: NOW, chunk });
+    expect(report.expired_deleted).toBeGreaterThan(0);
+    expect(report.deleted_job_logs_deleted).toBeGreaterThan(0);
+    const after = await rollupVsRows(acct.accountId);
+    expect(after.rollup).toEqual(after.rows);
+    expect(after.rows.length).toBeGreaterThan(0);
+    // Zero counts are dropped; nothing negative is left.
+    const stray = await env.DB.prepare("SELECT count(*) AS n FROM log_counts WHERE account_id = ? AND n <= 0")
+      .bind(acct.accountId)
+      .first<{ n: number }>();
+    expect(stray?.n).toBe(0);
+  });
+});
