@@ -117,8 +117,9 @@ export const executionLogs = sqliteTable(
 
 /**
  * Log counts per job, UTC day and status, so a logs page's total never walks the index: full days are summed
- * here and only the partial edge days of a range are counted from execution_logs. SQLite triggers (migration
- * 0003) keep it in step inside the same statement as every insert and delete, whoever writes.
+ * here and only the partial edge days of a range are counted from execution_logs. An insert trigger (migration
+ * 0003) adds every new log in the same statement, whoever writes; the retention sweep, the only path that
+ * deletes logs, subtracts each chunk in the chunk's own batch (src/retention/sweep.ts, migration 0004).
  */
 export const logCounts = sqliteTable(
   "log_counts",
