@@ -3,11 +3,13 @@
  * memory while it streams — at four export sizes of the same job (date ranges ending today, then everything),
  * so that flat memory shows as a peak that does not grow with the row count.
  *
- * Memory, two ways, sampled every SAMPLE_MS while the body is read:
- * - the Worker isolate's JS heap (`Runtime.getHeapUsage` over the DevTools protocol of `--inspector-port`),
- *   with a full GC asked for just before each export (`HeapProfiler.collectGarbage`; workerd may not answer it,
- *   which the result records) — flat memory is a peak that stays the same from 23,000 rows to 200,000;
- * - workerd's resident set (VmRSS), which also holds D1's SQLite page cache.
+ * Memory, read over the DevTools protocol of `wrangler dev --inspector-port` (lib/inspector.ts):
+ * - while each timed export streams, every SAMPLE_MS: the Worker isolate's JS heap (`Runtime.getHeapUsage`),
+ *   garbage included, from a baseline taken right after a full GC; and workerd's resident set (VmRSS, which
+ *   also holds D1's SQLite pages);
+ * - the live heap: one more export of the whole history, read with pauses every LIVE_EVERY rows; at each pause
+ *   (the stream waits on backpressure) a full GC, then the heap — what the export really holds at that point.
+ *   Flat memory is a live heap that stays at the baseline from the first pause to the last.
  *
  *   npx tsx bench/export.ts        (after bench/seed-million.ts)
  */
@@ -31,6 +33,8 @@ import { type DevServer, withDev } from "./lib/wrangler-dev";
 const PORT = 8788;
 const INSPECTOR_PORT = 9239;
 const SAMPLE_MS = 10;
+/** Rows between two live-heap readings of the paused whole-history export. */
+const LIVE_EVERY = 25_000;
 /** Export sizes, as the number of days back from the seed (null: the whole history). */
 const RANGES_DAYS: Array<number | null> = [4, 9, 18, null];
 
@@ -56,7 +60,6 @@ export interface ExportRun {
   rss_peak_mb: number;
   rss_growth_mb: number;
   samples: number;
-  gc_before: boolean;
   distinct_ids?: number;
   oldest_first?: boolean;
   loadavg_before: number;
@@ -99,9 +102,7 @@ async function exportOnce(
   headers: Record<string, string>,
   check: boolean,
 ): Promise<ExportRun> {
-  const gc = await inspector.collectGarbage();
-  await sleep(200);
-  const base = await inspector.heap();
+  const base = await inspector.liveHeap();
   const rssBase = groupRssKb(dev.pgid, "workerd");
   const load1 = loadavg1();
   const stopSampling = sampler(inspector, dev.pgid);
@@ -157,7 +158,6 @@ async function exportOnce(
     rss_peak_mb: round(peaks.rssPeakKb / 1024, 1),
     rss_growth_mb: round((peaks.rssPeakKb - rssBase) / 1024, 1),
     samples: peaks.samples,
-    gc_before: gc,
     ...(ids ? { distinct_ids: ids.size, oldest_first: oldestFirst } : {}),
     loadavg_before: load1,
   };
@@ -168,6 +168,54 @@ async function exportOnce(
       `| workerd RSS ${run.rss_baseline_mb} → ${run.rss_peak_mb} MB (+${run.rss_growth_mb}) [${peaks.samples} samples]`,
   );
   return run;
+}
+
+export interface LivePoint {
+  rows: number;
+  live_heap_mb: number;
+}
+
+/**
+ * The whole history once more, read in steps of LIVE_EVERY rows: between steps the reader stops (the Worker's
+ * stream stops pulling chunks once its queue is full) and the live heap is read after a full GC.
+ */
+async function liveHeapRun(dev: DevServer, inspector: Inspector, path: string, headers: Record<string, string>) {
+  const points: LivePoint[] = [{ rows: 0, live_heap_mb: mb((await inspector.liveHeap()).usedSize) }];
+  const res = await fetch(dev.base + path, { headers });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let rows = 0;
+  let nextAt = LIVE_EVERY;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const b of value) if (b === 10) rows++;
+    if (rows >= nextAt) {
+      await sleep(100); // let the stream fill its queue and stop pulling
+      points.push({ rows, live_heap_mb: mb((await inspector.liveHeap()).usedSize) });
+      nextAt += LIVE_EVERY;
+    }
+  }
+  points.push({ rows, live_heap_mb: mb((await inspector.liveHeap()).usedSize) });
+  const during = points.slice(1, -1).map((p) => p.live_heap_mb);
+  const base = points[0]?.live_heap_mb ?? 0;
+  const out = {
+    path,
+    status: res.status,
+    rows,
+    every_rows: LIVE_EVERY,
+    points,
+    baseline_mb: base,
+    max_during_mb: Math.max(base, ...during),
+    max_growth_mb: round(Math.max(base, ...during) - base, 1),
+    /** Live heap at the last pause minus at the first: what grows with the rows read. */
+    first_to_last_pause_mb: during.length > 1 ? round((during.at(-1) ?? 0) - (during[0] ?? 0), 1) : 0,
+    after_mb: points.at(-1)?.live_heap_mb ?? 0,
+  };
+  console.log(
+    `  live heap, whole history paused every ${LIVE_EVERY.toLocaleString("en")} rows: ` +
+      points.map((p) => `${p.rows.toLocaleString("en")}: ${p.live_heap_mb} MB`).join(", "),
+  );
+  return out;
 }
 
 async function main() {
@@ -181,7 +229,7 @@ async function main() {
   const bundle = ensureBundle();
   const config = benchWranglerConfig({ limiter: "raised" });
   const t0 = now();
-  const runs = await withDev(
+  const { out: runs, live } = await withDev(
     { port: PORT, config: config.path, extraArgs: ["--inspector-port", String(INSPECTOR_PORT)] },
     async (dev) => {
       const inspector = await connectInspector(INSPECTOR_PORT);
@@ -210,7 +258,8 @@ async function main() {
           );
         }
         out.push(await exportOnce(dev, inspector, "whole history", "csv", exportPath("format=csv"), headers, false));
-        return out;
+        const live = await liveHeapRun(dev, inspector, exportPath("format=ndjson"), headers);
+        return { out, live };
       } finally {
         inspector.close();
       }
@@ -226,6 +275,7 @@ async function main() {
     big_job: job,
     sample_ms: SAMPLE_MS,
     runs,
+    live_heap: live,
     full_export_complete: full ? full.rows === job.logs && full.distinct_ids === job.logs && full.oldest_first : false,
     /** Heap growth of the whole history ÷ that of the smallest export, against their row counts. */
     heap_growth_ratio: full && smallest ? round(full.heap_growth_mb / Math.max(0.1, smallest.heap_growth_mb), 2) : null,

@@ -92,23 +92,38 @@ function cutoffFor(file: string) {
   return { total, cutoff, expired, indexes, triggers };
 }
 
-/** Schema objects dropped from the copy first (comparison runs only). */
+/** Schema changes made to the copy first (comparison runs only): objects dropped, or SQL run. */
 interface Drop {
   indexes?: string[];
   triggers?: string[];
+  /** Statements run on the copy, e.g. to re-create a trigger the migrations removed. */
+  add?: { label: string; sql: string };
 }
+
+/**
+ * The per-row delete trigger of migration 0003, which migration 0004 dropped when the sweep began to adjust
+ * log_counts itself: re-created on a copy to measure what it cost (the sweep's own UPDATE then subtracts the
+ * chunk a second time, which does not change its timing materially but leaves the copy's counts wrong — it is
+ * thrown away).
+ */
+const ROW_DELETE_TRIGGER = `CREATE TRIGGER log_counts_after_delete AFTER DELETE ON execution_logs BEGIN
+  UPDATE log_counts SET n = n - 1
+  WHERE cron_job_id = OLD.cron_job_id AND day = OLD.executed_at / 86400000 AND status = OLD.status;
+END`;
 
 /** `chunk`: a fixed size; undefined runs the code's adaptive sizing. */
 async function rawSweep(source: string, mod: SweepModule, chunk: number | undefined, drop: Drop = {}) {
   const dropped = [...(drop.indexes ?? []), ...(drop.triggers ?? [])];
+  const changed = [...dropped.map((d) => `without ${d}`), ...(drop.add ? [drop.add.label] : [])];
   const dir = join(STATE_DIR, "sweep-raw");
   rmSync(dir, { recursive: true, force: true });
   const copy = join(dir, "edgecron.sqlite");
   cpSync(source, copy);
-  if (dropped.length > 0) {
+  if (changed.length > 0) {
     const db = openDb(copy);
     for (const name of drop.indexes ?? []) db.exec(`DROP INDEX ${name}`);
     for (const name of drop.triggers ?? []) db.exec(`DROP TRIGGER ${name}`);
+    if (drop.add) db.exec(drop.add.sql);
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     db.close();
   }
@@ -146,6 +161,7 @@ async function rawSweep(source: string, mod: SweepModule, chunk: number | undefi
     deleted,
     rows_after: left,
     dropped,
+    changed,
     indexes_on_execution_logs: indexes,
     triggers_on_execution_logs: triggers,
     /** The statements of one chunk's round trip, as drizzle rendered them from src/retention/sweep.ts. */
@@ -169,7 +185,7 @@ async function rawSweep(source: string, mod: SweepModule, chunk: number | undefi
     pragmas,
   };
   console.log(
-    `  raw, ${chunk ? `${chunk}-row` : `adaptive (${report.chunk_rows.min}–${report.chunk_rows.max}-row)`} chunks${dropped.length ? `, without ${dropped.join(", ")}` : ""}: deleted ${deleted.toLocaleString("en")} ` +
+    `  raw, ${chunk ? `${chunk}-row` : `adaptive (${report.chunk_rows.min}–${report.chunk_rows.max}-row)`} chunks${changed.length ? `, ${changed.join(", ")}` : ""}: deleted ${deleted.toLocaleString("en")} ` +
       `of ${total.toLocaleString("en")} in ${res.chunks} chunks, ${(totalMs / 1000).toFixed(1)} s → ` +
       `${res.rows_per_s.toLocaleString("en")} rows/s; chunk p50 ${res.chunk_ms.p50} ms, slowest ${res.chunk_ms.max} ms ` +
       `(CPU p50 ${res.chunk_cpu_ms.p50} ms, max ${res.chunk_cpu_ms.max} ms; load ${load1})`,
@@ -246,6 +262,15 @@ async function main() {
   const deleteTriggers = raw.res.triggers_on_execution_logs.filter((n) => /delete/i.test(n));
   const withoutTrigger =
     deleteTriggers.length > 0 ? (await rawSweep(source, mod, undefined, { triggers: deleteTriggers })).res : null;
+  // Comparison only: the per-row delete trigger the sweep replaced (migration 0004), re-created on a copy.
+  const withRowTrigger =
+    deleteTriggers.length === 0
+      ? (
+          await rawSweep(source, mod, undefined, {
+            add: { label: "with migration 0003's per-row delete trigger", sql: ROW_DELETE_TRIGGER },
+          })
+        ).res
+      : null;
   let worker: unknown = null;
   try {
     worker = await workerSweep(raw.cutoff);
@@ -263,6 +288,7 @@ async function main() {
     raw_at_issue_chunk: atIssueChunk,
     raw_without_account_indexes: withoutAccount,
     raw_without_delete_trigger: withoutTrigger,
+    raw_with_row_trigger: withRowTrigger,
     worker,
     total_s: round((now() - t0) / 1000, 1),
   });

@@ -1,8 +1,9 @@
 /**
  * The Worker's own JS heap, read through the DevTools protocol that `wrangler dev --inspector-port` exposes for
- * the user Worker's isolate: `Runtime.getHeapUsage` (used / total bytes), and `HeapProfiler.collectGarbage`
- * where the runtime answers it (workerd's inspector has not, so callers learn whether it ran). Node 22's global
- * WebSocket is enough; wrangler's inspector proxy refuses a connection without an `Origin` header.
+ * the user Worker's isolate: `Runtime.getHeapUsage` (used / total bytes), and the live heap — what is left after
+ * a full garbage collection, which `HeapProfiler.takeHeapSnapshot` performs before it serialises the heap
+ * (workerd does not answer `HeapProfiler.collectGarbage`; the snapshot's own chunks are discarded). Node 22's
+ * global WebSocket is enough; wrangler's inspector proxy refuses a connection without an `Origin` header.
  */
 export interface HeapUsage {
   usedSize: number;
@@ -11,8 +12,8 @@ export interface HeapUsage {
 
 export interface Inspector {
   heap(): Promise<HeapUsage>;
-  /** Asks for a full GC; false when the runtime did not answer within a second. */
-  collectGarbage(): Promise<boolean>;
+  /** The heap right after a full GC (a heap snapshot, thrown away): what the isolate really holds. */
+  liveHeap(): Promise<HeapUsage>;
   close(): void;
 }
 
@@ -58,13 +59,9 @@ export async function connectInspector(port: number, timeoutMs = 30_000): Promis
     });
   return {
     heap: () => call<HeapUsage>("Runtime.getHeapUsage"),
-    collectGarbage: async () => {
-      await call("HeapProfiler.enable");
-      const answered = await Promise.race([
-        call("HeapProfiler.collectGarbage").then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 1_000)),
-      ]);
-      return answered;
+    liveHeap: async () => {
+      await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      return call<HeapUsage>("Runtime.getHeapUsage");
     },
     close: () => ws.close(),
   };
