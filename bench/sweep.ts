@@ -9,7 +9,7 @@
  * 2. Through the Worker: a copy of the bench state served by `wrangler dev` (frozen bundle), the sweep cron fired
  *    through miniflare's scheduled endpoint with `time` set so that the same 500,000 rows are past retention
  *    (rather than rewriting 1,000,000 dates), again until a sweep reports itself complete (each stops at its
- *    time budget, as hourly sweeps would); the Worker's own `retention_sweep` log lines give its figures.
+ *    time budget, as the daily sweeps do); the Worker's own `retention_sweep` log lines give its figures.
  *
  *   npx tsx bench/sweep.ts        (after bench/seed-million.ts)
  */
@@ -40,7 +40,7 @@ const TARGET_CHUNK_MS = 250;
 const PORT = 8788;
 /** Sweeps fired through the Worker at most (each has a 20 s budget). */
 const MAX_WORKER_RUNS = 10;
-const SWEEP_CRON = "17 * * * *"; // src/triggers.ts SWEEP_CRON
+const SWEEP_CRON = "17 3 * * *"; // src/triggers.ts SWEEP_CRON
 
 interface SweepReport {
   event: "retention_sweep";
@@ -205,7 +205,7 @@ async function workerSweep(cutoff: number) {
       const endpoint = `/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(SWEEP_CRON).replace(/%20/g, "+")}&time=${time}`;
       const load1 = loadavg1();
       const runs: Array<{ response: string; wall_ms: number; log: SweepReport }> = [];
-      // Fire the sweep until one reports itself complete: each stops at its time budget, as hourly sweeps would.
+      // Fire the sweep until one reports itself complete: each stops at its time budget, as the daily sweeps do.
       for (let i = 0; i < MAX_WORKER_RUNS; i++) {
         const from = dev.lines.length;
         const t = now();

@@ -30,7 +30,7 @@ Try it:
 
 Run the scheduler by hand (dispatch tick / retention sweep):
   curl "${base}/__scheduled?cron=*+*+*+*+*"
-  curl "${base}/__scheduled?cron=17+*+*+*+*"
+  curl "${base}/__scheduled?cron=17+3+*+*+*"
 `);
 
 const child = spawn(

@@ -70,7 +70,7 @@ async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number)
 }
 
 /**
- * The hourly sweep: logs older than the retention window (a log exactly retentionDays old stays), then the
+ * The daily sweep: logs older than the retention window (a log exactly retentionDays old stays), then the
  * logs and rows of deleted jobs, in chunks, until a chunk comes back short or the time budget runs out.
  */
 export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {

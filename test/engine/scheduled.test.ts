@@ -34,7 +34,7 @@ describe("scheduled() and queue() wiring", () => {
     expect(log.results[0]).toMatchObject({ retry_attempt: 0 });
   });
 
-  it("the hourly cron runs the retention sweep", async () => {
+  it("the daily cron runs the retention sweep", async () => {
     const acct = await createAccount();
     const job = await insertJob(acct.accountId);
     const now = Date.now();
