@@ -82,6 +82,18 @@ export function jobInsert(row: NewJobRow & Record<string, unknown>) {
   };
 }
 
+/**
+ * Removes the accounts named `<label> …` with their jobs, keys, logs and log counts (a previous run's, in an
+ * open transaction on the bench's file; logs go directly, so their log_counts rows go with them).
+ */
+export function removeAccounts(db: ReturnType<typeof openDb>, label: string) {
+  const ids = `SELECT id FROM accounts WHERE name LIKE '${label.replace(/'/g, "''")} %'`;
+  for (const table of ["execution_logs", "log_counts", "cron_jobs", "api_keys"]) {
+    db.exec(`DELETE FROM ${table} WHERE account_id IN (${ids})`);
+  }
+  db.exec(`DELETE FROM accounts WHERE id IN (${ids})`);
+}
+
 /** Accounts (via newAccount's own statements) inserted into an open node:sqlite database. */
 export async function insertAccounts(
   db: ReturnType<typeof openDb>,

@@ -31,7 +31,7 @@ import {
   writeResult,
 } from "./lib/common";
 import { sleep, withDev } from "./lib/wrangler-dev";
-import { insertAccounts, jobInput, jobInsert } from "./seed-million";
+import { insertAccounts, jobInput, jobInsert, removeAccounts } from "./seed-million";
 
 const PORT = 8788;
 const CONNECTIONS = 64;
@@ -51,11 +51,7 @@ const ERROR_LINE =
 async function prepare() {
   const db = openDb(d1File());
   db.exec("BEGIN");
-  const old = `SELECT id FROM accounts WHERE name LIKE '${LABEL} %'`;
-  db.exec(`DELETE FROM execution_logs WHERE account_id IN (${old})`);
-  db.exec(`DELETE FROM cron_jobs WHERE account_id IN (${old})`);
-  db.exec(`DELETE FROM api_keys WHERE account_id IN (${old})`);
-  db.exec(`DELETE FROM accounts WHERE name LIKE '${LABEL} %'`);
+  removeAccounts(db, LABEL); // a previous run's
   const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
   const created = t0 - 86_400_000;
   const accounts = await insertAccounts(db, JOBS / PER_ACCOUNT, LABEL, created);

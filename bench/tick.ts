@@ -32,7 +32,7 @@ import {
   writeResult,
 } from "./lib/common";
 import { sleep, withDev } from "./lib/wrangler-dev";
-import { insertAccounts, jobInput, jobInsert } from "./seed-million";
+import { insertAccounts, jobInput, jobInsert, removeAccounts } from "./seed-million";
 
 const JOBS = 10_000;
 const PER_ACCOUNT = 100;
@@ -45,12 +45,7 @@ const TICK_ENDPOINT = "/cdn-cgi/handler/scheduled?cron=*+*+*+*+*";
 async function prepareJobs() {
   const db = openDb(d1File());
   db.exec("BEGIN");
-  // A previous run's tick accounts, their jobs, keys and logs go first.
-  const old = `SELECT id FROM accounts WHERE name LIKE '${LABEL} %'`;
-  db.exec(`DELETE FROM execution_logs WHERE account_id IN (${old})`);
-  db.exec(`DELETE FROM cron_jobs WHERE account_id IN (${old})`);
-  db.exec(`DELETE FROM api_keys WHERE account_id IN (${old})`);
-  db.exec(`DELETE FROM accounts WHERE name LIKE '${LABEL} %'`);
+  removeAccounts(db, LABEL); // a previous run's
   const created = Date.now() - 7 * 86_400_000;
   const accounts = await insertAccounts(db, JOBS / PER_ACCOUNT, LABEL, created);
   const r = mulberry32(11);
