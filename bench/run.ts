@@ -798,7 +798,7 @@ function report(run: RunInfo | null): string {
     p();
     p(
       `autocannon, ${logs.connections} connections, ${logs.duration_s} s per scenario after ${logs.warmup_s} s of warm-up, ` +
-        `each scenario right after its own 5 s \`GET /health\` run (ratio = scenario ÷ that /health). ` +
+        `each scenario right after its own 5 s \`GET /health\` run (ratio = scenario ÷ that /health; for latency, how many times the /health p50 or p99 it takes). ` +
         `\`limit=${logs.limit}\`, job with ${fmt(logs.big_job.logs)} logs, through \`wrangler dev --persist-to bench/.state --port 8788\`. ` +
         "CPU ms/req: user + system time of wrangler and workerd (their process group, from /proc) over the run ÷ requests; " +
         "the paired /health figure in brackets. All responses had the expected status unless the table says otherwise. " +
@@ -814,15 +814,17 @@ function report(run: RunInfo | null): string {
     );
     p();
     p(
-      "| Scenario | req/s | p50 ms | p99 ms | paired /health req/s | ratio to /health | CPU ms/req (/health) | CPU ratio | load avg | SQLite: check + page + count ms | naive count(*) ms |",
+      "| Scenario | req/s | p50 ms | p99 ms | paired /health req/s, p50 / p99 ms | ratio to /health: req/s | p50 × | p99 × | CPU ms/req (/health) | CPU ratio | load avg | SQLite: check + page + count ms | naive count(*) ms |",
     );
-    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    const times = (a: number, b: number) => (b > 0 ? (a / b).toFixed(1) : "—");
     for (const l of [...logs.loads, ...(logs.diagnostic?.loads ?? [])]) {
       const f = floorBy.get(l.name);
       const unexpected = l.unexpected ?? l.non2xx;
       const bad = unexpected || l.errors ? ` (**${fmt(unexpected)} unexpected status, ${fmt(l.errors)} errors**)` : "";
       p(
-        `| ${l.label}${bad} | ${fmt(l.req_per_s)} | ${l.p50_ms} | ${l.p99_ms} | ${fmt(l.health_req_per_s)} | ${l.ratio_to_health.toFixed(2)} | ` +
+        `| ${l.label}${bad} | ${fmt(l.req_per_s)} | ${l.p50_ms} | ${l.p99_ms} | ${fmt(l.health_req_per_s)}, ${l.health_p50_ms} / ${l.health_p99_ms} | ` +
+          `${l.ratio_to_health.toFixed(2)} | ${times(l.p50_ms, l.health_p50_ms)} | ${times(l.p99_ms, l.health_p99_ms)} | ` +
           `${l.cpu_ms_per_req} (${l.health_cpu_ms_per_req}) | ${l.cpu_ratio_to_health.toFixed(2)} | ${l.loadavg_before} | ` +
           `${f ? `${f.job_check_ms} + ${f.page_ms} + ${f.count_ms ?? "none"}` : ""} | ${f?.naive_count_ms ?? ""} |`,
       );
