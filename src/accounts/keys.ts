@@ -5,7 +5,13 @@ import { fromHex, sha256 } from "./credentials";
 import type { CachedKey, VerifiedKeyCache } from "./key-cache";
 
 export type KeyCheck =
-  | { ok: true; accountId: string; keyId: string /** Whether to write last_used_at now. */; recordUse: boolean }
+  | {
+      ok: true;
+      accountId: string;
+      keyId: string;
+      /** Whether to write last_used_at now. */
+      recordUse: boolean;
+    }
   | { ok: false; reason: "invalid" | "wrong-account" };
 
 /** Where verified keys may be remembered, for how long, and the clock to judge it by. */
