@@ -22,13 +22,14 @@ import {
   groupRssKb,
   isMain,
   loadavg1,
+  mb,
   now,
   readMeta,
   round,
   writeResult,
 } from "./lib/common";
 import { connectInspector, type Inspector } from "./lib/inspector";
-import { type DevServer, withDev } from "./lib/wrangler-dev";
+import { type DevServer, sleep, withDev } from "./lib/wrangler-dev";
 
 const PORT = 8788;
 const INSPECTOR_PORT = 9239;
@@ -64,9 +65,6 @@ export interface ExportRun {
   oldest_first?: boolean;
   loadavg_before: number;
 }
-
-const mb = (bytes: number) => round(bytes / 1048576, 1);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Samples heap and RSS until stopped; returns the peaks and, per quarter of the export's time, the heap's peak. */
 function sampler(inspector: Inspector, pgid: number) {

@@ -14,6 +14,7 @@ import {
   ensureBundle,
   loadavg1,
   machine,
+  mb,
   now,
   offlineEnv,
   RESULTS_DIR,
@@ -291,7 +292,6 @@ const fmt = (n: number | null | undefined, digits = 0) =>
 const pct = (r: number) => `${Math.round(r * 100)} %`;
 const yes = (ok: boolean) => (ok ? "**met**" : "**missed**");
 const yesNo = (ok: boolean | undefined) => (ok ? "yes" : "**no**");
-const mb = (bytes: number) => round(bytes / 1048576, 1);
 
 /** When a step's JSON was written, if it exists. */
 function writtenAt(name: string): Date | null {

@@ -249,6 +249,9 @@ export const now = () => performance.now();
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Bytes as MiB, one decimal. */
+export const mb = (bytes: number) => round(bytes / 1048576, 1);
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
