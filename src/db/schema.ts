@@ -3,6 +3,17 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 
 /** All timestamps are integer epoch milliseconds (UTC). */
 
+export const jobStates = ["active", "paused", "completed"] as const;
+export type JobState = (typeof jobStates)[number];
+
+export const runOrigins = ["schedule", "manual"] as const;
+export type RunOrigin = (typeof runOrigins)[number];
+export const runTriggers = ["schedule", "retry", "manual"] as const;
+export type RunTrigger = (typeof runTriggers)[number];
+export const runStates = ["queued", "running", "done", "skipped"] as const;
+export type RunState = (typeof runStates)[number];
+
+
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
@@ -49,7 +60,13 @@ export const cronJobs = sqliteTable(
     scheduleConfig: text("schedule_config").notNull(),
     /** Start of the repeat_every period count (creation or last schedule change). */
     scheduleAnchorAt: integer("schedule_anchor_at").notNull(),
+    /**
+     * A1Cron's `is_active`: always `state = 'active'`, written together with `state` by src/jobs/state.ts.
+     * Kept as a column because the due index, the active-job limit and list filters read it.
+     */
     isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    /** `active | paused | completed` (src/jobs/state.ts): paused by the user, completed when the schedule ended. */
+    state: text("state", { enum: jobStates }).notNull().default("active"),
     timeoutSeconds: integer("timeout_seconds").notNull().default(30),
     maxRetries: integer("max_retries").notNull().default(3),
     retryDelaySeconds: integer("retry_delay_seconds").notNull().default(60),
@@ -66,6 +83,10 @@ export const cronJobs = sqliteTable(
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     /** Scheduled runs so far, for end_type "after". */
     occurrences: integer("occurrences").notNull().default(0),
+    /** The newest schedule slot claimed (epoch ms): its final outcome completes an ended schedule. */
+    lastClaimedSlot: integer("last_claimed_slot"),
+    /** The slot of the run whose final outcome set last_run_*: an older slot finishing late leaves them alone. */
+    lastOutcomeSlot: integer("last_outcome_slot"),
     totalExecutions: integer("total_executions").notNull().default(0),
     successfulExecutions: integer("successful_executions").notNull().default(0),
     failedExecutions: integer("failed_executions").notNull().default(0),
@@ -99,6 +120,10 @@ export const executionLogs = sqliteTable(
     errorMessage: text("error_message"),
     responseTimeMs: integer("response_time_ms"),
     retryAttempt: integer("retry_attempt").notNull().default(0),
+    /** The schedule slot (epoch ms) the run belongs to; null for manual runs and their retries. */
+    scheduledAt: integer("scheduled_at"),
+    /** What started this attempt: the schedule, a retry of an earlier attempt, or POST /trigger. */
+    trigger: text("trigger", { enum: runTriggers }).notNull().default("schedule"),
   },
   (t) => [
     // The logs page, its count and date ranges, newest first.
@@ -137,7 +162,60 @@ export const logCounts = sqliteTable(
   ],
 );
 
+/**
+ * The run ledger: one row per attempt of a slot, from the moment it is claimed (src/engine/ledger.ts).
+ * `queued` → `running` (leased until lease_until) → `done`, or `skipped` with a reason. The id is the attempt's
+ * execution id, so the row, its message and its log share one key; ids sort by slot time, which the
+ * retention sweep uses instead of a time index.
+ */
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    jobId: text("job_id").notNull(),
+    accountId: text("account_id").notNull(),
+    /** Schedule slot (epoch ms); for a manual run the request time. */
+    slot: integer("slot").notNull(),
+    /** Random per manual run, so runs started in one millisecond stay distinct; null for schedule slots. */
+    nonce: text("nonce"),
+    origin: text("origin", { enum: runOrigins }).notNull(),
+    attempt: integer("attempt").notNull(),
+    /** When the attempt is due (epoch ms): the slot for a first attempt, the retry time for later ones. */
+    plannedAt: integer("planned_at").notNull(),
+    state: text("state", { enum: runStates }).notNull(),
+    /** paused | deleted (only skipped rows). */
+    skipReason: text("skip_reason"),
+    /** A consumer holds the run until then (epoch ms): the job's timeout plus a recording margin. */
+    leaseUntil: integer("lease_until"),
+    /** How many times a lease was taken: more than one means the target may have been called more than once. */
+    leases: integer("leases").notNull().default(0),
+    /** When its queue message was last sent (epoch ms); null until sent. The relay re-sends stale queued rows. */
+    sentAt: integer("sent_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // Only unfinished runs are ever looked up by state: a partial index keeps the relay's scan tiny.
+    index("runs_unfinished_idx")
+      .on(t.state, t.plannedAt)
+      .where(sql`${t.state} IN ('queued', 'running')`),
+  ],
+);
+
+/**
+ * The outbox: follow-up messages (callbacks) written in the same batch as the log that causes them, sent after
+ * it, and deleted once sent. Ids start with the execution id, so a redelivery finds its run's unsent follow-ups
+ * by a primary-key range.
+ */
+export const outbox = sqliteTable("outbox", {
+  id: text("id").primaryKey(),
+  accountId: text("account_id").notNull(),
+  /** The queue message (JSON of an EngineMessage). */
+  message: text("message").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
 export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
 export type ExecutionLogRow = typeof executionLogs.$inferSelect;
+export type RunRow = typeof runs.$inferSelect;
