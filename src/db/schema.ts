@@ -14,6 +14,9 @@ export const runStates = ["queued", "running", "done", "skipped"] as const;
 export type RunState = (typeof runStates)[number];
 
 
+export const apiKeyScopes = ["full", "read_only"] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
@@ -35,8 +38,32 @@ export const apiKeys = sqliteTable(
     createdAt: integer("created_at").notNull(),
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
+    /** A label chosen by the customer (keys made by the operator CLI before names existed have ""). */
+    name: text("name").notNull().default(""),
+    /** `read_only` keys get 403 on every write route (src/http/scope.ts). */
+    scope: text("scope", { enum: apiKeyScopes }).notNull().default("full"),
+    /** The key stops working at this instant; null = never. */
+    expiresAt: integer("expires_at"),
   },
   (t) => [index("api_keys_account_idx").on(t.accountId)],
+);
+
+/**
+ * Signing secrets replaced by a rotation that still sign callbacks until `expires_at` (the grace period), so
+ * callbacks already queued and receivers not yet updated keep verifying. The current secret is
+ * accounts.signing_secret; src/accounts/signing-secrets.ts reads both.
+ */
+export const retiredSigningSecrets = sqliteTable(
+  "retired_signing_secrets",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    secret: text("secret").notNull(),
+    retiredAt: integer("retired_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.secret] })],
 );
 
 export const cronJobs = sqliteTable(
@@ -216,6 +243,7 @@ export const outbox = sqliteTable("outbox", {
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
 export type ExecutionLogRow = typeof executionLogs.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
