@@ -47,14 +47,17 @@ export function createApp() {
     in: "header",
     name: "X-API-Secret",
   });
-  app.doc31("/openapi.json", {
+  // servers: the origin the document was fetched from, so generated clients and /docs target this deployment.
+  app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {
       title: "edgecron",
       version: "1.0.0",
       description: "Hosted HTTP cron jobs on Cloudflare's edge, compatible with the A1Base A1Cron API.",
+      license: { name: "MIT", identifier: "MIT" },
     },
-  });
+    servers: [{ url: new URL(c.req.url).origin, description: "This deployment" }],
+  }));
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "edgecron API" }));
 
   app.notFound((c) => {

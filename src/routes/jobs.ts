@@ -24,6 +24,7 @@ const limitReached = (limit: number): never =>
   fail(409, `This account already has ${limit} active cron jobs, the most allowed. Pause or delete one first.`);
 
 const createJobRoute = createRoute({
+  operationId: "createCronJob",
   method: "post",
   path: "/v1/cron-jobs/{accountId}/create",
   tags,
@@ -37,6 +38,7 @@ const createJobRoute = createRoute({
 });
 
 const listJobsRoute = createRoute({
+  operationId: "listCronJobs",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/list",
   tags,
@@ -47,6 +49,7 @@ const listJobsRoute = createRoute({
 });
 
 const jobDetailsRoute = createRoute({
+  operationId: "getCronJob",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/details/{cron_job_id}",
   tags,
@@ -57,6 +60,7 @@ const jobDetailsRoute = createRoute({
 });
 
 const updateJobRoute = createRoute({
+  operationId: "updateCronJob",
   method: "patch",
   path: "/v1/cron-jobs/{accountId}/update/{cron_job_id}",
   tags,
@@ -70,6 +74,7 @@ const updateJobRoute = createRoute({
 });
 
 const deleteJobRoute = createRoute({
+  operationId: "deleteCronJob",
   method: "delete",
   path: "/v1/cron-jobs/{accountId}/delete/{cron_job_id}",
   tags,

@@ -34,6 +34,7 @@ const description =
   "chunks (`format=ndjson` by default, or `csv`).";
 
 const jobExportRoute = createRoute({
+  operationId: "exportCronJobLogs",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/logs/{cron_job_id}/export",
   tags,
@@ -45,6 +46,7 @@ const jobExportRoute = createRoute({
 });
 
 const accountExportRoute = createRoute({
+  operationId: "exportAccountLogs",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/logs/export",
   tags,

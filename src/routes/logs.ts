@@ -17,6 +17,7 @@ const pageResponse = {
 };
 
 const jobLogsRoute = createRoute({
+  operationId: "listCronJobLogs",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/logs/{cron_job_id}",
   tags,
@@ -30,6 +31,7 @@ const jobLogsRoute = createRoute({
 });
 
 const accountLogsRoute = createRoute({
+  operationId: "listAccountLogs",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/logs",
   tags,

@@ -10,6 +10,7 @@ import { JobParamsSchema, problemResponses } from "../schemas/common";
 import { StatsQuerySchema, StatsSchema } from "../schemas/stats";
 
 const jobStatsRoute = createRoute({
+  operationId: "getCronJobStats",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/stats/{cron_job_id}",
   tags: ["Logs"],

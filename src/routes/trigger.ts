@@ -9,6 +9,7 @@ import { JobParamsSchema, problemResponses } from "../schemas/common";
 import { TriggerResultSchema } from "../schemas/trigger";
 
 const triggerRoute = createRoute({
+  operationId: "triggerCronJob",
   method: "post",
   path: "/v1/cron-jobs/{accountId}/trigger/{cron_job_id}",
   tags: ["Cron jobs"],
