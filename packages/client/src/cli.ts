@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+/** The `edgecron` command (see cli/main.ts and the package README). */
+import { main } from "./cli/main.js";
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});

@@ -1,0 +1,57 @@
+/**
+ * `edgecron export`: streams the export endpoint's body to a file (`-o`) or standard output chunk by chunk,
+ * honouring backpressure, so an export of any size runs in constant memory.
+ */
+
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import type { ExportFormat } from "../types.js";
+import { CliError, EXIT } from "./exit-codes.js";
+import type { Ctx } from "./main.js";
+import { type LogsArgs, selector } from "./selector.js";
+
+export async function exportLogs(ctx: Ctx, a: LogsArgs & { format: ExportFormat }, output: string | undefined) {
+  const exp = await ctx.client().exportLogs({ ...selector(a), format: a.format });
+  const toFile = output !== undefined && output !== "-";
+  const sink: NodeJS.WritableStream = toFile ? createWriteStream(output, { flags: "w" }) : ctx.io.stdout;
+  let bytes = 0;
+  let lines = 0;
+  let broken: Error | null = null;
+  const onError = (e: Error) => {
+    broken = e;
+  };
+  sink.on("error", onError);
+  const reader = exp.body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (broken) break;
+      bytes += value.byteLength;
+      for (const b of value) if (b === 10) lines++;
+      if (!sink.write(value)) await Promise.race([once(sink, "drain"), once(sink, "error")]);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  if (toFile) {
+    sink.end();
+    if (!broken) await once(sink, "finish").catch(() => {});
+  }
+  sink.off("error", onError);
+  if (broken) {
+    const code = (broken as NodeJS.ErrnoException).code;
+    if (code === "EPIPE" && !toFile) return; // `edgecron export | head`: the reader left, not a failure
+    throw new CliError(
+      `cannot write ${toFile ? output : "standard output"}: ${code ?? (broken as Error).message}`,
+      EXIT.failure,
+    );
+  }
+  if (toFile) {
+    const records = a.format === "ndjson" ? lines : Math.max(0, lines - 1);
+    ctx.print(
+      { file: output, format: a.format, bytes, records, filename: exp.filename },
+      `Wrote ${records} logs (${bytes} bytes, ${a.format}) to ${output}`,
+    );
+  }
+}

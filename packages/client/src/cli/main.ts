@@ -1,0 +1,404 @@
+/**
+ * `edgecron`: the customer CLI over the SDK. Arguments are parsed with node:util `parseArgs` (strict: an unknown
+ * option or a missing value is a usage error, exit 2), one option table per command plus the global ones.
+ * Every failure is one line on stderr (`--json`: one JSON object) and an exit status from exit-codes.ts.
+ */
+import { readFileSync } from "node:fs";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { EdgecronClient } from "../client.js";
+import { EdgecronApiError } from "../errors.js";
+import type { ExportFormat, JobCreate, JobUpdate } from "../types.js";
+import { type Credentials, deleteCredentials, loadCredentials, saveCredentials } from "./credentials.js";
+import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
+import { exportLogs } from "./export.js";
+import { followLogs, type LogsArgs, latestLogs } from "./logs.js";
+import { type Io, jobDetails, jobsTable, line } from "./output.js";
+import { readSecret } from "./prompt.js";
+import { parseSince } from "./time.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+const GLOBAL: Options = {
+  json: { type: "boolean" },
+  url: { type: "string" },
+  account: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+export interface Ctx {
+  io: Io;
+  values: Values;
+  args: string[];
+  json: boolean;
+  client(): EdgecronClient;
+  str(name: string): string | undefined;
+  bool(name: string): boolean;
+  strs(name: string): string[];
+  /** `--json`: the value as one JSON document; otherwise the human text. */
+  print(value: unknown, human: string): void;
+}
+
+interface Command {
+  usage: string;
+  summary: string;
+  options?: Options;
+  args?: [min: number, max: number];
+  run(ctx: Ctx): Promise<number | undefined>;
+}
+
+const FILTERS: Options = {
+  status: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  tag: { type: "string", multiple: true },
+};
+
+function readJsonFile(path: string | undefined): unknown {
+  if (!path) throw new UsageError("-f <file.json> is required (- reads standard input)");
+  let text: string;
+  try {
+    text = readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${path === "-" ? "standard input" : path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function int(ctx: Ctx, name: string, min: number, max: number): number | undefined {
+  const v = ctx.str(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}–${max}`);
+  return n;
+}
+
+const STATUSES = ["success", "failure", "error", "timeout"] as const;
+
+/** --status, --since, --until, --tag → the logs/export filters (the job given as the optional argument). */
+function logFilters(ctx: Ctx): LogsArgs {
+  const status = ctx.str("status");
+  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
+  }
+  const jobId = ctx.args[0];
+  const tags = ctx.strs("tag");
+  if (jobId && tags.length > 0) throw new UsageError("--tag selects jobs: give a job id or --tag, not both");
+  const since = ctx.str("since");
+  const until = ctx.str("until");
+  return {
+    jobId,
+    status: status as LogsArgs["status"],
+    start_date: since === undefined ? undefined : parseSince(since, "--since"),
+    end_date: until === undefined ? undefined : parseSince(until, "--until"),
+    tags: tags.length > 0 ? tags.join(",") : undefined,
+  };
+}
+
+function jobCommand(verb: string, summary: string, act: (c: EdgecronClient, id: string) => Promise<unknown>) {
+  return {
+    usage: `jobs ${verb} <job-id>`,
+    summary,
+    args: [1, 1],
+    async run(ctx: Ctx) {
+      const id = ctx.args[0] as string;
+      const res = await act(ctx.client(), id);
+      const job = res as Parameters<typeof jobDetails>[0];
+      ctx.print(res, `${verb === "pause" ? "Paused" : "Resumed"} ${job.name} (${job.id})`);
+      return EXIT.ok;
+    },
+  } satisfies Command;
+}
+
+const COMMANDS: Record<string, Command> = {
+  login: {
+    usage: "login --url <api> --account <account-id> --key <api-key>",
+    summary: "check the credentials and store them (secret from EDGECRON_API_SECRET or standard input)",
+    options: { key: { type: "string" } },
+    args: [0, 0],
+    async run(ctx) {
+      const { env } = ctx.io;
+      const url = ctx.str("url") ?? env.EDGECRON_URL;
+      const account = ctx.str("account") ?? env.EDGECRON_ACCOUNT_ID;
+      const key = ctx.str("key") ?? env.EDGECRON_API_KEY;
+      if (!url || !account || !key) throw new UsageError("login needs --url, --account and --key");
+      if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be an http(s) URL, not "${url}"`);
+      const secret = env.EDGECRON_API_SECRET ?? (await readSecret(ctx.io, "API secret: "));
+      if (!secret) throw new UsageError("no API secret given (EDGECRON_API_SECRET or standard input)");
+      const creds: Credentials = {
+        url: url.replace(/\/+$/, ""),
+        account_id: account,
+        api_key: key,
+        api_secret: secret,
+      };
+      await clientFor(creds).listJobs({ limit: 1 }); // 401/403 → exit 3, nothing stored
+      const path = saveCredentials(env, creds);
+      ctx.print(
+        { url: creds.url, account_id: account, api_key: key, credentials_file: path },
+        `Signed in to ${creds.url} as account ${account}; credentials saved to ${path} (mode 0600)`,
+      );
+      return EXIT.ok;
+    },
+  },
+  logout: {
+    usage: "logout",
+    summary: "forget the stored credentials",
+    args: [0, 0],
+    async run(ctx) {
+      const { path, existed } = deleteCredentials(ctx.io.env);
+      ctx.print({ credentials_file: path, removed: existed }, existed ? `Removed ${path}` : "Not signed in");
+      return EXIT.ok;
+    },
+  },
+  "jobs ls": {
+    usage: "jobs ls [--active | --paused] [--tag <t>]… [--search <text>] [--limit <n>]",
+    summary: "list jobs, newest first (every page unless --limit)",
+    options: {
+      active: { type: "boolean" },
+      paused: { type: "boolean" },
+      tag: { type: "string", multiple: true },
+      search: { type: "string" },
+      limit: { type: "string" },
+    },
+    args: [0, 0],
+    async run(ctx) {
+      if (ctx.bool("active") && ctx.bool("paused")) throw new UsageError("--active and --paused exclude each other");
+      const max = int(ctx, "limit", 1, 100_000) ?? Number.POSITIVE_INFINITY;
+      const tags = ctx.strs("tag");
+      const jobs = [];
+      for await (const job of ctx.client().jobs({
+        limit: 100,
+        ...(ctx.bool("active")
+          ? { is_active: "true" as const }
+          : ctx.bool("paused")
+            ? { is_active: "false" as const }
+            : {}),
+        ...(tags.length > 0 ? { tags: tags.join(",") } : {}),
+        ...(ctx.str("search") ? { search: ctx.str("search") } : {}),
+      })) {
+        if (jobs.length >= max) break;
+        jobs.push(job);
+      }
+      ctx.print(jobs, jobs.length === 0 ? "No jobs" : jobsTable(jobs));
+      return EXIT.ok;
+    },
+  },
+  "jobs get": {
+    usage: "jobs get <job-id>",
+    summary: "show a job",
+    args: [1, 1],
+    async run(ctx) {
+      const job = await ctx.client().getJob(ctx.args[0] as string);
+      ctx.print(job, jobDetails(job));
+      return EXIT.ok;
+    },
+  },
+  "jobs create": {
+    usage: "jobs create -f <job.json | ->",
+    summary: "create a job from a JSON file (the body of POST …/create)",
+    options: { file: { type: "string", short: "f" } },
+    args: [0, 0],
+    async run(ctx) {
+      const job = await ctx.client().createJob(readJsonFile(ctx.str("file")) as JobCreate);
+      ctx.print(job, `Created ${job.name} (${job.id}); next run ${job.next_run_at ?? "-"}`);
+      return EXIT.ok;
+    },
+  },
+  "jobs update": {
+    usage: "jobs update <job-id> -f <patch.json | ->",
+    summary: "change a job (the body of PATCH …/update/{id}: only the fields to change)",
+    options: { file: { type: "string", short: "f" } },
+    args: [1, 1],
+    async run(ctx) {
+      const patch = readJsonFile(ctx.str("file")) as JobUpdate;
+      const job = await ctx.client().updateJob(ctx.args[0] as string, patch);
+      ctx.print(job, `Updated ${job.name} (${job.id}); next run ${job.next_run_at ?? "-"}`);
+      return EXIT.ok;
+    },
+  },
+  "jobs pause": jobCommand("pause", "stop scheduling a job", (c, id) => c.pauseJob(id)),
+  "jobs resume": jobCommand("resume", "schedule a paused job again", (c, id) => c.resumeJob(id)),
+  "jobs run": {
+    usage: "jobs run <job-id>",
+    summary: `run a job now; exit ${EXIT.runFailed} when the run's outcome is not success`,
+    args: [1, 1],
+    async run(ctx) {
+      const run = await ctx.client().runJob(ctx.args[0] as string);
+      ctx.print(
+        run,
+        `${run.status} ${run.response_code ?? "-"} in ${run.response_time_ms ?? "-"} ms (execution ${run.execution_id})`,
+      );
+      return run.status === "success" ? EXIT.ok : EXIT.runFailed;
+    },
+  },
+  "jobs rm": {
+    usage: "jobs rm <job-id>",
+    summary: "delete a job (and its history)",
+    args: [1, 1],
+    async run(ctx) {
+      const res = await ctx.client().deleteJob(ctx.args[0] as string);
+      ctx.print(res, `Deleted ${res.id}`);
+      return EXIT.ok;
+    },
+  },
+  logs: {
+    usage: "logs [job-id] [--status s] [--since 1h|<ISO>] [--until …] [--tag t]… [--limit n] [--follow [--interval s]]",
+    summary: "the latest logs, oldest first (account-wide without a job id); --follow keeps printing new ones",
+    options: {
+      ...FILTERS,
+      limit: { type: "string" },
+      follow: { type: "boolean", short: "F" },
+      interval: { type: "string" },
+    },
+    args: [0, 1],
+    async run(ctx) {
+      const filters = logFilters(ctx);
+      const limit = int(ctx, "limit", 1, 10_000) ?? 20;
+      if (!ctx.bool("follow")) {
+        if (ctx.str("interval") !== undefined) throw new UsageError("--interval goes with --follow");
+        await latestLogs(ctx, filters, limit);
+        return EXIT.ok;
+      }
+      if (filters.end_date !== undefined) throw new UsageError("--until and --follow exclude each other");
+      const interval = int(ctx, "interval", 1, 3600) ?? 2;
+      await followLogs(ctx, filters, limit, interval * 1000);
+      return EXIT.ok;
+    },
+  },
+  export: {
+    usage: "export [job-id] [--format ndjson|csv] [--status s] [--since …] [--until …] [--tag t]… [-o file]",
+    summary: "stream every matching log, oldest first, to a file or standard output",
+    options: { ...FILTERS, format: { type: "string" }, output: { type: "string", short: "o" } },
+    args: [0, 1],
+    async run(ctx) {
+      const format = ctx.str("format") ?? "ndjson";
+      if (format !== "ndjson" && format !== "csv") throw new UsageError("--format must be ndjson or csv");
+      await exportLogs(ctx, { ...logFilters(ctx), format: format as ExportFormat }, ctx.str("output"));
+      return EXIT.ok;
+    },
+  },
+};
+
+export function usageText(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return [
+    "usage: edgecron <command> [options]",
+    "",
+    ...Object.values(COMMANDS).flatMap((c) =>
+      c.usage.length > 60
+        ? [`  ${c.usage}`, `  ${"".padEnd(Math.min(width, 60))}  ${c.summary}`]
+        : [`  ${c.usage.padEnd(60)}  ${c.summary}`],
+    ),
+    "",
+    "global options: --json (machine-readable output), --url <api>, --account <id> (override the stored ones), -h",
+    `exit status: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 rejected (400/409), 6 rate limited, 7 unreachable, 8 run failed`,
+  ].join("\n");
+}
+
+function clientFor(creds: Credentials): EdgecronClient {
+  return new EdgecronClient({
+    baseUrl: creds.url,
+    accountId: creds.account_id,
+    apiKey: creds.api_key,
+    apiSecret: creds.api_secret,
+    headers: { "User-Agent": "edgecron-cli" },
+  });
+}
+
+/** Splits argv into the command's name (one or two words) and the rest. */
+function findCommand(argv: string[]): { name: string; rest: string[] } | null {
+  const [first, second] = argv;
+  if (first === undefined) return null;
+  if (first === "jobs") {
+    if (second === undefined || second.startsWith("-")) return { name: "jobs", rest: argv.slice(1) };
+    return { name: `jobs ${second}`, rest: argv.slice(2) };
+  }
+  return { name: first, rest: argv.slice(1) };
+}
+
+/** Runs one command line and answers its exit status (never throws, never calls process.exit). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const json = argv.includes("--json");
+  try {
+    if (argv.length === 0) throw new UsageError("no command given");
+    if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+      line(io.stdout, usageText());
+      return EXIT.ok;
+    }
+    const found = findCommand(argv);
+    const command = found ? COMMANDS[found.name] : undefined;
+    if (!found || !command) {
+      const name = found?.name ?? "";
+      throw new UsageError(
+        name === "jobs"
+          ? "jobs needs a subcommand: ls, get, create, update, pause, resume, run, rm"
+          : `unknown command "${name}"`,
+      );
+    }
+    let parsed: { values: Values; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: found.rest,
+        options: { ...GLOBAL, ...command.options },
+        allowPositionals: true,
+        strict: true,
+      }) as { values: Values; positionals: string[] };
+    } catch (e) {
+      throw new UsageError((e as Error).message.split("\n")[0]);
+    }
+    if (parsed.values.help) {
+      line(io.stdout, `usage: edgecron ${command.usage}\n  ${command.summary}`);
+      return EXIT.ok;
+    }
+    const [min, max] = command.args ?? [0, 0];
+    if (parsed.positionals.length < min || parsed.positionals.length > max) {
+      throw new UsageError(`usage: edgecron ${command.usage}`);
+    }
+    const values = parsed.values;
+    let client: EdgecronClient | undefined;
+    const ctx: Ctx = {
+      io,
+      values,
+      args: parsed.positionals,
+      json: values.json === true,
+      client: () => {
+        client ??= clientFor(
+          loadCredentials(io.env, {
+            url: values.url as string | undefined,
+            account: values.account as string | undefined,
+          }),
+        );
+        return client;
+      },
+      str: (name) => (typeof values[name] === "string" ? (values[name] as string) : undefined),
+      bool: (name) => values[name] === true,
+      strs: (name) => (Array.isArray(values[name]) ? (values[name] as string[]) : []),
+      print: (value, human) => line(io.stdout, values.json === true ? JSON.stringify(value, null, 2) : human),
+    };
+    return (await command.run(ctx)) ?? EXIT.ok;
+  } catch (error) {
+    const code = exitCodeFor(error);
+    reportError(io, error, code, json);
+    return code;
+  }
+}
+
+function reportError(io: Io, error: unknown, code: number, json: boolean) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) {
+    const problem = error instanceof EdgecronApiError ? error.problem : null;
+    line(
+      io.stderr,
+      JSON.stringify({ error: message, exit_code: code, status: (error as EdgecronApiError).status, problem }),
+    );
+    return;
+  }
+  const status = error instanceof EdgecronApiError ? ` (HTTP ${error.status})` : "";
+  const retry = error instanceof EdgecronApiError ? error.response.headers.get("Retry-After") : null;
+  line(io.stderr, `error: ${message}${status}${retry ? `; retry after ${retry} s` : ""}`);
+  if (code === EXIT.usage && !message.startsWith("usage:")) line(io.stderr, "run `edgecron help` for the commands");
+}

@@ -1,0 +1,82 @@
+import type { ExecutionLog, Job } from "../types.js";
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  env: Record<string, string | undefined>;
+}
+
+export function line(stream: NodeJS.WritableStream, text: string) {
+  stream.write(`${text}\n`);
+}
+
+/** Aligned columns, two spaces apart; the last column is not padded. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  "))
+    .join("\n");
+}
+
+const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : String(v));
+
+export function jobsTable(jobs: Job[]): string {
+  return table([
+    ["ID", "NAME", "SCHEDULE", "TZ", "ACTIVE", "NEXT RUN", "LAST STATUS"],
+    ...jobs.map((j) => [
+      j.id,
+      j.name,
+      j.schedule,
+      j.timezone,
+      j.is_active ? "yes" : "paused",
+      dash(j.next_run_at),
+      dash(j.last_run_status),
+    ]),
+  ]);
+}
+
+export function jobDetails(job: Job): string {
+  const rows: Array<[string, unknown]> = [
+    ["id", job.id],
+    ["name", job.name],
+    ["endpoint", `${job.method} ${job.endpoint_url}`],
+    ["schedule", `${job.schedule} (${job.timezone})`],
+    ["active", job.is_active ? "yes" : "paused"],
+    ["next runs", job.next_runs?.join(", ")],
+    ["last run", job.last_run_at ? `${job.last_run_at} ${dash(job.last_run_status)}` : null],
+    ["executions", `${job.total_executions} (${job.successful_executions} ok, ${job.failed_executions} failed)`],
+    ["retries", `${job.max_retries} × ${job.retry_delay_seconds}s, timeout ${job.timeout_seconds}s`],
+    ["tags", job.tags?.join(", ")],
+    ["created", job.created_at],
+  ];
+  return table(rows.map(([k, v]) => [k, dash(v)]));
+}
+
+/** Fixed widths, so lines printed one by one (`logs --follow`) line up under the header. */
+const LOG_WIDTHS = [20, 7, 4, 8, 3, 36];
+
+function logColumns(cells: string[]): string {
+  return cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(LOG_WIDTHS[i] ?? 0))).join("  ");
+}
+
+export function logLine(log: ExecutionLog, withJob: boolean): string {
+  return logColumns([
+    log.executed_at,
+    log.status,
+    dash(log.response_code),
+    log.response_time_ms === null ? "-" : `${log.response_time_ms}ms`,
+    `#${log.retry_attempt}`,
+    ...(withJob ? [log.cron_job_id] : []),
+    dash(log.error_message),
+  ]);
+}
+
+export function logsHeader(withJob: boolean): string {
+  return logColumns(["EXECUTED AT", "STATUS", "CODE", "TIME", "TRY", ...(withJob ? ["JOB"] : []), "ERROR"]);
+}

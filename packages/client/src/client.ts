@@ -1,0 +1,275 @@
+/**
+ * The edgecron SDK: a typed client over openapi-fetch (types generated from the Worker's OpenAPI document by
+ * openapi-typescript), with helpers for what the raw routes leave to the caller — iterating cursor pages,
+ * streaming an export, pausing/resuming. Every method throws `EdgecronApiError` (an RFC 9457 problem) on an
+ * error status and `EdgecronNetworkError` when the server cannot be reached.
+ */
+import createClient, { type Client } from "openapi-fetch";
+import { EdgecronApiError, EdgecronNetworkError } from "./errors.js";
+import { ndjsonValues } from "./ndjson.js";
+import type { paths } from "./schema.js";
+import type {
+  AccountLogsFilter,
+  DeletedJob,
+  ExecutionLog,
+  ExportFormat,
+  Job,
+  JobCreate,
+  JobListPage,
+  JobListQuery,
+  JobLogsFilter,
+  JobStats,
+  JobUpdate,
+  LogsPage,
+  Problem,
+  StatsQuery,
+  TriggerResult,
+} from "./types.js";
+
+export interface EdgecronClientOptions {
+  /** Where the API is served, e.g. `https://edgecron.example.workers.dev` or `http://localhost:8787`. */
+  baseUrl: string;
+  /** The account id (a UUID) every `/v1/cron-jobs/{accountId}/…` route is scoped to. */
+  accountId: string;
+  /** `X-API-Key` and `X-API-Secret`, as `account:create` / `key:create` printed them. */
+  apiKey: string;
+  apiSecret: string;
+  /** A fetch implementation (tests, proxies); the global `fetch` by default. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Extra headers sent with every request (e.g. `User-Agent`). */
+  headers?: Record<string, string>;
+}
+
+/** Which logs: one job's (`jobId`) or the account's live jobs (optionally narrowed by `cron_job_id`, `tags`). */
+export type LogsSelector = ({ jobId: string } & JobLogsFilter) | ({ jobId?: undefined } & AccountLogsFilter);
+
+export type LogsPageOptions = LogsSelector & {
+  /** 1–100 logs a page (the API's default is 50). */
+  limit?: number;
+  /** `pagination.next_cursor` of the previous page; omitted for the first (newest) page. */
+  cursor?: string;
+  signal?: AbortSignal;
+};
+
+export type ExportOptions = LogsSelector & { format?: ExportFormat; signal?: AbortSignal };
+
+/** A streamed export: the body is read as the caller consumes it (the Worker pages its query by reads). */
+export interface LogExport {
+  format: ExportFormat;
+  contentType: string;
+  /** From `Content-Disposition`, e.g. `edgecron-logs-<id>.csv`. */
+  filename: string | null;
+  body: ReadableStream<Uint8Array>;
+}
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+export class EdgecronClient {
+  /** The underlying openapi-fetch client, typed by every route of the document, for anything not wrapped here. */
+  readonly raw: Client<paths>;
+  readonly accountId: string;
+  readonly baseUrl: string;
+
+  constructor(options: EdgecronClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.accountId = options.accountId;
+    this.raw = createClient<paths>({
+      baseUrl: this.baseUrl,
+      headers: { ...options.headers, "X-API-Key": options.apiKey, "X-API-Secret": options.apiSecret },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  private get account() {
+    return { accountId: this.accountId };
+  }
+
+  private job(id: string) {
+    return { accountId: this.accountId, cron_job_id: id };
+  }
+
+  /** Awaits an openapi-fetch call: its data, or a typed error. */
+  private async call<T>(request: Promise<Result<T>>): Promise<T> {
+    return (await this.send(request)).data;
+  }
+
+  private async send<T>(request: Promise<Result<T>>): Promise<{ data: T; response: Response }> {
+    let result: Result<T>;
+    try {
+      result = await request;
+    } catch (cause) {
+      if (cause instanceof Error && cause.name === "AbortError") throw cause;
+      throw new EdgecronNetworkError(this.baseUrl, { cause });
+    }
+    const { data, error, response } = result;
+    if (!response.ok || data === undefined) {
+      const problem = error && typeof error === "object" ? (error as Problem) : null;
+      throw new EdgecronApiError(response.status, problem, response);
+    }
+    return { data, response };
+  }
+
+  // ── Cron jobs ──────────────────────────────────────────────────────────────────────────────────────────
+
+  /** One page of jobs, newest first (`page`, `limit` ≤ 100, `is_active`, `tags`, `search`). */
+  listJobs(query: JobListQuery = {}): Promise<JobListPage> {
+    return this.call(this.raw.GET("/v1/cron-jobs/{accountId}/list", { params: { path: this.account, query } }));
+  }
+
+  /**
+   * Every page of jobs from `query.page` (default 1) to the last. The list endpoint pages by number, so a job
+   * created or deleted during the walk can shift a row between pages.
+   */
+  async *jobPages(query: JobListQuery = {}): AsyncGenerator<JobListPage> {
+    for (let page = query.page ?? 1; ; page++) {
+      const res = await this.listJobs({ ...query, page });
+      yield res;
+      if (res.data.length === 0 || page >= res.pagination.total_pages) return;
+    }
+  }
+
+  /** Every job matching `query`, one at a time: `for await (const job of client.jobs()) …`. */
+  async *jobs(query: JobListQuery = {}): AsyncGenerator<Job> {
+    for await (const page of this.jobPages(query)) yield* page.data;
+  }
+
+  async getJob(id: string): Promise<Job> {
+    const res = await this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/details/{cron_job_id}", { params: { path: this.job(id) } }),
+    );
+    return res.data;
+  }
+
+  async createJob(job: JobCreate): Promise<Job> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/create", { params: { path: this.account }, body: job }),
+    );
+    return res.data;
+  }
+
+  /** Partial update: `headers`, `tags`, `schedule_config` replace the stored value; `retry_config`, `callbacks` merge. */
+  async updateJob(id: string, patch: JobUpdate): Promise<Job> {
+    const res = await this.call(
+      this.raw.PATCH("/v1/cron-jobs/{accountId}/update/{cron_job_id}", {
+        params: { path: this.job(id) },
+        body: patch,
+      }),
+    );
+    return res.data;
+  }
+
+  /** `is_active: false`: no further scheduled runs (and retries in flight stop). */
+  pauseJob(id: string): Promise<Job> {
+    return this.updateJob(id, { is_active: false } as JobUpdate);
+  }
+
+  /** `is_active: true` (409 when the account's active-job limit is reached). */
+  resumeJob(id: string): Promise<Job> {
+    return this.updateJob(id, { is_active: true } as JobUpdate);
+  }
+
+  async deleteJob(id: string): Promise<DeletedJob> {
+    const res = await this.call(
+      this.raw.DELETE("/v1/cron-jobs/{accountId}/delete/{cron_job_id}", { params: { path: this.job(id) } }),
+    );
+    return res.data;
+  }
+
+  /** Runs the job now with the server's executor and answers that execution (retries and callbacks follow). */
+  async runJob(id: string): Promise<TriggerResult> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/trigger/{cron_job_id}", { params: { path: this.job(id) } }),
+    );
+    return res.data;
+  }
+
+  async stats(id: string, query: StatsQuery = {}): Promise<JobStats> {
+    const res = await this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/stats/{cron_job_id}", { params: { path: this.job(id), query } }),
+    );
+    return res.data;
+  }
+
+  // ── Logs ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * One page of logs, most recent first. Without `cursor` it is the first page (with totals); pass the
+   * previous page's `pagination.next_cursor` for the next one.
+   */
+  logsPage(options: LogsPageOptions): Promise<LogsPage> {
+    const { jobId, signal, ...query } = options;
+    if (jobId !== undefined) {
+      return this.call(
+        this.raw.GET("/v1/cron-jobs/{accountId}/logs/{cron_job_id}", {
+          params: { path: this.job(jobId), query: query as JobLogsFilter },
+          signal,
+        }),
+      );
+    }
+    return this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/logs", {
+        params: { path: this.account, query: query as AccountLogsFilter },
+        signal,
+      }),
+    );
+  }
+
+  /**
+   * Every page of logs, newest first, following `next_cursor` until it is null: one index range per page at
+   * any depth, and logs that arrive during the walk never make it skip or repeat one.
+   */
+  async *logPages(options: LogsPageOptions): AsyncGenerator<LogsPage> {
+    let cursor = options.cursor;
+    for (;;) {
+      const page = await this.logsPage({ ...options, cursor } as LogsPageOptions);
+      yield page;
+      cursor = page.pagination.next_cursor ?? undefined;
+      if (!cursor || page.data.length === 0) return;
+    }
+  }
+
+  /** Every matching log, newest first, one at a time (pages fetched as the loop needs them). */
+  async *logs(options: LogsPageOptions): AsyncGenerator<ExecutionLog> {
+    for await (const page of this.logPages(options)) yield* page.data;
+  }
+
+  /**
+   * Starts an export (every matching log, oldest first, up to now) and hands back the response body as a
+   * stream. Nothing is buffered: pipe `body` to a file, or use `exportRecords` for parsed NDJSON.
+   */
+  async exportLogs(options: ExportOptions = {}): Promise<LogExport> {
+    const { jobId, signal, ...query } = options;
+    const format = query.format ?? "ndjson";
+    const init = { parseAs: "stream" as const, signal };
+    const { data: body, response } = await this.send<ReadableStream<Uint8Array> | null>(
+      jobId !== undefined
+        ? this.raw.GET("/v1/cron-jobs/{accountId}/logs/{cron_job_id}/export", {
+            params: { path: this.job(jobId), query: { ...(query as JobLogsFilter), format } },
+            ...init,
+          })
+        : this.raw.GET("/v1/cron-jobs/{accountId}/logs/export", {
+            params: { path: this.account, query: { ...(query as AccountLogsFilter), format } },
+            ...init,
+          }),
+    );
+    if (!body) throw new Error("the export response has no body");
+    return {
+      format,
+      body,
+      contentType: response.headers.get("Content-Type") ?? "",
+      filename: attachmentFilename(response.headers.get("Content-Disposition")),
+    };
+  }
+
+  /** Every matching log, oldest first, parsed from an NDJSON export as it streams in. */
+  async *exportRecords(options: Omit<ExportOptions, "format"> = {}): AsyncGenerator<ExecutionLog> {
+    const { body } = await this.exportLogs({ ...options, format: "ndjson" } as ExportOptions);
+    yield* ndjsonValues<ExecutionLog>(body);
+  }
+}
+
+/** `attachment; filename="x.csv"` → `x.csv` (RFC 6266; edgecron sends a plain ASCII quoted name). */
+function attachmentFilename(disposition: string | null): string | null {
+  const m = disposition ? /filename="?([^";]+)"?/i.exec(disposition) : null;
+  return m?.[1] ?? null;
+}

@@ -1,0 +1,13 @@
+export {
+  EdgecronClient,
+  type EdgecronClientOptions,
+  type ExportOptions,
+  type LogExport,
+  type LogsPageOptions,
+  type LogsSelector,
+} from "./client.js";
+export { EdgecronApiError, EdgecronNetworkError, problemMessage } from "./errors.js";
+export { ndjsonValues } from "./ndjson.js";
+export type { components, operations, paths } from "./schema.js";
+export * from "./signatures.js";
+export type * from "./types.js";

@@ -1,0 +1,58 @@
+/**
+ * Named types for the SDK's callers, derived from the generated `paths` (not from component names, which the
+ * OpenAPI document is free to rename): what a route takes and what it answers is the contract.
+ */
+import type { paths } from "./schema.js";
+
+type Json<R> = R extends { content: { "application/json": infer T } } ? T : never;
+type Query<Op> = Op extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+type Body<Op> = Op extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+
+type CreateOp = paths["/v1/cron-jobs/{accountId}/create"]["post"];
+type ListOp = paths["/v1/cron-jobs/{accountId}/list"]["get"];
+type DetailsOp = paths["/v1/cron-jobs/{accountId}/details/{cron_job_id}"]["get"];
+type UpdateOp = paths["/v1/cron-jobs/{accountId}/update/{cron_job_id}"]["patch"];
+type DeleteOp = paths["/v1/cron-jobs/{accountId}/delete/{cron_job_id}"]["delete"];
+type TriggerOp = paths["/v1/cron-jobs/{accountId}/trigger/{cron_job_id}"]["post"];
+type JobLogsOp = paths["/v1/cron-jobs/{accountId}/logs/{cron_job_id}"]["get"];
+type AccountLogsOp = paths["/v1/cron-jobs/{accountId}/logs"]["get"];
+type JobExportOp = paths["/v1/cron-jobs/{accountId}/logs/{cron_job_id}/export"]["get"];
+type AccountExportOp = paths["/v1/cron-jobs/{accountId}/logs/export"]["get"];
+type StatsOp = paths["/v1/cron-jobs/{accountId}/stats/{cron_job_id}"]["get"];
+
+/** A cron job as the API returns it. */
+export type Job = Json<DetailsOp["responses"][200]>["data"];
+/** The body of `POST …/create`. */
+export type JobCreate = Body<CreateOp>;
+/** The body of `PATCH …/update/{id}`: every field optional. */
+export type JobUpdate = Body<UpdateOp>;
+/** `GET …/list` query: page, limit, is_active, tags, search. */
+export type JobListQuery = Query<ListOp>;
+/** One page of `GET …/list`. */
+export type JobListPage = Json<ListOp["responses"][200]>;
+/** `DELETE …/delete/{id}` answer's data. */
+export type DeletedJob = Json<DeleteOp["responses"][200]>["data"];
+/** `POST …/trigger/{id}` answer's data: the execution that ran. */
+export type TriggerResult = Json<TriggerOp["responses"][200]>["data"];
+
+/** One execution log. */
+export type ExecutionLog = Json<JobLogsOp["responses"][200]>["data"][number];
+/** One page of logs (page-number or cursor pagination; both carry `next_cursor`). */
+export type LogsPage = Json<JobLogsOp["responses"][200]>;
+/** An execution status: success, failure, error, timeout. */
+export type ExecutionStatus = ExecutionLog["status"];
+/** Filters of the per-job logs endpoint (without paging). */
+export type JobLogsFilter = Omit<Query<JobLogsOp>, "page" | "cursor" | "limit">;
+/** Filters of the account-wide logs endpoint (without paging): adds `cron_job_id` and `tags`. */
+export type AccountLogsFilter = Omit<Query<AccountLogsOp>, "page" | "cursor" | "limit">;
+/** Export filters (per job / account-wide) including `format`. */
+export type JobExportQuery = Query<JobExportOp>;
+export type AccountExportQuery = Query<AccountExportOp>;
+export type ExportFormat = NonNullable<JobExportQuery["format"]>;
+
+/** `GET …/stats/{id}` query and answer's data. */
+export type StatsQuery = Query<StatsOp>;
+export type JobStats = Json<StatsOp["responses"][200]>["data"];
+
+/** An RFC 9457 problem document as every error response carries it. */
+export type Problem = DetailsOp["responses"][404]["content"]["application/problem+json"];
