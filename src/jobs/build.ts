@@ -1,8 +1,9 @@
 import type { CronJobRow } from "../db/schema";
 import { toCronString } from "../schedule/cron-string";
 import { nextRunAt } from "../schedule/next-run";
+import type { Callbacks, RetryConfig } from "../schemas/job-response";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
-import { CallbacksSchema, RetryConfigSchema } from "../schemas/jobs";
+import { CALLBACK_DEFAULTS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
 
 export type NewJobRow = Omit<
@@ -27,7 +28,7 @@ export function computeNextRun(
   return nextRunAt({ config, timezone: row.timezone, anchorAt: row.scheduleAnchorAt }, after, row.occurrences);
 }
 
-function retryColumns(retry: ReturnType<typeof RetryConfigSchema.parse>) {
+function retryColumns(retry: RetryConfig) {
   return {
     maxRetries: retry.max_retries,
     retryDelaySeconds: retry.retry_delay_seconds,
@@ -36,7 +37,7 @@ function retryColumns(retry: ReturnType<typeof RetryConfigSchema.parse>) {
   };
 }
 
-function callbackColumns(cb: ReturnType<typeof CallbacksSchema.parse>) {
+function callbackColumns(cb: Callbacks) {
   return {
     successCallbackUrl: cb.success_url ?? null,
     failureCallbackUrl: cb.failure_url ?? null,
@@ -61,8 +62,8 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     scheduleConfig,
     scheduleAnchorAt: now,
     isActive,
-    ...retryColumns(RetryConfigSchema.parse(input.retry_config ?? {})),
-    ...callbackColumns(CallbacksSchema.parse(input.callbacks ?? {})),
+    ...retryColumns({ ...RETRY_DEFAULTS, ...stripUndefined(input.retry_config ?? {}) }),
+    ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
     createdAt: now,
     updatedAt: now,
@@ -88,19 +89,23 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.body !== undefined) set.body = input.body;
   if (input.tags !== undefined) set.tags = JSON.stringify(input.tags);
   if (input.retry_config !== undefined) {
-    const merged = { ...JSON.parse(current.retryConfig), ...stripUndefined(input.retry_config) };
-    Object.assign(set, retryColumns(RetryConfigSchema.parse(merged)));
+    const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
+    Object.assign(set, retryColumns({ ...RETRY_DEFAULTS, ...stored, ...stripUndefined(input.retry_config) }));
   }
   if (input.callbacks !== undefined) {
-    const merged = { ...JSON.parse(current.callbacks), ...stripUndefined(input.callbacks) };
-    Object.assign(set, callbackColumns(CallbacksSchema.parse(merged)));
+    const stored = JSON.parse(current.callbacks) as Partial<Callbacks>;
+    Object.assign(set, callbackColumns({ ...CALLBACK_DEFAULTS, ...stored, ...stripUndefined(input.callbacks) }));
   }
-  const scheduleChanged = input.schedule_config !== undefined || input.timezone !== undefined;
-  if (input.schedule_config !== undefined) {
+  // Sending the schedule or timezone the job already has (a client echoing the job object) changes nothing.
+  const newSchedule =
+    input.schedule_config !== undefined && !sameJson(input.schedule_config, JSON.parse(current.scheduleConfig));
+  const newTimezone = input.timezone !== undefined && input.timezone !== current.timezone;
+  const scheduleChanged = newSchedule || newTimezone;
+  if (newSchedule && input.schedule_config) {
     set.scheduleConfig = JSON.stringify(input.schedule_config);
     set.schedule = toCronString(input.schedule_config);
   }
-  if (input.timezone !== undefined) set.timezone = input.timezone;
+  if (newTimezone) set.timezone = input.timezone;
   if (scheduleChanged) {
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
@@ -110,6 +115,22 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);
   }
   return set;
+}
+
+/** Deep equality of two JSON values, key order ignored (a stored config and a re-parsed echo of it). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+    return (
+      ka.length === kb.length &&
+      ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
+  }
+  return a === b;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

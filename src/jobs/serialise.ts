@@ -1,7 +1,8 @@
-import type { CronJobRow } from "../db/schema";
+import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { nextRuns } from "../schedule/next-run";
-import type { HTTP_METHODS } from "../schemas/jobs";
+import type { RetryConfig } from "../schemas/job-response";
+import { CALLBACK_DEFAULTS, type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
 
 /** How many upcoming runs a job object previews. */
@@ -14,7 +15,7 @@ const PREVIEW_RUNS = 3;
 export function serialiseJob(row: CronJobRow) {
   const config = JSON.parse(row.scheduleConfig) as ScheduleConfig;
   const [hours, minutes] = config.time ? config.time.split(":").map(Number) : [null, null];
-  const callbacks = JSON.parse(row.callbacks) as Record<string, unknown>;
+  const callbacks = JSON.parse(row.callbacks) as { notify?: "always" | "on_change" };
   return {
     id: row.id,
     name: row.name,
@@ -44,14 +45,18 @@ export function serialiseJob(row: CronJobRow) {
     next_run_at: formatInstantOrNull(row.nextRunAt),
     next_runs: previewRuns(row, config).map(formatInstant),
     last_run_at: formatInstantOrNull(row.lastRunAt),
-    last_run_status: row.lastRunStatus,
+    last_run_status: row.lastRunStatus as ExecutionStatus | null,
     consecutive_failures: row.consecutiveFailures,
     total_executions: row.totalExecutions,
     successful_executions: row.successfulExecutions,
     failed_executions: row.failedExecutions,
-    schedule_config: config as Record<string, unknown>,
-    retry_config: JSON.parse(row.retryConfig) as Record<string, unknown>,
-    callbacks: { success_url: row.successCallbackUrl, failure_url: row.failureCallbackUrl, ...callbacks },
+    schedule_config: config,
+    retry_config: { ...RETRY_DEFAULTS, ...(JSON.parse(row.retryConfig) as Partial<RetryConfig>) },
+    callbacks: {
+      success_url: row.successCallbackUrl,
+      failure_url: row.failureCallbackUrl,
+      notify: callbacks.notify ?? CALLBACK_DEFAULTS.notify,
+    },
     created_at: formatInstant(row.createdAt),
     updated_at: formatInstant(row.updatedAt),
   };

@@ -1,7 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { isValidTimeZone } from "../schedule/timezone";
 import { intQuery, PaginationSchema } from "./common";
-import { ScheduleConfigSchema } from "./schedule";
+import {
+  BACKOFFS,
+  CALLBACK_NOTIFY,
+  CallbacksResponseSchema,
+  LastRunStatusSchema,
+  RetryConfigResponseSchema,
+  ScheduleConfigResponseSchema,
+} from "./job-response";
+import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "./schedule";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;
@@ -66,22 +74,37 @@ const TagsSchema = z
   .refine((tags) => new Set(tags).size === tags.length, "tags must be unique")
   .openapi({ example: ["reports", "daily"] });
 
+/** What a job runs with when retry_config, or one of its fields, is not given (A1Cron's defaults). */
+export const RETRY_DEFAULTS = {
+  max_retries: 3,
+  retry_delay_seconds: 60,
+  timeout_seconds: 30,
+  backoff: "fixed",
+} as const;
+export const CALLBACK_DEFAULTS = { success_url: null, failure_url: null, notify: "always" } as const;
+
+/**
+ * retry_config and callbacks as sent: every field optional and no zod `.default()`. The defaults are applied in
+ * src/jobs/build.ts (create) or the stored values kept (update): zod 4 applies a `.default()` even inside
+ * `.partial()`, which reset the fields an update did not name, and a `default` in the OpenAPI document makes
+ * generators (openapi-typescript) type the field as required.
+ */
 export const RetryConfigSchema = z
   .strictObject({
-    max_retries: z.number().int().min(0).max(10).default(3),
-    retry_delay_seconds: z.number().int().min(1).max(3600).default(60),
-    timeout_seconds: z.number().int().min(1).max(30).default(30),
-    backoff: z.enum(["fixed", "exponential"]).default("fixed"),
+    max_retries: z.number().int().min(0).max(10).optional().openapi({ description: "Default 3" }),
+    retry_delay_seconds: z.number().int().min(1).max(3600).optional().openapi({ description: "Default 60" }),
+    timeout_seconds: z.number().int().min(1).max(30).optional().openapi({ description: "Default 30" }),
+    backoff: z.enum(BACKOFFS).optional().openapi({ description: "Default fixed" }),
   })
-  .openapi("RetryConfig");
+  .openapi("RetryConfigInput");
 
 export const CallbacksSchema = z
   .strictObject({
-    success_url: HttpUrl.nullable().optional(),
-    failure_url: HttpUrl.nullable().optional(),
-    notify: z.enum(["always", "on_change"]).default("always"),
+    success_url: HttpUrl.nullable().optional().openapi({ description: "null clears it" }),
+    failure_url: HttpUrl.nullable().optional().openapi({ description: "null clears it" }),
+    notify: z.enum(CALLBACK_NOTIFY).optional().openapi({ description: "Default always" }),
   })
-  .openapi("Callbacks");
+  .openapi("CallbacksInput");
 
 const Timezone = z
   .string()
@@ -108,19 +131,14 @@ export const CreateJobSchema = z.strictObject(jobFields).openapi("CreateCronJob"
 export type CreateJobInput = z.output<typeof CreateJobSchema>;
 
 /** Every field optional. Nested retry_config/callbacks merge with the stored ones; the rest replace. */
-export const UpdateJobSchema = z
-  .strictObject({
-    ...jobFields,
-    name: jobFields.name.optional(),
-    endpoint_url: HttpUrl.optional(),
-    method: jobFields.method.optional(),
-    timezone: Timezone.optional(),
-    schedule_config: ScheduleConfigSchema.optional(),
-    retry_config: RetryConfigSchema.partial().optional(),
-    callbacks: CallbacksSchema.partial().optional(),
-  })
-  .openapi("UpdateCronJob");
-export type UpdateJobInput = z.output<typeof UpdateJobSchema>;
+const updateFields = z.strictObject({
+  ...jobFields,
+  name: jobFields.name.optional(),
+  endpoint_url: HttpUrl.optional(),
+  method: jobFields.method.optional(),
+  timezone: Timezone.optional(),
+  schedule_config: ScheduleConfigSchema.optional(),
+});
 
 export const ListJobsQuerySchema = z.strictObject({
   page: intQuery({ min: 1, default: 1 }),
@@ -165,13 +183,13 @@ export const JobSchema = z
     body: z.string().nullable(),
     is_active: z.boolean(),
     timezone: z.string(),
-    repeat_type: z.string().nullable(),
+    repeat_type: z.enum(repeatTypes).nullable(),
     repeat_every: z.number().int().nullable(),
-    days_of_week: z.array(z.string()).nullable(),
+    days_of_week: z.array(z.enum(weekdays)).nullable(),
     day_of_month: z.number().int().nullable(),
     hours: z.number().int().nullable(),
     minutes: z.number().int().nullable(),
-    end_type: z.string(),
+    end_type: z.enum(endTypes),
     end_date: z.string().nullable(),
     end_occurrences: z.number().int().nullable(),
     max_retries: z.number().int(),
@@ -183,18 +201,44 @@ export const JobSchema = z
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
     last_run_at: iso.nullable(),
-    last_run_status: z.string().nullable(),
+    last_run_status: LastRunStatusSchema.nullable(),
     consecutive_failures: z.number().int(),
     total_executions: z.number().int(),
     successful_executions: z.number().int(),
     failed_executions: z.number().int(),
-    schedule_config: z.record(z.string(), z.unknown()),
-    retry_config: z.record(z.string(), z.unknown()),
-    callbacks: z.record(z.string(), z.unknown()),
+    schedule_config: ScheduleConfigResponseSchema,
+    retry_config: RetryConfigResponseSchema,
+    callbacks: CallbacksResponseSchema,
     created_at: iso,
     updated_at: iso,
   })
   .openapi("CronJob");
+
+type JobShape = typeof JobSchema.shape;
+type ReadOnlyKey = Exclude<keyof JobShape, keyof typeof updateFields.shape>;
+
+/** The job object's fields that no request writes: its id, derived and flattened fields, counters, times. */
+const readOnlyFields = Object.fromEntries(
+  Object.entries(JobSchema.shape)
+    .filter(([key]) => !(key in updateFields.shape))
+    .map(([key, schema]) => [
+      key,
+      schema.optional().openapi({ readOnly: true, description: "Read-only: accepted and ignored (see UpdateCronJob)" }),
+    ]),
+) as { [K in ReadOnlyKey]: z.ZodOptional<JobShape[K]> };
+
+/**
+ * The PATCH body: every writable field optional, plus the job object's read-only fields, accepted and ignored, so
+ * a job read with GET can be sent back whole (A1Base's client does). Any other unknown field is still a 400.
+ */
+export const UpdateJobSchema = updateFields.extend(readOnlyFields).openapi("UpdateCronJob", {
+  description:
+    "Send only what changes, or a whole job object read with GET: its read-only fields (id, schedule, next_run_at, " +
+    "the counters, the flattened copies of schedule_config / retry_config / callbacks, …) are ignored, and a " +
+    "field sent with the value it already has changes nothing (an unchanged schedule_config or timezone keeps the " +
+    "schedule's anchor and occurrence count). Unknown fields are refused.",
+});
+export type UpdateJobInput = z.output<typeof UpdateJobSchema>;
 
 export const JobEnvelopeSchema = z.object({ data: JobSchema }).openapi("CronJobEnvelope");
 export const JobListSchema = z

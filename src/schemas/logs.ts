@@ -4,9 +4,15 @@ import { decodeCursor } from "../logs/cursor";
 import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "./common";
 import { ListJobsQuerySchema } from "./jobs";
 
-export const ExecutionStatusSchema = z.enum(executionStatuses).openapi({
-  description: "success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout",
-});
+// A1Cron defines these four statuses and no "retry": a retry is a log with retry_attempt > 0.
+export const ExecutionStatusSchema = z
+  .enum(executionStatuses, {
+    error: `must be one of ${executionStatuses.join(", ")} (a retry is a log with retry_attempt > 0, not a status)`,
+  })
+  .openapi({
+    description:
+      "success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout",
+  });
 
 /** status, start_date, end_date: the filters every logs endpoint takes. */
 const filterFields = {

@@ -5,7 +5,15 @@ import { cronError } from "../schedule/cron";
 export const repeatTypes = ["hourly", "days", "weeks", "months", "years"] as const;
 export const endTypes = ["never", "on", "after"] as const;
 
-const weekdays = ["0", "1", "2", "3", "4", "5", "6"] as const;
+export const weekdays = ["0", "1", "2", "3", "4", "5", "6"] as const;
+const WEEKDAY = "must be 0 (Sunday) to 6 (Saturday), as a number or a string";
+
+/** A weekday as A1Cron writes it ("0"–"6") or as clients often send it (0–6); stored as the string. */
+const Weekday = z
+  .union([z.enum(weekdays, { error: WEEKDAY }), z.int({ error: WEEKDAY }).min(0, WEEKDAY).max(6, WEEKDAY)], {
+    error: WEEKDAY,
+  })
+  .transform((d) => String(d) as (typeof weekdays)[number]);
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const ScheduleConfigSchema = z
@@ -16,17 +24,25 @@ export const ScheduleConfigSchema = z
       .int("must be an integer between 1 and 1000")
       .min(1, "must be an integer between 1 and 1000")
       .max(1000, "must be an integer between 1 and 1000")
-      .default(1)
-      .openapi({ description: "Run every N hours/days/weeks/months/years, counted from creation or the last change" }),
+      .optional()
+      // A default applied by transform, not .default(): the OpenAPI input schema then carries no `default`, which
+      // generators (openapi-typescript) would turn into a required field.
+      .transform((n) => n ?? 1)
+      .openapi({
+        description: "Run every N hours/days/weeks/months/years, counted from creation or the last change. Default 1",
+      }),
     time: z.string().regex(TIME, "must be HH:MM between 00:00 and 23:59").optional().openapi({
       description: "Local time in the job's timezone; for hourly only the minutes count",
       example: "09:00",
     }),
     days_of_week: z
-      .array(z.enum(weekdays, { error: 'must be "0" (Sunday) to "6" (Saturday)' }))
+      .array(Weekday)
       .refine((days) => new Set(days).size === days.length, "must not repeat a day")
       .optional()
-      .openapi({ description: "Weekdays for `weeks`, Sunday = 0", example: ["1", "3"] }),
+      .openapi({
+        description: "Weekdays for `weeks`, Sunday = 0; numbers (0–6) are accepted too",
+        example: ["1", "3"],
+      }),
     day_of_month: z
       .number()
       .int("must be an integer between 1 and 31")
@@ -37,7 +53,11 @@ export const ScheduleConfigSchema = z
         description: "Extension for `months`/`years` (default 1); past a month's end it runs on the last day",
         example: 15,
       }),
-    end_type: z.enum(endTypes).default("never"),
+    end_type: z
+      .enum(endTypes)
+      .optional()
+      .transform((t) => t ?? "never")
+      .openapi({ description: "Default never" }),
     end_date: z
       .string()
       .refine((s) => parseInstant(s) !== null, "must be an ISO 8601 date (2025-12-31) or date-time with Z or an offset")
@@ -90,7 +110,7 @@ export const ScheduleConfigSchema = z
       issue("end_occurrences", "only applies when end_type is after");
     }
   })
-  .openapi("ScheduleConfig", {
+  .openapi("ScheduleConfigInput", {
     example: { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" },
   });
 

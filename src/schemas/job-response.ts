@@ -1,0 +1,51 @@
+import { z } from "@hono/zod-openapi";
+import { executionStatuses } from "../db/schema";
+import { endTypes, repeatTypes, weekdays } from "./schedule";
+
+export const BACKOFFS = ["fixed", "exponential"] as const;
+export const CALLBACK_NOTIFY = ["always", "on_change"] as const;
+/** A run's final outcome, as `last_run_status` reports it (same values as a log's `status`). */
+export const LastRunStatusSchema = z.enum(executionStatuses);
+
+/**
+ * The nested objects of the job object as edgecron returns them: every field present (defaults applied), so
+ * generated clients type them as required. The request side (`ScheduleConfigInput`, `RetryConfigInput`,
+ * `CallbacksInput`) is separate because what is optional there is always present here. These schemas only
+ * describe responses; nothing is validated with them.
+ */
+
+export const ScheduleConfigResponseSchema = z
+  .object({
+    repeat_type: z.enum(repeatTypes).optional().openapi({ description: "Absent for a `cron` schedule" }),
+    repeat_every: z.number().int(),
+    time: z.string().optional().openapi({ example: "09:00" }),
+    days_of_week: z.array(z.enum(weekdays)).optional().openapi({ description: "Sunday = 0; always strings" }),
+    day_of_month: z.number().int().optional(),
+    end_type: z.enum(endTypes),
+    end_date: z.string().optional(),
+    end_occurrences: z.number().int().optional(),
+    cron: z.string().optional().openapi({ description: "Extension: a 5-field cron expression" }),
+  })
+  .openapi("ScheduleConfig", {
+    description: "The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted",
+  });
+
+export const RetryConfigResponseSchema = z
+  .object({
+    max_retries: z.number().int(),
+    retry_delay_seconds: z.number().int(),
+    timeout_seconds: z.number().int(),
+    backoff: z.enum(BACKOFFS),
+  })
+  .openapi("RetryConfig");
+
+export type RetryConfig = z.output<typeof RetryConfigResponseSchema>;
+
+export const CallbacksResponseSchema = z
+  .object({
+    success_url: z.string().nullable(),
+    failure_url: z.string().nullable(),
+    notify: z.enum(CALLBACK_NOTIFY),
+  })
+  .openapi("Callbacks");
+export type Callbacks = z.output<typeof CallbacksResponseSchema>;
