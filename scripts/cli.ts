@@ -1,14 +1,22 @@
 /**
  * Operator CLI: accounts and API keys against the local D1 (default) or the deployed one (--remote).
  *   npm run account:create -- --name "Acme" [--json] [--remote]
- *   npm run key:create -- --account <account_id> [--json] [--remote]
+ *   npm run key:create -- --account <account_id> [--name <label>] [--scope full|read_only] [--expires <ISO date>] [--json] [--remote]
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
- *   npm run cli -- signing-secret --account <account_id> [--rotate] [--json] [--remote]
+ *   npm run cli -- signing-secret --account <account_id> [--rotate [--grace-hours 24]] [--json] [--remote]
  *   npm run cli -- tick | sweep [--url http://localhost:8787]   (runs a trigger on the local `npm start` server)
  */
 import { parseArgs } from "node:util";
 import { newSigningSecret } from "../src/accounts/credentials";
-import { newAccount, newKey, revokeKeyStatement, rotateSigningSecretStatement } from "../src/accounts/provision";
+import {
+  DEFAULT_SIGNING_SECRET_GRACE_MS,
+  newAccount,
+  newKey,
+  revokeKeyStatement,
+  rotateSigningSecretStatements,
+} from "../src/accounts/provision";
+import { apiKeyScopes } from "../src/db/schema";
+import { parseInstant } from "../src/http/dates";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
 import { execute, executeStatements, migrate, type Target } from "./lib/d1";
 
@@ -22,6 +30,9 @@ const { positionals, values } = parseArgs({
     remote: { type: "boolean", default: false },
     url: { type: "string", default: "http://localhost:8787" },
     rotate: { type: "boolean", default: false },
+    scope: { type: "string", default: "full" },
+    expires: { type: "string" },
+    "grace-hours": { type: "string" },
   },
 });
 
@@ -45,9 +56,11 @@ function usage(problem?: string): never {
     [
       "usage: npm run cli -- <command> [options]",
       '  account:create --name "Acme"     create an account and its first API key',
-      "  key:create --account <id>         create another API key for an account",
+      "  key:create --account <id> [--name <label>] [--scope full|read_only] [--expires <ISO date>]",
+      "                                    create another API key for an account (the first one: account:create)",
       "  key:revoke --key <api_key>        revoke an API key",
-      "  signing-secret --account <id> [--rotate]  show (or replace) the callback signing secret",
+      "  signing-secret --account <id> [--rotate [--grace-hours 24]]  show (or replace) the callback signing secret;",
+      "                                    the old one keeps signing beside the new one for the grace (0 = hard cut)",
       "  tick | sweep [--url <dev server>]  run the dispatch tick / retention sweep on the local dev server now",
       "options: --json (one JSON object on stdout), --remote (the deployed D1 instead of the local one)",
     ].join("\n"),
@@ -104,7 +117,11 @@ async function main() {
     case "key:create": {
       const accountId = required("account").toLowerCase();
       if (!accountExists(accountId)) usage(`no account ${accountId}`);
-      const k = await newKey(accountId, now);
+      const scope = apiKeyScopes.find((s) => s === values.scope);
+      if (!scope) usage("--scope must be full or read_only");
+      const expiresAt = values.expires === undefined ? null : (parseInstant(values.expires)?.start ?? NaN);
+      if (expiresAt !== null && !(expiresAt > now)) usage("--expires must be a future ISO 8601 date or date-time");
+      const k = await newKey(accountId, now, {}, { name: values.name ?? "", scope, expiresAt });
       executeStatements(target, k.statements);
       print({ account_id: accountId, api_key: k.api_key, api_secret: k.api_secret }, [
         `API key created for ${accountId}`,
@@ -130,7 +147,14 @@ async function main() {
     case "signing-secret": {
       const accountId = required("account").toLowerCase();
       if (!accountExists(accountId)) usage(`no account ${accountId}`);
-      if (values.rotate) executeStatements(target, [rotateSigningSecretStatement(accountId, newSigningSecret())]);
+      const graceHours = Number(values["grace-hours"] ?? DEFAULT_SIGNING_SECRET_GRACE_MS / 3_600_000);
+      if (!(graceHours >= 0 && graceHours <= 720)) usage("--grace-hours must be a number from 0 to 720");
+      if (values.rotate) {
+        executeStatements(
+          target,
+          rotateSigningSecretStatements(accountId, newSigningSecret(), now, Math.round(graceHours * 3_600_000)),
+        );
+      }
       const [row] = execute<{ signing_secret: string }>(
         target,
         `SELECT signing_secret FROM accounts WHERE id = '${accountId}'`,

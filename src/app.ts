@@ -13,6 +13,9 @@ import { jobsRoutes } from "./routes/jobs";
 import { logsRoutes } from "./routes/logs";
 import { logsExportRoutes } from "./routes/logs-export";
 import { statsRoutes } from "./routes/stats";
+import { keysRoutes } from "./routes/keys";
+import { schedulePreviewRoutes } from "./routes/schedule-preview";
+import { signingSecretRoutes } from "./routes/signing-secret";
 import { triggerRoutes } from "./routes/trigger";
 
 export function createApp() {
@@ -36,6 +39,9 @@ export function createApp() {
   app.route("/", logsRoutes);
   app.route("/", statsRoutes);
   app.route("/", triggerRoutes);
+  app.route("/", keysRoutes);
+  app.route("/", signingSecretRoutes);
+  app.route("/", schedulePreviewRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

@@ -5,12 +5,17 @@
  *
  * The price is revocation latency: an isolate that verified a key keeps accepting it until its entry expires
  * (`API_KEY_CACHE_SECONDS`, 0 turns the cache off). Keys are immutable apart from revocation (a new secret is a
- * new key), so nothing else can go stale.
+ * new key; scope and expiry are fixed at creation), so nothing else can go stale; an entry never outlives the
+ * key's own expiry.
  */
+import type { ApiKeyScope } from "../db/schema";
+
 export interface CachedKey {
   accountId: string;
   secretHash: Uint8Array;
-  /** When the entry stops being trusted (ms). */
+  /** What the key may do (read_only: no write routes). */
+  scope: ApiKeyScope;
+  /** When the entry stops being trusted (ms): the cache TTL, or the key's own expiry if that comes first. */
   expiresAt: number;
   /** Last `last_used_at` this isolate wrote or read, so use is recorded at most once a minute per key. */
   lastUsedAt: number | null;
@@ -32,6 +37,11 @@ export class VerifiedKeyCache {
       return undefined;
     }
     return entry;
+  }
+
+  /** Forgets a key at once (this isolate only; others keep it until their entry expires). */
+  delete(keyId: string): void {
+    this.#entries.delete(keyId);
   }
 
   set(keyId: string, entry: CachedKey): void {

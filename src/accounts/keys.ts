@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiKeys } from "../db/schema";
+import { type ApiKeyScope, apiKeys } from "../db/schema";
 import { fromHex, sha256 } from "./credentials";
 import type { CachedKey, VerifiedKeyCache } from "./key-cache";
 
@@ -9,6 +9,7 @@ export type KeyCheck =
       ok: true;
       accountId: string;
       keyId: string;
+      scope: ApiKeyScope;
       /** Whether to write last_used_at now. */
       recordUse: boolean;
     }
@@ -39,14 +40,25 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** The stored key as a cache entry, or null when the key id is unknown, the secret wrong or the key revoked. */
-async function loadKey(db: Db, keyId: string, presented: Uint8Array, expiresAt: number): Promise<CachedKey | null> {
+/**
+ * The stored key as a cache entry trusted until `trustUntil` (or the key's expiry, if sooner), or null when the key
+ * id is unknown, the secret wrong, or the key revoked or expired at `now`.
+ */
+async function loadKey(
+  db: Db,
+  keyId: string,
+  presented: Uint8Array,
+  now: number,
+  trustUntil: number,
+): Promise<CachedKey | null> {
   const [row] = await db
     .select({
       accountId: apiKeys.accountId,
       secretHash: apiKeys.secretHash,
       revokedAt: apiKeys.revokedAt,
       lastUsedAt: apiKeys.lastUsedAt,
+      scope: apiKeys.scope,
+      keyExpiresAt: apiKeys.expiresAt,
     })
     .from(apiKeys)
     .where(eq(apiKeys.id, keyId))
@@ -54,11 +66,19 @@ async function loadKey(db: Db, keyId: string, presented: Uint8Array, expiresAt: 
   const stored = row && /^[0-9a-f]{64}$/.test(row.secretHash) ? fromHex(row.secretHash) : DUMMY_HASH;
   const match = digestsEqual(presented, stored);
   if (!row || !match || row.revokedAt !== null) return null;
-  return { accountId: row.accountId, secretHash: stored, expiresAt, lastUsedAt: row.lastUsedAt };
+  if (row.keyExpiresAt !== null && row.keyExpiresAt <= now) return null;
+  return {
+    accountId: row.accountId,
+    secretHash: stored,
+    scope: row.scope,
+    expiresAt: Math.min(trustUntil, row.keyExpiresAt ?? Number.POSITIVE_INFINITY),
+    lastUsedAt: row.lastUsedAt,
+  };
 }
 
 /**
- * Verifies a key/secret pair for an account. Never says which half was wrong. With a cache, a key verified
+ * Verifies a key/secret pair for an account. Never says which half was wrong; a revoked or expired key is
+ * "invalid" like an unknown one. With a cache, a key verified
  * within the last `ttlMs` is checked against the remembered hash instead of D1.
  */
 export async function verifyApiKey(
@@ -75,14 +95,14 @@ export async function verifyApiKey(
   if (entry) {
     if (!digestsEqual(presented, entry.secretHash)) return { ok: false, reason: "invalid" };
   } else {
-    entry = (await loadKey(db, keyId, presented, now + (cacheOptions?.ttlMs ?? 0))) ?? undefined;
+    entry = (await loadKey(db, keyId, presented, now, now + (cacheOptions?.ttlMs ?? 0))) ?? undefined;
     if (!entry) return { ok: false, reason: "invalid" };
     cache?.set(keyId, entry);
   }
   if (entry.accountId !== accountId) return { ok: false, reason: "wrong-account" };
   const recordUse = entry.lastUsedAt === null || entry.lastUsedAt < now - USE_RECORD_INTERVAL_MS;
   if (recordUse) entry.lastUsedAt = now;
-  return { ok: true, accountId: entry.accountId, keyId, recordUse };
+  return { ok: true, accountId: entry.accountId, keyId, scope: entry.scope, recordUse };
 }
 
 /** Records use at most once per USE_RECORD_INTERVAL_MS per key, whatever several isolates decide. */

@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from "../db/schema";
 import { hashSecret, newApiKeyId, newApiSecret, newSigningSecret } from "./credentials";
 
 /**
@@ -46,10 +47,22 @@ export async function newAccount(
   };
 }
 
+/** What a new key may be given besides its account: a label, a scope and an expiry (epoch ms, null = never). */
+export interface KeyOptions {
+  name?: string;
+  scope?: ApiKeyScope;
+  expiresAt?: number | null;
+}
+
+/**
+ * A new key's id and secret (returned once: only the secret's SHA-256 is stored) and the INSERT that stores it.
+ * The insert selects the account, so a key for an unknown account inserts nothing.
+ */
 export async function newKey(
   accountId: string,
   now: number,
   fixed: { api_key?: string; api_secret?: string } = {},
+  options: KeyOptions = {},
 ): Promise<NewKey> {
   const api_key = fixed.api_key ?? newApiKeyId();
   const api_secret = fixed.api_secret ?? newApiSecret();
@@ -58,8 +71,16 @@ export async function newKey(
     api_secret,
     statements: [
       {
-        sql: "INSERT INTO api_keys (id, account_id, secret_hash, created_at) SELECT ?, id, ?, ? FROM accounts WHERE id = ? ON CONFLICT(id) DO NOTHING",
-        params: [api_key, await hashSecret(api_secret), now, accountId],
+        sql: "INSERT INTO api_keys (id, account_id, secret_hash, created_at, name, scope, expires_at) SELECT ?, id, ?, ?, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT(id) DO NOTHING",
+        params: [
+          api_key,
+          await hashSecret(api_secret),
+          now,
+          options.name ?? "",
+          options.scope ?? "full",
+          options.expiresAt ?? null,
+          accountId,
+        ],
       },
     ],
   };
@@ -72,8 +93,31 @@ export function revokeKeyStatement(apiKey: string, now: number): Statement {
   };
 }
 
-export function rotateSigningSecretStatement(accountId: string, secret: string): Statement {
-  return { sql: "UPDATE accounts SET signing_secret = ? WHERE id = ?", params: [secret, accountId] };
+/** Default overlap after a rotation during which callbacks carry the old secret's signature too. */
+export const DEFAULT_SIGNING_SECRET_GRACE_MS = 24 * 3_600_000;
+
+/**
+ * Replaces an account's signing secret. With `graceMs` > 0 the old secret is kept in retired_signing_secrets until
+ * `now + graceMs` and keeps signing callbacks beside the new one (src/accounts/signing-secrets.ts); grace 0 is a
+ * hard cut. Secrets whose grace is over are pruned. Run the statements as one batch (D1 batches are transactions).
+ */
+export function rotateSigningSecretStatements(
+  accountId: string,
+  secret: string,
+  now: number,
+  graceMs = DEFAULT_SIGNING_SECRET_GRACE_MS,
+): Statement[] {
+  const statements: Statement[] = [
+    { sql: "DELETE FROM retired_signing_secrets WHERE account_id = ? AND expires_at <= ?", params: [accountId, now] },
+  ];
+  if (graceMs > 0) {
+    statements.push({
+      sql: "INSERT INTO retired_signing_secrets (account_id, secret, retired_at, expires_at) SELECT id, signing_secret, ?, ? FROM accounts WHERE id = ? ON CONFLICT(account_id, secret) DO UPDATE SET retired_at = excluded.retired_at, expires_at = excluded.expires_at",
+      params: [now, now + graceMs, accountId],
+    });
+  }
+  statements.push({ sql: "UPDATE accounts SET signing_secret = ? WHERE id = ?", params: [secret, accountId] });
+  return statements;
 }
 
 /** Renders a statement with its parameters inlined as SQL literals (for `wrangler d1 execute`). */

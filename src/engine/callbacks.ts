@@ -1,10 +1,10 @@
-import { eq } from "drizzle-orm";
-import { accounts, type CronJobRow, type ExecutionStatus } from "../db/schema";
+import { activeSigningSecrets } from "../accounts/signing-secrets";
+import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant } from "../http/dates";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
 import { type CallbackMessage, send } from "./messages";
-import { SIGNATURE_HEADER, signPayload } from "./signature";
+import { SIGNATURE_HEADER, signWithSecrets } from "./signature";
 import { refusedTargetReason } from "./target-guard";
 
 /** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s. */
@@ -85,15 +85,12 @@ export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): P
     console.warn(JSON.stringify({ event: "callback_refused", url: msg.url, reason: refused }));
     return "refused";
   }
-  const [account] = await deps.db
-    .select({ secret: accounts.signingSecret })
-    .from(accounts)
-    .where(eq(accounts.id, msg.accountId))
-    .limit(1);
-  if (!account) return "refused";
+  // Every secret active now (the new one and, during a rotation's grace, the old ones) signs the delivery.
+  const secrets = await activeSigningSecrets(deps.db, msg.accountId, Date.now());
+  if (!secrets) return "refused";
   let ok = false;
   try {
-    const signature = await signPayload(account.secret, msg.body, Math.floor(Date.now() / 1000));
+    const signature = await signWithSecrets(secrets, msg.body, Math.floor(Date.now() / 1000));
     const res = await deps.fetch(url.toString(), {
       method: "POST",
       headers: { "Content-Type": "application/json", "User-Agent": "edgecron/1.0", [SIGNATURE_HEADER]: signature },

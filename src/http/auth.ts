@@ -4,12 +4,14 @@ import { touchApiKey, verifyApiKey } from "../accounts/keys";
 import { config } from "../config";
 import type { AppEnv } from "./env";
 import { fail } from "./problem";
+import { scopeAllows } from "./scope";
 
 const MAX_CREDENTIAL_LENGTH = 256;
 
 /**
- * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong or revoked → 401 with one
- * message (never which header was wrong); a valid key of another account → 403. Keys verified in the last
+ * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong, revoked or expired → 401 with one
+ * message (never which header was wrong); a valid key of another account → 403; a `read_only` key on a write
+ * route → 403 (http/scope.ts). Keys verified in the last
  * API_KEY_CACHE_SECONDS are checked against this isolate's cache (accounts/key-cache.ts) instead of D1.
  */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
@@ -27,8 +29,12 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
     if (check.reason === "wrong-account") fail(403, "These API credentials do not grant access to this account");
     fail(401, "Missing or invalid API credentials");
   }
+  if (!scopeAllows(check.scope, c.req.method, c.req.path)) {
+    fail(403, "This API key is read-only: it cannot change anything. Use a key with scope full.");
+  }
   c.set("accountId", check.accountId);
   c.set("apiKeyId", check.keyId);
+  c.set("apiKeyScope", check.scope);
   if (check.recordUse) {
     c.executionCtx.waitUntil(touchApiKey(db, check.keyId, now).catch((e) => console.error("touchApiKey", e)));
   }

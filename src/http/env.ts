@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { ApiKeyScope } from "../db/schema";
 
 /** Hono environment shared by every route: bindings plus per-request variables. */
 export interface AppEnv {
@@ -9,6 +10,8 @@ export interface AppEnv {
     accountId: string;
     /** Set by requireApiKey: the verified API key id (the rate-limit key). */
     apiKeyId: string;
+    /** Set by requireApiKey: what the key may do. */
+    apiKeyScope: ApiKeyScope;
     requestId: string;
   };
 }

@@ -106,7 +106,7 @@ export const CallbacksSchema = z
   })
   .openapi("CallbacksInput");
 
-const Timezone = z
+export const Timezone = z
   .string()
   .max(64)
   .refine(isValidTimeZone, "must be an IANA time zone such as America/New_York")

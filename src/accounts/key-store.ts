@@ -1,0 +1,63 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type ApiKeyRow, type ApiKeyScope, apiKeys } from "../db/schema";
+import { newKey } from "./provision";
+import { runStatements } from "./signing-secrets";
+
+/** A key as its owner may see it: everything but the secret's hash. */
+export type KeyInfo = Omit<ApiKeyRow, "secretHash">;
+
+const infoColumns = {
+  id: apiKeys.id,
+  accountId: apiKeys.accountId,
+  name: apiKeys.name,
+  scope: apiKeys.scope,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+/** An account's keys, newest first, revoked and expired ones included (they say so). */
+export function listKeys(db: Db, accountId: string): Promise<KeyInfo[]> {
+  return db
+    .select(infoColumns)
+    .from(apiKeys)
+    .where(eq(apiKeys.accountId, accountId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+}
+
+export function findKey(db: Db, accountId: string, keyId: string): Promise<KeyInfo | undefined> {
+  return db
+    .select(infoColumns)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId)))
+    .limit(1)
+    .then((rows) => rows[0]);
+}
+
+/**
+ * Creates a key with the same statement the operator CLI runs (provision.ts). Returns the stored key and its
+ * secret, which exists nowhere else afterwards (only its SHA-256 is kept).
+ */
+export async function createKey(
+  d1: D1Database,
+  db: Db,
+  accountId: string,
+  now: number,
+  options: { name: string; scope: ApiKeyScope; expiresAt: number | null },
+): Promise<{ key: KeyInfo; secret: string } | null> {
+  const k = await newKey(accountId, now, {}, options);
+  await runStatements(d1, k.statements);
+  const key = await findKey(db, accountId, k.api_key);
+  return key ? { key, secret: k.api_secret } : null;
+}
+
+/** Revokes a key of the account (idempotent: revoking twice keeps the first time). Undefined if no such key. */
+export async function revokeKey(db: Db, accountId: string, keyId: string, now: number): Promise<KeyInfo | undefined> {
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
+  return findKey(db, accountId, keyId);
+}

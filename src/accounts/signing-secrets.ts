@@ -1,0 +1,66 @@
+import { and, desc, eq, gt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { accounts, retiredSigningSecrets } from "../db/schema";
+import { newSigningSecret } from "./credentials";
+import { DEFAULT_SIGNING_SECRET_GRACE_MS, rotateSigningSecretStatements, type Statement } from "./provision";
+
+/**
+ * The secrets an account's signatures are made with at `nowMs` (epoch ms): the current one first, then every
+ * secret retired by a rotation whose grace period has not ended, newest first. Null when the account does not
+ * exist. Signing with all of them (engine/signature.ts `signWithSecrets`) is what lets a receiver that still holds
+ * the old secret, or a callback queued before the rotation, keep verifying during the overlap.
+ */
+export async function activeSigningSecrets(db: Db, accountId: string, nowMs: number): Promise<string[] | null> {
+  const [account] = await db
+    .select({ secret: accounts.signingSecret })
+    .from(accounts)
+    .where(eq(accounts.id, accountId))
+    .limit(1);
+  if (!account) return null;
+  const retired = await db
+    .select({ secret: retiredSigningSecrets.secret })
+    .from(retiredSigningSecrets)
+    .where(and(eq(retiredSigningSecrets.accountId, accountId), gt(retiredSigningSecrets.expiresAt, nowMs)))
+    .orderBy(desc(retiredSigningSecrets.retiredAt));
+  return [account.secret, ...retired.map((r) => r.secret).filter((s) => s !== account.secret)];
+}
+
+/** Retired secrets still in their grace period at `nowMs`, newest first (never the secrets themselves). */
+export async function signingSecretGrace(
+  db: Db,
+  accountId: string,
+  nowMs: number,
+): Promise<Array<{ retiredAt: number; expiresAt: number }>> {
+  return db
+    .select({ retiredAt: retiredSigningSecrets.retiredAt, expiresAt: retiredSigningSecrets.expiresAt })
+    .from(retiredSigningSecrets)
+    .where(and(eq(retiredSigningSecrets.accountId, accountId), gt(retiredSigningSecrets.expiresAt, nowMs)))
+    .orderBy(desc(retiredSigningSecrets.retiredAt));
+}
+
+export interface Rotation {
+  /** The new secret: returned once, by this call only. */
+  secret: string;
+  /** When the replaced secret stops signing (epoch ms); equal to `now` for a hard cut (grace 0). */
+  previousExpiresAt: number;
+}
+
+/**
+ * Rotates an account's signing secret in one D1 batch (a transaction): the old secret keeps signing for `graceMs`
+ * (default 24 h) beside the new one. Statements come from provision.ts so the operator CLI rotates the same way.
+ */
+export async function rotateSigningSecret(
+  d1: D1Database,
+  accountId: string,
+  nowMs: number,
+  graceMs = DEFAULT_SIGNING_SECRET_GRACE_MS,
+): Promise<Rotation> {
+  const secret = newSigningSecret();
+  await runStatements(d1, rotateSigningSecretStatements(accountId, secret, nowMs, graceMs));
+  return { secret, previousExpiresAt: nowMs + graceMs };
+}
+
+/** Runs provisioning statements as one D1 batch. */
+export async function runStatements(d1: D1Database, statements: Statement[]): Promise<void> {
+  await d1.batch(statements.map((s) => d1.prepare(s.sql).bind(...s.params)));
+}

@@ -1,0 +1,110 @@
+import { createRoute } from "@hono/zod-openapi";
+import { verifiedKeys } from "../accounts/key-cache";
+import { createKey, type KeyInfo, listKeys, revokeKey } from "../accounts/key-store";
+import { formatInstant, formatInstantOrNull, parseInstant } from "../http/dates";
+import { fail } from "../http/problem";
+import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, problemResponses } from "../schemas/common";
+import {
+  ApiKeyEnvelopeSchema,
+  ApiKeyListSchema,
+  CreatedApiKeySchema,
+  CreateKeySchema,
+  KeyParamsSchema,
+} from "../schemas/keys";
+
+const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const tags = ["API keys"];
+const readOnly = [403, "The API key belongs to another account, or is read-only (write routes)"] as [number, string];
+
+function serialiseKey(k: KeyInfo, now: number) {
+  const status = k.revokedAt !== null ? "revoked" : k.expiresAt !== null && k.expiresAt <= now ? "expired" : "active";
+  return {
+    id: k.id,
+    name: k.name,
+    scope: k.scope,
+    status: status as "active" | "revoked" | "expired",
+    created_at: formatInstant(k.createdAt),
+    last_used_at: formatInstantOrNull(k.lastUsedAt),
+    expires_at: formatInstantOrNull(k.expiresAt),
+    revoked_at: formatInstantOrNull(k.revokedAt),
+  };
+}
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/cron-jobs/{accountId}/keys",
+  operationId: "listApiKeys",
+  tags,
+  summary: "List the account's API keys (never their secrets)",
+  security: apiKeySecurity,
+  request: { params: AccountParamSchema },
+  responses: {
+    200: json(ApiKeyListSchema, "Every key, newest first, revoked and expired ones included"),
+    ...problemResponses(),
+  },
+});
+
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/v1/cron-jobs/{accountId}/keys",
+  operationId: "createApiKey",
+  tags,
+  summary: "Create an API key; its secret is in this response only",
+  description:
+    "The first key of an account comes from the operator CLI (`npm run account:create`); every further key can be made here with a `full` key.",
+  security: apiKeySecurity,
+  request: {
+    params: AccountParamSchema,
+    body: { required: true, content: { "application/json": { schema: CreateKeySchema } } },
+  },
+  responses: {
+    201: json(CreatedApiKeySchema, "The new key and its secret (shown once)"),
+    ...problemResponses(readOnly),
+  },
+});
+
+const revokeKeyRoute = createRoute({
+  method: "delete",
+  path: "/v1/cron-jobs/{accountId}/keys/{key_id}",
+  operationId: "revokeApiKey",
+  tags,
+  summary: "Revoke an API key",
+  description:
+    "The key stops working within API_KEY_CACHE_SECONDS (default 10 s: isolates that verified it recently trust it until then). Revoking twice is not an error.",
+  security: apiKeySecurity,
+  request: { params: KeyParamsSchema },
+  responses: { 200: json(ApiKeyEnvelopeSchema, "The revoked key"), ...problemResponses(readOnly) },
+});
+
+export const keysRoutes = createRouter()
+  .openapi(listKeysRoute, async (c) => {
+    const now = Date.now();
+    const keys = await listKeys(c.get("db"), c.get("accountId"));
+    return c.json({ data: keys.map((k) => serialiseKey(k, now)) }, 200);
+  })
+  .openapi(createKeyRoute, async (c) => {
+    const input = c.req.valid("json");
+    const now = Date.now();
+    const expiresAt = input.expires_at ? (parseInstant(input.expires_at)?.start ?? null) : null;
+    if (expiresAt !== null && expiresAt <= now) {
+      fail(400, "Invalid body parameter 'expires_at': must be in the future", {
+        errors: [{ field: "expires_at", in: "body", message: "must be in the future" }],
+      });
+    }
+    const created = await createKey(c.env.DB, c.get("db"), c.get("accountId"), now, {
+      name: input.name,
+      scope: input.scope ?? "full",
+      expiresAt,
+    });
+    if (!created) fail(404, "Account not found");
+    return c.json({ data: { ...serialiseKey(created.key, now), api_secret: created.secret } }, 201);
+  })
+  .openapi(revokeKeyRoute, async (c) => {
+    const { key_id } = c.req.valid("param");
+    const now = Date.now();
+    const key = await revokeKey(c.get("db"), c.get("accountId"), key_id, now);
+    if (!key) fail(404, `API key ${key_id} not found`);
+    verifiedKeys.delete(key_id);
+    return c.json({ data: serialiseKey(key, now) }, 200);
+  });

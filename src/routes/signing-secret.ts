@@ -1,0 +1,79 @@
+import { createRoute } from "@hono/zod-openapi";
+import { rotateSigningSecret, signingSecretGrace } from "../accounts/signing-secrets";
+import { formatInstant } from "../http/dates";
+import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, problemResponses } from "../schemas/common";
+import {
+  DEFAULT_GRACE_SECONDS,
+  RotatedSigningSecretSchema,
+  RotateSigningSecretSchema,
+  SigningSecretStatusSchema,
+} from "../schemas/signing-secret";
+
+const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const tags = ["Signing secret"];
+
+const statusRoute = createRoute({
+  method: "get",
+  path: "/v1/cron-jobs/{accountId}/signing-secret",
+  operationId: "getSigningSecretStatus",
+  tags,
+  summary: "How many secrets sign callbacks now, and until when the replaced ones do",
+  security: apiKeySecurity,
+  request: { params: AccountParamSchema },
+  responses: { 200: json(SigningSecretStatusSchema, "The rotation state"), ...problemResponses() },
+});
+
+const rotateRoute = createRoute({
+  method: "post",
+  path: "/v1/cron-jobs/{accountId}/signing-secret/rotate",
+  operationId: "rotateSigningSecret",
+  tags,
+  summary: "Replace the callback signing secret, with an overlap",
+  description:
+    "Returns the new secret once. For `grace_seconds` (default 24 h) every callback carries a `v1=` signature for the new secret and one for each replaced secret still in its grace period, so callbacks already queued and receivers not yet updated keep verifying; then only the new one.",
+  security: apiKeySecurity,
+  request: {
+    params: AccountParamSchema,
+    body: { required: false, content: { "application/json": { schema: RotateSigningSecretSchema } } },
+  },
+  responses: {
+    200: json(RotatedSigningSecretSchema, "The new secret (shown once)"),
+    ...problemResponses([403, "The API key belongs to another account, or is read-only"]),
+  },
+});
+
+export const signingSecretRoutes = createRouter()
+  .openapi(statusRoute, async (c) => {
+    const now = Date.now();
+    const grace = await signingSecretGrace(c.get("db"), c.get("accountId"), now);
+    return c.json(
+      {
+        data: {
+          active_secrets: 1 + grace.length,
+          previous_secrets: grace.map((g) => ({
+            retired_at: formatInstant(g.retiredAt),
+            expires_at: formatInstant(g.expiresAt),
+          })),
+        },
+      },
+      200,
+    );
+  })
+  .openapi(rotateRoute, async (c) => {
+    // The body is optional: without one the validator is skipped and the schema's default never applies.
+    const grace_seconds =
+      (c.req.valid("json") as { grace_seconds?: number } | undefined)?.grace_seconds ?? DEFAULT_GRACE_SECONDS;
+    const now = Date.now();
+    const rotation = await rotateSigningSecret(c.env.DB, c.get("accountId"), now, grace_seconds * 1000);
+    return c.json(
+      {
+        data: {
+          signing_secret: rotation.secret,
+          rotated_at: formatInstant(now),
+          previous_secret_expires_at: formatInstant(rotation.previousExpiresAt),
+        },
+      },
+      200,
+    );
+  });

@@ -1,0 +1,34 @@
+import { z } from "@hono/zod-openapi";
+import { Timezone } from "./jobs";
+import { ScheduleConfigSchema } from "./schedule";
+
+export const MAX_PREVIEW_RUNS = 50;
+
+export const SchedulePreviewSchema = z
+  .strictObject({
+    schedule_config: ScheduleConfigSchema,
+    timezone: Timezone,
+    count: z
+      .number()
+      .int(`must be an integer between 1 and ${MAX_PREVIEW_RUNS}`)
+      .min(1, `must be an integer between 1 and ${MAX_PREVIEW_RUNS}`)
+      .max(MAX_PREVIEW_RUNS, `must be an integer between 1 and ${MAX_PREVIEW_RUNS}`)
+      .optional()
+      .transform((n) => n ?? 5)
+      .openapi({ description: "How many runs to list (default 5)", example: 5 }),
+  })
+  .openapi("SchedulePreviewRequest");
+
+export const SchedulePreviewResultSchema = z
+  .object({
+    data: z.object({
+      schedule: z
+        .string()
+        .openapi({ description: "The 5-field cron string the job would store", example: "0 9 * * *" }),
+      timezone: z.string(),
+      next_runs: z
+        .array(z.string().openapi({ example: "2026-01-26T14:00:00Z" }))
+        .openapi({ description: "UTC run times after now, as a job created now would run; fewer if it ends" }),
+    }),
+  })
+  .openapi("SchedulePreview");
