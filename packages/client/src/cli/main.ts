@@ -203,7 +203,8 @@ const COMMANDS: Record<string, Command> = {
     options: { file: { type: "string", short: "f" } },
     args: [0, 0],
     async run(ctx) {
-      const job = await ctx.client().createJob(readJsonFile(ctx.str("file")) as JobCreate);
+      const body = readJsonFile(ctx.str("file")) as JobCreate; // a bad file is a usage error before any sign-in check
+      const job = await ctx.client().createJob(body);
       ctx.print(job, `Created ${job.name} (${job.id}); next run ${job.next_run_at ?? "-"}`);
       return EXIT.ok;
     },

@@ -1,0 +1,108 @@
+/**
+ * The running Worker for the client's end-to-end tests: an account and two API keys provisioned with the operator
+ * CLI (`npm run cli -- account:create` / `key:create`, which also apply the migrations to the local D1), then
+ * `wrangler dev` on a free loopback port in its own process group (bench/lib/wrangler-dev.ts: stop() ends the
+ * group), with the real `http` executor allowed to call loopback targets, so jobs call the test's own server.
+ */
+import { spawnSync } from "node:child_process";
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type DevServer, startDev } from "../../../../bench/lib/wrangler-dev.js";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+
+export interface Account {
+  account_id: string;
+  api_key: string;
+  api_secret: string;
+  signing_secret: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** Runs the operator CLI (`npm run cli -- …`) and parses its `--json` line. */
+export function operator<T>(args: string[]): T {
+  const res = spawnSync("npm", ["run", "--silent", "cli", "--", ...args, "--json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+  });
+  const last = res.stdout.trim().split("\n").at(-1) ?? "";
+  if (res.status !== 0 || !last.startsWith("{")) {
+    throw new Error(`npm run cli -- ${args.join(" ")} failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
+  }
+  return JSON.parse(last) as T;
+}
+
+export function createAccount(name: string): Account & { cli_key: { api_key: string; api_secret: string } } {
+  const account = operator<Account>(["account:create", "--name", name]);
+  const cli_key = operator<{ api_key: string; api_secret: string }>(["key:create", "--account", account.account_id]);
+  return { ...account, cli_key };
+}
+
+export async function startWorker(): Promise<DevServer> {
+  const port = await freePort();
+  const inspector = await freePort();
+  return startDev({
+    port,
+    persistTo: resolve(ROOT, ".wrangler/state"), // where the operator CLI's `wrangler d1 execute --local` writes
+    extraArgs: ["--inspector-port", String(inspector), "--var", "EXECUTOR:http", "--var", "ALLOW_PRIVATE_TARGETS:true"],
+  });
+}
+
+export interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * The jobs' endpoint on loopback: `/ok` answers 200, `/fail` 500; `/callback` records what edgecron delivered.
+ */
+export async function startTarget(): Promise<{ base: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createHttpServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c: string) => {
+      body += c;
+    });
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      received.push({ path, headers: req.headers, body });
+      const status = path.startsWith("/fail") ? 500 : 200;
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ ok: status === 200 }));
+    });
+  });
+  await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((res) => server.close(() => res())),
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * The SDK and the built CLI against the running Worker (`wrangler dev`, see support/worker.ts): jobs call this
+ * test's loopback server through the real http executor, and callbacks come back to it signed.
+ *   SDK: create → list with the iterator → run → logs by cursor → export (NDJSON and CSV) → callback signature → delete.
+ *   CLI: every command, its --json output and its exit status; credentials stored with mode 0600.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DevServer } from "../../../bench/lib/wrangler-dev.js";
+import { EXIT } from "../src/cli/exit-codes.js";
+import {
+  EdgecronApiError,
+  EdgecronClient,
+  type ExecutionLog,
+  type Job,
+  type JobCreate,
+  verifyCallbackSignature,
+} from "../src/index.js";
+import { createAccount, startTarget, startWorker, waitFor } from "./support/worker.js";
+
+const CLI = resolve(import.meta.dirname, "../dist/cli.js");
+
+let dev: DevServer | undefined;
+let target: Awaited<ReturnType<typeof startTarget>> | undefined;
+let account: ReturnType<typeof createAccount>;
+let sdk: EdgecronClient;
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build -w @edgecron/client\` first`);
+  target = await startTarget();
+  account = createAccount(`client e2e ${new Date().toISOString()}`);
+  dev = await startWorker();
+  sdk = new EdgecronClient({
+    baseUrl: dev.base,
+    accountId: account.account_id,
+    apiKey: account.api_key,
+    apiSecret: account.api_secret,
+  });
+});
+
+afterAll(async () => {
+  await dev?.stop();
+  await target?.close();
+});
+
+function jobInput(name: string, path: string, extra: Record<string, unknown> = {}): JobCreate {
+  return {
+    name,
+    endpoint_url: `${target?.base}${path}`,
+    method: "POST",
+    body: '{"hello":"edgecron"}',
+    timezone: "UTC",
+    schedule_config: { cron: "0 0 1 1 *" }, // once a year: only the test's own runs happen
+    retry_config: { max_retries: 0, timeout_seconds: 10 },
+    ...extra,
+  } as JobCreate;
+}
+
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const v of it) out.push(v);
+  return out;
+}
+
+describe("SDK against the Worker", () => {
+  let job: Job;
+  const runs: string[] = [];
+
+  it("creates jobs and lists them with the page iterator", async () => {
+    job = await sdk.createJob(
+      jobInput("sdk ok", "/ok", { tags: ["sdk-e2e"], callbacks: { success_url: `${target?.base}/callback` } }),
+    );
+    expect(job).toMatchObject({ name: "sdk ok", is_active: true, tags: ["sdk-e2e"] });
+    const others = [await sdk.createJob(jobInput("sdk two", "/ok", { tags: ["sdk-e2e"] }))];
+    others.push(await sdk.createJob(jobInput("sdk three", "/ok", { tags: ["sdk-e2e"] })));
+    const pages = await all(sdk.jobPages({ limit: 2, tags: "sdk-e2e" }));
+    expect(pages.map((p) => p.data.length)).toEqual([2, 1]);
+    const listed = await all(sdk.jobs({ limit: 2, tags: "sdk-e2e" }));
+    expect(listed.map((j) => j.id).sort()).toEqual([job.id, ...others.map((o) => o.id)].sort());
+    for (const o of others) await sdk.deleteJob(o.id);
+  });
+
+  it("runs the job, which calls the endpoint", async () => {
+    for (let i = 0; i < 3; i++) {
+      const run = await sdk.runJob(job.id);
+      expect(run).toMatchObject({ status: "success", response_code: 200 });
+      runs.push(run.execution_id);
+    }
+    expect(target?.received.filter((r) => r.path === "/ok" && r.body === '{"hello":"edgecron"}').length).toBe(3);
+  });
+
+  it("walks the logs newest first by cursor, without a repeat or a gap", async () => {
+    const pages = await all(sdk.logPages({ jobId: job.id, limit: 2 }));
+    expect(pages.map((p) => p.data.length)).toEqual([2, 1]);
+    expect(pages.at(-1)?.pagination.next_cursor).toBeNull();
+    const logs = pages.flatMap((p) => p.data);
+    expect(new Set(logs.map((l) => l.id))).toEqual(new Set(runs));
+    const order = logs.map((l) => [l.executed_at, l.id].join("|"));
+    expect(order).toEqual([...order].sort().reverse());
+    expect(await all(sdk.logs({ tags: "sdk-e2e", limit: 1 }))).toHaveLength(3);
+    expect((await sdk.logsPage({ jobId: job.id, status: "failure" })).data).toEqual([]);
+  });
+
+  it("streams the export: NDJSON records oldest first, and CSV as an attachment", async () => {
+    const records: ExecutionLog[] = await all(sdk.exportRecords({ jobId: job.id }));
+    expect(records.map((r) => r.id).sort()).toEqual([...runs].sort());
+    const times = records.map((r) => r.executed_at);
+    expect(times).toEqual([...times].sort());
+    const csv = await sdk.exportLogs({ jobId: job.id, format: "csv" });
+    expect(csv.contentType).toMatch(/^text\/csv/);
+    expect(csv.filename).toBe(`edgecron-logs-${job.id}.csv`);
+    const text = await new Response(csv.body).text();
+    const rows = text.trimEnd().split("\r\n");
+    expect(rows[0]?.startsWith("id,")).toBe(true);
+    expect(rows).toHaveLength(4);
+  });
+
+  it("receives success callbacks whose signature verifies with the account's signing secret", async () => {
+    const callback = await waitFor("a signed callback", () =>
+      target?.received.find((r) => r.path === "/callback" && runs.includes(JSON.parse(r.body).execution_id)),
+    );
+    const header = callback.headers["x-edgecron-signature"] as string;
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}/);
+    expect(await verifyCallbackSignature(callback.body, { header, secret: account.signing_secret })).toMatchObject({
+      ok: true,
+    });
+    expect(await verifyCallbackSignature(callback.body, { header, secret: "whsec_wrong" })).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
+    expect(JSON.parse(callback.body)).toMatchObject({ cron_job_id: job.id, status: "success" });
+  });
+
+  it("deletes the job; it is then a 404 problem", async () => {
+    expect(await sdk.deleteJob(job.id)).toMatchObject({ id: job.id });
+    const err = await sdk.getJob(job.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EdgecronApiError);
+    expect((err as EdgecronApiError).status).toBe(404);
+    expect((err as EdgecronApiError).message).toContain(job.id);
+  });
+
+  it("throws a 401 EdgecronApiError for a wrong secret", async () => {
+    const bad = new EdgecronClient({ ...sdkOptions(), apiSecret: "es_wrong" });
+    const err = await bad.listJobs().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EdgecronApiError);
+    expect((err as EdgecronApiError).status).toBe(401);
+    expect((err as EdgecronApiError).problem?.status).toBe(401);
+  });
+});
+
+function sdkOptions() {
+  return {
+    baseUrl: dev?.base ?? "",
+    accountId: account.account_id,
+    apiKey: account.api_key,
+    apiSecret: account.api_secret,
+  };
+}
+
+// ── CLI ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+describe("CLI against the Worker", () => {
+  const home = mkdtempSync(join(tmpdir(), "edgecron-cli-e2e-"));
+  const config = join(home, "edgecron", "credentials.json");
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, ".cfg") };
+  env.EDGECRON_CONFIG = config;
+
+  function start(args: string[]) {
+    return spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  }
+
+  function edgecron(args: string[], input = "") {
+    return new Promise<{ code: number | null; out: string; err: string }>((res, rej) => {
+      const child = start(args);
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (c) => {
+        out += c;
+      });
+      child.stderr.on("data", (c) => {
+        err += c;
+      });
+      child.on("error", rej);
+      child.on("close", (code) => res({ code, out, err }));
+      child.stdin.end(input);
+    });
+  }
+
+  const json = <T>(r: { out: string }) => JSON.parse(r.out) as T;
+  const file = (name: string, value: unknown) => {
+    const path = join(home, name);
+    writeFileSync(path, JSON.stringify(value));
+    return path;
+  };
+  const login = () => [
+    "login",
+    "--url",
+    dev?.base ?? "",
+    "--account",
+    account.account_id,
+    "--key",
+    account.cli_key.api_key,
+  ];
+  let id = "";
+  let failing = "";
+
+  it("login: a wrong secret exits 3 and stores nothing; the right one is stored with mode 0600", async () => {
+    const wrong = await edgecron(login(), "es_wrong\n");
+    expect(wrong.code).toBe(EXIT.auth);
+    expect(wrong.err).toMatch(/^error: .*\(HTTP 401\)\n$/);
+    expect(existsSync(config)).toBe(false);
+    const ok = await edgecron([...login(), "--json"], `${account.cli_key.api_secret}\n`);
+    expect(ok.code, ok.err).toBe(EXIT.ok);
+    expect(json<{ credentials_file: string }>(ok).credentials_file).toBe(config);
+    expect(statSync(config).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, "edgecron")).mode & 0o777).toBe(0o700);
+    expect(readFileSync(config, "utf8")).toContain(account.cli_key.api_secret);
+  });
+
+  it("jobs create -f: exit 0 with the job; an invalid file's refusal exits 5 naming the field", async () => {
+    const created = await edgecron([
+      "jobs",
+      "create",
+      "-f",
+      file("job.json", jobInput("cli ok", "/ok", { tags: ["cli-e2e"] })),
+      "--json",
+    ]);
+    expect(created.code, created.err).toBe(EXIT.ok);
+    id = json<Job>(created).id;
+    const human = await edgecron([
+      "jobs",
+      "create",
+      "-f",
+      file("fail.json", jobInput("cli failing", "/fail", { tags: ["cli-e2e"] })),
+    ]);
+    expect(human.code).toBe(EXIT.ok);
+    failing = /\(([0-9a-f-]{36})\)/.exec(human.out)?.[1] ?? "";
+    expect(failing).not.toBe("");
+    const bad = await edgecron(["jobs", "create", "-f", file("bad.json", { ...jobInput("x", "/ok"), colour: "red" })]);
+    expect(bad.code).toBe(EXIT.rejected);
+    expect(bad.err).toMatch(/^error: .*colour.*\(HTTP 400\)\n$/);
+    const notJson = join(home, "broken.json");
+    writeFileSync(notJson, "{");
+    expect((await edgecron(["jobs", "create", "-f", notJson])).code).toBe(EXIT.usage);
+  });
+
+  it("jobs ls and jobs get; an unknown job exits 4", async () => {
+    const ls = await edgecron(["jobs", "ls", "--tag", "cli-e2e", "--json"]);
+    expect(ls.code).toBe(EXIT.ok);
+    expect(
+      json<Job[]>(ls)
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(["cli failing", "cli ok"]);
+    const table = await edgecron(["jobs", "ls", "--tag", "cli-e2e", "--limit", "1"]);
+    expect(table.out.split("\n")[0]).toMatch(/^ID\s+NAME\s+SCHEDULE/);
+    expect(table.out.trim().split("\n")).toHaveLength(2);
+    const get = await edgecron(["jobs", "get", id, "--json"]);
+    expect(json<Job>(get)).toMatchObject({ id, name: "cli ok" });
+    expect((await edgecron(["jobs", "get", id])).out).toContain("POST http://127.0.0.1:");
+    const missing = await edgecron(["jobs", "get", randomUUID()]);
+    expect(missing.code).toBe(EXIT.notFound);
+    expect(missing.err).toMatch(/^error: Cron job .* not found \(HTTP 404\)\n$/);
+  });
+
+  it("jobs update, pause (a paused job cannot run: exit 5), resume", async () => {
+    const upd = await edgecron(["jobs", "update", id, "-f", file("patch.json", { name: "cli renamed" }), "--json"]);
+    expect(upd.code).toBe(EXIT.ok);
+    expect(json<Job>(upd).name).toBe("cli renamed");
+    const paused = await edgecron(["jobs", "pause", id, "--json"]);
+    expect(json<Job>(paused).is_active).toBe(false);
+    const refused = await edgecron(["jobs", "run", id]);
+    expect(refused.code).toBe(EXIT.rejected);
+    expect(refused.err).toContain("not active");
+    const resumed = await edgecron(["jobs", "resume", id]);
+    expect(resumed.code).toBe(EXIT.ok);
+    expect(resumed.out).toMatch(/^Resumed cli renamed/);
+  });
+
+  it("jobs run: exit 0 for a successful run, 8 for a failed one", async () => {
+    const ok = await edgecron(["jobs", "run", id, "--json"]);
+    expect(ok.code).toBe(EXIT.ok);
+    expect(json<{ status: string }>(ok).status).toBe("success");
+    const failed = await edgecron(["jobs", "run", failing]);
+    expect(failed.code).toBe(EXIT.runFailed);
+    expect(failed.out).toMatch(/^failure 500 /);
+  });
+
+  it("logs: per job, filtered, account-wide by tag", async () => {
+    const human = await edgecron(["logs", id]);
+    expect(human.code).toBe(EXIT.ok);
+    expect(human.out).toMatch(/^EXECUTED AT\s+STATUS/);
+    expect(human.out).toContain("success");
+    const lines = (await edgecron(["logs", "--tag", "cli-e2e", "--json"])).out.trim().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as ExecutionLog).status).sort()).toEqual(["failure", "success"]);
+    expect((await edgecron(["logs", id, "--status", "failure"])).out).toBe("No logs\n");
+    expect(
+      (await edgecron(["logs", failing, "--since", "1h", "--status", "failure", "--json"])).out.trim().split("\n"),
+    ).toHaveLength(1);
+  });
+
+  it("logs --follow prints new runs as they are recorded and exits 0 on SIGINT", async () => {
+    const child: ChildProcess = start(["logs", id, "--follow", "--interval", "1", "--json"]);
+    child.stdin?.end();
+    let out = "";
+    child.stdout?.on("data", (c) => {
+      out += c;
+    });
+    const exited = new Promise<number | null>((res) => child.on("close", (code) => res(code)));
+    try {
+      await waitFor("the initial logs", () =>
+        out.trim().split("\n").length >= 1 && out.length > 0 ? true : undefined,
+      );
+      const before = out.trim().split("\n").length;
+      const run = await sdk.raw.POST("/v1/cron-jobs/{accountId}/trigger/{cron_job_id}", {
+        params: { path: { accountId: account.account_id, cron_job_id: id } },
+      });
+      const execution = run.data?.data.execution_id ?? "";
+      await waitFor("the new run in the follow output", () => (out.includes(execution) ? true : undefined), 20_000);
+      expect(out.trim().split("\n")).toHaveLength(before + 1);
+    } finally {
+      if (child.pid) process.kill(-child.pid, "SIGINT");
+    }
+    expect(await exited).toBe(EXIT.ok);
+  });
+
+  it("export: CSV to a file, NDJSON to standard output", async () => {
+    const out = join(home, "logs.csv");
+    const csv = await edgecron(["export", id, "--format", "csv", "-o", out, "--json"]);
+    expect(csv.code, csv.err).toBe(EXIT.ok);
+    expect(json<{ records: number }>(csv).records).toBe(2);
+    const rows = readFileSync(out, "utf8").trimEnd().split("\r\n");
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^id,/);
+    const nd = await edgecron(["export", id]);
+    expect(nd.code).toBe(EXIT.ok);
+    expect(
+      nd.out
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as ExecutionLog).cron_job_id),
+    ).toEqual([id, id]);
+  });
+
+  it("jobs rm: exit 0, then 4; logout forgets the credentials (then exit 3)", async () => {
+    const rm = await edgecron(["jobs", "rm", id, "--json"]);
+    expect(rm.code).toBe(EXIT.ok);
+    expect(json<{ id: string }>(rm).id).toBe(id);
+    expect((await edgecron(["jobs", "rm", id])).code).toBe(EXIT.notFound);
+    expect((await edgecron(["jobs", "rm", failing])).code).toBe(EXIT.ok);
+    expect((await edgecron(["logout"])).out).toBe(`Removed ${config}\n`);
+    expect(existsSync(config)).toBe(false);
+    expect((await edgecron(["jobs", "ls"])).code).toBe(EXIT.auth);
+  });
+});
