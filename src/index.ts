@@ -1,9 +1,10 @@
 import { createApp } from "./app";
 import { config } from "./config";
 import { createDb } from "./db/client";
-import { consumeBatch } from "./engine/consume";
 import { engineDeps } from "./engine/deps";
 import { dispatchTick } from "./engine/dispatch";
+import { consumeBatch } from "./engine/queue-handler";
+import { relayStranded } from "./engine/relay";
 import type { EngineMessage } from "./engine/messages";
 import { sweep } from "./retention/sweep";
 import { DISPATCH_CRON, SWEEP_CRON } from "./triggers";
@@ -17,6 +18,7 @@ export default {
     const db = createDb(env.DB);
     if (controller.cron === DISPATCH_CRON) {
       await dispatchTick(db, env.RUNS, controller.scheduledTime);
+      await relayStranded({ ...engineDeps(env), db });
     } else if (controller.cron === SWEEP_CRON) {
       await sweep(db, { retentionDays: config(env).RETENTION_DAYS, now: controller.scheduledTime });
     } else {

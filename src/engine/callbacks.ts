@@ -1,9 +1,12 @@
+import { sql } from "drizzle-orm";
 import { activeSigningSecrets } from "../accounts/signing-secrets";
-import type { CronJobRow, ExecutionStatus } from "../db/schema";
+import { type CronJobRow, cronJobs, type ExecutionStatus } from "../db/schema";
 import { formatInstant } from "../http/dates";
+import { notifyMode } from "../jobs/notify";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
 import { type CallbackMessage, send } from "./messages";
+import type { ConditionalEntry } from "./record";
 import { SIGNATURE_HEADER, signWithSecrets } from "./signature";
 import { refusedTargetReason } from "./target-guard";
 
@@ -26,45 +29,62 @@ export interface CallbackPayload {
   next_retry_at: string | null;
 }
 
-const healthy = (status: string | null) => status === null || status === "success";
-
-/**
- * The URL to call after a run's final outcome, or null. With `callbacks.notify: "on_change"` only a flip is
- * reported: healthy → failing, or failing → recovered (a job that never ran counts as healthy).
- */
-export function callbackTarget(
-  job: Pick<CronJobRow, "successCallbackUrl" | "failureCallbackUrl" | "callbacks" | "lastRunStatus">,
-  status: ExecutionStatus,
-): string | null {
-  const url = status === "success" ? job.successCallbackUrl : job.failureCallbackUrl;
-  if (!url) return null;
-  const notify = (JSON.parse(job.callbacks) as { notify?: string }).notify ?? "always";
-  if (notify === "on_change" && healthy(job.lastRunStatus) === (status === "success")) return null;
-  return url;
+export interface AttemptFacts {
+  executionId: string;
+  executedAt: number;
+  attempt: number;
+  result: ExecutionResult;
+  /** When the next attempt runs (epoch ms), or null when this was the final attempt. */
+  nextRetryAt: number | null;
 }
 
-export function callbackPayload(
-  job: Pick<CronJobRow, "id" | "name">,
-  run: { executionId: string; executedAt: number; attempt: number; result: ExecutionResult },
-): CallbackPayload {
+/**
+ * The callback an attempt sends, as an outbox entry with the condition under which it is written; none when the
+ * job has no URL for the outcome or its notify mode skips this attempt.
+ */
+export function callbackEntry(
+  job: Pick<CronJobRow, "id" | "name" | "accountId" | "successCallbackUrl" | "failureCallbackUrl" | "callbacks">,
+  a: AttemptFacts,
+): ConditionalEntry | null {
+  const success = a.result.status === "success";
+  const url = success ? job.successCallbackUrl : job.failureCallbackUrl;
+  if (!url) return null;
+  const mode = notifyMode(job);
+  const final = a.nextRetryAt === null;
+  if (mode !== "attempt" && !final) return null;
+  const message: CallbackMessage = {
+    type: "callback",
+    accountId: job.accountId,
+    url,
+    body: JSON.stringify(callbackPayload(job, a)),
+    attempt: 0,
+  };
+  const entry = { id: `${a.executionId}:callback`, accountId: job.accountId, message };
+  if (mode !== "on_change") return { entry };
+  // A flip: the previous newest outcome was healthy (or none) and this one fails, or the reverse.
+  const wasHealthy = sql`(${cronJobs.lastRunStatus} IS NULL OR ${cronJobs.lastRunStatus} = 'success')`;
   return {
-    cron_job_id: job.id,
-    cron_job_name: job.name,
-    execution_id: run.executionId,
-    status: run.result.status,
-    executed_at: formatInstant(run.executedAt),
-    response_code: run.result.responseCode,
-    response_time_ms: run.result.responseTimeMs,
-    response_body: run.result.responseBody,
-    error_message: run.result.errorMessage,
-    retry_attempt: run.attempt,
-    next_retry_at: null,
+    entry,
+    when: (newer) =>
+      sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${job.id} AND ${newer} AND ${success ? sql`NOT ${wasHealthy}` : wasHealthy})`,
   };
 }
 
-export function enqueueCallback(deps: EngineDeps, accountId: string, url: string, payload: CallbackPayload) {
-  const msg: CallbackMessage = { type: "callback", accountId, url, body: JSON.stringify(payload), attempt: 0 };
-  return send(deps.queue, msg);
+/** The webhook body (A1Cron's payload): `next_retry_at` is set while a retry is pending. */
+export function callbackPayload(job: Pick<CronJobRow, "id" | "name">, a: AttemptFacts): CallbackPayload {
+  return {
+    cron_job_id: job.id,
+    cron_job_name: job.name,
+    execution_id: a.executionId,
+    status: a.result.status,
+    executed_at: formatInstant(a.executedAt),
+    response_code: a.result.responseCode,
+    response_time_ms: a.result.responseTimeMs,
+    response_body: a.result.responseBody,
+    error_message: a.result.errorMessage,
+    retry_attempt: a.attempt,
+    next_retry_at: a.nextRetryAt === null ? null : formatInstant(a.nextRetryAt),
+  };
 }
 
 export type DeliveryResult = "delivered" | "retrying" | "gave-up" | "refused";

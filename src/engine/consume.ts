@@ -1,46 +1,96 @@
-import { findLiveJob } from "../jobs/repository";
-import { deliverCallback } from "./callbacks";
+import type { CronJobRow, RunRow } from "../db/schema";
+import { findJobIncludingDeleted, findLiveJob } from "../jobs/repository";
 import type { EngineDeps } from "./deps";
-import { executionId } from "./execution-id";
-import type { EngineMessage, RunMessage } from "./messages";
-import { executionExists } from "./record";
-import { runAttempt } from "./run";
+import { sendPendingFollowUps } from "./follow-ups";
+import { findRun, insertRunStatement, runId, skipRun, takeLease } from "./ledger";
+import type { LegacyRunMessage, RunMessage } from "./messages";
+import { closeAttempt, executeLeased } from "./run";
+import { unknownOutcome } from "./unknown-outcome";
 
-export type ConsumeResult = "executed" | "duplicate" | "skipped";
+export type ConsumeResult = "executed" | "duplicate" | "skipped" | "busy" | "closed" | "unknown";
 
-/**
- * Handles one run message. Delivery is at least once, so it is idempotent: the execution id comes from
- * (job, slot, attempt) and an existing log means the work is done. The job is re-read, so a job deleted
- * or paused since it was claimed (or during its retries) does not run.
- */
-export async function consumeRun(deps: EngineDeps, msg: RunMessage): Promise<ConsumeResult> {
-  const job = await findLiveJob(deps.db, msg.jobId);
-  if (!job?.isActive) return "skipped";
-  if (await executionExists(deps.db, executionId(msg.jobId, msg.slot, msg.attempt))) return "duplicate";
-  const outcome = await runAttempt(deps, job, msg);
-  return outcome.recorded ? "executed" : "duplicate";
+export interface ConsumeOutcome {
+  result: ConsumeResult;
+  /** For `busy`: another delivery holds the lease until about then; look again after this many seconds. */
+  retryAfterSeconds?: number;
 }
 
-/** The queue() handler: each message acked on its own; an unexpected failure retries just that message. */
-export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineMessage>) {
-  for (const message of batch.messages) {
-    try {
-      const body = message.body;
-      if (body?.type === "run") {
-        const result = await consumeRun(deps, body);
-        console.log(
-          JSON.stringify({ event: "run", job_id: body.jobId, slot: body.slot, attempt: body.attempt, result }),
-        );
-      } else if (body?.type === "callback") {
-        const result = await deliverCallback(deps, body);
-        console.log(JSON.stringify({ event: "callback", url: body.url, attempt: body.attempt, result }));
-      } else {
-        console.warn(JSON.stringify({ event: "queue_unknown_message", id: message.id }));
-      }
-      message.ack();
-    } catch (err) {
-      console.error(JSON.stringify({ event: "queue_message_failed", id: message.id, error: String(err) }));
-      message.retry({ delaySeconds: 10 });
-    }
+/**
+ * The ledger row a message names. A message of the engine before the ledger names a slot instead: its row is
+ * written here first (queued), so it runs like any other.
+ */
+export async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<RunRow | undefined> {
+  if (msg.runId !== undefined) return findRun(deps.db, msg.runId);
+  const key = { jobId: msg.jobId, slot: msg.slot, attempt: msg.attempt, nonce: null };
+  const existing = await findRun(deps.db, runId(key));
+  if (existing) return existing;
+  const job = await findLiveJob(deps.db, msg.jobId);
+  if (!job) return undefined;
+  const origin = msg.source === "manual" ? "manual" : "schedule";
+  const now = deps.now();
+  await insertRunStatement(deps.db, {
+    ...key,
+    accountId: job.accountId,
+    origin,
+    plannedAt: msg.slot,
+    sentAt: now,
+    now,
+  });
+  return findRun(deps.db, runId(key));
+}
+
+/**
+ * Handles one delivery of a run message. Delivery is at least once and may be concurrent, so the ledger decides:
+ * a finished run only re-sends its unsent follow-ups; otherwise the delivery must take the run's lease (a
+ * conditional UPDATE that also checks the job is live and not paused) before it calls the target. A delivery that
+ * finds a live lease is `busy` and looks again when it expires; one that finds an expired lease with no recorded
+ * outcome runs it. A run of a paused or deleted job is skipped (ledger only, no log) — or, if an earlier lease may
+ * have called the target, closed with an `error` log whose outcome is unknown.
+ */
+export async function consumeRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<ConsumeOutcome> {
+  const run = await resolveRun(deps, msg);
+  if (!run) return { result: "unknown" };
+  if (isFinished(run)) return replayFinished(deps, run);
+  const job = await findLiveJob(deps.db, run.jobId);
+  const now = deps.now();
+  const leased = job ? await takeLease(deps.db, run.id, now, job.timeoutSeconds) : undefined;
+  if (!job || !leased) return settleUnleased(deps, run.id, job, now);
+  await executeLeased(deps, job, leased);
+  return { result: "executed" };
+}
+
+export const isFinished = (run: RunRow) => run.state === "done" || run.state === "skipped";
+
+/** A delivery of a finished run: only its unsent follow-ups are sent. */
+export async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOutcome> {
+  await sendPendingFollowUps(deps, run);
+  return { result: "duplicate" };
+}
+
+/**
+ * A delivery that could not take the lease finds out why, from the row as it is now: finished meanwhile
+ * (`duplicate`), leased by another delivery (`busy` until the lease ends), or the job may not run — a queued run
+ * is skipped (ledger only, no log); an expired lease may have called the target, so that run is closed with an
+ * `error` log whose outcome is unknown, and no retry. `job` is the live job, undefined when deleted.
+ */
+export async function settleUnleased(
+  deps: EngineDeps,
+  id: string,
+  job: CronJobRow | undefined,
+  now: number,
+): Promise<ConsumeOutcome> {
+  const current = await findRun(deps.db, id);
+  if (!current) return { result: "unknown" };
+  if (isFinished(current)) return replayFinished(deps, current);
+  if (current.state === "running" && (current.leaseUntil ?? 0) >= now) {
+    return { result: "busy", retryAfterSeconds: Math.ceil(((current.leaseUntil ?? now) - now) / 1000) + 1 };
   }
+  if (current.state === "queued") {
+    await skipRun(deps.db, current.id, job ? "paused" : "deleted");
+    return { result: "skipped" };
+  }
+  const owner = job ?? (await findJobIncludingDeleted(deps.db, current.jobId));
+  if (!owner) return { result: "unknown" };
+  await closeAttempt(deps, owner, current, now, unknownOutcome("lease-expired", current.leases), { retry: false });
+  return { result: "closed" };
 }

@@ -12,6 +12,8 @@ export interface EngineDeps {
   executor: Executor;
   /** Used for callback deliveries. */
   fetch: typeof fetch;
+  /** The engine's clock (epoch ms): leases, planned times and executed_at; tests drive it. */
+  now: () => number;
 }
 
 export function engineDeps(env: Env): EngineDeps {
@@ -22,5 +24,6 @@ export function engineDeps(env: Env): EngineDeps {
     queue: env.RUNS,
     executor: createExecutor(cfg.EXECUTOR, { allowPrivateTargets: cfg.ALLOW_PRIVATE_TARGETS }),
     fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
   };
 }

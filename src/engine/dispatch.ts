@@ -1,15 +1,26 @@
 import type { Db } from "../db/client";
-import { claimStatement, type DueJob, selectDueJobs, unclaimStatement } from "./due-jobs";
-import { type MessageSender, type RunMessage, sendAll } from "./messages";
+import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
+import { runMessage } from "./follow-ups";
+import { insertClaimedRunStatement, markRunsUnsent, type NewRun, runId } from "./ledger";
+import { type MessageSender, sendAll } from "./messages";
 import type { TickReport } from "./tick-report";
 
 export type { TickReport };
 
-/** Jobs per page: one SELECT and one batch of conditional UPDATEs (each well under D1's 100 bound parameters). */
+/** Jobs per page: one SELECT and one batch of conditional UPDATEs and INSERTs (each well under D1's 100 bound parameters). */
 const PAGE = 100;
 
-/** The every-minute tick: select due jobs page by page, claim each slot atomically, fan out through the queue. */
-export async function dispatchTick(db: Db, queue: MessageSender, scheduledTime: number): Promise<TickReport> {
+/**
+ * The every-minute tick: select due jobs page by page; claim each slot and write its run in the ledger in one
+ * atomic batch; fan out through the queue. A failed send leaves the runs queued and marked unsent, so the relay
+ * (src/engine/relay.ts) sends them at its next pass; nothing is unclaimed, so no slot is ever claimed twice.
+ */
+export async function dispatchTick(
+  db: Db,
+  queue: MessageSender,
+  scheduledTime: number,
+  now = Date.now(),
+): Promise<TickReport> {
   const started = Date.now();
   let due = 0;
   let claimed = 0;
@@ -22,31 +33,32 @@ export async function dispatchTick(db: Db, queue: MessageSender, scheduledTime: 
     const last = page[page.length - 1] as DueJob;
     cursor = { nextRunAt: last.nextRunAt ?? 0, id: last.id };
 
-    const results = await db.batch(
-      page.map((job) => claimStatement(db, job, scheduledTime)) as [
-        ReturnType<typeof claimStatement>,
-        ...ReturnType<typeof claimStatement>[],
-      ],
-    );
-    const won = page.filter((_, i) => (results[i]?.length ?? 0) === 1);
-    claimed += won.length;
-    const messages = won.map((job) => ({
-      body: {
-        type: "run",
+    const newRuns = page.map(
+      (job): NewRun => ({
         jobId: job.id,
+        accountId: job.accountId,
         slot: job.nextRunAt ?? scheduledTime,
         attempt: 0,
-        source: "schedule",
-      } satisfies RunMessage,
-      contentType: "json" as const,
-    }));
+        nonce: null,
+        origin: "schedule",
+        plannedAt: job.nextRunAt ?? scheduledTime,
+        sentAt: now,
+        now,
+      }),
+    );
+    const statements = page.flatMap((job, i) => [
+      claimStatement(db, job, scheduledTime),
+      insertClaimedRunStatement(db, newRuns[i] as NewRun),
+    ]);
+    const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
+    const won = newRuns.filter((_, i) => ((results[2 * i] as unknown[] | undefined)?.length ?? 0) === 1);
+    claimed += won.length;
+    const messages = won.map((r) => ({ body: runMessage({ ...r, id: runId(r) }), contentType: "json" as const }));
     try {
       enqueued += await sendAll(queue, messages);
     } catch (err) {
-      console.error(JSON.stringify({ event: "dispatch_enqueue_failed", jobs: won.length, error: String(err) }));
-      if (won.length > 0)
-        await db.batch(won.map((job) => unclaimStatement(db, job)) as [ReturnType<typeof unclaimStatement>]);
-      throw err;
+      console.error(JSON.stringify({ event: "dispatch_enqueue_failed", runs: won.length, error: String(err) }));
+      await markRunsUnsent(db, won.map(runId));
     }
     if (page.length < PAGE) break;
   }

@@ -5,7 +5,7 @@ import { computeNextRun } from "../jobs/build";
 
 export type DueJob = Pick<
   CronJobRow,
-  "id" | "nextRunAt" | "scheduleConfig" | "timezone" | "scheduleAnchorAt" | "occurrences" | "isActive"
+  "id" | "accountId" | "nextRunAt" | "scheduleConfig" | "timezone" | "scheduleAnchorAt" | "occurrences" | "isActive"
 >;
 
 /** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
@@ -24,6 +24,7 @@ export async function selectDueJobs(
   return db
     .select({
       id: cronJobs.id,
+      accountId: cronJobs.accountId,
       nextRunAt: cronJobs.nextRunAt,
       scheduleConfig: cronJobs.scheduleConfig,
       timezone: cronJobs.timezone,
@@ -46,14 +47,15 @@ export async function selectDueJobs(
 /**
  * Claims the job's due slot: moves next_run_at past the tick only if it still holds the value read,
  * so overlapping or repeated ticks cannot run one slot twice. Missed slots collapse into this one run.
- * A schedule with no run left (end_type on/after) gets next_run_at null; recording its final run deactivates it.
+ * The claimed slot becomes last_claimed_slot, which the batch's ledger insert checks (src/engine/ledger.ts). A schedule
+ * with no run left (end_type on/after) gets next_run_at null; the final outcome of this slot then completes the job.
  */
 export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
   const occurrences = job.occurrences + 1;
   const next = computeNextRun({ ...job, occurrences }, Math.max(scheduledTime, job.nextRunAt ?? scheduledTime));
   return db
     .update(cronJobs)
-    .set({ nextRunAt: next, occurrences })
+    .set({ nextRunAt: next, occurrences, lastClaimedSlot: job.nextRunAt })
     .where(
       and(
         eq(cronJobs.id, job.id),
@@ -63,12 +65,4 @@ export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
       ),
     )
     .returning({ id: cronJobs.id });
-}
-
-/** Undoes a claim whose message could not be enqueued, so the next tick runs the slot instead. */
-export function unclaimStatement(db: Db, job: DueJob) {
-  return db
-    .update(cronJobs)
-    .set({ nextRunAt: job.nextRunAt, occurrences: job.occurrences })
-    .where(and(eq(cronJobs.id, job.id), isNull(cronJobs.deletedAt)));
 }

@@ -41,6 +41,16 @@ function encodeRandom(key: string): string {
   return out;
 }
 
-export function executionId(cronJobId: string, slotMs: number, attempt: number): string {
-  return `exe_${encodeTime(slotMs)}${encodeRandom(`${cronJobId}|${slotMs}|${attempt}`)}`;
+/**
+ * The id of one attempt: `exe_` + 26 characters. `nonce` tells apart manual runs started in the same millisecond
+ * (a schedule slot has none, so ids of schedule runs are unchanged by it).
+ */
+export function executionId(cronJobId: string, slotMs: number, attempt: number, nonce: string | null = null): string {
+  const key = nonce === null ? `${cronJobId}|${slotMs}|${attempt}` : `${cronJobId}|${slotMs}|${nonce}|${attempt}`;
+  return `exe_${encodeTime(slotMs)}${encodeRandom(key)}`;
+}
+
+/** The smallest execution id of a slot at `ms`: every id of an earlier slot sorts below it (retention by id). */
+export function executionIdFloor(ms: number): string {
+  return `exe_${encodeTime(ms)}`;
 }

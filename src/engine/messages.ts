@@ -1,11 +1,25 @@
-/** Messages on the RUNS queue. A run message is one attempt of one schedule slot of one job. */
+/**
+ * Messages on the RUNS queue. A run message names one attempt in the run ledger; the ledger row, not the message,
+ * says what to run, so a duplicated or stale message can only find the row finished.
+ */
 export interface RunMessage {
   type: "run";
+  /** The attempt's execution id: the ledger row's key. */
+  runId: string;
   jobId: string;
-  /** The schedule slot (epoch ms) this run belongs to; with attempt, it derives the execution id. */
+  accountId: string;
+}
+
+/**
+ * A run message of the engine before the run ledger (it named the slot, not the row). Still consumed, so messages
+ * queued across the upgrade run: the consumer writes their ledger row first.
+ */
+export interface LegacyRunMessage {
+  type: "run";
+  runId?: undefined;
+  jobId: string;
   slot: number;
   attempt: number;
-  /** "schedule" for the dispatcher, "manual" for POST /trigger. */
   source: "schedule" | "manual";
 }
 
@@ -19,7 +33,7 @@ export interface CallbackMessage {
   attempt: number;
 }
 
-export type EngineMessage = RunMessage | CallbackMessage;
+export type EngineMessage = RunMessage | LegacyRunMessage | CallbackMessage;
 
 /** The part of a Queue binding the engine uses, so tests can capture what is sent. */
 export interface MessageSender {

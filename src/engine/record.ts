@@ -1,36 +1,71 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs, executionLogs } from "../db/schema";
+import { cronJobs, executionLogs, type RunRow } from "../db/schema";
 import type { ExecutionResult } from "./executors/types";
+import { finishRunStatement, insertRunWhenStatement, type NewRun } from "./ledger";
+import { insertOutboxStatement, type OutboxEntry } from "./outbox";
+import { runTrigger } from "./run-trigger";
 
-export interface ExecutionRecord {
-  executionId: string;
-  jobId: string;
-  accountId: string;
-  executedAt: number;
-  attempt: number;
-  result: ExecutionResult;
-  /** True when no retry follows: only then does the run's outcome update last_run_* and consecutive_failures. */
-  final: boolean;
+/** A follow-up of the attempt, with the condition (evaluated before the job's UPDATE) under which it is written. */
+export interface ConditionalEntry {
+  entry: OutboxEntry;
+  /** SQL over the job's row before this attempt updates it; absent: always. */
+  when?: (newer: SQL) => SQL;
 }
 
+export interface AttemptRecord {
+  run: RunRow;
+  executedAt: number;
+  result: ExecutionResult;
+  /** The next attempt, when one follows; written as a queued run whose message is still to be sent. */
+  next: NewRun | null;
+  callbacks: ConditionalEntry[];
+}
+
+export interface RecordOutcome {
+  /** False when the log already existed (a duplicate recording): nothing was written then. */
+  recorded: boolean;
+  /** Outbox entries this call wrote (a conditional one only if its condition held). */
+  entries: OutboxEntry[];
+}
+
+/** The job row's slot order: this attempt's slot is the newest final outcome so far (ties count as newer). */
+const newerThanLastOutcome = (slot: number) =>
+  sql`(${cronJobs.lastOutcomeSlot} IS NULL OR ${cronJobs.lastOutcomeSlot} <= ${slot})`;
+
 /**
- * Records one attempt: the log row and the job's counters in one atomic D1 batch. The UPDATE runs first and only
- * when the log does not exist yet, and the INSERT ignores a duplicate id, so a redelivered message changes nothing
- * and the counters can never drift from the log. Returns whether this call inserted the log.
+ * Records one attempt in one atomic D1 batch: its follow-ups (outbox entries, the next attempt's run row), the
+ * job's counters and outcome, the log, and the ledger row marked done. Every write but the last two is guarded by
+ * "the log does not exist yet" and the log insert ignores a duplicate id, so a second recording of the same
+ * attempt changes nothing and counters can never drift from the logs.
+ *
+ * Outcome fields (last_run_at, last_run_status, consecutive_failures) follow the newest slot's final outcome:
+ * an older slot finishing late updates the counters only. The final outcome of the last claimed slot of an ended
+ * schedule (next_run_at null) moves an active job to `completed`.
  */
-export async function recordExecution(db: Db, r: ExecutionRecord): Promise<boolean> {
-  const ok = r.result.status === "success";
-  const outcome = r.final
-    ? {
-        lastRunAt: r.executedAt,
-        lastRunStatus: r.result.status,
-        consecutiveFailures: ok ? sql`0` : sql`${cronJobs.consecutiveFailures} + 1`,
-        // An active job without a next run has just run its last scheduled slot (end_type on/after).
-        isActive: sql`CASE WHEN ${cronJobs.nextRunAt} IS NULL THEN 0 ELSE ${cronJobs.isActive} END`,
-      }
-    : {};
-  const [updated] = await db.batch([
+export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOutcome> {
+  const { run, result } = r;
+  const ok = result.status === "success";
+  const logMissing = sql`NOT EXISTS (SELECT 1 FROM ${executionLogs} WHERE ${executionLogs.id} = ${run.id})`;
+  const newer = newerThanLastOutcome(run.slot);
+  const completes = sql`(${run.origin} = 'schedule' AND ${cronJobs.state} = 'active' AND ${cronJobs.nextRunAt} IS NULL AND ${cronJobs.lastClaimedSlot} = ${run.slot})`;
+  const outcome =
+    r.next === null
+      ? {
+          lastRunAt: sql`CASE WHEN ${newer} THEN ${r.executedAt} ELSE ${cronJobs.lastRunAt} END`,
+          lastRunStatus: sql`CASE WHEN ${newer} THEN ${result.status} ELSE ${cronJobs.lastRunStatus} END`,
+          consecutiveFailures: sql`CASE WHEN ${newer} THEN ${ok ? sql`0` : sql`${cronJobs.consecutiveFailures} + 1`} ELSE ${cronJobs.consecutiveFailures} END`,
+          lastOutcomeSlot: sql`CASE WHEN ${newer} THEN ${run.slot} ELSE ${cronJobs.lastOutcomeSlot} END`,
+          state: sql`CASE WHEN ${completes} THEN 'completed' ELSE ${cronJobs.state} END`,
+          isActive: sql`CASE WHEN ${completes} THEN 0 ELSE ${cronJobs.isActive} END`,
+        }
+      : {};
+  const followUps = r.callbacks.map((c) =>
+    insertOutboxStatement(db, run.id, c.entry, r.executedAt, c.when ? c.when(newer) : undefined),
+  );
+  const statements = [
+    ...followUps,
+    ...(r.next ? [insertRunWhenStatement(db, r.next, logMissing)] : []),
     db
       .update(cronJobs)
       .set({
@@ -39,37 +74,34 @@ export async function recordExecution(db: Db, r: ExecutionRecord): Promise<boole
         failedExecutions: sql`${cronJobs.failedExecutions} + ${ok ? 0 : 1}`,
         ...outcome,
       })
-      .where(
-        and(
-          eq(cronJobs.id, r.jobId),
-          sql`NOT EXISTS (SELECT 1 FROM ${executionLogs} WHERE ${executionLogs.id} = ${r.executionId})`,
-        ),
-      )
+      .where(and(eq(cronJobs.id, run.jobId), logMissing))
       .returning({ id: cronJobs.id }),
     db
       .insert(executionLogs)
       .values({
-        id: r.executionId,
-        cronJobId: r.jobId,
-        accountId: r.accountId,
+        id: run.id,
+        cronJobId: run.jobId,
+        accountId: run.accountId,
         executedAt: r.executedAt,
-        status: r.result.status,
-        responseCode: r.result.responseCode,
-        responseBody: r.result.responseBody,
-        errorMessage: r.result.errorMessage,
-        responseTimeMs: r.result.responseTimeMs,
-        retryAttempt: r.attempt,
+        status: result.status,
+        responseCode: result.responseCode,
+        responseBody: result.responseBody,
+        errorMessage: result.errorMessage,
+        responseTimeMs: result.responseTimeMs,
+        retryAttempt: run.attempt,
+        scheduledAt: run.origin === "schedule" ? run.slot : null,
+        trigger: runTrigger(run),
       })
       .onConflictDoNothing(),
-  ]);
-  return updated.length === 1;
+    finishRunStatement(db, run.id),
+  ];
+  const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
+  const updated = results[followUps.length + (r.next ? 1 : 0)] as unknown[];
+  const recorded = updated.length === 1;
+  const entries = r.callbacks.filter((_, i) => changes(results[i]) === 1).map((c) => c.entry);
+  return { recorded, entries };
 }
 
-export async function executionExists(db: Db, executionId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: executionLogs.id })
-    .from(executionLogs)
-    .where(eq(executionLogs.id, executionId))
-    .limit(1);
-  return rows.length === 1;
+function changes(result: unknown): number {
+  return (result as { meta?: { changes?: number } })?.meta?.changes ?? 0;
 }

@@ -1,10 +1,10 @@
-import type { CronJobRow } from "../db/schema";
-import { callbackPayload, callbackTarget, enqueueCallback } from "./callbacks";
+import type { CronJobRow, RunRow } from "../db/schema";
+import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
-import { executionId } from "./execution-id";
 import type { ExecutionResult } from "./executors/types";
-import { type RunMessage, send } from "./messages";
-import { recordExecution } from "./record";
+import { sendFollowUps, sendPendingFollowUps } from "./follow-ups";
+import { type NewRun, nextAttempt, runId } from "./ledger";
+import { recordAttempt } from "./record";
 import { retryDelaySeconds } from "./retry";
 
 export interface RunOutcome {
@@ -13,47 +13,70 @@ export interface RunOutcome {
   result: ExecutionResult;
   /** Set when another attempt follows, after this many seconds. */
   retryInSeconds: number | null;
-  /** False when the log already existed (a redelivered message): nothing follows then. */
+  /** False when the log already existed (a duplicate recording): nothing was written then. */
   recorded: boolean;
 }
 
 /**
- * One attempt of one slot of a job — the single code path for scheduled, retried and manual runs: execute,
- * record the log and the counters together, then either queue the next attempt or, on the final outcome,
- * queue the callback.
+ * Executes an attempt whose lease the caller holds — the single code path for scheduled, retried and manual
+ * runs — then closes it with the result.
  */
-export async function runAttempt(deps: EngineDeps, job: CronJobRow, msg: RunMessage): Promise<RunOutcome> {
-  const id = executionId(job.id, msg.slot, msg.attempt);
-  const executedAt = Date.now();
+export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunRow): Promise<RunOutcome> {
+  const executedAt = deps.now();
   const result = await deps.executor.execute({
-    executionId: id,
+    executionId: run.id,
     endpointUrl: job.endpointUrl,
     method: job.method,
     headers: JSON.parse(job.headers) as Record<string, string>,
     body: job.body,
     timeoutSeconds: job.timeoutSeconds,
   });
+  return closeAttempt(deps, job, run, executedAt, result);
+}
+
+/**
+ * Records an attempt's outcome with its follow-ups (the next attempt when the result is retried and retries
+ * remain; the callback its notify mode asks for) in one batch, then sends them. `retry: false` closes the run
+ * for good (a job that may no longer run).
+ */
+export async function closeAttempt(
+  deps: EngineDeps,
+  job: CronJobRow,
+  run: RunRow,
+  executedAt: number,
+  result: ExecutionResult,
+  opts: { retry: boolean } = { retry: true },
+): Promise<RunOutcome> {
   const retryInSeconds =
-    result.status !== "success" && msg.attempt < job.maxRetries ? retryDelaySeconds(job, msg.attempt, result) : null;
-  const recorded = await recordExecution(deps.db, {
-    executionId: id,
-    jobId: job.id,
-    accountId: job.accountId,
+    opts.retry && result.status !== "success" && run.attempt < job.maxRetries
+      ? retryDelaySeconds(job, run.attempt, result)
+      : null;
+  const next: NewRun | null =
+    retryInSeconds === null
+      ? null
+      : {
+          ...nextAttempt(run),
+          accountId: run.accountId,
+          origin: run.origin,
+          plannedAt: executedAt + retryInSeconds * 1000,
+          sentAt: null,
+          now: executedAt,
+        };
+  const callback = callbackEntry(job, {
+    executionId: run.id,
     executedAt,
-    attempt: msg.attempt,
+    attempt: run.attempt,
     result,
-    final: retryInSeconds === null,
+    nextRetryAt: next?.plannedAt ?? null,
   });
-  if (recorded) {
-    if (retryInSeconds !== null) {
-      await send(deps.queue, { ...msg, attempt: msg.attempt + 1 }, retryInSeconds);
-    } else {
-      const url = callbackTarget(job, result.status);
-      if (url) {
-        const payload = callbackPayload(job, { executionId: id, executedAt, attempt: msg.attempt, result });
-        await enqueueCallback(deps, job.accountId, url, payload);
-      }
-    }
-  }
-  return { executionId: id, executedAt, result, retryInSeconds, recorded };
+  const { recorded, entries } = await recordAttempt(deps.db, {
+    run,
+    executedAt,
+    result,
+    next,
+    callbacks: callback ? [callback] : [],
+  });
+  if (recorded) await sendFollowUps(deps, next ? [{ ...next, id: runId(next) }] : [], entries);
+  else await sendPendingFollowUps(deps, run);
+  return { executionId: run.id, executedAt, result, retryInSeconds, recorded };
 }

@@ -1,5 +1,10 @@
 import type { CronJobRow } from "../db/schema";
 import { toCronString } from "../schedule/cron-string";
+import type { CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
+import { storedNotify } from "./notify";
+import { requestedState, ScheduleEndedError, stateColumns } from "./state";
+
+type CallbackNotifyInput = (typeof CALLBACK_NOTIFY_INPUT)[number];
 import { nextRunAt } from "../schedule/next-run";
 import type { Callbacks, RetryConfig } from "../schemas/job-response";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
@@ -16,6 +21,8 @@ export type NewJobRow = Omit<
   | "successfulExecutions"
   | "failedExecutions"
   | "deletedAt"
+  | "lastClaimedSlot"
+  | "lastOutcomeSlot"
 >;
 
 /** The next run for a live job; paused jobs have none until they are resumed. */
@@ -37,7 +44,8 @@ function retryColumns(retry: RetryConfig) {
   };
 }
 
-function callbackColumns(cb: Callbacks) {
+function callbackColumns(given: Omit<Callbacks, "notify"> & { notify: CallbackNotifyInput }) {
+  const cb: Callbacks = { ...given, notify: storedNotify(given.notify) };
   return {
     successCallbackUrl: cb.success_url ?? null,
     failureCallbackUrl: cb.failure_url ?? null,
@@ -46,7 +54,7 @@ function callbackColumns(cb: Callbacks) {
 }
 
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
-  const isActive = input.is_active ?? true;
+  const state = input.is_active === false ? "paused" : "active";
   const scheduleConfig = JSON.stringify(input.schedule_config);
   const row = {
     id: crypto.randomUUID(),
@@ -61,7 +69,7 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     schedule: toCronString(input.schedule_config),
     scheduleConfig,
     scheduleAnchorAt: now,
-    isActive,
+    ...stateColumns(state),
     ...retryColumns({ ...RETRY_DEFAULTS, ...stripUndefined(input.retry_config ?? {}) }),
     ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
@@ -110,9 +118,12 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }
-  if (input.is_active !== undefined) set.isActive = input.is_active;
-  if (scheduleChanged || (input.is_active !== undefined && input.is_active !== current.isActive)) {
+  const state = requestedState(current.state, input.is_active, scheduleChanged);
+  if (state !== current.state) Object.assign(set, stateColumns(state));
+  if (scheduleChanged || state !== current.state) {
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);
+    // Resuming a job whose schedule has no run left (it ended while paused) would leave it active for ever.
+    if (current.state !== "active" && state === "active" && set.nextRunAt === null) throw new ScheduleEndedError();
   }
   return set;
 }

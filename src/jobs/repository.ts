@@ -114,3 +114,9 @@ export async function findLiveJob(db: Db, id: string): Promise<CronJobRow | unde
     .limit(1);
   return row;
 }
+
+/** A job by id even if deleted: the engine closes a run of a deleted job that may already have called its target. */
+export async function findJobIncludingDeleted(db: Db, id: string): Promise<CronJobRow | undefined> {
+  const [row] = await db.select().from(cronJobs).where(eq(cronJobs.id, id)).limit(1);
+  return row;
+}

@@ -1,3 +1,4 @@
+import { notifyMode } from "./notify";
 import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { nextRuns } from "../schedule/next-run";
@@ -15,7 +16,6 @@ const PREVIEW_RUNS = 3;
 export function serialiseJob(row: CronJobRow) {
   const config = JSON.parse(row.scheduleConfig) as ScheduleConfig;
   const [hours, minutes] = config.time ? config.time.split(":").map(Number) : [null, null];
-  const callbacks = JSON.parse(row.callbacks) as { notify?: "always" | "on_change" };
   return {
     id: row.id,
     name: row.name,
@@ -26,6 +26,7 @@ export function serialiseJob(row: CronJobRow) {
     headers: JSON.parse(row.headers) as Record<string, string>,
     body: row.body,
     is_active: row.isActive,
+    state: row.state,
     timezone: row.timezone,
     repeat_type: config.repeat_type ?? null,
     repeat_every: config.repeat_type ? (config.repeat_every ?? 1) : null,
@@ -55,7 +56,7 @@ export function serialiseJob(row: CronJobRow) {
     callbacks: {
       success_url: row.successCallbackUrl,
       failure_url: row.failureCallbackUrl,
-      notify: callbacks.notify ?? CALLBACK_DEFAULTS.notify,
+      notify: notifyMode(row),
     },
     created_at: formatInstant(row.createdAt),
     updated_at: formatInstant(row.updatedAt),

@@ -6,6 +6,7 @@ import { apiKeySecurity, createRouter } from "../http/router";
 import { buildNewJob, buildUpdate } from "../jobs/build";
 import { findJob, insertJobWithinLimit, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
 import { serialiseJob } from "../jobs/serialise";
+import { ScheduleEndedError } from "../jobs/state";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
 import {
   CreateJobSchema,
@@ -20,6 +21,16 @@ const json = <T>(schema: T, description: string) => ({ description, content: { "
 const body = <T>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
 const tags = ["Cron jobs"];
 const notFound = (id: string): never => fail(404, `Cron job ${id} not found`);
+
+/** buildUpdate with its refusal as a problem: resuming a job whose schedule has ended is a 409. */
+function buildUpdateOrFail(...args: Parameters<typeof buildUpdate>): ReturnType<typeof buildUpdate> {
+  try {
+    return buildUpdate(...args);
+  } catch (err) {
+    if (err instanceof ScheduleEndedError) fail(409, err.message, { title: "Schedule ended" });
+    throw err;
+  }
+}
 const limitReached = (limit: number): never =>
   fail(409, `This account already has ${limit} active cron jobs, the most allowed. Pause or delete one first.`);
 
@@ -69,7 +80,10 @@ const updateJobRoute = createRoute({
   request: { params: JobParamsSchema, ...body(UpdateJobSchema) },
   responses: {
     200: json(JobEnvelopeSchema, "The updated job"),
-    ...problemResponses([409, "Resuming would exceed the account's active-job limit"]),
+    ...problemResponses([
+      409,
+      "Resuming would exceed the account's active-job limit, or the job's schedule has ended (send a new schedule_config)",
+    ]),
   },
 });
 
@@ -117,8 +131,8 @@ export const jobsRoutes = createRouter()
     const accountId = c.get("accountId");
     const { MAX_ACTIVE_JOBS } = config(c.env);
     const current = (await findJob(db, accountId, cron_job_id)) ?? notFound(cron_job_id);
-    const set = buildUpdate(current, input, Date.now());
-    const activating = input.is_active === true && !current.isActive;
+    const set = buildUpdateOrFail(current, input, Date.now());
+    const activating = set.isActive === true && !current.isActive;
     const res = await updateJob(db, accountId, cron_job_id, set, activating, MAX_ACTIVE_JOBS);
     if (!res.ok) return res.reason === "limit" ? limitReached(MAX_ACTIVE_JOBS) : notFound(cron_job_id);
     return c.json({ data: serialiseJob(res.row) }, 200);

@@ -20,7 +20,7 @@ const triggerRoute = createRoute({
   request: { params: JobParamsSchema },
   responses: {
     200: { description: "The execution", content: { "application/json": { schema: TriggerResultSchema } } },
-    ...problemResponses(),
+    ...problemResponses([409, "The job's schedule has ended, or it was paused or deleted during the request"]),
   },
 });
 
@@ -29,8 +29,9 @@ export const triggerRoutes = createRouter().openapi(triggerRoute, async (c) => {
   const deps = { ...engineDeps(c.env), db: c.get("db") };
   const job = await findJob(deps.db, c.get("accountId"), cron_job_id);
   if (!job) return fail(404, `Cron job ${cron_job_id} not found`);
+  if (job.state === "completed") return fail(409, `The schedule of cron job ${cron_job_id} has ended`);
   if (!job.isActive) return fail(400, "Cron job is not active");
-  const run = await triggerNow(deps, job);
+  const run = (await triggerNow(deps, job)) ?? fail(409, `Cron job ${cron_job_id} was paused or deleted meanwhile`);
   return c.json(
     {
       data: {

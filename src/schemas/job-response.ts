@@ -3,7 +3,10 @@ import { executionStatuses } from "../db/schema";
 import { endTypes, repeatTypes, weekdays } from "./schedule";
 
 export const BACKOFFS = ["fixed", "exponential"] as const;
-export const CALLBACK_NOTIFY = ["always", "on_change"] as const;
+/** When callbacks are sent (src/engine/callbacks.ts); what is stored and returned. */
+export const CALLBACK_NOTIFY = ["attempt", "final", "on_change"] as const;
+/** What a request may send: `always` is the old name of `final` and is stored as `final`. */
+export const CALLBACK_NOTIFY_INPUT = [...CALLBACK_NOTIFY, "always"] as const;
 /** A run's final outcome, as `last_run_status` reports it (same values as a log's `status`). */
 export const LastRunStatusSchema = z.enum(executionStatuses);
 

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { jobStates } from "../db/schema";
 import { isValidTimeZone } from "../schedule/timezone";
 import { intQuery, PaginationSchema } from "./common";
 import {
   BACKOFFS,
-  CALLBACK_NOTIFY,
+  CALLBACK_NOTIFY_INPUT,
   CallbacksResponseSchema,
   LastRunStatusSchema,
   RetryConfigResponseSchema,
@@ -81,7 +82,7 @@ export const RETRY_DEFAULTS = {
   timeout_seconds: 30,
   backoff: "fixed",
 } as const;
-export const CALLBACK_DEFAULTS = { success_url: null, failure_url: null, notify: "always" } as const;
+export const CALLBACK_DEFAULTS = { success_url: null, failure_url: null, notify: "attempt" } as const;
 
 /**
  * retry_config and callbacks as sent: every field optional and no zod `.default()`. The defaults are applied in
@@ -102,7 +103,10 @@ export const CallbacksSchema = z
   .strictObject({
     success_url: HttpUrl.nullable().optional().openapi({ description: "null clears it" }),
     failure_url: HttpUrl.nullable().optional().openapi({ description: "null clears it" }),
-    notify: z.enum(CALLBACK_NOTIFY).optional().openapi({ description: "Default always" }),
+    notify: z.enum(CALLBACK_NOTIFY_INPUT).optional().openapi({
+      description:
+        "attempt (default): a failure callback after every failed attempt (next_retry_at set while a retry is pending) and the success callback; final: only the run's final outcome (always is its old name); on_change: only a final outcome that flips the job between healthy and failing",
+    }),
   })
   .openapi("CallbacksInput");
 
@@ -181,7 +185,11 @@ export const JobSchema = z
     method: z.enum(HTTP_METHODS),
     headers: z.record(z.string(), z.string()),
     body: z.string().nullable(),
-    is_active: z.boolean(),
+    is_active: z.boolean().openapi({ description: "A1Cron's field: true exactly when state is active" }),
+    state: z.enum(jobStates).openapi({
+      description:
+        "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome)",
+    }),
     timezone: z.string(),
     repeat_type: z.enum(repeatTypes).nullable(),
     repeat_every: z.number().int().nullable(),

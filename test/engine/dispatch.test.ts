@@ -2,10 +2,12 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { dispatchTick } from "../../src/engine/dispatch";
+import { executionId } from "../../src/engine/execution-id";
 import type { RunMessage } from "../../src/engine/messages";
+import { relayStranded } from "../../src/engine/relay";
 import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
-import { testDeps } from "../helpers/engine";
+import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { captureQueue } from "../helpers/queue";
 
@@ -47,7 +49,13 @@ describe("dispatch tick", () => {
     const runs = runsFor(q, ids);
     expect(runs).toHaveLength(30);
     expect(new Set(runs.map((r) => r.jobId)).size).toBe(30);
-    expect(runs.every((r) => r.slot === T && r.attempt === 0 && r.source === "schedule")).toBe(true);
+    expect(runs.every((r) => r.runId === executionId(r.jobId, T, 0))).toBe(true);
+    const ledger = await env.DB.prepare(
+      `SELECT count(*) AS n FROM runs WHERE slot = ? AND attempt = 0 AND origin = 'schedule' AND state = 'queued' AND job_id IN (${ids.map(() => "?").join(",")})`,
+    )
+      .bind(T, ...ids)
+      .first<{ n: number }>();
+    expect(ledger?.n).toBe(30);
     const after = await findLiveJob(db(), ids[0] as string);
     expect(after?.nextRunAt).toBe(T + 60 * MIN);
     expect(after?.occurrences).toBe(1);
@@ -73,7 +81,7 @@ describe("dispatch tick", () => {
     const q = captureQueue();
     await dispatchTick(db(), q, T);
     expect(runsFor(q, [job.id])).toEqual([
-      { type: "run", jobId: job.id, slot: T - 10 * 24 * 60 * MIN, attempt: 0, source: "schedule" },
+      { type: "run", runId: executionId(job.id, T - 10 * 24 * 60 * MIN, 0), jobId: job.id, accountId: acct.accountId },
     ]);
     expect((await findLiveJob(db(), job.id))?.nextRunAt).toBe(T + 15 * MIN);
   });
@@ -87,15 +95,23 @@ describe("dispatch tick", () => {
     expect(runsFor(q, [paused.id, deleted.id, future.id])).toEqual([]);
   });
 
-  it("a failed enqueue releases the claim so the next tick runs the slot", async () => {
+  it("a failed enqueue keeps the claim and its run; the relay sends it, once", async () => {
     const t = T + 30 * MIN;
     const job = await insertJob(acct.accountId, { nextRunAt: t });
-    const q = captureQueue();
-    q.failOnce();
-    await expect(dispatchTick(db(), q, t)).rejects.toThrow("queue unavailable");
-    expect((await findLiveJob(db(), job.id))?.nextRunAt).toBe(t);
-    await dispatchTick(db(), q, t);
-    expect(runsFor(q, [job.id])).toHaveLength(1);
+    const deps = testDeps();
+    deps.queue.failOnce();
+    const report = await dispatchTick(db(), deps.queue, t);
+    expect(report.enqueued).toBe(0);
+    expect(report.claimed).toBeGreaterThanOrEqual(1);
+    expect((await findLiveJob(db(), job.id))?.nextRunAt).toBeGreaterThan(t);
+    expect(runsFor(deps.queue, [job.id])).toEqual([]);
+    await dispatchTick(db(), deps.queue, t);
+    expect(runsFor(deps.queue, [job.id])).toEqual([]);
+    await relayStranded(deps);
+    await relayStranded(deps);
+    expect(runsFor(deps.queue, [job.id])).toEqual([
+      { type: "run", runId: executionId(job.id, t, 0), jobId: job.id, accountId: acct.accountId },
+    ]);
   });
 
   it("pages through more due jobs than one page holds", async () => {
@@ -119,14 +135,13 @@ describe("queue consumer", () => {
   it("records one log per slot even when the message is delivered twice", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0 });
     const deps = testDeps();
-    const msg: RunMessage = { type: "run", jobId: job.id, slot: T, attempt: 0, source: "schedule" };
-    expect(await consumeRun(deps, msg)).toBe("executed");
-    expect(await consumeRun(deps, msg)).toBe("duplicate");
-    const [a, b] = await Promise.all([
-      consumeRun(deps, { ...msg, slot: T + MIN }),
-      consumeRun(deps, { ...msg, slot: T + MIN }),
-    ]);
-    expect([a, b].sort()).toEqual(["duplicate", "executed"]);
+    const msg = await queuedRun(job, T);
+    expect((await consumeRun(deps, msg)).result).toBe("executed");
+    expect((await consumeRun(deps, msg)).result).toBe("duplicate");
+    const second = await queuedRun(job, T + MIN);
+    const [a, b] = await Promise.all([consumeRun(deps, second), consumeRun(deps, second)]);
+    // The other delivery found the lease held (busy) or the run already done (duplicate): never a second call.
+    expect([a.result, b.result].filter((r) => r === "executed")).toHaveLength(1);
     expect(await logCount(job.id)).toBe(2);
     const row = await findLiveJob(db(), job.id);
     expect(row?.totalExecutions).toBe(2);
@@ -139,9 +154,7 @@ describe("queue consumer", () => {
     const paused = await insertJob(acct.accountId, { isActive: false });
     const deps = testDeps();
     for (const job of [deleted, paused]) {
-      expect(await consumeRun(deps, { type: "run", jobId: job.id, slot: T, attempt: 0, source: "schedule" })).toBe(
-        "skipped",
-      );
+      expect((await consumeRun(deps, await queuedRun(job, T))).result).toBe("skipped");
       expect(await logCount(job.id)).toBe(0);
     }
   });
@@ -150,7 +163,7 @@ describe("queue consumer", () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0 });
     const deps = testDeps();
     for (let i = 0; i < 40; i++) {
-      await consumeRun(deps, { type: "run", jobId: job.id, slot: T + i * MIN, attempt: 0, source: "schedule" });
+      await consumeRun(deps, await queuedRun(job, T + i * MIN));
     }
     const row = await findLiveJob(db(), job.id);
     const stats = await env.DB.prepare(
@@ -202,7 +215,7 @@ describe("end conditions", () => {
     }
     expect(await logCount(job.id)).toBe(3);
     const row = await findLiveJob(db(), job.id);
-    expect(row).toMatchObject({ isActive: false, nextRunAt: null, occurrences: 3 });
+    expect(row).toMatchObject({ isActive: false, state: "completed", nextRunAt: null, occurrences: 3 });
   });
 
   it("end_type on stops at end_date", async () => {
@@ -226,6 +239,21 @@ describe("end conditions", () => {
       for (const m of q.take()) await consumeRun(deps, m.body as RunMessage);
     }
     expect(await logCount(job.id)).toBe(3); // 12:00, 13:00, 14:00
-    expect((await findLiveJob(db(), job.id))?.isActive).toBe(false);
+    expect(await findLiveJob(db(), job.id)).toMatchObject({ isActive: false, state: "completed" });
+  });
+});
+
+describe("messages queued before the run ledger", () => {
+  it("still run once: the consumer writes their ledger row first", async () => {
+    const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0 });
+    const deps = testDeps();
+    const legacy = { type: "run" as const, jobId: job.id, slot: T, attempt: 0, source: "schedule" as const };
+    expect((await consumeRun(deps, legacy)).result).toBe("executed");
+    expect((await consumeRun(deps, legacy)).result).toBe("duplicate");
+    expect(await logCount(job.id)).toBe(1);
+    const log = await env.DB.prepare("SELECT id, trigger, scheduled_at FROM execution_logs WHERE cron_job_id = ?")
+      .bind(job.id)
+      .first();
+    expect(log).toEqual({ id: executionId(job.id, T, 0), trigger: "schedule", scheduled_at: T });
   });
 });

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callbackTarget, deliverCallback } from "../../src/engine/callbacks";
+import { deliverCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";
-import type { CallbackMessage, RunMessage } from "../../src/engine/messages";
+import type { CallbackMessage, LegacyRunMessage, RunMessage } from "../../src/engine/messages";
 import { MAX_RETRY_DELAY_SECONDS } from "../../src/engine/retry";
 import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
@@ -11,7 +11,7 @@ import { insertJob } from "../helpers/fixtures";
 
 const T = Date.UTC(2025, 2, 3, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
-const run = (jobId: string, attempt = 0, slot = T): RunMessage => ({
+const run = (jobId: string, attempt = 0, slot = T): LegacyRunMessage => ({
   type: "run",
   jobId,
   slot,
@@ -128,7 +128,7 @@ describe("retries", () => {
       const deps = testDeps({ executor: scriptedExecutor(FAIL_500) });
       await consumeRun(deps, run(job.id));
       await env.DB.prepare(
-        `UPDATE cron_jobs SET ${"deletedAt" in change ? "deleted_at = ?" : "is_active = ?"} WHERE id = ?`,
+        `UPDATE cron_jobs SET ${"deletedAt" in change ? "deleted_at = ?" : "is_active = ?, state = 'paused'"} WHERE id = ?`,
       )
         .bind("deletedAt" in change ? T : 0, job.id)
         .run();
@@ -263,25 +263,26 @@ describe("callbacks", () => {
     expect(rx.calls).toHaveLength(0);
   });
 
-  it("notify on_change reports only flips", () => {
-    const job = {
-      successCallbackUrl: "https://h/ok",
-      failureCallbackUrl: "https://h/fail",
-      callbacks: JSON.stringify({ notify: "on_change" }),
-    };
+  it("notify on_change reports only flips of the newest outcome", async () => {
     const flips = [
       [null, "success", null],
-      [null, "failure", "https://h/fail"],
+      [null, "failure", "https://hooks.example.com/fail"],
       ["success", "success", null],
-      ["success", "timeout", "https://h/fail"],
+      ["success", "timeout", "https://hooks.example.com/fail"],
       ["failure", "error", null],
-      ["error", "success", "https://h/ok"],
+      ["error", "success", "https://hooks.example.com/ok"],
     ] as const;
     for (const [previous, status, expected] of flips) {
-      expect(callbackTarget({ ...job, lastRunStatus: previous }, status)).toBe(expected);
+      const job = await insertJob(
+        acct.accountId,
+        withCallbacks({ lastRunStatus: previous, callbacks: JSON.stringify({ notify: "on_change" }) }),
+      );
+      const result = status === "success" ? {} : { ...FAIL_500, status };
+      const deps = testDeps({ executor: scriptedExecutor(result) });
+      await consumeRun(deps, run(job.id));
+      const urls = deps.queue.take().map((m) => (m.body as CallbackMessage).url);
+      expect(urls).toEqual(expected === null ? [] : [expected]);
     }
-    const always = { ...job, callbacks: JSON.stringify({ notify: "always" }) };
-    expect(callbackTarget({ ...always, lastRunStatus: "failure" }, "failure")).toBe("https://h/fail");
   });
 
   it("on_change end to end: a second consecutive failure sends nothing", async () => {

@@ -4,6 +4,9 @@ import { createDb } from "../../src/db/client";
 import type { EngineDeps } from "../../src/engine/deps";
 import { createMockExecutor } from "../../src/engine/executors/mock";
 import type { ExecutionResult, Executor } from "../../src/engine/executors/types";
+import { runMessage } from "../../src/engine/follow-ups";
+import { insertRunStatement, runId } from "../../src/engine/ledger";
+import type { RunMessage } from "../../src/engine/messages";
 import { captureQueue } from "./queue";
 
 /** Engine dependencies over the test D1, a capturing queue, and (by default) the mock executor. */
@@ -14,6 +17,7 @@ export function testDeps(overrides: Partial<EngineDeps> = {}) {
     cfg: config(env),
     executor: createMockExecutor(),
     fetch: () => Promise.reject(new Error("no fetch in this test")),
+    now: () => Date.now(),
     ...overrides,
     queue,
   };
@@ -47,3 +51,24 @@ export const FAIL_500: Partial<ExecutionResult> = {
   responseBody: '{"error":"boom"}',
   errorMessage: "Endpoint returned status code 500",
 };
+
+/**
+ * A schedule slot's first attempt as the tick would leave it: its ledger row (queued, sent) and its message.
+ * `attempt`/`plannedAt` describe a later attempt instead.
+ */
+export async function queuedRun(
+  job: { id: string; accountId: string },
+  slot: number,
+  opts: { attempt?: number; plannedAt?: number; origin?: "schedule" | "manual"; nonce?: string | null } = {},
+): Promise<RunMessage> {
+  const key = { jobId: job.id, slot, attempt: opts.attempt ?? 0, nonce: opts.nonce ?? null };
+  await insertRunStatement(createDb(env.DB), {
+    ...key,
+    accountId: job.accountId,
+    origin: opts.origin ?? "schedule",
+    plannedAt: opts.plannedAt ?? slot,
+    sentAt: slot,
+    now: slot,
+  });
+  return runMessage({ id: runId(key), jobId: job.id, accountId: job.accountId });
+}

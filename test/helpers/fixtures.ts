@@ -22,6 +22,8 @@ export async function insertJob(accountId: string, overrides: Partial<typeof cro
     updatedAt: now,
     ...overrides,
   };
+  // The state model (src/jobs/state.ts): a fixture that only says is_active false is a paused job.
+  if (overrides.state === undefined && overrides.isActive === false) row.state = "paused";
   await db().insert(cronJobs).values(row);
   return row;
 }

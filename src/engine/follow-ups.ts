@@ -1,0 +1,69 @@
+import type { RunRow } from "../db/schema";
+import type { EngineDeps } from "./deps";
+import { findUnsentRun, markRunsSentStatement, nextAttempt, runId } from "./ledger";
+import { type EngineMessage, type RunMessage, sendAll } from "./messages";
+import { deleteOutboxStatement, findOutboxEntries, type OutboxEntry } from "./outbox";
+
+/** A run's queue message: it names the ledger row. */
+export function runMessage(run: Pick<RunRow, "id" | "jobId" | "accountId">): RunMessage {
+  return { type: "run", runId: run.id, jobId: run.jobId, accountId: run.accountId };
+}
+
+/** Seconds until `plannedAt`, for a queue message's delaySeconds (0 when due). */
+export function delayUntil(plannedAt: number, now: number): number {
+  return Math.max(0, Math.ceil((plannedAt - now) / 1000));
+}
+
+/**
+ * Sends queued runs and outbox entries, then marks the runs sent and deletes the entries (one batch). A failed
+ * send throws before anything is marked, so whoever retries — the redelivered message or the tick's relay —
+ * sends them again; receivers see at most a duplicate, which the run's lease and the callback's execution id
+ * make harmless.
+ */
+export async function sendFollowUps(
+  deps: EngineDeps,
+  queued: Array<Pick<RunRow, "id" | "jobId" | "accountId" | "plannedAt">>,
+  entries: OutboxEntry[],
+): Promise<void> {
+  if (queued.length === 0 && entries.length === 0) return;
+  const now = deps.now();
+  const messages: MessageSendRequest<EngineMessage>[] = [
+    ...queued.map((r) => {
+      const delaySeconds = delayUntil(r.plannedAt, now);
+      return { body: runMessage(r), contentType: "json" as const, ...(delaySeconds > 0 ? { delaySeconds } : {}) };
+    }),
+    ...entries.map((e) => ({ body: e.message, contentType: "json" as const })),
+  ];
+  await sendAll(deps.queue, messages);
+  const marks = [
+    ...(queued.length > 0
+      ? [
+          markRunsSentStatement(
+            deps.db,
+            queued.map((r) => r.id),
+            now,
+          ),
+        ]
+      : []),
+    ...(entries.length > 0
+      ? [
+          deleteOutboxStatement(
+            deps.db,
+            entries.map((e) => e.id),
+          ),
+        ]
+      : []),
+  ];
+  await deps.db.batch(marks as [(typeof marks)[number], ...(typeof marks)[number][]]);
+}
+
+/** Re-sends whatever follow-up of a recorded attempt is not marked sent (a redelivery of a finished run). */
+export async function sendPendingFollowUps(deps: EngineDeps, run: RunRow): Promise<number> {
+  const [next, entries] = await Promise.all([
+    findUnsentRun(deps.db, runId(nextAttempt(run))),
+    findOutboxEntries(deps.db, run.id),
+  ]);
+  const queued = next ? [next] : [];
+  await sendFollowUps(deps, queued, entries);
+  return queued.length + entries.length;
+}

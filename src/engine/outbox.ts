@@ -1,0 +1,60 @@
+import { and, asc, gte, inArray, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { insertWhere } from "../db/insert-where";
+import { executionLogs, outbox } from "../db/schema";
+import type { EngineMessage } from "./messages";
+
+/**
+ * The outbox (table `outbox`): follow-up messages of an attempt — its callbacks — written in the attempt's
+ * recording batch and deleted once sent. An entry's id is `<execution id>:<kind>`, so the follow-ups of one
+ * attempt are a primary-key range.
+ */
+export interface OutboxEntry {
+  id: string;
+  accountId: string;
+  message: EngineMessage;
+}
+
+/**
+ * Inserts the entry in the recording batch, before the log: only the call that records the attempt (its log does
+ * not exist yet) writes follow-ups, so a duplicate recording cannot re-add an entry already sent and deleted.
+ * `when` adds a condition evaluated before the batch's job UPDATE (on_change callbacks compare with the previous
+ * outcome).
+ */
+export function insertOutboxStatement(db: Db, executionId: string, e: OutboxEntry, now: number, when = sql`1`) {
+  return insertWhere(
+    db,
+    outbox,
+    { id: e.id, accountId: e.accountId, message: JSON.stringify(e.message), createdAt: now },
+    sql`NOT EXISTS (SELECT 1 FROM ${executionLogs} WHERE ${executionLogs.id} = ${executionId}) AND (${when})`,
+  );
+}
+
+/** The unsent follow-ups of one attempt. */
+export async function findOutboxEntries(db: Db, executionId: string): Promise<OutboxEntry[]> {
+  const rows = await db
+    .select()
+    .from(outbox)
+    .where(and(gte(outbox.id, `${executionId}:`), lt(outbox.id, `${executionId};`)))
+    .orderBy(asc(outbox.id));
+  return rows.map(parse);
+}
+
+/** Entries older than `before` (ms): their attempt's own send failed and nothing redelivered it. */
+export async function findStaleOutboxEntries(db: Db, before: number, limit: number): Promise<OutboxEntry[]> {
+  const rows = await db
+    .select()
+    .from(outbox)
+    .where(lt(outbox.createdAt, before))
+    .orderBy(asc(outbox.createdAt))
+    .limit(limit);
+  return rows.map(parse);
+}
+
+export function deleteOutboxStatement(db: Db, ids: string[]) {
+  return db.delete(outbox).where(inArray(outbox.id, ids));
+}
+
+function parse(row: typeof outbox.$inferSelect): OutboxEntry {
+  return { id: row.id, accountId: row.accountId, message: JSON.parse(row.message) as EngineMessage };
+}

@@ -1,0 +1,33 @@
+import type { EngineDeps } from "./deps";
+import { sendFollowUps } from "./follow-ups";
+import { findStrandedRuns } from "./ledger";
+import { findStaleOutboxEntries } from "./outbox";
+
+/** A queued run (or outbox entry) whose message has not come this long after it was due is sent again (ms). */
+export const RELAY_STALE_MS = 10 * 60_000;
+/** Rows per pass: one tick's relay stays a few queries and one sendBatch or two. */
+export const RELAY_LIMIT = 100;
+
+export interface RelayReport {
+  event: "relay";
+  runs: number;
+  outbox: number;
+}
+
+/**
+ * The tick's safety net for sends: queued runs never sent (the tick's or a recording's send failed), runs whose
+ * message has not come long after they were due, runs whose lease expired (their consumer died, or a run-now
+ * client went away mid-run), and outbox entries still unsent. Each is sent again; a duplicate message is harmless
+ * (the ledger's lease), and so is a duplicate callback (it carries its execution id).
+ */
+export async function relayStranded(deps: EngineDeps): Promise<RelayReport> {
+  const now = deps.now();
+  const [stranded, entries] = await Promise.all([
+    findStrandedRuns(deps.db, now, RELAY_STALE_MS, RELAY_LIMIT),
+    findStaleOutboxEntries(deps.db, now - RELAY_STALE_MS, RELAY_LIMIT),
+  ]);
+  await sendFollowUps(deps, stranded, entries);
+  const report: RelayReport = { event: "relay", runs: stranded.length, outbox: entries.length };
+  if (stranded.length + entries.length > 0) console.log(JSON.stringify(report));
+  return report;
+}

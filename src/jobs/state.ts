@@ -1,0 +1,41 @@
+import type { CronJobRow, JobState } from "../db/schema";
+
+/**
+ * The job state model (README "Job states"):
+ *
+ * | state       | is_active | runs new slots | pending retries | reached by                                   |
+ * |-------------|-----------|----------------|-----------------|----------------------------------------------|
+ * | `active`    | true      | yes            | run             | create, `is_active: true`, a new schedule    |
+ * | `paused`    | false     | no             | skipped         | `is_active: false` (the user)                |
+ * | `completed` | false     | no (none left) | run             | the final outcome of an ended schedule's last slot |
+ *
+ * `is_active` (A1Cron's field) is always `state == "active"`; this module is the only writer of both columns.
+ */
+export function stateColumns(state: JobState): Pick<CronJobRow, "state" | "isActive"> {
+  return { state, isActive: state === "active" };
+}
+
+/** States in which a claimed run may still start (and call the target): everything but a user's pause. */
+export const RUNNABLE_STATES: readonly JobState[] = ["active", "completed"];
+
+/** `is_active: true` on a job whose schedule has ended (README "Job states"): a 409 at the route. */
+export class ScheduleEndedError extends Error {
+  constructor() {
+    super("The job's schedule has ended: send a new schedule_config (with is_active: true) to run it again");
+  }
+}
+
+/**
+ * The state an update asks for. `is_active: false` pauses; `is_active: true` resumes a paused job but not a
+ * completed one (ScheduleEndedError) unless the same update gives it a new schedule; a new schedule alone
+ * reactivates a completed job (its runs are what the user just asked for) and leaves a paused one paused.
+ */
+export function requestedState(current: JobState, isActive: boolean | undefined, scheduleChanged: boolean): JobState {
+  if (isActive === false) return "paused";
+  if (current === "completed") {
+    if (scheduleChanged) return "active";
+    if (isActive === true) throw new ScheduleEndedError();
+    return current;
+  }
+  return isActive === true ? "active" : current;
+}
