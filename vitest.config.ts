@@ -8,7 +8,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ALLOW_PRIVATE_TARGETS: "true", RATE_LIMIT_REQUESTS: "1000000" },
+          // wrangler.toml is production (EXECUTOR http): tests run the mock executor unless a test swaps it.
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            EXECUTOR: "mock",
+            ALLOW_PRIVATE_TARGETS: "true",
+            RATE_LIMIT_REQUESTS: "1000000",
+          },
           // Suites send hundreds of requests per key: RATE_LIMITER gets a budget they never reach;
           // test/http/rate-limit.test.ts swaps in the tight one.
           ratelimits: {

@@ -6,7 +6,10 @@ const flag = z
   .transform((v) => v === "true" || v === "1");
 
 const ConfigSchema = z.object({
-  EXECUTOR: z.enum(["mock", "http"]).default("mock"),
+  /** http (production) runs the real request; mock invents deterministic outcomes (npm start, tests). */
+  EXECUTOR: z.enum(["mock", "http"]).default("http"),
+  /** send (production) POSTs callbacks; record only logs them (npm start under the mock executor). */
+  CALLBACKS: z.enum(["send", "record"]).default("send"),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   ALLOW_PRIVATE_TARGETS: flag,
   MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(100),
@@ -28,6 +31,7 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
   if (!parsed) {
     parsed = ConfigSchema.parse({
       EXECUTOR: env.EXECUTOR || undefined,
+      CALLBACKS: env.CALLBACKS || undefined,
       RETENTION_DAYS: env.RETENTION_DAYS || undefined,
       ALLOW_PRIVATE_TARGETS: env.ALLOW_PRIVATE_TARGETS || undefined,
       MAX_ACTIVE_JOBS: env.MAX_ACTIVE_JOBS || undefined,

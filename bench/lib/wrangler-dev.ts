@@ -60,6 +60,11 @@ export async function startDev(opts: {
     opts.persistTo ?? STATE_DIR,
     "--test-scheduled",
     "--show-interactive-dev-session=false",
+    // wrangler.toml is production (EXECUTOR http): benchmarks never call the seeded jobs' endpoints.
+    "--var",
+    "EXECUTOR:mock",
+    "--var",
+    "CALLBACKS:record",
     ...(opts.config ? ["--config", opts.config] : []),
     ...(opts.extraArgs ?? []),
   ];

@@ -87,7 +87,7 @@ export function callbackPayload(job: Pick<CronJobRow, "id" | "name">, a: Attempt
   };
 }
 
-export type DeliveryResult = "delivered" | "retrying" | "gave-up" | "refused";
+export type DeliveryResult = "delivered" | "retrying" | "gave-up" | "refused" | "recorded";
 
 /**
  * One signed POST of a callback. Non-2xx or a network failure is retried through the queue with exponential
@@ -104,6 +104,12 @@ export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): P
   if (refused) {
     console.warn(JSON.stringify({ event: "callback_refused", url: msg.url, reason: refused }));
     return "refused";
+  }
+  // CALLBACKS=record (npm start under the mock executor): the delivery is logged, not sent, so a demo job's
+  // callback URL is never called.
+  if (deps.cfg.CALLBACKS === "record") {
+    console.log(JSON.stringify({ event: "callback_recorded", url: msg.url, body: msg.body }));
+    return "recorded";
   }
   // Every secret active now (the new one and, during a rotation's grace, the old ones) signs the delivery.
   const secrets = await activeSigningSecrets(deps.db, msg.accountId, Date.now());

@@ -106,6 +106,10 @@ function startWrangler(port: number, inspectorPort: number): ChildProcess {
       "--show-interactive-dev-session=false",
       "--var",
       "ALLOW_PRIVATE_TARGETS:true",
+      "--var",
+      "EXECUTOR:mock",
+      "--var",
+      "CALLBACKS:record",
     ],
     { env: { ...offlineEnv, CI: "true" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
