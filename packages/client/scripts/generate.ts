@@ -1,11 +1,13 @@
 /**
  * `npm run client:generate` (from the repository root): dumps the Worker's OpenAPI document without a
- * network or a running server — the Hono app built by src/app.ts answers `GET /openapi.json` in-process —
- * into packages/client/openapi.json, then regenerates packages/client/src/schema.d.ts from it with
+ * network or a running server (scripts/openapi.ts builds it in-process from src/app.ts) into
+ * packages/client/openapi.json, then regenerates packages/client/src/schema.d.ts from it with
  * openapi-typescript. `--check` writes nothing and exits 1 when either committed file differs from what the
  * current document produces (CI runs it, so a route change without a regenerated client fails).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -22,16 +24,21 @@ const HEADER = [
   "",
 ].join("\n");
 
-/** The document as the Worker serves it. The app module is loaded by path so this script's own
- * typecheck does not pull the Worker's sources (and their Workers-runtime types) in. */
-async function dumpDocument(): Promise<string> {
-  const appModule = join(ROOT, "src/app.ts");
-  const { createApp } = (await import(appModule)) as {
-    createApp(): { request(path: string): Response | Promise<Response> };
-  };
-  const res = await createApp().request("/openapi.json");
-  if (!res.ok) throw new Error(`GET /openapi.json answered ${res.status}`);
-  return `${JSON.stringify(await res.json(), null, 2)}\n`;
+/** The document as the Worker serves it, from the repository's own in-process dump (`npm run openapi -- --out`). */
+function dumpDocument(): string {
+  const dir = mkdtempSync(join(tmpdir(), "edgecron-client-openapi-"));
+  try {
+    const out = join(dir, "openapi.json");
+    const res = spawnSync("npx", ["--no-install", "tsx", "scripts/openapi.ts", "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    if (res.status !== 0) throw new Error(`npm run openapi failed (exit ${res.status})`);
+    return readFileSync(out, "utf8");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function generateTypes(doc: string): Promise<string> {
@@ -48,7 +55,7 @@ function read(file: string): string | null {
 }
 
 const check = process.argv.includes("--check");
-const doc = await dumpDocument();
+const doc = dumpDocument();
 const types = await generateTypes(doc);
 const outputs: Array<[string, string]> = [
   [DOC_FILE, doc],

@@ -211,6 +211,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's API keys (never their secrets) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key; its secret is in this response only
+         * @description The first key of an account comes from the operator CLI (`npm run account:create`); every further key can be made here with a `full` key.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The key stops working within API_KEY_CACHE_SECONDS (default 10 s: isolates that verified it recently trust it until then). Revoking twice is not an error.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/signing-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many secrets sign callbacks now, and until when the replaced ones do */
+        get: operations["getSigningSecretStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/signing-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the callback signing secret, with an overlap
+         * @description Returns the new secret once. For `grace_seconds` (default 24 h) every callback carries a `v1=` signature for the new secret and one for each replaced secret still in its grace period, so callbacks already queued and receivers not yet updated keep verifying; then only the new one.
+         */
+        post: operations["rotateSigningSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/schedule/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The next runs of a schedule, without creating a job
+         * @description Validates `schedule_config` and `timezone` exactly as job creation does (the same 400 problem with `errors`) and lists the runs a job created now would make. Read-only keys may call it.
+         */
+        post: operations["previewSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -231,15 +329,23 @@ export interface components {
                 [key: string]: string;
             };
             body: string | null;
+            /** @description A1Cron's field: true exactly when state is active */
             is_active: boolean;
+            /**
+             * @description active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome)
+             * @enum {string}
+             */
+            state: "active" | "paused" | "completed";
             timezone: string;
-            repeat_type: string | null;
+            /** @enum {string|null} */
+            repeat_type: "hourly" | "days" | "weeks" | "months" | "years" | null;
             repeat_every: number | null;
-            days_of_week: string[] | null;
+            days_of_week: ("0" | "1" | "2" | "3" | "4" | "5" | "6")[] | null;
             day_of_month: number | null;
             hours: number | null;
             minutes: number | null;
-            end_type: string;
+            /** @enum {string} */
+            end_type: "never" | "on" | "after";
             end_date: string | null;
             end_occurrences: number | null;
             max_retries: number;
@@ -254,24 +360,52 @@ export interface components {
             next_runs: string[];
             /** @example 2024-01-26T14:00:00Z */
             last_run_at: string | null;
-            last_run_status: string | null;
+            /** @enum {string|null} */
+            last_run_status: "success" | "failure" | "error" | "timeout" | null;
             consecutive_failures: number;
             total_executions: number;
             successful_executions: number;
             failed_executions: number;
-            schedule_config: {
-                [key: string]: unknown;
-            };
-            retry_config: {
-                [key: string]: unknown;
-            };
-            callbacks: {
-                [key: string]: unknown;
-            };
+            schedule_config: components["schemas"]["ScheduleConfig"];
+            retry_config: components["schemas"]["RetryConfig"];
+            callbacks: components["schemas"]["Callbacks"];
             /** @example 2024-01-26T14:00:00Z */
             created_at: string;
             /** @example 2024-01-26T14:00:00Z */
             updated_at: string;
+        };
+        /** @description The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted */
+        ScheduleConfig: {
+            /**
+             * @description Absent for a `cron` schedule
+             * @enum {string}
+             */
+            repeat_type?: "hourly" | "days" | "weeks" | "months" | "years";
+            repeat_every: number;
+            /** @example 09:00 */
+            time?: string;
+            /** @description Sunday = 0; always strings */
+            days_of_week?: ("0" | "1" | "2" | "3" | "4" | "5" | "6")[];
+            day_of_month?: number;
+            /** @enum {string} */
+            end_type: "never" | "on" | "after";
+            end_date?: string;
+            end_occurrences?: number;
+            /** @description Extension: a 5-field cron expression */
+            cron?: string;
+        };
+        RetryConfig: {
+            max_retries: number;
+            retry_delay_seconds: number;
+            timeout_seconds: number;
+            /** @enum {string} */
+            backoff: "fixed" | "exponential";
+        };
+        Callbacks: {
+            success_url: string | null;
+            failure_url: string | null;
+            /** @enum {string} */
+            notify: "attempt" | "final" | "on_change";
         };
         Problem: {
             type: string;
@@ -318,8 +452,8 @@ export interface components {
              */
             tags?: string[];
             is_active?: boolean;
-            retry_config?: components["schemas"]["RetryConfig"];
-            callbacks?: components["schemas"]["Callbacks"];
+            retry_config?: components["schemas"]["RetryConfigInput"];
+            callbacks?: components["schemas"]["CallbacksInput"];
         };
         /**
          * @example {
@@ -376,35 +510,37 @@ export interface components {
              */
             cron?: string;
         };
-        RetryConfig: {
-            /** @default 3 */
-            max_retries: number;
-            /** @default 60 */
-            retry_delay_seconds: number;
-            /** @default 30 */
-            timeout_seconds: number;
+        RetryConfigInput: {
+            /** @description Default 3 */
+            max_retries?: number;
+            /** @description Default 60 */
+            retry_delay_seconds?: number;
+            /** @description Default 30 */
+            timeout_seconds?: number;
             /**
-             * @default fixed
+             * @description Default fixed
              * @enum {string}
              */
-            backoff: "fixed" | "exponential";
+            backoff?: "fixed" | "exponential";
         };
-        Callbacks: {
+        CallbacksInput: {
             /**
              * Format: uri
+             * @description null clears it
              * @example https://api.example.com/webhook
              */
             success_url?: string | null;
             /**
              * Format: uri
+             * @description null clears it
              * @example https://api.example.com/webhook
              */
             failure_url?: string | null;
             /**
-             * @default always
+             * @description attempt (default): a failure callback after every failed attempt (next_retry_at set while a retry is pending) and the success callback; final: only the run's final outcome (always is its old name); on_change: only a final outcome that flips the job between healthy and failing
              * @enum {string}
              */
-            notify: "always" | "on_change";
+            notify?: "attempt" | "final" | "on_change" | "always";
         };
         CronJobList: {
             data: components["schemas"]["CronJob"][];
@@ -419,6 +555,7 @@ export interface components {
             total_items: number;
             total_pages: number;
         };
+        /** @description Send only what changes, or a whole job object read with GET: its read-only fields (id, schedule, next_run_at, the counters, the flattened copies of schedule_config / retry_config / callbacks, …) are ignored, and a field sent with the value it already has changes nothing (an unchanged schedule_config or timezone keeps the schedule's anchor and occurrence count). Unknown fields are refused. */
         UpdateCronJob: {
             /** @example Daily Report Generator */
             name?: string;
@@ -451,36 +588,89 @@ export interface components {
              */
             tags?: string[];
             is_active?: boolean;
-            retry_config?: {
-                /** @default 3 */
-                max_retries: number;
-                /** @default 60 */
-                retry_delay_seconds: number;
-                /** @default 30 */
-                timeout_seconds: number;
-                /**
-                 * @default fixed
-                 * @enum {string}
-                 */
-                backoff: "fixed" | "exponential";
-            };
-            callbacks?: {
-                /**
-                 * Format: uri
-                 * @example https://api.example.com/webhook
-                 */
-                success_url?: string | null;
-                /**
-                 * Format: uri
-                 * @example https://api.example.com/webhook
-                 */
-                failure_url?: string | null;
-                /**
-                 * @default always
-                 * @enum {string}
-                 */
-                notify: "always" | "on_change";
-            };
+            retry_config?: components["schemas"]["RetryConfigInput"];
+            callbacks?: components["schemas"]["CallbacksInput"];
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly id?: string;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example 0 9 * * *
+             */
+            readonly schedule?: string;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @enum {string}
+             */
+            readonly state?: "active" | "paused" | "completed";
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @enum {string|null}
+             */
+            readonly repeat_type?: "hourly" | "days" | "weeks" | "months" | "years" | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly repeat_every?: number | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly days_of_week?: ("0" | "1" | "2" | "3" | "4" | "5" | "6")[] | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly day_of_month?: number | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly hours?: number | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly minutes?: number | null;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @enum {string}
+             */
+            readonly end_type?: "never" | "on" | "after";
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly end_date?: string | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly end_occurrences?: number | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly max_retries?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly retry_delay_seconds?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly timeout_seconds?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly success_callback_url?: string | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly failure_callback_url?: string | null;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example 2024-01-26T14:00:00Z
+             */
+            readonly next_run_at?: string | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly next_runs?: string[];
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example 2024-01-26T14:00:00Z
+             */
+            readonly last_run_at?: string | null;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @enum {string|null}
+             */
+            readonly last_run_status?: "success" | "failure" | "error" | "timeout" | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly consecutive_failures?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly total_executions?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly successful_executions?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly failed_executions?: number;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example 2024-01-26T14:00:00Z
+             */
+            readonly created_at?: string;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example 2024-01-26T14:00:00Z
+             */
+            readonly updated_at?: string;
         };
         DeletedCronJob: {
             data: {
@@ -586,6 +776,119 @@ export interface components {
                 executed_at: string;
                 response_time_ms: number | null;
             };
+        };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+        };
+        ApiKey: {
+            /**
+             * @description The key id, sent as X-API-Key
+             * @example ek_3xAmPlE0kEy1d0nLy
+             */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "full" | "read_only";
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            /** @example 2026-01-26T14:00:00Z */
+            created_at: string;
+            /**
+             * @description Recorded at most once a minute
+             * @example 2026-01-26T14:00:00Z
+             */
+            last_used_at: string | null;
+            /** @example 2026-01-26T14:00:00Z */
+            expires_at: string | null;
+            /** @example 2026-01-26T14:00:00Z */
+            revoked_at: string | null;
+        };
+        CreatedApiKey: {
+            data: components["schemas"]["ApiKey"] & {
+                /**
+                 * @description Send as X-API-Secret. Shown once: only its SHA-256 is stored, so it cannot be shown again
+                 * @example es_…
+                 */
+                api_secret: string;
+            };
+        };
+        CreateApiKey: {
+            /**
+             * @description A label to tell keys apart
+             * @example CI deploy pipeline
+             */
+            name: string;
+            /**
+             * @description `full` (default) may do everything; `read_only` gets 403 on every route that changes something
+             * @enum {string}
+             */
+            scope?: "full" | "read_only";
+            /**
+             * @description When the key stops working; a bare date means the start of that day (UTC). Omitted or null: never
+             * @example 2026-12-31T00:00:00Z
+             */
+            expires_at?: string | null;
+        };
+        ApiKeyEnvelope: {
+            data: components["schemas"]["ApiKey"];
+        };
+        SigningSecretStatus: {
+            data: {
+                /** @description How many v1 signatures each callback carries now (1 outside a rotation's grace period) */
+                active_secrets: number;
+                /** @description Replaced secrets still signing, newest first (never the secrets themselves) */
+                previous_secrets: {
+                    /** @example 2026-01-27T14:00:00Z */
+                    retired_at: string;
+                    /** @example 2026-01-27T14:00:00Z */
+                    expires_at: string;
+                }[];
+            };
+        };
+        RotatedSigningSecret: {
+            data: {
+                /**
+                 * @description The new secret. Shown once: store it where your receivers verify signatures
+                 * @example whsec_…
+                 */
+                signing_secret: string;
+                /** @example 2026-01-27T14:00:00Z */
+                rotated_at: string;
+                /**
+                 * @description Until then callbacks carry a v1 signature for the previous secret too
+                 * @example 2026-01-27T14:00:00Z
+                 */
+                previous_secret_expires_at: string;
+            };
+        };
+        RotateSigningSecret: {
+            /**
+             * @description How long the replaced secret keeps signing beside the new one (default 86400 = 24 h; 0 = hard cut)
+             * @example 86400
+             */
+            grace_seconds?: number;
+        };
+        SchedulePreview: {
+            data: {
+                /**
+                 * @description The 5-field cron string the job would store
+                 * @example 0 9 * * *
+                 */
+                schedule: string;
+                timezone: string;
+                /** @description UTC run times after now, as a job created now would run; fewer if it ends */
+                next_runs: string[];
+            };
+        };
+        SchedulePreviewRequest: {
+            schedule_config: components["schemas"]["ScheduleConfigInput"];
+            /** @example America/New_York */
+            timezone: string;
+            /**
+             * @description How many runs to list (default 5)
+             * @example 5
+             */
+            count?: number;
         };
     };
     responses: never;
@@ -1021,7 +1324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Resuming would exceed the account's active-job limit */
+            /** @description Resuming would exceed the account's active-job limit, or the job's schedule has ended (send a new schedule_config) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1854,6 +2157,707 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TriggerResult"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job's schedule has ended, or it was paused or deleted during the request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key, newest first, revoked and expired ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description The new key and its secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only (write routes) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The key id (the X-API-Key value) */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only (write routes) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSigningSecretStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rotation state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningSecretStatus"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateSigningSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateSigningSecret"];
+            };
+        };
+        responses: {
+            /** @description The new secret (shown once) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSigningSecret"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchedulePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The next runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
                 };
             };
             /** @description Invalid input; `errors` names each bad field */

@@ -2,7 +2,8 @@
  * The running Worker for the client's end-to-end tests: an account and two API keys provisioned with the operator
  * CLI (`npm run cli -- account:create` / `key:create`, which also apply the migrations to the local D1), then
  * `wrangler dev` on a free loopback port in its own process group (bench/lib/wrangler-dev.ts: stop() ends the
- * group), with the real `http` executor allowed to call loopback targets, so jobs call the test's own server.
+ * group), with the real `http` executor and sent callbacks allowed to call loopback targets, so jobs and their
+ * callbacks reach the test's own server.
  */
 import { spawnSync } from "node:child_process";
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from "node:http";
