@@ -6,7 +6,6 @@ import {
   dayOf,
   daysInMonth,
   HOUR,
-  MINUTE,
   mod,
   monthIndexOf,
   timeOfDay,
@@ -66,16 +65,20 @@ function stepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {
 
   switch (config.repeat_type) {
     case "hourly": {
-      // Absolute hours from the start of the anchor's local hour, so runs stay exactly N hours apart through DST
-      // (a repeated hour runs twice, as it is two real hours) and :MM is local even in :30/:45 offset zones.
+      // The runs are the instants whose local minute is :MM — exactly what cron `MM * * * *` runs (croner, by
+      // elapsed time: a repeated :MM runs on both passes, one in a gap does not run), so the two spellings
+      // agree even where an offset shift is not whole hours (Lord Howe, Chatham). repeat_every N keeps those in
+      // every Nth whole hour of elapsed time counted from the start of the anchor's local hour.
+      const everyMinute = cronStepper(`${minute} * * * *`, tz);
       const hourStart = anchorAt - mod(utcToLocal(tz, anchorAt), HOUR);
-      const period = every * HOUR;
       return (after) => {
-        for (let k = Math.floor((after - hourStart) / period) - 1; ; k++) {
-          const c = hourStart + k * period;
-          // The local hour holding c, at :MM (only differs from c + MM when a DST shift is not whole hours).
-          const run = c - mod(utcToLocal(tz, c), HOUR) + minute * MINUTE;
-          if (run > after) return run;
+        for (let t = after; ; ) {
+          const run = everyMinute(t);
+          if (run === null) return null;
+          const hour = Math.floor((run - hourStart) / HOUR);
+          if (mod(hour, every) === 0) return run;
+          // Skip to just before the next selected hour.
+          t = hourStart + alignUp(hour, 0, every) * HOUR - 1;
         }
       };
     }

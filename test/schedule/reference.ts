@@ -119,3 +119,128 @@ export function refTransitions(tz: string): number[] {
   transitionCache.set(tz, found);
   return found;
 }
+
+/**
+ * A raw cron expression as Vixie cron reads it, for the reference: numbers, `*`, ranges, lists and steps (no
+ * names or croner extensions). `domStar`/`dowStar` are Vixie's DOM_STAR/DOW_STAR: the field starts with `*`.
+ */
+export interface RefCron {
+  minutes: Set<number>;
+  hours: Set<number>;
+  doms: Set<number>;
+  months: Set<number>;
+  dows: Set<number>;
+  domStar: boolean;
+  dowStar: boolean;
+  /** Neither minute nor hour has `*` or a step: Vixie's (and the README's) fixed-time job. */
+  fixed: boolean;
+}
+
+function refField(text: string, min: number, max: number): Set<number> {
+  const out = new Set<number>();
+  for (const item of text.split(",")) {
+    const [range, stepText] = item.split("/") as [string, string | undefined];
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let lo: number;
+    let hi: number;
+    if (range === "*") [lo, hi] = [min, max];
+    else if (range.includes("-")) [lo, hi] = range.split("-").map(Number) as [number, number];
+    else [lo, hi] = [Number(range), stepText === undefined ? Number(range) : max];
+    for (let v = lo; v <= hi; v += step) out.add(v);
+  }
+  return out;
+}
+
+export function refCron(expr: string): RefCron {
+  const [mi, h, dom, mo, dow] = expr.split(" ") as [string, string, string, string, string];
+  const dows = refField(dow, 0, 7);
+  if (dows.has(7)) dows.add(0);
+  return {
+    minutes: refField(mi, 0, 59),
+    hours: refField(h, 0, 23),
+    doms: refField(dom, 1, 31),
+    months: refField(mo, 1, 12),
+    dows,
+    domStar: dom.startsWith("*"),
+    dowStar: dow.startsWith("*"),
+    fixed: !/[*/]/.test(mi) && !/[*/]/.test(h),
+  };
+}
+
+/** Does the local calendar day (wall ms of any minute in it) match, by Vixie's day-of-month/day-of-week rule? */
+export function refCronDay(c: RefCron, wall: number): boolean {
+  const d = new Date(wall);
+  if (!c.months.has(d.getUTCMonth() + 1)) return false;
+  const dom = c.doms.has(d.getUTCDate());
+  const dow = c.dows.has(d.getUTCDay());
+  return c.domStar || c.dowStar ? dom && dow : dom || dow;
+}
+
+export function refCronMatches(c: RefCron, wall: number): boolean {
+  const d = new Date(wall);
+  return refCronDay(c, wall) && c.minutes.has(d.getUTCMinutes()) && c.hours.has(d.getUTCHours());
+}
+
+/**
+ * First run of a cron expression strictly after `after`, by brute force within `horizonDays`. Interval jobs walk
+ * every minute of real time (so a repeated time matches twice and a skipped one never); fixed-time jobs walk local
+ * days and place each matching wall time with refToUtc (first occurrence, or the first minute after a gap).
+ */
+export function refCronNext(expr: string, tz: string, after: number, horizonDays: number): number | undefined {
+  const c = refCron(expr);
+  if (!c.fixed) {
+    for (let u = Math.floor(after / MIN) * MIN + MIN; u < after + horizonDays * DAY; ) {
+      const wall = refWall(tz, u);
+      // A day that does not match is skipped to the first instant whose wall time reaches the next midnight.
+      if (!refCronDay(c, wall)) {
+        u = refFirstReaching(tz, u, (Math.floor(wall / DAY) + 1) * DAY);
+        continue;
+      }
+      if (refCronMatches(c, wall)) return u;
+      u += MIN;
+    }
+    return undefined;
+  }
+  const times = [...c.hours].flatMap((h) => [...c.minutes].map((m) => h * HOUR + m * MIN)).sort((a, b) => a - b);
+  const startDay = Math.floor(refWall(tz, after) / DAY) - 2;
+  for (let day = startDay; day < startDay + horizonDays; day++) {
+    if (!refCronDay(c, day * DAY)) continue;
+    for (const t of times) {
+      const run = refToUtc(tz, day * DAY + t);
+      if (run > after) return run;
+    }
+  }
+  return undefined;
+}
+
+/** First whole minute after `from` whose wall time is ≥ `wall`: a jump to three hours short, then 15- and 1-minute steps. */
+function refFirstReaching(tz: string, from: number, wall: number): number {
+  let u = Math.max(from + MIN, from + (wall - refWall(tz, from)) - 3 * HOUR);
+  while (refWall(tz, u + 15 * MIN) < wall) u += 15 * MIN;
+  while (refWall(tz, u) < wall) u += MIN;
+  return u;
+}
+
+/**
+ * Offset changes (instant of the new offset, to the minute) in [from, to): daily samples, then bisection between
+ * the two samples that differ. Two changes less than a day apart would be missed (none exist in 2026–2028).
+ */
+export function refTransitionsBetween(tz: string, from: number, to: number): number[] {
+  const offset = (u: number) => refWall(tz, u) - u;
+  const found: number[] = [];
+  let current = offset(from);
+  for (let u = from; u < to; u += DAY) {
+    const next = offset(u + DAY);
+    if (next === current) continue;
+    current = next;
+    let lo = u;
+    let hi = u + DAY;
+    while (hi - lo > MIN) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MIN) * MIN;
+      if (offset(mid) === offset(lo)) lo = mid;
+      else hi = mid;
+    }
+    found.push(hi);
+  }
+  return found;
+}
