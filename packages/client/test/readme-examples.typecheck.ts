@@ -1,0 +1,53 @@
+/**
+ * The README's SDK examples, compiled by `npm run typecheck` (never run): request types must accept what the
+ * README shows — a `cron` schedule, a partial retry_config update, `failure_url: null`.
+ */
+import { EdgecronClient } from "../src/index.js";
+import { verifyCallbackSignature } from "../src/signatures.js";
+
+export async function readmeExamples(save: (logs: unknown[]) => void) {
+  const edgecron = new EdgecronClient({
+    baseUrl: "http://localhost:8787",
+    accountId: "00000000-0000-4000-8000-00000000de00",
+    apiKey: "ek_demo_local_only",
+    apiSecret: "es_demo_local_only_do_not_use_in_production",
+  });
+  const job = await edgecron.createJob({
+    name: "Daily Report",
+    endpoint_url: "https://api.example.com/report",
+    method: "POST",
+    timezone: "America/New_York",
+    schedule_config: { repeat_type: "days", repeat_every: 1, time: "09:00" },
+    retry_config: { max_retries: 2 },
+    callbacks: { failure_url: "https://api.example.com/alerts/cron-failed" },
+  });
+  await edgecron.createJob({
+    name: "Every quarter hour",
+    endpoint_url: "https://api.example.com/x",
+    method: "GET",
+    timezone: "UTC",
+    schedule_config: { cron: "*/15 9-17 * * 1-5" },
+  });
+  await edgecron.createJob({
+    name: "Mondays and Wednesdays",
+    endpoint_url: "https://api.example.com/x",
+    method: "GET",
+    timezone: "Europe/Paris",
+    schedule_config: { repeat_type: "weeks", days_of_week: [1, 3], time: "08:30" },
+  });
+  await edgecron.updateJob(job.id, { retry_config: { timeout_seconds: 20 }, callbacks: { failure_url: null } });
+  const run = await edgecron.runJob(job.id);
+  const status: "success" | "failure" | "error" | "timeout" = run.status;
+  for await (const j of edgecron.jobs({ tags: "reports" })) j.name.toUpperCase();
+  for await (const log of edgecron.logs({ jobId: job.id, status: "failure", start_date: "2026-11-01" })) {
+    log.response_code?.toFixed();
+  }
+  for await (const page of edgecron.logPages({ tags: "reports", limit: 100 })) save(page.data);
+  const exp = await edgecron.exportLogs({ jobId: job.id, format: "csv", start_date: "2026-11-01" });
+  exp.body.getReader();
+  const { data } = await edgecron.raw.GET("/v1/cron-jobs/{accountId}/keys", {
+    params: { path: { accountId: edgecron.accountId } },
+  });
+  const result = await verifyCallbackSignature(new Uint8Array(), { header: null, secret: "s" });
+  return { status, data, ok: result.ok };
+}
