@@ -285,18 +285,15 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export function usageText(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   return [
     "usage: edgecron <command> [options]",
     "",
-    ...Object.values(COMMANDS).flatMap((c) =>
-      c.usage.length > 60
-        ? [`  ${c.usage}`, `  ${"".padEnd(Math.min(width, 60))}  ${c.summary}`]
-        : [`  ${c.usage.padEnd(60)}  ${c.summary}`],
-    ),
+    ...Object.values(COMMANDS).flatMap((c) => [`  edgecron ${c.usage}`, `      ${c.summary}`]),
     "",
-    "global options: --json (machine-readable output), --url <api>, --account <id> (override the stored ones), -h",
-    `exit status: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 rejected (400/409), 6 rate limited, 7 unreachable, 8 run failed`,
+    "global options: --json (machine-readable output), --url <api> and --account <id> (override the stored ones),",
+    "                -h/--help (one command's usage)",
+    "exit status: 0 ok, 1 failure, 2 usage, 3 not signed in / 401 / 403, 4 not found, 5 refused (400/409),",
+    "             6 rate limited, 7 server unreachable, 8 `jobs run`: the run failed",
   ].join("\n");
 }
 
