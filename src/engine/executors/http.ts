@@ -5,8 +5,10 @@
  * target guard; the platform would otherwise follow them blind. A 3xx without a usable Location (304, a bare
  * 300/302) is the endpoint's final answer and is classified like any other non-2xx: a failure.
  */
+
+import { decodeBodyCapped } from "../charset";
 import { refusedHostReason, unsupportedSchemeReason } from "../target-guard";
-import { decodeUtf8Capped, MAX_RESPONSE_BODY_BYTES } from "../truncate";
+import { MAX_RESPONSE_BODY_BYTES } from "../truncate";
 import { errorResult, failureMessage, timeoutResult } from "./results";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
@@ -65,7 +67,7 @@ async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Chec
       const res = await untilAborted(doFetch(url, { method, headers, body, redirect: "manual", signal }), signal);
       const location = REDIRECT_CODES.has(res.status) ? res.headers.get("location") || null : null;
       if (location === null) {
-        const responseBody = await readCapped(res.body, signal);
+        const responseBody = await readCapped(res.body, res.headers.get("content-type"), signal);
         const ok = res.status >= 200 && res.status < 300;
         return {
           status: ok ? "success" : "failure",
@@ -106,9 +108,14 @@ async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Chec
 
 /**
  * Reads at most MAX_RESPONSE_BODY_BYTES (+1, to see whether the cut splits a character) and cancels the rest, so
- * a huge response is never buffered. Null when the response has no body bytes at all.
+ * a huge response is never buffered; decodes it with the declared charset (charset.ts). Null when the response
+ * has no body bytes at all.
  */
-async function readCapped(stream: ReadableStream<Uint8Array> | null, signal: AbortSignal): Promise<string | null> {
+async function readCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  contentType: string | null,
+  signal: AbortSignal,
+): Promise<string | null> {
   if (!stream) return null;
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -135,7 +142,7 @@ async function readCapped(stream: ReadableStream<Uint8Array> | null, signal: Abo
     prefix.set(part, offset);
     offset += part.length;
   }
-  return decodeUtf8Capped(prefix);
+  return decodeBodyCapped(prefix, contentType);
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts (a stalled body read must not outlive it). */

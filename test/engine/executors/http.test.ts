@@ -176,9 +176,12 @@ describe("http executor: timeouts and network errors", () => {
 
 describe("http executor: target guard", () => {
   it.each([
-    [`${base}/ok`, `Refused target: 127.0.0.1 is a loopback address`],
-    ["http://169.254.169.254/latest/meta-data/", "Refused target: 169.254.169.254 is a cloud metadata address"],
-    ["http://[::1]/", "Refused target: ::1 is a loopback address"],
+    [`${base}/ok`, `Refused target: 127.0.0.1 is a loopback address (127.0.0.0/8)`],
+    [
+      "http://169.254.169.254/latest/meta-data/",
+      "Refused target: 169.254.169.254 is a cloud metadata address (169.254.169.254/32)",
+    ],
+    ["http://[::1]/", "Refused target: ::1 is the loopback address (::1/128)"],
     ["http://localhost:8787/", "Refused target: localhost is an internal host name"],
   ])("refuses %s without fetching", async (url, message) => {
     const fetch = spyFetch();
