@@ -1,7 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildAssets } from "./scripts/build-assets";
 
 export default defineConfig(async () => {
+  // The Worker imports the dashboard bundle and the API reference as generated modules.
+  await buildAssets();
   const migrations = await readD1Migrations(new URL("./drizzle", import.meta.url).pathname);
   return {
     plugins: [

@@ -1,6 +1,6 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { requestId } from "hono/request-id";
 import { dashboardRoutes } from "./dashboard/routes";
+import { docsRoutes } from "./docs/routes";
 import { createDb } from "./db/client";
 import { requireApiKey } from "./http/auth";
 import { handleError } from "./http/errors";
@@ -9,6 +9,7 @@ import { allowedMethods } from "./http/method-not-allowed";
 import { problem, problemResponse } from "./http/problem";
 import { rateLimitPerKey } from "./http/rate-limit";
 import { createRouter } from "./http/router";
+import { defaultSecurityHeaders } from "./http/security-headers";
 import { jobsRoutes } from "./routes/jobs";
 import { logsRoutes } from "./routes/logs";
 import { logsExportRoutes } from "./routes/logs-export";
@@ -22,9 +23,11 @@ export function createApp() {
   const app = createRouter();
 
   app.use(requestId());
+  app.use(defaultSecurityHeaders);
   app.use(headerSizeLimit);
   app.use(uncompressedBodies, bodySizeLimit);
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  // `service` lets the operator CLI tell an edgecron server from whatever else holds a port.
+  app.get("/health", (c) => c.json({ status: "ok", service: "edgecron" }));
   app.route("/", dashboardRoutes);
 
   app.use("/v1/*", async (c, next) => {
@@ -64,7 +67,13 @@ export function createApp() {
     },
     servers: [{ url: new URL(c.req.url).origin, description: "This deployment" }],
   }));
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "edgecron API" }));
+  // The reference inlines this request's OpenAPI document, so the sandboxed page needs no network.
+  app.route(
+    "/",
+    docsRoutes(async (c) =>
+      (await app.fetch(new Request(new URL("/openapi.json", c.req.url)), c.env, c.executionCtx)).text(),
+    ),
+  );
 
   app.notFound((c) => {
     const allow = allowedMethods(app.routes, c.req.path);

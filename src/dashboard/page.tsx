@@ -1,9 +1,10 @@
-import { DASHBOARD_CLIENT_JS } from "./client";
+import DASHBOARD_CLIENT_JS from "./generated/client.js";
 import { DASHBOARD_CSS } from "./styles";
 
 /**
- * The dashboard shell. It holds no data and no credentials: the inline script signs in, keeps the
- * credentials in sessionStorage and fetches everything from the API with the usual headers.
+ * The dashboard shell. It holds no data and no credentials: the inline script (src/dashboard/client/, bundled
+ * by scripts/build-assets.ts) signs in, keeps the credentials in sessionStorage and fetches everything from the
+ * API with the usual headers.
  * The sign-in inputs have no `name`, the form posts (never GETs), and the CSP forbids form
  * submission, so a secret can never end up in a URL even if the script failed to load.
  */
@@ -23,8 +24,24 @@ export function DashboardPage(props: { nonce: string }) {
           <a class="brand" href="#/">
             edgecron <span>dashboard</span>
           </a>
+          <nav class="nav" id="nav" aria-label="Sections" hidden>
+            <a href="#/">Jobs</a>
+            <a href="#/logs">Logs</a>
+            <a href="#/keys">API keys</a>
+            <a href="#/signing-secret">Signing secret</a>
+          </nav>
           <div class="session" id="session" hidden>
-            <span>
+            <label class="zone">
+              <span>Times in</span>
+              <select id="zone-select">
+                <option value="utc">UTC</option>
+                <option value="local">Browser zone</option>
+              </select>
+            </label>
+            <label class="auto">
+              <input type="checkbox" id="auto-refresh" /> Auto-refresh every 30 s <span id="auto-refresh-note" />
+            </label>
+            <span class="account">
               Account <code id="session-account" />
             </span>
             <button type="button" id="signout">
@@ -34,6 +51,7 @@ export function DashboardPage(props: { nonce: string }) {
         </header>
         <main id="main">
           <p class="notice" id="notice" role="alert" />
+          <p class="flash" id="flash" role="status" />
           <noscript>
             <p class="panel">The dashboard needs JavaScript. The API reference is at /docs.</p>
           </noscript>

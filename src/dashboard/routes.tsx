@@ -1,12 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env";
+import { cspNonce } from "../http/security-headers";
 import { DashboardPage } from "./page";
-
-/** A fresh CSP nonce per response: only the page's own inline <style> and <script> may run. */
-function nonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
-}
 
 function securityHeaders(n: string): Record<string, string> {
   return {
@@ -28,12 +23,14 @@ function securityHeaders(n: string): Record<string, string> {
 }
 
 /**
- * `GET /dashboard`: one server-rendered shell; the views (`#/` jobs, `#/jobs/<id>` a job) are drawn
- * client-side from the public API, so the dashboard needs no routes or auth of its own.
+ * `GET /dashboard`: one server-rendered shell; the views (`#/` jobs, `#/jobs/<id>` a job, `#/jobs/new`,
+ * `#/jobs/<id>/edit`, `#/logs`, `#/keys`, `#/signing-secret`) are drawn client-side from the public API, so the
+ * dashboard needs no routes or auth of its own.
  */
 export const dashboardRoutes = new Hono<AppEnv>()
   .get("/dashboard", async (c) => {
-    const n = nonce();
+    // A fresh nonce per response: only the page's own inline <style> and <script> may run.
+    const n = cspNonce();
     const page = await (<DashboardPage nonce={n} />).toString();
     return c.html(`<!doctype html>${page}`, 200, securityHeaders(n));
   })

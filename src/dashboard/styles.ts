@@ -1,5 +1,5 @@
 /**
- * The dashboard's stylesheet, inlined into the page (no build step, no CDN). Status colours are the
+ * The dashboard's stylesheet, inlined into the page under the CSP nonce (no CDN). Status colours are the
  * 700 shades of green/red/orange/violet so white text on them keeps a WCAG AA contrast ratio.
  */
 export const DASHBOARD_CSS = `
@@ -109,4 +109,60 @@ details pre {
 .pager { display: flex; align-items: center; gap: 12px; justify-content: flex-end; margin-top: 12px; }
 .empty { padding: 18px 0; color: var(--muted); }
 .loading { color: var(--muted); }
+
+/* Console: navigation, forms, actions. */
+.top { flex-wrap: wrap; }
+.nav { display: flex; gap: 4px; flex-wrap: wrap; }
+.nav a { color: #cbd5e1; text-decoration: none; padding: 4px 10px; border-radius: 6px; }
+.nav a[aria-current="page"] { background: #1e293b; color: #fff; }
+.session { flex-wrap: wrap; }
+.session select { padding: 2px 6px; font-size: 0.85rem; }
+.session label { display: flex; align-items: center; gap: 6px; }
+.flash { margin: 0 0 16px; padding: 8px 14px; border-radius: var(--radius); background: #ecfdf5; color: #14532d; border: 1px solid #bbf7d0; }
+.flash:empty { display: none; }
+.actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+a.button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button.danger { border-color: #fca5a5; color: var(--failure); }
+button.danger:hover { background: #fef2f2; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 0 16px; align-items: start; }
+fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 0 0 16px; padding: 12px 16px 4px; min-width: 0; }
+legend { font-weight: 650; padding: 0 6px; }
+textarea { font: inherit; padding: 7px 10px; border: 1px solid #c7ccd4; border-radius: 6px; width: 100%; resize: vertical; }
+.field input, .field select { width: 100%; min-width: 0; }
+.field input[type="checkbox"] { width: auto; }
+.pair { display: flex; gap: 8px; }
+.pair input { max-width: 90px; }
+.days { display: flex; flex-wrap: wrap; gap: 4px 12px; }
+label.inline { display: inline-flex; align-items: center; gap: 6px; font-weight: 500; }
+.field-error { color: var(--failure); font-size: 0.85rem; font-weight: 600; }
+.field-error:empty { display: none; }
+[aria-invalid="true"] { border-color: var(--failure); outline: 1px solid var(--failure); }
+.preview { background: #f8fafc; border: 1px dashed #c7ccd4; border-radius: 6px; padding: 10px 14px; margin-bottom: 12px; }
+.preview ol { margin: 6px 0 0; padding-left: 22px; }
+.secret-box { margin-top: 12px; padding: 12px 14px; border-radius: 6px; background: #fffbeb; border: 1px solid #fcd34d; }
+.secret-box code { overflow-wrap: anywhere; }
+.badge.key-active { background: #e7f6ec; color: #14532d; }
+.badge.key-revoked, .badge.key-expired { background: #eceef1; color: #374151; }
+.strip { width: 100%; max-width: 262px; height: auto; }
+.table-note { font-size: 0.85rem; color: var(--muted); }
+
+/* Phones: no horizontal scrolling. Tables become one card per row, each cell labelled by data-label. */
+@media (max-width: 720px) {
+  main { padding: 12px; }
+  .top { padding: 10px 12px; gap: 8px; }
+  .session { margin-left: 0; width: 100%; }
+  .panel { padding: 14px 12px; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+  table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.cards tr { border-bottom: 1px solid var(--line); padding: 8px 0; }
+  table.cards td { border: 0; padding: 3px 0; text-align: left; white-space: normal; }
+  table.cards td[data-label]:not([data-label=""])::before {
+    content: attr(data-label); display: block; font-size: 0.75rem; text-transform: uppercase; color: var(--muted);
+  }
+  #logs-table td:first-child { white-space: normal; }
+  .charts { grid-template-columns: 1fr; }
+  dl.facts { grid-template-columns: 1fr; }
+  .filters div { flex: 1 1 140px; }
+  .filters input, .filters select { width: 100%; }
+}
 `;

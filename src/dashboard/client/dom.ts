@@ -1,0 +1,67 @@
+/**
+ * DOM building with createElement / textContent / setAttribute only: job fields and response bodies are
+ * attacker-controlled, so no HTML is ever parsed (test/dashboard/dashboard.test.ts fails on any HTML sink).
+ */
+export type Child = Node | string | number | null | undefined | false | Child[];
+type Listener = (ev: Event) => void;
+export type Attrs = Record<string, string | number | boolean | null | undefined | Listener>;
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function add(parent: Node, child: Child): void {
+  if (child === null || child === undefined || child === false) return;
+  if (Array.isArray(child)) {
+    for (const c of child) add(parent, c);
+    return;
+  }
+  parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+}
+
+function setAttrs(el: Element, attrs: Attrs | null | undefined): void {
+  if (!attrs) return;
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) {
+      if (typeof value === "function") el.addEventListener(key.slice(2), value);
+      continue;
+    }
+    if (typeof value === "function") continue;
+    el.setAttribute(key, value === true ? "" : String(value));
+  }
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Attrs | null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  add(el, children);
+  return el;
+}
+
+export function svg(tag: string, attrs?: Attrs | null, ...children: Child[]): SVGElement {
+  const el = document.createElementNS(SVG_NS, tag) as SVGElement;
+  setAttrs(el, attrs);
+  add(el, children);
+  return el;
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from the page`);
+  return el as T;
+}
+
+/** A labelled form field: label, control, and a slot for the field's error (filled from a problem's `errors`). */
+export function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLDivElement {
+  return h(
+    "div",
+    { class: "field", "data-field-for": id },
+    h("label", { for: id }, label),
+    control,
+    hint ? h("span", { class: "sub" }, hint) : null,
+    h("span", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+  );
+}

@@ -1,0 +1,91 @@
+import { h } from "./dom";
+import { fmt } from "./time";
+import { type Job, STATUSES } from "./types";
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+export const COLORS: Record<string, string> = {
+  success: "#15803d",
+  failure: "#b91c1c",
+  error: "#c2410c",
+  timeout: "#6d28d9",
+  none: "#d9dde3",
+};
+
+const numFmt = new Intl.NumberFormat();
+export const num = (n: number) => numFmt.format(n);
+export const plural = (n: number, one: string, many: string) => `${numFmt.format(n)} ${n === 1 ? one : many}`;
+export const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+export function timeEl(iso: string | null | undefined, format: (ms: number) => string = fmt.dateTime) {
+  if (!iso) return h("span", { class: "muted" }, "—");
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return h("span", null, iso);
+  return h("time", { datetime: iso, title: iso }, format(ms));
+}
+
+export function relative(ms: number): string {
+  const abs = Math.abs(ms);
+  let s: string;
+  if (abs < MINUTE) s = "under a minute";
+  else if (abs < HOUR - MINUTE / 2) s = `${Math.round(abs / MINUTE)} min`;
+  else if (abs < 2 * DAY) {
+    const total = Math.round(abs / MINUTE);
+    const mins = total % 60;
+    s = `${Math.floor(total / 60)} h${mins ? ` ${mins} min` : ""}`;
+  } else s = `${Math.round(abs / DAY)} days`;
+  return ms > 0 ? `in ${s}` : `${s} ago`;
+}
+
+export function statusBadge(status: string | null) {
+  if (!status) return h("span", { class: "badge none" }, "never run");
+  return h("span", { class: (STATUSES as readonly string[]).includes(status) ? `badge ${status}` : "badge" }, status);
+}
+
+export function activeBadge(active: boolean) {
+  return h("span", { class: `badge ${active ? "active" : "paused"}` }, active ? "Active" : "Paused");
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const UNITS: Record<string, string> = { hourly: "hour", days: "day", weeks: "week", months: "month", years: "year" };
+
+/** "Every 2 weeks on Mon, Wed at 09:00" — the schedule in words (the cron string and zone are shown beside it). */
+export function describeSchedule(job: Pick<Job, "schedule_config" | "schedule">): string {
+  const c = job.schedule_config ?? {};
+  if (typeof c.cron === "string") return `Cron ${c.cron}`;
+  const unit = c.repeat_type ? UNITS[c.repeat_type] : undefined;
+  if (!unit) return job.schedule;
+  const every = Math.max(1, Number(c.repeat_every) || 1);
+  let s = every === 1 ? `Every ${unit}` : `Every ${every} ${unit}s`;
+  const time = typeof c.time === "string" ? c.time : "00:00";
+  if (c.repeat_type === "hourly") return `${s} at :${time.slice(3)}`;
+  if (c.repeat_type === "weeks" && Array.isArray(c.days_of_week)) {
+    s += ` on ${c.days_of_week.map((d) => WEEKDAYS[Number(d)] ?? d).join(", ")}`;
+  }
+  if (c.repeat_type === "months") s += ` on day ${c.day_of_month ?? 1}`;
+  if (c.repeat_type === "years") s += ` on Jan ${c.day_of_month ?? 1}`;
+  return `${s} at ${time}`;
+}
+
+export function legend() {
+  return h(
+    "ul",
+    { class: "legend", "aria-label": "Colour key" },
+    STATUSES.map((s) => h("li", null, h("span", { class: `swatch ${s}`, "aria-hidden": "true" }), s)),
+    h("li", null, h("span", { class: "swatch", "aria-hidden": "true" }), "no runs"),
+  );
+}
+
+export function countsText(counts: Record<string, number>): string {
+  const parts = STATUSES.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
+  return parts.length ? parts.join(", ") : "no runs";
+}
+
+export function prettyBody(text: string): string {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object") return JSON.stringify(parsed, null, 2);
+  } catch {}
+  return text;
+}

@@ -1,0 +1,95 @@
+/**
+ * The API shapes the dashboard reads, as the public API documents them (/openapi.json). Hand-written because the
+ * browser code must not import the Worker's modules; only the fields the dashboard uses are listed.
+ */
+export const STATUSES = ["success", "failure", "error", "timeout"] as const;
+export type Status = (typeof STATUSES)[number];
+
+export interface FieldError {
+  field: string;
+  in: "path" | "query" | "header" | "body";
+  message: string;
+}
+
+export interface Problem {
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export interface ScheduleConfig {
+  repeat_type?: "hourly" | "days" | "weeks" | "months" | "years";
+  repeat_every?: number;
+  time?: string;
+  days_of_week?: string[];
+  day_of_month?: number;
+  end_type?: "never" | "on" | "after";
+  end_date?: string;
+  end_occurrences?: number;
+  cron?: string;
+}
+
+export interface Job {
+  id: string;
+  name: string;
+  description: string | null;
+  endpoint_url: string;
+  schedule: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  is_active: boolean;
+  timezone: string;
+  tags: string[];
+  next_run_at: string | null;
+  next_runs?: string[];
+  last_run_at: string | null;
+  last_run_status: string | null;
+  total_executions: number;
+  successful_executions: number;
+  failed_executions: number;
+  max_retries: number;
+  retry_delay_seconds: number;
+  timeout_seconds: number;
+  success_callback_url: string | null;
+  failure_callback_url: string | null;
+  schedule_config: ScheduleConfig;
+  retry_config: Record<string, unknown>;
+  callbacks: Record<string, unknown>;
+}
+
+export interface PagePagination {
+  page: number;
+  limit: number;
+  total_items: number;
+  total_pages: number;
+}
+
+export interface ExecutionLog {
+  id: string;
+  cron_job_id: string;
+  executed_at: string;
+  status: Status;
+  response_code: number | null;
+  response_body: string | null;
+  error_message: string | null;
+  response_time_ms: number | null;
+  retry_attempt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scope: "full" | "read_only";
+  status: "active" | "revoked" | "expired";
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Credentials {
+  accountId: string;
+  apiKey: string;
+  apiSecret: string;
+}

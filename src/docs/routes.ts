@@ -1,0 +1,79 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import SCALAR_JS, { version as SCALAR_VERSION } from "../dashboard/generated/scalar.js";
+import type { AppEnv } from "../http/env";
+import { cspNonce } from "../http/security-headers";
+
+/** The reference's script, served from the installed package under a versioned (so immutable) path. */
+export const SCALAR_SCRIPT_PATH = `/docs/scalar-api-reference-${SCALAR_VERSION}.js`;
+
+/**
+ * `/docs`'s policy. `sandbox allow-scripts` (no allow-same-origin) gives the page an opaque origin: the reference's
+ * code runs, but cannot read this origin's storage (the dashboard's sessionStorage credentials), cookies or make
+ * same-origin requests. It needs no network: the OpenAPI document is inlined. The one relaxation is
+ * `style-src 'unsafe-inline'`, as the reference injects its styles at run time.
+ */
+export function docsCsp(nonce: string): string {
+  return [
+    "sandbox allow-scripts",
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    "style-src 'unsafe-inline'",
+    "img-src data:",
+    "font-src data:",
+    "connect-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** JSON made safe to sit inside an inline <script>: `<` can never start `</script>`. */
+function inlineJson(json: string): string {
+  return json.replace(/</g, "\\u003c");
+}
+
+/**
+ * `GET /docs`: the API reference from the pinned @scalar/api-reference (no CDN, works offline), sandboxed.
+ * `spec` returns the OpenAPI document's JSON text for this request.
+ */
+export function docsRoutes(spec: (c: Context<AppEnv>) => Promise<string>) {
+  return new Hono<AppEnv>()
+    .get("/docs", async (c) => {
+      const nonce = cspNonce();
+      const config = `{"content":${inlineJson(await spec(c))},"withDefaultFonts":false,"hideClientButton":true,"telemetry":false}`;
+      const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>edgecron API reference</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<noscript>The API reference needs JavaScript. The OpenAPI document is at /openapi.json.</noscript>
+<div id="app"></div>
+<script nonce="${nonce}" src="${SCALAR_SCRIPT_PATH}"></script>
+<script nonce="${nonce}">Scalar.createApiReference("#app", ${config});</script>
+</body>
+</html>`;
+      return c.html(html, 200, {
+        "Content-Security-Policy": docsCsp(nonce),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+      });
+    })
+    .get(SCALAR_SCRIPT_PATH, (c) =>
+      c.body(SCALAR_JS, 200, {
+        "Content-Type": "text/javascript; charset=utf-8",
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        // A script is not a page, but if opened as one it gets nothing.
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        // The sandboxed /docs page has an opaque origin; the script must still load from it.
+        "Cross-Origin-Resource-Policy": "cross-origin",
+      }),
+    );
+}
