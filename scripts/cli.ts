@@ -4,7 +4,10 @@
  *   npm run key:create -- --account <account_id> [--name <label>] [--scope full|read_only] [--expires <ISO date>] [--json] [--remote]
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
  *   npm run cli -- signing-secret --account <account_id> [--rotate [--grace-hours 24]] [--json] [--remote]
- *   npm run cli -- tick | sweep [--url http://localhost:8787]   (runs a trigger on the local `npm start` server)
+ *   npm run cli -- tick | sweep [--url <server>]   (runs a trigger on the running `npm start` server, found through
+ *                                                  the file it writes; a server that is not edgecron is refused)
+ * Every error is one line on stderr (`error: …`) and an exit code: 1 the operation failed, 2 bad usage. Arguments:
+ * node:util parseArgs (strict), the standard library's parser: enough for these flags, no dependency.
  */
 import { parseArgs } from "node:util";
 import { newSigningSecret } from "../src/accounts/credentials";
@@ -19,22 +22,33 @@ import { apiKeyScopes } from "../src/db/schema";
 import { parseInstant } from "../src/http/dates";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
 import { execute, executeStatements, migrate, type Target } from "./lib/d1";
+import { checkEdgecron, DEV_SERVER_FILE, fireScheduled, processAlive, readDevServer } from "./lib/dev-server";
+import { fail, failOnUncaught } from "./lib/fail";
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: "string" },
-    account: { type: "string" },
-    key: { type: "string" },
-    json: { type: "boolean", default: false },
-    remote: { type: "boolean", default: false },
-    url: { type: "string", default: "http://localhost:8787" },
-    rotate: { type: "boolean", default: false },
-    scope: { type: "string", default: "full" },
-    expires: { type: "string" },
-    "grace-hours": { type: "string" },
-  },
-});
+const OPTIONS = {
+  name: { type: "string" },
+  account: { type: "string" },
+  key: { type: "string" },
+  json: { type: "boolean", default: false },
+  remote: { type: "boolean", default: false },
+  url: { type: "string" },
+  rotate: { type: "boolean", default: false },
+  scope: { type: "string", default: "full" },
+  expires: { type: "string" },
+  "grace-hours": { type: "string" },
+  help: { type: "boolean", default: false },
+} as const;
+
+failOnUncaught();
+const { positionals, values } = parseCommandLine();
+
+function parseCommandLine() {
+  try {
+    return parseArgs({ allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (e) {
+    return fail(`${(e as Error).message} (npm run cli -- --help lists the commands)`, 2);
+  }
+}
 
 const target: Target = { remote: values.remote ?? false };
 const command = positionals[0];
@@ -50,9 +64,13 @@ function required(name: "name" | "account" | "key"): string {
   return v;
 }
 
-function usage(problem?: string): never {
-  if (problem) console.error(`error: ${problem}`);
-  console.error(
+/** A usage error: one line, exit 2. */
+function usage(problem: string): never {
+  return fail(`${problem} (npm run cli -- --help lists the commands)`, 2);
+}
+
+function help(): never {
+  console.log(
     [
       "usage: npm run cli -- <command> [options]",
       '  account:create --name "Acme"     create an account and its first API key',
@@ -61,11 +79,13 @@ function usage(problem?: string): never {
       "  key:revoke --key <api_key>        revoke an API key",
       "  signing-secret --account <id> [--rotate [--grace-hours 24]]  show (or replace) the callback signing secret;",
       "                                    the old one keeps signing beside the new one for the grace (0 = hard cut)",
-      "  tick | sweep [--url <dev server>]  run the dispatch tick / retention sweep on the local dev server now",
+      "  tick | sweep [--url <server>]    run the dispatch tick / retention sweep now on the running `npm start`",
+      "                                    server (found through the file it writes; --url names one)",
       "options: --json (one JSON object on stdout), --remote (the deployed D1 instead of the local one)",
+      "errors: one line on stderr; exit 1 when the operation failed, 2 on bad usage",
     ].join("\n"),
   );
-  process.exit(2);
+  process.exit(0);
 }
 
 function accountExists(accountId: string): boolean {
@@ -73,21 +93,41 @@ function accountExists(accountId: string): boolean {
   return execute(target, `SELECT id FROM accounts WHERE id = '${accountId.toLowerCase()}'`).length === 1;
 }
 
-/** Runs a Cron Trigger on the local `wrangler dev --test-scheduled` server (what `npm start` runs). */
+/** The running `npm start` server: --url, else the one named in the file `npm start` writes. */
+function devServerBase(): string {
+  if (values.url !== undefined) {
+    if (!URL.canParse(values.url)) usage(`--url must be a URL such as http://127.0.0.1:8787, not "${values.url}"`);
+    return new URL(values.url).origin;
+  }
+  const info = readDevServer();
+  if (!info) fail(`no running \`npm start\` found (${DEV_SERVER_FILE} is missing): start it, or pass --url`);
+  if (!processAlive(info.pid)) fail(`the \`npm start\` recorded in ${DEV_SERVER_FILE} (pid ${info.pid}) has exited`);
+  return info.base;
+}
+
+/** Runs a Cron Trigger now on the local server, after checking that the server is edgecron. */
 async function trigger(cron: string) {
   if (target.remote) usage("tick/sweep run on the local dev server; the deployed Worker runs them on its own schedule");
-  const url = `${values.url}/__scheduled?cron=${encodeURIComponent(cron)}`;
-  const res = await fetch(url).catch(() => null);
-  if (!res?.ok) {
-    console.error(`error: could not reach ${url}: is \`npm start\` running?`);
-    process.exit(1);
-  }
-  print({ cron, ok: true }, [`Ran "${cron}" on ${values.url}; the Worker's log shows the report.`]);
+  const base = devServerBase();
+  const health = await checkEdgecron(base);
+  if (!health.ok && health.reason === "unreachable") fail(`could not reach ${base}: is \`npm start\` running?`);
+  if (!health.ok)
+    fail(`${base} is not an edgecron server (its /health is not edgecron's); refusing to fire a trigger there`);
+  const now = Date.now();
+  const result = await fireScheduled(base, cron, now);
+  if (!result.ok) fail(`the scheduled handler failed on ${base} (${result.outcome}); the server's log shows why`);
+  print({ cron, base, scheduled_time: new Date(now).toISOString(), ok: true }, [
+    `Ran "${cron}" on ${base}; the server's log shows the report.`,
+  ]);
 }
 
 async function main() {
+  if (values.help) help();
   if (command === "tick") return trigger(DISPATCH_CRON);
   if (command === "sweep") return trigger(SWEEP_CRON);
+  if (!["account:create", "key:create", "key:revoke", "signing-secret"].includes(command ?? "")) {
+    usage(command ? `unknown command "${command}"` : "no command given");
+  }
   if (!target.remote) migrate(target);
   const now = Date.now();
   switch (command) {
@@ -165,11 +205,12 @@ async function main() {
       return;
     }
     default:
-      usage(command ? `unknown command ${command}` : undefined);
+      usage(command ? `unknown command "${command}"` : "no command given");
   }
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
+main().catch((e: unknown) => {
+  // wrangler's failures are many lines: its [ERROR] line says what went wrong.
+  const lines = (e instanceof Error ? e.message : String(e)).split("\n").filter((l) => l.trim());
+  fail(lines.find((l) => l.includes("[ERROR]"))?.replace(/^.*\[ERROR\]\s*/, "") ?? lines[0] ?? "failed");
 });

@@ -1,51 +1,191 @@
 /**
- * `npm start`: migrate the local D1, seed the demo account (idempotently), print how to call it,
- * then run `wrangler dev` on :8787 with scheduled triggers testable. Fully offline.
+ * `npm start [-- --port 8787] [--executor mock|http] [--callbacks record|send]`: migrate the local D1, seed the demo
+ * account (idempotently), run `wrangler dev` with the chosen executor, and run the local clock that fires the
+ * Worker's Cron Triggers on schedule (scripts/lib/clock.ts). Fully offline. The port comes from --port, else PORT,
+ * else 8787; a taken port is an error before anything is printed as "starting".
+ *
+ * Arguments: node:util parseArgs (strict: unknown options and missing values are errors) — the standard
+ * library's parser is enough for a handful of flags and adds no dependency.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
+import { startClock } from "./lib/clock";
 import { offlineEnv } from "./lib/d1";
 import { DEMO } from "./lib/demo";
+import { checkEdgecron, type DevServerInfo, portFree, removeDevServer, writeDevServer } from "./lib/dev-server";
+import { fail, failOnUncaught } from "./lib/fail";
 import { seed } from "./seed";
 
-const PORT = 8787;
-const base = `http://localhost:${PORT}`;
+const HOST = "127.0.0.1";
+const USAGE = "usage: npm start -- [--port <1-65535>] [--executor mock|http] [--callbacks record|send]";
+
+failOnUncaught();
+
+const opts = options();
+if (!(await portFree(opts.port, HOST))) {
+  fail(`port ${opts.port} is already in use on ${HOST}; pick another with --port <n> or PORT=<n>`);
+}
+const base = `http://${HOST}:${opts.port}`;
 
 console.log("Applying migrations and seeding the demo account…");
-const r = await seed();
-const job = "00000000-0000-4000-8000-0000000a0001";
-const auth = `-H "X-API-Key: ${DEMO.api_key}" -H "X-API-Secret: ${DEMO.api_secret}"`;
-console.log(`
+const seeded = await seed();
+// Seeding takes a few seconds: the port may have been taken meanwhile.
+if (!(await portFree(opts.port, HOST))) fail(`port ${opts.port} was taken while seeding; pick another with --port`);
+
+console.log(banner(seeded.logs));
+const child = startWrangler();
+let stopClock = () => {};
+let stopping = false;
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(sig, () => {
+    stopping = true;
+    stopClock();
+    removeDevServer(process.pid);
+    if (child.pid) killGroup(child.pid, sig);
+  });
+}
+child.on("exit", (code, signal) => {
+  stopClock();
+  removeDevServer(process.pid);
+  if (!stopping && code !== 0) console.error(`error: wrangler dev exited (${signal ?? `code ${code}`})`);
+  process.exit(code ?? 0);
+});
+
+await waitUntilServing();
+const info: DevServerInfo = {
+  base,
+  port: opts.port,
+  pid: process.pid,
+  executor: opts.executor,
+  callbacks: opts.callbacks,
+  started_at: new Date().toISOString(),
+};
+writeDevServer(info);
+stopClock = startClock({
+  base,
+  crons: [DISPATCH_CRON, SWEEP_CRON],
+  onRun: ({ cron, scheduledTime, result }) => {
+    const what = cron === DISPATCH_CRON ? "dispatch tick" : "retention sweep";
+    const at = new Date(scheduledTime).toISOString().slice(11, 16);
+    if (result.ok) console.log(`[clock] ${at}Z ${what}`);
+    else if (!stopping) console.error(`[clock] ${at}Z ${what} failed: ${result.outcome}`);
+  },
+});
+console.log(`[clock] running: the dispatch tick at every minute, the retention sweep at 03:17 UTC (${base})`);
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string" },
+        executor: { type: "string", default: "mock" },
+        callbacks: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    return fail(`${(e as Error).message} (${USAGE})`, 2);
+  }
+}
+
+function options() {
+  const { values } = parse();
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const rawPort = values.port ?? process.env.PORT ?? "8787";
+  const port = /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    fail(`${values.port === undefined ? "PORT" : "--port"} must be a port number from 1 to 65535, not "${rawPort}"`, 2);
+  }
+  const executor = values.executor;
+  if (executor !== "mock" && executor !== "http") fail(`--executor must be mock or http, not "${executor}"`, 2);
+  // Under the mock nothing real is called, so neither are callbacks, unless asked; the real executor sends them.
+  const callbacks = values.callbacks ?? (executor === "mock" ? "record" : "send");
+  if (callbacks !== "record" && callbacks !== "send") fail(`--callbacks must be record or send, not "${callbacks}"`, 2);
+  return { port, executor, callbacks } as const;
+}
+
+function banner(historyRows: number): string {
+  const executorText =
+    opts.executor === "mock"
+      ? [
+          "Executor: mock — NO job's endpoint is called. Every run (scheduled or POST /trigger) gets an invented,",
+          "  deterministic outcome (mostly success, some failures, errors and timeouts) so logs and the dashboard fill up.",
+          "  For real requests: npm start -- --executor http",
+        ]
+      : [
+          "Executor: http — every run sends the real request to the job's endpoint_url and records what came back",
+          "  (loopback and private addresses are allowed locally: ALLOW_PRIVATE_TARGETS=true).",
+        ];
+  const callbackText =
+    opts.callbacks === "record"
+      ? "Callbacks: recorded, not sent — each shows up below as a callback_recorded log line (--callbacks send to POST them)."
+      : "Callbacks: sent — success/failure URLs receive signed POSTs.";
+  return `
 edgecron is starting on ${base}
 
+${[...executorText, callbackText].join("\n")}
+Scheduler: a local clock fires the Cron Triggers on time — the dispatch tick at every minute boundary (jobs run
+  on schedule by themselves), the retention sweep daily at 03:17 UTC. Fire one now: npm run cli -- tick | sweep
+
 Demo account (LOCAL ONLY — these credentials are public and work nowhere else):
-  account id:  ${DEMO.account_id}
+  account id:   ${DEMO.account_id}
   X-API-Key:    ${DEMO.api_key}
   X-API-Secret: ${DEMO.api_secret}
-  demo history: ${r.logs} executions over 35 days (re-seeding skips existing ones)
+  demo history: ${historyRows} executions over 35 days (re-seeding skips existing ones)
+
+Set these in your shell; the README's examples use them:
+  BASE=${base} ACCOUNT=${DEMO.account_id} KEY=${DEMO.api_key} SECRET=${DEMO.api_secret}
 
 Try it:
-  curl "${base}/v1/cron-jobs/${DEMO.account_id}/logs/${job}?page=1&limit=5&status=failure" ${auth}
-  curl "${base}/v1/cron-jobs/${DEMO.account_id}/list" ${auth}
-  open ${base}/docs for the API reference
+  curl "$BASE/v1/cron-jobs/$ACCOUNT/list" -H "X-API-Key: $KEY" -H "X-API-Secret: $SECRET"
+  open ${base}/dashboard (sign in with the demo account) and ${base}/docs (API reference)
+`;
+}
 
-Run the scheduler by hand (dispatch tick / retention sweep):
-  curl "${base}/__scheduled?cron=*+*+*+*+*"
-  curl "${base}/__scheduled?cron=17+3+*+*+*"
-`);
+function startWrangler(): ChildProcess {
+  return spawn(
+    "npx",
+    [
+      "--no-install",
+      "wrangler",
+      "dev",
+      "--ip",
+      HOST,
+      "--port",
+      String(opts.port),
+      "--show-interactive-dev-session=false",
+      "--var",
+      `EXECUTOR:${opts.executor}`,
+      "--var",
+      `CALLBACKS:${opts.callbacks}`,
+      "--var",
+      "ALLOW_PRIVATE_TARGETS:true",
+    ],
+    // Its own process group, so stopping npm start stops wrangler and the workerd it runs.
+    { env: offlineEnv, stdio: ["ignore", "inherit", "inherit"], detached: true },
+  );
+}
 
-const child = spawn(
-  "npx",
-  [
-    "--no-install",
-    "wrangler",
-    "dev",
-    "--port",
-    String(PORT),
-    "--test-scheduled",
-    "--var",
-    "ALLOW_PRIVATE_TARGETS:true",
-  ],
-  { env: offlineEnv, stdio: "inherit" },
-);
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
-child.on("exit", (code) => process.exit(code ?? 0));
+function killGroup(pid: number, sig: NodeJS.Signals) {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function waitUntilServing() {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    // The port was free, so whatever answers is our wrangler: until the Worker is up it may answer with errors.
+    if ((await checkEdgecron(base, 1000)).ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (child.pid) killGroup(child.pid, "SIGTERM");
+  fail(`wrangler dev did not answer on ${base} within 120 s`);
+}

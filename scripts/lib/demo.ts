@@ -5,6 +5,12 @@ import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
 import { nextRunAt } from "../../src/schedule/next-run";
 import { CreateJobSchema } from "../../src/schemas/jobs";
 
+/**
+ * Where the demo jobs point: `.invalid` (RFC 6761) names never resolve, so no demo job or callback reaches a public
+ * host even under `npm start -- --executor http` (there they end as `error`: the name does not resolve).
+ */
+const DEMO_HOST = "demo.edgecron.invalid";
+
 /** Fixed, clearly local-only demo credentials: never valid anywhere but a developer's machine. */
 export const DEMO = {
   account_id: "00000000-0000-4000-8000-00000000de00",
@@ -22,7 +28,7 @@ const DEMO_JOBS = [
     input: {
       name: "Daily Report Generator",
       description: "Generates the daily sales report",
-      endpoint_url: "https://api.example.com/reports/generate",
+      endpoint_url: `https://reports.${DEMO_HOST}/generate`,
       method: "POST",
       headers: { Authorization: "Bearer demo-token", "Content-Type": "application/json" },
       body: '{"report_type":"daily"}',
@@ -30,14 +36,14 @@ const DEMO_JOBS = [
       schedule_config: { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" },
       tags: ["reports", "daily"],
       retry_config: { max_retries: 3, retry_delay_seconds: 60, timeout_seconds: 30 },
-      callbacks: { failure_url: "https://api.example.com/alerts/cron-failed" },
+      callbacks: { failure_url: `https://alerts.${DEMO_HOST}/cron-failed` },
     },
   },
   {
     id: "00000000-0000-4000-8000-0000000a0002",
     input: {
       name: "Hourly Inventory Sync",
-      endpoint_url: "https://inventory.example.com/sync",
+      endpoint_url: `https://inventory.${DEMO_HOST}/sync`,
       method: "PUT",
       timezone: "Europe/London",
       schedule_config: { repeat_type: "hourly", repeat_every: 1, time: "00:15", end_type: "never" },
@@ -49,7 +55,7 @@ const DEMO_JOBS = [
     id: "00000000-0000-4000-8000-0000000a0003",
     input: {
       name: "Uptime Ping",
-      endpoint_url: "https://status.example.com/ping",
+      endpoint_url: `https://status.${DEMO_HOST}/ping`,
       method: "GET",
       timezone: "UTC",
       schedule_config: { cron: "*/10 * * * *" },
