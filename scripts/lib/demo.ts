@@ -124,6 +124,8 @@ export async function demoSeedSql(now: number): Promise<{ sql: string; logs: num
           error_message: outcome.errorMessage,
           response_time_ms: outcome.responseTimeMs,
           retry_attempt: attempt,
+          scheduled_at: slot,
+          trigger: attempt > 0 ? "retry" : "schedule",
         });
         if (outcome.status === "success") break;
       }

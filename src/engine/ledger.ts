@@ -1,9 +1,9 @@
-import { and, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { insertWhere } from "../db/insert-where";
 import { cronJobs, type RunOrigin, type RunRow, runs } from "../db/schema";
 import { RUNNABLE_STATES } from "../jobs/state";
-import { executionId } from "./execution-id";
+import { executionId, executionIdFloor } from "./execution-id";
 
 /**
  * The run ledger's SQL (table `runs`, src/db/schema.ts). A run row is written before anything can call the
@@ -164,4 +164,22 @@ export async function findStrandedRuns(db: Db, now: number, staleMs: number, lim
     )
     .orderBy(runs.plannedAt)
     .limit(limit);
+}
+
+/**
+ * Deletes up to `limit` ledger rows of slots before `cutoff` (epoch ms), whatever their state: ids sort by slot
+ * time (src/engine/execution-id.ts), so the primary key serves the range and the ledger needs no time index.
+ * Returns the number deleted.
+ */
+export async function deleteRunsBefore(db: Db, cutoff: number, limit: number): Promise<number> {
+  const chunk = db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(lt(runs.id, executionIdFloor(cutoff)))
+    .limit(limit);
+  const [counted] = await db.batch([
+    db.select({ n: count() }).from(chunk.as("chunk")),
+    db.delete(runs).where(inArray(runs.id, chunk)),
+  ]);
+  return counted[0]?.n ?? 0;
 }

@@ -19,6 +19,8 @@ const COLUMNS = [
   "error_message",
   "response_time_ms",
   "retry_attempt",
+  "scheduled_at",
+  "trigger",
 ] as const satisfies ReadonlyArray<keyof SerialisedLog>;
 
 /**

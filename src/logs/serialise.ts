@@ -15,6 +15,8 @@ export function serialiseLog(row: ExecutionLogRow) {
     error_message: row.errorMessage,
     response_time_ms: row.responseTimeMs,
     retry_attempt: row.retryAttempt,
+    scheduled_at: row.scheduledAt === null ? null : formatInstant(row.scheduledAt),
+    trigger: row.trigger,
   };
 }
 

@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, executionLogs, logCounts } from "../db/schema";
+import { deleteRunsBefore } from "../engine/ledger";
 import { CHUNK_START, nextChunkSize } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
@@ -20,6 +21,8 @@ export interface SweepReport {
   event: "retention_sweep";
   cutoff: string;
   expired_deleted: number;
+  /** Run-ledger rows of slots older than the cutoff. */
+  runs_deleted: number;
   deleted_job_logs_deleted: number;
   jobs_purged: number;
   chunks: number;
@@ -71,8 +74,8 @@ async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number)
 }
 
 /**
- * The daily sweep: logs older than the retention window (a log exactly retentionDays old stays), then the
- * logs and rows of deleted jobs, in chunks, until a chunk comes back short or the time budget runs out.
+ * The daily sweep: logs older than the retention window (a log exactly retentionDays old stays), the run ledger's
+ * rows of slots as old, then the logs and rows of deleted jobs, in chunks, until a chunk comes back short or the time budget runs out.
  */
 export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   const started = Date.now();
@@ -109,6 +112,17 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     if (!full) break;
   }
 
+  let runsDeleted = 0;
+  while (complete) {
+    if (!withinBudget()) {
+      complete = false;
+      break;
+    }
+    const n = await deleteRunsBefore(db, cutoff, size);
+    runsDeleted += n;
+    if (n < size) break;
+  }
+
   let orphaned = 0;
   let purged = 0;
   const deleted = complete
@@ -138,6 +152,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     event: "retention_sweep",
     cutoff: new Date(cutoff).toISOString(),
     expired_deleted: expired,
+    runs_deleted: runsDeleted,
     deleted_job_logs_deleted: orphaned,
     jobs_purged: purged,
     chunks,

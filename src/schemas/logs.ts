@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { executionStatuses } from "../db/schema";
+import { executionStatuses, runTriggers } from "../db/schema";
 import { decodeCursor } from "../logs/cursor";
 import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "./common";
 import { ListJobsQuerySchema } from "./jobs";
@@ -119,6 +119,14 @@ export const ExecutionLogSchema = z
     error_message: z.string().nullable(),
     response_time_ms: z.number().int().nullable(),
     retry_attempt: z.number().int(),
+    scheduled_at: z.string().nullable().openapi({
+      example: "2024-01-25T14:00:00Z",
+      description:
+        "The schedule slot this attempt belongs to (executed_at − scheduled_at is its lateness); null for manual runs",
+    }),
+    trigger: z.enum(runTriggers).openapi({
+      description: "What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)",
+    }),
   })
   .openapi("ExecutionLog");
 

@@ -42,9 +42,11 @@ export async function insertLogs(cronJobId: string, accountId: string, logs: Log
     errorMessage: null,
     responseTimeMs: 100,
     retryAttempt: 0,
+    trigger: (l.retryAttempt ?? 0) > 0 ? ("retry" as const) : ("schedule" as const),
     ...l,
   }));
-  const perChunk = Math.floor(100 / 10);
+  // D1 binds at most 100 parameters per statement: 11 columns a row, 9 rows a statement.
+  const perChunk = 9;
   for (let i = 0; i < rows.length; i += perChunk) {
     await db()
       .insert(executionLogs)

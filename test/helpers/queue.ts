@@ -25,9 +25,9 @@ export function captureQueue() {
 }
 
 /** A MessageBatch as the runtime would deliver it, with ack/retry observable through getQueueResult. */
-export function batchOf(bodies: EngineMessage[], attempts = 1) {
+export function batchOf(bodies: EngineMessage[], attempts = 1, queue = "edgecron-runs") {
   return createMessageBatch<EngineMessage>(
-    "edgecron-runs",
+    queue,
     bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: Date.now(), attempts, body })),
   );
 }

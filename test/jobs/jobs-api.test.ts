@@ -33,6 +33,7 @@ describe("POST /create", () => {
       headers: { Authorization: "Bearer token123", "Content-Type": "application/json" },
       body: '{"report_type":"daily"}',
       is_active: true,
+      state: "active",
       timezone: "America/New_York",
       repeat_type: "days",
       repeat_every: 1,
@@ -62,7 +63,7 @@ describe("POST /create", () => {
       callbacks: {
         success_url: "https://api.example.com/callbacks/success",
         failure_url: "https://api.example.com/callbacks/failure",
-        notify: "always",
+        notify: "attempt",
       },
       created_at: "2024-01-20T12:00:00Z",
       updated_at: "2024-01-20T12:00:00Z",

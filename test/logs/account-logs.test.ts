@@ -72,6 +72,8 @@ describe("GET /v1/cron-jobs/{accountId}/logs", () => {
           error_message: null,
           response_time_ms: 100,
           retry_attempt: 0,
+          scheduled_at: null,
+          trigger: "schedule",
         },
         expect.objectContaining({ id: "exe_a09", cron_job_id: jobs.reports, status: "timeout" }),
         expect.objectContaining({ id: "exe_a07", cron_job_id: jobs.billing }),

@@ -66,6 +66,8 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           error_message: null,
           response_time_ms: 245,
           retry_attempt: 0,
+          scheduled_at: null,
+          trigger: "schedule",
         },
         {
           id: "exe_987654321",
@@ -78,6 +80,8 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           error_message: "Endpoint returned status code 500",
           response_time_ms: 1200,
           retry_attempt: 0,
+          scheduled_at: null,
+          trigger: "schedule",
         },
         {
           id: "exe_456789123",
@@ -90,6 +94,8 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           error_message: "Request timed out after 30 seconds",
           response_time_ms: 30000,
           retry_attempt: 1,
+          scheduled_at: null,
+          trigger: "retry",
         },
       ],
       pagination: { page: 1, limit: 20, total_items: 3, total_pages: 1, next_cursor: null },

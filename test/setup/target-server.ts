@@ -18,6 +18,9 @@ const CHUNK = Buffer.alloc(64 * 1024, "x");
 /** Long enough to outlive every test timeout (the tests use timeoutSeconds: 1). */
 const SLOW_MS = 5_000;
 
+/** Requests per key seen by /count/{key}: the target's own count of calls, for exactly-once tests. */
+const counts = new Map<string, number>();
+
 /** Bytes /big managed to write before the client went away, so tests can prove the body was not drained. */
 let lastBigBytesWritten = 0;
 
@@ -60,6 +63,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number): 
   const status = /^\/status\/(\d{3})$/.exec(path);
   const chain = /^\/redirect-chain\/(\d+)$/.exec(path);
   if (path === "/ok") return json(res, 200, { ok: true, message: "hello" });
+  const counted = /^\/count\/([\w-]+)$/.exec(path);
+  if (counted) {
+    // /count/{key}?fail=N: counts the call; the first N calls of the key answer 500, later ones 200.
+    const key = counted[1] as string;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    const fail = Number(url.searchParams.get("fail") ?? 0);
+    return n <= fail ? json(res, 500, { call: n }) : json(res, 200, { call: n });
+  }
+  const seen = /^\/counts\/([\w-]+)$/.exec(path);
+  if (seen) return json(res, 200, { calls: counts.get(seen[1] as string) ?? 0 });
   if (status) return json(res, Number(status[1]), { error: "boom", status: Number(status[1]) });
   if (path === "/slow") return stall(req, () => json(res, 200, { late: true }));
   if (path === "/slow-body") {
