@@ -285,6 +285,43 @@ describe("callbacks", () => {
     }
   });
 
+  it("notify attempt (A1Cron's behaviour): a failure callback per failed attempt with next_retry_at, then success", async () => {
+    const job = await insertJob(
+      acct.accountId,
+      withCallbacks({ maxRetries: 2, retryDelaySeconds: 45, callbacks: JSON.stringify({ notify: "attempt" }) }),
+    );
+    const seen: unknown[] = [];
+    const deps = testDeps({ executor: scriptedExecutor(FAIL_500, FAIL_500, {}), now: () => T });
+    await consumeRun(deps, run(job.id));
+    for (let m = deps.queue.take(); m.length > 0; m = deps.queue.take()) {
+      for (const { body } of m) if (body.type === "run") await consumeRun(deps, body);
+      for (const { body } of m) if (body.type === "callback") seen.push(JSON.parse(body.body), body.url);
+    }
+    const payloads = seen.filter((x) => typeof x !== "string") as Array<Record<string, unknown>>;
+    expect(payloads.map((p) => [p.status, p.retry_attempt, p.next_retry_at])).toEqual([
+      ["failure", 0, "2025-03-03T12:00:45Z"],
+      ["failure", 1, "2025-03-03T12:00:45Z"],
+      ["success", 2, null],
+    ]);
+    expect(seen.filter((x) => typeof x === "string")).toEqual([
+      "https://hooks.example.com/fail",
+      "https://hooks.example.com/fail",
+      "https://hooks.example.com/ok",
+    ]);
+  });
+
+  it("notify final (and a stored job from before the modes) sends only the final outcome", async () => {
+    for (const callbacks of [JSON.stringify({ notify: "final" }), "{}"]) {
+      const job = await insertJob(acct.accountId, withCallbacks({ maxRetries: 1, callbacks }));
+      const deps = testDeps({ executor: scriptedExecutor(FAIL_500, FAIL_500) });
+      await consumeRun(deps, run(job.id));
+      const first = deps.queue.take();
+      expect(first.map((m) => m.body.type)).toEqual(["run"]);
+      await consumeRun(deps, first[0]?.body as RunMessage);
+      expect(deps.queue.take().map((m) => (m.body as CallbackMessage).url)).toEqual(["https://hooks.example.com/fail"]);
+    }
+  });
+
   it("on_change end to end: a second consecutive failure sends nothing", async () => {
     const job = await insertJob(acct.accountId, withCallbacks({ callbacks: JSON.stringify({ notify: "on_change" }) }));
     const deps = testDeps({ executor: scriptedExecutor(FAIL_500, FAIL_500, {}) });
