@@ -43,7 +43,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     stopping = true;
     stopClock();
     removeDevServer(process.pid);
-    if (child.pid) killGroup(child.pid, sig);
+    child.kill(sig);
   });
 }
 child.on("exit", (code, signal) => {
@@ -166,17 +166,9 @@ function startWrangler(): ChildProcess {
       "--var",
       "ALLOW_PRIVATE_TARGETS:true",
     ],
-    // Its own process group, so stopping npm start stops wrangler and the workerd it runs.
-    { env: offlineEnv, stdio: ["ignore", "inherit", "inherit"], detached: true },
+    // In npm start's process group: Ctrl-C, or killing the group, reaches wrangler and its workerd directly.
+    { env: offlineEnv, stdio: ["ignore", "inherit", "inherit"] },
   );
-}
-
-function killGroup(pid: number, sig: NodeJS.Signals) {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // already gone
-  }
 }
 
 async function waitUntilServing() {
@@ -186,6 +178,6 @@ async function waitUntilServing() {
     if ((await checkEdgecron(base, 1000)).ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  if (child.pid) killGroup(child.pid, "SIGTERM");
+  child.kill("SIGTERM");
   fail(`wrangler dev did not answer on ${base} within 120 s`);
 }
