@@ -29,7 +29,7 @@ function dumpDocument(): string {
   const dir = mkdtempSync(join(tmpdir(), "edgecron-client-openapi-"));
   try {
     const out = join(dir, "openapi.json");
-    const res = spawnSync("npx", ["--no-install", "tsx", "scripts/openapi.ts", "--out", out], {
+    const res = spawnSync("npm", ["run", "--silent", "openapi", "--", "--out", out], {
       cwd: ROOT,
       encoding: "utf8",
       stdio: ["ignore", "inherit", "inherit"],

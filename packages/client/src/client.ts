@@ -10,6 +10,9 @@ import { ndjsonValues } from "./ndjson.js";
 import type { paths } from "./schema.js";
 import type {
   AccountLogsFilter,
+  ApiKey,
+  ApiKeyCreate,
+  CreatedApiKey,
   DeletedJob,
   ExecutionLog,
   ExportFormat,
@@ -22,6 +25,8 @@ import type {
   JobUpdate,
   LogsPage,
   Problem,
+  SchedulePreview,
+  SchedulePreviewRequest,
   StatsQuery,
   TriggerResult,
 } from "./types.js";
@@ -186,6 +191,39 @@ export class EdgecronClient {
   async stats(id: string, query: StatsQuery = {}): Promise<JobStats> {
     const res = await this.call(
       this.raw.GET("/v1/cron-jobs/{accountId}/stats/{cron_job_id}", { params: { path: this.job(id), query } }),
+    );
+    return res.data;
+  }
+
+  /** The runs a job with this schedule would make, validated like a create, without creating anything. */
+  async previewSchedule(request: SchedulePreviewRequest): Promise<SchedulePreview> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/schedule/preview", { params: { path: this.account }, body: request }),
+    );
+    return res.data;
+  }
+
+  // ── API keys (a `full` key manages them; `read_only` keys get 403 on every write) ──────────────────────────
+
+  async listKeys(): Promise<ApiKey[]> {
+    const res = await this.call(this.raw.GET("/v1/cron-jobs/{accountId}/keys", { params: { path: this.account } }));
+    return res.data;
+  }
+
+  /** A new key; its `api_secret` is in this answer only. */
+  async createKey(key: ApiKeyCreate): Promise<CreatedApiKey> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/keys", { params: { path: this.account }, body: key }),
+    );
+    return res.data;
+  }
+
+  /** Revokes a key (idempotent); other isolates may accept it for up to API_KEY_CACHE_SECONDS. */
+  async revokeKey(keyId: string): Promise<ApiKey> {
+    const res = await this.call(
+      this.raw.DELETE("/v1/cron-jobs/{accountId}/keys/{key_id}", {
+        params: { path: { accountId: this.accountId, key_id: keyId } },
+      }),
     );
     return res.data;
   }

@@ -701,6 +701,16 @@ export interface components {
             error_message: string | null;
             response_time_ms: number | null;
             retry_attempt: number;
+            /**
+             * @description The schedule slot this attempt belongs to (executed_at − scheduled_at is its lateness); null for manual runs
+             * @example 2024-01-25T14:00:00Z
+             */
+            scheduled_at: string | null;
+            /**
+             * @description What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)
+             * @enum {string}
+             */
+            trigger: "schedule" | "retry" | "manual";
         };
         LogsPagePagination: {
             page: number;

@@ -19,6 +19,9 @@ type AccountLogsOp = paths["/v1/cron-jobs/{accountId}/logs"]["get"];
 type JobExportOp = paths["/v1/cron-jobs/{accountId}/logs/{cron_job_id}/export"]["get"];
 type AccountExportOp = paths["/v1/cron-jobs/{accountId}/logs/export"]["get"];
 type StatsOp = paths["/v1/cron-jobs/{accountId}/stats/{cron_job_id}"]["get"];
+type ListKeysOp = paths["/v1/cron-jobs/{accountId}/keys"]["get"];
+type CreateKeyOp = paths["/v1/cron-jobs/{accountId}/keys"]["post"];
+type PreviewOp = paths["/v1/cron-jobs/{accountId}/schedule/preview"]["post"];
 
 /** A cron job as the API returns it. */
 export type Job = Json<DetailsOp["responses"][200]>["data"];
@@ -53,6 +56,16 @@ export type ExportFormat = NonNullable<JobExportQuery["format"]>;
 /** `GET …/stats/{id}` query and answer's data. */
 export type StatsQuery = Query<StatsOp>;
 export type JobStats = Json<StatsOp["responses"][200]>["data"];
+
+/** An API key as listed (never its secret). */
+export type ApiKey = Json<ListKeysOp["responses"][200]>["data"][number];
+/** The body of `POST …/keys`: name, scope (`full` | `read_only`), expires_at. */
+export type ApiKeyCreate = Body<CreateKeyOp>;
+/** A created key: the listed fields plus `api_secret`, shown this once. */
+export type CreatedApiKey = Json<CreateKeyOp["responses"][201]>["data"];
+/** The body of `POST …/schedule/preview` and its answer's data. */
+export type SchedulePreviewRequest = Body<PreviewOp>;
+export type SchedulePreview = Json<PreviewOp["responses"][200]>["data"];
 
 /** An RFC 9457 problem document as every error response carries it. */
 export type Problem = DetailsOp["responses"][404]["content"]["application/problem+json"];

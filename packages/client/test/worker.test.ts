@@ -28,6 +28,8 @@ let dev: DevServer | undefined;
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
 let account: ReturnType<typeof createAccount>;
 let sdk: EdgecronClient;
+/** A read_only key made through the SDK, used by the CLI tests for the 403 exit status. */
+let readOnly: { api_key: string; api_secret: string } | undefined;
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build -w @edgecron/client\` first`);
@@ -143,6 +145,27 @@ describe("SDK against the Worker", () => {
     expect((err as EdgecronApiError).message).toContain(job.id);
   });
 
+  it("previews a schedule without creating a job", async () => {
+    const preview = await sdk.previewSchedule({ schedule_config: { cron: "0 9 * * 1" }, timezone: "UTC", count: 2 });
+    expect(preview.next_runs).toHaveLength(2);
+    expect(preview.next_runs[0]).toMatch(/T09:00:00Z$/);
+  });
+
+  it("manages API keys: a read_only key reads but is refused writes (403); a revoked key gets 401", async () => {
+    const key = await sdk.createKey({ name: "sdk e2e read-only", scope: "read_only" });
+    expect(key.api_secret).toBeTruthy();
+    expect((await sdk.listKeys()).map((k) => k.id)).toContain(key.id);
+    readOnly = { api_key: key.id, api_secret: key.api_secret };
+    const reader = new EdgecronClient({ ...sdkOptions(), apiKey: key.id, apiSecret: key.api_secret });
+    await expect(reader.listJobs()).resolves.toMatchObject({ data: expect.any(Array) });
+    const refused = await reader.createJob(jobInput("nope", "/ok")).catch((e: unknown) => e);
+    expect((refused as EdgecronApiError).status).toBe(403);
+    const temp = await sdk.createKey({ name: "sdk e2e revoked" });
+    expect((await sdk.revokeKey(temp.id)).status).toBe("revoked");
+    const revoked = new EdgecronClient({ ...sdkOptions(), apiKey: temp.id, apiSecret: temp.api_secret });
+    expect(((await revoked.listJobs().catch((e: unknown) => e)) as EdgecronApiError).status).toBe(401);
+  });
+
   it("throws a 401 EdgecronApiError for a wrong secret", async () => {
     const bad = new EdgecronClient({ ...sdkOptions(), apiSecret: "es_wrong" });
     const err = await bad.listJobs().catch((e: unknown) => e);
@@ -169,13 +192,17 @@ describe("CLI against the Worker", () => {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, ".cfg") };
   env.EDGECRON_CONFIG = config;
 
-  function start(args: string[]) {
-    return spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+  function start(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+    return spawn(process.execPath, [CLI, ...args], {
+      env: { ...env, ...extraEnv },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
   }
 
-  function edgecron(args: string[], input = "") {
+  function edgecron(args: string[], input = "", extraEnv: NodeJS.ProcessEnv = {}) {
     return new Promise<{ code: number | null; out: string; err: string }>((res, rej) => {
-      const child = start(args);
+      const child = start(args, extraEnv);
       let out = "";
       let err = "";
       child.stdout.on("data", (c) => {
@@ -265,6 +292,15 @@ describe("CLI against the Worker", () => {
     const missing = await edgecron(["jobs", "get", randomUUID()]);
     expect(missing.code).toBe(EXIT.notFound);
     expect(missing.err).toMatch(/^error: Cron job .* not found \(HTTP 404\)\n$/);
+  });
+
+  it("environment credentials override the file; a read_only key's write exits 3 (403)", async () => {
+    const asReader = { EDGECRON_API_KEY: readOnly?.api_key, EDGECRON_API_SECRET: readOnly?.api_secret };
+    const ls = await edgecron(["jobs", "ls", "--json"], "", asReader);
+    expect(ls.code, ls.err).toBe(EXIT.ok);
+    const write = await edgecron(["jobs", "pause", id], "", asReader);
+    expect(write.code).toBe(EXIT.auth);
+    expect(write.err).toMatch(/\(HTTP 403\)\n$/);
   });
 
   it("jobs update, pause (a paused job cannot run: exit 5), resume", async () => {

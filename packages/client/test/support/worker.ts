@@ -59,7 +59,17 @@ export async function startWorker(): Promise<DevServer> {
   return startDev({
     port,
     persistTo: resolve(ROOT, ".wrangler/state"), // where the operator CLI's `wrangler d1 execute --local` writes
-    extraArgs: ["--inspector-port", String(inspector), "--var", "EXECUTOR:http", "--var", "ALLOW_PRIVATE_TARGETS:true"],
+    // Later --var values win over startDev's own (EXECUTOR:mock, CALLBACKS:record for the benchmarks).
+    extraArgs: [
+      "--inspector-port",
+      String(inspector),
+      "--var",
+      "EXECUTOR:http",
+      "--var",
+      "CALLBACKS:send",
+      "--var",
+      "ALLOW_PRIVATE_TARGETS:true",
+    ],
   });
 }
 
