@@ -16,6 +16,8 @@ export async function exportLogs(ctx: Ctx, a: LogsArgs & { format: ExportFormat 
   const sink: NodeJS.WritableStream = toFile ? createWriteStream(output, { flags: "w" }) : ctx.io.stdout;
   let bytes = 0;
   let lines = 0;
+  // Records end at a LF outside quotes: NDJSON escapes every LF inside a value, RFC 4180 CSV quotes the field.
+  let quoted = false;
   let broken: Error | null = null;
   const onError = (e: Error) => {
     broken = e;
@@ -28,7 +30,10 @@ export async function exportLogs(ctx: Ctx, a: LogsArgs & { format: ExportFormat 
       if (done) break;
       if (broken) break;
       bytes += value.byteLength;
-      for (const b of value) if (b === 10) lines++;
+      for (const b of value) {
+        if (b === 0x22 && a.format === "csv") quoted = !quoted;
+        else if (b === 0x0a && !quoted) lines++;
+      }
       if (!sink.write(value)) await Promise.race([once(sink, "drain"), once(sink, "error")]);
     }
   } finally {

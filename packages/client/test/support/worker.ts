@@ -80,7 +80,8 @@ export interface Received {
 }
 
 /**
- * The jobs' endpoint on loopback: `/ok` answers 200, `/fail` 500; `/callback` records what edgecron delivered.
+ * The jobs' endpoint on loopback: `/ok` answers 200, `/fail` 500 (both with a multi-line JSON body); `/callback`
+ * records what edgecron delivered.
  */
 export async function startTarget(): Promise<{ base: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
@@ -95,7 +96,8 @@ export async function startTarget(): Promise<{ base: string; received: Received[
       received.push({ path, headers: req.headers, body });
       const status = path.startsWith("/fail") ? 500 : 200;
       res.writeHead(status, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ ok: status === 200 }));
+      // Pretty-printed: a response body with line breaks, quotes and commas (CSV quotes it across lines).
+      res.end(JSON.stringify({ ok: status === 200, note: 'a "quoted", comma' }, null, 1));
     });
   });
   await new Promise<void>((res) => server.listen(0, "127.0.0.1", res));
