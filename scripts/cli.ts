@@ -209,8 +209,4 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
-  // wrangler's failures are many lines: its [ERROR] line says what went wrong.
-  const lines = (e instanceof Error ? e.message : String(e)).split("\n").filter((l) => l.trim());
-  fail(lines.find((l) => l.includes("[ERROR]"))?.replace(/^.*\[ERROR\]\s*/, "") ?? lines[0] ?? "failed");
-});
+main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
