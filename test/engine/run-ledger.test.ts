@@ -202,6 +202,42 @@ describe("3. a failed send never ends a run early", () => {
   });
 });
 
+describe("the relay finishes what nothing else would", () => {
+  it("a run-now whose client went away mid-run (lease held, no outcome) is re-sent once its lease expires", async () => {
+    const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0, timeoutSeconds: 5 });
+    const msg = await queuedRun(job, T, { origin: "manual", nonce: "n1" });
+    await takeLease(db(), msg.runId, T, 5); // the request's isolate was cancelled after taking the lease
+    const early = testDeps({ now: () => T + 20_000 });
+    await relayStranded(early);
+    expect(runs(early.queue.take())).toEqual([]);
+    const later = testDeps({ executor: scriptedExecutor({}), now: () => T + 11 * MIN });
+    await relayStranded(later);
+    const [again] = runs(later.queue.take());
+    expect(again?.runId).toBe(msg.runId);
+    expect((await consumeRun(later, again as RunMessage)).result).toBe("executed");
+    expect(await logsOf(job.id)).toMatchObject([{ id: msg.runId, trigger: "manual", scheduled_at: null }]);
+  });
+
+  it("a callback whose send failed and whose message is never redelivered is sent from the outbox", async () => {
+    const job = await insertJob(acct.accountId, {
+      nextRunAt: FAR,
+      maxRetries: 0,
+      successCallbackUrl: "https://hooks.example.com/ok",
+      callbacks: JSON.stringify({ notify: "attempt" }),
+    });
+    const deps = testDeps({ executor: scriptedExecutor({}), now: () => T });
+    deps.queue.failOnce();
+    await expect(consumeRun(deps, await queuedRun(job, T))).rejects.toThrow();
+    const soon = testDeps({ now: () => T + MIN });
+    await relayStranded(soon);
+    expect(callbacks(soon.queue.take())).toEqual([]); // not yet stale: a redelivery may still send it
+    const later = testDeps({ now: () => T + 11 * MIN });
+    await relayStranded(later);
+    await relayStranded(later);
+    expect(callbacks(later.queue.take()).map((c) => c.url)).toEqual(["https://hooks.example.com/ok"]);
+  });
+});
+
 /** An executor whose calls wait until released; it counts calls and the most in flight at once. */
 function heldExecutor() {
   let release!: () => void;
