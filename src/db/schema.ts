@@ -104,6 +104,8 @@ export const cronJobs = sqliteTable(
     failureCallbackUrl: text("failure_callback_url"),
     /** JSON array of tags. */
     tags: text("tags").notNull().default("[]"),
+    /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
+    requestSignature: integer("request_signature", { mode: "boolean" }).notNull().default(true),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     lastRunStatus: text("last_run_status"),

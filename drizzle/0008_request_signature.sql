@@ -1,0 +1,1 @@
+ALTER TABLE `cron_jobs` ADD `request_signature` integer DEFAULT true NOT NULL;
