@@ -371,7 +371,7 @@ describe("CLI against the Worker", () => {
     expect(json<{ records: number }>(csv).records).toBe(2);
     const rows = readFileSync(out, "utf8").trimEnd().split("\r\n");
     expect(rows).toHaveLength(3); // CRLF ends a record; the bodies' own line breaks are LF inside quotes
-    expect(rows[1]).toContain('""quoted""');
+    expect(rows[1]).toContain('\n ""ok"": true,\n'); // a quoted field across lines, its quotes doubled
     expect(rows[0]).toMatch(/^id,/);
     const nd = await edgecron(["export", id]);
     expect(nd.code).toBe(EXIT.ok);
