@@ -1,7 +1,7 @@
 import { requestId } from "hono/request-id";
 import { dashboardRoutes } from "./dashboard/routes";
-import { docsRoutes } from "./docs/routes";
 import { createDb } from "./db/client";
+import { docsRoutes } from "./docs/routes";
 import { requireApiKey } from "./http/auth";
 import { handleError } from "./http/errors";
 import { bodySizeLimit, headerSizeLimit, uncompressedBodies } from "./http/limits";
@@ -10,13 +10,14 @@ import { problem, problemResponse } from "./http/problem";
 import { rateLimitPerKey } from "./http/rate-limit";
 import { createRouter } from "./http/router";
 import { defaultSecurityHeaders } from "./http/security-headers";
+import { wellFormedJsonBody } from "./http/well-formed-body";
 import { jobsRoutes } from "./routes/jobs";
+import { keysRoutes } from "./routes/keys";
 import { logsRoutes } from "./routes/logs";
 import { logsExportRoutes } from "./routes/logs-export";
-import { statsRoutes } from "./routes/stats";
-import { keysRoutes } from "./routes/keys";
 import { schedulePreviewRoutes } from "./routes/schedule-preview";
 import { signingSecretRoutes } from "./routes/signing-secret";
+import { statsRoutes } from "./routes/stats";
 import { triggerRoutes } from "./routes/trigger";
 
 export function createApp() {
@@ -36,6 +37,7 @@ export function createApp() {
   });
   app.use("/v1/cron-jobs/:accountId/*", requireApiKey);
   app.use("/v1/cron-jobs/:accountId/*", rateLimitPerKey);
+  app.use("/v1/cron-jobs/:accountId/*", wellFormedJsonBody);
 
   app.route("/", jobsRoutes);
   app.route("/", logsExportRoutes); // before logsRoutes: /logs/export is not /logs/{cron_job_id}

@@ -7,6 +7,12 @@ import { fail } from "./problem";
 import { scopeAllows } from "./scope";
 
 const MAX_CREDENTIAL_LENGTH = 256;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID in its stored (lower-case) form; anything else as given. */
+export function canonicalId(id: string): string {
+  return UUID.test(id) ? id.toLowerCase() : id;
+}
 
 /**
  * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong, revoked or expired → 401 with one
@@ -17,7 +23,8 @@ const MAX_CREDENTIAL_LENGTH = 256;
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const keyId = c.req.header("x-api-key");
   const secret = c.req.header("x-api-secret");
-  const accountId = c.req.param("accountId") ?? "";
+  // Account ids are UUIDs, stored lower-case; a UUID is case-insensitive on input (RFC 9562 §4).
+  const accountId = canonicalId(c.req.param("accountId") ?? "");
   if (!keyId || !secret || keyId.length > MAX_CREDENTIAL_LENGTH || secret.length > MAX_CREDENTIAL_LENGTH) {
     fail(401, "Missing or invalid API credentials");
   }

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { type FieldError, problem, problemResponse } from "./problem";
+import { type FieldError, ProblemError, problem, problemResponse } from "./problem";
 
 const TARGETS: Record<string, FieldError["in"]> = {
   param: "path",
@@ -35,6 +35,12 @@ export function validationProblem(errors: FieldError[]) {
   return problem(400, detail, { errors });
 }
 
+/** Throws the 400 validation problem for checks made after the schema (the same shape), if there are errors. */
+export function refuseAtTheDoor(found: Array<FieldError | null>): void {
+  const errors = found.filter((e) => e !== null);
+  if (errors.length > 0) throw new ProblemError(validationProblem(errors));
+}
+
 /** The default hook of every route: zod failures become one 400 problem naming each field. */
 export function validationHook(
   result: { success: true } | { success: false; error: z.ZodError; target: string },
@@ -42,6 +48,21 @@ export function validationHook(
 ) {
   if (!result.success) {
     const where = TARGETS[result.target] ?? "body";
-    return problemResponse(c, validationProblem(fieldErrors(result.error, where)));
+    let errors = fieldErrors(result.error, where);
+    if (where === "query") errors = errors.map((e) => withRepeatedQueryValues(e, c.req.queries(e.field) ?? []));
+    return problemResponse(c, validationProblem(errors));
   }
+}
+
+/** A value as sent, quoted, cut to 64 characters: how error messages name what they refuse. */
+export const quoteSent = (v: string) => JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+
+/**
+ * A query parameter given more than once arrives as a list, which no single-value schema accepts: the error says
+ * it was repeated, and with what, before what the parameter allows.
+ */
+export function withRepeatedQueryValues(error: FieldError, values: string[]): FieldError {
+  if (values.length < 2) return error;
+  const sent = values.slice(0, 5).map(quoteSent).join(", ");
+  return { ...error, message: `was given ${values.length} times (${sent}): send one value; ${error.message}` };
 }

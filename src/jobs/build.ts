@@ -1,10 +1,13 @@
 import type { CronJobRow } from "../db/schema";
+import { refuseAtTheDoor } from "../http/validation";
 import { toCronString } from "../schedule/cron-string";
 import type { CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
 import { storedNotify } from "./notify";
+import { endedScheduleError } from "./schedule-end";
 import { requestedState, ScheduleEndedError, stateColumns } from "./state";
 
 type CallbackNotifyInput = (typeof CALLBACK_NOTIFY_INPUT)[number];
+
 import { nextRunAt } from "../schedule/next-run";
 import type { Callbacks, RetryConfig } from "../schemas/job-response";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
@@ -54,6 +57,7 @@ function callbackColumns(given: Omit<Callbacks, "notify"> & { notify: CallbackNo
 }
 
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
+  refuseAtTheDoor([endedScheduleError(input.schedule_config, input.timezone, now)]);
   const state = input.is_active === false ? "paused" : "active";
   const scheduleConfig = JSON.stringify(input.schedule_config);
   const row = {
@@ -73,6 +77,7 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     ...retryColumns({ ...RETRY_DEFAULTS, ...stripUndefined(input.retry_config ?? {}) }),
     ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
+    requestSignature: input.request_signature ?? true,
     createdAt: now,
     updatedAt: now,
   };
@@ -96,6 +101,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.headers !== undefined) set.headers = JSON.stringify(input.headers);
   if (input.body !== undefined) set.body = input.body;
   if (input.tags !== undefined) set.tags = JSON.stringify(input.tags);
+  if (input.request_signature !== undefined) set.requestSignature = input.request_signature;
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
     Object.assign(set, retryColumns({ ...RETRY_DEFAULTS, ...stored, ...stripUndefined(input.retry_config) }));
@@ -115,6 +121,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   }
   if (newTimezone) set.timezone = input.timezone;
   if (scheduleChanged) {
+    const config = input.schedule_config ?? (JSON.parse(current.scheduleConfig) as ScheduleConfig);
+    refuseAtTheDoor([endedScheduleError(config, input.timezone ?? current.timezone, now)]);
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }

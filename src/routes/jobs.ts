@@ -3,10 +3,12 @@ import { config } from "../config";
 import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { refuseAtTheDoor } from "../http/validation";
 import { buildNewJob, buildUpdate } from "../jobs/build";
 import { findJob, insertJobWithinLimit, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
 import { serialiseJob } from "../jobs/serialise";
 import { ScheduleEndedError } from "../jobs/state";
+import { targetErrors } from "../jobs/targets";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
 import {
   CreateJobSchema,
@@ -101,8 +103,10 @@ const deleteJobRoute = createRoute({
 
 export const jobsRoutes = createRouter()
   .openapi(createJobRoute, async (c) => {
-    const { MAX_ACTIVE_JOBS } = config(c.env);
-    const row = buildNewJob(c.get("accountId"), c.req.valid("json"), Date.now());
+    const { MAX_ACTIVE_JOBS, ALLOW_PRIVATE_TARGETS } = config(c.env);
+    const input = c.req.valid("json");
+    refuseAtTheDoor(targetErrors(input, ALLOW_PRIVATE_TARGETS));
+    const row = buildNewJob(c.get("accountId"), input, Date.now());
     if (!(await insertJobWithinLimit(c.get("db"), row, MAX_ACTIVE_JOBS))) limitReached(MAX_ACTIVE_JOBS);
     const created = (await findJob(c.get("db"), row.accountId, row.id)) ?? notFound(row.id);
     return c.json({ data: serialiseJob(created) }, 201);
@@ -129,7 +133,8 @@ export const jobsRoutes = createRouter()
     const input = c.req.valid("json");
     const db = c.get("db");
     const accountId = c.get("accountId");
-    const { MAX_ACTIVE_JOBS } = config(c.env);
+    const { MAX_ACTIVE_JOBS, ALLOW_PRIVATE_TARGETS } = config(c.env);
+    refuseAtTheDoor(targetErrors(input, ALLOW_PRIVATE_TARGETS));
     const current = (await findJob(db, accountId, cron_job_id)) ?? notFound(cron_job_id);
     const set = buildUpdateOrFail(current, input, Date.now());
     const activating = set.isActive === true && !current.isActive;

@@ -1,21 +1,29 @@
 import { z } from "@hono/zod-openapi";
 import { parseInstant } from "../http/dates";
+import { quoteSent } from "../http/validation";
 
 type IntQueryOptions = { min: number; max?: number; example?: number };
 
+/** The largest integer a query parameter without its own maximum takes (a page past the end is just empty). */
+export const MAX_QUERY_INT = 2_147_483_647;
+
+/** `(got "1e3")`: what a query parameter's error names as sent. */
+const sentValue = (v: string) => `(got ${quoteSent(v)})`;
+
 function intString(opts: IntQueryOptions) {
-  const range = opts.max === undefined ? `≥ ${opts.min}` : `between ${opts.min} and ${opts.max}`;
-  return z
-    .string()
-    .regex(/^\d{1,9}$/, `must be an integer ${range}`)
-    .transform(Number)
-    .refine((n) => n >= opts.min && (opts.max === undefined || n <= opts.max), `must be an integer ${range}`);
+  const max = opts.max ?? MAX_QUERY_INT;
+  return z.string().transform((value, ctx) => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (n >= opts.min && n <= max) return n;
+    ctx.addIssue({ code: "custom", message: `must be an integer between ${opts.min} and ${max} ${sentValue(value)}` });
+    return z.NEVER;
+  });
 }
 
 const intDoc = (opts: IntQueryOptions & { default?: number }) => ({
   type: "integer" as const,
   minimum: opts.min,
-  ...(opts.max === undefined ? {} : { maximum: opts.max }),
+  maximum: opts.max ?? MAX_QUERY_INT,
   ...(opts.default === undefined ? {} : { default: opts.default }),
   example: opts.example ?? opts.default ?? opts.min,
 });
@@ -42,9 +50,13 @@ export const instantQuery = (description: string, example: string) =>
     .transform((value, ctx) => {
       const parsed = parseInstant(value);
       if (!parsed) {
+        // A query string decodes `+` to a space, so `…T10:00:00+05:30` arrives as `…T10:00:00 05:30`.
+        const plusAsSpace = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}:?\d{2}$/.test(value);
         ctx.addIssue({
           code: "custom",
-          message: "must be an ISO 8601 date (2024-01-25) or date-time with Z or an offset (2024-01-25T00:00:00Z)",
+          message:
+            `must be an ISO 8601 date (2024-01-25) or date-time with Z or an offset (2024-01-25T00:00:00Z) ${sentValue(value)}` +
+            (plusAsSpace ? '; a "+" in a query string is read as a space: send the offset as %2B05:30' : ""),
         });
         return z.NEVER;
       }

@@ -1,0 +1,26 @@
+import type { FieldError } from "../http/problem";
+import { lastRunBound } from "../schedule/end";
+import { nextRunAt } from "../schedule/next-run";
+import type { ScheduleConfig } from "../schemas/schedule";
+
+/**
+ * A schedule with `end_type: "on"` whose end_date has passed, or comes before its first run, would be an active
+ * job with no run for ever, holding one of the account's active-job slots. Refused with a 400 naming
+ * schedule_config.end_date (on create, and on an update that changes the schedule or timezone). Null when the
+ * schedule has a run left.
+ */
+export function endedScheduleError(config: ScheduleConfig, timezone: string, now: number): FieldError | null {
+  if (config.end_type !== "on" || config.end_date === undefined) return null;
+  if (nextRunAt({ config, timezone, anchorAt: now }, now) !== null) return null;
+  const unbounded = { config: { ...config, end_type: "never" as const, end_date: undefined }, timezone, anchorAt: now };
+  const first = nextRunAt(unbounded, now);
+  const when =
+    lastRunBound(config, timezone) < now || first === null
+      ? "has passed"
+      : `comes before the schedule's first run (${new Date(first).toISOString().slice(0, 19)}Z)`;
+  return {
+    field: "schedule_config.end_date",
+    in: "body",
+    message: `${config.end_date} (in ${timezone}) ${when}: the job would never run; give a later end_date`,
+  };
+}

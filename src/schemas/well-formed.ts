@@ -1,0 +1,60 @@
+/**
+ * Checks on a parsed JSON body that no per-field schema can make, run before the route's schema:
+ *
+ * - Ill-formed Unicode. JSON escapes can carry a lone UTF-16 surrogate (`"\ud83d"`), which is not a Unicode
+ *   scalar value: stored, it makes strict JSON parsers (and UTF-8 encoders) refuse the account's whole job list,
+ *   and SQLite replaces it silently. Every string and every key is checked (ECMAScript's well-formed string:
+ *   no unpaired surrogate; a `u`-flag regex sees a surrogate pair as one code point, so only lone ones match).
+ * - `__proto__` as a key. Zod builds records and objects on plain objects, where assigning `__proto__` sets the
+ *   prototype instead of adding the entry, so it would be dropped silently; it is refused instead.
+ */
+
+export interface BodyIssue {
+  /** Dotted path as the validation errors name fields (`headers.X-Trace`, `tags.1`). */
+  field: string;
+  message: string;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Index of the first unpaired surrogate in `s`, or -1 when `s` is well-formed. */
+export function illFormedAt(s: string): number {
+  const m = LONE_SURROGATE.exec(s);
+  return m ? m.index : -1;
+}
+
+const illFormed = (at: number) =>
+  `is ill-formed Unicode: a lone UTF-16 surrogate at position ${at}; send well-formed text (UTF-8 JSON without \\ud800–\\udfff escapes that are not pairs)`;
+
+/**
+ * Every ill-formed string or key and every `__proto__` key in a parsed JSON value, in document order. Iterative
+ * (an explicit stack), so a body nested thousands of levels deep cannot overflow the call stack.
+ */
+export function bodyIssues(root: unknown): BodyIssue[] {
+  const out: BodyIssue[] = [];
+  const field = (p: string[]) => (p.length ? p.join(".") : "(root)");
+  const stack: Array<[value: unknown, path: string[]]> = [[root, []]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, path] = next;
+    if (typeof value === "string") {
+      const at = illFormedAt(value);
+      if (at >= 0) out.push({ field: field(path), message: illFormed(at) });
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    const children: Array<[unknown, string[]]> = [];
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    for (const [key, item] of entries) {
+      const at = illFormedAt(key);
+      if (at >= 0) out.push({ field: field(path), message: `has a key that ${illFormed(at)}` });
+      else if (key === "__proto__" && !Array.isArray(value)) {
+        out.push({
+          field: field([...path, key]),
+          message: "is not accepted as a name (it is JavaScript's prototype accessor, and would be dropped)",
+        });
+      } else children.push([item, [...path, key]]);
+    }
+    stack.push(...children.reverse());
+  }
+  return out;
+}
