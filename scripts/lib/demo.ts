@@ -104,6 +104,12 @@ export async function demoSeedSql(now: number): Promise<{ sql: string; logs: num
         return typeof v === "boolean" ? Number(v) : v;
       }),
     });
+    // A local D1 seeded before the demo hosts moved to .invalid still points at example.com: move it too.
+    statements.push({
+      sql: `UPDATE cron_jobs SET endpoint_url = ?, success_callback_url = ?, failure_callback_url = ?, callbacks = ?
+        WHERE id = ? AND (endpoint_url LIKE '%.example.com/%' OR failure_callback_url LIKE '%.example.com/%')`,
+      params: [row.endpointUrl, row.successCallbackUrl, row.failureCallbackUrl, row.callbacks, row.id],
+    });
     const schedule = { config: input.schedule_config, timezone: row.timezone, anchorAt: from };
     const slots: number[] = [];
     for (let t = nextRunAt(schedule, from); t !== null && t <= now; t = nextRunAt(schedule, t)) slots.push(t);
