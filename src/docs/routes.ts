@@ -28,6 +28,28 @@ export function docsCsp(nonce: string): string {
   ].join("; ");
 }
 
+/**
+ * In an opaque origin, reading `localStorage` / `sessionStorage` throws, and the reference reads them as it loads.
+ * This gives it per-page in-memory stand-ins (its settings last until the page closes); it still cannot reach the
+ * origin's real storage.
+ */
+const STORAGE_SHIM = `(() => {
+  const memory = () => {
+    const m = new Map();
+    return {
+      get length() { return m.size; },
+      key: (i) => [...m.keys()][i] ?? null,
+      getItem: (k) => (m.has(String(k)) ? m.get(String(k)) : null),
+      setItem: (k, v) => { m.set(String(k), String(v)); },
+      removeItem: (k) => { m.delete(String(k)); },
+      clear: () => { m.clear(); },
+    };
+  };
+  for (const name of ["localStorage", "sessionStorage"]) {
+    try { window[name]; } catch { Object.defineProperty(window, name, { value: memory(), configurable: true }); }
+  }
+})();`;
+
 /** JSON made safe to sit inside an inline <script>: `<` can never start `</script>`. */
 function inlineJson(json: string): string {
   return json.replace(/</g, "\\u003c");
@@ -54,6 +76,7 @@ export function docsRoutes(spec: (c: Context<AppEnv>) => Promise<string>) {
 <body>
 <noscript>The API reference needs JavaScript. The OpenAPI document is at /openapi.json.</noscript>
 <div id="app"></div>
+<script nonce="${nonce}">${STORAGE_SHIM}</script>
 <script nonce="${nonce}" src="${SCALAR_SCRIPT_PATH}"></script>
 <script nonce="${nonce}">Scalar.createApiReference("#app", ${config});</script>
 </body>

@@ -364,7 +364,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     const parsed = parseHeaders(headers.value);
     if ("error" in parsed) {
       showFieldErrors(form, [{ field: "headers", message: parsed.error }], FIELD_IDS);
-      formError.textContent = "Fix the fields marked below.";
+      formError.textContent = "Fix the marked fields.";
       return;
     }
     const numOr = (el: HTMLInputElement) => (el.value === "" ? Number.NaN : Number(el.value));
@@ -403,7 +403,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     } catch (e) {
       if (e instanceof ApiError && e.errors.length) {
         const unplaced = showFieldErrors(form, e.errors, FIELD_IDS);
-        formError.textContent = `Fix the fields marked below.${unplaced.length ? ` ${unplaced.join("; ")}` : ""}`;
+        formError.textContent = `Fix the marked fields.${unplaced.length ? ` ${unplaced.join("; ")}` : ""}`;
         const first = form.querySelector("[aria-invalid]");
         if (first instanceof HTMLElement) first.focus();
       } else {
