@@ -16,6 +16,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { dueCrons } from "../../scripts/lib/clock";
+import { DISPATCH_CRON, SWEEP_CRON } from "../../src/triggers";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
@@ -67,6 +69,15 @@ async function listen(server: Server | ReturnType<typeof createHttpServer>): Pro
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return (server.address() as { port: number }).port;
 }
+
+describe("the local clock's schedule", () => {
+  it("fires the dispatch tick every minute and the sweep at 03:17 UTC, as wrangler.toml's crons say", () => {
+    const crons = [DISPATCH_CRON, SWEEP_CRON];
+    assert.deepEqual(dueCrons(crons, Date.UTC(2026, 0, 5, 3, 17)), crons);
+    assert.deepEqual(dueCrons(crons, Date.UTC(2026, 0, 5, 3, 18)), [DISPATCH_CRON]);
+    assert.deepEqual(dueCrons(crons, Date.UTC(2026, 6, 5, 3, 17)), crons, "UTC, whatever the season");
+  });
+});
 
 describe("operator CLI errors", () => {
   it("a missing option value, an unknown option, an unknown or missing command: exit 2", () => {
