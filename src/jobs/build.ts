@@ -126,7 +126,10 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }
-  const state = requestedState(current.state, input.is_active, scheduleChanged);
+  // is_active sent as it already reads, with no new schedule (an echoed completed job says false), changes nothing:
+  // not even completed → paused. With a new schedule it still decides between active and paused.
+  const isActive = input.is_active === current.isActive && !scheduleChanged ? undefined : input.is_active;
+  const state = requestedState(current.state, isActive, scheduleChanged);
   if (state !== current.state) Object.assign(set, stateColumns(state));
   if (scheduleChanged || state !== current.state) {
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);

@@ -123,6 +123,18 @@ describe("PATCH with an echoed job object", () => {
     expect(await scheduleState(job.id)).toMatchObject({ anchor: WINTER + 40 * HOUR, occurrences: 0 });
   });
 
+  it("leaves a completed job completed (its echoed is_active: false is not a pause)", async () => {
+    const job = (await jobs.create(quickStart())).body.data;
+    await env.DB.prepare("UPDATE cron_jobs SET state = 'completed', is_active = 0, next_run_at = NULL WHERE id = ?")
+      .bind(job.id)
+      .run();
+    const echoed = (await jobs.details(job.id)).body.data;
+    expect(echoed).toMatchObject({ state: "completed", is_active: false });
+    const res = await jobs.update(job.id, { ...echoed, name: "Renamed" });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ name: "Renamed", state: "completed", is_active: false });
+  });
+
   it("still refuses unknown fields, and read-only fields of the wrong type, naming them", async () => {
     const job = (await jobs.create(quickStart())).body.data;
     const unknown = expectProblem(await jobs.update(job.id, { ...job, colour: "red" }), 400);
