@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevServer } from "../../../bench/lib/wrangler-dev.js";
 import { EXIT } from "../src/cli/exit-codes.js";
 import {
+  type CallbackPayload,
   EdgecronApiError,
   EdgecronClient,
   type ExecutionLog,
   type Job,
   type JobCreate,
+  verifyCallbackRequest,
   verifyCallbackSignature,
 } from "../src/index.js";
 import { createAccount, startTarget, startWorker, waitFor } from "./support/worker.js";
@@ -130,11 +132,38 @@ describe("SDK against the Worker", () => {
     expect(await verifyCallbackSignature(callback.body, { header, secret: account.signing_secret })).toMatchObject({
       ok: true,
     });
+    const verified = {
+      payload: await verifyCallbackRequest(
+        new Request(`${target?.base}/callback`, {
+          method: "POST",
+          body: callback.body,
+          headers: { "X-Edgecron-Signature": header },
+        }),
+        { secret: account.signing_secret },
+      ),
+    };
     expect(await verifyCallbackSignature(callback.body, { header, secret: "whsec_wrong" })).toEqual({
       ok: false,
       reason: "mismatch",
     });
-    expect(JSON.parse(callback.body)).toMatchObject({ cron_job_id: job.id, status: "success" });
+    const payload = verified.payload;
+    expect(payload).toMatchObject({ cron_job_id: job.id, status: "success" });
+    // The SDK's CallbackPayload type (written by hand: callbacks are not in the OpenAPI document) names exactly the
+    // fields the Worker sends; this object must list every key of the type, or the typecheck fails.
+    const fields: Record<keyof CallbackPayload, true> = {
+      cron_job_id: true,
+      cron_job_name: true,
+      execution_id: true,
+      status: true,
+      executed_at: true,
+      response_code: true,
+      response_time_ms: true,
+      response_body: true,
+      error_message: true,
+      retry_attempt: true,
+      next_retry_at: true,
+    };
+    expect(Object.keys(payload).sort()).toEqual(Object.keys(fields).sort());
   });
 
   it("deletes the job; it is then a 404 problem", async () => {
