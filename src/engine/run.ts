@@ -1,3 +1,4 @@
+import { activeSigningSecrets } from "../accounts/signing-secrets";
 import type { CronJobRow, RunRow } from "../db/schema";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
@@ -5,6 +6,7 @@ import type { ExecutionResult } from "./executors/types";
 import { sendFollowUps, sendPendingFollowUps } from "./follow-ups";
 import { type NewRun, nextAttempt, runId } from "./ledger";
 import { recordAttempt } from "./record";
+import { requestHeaders } from "./request-identity";
 import { retryDelaySeconds } from "./retry";
 
 export interface RunOutcome {
@@ -23,15 +25,27 @@ export interface RunOutcome {
  */
 export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunRow): Promise<RunOutcome> {
   const executedAt = deps.now();
+  const request = { method: job.method, endpointUrl: job.endpointUrl, body: job.body };
+  const secrets = job.requestSignature && URL.canParse(job.endpointUrl) ? await signingSecrets(deps, job) : [];
+  const headers = await requestHeaders(
+    JSON.parse(job.headers) as Record<string, string>,
+    run,
+    request,
+    secrets,
+    Math.floor(executedAt / 1000),
+  );
   const result = await deps.executor.execute({
+    ...request,
     executionId: run.id,
-    endpointUrl: job.endpointUrl,
-    method: job.method,
-    headers: JSON.parse(job.headers) as Record<string, string>,
-    body: job.body,
+    headers,
     timeoutSeconds: job.timeoutSeconds,
   });
   return closeAttempt(deps, job, run, executedAt, result);
+}
+
+/** The account's active signing secrets for a request signature (none if the account is gone). */
+async function signingSecrets(deps: EngineDeps, job: CronJobRow): Promise<string[]> {
+  return (await activeSigningSecrets(deps.db, job.accountId, deps.now())) ?? [];
 }
 
 /**

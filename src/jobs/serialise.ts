@@ -43,6 +43,7 @@ export function serialiseJob(row: CronJobRow) {
     success_callback_url: row.successCallbackUrl,
     failure_callback_url: row.failureCallbackUrl,
     tags: JSON.parse(row.tags) as string[],
+    request_signature: row.requestSignature,
     next_run_at: formatInstantOrNull(row.nextRunAt),
     next_runs: previewRuns(row, config).map(formatInstant),
     last_run_at: formatInstantOrNull(row.lastRunAt),

@@ -27,15 +27,19 @@ export class ScheduleEndedError extends Error {
 
 /**
  * The state an update asks for. `is_active: false` pauses; `is_active: true` resumes a paused job but not a
- * completed one (ScheduleEndedError) unless the same update gives it a new schedule; a new schedule alone
- * reactivates a completed job (its runs are what the user just asked for) and leaves a paused one paused.
+ * completed one (ScheduleEndedError) unless the same update gives it a new schedule; a new schedule reactivates a
+ * completed job (its runs are what the user just asked for) and leaves a paused one paused. `is_active` equal to
+ * the job's current value is no request at all, so a completed job echoed back with `is_active: false` stays
+ * completed (or, with a new schedule, becomes active).
  */
 export function requestedState(current: JobState, isActive: boolean | undefined, scheduleChanged: boolean): JobState {
-  if (isActive === false) return "paused";
+  // is_active sent with the value it already has (a client echoing the job object) changes nothing.
+  const asked = isActive === (current === "active") ? undefined : isActive;
+  if (asked === false) return "paused";
   if (current === "completed") {
     if (scheduleChanged) return "active";
-    if (isActive === true) throw new ScheduleEndedError();
+    if (asked === true) throw new ScheduleEndedError();
     return current;
   }
-  return isActive === true ? "active" : current;
+  return asked === true ? "active" : current;
 }

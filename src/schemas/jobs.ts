@@ -126,6 +126,10 @@ const jobFields = {
   timezone: Timezone,
   schedule_config: ScheduleConfigSchema,
   tags: TagsSchema.optional(),
+  request_signature: z.boolean().optional().openapi({
+    description:
+      "Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README \"Requests to your endpoint\"); false sends none",
+  }),
   is_active: z.boolean().optional(),
   retry_config: RetryConfigSchema.optional(),
   callbacks: CallbacksSchema.optional(),
@@ -206,6 +210,7 @@ export const JobSchema = z
     success_callback_url: z.string().nullable(),
     failure_callback_url: z.string().nullable(),
     tags: z.array(z.string()),
+    request_signature: z.boolean().openapi({ description: "Whether requests carry X-Edgecron-Request-Signature" }),
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
     last_run_at: iso.nullable(),

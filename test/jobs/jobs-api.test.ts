@@ -50,6 +50,7 @@ describe("POST /create", () => {
       success_callback_url: "https://api.example.com/callbacks/success",
       failure_callback_url: "https://api.example.com/callbacks/failure",
       tags: ["reports", "daily"],
+      request_signature: true,
       next_run_at: "2024-01-20T14:00:00Z",
       next_runs: ["2024-01-20T14:00:00Z", "2024-01-21T14:00:00Z", "2024-01-22T14:00:00Z"],
       last_run_at: null,

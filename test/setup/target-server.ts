@@ -18,6 +18,12 @@ const CHUNK = Buffer.alloc(64 * 1024, "x");
 /** Long enough to outlive every test timeout (the tests use timeoutSeconds: 1). */
 const SLOW_MS = 5_000;
 
+/** Requests per key seen by /capture/{key} (method, URL, headers, body), read back by /captured/{key}. */
+const captured = new Map<
+  string,
+  Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string }>
+>();
+
 /** Requests per key seen by /count/{key}: the target's own count of calls, for exactly-once tests. */
 const counts = new Map<string, number>();
 
@@ -72,6 +78,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number): 
     const fail = Number(url.searchParams.get("fail") ?? 0);
     return n <= fail ? json(res, 500, { call: n }) : json(res, 200, { call: n });
   }
+  const capture = /^\/capture\/([\w-]+)$/.exec(path);
+  if (capture) {
+    // /capture/{key}?fail=N: keeps the request; the first N requests of the key answer 500.
+    const list = captured.get(capture[1] as string) ?? [];
+    list.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: await readBody(req) });
+    captured.set(capture[1] as string, list);
+    return json(res, list.length <= Number(url.searchParams.get("fail") ?? 0) ? 500 : 200, { n: list.length });
+  }
+  const read = /^\/captured\/([\w-]+)$/.exec(path);
+  if (read) return json(res, 200, captured.get(read[1] as string) ?? []);
   const seen = /^\/counts\/([\w-]+)$/.exec(path);
   if (seen) return json(res, 200, { calls: counts.get(seen[1] as string) ?? 0 });
   if (status) return json(res, Number(status[1]), { error: "boom", status: Number(status[1]) });
