@@ -249,3 +249,21 @@ export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
 export type ExecutionLogRow = typeof executionLogs.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
+
+/**
+ * Idempotency keys of POST /create and POST /trigger (src/idempotency/store.ts): the first response to a key is
+ * kept for 24 hours and replayed to a repeat of the same request; `status` is null while that first request runs.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    accountId: text("account_id").notNull(),
+    key: text("key").notNull(),
+    /** Hex SHA-256 of the method, path and body: a repeat must match it. */
+    fingerprint: text("fingerprint").notNull(),
+    status: integer("status"),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
