@@ -70,9 +70,12 @@ export function jobInput(r: () => number, i: number, opts: { callbacks?: boolean
   });
 }
 
-/** INSERT for a NewJobRow (booleans stored as 0/1, as D1 does). */
-export function jobInsert(row: NewJobRow & Record<string, unknown>) {
-  const keys = Object.keys(row);
+/**
+ * INSERT for a NewJobRow (booleans stored as 0/1, as D1 does); with `columns`, only the keys whose column the
+ * table has (a row built by a newer src/ than the migrated database).
+ */
+export function jobInsert(row: NewJobRow & Record<string, unknown>, columns?: Set<string>) {
+  const keys = Object.keys(row).filter((k) => !columns || columns.has(column(k)));
   return {
     sql: `INSERT INTO cron_jobs (${keys.map(column).join(", ")}) VALUES (${keys.map(() => "?").join(", ")})`,
     params: keys.map((k) => {

@@ -17,6 +17,8 @@ import { mulberry32 } from "../src/engine/executors/mock";
 import type { TickReport } from "../src/engine/tick-report";
 import { buildNewJob } from "../src/jobs/build";
 import {
+  type BenchAccount,
+  type BenchMeta,
   benchWranglerConfig,
   commandLine,
   d1File,
@@ -44,7 +46,7 @@ const DRAIN_WAIT_S = 300;
 const MINUTE = 60_000;
 const LABEL = "Soak account";
 /** Worker output that counts as an error: our error events, uncaught exceptions, wrangler's error lines. */
-const ERROR_LINE =
+export const ERROR_LINE =
   /"event":"(queue_message_failed|dispatch_enqueue_failed|d1_error|unhandled_error|log_export_failed)"|Uncaught|\[ERROR\]|✘/;
 
 /** JOBS every-minute jobs in fresh accounts, all due at T0 (two hours ago, minute-aligned). */
@@ -85,11 +87,41 @@ function firstAttempts(accountIds: string[]) {
   }
 }
 
-async function main() {
-  const meta = readMeta();
+/**
+ * The load test's mix of API reads (also bench/ledger-load.ts's): the big job's logs (page 1, a status filter, a
+ * cursor page), account-wide logs, and the load test's own account's logs, job details, list and stats.
+ */
+export async function mixedReads(
+  base: string,
+  meta: BenchMeta,
+  account: BenchAccount,
+  jobId: string,
+): Promise<Array<{ path: string; headers: Record<string, string> }>> {
   const big = meta.bigJob;
   const bigAccount = meta.accounts.find((a) => a.account_id === big.accountId);
   if (!bigAccount) throw new Error("bench meta: the big job's account is missing");
+  const bigHeaders = { "x-api-key": bigAccount.api_key, "x-api-secret": bigAccount.api_secret };
+  const headers = { "x-api-key": account.api_key, "x-api-secret": account.api_secret };
+  const bigLogs = `/v1/cron-jobs/${big.accountId}/logs/${big.id}`;
+  const page1 = (await (await fetch(`${base}${bigLogs}?limit=50`, { headers: bigHeaders })).json()) as {
+    pagination: { next_cursor: string };
+  };
+  const own = `/v1/cron-jobs/${account.account_id}`;
+  return [
+    { path: `${bigLogs}?limit=50`, headers: bigHeaders },
+    { path: `${bigLogs}?limit=50&status=failure`, headers: bigHeaders },
+    { path: `${bigLogs}?limit=50&cursor=${encodeURIComponent(page1.pagination.next_cursor)}`, headers: bigHeaders },
+    { path: `/v1/cron-jobs/${big.accountId}/logs?limit=20`, headers: bigHeaders },
+    { path: `${own}/logs?limit=20`, headers },
+    { path: `${own}/logs/${jobId}?limit=20`, headers },
+    { path: `${own}/details/${jobId}`, headers },
+    { path: `${own}/list?limit=20`, headers },
+    { path: `${own}/stats/${jobId}`, headers },
+  ];
+}
+
+async function main() {
+  const meta = readMeta();
   const t0 = now();
   const prepared = await prepare();
   const soakAccount = prepared.accounts[0] as (typeof prepared.accounts)[number];
@@ -102,23 +134,7 @@ async function main() {
   const bundle = ensureBundle();
   const config = benchWranglerConfig({ limiter: "raised" });
   const result = await withDev({ port: PORT, config: config.path }, async (dev) => {
-    const bigHeaders = { "x-api-key": bigAccount.api_key, "x-api-secret": bigAccount.api_secret };
-    const soakHeaders = { "x-api-key": soakAccount.api_key, "x-api-secret": soakAccount.api_secret };
-    const bigLogs = `/v1/cron-jobs/${big.accountId}/logs/${big.id}`;
-    const page1 = (await (await fetch(`${dev.base}${bigLogs}?limit=50`, { headers: bigHeaders })).json()) as {
-      pagination: { next_cursor: string };
-    };
-    const reads: Array<{ path: string; headers: Record<string, string> }> = [
-      { path: `${bigLogs}?limit=50`, headers: bigHeaders },
-      { path: `${bigLogs}?limit=50&status=failure`, headers: bigHeaders },
-      { path: `${bigLogs}?limit=50&cursor=${encodeURIComponent(page1.pagination.next_cursor)}`, headers: bigHeaders },
-      { path: `/v1/cron-jobs/${big.accountId}/logs?limit=20`, headers: bigHeaders },
-      { path: `/v1/cron-jobs/${soakAccount.account_id}/logs?limit=20`, headers: soakHeaders },
-      { path: `/v1/cron-jobs/${soakAccount.account_id}/logs/${soakJob.id}?limit=20`, headers: soakHeaders },
-      { path: `/v1/cron-jobs/${soakAccount.account_id}/details/${soakJob.id}`, headers: soakHeaders },
-      { path: `/v1/cron-jobs/${soakAccount.account_id}/list?limit=20`, headers: soakHeaders },
-      { path: `/v1/cron-jobs/${soakAccount.account_id}/stats/${soakJob.id}`, headers: soakHeaders },
-    ];
+    const reads = await mixedReads(dev.base, meta, soakAccount, soakJob.id);
     const from = dev.lines.length;
     const load1 = loadavg1();
     const cpu0 = groupCpuMs(dev.pgid);

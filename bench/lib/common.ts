@@ -3,7 +3,7 @@
  * wrangler serves for it, the seed's metadata, and the JSON results that `bench/run.ts` turns into RESULTS.md.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg as osLoadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -45,7 +45,8 @@ export function wranglerSync(args: string[]): string {
 export const BENCH_RATE_LIMIT = 1_000_000_000;
 
 export const BUNDLE_DIR = join(STATE_DIR, "bundle");
-const BUNDLE_INFO = join(BUNDLE_DIR, "info.json");
+/** The Worker wrapped by bench/lib/fault-worker.ts (bench only: duplicated and failing sends, rows written). */
+export const FAULT_BUNDLE_DIR = join(STATE_DIR, "bundle-faults");
 
 export interface BundleInfo {
   built_at: string;
@@ -61,12 +62,36 @@ export interface BundleInfo {
  * also empties the local queue). Built once per `npm run bench` (run.ts sets BENCH_BUNDLE_READY), or fresh
  * when a benchmark runs alone.
  */
-export function ensureBundle(): BundleInfo {
-  if (process.env.BENCH_BUNDLE_READY === "1" && existsSync(BUNDLE_INFO)) {
-    return JSON.parse(readFileSync(BUNDLE_INFO, "utf8")) as BundleInfo;
+export function ensureBundle(opts: { faults?: boolean } = {}): BundleInfo {
+  const dir = opts.faults ? FAULT_BUNDLE_DIR : BUNDLE_DIR;
+  const infoFile = join(dir, "info.json");
+  if (process.env.BENCH_BUNDLE_READY === "1" && existsSync(infoFile)) {
+    return JSON.parse(readFileSync(infoFile, "utf8")) as BundleInfo;
   }
-  rmSync(BUNDLE_DIR, { recursive: true, force: true });
-  wranglerSync(["deploy", "--dry-run", "--outdir", BUNDLE_DIR]);
+  rmSync(dir, { recursive: true, force: true });
+  if (opts.faults) {
+    // src/ as committed (HEAD), not the working tree, which others edit while the bench runs: `git archive` into
+    // bench/.state/head, plus the dashboard assets the [build] step generates (gitignored).
+    const head = join(STATE_DIR, "head");
+    rmSync(head, { recursive: true, force: true });
+    mkdirSync(head, { recursive: true });
+    execFileSync("sh", ["-c", `git archive HEAD src | tar -x -C ${JSON.stringify(head)}`], { cwd: ROOT });
+    execFileSync(join(ROOT, "node_modules/.bin/tsx"), ["scripts/build-assets.ts"], { cwd: ROOT, env: offlineEnv });
+    cpSync(join(ROOT, "src/dashboard/generated"), join(head, "src/dashboard/generated"), { recursive: true });
+    // A generated entry (not type-checked: it joins the Worker's types and the bench's) that wraps src/index.ts.
+    // Named index.ts so that the bundle is index.js, as for the plain one.
+    const entry = join(STATE_DIR, "fault-entry", "index.ts");
+    mkdirSync(dirname(entry), { recursive: true });
+    writeFileSync(
+      entry,
+      `import worker from ${JSON.stringify(join(head, "src/index.ts"))};\n` +
+        `import { withFaults } from ${JSON.stringify(join(ROOT, "bench/lib/fault-worker.ts"))};\n` +
+        "// @ts-ignore structural types\nexport default withFaults(worker);\n",
+    );
+    wranglerSync(["deploy", entry, "--dry-run", "--outdir", dir]);
+  } else {
+    wranglerSync(["deploy", "--dry-run", "--outdir", dir]);
+  }
   const git = (args: string[]) => {
     try {
       return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
@@ -77,10 +102,11 @@ export function ensureBundle(): BundleInfo {
   const info: BundleInfo = {
     built_at: new Date().toISOString(),
     git_head: git(["rev-parse", "--short", "HEAD"]),
-    src_changes: git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean),
-    bytes: statSync(join(BUNDLE_DIR, "index.js")).size,
+    // The fault bundle is built from HEAD's src/, so uncommitted changes are not in it.
+    src_changes: opts.faults ? [] : git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean),
+    bytes: statSync(join(dir, "index.js")).size,
   };
-  writeFileSync(BUNDLE_INFO, `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
   return info;
 }
 
@@ -89,16 +115,20 @@ export function ensureBundle(): BundleInfo {
  * load benchmark, a per-key rate limit no load generator reaches (100 requests a minute would refuse it after
  * 100 requests) or no limiter binding at all. Returns the copy's path and what differs from wrangler.toml.
  */
-export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none" }): {
+export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none"; faults?: boolean }): {
   path: string;
   changes: string[];
 } {
   let text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const changes: string[] = ["main → the frozen bundle (no_bundle = true)"];
+  const changes: string[] = [
+    opts.faults
+      ? "main → the frozen bundle of src/index.ts wrapped by bench/lib/fault-worker.ts (no_bundle = true)"
+      : "main → the frozen bundle (no_bundle = true)",
+  ];
   text = text.replace(/^#:schema.*\n/m, "");
   text = text.replace(
     /^main\s*=\s*"([^"]+)"/m,
-    () => `main = ${JSON.stringify(join(BUNDLE_DIR, "index.js"))}\nno_bundle = true`,
+    () => `main = ${JSON.stringify(join(opts.faults ? FAULT_BUNDLE_DIR : BUNDLE_DIR, "index.js"))}\nno_bundle = true`,
   );
   text = text.replace(
     /^migrations_dir\s*=\s*"([^"]+)"/m,
@@ -121,7 +151,7 @@ export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none"
     });
   }
   mkdirSync(STATE_DIR, { recursive: true });
-  const path = join(STATE_DIR, `wrangler.${opts.limiter}.toml`);
+  const path = join(STATE_DIR, `wrangler.${opts.limiter}${opts.faults ? ".faults" : ""}.toml`);
   writeFileSync(path, text);
   return { path, changes };
 }

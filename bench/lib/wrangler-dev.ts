@@ -48,6 +48,8 @@ export async function startDev(opts: {
   /** Another wrangler config than ./wrangler.toml. */
   config?: string;
   extraArgs?: string[];
+  /** Vars over the bench's defaults (EXECUTOR mock, CALLBACKS record), e.g. the http executor for the ledger test. */
+  vars?: Record<string, string>;
 }): Promise<DevServer> {
   const base = `http://127.0.0.1:${opts.port}`;
   const args = [
@@ -60,11 +62,12 @@ export async function startDev(opts: {
     opts.persistTo ?? STATE_DIR,
     "--test-scheduled",
     "--show-interactive-dev-session=false",
-    // wrangler.toml is production (EXECUTOR http): benchmarks never call the seeded jobs' endpoints.
-    "--var",
-    "EXECUTOR:mock",
-    "--var",
-    "CALLBACKS:record",
+    // wrangler.toml is production (EXECUTOR http): benchmarks never call the seeded jobs' endpoints, unless a
+    // benchmark asks for the http executor against its own loopback target.
+    ...Object.entries({ EXECUTOR: "mock", CALLBACKS: "record", ...opts.vars }).flatMap(([k, v]) => [
+      "--var",
+      `${k}:${v}`,
+    ]),
     ...(opts.config ? ["--config", opts.config] : []),
     ...(opts.extraArgs ?? []),
   ];
