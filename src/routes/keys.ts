@@ -15,7 +15,6 @@ import {
 
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["API keys"];
-const readOnly = [403, "The API key belongs to another account, or is read-only (write routes)"] as [number, string];
 
 function serialiseKey(k: KeyInfo, now: number) {
   const status = k.revokedAt !== null ? "revoked" : k.expiresAt !== null && k.expiresAt <= now ? "expired" : "active";
@@ -60,7 +59,7 @@ const createKeyRoute = createRoute({
   },
   responses: {
     201: json(CreatedApiKeySchema, "The new key and its secret (shown once)"),
-    ...problemResponses(readOnly),
+    ...problemResponses(),
   },
 });
 
@@ -74,7 +73,7 @@ const revokeKeyRoute = createRoute({
     "The key stops working within API_KEY_CACHE_SECONDS (default 10 s: isolates that verified it recently trust it until then). Revoking twice is not an error.",
   security: apiKeySecurity,
   request: { params: KeyParamsSchema },
-  responses: { 200: json(ApiKeyEnvelopeSchema, "The revoked key"), ...problemResponses(readOnly) },
+  responses: { 200: json(ApiKeyEnvelopeSchema, "The revoked key"), ...problemResponses() },
 });
 
 export const keysRoutes = createRouter()

@@ -39,7 +39,7 @@ const rotateRoute = createRoute({
   },
   responses: {
     200: json(RotatedSigningSecretSchema, "The new secret (shown once)"),
-    ...problemResponses([403, "The API key belongs to another account, or is read-only"]),
+    ...problemResponses(),
   },
 });
 

@@ -115,7 +115,7 @@ export function problemResponses(...extra: Array<[number, string]>) {
   const base: Array<[number, string]> = [
     [400, "Invalid input; `errors` names each bad field"],
     [401, "Missing, wrong or revoked API key"],
-    [403, "The API key belongs to another account"],
+    [403, "The API key belongs to another account, or is read-only and the route changes something"],
     [404, "Not found"],
     [413, "Request body over the size limit"],
     [415, "Body not JSON, or compressed"],
