@@ -6,7 +6,8 @@
  * Both are gitignored; their types are the committed .d.ts beside them. Run by wrangler's `[build]` (npm start,
  * wrangler dev/deploy, the e2e test) and by vitest.config.ts before the tests.
  *
- * esbuild is the bundler wrangler itself ships (no extra dependency).
+ * esbuild is the bundler wrangler itself ships; package.json pins the same version (0.28.2) so the import never
+ * depends on how npm hoisted wrangler's copy.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
