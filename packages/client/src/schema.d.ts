@@ -354,6 +354,8 @@ export interface components {
             success_callback_url: string | null;
             failure_callback_url: string | null;
             tags: string[];
+            /** @description Whether requests carry X-Edgecron-Request-Signature */
+            request_signature: boolean;
             /** @example 2024-01-26T14:00:00Z */
             next_run_at: string | null;
             /** @description The next three run times */
@@ -451,6 +453,8 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /** @description Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none */
+            request_signature?: boolean;
             is_active?: boolean;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
@@ -587,6 +591,8 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /** @description Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none */
+            request_signature?: boolean;
             is_active?: boolean;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
@@ -952,7 +958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1082,7 +1088,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,7 +1203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1316,7 +1322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,7 +1446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1566,7 +1572,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1694,7 +1700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1821,7 +1827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1950,7 +1956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2072,7 +2078,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2187,7 +2193,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2309,7 +2315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2426,7 +2432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account, or is read-only (write routes) */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2541,7 +2547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account, or is read-only (write routes) */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +2660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2771,7 +2777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account, or is read-only */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +2894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key belongs to another account */
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
             403: {
                 headers: {
                     [name: string]: unknown;

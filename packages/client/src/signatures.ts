@@ -1,19 +1,23 @@
 /**
- * Verifying what edgecron signs. Today: callbacks, `X-Edgecron-Signature: t=<unix s>,v1=<hex>[,v1=<hex>…]` where
- * each `v1` is the hex HMAC-SHA256 of `"<t>.<raw body>"` keyed with one of the account's signing secrets
- * (several during a planned rotation: accept the delivery when any of them matches the secret you hold). Checked
- * with WebCrypto (`crypto.subtle.verify`, a constant-time comparison), so it runs in Node ≥ 20, Workers, Deno, Bun
- * and browsers alike.
+ * Verifying what edgecron signs, with the account's signing secret (several during a planned rotation: each active
+ * secret adds a `v1`, and a header verifies when any of them matches the secret you hold):
  *
- * Extension point: every header is parsed and checked by `verifySignature(scheme, …)`; a scheme says which header
- * carries the signature and which exact bytes were signed. Request signatures (a later edgecron version sends
- * `X-Edgecron-Request-Signature` to job endpoints) will be a second `SignatureScheme` whose signed content covers
- * the request as that version documents it, plus a `verifyRequestSignature` wrapper — callers of
- * `verifyCallbackSignature` are not affected.
+ * - callbacks: `X-Edgecron-Signature: t=<unix s>,v1=<hex>[,v1=<hex>…]`, each `v1` the hex HMAC-SHA256 of
+ *   `"<t>.<raw body>"` (README "Retries and callbacks");
+ * - requests to a job's endpoint: `X-Edgecron-Request-Signature`, same form, over `"<t>.<METHOD>.<URL>.<body>"` —
+ *   the method upper-cased, the URL the job's `endpoint_url` as the WHATWG URL parser serialises it, the body as
+ *   sent (empty for GET/HEAD) (README "Requests to your endpoint"). Its own header and signed string, so a request
+ *   never passes for a callback or the reverse.
+ *
+ * Checked with WebCrypto (`crypto.subtle.verify`, a constant-time comparison), so it runs in Node ≥ 20, Workers,
+ * Deno, Bun and browsers alike.
+ *
+ * Extension point: `verifySignature(scheme, …)` parses the header, checks the timestamp window and tries every `v1`;
+ * a `SignatureScheme` only says which header it reads and which bytes were signed. A new signed thing (or a new
+ * signed-string version) is one more scheme, without touching the existing verifiers.
  */
 
 export const CALLBACK_SIGNATURE_HEADER = "X-Edgecron-Signature";
-/** Reserved for request signatures (not sent yet); see the module comment. */
 export const REQUEST_SIGNATURE_HEADER = "X-Edgecron-Request-Signature";
 /** Five minutes either way, the usual replay window of timestamped webhook signatures. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -59,6 +63,25 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
 export const callbackSignatureScheme: SignatureScheme<RawBody> = {
   header: CALLBACK_SIGNATURE_HEADER,
   signedContent: (timestamp, body) => concat(encoder.encode(`${timestamp}.`), bytes(body)),
+};
+
+/** A request edgecron made to a job's endpoint, as the receiver saw it. */
+export interface SignedRequest {
+  method: string;
+  /** The job's `endpoint_url` (any spelling the URL parser normalises to the same href). */
+  url: string;
+  /** The raw body as received (ignored for GET and HEAD, which edgecron sends without one). */
+  body?: RawBody | null;
+}
+
+/** `"<t>.<METHOD>.<URL>.<body>"`, the bytes a request signature covers. */
+export const requestSignatureScheme: SignatureScheme<SignedRequest> = {
+  header: REQUEST_SIGNATURE_HEADER,
+  signedContent: (timestamp, req) => {
+    const method = req.method.toUpperCase();
+    const body = method === "GET" || method === "HEAD" || req.body == null ? new Uint8Array() : bytes(req.body);
+    return concat(encoder.encode(`${timestamp}.${method}.${new URL(req.url).href}.`), body);
+  },
 };
 
 export interface ParsedSignatureHeader {
@@ -124,6 +147,11 @@ export function verifyCallbackSignature(body: RawBody, options: VerifyOptions): 
   return verifySignature(callbackSignatureScheme, body, options);
 }
 
+/** Verifies an `X-Edgecron-Request-Signature` header over the request's method, the job's URL and the raw body. */
+export function verifyRequestSignature(request: SignedRequest, options: VerifyOptions): Promise<VerifyResult> {
+  return verifySignature(requestSignatureScheme, request, options);
+}
+
 /** The JSON edgecron POSTs to `callbacks.success_url` / `failure_url` after a run's final outcome. */
 export interface CallbackPayload {
   cron_job_id: string;
@@ -161,4 +189,22 @@ export async function verifyCallbackRequest(
   });
   if (!result.ok) throw new SignatureError(result.reason);
   return JSON.parse(new TextDecoder().decode(body)) as CallbackPayload;
+}
+
+/**
+ * For a fetch-style handler at a job's endpoint: verifies `X-Edgecron-Request-Signature` over the request's method,
+ * `endpointUrl` (the job's `endpoint_url`; default `request.url`, which differs behind a proxy that rewrites the
+ * URL) and its raw body, which it answers. Throws `SignatureError` when it does not verify.
+ */
+export async function verifyEdgecronRequest(
+  request: Request,
+  options: Omit<VerifyOptions, "header"> & { endpointUrl?: string },
+): Promise<Uint8Array> {
+  const body = new Uint8Array(await request.arrayBuffer());
+  const result = await verifyRequestSignature(
+    { method: request.method, url: options.endpointUrl ?? request.url, body },
+    { ...options, header: request.headers.get(REQUEST_SIGNATURE_HEADER) },
+  );
+  if (!result.ok) throw new SignatureError(result.reason);
+  return body;
 }

@@ -1,12 +1,18 @@
-/** The verifiers against the Worker's own signer (src/engine/signature.ts), not a re-implementation of it. */
+/**
+ * The verifiers against the Worker's own signers (src/engine/signature.ts, src/engine/request-identity.ts), not a
+ * re-implementation of them.
+ */
 import { describe, expect, it } from "vitest";
 import { signPayload } from "../../../src/engine/signature.js";
 import {
   CALLBACK_SIGNATURE_HEADER,
   parseSignatureHeader,
+  REQUEST_SIGNATURE_HEADER,
   SignatureError,
   verifyCallbackRequest,
   verifyCallbackSignature,
+  verifyEdgecronRequest,
+  verifyRequestSignature,
 } from "../src/signatures.js";
 
 const SECRET = "whsec_test_current";
@@ -86,5 +92,65 @@ describe("verifyCallbackRequest", () => {
     await expect(
       verifyCallbackRequest(new Request("https://r.test", { method: "POST", body: BODY }), { secret: SECRET }),
     ).rejects.toThrow("missing");
+  });
+});
+
+/**
+ * The Worker's request signer, loaded by path: its module graph reaches the Worker's D1 types, which this Node
+ * package's typecheck does not have (signature.ts above is self-contained, so it is imported normally).
+ */
+type RequestHeaders = (
+  jobHeaders: Record<string, string>,
+  run: { id: string; jobId: string; slot: number; nonce: string | null; attempt: number; origin: string },
+  req: { method: string; endpointUrl: string; body: string | null },
+  secrets: readonly string[],
+  unixSeconds: number,
+) => Promise<Record<string, string>>;
+const signerModule = new URL("../../../src/engine/request-identity.ts", import.meta.url).href;
+const { requestHeaders } = (await import(/* @vite-ignore */ signerModule)) as { requestHeaders: RequestHeaders };
+
+describe("verifyRequestSignature", () => {
+  const URL_ = "https://Example.COM:443/hook?x=1#frag";
+  const body = '{"report":"daily"}';
+  /** The Worker's own request headers for an attempt (src/engine/request-identity.ts). */
+  async function sent(method: string, reqBody: string | null, secrets = [SECRET]) {
+    const run = { id: "exe_1", jobId: "job", slot: 0, nonce: null, attempt: 0, origin: "manual" };
+    const headers = await requestHeaders({}, run, { method, endpointUrl: URL_, body: reqBody }, secrets, T);
+    return headers[REQUEST_SIGNATURE_HEADER] as string;
+  }
+
+  it("accepts the Worker's signature for the job's URL (any spelling of it), method and raw body", async () => {
+    const header = await sent("POST", body);
+    const ok = (req: Parameters<typeof verifyRequestSignature>[0]) =>
+      verifyRequestSignature(req, { header, secret: SECRET, now: T });
+    expect((await ok({ method: "POST", url: URL_, body })).ok).toBe(true);
+    expect((await ok({ method: "post", url: "https://example.com/hook?x=1#frag", body })).ok).toBe(true);
+    expect((await ok({ method: "POST", url: URL_, body: new TextEncoder().encode(body) })).ok).toBe(true);
+    expect((await ok({ method: "PUT", url: URL_, body })).ok).toBe(false);
+    expect((await ok({ method: "POST", url: "https://example.com/other", body })).ok).toBe(false);
+    expect((await ok({ method: "POST", url: URL_, body: `${body} ` })).ok).toBe(false);
+    // A callback's verifier never accepts a request's signature (another signed string).
+    expect((await verifyCallbackSignature(body, { header, secret: SECRET, now: T })).ok).toBe(false);
+  });
+
+  it("signs GET without a body, and several v1 during a rotation", async () => {
+    const header = await sent("GET", "ignored", [SECRET, OLD]);
+    expect(parseSignatureHeader(header)?.v1).toHaveLength(2);
+    for (const secret of [SECRET, OLD]) {
+      const res = await verifyRequestSignature({ method: "GET", url: URL_ }, { header, secret, now: T });
+      expect(res.ok).toBe(true);
+    }
+  });
+
+  it("verifyEdgecronRequest checks a Request against the job's endpoint_url and answers the raw body", async () => {
+    const header = await sent("POST", body);
+    const req = new Request("http://10.0.0.5:8080/internal/hook", {
+      method: "POST",
+      body,
+      headers: { [REQUEST_SIGNATURE_HEADER]: header },
+    });
+    const raw = await verifyEdgecronRequest(req.clone(), { secret: SECRET, now: T, endpointUrl: URL_ });
+    expect(new TextDecoder().decode(raw)).toBe(body);
+    await expect(verifyEdgecronRequest(req, { secret: SECRET, now: T })).rejects.toThrow("mismatch");
   });
 });

@@ -21,6 +21,7 @@ import {
   type JobCreate,
   verifyCallbackRequest,
   verifyCallbackSignature,
+  verifyRequestSignature,
 } from "../src/index.js";
 import { createAccount, startTarget, startWorker, waitFor } from "./support/worker.js";
 
@@ -94,7 +95,17 @@ describe("SDK against the Worker", () => {
       expect(run).toMatchObject({ status: "success", response_code: 200 });
       runs.push(run.execution_id);
     }
-    expect(target?.received.filter((r) => r.path === "/ok" && r.body === '{"hello":"edgecron"}').length).toBe(3);
+    const calls = target?.received.filter((r) => r.path === "/ok" && r.body === '{"hello":"edgecron"}') ?? [];
+    expect(calls).toHaveLength(3);
+    // Each request is signed for the job's endpoint_url, method and body, with the account's signing secret.
+    for (const call of calls) {
+      const header = call.headers["x-edgecron-request-signature"] as string;
+      const request = { method: "POST", url: job.endpoint_url, body: call.body };
+      expect(await verifyRequestSignature(request, { header, secret: account.signing_secret })).toMatchObject({
+        ok: true,
+      });
+      expect((await verifyRequestSignature(request, { header, secret: "whsec_wrong" })).ok).toBe(false);
+    }
   });
 
   it("walks the logs newest first by cursor, without a repeat or a gap", async () => {
