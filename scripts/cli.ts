@@ -109,7 +109,12 @@ function devServerBase(): string {
 async function trigger(cron: string) {
   if (target.remote) usage("tick/sweep run on the local dev server; the deployed Worker runs them on its own schedule");
   const base = devServerBase();
-  const health = await checkEdgecron(base);
+  // A busy machine, or wrangler reloading the Worker, can miss one health check: three tries over a few seconds.
+  let health = await checkEdgecron(base, 5000);
+  for (let i = 0; i < 2 && !health.ok && health.reason === "unreachable"; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    health = await checkEdgecron(base, 5000);
+  }
   if (!health.ok && health.reason === "unreachable") fail(`could not reach ${base}: is \`npm start\` running?`);
   if (!health.ok)
     fail(`${base} is not an edgecron server (its /health is not edgecron's); refusing to fire a trigger there`);
