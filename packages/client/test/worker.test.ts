@@ -324,7 +324,8 @@ describe("CLI against the Worker", () => {
         .sort(),
     ).toEqual(["cli failing", "cli ok"]);
     const table = await edgecron(["jobs", "ls", "--tag", "cli-e2e", "--limit", "1"]);
-    expect(table.out.split("\n")[0]).toMatch(/^ID\s+NAME\s+SCHEDULE/);
+    expect(table.out.split("\n")[0]).toMatch(/^ID\s+NAME\s+SCHEDULE\s+TZ\s+STATE/);
+    expect(table.out.split("\n")[1]).toMatch(/ UTC\s+active /);
     expect(table.out.trim().split("\n")).toHaveLength(2);
     const get = await edgecron(["jobs", "get", id, "--json"]);
     expect(json<Job>(get)).toMatchObject({ id, name: "cli ok" });
@@ -370,7 +371,8 @@ describe("CLI against the Worker", () => {
     const human = await edgecron(["logs", id]);
     expect(human.code).toBe(EXIT.ok);
     expect(human.out).toMatch(/^EXECUTED AT\s+STATUS/);
-    expect(human.out).toContain("success");
+    expect(human.out).toMatch(/^EXECUTED AT\s+STATUS\s+CODE\s+TIME\s+TRY\s+TRIGGER\s+ERROR$/m);
+    expect(human.out).toMatch(/Z {2}success {2}200 .* manual /);
     const lines = (await edgecron(["logs", "--tag", "cli-e2e", "--json"])).out.trim().split("\n");
     expect(lines.map((l) => (JSON.parse(l) as ExecutionLog).status).sort()).toEqual(["failure", "success"]);
     expect((await edgecron(["logs", id, "--status", "failure"])).out).toBe("No logs\n");

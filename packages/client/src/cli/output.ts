@@ -28,16 +28,8 @@ const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : 
 
 export function jobsTable(jobs: Job[]): string {
   return table([
-    ["ID", "NAME", "SCHEDULE", "TZ", "ACTIVE", "NEXT RUN", "LAST STATUS"],
-    ...jobs.map((j) => [
-      j.id,
-      j.name,
-      j.schedule,
-      j.timezone,
-      j.is_active ? "yes" : "paused",
-      dash(j.next_run_at),
-      dash(j.last_run_status),
-    ]),
+    ["ID", "NAME", "SCHEDULE", "TZ", "STATE", "NEXT RUN", "LAST STATUS"],
+    ...jobs.map((j) => [j.id, j.name, j.schedule, j.timezone, j.state, dash(j.next_run_at), dash(j.last_run_status)]),
   ]);
 }
 
@@ -47,7 +39,7 @@ export function jobDetails(job: Job): string {
     ["name", job.name],
     ["endpoint", `${job.method} ${job.endpoint_url}`],
     ["schedule", `${job.schedule} (${job.timezone})`],
-    ["active", job.is_active ? "yes" : "paused"],
+    ["state", job.state],
     ["next runs", job.next_runs?.join(", ")],
     ["last run", job.last_run_at ? `${job.last_run_at} ${dash(job.last_run_status)}` : null],
     ["executions", `${job.total_executions} (${job.successful_executions} ok, ${job.failed_executions} failed)`],
@@ -59,7 +51,7 @@ export function jobDetails(job: Job): string {
 }
 
 /** Fixed widths, so lines printed one by one (`logs --follow`) line up under the header. */
-const LOG_WIDTHS = [20, 7, 4, 8, 3, 36];
+const LOG_WIDTHS = [20, 7, 4, 8, 3, 8, 36];
 
 function logColumns(cells: string[]): string {
   return cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(LOG_WIDTHS[i] ?? 0))).join("  ");
@@ -72,11 +64,12 @@ export function logLine(log: ExecutionLog, withJob: boolean): string {
     dash(log.response_code),
     log.response_time_ms === null ? "-" : `${log.response_time_ms}ms`,
     `#${log.retry_attempt}`,
+    log.trigger,
     ...(withJob ? [log.cron_job_id] : []),
     dash(log.error_message),
   ]);
 }
 
 export function logsHeader(withJob: boolean): string {
-  return logColumns(["EXECUTED AT", "STATUS", "CODE", "TIME", "TRY", ...(withJob ? ["JOB"] : []), "ERROR"]);
+  return logColumns(["EXECUTED AT", "STATUS", "CODE", "TIME", "TRY", "TRIGGER", ...(withJob ? ["JOB"] : []), "ERROR"]);
 }
