@@ -72,9 +72,11 @@ export function createApp() {
   // The reference inlines this request's OpenAPI document, so the sandboxed page needs no network.
   app.route(
     "/",
-    docsRoutes(async (c) =>
-      (await app.fetch(new Request(new URL("/openapi.json", c.req.url)), c.env, c.executionCtx)).text(),
-    ),
+    docsRoutes(async (c) => {
+      const res = await app.fetch(new Request(new URL("/openapi.json", c.req.url)), c.env, c.executionCtx);
+      if (!res.ok) throw new Error(`/openapi.json answered ${res.status}`); // a 500 problem, not an empty reference
+      return res.text();
+    }),
   );
 
   app.notFound((c) => {

@@ -38,6 +38,9 @@ export function DashboardPage(props: { nonce: string }) {
                 <option value="local">Browser zone</option>
               </select>
             </label>
+            <button type="button" id="refresh">
+              Refresh
+            </button>
             <label class="auto">
               <input type="checkbox" id="auto-refresh" /> Auto-refresh every 30 s <span id="auto-refresh-note" />
             </label>

@@ -299,6 +299,23 @@ async function run(
       await shot(page, "dashboard-jobs.png");
     });
 
+    await step(
+      "refresh is cheap: one /list request (strips are cached); auto-refresh shows its countdown",
+      async () => {
+        const before = requests.length;
+        await Promise.all([
+          page.waitForResponse((r) => r.url().includes("/list?")),
+          page.getByRole("button", { name: "Refresh" }).click(),
+        ]);
+        await page.waitForTimeout(500);
+        const api = requests.slice(before).filter((r) => r.url.includes("/v1/"));
+        assert(api.length === 1 && api[0]?.url.includes("/list?"), `refresh made ${api.map((r) => r.url).join(", ")}`);
+        await page.locator("#auto-refresh").check();
+        await page.locator("#auto-refresh-note", { hasText: /^in \d+ s$/ }).waitFor();
+        await page.locator("#auto-refresh").uncheck();
+      },
+    );
+
     await step("one timezone choice: the browser's zone relabels every time", async () => {
       await page.locator("#zone-select").selectOption("local");
       await page.locator("#jobs-table thead th", { hasText: "Next run (America/New_York)" }).waitFor();

@@ -36,6 +36,7 @@ const els = {
   zone: byId<HTMLSelectElement>("zone-select"),
   auto: byId<HTMLInputElement>("auto-refresh"),
   autoNote: byId("auto-refresh-note"),
+  refresh: byId<HTMLButtonElement>("refresh"),
 };
 
 function showSignIn(message = ""): void {
@@ -170,6 +171,10 @@ setInterval(() => {
 }, 1000);
 els.auto.addEventListener("change", () => {
   remaining = REFRESH_SECONDS;
+});
+els.refresh.addEventListener("click", () => {
+  remaining = REFRESH_SECONDS;
+  currentRefresh()?.();
 });
 
 render();

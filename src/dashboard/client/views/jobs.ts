@@ -4,7 +4,7 @@ import { h } from "../dom";
 import { activeBadge, DAY, describeSchedule, legend, plural, relative, statusBadge, timeEl } from "../format";
 import { fetchLogsSince } from "../stats";
 import { fmt, zoneName } from "../time";
-import type { Job, PagePagination } from "../types";
+import type { ExecutionLog, Job, PagePagination } from "../types";
 import { mount, navigate, notice } from "../ui";
 
 /** Every job of the account (pages of 100, at most 50 pages), optionally filtered by name and tags. */
@@ -18,6 +18,24 @@ export async function loadAllJobs(filter: { search?: string; tags?: string } = {
     if (page >= body.pagination.total_pages) break;
   }
   return jobs;
+}
+
+/**
+ * Strips are the list's expensive part (up to 3 log pages per job), so their data is kept for STRIP_TTL_MS: the
+ * 30-second auto-refresh then costs one /list request, and each strip is refetched at most every 5 minutes.
+ */
+const STRIP_TTL_MS = 5 * 60_000;
+const stripCache = new Map<string, { logs: ExecutionLog[]; total: number; since: number; at: number }>();
+
+async function stripData(jobId: string) {
+  const cached = stripCache.get(jobId);
+  if (cached && Date.now() - cached.at < STRIP_TTL_MS) return cached;
+  const at = Date.now();
+  const since = at - DAY;
+  const { rows: logs, total } = await fetchLogsSince(jobId, since, 3);
+  const entry = { logs, total, since, at };
+  stripCache.set(jobId, entry);
+  return entry;
 }
 
 export function jobsView(params: URLSearchParams): void {
@@ -126,10 +144,9 @@ export function jobsView(params: URLSearchParams): void {
             ),
           );
           strips.push(async () => {
-            const since = Date.now() - DAY;
             try {
-              const { rows: logs, total } = await fetchLogsSince(job.id, since, 3);
-              stripCell.replaceChildren(statusStrip(logs, total, since, Date.now()));
+              const { logs, total, since, at } = await stripData(job.id);
+              stripCell.replaceChildren(statusStrip(logs, total, since, at));
             } catch (e) {
               stripCell.replaceChildren(
                 h("span", { class: "muted" }, `Unavailable: ${e instanceof Error ? e.message : e}`),
