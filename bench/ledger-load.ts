@@ -93,6 +93,8 @@ interface RowsPhase {
   maxRetries: number;
   slot: number;
   jobs: Job[];
+  /** The previous phase's jobs again, at their next slot. */
+  again?: boolean;
 }
 
 function jobRow(
@@ -117,8 +119,9 @@ function jobRow(
 
 /**
  * The test's accounts and jobs, inserted while wrangler is stopped: the load's JOBS every-minute jobs due at
- * `base + 10 min`, and the rows phases' jobs due at `base`, `base + 1 min`, `base + 2 min` (each phase's jobs are
- * deleted through the API after it, so the next phase's tick claims only its own).
+ * `base + 10 min`, and the rows phases' jobs due at `base` + 0, 2 and 3 min (each phase's jobs are
+ * deleted through the API after it, so the next phase's tick claims only its own; "plain-again" runs the "plain"
+ * jobs' next slot, when their log_counts rows exist).
  */
 async function prepare(target: string) {
   const db = openDb(d1File());
@@ -159,15 +162,34 @@ async function prepare(target: string) {
     jobs.push({ id: row.id, accountId: account.account_id, hangs });
   }
   const [rowsAccount] = await insertAccounts(db, 1, ROWS_LABEL, created);
+  const plainJobs: Job[] = [];
   const phases: RowsPhase[] = [
-    { name: "plain", label: "success, no callback", kind: "ok", callbacks: false, maxRetries: 0, slot: base, jobs: [] },
+    {
+      name: "plain",
+      label: "success, no callback (the job's first log of the day)",
+      kind: "ok",
+      callbacks: false,
+      maxRetries: 0,
+      slot: base,
+      jobs: plainJobs,
+    },
+    {
+      name: "plain-again",
+      label: "the same jobs' next slot (their log_counts rows exist)",
+      kind: "ok",
+      callbacks: false,
+      maxRetries: 0,
+      slot: base + MINUTE,
+      jobs: plainJobs,
+      again: true,
+    },
     {
       name: "callback",
       label: "success + callback (notify attempt)",
       kind: "ok",
       callbacks: true,
       maxRetries: 0,
-      slot: base + MINUTE,
+      slot: base + 2 * MINUTE,
       jobs: [],
     },
     {
@@ -176,11 +198,12 @@ async function prepare(target: string) {
       kind: "fail",
       callbacks: true,
       maxRetries: 1,
-      slot: base + 2 * MINUTE,
+      slot: base + 3 * MINUTE,
       jobs: [],
     },
   ];
   for (const phase of phases) {
+    if (phase.again) continue;
     for (let i = 0; i < ROWS_JOBS; i++) {
       const row = jobRow(
         rowsAccount as BenchAccount,
@@ -297,13 +320,14 @@ async function rowsPhases(dev: DevServer, prepared: Awaited<ReturnType<typeof pr
   const out = [];
   const acc = prepared.rowsAccount;
   const headers = { "x-api-key": acc.api_key, "x-api-secret": acc.api_secret };
-  for (const phase of prepared.phases) {
+  for (const [i, phase] of prepared.phases.entries()) {
     await post(dev, "/__bench/reset");
     const t = await tick(dev, phase.slot);
     const perSlot = phase.kind === "fail" ? phase.maxRetries + 1 : 1;
     const expected = phase.jobs.length * perSlot;
     const ids = phase.jobs.map((j) => j.id);
-    const logs = () => scalar(`SELECT count(*) AS n FROM execution_logs WHERE cron_job_id IN ${inList(ids)}`);
+    const before = phase.again ? phase.jobs.length : 0;
+    const logs = () => scalar(`SELECT count(*) AS n FROM execution_logs WHERE cron_job_id IN ${inList(ids)}`) - before;
     const started = now();
     while (logs() < expected && now() - started < 120_000) await sleep(500);
     await drain(dev, [acc.account_id], {
@@ -322,7 +346,8 @@ async function rowsPhases(dev: DevServer, prepared: Awaited<ReturnType<typeof pr
       tick_status: t.status,
       ...rowsOf(state.statements, executions),
     });
-    // Out of the next phase's ticks (its jobs are due again a minute later).
+    // Out of the next phase's ticks (its jobs are due again a minute later), unless it runs them again.
+    if (prepared.phases[i + 1]?.again) continue;
     for (const id of ids) {
       await fetch(`${dev.base}/v1/cron-jobs/${acc.account_id}/delete/${id}`, { method: "DELETE", headers });
     }
@@ -534,6 +559,7 @@ async function run(meta: ReturnType<typeof readMeta>, target: TargetServer, t0: 
   const runBatches = result.state.batches.filter((b: BatchRecord) => b.queue === RUNS_QUEUE);
   const inBatchMixed: number[] = [];
   const inBatchAll: number[] = [];
+  const inBatchClean: number[] = [];
   const queueWait: number[] = [];
   const mixedDurations: number[] = [];
   let mixedBatches = 0;
@@ -555,6 +581,7 @@ async function run(meta: ReturnType<typeof readMeta>, target: TargetServer, t0: 
       const wait = log.executed_at - b.received_at;
       inBatchAll.push(wait);
       if (hasHanging) inBatchMixed.push(wait);
+      else inBatchClean.push(wait);
       if (log.retry_attempt === 0 && log.scheduled_at !== null) {
         queueWait.push(b.received_at - (firedAt.get(log.scheduled_at) ?? Number.NaN));
       }
@@ -600,6 +627,7 @@ async function run(meta: ReturnType<typeof readMeta>, target: TargetServer, t0: 
     mixed_batch_ms: stat(mixedDurations),
     healthy_wait_beside_hanging_ms: stat(inBatchMixed),
     healthy_wait_any_batch_ms: stat(inBatchAll),
+    healthy_wait_without_hanging_ms: stat(inBatchClean),
     healthy_wait_for_own_batch_ms: stat(queueWait),
     duplicate_pairs_in_one_batch: concurrentPairs,
   };

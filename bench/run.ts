@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: seed → logs load → sweep → tick → export → soak, each in its own process, then bench/RESULTS.md from
- * their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md from the last
- * results without running anything.
+ * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load, each in its own process, then
+ * bench/RESULTS.md from their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md
+ * from the last results without running anything; `npm run bench -- --section ledger-load` rewrites only that
+ * section of the existing file.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ import {
   round,
   writeResult,
 } from "./lib/common";
+import { type LedgerLoad, ledgerSection, spliceSection } from "./lib/ledger-report";
 import type { FloorResult, LoadResult } from "./logs-load";
 
 const STEPS = [
@@ -32,6 +34,7 @@ const STEPS = [
   { name: "tick", script: "bench/tick.ts" },
   { name: "export", script: "bench/export.ts" },
   { name: "soak", script: "bench/soak.ts" },
+  { name: "ledger-load", script: "bench/ledger-load.ts" },
 ] as const;
 
 interface RunInfo {
@@ -354,7 +357,7 @@ function report(run: RunInfo | null): string {
   p();
   p(
     `Produced by \`${run?.command ?? "npm run bench"}\` (bench/run.ts: seed → logs load → retention sweep → dispatch tick → ` +
-      `export → load test, each in its own process), ${run?.started ?? "?"} → ${run?.finished ?? "?"}. ` +
+      `export → load test → run-ledger load test, each in its own process), ${run?.started ?? "?"} → ${run?.finished ?? "?"}. ` +
       (elsewhere.length === 0
         ? "Every figure below comes from that one run; "
         : `Every figure below comes from that run except those of ${elsewhere
@@ -1092,6 +1095,9 @@ function report(run: RunInfo | null): string {
     }
   }
 
+  const ledger = readResult<LedgerLoad>("ledger-load");
+  if (ledger) for (const line of ledgerSection(ledger, writtenAt("ledger-load"), false)) p(line);
+
   p("## Reproduce");
   p();
   p("```sh");
@@ -1144,15 +1150,27 @@ function judgeExport(exp: Export): { flat: boolean; measured: string; reading: s
 }
 
 const reportOnly = process.argv.includes("--report");
+/** `--section ledger-load`: only that section, from its last result, spliced into the existing RESULTS.md. */
+const section = process.argv.includes("--section") ? process.argv[process.argv.indexOf("--section") + 1] : null;
 const t0 = now();
-const run = reportOnly ? readResult<RunInfo>("run") : runAll();
 const file = join(ROOT, "bench/RESULTS.md");
-writeFileSync(file, report(run));
+let run: RunInfo | null = null;
+if (section !== null) {
+  const ledger = readResult<LedgerLoad>("ledger-load");
+  if (section !== "ledger-load" || !ledger)
+    throw new Error("--section takes ledger-load, after bench/ledger-load.ts ran");
+  writeFileSync(file, spliceSection(readFileSync(file, "utf8"), ledgerSection(ledger, writtenAt("ledger-load"), true)));
+} else {
+  run = reportOnly ? readResult<RunInfo>("run") : runAll();
+  writeFileSync(file, report(run));
+}
 // The repository's formatter owns Markdown too (tables padded): keep `biome check` clean.
 spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", file], {
   cwd: ROOT,
   stdio: "ignore",
   env: offlineEnv,
 });
-console.log(`\nwrote ${relative(ROOT, file)}${reportOnly ? "" : ` after ${((now() - t0) / 60_000).toFixed(1)} min`}`);
+console.log(
+  `\nwrote ${relative(ROOT, file)}${reportOnly || section ? "" : ` after ${((now() - t0) / 60_000).toFixed(1)} min`}`,
+);
 if (run?.steps.some((s) => !s.ok)) process.exitCode = 1;

@@ -105,7 +105,8 @@ const KINDS: Array<[RegExp, string]> = [
   [/^update "runs" set "state" = \?, "lease_until" = \?, "leases"/, "lease (runs)"],
   [/^insert into "outbox"/, "record: callback to the outbox"],
   [/^insert into "runs"/, "record: next attempt (runs)"],
-  [/^update "cron_jobs" set "total_executions"/, "record: job counters (cron_jobs)"],
+  // drizzle writes SET in the table's column order: a final outcome's update starts with is_active.
+  [/^update "cron_jobs" set .*"total_executions"/s, "record: job counters (cron_jobs)"],
   [/^insert into "execution_logs"/, "record: log (execution_logs, its indexes, log_counts)"],
   [/^update "runs" set "state" = \?, "lease_until" = (null|\?) where/, "record: ledger done (runs)"],
   [/^update "runs" set "sent_at"/, "follow-ups: runs marked sent"],
@@ -262,7 +263,7 @@ export function withFaults(worker: WorkerLike): WorkerLike {
       if (url.pathname === "/__bench/params") {
         // How many bound parameters one statement may carry here (D1 documents 100).
         const n = Number(url.searchParams.get("n") ?? 101);
-        const sql = `SELECT ${Array.from({ length: n }, () => "?").join(" + ")} AS total`;
+        const sql = `SELECT count(*) AS n WHERE 1 IN (${Array.from({ length: n }, () => "?").join(", ")})`;
         try {
           const r = await env.DB.prepare(sql)
             .bind(...Array.from({ length: n }, () => 1))
