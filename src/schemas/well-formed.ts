@@ -26,35 +26,47 @@ export function illFormedAt(s: string): number {
 const illFormed = (at: number) =>
   `is ill-formed Unicode: a lone UTF-16 surrogate at position ${at}; send well-formed text (UTF-8 JSON without \\ud800–\\udfff escapes that are not pairs)`;
 
+/** A path as a linked list (each node points at its parent), so walking deep bodies copies nothing. */
+interface PathNode {
+  key: string;
+  parent: PathNode | null;
+}
+
+function pathName(node: PathNode | null): string {
+  const keys: string[] = [];
+  for (let n = node; n !== null; n = n.parent) keys.push(n.key);
+  return keys.length ? keys.reverse().join(".") : "(root)";
+}
+
 /**
  * Every ill-formed string or key and every `__proto__` key in a parsed JSON value, in document order. Iterative
- * (an explicit stack), so a body nested thousands of levels deep cannot overflow the call stack.
+ * (an explicit stack) and linear in the body's size, so a body nested thousands of levels deep can neither
+ * overflow the call stack nor cost quadratic time.
  */
 export function bodyIssues(root: unknown): BodyIssue[] {
   const out: BodyIssue[] = [];
-  const field = (p: string[]) => (p.length ? p.join(".") : "(root)");
-  const stack: Array<[value: unknown, path: string[]]> = [[root, []]];
+  const stack: Array<[value: unknown, path: PathNode | null]> = [[root, null]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [value, path] = next;
     if (typeof value === "string") {
       const at = illFormedAt(value);
-      if (at >= 0) out.push({ field: field(path), message: illFormed(at) });
+      if (at >= 0) out.push({ field: pathName(path), message: illFormed(at) });
       continue;
     }
     if (value === null || typeof value !== "object") continue;
-    const children: Array<[unknown, string[]]> = [];
+    const children: Array<[unknown, PathNode]> = [];
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
     for (const [key, item] of entries) {
       const at = illFormedAt(key);
-      if (at >= 0) out.push({ field: field(path), message: `has a key that ${illFormed(at)}` });
+      if (at >= 0) out.push({ field: pathName(path), message: `has a key that ${illFormed(at)}` });
       else if (key === "__proto__" && !Array.isArray(value)) {
         out.push({
-          field: field([...path, key]),
+          field: pathName({ key, parent: path }),
           message: "is not accepted as a name (it is JavaScript's prototype accessor, and would be dropped)",
         });
-      } else children.push([item, [...path, key]]);
+      } else children.push([item, { key, parent: path }]);
     }
-    stack.push(...children.reverse());
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as [unknown, PathNode]);
   }
   return out;
 }

@@ -54,6 +54,21 @@ describe("schedules that have already ended are refused (item 5)", () => {
     expect(after.body.data.is_active).toBe(true);
   });
 
+  it("an update to a schedule whose first run comes after its end_date is refused", async () => {
+    // Today 23:59 at UTC−11 is still ahead: every minute runs before it, 29 February (next in 2028) does not.
+    const today = new Date().toISOString().slice(0, 10);
+    const created = await jobs.create({
+      ...quickStart(),
+      timezone: "Pacific/Pago_Pago",
+      schedule_config: { cron: "* * * * *", end_type: "on", end_date: `${today}T23:59:00-11:00` },
+    });
+    expect(created.status).toBe(201);
+    const res = await jobs.update(created.body.data.id, {
+      schedule_config: { cron: "0 0 29 2 *", end_type: "on", end_date: `${today}T23:59:00-11:00` },
+    });
+    expect(fields(expectProblem(res, 400))).toEqual(["schedule_config.end_date"]);
+  });
+
   it("a future end_date is accepted", async () => {
     const res = await jobs.create(ended("2099-12-31"));
     expect(res.status).toBe(201);
