@@ -172,12 +172,14 @@ function startWrangler(): ChildProcess {
 }
 
 async function waitUntilServing() {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     // The port was free, so whatever answers is our wrangler: until the Worker is up it may answer with errors.
-    if ((await checkEdgecron(base, 1000)).ok) return;
+    // The first request builds the Worker's isolate: on a busy machine that takes seconds, so wait it out
+    // rather than abort it and queue another.
+    if ((await checkEdgecron(base, 30_000)).ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   child.kill("SIGTERM");
-  fail(`wrangler dev did not answer on ${base} within 120 s`);
+  fail(`wrangler dev did not answer on ${base} within 180 s`);
 }

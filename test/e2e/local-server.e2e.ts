@@ -198,7 +198,7 @@ async function startServer(args: string[]): Promise<Started> {
     }
   };
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 240_000;
+  const deadline = Date.now() + 360_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${out}`);
     if (existsSync(DEV_FILE) && out.includes("[clock] running")) return { child, base, output: () => out, stop };
@@ -218,7 +218,7 @@ async function api(base: string, method: string, path: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
-describe("npm start (mock executor): the local clock", { timeout: 420_000 }, () => {
+describe("npm start (mock executor): the local clock", { timeout: 600_000 }, () => {
   let server: Started;
   let target: Awaited<ReturnType<typeof startTarget>>;
   before(async () => {
@@ -279,7 +279,7 @@ describe("npm start (mock executor): the local clock", { timeout: 420_000 }, () 
   });
 });
 
-describe("npm start -- --executor http", { timeout: 300_000 }, () => {
+describe("npm start -- --executor http", { timeout: 480_000 }, () => {
   let server: Started;
   let target: Awaited<ReturnType<typeof startTarget>>;
   before(async () => {
