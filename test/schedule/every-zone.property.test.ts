@@ -88,24 +88,18 @@ function casesFor(t: Transition, index: number, full: boolean): Case[] {
   const anchor = t.at - (5 + (index % 200)) * DAY - (index % 7) * 17 * MIN;
   for (const [i, wall] of edges.entries()) {
     const { h, m } = hhmm(wall);
-    const fixed = (expr: string): Case => {
+    // One cron case, judged by the fixed-time or the interval rule.
+    const cronCase = (expr: string, rule: typeof fixedRuns): Case => {
       const c = refCron(expr);
       return {
         label: `cron ${expr}`,
         config: { cron: expr },
         anchor,
-        expected: (w) => fixedRuns(w, (x) => refCronMatches(c, x)),
+        expected: (w) => rule(w, (x) => refCronMatches(c, x)),
       };
     };
-    const interval = (expr: string): Case => {
-      const c = refCron(expr);
-      return {
-        label: `cron ${expr}`,
-        config: { cron: expr },
-        anchor,
-        expected: (w) => intervalRuns(w, (x) => refCronMatches(c, x)),
-      };
-    };
+    const fixed = (expr: string) => cronCase(expr, fixedRuns);
+    const interval = (expr: string) => cronCase(expr, intervalRuns);
     if (!full && i !== index % edges.length) continue;
     cases.push(fixed(`${m} ${h} * * *`));
     if (full && (i === 1 || i === 3)) cases.push(interval(`${m} * * * *`));

@@ -100,23 +100,11 @@ const transitionCache = new Map<string, number[]>();
 
 /** Instants (to the minute) where the zone's UTC offset changes, 2020–2029, found by scanning and bisection. */
 export function refTransitions(tz: string): number[] {
-  const cached = transitionCache.get(tz);
-  if (cached) return cached;
-  const offset = (u: number) => refWall(tz, u) - u;
-  const found: number[] = [];
-  const step = 6 * HOUR;
-  for (let u = Date.UTC(2020, 0, 1); u < Date.UTC(2030, 0, 1); u += step) {
-    if (offset(u) === offset(u + step)) continue;
-    let lo = u;
-    let hi = u + step;
-    while (hi - lo > MIN) {
-      const mid = lo + Math.floor((hi - lo) / 2 / MIN) * MIN;
-      if (offset(mid) === offset(lo)) lo = mid;
-      else hi = mid;
-    }
-    found.push(hi);
+  let found = transitionCache.get(tz);
+  if (!found) {
+    found = refTransitionsBetween(tz, Date.UTC(2020, 0, 1), Date.UTC(2030, 0, 1), 6 * HOUR);
+    transitionCache.set(tz, found);
   }
-  transitionCache.set(tz, found);
   return found;
 }
 
@@ -222,19 +210,20 @@ function refFirstReaching(tz: string, from: number, wall: number): number {
 }
 
 /**
- * Offset changes (instant of the new offset, to the minute) in [from, to): daily samples, then bisection between
- * the two samples that differ. Two changes less than a day apart would be missed (none exist in 2026–2028).
+ * Offset changes (instant of the new offset, to the minute) in [from, to): samples `step` apart (a day by
+ * default), then bisection between two samples that differ. Two changes closer than `step` would be missed
+ * (none exist in the 2020s).
  */
-export function refTransitionsBetween(tz: string, from: number, to: number): number[] {
+export function refTransitionsBetween(tz: string, from: number, to: number, step = DAY): number[] {
   const offset = (u: number) => refWall(tz, u) - u;
   const found: number[] = [];
   let current = offset(from);
-  for (let u = from; u < to; u += DAY) {
-    const next = offset(u + DAY);
+  for (let u = from; u < to; u += step) {
+    const next = offset(u + step);
     if (next === current) continue;
     current = next;
     let lo = u;
-    let hi = u + DAY;
+    let hi = u + step;
     while (hi - lo > MIN) {
       const mid = lo + Math.floor((hi - lo) / 2 / MIN) * MIN;
       if (offset(mid) === offset(lo)) lo = mid;
