@@ -4,6 +4,7 @@ import { createDb } from "./db/client";
 import { docsRoutes } from "./docs/routes";
 import { requireApiKey } from "./http/auth";
 import { handleError } from "./http/errors";
+import { idempotentRequests } from "./http/idempotency";
 import { bodySizeLimit, headerSizeLimit, uncompressedBodies } from "./http/limits";
 import { allowedMethods } from "./http/method-not-allowed";
 import { problem, problemResponse } from "./http/problem";
@@ -38,6 +39,8 @@ export function createApp() {
   app.use("/v1/cron-jobs/:accountId/*", requireApiKey);
   app.use("/v1/cron-jobs/:accountId/*", rateLimitPerKey);
   app.use("/v1/cron-jobs/:accountId/*", wellFormedJsonBody);
+  app.use("/v1/cron-jobs/:accountId/create", idempotentRequests);
+  app.use("/v1/cron-jobs/:accountId/trigger/:cron_job_id", idempotentRequests);
 
   app.route("/", jobsRoutes);
   app.route("/", logsExportRoutes); // before logsRoutes: /logs/export is not /logs/{cron_job_id}

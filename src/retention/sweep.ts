@@ -2,6 +2,7 @@ import { and, count, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, executionLogs, logCounts } from "../db/schema";
 import { deleteRunsBefore } from "../engine/ledger";
+import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
 import { CHUNK_START, nextChunkSize } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
@@ -23,6 +24,8 @@ export interface SweepReport {
   expired_deleted: number;
   /** Run-ledger rows of slots older than the cutoff. */
   runs_deleted: number;
+  /** Idempotency keys past their 24-hour window. */
+  idempotency_keys_deleted: number;
   deleted_job_logs_deleted: number;
   jobs_purged: number;
   chunks: number;
@@ -123,6 +126,14 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     if (n < size) break;
   }
 
+  // Idempotency keys live 24 hours (src/idempotency/store.ts); a handful of rows a request at most.
+  let idempotencyKeysDeleted = 0;
+  while (complete && withinBudget()) {
+    const n = await deleteExpiredIdempotencyKeys(db, opts.now, size);
+    idempotencyKeysDeleted += n;
+    if (n < size) break;
+  }
+
   let orphaned = 0;
   let purged = 0;
   const deleted = complete
@@ -153,6 +164,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     cutoff: new Date(cutoff).toISOString(),
     expired_deleted: expired,
     runs_deleted: runsDeleted,
+    idempotency_keys_deleted: idempotencyKeysDeleted,
     deleted_job_logs_deleted: orphaned,
     jobs_purged: purged,
     chunks,

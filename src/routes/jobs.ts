@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { config } from "../config";
 import { pagination } from "../http/pagination";
+import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { refuseAtTheDoor } from "../http/validation";
@@ -43,10 +44,13 @@ const createJobRoute = createRoute({
   tags,
   summary: "Create a cron job",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema, ...body(CreateJobSchema) },
+  request: { params: AccountParamSchema, headers: IdempotencyKeyHeaderSchema, ...body(CreateJobSchema) },
   responses: {
-    201: json(JobEnvelopeSchema, "The created job"),
-    ...problemResponses([409, "The account's active-job limit is reached"]),
+    201: json(JobEnvelopeSchema, "The created job (or, for a repeated Idempotency-Key, the first request's)"),
+    ...problemResponses(
+      [409, "The account's active-job limit is reached, or a request with the same Idempotency-Key is still in progress"],
+      [422, "The Idempotency-Key was already used with a different request"],
+    ),
   },
 });
 

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { engineDeps } from "../engine/deps";
 import { triggerNow } from "../engine/trigger";
 import { formatInstant } from "../http/dates";
+import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { findJob } from "../jobs/repository";
@@ -17,10 +18,16 @@ const triggerRoute = createRoute({
   description:
     "Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; next_run_at does not change.",
   security: apiKeySecurity,
-  request: { params: JobParamsSchema },
+  request: { params: JobParamsSchema, headers: IdempotencyKeyHeaderSchema },
   responses: {
     200: { description: "The execution", content: { "application/json": { schema: TriggerResultSchema } } },
-    ...problemResponses([409, "The job's schedule has ended, or it was paused or deleted during the request"]),
+    ...problemResponses(
+      [
+        409,
+        "The job's schedule has ended, it was paused or deleted during the request, or a request with the same Idempotency-Key is still in progress",
+      ],
+      [422, "The Idempotency-Key was already used with a different request"],
+    ),
   },
 });
 

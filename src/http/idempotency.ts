@@ -1,0 +1,67 @@
+import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse } from "../idempotency/store";
+import type { AppEnv } from "./env";
+import { fail } from "./problem";
+
+/**
+ * The `Idempotency-Key` request header of POST /create and POST /trigger (IETF draft-ietf-httpapi-idempotency-key-
+ * header): 1–255 visible ASCII characters. One schema for the middleware and the routes' OpenAPI parameters (named in
+ * lower case, as Hono's header validation reads them; header names are case-insensitive).
+ */
+export const IdempotencyKeyHeaderSchema = z.object({
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, "must be 1–255 visible ASCII characters")
+    .optional()
+    .openapi({
+      description:
+        "Optional. The same key with the same request within 24 hours returns the first response (with `Idempotent-Replayed: true`) instead of acting again; with a different request it is a 422; while the first is still running, a 409.",
+      example: "b7e4f0d2-create-nightly-report",
+    }),
+});
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Makes a POST idempotent per account and key: the first 2xx response is stored and replayed; a failed first
+ * request frees its key so a retry runs again. Requests without the header pass through untouched.
+ */
+export const idempotentRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const raw = c.req.header("idempotency-key");
+  if (raw === undefined) return next();
+  const parsed = IdempotencyKeyHeaderSchema.shape["idempotency-key"].safeParse(raw);
+  if (!parsed.success) {
+    fail(400, "Invalid Idempotency-Key header", {
+      errors: [{ field: "Idempotency-Key", in: "header", message: parsed.error.issues[0]?.message ?? "invalid" }],
+    });
+  }
+  const db = c.get("db");
+  const accountId = c.get("accountId");
+  const fingerprint = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
+  const claim = await claimIdempotencyKey(db, accountId, raw, fingerprint, Date.now());
+  if (claim.kind === "mismatch") {
+    fail(422, `Idempotency-Key ${raw} was already used with a different request`, { title: "Idempotency key reused" });
+  }
+  if (claim.kind === "in-progress") {
+    c.header("Retry-After", "1");
+    fail(409, `A request with Idempotency-Key ${raw} is still in progress`, { title: "Request in progress" });
+  }
+  if (claim.kind === "replay") {
+    return c.body(claim.body, claim.status as 200, {
+      "Content-Type": "application/json",
+      "Idempotent-Replayed": "true",
+    });
+  }
+  await next();
+  if (c.res.status >= 200 && c.res.status < 300) {
+    await storeIdempotentResponse(db, accountId, raw, c.res.status, await c.res.clone().text());
+  } else {
+    await releaseIdempotencyKey(db, accountId, raw);
+  }
+};
