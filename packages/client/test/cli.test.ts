@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
-import { EXIT } from "../src/cli/exit-codes.js";
+import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
 import { main } from "../src/cli/main.js";
 import { parseSince } from "../src/cli/time.js";
+import { EdgecronApiError, EdgecronNetworkError } from "../src/errors.js";
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "edgecron-cli-unit-"));
@@ -107,5 +108,33 @@ describe("--since", () => {
     expect(parseSince("2026-11-01", "--since", now)).toBe("2026-11-01");
     expect(parseSince("2026-11-01T09:00:00+05:30", "--since", now)).toBe("2026-11-01T09:00:00+05:30");
     expect(() => parseSince("2026-11-01T09:00:00", "--since", now)).toThrow("--since must be");
+  });
+});
+
+describe("exit statuses", () => {
+  const api = (status: number) => new EdgecronApiError(status, null, new Response(null, { status }));
+  it.each([
+    [401, EXIT.auth],
+    [403, EXIT.auth],
+    [404, EXIT.notFound],
+    [400, EXIT.rejected],
+    [409, EXIT.rejected],
+    [413, EXIT.rejected],
+    [415, EXIT.rejected],
+    [431, EXIT.rejected],
+    [429, EXIT.rateLimited],
+    [500, EXIT.failure],
+    [503, EXIT.failure],
+  ])("HTTP %i → exit %i", (status, code) => {
+    expect(exitCodeFor(api(status))).toBe(code);
+  });
+
+  it("maps usage, network and other failures", () => {
+    expect(exitCodeFor(new UsageError("x"))).toBe(EXIT.usage);
+    expect(exitCodeFor(new EdgecronNetworkError("http://h", { cause: new TypeError("fetch failed") }))).toBe(
+      EXIT.network,
+    );
+    expect(exitCodeFor(new CliError("x", EXIT.runFailed))).toBe(EXIT.runFailed);
+    expect(exitCodeFor(new Error("boom"))).toBe(EXIT.failure);
   });
 });
