@@ -153,6 +153,8 @@ export const executionLogs = sqliteTable(
     scheduledAt: integer("scheduled_at"),
     /** What started this attempt: the schedule, a retry of an earlier attempt, or POST /trigger. */
     trigger: text("trigger", { enum: runTriggers }).notNull().default("schedule"),
+    /** JSON object of the response's allow-listed headers (src/engine/response-headers.ts); null without a response. */
+    responseHeaders: text("response_headers"),
   },
   (t) => [
     // The logs page, its count and date ranges, newest first.
