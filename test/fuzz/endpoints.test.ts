@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createAccount } from "../helpers/accounts";
+import { addKey, createAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
 import {
   checkRequest,
@@ -53,17 +53,35 @@ interface Fixture {
   headers: Record<string, string>;
   otherHeaders: Record<string, string>;
   jobIds: string[];
+  /** Keys a valid revoke may hit: never the one the requests authenticate with. */
+  keyIds: string[];
 }
 
+/** Valid bodies of the operations whose body is not a job. */
+const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+  "POST /v1/cron-jobs/:accountId/schedule/preview": fc.record({
+    schedule_config: fc.constantFrom({ repeat_type: "days", time: "09:00" }, { cron: "*/15 * * * *" }),
+    timezone: fc.constantFrom("UTC", "Europe/Berlin"),
+    count: fc.integer({ min: 1, max: 50 }),
+  }),
+  "POST /v1/cron-jobs/:accountId/signing-secret/rotate": fc.record({
+    grace_seconds: fc.integer({ min: 0, max: 86_400 }),
+  }),
+  "POST /v1/cron-jobs/:accountId/keys": fc.record({
+    name: fc.string({ minLength: 1, maxLength: 50 }).filter((n) => n.trim().length > 0),
+    scope: fc.constantFrom("full", "read_only"),
+  }),
+};
+
 function requestArb(op: Operation, fx: Fixture) {
-  const valid: Record<string, string[]> = { accountId: [fx.accountId], cron_job_id: fx.jobIds };
+  const valid: Record<string, string[]> = { accountId: [fx.accountId], cron_job_id: fx.jobIds, key_id: fx.keyIds };
   const paramsOf = (hostile: boolean) =>
     fc.record(
       Object.fromEntries(
         op.params.map((p) => [p, hostile ? segment(valid[p] ?? ["x"]) : fc.constantFrom(...(valid[p] ?? ["x"]))]),
       ),
     );
-  const validBody = op.method === "POST" ? jobBody : jobPatch;
+  const validBody = VALID_BODIES[`${op.method} ${op.template}`] ?? (op.method === "POST" ? jobBody : jobPatch);
   return hostileParts.chain((hostile) =>
     fc.record({
       method: hostile.has("method") ? fc.constantFrom(...OTHER_METHODS) : fc.constant(op.method),
@@ -121,6 +139,7 @@ describe("fuzzing every documented operation", () => {
         headers: acct.headers,
         otherHeaders: other.headers,
         jobIds: [active.id, paused.id],
+        keyIds: [(await addKey(acct.accountId)).apiKey],
       };
       const tally: Tally = new Map();
       await fc.assert(
