@@ -67,6 +67,16 @@ export interface LogExport {
   body: ReadableStream<Uint8Array>;
 }
 
+/** Options of the calls that create something. */
+export interface RequestOptions {
+  /** Sent as `Idempotency-Key` (1–255 printable characters, e.g. a UUID you keep across retries). */
+  idempotencyKey?: string;
+}
+
+function idempotency(options: RequestOptions): { "idempotency-key"?: string } {
+  return options.idempotencyKey === undefined ? {} : { "idempotency-key": options.idempotencyKey };
+}
+
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
 export class EdgecronClient {
@@ -145,9 +155,16 @@ export class EdgecronClient {
     return res.data;
   }
 
-  async createJob(job: JobCreate): Promise<Job> {
+  /**
+   * Creates a job. With `idempotencyKey` (sent as `Idempotency-Key`), a retried create answers the first one's job
+   * instead of making a second (for 24 h; the same key with a different body is a 422).
+   */
+  async createJob(job: JobCreate, options: RequestOptions = {}): Promise<Job> {
     const res = await this.call(
-      this.raw.POST("/v1/cron-jobs/{accountId}/create", { params: { path: this.account }, body: job }),
+      this.raw.POST("/v1/cron-jobs/{accountId}/create", {
+        params: { path: this.account, header: idempotency(options) },
+        body: job,
+      }),
     );
     return res.data;
   }
@@ -180,10 +197,15 @@ export class EdgecronClient {
     return res.data;
   }
 
-  /** Runs the job now with the server's executor and answers that execution (retries and callbacks follow). */
-  async runJob(id: string): Promise<TriggerResult> {
+  /**
+   * Runs the job now with the server's executor and answers that execution (retries and callbacks follow). With
+   * `idempotencyKey`, a retried call answers the first run instead of running the job again.
+   */
+  async runJob(id: string, options: RequestOptions = {}): Promise<TriggerResult> {
     const res = await this.call(
-      this.raw.POST("/v1/cron-jobs/{accountId}/trigger/{cron_job_id}", { params: { path: this.job(id) } }),
+      this.raw.POST("/v1/cron-jobs/{accountId}/trigger/{cron_job_id}", {
+        params: { path: this.job(id), header: idempotency(options) },
+      }),
     );
     return res.data;
   }

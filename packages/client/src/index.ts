@@ -5,6 +5,7 @@ export {
   type LogExport,
   type LogsPageOptions,
   type LogsSelector,
+  type RequestOptions,
 } from "./client.js";
 export { EdgecronApiError, EdgecronNetworkError, problemMessage } from "./errors.js";
 export { ndjsonValues } from "./ndjson.js";

@@ -918,7 +918,10 @@ export interface operations {
     createCronJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. The same key with the same request within 24 hours returns the first response (with `Idempotent-Replayed: true`) instead of acting again; with a different request it is a 422; while the first is still running, a 409. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Your account id */
                 accountId: string;
@@ -931,7 +934,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The created job */
+            /** @description The created job (or, for a repeated Idempotency-Key, the first request's) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -976,7 +979,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The account's active-job limit is reached */
+            /** @description The account's active-job limit is reached, or a request with the same Idempotency-Key is still in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -996,6 +999,15 @@ export interface operations {
             };
             /** @description Body not JSON, or compressed */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2155,7 +2167,10 @@ export interface operations {
     triggerCronJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. The same key with the same request within 24 hours returns the first response (with `Idempotent-Replayed: true`) instead of acting again; with a different request it is a 422; while the first is still running, a 409. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Your account id */
                 accountId: string;
@@ -2211,7 +2226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The job's schedule has ended, or it was paused or deleted during the request */
+            /** @description The job's schedule has ended, it was paused or deleted during the request, or a request with the same Idempotency-Key is still in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2231,6 +2246,15 @@ export interface operations {
             };
             /** @description Body not JSON, or compressed */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -108,6 +108,20 @@ describe("SDK against the Worker", () => {
     }
   });
 
+  it("an Idempotency-Key makes a retried create or run answer the first one", async () => {
+    const key = randomUUID();
+    const input = jobInput("sdk idempotent", "/ok", { tags: ["sdk-idem"] });
+    const first = await sdk.createJob(input, { idempotencyKey: key });
+    expect((await sdk.createJob(input, { idempotencyKey: key })).id).toBe(first.id);
+    expect(await all(sdk.jobs({ tags: "sdk-idem" }))).toHaveLength(1);
+    const runKey = randomUUID();
+    const run = await sdk.runJob(first.id, { idempotencyKey: runKey });
+    expect((await sdk.runJob(first.id, { idempotencyKey: runKey })).execution_id).toBe(run.execution_id);
+    const reused = await sdk.createJob({ ...input, name: "another" }, { idempotencyKey: key }).catch((e: unknown) => e);
+    expect((reused as EdgecronApiError).status).toBe(422);
+    await sdk.deleteJob(first.id);
+  });
+
   it("walks the logs newest first by cursor, without a repeat or a gap", async () => {
     const pages = await all(sdk.logPages({ jobId: job.id, limit: 2 }));
     expect(pages.map((p) => p.data.length)).toEqual([2, 1]);
@@ -359,9 +373,11 @@ describe("CLI against the Worker", () => {
   });
 
   it("jobs run: exit 0 for a successful run, 8 for a failed one", async () => {
-    const ok = await edgecron(["jobs", "run", id, "--json"]);
+    const ok = await edgecron(["jobs", "run", id, "--json", "--idempotency-key", `cli-run-${id}`]);
     expect(ok.code).toBe(EXIT.ok);
     expect(json<{ status: string }>(ok).status).toBe("success");
+    const again = await edgecron(["jobs", "run", id, "--json", "--idempotency-key", `cli-run-${id}`]);
+    expect(json<{ execution_id: string }>(again).execution_id).toBe(json<{ execution_id: string }>(ok).execution_id);
     const failed = await edgecron(["jobs", "run", failing]);
     expect(failed.code).toBe(EXIT.runFailed);
     expect(failed.out).toMatch(/^failure 500 /);

@@ -198,13 +198,13 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "jobs create": {
-    usage: "jobs create -f <job.json | ->",
-    summary: "create a job from a JSON file (the body of POST …/create)",
-    options: { file: { type: "string", short: "f" } },
+    usage: "jobs create -f <job.json | -> [--idempotency-key <key>]",
+    summary: "create a job from a JSON file (the body of POST …/create); a repeated key answers the first job",
+    options: { file: { type: "string", short: "f" }, "idempotency-key": { type: "string" } },
     args: [0, 0],
     async run(ctx) {
       const body = readJsonFile(ctx.str("file")) as JobCreate; // a bad file is a usage error before any sign-in check
-      const job = await ctx.client().createJob(body);
+      const job = await ctx.client().createJob(body, { idempotencyKey: ctx.str("idempotency-key") });
       ctx.print(job, `Created ${job.name} (${job.id}); next run ${job.next_run_at ?? "-"}`);
       return EXIT.ok;
     },
@@ -224,11 +224,12 @@ const COMMANDS: Record<string, Command> = {
   "jobs pause": jobCommand("pause", "stop scheduling a job", (c, id) => c.pauseJob(id)),
   "jobs resume": jobCommand("resume", "schedule a paused job again", (c, id) => c.resumeJob(id)),
   "jobs run": {
-    usage: "jobs run <job-id>",
+    usage: "jobs run <job-id> [--idempotency-key <key>]",
     summary: `run a job now; exit ${EXIT.runFailed} when the run's outcome is not success`,
+    options: { "idempotency-key": { type: "string" } },
     args: [1, 1],
     async run(ctx) {
-      const run = await ctx.client().runJob(ctx.args[0] as string);
+      const run = await ctx.client().runJob(ctx.args[0] as string, { idempotencyKey: ctx.str("idempotency-key") });
       ctx.print(
         run,
         `${run.status} ${run.response_code ?? "-"} in ${run.response_time_ms ?? "-"} ms (execution ${run.execution_id})`,
