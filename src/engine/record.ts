@@ -90,6 +90,7 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
         responseTimeMs: result.responseTimeMs,
         retryAttempt: run.attempt,
         scheduledAt: run.origin === "schedule" ? run.slot : null,
+        responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
         trigger: runTrigger(run),
       })
       .onConflictDoNothing(),

@@ -21,6 +21,7 @@ const COLUMNS = [
   "retry_attempt",
   "scheduled_at",
   "trigger",
+  "response_headers",
 ] as const satisfies ReadonlyArray<keyof SerialisedLog>;
 
 /**
@@ -35,7 +36,12 @@ export function csvField(value: string | number | null): string {
 
 export const csvHeader = (): string => `${COLUMNS.join(",")}\r\n`;
 
-export const csvRecord = (log: SerialisedLog): string => `${COLUMNS.map((c) => csvField(log[c])).join(",")}\r\n`;
+/** A field's CSV text: objects (response_headers) as their JSON. */
+const csvValue = (v: SerialisedLog[(typeof COLUMNS)[number]]): string | number | null =>
+  v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+
+export const csvRecord = (log: SerialisedLog): string =>
+  `${COLUMNS.map((c) => csvField(csvValue(log[c]))).join(",")}\r\n`;
 
 export const ndjsonLine = (log: SerialisedLog): string => `${JSON.stringify(log)}\n`;
 

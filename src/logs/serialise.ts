@@ -17,6 +17,7 @@ export function serialiseLog(row: ExecutionLogRow) {
     retry_attempt: row.retryAttempt,
     scheduled_at: row.scheduledAt === null ? null : formatInstant(row.scheduledAt),
     trigger: row.trigger,
+    response_headers: row.responseHeaders === null ? null : (JSON.parse(row.responseHeaders) as Record<string, string>),
   };
 }
 

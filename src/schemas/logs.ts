@@ -124,6 +124,14 @@ export const ExecutionLogSchema = z
       description:
         "The schedule slot this attempt belongs to (executed_at − scheduled_at is its lateness); null for manual runs",
     }),
+    response_headers: z
+      .record(z.string(), z.string())
+      .nullable()
+      .openapi({
+        description:
+          "The response's allow-listed headers (content-type, content-length, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came",
+        example: { "content-type": "application/json", "x-request-id": "req_8f2c" },
+      }),
     trigger: z.enum(runTriggers).openapi({
       description: "What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)",
     }),

@@ -169,3 +169,24 @@ describe("request_signature on the job object", () => {
     expect((await jobs.create({ ...quickStart(), request_signature: "no" })).status).toBe(400);
   });
 });
+
+describe("response headers kept with each log", () => {
+  it("keeps the allow-listed headers (cut to 256 characters), never cookies, in the API and the export", async () => {
+    const key = crypto.randomUUID();
+    const job = await insertJob(acct.accountId, {
+      nextRunAt: FAR,
+      endpointUrl: `http://127.0.0.1:${port}/headers/${key}`,
+      maxRetries: 0,
+    });
+    await consumeRun(httpDeps(), await queuedRun(job, T));
+    const { jobsApi } = await import("../helpers/jobs");
+    const [log] = (await jobsApi(acct).logs(job.id)).body.data;
+    expect(log.response_headers).toEqual({
+      "content-type": "application/json",
+      "x-request-id": "r".repeat(256),
+      location: "/elsewhere",
+    });
+    const csv = await jobsApi(acct).send("GET", `/logs/${job.id}/export?format=csv`);
+    expect(csv.body).toContain('""x-request-id"":""rrr');
+  });
+});

@@ -353,7 +353,7 @@ describe("6. one tenant's slow endpoints do not delay its batch neighbours", () 
     const router: Executor = {
       async execute(req) {
         if (req.endpointUrl.startsWith("https://hang")) return hanging.execute();
-        const r = await healthy.execute();
+        const r = await healthy.execute(req);
         healthyDoneWhileHung = hanging.inFlight === 3;
         hanging.release();
         return r;

@@ -54,6 +54,8 @@ export function parseCsv(text: string): CsvCell[][] {
 }
 
 const NUMERIC = new Set(["response_code", "response_time_ms", "retry_attempt"]);
+/** Columns whose CSV text is the JSON of an object. */
+const JSON_COLUMNS = new Set(["response_headers"]);
 
 /** CSV export → the JSON log objects: an unquoted empty field is null, numeric columns are numbers. */
 export function csvToLogs(text: string): Record<string, unknown>[] {
@@ -66,6 +68,7 @@ export function csvToLogs(text: string): Record<string, unknown>[] {
       row.map((cell, i) => {
         const name = names[i] as string;
         if (cell.value === "" && !cell.quoted) return [name, null];
+        if (JSON_COLUMNS.has(name)) return [name, JSON.parse(cell.value)];
         return [name, NUMERIC.has(name) ? Number(cell.value) : cell.value];
       }),
     );

@@ -74,6 +74,7 @@ describe("GET /v1/cron-jobs/{accountId}/logs", () => {
           retry_attempt: 0,
           scheduled_at: null,
           trigger: "schedule",
+          response_headers: null,
         },
         expect.objectContaining({ id: "exe_a09", cron_job_id: jobs.reports, status: "timeout" }),
         expect.objectContaining({ id: "exe_a07", cron_job_id: jobs.billing }),

@@ -68,6 +68,7 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           retry_attempt: 0,
           scheduled_at: null,
           trigger: "schedule",
+          response_headers: null,
         },
         {
           id: "exe_987654321",
@@ -82,6 +83,7 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           retry_attempt: 0,
           scheduled_at: null,
           trigger: "schedule",
+          response_headers: null,
         },
         {
           id: "exe_456789123",
@@ -96,6 +98,7 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           retry_attempt: 1,
           scheduled_at: null,
           trigger: "retry",
+          response_headers: null,
         },
       ],
       pagination: { page: 1, limit: 20, total_items: 3, total_pages: 1, next_cursor: null },

@@ -86,6 +86,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number): 
     captured.set(capture[1] as string, list);
     return json(res, list.length <= Number(url.searchParams.get("fail") ?? 0) ? 500 : 200, { n: list.length });
   }
+  if (path.startsWith("/headers/")) {
+    // Headers a log keeps and ones it must not: an over-long request id, a cookie, an unlisted header.
+    return json(
+      res,
+      200,
+      { ok: true },
+      {
+        "x-request-id": "r".repeat(300),
+        "set-cookie": "session=secret",
+        "x-internal": "hidden",
+        location: "/elsewhere",
+      },
+    );
+  }
   const read = /^\/captured\/([\w-]+)$/.exec(path);
   if (read) return json(res, 200, captured.get(read[1] as string) ?? []);
   const seen = /^\/counts\/([\w-]+)$/.exec(path);

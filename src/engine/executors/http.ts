@@ -7,6 +7,7 @@
  */
 
 import { decodeBodyCapped } from "../charset";
+import { keptResponseHeaders } from "../response-headers";
 import { refusedHostReason, unsupportedSchemeReason } from "../target-guard";
 import { MAX_RESPONSE_BODY_BYTES } from "../truncate";
 import { errorResult, failureMessage, timeoutResult } from "./results";
@@ -75,6 +76,7 @@ async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Chec
           responseBody,
           errorMessage: ok ? null : failureMessage(res.status),
           responseTimeMs: elapsed(),
+          responseHeaders: keptResponseHeaders(res.headers),
           retryAfterSeconds:
             res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : null,
         };

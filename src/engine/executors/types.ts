@@ -18,6 +18,8 @@ export interface ExecutionResult {
   responseBody: string | null;
   errorMessage: string | null;
   responseTimeMs: number | null;
+  /** The response's allow-listed headers (src/engine/response-headers.ts); absent or null without a response. */
+  responseHeaders?: Record<string, string> | null;
   /** seconds from a 429/503 Retry-After header, else null */
   retryAfterSeconds: number | null;
 }
