@@ -41,6 +41,7 @@ const FIELD_IDS: Record<string, string> = {
   "retry_config.max_retries": "f-retries",
   "retry_config.retry_delay_seconds": "f-delay",
   "retry_config.timeout_seconds": "f-timeout",
+  "retry_config.backoff": "f-backoff",
   callbacks: "f-cb-ok",
   "callbacks.success_url": "f-cb-ok",
   "callbacks.failure_url": "f-cb-fail",
@@ -168,6 +169,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     max_retries?: number;
     retry_delay_seconds?: number;
     timeout_seconds?: number;
+    backoff?: string;
   };
   const retries = input("f-retries", "number", retry.max_retries ?? job?.max_retries ?? 3, { min: "0", max: "10" });
   const delay = input("f-delay", "number", retry.retry_delay_seconds ?? job?.retry_delay_seconds ?? 60, {
@@ -178,6 +180,14 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     min: "1",
     max: "30",
   });
+  const backoff = select(
+    "f-backoff",
+    [
+      ["fixed", "Fixed delay"],
+      ["exponential", "Doubling delay"],
+    ],
+    retry.backoff ?? "fixed",
+  );
   const cbOk = input("f-cb-ok", "url", cb.success_url ?? job?.success_callback_url ?? "");
   const cbFail = input("f-cb-fail", "url", cb.failure_url ?? job?.failure_callback_url ?? "");
   const notify = select(
@@ -263,6 +273,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
         field("f-retries", "Retries", retries),
         field("f-delay", "Seconds between retries", delay),
         field("f-timeout", "Timeout (seconds)", timeout),
+        field("f-backoff", "Between retries", backoff),
         field("f-notify", "Callbacks are sent", notify),
         field("f-cb-ok", "Success callback URL", cbOk),
         field("f-cb-fail", "Failure callback URL", cbFail),
@@ -386,6 +397,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
         max_retries: numOr(retries),
         retry_delay_seconds: numOr(delay),
         timeout_seconds: numOr(timeout),
+        backoff: backoff.value,
       },
       callbacks: {
         success_url: cbOk.value.trim() || null,
