@@ -632,7 +632,8 @@ async function run(meta: ReturnType<typeof readMeta>, target: TargetServer, t0: 
     duplicate_pairs_in_one_batch: concurrentPairs,
   };
   const underLoad = rowsOf(result.state.statements, logs.length);
-  const model = await productionModel(JOBS + result.state.counters.duplicated_adjacent, inBatch);
+  // A tick's run messages: its slots, plus the share delivered twice.
+  const model = await productionModel(Math.round(JOBS * (1 + DUPLICATE_SHARE)), inBatch);
   console.log(
     `  reads: ${result.load.requests.toLocaleString("en")} at ${result.load.req_per_s} req/s (p99 ${result.load.p99_ms} ms), ` +
       `non-2xx ${result.load.non2xx}, errors ${result.load.errors}; drained in ${result.drain.seconds} s`,
