@@ -63,7 +63,8 @@ export function docsRoutes(spec: (c: Context<AppEnv>) => Promise<string>) {
   return new Hono<AppEnv>()
     .get("/docs", async (c) => {
       const nonce = cspNonce();
-      const config = `{"content":${inlineJson(await spec(c))},"withDefaultFonts":false,"hideClientButton":true,"telemetry":false}`;
+      // No hosted extras (AI agent, MCP generator, developer toolbar): they would call scalar.com, which the CSP blocks.
+      const config = `{"content":${inlineJson(await spec(c))},"withDefaultFonts":false,"hideClientButton":true,"telemetry":false,"showDeveloperTools":"never","agent":{"disabled":true},"mcp":{"disabled":true}}`;
       const html = `<!doctype html>
 <html lang="en">
 <head>
