@@ -1,8 +1,8 @@
 import type { RunRow } from "../db/schema";
 import type { EngineDeps } from "./deps";
-import { findUnsentRun, markRunsSentStatement, nextAttempt, runId } from "./ledger";
+import { findUnsentRun, markRunsSentStatements, nextAttempt, runId } from "./ledger";
 import { type EngineMessage, type RunMessage, sendAll } from "./messages";
-import { deleteOutboxStatement, findOutboxEntries, type OutboxEntry } from "./outbox";
+import { deleteOutboxStatements, findOutboxEntries, type OutboxEntry } from "./outbox";
 
 /** A run's queue message: it names the ledger row. */
 export function runMessage(run: Pick<RunRow, "id" | "jobId" | "accountId">): RunMessage {
@@ -36,23 +36,15 @@ export async function sendFollowUps(
   ];
   await sendAll(deps.queue, messages);
   const marks = [
-    ...(queued.length > 0
-      ? [
-          markRunsSentStatement(
-            deps.db,
-            queued.map((r) => r.id),
-            now,
-          ),
-        ]
-      : []),
-    ...(entries.length > 0
-      ? [
-          deleteOutboxStatement(
-            deps.db,
-            entries.map((e) => e.id),
-          ),
-        ]
-      : []),
+    ...markRunsSentStatements(
+      deps.db,
+      queued.map((r) => r.id),
+      now,
+    ),
+    ...deleteOutboxStatements(
+      deps.db,
+      entries.map((e) => e.id),
+    ),
   ];
   await deps.db.batch(marks as [(typeof marks)[number], ...(typeof marks)[number][]]);
 }

@@ -125,14 +125,25 @@ export function finishRunStatement(db: Db, id: string) {
   return db.update(runs).set({ state: "done", leaseUntil: null }).where(eq(runs.id, id));
 }
 
-/** Records that the messages of these runs were sent. */
-export function markRunsSentStatement(db: Db, ids: string[], now: number) {
-  return db.update(runs).set({ sentAt: now }).where(inArray(runs.id, ids));
+/** Ids per statement that also binds one more value: D1 allows 100 bound parameters per statement. */
+const IDS_PER_STATEMENT = 99;
+
+export function idChunks(ids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) out.push(ids.slice(i, i + IDS_PER_STATEMENT));
+  return out;
+}
+
+/** Records that the messages of these runs were sent: one statement per 99 ids, for a batch. */
+export function markRunsSentStatements(db: Db, ids: readonly string[], now: number) {
+  return idChunks(ids).map((chunk) => db.update(runs).set({ sentAt: now }).where(inArray(runs.id, chunk)));
 }
 
 /** Forgets a send: the relay sends these runs at its next pass. */
-export async function markRunsUnsent(db: Db, ids: string[]) {
-  if (ids.length > 0) await db.update(runs).set({ sentAt: null }).where(inArray(runs.id, ids));
+export async function markRunsUnsent(db: Db, ids: readonly string[]) {
+  const statements = idChunks(ids).map((chunk) => db.update(runs).set({ sentAt: null }).where(inArray(runs.id, chunk)));
+  if (statements.length > 0)
+    await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
 }
 
 /** A queued run whose message is still to be sent, if any (the follow-up attempt of a recorded run). */

@@ -2,6 +2,7 @@ import { and, asc, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { insertWhere } from "../db/insert-where";
 import { executionLogs, outbox } from "../db/schema";
+import { idChunks } from "./ledger";
 import type { EngineMessage } from "./messages";
 
 /**
@@ -51,8 +52,9 @@ export async function findStaleOutboxEntries(db: Db, before: number, limit: numb
   return rows.map(parse);
 }
 
-export function deleteOutboxStatement(db: Db, ids: string[]) {
-  return db.delete(outbox).where(inArray(outbox.id, ids));
+/** Deletes sent entries: one statement per 99 ids (D1's 100 bound parameters), for a batch. */
+export function deleteOutboxStatements(db: Db, ids: readonly string[]) {
+  return idChunks(ids).map((chunk) => db.delete(outbox).where(inArray(outbox.id, chunk)));
 }
 
 function parse(row: typeof outbox.$inferSelect): OutboxEntry {

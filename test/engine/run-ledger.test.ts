@@ -419,3 +419,30 @@ describe("7. the dead-letter queue closes every run with a log", () => {
     expect([1, 2, 3, 4, 5, 6, 7, 10].map(redeliveryDelaySeconds)).toEqual([10, 20, 40, 80, 160, 320, 600, 600]);
   });
 });
+
+describe("full pages stay within D1's 100 bound parameters", () => {
+  it("a failed send of a full tick page, and a full relay pass, mark every run (100+ ids)", async () => {
+    const t = T + 7 * MIN;
+    const jobs = [];
+    for (let k = 0; k < 130; k++) jobs.push(await insertJob(acct.accountId, { nextRunAt: t, maxRetries: 0 }));
+    const deps = testDeps({ now: () => t });
+    deps.queue.failOnce();
+    const report = await dispatchTick(db(), deps.queue, t, t); // page 1's send fails: 100 runs marked unsent
+    expect(report.claimed).toBeGreaterThanOrEqual(130);
+    const ids = new Set(jobs.map((j) => j.id));
+    const mine = () => runs(deps.queue.take()).filter((m) => ids.has(m.jobId));
+    expect(mine().length).toBeLessThan(130);
+    await relayStranded(deps);
+    await relayStranded(deps);
+    const afterRelay = await env.DB.prepare(
+      `SELECT count(*) AS n FROM runs WHERE sent_at IS NULL AND job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)`,
+    )
+      .bind(acct.accountId)
+      .first<{ n: number }>();
+    expect(afterRelay?.n).toBe(0);
+    // Every run went out, none twice from the relay: a third pass finds nothing to send.
+    deps.queue.take();
+    await relayStranded(deps);
+    expect(mine()).toEqual([]);
+  });
+});
