@@ -3,9 +3,9 @@ import { config } from "./config";
 import { createDb } from "./db/client";
 import { engineDeps } from "./engine/deps";
 import { dispatchTick } from "./engine/dispatch";
+import type { EngineMessage } from "./engine/messages";
 import { consumeBatch } from "./engine/queue-handler";
 import { relayStranded } from "./engine/relay";
-import type { EngineMessage } from "./engine/messages";
 import { sweep } from "./retention/sweep";
 import { DISPATCH_CRON, SWEEP_CRON } from "./triggers";
 

@@ -13,7 +13,6 @@ export type RunTrigger = (typeof runTriggers)[number];
 export const runStates = ["queued", "running", "done", "skipped"] as const;
 export type RunState = (typeof runStates)[number];
 
-
 export const apiKeyScopes = ["full", "read_only"] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
@@ -226,9 +225,7 @@ export const runs = sqliteTable(
   },
   (t) => [
     // Only unfinished runs are ever looked up by state: a partial index keeps the relay's scan tiny.
-    index("runs_unfinished_idx")
-      .on(t.state, t.plannedAt)
-      .where(sql`${t.state} IN ('queued', 'running')`),
+    index("runs_unfinished_idx").on(t.state, t.plannedAt).where(sql`${t.state} IN ('queued', 'running')`),
   ],
 );
 

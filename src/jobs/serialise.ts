@@ -1,10 +1,10 @@
-import { notifyMode } from "./notify";
 import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { nextRuns } from "../schedule/next-run";
 import type { RetryConfig } from "../schemas/job-response";
 import { CALLBACK_DEFAULTS, type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
+import { notifyMode } from "./notify";
 
 /** How many upcoming runs a job object previews. */
 const PREVIEW_RUNS = 3;

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { config } from "../config";
-import { pagination } from "../http/pagination";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
+import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { refuseAtTheDoor } from "../http/validation";
@@ -48,7 +48,10 @@ const createJobRoute = createRoute({
   responses: {
     201: json(JobEnvelopeSchema, "The created job (or, for a repeated Idempotency-Key, the first request's)"),
     ...problemResponses(
-      [409, "The account's active-job limit is reached, or a request with the same Idempotency-Key is still in progress"],
+      [
+        409,
+        "The account's active-job limit is reached, or a request with the same Idempotency-Key is still in progress",
+      ],
       [422, "The Idempotency-Key was already used with a different request"],
     ),
   },

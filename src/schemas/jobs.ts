@@ -128,7 +128,7 @@ const jobFields = {
   tags: TagsSchema.optional(),
   request_signature: z.boolean().optional().openapi({
     description:
-      "Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README \"Requests to your endpoint\"); false sends none",
+      'Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none',
   }),
   is_active: z.boolean().optional(),
   retry_config: RetryConfigSchema.optional(),

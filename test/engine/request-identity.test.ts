@@ -89,7 +89,7 @@ describe("requests to a target", () => {
       "x-custom": "kept",
     });
     expect(second?.headers).toMatchObject({
-      "x-edgecron-execution-id": (retry?.body as RunMessage).runId,
+      "x-edgecron-execution-id": (retry?.body as RunMessage | undefined)?.runId,
       "idempotency-key": msg.runId, // stable across the slot's retries
       "x-edgecron-attempt": "1",
     });

@@ -110,7 +110,13 @@ describe("verified-key cache (accounts/key-cache.ts + verifyApiKey)", () => {
 
   it("is bounded: past its size the oldest entry goes", () => {
     const cache = new VerifiedKeyCache(2);
-    const entry = { accountId: "a", secretHash: new Uint8Array(32), expiresAt: Number.MAX_SAFE_INTEGER, lastUsedAt: 0 };
+    const entry = {
+      accountId: "a",
+      secretHash: new Uint8Array(32),
+      scope: "full" as const,
+      expiresAt: Number.MAX_SAFE_INTEGER,
+      lastUsedAt: 0,
+    };
     cache.set("k1", entry);
     cache.set("k2", entry);
     cache.set("k3", entry);
