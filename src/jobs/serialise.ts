@@ -2,7 +2,7 @@ import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { nextRuns } from "../schedule/next-run";
 import type { RetryConfig } from "../schemas/job-response";
-import { CALLBACK_DEFAULTS, type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
+import { type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
 import { notifyMode } from "./notify";
 

@@ -20,7 +20,7 @@ import { consumeRun } from "../../src/engine/consume";
 import { closeDeadRun } from "../../src/engine/dead-letter";
 import { dispatchTick } from "../../src/engine/dispatch";
 import type { ExecutionResult, Executor } from "../../src/engine/executors/types";
-import type { EngineMessage, MessageSender, RunMessage } from "../../src/engine/messages";
+import type { EngineMessage, MessageSender } from "../../src/engine/messages";
 import { redeliveryDelaySeconds } from "../../src/engine/queue-handler";
 import { relayStranded } from "../../src/engine/relay";
 import { triggerNow } from "../../src/engine/trigger";
@@ -29,7 +29,7 @@ import { findJob, softDeleteJob, updateJob } from "../../src/jobs/repository";
 import { ScheduleEndedError } from "../../src/jobs/state";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
-import { db, insertJob } from "../helpers/fixtures";
+import { insertJob } from "../helpers/fixtures";
 
 const MIN = 60_000;
 /** Deliveries of one message before the queue gives it to the dead-letter queue (the model's max_retries). */
