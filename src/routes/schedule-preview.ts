@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { formatInstant } from "../http/dates";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { refuseAtTheDoor } from "../http/validation";
+import { endedScheduleError } from "../jobs/schedule-end";
 import { toCronString } from "../schedule/cron-string";
 import { nextRuns } from "../schedule/next-run";
 import { AccountParamSchema, problemResponses } from "../schemas/common";
@@ -28,6 +30,7 @@ const previewRoute = createRoute({
 export const schedulePreviewRoutes = createRouter().openapi(previewRoute, (c) => {
   const { schedule_config, timezone, count } = c.req.valid("json");
   const now = Date.now();
+  refuseAtTheDoor([endedScheduleError(schedule_config, timezone, now)]);
   // A job created now anchors its repeat_every periods at now (jobs/build.ts), so the preview does too.
   const runs = nextRuns({ config: schedule_config, timezone, anchorAt: now }, now, count);
   return c.json(

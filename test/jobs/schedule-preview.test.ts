@@ -41,7 +41,7 @@ describe("POST /v1/cron-jobs/{accountId}/schedule/preview", () => {
     expect(list.body.data).toEqual([]);
   });
 
-  it("defaults to 5 runs, stops where the schedule ends, and takes cron expressions", async () => {
+  it("defaults to 5 runs, stops where the schedule ends, takes cron expressions, refuses an ended schedule", async () => {
     const five = await preview({ schedule_config: { cron: "*/15 * * * *" }, timezone: "UTC" });
     expect(five.body.data.next_runs).toHaveLength(5);
     expect(five.body.data.schedule).toBe("*/15 * * * *");
@@ -55,8 +55,9 @@ describe("POST /v1/cron-jobs/{accountId}/schedule/preview", () => {
       schedule_config: { repeat_type: "days", time: "09:00", end_type: "on", end_date: "2020-01-01" },
       timezone: "UTC",
     });
-    expect(ended.status).toBe(200);
-    expect(ended.body.data.next_runs).toEqual([]);
+    // As job creation: a schedule that has already ended is refused, naming the field.
+    const p = expectProblem(ended, 400);
+    expect(p.errors).toEqual([expect.objectContaining({ field: "schedule_config.end_date" })]);
   });
 
   it("gives the same field errors as job creation", async () => {
