@@ -713,6 +713,16 @@ export interface components {
              */
             scheduled_at: string | null;
             /**
+             * @description The response's allow-listed headers (content-type, content-length, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came
+             * @example {
+             *       "content-type": "application/json",
+             *       "x-request-id": "req_8f2c"
+             *     }
+             */
+            response_headers: {
+                [key: string]: string;
+            } | null;
+            /**
              * @description What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)
              * @enum {string}
              */
