@@ -34,6 +34,7 @@ import {
   groupCpuMs,
   isMain,
   loadavg1,
+  loadSummary,
   now,
   openDb,
   percentile,
@@ -449,23 +450,13 @@ async function run(meta: ReturnType<typeof readMeta>, target: TargetServer, t0: 
     for (const e of events) results[`${e.event}:${e.result}`] = (results[`${e.event}:${e.result}`] ?? 0) + 1;
     const injected = (l: string) => l.includes("bench: injected send failure");
     const errorLines = lines.filter((l) => ERROR_LINE.test(l));
-    const codes = (load as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
     return {
       params,
       rows,
       fired,
       state,
       load: {
-        requests: load.requests.total,
-        req_per_s: round(load.requests.average, 1),
-        p50_ms: load.latency.p50,
-        p99_ms: load.latency.p99,
-        max_ms: load.latency.max,
-        non2xx: load.non2xx,
-        errors: load.errors,
-        timeouts: load.timeouts,
-        status_codes: Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, v.count])),
-        cpu_s: loadCpuS,
+        ...loadSummary(load, loadCpuS),
         loadavg_before: loadavgBefore,
         loadavg_after: loadavgAfterLoad,
       },

@@ -13,6 +13,7 @@ import type { ExportRun, LivePoint } from "./export";
 import {
   type BundleInfo,
   ensureBundle,
+  type LoadSummary,
   loadavg1,
   machine,
   mb,
@@ -242,17 +243,7 @@ interface Soak {
   ticks_planned: number;
   tick_every_ms: number;
   t0: string;
-  load: {
-    requests: number;
-    req_per_s: number;
-    p50_ms: number;
-    p99_ms: number;
-    max_ms: number;
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-    status_codes: Record<string, number>;
-    cpu_s: number;
+  load: LoadSummary & {
     loadavg_before: number;
   };
   reads: string[];

@@ -26,6 +26,7 @@ import {
   groupCpuMs,
   isMain,
   loadavg1,
+  loadSummary,
   now,
   openDb,
   readMeta,
@@ -175,19 +176,9 @@ async function main() {
       .filter((l) => l.includes('"event":"dispatch_tick"'))
       .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as TickReport);
     const errorLines = lines.filter((l) => ERROR_LINE.test(l));
-    const codes = (load as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
     return {
       load: {
-        requests: load.requests.total,
-        req_per_s: round(load.requests.average, 1),
-        p50_ms: load.latency.p50,
-        p99_ms: load.latency.p99,
-        max_ms: load.latency.max,
-        non2xx: load.non2xx,
-        errors: load.errors,
-        timeouts: load.timeouts,
-        status_codes: Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, v.count])),
-        cpu_s: round(loadCpuMs / 1000, 1),
+        ...loadSummary(load, round(loadCpuMs / 1000, 1)),
         loadavg_before: load1,
       },
       reads: reads.map((r) => r.path),

@@ -292,3 +292,34 @@ export function percentile(sorted: number[], p: number): number {
 export function commandLine(script: string) {
   return `npx tsx ${relative(ROOT, script)}`;
 }
+
+/** What a load test reports of its autocannon run (bench/soak.ts, bench/ledger-load.ts). */
+export interface LoadSummary {
+  requests: number;
+  req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  status_codes: Record<string, number>;
+  /** wrangler + workerd CPU seconds during the load. */
+  cpu_s: number;
+}
+
+export function loadSummary(load: import("autocannon").Result, cpuS: number): LoadSummary {
+  const codes = (load as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
+  return {
+    requests: load.requests.total,
+    req_per_s: round(load.requests.average, 1),
+    p50_ms: load.latency.p50,
+    p99_ms: load.latency.p99,
+    max_ms: load.latency.max,
+    non2xx: load.non2xx,
+    errors: load.errors,
+    timeouts: load.timeouts,
+    status_codes: Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, v.count])),
+    cpu_s: cpuS,
+  };
+}

@@ -3,6 +3,7 @@
  * result. bench/run.ts puts it in the full report; `npm run bench -- --section ledger-load` splices it into the
  * existing RESULTS.md alone (between its markers), leaving every other section as it was.
  */
+import type { LoadSummary } from "./common";
 
 interface Dist {
   n: number;
@@ -43,17 +44,7 @@ export interface LedgerLoad {
   relay_every_ms: number;
   quiet_ms: number;
   fired: Array<{ slot: number; firedAt: number; status: number; wallMs: number }>;
-  load: {
-    requests: number;
-    req_per_s: number;
-    p50_ms: number;
-    p99_ms: number;
-    max_ms: number;
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-    status_codes: Record<string, number>;
-    cpu_s: number;
+  load: LoadSummary & {
     loadavg_before: number[];
     loadavg_after: number[];
   };
