@@ -61,6 +61,24 @@ describe("edgecron CLI arguments", () => {
     expect(r.err).not.toMatch(/\n\s+at /); // never a stack trace
   });
 
+  it("takes the global options before the command too", async () => {
+    const env = {
+      EDGECRON_ACCOUNT_ID: "00000000-0000-4000-8000-000000000001",
+      EDGECRON_API_KEY: "k",
+      EDGECRON_API_SECRET: "s",
+    };
+    for (const argv of [
+      ["--url", "http://127.0.0.1:1", "jobs", "ls"],
+      ["--url=http://127.0.0.1:1", "--json", "jobs", "ls"],
+      ["jobs", "ls", "--url", "http://127.0.0.1:1"],
+    ]) {
+      const r = await run(argv, env);
+      expect(r.code, argv.join(" ")).toBe(EXIT.network);
+      expect(r.err).toContain("127.0.0.1:1");
+    }
+    expect((await run(["--bogus", "jobs", "ls"])).err).toContain('unknown command "--bogus"');
+  });
+
   it("exits 3 when not signed in, with --json as one JSON object on stderr", async () => {
     const r = await run(["jobs", "ls"]);
     expect(r.code).toBe(EXIT.auth);

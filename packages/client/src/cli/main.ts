@@ -308,6 +308,24 @@ function clientFor(creds: Credentials): EdgecronClient {
   });
 }
 
+/**
+ * Global options may also come before the command (`edgecron --url U jobs ls`, as `help` says they are global):
+ * they are moved behind it, where parseArgs reads them with the command's own options.
+ */
+function hoistGlobalOptions(argv: string[]): string[] {
+  const lead: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const token = argv[i] as string;
+    const name = /^--([a-z-]+)(=|$)/.exec(token)?.[1];
+    const option = name === undefined || name === "help" ? undefined : GLOBAL[name];
+    if (!option) break;
+    lead.push(token);
+    if (option.type === "string" && !token.includes("=") && i + 1 < argv.length) lead.push(argv[++i] as string);
+  }
+  return [...argv.slice(i), ...lead];
+}
+
 /** Splits argv into the command's name (one or two words) and the rest. */
 function findCommand(argv: string[]): { name: string; rest: string[] } | null {
   const [first, second] = argv;
@@ -320,7 +338,8 @@ function findCommand(argv: string[]): { name: string; rest: string[] } | null {
 }
 
 /** Runs one command line and answers its exit status (never throws, never calls process.exit). */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(given: string[], io: Io): Promise<number> {
+  const argv = hoistGlobalOptions(given);
   const json = argv.includes("--json");
   try {
     if (argv.length === 0) throw new UsageError("no command given");
