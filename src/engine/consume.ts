@@ -19,7 +19,7 @@ export interface ConsumeOutcome {
  * The ledger row a message names. A message of the engine before the ledger names a slot instead: its row is
  * written here first (queued), so it runs like any other.
  */
-export async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<RunRow | undefined> {
+async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<RunRow | undefined> {
   if (msg.runId !== undefined) return findRun(deps.db, msg.runId);
   const key = { jobId: msg.jobId, slot: msg.slot, attempt: msg.attempt, nonce: null };
   const existing = await findRun(deps.db, runId(key));
@@ -47,7 +47,23 @@ export async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMe
  * outcome runs it. A run of a paused or deleted job is skipped (ledger only, no log) — or, if an earlier lease may
  * have called the target, closed with an `error` log whose outcome is unknown.
  */
-export async function consumeRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<ConsumeOutcome> {
+export function consumeRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<ConsumeOutcome> {
+  return withLease(deps, msg, async (job, leased) => {
+    await executeLeased(deps, job, leased);
+    return "executed";
+  });
+}
+
+/**
+ * The one way a delivery acts on a run: resolve its ledger row; a finished run only re-sends its follow-ups;
+ * otherwise take the lease (the job live and not paused) and hand the leased row to `act`, or settle why the lease
+ * could not be taken (settleUnleased). Used by the queue consumer and the dead-letter consumer.
+ */
+export async function withLease(
+  deps: EngineDeps,
+  msg: RunMessage | LegacyRunMessage,
+  act: (job: CronJobRow, leased: RunRow, now: number) => Promise<ConsumeResult>,
+): Promise<ConsumeOutcome> {
   const run = await resolveRun(deps, msg);
   if (!run) return { result: "unknown" };
   if (isFinished(run)) return replayFinished(deps, run);
@@ -55,14 +71,13 @@ export async function consumeRun(deps: EngineDeps, msg: RunMessage | LegacyRunMe
   const now = deps.now();
   const leased = job ? await takeLease(deps.db, run.id, now, job.timeoutSeconds) : undefined;
   if (!job || !leased) return settleUnleased(deps, run.id, job, now);
-  await executeLeased(deps, job, leased);
-  return { result: "executed" };
+  return { result: await act(job, leased, now) };
 }
 
-export const isFinished = (run: RunRow) => run.state === "done" || run.state === "skipped";
+const isFinished = (run: RunRow) => run.state === "done" || run.state === "skipped";
 
 /** A delivery of a finished run: only its unsent follow-ups are sent. */
-export async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOutcome> {
+async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOutcome> {
   await sendPendingFollowUps(deps, run);
   return { result: "duplicate" };
 }
@@ -73,7 +88,7 @@ export async function replayFinished(deps: EngineDeps, run: RunRow): Promise<Con
  * is skipped (ledger only, no log); an expired lease may have called the target, so that run is closed with an
  * `error` log whose outcome is unknown, and no retry. `job` is the live job, undefined when deleted.
  */
-export async function settleUnleased(
+async function settleUnleased(
   deps: EngineDeps,
   id: string,
   job: CronJobRow | undefined,

@@ -1,7 +1,5 @@
-import { findLiveJob } from "../jobs/repository";
-import { type ConsumeOutcome, isFinished, replayFinished, resolveRun, settleUnleased } from "./consume";
+import { type ConsumeOutcome, withLease } from "./consume";
 import type { EngineDeps } from "./deps";
-import { takeLease } from "./ledger";
 import type { LegacyRunMessage, RunMessage } from "./messages";
 import { closeAttempt } from "./run";
 import { unknownOutcome } from "./unknown-outcome";
@@ -11,24 +9,19 @@ import { unknownOutcome } from "./unknown-outcome";
  * according to its ledger state so that no claimed slot ends without a log. Never started → an `error` log saying
  * it was not delivered; leased before (the target may have been called) → an `error` log saying the outcome is
  * unknown. Both take the lease first — a live one held elsewhere makes this `busy` — and both get the run's usual
- * follow-ups (the next attempt if retries remain, the callback). Otherwise it settles like any delivery that
- * could not take the lease (src/engine/consume.ts).
+ * follow-ups (the next attempt if retries remain, the callback). Otherwise it settles like any delivery
+ * (withLease, src/engine/consume.ts).
  */
-export async function closeDeadRun(
+export function closeDeadRun(
   deps: EngineDeps,
   msg: RunMessage | LegacyRunMessage,
   deliveries: number,
 ): Promise<ConsumeOutcome> {
-  const run = await resolveRun(deps, msg);
-  if (!run) return { result: "unknown" };
-  if (isFinished(run)) return replayFinished(deps, run);
-  const now = deps.now();
-  const job = await findLiveJob(deps.db, run.jobId);
-  const leased = job ? await takeLease(deps.db, run.id, now, job.timeoutSeconds) : undefined;
-  if (!job || !leased) return settleUnleased(deps, run.id, job, now);
-  const earlierLeases = leased.leases - 1;
-  const result =
-    earlierLeases === 0 ? unknownOutcome("undelivered", deliveries) : unknownOutcome("lease-expired", earlierLeases);
-  await closeAttempt(deps, job, leased, now, result);
-  return { result: "closed" };
+  return withLease(deps, msg, async (job, leased, now) => {
+    const earlierLeases = leased.leases - 1;
+    const result =
+      earlierLeases === 0 ? unknownOutcome("undelivered", deliveries) : unknownOutcome("lease-expired", earlierLeases);
+    await closeAttempt(deps, job, leased, now, result);
+    return "closed";
+  });
 }
