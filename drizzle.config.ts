@@ -1,8 +1,9 @@
 import { defineConfig } from "drizzle-kit";
 
-// Only generates SQL; `wrangler d1 migrations apply` applies it (migrations_dir = "drizzle").
+// The shard schema (every account's jobs, run ledger and logs). Only generates SQL; `npm run db:migrate` applies it
+// to every SHARD_n database (migrations_dir = "drizzle/shard"). The control plane has drizzle.control.config.ts.
 export default defineConfig({
   dialect: "sqlite",
   schema: "./src/db/schema.ts",
-  out: "./drizzle",
+  out: "./drizzle/shard",
 });

@@ -5,7 +5,10 @@ import { buildAssets } from "./scripts/build-assets";
 export default defineConfig(async () => {
   // The Worker imports the dashboard bundle and the API reference as generated modules.
   await buildAssets();
-  const migrations = await readD1Migrations(new URL("./drizzle", import.meta.url).pathname);
+  // The control plane (DB) and every shard (SHARD_0, SHARD_1: two, so every path runs across shards) get their own
+  // migrations, as `npm run db:migrate` applies them.
+  const controlMigrations = await readD1Migrations(new URL("./drizzle/control", import.meta.url).pathname);
+  const shardMigrations = await readD1Migrations(new URL("./drizzle/shard", import.meta.url).pathname);
   return {
     plugins: [
       cloudflareTest({
@@ -13,7 +16,8 @@ export default defineConfig(async () => {
         miniflare: {
           // wrangler.toml is production (EXECUTOR http): tests run the mock executor unless a test swaps it.
           bindings: {
-            TEST_MIGRATIONS: migrations,
+            CONTROL_MIGRATIONS: controlMigrations,
+            SHARD_MIGRATIONS: shardMigrations,
             EXECUTOR: "mock",
             ALLOW_PRIVATE_TARGETS: "true",
             RATE_LIMIT_REQUESTS: "1000000",

@@ -107,7 +107,7 @@ export async function insertAccounts(
   const out: BenchAccount[] = [];
   for (let a = 0; a < n; a++) {
     const acc = await newAccount(`${label} ${String(a + 1).padStart(3, "0")}`, at);
-    for (const s of acc.statements) db.prepare(s.sql).run(...s.params);
+    for (const s of acc.shardStatements) db.prepare(s.sql).run(...s.params);
     out.push({ account_id: acc.account_id, api_key: acc.api_key, api_secret: acc.api_secret });
   }
   return out;

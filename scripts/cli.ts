@@ -4,6 +4,8 @@
  *   npm run key:create -- --account <account_id> [--name <label>] [--scope full|read_only] [--expires <ISO date>] [--json] [--remote]
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
  *   npm run cli -- signing-secret --account <account_id> [--rotate [--grace-hours 24]] [--json] [--remote]
+ *   npm run cli -- shards [--json] [--remote]      accounts, active jobs, logs and bytes per shard
+ *   npm run cli -- account:move --account <account_id> --to <shard> [--remote]   move an account (resumable)
  *   npm run cli -- tick | sweep [--url <server>]   (runs a trigger on the running `npm start` server, found through
  *                                                  the file it writes; a server that is not edgecron is refused)
  * Every error is one line on stderr (`error: …`) and an exit code: 1 the operation failed, 2 bad usage. Arguments:
@@ -18,12 +20,23 @@ import {
   revokeKeyStatement,
   rotateSigningSecretStatements,
 } from "../src/accounts/provision";
-import { apiKeyScopes } from "../src/db/schema";
+import { apiKeyScopes } from "../src/db/control-schema";
 import { parseInstant } from "../src/http/dates";
+import { MOVING_RETRY_SECONDS, MoveError, moveAccount } from "../src/shards/move";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
-import { execute, executeStatements, migrate, type Target } from "./lib/d1";
+import { CONTROL, execute, executeStatements, type Target } from "./lib/d1";
 import { checkEdgecron, DEV_SERVER_FILE, fireScheduled, processAlive, readDevServer } from "./lib/dev-server";
 import { fail, failOnUncaught } from "./lib/fail";
+import { shardReport } from "./lib/shard-report";
+import {
+  migrateAll,
+  provisionAccount,
+  shardDatabase,
+  shardDatabases,
+  shardOfAccount,
+  wranglerRunner,
+  wranglerVar,
+} from "./lib/shards";
 
 const OPTIONS = {
   name: { type: "string" },
@@ -36,6 +49,7 @@ const OPTIONS = {
   scope: { type: "string", default: "full" },
   expires: { type: "string" },
   "grace-hours": { type: "string" },
+  to: { type: "string" },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -79,6 +93,9 @@ function help(): never {
       "  key:revoke --key <api_key>        revoke an API key",
       "  signing-secret --account <id> [--rotate [--grace-hours 24]]  show (or replace) the callback signing secret;",
       "                                    the old one keeps signing beside the new one for the grace (0 = hard cut)",
+      "  shards                            accounts, active jobs, logs and bytes per shard database",
+      "  account:move --account <id> --to <shard>   move an account's data to another shard: fenced, in chunks,",
+      "                                    resumable (run it again after any failure)",
       "  tick | sweep [--url <server>]    run the dispatch tick / retention sweep now on the running `npm start`",
       "                                    server (found through the file it writes; --url names one)",
       "options: --json (one JSON object on stdout), --remote (the deployed D1 instead of the local one)",
@@ -88,6 +105,7 @@ function help(): never {
   process.exit(0);
 }
 
+/** Whether the control plane knows the account. */
 function accountExists(accountId: string): boolean {
   if (!/^[0-9a-f-]{36}$/i.test(accountId)) return false;
   return execute(target, `SELECT id FROM accounts WHERE id = '${accountId.toLowerCase()}'`).length === 1;
@@ -130,20 +148,23 @@ async function main() {
   if (values.help) help();
   if (command === "tick") return trigger(DISPATCH_CRON);
   if (command === "sweep") return trigger(SWEEP_CRON);
-  if (!["account:create", "key:create", "key:revoke", "signing-secret"].includes(command ?? "")) {
+  if (
+    !["account:create", "key:create", "key:revoke", "signing-secret", "shards", "account:move"].includes(command ?? "")
+  ) {
     usage(command ? `unknown command "${command}"` : "no command given");
   }
-  if (!target.remote) migrate(target);
+  if (!target.remote) migrateAll(target);
   const now = Date.now();
   switch (command) {
     case "account:create": {
       const name = required("name").trim();
       if (name.length === 0 || name.length > 200) usage("--name must be 1–200 characters");
       const a = await newAccount(name, now);
-      executeStatements(target, a.statements);
+      const shard = provisionAccount(target, a);
       print(
         {
           account_id: a.account_id,
+          shard,
           name: a.name,
           api_key: a.api_key,
           api_secret: a.api_secret,
@@ -152,6 +173,7 @@ async function main() {
         [
           `Account created: ${a.name}`,
           `  account_id:     ${a.account_id}`,
+          `  shard:          SHARD_${shard}`,
           `  api_key:        ${a.api_key}`,
           `  api_secret:     ${a.api_secret}   (shown once: store it now)`,
           `  signing_secret: ${a.signing_secret}   (verifies callback signatures)`,
@@ -192,20 +214,60 @@ async function main() {
     case "signing-secret": {
       const accountId = required("account").toLowerCase();
       if (!accountExists(accountId)) usage(`no account ${accountId}`);
+      const shard = shardDatabase(shardOfAccount(target, accountId) ?? 0);
       const graceHours = Number(values["grace-hours"] ?? DEFAULT_SIGNING_SECRET_GRACE_MS / 3_600_000);
       if (!(graceHours >= 0 && graceHours <= 720)) usage("--grace-hours must be a number from 0 to 720");
       if (values.rotate) {
         executeStatements(
           target,
           rotateSigningSecretStatements(accountId, newSigningSecret(), now, Math.round(graceHours * 3_600_000)),
+          shard,
         );
       }
       const [row] = execute<{ signing_secret: string }>(
         target,
         `SELECT signing_secret FROM accounts WHERE id = '${accountId}'`,
+        shard,
       );
       print({ account_id: accountId, signing_secret: row?.signing_secret, rotated: values.rotate ?? false }, [
         `${values.rotate ? "New signing" : "Signing"} secret for ${accountId}: ${row?.signing_secret}`,
+      ]);
+      return;
+    }
+    case "account:move": {
+      const accountId = required("account").toLowerCase();
+      if (!accountExists(accountId)) usage(`no account ${accountId}`);
+      const to = Number(values.to);
+      if (values.to === undefined || !Number.isInteger(to))
+        usage("--to must be a shard number (npm run cli -- shards)");
+      const report = await moveAccount(
+        {
+          control: wranglerRunner(target, CONTROL),
+          shard: (n) => wranglerRunner(target, shardDatabase(n)),
+          shards: shardDatabases().length,
+          now: () => Date.now(),
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          directoryCacheMs: Number(wranglerVar("DIRECTORY_CACHE_SECONDS") ?? 10) * 1000,
+          queueDelayMs: MOVING_RETRY_SECONDS * 1000,
+          chunk: 1000,
+          log: values.json ? undefined : (line) => console.log(line),
+        },
+        accountId,
+        to,
+      ).catch((e: unknown) => (e instanceof MoveError ? fail(e.message) : Promise.reject(e)));
+      print({ ...report }, [
+        `Moved ${accountId} from shard ${report.from} to shard ${report.to} (${report.logs} logs).`,
+      ]);
+      return;
+    }
+    case "shards": {
+      const rows = shardReport(target);
+      print({ shards: rows }, [
+        "shard     accounts  active jobs        logs        bytes",
+        ...rows.map(
+          (r) =>
+            `${r.database.padEnd(9)} ${String(r.accounts).padStart(8)} ${String(r.active_jobs).padStart(12)} ${String(r.logs).padStart(11)} ${String(r.bytes).padStart(12)}`,
+        ),
       ]);
       return;
     }

@@ -1,16 +1,22 @@
 /** Provisions the demo account, jobs and history in the local D1 (idempotent). */
 
-import { execute, migrate } from "./lib/d1";
+import { execute } from "./lib/d1";
 import { DEMO, demoSeedSql } from "./lib/demo";
+import { migrateAll, provisionAccount, shardDatabase } from "./lib/shards";
 
 export async function seed() {
-  migrate({ remote: false });
-  const { sql, logs } = await demoSeedSql(Date.now());
-  execute({ remote: false }, sql);
-  return { ...DEMO, logs };
+  const target = { remote: false };
+  migrateAll(target);
+  const { account, sql, logs } = await demoSeedSql(Date.now());
+  // The account's shard rows and directory entry first (the directory keeps an existing placement), then its history.
+  const shard = provisionAccount(target, account);
+  execute(target, sql, shardDatabase(shard));
+  return { ...DEMO, shard, logs };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await seed();
-  console.log(`Seeded the demo account ${r.account_id} (${r.logs} history rows, existing ones kept).`);
+  console.log(
+    `Seeded the demo account ${r.account_id} on SHARD_${r.shard} (${r.logs} history rows, existing ones kept).`,
+  );
 }

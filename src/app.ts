@@ -1,7 +1,8 @@
 import { requestId } from "hono/request-id";
 import { dashboardRoutes } from "./dashboard/routes";
-import { createDb } from "./db/client";
+import { createControlDb } from "./db/client";
 import { docsRoutes } from "./docs/routes";
+import { accountShardSession } from "./http/account-shard";
 import { requireApiKey } from "./http/auth";
 import { handleError } from "./http/errors";
 import { idempotentRequests } from "./http/idempotency";
@@ -32,12 +33,15 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok", service: "edgecron" }));
   app.route("/", dashboardRoutes);
 
+  // Keys and the shard directory live in the control plane; everything else of an account in its shard, whose
+  // session accountShardSession opens once the key has named the account.
   app.use("/v1/*", async (c, next) => {
-    c.set("db", createDb(c.env.DB));
+    c.set("control", createControlDb(c.env.DB));
     await next();
   });
   app.use("/v1/cron-jobs/:accountId/*", requireApiKey);
   app.use("/v1/cron-jobs/:accountId/*", rateLimitPerKey);
+  app.use("/v1/cron-jobs/:accountId/*", accountShardSession);
   app.use("/v1/cron-jobs/:accountId/*", wellFormedJsonBody);
   app.use("/v1/cron-jobs/:accountId/create", idempotentRequests);
   app.use("/v1/cron-jobs/:accountId/trigger/:cron_job_id", idempotentRequests);

@@ -1,12 +1,7 @@
 import { createApp } from "./app";
-import { config } from "./config";
-import { createDb } from "./db/client";
-import { engineDeps } from "./engine/deps";
-import { dispatchTick } from "./engine/dispatch";
 import type { EngineMessage } from "./engine/messages";
-import { consumeBatch } from "./engine/queue-handler";
-import { relayStranded } from "./engine/relay";
-import { sweep } from "./retention/sweep";
+import { consumeRunsBatch } from "./shards/route-runs";
+import { consumeShardTicks, fanOutToEveryShard, type ShardTickMessage, TICKS_QUEUE } from "./shards/ticks";
 import { DISPATCH_CRON, SWEEP_CRON } from "./triggers";
 
 const app = createApp();
@@ -14,19 +9,22 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
+  /** Both Cron Triggers fan out: one message per shard on TICKS (src/shards/ticks.ts says why). */
   async scheduled(controller, env) {
-    const db = createDb(env.DB);
     if (controller.cron === DISPATCH_CRON) {
-      await dispatchTick(db, env.RUNS, controller.scheduledTime);
-      await relayStranded({ ...engineDeps(env), db });
+      await fanOutToEveryShard(env, "dispatch", controller.scheduledTime);
     } else if (controller.cron === SWEEP_CRON) {
-      await sweep(db, { retentionDays: config(env).RETENTION_DAYS, now: controller.scheduledTime });
+      await fanOutToEveryShard(env, "sweep", controller.scheduledTime);
     } else {
       console.warn(JSON.stringify({ event: "unknown_cron", cron: controller.cron }));
     }
   },
 
   async queue(batch, env) {
-    await consumeBatch(engineDeps(env), batch);
+    if (batch.queue === TICKS_QUEUE) {
+      await consumeShardTicks(env, batch as MessageBatch<ShardTickMessage>);
+    } else {
+      await consumeRunsBatch(env, batch as MessageBatch<EngineMessage>);
+    }
   },
-} satisfies ExportedHandler<Env, EngineMessage>;
+} satisfies ExportedHandler<Env, EngineMessage | ShardTickMessage>;

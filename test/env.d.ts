@@ -3,7 +3,8 @@ import type { D1Migration } from "cloudflare:test";
 declare global {
   namespace Cloudflare {
     interface Env {
-      TEST_MIGRATIONS: D1Migration[];
+      CONTROL_MIGRATIONS: D1Migration[];
+      SHARD_MIGRATIONS: D1Migration[];
     }
   }
 }

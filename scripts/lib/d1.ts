@@ -9,13 +9,17 @@ export interface Target {
   remote: boolean;
 }
 
+/** A database by its wrangler.toml binding: `DB` (the control plane) or `SHARD_<n>`. */
+export type Database = string;
+
+/** The control plane's binding. */
+export const CONTROL: Database = "DB";
+
 export const offlineEnv = {
   ...process.env,
   WRANGLER_SEND_METRICS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
 };
-
-const DATABASE = "edgecron";
 
 export function wrangler(args: string[], opts: { quiet?: boolean } = {}) {
   const res = spawnSync("npx", ["--no-install", "wrangler", ...args], {
@@ -30,29 +34,44 @@ export function wrangler(args: string[], opts: { quiet?: boolean } = {}) {
   return res.stdout;
 }
 
-export function migrate(target: Target) {
-  wrangler(["d1", "migrations", "apply", DATABASE, target.remote ? "--remote" : "--local"], { quiet: true });
+/** Applies a database's pending migrations (its wrangler.toml migrations_dir). */
+export function applyMigrations(target: Target, database: Database) {
+  wrangler(["d1", "migrations", "apply", database, target.remote ? "--remote" : "--local"], { quiet: true });
 }
 
-/** Runs SQL (one or more statements) and returns the rows of the last statement. */
-export function execute<T = Record<string, unknown>>(target: Target, sql: string): T[] {
+/** What `wrangler d1 execute --json` prints per statement. */
+interface ExecuteResult<T> {
+  results?: T[];
+  meta?: { size_after?: number };
+}
+
+function executeJson<T>(target: Target, sql: string, database: Database): Array<ExecuteResult<T>> {
   const dir = mkdtempSync(join(tmpdir(), "edgecron-sql-"));
   try {
     const file = join(dir, "q.sql");
     writeFileSync(file, sql);
     const out = wrangler(
-      ["d1", "execute", DATABASE, target.remote ? "--remote" : "--local", "--json", "--file", file],
+      ["d1", "execute", database, target.remote ? "--remote" : "--local", "--json", "--file", file],
       {
         quiet: true,
       },
     );
-    const parsed = JSON.parse(out.slice(out.indexOf("["))) as Array<{ results?: T[] }>;
-    return parsed.at(-1)?.results ?? [];
+    return JSON.parse(out.slice(out.indexOf("["))) as Array<ExecuteResult<T>>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export function executeStatements(target: Target, statements: Statement[]) {
-  return execute(target, statements.map((s) => `${inlineStatement(s)};`).join("\n"));
+/** Runs SQL (one or more statements) and returns the rows of the last statement. */
+export function execute<T = Record<string, unknown>>(target: Target, sql: string, database: Database = CONTROL): T[] {
+  return executeJson<T>(target, sql, database).at(-1)?.results ?? [];
+}
+
+/** The database's size in bytes as D1 reports it after a query (remote databases; local ones report none). */
+export function reportedSize(target: Target, database: Database): number | null {
+  return executeJson(target, "SELECT 1", database).at(-1)?.meta?.size_after ?? null;
+}
+
+export function executeStatements(target: Target, statements: Statement[], database: Database = CONTROL) {
+  return execute(target, statements.map((s) => `${inlineStatement(s)};`).join("\n"), database);
 }

@@ -1,4 +1,4 @@
-import { inlineStatement, newAccount, type Statement } from "../../src/accounts/provision";
+import { inlineStatement, type NewAccount, newAccount, type Statement } from "../../src/accounts/provision";
 import { executionId } from "../../src/engine/execution-id";
 import { mockOutcome } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
@@ -83,9 +83,10 @@ function insertLogsSql(rows: Array<Record<string, string | number | null>>): Sta
  * SQL that provisions the demo account, its jobs and ~35 days of history. Every id is fixed or
  * derived, and every insert is `ON CONFLICT DO NOTHING`: running it again adds only new slots.
  */
-export async function demoSeedSql(now: number): Promise<{ sql: string; logs: number }> {
+export async function demoSeedSql(now: number): Promise<{ account: NewAccount; sql: string; logs: number }> {
   const account = await newAccount("Demo (local only)", now, DEMO);
-  const statements: Statement[] = [...account.statements];
+  // The shard's part: its account row, the jobs and their history. provisionAccount adds the control plane's.
+  const statements: Statement[] = [...account.shardStatements];
   const logs: Array<Record<string, string | number | null>> = [];
   const from = now - HISTORY_DAYS * DAY;
   for (const demo of DEMO_JOBS) {
@@ -149,5 +150,5 @@ export async function demoSeedSql(now: number): Promise<{ sql: string; logs: num
       WHERE account_id = ?`,
     params: [DEMO.account_id],
   });
-  return { sql: statements.map((s) => `${inlineStatement(s)};`).join("\n"), logs: logs.length };
+  return { account, sql: statements.map((s) => `${inlineStatement(s)};`).join("\n"), logs: logs.length };
 }

@@ -8,7 +8,7 @@
  * new key; scope and expiry are fixed at creation), so nothing else can go stale; an entry never outlives the
  * key's own expiry.
  */
-import type { ApiKeyScope } from "../db/schema";
+import type { ApiKeyScope } from "../db/control-schema";
 
 export interface CachedKey {
   accountId: string;

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { type ApiKeyRow, type ApiKeyScope, apiKeys } from "../db/schema";
+import type { ControlDb } from "../db/client";
+import { type ApiKeyRow, type ApiKeyScope, apiKeys } from "../db/control-schema";
 import { newKey } from "./provision";
 import { runStatements } from "./signing-secrets";
 
@@ -19,7 +19,7 @@ const infoColumns = {
 };
 
 /** An account's keys, newest first, revoked and expired ones included (they say so). */
-export function listKeys(db: Db, accountId: string): Promise<KeyInfo[]> {
+export function listKeys(db: ControlDb, accountId: string): Promise<KeyInfo[]> {
   return db
     .select(infoColumns)
     .from(apiKeys)
@@ -27,7 +27,7 @@ export function listKeys(db: Db, accountId: string): Promise<KeyInfo[]> {
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
-export function findKey(db: Db, accountId: string, keyId: string): Promise<KeyInfo | undefined> {
+export function findKey(db: ControlDb, accountId: string, keyId: string): Promise<KeyInfo | undefined> {
   return db
     .select(infoColumns)
     .from(apiKeys)
@@ -41,20 +41,24 @@ export function findKey(db: Db, accountId: string, keyId: string): Promise<KeyIn
  * secret, which exists nowhere else afterwards (only its SHA-256 is kept).
  */
 export async function createKey(
-  d1: D1Database,
-  db: Db,
+  db: ControlDb,
   accountId: string,
   now: number,
   options: { name: string; scope: ApiKeyScope; expiresAt: number | null },
 ): Promise<{ key: KeyInfo; secret: string } | null> {
   const k = await newKey(accountId, now, {}, options);
-  await runStatements(d1, k.statements);
+  await runStatements(db.$client, k.statements);
   const key = await findKey(db, accountId, k.api_key);
   return key ? { key, secret: k.api_secret } : null;
 }
 
 /** Revokes a key of the account (idempotent: revoking twice keeps the first time). Undefined if no such key. */
-export async function revokeKey(db: Db, accountId: string, keyId: string, now: number): Promise<KeyInfo | undefined> {
+export async function revokeKey(
+  db: ControlDb,
+  accountId: string,
+  keyId: string,
+  now: number,
+): Promise<KeyInfo | undefined> {
   await db
     .update(apiKeys)
     .set({ revokedAt: now })

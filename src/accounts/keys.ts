@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { type ApiKeyScope, apiKeys } from "../db/schema";
+import type { ControlDb } from "../db/client";
+import { type ApiKeyScope, apiKeys } from "../db/control-schema";
 import { fromHex, sha256 } from "./credentials";
 import type { CachedKey, VerifiedKeyCache } from "./key-cache";
 
@@ -45,7 +45,7 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
  * id is unknown, the secret wrong, or the key revoked or expired at `now`.
  */
 async function loadKey(
-  db: Db,
+  db: ControlDb,
   keyId: string,
   presented: Uint8Array,
   now: number,
@@ -82,7 +82,7 @@ async function loadKey(
  * within the last `ttlMs` is checked against the remembered hash instead of D1.
  */
 export async function verifyApiKey(
-  db: Db,
+  db: ControlDb,
   keyId: string,
   secret: string,
   accountId: string,
@@ -106,7 +106,7 @@ export async function verifyApiKey(
 }
 
 /** Records use at most once per USE_RECORD_INTERVAL_MS per key, whatever several isolates decide. */
-export async function touchApiKey(db: Db, keyId: string, now: number): Promise<void> {
+export async function touchApiKey(db: ControlDb, keyId: string, now: number): Promise<void> {
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })

@@ -1,4 +1,5 @@
-import type { ApiKeyScope } from "../db/schema";
+import type { ApiKeyScope } from "../db/control-schema";
+import { directoryStatement } from "../shards/placement";
 import { hashSecret, newApiKeyId, newApiSecret, newSigningSecret } from "./credentials";
 
 /**
@@ -16,12 +17,21 @@ export interface NewKey {
   statements: Statement[];
 }
 
-export interface NewAccount extends NewKey {
+export interface NewAccount extends Omit<NewKey, "statements"> {
   account_id: string;
   name: string;
   signing_secret: string;
+  /** For the account's shard: the shard's own account row, holding the signing secret the engine signs with. */
+  shardStatements: Statement[];
+  /** For the control plane, given the shard chosen (src/shards/directory.ts): the account, its directory entry, its key. */
+  controlStatements(shard: number): Statement[];
 }
 
+/**
+ * A new account as SQL for its two databases. Run the shard's statements first: an account whose directory entry
+ * exists is served at once, so its shard row must already be there (a failure in between leaves only an unused
+ * shard row, which a retry with the same id reuses).
+ */
 export async function newAccount(
   name: string,
   now: number,
@@ -36,12 +46,19 @@ export async function newAccount(
     signing_secret,
     api_key: key.api_key,
     api_secret: key.api_secret,
-    statements: [
+    // Idempotent so a fixed demo account can be provisioned on every `npm start`.
+    shardStatements: [
       {
-        // Idempotent so a fixed demo account can be provisioned on every `npm start`.
         sql: "INSERT INTO accounts (id, name, signing_secret, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
         params: [account_id, name, signing_secret, now],
       },
+    ],
+    controlStatements: (shard) => [
+      {
+        sql: "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        params: [account_id, name, now],
+      },
+      directoryStatement(account_id, shard, now),
       ...key.statements,
     ],
   };

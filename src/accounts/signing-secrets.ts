@@ -50,17 +50,17 @@ export interface Rotation {
  * (default 24 h) beside the new one. Statements come from provision.ts so the operator CLI rotates the same way.
  */
 export async function rotateSigningSecret(
-  d1: D1Database,
+  db: Db,
   accountId: string,
   nowMs: number,
   graceMs = DEFAULT_SIGNING_SECRET_GRACE_MS,
 ): Promise<Rotation> {
   const secret = newSigningSecret();
-  await runStatements(d1, rotateSigningSecretStatements(accountId, secret, nowMs, graceMs));
+  await runStatements(db.$client, rotateSigningSecretStatements(accountId, secret, nowMs, graceMs));
   return { secret, previousExpiresAt: nowMs + graceMs };
 }
 
-/** Runs provisioning statements as one D1 batch. */
-export async function runStatements(d1: D1Database, statements: Statement[]): Promise<void> {
+/** Runs provisioning statements as one D1 batch (on a binding or a session of one). */
+export async function runStatements(d1: D1Database | D1DatabaseSession, statements: Statement[]): Promise<void> {
   await d1.batch(statements.map((s) => d1.prepare(s.sql).bind(...s.params)));
 }

@@ -1,7 +1,13 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** All timestamps are integer epoch milliseconds (UTC). */
+/**
+ * The shard schema: every table of an account's data (jobs, run ledger, logs, log counts, idempotency keys, its
+ * signing secrets). Each SHARD_n database holds it for the accounts the directory (src/shards/directory.ts) assigns
+ * to it; the control plane (accounts, API keys, directory) is src/db/control-schema.ts. The `accounts` table here
+ * is the shard's own record of its accounts (the signing secret the engine signs with; the foreign key of jobs).
+ * All timestamps are integer epoch milliseconds (UTC).
+ */
 
 export const jobStates = ["active", "paused", "completed"] as const;
 export type JobState = (typeof jobStates)[number];
@@ -13,39 +19,13 @@ export type RunTrigger = (typeof runTriggers)[number];
 export const runStates = ["queued", "running", "done", "skipped"] as const;
 export type RunState = (typeof runStates)[number];
 
-export const apiKeyScopes = ["full", "read_only"] as const;
-export type ApiKeyScope = (typeof apiKeyScopes)[number];
-
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  /** HMAC key for signed callbacks; shown to the operator by the CLI. */
+  /** HMAC key for signed callbacks and requests; shown to the operator by the CLI. */
   signingSecret: text("signing_secret").notNull(),
   createdAt: integer("created_at").notNull(),
 });
-
-export const apiKeys = sqliteTable(
-  "api_keys",
-  {
-    /** Public key id, sent as `X-API-Key`. */
-    id: text("id").primaryKey(),
-    accountId: text("account_id")
-      .notNull()
-      .references(() => accounts.id),
-    /** Hex SHA-256 of the secret sent as `X-API-Secret`; the secret itself is never stored. */
-    secretHash: text("secret_hash").notNull(),
-    createdAt: integer("created_at").notNull(),
-    lastUsedAt: integer("last_used_at"),
-    revokedAt: integer("revoked_at"),
-    /** A label chosen by the customer (keys made by the operator CLI before names existed have ""). */
-    name: text("name").notNull().default(""),
-    /** `read_only` keys get 403 on every write route (src/http/scope.ts). */
-    scope: text("scope", { enum: apiKeyScopes }).notNull().default("full"),
-    /** The key stops working at this instant; null = never. */
-    expiresAt: integer("expires_at"),
-  },
-  (t) => [index("api_keys_account_idx").on(t.accountId)],
-);
 
 /**
  * Signing secrets replaced by a rotation that still sign callbacks until `expires_at` (the grace period), so
@@ -243,7 +223,6 @@ export const outbox = sqliteTable("outbox", {
 });
 
 export type AccountRow = typeof accounts.$inferSelect;
-export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
 export type ExecutionLogRow = typeof executionLogs.$inferSelect;

@@ -1,5 +1,5 @@
 import { type Config, config } from "../config";
-import { createDb, type Db } from "../db/client";
+import type { Db } from "../db/client";
 import { createExecutor } from "./executors";
 import type { Executor } from "./executors/types";
 import type { MessageSender } from "./messages";
@@ -16,10 +16,11 @@ export interface EngineDeps {
   now: () => number;
 }
 
-export function engineDeps(env: Env): EngineDeps {
+/** The engine over one shard: `db` is that shard's database (src/shards/resolve.ts chooses it). */
+export function engineDeps(env: Env, db: Db): EngineDeps {
   const cfg = config(env);
   return {
-    db: createDb(env.DB),
+    db,
     cfg,
     queue: env.RUNS,
     executor: createExecutor(cfg.EXECUTOR, { allowPrivateTargets: cfg.ALLOW_PRIVATE_TARGETS }),

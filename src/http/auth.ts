@@ -28,7 +28,7 @@ export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   if (!keyId || !secret || keyId.length > MAX_CREDENTIAL_LENGTH || secret.length > MAX_CREDENTIAL_LENGTH) {
     fail(401, "Missing or invalid API credentials");
   }
-  const db = c.get("db");
+  const db = c.get("control");
   const now = Date.now();
   const ttlMs = config(c.env).API_KEY_CACHE_SECONDS * 1000;
   const check = await verifyApiKey(db, keyId, secret, accountId, { cache: verifiedKeys, ttlMs, now });

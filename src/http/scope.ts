@@ -1,4 +1,4 @@
-import type { ApiKeyScope } from "../db/schema";
+import type { ApiKeyScope } from "../db/control-schema";
 
 /** Methods that never change anything. */
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

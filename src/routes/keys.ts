@@ -79,7 +79,7 @@ const revokeKeyRoute = createRoute({
 export const keysRoutes = createRouter()
   .openapi(listKeysRoute, async (c) => {
     const now = Date.now();
-    const keys = await listKeys(c.get("db"), c.get("accountId"));
+    const keys = await listKeys(c.get("control"), c.get("accountId"));
     return c.json({ data: keys.map((k) => serialiseKey(k, now)) }, 200);
   })
   .openapi(createKeyRoute, async (c) => {
@@ -91,7 +91,7 @@ export const keysRoutes = createRouter()
         errors: [{ field: "expires_at", in: "body", message: "must be in the future" }],
       });
     }
-    const created = await createKey(c.env.DB, c.get("db"), c.get("accountId"), now, {
+    const created = await createKey(c.get("control"), c.get("accountId"), now, {
       name: input.name,
       scope: input.scope ?? "full",
       expiresAt,
@@ -102,7 +102,7 @@ export const keysRoutes = createRouter()
   .openapi(revokeKeyRoute, async (c) => {
     const { key_id } = c.req.valid("param");
     const now = Date.now();
-    const key = await revokeKey(c.get("db"), c.get("accountId"), key_id, now);
+    const key = await revokeKey(c.get("control"), c.get("accountId"), key_id, now);
     if (!key) fail(404, `API key ${key_id} not found`);
     verifiedKeys.delete(key_id);
     return c.json({ data: serialiseKey(key, now) }, 200);

@@ -65,7 +65,7 @@ export const signingSecretRoutes = createRouter()
     const grace_seconds =
       (c.req.valid("json") as { grace_seconds?: number } | undefined)?.grace_seconds ?? DEFAULT_GRACE_SECONDS;
     const now = Date.now();
-    const rotation = await rotateSigningSecret(c.env.DB, c.get("accountId"), now, grace_seconds * 1000);
+    const rotation = await rotateSigningSecret(c.get("db"), c.get("accountId"), now, grace_seconds * 1000);
     return c.json(
       {
         data: {

@@ -33,7 +33,7 @@ const triggerRoute = createRoute({
 
 export const triggerRoutes = createRouter().openapi(triggerRoute, async (c) => {
   const { cron_job_id } = c.req.valid("param");
-  const deps = { ...engineDeps(c.env), db: c.get("db") };
+  const deps = engineDeps(c.env, c.get("db"));
   const job = await findJob(deps.db, c.get("accountId"), cron_job_id);
   if (!job) return fail(404, `Cron job ${cron_job_id} not found`);
   if (job.state === "completed") return fail(409, `The schedule of cron job ${cron_job_id} has ended`);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { apiKeyScopes } from "../db/schema";
+import { apiKeyScopes } from "../db/control-schema";
 import { parseInstant } from "../http/dates";
 import { AccountParamSchema } from "./common";
 

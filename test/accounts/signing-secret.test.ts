@@ -8,6 +8,7 @@ import { signPayload, signWithSecrets } from "../../src/engine/signature";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
 import { api, expectProblem } from "../helpers/http";
+import { shardD1 } from "../helpers/shards";
 
 /** The README's verifier, verbatim in spirit: accept when any v1 matches. */
 async function verifyEdgecron(secret: string, header: string, rawBody: string, toleranceSeconds = 300) {
@@ -110,7 +111,8 @@ describe("signing-secret rotation with overlap", () => {
     expect(JSON.stringify(status.body)).not.toMatch(/whsec_/);
 
     // The grace period ends.
-    await env.DB.prepare("UPDATE retired_signing_secrets SET expires_at = ? WHERE account_id = ?")
+    await shardD1()
+      .prepare("UPDATE retired_signing_secrets SET expires_at = ? WHERE account_id = ?")
       .bind(Date.now() - 1, acct.accountId)
       .run();
     const after = await deliver(callback(acct.accountId));
@@ -124,14 +126,14 @@ describe("signing-secret rotation with overlap", () => {
     const a = await createAccount("Rotation twice");
     const first = (await rotate(a, { grace_seconds: 3600 })).body.data.signing_secret as string;
     const second = (await rotate(a, { grace_seconds: 60 })).body.data.signing_secret as string;
-    const secrets = await activeSigningSecrets(createDb(env.DB), a.accountId, Date.now());
+    const secrets = await activeSigningSecrets(createDb(shardD1()), a.accountId, Date.now());
     expect(secrets).toEqual([second, first, a.signingSecret]);
     const d = await deliver(callback(a.accountId));
     for (const s of [a.signingSecret, first, second]) expect(await verifyEdgecron(s, d.header, d.body)).toBe(true);
 
     const cut = await rotate(a, { grace_seconds: 0 });
     expect(cut.body.data.previous_secret_expires_at).toBe(cut.body.data.rotated_at);
-    const now = await activeSigningSecrets(createDb(env.DB), a.accountId, Date.now());
+    const now = await activeSigningSecrets(createDb(shardD1()), a.accountId, Date.now());
     // The hard cut drops the secret it replaced; the earlier ones keep their own grace.
     expect(now).toEqual([cut.body.data.signing_secret, first, a.signingSecret]);
     expect(now).not.toContain(second);

@@ -8,10 +8,11 @@ import type { EngineDeps } from "../../src/engine/deps";
 import { createMockExecutor } from "../../src/engine/executors/mock";
 import type { CallbackMessage } from "../../src/engine/messages";
 import { createAccount } from "../helpers/accounts";
+import { shardD1 } from "../helpers/shards";
 
 function deps(callbacks: "send" | "record", fetch: typeof globalThis.fetch): EngineDeps {
   return {
-    db: createDb(env.DB),
+    db: createDb(shardD1()),
     cfg: { ...config(env), CALLBACKS: callbacks },
     queue: { sendBatch: async () => undefined },
     executor: createMockExecutor(),

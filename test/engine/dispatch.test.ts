@@ -10,6 +10,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { captureQueue } from "../helpers/queue";
+import { shardD1 } from "../helpers/shards";
 
 const MIN = 60_000;
 const T = Date.UTC(2025, 2, 3, 12, 0, 0); // a tick
@@ -24,9 +25,10 @@ const runsFor = (q: ReturnType<typeof captureQueue>, ids: string[]) =>
   q.sent.map((m) => m.body as RunMessage).filter((m) => ids.includes(m.jobId));
 
 async function logCount(jobId: string, attempt?: number) {
-  const row = await env.DB.prepare(
-    `SELECT count(*) AS n FROM execution_logs WHERE cron_job_id = ?${attempt === undefined ? "" : " AND retry_attempt = ?"}`,
-  )
+  const row = await shardD1()
+    .prepare(
+      `SELECT count(*) AS n FROM execution_logs WHERE cron_job_id = ?${attempt === undefined ? "" : " AND retry_attempt = ?"}`,
+    )
     .bind(...(attempt === undefined ? [jobId] : [jobId, attempt]))
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -50,9 +52,10 @@ describe("dispatch tick", () => {
     expect(runs).toHaveLength(30);
     expect(new Set(runs.map((r) => r.jobId)).size).toBe(30);
     expect(runs.every((r) => r.runId === executionId(r.jobId, T, 0))).toBe(true);
-    const ledger = await env.DB.prepare(
-      `SELECT count(*) AS n FROM runs WHERE slot = ? AND attempt = 0 AND origin = 'schedule' AND state = 'queued' AND job_id IN (${ids.map(() => "?").join(",")})`,
-    )
+    const ledger = await shardD1()
+      .prepare(
+        `SELECT count(*) AS n FROM runs WHERE slot = ? AND attempt = 0 AND origin = 'schedule' AND state = 'queued' AND job_id IN (${ids.map(() => "?").join(",")})`,
+      )
       .bind(T, ...ids)
       .first<{ n: number }>();
     expect(ledger?.n).toBe(30);
@@ -166,14 +169,14 @@ describe("queue consumer", () => {
       await consumeRun(deps, await queuedRun(job, T + i * MIN));
     }
     const row = await findLiveJob(db(), job.id);
-    const stats = await env.DB.prepare(
-      "SELECT count(*) AS total, sum(status = 'success') AS ok, max(executed_at) AS last FROM execution_logs WHERE cron_job_id = ?",
-    )
+    const stats = await shardD1()
+      .prepare(
+        "SELECT count(*) AS total, sum(status = 'success') AS ok, max(executed_at) AS last FROM execution_logs WHERE cron_job_id = ?",
+      )
       .bind(job.id)
       .first<{ total: number; ok: number; last: number }>();
-    const latest = await env.DB.prepare(
-      "SELECT status FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at DESC, id DESC",
-    )
+    const latest = await shardD1()
+      .prepare("SELECT status FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at DESC, id DESC")
       .bind(job.id)
       .all<{ status: string }>();
     let streak = 0;
@@ -251,7 +254,8 @@ describe("messages queued before the run ledger", () => {
     expect((await consumeRun(deps, legacy)).result).toBe("executed");
     expect((await consumeRun(deps, legacy)).result).toBe("duplicate");
     expect(await logCount(job.id)).toBe(1);
-    const log = await env.DB.prepare("SELECT id, trigger, scheduled_at FROM execution_logs WHERE cron_job_id = ?")
+    const log = await shardD1()
+      .prepare("SELECT id, trigger, scheduled_at FROM execution_logs WHERE cron_job_id = ?")
       .bind(job.id)
       .first();
     expect(log).toEqual({ id: executionId(job.id, T, 0), trigger: "schedule", scheduled_at: T });

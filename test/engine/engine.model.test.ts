@@ -30,6 +30,7 @@ import { ScheduleEndedError } from "../../src/jobs/state";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const MIN = 60_000;
 /** Deliveries of one message before the queue gives it to the dead-letter queue (the model's max_retries). */
@@ -100,9 +101,8 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
   const executor: Executor = {
     async execute(req): Promise<ExecutionResult> {
       called.set(req.executionId, (called.get(req.executionId) ?? 0) + 1);
-      const run = await env.DB.prepare(
-        "SELECT j.state, j.deleted_at FROM runs r JOIN cron_jobs j ON j.id = r.job_id WHERE r.id = ?",
-      )
+      const run = await shardD1()
+        .prepare("SELECT j.state, j.deleted_at FROM runs r JOIN cron_jobs j ON j.id = r.job_id WHERE r.id = ?")
         .bind(req.executionId)
         .first<{ state: string; deleted_at: number | null }>();
       if (!run || run.deleted_at !== null || run.state === "paused") {
@@ -119,9 +119,9 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
       };
     },
   };
+  const acct = await createAccount(); // first: testDeps() works on the new account's shard
   const deps = { ...testDeps(), queue, executor, now: () => now };
 
-  const acct = await createAccount();
   const schedule = (cron: string, end: Record<string, unknown>) => JSON.stringify({ cron, ...end });
   const jobs = [
     await insertJob(acct.accountId, {
@@ -265,16 +265,18 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
       const d = deadLetters.findIndex((x) => x.availableAt <= now);
       if (d >= 0) await closeDead(deadLetters.splice(d, 1)[0] as Pending);
     }
-    const open = await env.DB.prepare(
-      `SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND job_id IN (?, ?)`,
-    )
+    const open = await shardD1()
+      .prepare(`SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND job_id IN (?, ?)`)
       .bind(...ids)
       .first<{ n: number }>();
     if ((open?.n ?? 0) === 0 && pending.length === 0 && deadLetters.length === 0) break;
   }
 
   // ---- invariants ----
-  const q = (sql: string) => env.DB.prepare(sql).bind(...ids);
+  const q = (sql: string) =>
+    shardD1()
+      .prepare(sql)
+      .bind(...ids);
   const { results: ledger } = await q(
     "SELECT id, job_id, slot, nonce, origin, attempt, state FROM runs WHERE job_id IN (?, ?)",
   ).all<{

@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
+import { createDb } from "../../src/db/client";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import type { RunMessage } from "../../src/engine/messages";
@@ -12,6 +13,7 @@ import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
@@ -131,7 +133,7 @@ describe("requests to a target", () => {
     const url = `http://127.0.0.1:${port}/capture/${key}`;
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, endpointUrl: url, maxRetries: 0 });
     const { rotateSigningSecret } = await import("../../src/accounts/signing-secrets");
-    const rotation = await rotateSigningSecret(env.DB, acct.accountId, T - 1000);
+    const rotation = await rotateSigningSecret(createDb(shardD1()), acct.accountId, T - 1000);
     await consumeRun(httpDeps(), await queuedRun(job, T));
     const [req] = await captured(key);
     const header = req?.headers["x-edgecron-request-signature"] ?? "";

@@ -8,6 +8,7 @@ import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2025, 2, 3, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
@@ -25,9 +26,8 @@ beforeEach(async () => {
 });
 
 async function logs(jobId: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT retry_attempt, status FROM execution_logs WHERE cron_job_id = ? ORDER BY retry_attempt",
-  )
+  const { results } = await shardD1()
+    .prepare("SELECT retry_attempt, status FROM execution_logs WHERE cron_job_id = ? ORDER BY retry_attempt")
     .bind(jobId)
     .all<{ retry_attempt: number; status: string }>();
   return results;
@@ -127,9 +127,10 @@ describe("retries", () => {
       const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 3 });
       const deps = testDeps({ executor: scriptedExecutor(FAIL_500) });
       await consumeRun(deps, run(job.id));
-      await env.DB.prepare(
-        `UPDATE cron_jobs SET ${"deletedAt" in change ? "deleted_at = ?" : "is_active = ?, state = 'paused'"} WHERE id = ?`,
-      )
+      await shardD1()
+        .prepare(
+          `UPDATE cron_jobs SET ${"deletedAt" in change ? "deleted_at = ?" : "is_active = ?, state = 'paused'"} WHERE id = ?`,
+        )
         .bind("deletedAt" in change ? T : 0, job.id)
         .run();
       await drain(deps);

@@ -23,6 +23,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { batchOf } from "../helpers/queue";
+import { shardD1 } from "../helpers/shards";
 
 const MIN = 60_000;
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -44,9 +45,10 @@ const httpDeps = (over: Parameters<typeof testDeps>[0] = {}) =>
   testDeps({ executor: createHttpExecutor({ allowPrivateTargets: true }), ...over });
 
 async function logsOf(jobId: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT id, status, retry_attempt, trigger, scheduled_at, response_code, error_message FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at, retry_attempt",
-  )
+  const { results } = await shardD1()
+    .prepare(
+      "SELECT id, status, retry_attempt, trigger, scheduled_at, response_code, error_message FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at, retry_attempt",
+    )
     .bind(jobId)
     .all<{
       id: string;
@@ -149,9 +151,9 @@ describe("2. end_type after: an ended schedule is not a pause", () => {
     const deps = testDeps({ executor: scriptedExecutor(FAIL_500) });
     await consumeRun(deps, await queuedRun(job, T));
     const [retry] = runs(deps.queue.take());
-    await env.DB.prepare("UPDATE cron_jobs SET state = 'paused', is_active = 0 WHERE id = ?").bind(job.id).run();
+    await shardD1().prepare("UPDATE cron_jobs SET state = 'paused', is_active = 0 WHERE id = ?").bind(job.id).run();
     expect((await consumeRun(deps, retry as RunMessage)).result).toBe("skipped");
-    const row = await env.DB.prepare("SELECT state, skip_reason FROM runs WHERE id = ?").bind(retry?.runId).first();
+    const row = await shardD1().prepare("SELECT state, skip_reason FROM runs WHERE id = ?").bind(retry?.runId).first();
     expect(row).toEqual({ state: "skipped", skip_reason: "paused" });
     expect(await logsOf(job.id)).toHaveLength(1);
   });
@@ -434,9 +436,10 @@ describe("full pages stay within D1's 100 bound parameters", () => {
     expect(mine().length).toBeLessThan(130);
     await relayStranded(deps);
     await relayStranded(deps);
-    const afterRelay = await env.DB.prepare(
-      `SELECT count(*) AS n FROM runs WHERE sent_at IS NULL AND job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)`,
-    )
+    const afterRelay = await shardD1()
+      .prepare(
+        `SELECT count(*) AS n FROM runs WHERE sent_at IS NULL AND job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)`,
+      )
       .bind(acct.accountId)
       .first<{ n: number }>();
     expect(afterRelay?.n).toBe(0);

@@ -8,6 +8,7 @@ import { DISPATCH_CRON, SWEEP_CRON } from "../../src/triggers";
 import wranglerToml from "../../wrangler.toml?raw";
 import { createAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 describe("scheduled() and queue() wiring", () => {
   it("wrangler.toml declares exactly the dispatch and sweep crons", () => {
@@ -27,7 +28,8 @@ describe("scheduled() and queue() wiring", () => {
       },
       { timeout: 10_000, interval: 100 },
     );
-    const log = await env.DB.prepare("SELECT retry_attempt, status FROM execution_logs WHERE cron_job_id = ?")
+    const log = await shardD1()
+      .prepare("SELECT retry_attempt, status FROM execution_logs WHERE cron_job_id = ?")
       .bind(job.id)
       .all();
     expect(log.results).toHaveLength(1);
@@ -43,7 +45,16 @@ describe("scheduled() and queue() wiring", () => {
       { id: "exe_recent", executedAt: now - 1000 },
     ]);
     await worker.scheduled(createScheduledController({ cron: SWEEP_CRON, scheduledTime: now }), env);
-    const { results } = await env.DB.prepare("SELECT id FROM execution_logs WHERE cron_job_id = ?").bind(job.id).all();
-    expect(results).toEqual([{ id: "exe_recent" }]);
+    // The trigger fans out one sweep per shard through the TICKS queue.
+    await vi.waitFor(
+      async () => {
+        const { results } = await shardD1()
+          .prepare("SELECT id FROM execution_logs WHERE cron_job_id = ?")
+          .bind(job.id)
+          .all();
+        expect(results).toEqual([{ id: "exe_recent" }]);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 });

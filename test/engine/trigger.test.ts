@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { shardD1 } from "../helpers/shards";
 
 let acct: TestAccount;
 let jobs: ReturnType<typeof jobsApi>;
@@ -44,7 +45,7 @@ describe("POST /trigger/{cron_job_id}", () => {
     expect(after.next_run_at).toBe(job.next_run_at);
     expect(after.total_executions).toBe(1);
     expect(after.last_run_status).toBe(d.status);
-    const row = await env.DB.prepare("SELECT occurrences FROM cron_jobs WHERE id = ?").bind(job.id).first();
+    const row = await shardD1().prepare("SELECT occurrences FROM cron_jobs WHERE id = ?").bind(job.id).first();
     expect(row).toEqual({ occurrences: 0 });
   });
 

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { expect, inject } from "vitest";
 import { createApp } from "../../src/app";
 import { BASE } from "../helpers/http";
+import { shardD1 } from "../helpers/shards";
 
 /** Runs per property: the whole fuzz suite stays well under a minute. */
 export const RUNS = 120;
@@ -669,9 +670,13 @@ export function expectWellFormed(req: FuzzRequest, res: FuzzResponse): void {
 /** Every stored row of the given accounts' jobs and logs, as one comparable string. */
 export async function snapshot(accountIds: readonly string[]): Promise<string> {
   const marks = accountIds.map(() => "?").join(",");
-  const [jobs, logs] = await env.DB.batch([
-    env.DB.prepare(`SELECT * FROM cron_jobs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
-    env.DB.prepare(`SELECT * FROM execution_logs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
+  const [jobs, logs] = await shardD1().batch([
+    shardD1()
+      .prepare(`SELECT * FROM cron_jobs WHERE account_id IN (${marks}) ORDER BY id`)
+      .bind(...accountIds),
+    shardD1()
+      .prepare(`SELECT * FROM execution_logs WHERE account_id IN (${marks}) ORDER BY id`)
+      .bind(...accountIds),
   ]);
   return JSON.stringify([jobs?.results, logs?.results]);
 }

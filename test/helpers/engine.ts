@@ -8,12 +8,13 @@ import { runMessage } from "../../src/engine/follow-ups";
 import { insertRunStatement, runId } from "../../src/engine/ledger";
 import type { RunMessage } from "../../src/engine/messages";
 import { captureQueue } from "./queue";
+import { accountDb, shardD1 } from "./shards";
 
 /** Engine dependencies over the test D1, a capturing queue, and (by default) the mock executor. */
 export function testDeps(overrides: Partial<EngineDeps> = {}) {
   const queue = captureQueue();
   const deps: EngineDeps & { queue: typeof queue } = {
-    db: createDb(env.DB),
+    db: createDb(shardD1()),
     cfg: config(env),
     executor: createMockExecutor(),
     fetch: () => Promise.reject(new Error("no fetch in this test")),
@@ -62,7 +63,7 @@ export async function queuedRun(
   opts: { attempt?: number; plannedAt?: number; origin?: "schedule" | "manual"; nonce?: string | null } = {},
 ): Promise<RunMessage> {
   const key = { jobId: job.id, slot, attempt: opts.attempt ?? 0, nonce: opts.nonce ?? null };
-  await insertRunStatement(createDb(env.DB), {
+  await insertRunStatement(await accountDb(job.accountId), {
     ...key,
     accountId: job.accountId,
     origin: opts.origin ?? "schedule",

@@ -2,8 +2,9 @@ import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client";
 import { cronJobs, type ExecutionLogRow, executionLogs } from "../../src/db/schema";
 import { executionId } from "../../src/engine/execution-id";
+import { accountDb, shardD1 } from "./shards";
 
-export const db = () => createDb(env.DB);
+export const db = () => createDb(shardD1());
 
 /** A minimal job row straight into D1 (the jobs API has its own tests). */
 export async function insertJob(accountId: string, overrides: Partial<typeof cronJobs.$inferInsert> = {}) {
@@ -24,7 +25,7 @@ export async function insertJob(accountId: string, overrides: Partial<typeof cro
   };
   // The state model (src/jobs/state.ts): a fixture that only says is_active false is a paused job.
   if (overrides.state === undefined && overrides.isActive === false) row.state = "paused";
-  await db().insert(cronJobs).values(row);
+  await (await accountDb(accountId)).insert(cronJobs).values(row);
   return row;
 }
 
@@ -48,9 +49,7 @@ export async function insertLogs(cronJobId: string, accountId: string, logs: Log
   // D1 binds at most 100 parameters per statement: 11 columns a row, 9 rows a statement.
   const perChunk = 9;
   for (let i = 0; i < rows.length; i += perChunk) {
-    await db()
-      .insert(executionLogs)
-      .values(rows.slice(i, i + perChunk));
+    await (await accountDb(accountId)).insert(executionLogs).values(rows.slice(i, i + perChunk));
   }
   return rows;
 }

@@ -4,14 +4,26 @@ import { isD1Error } from "../../src/http/errors";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { quickStart } from "../helpers/jobs";
+import { shardD1 } from "../helpers/shards";
 import { callWith } from "./app-env";
 
 /**
  * The real D1 binding with a fault injected: `rewrite` changes the SQL before D1 sees it (for a genuine D1
  * error), `fail` makes matching statements reject with the given error (for the errors D1 gives under load).
  */
-function faultyD1(opts: { rewrite?: (sql: string) => string; fail?: { when: RegExp; error: () => unknown } }) {
-  const real = env.DB;
+function faultyD1(opts: {
+  rewrite?: (sql: string) => string;
+  fail?: { when: RegExp; error: () => unknown };
+  /** The control plane instead of the account's shard. */
+  control?: boolean;
+}) {
+  const real = new Proxy({} as D1Database, {
+    get: (_, prop) => {
+      const d1 = opts.control ? env.DB : shardD1();
+      const value = Reflect.get(d1, prop);
+      return typeof value === "function" ? value.bind(d1) : value;
+    },
+  });
   const failing = new WeakSet<object>();
   const failingStatement = (error: () => unknown) => {
     const stmt = {
@@ -39,8 +51,13 @@ function faultyD1(opts: { rewrite?: (sql: string) => string; fail?: { when: RegE
 
 const JOBS_TABLE = /"cron_jobs"/g;
 const goneJobsTable = faultyD1({ rewrite: (sql) => sql.replace(JOBS_TABLE, '"cron_jobs_gone"') });
-const overloaded = (when: RegExp) =>
-  faultyD1({ fail: { when, error: () => new Error("D1_ERROR: D1 DB is overloaded. Too many requests queued.") } });
+const overloaded = (when: RegExp, control = false) =>
+  faultyD1({
+    control,
+    fail: { when, error: () => new Error("D1_ERROR: D1 DB is overloaded. Too many requests queued.") },
+  });
+/** Env overrides putting `d1` in place of the test account's shard. */
+const onShard = (d1: D1Database): Partial<Env> => ({ [`SHARD_${acct.shard}`]: d1 }) as Partial<Env>;
 
 let acct: TestAccount;
 let consoleError: MockInstance<typeof console.error>;
@@ -66,7 +83,7 @@ function expectUnavailable(res: Awaited<ReturnType<typeof callWith>>) {
 
 describe("D1 failures → 503 problem with Retry-After", () => {
   it("a genuine D1 error in a route's query (Drizzle's 'Failed query' wrapping D1_ERROR)", async () => {
-    const res = await callWith({ DB: goneJobsTable }, `/v1/cron-jobs/${acct.accountId}/list`, {
+    const res = await callWith(onShard(goneJobsTable), `/v1/cron-jobs/${acct.accountId}/list`, {
       headers: acct.headers,
     });
     expectUnavailable(res);
@@ -75,7 +92,7 @@ describe("D1 failures → 503 problem with Retry-After", () => {
   });
 
   it("a genuine D1 error in a batch (D1_ERROR thrown as is) on create", async () => {
-    const res = await callWith({ DB: goneJobsTable }, `/v1/cron-jobs/${acct.accountId}/create`, {
+    const res = await callWith(onShard(goneJobsTable), `/v1/cron-jobs/${acct.accountId}/create`, {
       method: "POST",
       headers: { ...acct.headers, "Content-Type": "application/json" },
       body: JSON.stringify(quickStart()),
@@ -86,7 +103,7 @@ describe("D1 failures → 503 problem with Retry-After", () => {
   it("D1 overloaded during authentication", async () => {
     // With the key cache off: a key this isolate verified earlier would not touch D1 at all.
     const res = await callWith(
-      { DB: overloaded(/api_keys/), API_KEY_CACHE_SECONDS: "0" },
+      { DB: overloaded(/api_keys/, true), API_KEY_CACHE_SECONDS: "0" },
       `/v1/cron-jobs/${acct.accountId}/list`,
       {
         headers: acct.headers,
@@ -102,7 +119,7 @@ describe("D1 failures → 503 problem with Retry-After", () => {
     ["delete", "DELETE", "/delete/"],
   ])("D1 overloaded in %s", async (_name, method, path) => {
     const res = await callWith(
-      { DB: overloaded(/cron_jobs|execution_logs/) },
+      onShard(overloaded(/cron_jobs|execution_logs/)),
       `/v1/cron-jobs/${acct.accountId}${path}${crypto.randomUUID()}`,
       {
         method,
@@ -114,7 +131,7 @@ describe("D1 failures → 503 problem with Retry-After", () => {
 
   it("an error that is not D1's stays a 500 without Retry-After", async () => {
     const broken = faultyD1({ fail: { when: /cron_jobs/, error: () => new TypeError("x is not a function") } });
-    const res = await callWith({ DB: broken }, `/v1/cron-jobs/${acct.accountId}/list`, { headers: acct.headers });
+    const res = await callWith(onShard(broken), `/v1/cron-jobs/${acct.accountId}/list`, { headers: acct.headers });
     expectProblem(res, 500, "An unexpected error occurred. It has been logged.");
     expect(res.headers.get("retry-after")).toBeNull();
     expect(res.text).not.toMatch(/TypeError|is not a function/);

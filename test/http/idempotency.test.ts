@@ -6,6 +6,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { db } from "../helpers/fixtures";
 import { api, expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { shardD1 } from "../helpers/shards";
 
 let acct: TestAccount;
 beforeEach(async () => {
@@ -61,17 +62,20 @@ describe("Idempotency-Key on POST /create", () => {
   it("after 24 hours the key acts again, and the sweep removes it", async () => {
     await post(acct, "/create", "k-5", job());
     const day = 24 * 3_600_000;
-    await env.DB.prepare("UPDATE idempotency_keys SET created_at = created_at - ? WHERE account_id = ?")
+    await shardD1()
+      .prepare("UPDATE idempotency_keys SET created_at = created_at - ? WHERE account_id = ?")
       .bind(day + 1000, acct.accountId)
       .run();
     expect((await post(acct, "/create", "k-5", job())).headers.get("idempotent-replayed")).toBeNull();
     expect(await count(acct)).toBe(2);
-    await env.DB.prepare("UPDATE idempotency_keys SET created_at = created_at - ? WHERE account_id = ?")
+    await shardD1()
+      .prepare("UPDATE idempotency_keys SET created_at = created_at - ? WHERE account_id = ?")
       .bind(day + 1000, acct.accountId)
       .run();
     const report = await sweep(db(), { retentionDays: 30, now: Date.now() });
     expect(report.idempotency_keys_deleted).toBeGreaterThanOrEqual(1);
-    const left = await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE account_id = ?")
+    const left = await shardD1()
+      .prepare("SELECT count(*) AS n FROM idempotency_keys WHERE account_id = ?")
       .bind(acct.accountId)
       .first();
     expect(left).toEqual({ n: 0 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { VerifiedKeyCache } from "../../src/accounts/key-cache";
 import { USE_RECORD_INTERVAL_MS, verifyApiKey } from "../../src/accounts/keys";
 import { revokeKeyStatement } from "../../src/accounts/provision";
-import { createDb } from "../../src/db/client";
+import { createControlDb } from "../../src/db/client";
 import { createAccount, run, type TestAccount } from "../helpers/accounts";
 
 /** The real D1, counting the statements sent to it. */
@@ -22,7 +22,7 @@ function countingDb() {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db: createDb(d1), counter };
+  return { db: createControlDb(d1), counter };
 }
 
 const TTL = 10_000;

@@ -4,13 +4,14 @@ import { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADER_VALUE_BYTES } from "../../
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { api, BASE, expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { shardD1 } from "../helpers/shards";
 import { callWith } from "./app-env";
 
 let acct: TestAccount;
 let jobs: ReturnType<typeof jobsApi>;
 const jobCount = async () =>
   (
-    await env.DB.prepare("SELECT count(*) AS n FROM cron_jobs WHERE account_id = ?").bind(acct.accountId).first<{
+    await shardD1().prepare("SELECT count(*) AS n FROM cron_jobs WHERE account_id = ?").bind(acct.accountId).first<{
       n: number;
     }>()
   )?.n;

@@ -8,6 +8,7 @@ import { CALLBACK_DEFAULTS } from "../../src/schemas/jobs";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { shardD1 } from "../helpers/shards";
 
 const WINTER = Date.UTC(2024, 0, 20, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -29,9 +30,8 @@ const weekly = (days: unknown[]) => ({
 
 /** The schedule bookkeeping a PATCH must not reset unless the schedule really changes. */
 async function scheduleState(id: string) {
-  return env.DB.prepare(
-    "SELECT schedule_anchor_at AS anchor, occurrences, next_run_at AS next FROM cron_jobs WHERE id = ?",
-  )
+  return shardD1()
+    .prepare("SELECT schedule_anchor_at AS anchor, occurrences, next_run_at AS next FROM cron_jobs WHERE id = ?")
     .bind(id)
     .first<{ anchor: number; occurrences: number; next: number | null }>();
 }
@@ -93,7 +93,7 @@ describe("PATCH with an echoed job object", () => {
       schedule_config: { repeat_type: "days", repeat_every: 3, time: "09:00", end_type: "after", end_occurrences: 10 },
     };
     const job = (await jobs.create(body)).body.data;
-    await env.DB.prepare("UPDATE cron_jobs SET occurrences = 4 WHERE id = ?").bind(job.id).run();
+    await shardD1().prepare("UPDATE cron_jobs SET occurrences = 4 WHERE id = ?").bind(job.id).run();
     const before = await scheduleState(job.id);
 
     vi.setSystemTime(WINTER + 30 * HOUR);
@@ -112,12 +112,12 @@ describe("PATCH with an echoed job object", () => {
   it("restarts the anchor and the count when the schedule or the timezone really changes", async () => {
     vi.useFakeTimers({ now: WINTER, toFake: ["Date"] });
     const job = (await jobs.create(quickStart())).body.data;
-    await env.DB.prepare("UPDATE cron_jobs SET occurrences = 4 WHERE id = ?").bind(job.id).run();
+    await shardD1().prepare("UPDATE cron_jobs SET occurrences = 4 WHERE id = ?").bind(job.id).run();
     vi.setSystemTime(WINTER + 30 * HOUR);
     await jobs.update(job.id, { timezone: "Europe/London" });
     expect(await scheduleState(job.id)).toMatchObject({ anchor: WINTER + 30 * HOUR, occurrences: 0 });
 
-    await env.DB.prepare("UPDATE cron_jobs SET occurrences = 2 WHERE id = ?").bind(job.id).run();
+    await shardD1().prepare("UPDATE cron_jobs SET occurrences = 2 WHERE id = ?").bind(job.id).run();
     vi.setSystemTime(WINTER + 40 * HOUR);
     await jobs.update(job.id, { schedule_config: { ...job.schedule_config, time: "10:00" } });
     expect(await scheduleState(job.id)).toMatchObject({ anchor: WINTER + 40 * HOUR, occurrences: 0 });
@@ -125,7 +125,8 @@ describe("PATCH with an echoed job object", () => {
 
   it("leaves a completed job completed (its echoed is_active: false is not a pause)", async () => {
     const job = (await jobs.create(quickStart())).body.data;
-    await env.DB.prepare("UPDATE cron_jobs SET state = 'completed', is_active = 0, next_run_at = NULL WHERE id = ?")
+    await shardD1()
+      .prepare("UPDATE cron_jobs SET state = 'completed', is_active = 0, next_run_at = NULL WHERE id = ?")
       .bind(job.id)
       .run();
     const echoed = (await jobs.details(job.id)).body.data;

@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { shardD1 } from "../helpers/shards";
 
 let acct: TestAccount;
 let jobs: ReturnType<typeof jobsApi>;
@@ -20,7 +21,8 @@ const plain = () => ({ ...quickStart(), callbacks: undefined, retry_config: { ma
 
 /** Puts a job in the state the engine leaves an ended schedule in. */
 async function complete(id: string) {
-  await env.DB.prepare("UPDATE cron_jobs SET state = 'completed', is_active = 0, next_run_at = NULL WHERE id = ?")
+  await shardD1()
+    .prepare("UPDATE cron_jobs SET state = 'completed', is_active = 0, next_run_at = NULL WHERE id = ?")
     .bind(id)
     .run();
 }
@@ -87,7 +89,7 @@ describe("job states", () => {
       })
     ).body.data;
     await jobs.update(job.id, { is_active: false });
-    await env.DB.prepare("UPDATE cron_jobs SET occurrences = 1 WHERE id = ?").bind(job.id).run();
+    await shardD1().prepare("UPDATE cron_jobs SET occurrences = 1 WHERE id = ?").bind(job.id).run();
     expectProblem(await jobs.update(job.id, { is_active: true }), 409, /schedule has ended/);
   });
 
@@ -131,7 +133,8 @@ describe("callbacks.notify", () => {
     ]) {
       const job = (await jobs.create({ ...plain(), callbacks: { ...urls, notify: sent } })).body.data;
       expect(job.callbacks.notify).toBe(stored);
-      const row = await env.DB.prepare("SELECT json_extract(callbacks, '$.notify') AS n FROM cron_jobs WHERE id = ?")
+      const row = await shardD1()
+        .prepare("SELECT json_extract(callbacks, '$.notify') AS n FROM cron_jobs WHERE id = ?")
         .bind(job.id)
         .first();
       expect(row).toEqual({ n: stored });

@@ -7,6 +7,7 @@ import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
 import { api } from "../helpers/http";
+import { shardD1 } from "../helpers/shards";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 10);
@@ -63,7 +64,8 @@ describe("total_items from the rollup equals a count of the rows", () => {
     if (status) conds.push("status = ?") && params.push(status);
     if (s !== undefined) conds.push("executed_at >= ?") && params.push(s);
     if (e !== undefined) conds.push("executed_at <= ?") && params.push(e);
-    const row = await env.DB.prepare(`SELECT count(*) AS n FROM execution_logs WHERE ${conds.join(" AND ")}`)
+    const row = await shardD1()
+      .prepare(`SELECT count(*) AS n FROM execution_logs WHERE ${conds.join(" AND ")}`)
       .bind(...params)
       .first<{ n: number }>();
     return row?.n ?? 0;
@@ -101,7 +103,8 @@ describe("total_items from the rollup equals a count of the rows", () => {
     await insertLogs(jobId, acct.accountId, [{ executedAt: T0 + 5 * DAY + 5, id: "exe_late", status: "timeout" }]);
     const res = await api(`/v1/cron-jobs/${acct.accountId}/logs/${jobId}`, { headers: acct.headers });
     expect(res.body.pagination.total_items).toBe(await truth(undefined, undefined, undefined));
-    const rollup = await env.DB.prepare("SELECT sum(n) AS n FROM log_counts WHERE cron_job_id = ?")
+    const rollup = await shardD1()
+      .prepare("SELECT sum(n) AS n FROM log_counts WHERE cron_job_id = ?")
       .bind(jobId)
       .first<{ n: number }>();
     expect(rollup?.n).toBe(await truth(undefined, undefined, undefined));
@@ -114,22 +117,22 @@ describe("the sweep drops counts that reached zero", () => {
     const job = await insertJob(acct.accountId);
     await insertLogs(job.id, acct.accountId, [{ executedAt: T0 - 40 * DAY, id: "exe_zero" }]);
     await sweep(db(), { retentionDays: 30, now: T0 });
-    const rows = await env.DB.prepare("SELECT n FROM log_counts WHERE cron_job_id = ?").bind(job.id).all();
+    const rows = await shardD1().prepare("SELECT n FROM log_counts WHERE cron_job_id = ?").bind(job.id).all();
     expect(rows.results).toEqual([]);
   });
 });
 
 describe("the sweep keeps log_counts exact as it deletes (no per-row trigger)", () => {
   async function rollupVsRows(accountId: string) {
-    const rollup = await env.DB.prepare(
-      "SELECT cron_job_id, day, status, n FROM log_counts WHERE account_id = ? AND n > 0 ORDER BY 1, 2, 3",
-    )
+    const rollup = await shardD1()
+      .prepare("SELECT cron_job_id, day, status, n FROM log_counts WHERE account_id = ? AND n > 0 ORDER BY 1, 2, 3")
       .bind(accountId)
       .all();
-    const rows = await env.DB.prepare(
-      `SELECT cron_job_id, executed_at / 86400000 AS day, status, count(*) AS n FROM execution_logs
+    const rows = await shardD1()
+      .prepare(
+        `SELECT cron_job_id, executed_at / 86400000 AS day, status, count(*) AS n FROM execution_logs
        WHERE account_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-    )
+      )
       .bind(accountId)
       .all();
     return { rollup: rollup.results, rows: rows.results };
@@ -166,7 +169,8 @@ describe("the sweep keeps log_counts exact as it deletes (no per-row trigger)", 
     expect(after.rollup).toEqual(after.rows);
     expect(after.rows.length).toBeGreaterThan(0);
     // Zero counts are dropped; nothing negative is left.
-    const stray = await env.DB.prepare("SELECT count(*) AS n FROM log_counts WHERE account_id = ? AND n <= 0")
+    const stray = await shardD1()
+      .prepare("SELECT count(*) AS n FROM log_counts WHERE account_id = ? AND n <= 0")
       .bind(acct.accountId)
       .first<{ n: number }>();
     expect(stray?.n).toBe(0);

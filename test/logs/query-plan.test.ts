@@ -8,6 +8,7 @@ import { type LogScope, scopeWhere } from "../../src/logs/scope";
 import { statsQueries } from "../../src/logs/stats";
 import { statsWindow } from "../../src/logs/stats-window";
 import { db } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const account = "00000000-0000-4000-8000-0000000000aa";
 const job = "00000000-0000-4000-8000-000000000000";
@@ -42,7 +43,8 @@ const scopes: Record<string, { scope: LogScope; index: RegExp }> = {
 };
 
 async function plan(q: { sql: string; params: unknown[] }): Promise<string> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+  const { results } = await shardD1()
+    .prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
     .bind(...q.params)
     .all<{ detail: string }>();
   return results.map((r) => r.detail).join("\n");

@@ -4,13 +4,15 @@ import { CHUNK_MAX, CHUNK_MIN, CHUNK_START, CHUNK_TARGET_MS, nextChunkSize } fro
 import { sweep } from "../../src/retention/sweep";
 import { createAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 1, 3, 17, 0);
 const CUTOFF = NOW - 30 * DAY;
 
 async function ids(jobId: string) {
-  const { results } = await env.DB.prepare("SELECT id FROM execution_logs WHERE cron_job_id = ? ORDER BY id")
+  const { results } = await shardD1()
+    .prepare("SELECT id FROM execution_logs WHERE cron_job_id = ? ORDER BY id")
     .bind(jobId)
     .all<{ id: string }>();
   return results.map((r) => r.id);
@@ -18,11 +20,12 @@ async function ids(jobId: string) {
 
 /** Bulk rows in one statement: a recursive CTE generates them inside SQLite. */
 async function bulkLogs(jobId: string, accountId: string, n: number, from: number, stepMs: number, prefix: string) {
-  await env.DB.prepare(
-    `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+  await shardD1()
+    .prepare(
+      `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
      INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, retry_attempt)
      SELECT ? || printf('%08d', i), ?, ?, ? + i * ?, 'success', 0 FROM seq`,
-  )
+    )
     .bind(n - 1, prefix, jobId, accountId, from, stepMs)
     .run();
 }
@@ -51,9 +54,10 @@ describe("retention sweep", () => {
     expect(report.expired_deleted).toBe(50_000);
     expect(report.chunks).toBeGreaterThanOrEqual(6);
     expect(report.complete).toBe(true);
-    const left = await env.DB.prepare(
-      "SELECT count(*) AS n, min(executed_at) AS oldest, sum(id LIKE 'exe_young_%') AS young FROM execution_logs WHERE cron_job_id = ?",
-    )
+    const left = await shardD1()
+      .prepare(
+        "SELECT count(*) AS n, min(executed_at) AS oldest, sum(id LIKE 'exe_young_%') AS young FROM execution_logs WHERE cron_job_id = ?",
+      )
       .bind(job.id)
       .first<{ n: number; oldest: number; young: number }>();
     expect(left).toEqual({ n: 5_000, oldest: CUTOFF, young: 5_000 });
@@ -81,7 +85,7 @@ describe("retention sweep", () => {
     expect(report.jobs_purged).toBeGreaterThanOrEqual(1);
     expect(await ids(gone.id)).toEqual([]);
     expect(await ids(kept.id)).toHaveLength(1);
-    const row = await env.DB.prepare("SELECT id FROM cron_jobs WHERE id = ?").bind(gone.id).first();
+    const row = await shardD1().prepare("SELECT id FROM cron_jobs WHERE id = ?").bind(gone.id).first();
     expect(row).toBeNull();
   });
 

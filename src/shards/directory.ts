@@ -1,0 +1,58 @@
+import { count, eq } from "drizzle-orm";
+import type { ControlDb } from "../db/client";
+import { type AccountShardRow, accountShards } from "../db/control-schema";
+
+/** Where an account's data lives: its shard, and whether a move (src/shards/move.ts) is fencing it. */
+export type DirectoryEntry = Pick<AccountShardRow, "shard" | "state" | "moveShard">;
+
+/** The directory row of an account, read from the control plane's primary; undefined for an unknown account. */
+export async function readDirectory(control: ControlDb, accountId: string): Promise<DirectoryEntry | undefined> {
+  const [row] = await control
+    .select({ shard: accountShards.shard, state: accountShards.state, moveShard: accountShards.moveShard })
+    .from(accountShards)
+    .where(eq(accountShards.accountId, accountId))
+    .limit(1);
+  return row;
+}
+
+/** Accounts per shard (index = shard number), from the directory. */
+export async function accountsPerShard(control: ControlDb, shards: number): Promise<number[]> {
+  const rows = await control
+    .select({ shard: accountShards.shard, n: count() })
+    .from(accountShards)
+    .groupBy(accountShards.shard);
+  const perShard = new Array<number>(shards).fill(0);
+  for (const r of rows) if (r.shard < shards) perShard[r.shard] = r.n;
+  return perShard;
+}
+
+/**
+ * Directory entries this isolate has read, each trusted for DIRECTORY_CACHE_SECONDS: most requests and run
+ * messages then need no control-plane query. A move waits out this TTL before it deletes the source copy.
+ */
+export class DirectoryCache {
+  private readonly entries = new Map<string, { entry: DirectoryEntry; until: number }>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(accountId: string, now: number): DirectoryEntry | undefined {
+    const hit = this.entries.get(accountId);
+    if (!hit) return undefined;
+    if (hit.until <= now) {
+      this.entries.delete(accountId);
+      return undefined;
+    }
+    return hit.entry;
+  }
+
+  set(accountId: string, entry: DirectoryEntry, until: number): void {
+    if (this.entries.size >= this.maxEntries) this.entries.clear(); // bounded memory; a miss costs one query
+    this.entries.set(accountId, { entry, until });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** The isolate's directory cache. */
+export const directoryCache = new DirectoryCache();

@@ -1,0 +1,299 @@
+import type { Statement } from "../accounts/provision";
+import type { SqlRunner } from "./sql-runner";
+
+/**
+ * Moving an account between shards (`npm run cli -- account:move`): in bounded chunks, resumable, fenced.
+ *
+ * 1. **Fence.** The directory marks the account `moving` (target recorded) and the source shard's account row gets
+ *    `fenced_at`. From then on the source's tick claims none of the account's slots and its consumers take no new
+ *    lease (both conditions live in the same statements as the claim and the lease, src/engine), API writes answer
+ *    503, and run messages wait in the queue (src/shards/route-runs.ts).
+ * 2. **Quiesce.** Wait out the isolates' directory caches (DIRECTORY_CACHE_SECONDS), then until no attempt of the
+ *    account holds a live lease on the source (a run already executing records there first).
+ * 3. **Copy** every table of the account, chunk by chunk in primary-key order, `ON CONFLICT DO NOTHING` — so a
+ *    rerun after a crash continues where the copy stopped. Shard-local numbers (`num`) are assigned by the target;
+ *    logs go through the `execution_logs` view, which maps ids to the target's numbers, and the target's insert
+ *    trigger rebuilds the daily counts.
+ * 4. **Verify** that the target holds exactly the source's logs (per job) and rows; otherwise stop, still fenced.
+ * 5. **Flip.** Unfence the target's account row, then point the directory at the target (`active`, the source kept
+ *    in `move_shard`). Runs queued meanwhile are consumed against the target: consumers resolve the shard from the
+ *    directory when they consume a message, never from the message.
+ * 6. **Remove the source copy** only after the directory caches and the queue's redelivery delay have passed, in
+ *    chunks; then clear `move_shard`.
+ *
+ * Nothing runs twice: the source stops claiming and leasing before the copy, and the target cannot run anything
+ * before the flip (its messages wait). Nothing is lost: the copy is verified before the flip.
+ */
+
+/** Seconds a run message of a fenced account waits before it is delivered again (src/shards/route-runs.ts). */
+export const MOVING_RETRY_SECONDS = 30;
+
+export interface MoveDeps {
+  control: SqlRunner;
+  shard(n: number): SqlRunner;
+  shards: number;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** DIRECTORY_CACHE_SECONDS in ms: how long an isolate may act on a directory entry it read. */
+  directoryCacheMs: number;
+  /** The longest delay a waiting run message is retried with (src/shards/route-runs.ts), in ms. */
+  queueDelayMs: number;
+  /** Rows per copy or delete chunk (a chunk is one read and one batch). */
+  chunk?: number;
+  /** Progress lines for the operator. */
+  log?(line: string): void;
+}
+
+export interface MoveReport {
+  account: string;
+  from: number;
+  to: number;
+  copied: Record<string, number>;
+  removed: Record<string, number>;
+  /** Logs of the account on its new shard once the move is complete. */
+  logs: number;
+}
+
+export class MoveError extends Error {}
+
+/** The account's tables, copied in this order (parents before children) and removed in the reverse order. */
+interface TableSpec {
+  table: string;
+  /** Primary-key columns: the keyset order of chunks. */
+  key: string[];
+  /** SQL condition selecting the account's rows; `?` is the account id. */
+  where: string;
+  /** Where rows are read and written when that is not `table` itself (logs, through their view). */
+  via?: string;
+}
+
+const TABLES: TableSpec[] = [
+  { table: "accounts", key: ["id"], where: "id = ?" },
+  { table: "retired_signing_secrets", key: ["account_id", "secret"], where: "account_id = ?" },
+  { table: "cron_jobs", key: ["id"], where: "account_id = ?" },
+  { table: "runs", key: ["id"], where: "account_id = ?" },
+  { table: "outbox", key: ["id"], where: "account_id = ?" },
+  { table: "idempotency_keys", key: ["account_id", "key"], where: "account_id = ?" },
+  { table: "alert_deliveries", key: ["id"], where: "account_id = ?" },
+  { table: "alert_email_recipients", key: ["account_id", "email"], where: "account_id = ?" },
+  { table: "logs", key: ["id"], where: "account_id = ?", via: "execution_logs" },
+];
+
+/** Columns a target assigns itself (shard-local numbers) and a copy therefore leaves out. */
+const LOCAL_COLUMNS = new Set(["num"]);
+
+interface Directory {
+  shard: number;
+  state: "active" | "moving";
+  move_shard: number | null;
+}
+
+async function readDirectory(control: SqlRunner, accountId: string): Promise<Directory | undefined> {
+  const [row] = await control.all<Directory>({
+    sql: "SELECT shard, state, move_shard FROM account_shards WHERE account_id = ?",
+    params: [accountId],
+  });
+  return row;
+}
+
+async function columns(db: SqlRunner, table: string): Promise<string[]> {
+  const rows = await db.all<{ name: string }>({ sql: "SELECT name FROM pragma_table_info(?)", params: [table] });
+  return rows.map((r) => r.name);
+}
+
+async function tableExists(db: SqlRunner, name: string): Promise<boolean> {
+  const rows = await db.all({ sql: "SELECT 1 FROM sqlite_master WHERE name = ?", params: [name] });
+  return rows.length > 0;
+}
+
+const keysetAfter = (key: string[]) =>
+  key.length === 1 ? `${key[0]} > ?` : `(${key.join(", ")}) > (${key.map(() => "?").join(", ")})`;
+
+/** Copies one table's rows of the account, chunk by chunk; returns the rows read (inserted or already there). */
+async function copyTable(deps: MoveDeps, spec: TableSpec, from: SqlRunner, to: SqlRunner, accountId: string) {
+  const name = spec.via ?? spec.table;
+  if (!(await tableExists(from, name)) || !(await tableExists(to, name))) return 0;
+  const targetColumns = new Set(await columns(to, name));
+  const cols = (await columns(from, name)).filter((c) => targetColumns.has(c) && !LOCAL_COLUMNS.has(c));
+  const chunk = deps.chunk ?? 500;
+  let after: unknown[] | null = null;
+  let copied = 0;
+  for (;;) {
+    const rows: Array<Record<string, string | number | null>> = await from.all({
+      sql: `SELECT ${cols.join(", ")} FROM ${name} WHERE ${spec.where}${after ? ` AND ${keysetAfter(spec.key)}` : ""} ORDER BY ${spec.key.join(", ")} LIMIT ${chunk}`,
+      params: [accountId, ...((after ?? []) as Array<string | number>)],
+    });
+    if (rows.length === 0) break;
+    await to.batch(
+      rows.map(
+        (r): Statement => ({
+          // One row per statement: D1 binds at most 100 parameters per statement.
+          sql: `INSERT INTO ${name} (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
+          params: cols.map((c) => r[c] ?? null),
+        }),
+      ),
+    );
+    copied += rows.length;
+    const last = rows[rows.length - 1] as Record<string, string | number | null>;
+    after = spec.key.map((k) => last[k]);
+    if (rows.length < chunk) break;
+  }
+  return copied;
+}
+
+/** Logs per job of the account in one shard (through the view, by job id: numbers differ between shards). */
+async function logsPerJob(db: SqlRunner, accountId: string): Promise<Map<string, number>> {
+  const rows = await db.all<{ cron_job_id: string; n: number }>({
+    sql: "SELECT cron_job_id, count(*) AS n FROM execution_logs WHERE account_id = ? GROUP BY cron_job_id",
+    params: [accountId],
+  });
+  return new Map(rows.map((r) => [r.cron_job_id, r.n]));
+}
+
+async function countRows(db: SqlRunner, spec: TableSpec, accountId: string): Promise<number> {
+  const name = spec.via ?? spec.table;
+  if (!(await tableExists(db, name))) return 0;
+  const [row] = await db.all<{ n: number }>({
+    sql: `SELECT count(*) AS n FROM ${name} WHERE ${spec.where}`,
+    params: [accountId],
+  });
+  return row?.n ?? 0;
+}
+
+/** Deletes the account's rows of one table from a shard, `chunk` rows per statement. */
+async function removeTable(deps: MoveDeps, spec: TableSpec, db: SqlRunner, accountId: string): Promise<number> {
+  if (!(await tableExists(db, spec.table))) return 0;
+  const chunk = deps.chunk ?? 500;
+  const statements: Statement[] = [];
+  if (spec.table === "logs") {
+    // Logs and their daily counts are keyed by shard-local numbers: select them through the account's numbers.
+    statements.push({
+      sql: `DELETE FROM logs WHERE (slot, id_hi, id_lo) IN (SELECT slot, id_hi, id_lo FROM logs WHERE account = (SELECT num FROM accounts WHERE id = ?) LIMIT ${chunk})`,
+      params: [accountId],
+    });
+  } else {
+    const key = spec.key.join(", ");
+    statements.push({
+      sql: `DELETE FROM ${spec.table} WHERE (${key}) IN (SELECT ${key} FROM ${spec.table} WHERE ${spec.where} LIMIT ${chunk})`,
+      params: [accountId],
+    });
+  }
+  let removed = 0;
+  for (;;) {
+    const before = await countRows(db, spec, accountId);
+    if (before === 0) break;
+    await db.batch(statements);
+    const after = await countRows(db, spec, accountId);
+    removed += before - after;
+    if (after === before) throw new MoveError(`could not remove ${spec.table} rows of ${accountId}`);
+  }
+  return removed;
+}
+
+/**
+ * Moves `accountId` to shard `to` (see the module comment for the protocol). Safe to run again after any failure:
+ * it resumes from the directory's state. Throws MoveError for a request it refuses.
+ */
+export async function moveAccount(deps: MoveDeps, accountId: string, to: number): Promise<MoveReport> {
+  const log = deps.log ?? (() => {});
+  if (!Number.isInteger(to) || to < 0 || to >= deps.shards) {
+    throw new MoveError(`--to must be a shard from 0 to ${deps.shards - 1}`);
+  }
+  let dir = await readDirectory(deps.control, accountId);
+  if (!dir) throw new MoveError(`no account ${accountId} in the directory`);
+  const report: MoveReport = { account: accountId, from: dir.shard, to, copied: {}, removed: {}, logs: 0 };
+
+  if (dir.state === "moving" && dir.move_shard !== to) {
+    throw new MoveError(`account ${accountId} is already being moved to shard ${dir.move_shard}; finish that first`);
+  }
+  if (dir.state === "active" && dir.shard === to && dir.move_shard === null) {
+    log(`account ${accountId} is already on shard ${to}`);
+    return report;
+  }
+
+  if (dir.state === "active" && dir.shard !== to) {
+    if (dir.move_shard !== null) {
+      throw new MoveError(
+        `shard ${dir.move_shard} still holds a copy of ${accountId} from an earlier move; rerun that move first`,
+      );
+    }
+    // 1. Fence: the directory first (API writes and consumers stop), then the source's row (ticks and leases stop).
+    await deps.control.batch([
+      {
+        sql: "UPDATE account_shards SET state = 'moving', move_shard = ?, updated_at = ? WHERE account_id = ? AND state = 'active'",
+        params: [to, deps.now(), accountId],
+      },
+    ]);
+    dir = { ...dir, state: "moving", move_shard: to };
+    log(`fenced ${accountId} on shard ${dir.shard}`);
+  }
+
+  if (dir.state === "moving") {
+    const from = deps.shard(dir.shard);
+    const target = deps.shard(to);
+    await from.batch([
+      { sql: "UPDATE accounts SET fenced_at = coalesce(fenced_at, ?) WHERE id = ?", params: [deps.now(), accountId] },
+    ]);
+    // 2. Quiesce: no isolate still acts on an older directory entry, and no attempt is executing on the source.
+    await deps.sleep(deps.directoryCacheMs + 1000);
+    for (;;) {
+      const [busy] = await from.all<{ n: number }>({
+        sql: "SELECT count(*) AS n FROM runs WHERE account_id = ? AND state = 'running' AND lease_until > ?",
+        params: [accountId, deps.now()],
+      });
+      if ((busy?.n ?? 0) === 0) break;
+      log(`waiting for ${busy?.n} running attempts on shard ${dir.shard}`);
+      await deps.sleep(5000);
+    }
+    // 3. Copy, 4. verify.
+    for (const spec of TABLES) {
+      report.copied[spec.table] = await copyTable(deps, spec, from, target, accountId);
+      log(`copied ${spec.table}: ${report.copied[spec.table]}`);
+    }
+    for (const spec of TABLES) {
+      const [a, b] = [await countRows(from, spec, accountId), await countRows(target, spec, accountId)];
+      if (a !== b) throw new MoveError(`${spec.table}: ${a} rows on shard ${dir.shard} but ${b} on shard ${to}; rerun`);
+    }
+    const [src, dst] = [await logsPerJob(from, accountId), await logsPerJob(target, accountId)];
+    for (const [job, n] of src) {
+      if (dst.get(job) !== n)
+        throw new MoveError(`job ${job}: ${n} logs on the source, ${dst.get(job) ?? 0} copied; rerun`);
+    }
+    // 5. Flip.
+    await target.batch([{ sql: "UPDATE accounts SET fenced_at = NULL WHERE id = ?", params: [accountId] }]);
+    await deps.control.batch([
+      {
+        sql: "UPDATE account_shards SET shard = ?, state = 'active', move_shard = ?, updated_at = ? WHERE account_id = ? AND state = 'moving'",
+        params: [to, dir.shard, deps.now(), accountId],
+      },
+    ]);
+    log(`directory: ${accountId} → shard ${to}`);
+    dir = { shard: to, state: "active", move_shard: dir.shard };
+  }
+
+  // 6. Remove the source copy once no isolate or queued message can still reach it.
+  const source = dir.move_shard as number;
+  await deps.sleep(deps.directoryCacheMs + deps.queueDelayMs + 1000);
+  const old = deps.shard(source);
+  for (const spec of [...TABLES].reverse()) {
+    if (spec.table === "cron_jobs") {
+      // The daily log counts hang off the job numbers: remove them with the jobs.
+      await old.batch([
+        {
+          sql: "DELETE FROM log_day_counts WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
+          params: [accountId],
+        },
+      ]);
+    }
+    report.removed[spec.table] = await removeTable(deps, spec, old, accountId);
+  }
+  await deps.control.batch([
+    {
+      sql: "UPDATE account_shards SET move_shard = NULL, updated_at = ? WHERE account_id = ? AND move_shard = ?",
+      params: [deps.now(), accountId, source],
+    },
+  ]);
+  report.logs = [...(await logsPerJob(deps.shard(to), accountId)).values()].reduce((a, b) => a + b, 0);
+  log(`removed the copy on shard ${source}`);
+  return report;
+}

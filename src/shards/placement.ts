@@ -1,0 +1,27 @@
+import type { Statement } from "../accounts/provision";
+
+/**
+ * Placement of new accounts, as pure functions so the Worker, the tests and the operator CLI (which reaches D1
+ * through wrangler) apply one rule.
+ */
+
+/**
+ * The shard a new account goes to: the one with the fewest accounts in the directory, the lowest number on a tie.
+ * Accounts differ in size, but a new account's size is unknown and the count is one indexed query; an operator
+ * evens out heavy accounts with `npm run cli -- account:move` (the `shards` command shows bytes per shard).
+ */
+export function chooseShard(accountsPerShardNow: number[]): number {
+  let best = 0;
+  for (let i = 1; i < accountsPerShardNow.length; i++) {
+    if ((accountsPerShardNow[i] as number) < (accountsPerShardNow[best] as number)) best = i;
+  }
+  return best;
+}
+
+/** The directory row of a new account (run with the control plane's account insert, in one batch). */
+export function directoryStatement(accountId: string, shard: number, now: number): Statement {
+  return {
+    sql: "INSERT INTO account_shards (account_id, shard, state, updated_at) VALUES (?, ?, 'active', ?) ON CONFLICT(account_id) DO NOTHING",
+    params: [accountId, shard, now],
+  };
+}

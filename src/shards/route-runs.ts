@@ -1,0 +1,80 @@
+import { eq } from "drizzle-orm";
+import { cronJobs } from "../db/schema";
+import { engineDeps } from "../engine/deps";
+import type { EngineMessage } from "../engine/messages";
+import { consumeBatch } from "../engine/queue-handler";
+import { MOVING_RETRY_SECONDS } from "./move";
+import { accountShard, everyShardDb, shardDb } from "./resolve";
+
+export { MOVING_RETRY_SECONDS };
+
+/** The account a message belongs to; legacy run messages (before the ledger) name only their job. */
+function accountOf(body: EngineMessage): string | null {
+  return "accountId" in body && typeof body.accountId === "string" ? body.accountId : null;
+}
+
+/** The shard holding a job, by asking each shard: only for legacy messages, which name no account. */
+async function shardOfJob(env: Env, jobId: string): Promise<number | null> {
+  for (const { shard, db } of everyShardDb(env)) {
+    const [row] = await db.select({ id: cronJobs.id }).from(cronJobs).where(eq(cronJobs.id, jobId)).limit(1);
+    if (row) return shard;
+  }
+  return null;
+}
+
+/**
+ * The RUNS queue (and its dead-letter queue) on a sharded deployment: each message's shard is resolved from the
+ * directory when it is consumed — never from the message — so a run queued before an account moved runs against
+ * the account's current shard; while the account is fenced by a move its messages wait. Messages of one shard are
+ * then consumed together by the engine's consumeBatch with that shard's database.
+ */
+export async function consumeRunsBatch(env: Env, batch: MessageBatch<EngineMessage>): Promise<void> {
+  const byShard = new Map<number, Array<Message<EngineMessage>>>();
+  for (const message of batch.messages) {
+    const body = message.body;
+    const accountId = body ? accountOf(body) : null;
+    let shard: number | null = null;
+    if (accountId) {
+      const place = await accountShard(env, accountId);
+      if (place?.state === "moving") {
+        message.retry({ delaySeconds: MOVING_RETRY_SECONDS });
+        continue;
+      }
+      shard = place?.shard ?? null;
+    } else if (body?.type === "run" && typeof body.jobId === "string") {
+      shard = await shardOfJob(env, body.jobId);
+    }
+    if (shard === null) {
+      // No directory entry (or no job anywhere): nothing can run or record it; retrying would only repeat this.
+      console.warn(JSON.stringify({ event: "queue_message_without_shard", id: message.id, account_id: accountId }));
+      message.ack();
+      continue;
+    }
+    const group = byShard.get(shard) ?? [];
+    group.push(message);
+    byShard.set(shard, group);
+  }
+  await Promise.all(
+    [...byShard].map(([shard, messages]) =>
+      consumeBatch(engineDeps(env, shardDb(env, shard)), subBatch(batch, messages)),
+    ),
+  );
+}
+
+/** A batch of some of a delivery's messages (consumeBatch acks or retries each message on its own). */
+function subBatch(
+  batch: MessageBatch<EngineMessage>,
+  messages: Array<Message<EngineMessage>>,
+): MessageBatch<EngineMessage> {
+  return {
+    queue: batch.queue,
+    metadata: batch.metadata,
+    messages,
+    ackAll: () => {
+      for (const m of messages) m.ack();
+    },
+    retryAll: (options) => {
+      for (const m of messages) m.retry(options);
+    },
+  };
+}
