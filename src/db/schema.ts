@@ -105,6 +105,8 @@ export const cronJobs = sqliteTable(
     tags: text("tags").notNull().default("[]"),
     /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
     requestSignature: integer("request_signature", { mode: "boolean" }).notNull().default(true),
+    /** JSON of the job's success rules (src/jobs/success-rules.ts); null: the default, 2xx is success. */
+    successRules: text("success_rules"),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     lastRunStatus: text("last_run_status"),
@@ -133,6 +135,9 @@ export const cronJobs = sqliteTable(
 
 export const executionStatuses = ["success", "failure", "error", "timeout"] as const;
 export type ExecutionStatus = (typeof executionStatuses)[number];
+/** The success rule that decided a response's status, as a log says (src/jobs/success-rules.ts). */
+export const decidedByRules = ["status_codes", "body_contains", "body_not_contains"] as const;
+export type DecidedBy = (typeof decidedByRules)[number];
 
 export const executionLogs = sqliteTable(
   "execution_logs",
@@ -154,6 +159,8 @@ export const executionLogs = sqliteTable(
     trigger: text("trigger", { enum: runTriggers }).notNull().default("schedule"),
     /** JSON object of the response's allow-listed headers (src/engine/response-headers.ts); null without a response. */
     responseHeaders: text("response_headers"),
+    /** Which success rule decided the status (src/jobs/success-rules.ts); null for an error or timeout. */
+    decidedBy: text("decided_by", { enum: decidedByRules }),
   },
   (t) => [
     // The logs page, its count and date ranges, newest first.
