@@ -6,6 +6,9 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 export const jobStates = ["active", "paused", "completed"] as const;
 export type JobState = (typeof jobStates)[number];
 
+export const overlapPolicies = ["allow", "skip", "queue"] as const;
+export type OverlapPolicy = (typeof overlapPolicies)[number];
+
 export const runOrigins = ["schedule", "manual"] as const;
 export type RunOrigin = (typeof runOrigins)[number];
 export const runTriggers = ["schedule", "retry", "manual"] as const;
@@ -105,6 +108,12 @@ export const cronJobs = sqliteTable(
     tags: text("tags").notNull().default("[]"),
     /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
     requestSignature: integer("request_signature", { mode: "boolean" }).notNull().default(true),
+    /** Jitter window (s): each slot starts a deterministic offset in [0, jitter] after it (src/engine/jitter.ts). */
+    jitterSeconds: integer("jitter_seconds").notNull().default(0),
+    /** `allow | skip | queue`: what a slot does while the job's previous run is unfinished (src/engine/overlap.ts). */
+    overlapPolicy: text("overlap_policy", { enum: overlapPolicies }).notNull().default("allow"),
+    /** Slots skipped by overlap_policy skip (each is a `skipped` ledger row with reason `overlap`); never swept. */
+    skippedRuns: integer("skipped_runs").notNull().default(0),
     /** JSON of the job's success rules (src/jobs/success-rules.ts); null: the default, 2xx is success. */
     successRules: text("success_rules"),
     nextRunAt: integer("next_run_at"),
@@ -220,7 +229,7 @@ export const runs = sqliteTable(
     /** When the attempt is due (epoch ms): the slot for a first attempt, the retry time for later ones. */
     plannedAt: integer("planned_at").notNull(),
     state: text("state", { enum: runStates }).notNull(),
-    /** paused | deleted (only skipped rows). */
+    /** paused | deleted | overlap (only skipped rows). */
     skipReason: text("skip_reason"),
     /** A consumer holds the run until then (epoch ms): the job's timeout plus a recording margin. */
     leaseUntil: integer("lease_until"),
