@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 
 /** All timestamps are integer epoch milliseconds (UTC). */
 
-export const jobStates = ["active", "paused", "completed"] as const;
+export const jobStates = ["active", "paused", "completed", "disabled"] as const;
 export type JobState = (typeof jobStates)[number];
 
 export const overlapPolicies = ["allow", "skip", "queue"] as const;
@@ -116,6 +116,14 @@ export const cronJobs = sqliteTable(
     skippedRuns: integer("skipped_runs").notNull().default(0),
     /** JSON of the job's success rules (src/jobs/success-rules.ts); null: the default, 2xx is success. */
     successRules: text("success_rules"),
+    /** JSON of the job's alert policy and channels (src/alerts/policy.ts); null: no alerts. */
+    alertPolicy: text("alert_policy"),
+    /** When the current failure streak was first alerted (epoch ms); null while healthy or not alerted yet. */
+    alertStreakAlertedAt: integer("alert_streak_alerted_at"),
+    /** The streak's latest alert (first alert or reminder), for remind_every_minutes (epoch ms). */
+    alertLastAt: integer("alert_last_at"),
+    /** When runs became slow (alerted once per slow spell); null while runs are not slow. */
+    alertSlowSince: integer("alert_slow_since"),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     lastRunStatus: text("last_run_status"),
@@ -257,6 +265,60 @@ export const outbox = sqliteTable("outbox", {
   message: text("message").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+export const alertEvents = ["failure", "reminder", "recovery", "slow", "disabled"] as const;
+export type AlertEvent = (typeof alertEvents)[number];
+export const alertChannelTypes = ["webhook", "slack", "discord", "email"] as const;
+export type AlertChannelType = (typeof alertChannelTypes)[number];
+export const alertDeliveryStatuses = ["pending", "delivered", "failed", "unconfirmed", "refused"] as const;
+export type AlertDeliveryStatus = (typeof alertDeliveryStatuses)[number];
+
+/**
+ * One alert on one channel (src/alerts/*): written in the recording batch of the attempt that fired it, with its
+ * outbox entry (same id), and updated by each delivery attempt. The id is `<execution id>:alert:<event>:<channel
+ * index>`, so a duplicate recording cannot fire it twice.
+ */
+export const alertDeliveries = sqliteTable(
+  "alert_deliveries",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    cronJobId: text("cron_job_id").notNull(),
+    executionId: text("execution_id").notNull(),
+    event: text("event", { enum: alertEvents }).notNull(),
+    channel: text("channel", { enum: alertChannelTypes }).notNull(),
+    /** The channel's URL or e-mail address. */
+    target: text("target").notNull(),
+    /** What is sent (JSON body, or JSON of the e-mail's subject and text), fixed when the alert fires. */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: alertDeliveryStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    firedAt: integer("fired_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+    /** A delivery holds the row until then (epoch ms), so a duplicated queue message cannot send it twice at once. */
+    leaseUntil: integer("lease_until"),
+  },
+  (t) => [index("alert_deliveries_job_time_idx").on(t.cronJobId, t.firedAt, t.id)],
+);
+
+/**
+ * E-mail addresses an account may alert (double opt-in): `pending` until the recipient follows the one-time link
+ * of the confirmation e-mail (`token_hash` is the hex SHA-256 of its token), then `confirmed`.
+ */
+export const alertEmailRecipients = sqliteTable(
+  "alert_email_recipients",
+  {
+    accountId: text("account_id").notNull(),
+    email: text("email").notNull(),
+    status: text("status", { enum: ["pending", "confirmed"] }).notNull(),
+    tokenHash: text("token_hash"),
+    createdAt: integer("created_at").notNull(),
+    confirmationSentAt: integer("confirmation_sent_at"),
+    confirmedAt: integer("confirmed_at"),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.email] }), index("alert_email_recipients_token_idx").on(t.tokenHash)],
+);
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
