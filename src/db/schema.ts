@@ -250,6 +250,8 @@ export const runs = sqliteTable(
   (t) => [
     // Only unfinished runs are ever looked up by state: a partial index keeps the relay's scan tiny.
     index("runs_unfinished_idx").on(t.state, t.plannedAt).where(sql`${t.state} IN ('queued', 'running')`),
+    // A job's unfinished runs, for the overlap checks (src/engine/overlap.ts) at the claim and the lease.
+    index("runs_job_unfinished_idx").on(t.jobId, t.slot).where(sql`${t.state} IN ('queued', 'running')`),
   ],
 );
 
