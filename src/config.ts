@@ -19,6 +19,8 @@ const ConfigSchema = z.object({
   RATE_LIMIT_PERIOD_SECONDS: z.enum(["10", "60"]).default("60").transform(Number),
   /** How long an isolate trusts a key it verified (0: check D1 on every request); also a revoked key's grace. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  /** The From of alert and confirmation e-mails: an address of the domain onboarded to Email Service (README Deploy). */
+  ALERT_EMAIL_FROM: z.string().default("alerts@edgecron.example"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -38,6 +40,7 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       RATE_LIMIT_REQUESTS: env.RATE_LIMIT_REQUESTS || undefined,
       RATE_LIMIT_PERIOD_SECONDS: env.RATE_LIMIT_PERIOD_SECONDS || undefined,
       API_KEY_CACHE_SECONDS: env.API_KEY_CACHE_SECONDS || undefined,
+      ALERT_EMAIL_FROM: env.ALERT_EMAIL_FROM || undefined,
     });
     cache.set(env, parsed);
   }

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { abandonAlert, deliverAlert } from "../alerts/deliver";
 import { deliverCallback } from "./callbacks";
 import { consumeRun } from "./consume";
 import { closeDeadRun } from "./dead-letter";
@@ -45,6 +46,9 @@ export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineM
               }),
             );
             if (result === "busy") return message.retry({ delaySeconds: retryAfterSeconds ?? 10 });
+          } else if (body?.type === "alert") {
+            const result = deadLetters ? await abandonAlert(deps, body) : await deliverAlert(deps, body);
+            console.log(JSON.stringify({ event: "alert", id: body.deliveryId, attempt: body.attempt, result }));
           } else if (body?.type === "callback") {
             const result = deadLetters ? "gave-up" : await deliverCallback(deps, body);
             console.log(JSON.stringify({ event: "callback", url: body.url, attempt: body.attempt, result }));

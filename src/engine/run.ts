@@ -1,4 +1,5 @@
 import { activeSigningSecrets } from "../accounts/signing-secrets";
+import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
@@ -76,19 +77,17 @@ export async function closeAttempt(
           sentAt: null,
           now: executedAt,
         };
-  const callback = callbackEntry(job, {
-    executionId: run.id,
-    executedAt,
-    attempt: run.attempt,
-    result,
-    nextRetryAt: next?.plannedAt ?? null,
-  });
+  const facts = { executionId: run.id, executedAt, attempt: run.attempt, result, nextRetryAt: next?.plannedAt ?? null };
+  const callback = callbackEntry(job, facts);
+  // The alert policy's follow-ups of a final outcome (src/alerts/fire.ts), written in the same batch.
+  const alerts = await alertPlan(deps.db, job, facts);
   const { recorded, entries } = await recordAttempt(deps.db, {
     run,
     executedAt,
     result,
     next,
-    callbacks: callback ? [callback] : [],
+    callbacks: [...(callback ? [callback] : []), ...alerts.entries],
+    statements: alerts.statements,
   });
   if (recorded) await sendFollowUps(deps, next ? [{ ...next, id: runId(next) }] : [], entries);
   else await sendPendingFollowUps(deps, run);

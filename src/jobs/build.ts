@@ -1,3 +1,4 @@
+import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
 import { refuseAtTheDoor } from "../http/validation";
 import { toCronString } from "../schedule/cron-string";
@@ -26,6 +27,9 @@ export type NewJobRow = Omit<
   | "deletedAt"
   | "lastClaimedSlot"
   | "lastOutcomeSlot"
+  | "alertStreakAlertedAt"
+  | "alertLastAt"
+  | "alertSlowSince"
 >;
 
 /** The next run for a live job; paused jobs have none until they are resumed. */
@@ -78,6 +82,7 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
     requestSignature: input.request_signature ?? true,
+    alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -102,6 +107,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.body !== undefined) set.body = input.body;
   if (input.tags !== undefined) set.tags = JSON.stringify(input.tags);
   if (input.request_signature !== undefined) set.requestSignature = input.request_signature;
+  Object.assign(set, alertPolicyColumn(current, input.alerts));
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
     Object.assign(set, retryColumns({ ...RETRY_DEFAULTS, ...stored, ...stripUndefined(input.retry_config) }));
@@ -131,6 +137,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   const isActive = input.is_active === current.isActive && !scheduleChanged ? undefined : input.is_active;
   const state = requestedState(current.state, isActive, scheduleChanged);
   if (state !== current.state) Object.assign(set, stateColumns(state));
+  // Re-enabling a job the alert policy disabled starts a new failure streak (README "Alerts").
+  if (current.state === "disabled" && state === "active") Object.assign(set, RESET_ALERT_STREAK);
   if (scheduleChanged || state !== current.state) {
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);
     // Resuming a job whose schedule has no run left (it ended while paused) would leave it active for ever.

@@ -1,3 +1,4 @@
+import { alertPolicy } from "../alerts/policy";
 import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { nextRuns } from "../schedule/next-run";
@@ -44,6 +45,7 @@ export function serialiseJob(row: CronJobRow) {
     failure_callback_url: row.failureCallbackUrl,
     tags: JSON.parse(row.tags) as string[],
     request_signature: row.requestSignature,
+    alerts: alertPolicy(row),
     next_run_at: formatInstantOrNull(row.nextRunAt),
     next_runs: previewRuns(row, config).map(formatInstant),
     last_run_at: formatInstantOrNull(row.lastRunAt),

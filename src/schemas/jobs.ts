@@ -1,7 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { jobStates } from "../db/schema";
 import { isValidTimeZone } from "../schedule/timezone";
+import { AlertPolicyResponseSchema, AlertPolicySchema } from "./alerts";
 import { intQuery, PaginationSchema } from "./common";
+import { HttpUrl } from "./http-url";
 import {
   BACKOFFS,
   CALLBACK_NOTIFY_INPUT,
@@ -32,19 +34,6 @@ const FORBIDDEN_HEADERS = new Set([
   "content-length",
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-
-const HttpUrl = z
-  .string()
-  .max(2048)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, "must be an absolute http(s) URL")
-  .openapi({ format: "uri", example: "https://api.example.com/webhook" });
 
 const HeadersSchema = z
   .record(z.string(), z.string().max(8192, "header values are limited to 8192 characters"))
@@ -126,6 +115,7 @@ const jobFields = {
   timezone: Timezone,
   schedule_config: ScheduleConfigSchema,
   tags: TagsSchema.optional(),
+  alerts: AlertPolicySchema.optional(),
   request_signature: z.boolean().optional().openapi({
     description:
       'Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none',
@@ -210,6 +200,7 @@ export const JobSchema = z
     success_callback_url: z.string().nullable(),
     failure_callback_url: z.string().nullable(),
     tags: z.array(z.string()),
+    alerts: AlertPolicyResponseSchema,
     request_signature: z.boolean().openapi({ description: "Whether requests carry X-Edgecron-Request-Signature" }),
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
