@@ -4,7 +4,7 @@ import { refuseAtTheDoor } from "../http/validation";
 import { toCronString } from "../schedule/cron-string";
 import type { CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
 import { storedNotify } from "./notify";
-import { endedScheduleError } from "./schedule-end";
+import { endedScheduleError, pastRunAtError } from "./schedule-end";
 import { requestedState, ScheduleEndedError, stateColumns } from "./state";
 
 type CallbackNotifyInput = (typeof CALLBACK_NOTIFY_INPUT)[number];
@@ -27,6 +27,7 @@ export type NewJobRow = Omit<
   | "deletedAt"
   | "lastClaimedSlot"
   | "lastOutcomeSlot"
+  | "skippedRuns"
   | "alertStreakAlertedAt"
   | "alertLastAt"
   | "alertSlowSince"
@@ -61,7 +62,10 @@ function callbackColumns(given: Omit<Callbacks, "notify"> & { notify: CallbackNo
 }
 
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
-  refuseAtTheDoor([endedScheduleError(input.schedule_config, input.timezone, now)]);
+  refuseAtTheDoor([
+    endedScheduleError(input.schedule_config, input.timezone, now),
+    pastRunAtError(input.schedule_config, now),
+  ]);
   const state = input.is_active === false ? "paused" : "active";
   const scheduleConfig = JSON.stringify(input.schedule_config);
   const row = {
@@ -74,7 +78,7 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     headers: JSON.stringify(input.headers ?? {}),
     body: input.body ?? null,
     timezone: input.timezone,
-    schedule: toCronString(input.schedule_config),
+    schedule: toCronString(input.schedule_config, input.timezone),
     scheduleConfig,
     scheduleAnchorAt: now,
     ...stateColumns(state),
@@ -82,6 +86,8 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
     requestSignature: input.request_signature ?? true,
+    jitterSeconds: input.jitter_seconds ?? 0,
+    overlapPolicy: input.overlap_policy ?? "allow",
     alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
     createdAt: now,
     updatedAt: now,
@@ -107,6 +113,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.body !== undefined) set.body = input.body;
   if (input.tags !== undefined) set.tags = JSON.stringify(input.tags);
   if (input.request_signature !== undefined) set.requestSignature = input.request_signature;
+  if (input.jitter_seconds !== undefined) set.jitterSeconds = input.jitter_seconds;
+  if (input.overlap_policy !== undefined) set.overlapPolicy = input.overlap_policy;
   Object.assign(set, alertPolicyColumn(current, input.alerts));
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
@@ -121,14 +129,14 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     input.schedule_config !== undefined && !sameJson(input.schedule_config, JSON.parse(current.scheduleConfig));
   const newTimezone = input.timezone !== undefined && input.timezone !== current.timezone;
   const scheduleChanged = newSchedule || newTimezone;
-  if (newSchedule && input.schedule_config) {
-    set.scheduleConfig = JSON.stringify(input.schedule_config);
-    set.schedule = toCronString(input.schedule_config);
-  }
+  if (newSchedule && input.schedule_config) set.scheduleConfig = JSON.stringify(input.schedule_config);
   if (newTimezone) set.timezone = input.timezone;
   if (scheduleChanged) {
     const config = input.schedule_config ?? (JSON.parse(current.scheduleConfig) as ScheduleConfig);
-    refuseAtTheDoor([endedScheduleError(config, input.timezone ?? current.timezone, now)]);
+    const timezone = input.timezone ?? current.timezone;
+    refuseAtTheDoor([endedScheduleError(config, timezone, now), pastRunAtError(config, now)]);
+    // A one-off's pinned cron string depends on the zone too.
+    set.schedule = toCronString(config, timezone);
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }

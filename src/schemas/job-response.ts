@@ -28,6 +28,8 @@ export const ScheduleConfigResponseSchema = z
     end_date: z.string().optional(),
     end_occurrences: z.number().int().optional(),
     cron: z.string().optional().openapi({ description: "Extension: a 5-field cron expression" }),
+    run_at: z.string().optional().openapi({ description: "Extension: the one-off run's instant, as sent" }),
+    start_date: z.string().optional().openapi({ description: "Extension: no run before it, as sent" }),
   })
   .openapi("ScheduleConfig", {
     description: "The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted",

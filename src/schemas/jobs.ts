@@ -13,6 +13,7 @@ import {
   ScheduleConfigResponseSchema,
 } from "./job-response";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "./schedule";
+import { schedulingInputFields, schedulingResponseFields } from "./scheduling";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;
@@ -120,6 +121,7 @@ const jobFields = {
     description:
       'Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none',
   }),
+  ...schedulingInputFields,
   is_active: z.boolean().optional(),
   retry_config: RetryConfigSchema.optional(),
   callbacks: CallbacksSchema.optional(),
@@ -202,6 +204,7 @@ export const JobSchema = z
     tags: z.array(z.string()),
     alerts: AlertPolicyResponseSchema,
     request_signature: z.boolean().openapi({ description: "Whether requests carry X-Edgecron-Request-Signature" }),
+    ...schedulingResponseFields,
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
     last_run_at: iso.nullable(),
