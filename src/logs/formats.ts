@@ -22,7 +22,6 @@ const COLUMNS = [
   "scheduled_at",
   "trigger",
   "response_headers",
-  "decided_by",
 ] as const satisfies ReadonlyArray<keyof SerialisedLog>;
 
 /**

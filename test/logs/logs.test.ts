@@ -69,7 +69,6 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           scheduled_at: null,
           trigger: "schedule",
           response_headers: null,
-          decided_by: null,
         },
         {
           id: "exe_987654321",
@@ -85,7 +84,6 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           scheduled_at: null,
           trigger: "schedule",
           response_headers: null,
-          decided_by: null,
         },
         {
           id: "exe_456789123",
@@ -101,7 +99,6 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           scheduled_at: null,
           trigger: "retry",
           response_headers: null,
-          decided_by: null,
         },
       ],
       pagination: { page: 1, limit: 20, total_items: 3, total_pages: 1, next_cursor: null },

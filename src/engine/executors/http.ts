@@ -17,11 +17,6 @@ export interface HttpExecutorOptions {
   /** Skip the private/loopback/metadata check (local development and tests only). */
   allowPrivateTargets: boolean;
   fetch?: typeof fetch;
-  /**
-   * The deadline in ms for a timeout in seconds: `s * 1000` (the default). Tests shorten the clock with it, so a
-   * 120 s job's deadline is enforced in a fraction of a second while the job and its log still say 120 s.
-   */
-  deadlineMs?: (timeoutSeconds: number) => number;
 }
 
 export const MAX_REDIRECTS = 5;
@@ -40,16 +35,10 @@ export function createHttpExecutor(opts: HttpExecutorOptions): Executor {
   const doFetch: typeof fetch = opts.fetch ?? ((input, init) => fetch(input, init));
   const check: Check = (url) =>
     unsupportedSchemeReason(url) ?? (opts.allowPrivateTargets ? null : refusedHostReason(url));
-  const deadlineMs = opts.deadlineMs ?? ((s: number) => s * 1000);
-  return { execute: (req) => execute(req, doFetch, check, deadlineMs(req.timeoutSeconds)) };
+  return { execute: (req) => execute(req, doFetch, check) };
 }
 
-async function execute(
-  req: ExecutionRequest,
-  doFetch: typeof fetch,
-  check: Check,
-  deadlineMs: number,
-): Promise<ExecutionResult> {
+async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Check): Promise<ExecutionResult> {
   let url: URL;
   try {
     url = new URL(req.endpointUrl);
@@ -71,7 +60,7 @@ async function execute(
   let body = method === "GET" || method === "HEAD" ? null : req.body;
 
   // One deadline for every hop, the headers and the body read.
-  const signal = AbortSignal.timeout(deadlineMs);
+  const signal = AbortSignal.timeout(req.timeoutSeconds * 1000);
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   try {
