@@ -98,6 +98,7 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
         retryAttempt: run.attempt,
         scheduledAt: run.origin === "schedule" ? run.slot : null,
         responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
+        decidedBy: result.decidedBy ?? null,
         trigger: runTrigger(run),
       })
       .onConflictDoNothing(),

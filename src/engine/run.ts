@@ -1,6 +1,7 @@
 import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
+import { isRetried, judge } from "../jobs/success-rules";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
@@ -41,7 +42,8 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
     headers,
     timeoutSeconds: job.timeoutSeconds,
   });
-  return closeAttempt(deps, job, run, executedAt, result);
+  // The job's success rules re-decide a response between success and failure (src/jobs/success-rules.ts).
+  return closeAttempt(deps, job, run, executedAt, judge(job, result));
 }
 
 /** The account's active signing secrets for a request signature (none if the account is gone). */
@@ -63,7 +65,7 @@ export async function closeAttempt(
   opts: { retry: boolean } = { retry: true },
 ): Promise<RunOutcome> {
   const retryInSeconds =
-    opts.retry && result.status !== "success" && run.attempt < job.maxRetries
+    opts.retry && isRetried(job, result) && run.attempt < job.maxRetries
       ? retryDelaySeconds(job, run.attempt, result)
       : null;
   const next: NewRun | null =

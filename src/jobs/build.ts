@@ -14,6 +14,8 @@ import type { Callbacks, RetryConfig } from "../schemas/job-response";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
 import { CALLBACK_DEFAULTS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
+import { SUCCESS_RULE_DEFAULTS, type SuccessRules } from "../schemas/success-rules";
+import { successRulesOf } from "./success-rules";
 
 export type NewJobRow = Omit<
   CronJobRow,
@@ -61,6 +63,11 @@ function callbackColumns(given: Omit<Callbacks, "notify"> & { notify: CallbackNo
   };
 }
 
+/** success_rules as stored: JSON of the whole set, defaults applied (src/jobs/success-rules.ts reads it). */
+function successRulesColumn(rules: SuccessRules): string {
+  return JSON.stringify(rules);
+}
+
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
   refuseAtTheDoor([
     endedScheduleError(input.schedule_config, input.timezone, now),
@@ -89,6 +96,7 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     jitterSeconds: input.jitter_seconds ?? 0,
     overlapPolicy: input.overlap_policy ?? "allow",
     alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
+    successRules: successRulesColumn({ ...SUCCESS_RULE_DEFAULTS, ...stripUndefined(input.success_rules ?? {}) }),
     createdAt: now,
     updatedAt: now,
   };
@@ -119,6 +127,10 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
     Object.assign(set, retryColumns({ ...RETRY_DEFAULTS, ...stored, ...stripUndefined(input.retry_config) }));
+  }
+  if (input.success_rules !== undefined) {
+    const merged = { ...successRulesOf(current), ...stripUndefined(input.success_rules) };
+    set.successRules = successRulesColumn(merged);
   }
   if (input.callbacks !== undefined) {
     const stored = JSON.parse(current.callbacks) as Partial<Callbacks>;

@@ -6,6 +6,7 @@ import type { RetryConfig } from "../schemas/job-response";
 import { type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
 import { notifyMode } from "./notify";
+import { successRulesOf } from "./success-rules";
 
 /** How many upcoming runs a job object previews. */
 const PREVIEW_RUNS = 3;
@@ -59,6 +60,7 @@ export function serialiseJob(row: CronJobRow) {
     failed_executions: row.failedExecutions,
     schedule_config: config,
     retry_config: { ...RETRY_DEFAULTS, ...(JSON.parse(row.retryConfig) as Partial<RetryConfig>) },
+    success_rules: successRulesOf(row),
     callbacks: {
       success_url: row.successCallbackUrl,
       failure_url: row.failureCallbackUrl,

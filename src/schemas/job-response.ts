@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { executionStatuses } from "../db/schema";
 import { endTypes, repeatTypes, weekdays } from "./schedule";
+import { retryOnResponseFields } from "./success-rules";
 
 export const BACKOFFS = ["fixed", "exponential"] as const;
 /** When callbacks are sent (src/engine/callbacks.ts); what is stored and returned. */
@@ -41,6 +42,7 @@ export const RetryConfigResponseSchema = z
     retry_delay_seconds: z.number().int(),
     timeout_seconds: z.number().int(),
     backoff: z.enum(BACKOFFS),
+    ...retryOnResponseFields,
   })
   .openapi("RetryConfig");
 

@@ -14,6 +14,7 @@ import {
 } from "./job-response";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "./schedule";
 import { schedulingInputFields, schedulingResponseFields } from "./scheduling";
+import { RETRY_ON_DEFAULTS, retryOnInputFields, SuccessRulesResponseSchema, SuccessRulesSchema } from "./success-rules";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;
@@ -71,7 +72,16 @@ export const RETRY_DEFAULTS = {
   retry_delay_seconds: 60,
   timeout_seconds: 30,
   backoff: "fixed",
+  ...RETRY_ON_DEFAULTS,
 } as const;
+
+/**
+ * The longest timeout_seconds: A1Base's own client examples use 60–300 s. A run's lease covers it plus the
+ * recording margin (src/engine/ledger.ts), and a queue consumer invocation (15 minutes of wall time, Cloudflare
+ * Queues limits) runs its whole batch at once, so one batch lasts about the longest timeout in it
+ * (src/engine/queue-handler.ts).
+ */
+export const MAX_TIMEOUT_SECONDS = 600;
 export const CALLBACK_DEFAULTS = { success_url: null, failure_url: null, notify: "attempt" } as const;
 
 /**
@@ -84,8 +94,15 @@ export const RetryConfigSchema = z
   .strictObject({
     max_retries: z.number().int().min(0).max(10).optional().openapi({ description: "Default 3" }),
     retry_delay_seconds: z.number().int().min(1).max(3600).optional().openapi({ description: "Default 60" }),
-    timeout_seconds: z.number().int().min(1).max(30).optional().openapi({ description: "Default 30" }),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TIMEOUT_SECONDS)
+      .optional()
+      .openapi({ description: `Default 30, at most ${MAX_TIMEOUT_SECONDS}` }),
     backoff: z.enum(BACKOFFS).optional().openapi({ description: "Default fixed" }),
+    ...retryOnInputFields,
   })
   .openapi("RetryConfigInput");
 
@@ -125,6 +142,7 @@ const jobFields = {
   is_active: z.boolean().optional(),
   retry_config: RetryConfigSchema.optional(),
   callbacks: CallbacksSchema.optional(),
+  success_rules: SuccessRulesSchema.optional(),
 };
 
 export const CreateJobSchema = z.strictObject(jobFields).openapi("CreateCronJob");
@@ -216,6 +234,7 @@ export const JobSchema = z
     schedule_config: ScheduleConfigResponseSchema,
     retry_config: RetryConfigResponseSchema,
     callbacks: CallbacksResponseSchema,
+    success_rules: SuccessRulesResponseSchema,
     created_at: iso,
     updated_at: iso,
   })
