@@ -1,6 +1,6 @@
 import type { Db } from "../db/client";
 import type { Mailer } from "./mailer";
-import { confirmationEmail, type RequestOutcome, requestConfirmation } from "./recipients";
+import { clearConfirmationSent, confirmationEmail, type RequestOutcome, requestConfirmation } from "./recipients";
 
 /** The public confirm page of a token (no API key: the recipient opens it from the e-mail). */
 export function confirmationLink(origin: string, accountId: string, token: string): string {
@@ -24,7 +24,13 @@ export async function startDoubleOptIn(
   const outcome = await requestConfirmation(db, accountId, email, now);
   if (outcome.kind === "send") {
     const { subject, text } = confirmationEmail(email, confirmationLink(origin, accountId, outcome.token));
-    await mailer.send({ from, to: email, subject, text });
+    try {
+      await mailer.send({ from, to: email, subject, text });
+    } catch (err) {
+      // Nothing went out: the next request may send at once instead of waiting out the resend interval.
+      await clearConfirmationSent(db, accountId, email);
+      throw err;
+    }
   }
   return outcome;
 }

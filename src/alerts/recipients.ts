@@ -79,6 +79,14 @@ export async function requestConfirmation(
   return { kind: "send", row: row as RecipientRow, token };
 }
 
+/** Forgets that a confirmation was sent (its e-mail failed), so one may be sent again at once. */
+export async function clearConfirmationSent(db: Db, accountId: string, email: string): Promise<void> {
+  await db
+    .update(alertEmailRecipients)
+    .set({ confirmationSentAt: null })
+    .where(and(eq(alertEmailRecipients.accountId, accountId), eq(alertEmailRecipients.email, email)));
+}
+
 /** Confirms the pending recipient whose link carries `token` (one use: the token is cleared). */
 export async function confirmRecipient(
   db: Db,

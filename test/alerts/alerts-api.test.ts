@@ -322,6 +322,26 @@ describe("e-mail double opt-in", () => {
   });
 });
 
+describe("e-mail double opt-in failures", () => {
+  it("a confirmation e-mail that fails to send can be requested again at once", async () => {
+    const failing = { send: async () => Promise.reject(new Error("E_RATE_LIMIT_EXCEEDED")) };
+    const now = Date.now();
+    await expect(startDoubleOptIn(db(), failing, "f", BASE, acct.accountId, "b@example.com", now)).rejects.toThrow();
+    const sent: OutgoingEmail[] = [];
+    const ok = await startDoubleOptIn(
+      db(),
+      { send: async (m) => sent.push(m) },
+      "f",
+      BASE,
+      acct.accountId,
+      "b@example.com",
+      now + 1,
+    );
+    expect(ok.kind).toBe("send");
+    expect(sent).toHaveLength(1);
+  });
+});
+
 describe("OpenAPI", () => {
   it("documents the alerts endpoints and the job's alerts", async () => {
     const doc = (await api("/openapi.json")).body;

@@ -3,6 +3,7 @@
  * alerts fire in the recording batch, and their deliveries go through the queue to the loopback target
  * (/capture/{key}) or a stand-in mailer.
  */
+import { createExecutionContext, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { abandonAlert, deliverAlert } from "../../src/alerts/deliver";
@@ -12,10 +13,12 @@ import type { AlertMessage } from "../../src/alerts/messages";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import type { Executor } from "../../src/engine/executors/types";
+import { consumeBatch } from "../../src/engine/queue-handler";
 import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
+import { batchOf } from "../helpers/queue";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
@@ -86,7 +89,7 @@ async function world(policy: Record<string, unknown>, opts: { executor?: Executo
     }
     return fired;
   };
-  const events = (fired: AlertMessage[]) => fired.map((m) => m.deliveryId.split(":")[2]);
+  const events = (fired: AlertMessage[]) => fired.map((m) => m.deliveryId.split(":")[2] ?? "");
   return { job, deps, mailer, runAt, deliverQueued, events, setClock: (t: number) => (clock = t) };
 }
 
@@ -374,5 +377,34 @@ describe("delivery retries", () => {
     expect(await abandonAlert(w.deps, m?.body as AlertMessage)).toBe("failed");
     expect(await deliverAlert(w.deps, m?.body as AlertMessage)).toBe("duplicate");
     expect((await deliveries(w.job.id))[0]).toMatchObject({ status: "failed", attempts: 0 });
+  });
+});
+
+describe("the queue consumer", () => {
+  it("delivers alert messages and acks them; a delivery in flight elsewhere is retried later", async () => {
+    const key = `queue-${crypto.randomUUID()}`;
+    const w = await world({ channels: [{ type: "webhook", url: capture(key) }] });
+    w.setClock(T);
+    await consumeRun(w.deps, await queuedRun(w.job, T));
+    const [m] = w.deps.queue.take();
+    const body = m?.body as AlertMessage;
+    // Another delivery holds the row (its lease is live): this one is retried, not dropped.
+    await env.DB.prepare("UPDATE alert_deliveries SET lease_until = ? WHERE id = ?")
+      .bind(T + 60_000, body.deliveryId)
+      .run();
+    const busy = batchOf([body]);
+    await consumeBatch(w.deps, busy);
+    expect(await getQueueResult(busy, createExecutionContext())).toMatchObject({
+      retryMessages: [expect.anything()],
+      explicitAcks: [],
+    });
+    await env.DB.prepare("UPDATE alert_deliveries SET lease_until = NULL WHERE id = ?").bind(body.deliveryId).run();
+    const batch = batchOf([body]);
+    await consumeBatch(w.deps, batch);
+    expect(await getQueueResult(batch, createExecutionContext())).toMatchObject({
+      retryMessages: [],
+      explicitAcks: [expect.any(String)],
+    });
+    expect(await captured(key)).toHaveLength(1);
   });
 });
