@@ -202,7 +202,7 @@ export const JobSchema = z
     is_active: z.boolean().openapi({ description: "A1Cron's field: true exactly when state is active" }),
     state: z.enum(jobStates).openapi({
       description:
-        "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome)",
+        "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)",
     }),
     timezone: z.string(),
     repeat_type: z.enum(repeatTypes).nullable(),
