@@ -83,6 +83,10 @@ export interface ExecutionLog {
   error_message: string | null;
   response_time_ms: number | null;
   retry_attempt: number;
+  /** The response's allow-listed headers; null when no response came. */
+  response_headers?: Record<string, string> | null;
+  /** The success rule that decided the status; null for an error or timeout. */
+  decided_by?: "status_codes" | "body_contains" | "body_not_contains" | null;
 }
 
 export interface ApiKey {

@@ -8,6 +8,7 @@ import { fmt } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
 import { errorText, flash, mount, navigate } from "../ui";
 
+/** POST /trigger's answer: the outcome, or (HTTP 202) `pending` while a long run continues. */
 interface TriggerResult {
   execution_id: string;
   status: string;
@@ -132,6 +133,20 @@ export function jobView(id: string, params: URLSearchParams): void {
         runResult.hidden = false;
         runResult.replaceChildren(h("h2", null, "Run now"), h("p", { class: "loading" }, "Running…"));
         const { data: r } = await api<{ data: TriggerResult }>(`/trigger/${enc}`, { method: "POST" });
+        if (r.status === "pending") {
+          runResult.replaceChildren(
+            h("h2", null, "Run now: still running"),
+            h(
+              "p",
+              { id: "run-status" },
+              "No outcome within 25 s; the run continues and its log appears below when it ends (execution ",
+              h("code", null, r.execution_id),
+              ").",
+            ),
+          );
+          refreshAll();
+          return;
+        }
         runResult.replaceChildren(
           h("h2", null, "Run now: result"),
           h(
