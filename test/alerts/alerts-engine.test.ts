@@ -15,6 +15,7 @@ import { createHttpExecutor } from "../../src/engine/executors/http";
 import type { Executor } from "../../src/engine/executors/types";
 import { consumeBatch } from "../../src/engine/queue-handler";
 import { findLiveJob } from "../../src/jobs/repository";
+import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
@@ -406,5 +407,22 @@ describe("the queue consumer", () => {
       explicitAcks: [expect.any(String)],
     });
     expect(await captured(key)).toHaveLength(1);
+  });
+});
+
+describe("retention", () => {
+  it("the retention sweep deletes alert deliveries fired before the cutoff, like logs", async () => {
+    const job = await insertJob(acct.accountId, { nextRunAt: FAR });
+    const insert = env.DB.prepare(
+      "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, fired_at) VALUES (?, ?, ?, ?, 'failure', 'webhook', 'https://h.example/', '{}', ?)",
+    );
+    const now = Date.UTC(2026, 6, 1);
+    await env.DB.batch([
+      insert.bind(`old-${job.id}`, acct.accountId, job.id, "exe_old", now - 31 * 86_400_000),
+      insert.bind(`new-${job.id}`, acct.accountId, job.id, "exe_new", now - 29 * 86_400_000),
+    ]);
+    const report = await sweep(testDeps().db, { retentionDays: 30, now });
+    expect(report.alert_deliveries_deleted).toBeGreaterThanOrEqual(1);
+    expect((await deliveries(job.id)).map((d) => d.id)).toEqual([`new-${job.id}`]);
   });
 });
