@@ -390,7 +390,7 @@ export interface components {
             /** @description A1Cron's field: true exactly when state is active */
             is_active: boolean;
             /**
-             * @description active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome)
+             * @description active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)
              * @enum {string}
              */
             state: "active" | "paused" | "completed" | "disabled";
