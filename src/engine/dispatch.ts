@@ -4,7 +4,7 @@ import { delayUntil, runMessage } from "./follow-ups";
 import { jitteredStart } from "./jitter";
 import { markRunsUnsent, runId } from "./ledger";
 import { type MessageSender, sendAll } from "./messages";
-import { type SlotRun, slotRunStatements } from "./overlap";
+import { type SlotRun, slotRunStatement } from "./overlap";
 import type { TickReport } from "./tick-report";
 
 export type { TickReport };
@@ -45,11 +45,14 @@ export async function dispatchTick(
     // Per job: the claim, then its ledger row as `skipped` (overlap skip) or `queued` (src/engine/overlap.ts).
     const statements = page.flatMap((job, i) => [
       claimStatement(db, job, scheduledTime),
-      ...slotRunStatements(db, newRuns[i] as SlotRun),
+      slotRunStatement(db, newRuns[i] as SlotRun),
     ]);
     const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
-    claimed += newRuns.filter((_, i) => ((results[3 * i] as unknown[] | undefined)?.length ?? 0) === 1).length;
-    const won = newRuns.filter((_, i) => ((results[3 * i + 2] as unknown[] | undefined)?.length ?? 0) === 1);
+    claimed += newRuns.filter((_, i) => ((results[2 * i] as unknown[] | undefined)?.length ?? 0) === 1).length;
+    const won = newRuns.filter((_, i) => {
+      const [row] = (results[2 * i + 1] as Array<{ state: string }> | undefined) ?? [];
+      return row?.state === "queued";
+    });
     // A jittered slot's message waits out its offset in the queue (delaySeconds); the consumer also holds back
     // an early delivery (src/engine/consume.ts), e.g. one the relay re-sent.
     const messages = won.map((r) => {

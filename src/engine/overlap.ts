@@ -58,35 +58,35 @@ export interface SlotRun {
 }
 
 /**
- * The two inserts of a claimed slot's ledger row, in the claim's batch right after the claim: a `skipped` row
- * (reason overlap) when skip applies, otherwise the `queued` row (returning its id, so the tick sends only those).
- * The conditions are complementary and evaluated in the same transaction, and both need the claim committed.
+ * The claimed slot's ledger row, in the claim's batch right after the claim and only if that claim is committed:
+ * `skipped` with reason `overlap` when skip applies (evaluated in this statement, in the claim's transaction),
+ * otherwise `queued`. One statement per slot, so a tick page stays at two statements per job; it returns the
+ * row's id and state, so the tick sends messages for the queued ones only.
  */
-export function slotRunStatements(db: Db, r: SlotRun) {
-  const row = {
-    id: r.id,
-    jobId: r.jobId,
-    accountId: r.accountId,
-    slot: r.slot,
-    nonce: null,
-    origin: "schedule" as const,
-    attempt: 0,
-    plannedAt: r.plannedAt,
-    createdAt: r.now,
-  };
-  const skipped = insertWhere(
+export function slotRunStatement(db: Db, r: SlotRun) {
+  const skips = jobSkips(r.jobId);
+  // insertWhere embeds SQL values as they are: the state, reason and send time are decided by the same condition.
+  const decided = <T>(ifSkipped: SQL, ifQueued: SQL) =>
+    sql`CASE WHEN ${skips} THEN ${ifSkipped} ELSE ${ifQueued} END` as unknown as T;
+  return insertWhere(
     db,
     runs,
-    { ...row, state: "skipped", skipReason: "overlap" },
-    sql`${claimed(r.jobId, r.slot)} AND ${jobSkips(r.jobId)}`,
-  );
-  const queued = insertWhere(
-    db,
-    runs,
-    { ...row, state: "queued", sentAt: r.now },
-    sql`${claimed(r.jobId, r.slot)} AND NOT ${jobSkips(r.jobId)}`,
-  ).returning({ id: runs.id });
-  return [skipped, queued] as const;
+    {
+      id: r.id,
+      jobId: r.jobId,
+      accountId: r.accountId,
+      slot: r.slot,
+      nonce: null,
+      origin: "schedule",
+      attempt: 0,
+      plannedAt: r.plannedAt,
+      state: decided<"queued">(sql`'skipped'`, sql`'queued'`),
+      skipReason: decided<string>(sql`'overlap'`, sql`NULL`),
+      sentAt: decided<number>(sql`NULL`, sql`${r.now}`),
+      createdAt: r.now,
+    },
+    claimed(r.jobId, r.slot),
+  ).returning({ id: runs.id, state: runs.state });
 }
 
 /**
