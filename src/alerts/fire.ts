@@ -75,6 +75,8 @@ async function slowness(db: Db, job: CronJobRow, policy: AlertPolicy, facts: Att
 export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): Promise<AlertPlan> {
   if (facts.nextRetryAt !== null) return NONE;
   const policy = alertPolicy(job);
+  // Nothing to send and nothing to disable: no reads, no writes (most jobs).
+  if (policy.channels.length === 0 && policy.auto_disable_after === null) return NONE;
   const ok = facts.result.status === "success";
   const slow = await slowness(db, job, policy, facts);
   const executedAt = facts.executedAt;
@@ -150,6 +152,14 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
     slow === undefined
       ? {}
       : { alertSlowSince: slow.slow ? sql`COALESCE(${cronJobs.alertSlowSince}, ${executedAt})` : sql`NULL` };
+  // Only when something changes, so a healthy run of a job without alerts writes no extra row (D1 bills rows
+  // written; the recording batch already writes the job row once).
+  const changes = [
+    ok ? sql`(${cronJobs.alertStreakAlertedAt} IS NOT NULL OR ${cronJobs.alertLastAt} IS NOT NULL)` : anyAlert,
+    ...(slow === undefined
+      ? []
+      : [slow.slow ? sql`${cronJobs.alertSlowSince} IS NULL` : sql`${cronJobs.alertSlowSince} IS NOT NULL`]),
+  ];
 
   return {
     entries: fired.map((f) => f.entry),
@@ -158,7 +168,7 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
       db
         .update(cronJobs)
         .set({ ...state, ...slowState })
-        .where(and(eq(cronJobs.id, job.id), logMissing, newer)),
+        .where(and(eq(cronJobs.id, job.id), logMissing, newer, sql`(${sql.join(changes, sql` OR `)})`)),
     ],
   };
 }

@@ -193,6 +193,19 @@ describe("failure streaks", () => {
   });
 });
 
+describe("jobs without alerts", () => {
+  it("keep no alert state and fire nothing (no extra reads or writes in the recording)", async () => {
+    const w = await world({});
+    expect(w.events(await w.runAt(T))).toEqual([]);
+    expect(await findLiveJob(w.deps.db, w.job.id)).toMatchObject({
+      consecutiveFailures: 1,
+      alertStreakAlertedAt: null,
+      alertLastAt: null,
+    });
+    expect(await deliveries(w.job.id)).toEqual([]);
+  });
+});
+
 describe("auto-disable", () => {
   it("disables the job at auto_disable_after failures with a `disabled` alert; its queued runs are skipped", async () => {
     const key = `disable-${crypto.randomUUID()}`;
