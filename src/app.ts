@@ -13,6 +13,7 @@ import { rateLimitPerKey } from "./http/rate-limit";
 import { createRouter } from "./http/router";
 import { defaultSecurityHeaders } from "./http/security-headers";
 import { wellFormedJsonBody } from "./http/well-formed-body";
+import { alertConfirmRoutes, alertsRoutes } from "./routes/alerts";
 import { jobsRoutes } from "./routes/jobs";
 import { keysRoutes } from "./routes/keys";
 import { logsRoutes } from "./routes/logs";
@@ -54,6 +55,8 @@ export function createApp() {
   app.route("/", keysRoutes);
   app.route("/", signingSecretRoutes);
   app.route("/", schedulePreviewRoutes);
+  app.route("/", alertsRoutes);
+  app.route("/", alertConfirmRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",

@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** How long an isolate trusts the shard directory (src/shards/directory.ts); 0 reads it on every request. */
   DIRECTORY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
+  /** The From of alert and confirmation e-mails: an address of the domain onboarded to Email Service (README Deploy). */
+  ALERT_EMAIL_FROM: z.string().default("alerts@edgecron.example"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -41,6 +43,7 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       RATE_LIMIT_PERIOD_SECONDS: env.RATE_LIMIT_PERIOD_SECONDS || undefined,
       API_KEY_CACHE_SECONDS: env.API_KEY_CACHE_SECONDS || undefined,
       DIRECTORY_CACHE_SECONDS: env.DIRECTORY_CACHE_SECONDS || undefined,
+      ALERT_EMAIL_FROM: env.ALERT_EMAIL_FROM || undefined,
     });
     cache.set(env, parsed);
   }

@@ -106,6 +106,10 @@ details pre {
   background: #f3f4f6; border-radius: 6px; border: 1px solid var(--line);
 }
 .error-msg { display: block; font-size: 0.85rem; color: var(--muted); }
+dl.headers { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 4px 0 0; font-size: 0.85rem; }
+dl.headers dt { color: var(--muted); }
+dl.headers dd { margin: 0; overflow-wrap: anywhere; }
+.decided-by { display: block; font-size: 0.8rem; }
 .pager { display: flex; align-items: center; gap: 12px; justify-content: flex-end; margin-top: 12px; }
 .empty { padding: 18px 0; color: var(--muted); }
 .loading { color: var(--muted); }

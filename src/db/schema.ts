@@ -9,8 +9,11 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
  * All timestamps are integer epoch milliseconds (UTC).
  */
 
-export const jobStates = ["active", "paused", "completed"] as const;
+export const jobStates = ["active", "paused", "completed", "disabled"] as const;
 export type JobState = (typeof jobStates)[number];
+
+export const overlapPolicies = ["allow", "skip", "queue"] as const;
+export type OverlapPolicy = (typeof overlapPolicies)[number];
 
 export const runOrigins = ["schedule", "manual"] as const;
 export type RunOrigin = (typeof runOrigins)[number];
@@ -85,6 +88,22 @@ export const cronJobs = sqliteTable(
     tags: text("tags").notNull().default("[]"),
     /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
     requestSignature: integer("request_signature", { mode: "boolean" }).notNull().default(true),
+    /** Jitter window (s): each slot starts a deterministic offset in [0, jitter] after it (src/engine/jitter.ts). */
+    jitterSeconds: integer("jitter_seconds").notNull().default(0),
+    /** `allow | skip | queue`: what a slot does while the job's previous run is unfinished (src/engine/overlap.ts). */
+    overlapPolicy: text("overlap_policy", { enum: overlapPolicies }).notNull().default("allow"),
+    /** Slots skipped by overlap_policy skip (each is a `skipped` ledger row with reason `overlap`); never swept. */
+    skippedRuns: integer("skipped_runs").notNull().default(0),
+    /** JSON of the job's success rules (src/jobs/success-rules.ts); null: the default, 2xx is success. */
+    successRules: text("success_rules"),
+    /** JSON of the job's alert policy and channels (src/alerts/policy.ts); null: no alerts. */
+    alertPolicy: text("alert_policy"),
+    /** When the current failure streak was first alerted (epoch ms); null while healthy or not alerted yet. */
+    alertStreakAlertedAt: integer("alert_streak_alerted_at"),
+    /** The streak's latest alert (first alert or reminder), for remind_every_minutes (epoch ms). */
+    alertLastAt: integer("alert_last_at"),
+    /** When runs became slow (alerted once per slow spell); null while runs are not slow. */
+    alertSlowSince: integer("alert_slow_since"),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     lastRunStatus: text("last_run_status"),
@@ -113,6 +132,9 @@ export const cronJobs = sqliteTable(
 
 export const executionStatuses = ["success", "failure", "error", "timeout"] as const;
 export type ExecutionStatus = (typeof executionStatuses)[number];
+/** The success rule that decided a response's status, as a log says (src/jobs/success-rules.ts). */
+export const decidedByRules = ["status_codes", "body_contains", "body_not_contains"] as const;
+export type DecidedBy = (typeof decidedByRules)[number];
 
 export const executionLogs = sqliteTable(
   "execution_logs",
@@ -134,6 +156,8 @@ export const executionLogs = sqliteTable(
     trigger: text("trigger", { enum: runTriggers }).notNull().default("schedule"),
     /** JSON object of the response's allow-listed headers (src/engine/response-headers.ts); null without a response. */
     responseHeaders: text("response_headers"),
+    /** Which success rule decided the status (src/jobs/success-rules.ts); null for an error or timeout. */
+    decidedBy: text("decided_by", { enum: decidedByRules }),
   },
   (t) => [
     // The logs page, its count and date ranges, newest first.
@@ -193,7 +217,7 @@ export const runs = sqliteTable(
     /** When the attempt is due (epoch ms): the slot for a first attempt, the retry time for later ones. */
     plannedAt: integer("planned_at").notNull(),
     state: text("state", { enum: runStates }).notNull(),
-    /** paused | deleted (only skipped rows). */
+    /** paused | deleted | overlap (only skipped rows). */
     skipReason: text("skip_reason"),
     /** A consumer holds the run until then (epoch ms): the job's timeout plus a recording margin. */
     leaseUntil: integer("lease_until"),
@@ -206,6 +230,8 @@ export const runs = sqliteTable(
   (t) => [
     // Only unfinished runs are ever looked up by state: a partial index keeps the relay's scan tiny.
     index("runs_unfinished_idx").on(t.state, t.plannedAt).where(sql`${t.state} IN ('queued', 'running')`),
+    // A job's unfinished runs, for the overlap checks (src/engine/overlap.ts) at the claim and the lease.
+    index("runs_job_unfinished_idx").on(t.jobId, t.slot).where(sql`${t.state} IN ('queued', 'running')`),
   ],
 );
 
@@ -221,6 +247,60 @@ export const outbox = sqliteTable("outbox", {
   message: text("message").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+export const alertEvents = ["failure", "reminder", "recovery", "slow", "disabled"] as const;
+export type AlertEvent = (typeof alertEvents)[number];
+export const alertChannelTypes = ["webhook", "slack", "discord", "email"] as const;
+export type AlertChannelType = (typeof alertChannelTypes)[number];
+export const alertDeliveryStatuses = ["pending", "delivered", "failed", "unconfirmed", "refused"] as const;
+export type AlertDeliveryStatus = (typeof alertDeliveryStatuses)[number];
+
+/**
+ * One alert on one channel (src/alerts/*): written in the recording batch of the attempt that fired it, with its
+ * outbox entry (same id), and updated by each delivery attempt. The id is `<execution id>:alert:<event>:<channel
+ * index>`, so a duplicate recording cannot fire it twice.
+ */
+export const alertDeliveries = sqliteTable(
+  "alert_deliveries",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    cronJobId: text("cron_job_id").notNull(),
+    executionId: text("execution_id").notNull(),
+    event: text("event", { enum: alertEvents }).notNull(),
+    channel: text("channel", { enum: alertChannelTypes }).notNull(),
+    /** The channel's URL or e-mail address. */
+    target: text("target").notNull(),
+    /** What is sent (JSON body, or JSON of the e-mail's subject and text), fixed when the alert fires. */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: alertDeliveryStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    firedAt: integer("fired_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+    /** A delivery holds the row until then (epoch ms), so a duplicated queue message cannot send it twice at once. */
+    leaseUntil: integer("lease_until"),
+  },
+  (t) => [index("alert_deliveries_job_time_idx").on(t.cronJobId, t.firedAt, t.id)],
+);
+
+/**
+ * E-mail addresses an account may alert (double opt-in): `pending` until the recipient follows the one-time link
+ * of the confirmation e-mail (`token_hash` is the hex SHA-256 of its token), then `confirmed`.
+ */
+export const alertEmailRecipients = sqliteTable(
+  "alert_email_recipients",
+  {
+    accountId: text("account_id").notNull(),
+    email: text("email").notNull(),
+    status: text("status", { enum: ["pending", "confirmed"] }).notNull(),
+    tokenHash: text("token_hash"),
+    createdAt: integer("created_at").notNull(),
+    confirmationSentAt: integer("confirmation_sent_at"),
+    confirmedAt: integer("confirmed_at"),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.email] }), index("alert_email_recipients_token_idx").on(t.tokenHash)],
+);
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;

@@ -1,13 +1,16 @@
 import type { CronJobRow, RunRow } from "../db/schema";
 import { findJobIncludingDeleted, findLiveJob } from "../jobs/repository";
+import { RUNNABLE_STATES } from "../jobs/state";
 import type { EngineDeps } from "./deps";
 import { sendPendingFollowUps } from "./follow-ups";
+import { earlyBySeconds } from "./jitter";
 import { findRun, insertRunStatement, runId, skipRun, takeLease } from "./ledger";
 import type { LegacyRunMessage, RunMessage } from "./messages";
+import { markWaiting } from "./overlap";
 import { closeAttempt, executeLeased } from "./run";
 import { unknownOutcome } from "./unknown-outcome";
 
-export type ConsumeResult = "executed" | "duplicate" | "skipped" | "busy" | "closed" | "unknown";
+export type ConsumeResult = "executed" | "duplicate" | "skipped" | "busy" | "closed" | "unknown" | "waiting";
 
 export interface ConsumeOutcome {
   result: ConsumeResult;
@@ -67,8 +70,10 @@ export async function withLease(
   const run = await resolveRun(deps, msg);
   if (!run) return { result: "unknown" };
   if (isFinished(run)) return replayFinished(deps, run);
-  const job = await findLiveJob(deps.db, run.jobId);
   const now = deps.now();
+  const early = earlyBySeconds(run, now);
+  if (early > 0) return { result: "busy", retryAfterSeconds: early };
+  const job = await findLiveJob(deps.db, run.jobId);
   const leased = job ? await takeLease(deps.db, run.id, now, job.timeoutSeconds) : undefined;
   if (!job || !leased) return settleUnleased(deps, run.id, job, now);
   return { result: await act(job, leased, now) };
@@ -86,7 +91,9 @@ async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOut
  * A delivery that could not take the lease finds out why, from the row as it is now: finished meanwhile
  * (`duplicate`), leased by another delivery (`busy` until the lease ends), or the job may not run — a queued run
  * is skipped (ledger only, no log); an expired lease may have called the target, so that run is closed with an
- * `error` log whose outcome is unknown, and no retry. `job` is the live job, undefined when deleted.
+ * `error` log whose outcome is unknown, and no retry. A queued run of a runnable job with an overlap policy was
+ * held back by the lease's overlap condition: it stays queued, `waiting` for the tick's relay (src/engine/overlap.ts).
+ * `job` is the live job, undefined when deleted.
  */
 async function settleUnleased(
   deps: EngineDeps,
@@ -99,6 +106,11 @@ async function settleUnleased(
   if (isFinished(current)) return replayFinished(deps, current);
   if (current.state === "running" && (current.leaseUntil ?? 0) >= now) {
     return { result: "busy", retryAfterSeconds: Math.ceil(((current.leaseUntil ?? now) - now) / 1000) + 1 };
+  }
+  if (current.state === "queued" && job && RUNNABLE_STATES.includes(job.state) && job.overlapPolicy !== "allow") {
+    // Held back by the job's overlap policy (the lease's overlapClear): it waits in the ledger for the relay.
+    await markWaiting(deps.db, current.id);
+    return { result: "waiting" };
   }
   if (current.state === "queued") {
     await skipRun(deps.db, current.id, job ? "paused" : "deleted");

@@ -1,8 +1,10 @@
 import type { Db } from "../db/client";
 import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
-import { runMessage } from "./follow-ups";
-import { insertClaimedRunStatement, markRunsUnsent, type NewRun, runId } from "./ledger";
+import { delayUntil, runMessage } from "./follow-ups";
+import { jitteredStart } from "./jitter";
+import { markRunsUnsent, runId } from "./ledger";
 import { type MessageSender, sendAll } from "./messages";
+import { type SlotRun, slotRunStatement } from "./overlap";
 import type { TickReport } from "./tick-report";
 
 export type { TickReport };
@@ -33,32 +35,38 @@ export async function dispatchTick(
     const last = page[page.length - 1] as DueJob;
     cursor = { nextRunAt: last.nextRunAt ?? 0, id: last.id };
 
-    const newRuns = page.map(
-      (job): NewRun => ({
-        jobId: job.id,
-        accountId: job.accountId,
-        slot: job.nextRunAt ?? scheduledTime,
-        attempt: 0,
-        nonce: null,
-        origin: "schedule",
-        plannedAt: job.nextRunAt ?? scheduledTime,
-        sentAt: now,
-        now,
-      }),
-    );
+    const newRuns = page.map((job): SlotRun => {
+      const slot = job.nextRunAt ?? scheduledTime;
+      const key = { jobId: job.id, slot, attempt: 0, nonce: null };
+      // The slot stays the run's identity; only its planned start moves by the job's jitter (src/engine/jitter.ts).
+      const plannedAt = jitteredStart(job.id, slot, job.jitterSeconds);
+      return { id: runId(key), jobId: job.id, accountId: job.accountId, slot, plannedAt, now };
+    });
+    // Per job: the claim, then its ledger row as `skipped` (overlap skip) or `queued` (src/engine/overlap.ts).
     const statements = page.flatMap((job, i) => [
       claimStatement(db, job, scheduledTime),
-      insertClaimedRunStatement(db, newRuns[i] as NewRun),
+      slotRunStatement(db, newRuns[i] as SlotRun),
     ]);
     const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
-    const won = newRuns.filter((_, i) => ((results[2 * i] as unknown[] | undefined)?.length ?? 0) === 1);
-    claimed += won.length;
-    const messages = won.map((r) => ({ body: runMessage({ ...r, id: runId(r) }), contentType: "json" as const }));
+    claimed += newRuns.filter((_, i) => ((results[2 * i] as unknown[] | undefined)?.length ?? 0) === 1).length;
+    const won = newRuns.filter((_, i) => {
+      const [row] = (results[2 * i + 1] as Array<{ state: string }> | undefined) ?? [];
+      return row?.state === "queued";
+    });
+    // A jittered slot's message waits out its offset in the queue (delaySeconds); the consumer also holds back
+    // an early delivery (src/engine/consume.ts), e.g. one the relay re-sent.
+    const messages = won.map((r) => {
+      const delaySeconds = delayUntil(r.plannedAt, now);
+      return { body: runMessage(r), contentType: "json" as const, ...(delaySeconds > 0 ? { delaySeconds } : {}) };
+    });
     try {
       enqueued += await sendAll(queue, messages);
     } catch (err) {
       console.error(JSON.stringify({ event: "dispatch_enqueue_failed", runs: won.length, error: String(err) }));
-      await markRunsUnsent(db, won.map(runId));
+      await markRunsUnsent(
+        db,
+        won.map((r) => r.id),
+      );
     }
     if (page.length < PAGE) break;
   }

@@ -2,10 +2,19 @@ import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type CronJobRow, cronJobs } from "../db/schema";
 import { computeNextRun } from "../jobs/build";
+import { skippedRunsIncrement } from "./overlap";
 
 export type DueJob = Pick<
   CronJobRow,
-  "id" | "accountId" | "nextRunAt" | "scheduleConfig" | "timezone" | "scheduleAnchorAt" | "occurrences" | "isActive"
+  | "id"
+  | "accountId"
+  | "nextRunAt"
+  | "scheduleConfig"
+  | "timezone"
+  | "scheduleAnchorAt"
+  | "occurrences"
+  | "isActive"
+  | "jitterSeconds"
 >;
 
 /** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
@@ -31,6 +40,7 @@ export async function selectDueJobs(
       scheduleAnchorAt: cronJobs.scheduleAnchorAt,
       occurrences: cronJobs.occurrences,
       isActive: cronJobs.isActive,
+      jitterSeconds: cronJobs.jitterSeconds,
     })
     .from(cronJobs)
     .where(
@@ -48,14 +58,21 @@ export async function selectDueJobs(
  * Claims the job's due slot: moves next_run_at past the tick only if it still holds the value read,
  * so overlapping or repeated ticks cannot run one slot twice. Missed slots collapse into this one run.
  * The claimed slot becomes last_claimed_slot, which the batch's ledger insert checks (src/engine/ledger.ts). A schedule
- * with no run left (end_type on/after) gets next_run_at null; the final outcome of this slot then completes the job.
+ * with no run left (end_type on/after, a one-off's run_at) gets next_run_at null; the final outcome of this slot then
+ * completes the job. A claim of an overlap_policy skip job whose previous run is unfinished counts the skip
+ * (skipped_runs) in this same UPDATE (src/engine/overlap.ts).
  */
 export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
   const occurrences = job.occurrences + 1;
   const next = computeNextRun({ ...job, occurrences }, Math.max(scheduledTime, job.nextRunAt ?? scheduledTime));
   return db
     .update(cronJobs)
-    .set({ nextRunAt: next, occurrences, lastClaimedSlot: job.nextRunAt })
+    .set({
+      nextRunAt: next,
+      occurrences,
+      lastClaimedSlot: job.nextRunAt,
+      skippedRuns: skippedRunsIncrement(job.id),
+    })
     .where(
       and(
         eq(cronJobs.id, job.id),

@@ -4,6 +4,7 @@ import { insertWhere } from "../db/insert-where";
 import { cronJobs, type RunOrigin, type RunRow, runs } from "../db/schema";
 import { RUNNABLE_STATES } from "../jobs/state";
 import { executionId, executionIdFloor } from "./execution-id";
+import { overlapClear } from "./overlap";
 
 /**
  * The run ledger's SQL (table `runs`, src/db/schema.ts). A run row is written before anything can call the
@@ -83,8 +84,9 @@ export async function findRun(db: Db, id: string): Promise<RunRow | undefined> {
 /**
  * Takes the run's lease: `queued`, or `running` with an expired lease, becomes `running` until
  * `now + timeout + LEASE_MARGIN_MS` — only while the job is live and not paused, checked in the same statement,
- * so nothing starts after a pause or delete is committed. Returns the leased row (with `leases` already counting
- * this lease), or undefined when another delivery holds it, it is finished, or the job may not run.
+ * so nothing starts after a pause or delete is committed — and, for a job with an overlap policy, only while no
+ * earlier run of the job is unfinished (overlapClear, src/engine/overlap.ts). Returns the leased row (with `leases`
+ * already counting this lease), or undefined when another delivery holds it, it is finished, or the job may not run.
  */
 export async function takeLease(db: Db, id: string, now: number, timeoutSeconds: number): Promise<RunRow | undefined> {
   const [row] = await takeLeaseStatement(db, id, now, timeoutSeconds);
@@ -105,12 +107,16 @@ export function takeLeaseStatement(db: Db, id: string, now: number, timeoutSecon
         eq(runs.id, id),
         or(eq(runs.state, "queued"), and(eq(runs.state, "running"), lt(runs.leaseUntil, now))),
         sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${runs.jobId} AND ${cronJobs.deletedAt} IS NULL AND ${inArray(cronJobs.state, [...RUNNABLE_STATES])})`,
+        overlapClear(),
       ),
     )
     .returning();
 }
 
-/** Closes a run that did not start (paused or deleted job): it stays in the ledger, never as a log. */
+/**
+ * Closes a run that did not start (paused or deleted job): it stays in the ledger, never as a log. Overlap skips
+ * are written `skipped` by the claim's batch itself (src/engine/overlap.ts).
+ */
 export async function skipRun(db: Db, id: string, reason: "paused" | "deleted"): Promise<boolean> {
   const rows = await db
     .update(runs)

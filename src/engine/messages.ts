@@ -1,3 +1,5 @@
+import type { AlertMessage } from "../alerts/messages";
+
 /**
  * Messages on the RUNS queue. A run message names one attempt in the run ledger; the ledger row, not the message,
  * says what to run, so a duplicated or stale message can only find the row finished.
@@ -33,7 +35,7 @@ export interface CallbackMessage {
   attempt: number;
 }
 
-export type EngineMessage = RunMessage | LegacyRunMessage | CallbackMessage;
+export type EngineMessage = RunMessage | LegacyRunMessage | CallbackMessage | AlertMessage;
 
 /** The part of a Queue binding the engine uses, so tests can capture what is sent. */
 export interface MessageSender {

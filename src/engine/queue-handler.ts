@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { abandonAlert, deliverAlert } from "../alerts/deliver";
 import { deliverCallback } from "./callbacks";
 import { consumeRun } from "./consume";
 import { closeDeadRun } from "./dead-letter";
@@ -14,6 +15,21 @@ export const DEAD_LETTER_QUEUE = "edgecron-runs-dlq";
  * limits: simultaneous open connections).
  */
 export const MAX_IN_FLIGHT = 4;
+
+/** A queue consumer invocation's wall-time limit for its whole batch (Cloudflare Queues limits: 15 minutes). */
+export const CONSUMER_WALL_TIME_SECONDS = 15 * 60;
+
+/*
+ * Long timeouts and the 15-minute invocation. timeout_seconds goes up to 600 (MAX_TIMEOUT_SECONDS). Every run
+ * consumer in wrangler.toml has max_batch_size 4 = MAX_IN_FLIGHT, so all messages of a batch start at once and
+ * none waits for another's slot: a batch lasts as long as its slowest message, not the sum. A message's target
+ * call is bounded by its job's timeout (one AbortSignal over every redirect hop and the body read,
+ * src/engine/executors/http.ts); around it are a few D1 statements (lease, record) and a queue send. So a batch
+ * of four 600 s runs ends after about 600 s plus seconds of bookkeeping, inside the 900 s limit, with the same
+ * 300 s to spare that the lease keeps for recording (LEASE_MARGIN_MS is 30 s of it). No routing by timeout is
+ * needed as long as max_batch_size <= MAX_IN_FLIGHT; test/engine/long-timeouts.test.ts holds wrangler.toml to
+ * that and checks that a batch runs its four messages concurrently.
+ */
 
 /** Seconds before a failed delivery is tried again: 10 s doubling per delivery, at most 10 minutes. */
 export function redeliveryDelaySeconds(attempts: number): number {
@@ -45,6 +61,9 @@ export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineM
               }),
             );
             if (result === "busy") return message.retry({ delaySeconds: retryAfterSeconds ?? 10 });
+          } else if (body?.type === "alert") {
+            const result = deadLetters ? await abandonAlert(deps, body) : await deliverAlert(deps, body);
+            console.log(JSON.stringify({ event: "alert", id: body.deliveryId, attempt: body.attempt, result }));
           } else if (body?.type === "callback") {
             const result = deadLetters ? "gave-up" : await deliverCallback(deps, body);
             console.log(JSON.stringify({ event: "callback", url: body.url, attempt: body.attempt, result }));

@@ -20,6 +20,11 @@ export interface AttemptRecord {
   /** The next attempt, when one follows; written as a queued run whose message is still to be sent. */
   next: NewRun | null;
   callbacks: ConditionalEntry[];
+  /**
+   * More statements for the batch (alerts, src/alerts/fire.ts), placed after the outbox entries and before the
+   * job's UPDATE, so their conditions read the job row as it was before this attempt.
+   */
+  statements?: (newer: SQL, logMissing: SQL) => unknown[];
 }
 
 export interface RecordOutcome {
@@ -63,8 +68,10 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
   const followUps = r.callbacks.map((c) =>
     insertOutboxStatement(db, run.id, c.entry, r.executedAt, c.when ? c.when(newer) : undefined),
   );
+  const extra = r.statements ? r.statements(newer, logMissing) : [];
   const statements = [
     ...followUps,
+    ...extra,
     ...(r.next ? [insertRunWhenStatement(db, r.next, logMissing)] : []),
     db
       .update(cronJobs)
@@ -91,13 +98,14 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
         retryAttempt: run.attempt,
         scheduledAt: run.origin === "schedule" ? run.slot : null,
         responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
+        decidedBy: result.decidedBy ?? null,
         trigger: runTrigger(run),
       })
       .onConflictDoNothing(),
     finishRunStatement(db, run.id),
   ];
   const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
-  const updated = results[followUps.length + (r.next ? 1 : 0)] as unknown[];
+  const updated = results[followUps.length + extra.length + (r.next ? 1 : 0)] as unknown[];
   const recorded = updated.length === 1;
   const entries = r.callbacks.filter((_, i) => changes(results[i]) === 1).map((c) => c.entry);
   return { recorded, entries };

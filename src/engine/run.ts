@@ -1,5 +1,7 @@
 import { activeSigningSecrets } from "../accounts/signing-secrets";
+import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
+import { isRetried, judge } from "../jobs/success-rules";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
@@ -40,7 +42,8 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
     headers,
     timeoutSeconds: job.timeoutSeconds,
   });
-  return closeAttempt(deps, job, run, executedAt, result);
+  // The job's success rules re-decide a response between success and failure (src/jobs/success-rules.ts).
+  return closeAttempt(deps, job, run, executedAt, judge(job, result));
 }
 
 /** The account's active signing secrets for a request signature (none if the account is gone). */
@@ -62,7 +65,7 @@ export async function closeAttempt(
   opts: { retry: boolean } = { retry: true },
 ): Promise<RunOutcome> {
   const retryInSeconds =
-    opts.retry && result.status !== "success" && run.attempt < job.maxRetries
+    opts.retry && isRetried(job, result) && run.attempt < job.maxRetries
       ? retryDelaySeconds(job, run.attempt, result)
       : null;
   const next: NewRun | null =
@@ -76,19 +79,17 @@ export async function closeAttempt(
           sentAt: null,
           now: executedAt,
         };
-  const callback = callbackEntry(job, {
-    executionId: run.id,
-    executedAt,
-    attempt: run.attempt,
-    result,
-    nextRetryAt: next?.plannedAt ?? null,
-  });
+  const facts = { executionId: run.id, executedAt, attempt: run.attempt, result, nextRetryAt: next?.plannedAt ?? null };
+  const callback = callbackEntry(job, facts);
+  // The alert policy's follow-ups of a final outcome (src/alerts/fire.ts), written in the same batch.
+  const alerts = await alertPlan(deps.db, job, facts);
   const { recorded, entries } = await recordAttempt(deps.db, {
     run,
     executedAt,
     result,
     next,
-    callbacks: callback ? [callback] : [],
+    callbacks: [...(callback ? [callback] : []), ...alerts.entries],
+    statements: alerts.statements,
   });
   if (recorded) await sendFollowUps(deps, next ? [{ ...next, id: runId(next) }] : [], entries);
   else await sendPendingFollowUps(deps, run);

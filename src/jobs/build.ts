@@ -1,9 +1,10 @@
+import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
 import { refuseAtTheDoor } from "../http/validation";
 import { toCronString } from "../schedule/cron-string";
 import type { CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
 import { storedNotify } from "./notify";
-import { endedScheduleError } from "./schedule-end";
+import { endedScheduleError, pastRunAtError } from "./schedule-end";
 import { requestedState, ScheduleEndedError, stateColumns } from "./state";
 
 type CallbackNotifyInput = (typeof CALLBACK_NOTIFY_INPUT)[number];
@@ -13,6 +14,8 @@ import type { Callbacks, RetryConfig } from "../schemas/job-response";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
 import { CALLBACK_DEFAULTS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
+import { SUCCESS_RULE_DEFAULTS, type SuccessRules } from "../schemas/success-rules";
+import { successRulesOf } from "./success-rules";
 
 export type NewJobRow = Omit<
   CronJobRow,
@@ -26,6 +29,10 @@ export type NewJobRow = Omit<
   | "deletedAt"
   | "lastClaimedSlot"
   | "lastOutcomeSlot"
+  | "skippedRuns"
+  | "alertStreakAlertedAt"
+  | "alertLastAt"
+  | "alertSlowSince"
 >;
 
 /** The next run for a live job; paused jobs have none until they are resumed. */
@@ -56,8 +63,16 @@ function callbackColumns(given: Omit<Callbacks, "notify"> & { notify: CallbackNo
   };
 }
 
+/** success_rules as stored: JSON of the whole set, defaults applied (src/jobs/success-rules.ts reads it). */
+function successRulesColumn(rules: SuccessRules): string {
+  return JSON.stringify(rules);
+}
+
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
-  refuseAtTheDoor([endedScheduleError(input.schedule_config, input.timezone, now)]);
+  refuseAtTheDoor([
+    endedScheduleError(input.schedule_config, input.timezone, now),
+    pastRunAtError(input.schedule_config, now),
+  ]);
   const state = input.is_active === false ? "paused" : "active";
   const scheduleConfig = JSON.stringify(input.schedule_config);
   const row = {
@@ -70,7 +85,7 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     headers: JSON.stringify(input.headers ?? {}),
     body: input.body ?? null,
     timezone: input.timezone,
-    schedule: toCronString(input.schedule_config),
+    schedule: toCronString(input.schedule_config, input.timezone),
     scheduleConfig,
     scheduleAnchorAt: now,
     ...stateColumns(state),
@@ -78,6 +93,10 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
     requestSignature: input.request_signature ?? true,
+    jitterSeconds: input.jitter_seconds ?? 0,
+    overlapPolicy: input.overlap_policy ?? "allow",
+    alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
+    successRules: successRulesColumn({ ...SUCCESS_RULE_DEFAULTS, ...stripUndefined(input.success_rules ?? {}) }),
     createdAt: now,
     updatedAt: now,
   };
@@ -102,9 +121,16 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.body !== undefined) set.body = input.body;
   if (input.tags !== undefined) set.tags = JSON.stringify(input.tags);
   if (input.request_signature !== undefined) set.requestSignature = input.request_signature;
+  if (input.jitter_seconds !== undefined) set.jitterSeconds = input.jitter_seconds;
+  if (input.overlap_policy !== undefined) set.overlapPolicy = input.overlap_policy;
+  Object.assign(set, alertPolicyColumn(current, input.alerts));
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
     Object.assign(set, retryColumns({ ...RETRY_DEFAULTS, ...stored, ...stripUndefined(input.retry_config) }));
+  }
+  if (input.success_rules !== undefined) {
+    const merged = { ...successRulesOf(current), ...stripUndefined(input.success_rules) };
+    set.successRules = successRulesColumn(merged);
   }
   if (input.callbacks !== undefined) {
     const stored = JSON.parse(current.callbacks) as Partial<Callbacks>;
@@ -115,14 +141,14 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     input.schedule_config !== undefined && !sameJson(input.schedule_config, JSON.parse(current.scheduleConfig));
   const newTimezone = input.timezone !== undefined && input.timezone !== current.timezone;
   const scheduleChanged = newSchedule || newTimezone;
-  if (newSchedule && input.schedule_config) {
-    set.scheduleConfig = JSON.stringify(input.schedule_config);
-    set.schedule = toCronString(input.schedule_config);
-  }
+  if (newSchedule && input.schedule_config) set.scheduleConfig = JSON.stringify(input.schedule_config);
   if (newTimezone) set.timezone = input.timezone;
   if (scheduleChanged) {
     const config = input.schedule_config ?? (JSON.parse(current.scheduleConfig) as ScheduleConfig);
-    refuseAtTheDoor([endedScheduleError(config, input.timezone ?? current.timezone, now)]);
+    const timezone = input.timezone ?? current.timezone;
+    refuseAtTheDoor([endedScheduleError(config, timezone, now), pastRunAtError(config, now)]);
+    // A one-off's pinned cron string depends on the zone too.
+    set.schedule = toCronString(config, timezone);
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }
@@ -131,6 +157,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   const isActive = input.is_active === current.isActive && !scheduleChanged ? undefined : input.is_active;
   const state = requestedState(current.state, isActive, scheduleChanged);
   if (state !== current.state) Object.assign(set, stateColumns(state));
+  // Re-enabling a job the alert policy disabled starts a new failure streak (README "Alerts").
+  if (current.state === "disabled" && state === "active") Object.assign(set, RESET_ALERT_STREAK);
   if (scheduleChanged || state !== current.state) {
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);
     // Resuming a job whose schedule has no run left (it ended while paused) would leave it active for ever.

@@ -1,6 +1,7 @@
 import type { FieldError } from "../http/problem";
 import { lastRunBound } from "../schedule/end";
 import { nextRunAt } from "../schedule/next-run";
+import { runAtInstant } from "../schedule/start";
 import type { ScheduleConfig } from "../schemas/schedule";
 
 /**
@@ -22,5 +23,19 @@ export function endedScheduleError(config: ScheduleConfig, timezone: string, now
     field: "schedule_config.end_date",
     in: "body",
     message: `${config.end_date} (in ${timezone}) ${when}: the job would never run; give a later end_date`,
+  };
+}
+
+/**
+ * A one-off schedule (`run_at`) whose instant is not after `now` would never run: refused with a 400 naming
+ * schedule_config.run_at (on create, on an update that changes the schedule or timezone, and by the preview).
+ */
+export function pastRunAtError(config: ScheduleConfig, now: number): FieldError | null {
+  const at = runAtInstant(config);
+  if (at === null || at > now) return null;
+  return {
+    field: "schedule_config.run_at",
+    in: "body",
+    message: `${config.run_at} has passed: a one-off job needs a run_at in the future`,
   };
 }

@@ -1,3 +1,4 @@
+import { alertPolicy } from "../alerts/policy";
 import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { nextRuns } from "../schedule/next-run";
@@ -5,6 +6,7 @@ import type { RetryConfig } from "../schemas/job-response";
 import { type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
 import type { ScheduleConfig } from "../schemas/schedule";
 import { notifyMode } from "./notify";
+import { successRulesOf } from "./success-rules";
 
 /** How many upcoming runs a job object previews. */
 const PREVIEW_RUNS = 3;
@@ -44,6 +46,10 @@ export function serialiseJob(row: CronJobRow) {
     failure_callback_url: row.failureCallbackUrl,
     tags: JSON.parse(row.tags) as string[],
     request_signature: row.requestSignature,
+    jitter_seconds: row.jitterSeconds,
+    overlap_policy: row.overlapPolicy,
+    skipped_runs: row.skippedRuns,
+    alerts: alertPolicy(row),
     next_run_at: formatInstantOrNull(row.nextRunAt),
     next_runs: previewRuns(row, config).map(formatInstant),
     last_run_at: formatInstantOrNull(row.lastRunAt),
@@ -54,6 +60,7 @@ export function serialiseJob(row: CronJobRow) {
     failed_executions: row.failedExecutions,
     schedule_config: config,
     retry_config: { ...RETRY_DEFAULTS, ...(JSON.parse(row.retryConfig) as Partial<RetryConfig>) },
+    success_rules: successRulesOf(row),
     callbacks: {
       success_url: row.successCallbackUrl,
       failure_url: row.failureCallbackUrl,

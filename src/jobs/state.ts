@@ -8,8 +8,11 @@ import type { CronJobRow, JobState } from "../db/schema";
  * | `active`    | true      | yes            | run             | create, `is_active: true`, a new schedule    |
  * | `paused`    | false     | no             | skipped         | `is_active: false` (the user)                |
  * | `completed` | false     | no (none left) | run             | the final outcome of an ended schedule's last slot |
+ * | `disabled`  | false     | no             | skipped         | `auto_disable_after` consecutive failed runs (src/alerts) |
  *
- * `is_active` (A1Cron's field) is always `state == "active"`; this module is the only writer of both columns.
+ * `is_active` (A1Cron's field) is always `state == "active"`; this module is the only writer of both columns, but
+ * for the recording batch that disables a job (src/alerts/fire.ts, one conditional UPDATE). `{"is_active": true}`
+ * re-enables a disabled job like a paused one, and also resets its failure streak (src/jobs/build.ts).
  */
 export function stateColumns(state: JobState): Pick<CronJobRow, "state" | "isActive"> {
   return { state, isActive: state === "active" };

@@ -22,6 +22,7 @@ const COLUMNS = [
   "scheduled_at",
   "trigger",
   "response_headers",
+  "decided_by",
 ] as const satisfies ReadonlyArray<keyof SerialisedLog>;
 
 /**

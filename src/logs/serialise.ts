@@ -18,6 +18,7 @@ export function serialiseLog(row: ExecutionLogRow) {
     scheduled_at: row.scheduledAt === null ? null : formatInstant(row.scheduledAt),
     trigger: row.trigger,
     response_headers: row.responseHeaders === null ? null : (JSON.parse(row.responseHeaders) as Record<string, string>),
+    decided_by: row.decidedBy,
   };
 }
 

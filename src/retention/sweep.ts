@@ -1,4 +1,5 @@
 import { and, count, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { deleteExpiredDeliveries } from "../alerts/sweep";
 import type { Db } from "../db/client";
 import { cronJobs, executionLogs, logCounts } from "../db/schema";
 import { deleteRunsBefore } from "../engine/ledger";
@@ -26,6 +27,8 @@ export interface SweepReport {
   runs_deleted: number;
   /** Idempotency keys past their 24-hour window. */
   idempotency_keys_deleted: number;
+  /** Alert deliveries fired before the cutoff (src/alerts/sweep.ts). */
+  alert_deliveries_deleted: number;
   deleted_job_logs_deleted: number;
   jobs_purged: number;
   chunks: number;
@@ -134,6 +137,14 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     if (n < size) break;
   }
 
+  // Alert deliveries keep the logs' retention (src/alerts/sweep.ts).
+  let alertDeliveriesDeleted = 0;
+  while (complete && withinBudget()) {
+    const n = await deleteExpiredDeliveries(db, cutoff, size);
+    alertDeliveriesDeleted += n;
+    if (n < size) break;
+  }
+
   let orphaned = 0;
   let purged = 0;
   const deleted = complete
@@ -165,6 +176,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     expired_deleted: expired,
     runs_deleted: runsDeleted,
     idempotency_keys_deleted: idempotencyKeysDeleted,
+    alert_deliveries_deleted: alertDeliveriesDeleted,
     deleted_job_logs_deleted: orphaned,
     jobs_purged: purged,
     chunks,

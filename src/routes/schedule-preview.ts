@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { formatInstant } from "../http/dates";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { refuseAtTheDoor } from "../http/validation";
-import { endedScheduleError } from "../jobs/schedule-end";
+import { endedScheduleError, pastRunAtError } from "../jobs/schedule-end";
 import { toCronString } from "../schedule/cron-string";
 import { nextRuns } from "../schedule/next-run";
 import { AccountParamSchema, problemResponses } from "../schemas/common";
@@ -30,11 +30,11 @@ const previewRoute = createRoute({
 export const schedulePreviewRoutes = createRouter().openapi(previewRoute, (c) => {
   const { schedule_config, timezone, count } = c.req.valid("json");
   const now = Date.now();
-  refuseAtTheDoor([endedScheduleError(schedule_config, timezone, now)]);
+  refuseAtTheDoor([endedScheduleError(schedule_config, timezone, now), pastRunAtError(schedule_config, now)]);
   // A job created now anchors its repeat_every periods at now (jobs/build.ts), so the preview does too.
   const runs = nextRuns({ config: schedule_config, timezone, anchorAt: now }, now, count);
   return c.json(
-    { data: { schedule: toCronString(schedule_config), timezone, next_runs: runs.map(formatInstant) } },
+    { data: { schedule: toCronString(schedule_config, timezone), timezone, next_runs: runs.map(formatInstant) } },
     200,
   );
 });

@@ -1,13 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { engineDeps } from "../engine/deps";
-import { triggerNow } from "../engine/trigger";
+import { runNow, runNowWait } from "../engine/run-now";
 import { formatInstant } from "../http/dates";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { findJob } from "../jobs/repository";
 import { JobParamsSchema, problemResponses } from "../schemas/common";
-import { TriggerResultSchema } from "../schemas/trigger";
+import { TriggerPendingSchema, TriggerResultSchema } from "../schemas/trigger";
 
 const triggerRoute = createRoute({
   operationId: "triggerCronJob",
@@ -16,11 +16,18 @@ const triggerRoute = createRoute({
   tags: ["Cron jobs"],
   summary: "Run a cron job now",
   description:
-    "Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; next_run_at does not change.",
+    "Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; " +
+    "next_run_at does not change. The answer waits at most 25 s for the first attempt: 200 with its outcome (A1Cron's " +
+    "answer) when it has one by then, otherwise 202 with its execution_id and status `pending` while the run " +
+    "continues durably (jobs with timeout_seconds over 30 run through the queue; their log arrives in GET /logs).",
   security: apiKeySecurity,
   request: { params: JobParamsSchema, headers: IdempotencyKeyHeaderSchema },
   responses: {
     200: { description: "The execution", content: { "application/json": { schema: TriggerResultSchema } } },
+    202: {
+      description: "No outcome within the bounded wait (25 s): the run continues; its log arrives later",
+      content: { "application/json": { schema: TriggerPendingSchema } },
+    },
     ...problemResponses(
       [
         409,
@@ -38,7 +45,14 @@ export const triggerRoutes = createRouter().openapi(triggerRoute, async (c) => {
   if (!job) return fail(404, `Cron job ${cron_job_id} not found`);
   if (job.state === "completed") return fail(409, `The schedule of cron job ${cron_job_id} has ended`);
   if (!job.isActive) return fail(400, "Cron job is not active");
-  const run = (await triggerNow(deps, job)) ?? fail(409, `Cron job ${cron_job_id} was paused or deleted meanwhile`);
+  const run =
+    (await runNow(deps, job, {
+      wait: runNowWait.current,
+      waitUntil: (work) => c.executionCtx.waitUntil(work),
+    })) ?? fail(409, `Cron job ${cron_job_id} was paused or deleted meanwhile`);
+  if (run.state === "pending") {
+    return c.json({ data: { execution_id: run.executionId, cron_job_id, status: "pending" as const } }, 202);
+  }
   return c.json(
     {
       data: {

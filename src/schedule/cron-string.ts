@@ -1,13 +1,17 @@
 import type { ScheduleConfig } from "../schemas/schedule";
 import { timeOfDay } from "./calendar";
 import { normaliseCron } from "./cron";
+import { runAtInstant } from "./start";
+import { utcToLocal } from "./timezone";
 
 /**
  * The 5-field cron string shown for a schedule (the `schedule` field). Only `cron` and the N = 1 forms are exact:
  * cron steps restart at each day/month/year boundary while repeat_every counts from the anchor, and weeks/years
- * N > 1 have no cron form at all. nextRunAt(), not this string, decides when a job runs.
+ * N > 1 have no cron form at all; a one-off `run_at` shows the cron pinned to its date (in `timezone`).
+ * nextRunAt(), not this string, decides when a job runs.
  */
-export function toCronString(config: ScheduleConfig): string {
+export function toCronString(config: ScheduleConfig, timezone = "UTC"): string {
+  if (config.run_at !== undefined) return pinnedCron(runAtInstant(config) ?? 0, timezone);
   if (config.cron !== undefined) return normaliseCron(config.cron);
   const { hour, minute } = timeOfDay(config.time ?? "00:00");
   const n = config.repeat_every;
@@ -30,4 +34,13 @@ export function toCronString(config: ScheduleConfig): string {
     default:
       throw new Error("schedule config has neither repeat_type nor cron");
   }
+}
+
+/**
+ * A one-off run (`run_at`) as the cron string pinned to its local minute, date and month in the job's zone: what
+ * A1Cron clients had to write before run_at existed. Informative only — the cron form has no year and no seconds.
+ */
+function pinnedCron(at: number, timezone: string): string {
+  const wall = new Date(utcToLocal(timezone, at));
+  return `${wall.getUTCMinutes()} ${wall.getUTCHours()} ${wall.getUTCDate()} ${wall.getUTCMonth() + 1} *`;
 }

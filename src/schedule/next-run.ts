@@ -15,6 +15,7 @@ import {
 } from "./calendar";
 import { cronStepper } from "./cron";
 import { lastRunBound, occurrencesExhausted } from "./end";
+import { firstRunBound, runAtInstant } from "./start";
 import { localToUtc, utcToLocal } from "./timezone";
 
 export interface Schedule {
@@ -40,9 +41,11 @@ export function nextRunAt(s: Schedule, after: number, occurrences = 0): number |
 export function nextRuns(s: Schedule, after: number, n: number, occurrences = 0): number[] {
   const runs: number[] = [];
   if (!Number.isFinite(after) || !Number.isFinite(s.anchorAt)) return runs;
-  const next = stepper(s);
+  // start_date: no run before it, and repeat_every periods count from it (README "start_date").
+  const first = firstRunBound(s.config, s.timezone);
+  const next = stepper(Number.isFinite(first) ? { ...s, anchorAt: first } : s);
   const last = lastRunBound(s.config, s.timezone);
-  let t = after;
+  let t = Math.max(after, first - 1);
   while (runs.length < n && !occurrencesExhausted(s.config, occurrences + runs.length)) {
     const run = next(t);
     if (run === null || Number.isNaN(run) || run > last) break;
@@ -53,6 +56,11 @@ export function nextRuns(s: Schedule, after: number, n: number, occurrences = 0)
 }
 
 function stepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {
+  if (config.run_at !== undefined) {
+    // One-off: the single run is run_at itself (its zone is in the string; the job's timezone plays no part).
+    const at = runAtInstant(config);
+    return (after) => (at !== null && at > after ? at : null);
+  }
   if (config.cron !== undefined) return cronStepper(config.cron, tz);
   const every = config.repeat_every;
   const { minute, ms: timeMs } = timeOfDay(config.time ?? "00:00");

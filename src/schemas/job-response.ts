@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { executionStatuses } from "../db/schema";
 import { endTypes, repeatTypes, weekdays } from "./schedule";
+import { retryOnResponseFields } from "./success-rules";
 
 export const BACKOFFS = ["fixed", "exponential"] as const;
 /** When callbacks are sent (src/engine/callbacks.ts); what is stored and returned. */
@@ -28,6 +29,8 @@ export const ScheduleConfigResponseSchema = z
     end_date: z.string().optional(),
     end_occurrences: z.number().int().optional(),
     cron: z.string().optional().openapi({ description: "Extension: a 5-field cron expression" }),
+    run_at: z.string().optional().openapi({ description: "Extension: the one-off run's instant, as sent" }),
+    start_date: z.string().optional().openapi({ description: "Extension: no run before it, as sent" }),
   })
   .openapi("ScheduleConfig", {
     description: "The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted",
@@ -39,6 +42,7 @@ export const RetryConfigResponseSchema = z
     retry_delay_seconds: z.number().int(),
     timeout_seconds: z.number().int(),
     backoff: z.enum(BACKOFFS),
+    ...retryOnResponseFields,
   })
   .openapi("RetryConfig");
 

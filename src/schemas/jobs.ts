@@ -1,7 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { jobStates } from "../db/schema";
 import { isValidTimeZone } from "../schedule/timezone";
+import { AlertPolicyResponseSchema, AlertPolicySchema } from "./alerts";
 import { intQuery, PaginationSchema } from "./common";
+import { HttpUrl } from "./http-url";
 import {
   BACKOFFS,
   CALLBACK_NOTIFY_INPUT,
@@ -11,6 +13,8 @@ import {
   ScheduleConfigResponseSchema,
 } from "./job-response";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "./schedule";
+import { schedulingInputFields, schedulingResponseFields } from "./scheduling";
+import { RETRY_ON_DEFAULTS, retryOnInputFields, SuccessRulesResponseSchema, SuccessRulesSchema } from "./success-rules";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;
@@ -32,19 +36,6 @@ const FORBIDDEN_HEADERS = new Set([
   "content-length",
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-
-const HttpUrl = z
-  .string()
-  .max(2048)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, "must be an absolute http(s) URL")
-  .openapi({ format: "uri", example: "https://api.example.com/webhook" });
 
 const HeadersSchema = z
   .record(z.string(), z.string().max(8192, "header values are limited to 8192 characters"))
@@ -81,7 +72,16 @@ export const RETRY_DEFAULTS = {
   retry_delay_seconds: 60,
   timeout_seconds: 30,
   backoff: "fixed",
+  ...RETRY_ON_DEFAULTS,
 } as const;
+
+/**
+ * The longest timeout_seconds: A1Base's own client examples use 60–300 s. A run's lease covers it plus the
+ * recording margin (src/engine/ledger.ts), and a queue consumer invocation (15 minutes of wall time, Cloudflare
+ * Queues limits) runs its whole batch at once, so one batch lasts about the longest timeout in it
+ * (src/engine/queue-handler.ts).
+ */
+export const MAX_TIMEOUT_SECONDS = 600;
 export const CALLBACK_DEFAULTS = { success_url: null, failure_url: null, notify: "attempt" } as const;
 
 /**
@@ -94,8 +94,15 @@ export const RetryConfigSchema = z
   .strictObject({
     max_retries: z.number().int().min(0).max(10).optional().openapi({ description: "Default 3" }),
     retry_delay_seconds: z.number().int().min(1).max(3600).optional().openapi({ description: "Default 60" }),
-    timeout_seconds: z.number().int().min(1).max(30).optional().openapi({ description: "Default 30" }),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TIMEOUT_SECONDS)
+      .optional()
+      .openapi({ description: `Default 30, at most ${MAX_TIMEOUT_SECONDS}` }),
     backoff: z.enum(BACKOFFS).optional().openapi({ description: "Default fixed" }),
+    ...retryOnInputFields,
   })
   .openapi("RetryConfigInput");
 
@@ -126,13 +133,16 @@ const jobFields = {
   timezone: Timezone,
   schedule_config: ScheduleConfigSchema,
   tags: TagsSchema.optional(),
+  alerts: AlertPolicySchema.optional(),
   request_signature: z.boolean().optional().openapi({
     description:
       'Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none',
   }),
+  ...schedulingInputFields,
   is_active: z.boolean().optional(),
   retry_config: RetryConfigSchema.optional(),
   callbacks: CallbacksSchema.optional(),
+  success_rules: SuccessRulesSchema.optional(),
 };
 
 export const CreateJobSchema = z.strictObject(jobFields).openapi("CreateCronJob");
@@ -192,7 +202,7 @@ export const JobSchema = z
     is_active: z.boolean().openapi({ description: "A1Cron's field: true exactly when state is active" }),
     state: z.enum(jobStates).openapi({
       description:
-        "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome)",
+        "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)",
     }),
     timezone: z.string(),
     repeat_type: z.enum(repeatTypes).nullable(),
@@ -210,7 +220,9 @@ export const JobSchema = z
     success_callback_url: z.string().nullable(),
     failure_callback_url: z.string().nullable(),
     tags: z.array(z.string()),
+    alerts: AlertPolicyResponseSchema,
     request_signature: z.boolean().openapi({ description: "Whether requests carry X-Edgecron-Request-Signature" }),
+    ...schedulingResponseFields,
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
     last_run_at: iso.nullable(),
@@ -222,6 +234,7 @@ export const JobSchema = z
     schedule_config: ScheduleConfigResponseSchema,
     retry_config: RetryConfigResponseSchema,
     callbacks: CallbacksResponseSchema,
+    success_rules: SuccessRulesResponseSchema,
     created_at: iso,
     updated_at: iso,
   })

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { executionStatuses, runTriggers } from "../db/schema";
+import { decidedByRules, executionStatuses, runTriggers } from "../db/schema";
 import { decodeCursor } from "../logs/cursor";
 import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "./common";
 import { ListJobsQuerySchema } from "./jobs";
@@ -132,6 +132,11 @@ export const ExecutionLogSchema = z
           "The response's allow-listed headers (content-type, content-length, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came",
         example: { "content-type": "application/json", "x-request-id": "req_8f2c" },
       }),
+    decided_by: z.enum(decidedByRules).nullable().openapi({
+      description:
+        "The job's success rule that decided the status (success_rules): for a failure the first rule that failed, for a success the last rule checked; null for an error or timeout (no response to judge)",
+      example: "status_codes",
+    }),
     trigger: z.enum(runTriggers).openapi({
       description: "What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)",
     }),

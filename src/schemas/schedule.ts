@@ -15,6 +15,20 @@ const Weekday = z
   })
   .transform((d) => String(d) as (typeof weekdays)[number]);
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** run_at names an instant: a date-time with a time and a zone (`Z` or an offset), never a bare date. */
+const DATE_TIME_WITH_ZONE = /T.*(Z|[+-]\d{2}:?\d{2})$/i;
+const RUN_AT = "must be an ISO 8601 date-time with Z or an offset, such as 2026-12-24T18:00:00Z";
+/** schedule_config fields a one-off (run_at) job refuses. */
+const ONE_OFF_EXCLUDES = [
+  "repeat_type",
+  "cron",
+  "time",
+  "days_of_week",
+  "day_of_month",
+  "end_date",
+  "end_occurrences",
+  "start_date",
+] as const;
 
 export const ScheduleConfigSchema = z
   .strictObject({
@@ -72,6 +86,24 @@ export const ScheduleConfigSchema = z
       .min(1, "must be a positive integer")
       .optional()
       .openapi({ description: "Number of scheduled runs for `end_type: after`", example: 10 }),
+    run_at: z
+      .string()
+      .refine((s) => DATE_TIME_WITH_ZONE.test(s) && parseInstant(s) !== null, RUN_AT)
+      .optional()
+      .openapi({
+        description:
+          "Extension: a one-off job — it runs once at this instant (retries as configured), then becomes `completed`. Instead of repeat_type/cron; must be in the future",
+        example: "2026-12-24T18:00:00Z",
+      }),
+    start_date: z
+      .string()
+      .refine((s) => parseInstant(s) !== null, "must be an ISO 8601 date (2025-12-31) or date-time with Z or an offset")
+      .optional()
+      .openapi({
+        description:
+          "Extension: no run before it; repeat_every periods count from it. A bare date means the start of that day in the job's timezone",
+        example: "2026-01-15",
+      }),
     cron: z
       .string()
       .superRefine((expr, ctx) => {
@@ -86,12 +118,19 @@ export const ScheduleConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+    if (c.run_at !== undefined) {
+      // A one-off: every repeating field, the end conditions and start_date have nothing to act on.
+      for (const field of ONE_OFF_EXCLUDES) if (c[field] !== undefined) issue(field, "is not used with run_at");
+      if (c.repeat_every !== 1) issue("repeat_every", "is not used with run_at");
+      if (c.end_type !== "never") issue("end_type", "is not used with run_at (a one-off ends after its run)");
+      return;
+    }
     if (c.cron !== undefined) {
       if (c.repeat_type !== undefined) issue("cron", "cannot be combined with repeat_type");
       if (c.time !== undefined) issue("time", "is not used with cron");
       if (c.repeat_every !== 1) issue("repeat_every", "is not used with cron");
     } else if (c.repeat_type === undefined) {
-      issue("repeat_type", "is required unless cron is given");
+      issue("repeat_type", "is required unless cron or run_at is given");
     } else if (c.time === undefined) {
       issue("time", `is required for repeat_type ${c.repeat_type}`);
     }

@@ -13,3 +13,19 @@ export const TriggerResultSchema = z
     }),
   })
   .openapi("TriggerResult");
+
+export const TriggerPendingSchema = z
+  .object({
+    data: z.object({
+      execution_id: z.string().openapi({
+        description: "The first attempt's execution id: its log, once recorded, has this id",
+      }),
+      cron_job_id: z.string(),
+      status: z.literal("pending"),
+    }),
+  })
+  .openapi("TriggerPending", {
+    description:
+      "The run had no outcome within the bounded wait (25 s) and continues durably through the run ledger; its log " +
+      "appears in GET /logs/{cron_job_id} with id = execution_id (retries and callbacks follow as usual)",
+  });

@@ -27,6 +27,8 @@ const JOB_ID = "00000000-0000-4000-8000-0000000a0002"; // Hourly Inventory Sync:
 const JOB_NAME = "Hourly Inventory Sync";
 const PROBE_ID = "exe_e2e_dashboard_injection_probe";
 const PROBE_BODY = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script></pre></details><b id="injected">x</b>`;
+/** The probe log's response headers: the dashboard lists them, a value shown as text even if it looks like HTML. */
+const PROBE_HEADERS = { "content-type": "text/html", "x-request-id": '<b id="hdr">req_probe</b>' };
 const PROBE_ERROR = `Endpoint returned status code 500 <svg onload="window.__xss=3">`;
 const TIMEOUT = 15_000;
 
@@ -81,9 +83,17 @@ function probeStatements(now: number) {
   return [
     {
       sql: `INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, response_code, response_body,
-              error_message, response_time_ms, retry_attempt)
-            VALUES (?, ?, ?, ?, 'failure', 500, ?, ?, 321, 0) ON CONFLICT(id) DO NOTHING`,
-      params: [PROBE_ID, JOB_ID, "00000000-0000-4000-8000-00000000de00", now - 5 * 60_000, PROBE_BODY, PROBE_ERROR],
+              error_message, response_time_ms, retry_attempt, response_headers)
+            VALUES (?, ?, ?, ?, 'failure', 500, ?, ?, 321, 0, ?) ON CONFLICT(id) DO NOTHING`,
+      params: [
+        PROBE_ID,
+        JOB_ID,
+        "00000000-0000-4000-8000-00000000de00",
+        now - 5 * 60_000,
+        PROBE_BODY,
+        PROBE_ERROR,
+        JSON.stringify(PROBE_HEADERS),
+      ],
     },
   ];
 }
@@ -361,8 +371,8 @@ async function run(
     await step("response bodies and errors are shown as text, never parsed as HTML", async () => {
       const probeRow = page.locator("#logs-table tbody tr", { hasText: "window.__xss=3" });
       await probeRow.waitFor();
-      await probeRow.locator("details summary").click();
-      const pre = (await probeRow.locator("details pre").textContent()) ?? "";
+      await probeRow.locator("details:not(.response-headers) summary").click();
+      const pre = (await probeRow.locator("details:not(.response-headers) pre").textContent()) ?? "";
       assert(pre === PROBE_BODY, `body shown as ${JSON.stringify(pre)}`);
       const injected = await page.evaluate(() => ({
         xss: (window as unknown as { __xss?: number }).__xss ?? null,
@@ -371,6 +381,24 @@ async function run(
       }));
       assert(injected.xss === null && injected.img === 0 && !injected.byId, `injected: ${JSON.stringify(injected)}`);
       await shot(page, "dashboard.png");
+    });
+
+    await step("a log's response headers are shown, as text", async () => {
+      const probeRow = page.locator("#logs-table tbody tr", { hasText: "window.__xss=3" });
+      const headers = probeRow.locator("details.response-headers");
+      const summary = (await headers.locator("summary").textContent()) ?? "";
+      assert(summary === "Response headers (2)", `headers summary ${JSON.stringify(summary)}`);
+      await headers.locator("summary").click();
+      const pairs = await headers
+        .locator("dl.headers")
+        .evaluate((dl) =>
+          [...dl.querySelectorAll("dt")].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]),
+        );
+      assert(
+        JSON.stringify(pairs) === JSON.stringify(Object.entries(PROBE_HEADERS)),
+        `headers shown as ${JSON.stringify(pairs)}`,
+      );
+      assert((await page.locator("#logs-table #hdr").count()) === 0, "a header value was parsed as HTML");
     });
 
     await step("date range filter keeps the status filter and narrows by day (UTC)", async () => {

@@ -7,6 +7,7 @@
  * Every job points at a closed loopback port and has no retries or callbacks, so a valid trigger runs the
  * mock executor inline and nothing else: no test here touches the network.
  */
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addKey, createAccount } from "../helpers/accounts";
@@ -55,6 +56,8 @@ interface Fixture {
   jobIds: string[];
   /** Keys a valid revoke may hit: never the one the requests authenticate with. */
   keyIds: string[];
+  /** Alert e-mail recipients a valid DELETE may remove. */
+  emails: string[];
 }
 
 /** Valid bodies of the operations whose body is not a job. */
@@ -67,6 +70,9 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "POST /v1/cron-jobs/:accountId/signing-secret/rotate": fc.record({
     grace_seconds: fc.integer({ min: 0, max: 86_400 }),
   }),
+  "POST /v1/cron-jobs/:accountId/alert-recipients": fc.record({
+    email: fc.constantFrom("ops@example.com", "On-Call@Example.org"),
+  }),
   "POST /v1/cron-jobs/:accountId/keys": fc.record({
     name: fc.string({ minLength: 1, maxLength: 50 }).filter((n) => n.trim().length > 0),
     scope: fc.constantFrom("full", "read_only"),
@@ -74,7 +80,12 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
 };
 
 function requestArb(op: Operation, fx: Fixture) {
-  const valid: Record<string, string[]> = { accountId: [fx.accountId], cron_job_id: fx.jobIds, key_id: fx.keyIds };
+  const valid: Record<string, string[]> = {
+    accountId: [fx.accountId],
+    cron_job_id: fx.jobIds,
+    key_id: fx.keyIds,
+    email: fx.emails,
+  };
   const paramsOf = (hostile: boolean) =>
     fc.record(
       Object.fromEntries(
@@ -140,7 +151,13 @@ describe("fuzzing every documented operation", () => {
         otherHeaders: other.headers,
         jobIds: [active.id, paused.id],
         keyIds: [(await addKey(acct.accountId)).apiKey],
+        emails: ["team@example.com"],
       };
+      await env.DB.prepare(
+        "INSERT INTO alert_email_recipients (account_id, email, status, created_at) VALUES (?, 'team@example.com', 'pending', 0)",
+      )
+        .bind(acct.accountId)
+        .run();
       const tally: Tally = new Map();
       await fc.assert(
         fc.asyncProperty(requestArb(op, fixture), async (r) => {

@@ -51,6 +51,9 @@ describe("POST /create", () => {
       failure_callback_url: "https://api.example.com/callbacks/failure",
       tags: ["reports", "daily"],
       request_signature: true,
+      jitter_seconds: 0,
+      overlap_policy: "allow",
+      skipped_runs: 0,
       next_run_at: "2024-01-20T14:00:00Z",
       next_runs: ["2024-01-20T14:00:00Z", "2024-01-21T14:00:00Z", "2024-01-22T14:00:00Z"],
       last_run_at: null,
@@ -60,12 +63,21 @@ describe("POST /create", () => {
       successful_executions: 0,
       failed_executions: 0,
       schedule_config: { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" },
-      retry_config: { max_retries: 3, retry_delay_seconds: 60, timeout_seconds: 30, backoff: "fixed" },
+      retry_config: {
+        max_retries: 3,
+        retry_delay_seconds: 60,
+        timeout_seconds: 30,
+        backoff: "fixed",
+        retry_on_status_codes: "100-599",
+        retry_on_timeout: true,
+        retry_on_error: true,
+      },
       callbacks: {
         success_url: "https://api.example.com/callbacks/success",
         failure_url: "https://api.example.com/callbacks/failure",
         notify: "attempt",
       },
+      success_rules: { status_codes: "200-299", body_contains: null, body_not_contains: null },
       created_at: "2024-01-20T12:00:00Z",
       updated_at: "2024-01-20T12:00:00Z",
     });
@@ -158,7 +170,7 @@ describe("create/update validation", () => {
     ["too many tags", { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, ["tags"]],
     ["tag with comma", { tags: ["a,b"] }, ["tags.0"]],
     ["max_retries 11", { retry_config: { max_retries: 11 } }, ["retry_config.max_retries"]],
-    ["timeout 31 s", { retry_config: { timeout_seconds: 31 } }, ["retry_config.timeout_seconds"]],
+    ["timeout 601 s", { retry_config: { timeout_seconds: 601 } }, ["retry_config.timeout_seconds"]],
     ["timeout 0 s", { retry_config: { timeout_seconds: 0 } }, ["retry_config.timeout_seconds"]],
     ["bad callback URL", { callbacks: { failure_url: "not a url" } }, ["callbacks.failure_url"]],
     ["unknown top-level field", { colour: "red" }, ["colour"]],
@@ -222,7 +234,15 @@ describe("GET /details, PATCH /update, DELETE /delete", () => {
     expect({ name, max_retries, retry_config }).toEqual({
       name: "Renamed",
       max_retries: 5,
-      retry_config: { max_retries: 5, retry_delay_seconds: 60, timeout_seconds: 30, backoff: "fixed" },
+      retry_config: {
+        max_retries: 5,
+        retry_delay_seconds: 60,
+        timeout_seconds: 30,
+        backoff: "fixed",
+        retry_on_status_codes: "100-599",
+        retry_on_timeout: true,
+        retry_on_error: true,
+      },
     });
     const { name: _n, max_retries: _m, retry_config: _r, updated_at: _u, ...before } = created;
     expect(rest).toEqual(before);

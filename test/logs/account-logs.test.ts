@@ -75,6 +75,7 @@ describe("GET /v1/cron-jobs/{accountId}/logs", () => {
           scheduled_at: null,
           trigger: "schedule",
           response_headers: null,
+          decided_by: null,
         },
         expect.objectContaining({ id: "exe_a09", cron_job_id: jobs.reports, status: "timeout" }),
         expect.objectContaining({ id: "exe_a07", cron_job_id: jobs.billing }),

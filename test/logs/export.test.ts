@@ -116,7 +116,7 @@ describe("GET /logs/{cron_job_id}/export", () => {
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="edgecron-logs-${jobId}.csv"`);
     expect(
       res.text.startsWith(
-        "id,execution_id,cron_job_id,executed_at,status,response_code,response_body,error_message,response_time_ms,retry_attempt,scheduled_at,trigger,response_headers\r\n",
+        "id,execution_id,cron_job_id,executed_at,status,response_code,response_body,error_message,response_time_ms,retry_attempt,scheduled_at,trigger,response_headers,decided_by\r\n",
       ),
     ).toBe(true);
     expect(csvToLogs(res.text)).toEqual(await viaJson());
@@ -149,7 +149,7 @@ describe("GET /logs/{cron_job_id}/export", () => {
     const q = "?start_date=2020-01-01&end_date=2020-01-02";
     const csv = await download(`/logs/${jobId}/export${q}&format=csv`);
     expect(csv.text).toBe(
-      "id,execution_id,cron_job_id,executed_at,status,response_code,response_body,error_message,response_time_ms,retry_attempt,scheduled_at,trigger,response_headers\r\n",
+      "id,execution_id,cron_job_id,executed_at,status,response_code,response_body,error_message,response_time_ms,retry_attempt,scheduled_at,trigger,response_headers,decided_by\r\n",
     );
     const nd = await download(`/logs/${jobId}/export${q}`);
     expect(nd.status).toBe(200);

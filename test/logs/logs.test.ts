@@ -69,6 +69,7 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           scheduled_at: null,
           trigger: "schedule",
           response_headers: null,
+          decided_by: null,
         },
         {
           id: "exe_987654321",
@@ -84,6 +85,7 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           scheduled_at: null,
           trigger: "schedule",
           response_headers: null,
+          decided_by: null,
         },
         {
           id: "exe_456789123",
@@ -99,6 +101,7 @@ describe("GET /logs/{cron_job_id}: the contract's example", () => {
           scheduled_at: null,
           trigger: "retry",
           response_headers: null,
+          decided_by: null,
         },
       ],
       pagination: { page: 1, limit: 20, total_items: 3, total_pages: 1, next_cursor: null },

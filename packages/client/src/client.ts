@@ -28,6 +28,7 @@ import type {
   SchedulePreview,
   SchedulePreviewRequest,
   StatsQuery,
+  TriggerPending,
   TriggerResult,
 } from "./types.js";
 
@@ -198,10 +199,12 @@ export class EdgecronClient {
   }
 
   /**
-   * Runs the job now with the server's executor and answers that execution (retries and callbacks follow). With
+   * Runs the job now with the server's executor and answers that execution (retries and callbacks follow). When
+   * the first attempt has no outcome within the server's bounded wait (25 s; jobs with long timeouts), the answer
+   * is `{ execution_id, cron_job_id, status: "pending" }` and the log with that id arrives later. With
    * `idempotencyKey`, a retried call answers the first run instead of running the job again.
    */
-  async runJob(id: string, options: RequestOptions = {}): Promise<TriggerResult> {
+  async runJob(id: string, options: RequestOptions = {}): Promise<TriggerResult | TriggerPending> {
     const res = await this.call(
       this.raw.POST("/v1/cron-jobs/{accountId}/trigger/{cron_job_id}", {
         params: { path: this.job(id), header: idempotency(options) },

@@ -202,7 +202,7 @@ export interface paths {
         put?: never;
         /**
          * Run a cron job now
-         * @description Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; next_run_at does not change.
+         * @description Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; next_run_at does not change. The answer waits at most 25 s for the first attempt: 200 with its outcome (A1Cron's answer) when it has one by then, otherwise 202 with its execution_id and status `pending` while the run continues durably (jobs with timeout_seconds over 30 run through the queue; their log arrives in GET /logs).
          */
         post: operations["triggerCronJob"];
         delete?: never;
@@ -309,6 +309,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/alerts/{cron_job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts a cron job fired, newest first
+         * @description One entry per alert and channel: the event (failure, reminder, recovery, slow, disabled), when it fired, the channel and its target, whether it was delivered, and the delivery attempts made.
+         */
+        get: operations["listCronJobAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/alert-recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** E-mail addresses registered for alerts, confirmed or pending */
+        get: operations["listAlertRecipients"];
+        put?: never;
+        /**
+         * Register an e-mail address for alerts (double opt-in)
+         * @description Sends the address a confirmation e-mail with a one-time link; alert e-mails to it are sent only once the link is followed. Repeating the request renews the link (at most one e-mail per address every 10 minutes).
+         */
+        post: operations["addAlertRecipient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/alert-recipients/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an alert e-mail address (alerts to it stop) */
+        delete: operations["deleteAlertRecipient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -332,10 +390,10 @@ export interface components {
             /** @description A1Cron's field: true exactly when state is active */
             is_active: boolean;
             /**
-             * @description active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome)
+             * @description active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)
              * @enum {string}
              */
-            state: "active" | "paused" | "completed";
+            state: "active" | "paused" | "completed" | "disabled";
             timezone: string;
             /** @enum {string|null} */
             repeat_type: "hourly" | "days" | "weeks" | "months" | "years" | null;
@@ -354,8 +412,15 @@ export interface components {
             success_callback_url: string | null;
             failure_callback_url: string | null;
             tags: string[];
+            alerts: components["schemas"]["AlertPolicy"];
             /** @description Whether requests carry X-Edgecron-Request-Signature */
             request_signature: boolean;
+            /** @description Jitter window in seconds (0: none) */
+            jitter_seconds: number;
+            /** @enum {string} */
+            overlap_policy: "allow" | "skip" | "queue";
+            /** @description Slots skipped because the previous run was unfinished (overlap_policy skip); they are in the run ledger, never in the logs */
+            skipped_runs: number;
             /** @example 2024-01-26T14:00:00Z */
             next_run_at: string | null;
             /** @description The next three run times */
@@ -371,10 +436,62 @@ export interface components {
             schedule_config: components["schemas"]["ScheduleConfig"];
             retry_config: components["schemas"]["RetryConfig"];
             callbacks: components["schemas"]["Callbacks"];
+            success_rules: components["schemas"]["SuccessRules"];
             /** @example 2024-01-26T14:00:00Z */
             created_at: string;
             /** @example 2024-01-26T14:00:00Z */
             updated_at: string;
+        };
+        /** @description When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled. Alerts are judged on runs' final outcomes (after their retries). */
+        AlertPolicy: {
+            channels: components["schemas"]["AlertChannel"][];
+            after_consecutive_failures: number | null;
+            remind_every_minutes: number | null;
+            on_recovery: boolean;
+            slow_run: {
+                threshold_ms: number;
+                /** @enum {string} */
+                measure: "run" | "p95";
+                window: number;
+            } | null;
+            auto_disable_after: number | null;
+        };
+        AlertChannel: {
+            /** @enum {string} */
+            type: "webhook";
+            /**
+             * Format: uri
+             * @description POSTed the callback payload plus `event`, signed with X-Edgecron-Signature like callbacks
+             * @example https://api.example.com/webhook
+             */
+            url: string;
+        } | {
+            /** @enum {string} */
+            type: "slack";
+            /**
+             * Format: uri
+             * @description A Slack incoming-webhook URL
+             * @example https://api.example.com/webhook
+             */
+            url: string;
+        } | {
+            /** @enum {string} */
+            type: "discord";
+            /**
+             * Format: uri
+             * @description A Discord webhook URL
+             * @example https://api.example.com/webhook
+             */
+            url: string;
+        } | {
+            /** @enum {string} */
+            type: "email";
+            /**
+             * Format: email
+             * @description Receives alerts only once confirmed (POST /v1/cron-jobs/{accountId}/alert-recipients sends the double-opt-in link)
+             * @example ops@example.com
+             */
+            to: string;
         };
         /** @description The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted */
         ScheduleConfig: {
@@ -395,6 +512,10 @@ export interface components {
             end_occurrences?: number;
             /** @description Extension: a 5-field cron expression */
             cron?: string;
+            /** @description Extension: the one-off run's instant, as sent */
+            run_at?: string;
+            /** @description Extension: no run before it, as sent */
+            start_date?: string;
         };
         RetryConfig: {
             max_retries: number;
@@ -402,12 +523,21 @@ export interface components {
             timeout_seconds: number;
             /** @enum {string} */
             backoff: "fixed" | "exponential";
+            retry_on_status_codes: string;
+            retry_on_timeout: boolean;
+            retry_on_error: boolean;
         };
         Callbacks: {
             success_url: string | null;
             failure_url: string | null;
             /** @enum {string} */
             notify: "attempt" | "final" | "on_change";
+        };
+        /** @description When a response counts as success. Rules only move a response between success and failure; a transport error or timeout stays error / timeout. A log's decided_by names the rule that decided. */
+        SuccessRules: {
+            status_codes: string;
+            body_contains: string | null;
+            body_not_contains: string | null;
         };
         Problem: {
             type: string;
@@ -453,11 +583,23 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            alerts?: components["schemas"]["AlertPolicyInput"];
             /** @description Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none */
             request_signature?: boolean;
+            /**
+             * @description Extension: each slot starts a deterministic offset of 0–N seconds after it, derived from the job id and the slot (a redelivered slot keeps its offset). Default 0
+             * @example 30
+             */
+            jitter_seconds?: number;
+            /**
+             * @description Extension: what a slot does while the job's previous run (retries included) is unfinished. allow (default): it runs anyway; skip: it is skipped and counted in skipped_runs; queue: it waits and runs after the previous run, never at the same time
+             * @enum {string}
+             */
+            overlap_policy?: "allow" | "skip" | "queue";
             is_active?: boolean;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
+            success_rules?: components["schemas"]["SuccessRulesInput"];
         };
         /**
          * @example {
@@ -509,23 +651,69 @@ export interface components {
              */
             end_occurrences?: number;
             /**
+             * @description Extension: a one-off job — it runs once at this instant (retries as configured), then becomes `completed`. Instead of repeat_type/cron; must be in the future
+             * @example 2026-12-24T18:00:00Z
+             */
+            run_at?: string;
+            /**
+             * @description Extension: no run before it; repeat_every periods count from it. A bare date means the start of that day in the job's timezone
+             * @example 2026-01-15
+             */
+            start_date?: string;
+            /**
              * @description Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields
              * @example *\/15 9-17 * * 1-5
              */
             cron?: string;
+        };
+        AlertPolicyInput: {
+            /** @description Where alerts go. Default none */
+            channels?: components["schemas"]["AlertChannel"][];
+            /** @description Alert once when the Nth consecutive failed run (final outcome) is recorded; not again for N+1… Default 1; null: no failure alerts */
+            after_consecutive_failures?: number | null;
+            /** @description While the streak goes on, a failed run recorded at least this long after the streak's last alert sends a reminder. Default null (none) */
+            remind_every_minutes?: number | null;
+            /** @description Alert when a success ends an alerted failure streak. Default true */
+            on_recovery?: boolean;
+            /** @description Alert when runs become slow (once per slow spell). Default null */
+            slow_run?: {
+                /**
+                 * @description Milliseconds
+                 * @example 5000
+                 */
+                threshold_ms: number;
+                /**
+                 * @description run (default): a run whose response_time_ms is over threshold_ms; p95: the 95th percentile of the last `window` response times (this run's included) is over it
+                 * @enum {string}
+                 */
+                measure?: "run" | "p95";
+                /** @description Runs in the p95 window. Default 20 */
+                window?: number;
+            } | null;
+            /** @description Disable the job (state disabled, is_active false) when this many consecutive runs have failed, with a `disabled` alert. Default null (never) */
+            auto_disable_after?: number | null;
         };
         RetryConfigInput: {
             /** @description Default 3 */
             max_retries?: number;
             /** @description Default 60 */
             retry_delay_seconds?: number;
-            /** @description Default 30 */
+            /** @description Default 30, at most 600 */
             timeout_seconds?: number;
             /**
              * @description Default fixed
              * @enum {string}
              */
             backoff?: "fixed" | "exponential";
+            /**
+             * @description A failure is retried only when its response status code is in this list (e.g. 500-599,429 never retries a 4xx). Default 100-599: every failure
+             * @example 200-299,304
+             */
+            retry_on_status_codes?: string;
+            /** @description Whether a timeout is retried. Default true */
+            retry_on_timeout?: boolean;
+            /** @description Whether an error (no response: connection, DNS, refused target) is retried. Default true */
+            retry_on_error?: boolean;
         };
         CallbacksInput: {
             /**
@@ -545,6 +733,17 @@ export interface components {
              * @enum {string}
              */
             notify?: "attempt" | "final" | "on_change" | "always";
+        };
+        SuccessRulesInput: {
+            /**
+             * @description Response status codes that count as success. Default 200-299
+             * @example 200-299,304
+             */
+            status_codes?: string;
+            /** @description A response also needs this text (case-sensitive) in its kept body (the first 1 KB) to count as success; null clears it */
+            body_contains?: string | null;
+            /** @description A response whose kept body (the first 1 KB) contains this text is a failure; null clears it */
+            body_not_contains?: string | null;
         };
         CronJobList: {
             data: components["schemas"]["CronJob"][];
@@ -591,11 +790,23 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            alerts?: components["schemas"]["AlertPolicyInput"];
             /** @description Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none */
             request_signature?: boolean;
+            /**
+             * @description Extension: each slot starts a deterministic offset of 0–N seconds after it, derived from the job id and the slot (a redelivered slot keeps its offset). Default 0
+             * @example 30
+             */
+            jitter_seconds?: number;
+            /**
+             * @description Extension: what a slot does while the job's previous run (retries included) is unfinished. allow (default): it runs anyway; skip: it is skipped and counted in skipped_runs; queue: it waits and runs after the previous run, never at the same time
+             * @enum {string}
+             */
+            overlap_policy?: "allow" | "skip" | "queue";
             is_active?: boolean;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
+            success_rules?: components["schemas"]["SuccessRulesInput"];
             /** @description Read-only: accepted and ignored (see UpdateCronJob) */
             readonly id?: string;
             /**
@@ -607,7 +818,7 @@ export interface components {
              * @description Read-only: accepted and ignored (see UpdateCronJob)
              * @enum {string}
              */
-            readonly state?: "active" | "paused" | "completed";
+            readonly state?: "active" | "paused" | "completed" | "disabled";
             /**
              * @description Read-only: accepted and ignored (see UpdateCronJob)
              * @enum {string|null}
@@ -642,6 +853,8 @@ export interface components {
             readonly success_callback_url?: string | null;
             /** @description Read-only: accepted and ignored (see UpdateCronJob) */
             readonly failure_callback_url?: string | null;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly skipped_runs?: number;
             /**
              * @description Read-only: accepted and ignored (see UpdateCronJob)
              * @example 2024-01-26T14:00:00Z
@@ -723,6 +936,12 @@ export interface components {
                 [key: string]: string;
             } | null;
             /**
+             * @description The job's success rule that decided the status (success_rules): for a failure the first rule that failed, for a success the last rule checked; null for an error or timeout (no response to judge)
+             * @example status_codes
+             * @enum {string|null}
+             */
+            decided_by: "status_codes" | "body_contains" | "body_not_contains" | null;
+            /**
              * @description What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)
              * @enum {string}
              */
@@ -801,6 +1020,16 @@ export interface components {
                 /** @example 2024-01-25T14:00:00Z */
                 executed_at: string;
                 response_time_ms: number | null;
+            };
+        };
+        /** @description The run had no outcome within the bounded wait (25 s) and continues durably through the run ledger; its log appears in GET /logs/{cron_job_id} with id = execution_id (retries and callbacks follow as usual) */
+        TriggerPending: {
+            data: {
+                /** @description The first attempt's execution id: its log, once recorded, has this id */
+                execution_id: string;
+                cron_job_id: string;
+                /** @enum {string} */
+                status: "pending";
             };
         };
         ApiKeyList: {
@@ -915,6 +1144,58 @@ export interface components {
              * @example 5
              */
             count?: number;
+        };
+        AlertDeliveryList: {
+            data: components["schemas"]["AlertDelivery"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        AlertDelivery: {
+            id: string;
+            cron_job_id: string;
+            /** @description The run attempt whose recording fired the alert */
+            execution_id: string;
+            /** @enum {string} */
+            event: "failure" | "reminder" | "recovery" | "slow" | "disabled";
+            /** @enum {string} */
+            channel: "webhook" | "slack" | "discord" | "email";
+            /** @description The channel's URL or e-mail address */
+            target: string;
+            /**
+             * @description pending (queued or being retried), delivered, failed (retries exhausted), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (target not allowed)
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed" | "unconfirmed" | "refused";
+            attempts: number;
+            /** @description The latest failed attempt's error (kept after a later attempt delivered) */
+            last_error: string | null;
+            /** @example 2024-01-26T14:00:00Z */
+            fired_at: string;
+            /** @example 2024-01-26T14:00:00Z */
+            delivered_at: string | null;
+        };
+        AlertRecipientEnvelope: {
+            data: components["schemas"]["AlertRecipient"];
+        };
+        AlertRecipient: {
+            email: string;
+            /** @enum {string} */
+            status: "pending" | "confirmed";
+            /** @example 2024-01-26T14:00:00Z */
+            created_at: string;
+            /** @example 2024-01-26T14:00:00Z */
+            confirmation_sent_at: string | null;
+            /** @example 2024-01-26T14:00:00Z */
+            confirmed_at: string | null;
+        };
+        AlertRecipientInput: {
+            /**
+             * Format: email
+             * @example ops@example.com
+             */
+            email: string;
+        };
+        AlertRecipientList: {
+            data: components["schemas"]["AlertRecipient"][];
         };
     };
     responses: never;
@@ -2200,6 +2481,15 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerResult"];
                 };
             };
+            /** @description No outcome within the bounded wait (25 s): the run continues; its log arrives later */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TriggerPending"];
+                };
+            };
             /** @description Invalid input; `errors` names each bad field */
             400: {
                 headers: {
@@ -2908,6 +3198,482 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCronJobAlerts: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The cron job id (UUID) */
+                cron_job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alert deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDeliveryList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAlertRecipients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's recipients */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRecipientList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addAlertRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertRecipientInput"];
+            };
+        };
+        responses: {
+            /** @description Already confirmed: nothing sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRecipientEnvelope"];
+                };
+            };
+            /** @description Pending: a confirmation e-mail was sent (or was sent recently) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRecipientEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAlertRecipient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            email: string;
+                            message: string;
+                        };
+                    };
                 };
             };
             /** @description Invalid input; `errors` names each bad field */

@@ -37,6 +37,11 @@ export type JobListPage = Json<ListOp["responses"][200]>;
 export type DeletedJob = Json<DeleteOp["responses"][200]>["data"];
 /** `POST …/trigger/{id}` answer's data: the execution that ran. */
 export type TriggerResult = Json<TriggerOp["responses"][200]>["data"];
+/**
+ * `POST …/trigger/{id}` answered 202: no outcome within the server's bounded wait (25 s); the run continues and its
+ * log (id = execution_id) arrives later.
+ */
+export type TriggerPending = Json<TriggerOp["responses"][202]>["data"];
 
 /** One execution log. */
 export type ExecutionLog = Json<JobLogsOp["responses"][200]>["data"][number];

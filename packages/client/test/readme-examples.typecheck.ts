@@ -37,7 +37,7 @@ export async function readmeExamples(save: (logs: unknown[]) => void) {
   });
   await edgecron.updateJob(job.id, { retry_config: { timeout_seconds: 20 }, callbacks: { failure_url: null } });
   const run = await edgecron.runJob(job.id);
-  const status: "success" | "failure" | "error" | "timeout" = run.status;
+  const status: "success" | "failure" | "error" | "timeout" | "pending" = run.status;
   for await (const j of edgecron.jobs({ tags: "reports" })) j.name.toUpperCase();
   for await (const log of edgecron.logs({ jobId: job.id, status: "failure", start_date: "2026-11-01" })) {
     log.response_code?.toFixed();

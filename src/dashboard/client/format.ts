@@ -53,13 +53,15 @@ const UNITS: Record<string, string> = { hourly: "hour", days: "day", weeks: "wee
 /** "Every 2 weeks on Mon, Wed at 09:00" — the schedule in words (the cron string and zone are shown beside it). */
 export function describeSchedule(job: Pick<Job, "schedule_config" | "schedule">): string {
   const c = job.schedule_config ?? {};
-  if (typeof c.cron === "string") return `Cron ${c.cron}`;
+  if (typeof c.run_at === "string") return `Once, at ${c.run_at}`;
+  const from = typeof c.start_date === "string" ? `, from ${c.start_date}` : "";
+  if (typeof c.cron === "string") return `Cron ${c.cron}${from}`;
   const unit = c.repeat_type ? UNITS[c.repeat_type] : undefined;
   if (!unit) return job.schedule;
   const every = Math.max(1, Number(c.repeat_every) || 1);
   let s = every === 1 ? `Every ${unit}` : `Every ${every} ${unit}s`;
   const time = typeof c.time === "string" ? c.time : "00:00";
-  if (c.repeat_type === "hourly") return `${s} at :${time.slice(3)}`;
+  if (c.repeat_type === "hourly") return `${s} at :${time.slice(3)}${from}`;
   if (c.repeat_type === "weeks" && Array.isArray(c.days_of_week)) {
     s += ` on ${c.days_of_week.map((d) => WEEKDAYS[Number(d)] ?? d).join(", ")}`;
   }

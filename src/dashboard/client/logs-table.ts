@@ -159,6 +159,25 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
         ),
       );
     } else if (!r.error_message) response.push(h("span", { class: "muted" }, "No body"));
+    const headers = Object.entries(r.response_headers ?? {});
+    if (headers.length > 0) {
+      response.push(
+        h(
+          "details",
+          { class: "response-headers" },
+          h("summary", null, `Response headers (${headers.length})`),
+          h(
+            "dl",
+            { class: "headers" },
+            headers.flatMap(([name, value]) => [h("dt", { class: "mono" }, name), h("dd", { class: "mono" }, value)]),
+          ),
+        ),
+      );
+    }
+    // Which success rule decided, when a body rule did (a status rule deciding is the usual, unremarkable case).
+    if (r.decided_by === "body_contains" || r.decided_by === "body_not_contains") {
+      response.push(h("span", { class: "muted decided-by" }, `decided by ${r.decided_by}`));
+    }
     const cell = (label: string, cls: string | null, ...c: Array<Node | string>) =>
       h("td", { "data-label": label, class: cls }, c);
     return h(

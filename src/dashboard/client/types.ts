@@ -27,6 +27,9 @@ export interface ScheduleConfig {
   end_date?: string;
   end_occurrences?: number;
   cron?: string;
+  /** A one-off job's instant (schedule_config.run_at). */
+  run_at?: string;
+  start_date?: string;
 }
 
 export interface Job {
@@ -54,6 +57,11 @@ export interface Job {
   success_callback_url: string | null;
   failure_callback_url: string | null;
   schedule_config: ScheduleConfig;
+  /** Jitter window in seconds (0: none). */
+  jitter_seconds?: number;
+  overlap_policy?: "allow" | "skip" | "queue";
+  /** Slots skipped because the previous run was unfinished (overlap_policy skip). */
+  skipped_runs?: number;
   retry_config: Record<string, unknown>;
   callbacks: Record<string, unknown>;
 }
@@ -75,6 +83,10 @@ export interface ExecutionLog {
   error_message: string | null;
   response_time_ms: number | null;
   retry_attempt: number;
+  /** The response's allow-listed headers; null when no response came. */
+  response_headers?: Record<string, string> | null;
+  /** The success rule that decided the status; null for an error or timeout. */
+  decided_by?: "status_codes" | "body_contains" | "body_not_contains" | null;
 }
 
 export interface ApiKey {

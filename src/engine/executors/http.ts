@@ -17,6 +17,11 @@ export interface HttpExecutorOptions {
   /** Skip the private/loopback/metadata check (local development and tests only). */
   allowPrivateTargets: boolean;
   fetch?: typeof fetch;
+  /**
+   * The deadline in ms for a timeout in seconds: `s * 1000` (the default). Tests shorten the clock with it, so a
+   * 120 s job's deadline is enforced in a fraction of a second while the job and its log still say 120 s.
+   */
+  deadlineMs?: (timeoutSeconds: number) => number;
 }
 
 export const MAX_REDIRECTS = 5;
@@ -35,10 +40,16 @@ export function createHttpExecutor(opts: HttpExecutorOptions): Executor {
   const doFetch: typeof fetch = opts.fetch ?? ((input, init) => fetch(input, init));
   const check: Check = (url) =>
     unsupportedSchemeReason(url) ?? (opts.allowPrivateTargets ? null : refusedHostReason(url));
-  return { execute: (req) => execute(req, doFetch, check) };
+  const deadlineMs = opts.deadlineMs ?? ((s: number) => s * 1000);
+  return { execute: (req) => execute(req, doFetch, check, deadlineMs(req.timeoutSeconds)) };
 }
 
-async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Check): Promise<ExecutionResult> {
+async function execute(
+  req: ExecutionRequest,
+  doFetch: typeof fetch,
+  check: Check,
+  deadlineMs: number,
+): Promise<ExecutionResult> {
   let url: URL;
   try {
     url = new URL(req.endpointUrl);
@@ -60,7 +71,7 @@ async function execute(req: ExecutionRequest, doFetch: typeof fetch, check: Chec
   let body = method === "GET" || method === "HEAD" ? null : req.body;
 
   // One deadline for every hop, the headers and the body read.
-  const signal = AbortSignal.timeout(req.timeoutSeconds * 1000);
+  const signal = AbortSignal.timeout(deadlineMs);
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   try {

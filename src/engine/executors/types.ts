@@ -1,4 +1,4 @@
-import type { ExecutionStatus } from "../../db/schema";
+import type { DecidedBy, ExecutionStatus } from "../../db/schema";
 
 /** One attempt of a job's HTTP request, as the engine hands it to an executor. */
 export interface ExecutionRequest {
@@ -20,6 +20,11 @@ export interface ExecutionResult {
   responseTimeMs: number | null;
   /** The response's allow-listed headers (src/engine/response-headers.ts); absent or null without a response. */
   responseHeaders?: Record<string, string> | null;
+  /**
+   * The job's success rule that decided a response's status (src/jobs/success-rules.ts), set by the engine after
+   * the executor returns; null for an error or timeout; absent before the rules were applied.
+   */
+  decidedBy?: DecidedBy | null;
   /** seconds from a 429/503 Retry-After header, else null */
   retryAfterSeconds: number | null;
 }

@@ -22,6 +22,8 @@ export const EXIT = {
   network: 7,
   /** `jobs run`: the run happened but its outcome is failure, error or timeout. */
   runFailed: 8,
+  /** `jobs run`: no outcome within the server's bounded wait (HTTP 202); the run continues, its log comes later. */
+  runPending: 9,
 } as const;
 
 export class UsageError extends Error {

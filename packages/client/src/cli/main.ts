@@ -225,11 +225,15 @@ const COMMANDS: Record<string, Command> = {
   "jobs resume": jobCommand("resume", "schedule a paused job again", (c, id) => c.resumeJob(id)),
   "jobs run": {
     usage: "jobs run <job-id> [--idempotency-key <key>]",
-    summary: `run a job now; exit ${EXIT.runFailed} when the run's outcome is not success`,
+    summary: `run a job now; exit ${EXIT.runFailed} when the run's outcome is not success, ${EXIT.runPending} when it is still running after the server's 25 s wait`,
     options: { "idempotency-key": { type: "string" } },
     args: [1, 1],
     async run(ctx) {
       const run = await ctx.client().runJob(ctx.args[0] as string, { idempotencyKey: ctx.str("idempotency-key") });
+      if (run.status === "pending") {
+        ctx.print(run, `pending (execution ${run.execution_id}): still running; its log arrives when it ends`);
+        return EXIT.runPending;
+      }
       ctx.print(
         run,
         `${run.status} ${run.response_code ?? "-"} in ${run.response_time_ms ?? "-"} ms (execution ${run.execution_id})`,
@@ -294,7 +298,7 @@ export function usageText(): string {
     "global options: --json (machine-readable output), --url <api> and --account <id> (override the stored ones),",
     "                -h/--help (one command's usage)",
     "exit status: 0 ok, 1 failure, 2 usage, 3 not signed in / 401 / 403, 4 not found, 5 refused (400/409),",
-    "             6 rate limited, 7 server unreachable, 8 `jobs run`: the run failed",
+    "             6 rate limited, 7 server unreachable, 8 `jobs run`: the run failed, 9 `jobs run`: still running",
   ].join("\n");
 }
 

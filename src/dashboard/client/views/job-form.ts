@@ -37,6 +37,10 @@ const FIELD_IDS: Record<string, string> = {
   "schedule_config.end_date": "f-end-date",
   "schedule_config.end_occurrences": "f-end-n",
   "schedule_config.cron": "f-cron",
+  "schedule_config.run_at": "f-run-at",
+  "schedule_config.start_date": "f-start-date",
+  jitter_seconds: "f-jitter",
+  overlap_policy: "f-overlap",
   retry_config: "f-retries",
   "retry_config.max_retries": "f-retries",
   "retry_config.retry_delay_seconds": "f-delay",
@@ -139,8 +143,9 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     [
       ["repeat", "Repeat every…"],
       ["cron", "Cron expression"],
+      ["once", "Once, at an instant"],
     ],
-    sc.cron !== undefined ? "cron" : "repeat",
+    sc.run_at !== undefined ? "once" : sc.cron !== undefined ? "cron" : "repeat",
   );
   const repeat = select("f-repeat", REPEATS, sc.repeat_type ?? "days");
   const every = input("f-every", "number", sc.repeat_every ?? 1, { min: "1", max: "1000" });
@@ -164,6 +169,25 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
   const endDate = input("f-end-date", "date", sc.end_date?.slice(0, 10) ?? "");
   const endN = input("f-end-n", "number", sc.end_occurrences ?? "", { min: "1" });
   const cron = input("f-cron", "text", sc.cron ?? "", { placeholder: "*/15 9-17 * * 1-5", spellcheck: "false" });
+  // A one-off's instant and a start date as ISO 8601 text: the API takes an offset or Z, or a bare date.
+  const runAt = input("f-run-at", "text", sc.run_at ?? "", {
+    placeholder: "2026-12-24T18:00:00Z",
+    spellcheck: "false",
+  });
+  const startDate = input("f-start-date", "text", sc.start_date ?? "", {
+    placeholder: "2026-01-15",
+    spellcheck: "false",
+  });
+  const jitter = input("f-jitter", "number", job?.jitter_seconds ?? 0, { min: "0", max: "3600" });
+  const overlap = select(
+    "f-overlap",
+    [
+      ["allow", "Run anyway (allow)"],
+      ["skip", "Skip the slot (skip)"],
+      ["queue", "Wait for it (queue)"],
+    ],
+    job?.overlap_policy ?? "allow",
+  );
 
   const retry = (job?.retry_config ?? {}) as {
     max_retries?: number;
@@ -214,6 +238,18 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     { class: "grid" },
     field("f-cron", "Cron expression (5 fields, in the job's zone)", cron),
   );
+  const onceFields = h(
+    "div",
+    { class: "grid" },
+    field("f-run-at", "Run once at (ISO 8601 with Z or an offset)", runAt),
+  );
+  const timingFields = h(
+    "div",
+    { class: "grid" },
+    field("f-start-date", "Starts (date in the job's zone, or a date-time; empty: now)", startDate),
+    field("f-jitter", "Jitter (seconds, 0–3600)", jitter),
+    field("f-overlap", "While the previous run is unfinished", overlap),
+  );
   const endFields = h(
     "div",
     { class: "grid" },
@@ -260,6 +296,8 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
       ),
       repeatFields,
       cronFields,
+      onceFields,
+      timingFields,
       endFields,
       preview,
     ),
@@ -296,6 +334,9 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
 
   function scheduleConfig(): ScheduleConfig {
     const c: ScheduleConfig = {};
+    // A one-off takes none of the repeating fields (the API refuses them beside run_at).
+    if (scheduleMode.value === "once") return { run_at: runAt.value.trim() };
+    if (startDate.value.trim()) c.start_date = startDate.value.trim();
     if (scheduleMode.value === "cron") c.cron = cron.value.trim();
     else {
       c.repeat_type = repeat.value as ScheduleConfig["repeat_type"];
@@ -317,8 +358,12 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
 
   function syncVisibility() {
     const cronMode = scheduleMode.value === "cron";
-    repeatFields.hidden = cronMode;
+    const once = scheduleMode.value === "once";
+    repeatFields.hidden = cronMode || once;
     cronFields.hidden = !cronMode;
+    onceFields.hidden = !once;
+    endFields.hidden = once;
+    (startDate.closest(".field") as HTMLElement).hidden = once;
     (days.closest(".field") as HTMLElement).hidden = repeat.value !== "weeks";
     (dom.closest(".field") as HTMLElement).hidden = repeat.value !== "months" && repeat.value !== "years";
     (endDate.closest(".field") as HTMLElement).hidden = end.value !== "on";
@@ -358,7 +403,21 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
       }
     }, 300);
   }
-  for (const el of [scheduleMode, repeat, every, time, dom, end, endDate, endN, cron, timezone, ...dayBoxes]) {
+  for (const el of [
+    scheduleMode,
+    repeat,
+    every,
+    time,
+    dom,
+    end,
+    endDate,
+    endN,
+    cron,
+    runAt,
+    startDate,
+    timezone,
+    ...dayBoxes,
+  ]) {
     el.addEventListener("input", () => {
       syncVisibility();
       schedulePreview();
@@ -393,6 +452,8 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
         .map((t) => t.trim())
         .filter(Boolean),
       is_active: active.checked,
+      jitter_seconds: numOr(jitter),
+      overlap_policy: overlap.value,
       retry_config: {
         max_retries: numOr(retries),
         retry_delay_seconds: numOr(delay),

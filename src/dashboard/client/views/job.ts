@@ -8,6 +8,7 @@ import { fmt } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
 import { errorText, flash, mount, navigate } from "../ui";
 
+/** POST /trigger's answer: the outcome, or (HTTP 202) `pending` while a long run continues. */
 interface TriggerResult {
   execution_id: string;
   status: string;
@@ -132,6 +133,20 @@ export function jobView(id: string, params: URLSearchParams): void {
         runResult.hidden = false;
         runResult.replaceChildren(h("h2", null, "Run now"), h("p", { class: "loading" }, "Running…"));
         const { data: r } = await api<{ data: TriggerResult }>(`/trigger/${enc}`, { method: "POST" });
+        if (r.status === "pending") {
+          runResult.replaceChildren(
+            h("h2", null, "Run now: still running"),
+            h(
+              "p",
+              { id: "run-status" },
+              "No outcome within 25 s; the run continues and its log appears below when it ends (execution ",
+              h("code", null, r.execution_id),
+              ").",
+            ),
+          );
+          refreshAll();
+          return;
+        }
         runResult.replaceChildren(
           h("h2", null, "Run now: result"),
           h(
@@ -178,6 +193,7 @@ export function jobView(id: string, params: URLSearchParams): void {
         `${plural(job.total_executions, "execution", "executions")} · ${num(job.successful_executions)} succeeded · ${num(job.failed_executions)} did not (all-time counters, not swept with the logs)`,
       ],
       ["Retries", `${job.max_retries} × ${job.retry_delay_seconds} s apart · timeout ${job.timeout_seconds} s`],
+      ["Overlapping runs", overlapFact(job)],
       ["Tags", job.tags.length ? job.tags.join(", ") : "—"],
     ];
     return h(
@@ -220,4 +236,24 @@ export function jobView(id: string, params: URLSearchParams): void {
 
 export function forgetJobView(): void {
   current = null;
+}
+
+/** The job's overlap policy and jitter, with the count of slots skipped (README "Scheduling"). */
+function overlapFact(job: Job): Node {
+  const policy = job.overlap_policy ?? "allow";
+  const text = {
+    allow: "allowed (a slot runs even while the previous run is unfinished)",
+    skip: "skipped while the previous run is unfinished",
+    queue: "queued after the previous run",
+  }[policy];
+  const jitter = job.jitter_seconds ? ` · jitter up to ${job.jitter_seconds} s` : "";
+  const skipped = job.skipped_runs ?? 0;
+  return h(
+    "span",
+    { id: "job-overlap" },
+    `${text}${jitter}`,
+    policy === "skip" || skipped > 0
+      ? [" · ", h("strong", { id: "job-skipped-runs" }, plural(skipped, "slot", "slots")), " skipped"]
+      : "",
+  );
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `runs_job_unfinished_idx` ON `runs` (`job_id`,`slot`) WHERE "runs"."state" IN ('queued', 'running');

@@ -1,0 +1,126 @@
+import { activeSigningSecrets } from "../accounts/signing-secrets";
+import type { AlertDeliveryStatus } from "../db/schema";
+import type { EngineDeps } from "../engine/deps";
+import { send } from "../engine/messages";
+import { SIGNATURE_HEADER, signWithSecrets } from "../engine/signature";
+import { refusedTargetReason } from "../engine/target-guard";
+import { type AlertDeliveryRow, abandonDelivery, claimDelivery, settleDelivery } from "./deliveries";
+import { isPermanentEmailError, resolveMailer } from "./mailer";
+import type { AlertMessage } from "./messages";
+import { isConfirmed } from "./recipients";
+
+/** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s, 240 s (as callbacks, one more). */
+export const ALERT_MAX_RETRIES = 4;
+const ALERT_BASE_DELAY_SECONDS = 30;
+const ALERT_TIMEOUT_MS = 10_000;
+
+export type AlertDeliveryResult = "delivered" | "retrying" | "failed" | "unconfirmed" | "refused" | "duplicate";
+
+/** Thrown for a delivery another consumer holds: the queue redelivers the message later. */
+export class AlertBusyError extends Error {
+  constructor(id: string) {
+    super(`alert delivery ${id} is in flight elsewhere`);
+  }
+}
+
+type Attempt = { ok: true } | { ok: false; status?: AlertDeliveryStatus; error: string; permanent?: boolean };
+
+/**
+ * One delivery attempt of an alert (README "Alerts"). The row is claimed first (claimDelivery), so a duplicated
+ * message never sends twice. A failed attempt is retried through the queue with exponential backoff, at most
+ * ALERT_MAX_RETRIES times, then the row is `failed`; an e-mail recipient that is not confirmed gets nothing
+ * (`unconfirmed`, not retried); the SSRF rule of the http executor applies to URLs (`refused`).
+ */
+export async function deliverAlert(deps: EngineDeps, msg: AlertMessage): Promise<AlertDeliveryResult> {
+  const now = deps.now();
+  const claim = await claimDelivery(deps.db, msg.deliveryId, msg.attempt, now);
+  if (claim.kind === "done") return "duplicate";
+  if (claim.kind === "busy") throw new AlertBusyError(msg.deliveryId);
+  const row = claim.row;
+  const outcome = await attempt(deps, row);
+  if (outcome.ok) {
+    await settleDelivery(deps.db, row.id, msg.attempt, {
+      status: "delivered",
+      error: row.lastError, // the latest failed attempt's error, if any, stays visible
+      deliveredAt: deps.now(),
+    });
+    return "delivered";
+  }
+  if (outcome.status === "unconfirmed" || outcome.status === "refused") {
+    await settleDelivery(deps.db, row.id, msg.attempt, { status: outcome.status, error: outcome.error });
+    return outcome.status;
+  }
+  if (outcome.permanent || msg.attempt >= ALERT_MAX_RETRIES) {
+    await settleDelivery(deps.db, row.id, msg.attempt, { status: "failed", error: outcome.error });
+    console.warn(JSON.stringify({ event: "alert_gave_up", id: row.id, attempts: msg.attempt + 1 }));
+    return "failed";
+  }
+  // The retry's message first: if sending it fails, this message is redelivered and (the row unchanged but for
+  // its lease) tries this attempt again.
+  await send(deps.queue, { ...msg, attempt: msg.attempt + 1 }, ALERT_BASE_DELAY_SECONDS * 2 ** msg.attempt);
+  await settleDelivery(deps.db, row.id, msg.attempt, { status: "pending", error: outcome.error });
+  return "retrying";
+}
+
+/** A delivery the dead-letter queue received (its messages failed unexpectedly ten times): closed as failed. */
+export async function abandonAlert(deps: EngineDeps, msg: AlertMessage): Promise<"failed"> {
+  await abandonDelivery(deps.db, msg.deliveryId, "dead-lettered after repeated consumer failures");
+  return "failed";
+}
+
+async function attempt(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt> {
+  if (row.channel === "email") return attemptEmail(deps, row);
+  let url: URL;
+  try {
+    url = new URL(row.target);
+  } catch {
+    return { ok: false, status: "refused", error: "not a URL" };
+  }
+  const refused = deps.cfg.ALLOW_PRIVATE_TARGETS ? null : refusedTargetReason(url);
+  if (refused) return { ok: false, status: "refused", error: refused };
+  // CALLBACKS=record (npm start under the mock executor): logged, not sent, like callbacks.
+  if (deps.cfg.CALLBACKS === "record") {
+    console.log(JSON.stringify({ event: "alert_recorded", id: row.id, url: row.target, body: row.payload }));
+    return { ok: true };
+  }
+  const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "edgecron/1.0" };
+  if (row.channel === "webhook") {
+    // Signed like a callback: every active secret of the account (src/engine/signature.ts).
+    const secrets = await activeSigningSecrets(deps.db, row.accountId, Date.now());
+    if (!secrets) return { ok: false, status: "refused", error: "account not found" };
+    headers[SIGNATURE_HEADER] = await signWithSecrets(secrets, row.payload, Math.floor(Date.now() / 1000));
+  }
+  try {
+    const res = await deps.fetch(url.toString(), {
+      method: "POST",
+      headers,
+      body: row.payload,
+      redirect: "manual",
+      signal: AbortSignal.timeout(ALERT_TIMEOUT_MS),
+    });
+    await res.body?.cancel();
+    if (res.status >= 200 && res.status < 300) return { ok: true };
+    return { ok: false, error: `HTTP ${res.status}` };
+  } catch (err) {
+    return { ok: false, error: String((err as Error)?.message ?? err).slice(0, 500) };
+  }
+}
+
+/** An alert e-mail: only to a recipient confirmed by double opt-in; quota and other transient errors are retried. */
+async function attemptEmail(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt> {
+  if (!(await isConfirmed(deps.db, row.accountId, row.target)))
+    return { ok: false, status: "unconfirmed", error: "recipient has not confirmed (double opt-in)" };
+  const mailer = await resolveMailer(deps);
+  if (!mailer) return { ok: false, error: "no EMAIL binding", permanent: true };
+  const { subject, text } = JSON.parse(row.payload) as { subject: string; text: string };
+  try {
+    await mailer.send({ from: deps.cfg.ALERT_EMAIL_FROM, to: row.target, subject, text });
+    return { ok: true };
+  } catch (err) {
+    return {
+      ok: false,
+      error: String((err as Error)?.message ?? err).slice(0, 500),
+      permanent: isPermanentEmailError(err),
+    };
+  }
+}

@@ -1,0 +1,174 @@
+import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
+import type { AttemptFacts } from "../engine/callbacks";
+import type { ConditionalEntry } from "../engine/record";
+import { jobNumber } from "../logs/store";
+import type { AlertPolicy } from "../schemas/alerts";
+import { insertDeliveryStatement } from "./deliveries";
+import type { AlertMessage } from "./messages";
+import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
+import { alertPolicy } from "./policy";
+
+/** A statement of the recording batch (drizzle query builder). */
+type Statement = Parameters<Db["batch"]>[0][number];
+
+/** The alert side of an attempt's recording: outbox entries (with conditions) and the batch statements. */
+export interface AlertPlan {
+  entries: ConditionalEntry[];
+  /**
+   * Statements for the recording batch, run after the outbox entries and before the job's own UPDATE, so every
+   * condition reads the job row as it was before this attempt: the delivery rows (each with its entry's
+   * condition), then one UPDATE of the job's alert state (and `disabled`, when auto_disable_after is reached).
+   */
+  statements: (newer: SQL, logMissing: SQL) => Statement[];
+}
+
+const NONE: AlertPlan = { entries: [], statements: () => [] };
+
+/** p95 by nearest rank (the smallest value with at least 95 % of the sample at or below it). */
+export function p95(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)] ?? 0;
+}
+
+/**
+ * Whether this attempt makes the job slow, by its slow_run rule: `run` compares the attempt's response time,
+ * `p95` the 95th percentile of the job's last `window` logs with a response time, this attempt included (the
+ * window reads logs, so retries count as samples too). Undefined when there is no rule or no response time.
+ */
+async function slowness(db: Db, job: CronJobRow, policy: AlertPolicy, facts: AttemptFacts) {
+  const rule = policy.slow_run;
+  const ms = facts.result.responseTimeMs;
+  if (!rule || ms === null) return undefined;
+  let measuredMs = ms;
+  if (rule.measure === "p95") {
+    // One job's logs newest first: the logs_job_time_idx range, reading the rows for their response times.
+    const rows = await db
+      .select({ ms: logs.responseTimeMs })
+      .from(logs)
+      .where(and(eq(logs.job, jobNumber(job.id)), isNotNull(logs.responseTimeMs)))
+      .orderBy(desc(logs.executedAt))
+      .limit(rule.window - 1);
+    measuredMs = p95([ms, ...rows.map((r) => r.ms ?? 0)]);
+  }
+  return { slow: measuredMs > rule.threshold_ms, measuredMs, thresholdMs: rule.threshold_ms, measure: rule.measure };
+}
+
+/**
+ * What the recording of one attempt does for alerts (README "Alerts"). Only a run's final outcome counts (no retry
+ * follows), like `consecutive_failures`, and only one newer than the job's last outcome (the `newer` condition).
+ * Every condition reads the job row before this attempt's UPDATE, where `consecutive_failures` is the streak
+ * before it (F):
+ *
+ * - failure: F + 1 = after_consecutive_failures — exactly one recording per streak sees it;
+ * - reminder: F + 1 > after_consecutive_failures, the streak was alerted, and its last alert is at least
+ *   remind_every_minutes old (reminders ride on recorded failures: a job that stops running stops reminding);
+ * - disabled: F + 1 ≥ auto_disable_after while active — the job becomes `disabled` in the same batch; it takes
+ *   the place of a failure alert or reminder of the same run;
+ * - recovery: a success while the streak was alerted (on_recovery);
+ * - slow: the slow_run rule holds and the job was not slow already; a run that is not slow ends the slow spell.
+ *
+ * Delivery rows and outbox entries have deterministic ids (`<execution id>:alert:<event>:<channel index>`) and,
+ * like every follow-up, are written only by the recording that writes the log, so a redelivered run fires nothing.
+ */
+export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): Promise<AlertPlan> {
+  if (facts.nextRetryAt !== null) return NONE;
+  const policy = alertPolicy(job);
+  // Nothing to send and nothing to disable: no reads, no writes (most jobs).
+  if (policy.channels.length === 0 && policy.auto_disable_after === null) return NONE;
+  const ok = facts.result.status === "success";
+  const slow = await slowness(db, job, policy, facts);
+  const executedAt = facts.executedAt;
+  const failures = sql`(${cronJobs.consecutiveFailures} + 1)`;
+  const N = policy.after_consecutive_failures;
+  const M = policy.auto_disable_after;
+  const R = policy.remind_every_minutes;
+
+  const disabling = !ok && M !== null ? sql`(${failures} >= ${M} AND ${cronJobs.state} = 'active')` : sql`0`;
+  const conditions: Array<[AlertEvent, SQL]> = [];
+  if (!ok) {
+    if (M !== null) conditions.push(["disabled", disabling]);
+    if (N !== null) conditions.push(["failure", sql`(${failures} = ${N} AND NOT ${disabling})`]);
+    if (N !== null && R !== null)
+      conditions.push([
+        "reminder",
+        sql`(${failures} > ${N} AND ${cronJobs.alertStreakAlertedAt} IS NOT NULL AND ${cronJobs.alertLastAt} <= ${executedAt - R * 60_000} AND NOT ${disabling})`,
+      ]);
+  } else if (policy.on_recovery) {
+    conditions.push(["recovery", sql`(${cronJobs.alertStreakAlertedAt} IS NOT NULL)`]);
+  }
+  if (slow?.slow) conditions.push(["slow", sql`(${cronJobs.alertSlowSince} IS NULL)`]);
+
+  const streak = job.consecutiveFailures + 1;
+  const factsOf = (event: AlertEvent): AlertFacts => ({
+    ...facts,
+    event,
+    consecutiveFailures: event === "failure" ? (N ?? streak) : event === "recovery" || event === "slow" ? 0 : streak,
+    ...(event === "slow" && slow ? { slow } : {}),
+  });
+  const onJob = (cond: SQL, newer: SQL) =>
+    sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${job.id} AND ${newer} AND ${cond})`;
+
+  const fired = conditions.flatMap(([event, cond]) =>
+    policy.channels.map((channel, i) => {
+      const id = `${facts.executionId}:alert:${event}:${i}`;
+      const message: AlertMessage = { type: "alert", accountId: job.accountId, deliveryId: id, attempt: 0 };
+      const delivery = {
+        id,
+        accountId: job.accountId,
+        cronJobId: job.id,
+        executionId: facts.executionId,
+        event,
+        channel: channel.type,
+        target: channelTarget(channel),
+        payload: channelPayload(channel, job, factsOf(event)),
+        firedAt: executedAt,
+      };
+      return {
+        entry: { entry: { id, accountId: job.accountId, message }, when: (n: SQL) => onJob(cond, n) },
+        delivery,
+        cond,
+      };
+    }),
+  );
+
+  // The alert state after this run, from the row before it (an UPDATE's SET reads the old row throughout).
+  const alertedNow = sql.join(
+    conditions.filter(([e]) => e !== "recovery" && e !== "slow").map(([, c]) => c),
+    sql` OR `,
+  );
+  const anyAlert = conditions.some(([e]) => e !== "recovery" && e !== "slow") ? sql`(${alertedNow})` : sql`0`;
+  const state = ok
+    ? { alertStreakAlertedAt: sql`NULL`, alertLastAt: sql`NULL` }
+    : {
+        alertStreakAlertedAt: sql`CASE WHEN ${anyAlert} THEN COALESCE(${cronJobs.alertStreakAlertedAt}, ${executedAt}) ELSE ${cronJobs.alertStreakAlertedAt} END`,
+        alertLastAt: sql`CASE WHEN ${anyAlert} THEN ${executedAt} ELSE ${cronJobs.alertLastAt} END`,
+        state: sql`CASE WHEN ${disabling} THEN 'disabled' ELSE ${cronJobs.state} END`,
+        isActive: sql`CASE WHEN ${disabling} THEN 0 ELSE ${cronJobs.isActive} END`,
+        nextRunAt: sql`CASE WHEN ${disabling} THEN NULL ELSE ${cronJobs.nextRunAt} END`,
+      };
+  const slowState =
+    slow === undefined
+      ? {}
+      : { alertSlowSince: slow.slow ? sql`COALESCE(${cronJobs.alertSlowSince}, ${executedAt})` : sql`NULL` };
+  // Only when something changes, so a healthy run of a job without alerts writes no extra row (D1 bills rows
+  // written; the recording batch already writes the job row once).
+  const changes = [
+    ok ? sql`(${cronJobs.alertStreakAlertedAt} IS NOT NULL OR ${cronJobs.alertLastAt} IS NOT NULL)` : anyAlert,
+    ...(slow === undefined
+      ? []
+      : [slow.slow ? sql`${cronJobs.alertSlowSince} IS NULL` : sql`${cronJobs.alertSlowSince} IS NOT NULL`]),
+  ];
+
+  return {
+    entries: fired.map((f) => f.entry),
+    statements: (newer, logMissing) => [
+      ...fired.map((f) => insertDeliveryStatement(db, f.delivery, sql`${logMissing} AND ${onJob(f.cond, newer)}`)),
+      db
+        .update(cronJobs)
+        .set({ ...state, ...slowState })
+        .where(and(eq(cronJobs.id, job.id), logMissing, newer, sql`(${sql.join(changes, sql` OR `)})`)),
+    ],
+  };
+}

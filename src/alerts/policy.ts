@@ -1,0 +1,62 @@
+import type { CronJobRow } from "../db/schema";
+import type { AlertPolicy, AlertPolicyInput } from "../schemas/alerts";
+
+/** What a job alerts with when `alerts`, or one of its fields, is not given: no channels, so no alert goes out. */
+export const ALERT_DEFAULTS: AlertPolicy = {
+  channels: [],
+  after_consecutive_failures: 1,
+  remind_every_minutes: null,
+  on_recovery: true,
+  slow_run: null,
+  auto_disable_after: null,
+};
+const SLOW_DEFAULTS = { measure: "run", window: 20 } as const;
+
+/** A job's alert policy with every default applied (a job stored before alerts existed has none: the defaults). */
+export function alertPolicy(row: Pick<CronJobRow, "alertPolicy">): AlertPolicy {
+  if (!row.alertPolicy) return ALERT_DEFAULTS;
+  const stored = JSON.parse(row.alertPolicy) as Partial<AlertPolicy>;
+  const slow = stored.slow_run ? { ...SLOW_DEFAULTS, ...stored.slow_run } : null;
+  return { ...ALERT_DEFAULTS, ...stored, slow_run: slow };
+}
+
+/**
+ * The stored policy after a create (`current` undefined) or an update: the fields sent replace the stored ones
+ * (`channels` whole, `slow_run` whole with its own defaults), the rest are kept.
+ */
+export function mergeAlertPolicy(current: AlertPolicy | undefined, input: AlertPolicyInput): AlertPolicy {
+  const merged: AlertPolicy = { ...(current ?? ALERT_DEFAULTS) };
+  if (input.channels !== undefined) merged.channels = input.channels;
+  if (input.after_consecutive_failures !== undefined)
+    merged.after_consecutive_failures = input.after_consecutive_failures;
+  if (input.remind_every_minutes !== undefined) merged.remind_every_minutes = input.remind_every_minutes;
+  if (input.on_recovery !== undefined) merged.on_recovery = input.on_recovery;
+  if (input.auto_disable_after !== undefined) merged.auto_disable_after = input.auto_disable_after;
+  if (input.slow_run !== undefined)
+    merged.slow_run =
+      input.slow_run === null
+        ? null
+        : {
+            threshold_ms: input.slow_run.threshold_ms,
+            measure: input.slow_run.measure ?? SLOW_DEFAULTS.measure,
+            window: input.slow_run.window ?? SLOW_DEFAULTS.window,
+          };
+  return merged;
+}
+
+/** The column an alerts input writes (create: over the defaults; update: over the stored policy). */
+export function alertPolicyColumn(
+  current: Pick<CronJobRow, "alertPolicy"> | undefined,
+  input: AlertPolicyInput | undefined,
+): Pick<CronJobRow, "alertPolicy"> | Record<string, never> {
+  if (input === undefined) return {};
+  return { alertPolicy: JSON.stringify(mergeAlertPolicy(current ? alertPolicy(current) : undefined, input)) };
+}
+
+/** Re-enabling a disabled job starts a new streak: no failures counted, nothing alerted (README "Alerts"). */
+export const RESET_ALERT_STREAK = {
+  consecutiveFailures: 0,
+  alertStreakAlertedAt: null,
+  alertLastAt: null,
+  alertSlowSince: null,
+} satisfies Partial<CronJobRow>;

@@ -1,0 +1,183 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { startDoubleOptIn } from "../alerts/confirm";
+import { listDeliveries } from "../alerts/deliveries";
+import { resolveMailer } from "../alerts/mailer";
+import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "../alerts/recipients";
+import { config } from "../config";
+import { formatInstant, formatInstantOrNull } from "../http/dates";
+import { pagination } from "../http/pagination";
+import { fail } from "../http/problem";
+import { apiKeySecurity, createRouter } from "../http/router";
+import {
+  AlertDeliveryListSchema,
+  AlertRecipientEnvelopeSchema,
+  AlertRecipientInputSchema,
+  AlertRecipientListSchema,
+  AlertsQuerySchema,
+  EmailAddress,
+} from "../schemas/alerts";
+import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
+
+const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const tags = ["Alerts"];
+
+const listAlertsRoute = createRoute({
+  operationId: "listCronJobAlerts",
+  method: "get",
+  path: "/v1/cron-jobs/{accountId}/alerts/{cron_job_id}",
+  tags,
+  summary: "Alerts a cron job fired, newest first",
+  description:
+    "One entry per alert and channel: the event (failure, reminder, recovery, slow, disabled), when it fired, the " +
+    "channel and its target, whether it was delivered, and the delivery attempts made.",
+  security: apiKeySecurity,
+  request: { params: JobParamsSchema, query: AlertsQuerySchema },
+  responses: { 200: json(AlertDeliveryListSchema, "A page of alert deliveries"), ...problemResponses() },
+});
+
+const addRecipientRoute = createRoute({
+  operationId: "addAlertRecipient",
+  method: "post",
+  path: "/v1/cron-jobs/{accountId}/alert-recipients",
+  tags,
+  summary: "Register an e-mail address for alerts (double opt-in)",
+  description:
+    "Sends the address a confirmation e-mail with a one-time link; alert e-mails to it are sent only once the " +
+    "link is followed. Repeating the request renews the link (at most one e-mail per address every 10 minutes).",
+  security: apiKeySecurity,
+  request: {
+    params: AccountParamSchema,
+    body: { required: true, content: { "application/json": { schema: AlertRecipientInputSchema } } },
+  },
+  responses: {
+    200: json(AlertRecipientEnvelopeSchema, "Already confirmed: nothing sent"),
+    202: json(AlertRecipientEnvelopeSchema, "Pending: a confirmation e-mail was sent (or was sent recently)"),
+    ...problemResponses(),
+  },
+});
+
+const listRecipientsRoute = createRoute({
+  operationId: "listAlertRecipients",
+  method: "get",
+  path: "/v1/cron-jobs/{accountId}/alert-recipients",
+  tags,
+  summary: "E-mail addresses registered for alerts, confirmed or pending",
+  security: apiKeySecurity,
+  request: { params: AccountParamSchema },
+  responses: { 200: json(AlertRecipientListSchema, "The account's recipients"), ...problemResponses() },
+});
+
+const deleteRecipientRoute = createRoute({
+  operationId: "deleteAlertRecipient",
+  method: "delete",
+  path: "/v1/cron-jobs/{accountId}/alert-recipients/{email}",
+  tags,
+  summary: "Remove an alert e-mail address (alerts to it stop)",
+  security: apiKeySecurity,
+  request: { params: AccountParamSchema.extend({ email: EmailAddress }) },
+  responses: {
+    200: json(z.object({ data: z.object({ email: z.string(), message: z.string() }) }), "Removed"),
+    ...problemResponses(),
+  },
+});
+
+function serialiseRecipient(r: RecipientRow) {
+  return {
+    email: r.email,
+    status: r.status,
+    created_at: formatInstant(r.createdAt),
+    confirmation_sent_at: formatInstantOrNull(r.confirmationSentAt),
+    confirmed_at: formatInstantOrNull(r.confirmedAt),
+  };
+}
+
+export const alertsRoutes = createRouter()
+  .openapi(listAlertsRoute, async (c) => {
+    const { cron_job_id } = c.req.valid("param");
+    const q = c.req.valid("query");
+    const page = await listDeliveries(c.get("db"), c.get("accountId"), cron_job_id, q.page, q.limit);
+    if (!page) return fail(404, `Cron job ${cron_job_id} not found`);
+    const data = page.rows.map((r) => ({
+      id: r.id,
+      cron_job_id: r.cronJobId,
+      execution_id: r.executionId,
+      event: r.event,
+      channel: r.channel,
+      target: r.target,
+      status: r.status,
+      attempts: r.attempts,
+      last_error: r.lastError,
+      fired_at: formatInstant(r.firedAt),
+      delivered_at: formatInstantOrNull(r.deliveredAt),
+    }));
+    return c.json({ data, pagination: pagination(q.page, q.limit, page.total) }, 200);
+  })
+  .openapi(addRecipientRoute, async (c) => {
+    const { email } = c.req.valid("json");
+    const mailer = (await resolveMailer({}, c.env)) ?? fail(503, "E-mail alerts are not configured (no EMAIL binding)");
+    const from = config(c.env).ALERT_EMAIL_FROM;
+    const origin = new URL(c.req.url).origin;
+    let outcome: Awaited<ReturnType<typeof startDoubleOptIn>>;
+    try {
+      outcome = await startDoubleOptIn(c.get("db"), mailer, from, origin, c.get("accountId"), email, Date.now());
+    } catch (err) {
+      console.error(JSON.stringify({ event: "confirmation_email_failed", error: String(err) }));
+      return fail(503, "The confirmation e-mail could not be sent; try again later");
+    }
+    return c.json({ data: serialiseRecipient(outcome.row) }, outcome.kind === "confirmed" ? 200 : 202);
+  })
+  .openapi(listRecipientsRoute, async (c) => {
+    const rows = await listRecipients(c.get("db"), c.get("accountId"));
+    return c.json({ data: rows.map(serialiseRecipient) }, 200);
+  })
+  .openapi(deleteRecipientRoute, async (c) => {
+    const { email } = c.req.valid("param");
+    if (!(await deleteRecipient(c.get("db"), c.get("accountId"), email))) fail(404, `Recipient ${email} not found`);
+    return c.json({ data: { email, message: "Recipient removed" } }, 200);
+  });
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+  `<title>${title}</title></head><body style="font-family:system-ui;max-width:32rem;margin:3rem auto">` +
+  `<h1>${title}</h1>${body}</body></html>`;
+
+/** The confirm page's own policy: no script, its inline style, and its form posting back to this origin. */
+const CONFIRM_PAGE_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  "Cache-Control": "no-store",
+  "Referrer-Policy": "no-referrer",
+};
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * The public end of the double opt-in (no API key: the recipient follows the e-mailed link). GET only shows a
+ * button; the POST it sends confirms. Mail scanners that open links (GET) therefore cannot confirm an address.
+ */
+export const alertConfirmRoutes = createRouter()
+  .get("/v1/alert-recipients/:accountId/confirm", (c) => {
+    const token = c.req.query("token") ?? "";
+    return c.html(
+      page(
+        "Confirm alert e-mails",
+        `<p>Receive edgecron cron job alerts at this address?</p>` +
+          `<form method="post"><input type="hidden" name="token" value="${escapeHtml(token)}">` +
+          `<button type="submit">Confirm</button></form>`,
+      ),
+      200,
+      CONFIRM_PAGE_HEADERS,
+    );
+  })
+  .post("/v1/alert-recipients/:accountId/confirm", async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = typeof form.token === "string" ? form.token : (c.req.query("token") ?? "");
+    const row = token ? await confirmRecipient(c.get("db"), c.req.param("accountId"), token, Date.now()) : undefined;
+    if (!row) {
+      const body = "<p>This link was already used, replaced by a newer one, or is wrong.</p>";
+      return c.html(page("Link not valid", body), 404, CONFIRM_PAGE_HEADERS);
+    }
+    const body = `<p>${escapeHtml(row.email)} will now receive the alerts it is set up for.</p>`;
+    return c.html(page("Confirmed", body), 200, CONFIRM_PAGE_HEADERS);
+  });

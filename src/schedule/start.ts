@@ -1,0 +1,27 @@
+import { parseInstant } from "../http/dates";
+import type { ScheduleConfig } from "../schemas/schedule";
+import { DAY, dayNumber } from "./calendar";
+import { localToUtc } from "./timezone";
+
+const BARE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The first instant (epoch ms, inclusive) a run may fall on, or -Infinity without `start_date`. A bare
+ * `start_date` starts with its local day in the job's timezone (its midnight, found DST-aware by localToUtc, the
+ * presets' gap rule); a date-time (with `Z` or an offset) is an instant. The mirror of lastRunBound (end.ts).
+ */
+export function firstRunBound(config: ScheduleConfig, timezone: string): number {
+  if (config.start_date === undefined) return Number.NEGATIVE_INFINITY;
+  const range = parseInstant(config.start_date);
+  // Unparseable means the config bypassed validation: no bound rather than no run at all.
+  if (!range) return Number.NEGATIVE_INFINITY;
+  const bare = BARE_DATE.exec(config.start_date);
+  if (!bare) return range.start;
+  return localToUtc(timezone, dayNumber(Number(bare[1]), Number(bare[2]) - 1, Number(bare[3])) * DAY);
+}
+
+/** A one-off schedule's run instant (epoch ms), or null for a repeating schedule (or an unparseable run_at). */
+export function runAtInstant(config: ScheduleConfig): number | null {
+  if (config.run_at === undefined) return null;
+  return parseInstant(config.run_at)?.start ?? null;
+}

@@ -1,0 +1,174 @@
+import { z } from "@hono/zod-openapi";
+import { alertChannelTypes, alertDeliveryStatuses, alertEvents } from "../db/schema";
+import { intQuery, PaginationSchema } from "./common";
+import { HttpUrl } from "./http-url";
+
+/** At most this many channels per job: each alert is one delivery per channel. */
+export const MAX_ALERT_CHANNELS = 5;
+/** The p95 window's bounds (runs with a response time): enough samples for a 95th percentile, one D1 read. */
+export const MIN_P95_WINDOW = 5;
+export const MAX_P95_WINDOW = 100;
+
+/**
+ * An e-mail address as alerts accept it: a single `local@domain.tld` mailbox, no display name, no spaces, so the
+ * address confirmed by double opt-in is exactly the one mailed. Lower-cased on input (the domain is
+ * case-insensitive, RFC 5321 §2.4; edgecron treats the local part so too, so one confirmation covers both spellings).
+ */
+export const EmailAddress = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[^\s@<>(),;:"\\[\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, "must be an e-mail address such as ops@example.com")
+  .transform((s) => s.toLowerCase())
+  .openapi({ type: "string", format: "email", example: "ops@example.com" });
+
+const url = (description: string) => HttpUrl.openapi({ description });
+
+export const AlertChannelSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("webhook"),
+      url: url("POSTed the callback payload plus `event`, signed with X-Edgecron-Signature like callbacks"),
+    }),
+    z.strictObject({ type: z.literal("slack"), url: url("A Slack incoming-webhook URL") }),
+    z.strictObject({ type: z.literal("discord"), url: url("A Discord webhook URL") }),
+    z.strictObject({
+      type: z.literal("email"),
+      to: EmailAddress.openapi({
+        description:
+          "Receives alerts only once confirmed (POST /v1/cron-jobs/{accountId}/alert-recipients sends the double-opt-in link)",
+      }),
+    }),
+  ])
+  .openapi("AlertChannel");
+export type AlertChannel = z.output<typeof AlertChannelSchema>;
+
+const SlowRunSchema = z
+  .strictObject({
+    threshold_ms: z.number().int().min(1).max(600_000).openapi({ description: "Milliseconds", example: 5000 }),
+    measure: z.enum(["run", "p95"]).optional().openapi({
+      description:
+        "run (default): a run whose response_time_ms is over threshold_ms; p95: the 95th percentile of the last `window` response times (this run's included) is over it",
+    }),
+    window: z
+      .number()
+      .int()
+      .min(MIN_P95_WINDOW)
+      .max(MAX_P95_WINDOW)
+      .optional()
+      .openapi({ description: `Runs in the p95 window. Default 20` }),
+  })
+  .openapi("SlowRunInput");
+
+const count = (description: string) => z.number().int().min(1).max(1000).nullable().optional().openapi({ description });
+
+/**
+ * `alerts` as sent: every field optional; an update merges them field by field with the stored ones
+ * (`channels` replaces the list whole). Defaults: src/alerts/policy.ts ALERT_DEFAULTS.
+ */
+export const AlertPolicySchema = z
+  .strictObject({
+    channels: z
+      .array(AlertChannelSchema)
+      .max(MAX_ALERT_CHANNELS, `at most ${MAX_ALERT_CHANNELS} channels`)
+      .optional()
+      .openapi({ description: "Where alerts go. Default none" }),
+    after_consecutive_failures: count(
+      "Alert once when the Nth consecutive failed run (final outcome) is recorded; not again for N+1… Default 1; null: no failure alerts",
+    ),
+    remind_every_minutes: z.number().int().min(5).max(10_080).nullable().optional().openapi({
+      description:
+        "While the streak goes on, a failed run recorded at least this long after the streak's last alert sends a reminder. Default null (none)",
+    }),
+    on_recovery: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Alert when a success ends an alerted failure streak. Default true" }),
+    slow_run: SlowRunSchema.nullable()
+      .optional()
+      .openapi({ description: "Alert when runs become slow (once per slow spell). Default null" }),
+    auto_disable_after: count(
+      "Disable the job (state disabled, is_active false) when this many consecutive runs have failed, with a `disabled` alert. Default null (never)",
+    ),
+  })
+  .superRefine((p, ctx) => {
+    if (p.remind_every_minutes != null && p.after_consecutive_failures === null)
+      ctx.addIssue({
+        code: "custom",
+        path: ["remind_every_minutes"],
+        message: "needs after_consecutive_failures: reminders repeat a failure alert",
+      });
+    const seen = new Set<string>();
+    for (const c of p.channels ?? []) {
+      const key = `${c.type}:${c.type === "email" ? c.to : c.url}`;
+      if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["channels"], message: "channels must be unique" });
+      seen.add(key);
+    }
+  })
+  .openapi("AlertPolicyInput");
+export type AlertPolicyInput = z.output<typeof AlertPolicySchema>;
+
+export const AlertPolicyResponseSchema = z
+  .object({
+    channels: z.array(AlertChannelSchema),
+    after_consecutive_failures: z.number().int().nullable(),
+    remind_every_minutes: z.number().int().nullable(),
+    on_recovery: z.boolean(),
+    slow_run: z
+      .object({ threshold_ms: z.number().int(), measure: z.enum(["run", "p95"]), window: z.number().int() })
+      .nullable(),
+    auto_disable_after: z.number().int().nullable(),
+  })
+  .openapi("AlertPolicy", {
+    description:
+      'When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled. Alerts are judged on runs\' final outcomes (after their retries).',
+  });
+export type AlertPolicy = z.output<typeof AlertPolicyResponseSchema>;
+
+const iso = z.string().openapi({ example: "2024-01-26T14:00:00Z" });
+
+export const AlertDeliverySchema = z
+  .object({
+    id: z.string(),
+    cron_job_id: z.string(),
+    execution_id: z.string().openapi({ description: "The run attempt whose recording fired the alert" }),
+    event: z.enum(alertEvents),
+    channel: z.enum(alertChannelTypes),
+    target: z.string().openapi({ description: "The channel's URL or e-mail address" }),
+    status: z.enum(alertDeliveryStatuses).openapi({
+      description:
+        "pending (queued or being retried), delivered, failed (retries exhausted), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (target not allowed)",
+    }),
+    attempts: z.number().int(),
+    last_error: z
+      .string()
+      .nullable()
+      .openapi({ description: "The latest failed attempt's error (kept after a later attempt delivered)" }),
+    fired_at: iso,
+    delivered_at: iso.nullable(),
+  })
+  .openapi("AlertDelivery");
+
+export const AlertsQuerySchema = z.strictObject({
+  page: intQuery({ min: 1, default: 1 }),
+  limit: intQuery({ min: 1, max: 100, default: 50 }),
+});
+
+export const AlertDeliveryListSchema = z
+  .object({ data: z.array(AlertDeliverySchema), pagination: PaginationSchema })
+  .openapi("AlertDeliveryList");
+
+export const AlertRecipientInputSchema = z.strictObject({ email: EmailAddress }).openapi("AlertRecipientInput");
+
+export const AlertRecipientSchema = z
+  .object({
+    email: z.string(),
+    status: z.enum(["pending", "confirmed"]),
+    created_at: iso,
+    confirmation_sent_at: iso.nullable(),
+    confirmed_at: iso.nullable(),
+  })
+  .openapi("AlertRecipient");
+
+export const AlertRecipientEnvelopeSchema = z.object({ data: AlertRecipientSchema }).openapi("AlertRecipientEnvelope");
+export const AlertRecipientListSchema = z.object({ data: z.array(AlertRecipientSchema) }).openapi("AlertRecipientList");

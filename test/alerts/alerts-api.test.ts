@@ -1,0 +1,353 @@
+/**
+ * Alerts through the API (README "Alerts"): the job object round-trips `alerts`, bad input is a 400 naming each
+ * field, a disabled job is re-enabled with is_active true (its streak reset), deliveries are listed per job, and
+ * e-mail recipients go through double opt-in.
+ */
+
+import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { startDoubleOptIn } from "../../src/alerts/confirm";
+import type { OutgoingEmail } from "../../src/alerts/mailer";
+import { isConfirmed } from "../../src/alerts/recipients";
+import { createAccount, type TestAccount } from "../helpers/accounts";
+import { db, insertJob } from "../helpers/fixtures";
+import { api, BASE, expectProblem } from "../helpers/http";
+import { jobsApi, quickStart } from "../helpers/jobs";
+
+let acct: TestAccount;
+let jobs: ReturnType<typeof jobsApi>;
+beforeEach(async () => {
+  acct = await createAccount();
+  jobs = jobsApi(acct);
+});
+
+const fields = (problem: Record<string, unknown>) =>
+  (problem.errors as Array<{ field: string }>).map((e) => e.field).sort();
+
+describe("the job object's alerts", () => {
+  it("defaults when not sent, round-trips what is sent, and an update merges field by field", async () => {
+    const plain = await jobs.create(quickStart());
+    expect(plain.status).toBe(201);
+    expect(plain.body.data.alerts).toEqual({
+      channels: [],
+      after_consecutive_failures: 1,
+      remind_every_minutes: null,
+      on_recovery: true,
+      slow_run: null,
+      auto_disable_after: null,
+    });
+    const alerts = {
+      channels: [
+        { type: "webhook", url: "https://hooks.example.com/edgecron" },
+        { type: "slack", url: "https://hooks.slack.com/services/T0/B0/x" },
+        { type: "discord", url: "https://discord.com/api/webhooks/1/abc" },
+        { type: "email", to: "Ops@Example.com" },
+      ],
+      after_consecutive_failures: 3,
+      remind_every_minutes: 60,
+      on_recovery: false,
+      slow_run: { threshold_ms: 2000, measure: "p95" },
+      auto_disable_after: 10,
+    };
+    const created = await jobs.create({ ...quickStart(), alerts });
+    expect(created.status).toBe(201);
+    const expected = {
+      ...alerts,
+      channels: [...alerts.channels.slice(0, 3), { type: "email", to: "ops@example.com" }],
+      slow_run: { threshold_ms: 2000, measure: "p95", window: 20 },
+    };
+    expect(created.body.data.alerts).toEqual(expected);
+    const id = created.body.data.id;
+    expect((await jobs.details(id)).body.data.alerts).toEqual(expected);
+    const listed = await jobs.list();
+    expect(listed.body.data.find((j: { id: string }) => j.id === id).alerts).toEqual(expected);
+
+    const updated = await jobs.update(id, { alerts: { remind_every_minutes: null, slow_run: null } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.data.alerts).toEqual({ ...expected, remind_every_minutes: null, slow_run: null });
+    // The whole job object sent back (A1Base's client does) changes nothing.
+    const echoed = await jobs.update(id, updated.body.data);
+    expect(echoed.status).toBe(200);
+    expect(echoed.body.data.alerts).toEqual(updated.body.data.alerts);
+  });
+
+  it("an update of a stored job sets, returns and merges alerts (GET and list agree)", async () => {
+    const { id } = await insertJob(acct.accountId);
+    expect((await jobs.details(id)).body.data.alerts.channels).toEqual([]);
+    const alerts = {
+      channels: [{ type: "slack", url: "https://hooks.slack.com/services/T/B/x" }],
+      auto_disable_after: 5,
+    };
+    const set = await jobs.update(id, { alerts });
+    expect(set.status).toBe(200);
+    const expected = {
+      channels: alerts.channels,
+      after_consecutive_failures: 1,
+      remind_every_minutes: null,
+      on_recovery: true,
+      slow_run: null,
+      auto_disable_after: 5,
+    };
+    expect(set.body.data.alerts).toEqual(expected);
+    expect((await jobs.details(id)).body.data.alerts).toEqual(expected);
+    const listed = await jobs.list();
+    expect(listed.body.data.find((j: { id: string }) => j.id === id).alerts).toEqual(expected);
+    const merged = await jobs.update(id, { alerts: { slow_run: { threshold_ms: 900 } } });
+    expect(merged.body.data.alerts).toEqual({
+      ...expected,
+      slow_run: { threshold_ms: 900, measure: "run", window: 20 },
+    });
+  });
+
+  it("bad alerts are a 400 naming each bad field", async () => {
+    const res = await jobs.create({
+      ...quickStart(),
+      alerts: {
+        channels: [
+          { type: "webhook", url: "ftp://nope" },
+          { type: "email", to: "not an address" },
+          { type: "pager", url: "https://x.example" },
+        ],
+        after_consecutive_failures: 0,
+        remind_every_minutes: 1,
+        slow_run: { threshold_ms: -5, measure: "p50" },
+        auto_disable_after: 1.5,
+        extra: true,
+      },
+    });
+    const problem = expectProblem(res, 400);
+    expect(fields(problem)).toEqual([
+      "alerts.after_consecutive_failures",
+      "alerts.auto_disable_after",
+      "alerts.channels.0.url",
+      "alerts.channels.1.to",
+      "alerts.channels.2.type",
+      "alerts.extra",
+      "alerts.remind_every_minutes",
+      "alerts.slow_run.measure",
+      "alerts.slow_run.threshold_ms",
+    ]);
+    const reminder = await jobs.create({
+      ...quickStart(),
+      alerts: { after_consecutive_failures: null, remind_every_minutes: 30 },
+    });
+    expect(fields(expectProblem(reminder, 400))).toEqual(["alerts.remind_every_minutes"]);
+    const tooMany = await jobs.create({
+      ...quickStart(),
+      alerts: { channels: Array.from({ length: 6 }, (_, i) => ({ type: "webhook", url: `https://h.example/${i}` })) },
+    });
+    expect(fields(expectProblem(tooMany, 400))).toEqual(["alerts.channels"]);
+  });
+});
+
+describe("disabled jobs", () => {
+  it('are distinct from paused; {"is_active": true} re-enables and resets consecutive_failures', async () => {
+    const job = await insertJob(acct.accountId, { alertPolicy: JSON.stringify({ auto_disable_after: 3 }) });
+    const id = job.id;
+    // What the recording batch leaves when auto_disable_after is reached (test/alerts/alerts-engine.test.ts).
+    await env.DB.prepare(
+      "UPDATE cron_jobs SET state = 'disabled', is_active = 0, next_run_at = NULL, consecutive_failures = 3, alert_streak_alerted_at = 1, alert_last_at = 1 WHERE id = ?",
+    )
+      .bind(id)
+      .run();
+    const disabled = await jobs.details(id);
+    expect(disabled.body.data).toMatchObject({
+      state: "disabled",
+      is_active: false,
+      next_run_at: null,
+      consecutive_failures: 3,
+    });
+    // Echoing the object (is_active false) leaves it disabled; is_active true re-enables it.
+    expect((await jobs.update(id, { is_active: false })).body.data.state).toBe("disabled");
+    const enabled = await jobs.update(id, { is_active: true });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.data).toMatchObject({ state: "active", is_active: true, consecutive_failures: 0 });
+    expect(enabled.body.data.next_run_at).not.toBeNull();
+    const { results } = await env.DB.prepare(
+      "SELECT alert_streak_alerted_at AS a, alert_last_at AS l FROM cron_jobs WHERE id = ?",
+    )
+      .bind(id)
+      .all();
+    expect(results).toEqual([{ a: null, l: null }]);
+  });
+});
+
+describe("GET /alerts/{cron_job_id}", () => {
+  it("lists a job's alert deliveries newest first, paginated; 404 for a job of another account", async () => {
+    const { id } = await insertJob(acct.accountId);
+    const insert = env.DB.prepare(
+      "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, status, attempts, last_error, fired_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)",
+    );
+    const T = Date.UTC(2026, 5, 1, 12, 0, 0);
+    await env.DB.batch([
+      insert.bind(
+        `exe_a:alert:failure:0`,
+        acct.accountId,
+        id,
+        "exe_a",
+        "failure",
+        "slack",
+        "https://hooks.slack.com/x",
+        "delivered",
+        1,
+        null,
+        T,
+        T + 50_000,
+      ),
+      insert.bind(
+        `exe_b:alert:reminder:0`,
+        acct.accountId,
+        id,
+        "exe_b",
+        "reminder",
+        "email",
+        "ops@example.com",
+        "unconfirmed",
+        1,
+        "recipient has not confirmed (double opt-in)",
+        T + 1000,
+        null,
+      ),
+      insert.bind(
+        `exe_c:alert:recovery:0`,
+        acct.accountId,
+        id,
+        "exe_c",
+        "recovery",
+        "webhook",
+        "https://h.example/",
+        "pending",
+        2,
+        "HTTP 500",
+        T + 2000,
+        null,
+      ),
+    ]);
+    const first = await jobs.send("GET", `/alerts/${id}?limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body.pagination).toEqual({ page: 1, limit: 2, total_items: 3, total_pages: 2 });
+    expect(first.body.data.map((d: { event: string }) => d.event)).toEqual(["recovery", "reminder"]);
+    expect(first.body.data[0]).toEqual({
+      id: "exe_c:alert:recovery:0",
+      cron_job_id: id,
+      execution_id: "exe_c",
+      event: "recovery",
+      channel: "webhook",
+      target: "https://h.example/",
+      status: "pending",
+      attempts: 2,
+      last_error: "HTTP 500",
+      fired_at: "2026-06-01T12:00:02Z",
+      delivered_at: null,
+    });
+    const second = await jobs.send("GET", `/alerts/${id}?limit=2&page=2`);
+    expect(second.body.data).toEqual([
+      expect.objectContaining({ event: "failure", status: "delivered", delivered_at: "2026-06-01T12:00:50Z" }),
+    ]);
+    const other = jobsApi(await createAccount("Other"));
+    expectProblem(await other.send("GET", `/alerts/${id}`), 404);
+    expectProblem(await jobs.send("GET", `/alerts/${id}?limit=0`), 400);
+  });
+});
+
+describe("e-mail double opt-in", () => {
+  it("registers a pending recipient (the confirmation goes through the EMAIL binding) and lists it", async () => {
+    const res = await jobs.send("POST", "/alert-recipients", { email: "Team@Example.com" });
+    expect(res.status).toBe(202);
+    expect(res.body.data).toMatchObject({ email: "team@example.com", status: "pending", confirmed_at: null });
+    const list = await jobs.send("GET", "/alert-recipients");
+    expect(list.body.data).toEqual([expect.objectContaining({ email: "team@example.com", status: "pending" })]);
+    expect(fields(expectProblem(await jobs.send("POST", "/alert-recipients", { email: "nope" }), 400))).toEqual([
+      "email",
+    ]);
+    expect((await jobs.send("DELETE", "/alert-recipients/team@example.com")).status).toBe(200);
+    expect((await jobs.send("GET", "/alert-recipients")).body.data).toEqual([]);
+  });
+
+  it("the e-mailed one-time link confirms through the public page (GET shows a form, its POST confirms)", async () => {
+    const sent: OutgoingEmail[] = [];
+    const mailer = { send: async (m: OutgoingEmail) => sent.push(m) };
+    const now = Date.now();
+    const outcome = await startDoubleOptIn(
+      db(),
+      mailer,
+      "alerts@edgecron.example",
+      BASE,
+      acct.accountId,
+      "a@example.com",
+      now,
+    );
+    expect(outcome.kind).toBe("send");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: "a@example.com", subject: "[edgecron] Confirm alert e-mails to this address" });
+    const link = /https?:\/\/\S+\/confirm\?token=\S+/.exec(sent[0]?.text ?? "")?.[0] ?? "";
+    expect(link.startsWith(`${BASE}/v1/alert-recipients/${acct.accountId}/confirm?token=`)).toBe(true);
+    // A second request within 10 minutes sends nothing more.
+    expect((await startDoubleOptIn(db(), mailer, "x", BASE, acct.accountId, "a@example.com", now + 1000)).kind).toBe(
+      "throttled",
+    );
+    expect(sent).toHaveLength(1);
+
+    const page = await SELF.fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<form method="post">');
+    expect(page.headers.get("content-security-policy")).toContain("form-action 'self'");
+    expect(await isConfirmed(db(), acct.accountId, "a@example.com")).toBe(false); // a GET (a mail scanner) confirms nothing
+
+    const token = new URL(link).searchParams.get("token") ?? "";
+    const confirm = () =>
+      SELF.fetch(`${BASE}/v1/alert-recipients/${acct.accountId}/confirm`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    const ok = await confirm();
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("a@example.com will now receive");
+    expect(await isConfirmed(db(), acct.accountId, "a@example.com")).toBe(true);
+    expect((await confirm()).status).toBe(404); // one-time
+    const again = await jobs.send("POST", "/alert-recipients", { email: "a@example.com" });
+    expect(again.status).toBe(200);
+    expect(again.body.data.status).toBe("confirmed");
+    // Another account's link cannot confirm this account's address.
+    expect(
+      (
+        await SELF.fetch(`${BASE}/v1/alert-recipients/${crypto.randomUUID()}/confirm?token=${token}`, {
+          method: "POST",
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe("e-mail double opt-in failures", () => {
+  it("a confirmation e-mail that fails to send can be requested again at once", async () => {
+    const failing = { send: async () => Promise.reject(new Error("E_RATE_LIMIT_EXCEEDED")) };
+    const now = Date.now();
+    await expect(startDoubleOptIn(db(), failing, "f", BASE, acct.accountId, "b@example.com", now)).rejects.toThrow();
+    const sent: OutgoingEmail[] = [];
+    const ok = await startDoubleOptIn(
+      db(),
+      { send: async (m) => sent.push(m) },
+      "f",
+      BASE,
+      acct.accountId,
+      "b@example.com",
+      now + 1,
+    );
+    expect(ok.kind).toBe("send");
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents the alerts endpoints and the job's alerts", async () => {
+    const doc = (await api("/openapi.json")).body;
+    expect(doc.paths["/v1/cron-jobs/{accountId}/alerts/{cron_job_id}"].get.operationId).toBe("listCronJobAlerts");
+    expect(doc.paths["/v1/cron-jobs/{accountId}/alert-recipients"].post.operationId).toBe("addAlertRecipient");
+    expect(doc.components.schemas.CronJob.properties.alerts.$ref).toBe("#/components/schemas/AlertPolicy");
+    expect(doc.components.schemas.CronJob.properties.state.enum).toContain("disabled");
+  });
+});
