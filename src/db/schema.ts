@@ -28,6 +28,11 @@ export const accounts = sqliteTable("accounts", {
   /** HMAC key for signed callbacks and requests; shown to the operator by the CLI. */
   signingSecret: text("signing_secret").notNull(),
   createdAt: integer("created_at").notNull(),
+  /**
+   * Set while an account move copies the account away from this shard (src/shards/move.ts): the tick claims none
+   * of its slots and no run of it is leased here (src/engine/fence.ts).
+   */
+  fencedAt: integer("fenced_at"),
 });
 
 /**

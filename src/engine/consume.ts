@@ -2,6 +2,7 @@ import type { CronJobRow, RunRow } from "../db/schema";
 import { findJobIncludingDeleted, findLiveJob } from "../jobs/repository";
 import { RUNNABLE_STATES } from "../jobs/state";
 import type { EngineDeps } from "./deps";
+import { FENCED_RETRY_SECONDS, isFenced } from "./fence";
 import { sendPendingFollowUps } from "./follow-ups";
 import { earlyBySeconds } from "./jitter";
 import { findRun, insertRunStatement, runId, skipRun, takeLease } from "./ledger";
@@ -104,6 +105,8 @@ async function settleUnleased(
   const current = await findRun(deps.db, id);
   if (!current) return { result: "unknown" };
   if (isFinished(current)) return replayFinished(deps, current);
+  // A move is copying the account away (the lease's fence): nothing may change here; the run waits for the new shard.
+  if (await isFenced(deps.db, current.accountId)) return { result: "busy", retryAfterSeconds: FENCED_RETRY_SECONDS };
   if (current.state === "running" && (current.leaseUntil ?? 0) >= now) {
     return { result: "busy", retryAfterSeconds: Math.ceil(((current.leaseUntil ?? now) - now) / 1000) + 1 };
   }

@@ -10,7 +10,15 @@ import type { TickReport } from "./tick-report";
 export type { TickReport };
 
 /** Jobs per page: one SELECT and one batch of conditional UPDATEs and INSERTs (each well under D1's 100 bound parameters). */
-const PAGE = 100;
+export const PAGE = 100;
+
+/**
+ * Pages one invocation claims at most: 2 D1 queries a page (the SELECT and the batch), so 400 pages (40,000 jobs)
+ * stay well under the 1,000 queries a Worker invocation may make (Cloudflare D1 limits, Workers Paid) with room for
+ * the relay. A tick that reaches it reports `complete: false` and its shard tick continues in a new invocation
+ * (src/shards/ticks.ts): claimed jobs have left the due set, so the continuation selects only what is left.
+ */
+export const MAX_PAGES = 400;
 
 /**
  * The every-minute tick: select due jobs page by page; claim each slot and write its run in the ledger in one
@@ -22,14 +30,23 @@ export async function dispatchTick(
   queue: MessageSender,
   scheduledTime: number,
   now = Date.now(),
+  opts: { maxPages?: number } = {},
 ): Promise<TickReport> {
   const started = Date.now();
+  const maxPages = opts.maxPages ?? MAX_PAGES;
+  let pages = 0;
+  let complete = true;
   let due = 0;
   let claimed = 0;
   let enqueued = 0;
   let cursor: { nextRunAt: number; id: string } | null = null;
   for (;;) {
+    if (pages === maxPages) {
+      complete = false;
+      break;
+    }
     const page = await selectDueJobs(db, scheduledTime, cursor, PAGE);
+    pages++;
     if (page.length === 0) break;
     due += page.length;
     const last = page[page.length - 1] as DueJob;
@@ -76,6 +93,8 @@ export async function dispatchTick(
     due,
     claimed,
     enqueued,
+    pages,
+    complete,
     duration_ms: Date.now() - started,
   };
   console.log(JSON.stringify(report));

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { accountNotFenced } from "./fence";
 import { type CronJobRow, cronJobs } from "../db/schema";
 import { computeNextRun } from "../jobs/build";
 import { skippedRunsIncrement } from "./overlap";
@@ -48,6 +49,7 @@ export async function selectDueJobs(
         sql`${cronJobs.isActive} = 1 AND ${cronJobs.deletedAt} IS NULL`,
         lte(cronJobs.nextRunAt, scheduledTime),
         keyset,
+        accountNotFenced(cronJobs.accountId),
       ),
     )
     .orderBy(asc(cronJobs.nextRunAt), asc(cronJobs.id))
@@ -79,6 +81,7 @@ export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
         eq(cronJobs.nextRunAt, job.nextRunAt ?? -1),
         eq(cronJobs.isActive, true),
         isNull(cronJobs.deletedAt),
+        accountNotFenced(cronJobs.accountId),
       ),
     )
     .returning({ id: cronJobs.id });

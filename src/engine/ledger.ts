@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { accountNotFenced } from "./fence";
 import { insertWhere } from "../db/insert-where";
 import { cronJobs, type RunOrigin, type RunRow, runs } from "../db/schema";
 import { RUNNABLE_STATES } from "../jobs/state";
@@ -108,6 +109,7 @@ export function takeLeaseStatement(db: Db, id: string, now: number, timeoutSecon
         or(eq(runs.state, "queued"), and(eq(runs.state, "running"), lt(runs.leaseUntil, now))),
         sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${runs.jobId} AND ${cronJobs.deletedAt} IS NULL AND ${inArray(cronJobs.state, [...RUNNABLE_STATES])})`,
         overlapClear(),
+        accountNotFenced(runs.accountId),
       ),
     )
     .returning();

@@ -28,6 +28,7 @@ import type { SqlRunner } from "./sql-runner";
 /** Seconds a run message of a fenced account waits before it is delivered again (src/shards/route-runs.ts). */
 export const MOVING_RETRY_SECONDS = 30;
 
+
 export interface MoveDeps {
   control: SqlRunner;
   shard(n: number): SqlRunner;

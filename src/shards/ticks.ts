@@ -55,13 +55,19 @@ export function fanOutToEveryShard(env: Env, task: ShardTickMessage["task"], sch
 }
 
 /**
- * Runs one shard's tick or sweep against that shard's primary. A sweep that stops at its time budget with expired
- * rows left sends itself again, so retention keeps up with any backlog across invocations instead of waiting a day.
+ * Runs one shard's tick or sweep against that shard's primary. A tick that used its page budget (MAX_PAGES) and a
+ * sweep that stopped at its time budget with expired rows left send themselves again, so neither is capped by one
+ * invocation's 1,000 queries: a busy shard's tick and a retention backlog both finish across invocations.
  */
 export async function runShardTick(env: Env, msg: ShardTickMessage): Promise<void> {
   const db = shardDb(env, msg.shard);
   if (msg.task === "dispatch") {
-    await dispatchTick(db, env.RUNS, msg.scheduledTime);
+    const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime);
+    // A tick that used its page budget continues in an invocation (and query budget) of its own.
+    if (!tick.complete) {
+      await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "dispatch", msg.scheduledTime);
+      return;
+    }
     await relayStranded(engineDeps(env, db));
     return;
   }

@@ -4,6 +4,8 @@ import { eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createControlDb } from "../../src/db/client";
 import { accountShards } from "../../src/db/control-schema";
+import { cronJobs } from "../../src/db/schema";
+import { dispatchTick } from "../../src/engine/dispatch";
 import { runMessage } from "../../src/engine/follow-ups";
 import { runId } from "../../src/engine/ledger";
 import worker from "../../src/index";
@@ -18,7 +20,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob } from "../helpers/fixtures";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
-import { batchOf } from "../helpers/queue";
+import { batchOf, captureQueue } from "../helpers/queue";
 import { accountDb } from "../helpers/shards";
 import { callWith } from "../http/app-env";
 
@@ -183,6 +185,23 @@ describe("time path: a tick per shard", () => {
     );
   });
 
+  it("a tick that uses its page budget reports incomplete; the continuation claims the rest, nothing twice", async () => {
+    const c = await createAccount("Many due jobs");
+    const now = Date.now();
+    const db = await accountDb(c.accountId);
+    const rows = Array.from({ length: 150 }, () => ({ ...jobRow(c.accountId, now), id: crypto.randomUUID() }));
+    // Seven rows per INSERT: D1 binds at most 100 parameters per statement.
+    for (let i = 0; i < rows.length; i += 7) await db.insert(cronJobs).values(rows.slice(i, i + 7));
+    const q = captureQueue();
+    const first = await dispatchTick(db, q, now, now, { maxPages: 1 });
+    expect(first).toMatchObject({ claimed: 100, pages: 1, complete: false });
+    const second = await dispatchTick(db, q, now, now, { maxPages: 1 });
+    expect(second).toMatchObject({ claimed: 50, complete: false });
+    const third = await dispatchTick(db, q, now, now, { maxPages: 1 });
+    expect(third).toMatchObject({ claimed: 0, due: 0, complete: true });
+    expect(new Set(q.sent.map((m) => (m.body as { runId: string }).runId)).size).toBe(150);
+  });
+
   it("a shard's tick claims only that shard's due jobs", async () => {
     const now = Date.now();
     const ja = await insertJob(a.accountId, { nextRunAt: now - 1000 });
@@ -263,3 +282,20 @@ describe("time path: a tick per shard", () => {
     );
   });
 });
+
+/** A due every-minute job row (the jobs API has its own tests). */
+function jobRow(accountId: string, now: number) {
+  return {
+    accountId,
+    name: "Due",
+    endpointUrl: "https://example.com/hook",
+    method: "POST",
+    timezone: "UTC",
+    schedule: "* * * * *",
+    scheduleConfig: JSON.stringify({ cron: "* * * * *" }),
+    scheduleAnchorAt: now - 3_600_000,
+    nextRunAt: now - 60_000,
+    createdAt: now,
+    updatedAt: now,
+  };
+}

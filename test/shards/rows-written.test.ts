@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { consumeRun } from "../../src/engine/consume";
+import { dispatchTick } from "../../src/engine/dispatch";
+import type { RunMessage } from "../../src/engine/messages";
+import { shardBinding } from "../../src/shards/bindings";
+import { createAccount } from "../helpers/accounts";
+import { testDeps } from "../helpers/engine";
+import { insertJob } from "../helpers/fixtures";
+import { captureQueue } from "../helpers/queue";
+
+/**
+ * Rows written per execution, as D1 bills them (`meta.rows_written`, indexes included), by step. A count, not a
+ * timing: the issue's budget is fewer than the ≈ 13 rows one execution wrote before the run ledger.
+ */
+const STEPS: Array<[string, RegExp]> = [
+  ["claim", /^update "cron_jobs" set "next_run_at"/i],
+  ["ledger", /^insert into "runs"/i],
+  ["lease", /^update "runs" set "state" = \?, "lease_until"/i],
+  ["log", /^insert into "logs"/i],
+  ["counters", /^update "cron_jobs" set/i],
+  ["done", /^update "runs" set "state" = \?, "lease_until" = \?/i],
+];
+
+function countingD1(real: D1Database) {
+  const written = new Map<string, number>();
+  const sqlOf = new WeakMap<object, string>();
+  const realOf = new WeakMap<object, D1PreparedStatement>();
+  const add = (sql: string, meta: { rows_written?: number } | undefined) => {
+    const step = STEPS.find(([, re]) => re.test(sql))?.[0] ?? sql.slice(0, 60);
+    written.set(step, (written.get(step) ?? 0) + (meta?.rows_written ?? 0));
+  };
+  const wrap = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === "bind") return (...args: unknown[]) => wrap(target.bind(...args), sql);
+        if (prop === "run" || prop === "all") {
+          return async () => {
+            const r = await (target[prop] as () => Promise<D1Result>)();
+            add(sql, r.meta);
+            return r;
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    sqlOf.set(proxy, sql);
+    realOf.set(proxy, stmt);
+    return proxy;
+  };
+  const d1 = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "withSession") return undefined;
+      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+      if (prop === "batch") {
+        return async (stmts: D1PreparedStatement[]) => {
+          const results = await target.batch(stmts.map((s) => realOf.get(s) ?? s));
+          results.forEach((r, i) => add(sqlOf.get(stmts[i] as object) ?? "?", r.meta));
+          return results;
+        };
+      }
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { d1, written };
+}
+
+describe("rows written per execution", () => {
+  it("a scheduled execution (claim, ledger, lease, log, counters, done) writes fewer than 13 rows", async () => {
+    const acct = await createAccount("Rows written");
+    const T = Date.UTC(2026, 0, 5, 9, 0);
+    // A job that has run before (its counters and newest outcome exist), so the figures are the steady state.
+    await insertJob(acct.accountId, {
+      nextRunAt: T,
+      maxRetries: 0,
+      schedule: "* * * * *",
+      scheduleConfig: JSON.stringify({ cron: "* * * * *" }),
+    });
+    const { d1, written } = countingD1(shardBinding(env, acct.shard));
+    const db = createDb(d1);
+    const per: Array<Map<string, number>> = [];
+    for (const t of [T, T + 60_000, T + 120_000]) {
+      written.clear();
+      const q = captureQueue();
+      await dispatchTick(db, q, t, t);
+      const deps = testDeps({ db, now: () => t + 1000 });
+      for (const m of q.sent) await consumeRun(deps, m.body as RunMessage);
+      per.push(new Map(written));
+    }
+    const steady = per.at(-1) as Map<string, number>;
+    const total = [...steady.values()].reduce((a, b) => a + b, 0);
+    console.log(JSON.stringify({ event: "rows_written_per_execution", total, steps: Object.fromEntries(steady) }));
+    expect(total).toBeLessThan(13);
+  });
+});
