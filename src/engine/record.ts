@@ -1,6 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs, executionLogs, type RunRow } from "../db/schema";
+import { cronJobs, type RunRow } from "../db/schema";
+import { insertLogStatement, logExists } from "../logs/store";
 import type { ExecutionResult } from "./executors/types";
 import { finishRunStatement, insertRunWhenStatement, type NewRun } from "./ledger";
 import { insertOutboxStatement, type OutboxEntry } from "./outbox";
@@ -51,7 +52,7 @@ const newerThanLastOutcome = (slot: number) =>
 export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOutcome> {
   const { run, result } = r;
   const ok = result.status === "success";
-  const logMissing = sql`NOT EXISTS (SELECT 1 FROM ${executionLogs} WHERE ${executionLogs.id} = ${run.id})`;
+  const logMissing = sql`NOT ${logExists(run.id)}`;
   const newer = newerThanLastOutcome(run.slot);
   const completes = sql`(${run.origin} = 'schedule' AND ${cronJobs.state} = 'active' AND ${cronJobs.nextRunAt} IS NULL AND ${cronJobs.lastClaimedSlot} = ${run.slot})`;
   const outcome =
@@ -83,25 +84,22 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
       })
       .where(and(eq(cronJobs.id, run.jobId), logMissing))
       .returning({ id: cronJobs.id }),
-    db
-      .insert(executionLogs)
-      .values({
-        id: run.id,
-        cronJobId: run.jobId,
-        accountId: run.accountId,
-        executedAt: r.executedAt,
-        status: result.status,
-        responseCode: result.responseCode,
-        responseBody: result.responseBody,
-        errorMessage: result.errorMessage,
-        responseTimeMs: result.responseTimeMs,
-        retryAttempt: run.attempt,
-        scheduledAt: run.origin === "schedule" ? run.slot : null,
-        responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
-        decidedBy: result.decidedBy ?? null,
-        trigger: runTrigger(run),
-      })
-      .onConflictDoNothing(),
+    insertLogStatement(db, {
+      id: run.id,
+      cronJobId: run.jobId,
+      accountId: run.accountId,
+      executedAt: r.executedAt,
+      status: result.status,
+      responseCode: result.responseCode,
+      responseBody: result.responseBody,
+      errorMessage: result.errorMessage,
+      responseTimeMs: result.responseTimeMs,
+      retryAttempt: run.attempt,
+      scheduledAt: run.origin === "schedule" ? run.slot : null,
+      responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
+      decidedBy: result.decidedBy ?? null,
+      trigger: runTrigger(run),
+    }),
     finishRunStatement(db, run.id),
   ];
   const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
