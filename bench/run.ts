@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load, each in its own process, then
- * bench/RESULTS.md from their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md
+ * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load → tick at scale (per shard), each in
+ * its own process, then bench/RESULTS.md from their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md
  * from the last results without running anything; `npm run bench -- --section ledger-load` rewrites only that
  * section of the existing file.
  */
@@ -26,7 +26,9 @@ import {
   writeResult,
 } from "./lib/common";
 import { type LedgerLoad, ledgerSection, spliceSection } from "./lib/ledger-report";
+import { scaleSection, spliceScale } from "./lib/scale-report";
 import type { FloorResult, LoadResult } from "./logs-load";
+import type { ScaleResult } from "./scale";
 
 const STEPS = [
   { name: "seed", script: "bench/seed-million.ts" },
@@ -36,6 +38,8 @@ const STEPS = [
   { name: "export", script: "bench/export.ts" },
   { name: "soak", script: "bench/soak.ts" },
   { name: "ledger-load", script: "bench/ledger-load.ts" },
+  // Last: it seeds states of its own (bench/.state/scale) and needs none of the seed's.
+  { name: "scale", script: "bench/scale.ts" },
 ] as const;
 
 interface RunInfo {
@@ -1088,6 +1092,8 @@ function report(run: RunInfo | null): string {
 
   const ledger = readResult<LedgerLoad>("ledger-load");
   if (ledger) for (const line of ledgerSection(ledger, writtenAt("ledger-load"), false)) p(line);
+  const scale = readResult<ScaleResult>("scale");
+  if (scale) for (const line of scaleSection(scale, writtenAt("scale"))) p(line);
 
   p("## Reproduce");
   p();
@@ -1099,6 +1105,7 @@ function report(run: RunInfo | null): string {
   for (const s of STEPS) p(`${`npx tsx ${s.script}`.padEnd(35)}# ${s.name} alone`);
   p("npm run bench -- --report          # rewrite this file from bench/results/*.json");
   p("npm run bench -- --section ledger-load  # rewrite only section 7 from its JSON");
+  p("npm run bench -- --section scale        # rewrite only section 8 from its JSON");
   p("```");
   p();
   return out.join("\n");
@@ -1147,10 +1154,14 @@ const section = process.argv.includes("--section") ? process.argv[process.argv.i
 const t0 = now();
 const file = join(ROOT, "bench/RESULTS.md");
 let run: RunInfo | null = null;
-if (section !== null) {
+if (section === "scale") {
+  const scale = readResult<ScaleResult>("scale");
+  if (!scale) throw new Error("--section scale: run bench/scale.ts first");
+  writeFileSync(file, spliceScale(readFileSync(file, "utf8"), scaleSection(scale, writtenAt("scale"))));
+} else if (section !== null) {
   const ledger = readResult<LedgerLoad>("ledger-load");
   if (section !== "ledger-load" || !ledger)
-    throw new Error("--section takes ledger-load, after bench/ledger-load.ts ran");
+    throw new Error("--section takes ledger-load or scale, after bench/ledger-load.ts or bench/scale.ts ran");
   writeFileSync(file, spliceSection(readFileSync(file, "utf8"), ledgerSection(ledger, writtenAt("ledger-load"), true)));
 } else {
   run = reportOnly ? readResult<RunInfo>("run") : runAll();

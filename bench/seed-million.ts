@@ -11,7 +11,6 @@
  *   npx tsx bench/seed-million.ts
  */
 import { rmSync } from "node:fs";
-import { newAccount } from "../src/accounts/provision";
 import { executionId } from "../src/engine/execution-id";
 import { mockOutcome, mulberry32 } from "../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../src/jobs/build";
@@ -19,15 +18,14 @@ import { CreateJobSchema } from "../src/schemas/jobs";
 import {
   type BenchAccount,
   commandLine,
-  D1_DATABASE,
   DAY_MS,
   d1File,
   isMain,
+  migrateBench,
   now,
   openDb,
   round,
   STATE_DIR,
-  wranglerSync,
   writeMeta,
   writeResult,
 } from "./lib/common";
@@ -85,38 +83,16 @@ export function jobInsert(row: NewJobRow & Record<string, unknown>, columns?: Se
   };
 }
 
-/**
- * Removes the accounts named `<label> …` with their jobs, keys, logs and log counts (a previous run's, in an
- * open transaction on the bench's file; logs go directly, so their log_counts rows go with them).
- */
-export function removeAccounts(db: ReturnType<typeof openDb>, label: string) {
-  const ids = `SELECT id FROM accounts WHERE name LIKE '${label.replace(/'/g, "''")} %'`;
-  for (const table of ["execution_logs", "log_counts", "cron_jobs", "api_keys"]) {
-    db.exec(`DELETE FROM ${table} WHERE account_id IN (${ids})`);
-  }
-  db.exec(`DELETE FROM accounts WHERE id IN (${ids})`);
-}
+// Accounts live in two databases now (control plane + shard): bench/lib/accounts.ts writes both.
+import { insertAccounts, removeAccounts } from "./lib/accounts";
 
-/** Accounts (via newAccount's own statements) inserted into an open node:sqlite database. */
-export async function insertAccounts(
-  db: ReturnType<typeof openDb>,
-  n: number,
-  label: string,
-  at: number,
-): Promise<BenchAccount[]> {
-  const out: BenchAccount[] = [];
-  for (let a = 0; a < n; a++) {
-    const acc = await newAccount(`${label} ${String(a + 1).padStart(3, "0")}`, at);
-    for (const s of acc.shardStatements) db.prepare(s.sql).run(...s.params);
-    out.push({ account_id: acc.account_id, api_key: acc.api_key, api_secret: acc.api_secret });
-  }
-  return out;
-}
+export { insertAccounts, removeAccounts };
 
 async function main() {
   const t0 = now();
   rmSync(STATE_DIR, { recursive: true, force: true });
-  wranglerSync(["d1", "migrations", "apply", D1_DATABASE, "--local", "--persist-to", STATE_DIR]);
+  // The control plane and every shard of wrangler.toml; the seeded accounts, jobs and logs go to SHARD_0.
+  await migrateBench(STATE_DIR);
   const tMigrated = now();
   const file = d1File();
   const db = openDb(file);

@@ -115,7 +115,16 @@ export function ensureBundle(opts: { faults?: boolean } = {}): BundleInfo {
  * load benchmark, a per-key rate limit no load generator reaches (100 requests a minute would refuse it after
  * 100 requests) or no limiter binding at all. Returns the copy's path and what differs from wrangler.toml.
  */
-export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none"; faults?: boolean }): {
+export function benchWranglerConfig(opts: {
+  limiter: "as-is" | "raised" | "none";
+  faults?: boolean;
+  /** N shard bindings SHARD_0 … SHARD_{N-1} instead of wrangler.toml's (bench/scale.ts). */
+  shards?: number;
+  /** false: no consumer for edgecron-runs, so run messages stay queued (a benchmark of the tick alone). */
+  runsConsumer?: boolean;
+  /** Suffix of the generated file's name, so that concurrent shapes do not overwrite each other. */
+  tag?: string;
+}): {
   path: string;
   changes: string[];
 } {
@@ -130,10 +139,19 @@ export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none"
     /^main\s*=\s*"([^"]+)"/m,
     () => `main = ${JSON.stringify(join(opts.faults ? FAULT_BUNDLE_DIR : BUNDLE_DIR, "index.js"))}\nno_bundle = true`,
   );
+  // Every database's migrations folder (the control plane's and the shards'), made absolute.
   text = text.replace(
-    /^migrations_dir\s*=\s*"([^"]+)"/m,
+    /^migrations_dir\s*=\s*"([^"]+)"/gm,
     (_, p: string) => `migrations_dir = ${JSON.stringify(join(ROOT, p))}`,
   );
+  if (opts.shards !== undefined) text = withShardBindings(text, opts.shards, changes);
+  if (opts.runsConsumer === false) {
+    text = text.replace(/^\[\[queues\.consumers\]\]\nqueue = "edgecron-runs"\n[\s\S]*?(?=^\[|^#|(?![\s\S]))/m, () => {
+      changes.push("no consumer for edgecron-runs (run messages stay queued: the tick is measured alone)");
+      return "";
+    });
+    if (!changes.some((c) => c.startsWith("no consumer"))) throw new Error("wrangler.toml: no edgecron-runs consumer");
+  }
   if (opts.limiter === "raised") {
     text = text.replace(/^(simple\s*=\s*\{\s*limit\s*=\s*)(\d+)/m, (_, head: string, limit: string) => {
       changes.push(`[[ratelimits]] simple.limit ${limit} → ${BENCH_RATE_LIMIT}`);
@@ -151,21 +169,179 @@ export function benchWranglerConfig(opts: { limiter: "as-is" | "raised" | "none"
     });
   }
   mkdirSync(STATE_DIR, { recursive: true });
-  const path = join(STATE_DIR, `wrangler.${opts.limiter}${opts.faults ? ".faults" : ""}.toml`);
+  const path = join(
+    STATE_DIR,
+    `wrangler.${opts.limiter}${opts.faults ? ".faults" : ""}${opts.tag ? `.${opts.tag}` : ""}.toml`,
+  );
   writeFileSync(path, text);
   return { path, changes };
 }
 
-/** The D1 database's SQLite file under `<persistTo>/v3/d1/` — the very file `wrangler dev --persist-to` serves. */
-export function d1File(persistTo = STATE_DIR): string {
-  const dir = join(persistTo, "v3/d1/miniflare-D1DatabaseObject");
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite") : [];
-  if (files.length !== 1) {
-    throw new Error(
-      `expected one D1 sqlite file in ${dir}, found ${files.length}: run \`npx tsx bench/seed-million.ts\``,
-    );
+/**
+ * wrangler.toml's SHARD_n [[d1_databases]] blocks replaced by N of them (SHARD_0 … SHARD_{N-1}, the same migrations
+ * folder, made-up ids: local D1 keys its files by id). The Worker counts its shards from these bindings.
+ */
+function withShardBindings(text: string, shards: number, changes: string[]): string {
+  const block = /^\[\[d1_databases\]\]\nbinding = "SHARD_\d+"\n[\s\S]*?(?=^\[|^#|(?![\s\S]))/gm;
+  const blocks = text.match(block) ?? [];
+  const first = blocks[0];
+  if (!first) throw new Error("wrangler.toml declares no SHARD_n database");
+  const dir = /^migrations_dir = .*$/m.exec(first)?.[0] ?? "";
+  const generated = Array.from(
+    { length: shards },
+    (_, i) =>
+      `[[d1_databases]]\nbinding = "SHARD_${i}"\ndatabase_name = "edgecron-shard-${i}"\n` +
+      `database_id = "00000000-0000-0000-0001-${String(i).padStart(12, "0")}"\n${dir}\n\n`,
+  ).join("");
+  let placed = false;
+  text = text.replace(block, () => {
+    if (placed) return "";
+    placed = true;
+    return generated;
+  });
+  changes.push(`${shards} shard bindings SHARD_0 … SHARD_${shards - 1} (wrangler.toml has ${blocks.length})`);
+  return text;
+}
+
+const D1_DIR = (persistTo: string) => join(persistTo, "v3/d1/miniflare-D1DatabaseObject");
+/** Which file is which database: written by migrateBench (bench/.state/…/d1-files.json). */
+const D1_MAP = (persistTo: string) => join(persistTo, "d1-files.json");
+
+const sqliteFiles = (persistTo: string) =>
+  existsSync(D1_DIR(persistTo))
+    ? readdirSync(D1_DIR(persistTo)).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
+    : [];
+
+/** The bench state's databases: the control plane's SQLite file and each shard's (index = shard number). */
+export interface BenchD1Files {
+  control: string;
+  shards: string[];
+}
+
+/**
+ * Creates and migrates the control plane (DB) and every SHARD_n of `config` under `persistTo`, and records which
+ * file is which: local D1 names its files by an internal hash, and fresh shard files cannot be told apart by content.
+ * DB and SHARD_0 are migrated by `wrangler d1 migrations apply <binding> --local` (one process each, ≈ 20 s on a
+ * busy 2-core machine); SHARD_1 … are created empty through miniflare's own D1 binding (one process for all, the
+ * same file names wrangler dev uses) and then made copies of the migrated SHARD_0 (`VACUUM INTO`), schema and
+ * d1_migrations record alike — 16 wrangler runs would take minutes.
+ */
+export async function migrateBench(persistTo: string, config?: string): Promise<BenchD1Files> {
+  const text = readFileSync(config ?? join(ROOT, "wrangler.toml"), "utf8");
+  const ids = new Map(
+    [...text.matchAll(/^binding\s*=\s*"(\w+)"\ndatabase_name\s*=\s*"[^"]*"\ndatabase_id\s*=\s*"([^"]+)"/gm)].map(
+      (m) => [m[1] as string, m[2] as string],
+    ),
+  );
+  const shards = [...ids.keys()].filter((b) => b.startsWith("SHARD_")).length;
+  const map: Record<string, string> = {};
+  const newFile = (before: Set<string>, binding: string) => {
+    const created = sqliteFiles(persistTo).filter((f) => !before.has(f));
+    if (created.length !== 1) throw new Error(`${binding}: expected one new D1 file, found ${created.length}`);
+    map[binding] = created[0] as string;
+  };
+  for (const binding of ["DB", "SHARD_0"]) {
+    const before = new Set(sqliteFiles(persistTo));
+    const args = ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo];
+    wranglerSync([...args, ...(config ? ["--config", config] : [])]);
+    newFile(before, binding);
   }
-  return join(dir, files[0] as string);
+  if (shards > 1) {
+    const { Miniflare, convertV4MiniflareOptions } = await import("miniflare");
+    const rest = Array.from({ length: shards - 1 }, (_, i) => `SHARD_${i + 1}`);
+    const mf = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        script: "export default { fetch() { return new Response(null); } }",
+        compatibilityDate: "2026-11-01",
+        resourcePersistencePath: join(persistTo, "v3"),
+        d1Databases: Object.fromEntries(rest.map((b) => [b, ids.get(b) as string])),
+      } as never),
+    );
+    try {
+      for (const binding of rest) {
+        const before = new Set(sqliteFiles(persistTo));
+        await (await mf.getD1Database(binding)).prepare("SELECT 1").first();
+        newFile(before, binding);
+      }
+    } finally {
+      await mf.dispose();
+    }
+    const template = openDb(join(D1_DIR(persistTo), map.SHARD_0 as string));
+    for (const binding of rest) {
+      const file = join(D1_DIR(persistTo), map[binding] as string);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+      template.prepare("VACUUM INTO ?").run(file);
+      // wrangler's files are in WAL mode; VACUUM INTO writes a rollback-journal file.
+      const copy = openDb(file);
+      copy.exec("PRAGMA journal_mode = WAL");
+      copy.close();
+    }
+    template.close();
+  }
+  writeFileSync(D1_MAP(persistTo), `${JSON.stringify(map, null, 2)}\n`);
+  return d1Files(persistTo);
+}
+
+const tablesOf = (file: string) => {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return new Set(
+      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(
+        (r) => r.name,
+      ),
+    );
+  } finally {
+    db.close();
+  }
+};
+
+/**
+ * The control plane's and each shard's file under `<persistTo>/v3/d1/`, the very files `wrangler dev --persist-to`
+ * serves: from migrateBench's record, or else by content as scripts/lib/local-d1-files.ts does (the control plane
+ * has `account_shards`; a shard is the file whose accounts the directory places on it).
+ */
+export function d1Files(persistTo = STATE_DIR): BenchD1Files {
+  const dir = D1_DIR(persistTo);
+  if (existsSync(D1_MAP(persistTo))) {
+    const map = JSON.parse(readFileSync(D1_MAP(persistTo), "utf8")) as Record<string, string>;
+    const shards = Object.keys(map).filter((k) => k.startsWith("SHARD_")).length;
+    const files = ["DB", ...Array.from({ length: shards }, (_, i) => `SHARD_${i}`)].map((k) => join(dir, map[k] ?? ""));
+    if (files.every((f) => existsSync(f))) return { control: files[0] as string, shards: files.slice(1) };
+  }
+  const files = sqliteFiles(persistTo).map((f) => join(dir, f));
+  const control = files.find((f) => tablesOf(f).has("account_shards"));
+  if (!control) throw new Error(`no control-plane D1 file in ${dir}: run \`npx tsx bench/seed-million.ts\``);
+  const cdb = openDb(control, { readOnly: true });
+  const directory = new Map(
+    (
+      cdb.prepare("SELECT account_id, shard FROM account_shards").all() as Array<{ account_id: string; shard: number }>
+    ).map((r) => [r.account_id, r.shard]),
+  );
+  cdb.close();
+  const shards: string[] = [];
+  for (const file of files) {
+    if (file === control || !tablesOf(file).has("cron_jobs")) continue;
+    const db = openDb(file, { readOnly: true });
+    const ids = (db.prepare("SELECT id FROM accounts LIMIT 100").all() as Array<{ id: string }>).map((r) => r.id);
+    db.close();
+    const shard = ids.map((id) => directory.get(id)).find((s) => s !== undefined);
+    if (shard !== undefined) shards[shard] = file;
+  }
+  if (shards.length === 0 || shards.some((f) => f === undefined)) {
+    throw new Error(`cannot tell the shard files in ${dir} apart (no d1-files.json, shards without accounts)`);
+  }
+  return { control, shards };
+}
+
+/** SHARD_0's SQLite file: the shard that holds the bench's seeded accounts, jobs and logs. */
+export function d1File(persistTo = STATE_DIR): string {
+  return d1Files(persistTo).shards[0] as string;
+}
+
+/** The control plane's SQLite file (accounts, API keys, the shard directory). */
+export function controlFile(persistTo = STATE_DIR): string {
+  return d1Files(persistTo).control;
 }
 
 export function openDb(file: string, opts: { readOnly?: boolean } = {}): DatabaseSync {

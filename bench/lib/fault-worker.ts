@@ -107,7 +107,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/^insert into "runs"/, "record: next attempt (runs)"],
   // drizzle writes SET in the table's column order: a final outcome's update starts with is_active.
   [/^update "cron_jobs" set .*"total_executions"/s, "record: job counters (cron_jobs)"],
-  [/^insert into "execution_logs"/, "record: log (execution_logs, its indexes, log_counts)"],
+  [/^insert into "logs"/, "record: log (logs, its two indexes, log_day_counts)"],
   [/^update "runs" set "state" = \?, "lease_until" = (null|\?) where/, "record: ledger done (runs)"],
   [/^update "runs" set "sent_at"/, "follow-ups: runs marked sent"],
   [/^delete from "outbox"/, "follow-ups: outbox entries deleted"],

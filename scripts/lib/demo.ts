@@ -72,7 +72,8 @@ function insertLogsSql(rows: Array<Record<string, string | number | null>>): Sta
   for (let i = 0; i < rows.length; i += 200) {
     const chunk = rows.slice(i, i + 200);
     out.push({
-      sql: `INSERT INTO execution_logs (${cols.join(", ")}) VALUES ${chunk.map(() => `(${cols.map(() => "?").join(", ")})`).join(", ")} ON CONFLICT(id) DO NOTHING`,
+      // Into the execution_logs view (migration 0018): it stores each log compactly and skips an id already stored.
+      sql: `INSERT INTO execution_logs (${cols.join(", ")}) VALUES ${chunk.map(() => `(${cols.map(() => "?").join(", ")})`).join(", ")}`,
       params: chunk.flatMap((r) => cols.map((c) => r[c] ?? null)),
     });
   }

@@ -4,7 +4,7 @@ import { clearConfirmationSent, confirmationEmail, type RequestOutcome, requestC
 
 /** The public confirm page of a token (no API key: the recipient opens it from the e-mail). */
 export function confirmationLink(origin: string, accountId: string, token: string): string {
-  return `${origin}/v1/alert-recipients/${encodeURIComponent(accountId)}/confirm?token=${encodeURIComponent(token)}`;
+  return `${origin}/alerts/${encodeURIComponent(accountId)}/confirm?token=${encodeURIComponent(token)}`;
 }
 
 /**

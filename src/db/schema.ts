@@ -29,6 +29,11 @@ export const accounts = sqliteTable("accounts", {
   signingSecret: text("signing_secret").notNull(),
   createdAt: integer("created_at").notNull(),
   /**
+   * The account's shard-local number, the key logs store instead of the 36-character id (issue 12, compact logs).
+   * Assigned by the insert trigger of migration 0016 (max + 1), whoever inserts; never reused while the row lives.
+   */
+  num: integer("num").unique("accounts_num_unique"),
+  /**
    * Set while an account move copies the account away from this shard (src/shards/move.ts): the tick claims none
    * of its slots and no run of it is leased here (src/engine/fence.ts).
    */
@@ -126,6 +131,12 @@ export const cronJobs = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     /** Soft delete: the row and its logs become unreachable at once; the sweep removes them later. */
     deletedAt: integer("deleted_at"),
+    /**
+     * The job's shard-local number, the key logs and log counts store instead of the 36-character id (issue 12,
+     * compact logs). Assigned by the insert trigger of migration 0016 (max + 1, not the rowid, which VACUUM may
+     * renumber), whoever inserts.
+     */
+    num: integer("num").unique("cron_jobs_num_unique"),
   },
   (t) => [
     index("cron_jobs_account_created_idx").on(t.accountId, t.createdAt),
@@ -141,64 +152,72 @@ export type ExecutionStatus = (typeof executionStatuses)[number];
 export const decidedByRules = ["status_codes", "body_contains", "body_not_contains"] as const;
 export type DecidedBy = (typeof decidedByRules)[number];
 
-export const executionLogs = sqliteTable(
-  "execution_logs",
+/**
+ * Execution logs, compact (issue 12): integer keys instead of repeated UUID text, and only the two indexes the
+ * queries need. The execution id is not stored as text: `exe_` + 10 Crockford characters of `slot` + 16 of the
+ * 80-bit hash, kept as two 40-bit integers (`id_hi`, `id_lo`); src/engine/execution-id.ts splits and rebuilds it
+ * byte for byte. Crockford's alphabet is in ASCII order, so (slot, id_hi, id_lo) sorts exactly as the id text did
+ * and the keyset order (executed_at, id) is the index order (executed_at, slot, id_hi, id_lo).
+ *
+ * The table is WITHOUT ROWID (migration 0016 recreates what drizzle-kit generates): the primary key is the row,
+ * so an insert writes the row and two index entries, and `ON CONFLICT DO NOTHING` on the id keeps inserts
+ * idempotent. drizzle-kit cannot declare WITHOUT ROWID: a change that makes it recreate this table must repeat it.
+ * The old shape stays readable (and insertable) as the view `execution_logs` (migration 0018), for SQL tools.
+ */
+export const logs = sqliteTable(
+  "logs",
   {
-    /** `exe_` + time-sortable id derived from (job, slot, attempt): idempotent inserts. */
-    id: text("id").primaryKey(),
-    cronJobId: text("cron_job_id").notNull(),
-    accountId: text("account_id").notNull(),
+    slot: integer("slot").notNull(),
+    idHi: integer("id_hi").notNull(),
+    idLo: integer("id_lo").notNull(),
+    /** cron_jobs.num */
+    job: integer("job").notNull(),
+    /** accounts.num */
+    account: integer("account").notNull(),
     executedAt: integer("executed_at").notNull(),
-    status: text("status", { enum: executionStatuses }).notNull(),
+    /** Index into executionStatuses: 0 success, 1 failure, 2 error, 3 timeout. */
+    status: integer("status").notNull(),
+    /**
+     * Trigger and origin in one (src/logs/log-row.ts): 0 schedule, 1 retry of a schedule run, 2 manual, 3 retry
+     * of a manual run. A schedule run's scheduled_at is its slot; a manual run has none.
+     */
+    kind: integer("kind").notNull(),
     responseCode: integer("response_code"),
-    responseBody: text("response_body"),
-    errorMessage: text("error_message"),
     responseTimeMs: integer("response_time_ms"),
     retryAttempt: integer("retry_attempt").notNull().default(0),
-    /** The schedule slot (epoch ms) the run belongs to; null for manual runs and their retries. */
-    scheduledAt: integer("scheduled_at"),
-    /** What started this attempt: the schedule, a retry of an earlier attempt, or POST /trigger. */
-    trigger: text("trigger", { enum: runTriggers }).notNull().default("schedule"),
+    /** Index into decidedByRules; null for an error or timeout (src/jobs/success-rules.ts). */
+    decidedBy: integer("decided_by"),
+    errorMessage: text("error_message"),
     /** JSON object of the response's allow-listed headers (src/engine/response-headers.ts); null without a response. */
     responseHeaders: text("response_headers"),
-    /** Which success rule decided the status (src/jobs/success-rules.ts); null for an error or timeout. */
-    decidedBy: text("decided_by", { enum: decidedByRules }),
+    responseBody: text("response_body"),
   },
   (t) => [
-    // The logs page, its count and date ranges, newest first.
-    index("execution_logs_job_time_idx").on(t.cronJobId, t.executedAt, t.id),
-    // The same with a status filter.
-    index("execution_logs_job_status_time_idx").on(t.cronJobId, t.status, t.executedAt, t.id),
-    // Account-wide logs, newest first; cron_job_id last so the live-job check (and the count) never
-    // reads the table.
-    index("execution_logs_account_time_idx").on(t.accountId, t.executedAt, t.id, t.cronJobId),
-    // The same with a status filter.
-    index("execution_logs_account_status_time_idx").on(t.accountId, t.status, t.executedAt, t.id, t.cronJobId),
-    // The retention sweep.
-    index("execution_logs_time_idx").on(t.executedAt),
+    primaryKey({ columns: [t.slot, t.idHi, t.idLo] }),
+    // One job's logs newest first (page, cursor, export, count edges, stats); status last so a status filter is
+    // read from the index, not the row.
+    index("logs_job_time_idx").on(t.job, t.executedAt, t.slot, t.idHi, t.idLo, t.status),
+    // Account-wide logs, the same with the job for the live-job check; also the sweep's per-account time range.
+    index("logs_account_time_idx").on(t.account, t.executedAt, t.slot, t.idHi, t.idLo, t.job, t.status),
   ],
 );
 
 /**
- * Log counts per job, UTC day and status, so a logs page's total never walks the index: full days are summed
- * here and only the partial edge days of a range are counted from execution_logs. An insert trigger (migration
- * 0003) adds every new log in the same statement, whoever writes; the retention sweep, the only path that
- * deletes logs, subtracts each chunk in the chunk's own batch (src/retention/sweep.ts, migration 0004).
+ * Log counts per job number, UTC day and status number (WITHOUT ROWID, migration 0016), so a logs page's total
+ * never walks the index. The insert trigger on `logs` (migration 0016) adds every new log in the same statement;
+ * the sweep subtracts each chunk in its own batch. Account-wide totals select the account's live job numbers, so
+ * no account index is needed (an insert writes one row here, not two).
  */
-export const logCounts = sqliteTable(
-  "log_counts",
+export const logDayCounts = sqliteTable(
+  "log_day_counts",
   {
-    cronJobId: text("cron_job_id").notNull(),
-    accountId: text("account_id").notNull(),
+    job: integer("job").notNull(),
     /** floor(executed_at / 86,400,000): the UTC day number. */
     day: integer("day").notNull(),
-    status: text("status", { enum: executionStatuses }).notNull(),
+    status: integer("status").notNull(),
     n: integer("n").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.cronJobId, t.day, t.status] }),
-    index("log_counts_account_day_idx").on(t.accountId, t.day),
-  ],
+  (t) => [primaryKey({ columns: [t.job, t.day, t.status] })],
 );
 
 /**
@@ -206,6 +225,12 @@ export const logCounts = sqliteTable(
  * `queued` → `running` (leased until lease_until) → `done`, or `skipped` with a reason. The id is the attempt's
  * execution id, so the row, its message and its log share one key; ids sort by slot time, which the
  * retention sweep uses instead of a time index.
+ *
+ * Rows written per execution are what D1 bills, so the ledger keeps one index: the table is WITHOUT ROWID (the id is
+ * the row's key, no second copy of it in an automatic index; migration 0021 rebuilds it, and drizzle-kit cannot
+ * declare it, so a change that makes drizzle-kit recreate this table must repeat it), and runs_job_unfinished_idx
+ * holds only unfinished runs under a key (job, slot) that a lease does not change. The relay finds stranded runs by
+ * scanning that partial index (a handful of rows: only runs in flight), not by a state/time index.
  */
 export const runs = sqliteTable(
   "runs",
@@ -233,9 +258,8 @@ export const runs = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    // Only unfinished runs are ever looked up by state: a partial index keeps the relay's scan tiny.
-    index("runs_unfinished_idx").on(t.state, t.plannedAt).where(sql`${t.state} IN ('queued', 'running')`),
-    // A job's unfinished runs, for the overlap checks (src/engine/overlap.ts) at the claim and the lease.
+    // A job's unfinished runs, for the overlap checks (src/engine/overlap.ts) at the claim and the lease; the relay
+    // scans it whole (src/engine/ledger.ts findStrandedRuns).
     index("runs_job_unfinished_idx").on(t.jobId, t.slot).where(sql`${t.state} IN ('queued', 'running')`),
   ],
 );
@@ -310,7 +334,31 @@ export const alertEmailRecipients = sqliteTable(
 export type AccountRow = typeof accounts.$inferSelect;
 export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;
-export type ExecutionLogRow = typeof executionLogs.$inferSelect;
+/**
+ * One log as the API, exports and engine see it: the shape the `execution_logs` table had, rebuilt from a `logs`
+ * row by src/logs/log-row.ts (and by the `execution_logs` view in SQL).
+ */
+export interface ExecutionLogRow {
+  /** `exe_` + time-sortable id derived from (job, slot, attempt): idempotent inserts. */
+  id: string;
+  cronJobId: string;
+  accountId: string;
+  executedAt: number;
+  status: ExecutionStatus;
+  responseCode: number | null;
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseTimeMs: number | null;
+  retryAttempt: number;
+  /** The schedule slot (epoch ms) the run belongs to; null for manual runs and their retries. */
+  scheduledAt: number | null;
+  /** What started this attempt: the schedule, a retry of an earlier attempt, or POST /trigger. */
+  trigger: RunTrigger;
+  /** JSON object of the response's allow-listed headers (src/engine/response-headers.ts); null without a response. */
+  responseHeaders: string | null;
+  /** Which success rule decided the status (src/jobs/success-rules.ts); null for an error or timeout. */
+  decidedBy: DecidedBy | null;
+}
 export type RunRow = typeof runs.$inferSelect;
 
 /**

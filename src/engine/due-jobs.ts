@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { accountNotFenced } from "./fence";
 import { type CronJobRow, cronJobs } from "../db/schema";
 import { computeNextRun } from "../jobs/build";
+import { accountNotFenced } from "./fence";
 import { skippedRunsIncrement } from "./overlap";
 
 export type DueJob = Pick<

@@ -1,10 +1,10 @@
 import { and, count, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { accountNotFenced } from "./fence";
 import { insertWhere } from "../db/insert-where";
 import { cronJobs, type RunOrigin, type RunRow, runs } from "../db/schema";
 import { RUNNABLE_STATES } from "../jobs/state";
 import { executionId, executionIdFloor } from "./execution-id";
+import { accountNotFenced } from "./fence";
 import { overlapClear } from "./overlap";
 
 /**
@@ -170,15 +170,25 @@ export async function findUnsentRun(db: Db, id: string): Promise<RunRow | undefi
  * runs whose lease expired (their consumer died; one that finds the expired lease may run it).
  */
 export async function findStrandedRuns(db: Db, now: number, staleMs: number, limit: number): Promise<RunRow[]> {
+  return strandedRunsQuery(db, now, staleMs, limit);
+}
+
+/** The relay's query (findStrandedRuns), unexecuted, so its plan can be checked. */
+export function strandedRunsQuery(db: Db, now: number, staleMs: number, limit: number) {
   const stale = now - staleMs;
   return db
     .select()
     .from(runs)
     .where(
-      or(
-        and(eq(runs.state, "queued"), isNull(runs.sentAt)),
-        and(eq(runs.state, "queued"), lt(runs.plannedAt, stale), lt(runs.sentAt, stale)),
-        and(eq(runs.state, "running"), lt(runs.leaseUntil, now), sql`coalesce(${runs.sentAt}, 0) < ${stale}`),
+      and(
+        // The partial index's own condition, spelt as it is, so the planner scans runs_job_unfinished_idx (only
+        // unfinished runs) instead of the whole ledger: test/logs/query-plan.test.ts checks it.
+        sql`${runs.state} IN ('queued', 'running')`,
+        or(
+          and(eq(runs.state, "queued"), isNull(runs.sentAt)),
+          and(eq(runs.state, "queued"), lt(runs.plannedAt, stale), lt(runs.sentAt, stale)),
+          and(eq(runs.state, "running"), lt(runs.leaseUntil, now), sql`coalesce(${runs.sentAt}, 0) < ${stale}`),
+        ),
       ),
     )
     .orderBy(runs.plannedAt)

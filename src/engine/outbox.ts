@@ -1,7 +1,8 @@
 import { and, asc, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { insertWhere } from "../db/insert-where";
-import { executionLogs, outbox } from "../db/schema";
+import { outbox } from "../db/schema";
+import { logExists } from "../logs/store";
 import { idChunks } from "./ledger";
 import type { EngineMessage } from "./messages";
 
@@ -27,7 +28,7 @@ export function insertOutboxStatement(db: Db, executionId: string, e: OutboxEntr
     db,
     outbox,
     { id: e.id, accountId: e.accountId, message: JSON.stringify(e.message), createdAt: now },
-    sql`NOT EXISTS (SELECT 1 FROM ${executionLogs} WHERE ${executionLogs.id} = ${executionId}) AND (${when})`,
+    sql`NOT ${logExists(executionId)} AND (${when})`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs, executionLogs, type RunRow } from "../db/schema";
+import { cronJobs, type RunRow } from "../db/schema";
+import { insertLogStatement, logExists } from "../logs/store";
 import type { ExecutionResult } from "./executors/types";
 import { finishRunStatement, insertRunWhenStatement, type NewRun } from "./ledger";
 import { insertOutboxStatement, type OutboxEntry } from "./outbox";
@@ -51,7 +52,7 @@ const newerThanLastOutcome = (slot: number) =>
 export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOutcome> {
   const { run, result } = r;
   const ok = result.status === "success";
-  const logMissing = sql`NOT EXISTS (SELECT 1 FROM ${executionLogs} WHERE ${executionLogs.id} = ${run.id})`;
+  const logMissing = sql`NOT ${logExists(run.id)}`;
   const newer = newerThanLastOutcome(run.slot);
   const completes = sql`(${run.origin} = 'schedule' AND ${cronJobs.state} = 'active' AND ${cronJobs.nextRunAt} IS NULL AND ${cronJobs.lastClaimedSlot} = ${run.slot})`;
   const outcome =
@@ -61,10 +62,20 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
           lastRunStatus: sql`CASE WHEN ${newer} THEN ${result.status} ELSE ${cronJobs.lastRunStatus} END`,
           consecutiveFailures: sql`CASE WHEN ${newer} THEN ${ok ? sql`0` : sql`${cronJobs.consecutiveFailures} + 1`} ELSE ${cronJobs.consecutiveFailures} END`,
           lastOutcomeSlot: sql`CASE WHEN ${newer} THEN ${run.slot} ELSE ${cronJobs.lastOutcomeSlot} END`,
-          state: sql`CASE WHEN ${completes} THEN 'completed' ELSE ${cronJobs.state} END`,
-          isActive: sql`CASE WHEN ${completes} THEN 0 ELSE ${cronJobs.isActive} END`,
         }
       : {};
+  // Completion is its own conditional UPDATE: assigning is_active in the counters' UPDATE, even to its own value,
+  // rewrites the job's entry in the due index (a partial index on is_active) — one more row written, as D1 bills it,
+  // on every execution, for a change that happens once in a job's life.
+  const completion =
+    r.next === null
+      ? [
+          db
+            .update(cronJobs)
+            .set({ state: "completed", isActive: false })
+            .where(and(eq(cronJobs.id, run.jobId), logMissing, completes)),
+        ]
+      : [];
   const followUps = r.callbacks.map((c) =>
     insertOutboxStatement(db, run.id, c.entry, r.executedAt, c.when ? c.when(newer) : undefined),
   );
@@ -83,25 +94,23 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
       })
       .where(and(eq(cronJobs.id, run.jobId), logMissing))
       .returning({ id: cronJobs.id }),
-    db
-      .insert(executionLogs)
-      .values({
-        id: run.id,
-        cronJobId: run.jobId,
-        accountId: run.accountId,
-        executedAt: r.executedAt,
-        status: result.status,
-        responseCode: result.responseCode,
-        responseBody: result.responseBody,
-        errorMessage: result.errorMessage,
-        responseTimeMs: result.responseTimeMs,
-        retryAttempt: run.attempt,
-        scheduledAt: run.origin === "schedule" ? run.slot : null,
-        responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
-        decidedBy: result.decidedBy ?? null,
-        trigger: runTrigger(run),
-      })
-      .onConflictDoNothing(),
+    ...completion,
+    insertLogStatement(db, {
+      id: run.id,
+      cronJobId: run.jobId,
+      accountId: run.accountId,
+      executedAt: r.executedAt,
+      status: result.status,
+      responseCode: result.responseCode,
+      responseBody: result.responseBody,
+      errorMessage: result.errorMessage,
+      responseTimeMs: result.responseTimeMs,
+      retryAttempt: run.attempt,
+      scheduledAt: run.origin === "schedule" ? run.slot : null,
+      responseHeaders: result.responseHeaders ? JSON.stringify(result.responseHeaders) : null,
+      decidedBy: result.decidedBy ?? null,
+      trigger: runTrigger(run),
+    }),
     finishRunStatement(db, run.id),
   ];
   const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];

@@ -29,6 +29,8 @@ export type NewJobRow = Omit<
   | "deletedAt"
   | "lastClaimedSlot"
   | "lastOutcomeSlot"
+  // Assigned by the database on insert (migration 0016).
+  | "num"
   | "skippedRuns"
   | "alertStreakAlertedAt"
   | "alertLastAt"

@@ -8,10 +8,11 @@ import type { ScheduleConfig } from "../schemas/schedule";
  * A schedule with `end_type: "on"` whose end_date has passed, or comes before its first run, would be an active
  * job with no run for ever, holding one of the account's active-job slots. Refused with a 400 naming
  * schedule_config.end_date (on create, and on an update that changes the schedule or timezone). Null when the
- * schedule has a run left.
+ * schedule has a run left. A schedule without an end whose start_date leaves it no run at all (a date past the
+ * last one croner can compute, year 9999) is refused the same way, naming schedule_config.start_date.
  */
 export function endedScheduleError(config: ScheduleConfig, timezone: string, now: number): FieldError | null {
-  if (config.end_type !== "on" || config.end_date === undefined) return null;
+  if (config.end_type !== "on" || config.end_date === undefined) return noRunFromStartError(config, timezone, now);
   if (nextRunAt({ config, timezone, anchorAt: now }, now) !== null) return null;
   const unbounded = { config: { ...config, end_type: "never" as const, end_date: undefined }, timezone, anchorAt: now };
   const first = nextRunAt(unbounded, now);
@@ -37,5 +38,15 @@ export function pastRunAtError(config: ScheduleConfig, now: number): FieldError 
     field: "schedule_config.run_at",
     in: "body",
     message: `${config.run_at} has passed: a one-off job needs a run_at in the future`,
+  };
+}
+
+/** A `start_date` after which a never-ending schedule has no run: the job would hold an active slot for ever. */
+function noRunFromStartError(config: ScheduleConfig, timezone: string, now: number): FieldError | null {
+  if (config.start_date === undefined || nextRunAt({ config, timezone, anchorAt: now }, now) !== null) return null;
+  return {
+    field: "schedule_config.start_date",
+    in: "body",
+    message: `${config.start_date} (in ${timezone}): the schedule has no run on or after it; give an earlier start_date`,
   };
 }

@@ -1,17 +1,19 @@
 import { and, count, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { executionLogs, logCounts } from "../db/schema";
+import { logDayCounts, logs } from "../db/schema";
 import type { LogFilters } from "./filters";
-import { liveJobIds } from "./filters";
+import { liveJobNumbers } from "./filters";
+import { statusNumber } from "./log-row";
 import { type LogScope, scopeWhere } from "./scope";
+import { jobNumber } from "./store";
 
 const DAY = 86_400_000;
 
 interface CountPlan {
-  /** Whole UTC days summed from log_counts (inclusive; null = unbounded). */
+  /** Whole UTC days summed from log_day_counts (inclusive; null = unbounded). */
   firstDay: number | null;
   lastDay: number | null;
-  /** Partial days counted from the execution_logs index, as inclusive ms ranges. */
+  /** Partial days counted from the logs index, as inclusive ms ranges. */
   edges: Array<[number, number]>;
 }
 
@@ -48,20 +50,20 @@ export function planCount(f: LogFilters): CountPlan {
 
 function rollupWhere(db: Db, scope: LogScope, f: LogFilters, plan: CountPlan): SQL {
   const conds: SQL[] = [];
-  if (scope.kind === "job") conds.push(eq(logCounts.cronJobId, scope.cronJobId));
+  if (scope.kind === "job") conds.push(eq(logDayCounts.job, jobNumber(scope.cronJobId)));
   else {
-    conds.push(eq(logCounts.accountId, scope.accountId));
-    if (scope.cronJobId) conds.push(eq(logCounts.cronJobId, scope.cronJobId));
-    conds.push(sql`${logCounts.cronJobId} IN (${liveJobIds(db, scope.accountId, scope.tags)})`);
+    // The account's live job numbers select its counts: log_day_counts needs no account column or index.
+    if (scope.cronJobId) conds.push(eq(logDayCounts.job, jobNumber(scope.cronJobId)));
+    conds.push(sql`${logDayCounts.job} IN (${liveJobNumbers(db, scope.accountId, scope.tags)})`);
   }
-  if (f.status) conds.push(eq(logCounts.status, f.status));
-  if (plan.firstDay !== null) conds.push(gte(logCounts.day, plan.firstDay));
-  if (plan.lastDay !== null) conds.push(lte(logCounts.day, plan.lastDay));
+  if (f.status) conds.push(eq(logDayCounts.status, statusNumber(f.status)));
+  if (plan.firstDay !== null) conds.push(gte(logDayCounts.day, plan.firstDay));
+  if (plan.lastDay !== null) conds.push(lte(logDayCounts.day, plan.lastDay));
   return and(...conds) as SQL;
 }
 
 /**
- * The number of logs a page request matches, without walking them: the sum of log_counts over the whole
+ * The number of logs a page request matches, without walking them: the sum of log_day_counts over the whole
  * days in range plus an index count of the (at most two) partial edge days. One statement, so it batches
  * with the page like any query.
  */
@@ -69,11 +71,11 @@ export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
   const plan = planCount(f);
   const edgeCounts = plan.edges.map(([a, b]) => {
     const where = scopeWhere(db, scope, { status: f.status, start: { start: a, end: a }, end: { start: b, end: b } });
-    return sql`(${db.select({ c: count() }).from(executionLogs).where(where)})`;
+    return sql`(${db.select({ c: count() }).from(logs).where(where)})`;
   });
-  const total = sql.join([sql`coalesce(sum(${logCounts.n}), 0)`, ...edgeCounts], sql` + `);
+  const total = sql.join([sql`coalesce(sum(${logDayCounts.n}), 0)`, ...edgeCounts], sql` + `);
   return db
     .select({ n: sql<number>`${total}`.mapWith(Number) })
-    .from(logCounts)
+    .from(logDayCounts)
     .where(rollupWhere(db, scope, f, plan));
 }

@@ -1,10 +1,11 @@
 import { and } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type ExecutionLogRow, executionLogs } from "../db/schema";
+import { type ExecutionLogRow, logs } from "../db/schema";
 import type { LogPosition } from "./cursor";
 import type { LogFilters } from "./filters";
 import { type ExportFormat, exportPreamble, exportRecord } from "./formats";
 import { newerThan, oldestFirst, positionOf } from "./keyset";
+import { logColumns, type SelectedLog, toExecutionLogRow } from "./log-row";
 import { batchInScope, type LogScope, scopeWhere } from "./scope";
 import { serialiseLog } from "./serialise";
 
@@ -21,8 +22,8 @@ export function exportChunkQuery(
 ) {
   const { filters, keyset } = after ? newerThan(f, after) : { filters: f, keyset: undefined };
   return db
-    .select()
-    .from(executionLogs)
+    .select(logColumns)
+    .from(logs)
     .where(and(scopeWhere(db, scope, filters), keyset))
     .orderBy(...oldestFirst)
     .limit(chunk);
@@ -46,13 +47,14 @@ export async function openLogExport(
   const query = (after?: ExecutionLogRow) => exportChunkQuery(db, scope, filters, after && positionOf(after), chunk);
   const first = await batchInScope(db, scope, [query()]);
   if (!first) return null;
+  const rowsOf = (selected: SelectedLog[]) => selected.map((r) => toExecutionLogRow(r, scope.accountId));
   return (async function* () {
-    let rows = first[0];
+    let rows = rowsOf(first[0]);
     for (;;) {
       if (rows.length > 0) yield rows;
       const last = rows.at(-1);
       if (rows.length < chunk || !last) return;
-      rows = await query(last);
+      rows = rowsOf(await query(last));
     }
   })();
 }

@@ -1,7 +1,9 @@
 import { and, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs, type ExecutionStatus, executionLogs } from "../db/schema";
+import { cronJobs, type ExecutionStatus, logs } from "../db/schema";
 import type { InstantRange } from "../http/dates";
+import { statusNumber } from "./log-row";
+import { accountNumber, jobNumber } from "./store";
 
 export interface LogFilters {
   status?: ExecutionStatus;
@@ -18,19 +20,22 @@ export interface AccountLogFilters extends LogFilters {
 
 function commonConds(f: LogFilters): SQL[] {
   const conds: SQL[] = [];
-  if (f.status) conds.push(eq(executionLogs.status, f.status));
-  if (f.start) conds.push(gte(executionLogs.executedAt, f.start.start));
-  if (f.end) conds.push(lte(executionLogs.executedAt, f.end.end));
+  if (f.status) conds.push(eq(logs.status, statusNumber(f.status)));
+  if (f.start) conds.push(gte(logs.executedAt, f.start.start));
+  if (f.end) conds.push(lte(logs.executedAt, f.end.end));
   return conds;
 }
 
-/** WHERE for one job's logs; every shape is served by (job, [status,] executed_at, id) indexes. */
+/**
+ * WHERE for one job's logs (by its number); every shape is served by logs_job_time_idx (job, executed_at, id
+ * parts, status): a status filter is read from the index entry, not the row.
+ */
 export function jobLogsWhere(cronJobId: string, f: LogFilters): SQL {
-  return and(eq(executionLogs.cronJobId, cronJobId), ...commonConds(f)) as SQL;
+  return and(eq(logs.job, jobNumber(cronJobId)), ...commonConds(f)) as SQL;
 }
 
-/** Ids of the account's live (not deleted) jobs, optionally only those having any of `tags`. */
-export function liveJobIds(db: Db, accountId: string, tags?: string[]) {
+/** Numbers (cron_jobs.num) of the account's live (not deleted) jobs, optionally only those having any of `tags`. */
+export function liveJobNumbers(db: Db, accountId: string, tags?: string[]) {
   const conds: SQL[] = [eq(cronJobs.accountId, accountId), isNull(cronJobs.deletedAt)];
   if (tags && tags.length > 0) {
     const list = sql.join(
@@ -40,19 +45,19 @@ export function liveJobIds(db: Db, accountId: string, tags?: string[]) {
     conds.push(sql`EXISTS (SELECT 1 FROM json_each(${cronJobs.tags}) WHERE json_each.value IN (${list}))`);
   }
   return db
-    .select({ id: cronJobs.id })
+    .select({ num: cronJobs.num })
     .from(cronJobs)
     .where(and(...conds));
 }
 
 /**
- * WHERE for the account's logs of live jobs. The job filter (when given) or the account leads an
- * index; the live-job check is a membership test against the account's job ids, written `+cron_job_id`
- * so SQLite never trades the ordered index walk for an IN loop over jobs (which would need a sort).
- * The account indexes carry cron_job_id, so the check reads no table rows.
+ * WHERE for the account's logs of live jobs. The job filter (when given) or the account (by their numbers) leads
+ * an index; the live-job check is a membership test against the account's job numbers, written `+job` so SQLite
+ * never trades the ordered index walk for an IN loop over jobs (which would need a sort). logs_account_time_idx
+ * carries the job number and status, so the check and a status filter read no table rows.
  */
 export function accountLogsWhere(db: Db, accountId: string, f: AccountLogFilters): SQL {
-  const lead = f.cronJobId ? eq(executionLogs.cronJobId, f.cronJobId) : eq(executionLogs.accountId, accountId);
-  const live = sql`+${executionLogs.cronJobId} IN (${liveJobIds(db, accountId, f.tags)})`;
+  const lead = f.cronJobId ? eq(logs.job, jobNumber(f.cronJobId)) : eq(logs.account, accountNumber(accountId));
+  const live = sql`+${logs.job} IN (${liveJobNumbers(db, accountId, f.tags)})`;
   return and(lead, live, ...commonConds(f)) as SQL;
 }

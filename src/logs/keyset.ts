@@ -1,15 +1,28 @@
 import { asc, desc, type SQL, sql } from "drizzle-orm";
-import { executionLogs } from "../db/schema";
+import { logs } from "../db/schema";
 import type { LogPosition } from "./cursor";
 import type { LogFilters } from "./filters";
+import { logKeyOf } from "./log-key";
 
 /**
- * Keyset order over (executed_at, id): every logs index ends in these two columns, so a page after a
- * position is an index range, whatever its depth. Row-value comparisons are what SQLite turns into that
- * range (`(executed_at,id)<(?,?)` in the query plan).
+ * Keyset order over (executed_at, id): the id is stored as (slot, id_hi, id_lo), which sorts exactly as its text
+ * (src/engine/execution-id.ts), and both logs indexes continue (executed_at, slot, id_hi, id_lo) after their
+ * job or account, so a page after a position is an index range, whatever its depth. Row-value comparisons are
+ * what SQLite turns into that range (`(executed_at,slot,id_hi,id_lo)<(?,?,?,?)` in the query plan).
  */
-export const newestFirst = [desc(executionLogs.executedAt), desc(executionLogs.id)];
-export const oldestFirst = [asc(executionLogs.executedAt), asc(executionLogs.id)];
+export const newestFirst = [desc(logs.executedAt), desc(logs.slot), desc(logs.idHi), desc(logs.idLo)];
+export const oldestFirst = [asc(logs.executedAt), asc(logs.slot), asc(logs.idHi), asc(logs.idLo)];
+
+/**
+ * A position's key (log-key.ts). Every cursor we issue names a stored id; an id no log can have (a cursor is only
+ * checked for its encoding) is placed before every id of its time, which keeps paging well-defined for it.
+ */
+function positionKey(p: LogPosition): SQL {
+  const k = logKeyOf(p.id) ?? { slot: -3, hi: 0, lo: 0 };
+  return sql`(${p.executedAt}, ${k.slot}, ${k.hi}, ${k.lo})`;
+}
+
+const keyColumns = sql`(${logs.executedAt}, ${logs.slot}, ${logs.idHi}, ${logs.idLo})`;
 
 export const positionOf = (row: { executedAt: number; id: string }): LogPosition => ({
   executedAt: row.executedAt,
@@ -25,7 +38,7 @@ export function olderThan(f: LogFilters, p: LogPosition): { filters: LogFilters;
   if (f.end && f.end.end < p.executedAt) return { filters: f };
   return {
     filters: { ...f, end: undefined },
-    keyset: sql`(${executionLogs.executedAt}, ${executionLogs.id}) < (${p.executedAt}, ${p.id})`,
+    keyset: sql`${keyColumns} < ${positionKey(p)}`,
   };
 }
 
@@ -34,6 +47,6 @@ export function newerThan(f: LogFilters, p: LogPosition): { filters: LogFilters;
   if (f.start && f.start.start > p.executedAt) return { filters: f };
   return {
     filters: { ...f, start: undefined },
-    keyset: sql`(${executionLogs.executedAt}, ${executionLogs.id}) > (${p.executedAt}, ${p.id})`,
+    keyset: sql`${keyColumns} > ${positionKey(p)}`,
   };
 }

@@ -1,10 +1,11 @@
 import { and, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type ExecutionLogRow, executionLogs } from "../db/schema";
+import { type ExecutionLogRow, logs } from "../db/schema";
 import { countLogsQuery } from "./counts";
 import type { LogPosition } from "./cursor";
 import type { LogFilters } from "./filters";
 import { newestFirst, olderThan, positionOf } from "./keyset";
+import { logColumns, type SelectedLog, toExecutionLogRow } from "./log-row";
 import { batchInScope, type LogScope, scopeWhere } from "./scope";
 
 /** Page-number paging (with a total) or keyset paging after a cursor (no total, constant cost). */
@@ -21,8 +22,8 @@ export interface LogsPage {
 /** A page by number: LIMIT/OFFSET, newest first. */
 export const pageQuery = (db: Db, where: SQL, limit: number, offset: number) =>
   db
-    .select()
-    .from(executionLogs)
+    .select(logColumns)
+    .from(logs)
     .where(where)
     .orderBy(...newestFirst)
     .limit(limit)
@@ -32,8 +33,8 @@ export const pageQuery = (db: Db, where: SQL, limit: number, offset: number) =>
 export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPosition, limit: number) {
   const { filters, keyset } = olderThan(f, after);
   return db
-    .select()
-    .from(executionLogs)
+    .select(logColumns)
+    .from(logs)
     .where(and(scopeWhere(db, scope, filters), keyset))
     .orderBy(...newestFirst)
     .limit(limit + 1);
@@ -47,7 +48,7 @@ export async function findLogsPage(db: Db, scope: LogScope, f: LogFilters, pagin
   if ("after" in paging) {
     const res = await batchInScope(db, scope, [afterQuery(db, scope, f, paging.after, paging.limit)]);
     if (!res) return null;
-    const [rows] = res;
+    const rows = res[0].map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
     const page = rows.slice(0, paging.limit);
     const last = page.at(-1);
     return { rows: page, next: rows.length > paging.limit && last ? positionOf(last) : null };
@@ -56,7 +57,8 @@ export async function findLogsPage(db: Db, scope: LogScope, f: LogFilters, pagin
   const offset = (paging.page - 1) * paging.limit;
   const res = await batchInScope(db, scope, [pageQuery(db, where, paging.limit, offset), countLogsQuery(db, scope, f)]);
   if (!res) return null;
-  const [rows, total] = res;
+  const [selected, total] = res;
+  const rows = selected.map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
   const totalItems = total[0]?.n ?? 0;
   const last = rows.at(-1);
   return { rows, totalItems, next: last && offset + rows.length < totalItems ? positionOf(last) : null };

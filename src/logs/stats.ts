@@ -1,7 +1,8 @@
 import { and, count, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { executionLogs } from "../db/schema";
+import { type ExecutionStatus, logs } from "../db/schema";
 import { jobLogsWhere } from "./filters";
+import { statusNumber } from "./log-row";
 import { batchInScope } from "./scope";
 import type { StatsWindow } from "./stats-window";
 
@@ -72,8 +73,8 @@ export async function jobStats(db: Db, accountId: string, cronJobId: string, w: 
 /** The two statements: counts per bucket (a GROUP BY), percentiles per bucket and overall (window functions). */
 export function statsQueries(db: Db, cronJobId: string, w: StatsWindow) {
   const range = { start: { start: w.start, end: w.start }, end: { start: w.end, end: w.end } };
-  const bucketOf = sql`(${executionLogs.executedAt} - CAST(${w.origin} AS INTEGER)) / CAST(${w.size} AS INTEGER)`;
-  const ok = and(jobLogsWhere(cronJobId, { ...range, status: "success" }), isNotNull(executionLogs.responseTimeMs));
+  const bucketOf = sql`(${logs.executedAt} - CAST(${w.origin} AS INTEGER)) / CAST(${w.size} AS INTEGER)`;
+  const ok = and(jobLogsWhere(cronJobId, { ...range, status: "success" }), isNotNull(logs.responseTimeMs));
   const counts = db
     .select({
       b: sql<number>`${bucketOf}`.as("b"),
@@ -83,7 +84,7 @@ export function statsQueries(db: Db, cronJobId: string, w: StatsWindow) {
       error: statusCount("error"),
       timeout: statusCount("timeout"),
     })
-    .from(executionLogs)
+    .from(logs)
     .where(jobLogsWhere(cronJobId, range))
     .groupBy(sql`b`);
   const percentileRows = sql`
@@ -93,7 +94,7 @@ export function statsQueries(db: Db, cronJobId: string, w: StatsWindow) {
         count(*) OVER (PARTITION BY b) AS nb,
         row_number() OVER (ORDER BY v) AS ra,
         count(*) OVER () AS na
-      FROM (SELECT ${bucketOf} AS b, ${executionLogs.responseTimeMs} AS v FROM ${executionLogs} WHERE ${ok})
+      FROM (SELECT ${bucketOf} AS b, ${logs.responseTimeMs} AS v FROM ${logs} WHERE ${ok})
     )
     SELECT b,
       max(CASE WHEN rb = ${rank(50, "nb")} THEN v END) AS p50,
@@ -121,8 +122,8 @@ export function statsQueries(db: Db, cronJobId: string, w: StatsWindow) {
   return { counts, percentiles };
 }
 
-function statusCount(status: string): SQL.Aliased<number> {
-  return sql<number>`coalesce(sum(${executionLogs.status} = ${status}), 0)`.mapWith(Number).as(status);
+function statusCount(status: ExecutionStatus): SQL.Aliased<number> {
+  return sql<number>`coalesce(sum(${logs.status} = ${statusNumber(status)}), 0)`.mapWith(Number).as(status);
 }
 
 function assemble(w: StatsWindow, counts: CountRow[], percentiles: PercentileRow[]): JobStats {

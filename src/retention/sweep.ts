@@ -1,7 +1,7 @@
-import { and, count, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, lt, lte, type SQL, sql } from "drizzle-orm";
 import { deleteExpiredDeliveries } from "../alerts/sweep";
 import type { Db } from "../db/client";
-import { cronJobs, executionLogs, logCounts } from "../db/schema";
+import { accounts, cronJobs, logDayCounts, logs } from "../db/schema";
 import { deleteRunsBefore } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
 import { CHUNK_START, nextChunkSize } from "./chunk-size";
@@ -40,41 +40,47 @@ export interface SweepReport {
 }
 
 /**
- * Deletes up to `limit` matching logs and subtracts them from the log_counts rollup, in one atomic batch:
+ * Deletes up to `limit` matching logs and subtracts them from the log_day_counts rollup, in one atomic batch:
  * count the chunk, one grouped UPDATE of its (job, UTC day, status) counts, then the DELETE. Each statement
- * names the chunk by the same `SELECT id … LIMIT` inside one transaction, so all three see the same rows.
+ * names the chunk by the same `SELECT key … LIMIT` inside one transaction, so all three see the same rows.
  * The rows are counted rather than read from the DELETE's `changes`, which D1 reports with trigger writes
- * included. (A per-row delete trigger kept log_counts before and cost more than half of the sweep's time.)
+ * included. (A per-row delete trigger kept the counts before and cost more than half of the sweep's time.)
  */
-async function deleteChunk(db: Db, where: ReturnType<typeof and>, limit: number): Promise<number> {
-  const chunkIds = db.select({ id: executionLogs.id }).from(executionLogs).where(where).limit(limit);
+async function deleteChunk(db: Db, where: SQL | undefined, limit: number): Promise<number> {
+  const chunkKeys = db
+    .select({ slot: logs.slot, idHi: logs.idHi, idLo: logs.idLo })
+    .from(logs)
+    .where(where)
+    .limit(limit);
+  // The primary key (slot, id_hi, id_lo) names each row of the chunk.
+  const inChunk = sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) IN (${chunkKeys})`;
   const removed = db
     .select({
-      cronJobId: executionLogs.cronJobId,
-      // The insert trigger's day: integer division of the epoch milliseconds (migration 0003).
-      day: sql<number>`${executionLogs.executedAt} / ${sql.raw(String(DAY_MS))}`.as("removed_day"),
-      status: executionLogs.status,
+      job: sql<number>`${logs.job}`.as("removed_job"),
+      // The insert trigger's day: integer division of the epoch milliseconds (migration 0016).
+      day: sql<number>`${logs.executedAt} / ${sql.raw(String(DAY_MS))}`.as("removed_day"),
+      status: sql<number>`${logs.status}`.as("removed_status"),
       n: count().as("removed_n"),
     })
-    .from(executionLogs)
-    .where(inArray(executionLogs.id, chunkIds))
+    .from(logs)
+    .where(inChunk)
     .groupBy(sql`1`, sql`2`, sql`3`)
-    // Aliases no log_counts column shares: drizzle renders them unqualified inside the UPDATE.
+    // Aliases no log_day_counts column shares: drizzle renders them unqualified inside the UPDATE.
     .as("removed");
   const [counted] = await db.batch([
-    db.select({ n: count() }).from(chunkIds.as("chunk")),
+    db.select({ n: count() }).from(chunkKeys.as("chunk")),
     db
-      .update(logCounts)
-      .set({ n: sql`${logCounts.n} - ${removed.n}` })
+      .update(logDayCounts)
+      .set({ n: sql`${logDayCounts.n} - ${removed.n}` })
       .from(removed)
       .where(
         and(
-          eq(logCounts.cronJobId, removed.cronJobId),
-          eq(logCounts.day, removed.day),
-          eq(logCounts.status, removed.status),
+          eq(logDayCounts.job, removed.job),
+          eq(logDayCounts.day, removed.day),
+          eq(logDayCounts.status, removed.status),
         ),
       ),
-    db.delete(executionLogs).where(inArray(executionLogs.id, chunkIds)),
+    db.delete(logs).where(inChunk),
   ]);
   return counted[0]?.n ?? 0;
 }
@@ -94,7 +100,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   const rows = { min: Number.POSITIVE_INFINITY, max: 0 };
   let complete = true;
   /** One chunk; `full` when it deleted all it asked for, so more may match. */
-  const timed = async (where: ReturnType<typeof and>) => {
+  const timed = async (where: SQL | undefined) => {
     const asked = size;
     const t = Date.now();
     const n = await deleteChunk(db, where, asked);
@@ -107,15 +113,30 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     return { n, full: n === asked };
   };
 
+  // Expired logs per account, each a range of logs_account_time_idx (logs keep no time-only index: it would cost
+  // every log another index entry). One probe per account finds those that have any.
   let expired = 0;
-  for (;;) {
-    if (!withinBudget()) {
+  const expiring = await db
+    .select({ num: accounts.num })
+    .from(accounts)
+    .where(
+      sql`EXISTS (SELECT 1 FROM ${logs} WHERE ${logs.account} = ${accounts.num} AND ${logs.executedAt} < ${cutoff})`,
+    );
+  for (const { num } of expiring) {
+    if (num === null) continue;
+    let done = false;
+    while (withinBudget()) {
+      const { n, full } = await timed(and(eq(logs.account, num), lt(logs.executedAt, cutoff)));
+      expired += n;
+      if (!full) {
+        done = true;
+        break;
+      }
+    }
+    if (!done) {
       complete = false;
       break;
     }
-    const { n, full } = await timed(and(lt(executionLogs.executedAt, cutoff)));
-    expired += n;
-    if (!full) break;
   }
 
   let runsDeleted = 0;
@@ -148,12 +169,17 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   let orphaned = 0;
   let purged = 0;
   const deleted = complete
-    ? await db.select({ id: cronJobs.id }).from(cronJobs).where(isNotNull(cronJobs.deletedAt)).limit(1000)
+    ? await db
+        .select({ id: cronJobs.id, num: cronJobs.num })
+        .from(cronJobs)
+        .where(isNotNull(cronJobs.deletedAt))
+        .limit(1000)
     : [];
   for (const job of deleted) {
     let done = false;
     while (withinBudget()) {
-      const { n, full } = await timed(and(eq(executionLogs.cronJobId, job.id)));
+      // Every job has a number (migration 0016 numbers inserts); -1 would match no log.
+      const { n, full } = await timed(eq(logs.job, job.num ?? -1));
       orphaned += n;
       if (!full) {
         done = true;
@@ -167,8 +193,8 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     await db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt)));
     purged++;
   }
-  // Chunks decrement log_counts as rows go; drop the counts that reached zero (one small scan per sweep).
-  await db.delete(logCounts).where(lte(logCounts.n, 0));
+  // Chunks decrement log_day_counts as rows go; drop the counts that reached zero (one small scan per sweep).
+  await db.delete(logDayCounts).where(lte(logDayCounts.n, 0));
 
   const report: SweepReport = {
     event: "retention_sweep",

@@ -4,6 +4,7 @@ import { listDeliveries } from "../alerts/deliveries";
 import { resolveMailer } from "../alerts/mailer";
 import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "../alerts/recipients";
 import { config } from "../config";
+import { canonicalId } from "../http/auth";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
@@ -17,6 +18,7 @@ import {
   EmailAddress,
 } from "../schemas/alerts";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
+import { accountDb } from "../shards/resolve";
 
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["Alerts"];
@@ -157,7 +159,7 @@ const escapeHtml = (s: string) =>
  * button; the POST it sends confirms. Mail scanners that open links (GET) therefore cannot confirm an address.
  */
 export const alertConfirmRoutes = createRouter()
-  .get("/v1/alert-recipients/:accountId/confirm", (c) => {
+  .get("/alerts/:accountId/confirm", (c) => {
     const token = c.req.query("token") ?? "";
     return c.html(
       page(
@@ -170,13 +172,18 @@ export const alertConfirmRoutes = createRouter()
       CONFIRM_PAGE_HEADERS,
     );
   })
-  .post("/v1/alert-recipients/:accountId/confirm", async (c) => {
+  .post("/alerts/:accountId/confirm", async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const token = typeof form.token === "string" ? form.token : (c.req.query("token") ?? "");
-    const row = token ? await confirmRecipient(c.get("db"), c.req.param("accountId"), token, Date.now()) : undefined;
+    // A public route: no key names the account, so its shard comes from the path (an unknown account is a 404 page).
+    const accountId = canonicalId(c.req.param("accountId"));
+    const db = token ? await accountDb(c.env, accountId) : null;
+    const row = db ? await confirmRecipient(db, accountId, token, Date.now()) : undefined;
     if (!row) {
-      const body = "<p>This link was already used, replaced by a newer one, or is wrong.</p>";
-      return c.html(page("Link not valid", body), 404, CONFIRM_PAGE_HEADERS);
+      const detail = "This link was already used, replaced by a newer one, or is wrong.";
+      // A person (a browser) gets a page; anything else the RFC 9457 problem every other 4xx is.
+      if (!(c.req.header("accept") ?? "").includes("text/html")) fail(404, detail);
+      return c.html(page("Link not valid", `<p>${detail}</p>`), 404, CONFIRM_PAGE_HEADERS);
     }
     const body = `<p>${escapeHtml(row.email)} will now receive the alerts it is set up for.</p>`;
     return c.html(page("Confirmed", body), 200, CONFIRM_PAGE_HEADERS);

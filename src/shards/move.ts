@@ -28,7 +28,6 @@ import type { SqlRunner } from "./sql-runner";
 /** Seconds a run message of a fenced account waits before it is delivered again (src/shards/route-runs.ts). */
 export const MOVING_RETRY_SECONDS = 30;
 
-
 export interface MoveDeps {
   control: SqlRunner;
   shard(n: number): SqlRunner;
@@ -64,7 +63,7 @@ interface TableSpec {
   key: string[];
   /** SQL condition selecting the account's rows; `?` is the account id. */
   where: string;
-  /** Where rows are read and written when that is not `table` itself (logs, through their view). */
+  /** Where rows are counted when that is not `table` itself (logs: through their view, which names the account). */
   via?: string;
 }
 
@@ -77,7 +76,8 @@ const TABLES: TableSpec[] = [
   { table: "idempotency_keys", key: ["account_id", "key"], where: "account_id = ?" },
   { table: "alert_deliveries", key: ["id"], where: "account_id = ?" },
   { table: "alert_email_recipients", key: ["account_id", "email"], where: "account_id = ?" },
-  { table: "logs", key: ["id"], where: "account_id = ?", via: "execution_logs" },
+  // Copied by copyLogs (shard-local numbers), counted through the view.
+  { table: "logs", key: ["executed_at", "slot", "id_hi", "id_lo"], where: "account_id = ?", via: "execution_logs" },
 ];
 
 /** Columns a target assigns itself (shard-local numbers) and a copy therefore leaves out. */
@@ -110,9 +110,49 @@ async function tableExists(db: SqlRunner, name: string): Promise<boolean> {
 const keysetAfter = (key: string[]) =>
   key.length === 1 ? `${key[0]} > ?` : `(${key.join(", ")}) > (${key.map(() => "?").join(", ")})`;
 
+/**
+ * Copies the account's logs in the order of their account index (executed_at, then the id), so each chunk is one
+ * index range on the source. Logs are keyed by shard-local numbers: the job's and account's numbers are looked up on
+ * the target by id in the same statement. `ON CONFLICT DO NOTHING` on the id keeps a rerun from copying twice, and
+ * the target's insert trigger counts each new log in its daily counts.
+ */
+async function copyLogs(deps: MoveDeps, from: SqlRunner, to: SqlRunner, accountId: string) {
+  if (!(await tableExists(from, "logs")) || !(await tableExists(to, "logs"))) return 0;
+  const cols = (await columns(from, "logs")).filter((c) => c !== "job" && c !== "account");
+  const chunk = deps.chunk ?? 500;
+  const key = ["executed_at", "slot", "id_hi", "id_lo"];
+  let after: Array<string | number> | null = null;
+  let copied = 0;
+  for (;;) {
+    const rows: Array<Record<string, string | number | null>> = await from.all({
+      sql: `SELECT ${cols.map((c) => `l.${c}`).join(", ")}, j.id AS job_id FROM logs l JOIN cron_jobs j ON j.num = l.job
+        WHERE l.account = (SELECT num FROM accounts WHERE id = ?)${after ? ` AND (l.executed_at, l.slot, l.id_hi, l.id_lo) > (?, ?, ?, ?)` : ""}
+        ORDER BY l.executed_at, l.slot, l.id_hi, l.id_lo LIMIT ${chunk}`,
+      params: [accountId, ...(after ?? [])],
+    });
+    if (rows.length === 0) break;
+    await to.batch(
+      rows.map(
+        (r): Statement => ({
+          sql: `INSERT INTO logs (${cols.join(", ")}, job, account)
+            SELECT ${cols.map(() => "?").join(", ")}, j.num, a.num FROM cron_jobs j, accounts a WHERE j.id = ? AND a.id = ?
+            ON CONFLICT DO NOTHING`,
+          params: [...cols.map((c) => r[c] ?? null), r.job_id ?? null, accountId],
+        }),
+      ),
+    );
+    copied += rows.length;
+    const last = rows[rows.length - 1] as Record<string, string | number>;
+    after = key.map((k) => last[k] as string | number);
+    if (rows.length < chunk) break;
+  }
+  return copied;
+}
+
 /** Copies one table's rows of the account, chunk by chunk; returns the rows read (inserted or already there). */
 async function copyTable(deps: MoveDeps, spec: TableSpec, from: SqlRunner, to: SqlRunner, accountId: string) {
-  const name = spec.via ?? spec.table;
+  if (spec.table === "logs") return copyLogs(deps, from, to, accountId);
+  const name = spec.table;
   if (!(await tableExists(from, name)) || !(await tableExists(to, name))) return 0;
   const targetColumns = new Set(await columns(to, name));
   const cols = (await columns(from, name)).filter((c) => targetColumns.has(c) && !LOCAL_COLUMNS.has(c));
@@ -179,16 +219,20 @@ async function removeTable(deps: MoveDeps, spec: TableSpec, db: SqlRunner, accou
       params: [accountId],
     });
   }
-  let removed = 0;
-  for (;;) {
-    const before = await countRows(db, spec, accountId);
-    if (before === 0) break;
+  const exists: Statement =
+    spec.table === "logs"
+      ? {
+          sql: "SELECT 1 FROM logs WHERE account = (SELECT num FROM accounts WHERE id = ?) LIMIT 1",
+          params: [accountId],
+        }
+      : { sql: `SELECT 1 FROM ${spec.table} WHERE ${spec.where} LIMIT 1`, params: [accountId] };
+  const total = await countRows(db, spec, accountId);
+  // One chunk per statement until none is left; each check is one index probe.
+  for (let rounds = 0; (await db.all(exists)).length > 0; rounds++) {
+    if (rounds > total / chunk + 10) throw new MoveError(`could not remove ${spec.table} rows of ${accountId}`);
     await db.batch(statements);
-    const after = await countRows(db, spec, accountId);
-    removed += before - after;
-    if (after === before) throw new MoveError(`could not remove ${spec.table} rows of ${accountId}`);
   }
-  return removed;
+  return total;
 }
 
 /**

@@ -14,6 +14,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { db, insertJob } from "../helpers/fixtures";
 import { api, BASE, expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { accountDb, shardD1 } from "../helpers/shards";
 
 let acct: TestAccount;
 let jobs: ReturnType<typeof jobsApi>;
@@ -146,9 +147,10 @@ describe("disabled jobs", () => {
     const job = await insertJob(acct.accountId, { alertPolicy: JSON.stringify({ auto_disable_after: 3 }) });
     const id = job.id;
     // What the recording batch leaves when auto_disable_after is reached (test/alerts/alerts-engine.test.ts).
-    await env.DB.prepare(
-      "UPDATE cron_jobs SET state = 'disabled', is_active = 0, next_run_at = NULL, consecutive_failures = 3, alert_streak_alerted_at = 1, alert_last_at = 1 WHERE id = ?",
-    )
+    await shardD1()
+      .prepare(
+        "UPDATE cron_jobs SET state = 'disabled', is_active = 0, next_run_at = NULL, consecutive_failures = 3, alert_streak_alerted_at = 1, alert_last_at = 1 WHERE id = ?",
+      )
       .bind(id)
       .run();
     const disabled = await jobs.details(id);
@@ -164,9 +166,8 @@ describe("disabled jobs", () => {
     expect(enabled.status).toBe(200);
     expect(enabled.body.data).toMatchObject({ state: "active", is_active: true, consecutive_failures: 0 });
     expect(enabled.body.data.next_run_at).not.toBeNull();
-    const { results } = await env.DB.prepare(
-      "SELECT alert_streak_alerted_at AS a, alert_last_at AS l FROM cron_jobs WHERE id = ?",
-    )
+    const { results } = await shardD1()
+      .prepare("SELECT alert_streak_alerted_at AS a, alert_last_at AS l FROM cron_jobs WHERE id = ?")
       .bind(id)
       .all();
     expect(results).toEqual([{ a: null, l: null }]);
@@ -176,11 +177,11 @@ describe("disabled jobs", () => {
 describe("GET /alerts/{cron_job_id}", () => {
   it("lists a job's alert deliveries newest first, paginated; 404 for a job of another account", async () => {
     const { id } = await insertJob(acct.accountId);
-    const insert = env.DB.prepare(
+    const insert = shardD1().prepare(
       "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, status, attempts, last_error, fired_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)",
     );
     const T = Date.UTC(2026, 5, 1, 12, 0, 0);
-    await env.DB.batch([
+    await shardD1().batch([
       insert.bind(
         `exe_a:alert:failure:0`,
         acct.accountId,
@@ -282,7 +283,7 @@ describe("e-mail double opt-in", () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ to: "a@example.com", subject: "[edgecron] Confirm alert e-mails to this address" });
     const link = /https?:\/\/\S+\/confirm\?token=\S+/.exec(sent[0]?.text ?? "")?.[0] ?? "";
-    expect(link.startsWith(`${BASE}/v1/alert-recipients/${acct.accountId}/confirm?token=`)).toBe(true);
+    expect(link.startsWith(`${BASE}/alerts/${acct.accountId}/confirm?token=`)).toBe(true);
     // A second request within 10 minutes sends nothing more.
     expect((await startDoubleOptIn(db(), mailer, "x", BASE, acct.accountId, "a@example.com", now + 1000)).kind).toBe(
       "throttled",
@@ -294,11 +295,11 @@ describe("e-mail double opt-in", () => {
     const html = await page.text();
     expect(html).toContain('<form method="post">');
     expect(page.headers.get("content-security-policy")).toContain("form-action 'self'");
-    expect(await isConfirmed(db(), acct.accountId, "a@example.com")).toBe(false); // a GET (a mail scanner) confirms nothing
+    expect(await isConfirmed(await accountDb(acct.accountId), acct.accountId, "a@example.com")).toBe(false); // a GET (a mail scanner) confirms nothing
 
     const token = new URL(link).searchParams.get("token") ?? "";
     const confirm = () =>
-      SELF.fetch(`${BASE}/v1/alert-recipients/${acct.accountId}/confirm`, {
+      SELF.fetch(`${BASE}/alerts/${acct.accountId}/confirm`, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ token }).toString(),
@@ -306,7 +307,7 @@ describe("e-mail double opt-in", () => {
     const ok = await confirm();
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("a@example.com will now receive");
-    expect(await isConfirmed(db(), acct.accountId, "a@example.com")).toBe(true);
+    expect(await isConfirmed(await accountDb(acct.accountId), acct.accountId, "a@example.com")).toBe(true);
     expect((await confirm()).status).toBe(404); // one-time
     const again = await jobs.send("POST", "/alert-recipients", { email: "a@example.com" });
     expect(again.status).toBe(200);
@@ -314,7 +315,7 @@ describe("e-mail double opt-in", () => {
     // Another account's link cannot confirm this account's address.
     expect(
       (
-        await SELF.fetch(`${BASE}/v1/alert-recipients/${crypto.randomUUID()}/confirm?token=${token}`, {
+        await SELF.fetch(`${BASE}/alerts/${crypto.randomUUID()}/confirm?token=${token}`, {
           method: "POST",
         })
       ).status,

@@ -14,12 +14,14 @@ import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import type { Executor } from "../../src/engine/executors/types";
 import { consumeBatch } from "../../src/engine/queue-handler";
+import { signWithSecrets } from "../../src/engine/signature";
 import { findLiveJob } from "../../src/jobs/repository";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
 import { batchOf } from "../helpers/queue";
+import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
@@ -95,25 +97,19 @@ async function world(policy: Record<string, unknown>, opts: { executor?: Executo
 }
 
 async function deliveries(jobId: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT id, event, channel, target, status, attempts, last_error FROM alert_deliveries WHERE cron_job_id = ? ORDER BY fired_at, id",
-  )
+  const { results } = await shardD1()
+    .prepare(
+      "SELECT id, event, channel, target, status, attempts, last_error FROM alert_deliveries WHERE cron_job_id = ? ORDER BY fired_at, id",
+    )
     .bind(jobId)
     .all<{ id: string; event: string; channel: string; status: string; attempts: number; last_error: string | null }>();
   return results;
 }
 
+/** The header the account's secret gives the body at the header's own time (src/engine/signature.ts scheme). */
 async function verify(secret: string, header: string, body: string): Promise<boolean> {
-  const parts = Object.fromEntries(header.split(",").map((p) => p.split("=") as [string, string]));
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${parts.t}.${body}`)));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("") === parts.v1;
+  const t = Number(/t=(\d+)/.exec(header)?.[1]);
+  return header === (await signWithSecrets([secret], body, t));
 }
 
 describe("failure streaks", () => {
@@ -124,7 +120,8 @@ describe("failure streaks", () => {
     for (let i = 0; i < 5; i++) fired.push(w.events(await w.runAt(T + i * MIN)));
     expect(fired).toEqual([[], [], ["failure"], [], []]);
     // The target starts answering: a success ends the streak with a recovery alert.
-    await env.DB.prepare("UPDATE cron_jobs SET endpoint_url = ? WHERE id = ?")
+    await shardD1()
+      .prepare("UPDATE cron_jobs SET endpoint_url = ? WHERE id = ?")
       .bind(`http://127.0.0.1:${port}/ok`, w.job.id)
       .run();
     const job = await findLiveJob(w.deps.db, w.job.id);
@@ -147,6 +144,7 @@ describe("failure streaks", () => {
     expect(recovery).toMatchObject({ event: "recovery", status: "success", response_code: 200 });
     for (const r of requests) {
       expect(await verify(acct.signingSecret, r.headers["x-edgecron-signature"] ?? "", r.body)).toBe(true);
+      expect(await verify(acct.signingSecret, r.headers["x-edgecron-signature"] ?? "", `${r.body} `)).toBe(false);
     }
     expect((await deliveries(w.job.id)).map((d) => [d.event, d.status, d.attempts])).toEqual([
       ["failure", "delivered", 1],
@@ -300,13 +298,15 @@ describe("channels", () => {
     expect(w.mailer.sent).toEqual([]);
     expect((await deliveries(w.job.id)).map((d) => [d.channel, d.status])).toEqual([["email", "unconfirmed"]]);
 
-    await env.DB.prepare(
-      "INSERT INTO alert_email_recipients (account_id, email, status, created_at, confirmed_at) VALUES (?, ?, 'confirmed', ?, ?)",
-    )
+    await shardD1()
+      .prepare(
+        "INSERT INTO alert_email_recipients (account_id, email, status, created_at, confirmed_at) VALUES (?, ?, 'confirmed', ?, ?)",
+      )
       .bind(acct.accountId, "ops@example.com", T, T)
       .run();
     await w.runAt(T + MIN); // streak 2: no new failure alert (N = 1)…
-    await env.DB.prepare("UPDATE cron_jobs SET endpoint_url = ? WHERE id = ?")
+    await shardD1()
+      .prepare("UPDATE cron_jobs SET endpoint_url = ? WHERE id = ?")
       .bind(`http://127.0.0.1:${port}/ok`, w.job.id)
       .run();
     w.job.endpointUrl = `http://127.0.0.1:${port}/ok`;
@@ -322,9 +322,10 @@ describe("channels", () => {
   });
 
   it("e-mail quota errors are retried deliveries; a permanent error is not", async () => {
-    await env.DB.prepare(
-      "INSERT INTO alert_email_recipients (account_id, email, status, created_at, confirmed_at) VALUES (?, ?, 'confirmed', ?, ?)",
-    )
+    await shardD1()
+      .prepare(
+        "INSERT INTO alert_email_recipients (account_id, email, status, created_at, confirmed_at) VALUES (?, ?, 'confirmed', ?, ?)",
+      )
       .bind(acct.accountId, "oncall@example.com", T, T)
       .run();
     const w = await world({ channels: [{ type: "email", to: "oncall@example.com" }], after_consecutive_failures: 1 });
@@ -403,7 +404,8 @@ describe("the queue consumer", () => {
     const [m] = w.deps.queue.take();
     const body = m?.body as AlertMessage;
     // Another delivery holds the row (its lease is live): this one is retried, not dropped.
-    await env.DB.prepare("UPDATE alert_deliveries SET lease_until = ? WHERE id = ?")
+    await shardD1()
+      .prepare("UPDATE alert_deliveries SET lease_until = ? WHERE id = ?")
       .bind(T + 60_000, body.deliveryId)
       .run();
     const busy = batchOf([body]);
@@ -412,7 +414,7 @@ describe("the queue consumer", () => {
       retryMessages: [expect.anything()],
       explicitAcks: [],
     });
-    await env.DB.prepare("UPDATE alert_deliveries SET lease_until = NULL WHERE id = ?").bind(body.deliveryId).run();
+    await shardD1().prepare("UPDATE alert_deliveries SET lease_until = NULL WHERE id = ?").bind(body.deliveryId).run();
     const batch = batchOf([body]);
     await consumeBatch(w.deps, batch);
     expect(await getQueueResult(batch, createExecutionContext())).toMatchObject({
@@ -426,11 +428,11 @@ describe("the queue consumer", () => {
 describe("retention", () => {
   it("the retention sweep deletes alert deliveries fired before the cutoff, like logs", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR });
-    const insert = env.DB.prepare(
+    const insert = shardD1().prepare(
       "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, fired_at) VALUES (?, ?, ?, ?, 'failure', 'webhook', 'https://h.example/', '{}', ?)",
     );
     const now = Date.UTC(2026, 6, 1);
-    await env.DB.batch([
+    await shardD1().batch([
       insert.bind(`old-${job.id}`, acct.accountId, job.id, "exe_old", now - 31 * 86_400_000),
       insert.bind(`new-${job.id}`, acct.accountId, job.id, "exe_new", now - 29 * 86_400_000),
     ]);

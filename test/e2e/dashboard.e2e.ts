@@ -20,12 +20,14 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { executeStatements, offlineEnv } from "../../scripts/lib/d1";
 import { seed } from "../../scripts/seed";
 import { newKey, revokeKeyStatement } from "../../src/accounts/provision";
+import { logKeyOf } from "../../src/logs/log-key";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = "test-artifacts";
 const JOB_ID = "00000000-0000-4000-8000-0000000a0002"; // Hourly Inventory Sync: plenty of history
 const JOB_NAME = "Hourly Inventory Sync";
-const PROBE_ID = "exe_e2e_dashboard_injection_probe";
+// An execution id (exe_ + 26 Crockford characters), as every stored log has (src/logs/log-key.ts).
+const PROBE_ID = "exe_0000000000E2EPR0BE00000000";
 const PROBE_BODY = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script></pre></details><b id="injected">x</b>`;
 /** The probe log's response headers: the dashboard lists them, a value shown as text even if it looks like HTML. */
 const PROBE_HEADERS = { "content-type": "text/html", "x-request-id": '<b id="hdr">req_probe</b>' };
@@ -84,7 +86,7 @@ function probeStatements(now: number) {
     {
       sql: `INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, response_code, response_body,
               error_message, response_time_ms, retry_attempt, response_headers)
-            VALUES (?, ?, ?, ?, 'failure', 500, ?, ?, 321, 0, ?) ON CONFLICT(id) DO NOTHING`,
+            VALUES (?, ?, ?, ?, 'failure', 500, ?, ?, 321, 0, ?)`,
       params: [
         PROBE_ID,
         JOB_ID,
@@ -99,14 +101,17 @@ function probeStatements(now: number) {
 }
 
 function deleteProbe() {
-  // Logs are deleted only by the sweep, which keeps log_counts in step itself; this probe does the same.
+  // Logs are deleted only by the sweep, which keeps log_day_counts in step itself; this probe does the same.
+  const key = logKeyOf(PROBE_ID);
+  if (!key) throw new Error("PROBE_ID must be an execution id");
+  const params = [key.slot, key.hi, key.lo];
   executeStatements({ remote: false }, [
     {
-      sql: `UPDATE log_counts SET n = n - 1 WHERE (cron_job_id, day, status) IN
-              (SELECT cron_job_id, executed_at / 86400000, status FROM execution_logs WHERE id = ?)`,
-      params: [PROBE_ID],
+      sql: `UPDATE log_day_counts SET n = n - 1 WHERE (job, day, status) IN
+              (SELECT job, executed_at / 86400000, status FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?)`,
+      params,
     },
-    { sql: "DELETE FROM execution_logs WHERE id = ?", params: [PROBE_ID] },
+    { sql: "DELETE FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?", params },
   ]);
 }
 

@@ -17,6 +17,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { batchOf } from "../helpers/queue";
+import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const OK: ExecutionResult = {
@@ -132,9 +133,8 @@ describe("a consumer invocation (15 minutes of wall time) runs its batch within 
     const batch = batchOf(msgs);
     await consumeBatch(testDeps({ executor, now: () => T }), batch);
     expect(most).toBe(MAX_IN_FLIGHT);
-    const done = await env.DB.prepare(
-      `SELECT count(*) AS n FROM runs WHERE id IN (${msgs.map(() => "?").join(",")}) AND state = 'done'`,
-    )
+    const done = await shardD1()
+      .prepare(`SELECT count(*) AS n FROM runs WHERE id IN (${msgs.map(() => "?").join(",")}) AND state = 'done'`)
       .bind(...msgs.map((m) => m.runId))
       .first();
     expect(done).toEqual({ n: MAX_IN_FLIGHT });

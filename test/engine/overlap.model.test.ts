@@ -23,6 +23,7 @@ import { findJob, softDeleteJob } from "../../src/jobs/repository";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const MIN = 60_000;
 /** The jobs' timeout: a call in flight longer than this ends as a timeout before time moves past it. */
@@ -125,7 +126,8 @@ async function runModel(cmds: Cmd[], base: number) {
   const deps = { ...testDeps(), queue, executor, now: () => now };
   /** The ledger's job and origin of an execution id (the executor only gets the id). */
   const learn = async () => {
-    const { results } = await env.DB.prepare("SELECT id, job_id, origin FROM runs WHERE job_id IN (?, ?)")
+    const { results } = await shardD1()
+      .prepare("SELECT id, job_id, origin FROM runs WHERE job_id IN (?, ?)")
       .bind(...ids)
       .all<{ id: string; job_id: string; origin: string }>();
     for (const r of results) {
@@ -178,9 +180,10 @@ async function runModel(cmds: Cmd[], base: number) {
     }
   };
   const checkSkipLedger = async () => {
-    const row = await env.DB.prepare(
-      "SELECT count(DISTINCT slot) AS n FROM runs WHERE job_id = ? AND origin = 'schedule' AND state IN ('queued', 'running')",
-    )
+    const row = await shardD1()
+      .prepare(
+        "SELECT count(DISTINCT slot) AS n FROM runs WHERE job_id = ? AND origin = 'schedule' AND state IN ('queued', 'running')",
+      )
       .bind(skipJob.id)
       .first<{ n: number }>();
     if ((row?.n ?? 0) > 1) violations.push(`skip job has ${row?.n} unfinished slots at ${now}`);
@@ -257,18 +260,16 @@ async function runModel(cmds: Cmd[], base: number) {
       await checkSkipLedger();
       p = take(0);
     }
-    const open = await env.DB.prepare(
-      "SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND job_id IN (?, ?)",
-    )
+    const open = await shardD1()
+      .prepare("SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND job_id IN (?, ?)")
       .bind(...ids)
       .first<{ n: number }>();
     if ((open?.n ?? 0) === 0 && pending.length === 0 && inFlight.length === 0) break;
   }
 
   // ---- invariants ----
-  const { results: ledger } = await env.DB.prepare(
-    "SELECT id, job_id, slot, origin, attempt, state, skip_reason FROM runs WHERE job_id IN (?, ?)",
-  )
+  const { results: ledger } = await shardD1()
+    .prepare("SELECT id, job_id, slot, origin, attempt, state, skip_reason FROM runs WHERE job_id IN (?, ?)")
     .bind(...ids)
     .all<{
       id: string;
@@ -279,12 +280,12 @@ async function runModel(cmds: Cmd[], base: number) {
       state: string;
       skip_reason: string | null;
     }>();
-  const { results: logs } = await env.DB.prepare("SELECT id FROM execution_logs WHERE cron_job_id IN (?, ?)")
+  const { results: logs } = await shardD1()
+    .prepare("SELECT id FROM execution_logs WHERE cron_job_id IN (?, ?)")
     .bind(...ids)
     .all<{ id: string }>();
-  const { results: jobs } = await env.DB.prepare(
-    "SELECT id, occurrences, skipped_runs FROM cron_jobs WHERE id IN (?, ?)",
-  )
+  const { results: jobs } = await shardD1()
+    .prepare("SELECT id, occurrences, skipped_runs FROM cron_jobs WHERE id IN (?, ?)")
     .bind(...ids)
     .all<{ id: string; occurrences: number; skipped_runs: number }>();
 

@@ -207,5 +207,12 @@ describe("POST /trigger", () => {
     expect(Object.keys(res.body.data).sort()).toEqual(
       ["execution_id", "executed_at", "response_body", "response_code", "response_time_ms", "status"].sort(),
     );
+    // Its log says which success rule decided, in the logs endpoint and the NDJSON export alike.
+    const { status, execution_id } = res.body.data;
+    const decided = status === "success" || status === "failure" ? "status_codes" : null;
+    const [log] = (await jobs.logs(created.body.data.id)).body.data;
+    expect(log).toMatchObject({ id: execution_id, decided_by: decided });
+    const exported = await jobs.send("GET", `/logs/${created.body.data.id}/export`);
+    expect(exported.body).toMatchObject({ id: execution_id, decided_by: decided });
   });
 });

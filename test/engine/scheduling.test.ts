@@ -21,6 +21,7 @@ import { findLiveJob } from "../../src/jobs/repository";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -32,7 +33,8 @@ beforeEach(async () => {
 });
 // Ticks are global: a test's jobs must not be due in the next test's ticks.
 afterEach(async () => {
-  await env.DB.prepare("UPDATE cron_jobs SET deleted_at = 1, is_active = 0 WHERE account_id = ?")
+  await shardD1()
+    .prepare("UPDATE cron_jobs SET deleted_at = 1, is_active = 0 WHERE account_id = ?")
     .bind(acct.accountId)
     .run();
 });
@@ -66,7 +68,8 @@ function clockDeps(executor: Executor = createHttpExecutor({ allowPrivateTargets
 }
 
 async function runsOf(jobId: string): Promise<RunRow[]> {
-  const { results } = await env.DB.prepare("SELECT * FROM runs WHERE job_id = ? ORDER BY slot, attempt")
+  const { results } = await shardD1()
+    .prepare("SELECT * FROM runs WHERE job_id = ? ORDER BY slot, attempt")
     .bind(jobId)
     .all<Record<string, unknown>>();
   return results.map((r) => ({
@@ -81,9 +84,10 @@ async function runsOf(jobId: string): Promise<RunRow[]> {
 }
 
 async function logsOf(jobId: string) {
-  const { results } = await env.DB.prepare(
-    "SELECT id, status, scheduled_at, retry_attempt FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at",
-  )
+  const { results } = await shardD1()
+    .prepare(
+      "SELECT id, status, scheduled_at, retry_attempt FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at",
+    )
     .bind(jobId)
     .all<{ id: string; status: string; scheduled_at: number | null; retry_attempt: number }>();
   return results;
@@ -205,7 +209,7 @@ describe("jitter", () => {
       retryAfterSeconds: offset - 1,
     });
     // The relay plans the same start again: the offset is not re-drawn.
-    await env.DB.prepare("UPDATE runs SET sent_at = NULL WHERE id = ?").bind(slotId).run();
+    await shardD1().prepare("UPDATE runs SET sent_at = NULL WHERE id = ?").bind(slotId).run();
     await relayStranded(deps);
     expect(deps.queue.take()[0]?.delaySeconds).toBe(offset - 1);
 
@@ -317,7 +321,7 @@ describe("overlap_policy under a slow target", () => {
 
   it("allow (the default) still runs overlapping slots at once", async () => {
     const job = await slowJob("skip", 0);
-    await env.DB.prepare("UPDATE cron_jobs SET overlap_policy = 'allow' WHERE id = ?").bind(job.id).run();
+    await shardD1().prepare("UPDATE cron_jobs SET overlap_policy = 'allow' WHERE id = ?").bind(job.id).run();
     const ex = countingHttp();
     const { deps, clock } = clockDeps(ex);
     await dispatchTick(deps.db, deps.queue, T, T);

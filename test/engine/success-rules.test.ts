@@ -13,6 +13,7 @@ import { findLog } from "../../src/logs/store";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
+import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
@@ -140,7 +141,7 @@ describe("which outcomes are retried", () => {
     expect(calls).toBe(1);
     expect(retries).toEqual([]);
     // The run is closed for good: nothing queued or running is left in the ledger for it.
-    const open = env.DB.prepare("SELECT count(*) AS n FROM runs WHERE job_id = ? AND state != 'done'");
+    const open = shardD1().prepare("SELECT count(*) AS n FROM runs WHERE job_id = ? AND state != 'done'");
     expect(await open.bind(log.cron_job_id).first()).toEqual({ n: 0 });
   });
 

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addKey, createAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
+import { accountD1, shardD1 } from "../helpers/shards";
 import {
   checkRequest,
   contentType,
@@ -153,9 +154,10 @@ describe("fuzzing every documented operation", () => {
         keyIds: [(await addKey(acct.accountId)).apiKey],
         emails: ["team@example.com"],
       };
-      await env.DB.prepare(
-        "INSERT INTO alert_email_recipients (account_id, email, status, created_at) VALUES (?, 'team@example.com', 'pending', 0)",
-      )
+      await (await accountD1(acct.accountId))
+        .prepare(
+          "INSERT INTO alert_email_recipients (account_id, email, status, created_at) VALUES (?, 'team@example.com', 'pending', 0)",
+        )
         .bind(acct.accountId)
         .run();
       const tally: Tally = new Map();

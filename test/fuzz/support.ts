@@ -8,8 +8,8 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { expect, inject } from "vitest";
 import { createApp } from "../../src/app";
+import { shardBinding, shardNumbers } from "../../src/shards/bindings";
 import { BASE } from "../helpers/http";
-import { shardD1 } from "../helpers/shards";
 
 /** Runs per property: the whole fuzz suite stays well under a minute. */
 export const RUNS = 120;
@@ -667,18 +667,20 @@ export function expectWellFormed(req: FuzzRequest, res: FuzzResponse): void {
   if (res.status === 405) expect(res.headers.get("allow"), where).toBeTruthy();
 }
 
-/** Every stored row of the given accounts' jobs and logs, as one comparable string. */
+/** Every stored row of the given accounts' jobs and logs, in every shard, as one comparable string. */
 export async function snapshot(accountIds: readonly string[]): Promise<string> {
   const marks = accountIds.map(() => "?").join(",");
-  const [jobs, logs] = await shardD1().batch([
-    shardD1()
-      .prepare(`SELECT * FROM cron_jobs WHERE account_id IN (${marks}) ORDER BY id`)
-      .bind(...accountIds),
-    shardD1()
-      .prepare(`SELECT * FROM execution_logs WHERE account_id IN (${marks}) ORDER BY id`)
-      .bind(...accountIds),
-  ]);
-  return JSON.stringify([jobs?.results, logs?.results]);
+  const perShard = await Promise.all(
+    shardNumbers(env).map(async (shard) => {
+      const d1 = shardBinding(env, shard);
+      const [jobs, logs] = await d1.batch([
+        d1.prepare(`SELECT * FROM cron_jobs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
+        d1.prepare(`SELECT * FROM execution_logs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
+      ]);
+      return [jobs?.results, logs?.results];
+    }),
+  );
+  return JSON.stringify(perShard);
 }
 
 const prototypeShape = () =>

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client";
-import { cronJobs, type ExecutionLogRow, executionLogs } from "../../src/db/schema";
+import { cronJobs, type ExecutionLogRow } from "../../src/db/schema";
 import { executionId } from "../../src/engine/execution-id";
+import { insertLogStatement } from "../../src/logs/store";
 import { accountDb, shardD1 } from "./shards";
 
 export const db = () => createDb(shardD1());
@@ -31,9 +32,9 @@ export async function insertJob(accountId: string, overrides: Partial<typeof cro
 
 export type LogInput = Partial<ExecutionLogRow> & { executedAt: number };
 
-/** Inserts logs in chunks that respect D1's 100-bound-parameter limit. */
+/** Inserts logs (ids must be execution ids; by default derived from the job, time and attempt). */
 export async function insertLogs(cronJobId: string, accountId: string, logs: LogInput[]) {
-  const rows = logs.map((l, i) => ({
+  const rows: ExecutionLogRow[] = logs.map((l, i) => ({
     id: l.id ?? executionId(cronJobId, l.executedAt, l.retryAttempt ?? 0),
     cronJobId,
     accountId,
@@ -43,13 +44,18 @@ export async function insertLogs(cronJobId: string, accountId: string, logs: Log
     errorMessage: null,
     responseTimeMs: 100,
     retryAttempt: 0,
+    scheduledAt: null,
+    responseHeaders: null,
+    decidedBy: null,
     trigger: (l.retryAttempt ?? 0) > 0 ? ("retry" as const) : ("schedule" as const),
     ...l,
   }));
-  // D1 binds at most 100 parameters per statement: 11 columns a row, 9 rows a statement.
-  const perChunk = 9;
-  for (let i = 0; i < rows.length; i += perChunk) {
-    await (await accountDb(accountId)).insert(executionLogs).values(rows.slice(i, i + perChunk));
+  // Through the engine's own log insert (compact storage, counts trigger), one statement a log, batched.
+  const perBatch = 50;
+  const shard = await accountDb(accountId);
+  for (let i = 0; i < rows.length; i += perBatch) {
+    const batch = rows.slice(i, i + perBatch).map((r) => insertLogStatement(shard, r));
+    if (batch.length > 0) await shard.batch(batch as unknown as Parameters<typeof shard.batch>[0]);
   }
   return rows;
 }

@@ -159,6 +159,9 @@ describe("partial nested updates", () => {
       retry_delay_seconds: 120,
       timeout_seconds: 10,
       backoff: "exponential",
+      retry_on_status_codes: "100-599",
+      retry_on_timeout: true,
+      retry_on_error: true,
     });
     expect(res.body.data).toMatchObject({ max_retries: 5, retry_delay_seconds: 120, timeout_seconds: 10 });
   });
@@ -183,6 +186,9 @@ describe("partial nested updates", () => {
       retry_delay_seconds: 60,
       timeout_seconds: 30,
       backoff: "fixed",
+      retry_on_status_codes: "100-599",
+      retry_on_timeout: true,
+      retry_on_error: true,
     });
     expect(job.callbacks).toEqual(CALLBACK_DEFAULTS);
   });

@@ -155,6 +155,12 @@ describe("start_date", () => {
       schedule_config: { ...quickStart().schedule_config, start_date: "soon" },
     });
     expect(fields(expectProblem(junk, 400))).toEqual(["schedule_config.start_date"]);
+    // A start after the last run croner computes (it stops before year 10000) leaves the job no run at all.
+    const never = await jobs.create({
+      ...quickStart(),
+      schedule_config: { cron: "0 9 * * *", start_date: "9999-12-31" },
+    });
+    expect(fields(expectProblem(never, 400))).toEqual(["schedule_config.start_date"]);
   });
 });
 

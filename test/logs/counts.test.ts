@@ -104,7 +104,7 @@ describe("total_items from the rollup equals a count of the rows", () => {
     const res = await api(`/v1/cron-jobs/${acct.accountId}/logs/${jobId}`, { headers: acct.headers });
     expect(res.body.pagination.total_items).toBe(await truth(undefined, undefined, undefined));
     const rollup = await shardD1()
-      .prepare("SELECT sum(n) AS n FROM log_counts WHERE cron_job_id = ?")
+      .prepare("SELECT sum(n) AS n FROM log_day_counts WHERE job = (SELECT num FROM cron_jobs WHERE id = ?)")
       .bind(jobId)
       .first<{ n: number }>();
     expect(rollup?.n).toBe(await truth(undefined, undefined, undefined));
@@ -117,21 +117,27 @@ describe("the sweep drops counts that reached zero", () => {
     const job = await insertJob(acct.accountId);
     await insertLogs(job.id, acct.accountId, [{ executedAt: T0 - 40 * DAY, id: "exe_zero" }]);
     await sweep(db(), { retentionDays: 30, now: T0 });
-    const rows = await shardD1().prepare("SELECT n FROM log_counts WHERE cron_job_id = ?").bind(job.id).all();
+    const rows = await shardD1()
+      .prepare("SELECT n FROM log_day_counts WHERE job = (SELECT num FROM cron_jobs WHERE id = ?)")
+      .bind(job.id)
+      .all();
     expect(rows.results).toEqual([]);
   });
 });
 
-describe("the sweep keeps log_counts exact as it deletes (no per-row trigger)", () => {
+describe("the sweep keeps log_day_counts exact as it deletes (no per-row trigger)", () => {
   async function rollupVsRows(accountId: string) {
     const rollup = await shardD1()
-      .prepare("SELECT cron_job_id, day, status, n FROM log_counts WHERE account_id = ? AND n > 0 ORDER BY 1, 2, 3")
+      .prepare(
+        `SELECT j.id AS cron_job_id, c.day, c.status, c.n FROM log_day_counts c JOIN cron_jobs j ON j.num = c.job
+       WHERE j.account_id = ? AND c.n > 0 ORDER BY 1, 2, 3`,
+      )
       .bind(accountId)
       .all();
     const rows = await shardD1()
       .prepare(
-        `SELECT cron_job_id, executed_at / 86400000 AS day, status, count(*) AS n FROM execution_logs
-       WHERE account_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        `SELECT j.id AS cron_job_id, l.executed_at / 86400000 AS day, l.status, count(*) AS n
+       FROM logs l JOIN cron_jobs j ON j.num = l.job WHERE j.account_id = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
       )
       .bind(accountId)
       .all();
@@ -170,8 +176,7 @@ describe("the sweep keeps log_counts exact as it deletes (no per-row trigger)", 
     expect(after.rows.length).toBeGreaterThan(0);
     // Zero counts are dropped; nothing negative is left.
     const stray = await shardD1()
-      .prepare("SELECT count(*) AS n FROM log_counts WHERE account_id = ? AND n <= 0")
-      .bind(acct.accountId)
+      .prepare("SELECT count(*) AS n FROM log_day_counts WHERE n <= 0")
       .first<{ n: number }>();
     expect(stray?.n).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { strandedRunsQuery } from "../../src/engine/ledger";
 import { countLogsQuery } from "../../src/logs/counts";
 import { exportChunkQuery } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";
@@ -29,16 +30,16 @@ const shapes: Record<string, LogFilters> = {
 const scopes: Record<string, { scope: LogScope; index: RegExp }> = {
   "one job": {
     scope: { kind: "job", accountId: account, cronJobId: job },
-    index: /USING (COVERING )?INDEX execution_logs_job_/,
+    index: /USING (COVERING )?INDEX logs_job_time_idx\b/,
   },
-  account: { scope: { kind: "account", accountId: account }, index: /USING (COVERING )?INDEX execution_logs_account_/ },
+  account: { scope: { kind: "account", accountId: account }, index: /USING (COVERING )?INDEX logs_account_time_idx\b/ },
   "account, one job": {
     scope: { kind: "account", accountId: account, cronJobId: job },
-    index: /USING (COVERING )?INDEX execution_logs_job_/,
+    index: /USING (COVERING )?INDEX logs_job_time_idx\b/,
   },
   "account, tags": {
     scope: { kind: "account", accountId: account, tags: ["reports", "daily"] },
-    index: /USING (COVERING )?INDEX execution_logs_account_/,
+    index: /USING (COVERING )?INDEX logs_account_time_idx\b/,
   },
 };
 
@@ -50,12 +51,12 @@ async function plan(q: { sql: string; params: unknown[] }): Promise<string> {
   return results.map((r) => r.detail).join("\n");
 }
 
-/** The execution_logs step of a plan: the line naming the table. */
-const logsStep = (p: string) => p.split("\n").find((l) => /execution_logs/.test(l)) ?? "";
+/** The logs step of a plan: the line reading the compact log table. */
+const logsStep = (p: string) => p.split("\n").find((l) => /(SCAN|SEARCH) logs\b/.test(l)) ?? "";
 
 function expectIndexed(p: string, index: RegExp) {
-  expect(p).not.toMatch(/SCAN execution_logs(?! USING)/);
-  expect(p).not.toMatch(/SCAN cron_jobs/);
+  expect(p).not.toMatch(/SCAN logs(?! USING)/);
+  expect(p).not.toMatch(/SCAN (cron_jobs|accounts)/);
   expect(logsStep(p)).toMatch(index);
 }
 
@@ -76,13 +77,13 @@ describe("logs queries use indexes, never a table scan or a sort", () => {
           expect(p, kind).not.toMatch(/USE TEMP B-TREE/);
           if (kind === "cursor" || kind === "export (next chunk)") {
             // The position is part of the index range, not a filter applied after it.
-            expect(logsStep(p), kind).toMatch(/\(executed_at,id\)[<>]\(\?,\?\)/);
+            expect(logsStep(p), kind).toMatch(/\(executed_at,slot,id_hi,id_lo\)[<>]\(\?,\?,\?,\?\)/);
           }
         }
-        // The total sums whole days from log_counts and counts only partial edge days from an index.
+        // The total sums whole days from log_day_counts and counts only partial edge days from an index.
         const count = await plan(countLogsQuery(db(), scope, filters).toSQL());
-        expect(count).not.toMatch(/SCAN (execution_logs|log_counts|cron_jobs)(?! USING)/);
-        expect(count).toMatch(/SEARCH log_counts USING (PRIMARY KEY|INDEX|COVERING INDEX)/);
+        expect(count).not.toMatch(/SCAN (logs|log_day_counts|cron_jobs|accounts)(?! USING)/);
+        expect(count).toMatch(/SEARCH log_day_counts USING PRIMARY KEY \(job=\?/);
         if (name === "partial days") expect(logsStep(count)).toMatch(index);
         else expect(logsStep(count)).toBe("");
       });
@@ -106,11 +107,19 @@ describe("stats queries read the job's index range", () => {
       const { counts, percentiles } = statsQueries(db(), job, w.window);
       for (const q of [counts.toSQL(), percentiles.toSQL()]) {
         const p = await plan(q);
-        expect(p).not.toMatch(/SCAN execution_logs(?! USING)/);
+        expect(p).not.toMatch(/SCAN logs(?! USING)/);
         expect(logsStep(p)).toMatch(
-          /SEARCH execution_logs USING (COVERING )?INDEX execution_logs_job_\w+ \(cron_job_id=\? (AND status=\? )?AND executed_at>\? AND executed_at<\?\)/,
+          /SEARCH logs USING (COVERING )?INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/,
         );
       }
     });
   }
+});
+
+describe("the run ledger needs no index of its own beyond unfinished runs", () => {
+  it("the relay scans runs_job_unfinished_idx (runs in flight only), never the ledger", async () => {
+    const p = await plan(strandedRunsQuery(db(), Date.UTC(2024, 0, 25), 600_000, 100).toSQL());
+    expect(p).toMatch(/SCAN runs USING INDEX runs_job_unfinished_idx/);
+    expect(p).not.toMatch(/SCAN runs(?! USING)/);
+  });
 });

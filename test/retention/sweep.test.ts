@@ -18,13 +18,16 @@ async function ids(jobId: string) {
   return results.map((r) => r.id);
 }
 
-/** Bulk rows in one statement: a recursive CTE generates them inside SQLite. */
+/**
+ * Bulk rows in one statement: a recursive CTE generates them inside SQLite, through the execution_logs view (ids
+ * that are not execution ids keep at most 12 characters after exe_: src/logs/log-key.ts).
+ */
 async function bulkLogs(jobId: string, accountId: string, n: number, from: number, stepMs: number, prefix: string) {
   await shardD1()
     .prepare(
       `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
      INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, retry_attempt)
-     SELECT ? || printf('%08d', i), ?, ?, ? + i * ?, 'success', 0 FROM seq`,
+     SELECT ? || printf('%05d', i), ?, ?, ? + i * ?, 'success', 0 FROM seq`,
     )
     .bind(n - 1, prefix, jobId, accountId, from, stepMs)
     .run();
@@ -93,7 +96,7 @@ describe("retention sweep", () => {
     const acct = await createAccount();
     const job = await insertJob(acct.accountId);
     await bulkLogs(job.id, acct.accountId, 20_000, CUTOFF - 20_000 * 1000, 1000, "exe_adapt_");
-    await bulkLogs(job.id, acct.accountId, 100, CUTOFF, 1000, "exe_adapt_young_");
+    await bulkLogs(job.id, acct.accountId, 100, CUTOFF, 1000, "exe_ayoung_");
     const report = await sweep(db(), { retentionDays: 30, now: NOW });
     expect(report.expired_deleted).toBe(20_000);
     expect(report.complete).toBe(true);

@@ -48,7 +48,7 @@ describe("ScheduleConfigSchema: every error names its field", () => {
     ["time 09:00:00", { ...daily, time: "09:00:00" }, ["time"]],
     ["missing time", { repeat_type: "days" }, ["time"]],
     ["missing time for hourly", { repeat_type: "hourly" }, ["time"]],
-    ["unknown key", { ...daily, start_date: "2025-01-01" }, ["start_date"]],
+    ["unknown key", { ...daily, start_time: "2025-01-01" }, ["start_time"]],
     ["bad repeat_type", { ...daily, repeat_type: "minutes" }, ["repeat_type"]],
     ["repeat_every 0", { ...daily, repeat_every: 0 }, ["repeat_every"]],
     ["repeat_every 1.5", { ...daily, repeat_every: 1.5 }, ["repeat_every"]],

@@ -1,0 +1,2 @@
+DROP TABLE `execution_logs`;--> statement-breakpoint
+DROP TABLE `log_counts`;

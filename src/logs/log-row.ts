@@ -1,0 +1,98 @@
+import { sql } from "drizzle-orm";
+import {
+  type DecidedBy,
+  decidedByRules,
+  type ExecutionLogRow,
+  type ExecutionStatus,
+  executionStatuses,
+  logs,
+  type RunTrigger,
+} from "../db/schema";
+import { idOfLogKey } from "./log-key";
+
+/**
+ * The compact log row (src/db/schema.ts `logs`) ↔ the log the API sees (ExecutionLogRow). Status and decided_by
+ * are stored as their index in the schema's lists; trigger and scheduled_at as one `kind`:
+ *
+ * | kind | trigger  | scheduled_at | written by                                             |
+ * |------|----------|--------------|--------------------------------------------------------|
+ * | 0    | schedule | slot         | a schedule run's first attempt                         |
+ * | 1    | retry    | slot         | a retry of a schedule run                              |
+ * | 2    | manual   | null         | POST /trigger's first attempt                          |
+ * | 3    | retry    | null         | a retry of a manual run (and logs from before the ledger) |
+ * | 4    | schedule | null         | only logs from before the run ledger (migration 0016)  |
+ *
+ * A schedule run's scheduled_at is always its slot, which the execution id already holds, so it costs nothing.
+ */
+export const statusNumber = (s: ExecutionStatus): number => executionStatuses.indexOf(s);
+export const statusOf = (n: number): ExecutionStatus => executionStatuses[n] ?? "timeout";
+export const decidedByNumber = (d: DecidedBy | null | undefined): number | null =>
+  d == null ? null : decidedByRules.indexOf(d);
+
+const KIND_TRIGGER: readonly RunTrigger[] = ["schedule", "retry", "manual", "retry", "schedule"];
+
+/** The kind of a log from its trigger and whether it belongs to a schedule slot. */
+export function kindOf(trigger: RunTrigger, scheduled: boolean): number {
+  if (trigger === "manual") return 2;
+  if (trigger === "retry") return scheduled ? 1 : 3;
+  return scheduled ? 0 : 4;
+}
+
+/**
+ * What a log query selects: the stored columns, and the job's id looked up by its number (one unique-index probe
+ * per returned row, never per scanned row).
+ */
+export const logColumns = {
+  slot: logs.slot,
+  idHi: logs.idHi,
+  idLo: logs.idLo,
+  executedAt: logs.executedAt,
+  status: logs.status,
+  kind: logs.kind,
+  responseCode: logs.responseCode,
+  responseBody: logs.responseBody,
+  errorMessage: logs.errorMessage,
+  responseTimeMs: logs.responseTimeMs,
+  retryAttempt: logs.retryAttempt,
+  responseHeaders: logs.responseHeaders,
+  decidedBy: logs.decidedBy,
+  // Spelt out qualified: drizzle renders columns of a single-table select unqualified, and `job` must be the log's.
+  cronJobId: sql<string>`(SELECT "cron_jobs"."id" FROM "cron_jobs" WHERE "cron_jobs"."num" = "logs"."job")`,
+};
+
+export interface SelectedLog {
+  slot: number;
+  idHi: number;
+  idLo: number;
+  executedAt: number;
+  status: number;
+  kind: number;
+  responseCode: number | null;
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseTimeMs: number | null;
+  retryAttempt: number;
+  responseHeaders: string | null;
+  decidedBy: number | null;
+  cronJobId: string;
+}
+
+/** A selected row as the API's log; `accountId` is the scope's (every row a query returns belongs to it). */
+export function toExecutionLogRow(r: SelectedLog, accountId: string): ExecutionLogRow {
+  return {
+    id: idOfLogKey({ slot: r.slot, hi: r.idHi, lo: r.idLo }),
+    cronJobId: r.cronJobId,
+    accountId,
+    executedAt: r.executedAt,
+    status: statusOf(r.status),
+    responseCode: r.responseCode,
+    responseBody: r.responseBody,
+    errorMessage: r.errorMessage,
+    responseTimeMs: r.responseTimeMs,
+    retryAttempt: r.retryAttempt,
+    scheduledAt: r.kind === 0 || r.kind === 1 ? r.slot : null,
+    trigger: KIND_TRIGGER[r.kind] ?? "schedule",
+    responseHeaders: r.responseHeaders,
+    decidedBy: r.decidedBy === null ? null : (decidedByRules[r.decidedBy] ?? null),
+  };
+}
