@@ -26,6 +26,7 @@ import {
   writeResult,
 } from "./lib/common";
 import { type LedgerLoad, ledgerSection, spliceSection } from "./lib/ledger-report";
+import { type LogStorageResult, spliceLogStorage } from "./log-storage";
 import type { FloorResult, LoadResult } from "./logs-load";
 
 const STEPS = [
@@ -36,6 +37,7 @@ const STEPS = [
   { name: "export", script: "bench/export.ts" },
   { name: "soak", script: "bench/soak.ts" },
   { name: "ledger-load", script: "bench/ledger-load.ts" },
+  { name: "log-storage", script: "bench/log-storage.ts" },
 ] as const;
 
 interface RunInfo {
@@ -1155,6 +1157,9 @@ if (section !== null) {
 } else {
   run = reportOnly ? readResult<RunInfo>("run") : runAll();
   writeFileSync(file, report(run));
+  // Section 8 (compact log storage) comes from its own result, spliced in as bench/log-storage.ts does.
+  const storage = readResult<LogStorageResult>("log-storage");
+  if (storage) writeFileSync(file, spliceLogStorage(readFileSync(file, "utf8"), storage));
 }
 // The repository's formatter owns Markdown too (tables padded): keep `biome check` clean.
 spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", file], {
