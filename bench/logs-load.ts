@@ -8,7 +8,11 @@
  * The storage floor's SQL is captured from src/logs/query.ts findLogsPage over a recording fake D1 (see
  * lib/capture-sql.ts); hand-written equivalents are the fallback if that ever fails.
  */
+
 import autocannon from "autocannon";
+import type { ExecutionStatus } from "../src/db/schema";
+import { idOfLogKey, logKeyOf } from "../src/logs/log-key";
+import { statusNumber } from "../src/logs/log-row";
 import { captureLogsBatch } from "./lib/capture-sql";
 import {
   type BenchMeta,
@@ -94,23 +98,24 @@ export interface FloorResult {
 
 // ---- the storage floor -------------------------------------------------------------------------------
 
+// The compact log table (issue 12, src/db/schema.ts `logs`): the id is (slot, id_hi, id_lo), the job its number.
 const COLS =
-  '"id", "cron_job_id", "account_id", "executed_at", "status", "response_code", "response_body", "error_message", "response_time_ms", "retry_attempt"';
-const ORDER = 'order by "execution_logs"."executed_at" desc, "execution_logs"."id" desc';
+  '"slot", "id_hi", "id_lo", "executed_at", "status", "kind", "response_code", "response_body", "error_message", "response_time_ms", "retry_attempt"';
+const ORDER = 'order by "logs"."executed_at" desc, "logs"."slot" desc, "logs"."id_hi" desc, "logs"."id_lo" desc';
 
 function whereOf(s: NonNullable<Scenario["sql"]>) {
-  const conds = ['"execution_logs"."cron_job_id" = ?'];
+  const conds = ['"logs"."job" = (select "num" from "cron_jobs" where "id" = ?)'];
   const params: Array<string | number> = [];
   if (s.status) {
-    conds.push('"execution_logs"."status" = ?');
-    params.push(s.status);
+    conds.push('"logs"."status" = ?');
+    params.push(statusNumber(s.status as ExecutionStatus));
   }
   if (s.start !== undefined) {
-    conds.push('"execution_logs"."executed_at" >= ?');
+    conds.push('"logs"."executed_at" >= ?');
     params.push(s.start);
   }
   if (s.end !== undefined) {
-    conds.push('"execution_logs"."executed_at" <= ?');
+    conds.push('"logs"."executed_at" <= ?');
     params.push(s.end);
   }
   return { conds, params };
@@ -140,18 +145,19 @@ function handWritten(jobId: string, accountId: string, spec: NonNullable<Scenari
     params: [jobId, accountId],
   };
   if (spec.after) {
+    const key = logKeyOf(spec.after.id) ?? { slot: -3, hi: 0, lo: 0 };
     return [
       check,
       {
-        sql: `select ${COLS} from "execution_logs" where (${[...conds, '("execution_logs"."executed_at", "execution_logs"."id") < (?, ?)'].join(" and ")}) ${ORDER} limit ?`,
-        params: [...base, spec.after.executedAt, spec.after.id, LIMIT + 1],
+        sql: `select ${COLS} from "logs" where (${[...conds, '("logs"."executed_at", "logs"."slot", "logs"."id_hi", "logs"."id_lo") < (?, ?, ?, ?)'].join(" and ")}) ${ORDER} limit ?`,
+        params: [...base, spec.after.executedAt, key.slot, key.hi, key.lo, LIMIT + 1],
       },
     ];
   }
   return [
     check,
     {
-      sql: `select ${COLS} from "execution_logs" where (${conds.join(" and ")}) ${ORDER} limit ? offset ?`,
+      sql: `select ${COLS} from "logs" where (${conds.join(" and ")}) ${ORDER} limit ? offset ?`,
       params: [...base, LIMIT, spec.offset ?? 0],
     },
     naiveCount(jobId, spec),
@@ -161,7 +167,7 @@ function handWritten(jobId: string, accountId: string, spec: NonNullable<Scenari
 /** `count(*)` over the matching index entries: what a page-numbered request cost before any rollup. */
 function naiveCount(jobId: string, spec: NonNullable<Scenario["sql"]>): Stmt {
   const { conds, params } = whereOf(spec);
-  return { sql: `select count(*) from "execution_logs" where (${conds.join(" and ")})`, params: [jobId, ...params] };
+  return { sql: `select count(*) from "logs" where (${conds.join(" and ")})`, params: [jobId, ...params] };
 }
 
 /**
@@ -242,11 +248,12 @@ function positionAt(meta: BenchMeta, offset: number) {
   const db = openDb(d1File(), { readOnly: true });
   const row = db
     .prepare(
-      `select "executed_at" as executedAt, "id" from "execution_logs" where "execution_logs"."cron_job_id" = ? ${ORDER} limit 1 offset ?`,
+      `select "executed_at" as executedAt, "slot", "id_hi" as hi, "id_lo" as lo from "logs"
+       where "logs"."job" = (select "num" from "cron_jobs" where "id" = ?) ${ORDER} limit 1 offset ?`,
     )
-    .get(meta.bigJob.id, offset - 1) as { executedAt: number; id: string };
+    .get(meta.bigJob.id, offset - 1) as { executedAt: number; slot: number; hi: number; lo: number };
   db.close();
-  return row;
+  return { executedAt: row.executedAt, id: idOfLogKey(row) };
 }
 
 // ---- load through the Worker -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import {
 } from "./lib/common";
 import { type LedgerLoad, ledgerSection, spliceSection } from "./lib/ledger-report";
 import { scaleSection, spliceScale } from "./lib/scale-report";
+import { type LogStorageResult, spliceLogStorage } from "./log-storage";
 import type { FloorResult, LoadResult } from "./logs-load";
 import type { ScaleResult } from "./scale";
 
@@ -38,6 +39,7 @@ const STEPS = [
   { name: "export", script: "bench/export.ts" },
   { name: "soak", script: "bench/soak.ts" },
   { name: "ledger-load", script: "bench/ledger-load.ts" },
+  { name: "log-storage", script: "bench/log-storage.ts" },
   // Last: it seeds states of its own (bench/.state/scale) and needs none of the seed's.
   { name: "scale", script: "bench/scale.ts" },
 ] as const;
@@ -1166,6 +1168,9 @@ if (section === "scale") {
 } else {
   run = reportOnly ? readResult<RunInfo>("run") : runAll();
   writeFileSync(file, report(run));
+  // Section 8 (compact log storage) comes from its own result, spliced in as bench/log-storage.ts does.
+  const storage = readResult<LogStorageResult>("log-storage");
+  if (storage) writeFileSync(file, spliceLogStorage(readFileSync(file, "utf8"), storage));
 }
 // The repository's formatter owns Markdown too (tables padded): keep `biome check` clean.
 spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", file], {

@@ -14,6 +14,8 @@ import { rmSync } from "node:fs";
 import { executionId } from "../src/engine/execution-id";
 import { mockOutcome, mulberry32 } from "../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../src/jobs/build";
+import { logKeyOf } from "../src/logs/log-key";
+import { kindOf, statusNumber } from "../src/logs/log-row";
 import { CreateJobSchema } from "../src/schemas/jobs";
 import {
   type BenchAccount,
@@ -121,10 +123,14 @@ async function main() {
     quotas[i] = (quotas[i] as number) + 1;
   }
 
+  // Straight into the compact log table (migration 0016): the key from the id, numbers for job, account, status
+  // and kind, as src/logs/store.ts writes them; its insert trigger keeps log_day_counts.
   const insertLog = db.prepare(
-    `INSERT INTO execution_logs (id, cron_job_id, account_id, executed_at, status, response_code, response_body,
-       error_message, response_time_ms, retry_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO logs (slot, id_hi, id_lo, job, account, executed_at, status, kind, response_code, response_body,
+       error_message, response_time_ms, retry_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const numberOf = (table: "accounts" | "cron_jobs", id: string) =>
+    (db.prepare(`SELECT num FROM ${table} WHERE id = ?`).get(id) as { num: number }).num;
   const farFuture = seededAt + 365 * DAY_MS;
   let logs = 0;
   let bigJob = { id: "", accountId: "", logs: 0 };
@@ -137,6 +143,11 @@ async function main() {
     const created = from - Math.floor(r() * 30) * DAY_MS;
     const row = buildNewJob(account.account_id, input, created);
     const quota = quotas[j] as number;
+    // The job first (its insert trigger numbers it), its counters once its logs are in.
+    const ins = jobInsert({ ...row, nextRunAt: farFuture, updatedAt: seededAt }); // never due unless a bench makes it so
+    db.prepare(ins.sql).run(...ins.params);
+    const jobNum = numberOf("cron_jobs", row.id);
+    const accountNum = numberOf("accounts", account.account_id);
     // Synthetic slot spacing so the job's quota fills the 35 days (the big job runs every ~19 s).
     const perSlot = [1, 1.2, 1.24, 1.248][row.maxRetries] ?? 1.25;
     const interval = span / Math.ceil(quota / perSlot);
@@ -159,12 +170,17 @@ async function main() {
           });
           const executedAt = slot + attempt * row.retryDelaySeconds * 1000 + (Number.parseInt(id.slice(-3), 36) % 4000);
           if (executedAt > seededAt) break;
+          const key = logKeyOf(id);
+          if (!key) throw new Error(`not an execution id: ${id}`);
           insertLog.run(
-            id,
-            row.id,
-            account.account_id,
+            key.slot,
+            key.hi,
+            key.lo,
+            jobNum,
+            accountNum,
             executedAt,
-            out.status,
+            statusNumber(out.status),
+            kindOf(attempt > 0 ? "retry" : "schedule", true),
             out.responseCode,
             out.responseBody,
             out.errorMessage,
@@ -186,19 +202,10 @@ async function main() {
     insertMs += now() - t;
     if (n !== quota) throw new Error(`job ${j}: produced ${n} logs, wanted ${quota}`);
     logs += n;
-    const job = {
-      ...row,
-      nextRunAt: farFuture, // never due during the bench unless a benchmark makes it so
-      lastRunAt: lastAt || null,
-      lastRunStatus: lastStatus,
-      consecutiveFailures: consecutive,
-      totalExecutions: n,
-      successfulExecutions: success,
-      failedExecutions: n - success,
-      updatedAt: seededAt,
-    };
-    const ins = jobInsert(job);
-    db.prepare(ins.sql).run(...ins.params);
+    db.prepare(
+      `UPDATE cron_jobs SET last_run_at = ?, last_run_status = ?, consecutive_failures = ?, total_executions = ?,
+         successful_executions = ?, failed_executions = ? WHERE id = ?`,
+    ).run(lastAt || null, lastStatus, consecutive, n, success, n - success, row.id);
     if (j === 0) bigJob = { id: row.id, accountId: account.account_id, logs: n };
     if (j % 100 === 99) process.stdout.write(`\r  ${logs.toLocaleString("en")} logs, ${j + 1} jobs…`);
   }
@@ -206,7 +213,7 @@ async function main() {
   db.exec("COMMIT");
   const commitMs = now() - tCommit;
   const triggers = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'execution_logs'").all() as Array<{
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'logs'").all() as Array<{
       name: string;
     }>
   ).map((r) => r.name);

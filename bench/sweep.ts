@@ -70,20 +70,18 @@ function checkpoint(file: string) {
 /** The cutoff that leaves exactly the oldest EXPIRED rows (or a few more on a tie) past retention. */
 function cutoffFor(file: string) {
   const db = openDb(file, { readOnly: true });
-  const total = (db.prepare("SELECT count(*) AS n FROM execution_logs").get() as { n: number }).n;
+  const total = (db.prepare("SELECT count(*) AS n FROM logs").get() as { n: number }).n;
   const at = (
-    db
-      .prepare("SELECT executed_at AS t FROM execution_logs ORDER BY executed_at LIMIT 1 OFFSET ?")
-      .get(EXPIRED - 1) as { t: number }
+    db.prepare("SELECT executed_at AS t FROM logs ORDER BY executed_at LIMIT 1 OFFSET ?").get(EXPIRED - 1) as {
+      t: number;
+    }
   ).t;
   const cutoff = at + 1;
-  const expired = (
-    db.prepare("SELECT count(*) AS n FROM execution_logs WHERE executed_at < ?").get(cutoff) as { n: number }
-  ).n;
+  const expired = (db.prepare("SELECT count(*) AS n FROM logs WHERE executed_at < ?").get(cutoff) as { n: number }).n;
   const names = (type: string) =>
     (
       db
-        .prepare("SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = 'execution_logs' ORDER BY name")
+        .prepare("SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = 'logs' ORDER BY name")
         .all(type) as Array<{ name: string }>
     ).map((r) => r.name);
   const indexes = names("index");
@@ -106,9 +104,9 @@ interface Drop {
  * chunk a second time, which does not change its timing materially but leaves the copy's counts wrong — it is
  * thrown away).
  */
-const ROW_DELETE_TRIGGER = `CREATE TRIGGER log_counts_after_delete AFTER DELETE ON execution_logs BEGIN
-  UPDATE log_counts SET n = n - 1
-  WHERE cron_job_id = OLD.cron_job_id AND day = OLD.executed_at / 86400000 AND status = OLD.status;
+const ROW_DELETE_TRIGGER = `CREATE TRIGGER log_day_counts_after_delete AFTER DELETE ON logs BEGIN
+  UPDATE log_day_counts SET n = n - 1
+  WHERE job = OLD.job AND day = OLD.executed_at / 86400000 AND status = OLD.status;
 END`;
 
 /** `chunk`: a fixed size; undefined runs the code's adaptive sizing. */
@@ -130,9 +128,9 @@ async function rawSweep(source: string, mod: SweepModule, chunk: number | undefi
   const { total, cutoff, expired, indexes, triggers } = cutoffFor(copy);
   const db = openDb(copy);
   const deletes: RunTiming[] = [];
-  // A chunk is the round trip (a run() or a batch) that deletes from execution_logs.
+  // A chunk is the round trip (a run() or a batch) that deletes from the (compact, issue 12) log table.
   const d1 = nodeD1(db, (t) => {
-    if (t.sqls.some((q) => /^\s*delete from "execution_logs"/i.test(q))) deletes.push(t);
+    if (t.sqls.some((q) => /^\s*delete from "logs"/i.test(q))) deletes.push(t);
   });
   const { createDb } = await importSrc<{ createDb: (d1: unknown) => unknown }>("src/db/client.ts");
   const load1 = loadavg1();
@@ -145,7 +143,7 @@ async function rawSweep(source: string, mod: SweepModule, chunk: number | undefi
     budgetMs: 600_000,
   });
   const totalMs = now() - t0;
-  const left = (db.prepare("SELECT count(*) AS n FROM execution_logs").get() as { n: number }).n;
+  const left = (db.prepare("SELECT count(*) AS n FROM logs").get() as { n: number }).n;
   const pragmas = {
     journal_mode: (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
     synchronous: (db.prepare("PRAGMA synchronous").get() as { synchronous: number }).synchronous,
