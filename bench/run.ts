@@ -1107,7 +1107,7 @@ function report(run: RunInfo | null): string {
   for (const s of STEPS) p(`${`npx tsx ${s.script}`.padEnd(35)}# ${s.name} alone`);
   p("npm run bench -- --report          # rewrite this file from bench/results/*.json");
   p("npm run bench -- --section ledger-load  # rewrite only section 7 from its JSON");
-  p("npm run bench -- --section scale        # rewrite only section 8 from its JSON");
+  p("npm run bench -- --section scale        # rewrite only section 9 from its JSON");
   p("```");
   p();
   return out.join("\n");

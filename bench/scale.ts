@@ -21,6 +21,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs, stripVTControlCharacters } from "node:util";
 import { newAccount } from "../src/accounts/provision";
@@ -284,6 +285,7 @@ export interface ScaleResult {
   bundle: ReturnType<typeof ensureBundle>;
   endpoint: string;
   measured: string;
+  machine?: { nproc: number; cpu: string };
   layouts: ScaleLayout[];
   total_s: number;
 }
@@ -361,6 +363,7 @@ const partial = (bundle: ReturnType<typeof ensureBundle>, layouts: ScaleLayout[]
   command: `${commandLine(import.meta.filename)} ${process.argv.slice(2).join(" ")}`.trim(),
   bundle,
   endpoint: TICK_ENDPOINT,
+  machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? "unknown" },
   measured:
     "the tick alone: fan-out, every shard's claim pages, continuations and relay; run messages are enqueued and left queued (no edgecron-runs consumer), so no run executes",
   layouts,

@@ -48,7 +48,8 @@ export async function insertAccounts(
 
 /**
  * Removes the accounts named `<label> …` (a previous run's) from the shard open in `db` — their jobs, logs, log
- * counts and run ledger — and from the control plane (keys, directory entries, accounts).
+ * counts and run ledger, in either log layout (execution_logs + log_counts tables, or compact logs + log_day_counts
+ * behind an execution_logs view) — and from the control plane (keys, directory entries, accounts).
  */
 export function removeAccounts(db: DatabaseSync, label: string, opts: { control?: DatabaseSync } = {}) {
   const like = `${label.replace(/'/g, "''")} %`;
@@ -63,6 +64,13 @@ export function removeAccounts(db: DatabaseSync, label: string, opts: { control?
       (r) => r.name,
     ),
   );
+  if (tables.has("logs")) {
+    // Compact log storage: logs and their day counts are keyed by the account's and job's integer numbers.
+    db.prepare(`DELETE FROM logs WHERE account IN (SELECT num FROM accounts WHERE id IN ${inList})`).run(json);
+    db.prepare(`DELETE FROM log_day_counts WHERE job IN (SELECT num FROM cron_jobs WHERE account_id IN ${inList})`).run(
+      json,
+    );
+  }
   for (const table of [
     "execution_logs",
     "log_counts",

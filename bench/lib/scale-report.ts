@@ -1,9 +1,10 @@
 /**
- * RESULTS.md's section 8 (bench/scale.ts: the dispatch tick per shard at a million jobs) and the capacity derivation
+ * RESULTS.md's section 9 (bench/scale.ts: the dispatch tick per shard at a million jobs) and the capacity derivation
  * behind the README's capacity table: measured figures of this and earlier runs, Cloudflare's documented limits, and
  * the arithmetic between them, so that the table can be re-derived when a figure changes.
  */
 import type { ScaleResult } from "../scale";
+import { readResult } from "./common";
 
 export const SCALE_START = "<!-- scale:start (bench/scale.ts; npm run bench -- --section scale) -->";
 export const SCALE_END = "<!-- scale:end -->";
@@ -30,12 +31,11 @@ export const LIMITS = {
 
 /** Figures measured elsewhere that the derivation takes as inputs (source named in the text). */
 export const INPUTS = {
-  /** Bytes per log, today's schema, with its indexes (dbstat on the million-log seed; issue 12). */
-  bytesPerLogToday: 763,
-  /** Bytes per log in the compact schema: measured by the compact-storage work (bench/log-storage.ts), not here. */
-  bytesPerLogCompact: null as number | null, // TODO-bytes
-  /** D1 rows written per healthy execution without callback, with the run ledger (RESULTS.md section 7). */
-  rowsWrittenPerExecution: 18,
+  /**
+   * D1 rows written per steady-state execution, compact logs and run ledger included: test/shards/rows-written.test.ts
+   * (README, Shards). 18 with the first ledger and the old log table (section 7).
+   */
+  rowsWrittenPerExecution: 12,
   /** The Worker's retention sweep, rows deleted per second locally (RESULTS.md section 3, all sweeps). */
   sweepRowsPerSecond: 18_536,
   /** Logs kept: 30 days of retention plus up to one day before the daily sweep removes them. */
@@ -66,8 +66,39 @@ export interface Capacity {
   bindings: number;
 }
 
+/**
+ * Bytes per log (indexes and day counts included), from bench/log-storage.ts's SQLite dbstat measurement of 200,000
+ * logs (its results JSON when present, else the figures of its RESULTS.md section, 2026-11-30): before and after
+ * issue 12's compact storage, with the mock executor's bodies (55.8 B on average); and the compact row with bodies at
+ * the 1 KB cap, derived (without-bodies figure + 1,000 B, a lower bound: page overhead comes on top).
+ */
+export function logSizes(): Array<{ label: string; bytes: number; source: string; rowsWritten: number }> {
+  const m = readResult<{ bytes: Record<string, { bytes_per_log: number }> }>("log-storage")?.bytes;
+  const before = m?.old_with_bodies?.bytes_per_log ?? 849.8;
+  const compact = m?.compact_with_bodies?.bytes_per_log ?? 287.7;
+  const bare = m?.compact?.bytes_per_log ?? 151.6;
+  return [
+    // Rows written per execution: 18 before (first ledger, old log table: section 7), 12 compact (INPUTS).
+    { label: `before issue 12, mock bodies (${before} B)`, bytes: before, source: "measured", rowsWritten: 18 },
+    {
+      label: `compact, mock bodies (${compact} B)`,
+      bytes: compact,
+      source: "measured",
+      rowsWritten: INPUTS.rowsWrittenPerExecution,
+    },
+    {
+      label: `compact, 1 KB bodies (≥ ${fmt(round1(bare + 1000), 1)} B)`,
+      bytes: bare + 1000,
+      source: "derived",
+      rowsWritten: INPUTS.rowsWrittenPerExecution,
+    },
+  ];
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
 /** The capacity model at a given log size (bytes per log, indexes included). */
-export function capacity(bytesPerLog: number): Capacity {
+export function capacity(bytesPerLog: number, rowsWritten = INPUTS.rowsWrittenPerExecution): Capacity {
   const i = INPUTS;
   const logsPerShard = (LIMITS.d1DatabaseBytes * i.fill) / bytesPerLog;
   const executionsPerMinutePerShard = logsPerShard / (i.retentionDays * 1440);
@@ -91,7 +122,7 @@ export function capacity(bytesPerLog: number): Capacity {
     runQueues,
     dueJobsPerShardTick,
     tickQueriesPerShard: pages + Math.ceil(dueJobsPerShardTick / 100) + 2,
-    rowsWrittenPerSecond: perSecond * i.rowsWrittenPerExecution,
+    rowsWrittenPerSecond: perSecond * rowsWritten,
     // DB + SHARD_n + one producer binding per run queue + TICKS + EMAIL + RATE_LIMITER
     bindings: 1 + shards + runQueues + 3,
   };
@@ -99,15 +130,16 @@ export function capacity(bytesPerLog: number): Capacity {
 
 const tb = (b: number) => `${fmt(b / 1e12, 1)} TB`;
 
-/** Section 8 of RESULTS.md: the measurement, then the derivation. */
+/** Section 9 of RESULTS.md: the measurement, then the derivation. */
 export function scaleSection(r: ScaleResult, written: Date | null): string[] {
   const out: string[] = [];
   const p = (s = "") => out.push(s);
   p(SCALE_START);
-  p("## 8. Dispatch tick per shard at a million jobs — `npx tsx bench/scale.ts`");
+  p("## 9. Dispatch tick per shard at a million jobs — `npx tsx bench/scale.ts`");
   p();
   p(
-    `Command: \`${r.command}\`${written ? ` (results written ${written.toISOString()})` : ""}; Worker bundle of HEAD ` +
+    `Command: \`${r.command}\`${written ? ` (results written ${written.toISOString()})` : ""}` +
+      `${r.machine ? ` on ${r.machine.nproc} cores (${r.machine.cpu}), shared with other sessions' test runs (load averages below)` : ""}; Worker bundle of HEAD ` +
       `${r.bundle.git_head}${r.bundle.src_changes.length ? ` plus uncommitted src/ changes (${r.bundle.src_changes.length} files)` : ""}. ` +
       "Each layout is a fresh state: the control plane and the shard files migrated (DB and SHARD_0 by `wrangler d1 migrations " +
       "apply`, the other shards as copies of the migrated SHARD_0), then the jobs inserted with node:sqlite — accounts of 100 " +
@@ -172,7 +204,20 @@ export function scaleSection(r: ScaleResult, written: Date | null): string[] {
       `D1 queries (limit ${fmt(LIMITS.queriesPerInvocation)}): MAX_PAGES = 400 caps one invocation at 400 SELECTs + 400 batches + 2, ` +
       "and a bigger shard's tick continues in another invocation instead. Locally the CPU includes the SQLite work that " +
       "D1 does on its own servers in production, and the continuations of one shard run one after another, as they do on " +
-      "Cloudflare (a shard's continuation is sent when its previous invocation ends).",
+      "Cloudflare (a shard's continuation is sent when its previous invocation ends). " +
+      (() => {
+        const full = r.layouts.flatMap((l) => l.invocations).filter((i) => i.pages >= 400);
+        if (full.length === 0) return "";
+        const cpu = Math.max(...full.map((i) => i.cpu_ms));
+        const ms = Math.max(...full.map((i) => i.duration_ms));
+        return (
+          `A full invocation (400 pages, 40,000 claims) took up to ${fmt(ms)} ms and ${fmt(cpu / 1000, 1)} s of wrangler + ` +
+          "workerd CPU here — SQLite and miniflare included, so an upper bound for the Worker's own CPU, but near the 30 s " +
+          "a queue consumer invocation gets by default: if production shows the same, lower MAX_PAGES or raise the " +
+          "consumer's CPU limit (configurable up to 5 minutes). At the design point below a shard's tick is a few hundred " +
+          "jobs, far from either."
+        );
+      })(),
   );
   p();
   for (const line of capacitySection(r)) p(line);
@@ -186,23 +231,24 @@ export function capacitySection(r: ScaleResult | null): string[] {
   const out: string[] = [];
   const p = (s = "") => out.push(s);
   const i = INPUTS;
-  const today = capacity(i.bytesPerLogToday);
-  const compact = i.bytesPerLogCompact ? capacity(i.bytesPerLogCompact) : null;
-  const col = (f: (c: Capacity) => string) => `${f(today)} | ${compact ? f(compact) : "TODO-bytes"}`;
+  const sizes = logSizes();
+  const caps = sizes.map((z) => capacity(z.bytes, z.rowsWritten));
+  const [, main] = caps as [Capacity, Capacity, Capacity];
+  const col = (f: (c: Capacity) => string) => caps.map(f).join(" | ");
   const tickRate = r?.layouts
     .flatMap((l) => l.invocations)
     .reduce((a, inv) => ({ jobs: a.jobs + inv.claimed, ms: a.ms + inv.duration_ms }), { jobs: 0, ms: 0 });
   p("### Capacity: the derivation behind the README's table");
   p();
   p(
-    `Inputs: bytes per log (indexes included) — ${i.bytesPerLogToday} B on today's schema (dbstat on the million-log seed, ` +
-      "issue 12); the compact schema's figure is measured by the compact-storage work (bench/log-storage.ts) and is " +
-      `**TODO-bytes** here until it lands. Rows written per execution: ${i.rowsWrittenPerExecution} (healthy run, no callback, ` +
-      `with the run ledger; section 7, D1's own rows_written). Sweep: ${fmt(i.sweepRowsPerSecond)} rows/s (the Worker's sweep, ` +
-      `section 3). Retention window ${i.retentionDays} days (30 + up to a day before the daily sweep). Logs may fill ` +
-      `${Math.round(i.fill * 100)} % of a shard's 10 GB.` +
+    "Inputs: bytes per log, indexes and day counts included — measured by bench/log-storage.ts (section 8, SQLite " +
+      `dbstat over 200,000 logs): ${sizes.map((z) => `${z.label}${z.source === "derived" ? ", derived" : ""}`).join("; ")}. ` +
+      `Rows written per execution: ${i.rowsWrittenPerExecution} (test/shards/rows-written.test.ts, D1's own rows_written, ` +
+      `compact logs with the run ledger). Sweep: ${fmt(i.sweepRowsPerSecond)} rows/s (the Worker's sweep, section 3, ` +
+      `measured on the schema before compact logs). Retention window ${i.retentionDays} days (30 + up to a day before ` +
+      `the daily sweep). Logs may fill ${Math.round(i.fill * 100)} % of a shard's 10 GB.` +
       (tickRate && tickRate.ms > 0
-        ? ` Tick: ${fmt((tickRate.jobs / tickRate.ms) * 1000)} jobs claimed per second of dispatch_tick time locally (this section, all layouts).`
+        ? ` Tick: ${fmt((tickRate.jobs / tickRate.ms) * 1000)} jobs claimed per second of dispatch_tick time locally (section 9, all layouts).`
         : ""),
   );
   p();
@@ -212,8 +258,8 @@ export function capacitySection(r: ScaleResult | null): string[] {
       "5,000 messages/s per queue, 250 concurrent consumer invocations (push), 10,000 queues per account.",
   );
   p();
-  p("| Quantity | Formula | today's log (763 B) | compact log |");
-  p("| --- | --- | --: | --: |");
+  p(`| Quantity | Formula | ${sizes.map((z) => z.label).join(" | ")} |`);
+  p(`| --- | --- | ${sizes.map(() => "--:").join(" | ")} |`);
   p(`| logs per shard | 10 GB × ${i.fill} / bytes per log | ${col((c) => `${fmt(c.logsPerShard / 1e6, 1)} M`)} |`);
   p(
     `| executions/min per shard (storage-bound) | logs per shard / (${i.retentionDays} d × 1,440 min) | ${col((c) => fmt(c.executionsPerMinutePerShard))} |`,
@@ -238,25 +284,29 @@ export function capacitySection(r: ScaleResult | null): string[] {
     `| bindings per Worker | DB + shards + run queues + TICKS, EMAIL, RATE_LIMITER (≈ 5,000) | ${col((c) => fmt(c.bindings))} |`,
   );
   p(
-    `| D1 rows written/s, whole service | 16,667 × ${i.rowsWrittenPerExecution} | ${col((c) => fmt(c.rowsWrittenPerSecond))} |`,
+    `| D1 rows written/s, whole service | 16,667 × rows per execution (${sizes.map((z) => z.rowsWritten).join(" / ")}) | ${col((c) => fmt(c.rowsWrittenPerSecond))} |`,
   );
   p();
   p(
-    `**Design point.** At 1,000,000 executions per minute and ${i.bytesPerLogToday} B per log the service needs ` +
-      `${fmt(today.shards)} shards (+ the control plane) and ${tb(today.accountBytes)} of D1 storage — ` +
-      `${fmt(today.accountBytes / LIMITS.d1AccountBytes)}× the 1 TB per-account limit, which must be raised on request ` +
-      "(any log size above ≈ 22 B exceeds 1 TB at this rate), and close to the ≈ 5,000 bindings a Worker may have. " +
-      `Run queues: ${fmt(today.runQueues)} (the 5,000 msg/s per queue alone would need ${today.queuesByRate}; the 250 ` +
-      `concurrent invocations × ${i.runsPerInvocation} runs need ${today.queuesByConcurrency} at a ${i.meanRunSeconds} s mean run — ` +
-      "today the Worker has one run queue, so more run queues are a change to build, not a setting). A shard's tick at " +
-      `this point claims ≈ ${fmt(today.dueJobsPerShardTick)} jobs (${fmt(today.tickQueriesPerShard)} D1 queries), far below the ` +
-      "per-invocation limit the scale benchmark checks. The compact schema's column follows once its bytes per log are measured.",
+    `**Design point.** At 1,000,000 executions per minute with compact logs (${main.bytesPerLog} B per log with the mock ` +
+      `bodies) the service needs ${fmt(main.shards)} shards (+ the control plane) and ${tb(main.accountBytes)} of D1 ` +
+      `storage — ${fmt(main.accountBytes / LIMITS.d1AccountBytes)}× the 1 TB per-account limit, **which must be raised on ` +
+      "request** (at this rate any log above ≈ 22 B exceeds 1 TB: 1,000,000 × 1,440 × 31 = 44.6 G logs). Bodies near the " +
+      `1 KB cap need ${fmt(caps[2]?.shards)} shards, i.e. ${fmt(caps[2]?.bindings)} bindings — ` +
+      ((caps[2]?.bindings ?? 0) > LIMITS.bindingsPerWorker
+        ? "more than the ≈ 5,000 a Worker may have, so that case needs the shards split over more than one Worker (not built). "
+        : "within the ≈ 5,000 a Worker may have. ") +
+      `Run queues: ${fmt(main.runQueues)} (the 5,000 msg/s per queue alone would need ${main.queuesByRate}; the 250 ` +
+      `concurrent invocations × ${i.runsPerInvocation} runs need ${main.queuesByConcurrency} at a ${i.meanRunSeconds} s ` +
+      "mean run) — today the Worker has one run queue, so more run queues are a change to build, not a setting. A shard's " +
+      `tick at this point claims ≈ ${fmt(main.dueJobsPerShardTick)} jobs (${fmt(main.tickQueriesPerShard)} D1 queries), far ` +
+      "below the per-invocation limit that the scale benchmark checks at 100,000 due jobs on one shard.",
   );
   p();
   return out;
 }
 
-/** Replaces section 8 in RESULTS.md (or inserts it before "## Reproduce"). */
+/** Replaces section 9 in RESULTS.md (or inserts it before "## Reproduce"). */
 export function spliceScale(markdown: string, section: string[]): string {
   const text = section.join("\n").trimEnd();
   const start = markdown.indexOf(SCALE_START);
