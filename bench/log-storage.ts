@@ -134,7 +134,7 @@ function measureBytes(g: Generated, compact: boolean, bodies: boolean) {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF");
     migrate(db, migrationFiles(compact ? undefined : OLD_LAST));
     db.exec("BEGIN");
-    for (const a of g.accounts) for (const s of a.statements) db.prepare(s.sql).run(...s.params);
+    for (const a of g.accounts) for (const s of a.shardStatements) db.prepare(s.sql).run(...s.params);
     for (const [i, job] of g.jobs.entries()) {
       const ins = jobInsert({ ...job, ...(compact ? { num: i + 1 } : {}) } as NewJobRow & Record<string, unknown>);
       db.prepare(ins.sql).run(...ins.params);
