@@ -261,7 +261,7 @@ async function main() {
       return;
     }
     case "shards": {
-      const rows = shardReport(target);
+      const rows = await shardReport(target);
       print({ shards: rows }, [
         "shard     accounts  active jobs        logs        bytes",
         ...rows.map(

@@ -14,7 +14,7 @@ export interface ShardRow {
 }
 
 /** `npm run cli -- shards`: one row per shard, from the directory (control plane) and the shard itself. */
-export function shardReport(target: Target): ShardRow[] {
+export async function shardReport(target: Target): Promise<ShardRow[]> {
   const directory = new Map(
     execute<{ account_id: string; shard: number }>(target, "SELECT account_id, shard FROM account_shards").map((r) => [
       r.account_id,
@@ -22,7 +22,7 @@ export function shardReport(target: Target): ShardRow[] {
     ]),
   );
   const databases = shardDatabases();
-  const local = target.remote ? [] : localShardBytes(directory, databases.length);
+  const local = target.remote ? [] : await localShardBytes(directory, databases.length);
   return databases.map((database, shard) => {
     const [row] = execute<{ active_jobs: number; logs: number }>(
       target,
