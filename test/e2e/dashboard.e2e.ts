@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { executeStatements, offlineEnv } from "../../scripts/lib/d1";
+import { shardDatabase } from "../../scripts/lib/shards";
 import { seed } from "../../scripts/seed";
 import { newKey, revokeKeyStatement } from "../../src/accounts/provision";
 import { logKeyOf } from "../../src/logs/log-key";
@@ -100,19 +101,26 @@ function probeStatements(now: number) {
   ];
 }
 
+/** The demo account's shard (scripts/seed.ts reports where the directory placed it): the probe log lives there. */
+let demoShard = shardDatabase(0);
+
 function deleteProbe() {
   // Logs are deleted only by the sweep, which keeps log_day_counts in step itself; this probe does the same.
   const key = logKeyOf(PROBE_ID);
   if (!key) throw new Error("PROBE_ID must be an execution id");
   const params = [key.slot, key.hi, key.lo];
-  executeStatements({ remote: false }, [
-    {
-      sql: `UPDATE log_day_counts SET n = n - 1 WHERE (job, day, status) IN
+  executeStatements(
+    { remote: false },
+    [
+      {
+        sql: `UPDATE log_day_counts SET n = n - 1 WHERE (job, day, status) IN
               (SELECT job, executed_at / 86400000, status FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?)`,
-      params,
-    },
-    { sql: "DELETE FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?", params },
-  ]);
+        params,
+      },
+      { sql: "DELETE FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?", params },
+    ],
+    demoShard,
+  );
 }
 
 function startWrangler(port: number, inspectorPort: number): ChildProcess {
@@ -699,6 +707,7 @@ async function main() {
     await step("setup: migrate, seed, start wrangler dev", async () => {
       assert(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
       demo = await seed();
+      demoShard = shardDatabase(demo.shard);
       // The API allows 100 requests a minute per key, more than this walk makes in a minute with one key: each
       // phase signs in with its own key (revoked at the end).
       for (const name of ["e2e jobs", "e2e settings"]) {
@@ -706,7 +715,7 @@ async function main() {
         executeStatements({ remote: false }, k.statements);
         phaseKeys.push({ api_key: k.api_key, api_secret: k.api_secret });
       }
-      executeStatements({ remote: false }, probeStatements(Date.now()));
+      executeStatements({ remote: false }, probeStatements(Date.now()), demoShard);
       probed = true;
       const port = await freePort(8799);
       const inspector = await freePort(9239);
