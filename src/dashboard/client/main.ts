@@ -9,7 +9,7 @@ import { api, setUnauthorizedHandler } from "./api";
 import { byId } from "./dom";
 import { credentials, forget, remember } from "./session";
 import { browserZoneName, setZoneChoice, type ZoneChoice, zoneChoice } from "./time";
-import { currentRefresh, flash, notice } from "./ui";
+import { currentRefresh, flash, flashNavigated, flashOutlived, notice } from "./ui";
 import { accountLogsView } from "./views/account-logs";
 import { forgetJobView, jobView } from "./views/job";
 import { jobFormView } from "./views/job-form";
@@ -143,17 +143,14 @@ function render(): void {
   else jobsView(params);
 }
 window.addEventListener("hashchange", () => {
-  flashAge++;
+  flashNavigated();
   render();
 });
 
-// A flash message outlives the navigation that follows its action, then clears.
-let flashAge = 0;
+// A flash message outlives the navigation that follows its action, then clears. Its age restarts whenever a new
+// message is shown: an action after several navigations must not have its confirmation cleared at once.
 setInterval(() => {
-  if (flashAge > 1) {
-    flash("");
-    flashAge = 0;
-  }
+  if (flashOutlived()) flash("");
 }, 8000);
 
 let remaining = REFRESH_SECONDS;

@@ -18,10 +18,24 @@ export function notice(message = ""): void {
   byId("notice").textContent = message;
 }
 
+/** Navigations since the flash message was set: it outlives the navigation that follows its action, then clears. */
+let flashNavigations = 0;
+
 /** A polite status line for the result of an action (saved, deleted, run started…). */
 export function flash(message: string): void {
   const el = byId("flash");
   el.textContent = message;
+  flashNavigations = 0;
+}
+
+/** Counts a navigation for the flash message's lifetime (main.ts calls it on every hashchange). */
+export function flashNavigated(): void {
+  flashNavigations++;
+}
+
+/** Whether the flash message has outlived the navigation that followed its action. */
+export function flashOutlived(): boolean {
+  return flashNavigations > 1;
 }
 
 export function navigate(hash: string): void {
