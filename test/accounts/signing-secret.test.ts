@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { activeSigningSecrets } from "../../src/accounts/signing-secrets";
 import { createDb } from "../../src/db/client";

@@ -5,7 +5,6 @@
  */
 
 import { SELF } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { startDoubleOptIn } from "../../src/alerts/confirm";
 import type { OutgoingEmail } from "../../src/alerts/mailer";

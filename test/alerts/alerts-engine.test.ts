@@ -4,7 +4,6 @@
  * (/capture/{key}) or a stand-in mailer.
  */
 import { createExecutionContext, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { abandonAlert, deliverAlert } from "../../src/alerts/deliver";
 import { p95 } from "../../src/alerts/fire";

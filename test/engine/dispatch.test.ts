@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { dispatchTick } from "../../src/engine/dispatch";

@@ -1,18 +1,3 @@
-/**
- * Model-based test of the engine (fast-check): random interleavings of ticks (some overlapping), deliveries
- * (duplicated, concurrent, dead-lettered), failed sends, pauses, resumes, schedule changes, deletes and run-nows,
- * against a queue the test holds and an executor that counts its calls. After draining everything, the run
- * ledger's invariants must hold:
- * - every claimed slot and every manual run ends: no ledger row is left queued or running;
- * - the logs are exactly the finished attempts, one each; an attempt's retry exists exactly when it failed with
- *   retries left (unless the job could no longer run);
- * - every target call has its log and no attempt is called twice; a log without a call only for a run the
- *   dead-letter path closed;
- * - job counters = logs;
- * - nothing starts for a job after its pause or delete is committed;
- * - no slot of a completed schedule is lost.
- */
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CronJobRow } from "../../src/db/schema";

@@ -1,9 +1,3 @@
-/**
- * Timeouts up to 600 s: a 120 s job is enforced through the http executor against the loopback target (with a
- * shortened clock: the deadline is 1/100 of the real one, the job and its log still say 120 s), its lease covers
- * the timeout plus the recording margin, and a queue batch never outlasts a consumer invocation's 15 minutes.
- */
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";

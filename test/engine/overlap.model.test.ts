@@ -1,16 +1,3 @@
-/**
- * Model-based test of the overlap policies (fast-check): random interleavings of ticks, deliveries (duplicated),
- * target calls that stay in flight across commands and end in any order, failed sends, run-nows and the passing of
- * time, for one `skip` job and one `queue` job (both retrying once). Invariants, checked after every command and
- * after draining:
- * - skip: never two unfinished schedule runs of the job at once (ledger: queued/running rows of distinct slots);
- *   every claimed slot is either run or skipped with reason `overlap`, and skipped_runs counts exactly the skipped
- *   ones; a skipped slot has no log and no call.
- * - queue: never two target calls of the job in flight at once; slots start in slot order; no slot is lost — every
- *   claimed slot ends done, none skipped.
- * - both: no attempt is called twice; the logs are exactly the finished attempts.
- */
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";

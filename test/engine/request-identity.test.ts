@@ -1,8 +1,3 @@
-/**
- * Identity and signature on every request to a target (README "Requests to your endpoint"), end to end through the
- * http executor against the loopback target, verified with the README's verifier written independently here.
- */
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { consumeRun } from "../../src/engine/consume";

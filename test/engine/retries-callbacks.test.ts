@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { deliverCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";

@@ -4,7 +4,6 @@
  * (the target's own count of calls) unless an executor has to be held mid-call.
  */
 import { createExecutionContext, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import type { CronJobRow } from "../../src/db/schema";
 import { consumeRun } from "../../src/engine/consume";

@@ -1,9 +1,3 @@
-/**
- * Issue 14, scheduling, end to end through the tick, the consumer and the http executor against the loopback
- * target: a one-off job runs once at its time and completes; start_date holds the first slot back; a jittered slot
- * starts at its deterministic offset with its identity unjittered; overlap_policy skip and queue under a slow target.
- */
-import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import type { RunRow } from "../../src/db/schema";
 import { consumeRun } from "../../src/engine/consume";

@@ -1,9 +1,3 @@
-/**
- * Success rules and retry choice (README "Success rules"), end to end through the http executor against the
- * loopback target: a run is consumed, the target answers, the job's rules decide success or failure, the log says
- * which rule decided, and the retry choice decides whether another attempt is queued.
- */
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";

@@ -1,18 +1,8 @@
-/**
- * Every operation the OpenAPI document declares, fuzzed in its method, path parameters, query, headers,
- * credentials and body. Each request turns one, two or all of those hostile and keeps the rest valid, so
- * the checks behind the first one get reached too.
- *
- * Each operation gets its own account, so a valid update can never arm a job another property triggers.
- * Every job points at a closed loopback port and has no retries or callbacks, so a valid trigger runs the
- * mock executor inline and nothing else: no test here touches the network.
- */
-import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addKey, createAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
-import { accountD1, shardD1 } from "../helpers/shards";
+import { accountD1 } from "../helpers/shards";
 import {
   checkRequest,
   contentType,

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client";
 import { cronJobs, type ExecutionLogRow } from "../../src/db/schema";
 import { executionId } from "../../src/engine/execution-id";

@@ -1,5 +1,3 @@
-/** Idempotency-Key on POST /create and POST /trigger (README "Idempotent requests"). */
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";

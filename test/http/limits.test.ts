@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADER_VALUE_BYTES } from "../../src/http/limits";
 import { createAccount, type TestAccount } from "../helpers/accounts";

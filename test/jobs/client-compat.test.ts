@@ -1,8 +1,3 @@
-/**
- * What A1Base's published a1cron client (and any client that echoes a job object) sends: numeric weekdays,
- * a PATCH carrying a whole job read with GET, partial nested updates, and a status filter A1Cron does not define.
- */
-import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { CALLBACK_DEFAULTS } from "../../src/schemas/jobs";
 import { createAccount, type TestAccount } from "../helpers/accounts";

@@ -1,9 +1,3 @@
-/**
- * The job state model through the API (README "Job states"): active | paused | completed, is_active = state is
- * active; a completed job cannot be resumed without a new schedule, does not hold an active-job slot, and cannot be
- * run now; concurrent run-nows are distinct runs.
- */
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { strandedRunsQuery } from "../../src/engine/ledger";
 import { countLogsQuery } from "../../src/logs/counts";

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CHUNK_MAX, CHUNK_MIN, CHUNK_START, CHUNK_TARGET_MS, nextChunkSize } from "../../src/retention/chunk-size";
 import { sweep } from "../../src/retention/sweep";
