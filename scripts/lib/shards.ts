@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { inlineStatement, type Statement } from "../../src/accounts/provision";
-import { chooseShard } from "../../src/shards/placement";
+import { chooseShard, countsByShard } from "../../src/shards/placement";
 import type { SqlRunner } from "../../src/shards/sql-runner";
 import { applyMigrations, CONTROL, type Database, execute, executeStatements, type Target } from "./d1";
 
@@ -35,14 +35,11 @@ export function shardOfAccount(target: Target, accountId: string): number | null
 
 /** Where a new account goes: the rule of src/shards/directory.ts over the directory's counts. */
 export function placeNewAccount(target: Target): number {
-  const shards = shardDatabases().length;
-  const perShard = new Array<number>(shards).fill(0);
-  for (const r of execute<{ shard: number; n: number }>(
+  const rows = execute<{ shard: number; n: number }>(
     target,
     "SELECT shard, count(*) AS n FROM account_shards GROUP BY shard",
-  )) {
-    if (r.shard < shards) perShard[r.shard] = r.n;
-  }
+  );
+  const perShard = countsByShard(rows, shardDatabases().length);
   return chooseShard(perShard);
 }
 

@@ -1,8 +1,9 @@
 import type { CronJobRow, RunRow } from "../db/schema";
 import { findJobIncludingDeleted, findLiveJob } from "../jobs/repository";
 import { RUNNABLE_STATES } from "../jobs/state";
+import { MOVING_RETRY_SECONDS } from "../shards/move";
 import type { EngineDeps } from "./deps";
-import { FENCED_RETRY_SECONDS, isFenced } from "./fence";
+import { isFenced } from "./fence";
 import { sendPendingFollowUps } from "./follow-ups";
 import { earlyBySeconds } from "./jitter";
 import { findRun, insertRunStatement, runId, skipRun, takeLease } from "./ledger";
@@ -106,7 +107,7 @@ async function settleUnleased(
   if (!current) return { result: "unknown" };
   if (isFinished(current)) return replayFinished(deps, current);
   // A move is copying the account away (the lease's fence): nothing may change here; the run waits for the new shard.
-  if (await isFenced(deps.db, current.accountId)) return { result: "busy", retryAfterSeconds: FENCED_RETRY_SECONDS };
+  if (await isFenced(deps.db, current.accountId)) return { result: "busy", retryAfterSeconds: MOVING_RETRY_SECONDS };
   if (current.state === "running" && (current.leaseUntil ?? 0) >= now) {
     return { result: "busy", retryAfterSeconds: Math.ceil(((current.leaseUntil ?? now) - now) / 1000) + 1 };
   }

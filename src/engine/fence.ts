@@ -13,9 +13,6 @@ export function accountNotFenced(accountIdColumn: SQLiteColumn): SQL {
   return sql`NOT EXISTS (SELECT 1 FROM ${accounts} WHERE ${accounts.id} = ${accountIdColumn} AND ${accounts.fencedAt} IS NOT NULL)`;
 }
 
-/** Seconds a delivery that met the fence waits before it is tried again (the move's own redelivery delay). */
-export const FENCED_RETRY_SECONDS = 30;
-
 /** Whether the account's row on this shard is fenced by a move. */
 export async function isFenced(db: Db, accountId: string): Promise<boolean> {
   const [row] = await db

@@ -1,12 +1,10 @@
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
+import { MOVING_RETRY_SECONDS } from "../shards/move";
 import { accountShard } from "../shards/resolve";
 import { BOOKMARK_HEADER, openSession, sessionBookmark, sessionConstraint } from "../shards/session";
 import type { AppEnv } from "./env";
 import { fail } from "./problem";
-
-/** Seconds a client is told to wait while its account is being moved between shards. */
-const MOVING_RETRY_AFTER_SECONDS = 30;
 
 /**
  * After requireApiKey: opens a D1 session on the authenticated account's shard and hands routes a `Db` over it
@@ -21,7 +19,7 @@ export const accountShardSession = createMiddleware<AppEnv>(async (c, next) => {
   if (!place) fail(503, "This account's data is not available yet; retry shortly");
   const method = c.req.method;
   if (place.state === "moving" && method !== "GET" && method !== "HEAD") {
-    c.header("Retry-After", String(MOVING_RETRY_AFTER_SECONDS));
+    c.header("Retry-After", String(MOVING_RETRY_SECONDS));
     fail(503, "This account is being moved between databases; retry shortly");
   }
   const session = openSession(place.binding, sessionConstraint(method, c.req.header(BOOKMARK_HEADER)));

@@ -1,6 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import type { ControlDb } from "../db/client";
 import { type AccountShardRow, accountShards } from "../db/control-schema";
+import { countsByShard } from "./placement";
 
 /** Where an account's data lives: its shard, and whether a move (src/shards/move.ts) is fencing it. */
 export type DirectoryEntry = Pick<AccountShardRow, "shard" | "state" | "moveShard">;
@@ -21,9 +22,7 @@ export async function accountsPerShard(control: ControlDb, shards: number): Prom
     .select({ shard: accountShards.shard, n: count() })
     .from(accountShards)
     .groupBy(accountShards.shard);
-  const perShard = new Array<number>(shards).fill(0);
-  for (const r of rows) if (r.shard < shards) perShard[r.shard] = r.n;
-  return perShard;
+  return countsByShard(rows, shards);
 }
 
 /**

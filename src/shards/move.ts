@@ -25,7 +25,10 @@ import type { SqlRunner } from "./sql-runner";
  * before the flip (its messages wait). Nothing is lost: the copy is verified before the flip.
  */
 
-/** Seconds a run message of a fenced account waits before it is delivered again (src/shards/route-runs.ts). */
+/**
+ * Seconds anything that meets a move's fence waits before trying again: a run message (src/shards/route-runs.ts), a
+ * delivery whose lease the fence refused (src/engine/consume.ts), and an API write (Retry-After, src/http/account-shard.ts).
+ */
 export const MOVING_RETRY_SECONDS = 30;
 
 export interface MoveDeps {

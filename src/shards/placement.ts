@@ -25,3 +25,10 @@ export function directoryStatement(accountId: string, shard: number, now: number
     params: [accountId, shard, now],
   };
 }
+
+/** Accounts per shard (index = shard number) from the directory's `GROUP BY shard` counts; shards beyond N ignored. */
+export function countsByShard(rows: Array<{ shard: number; n: number }>, shards: number): number[] {
+  const perShard = new Array<number>(shards).fill(0);
+  for (const r of rows) if (r.shard < shards) perShard[r.shard] = r.n;
+  return perShard;
+}
