@@ -1,15 +1,16 @@
 import { and } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type ExecutionLogRow, logs } from "../db/schema";
+import type { ExecutionLogRow } from "../db/schema";
 import type { LogPosition } from "./cursor";
 import type { LogFilters } from "./filters";
 import { type ExportFormat, exportPreamble, exportRecord } from "./formats";
 import { newerThan, oldestFirst, positionOf } from "./keyset";
-import { logColumns, type SelectedLog, toExecutionLogRow } from "./log-row";
+import { lateLookup } from "./late-lookup";
+import { type SelectedLog, toExecutionLogRow } from "./log-row";
 import { batchInScope, type LogScope, scopeWhere } from "./scope";
 import { serialiseLog } from "./serialise";
 
-/** Rows per query: each query is one index range of this many rows, whatever the export's size. */
+/** Rows per query: each query is one index range of this many keys, then their rows (late-lookup.ts), whatever the export's size. */
 export const EXPORT_CHUNK = 1000;
 
 /** One chunk: the next `chunk` rows after a position (or from the start), oldest first: one index range. */
@@ -21,12 +22,7 @@ export function exportChunkQuery(
   chunk: number,
 ) {
   const { filters, keyset } = after ? newerThan(f, after) : { filters: f, keyset: undefined };
-  return db
-    .select(logColumns)
-    .from(logs)
-    .where(and(scopeWhere(db, scope, filters), keyset))
-    .orderBy(...oldestFirst)
-    .limit(chunk);
+  return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), oldestFirst, chunk);
 }
 
 /**

@@ -1,11 +1,12 @@
 import { and, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type ExecutionLogRow, logs } from "../db/schema";
+import type { ExecutionLogRow } from "../db/schema";
 import { countLogsQuery } from "./counts";
 import type { LogPosition } from "./cursor";
 import type { LogFilters } from "./filters";
 import { newestFirst, olderThan, positionOf } from "./keyset";
-import { logColumns, type SelectedLog, toExecutionLogRow } from "./log-row";
+import { lateLookup } from "./late-lookup";
+import { type SelectedLog, toExecutionLogRow } from "./log-row";
 import { batchInScope, type LogScope, scopeWhere } from "./scope";
 
 /** Page-number paging (with a total) or keyset paging after a cursor (no total, constant cost). */
@@ -19,25 +20,14 @@ export interface LogsPage {
   next: LogPosition | null;
 }
 
-/** A page by number: LIMIT/OFFSET, newest first. */
+/** A page by number: LIMIT/OFFSET over the index alone (late-lookup.ts), newest first. */
 export const pageQuery = (db: Db, where: SQL, limit: number, offset: number) =>
-  db
-    .select(logColumns)
-    .from(logs)
-    .where(where)
-    .orderBy(...newestFirst)
-    .limit(limit)
-    .offset(offset);
+  lateLookup(db, where, newestFirst, limit, offset);
 
 /** A page after a position: one index range; one extra row tells whether another page follows. */
 export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPosition, limit: number) {
   const { filters, keyset } = olderThan(f, after);
-  return db
-    .select(logColumns)
-    .from(logs)
-    .where(and(scopeWhere(db, scope, filters), keyset))
-    .orderBy(...newestFirst)
-    .limit(limit + 1);
+  return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), newestFirst, limit + 1);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { accounts, cronJobs, logDayCounts, logs } from "../db/schema";
 import { deleteRunsBefore } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
+import { logKeyIn } from "../logs/late-lookup";
 import { CHUNK_START, nextChunkSize } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
@@ -53,7 +54,7 @@ async function deleteChunk(db: Db, where: SQL | undefined, limit: number): Promi
     .where(where)
     .limit(limit);
   // The primary key (slot, id_hi, id_lo) names each row of the chunk.
-  const inChunk = sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) IN (${chunkKeys})`;
+  const inChunk = logKeyIn(chunkKeys);
   const removed = db
     .select({
       job: sql<number>`${logs.job}`.as("removed_job"),
