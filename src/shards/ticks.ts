@@ -59,10 +59,15 @@ export function fanOutToEveryShard(env: Env, task: ShardTickMessage["task"], sch
  * sweep that stopped at its time budget with expired rows left send themselves again, so neither is capped by one
  * invocation's 1,000 queries: a busy shard's tick and a retention backlog both finish across invocations.
  */
-export async function runShardTick(env: Env, msg: ShardTickMessage): Promise<void> {
+export async function runShardTick(
+  env: Env,
+  msg: ShardTickMessage,
+  /** Tests only: a smaller page budget or sweep time budget (ms) than MAX_PAGES and SWEEP_BUDGET_MS. */
+  budgets: { maxPages?: number; sweepBudgetMs?: number } = {},
+): Promise<void> {
   const db = shardDb(env, msg.shard);
   if (msg.task === "dispatch") {
-    const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime);
+    const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), { maxPages: budgets.maxPages });
     // A tick that used its page budget continues in an invocation (and query budget) of its own.
     if (!tick.complete) {
       await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "dispatch", msg.scheduledTime);
@@ -71,7 +76,11 @@ export async function runShardTick(env: Env, msg: ShardTickMessage): Promise<voi
     await relayStranded(engineDeps(env, db));
     return;
   }
-  const report = await sweep(db, { retentionDays: config(env).RETENTION_DAYS, now: msg.scheduledTime });
+  const report = await sweep(db, {
+    retentionDays: config(env).RETENTION_DAYS,
+    now: msg.scheduledTime,
+    budgetMs: budgets.sweepBudgetMs,
+  });
   if (!report.complete)
     await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "sweep", msg.scheduledTime);
 }

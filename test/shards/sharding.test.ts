@@ -17,7 +17,7 @@ import { BOOKMARK_HEADER, sessionConstraint } from "../../src/shards/session";
 import { fanOutShardTicks, runShardTick, type ShardTickMessage } from "../../src/shards/ticks";
 import { DISPATCH_CRON } from "../../src/triggers";
 import { createAccount, type TestAccount } from "../helpers/accounts";
-import { insertJob } from "../helpers/fixtures";
+import { insertJob, insertLogs } from "../helpers/fixtures";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
 import { batchOf, captureQueue } from "../helpers/queue";
@@ -200,6 +200,48 @@ describe("time path: a tick per shard", () => {
     const third = await dispatchTick(db, q, now, now, { maxPages: 1 });
     expect(third).toMatchObject({ claimed: 0, due: 0, complete: true });
     expect(new Set(q.sent.map((m) => (m.body as { runId: string }).runId)).size).toBe(150);
+  });
+
+  it("a shard tick that used its page budget and a sweep stopped at its time budget send themselves again; finished ones do not", async () => {
+    const c = await createAccount("Continued shard tick");
+    const now = Date.now();
+    const db = await accountDb(c.accountId);
+    const rows = Array.from({ length: 150 }, () => ({ ...jobRow(c.accountId, now), id: crypto.randomUUID() }));
+    for (let i = 0; i < rows.length; i += 3) await db.insert(cronJobs).values(rows.slice(i, i + 3));
+    const ticks = captureQueue();
+    const runs = captureQueue();
+    const shardEnv = { ...env, TICKS: ticks, RUNS: runs } as unknown as Env;
+    const dispatch: ShardTickMessage = { type: "shard-tick", task: "dispatch", shard: c.shard, scheduledTime: now };
+    // Page budget 1 (100 jobs): the first invocation continues, and each continuation is the same message again.
+    let invocations = 0;
+    for (let next: unknown = dispatch; next; next = ticks.take()[0]?.body) {
+      expect(next).toEqual(dispatch);
+      await runShardTick(shardEnv, dispatch, { maxPages: 1 });
+      invocations++;
+    }
+    expect(invocations).toBeGreaterThanOrEqual(2);
+    const ids = rows.map((r) => r.id);
+    const runsOfAccount =
+      "SELECT count(*) AS n FROM runs WHERE job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)";
+    expect(await countIn(c.shard, runsOfAccount, c.accountId)).toBe(150);
+    // One run message per job: each claimed once across the invocations.
+    const sentFor = runs.sent.map((m) => (m.body as { jobId: string }).jobId).filter((id) => ids.includes(id));
+    expect(sentFor.sort()).toEqual([...ids].sort());
+
+    // The sweep: expired logs, a zero time budget (stops before its first chunk), then a full one.
+    const job = await insertJob(c.accountId);
+    await insertLogs(job.id, c.accountId, [
+      { executedAt: now - 40 * 86_400_000 },
+      { executedAt: now - 35 * 86_400_000 },
+    ]);
+    const sweepMsg: ShardTickMessage = { type: "shard-tick", task: "sweep", shard: c.shard, scheduledTime: now };
+    await runShardTick(shardEnv, sweepMsg, { sweepBudgetMs: 0 });
+    expect(ticks.take().map((m) => m.body)).toEqual([sweepMsg]);
+    const logsOf = "SELECT count(*) AS n FROM execution_logs WHERE cron_job_id = ?";
+    expect(await countIn(c.shard, logsOf, job.id)).toBe(2);
+    await runShardTick(shardEnv, sweepMsg);
+    expect(ticks.take()).toEqual([]);
+    expect(await countIn(c.shard, logsOf, job.id)).toBe(0);
   });
 
   it("a shard's tick claims only that shard's due jobs", async () => {
