@@ -36,7 +36,10 @@ export const INPUTS = {
    * (README, Shards). 18 with the first ledger and the old log table (section 7).
    */
   rowsWrittenPerExecution: 12,
-  /** The Worker's retention sweep, rows deleted per second locally (RESULTS.md section 3, all sweeps). */
+  /**
+   * The Worker's retention sweep, rows deleted per second locally, when bench/sweep.ts has no results JSON: its run
+   * on the schema before compact logs (RESULTS.md section 3 of 2026-11-29). sweepInput() prefers the JSON.
+   */
   sweepRowsPerSecond: 18_536,
   /** Logs kept: 30 days of retention plus up to one day before the daily sweep removes them. */
   retentionDays: 31,
@@ -67,7 +70,7 @@ export interface Capacity {
 }
 
 /**
- * Bytes per log (indexes and day counts included), from bench/log-storage.ts's SQLite dbstat measurement of 200,000
+ * Bytes per log (indexes and day counts included), from bench/log-storage.ts's SQLite dbstat measurement of its
  * logs (its results JSON when present, else the figures of its RESULTS.md section, 2026-11-30): before and after
  * issue 12's compact storage, with the mock executor's bodies (55.8 B on average); and the compact row with bodies at
  * the 1 KB cap, derived (without-bodies figure + 1,000 B, a lower bound: page overhead comes on top).
@@ -97,6 +100,20 @@ export function logSizes(): Array<{ label: string; bytes: number; source: string
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/** The sweep rate the derivation uses (rows/s): bench/sweep.ts's last results (section 3), else INPUTS' figure. */
+export function sweepInput(): { rowsPerSecond: number; source: string } {
+  const w = readResult<{ worker?: { rows_per_s?: number } | null }>("sweep")?.worker;
+  return typeof w?.rows_per_s === "number" && w.rows_per_s > 0
+    ? { rowsPerSecond: w.rows_per_s, source: "the Worker's sweep on the compact log table, section 3" }
+    : {
+        rowsPerSecond: INPUTS.sweepRowsPerSecond,
+        source: "the Worker's sweep, measured on the schema before compact logs (section 3 of an earlier run)",
+      };
+}
+
+/** How many logs bench/log-storage.ts measured (its results JSON), else its earlier run's 200,000. */
+const measuredLogs = () => readResult<{ logs?: number }>("log-storage")?.logs ?? 200_000;
+
 /** The capacity model at a given log size (bytes per log, indexes included). */
 export function capacity(bytesPerLog: number, rowsWritten = INPUTS.rowsWrittenPerExecution): Capacity {
   const i = INPUTS;
@@ -114,7 +131,7 @@ export function capacity(bytesPerLog: number, rowsWritten = INPUTS.rowsWrittenPe
     bytesPerLog,
     logsPerShard,
     executionsPerMinutePerShard,
-    sweepSecondsPerDayPerShard: (executionsPerMinutePerShard * 1440) / i.sweepRowsPerSecond,
+    sweepSecondsPerDayPerShard: (executionsPerMinutePerShard * 1440) / sweepInput().rowsPerSecond,
     shards,
     accountBytes: i.designPerMinute * 1440 * i.retentionDays * bytesPerLog,
     queuesByRate,
@@ -242,10 +259,9 @@ export function capacitySection(r: ScaleResult | null): string[] {
   p();
   p(
     "Inputs: bytes per log, indexes and day counts included — measured by bench/log-storage.ts (section 8, SQLite " +
-      `dbstat over 200,000 logs): ${sizes.map((z) => `${z.label}${z.source === "derived" ? ", derived" : ""}`).join("; ")}. ` +
+      `dbstat over ${fmt(measuredLogs())} logs): ${sizes.map((z) => `${z.label}${z.source === "derived" ? ", derived" : ""}`).join("; ")}. ` +
       `Rows written per execution: ${i.rowsWrittenPerExecution} (test/shards/rows-written.test.ts, D1's own rows_written, ` +
-      `compact logs with the run ledger). Sweep: ${fmt(i.sweepRowsPerSecond)} rows/s (the Worker's sweep, section 3, ` +
-      `measured on the schema before compact logs). Retention window ${i.retentionDays} days (30 + up to a day before ` +
+      `compact logs with the run ledger). Sweep: ${fmt(sweepInput().rowsPerSecond)} rows/s (${sweepInput().source}). Retention window ${i.retentionDays} days (30 + up to a day before ` +
       `the daily sweep). Logs may fill ${Math.round(i.fill * 100)} % of a shard's 10 GB.` +
       (tickRate && tickRate.ms > 0
         ? ` Tick: ${fmt((tickRate.jobs / tickRate.ms) * 1000)} jobs claimed per second of dispatch_tick time locally (section 9, all layouts).`
@@ -265,7 +281,7 @@ export function capacitySection(r: ScaleResult | null): string[] {
     `| executions/min per shard (storage-bound) | logs per shard / (${i.retentionDays} d × 1,440 min) | ${col((c) => fmt(c.executionsPerMinutePerShard))} |`,
   );
   p(
-    `| sweep time per shard per day | executions/day / ${fmt(i.sweepRowsPerSecond)} rows/s | ${col((c) => `${fmt(c.sweepSecondsPerDayPerShard)} s`)} |`,
+    `| sweep time per shard per day | executions/day / ${fmt(sweepInput().rowsPerSecond)} rows/s | ${col((c) => `${fmt(c.sweepSecondsPerDayPerShard)} s`)} |`,
   );
   p(
     `| **shards for 1,000,000 executions/min** | 1,000,000 / executions/min per shard | ${col((c) => `**${fmt(c.shards)}**`)} |`,
