@@ -178,27 +178,39 @@ export function benchWranglerConfig(opts: {
 }
 
 /**
+ * wrangler.toml's [[d1_databases]] blocks, each from its header to the next table header (comment lines inside a
+ * block included: keys and comments may come in any order), with its binding and database_id.
+ */
+export function d1Blocks(
+  text: string,
+): Array<{ binding: string; id: string; text: string; start: number; end: number }> {
+  return [...text.matchAll(/^\[\[d1_databases\]\]\n(?:(?!\[)[^\n]*\n)*/gm)].map((m) => ({
+    binding: /^binding\s*=\s*"(\w+)"/m.exec(m[0])?.[1] ?? "",
+    id: /^database_id\s*=\s*"([^"]+)"/m.exec(m[0])?.[1] ?? "",
+    text: m[0],
+    start: m.index ?? 0,
+    end: (m.index ?? 0) + m[0].length,
+  }));
+}
+
+/**
  * wrangler.toml's SHARD_n [[d1_databases]] blocks replaced by N of them (SHARD_0 … SHARD_{N-1}, the same migrations
  * folder, made-up ids: local D1 keys its files by id). The Worker counts its shards from these bindings.
  */
 function withShardBindings(text: string, shards: number, changes: string[]): string {
-  const block = /^\[\[d1_databases\]\]\nbinding = "SHARD_\d+"\n[\s\S]*?(?=^\[|^#|(?![\s\S]))/gm;
-  const blocks = text.match(block) ?? [];
+  const blocks = d1Blocks(text).filter((b) => b.binding.startsWith("SHARD_"));
   const first = blocks[0];
   if (!first) throw new Error("wrangler.toml declares no SHARD_n database");
-  const dir = /^migrations_dir = .*$/m.exec(first)?.[0] ?? "";
+  const dir = /^migrations_dir = .*$/m.exec(first.text)?.[0] ?? "";
   const generated = Array.from(
     { length: shards },
     (_, i) =>
       `[[d1_databases]]\nbinding = "SHARD_${i}"\ndatabase_name = "edgecron-shard-${i}"\n` +
       `database_id = "00000000-0000-0000-0001-${String(i).padStart(12, "0")}"\n${dir}\n\n`,
   ).join("");
-  let placed = false;
-  text = text.replace(block, () => {
-    if (placed) return "";
-    placed = true;
-    return generated;
-  });
+  // Back to front, so earlier offsets stay valid; the generated blocks take the first one's place.
+  for (const [i, b] of [...blocks.entries()].reverse())
+    text = text.slice(0, b.start) + (i === 0 ? generated : "") + text.slice(b.end);
   changes.push(`${shards} shard bindings SHARD_0 … SHARD_${shards - 1} (wrangler.toml has ${blocks.length})`);
   return text;
 }
@@ -228,11 +240,7 @@ export interface BenchD1Files {
  */
 export async function migrateBench(persistTo: string, config?: string): Promise<BenchD1Files> {
   const text = readFileSync(config ?? join(ROOT, "wrangler.toml"), "utf8");
-  const ids = new Map(
-    [...text.matchAll(/^binding\s*=\s*"(\w+)"\ndatabase_name\s*=\s*"[^"]*"\ndatabase_id\s*=\s*"([^"]+)"/gm)].map(
-      (m) => [m[1] as string, m[2] as string],
-    ),
-  );
+  const ids = new Map(d1Blocks(text).map((b) => [b.binding, b.id]));
   const shards = [...ids.keys()].filter((b) => b.startsWith("SHARD_")).length;
   const map: Record<string, string> = {};
   const newFile = (before: Set<string>, binding: string) => {
