@@ -54,6 +54,63 @@ interface RunInfo {
   steps: Array<{ name: string; script: string; ok: boolean; seconds: number }>;
 }
 
+interface LogsBaseline {
+  source: string;
+  cursor_walk_ms_per_page: number;
+  scenarios: Record<
+    string,
+    { label: string; ratio_to_health: number; cpu_ratio_to_health: number; sqlite_page_ms: number | null }
+  >;
+}
+
+/**
+ * Section 2 against the same scenarios before issue 12's compact logs and shards (bench/baseline/, copied from that
+ * run's RESULTS.md), by what survives a change of machine load: each scenario's ratio to its own paired /health run.
+ * CPU is shown as "× /health" (scenario CPU ms per request ÷ /health's), so a larger number costs more.
+ */
+function beforeIssue12(logs: Logs): string[] {
+  const file = join(ROOT, "bench/baseline/logs-load-before-issue-12.json");
+  if (!existsSync(file)) return [];
+  const base = JSON.parse(readFileSync(file, "utf8")) as LogsBaseline;
+  const out: string[] = [];
+  const rows = logs.loads.filter((l) => base.scenarios[l.name]);
+  if (rows.length === 0) return [];
+  out.push(
+    `**Against the run before issue 12** (${base.source}; same scenarios, settings and machine type). Ratios to the ` +
+      "paired /health, which is what stays comparable between runs; CPU as × /health (scenario CPU per request ÷ " +
+      "/health's), so more is worse.",
+    "",
+    "| Scenario | req/s ratio to /health: before → now | CPU per request, × /health: before → now | change | SQLite page ms: before → now |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  );
+  const changes: Array<{ label: string; change: number }> = [];
+  const floorBy = new Map(logs.floor.map((f) => [f.name, f]));
+  for (const l of rows) {
+    const b = base.scenarios[l.name];
+    if (!b) continue;
+    const before = 1 / b.cpu_ratio_to_health;
+    const now = 1 / l.cpu_ratio_to_health;
+    const change = now / before - 1;
+    changes.push({ label: l.label, change });
+    const pageMs = floorBy.get(l.name)?.page_ms;
+    out.push(
+      `| ${l.label} | ${b.ratio_to_health.toFixed(2)} → ${l.ratio_to_health.toFixed(2)} | ${before.toFixed(2)} → ` +
+        `${now.toFixed(2)} | ${change >= 0 ? "+" : ""}${Math.round(change * 100)} % | ${b.sqlite_page_ms ?? "—"} → ${pageMs ?? "—"} |`,
+    );
+  }
+  const worse = changes.filter((c) => c.change > 0.15);
+  out.push(
+    "",
+    `Cursor walk, sequential: ${base.cursor_walk_ms_per_page} ms a page before, ${logs.cursor.walk_ms_per_page ?? "—"} now ` +
+      "(absolute wall time, not paired with /health). " +
+      (worse.length === 0
+        ? "No scenario costs more than 15 % more CPU per request, relative to /health, than before."
+        : `More than 15 % more CPU per request relative to /health than before: ${worse.map((w) => `${w.label} (+${Math.round(w.change * 100)} %)`).join(", ")}.`),
+    "",
+  );
+  return out;
+}
+
 function runAll(): RunInfo {
   const started = new Date().toISOString();
   const loadStart = loadavg1();
@@ -842,6 +899,9 @@ function report(run: RunInfo | null): string {
       p("The endpoint returned no `pagination.next_cursor` when measured: the cursor scenarios were skipped.");
     }
     p();
+    beforeIssue12(logs).forEach((line) => {
+      p(line);
+    });
     const sources = [...new Set(logs.floor.map((f) => f.sql_source))];
     p(
       "**Storage floor**: the statements of the Worker's logs batch, run on the same SQLite file with node:sqlite while " +
