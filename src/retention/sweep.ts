@@ -5,7 +5,7 @@ import { accounts, cronJobs, logDayCounts, logs } from "../db/schema";
 import { deleteRunsBefore } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
-import { CHUNK_START, nextChunkSize } from "./chunk-size";
+import { CHUNK_START, nextChunkSizeAfter } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
 /** Stop starting new chunks after this long; the next sweep continues where this one stopped. */
@@ -110,7 +110,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     slowest = Math.max(slowest, ms);
     rows.min = Math.min(rows.min, asked);
     rows.max = Math.max(rows.max, asked);
-    if (opts.chunk === undefined) size = nextChunkSize(asked, ms);
+    if (opts.chunk === undefined) size = nextChunkSizeAfter(asked, n, ms);
     return { n, full: n === asked };
   };
 

@@ -1,5 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CHUNK_MAX, CHUNK_MIN, CHUNK_START, CHUNK_TARGET_MS, nextChunkSize } from "../../src/retention/chunk-size";
+import {
+  CHUNK_MAX,
+  CHUNK_MIN,
+  CHUNK_START,
+  CHUNK_TARGET_MS,
+  nextChunkSize,
+  nextChunkSizeAfter,
+} from "../../src/retention/chunk-size";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
@@ -124,6 +132,40 @@ describe("sweep chunk sizing (chunk-size.ts)", () => {
     expect(nextChunkSize(1_000, 0)).toBe(2_000);
     expect(nextChunkSize(CHUNK_MAX, 1)).toBe(CHUNK_MAX);
     expect(nextChunkSize(CHUNK_MIN, 10_000)).toBe(CHUNK_MIN);
+  });
+
+  it("a short chunk (an account's last) never grows the next one; only a slow one shrinks it", () => {
+    expect(nextChunkSizeAfter(5_000, 40, 3)).toBe(5_000);
+    expect(nextChunkSizeAfter(5_000, 4_000, CHUNK_TARGET_MS * 2)).toBe(2_500);
+    expect(nextChunkSizeAfter(5_000, 5_000, CHUNK_TARGET_MS / 2)).toBe(10_000);
+  });
+
+  it("model: over accounts of any backlog, no chunk overshoots the target by more than a statement's fixed cost", () => {
+    // A chunk of n rows costs overheadMs + n × usPerRow; the sweep walks the accounts' expired ranges as sweep()
+    // does (chunks of `size` until one comes back short), sizing each chunk from the last.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 400 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 1, maxLength: 12 }),
+        (usPerRow, overheadMs, backlogs) => {
+          let size = CHUNK_START;
+          for (const backlog of backlogs) {
+            let left = backlog;
+            for (;;) {
+              const deleted = Math.min(size, left);
+              const ms = overheadMs + (deleted * usPerRow) / 1000;
+              expect(ms).toBeLessThanOrEqual(CHUNK_TARGET_MS + overheadMs + 1);
+              left -= deleted;
+              const asked = size;
+              size = nextChunkSizeAfter(asked, deleted, ms);
+              if (deleted < asked) break;
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it("a chunk that took t ms is followed by one expected to take about the target, for any row cost", () => {
