@@ -7,7 +7,7 @@
  *   the original in the same `sendBatch` (they usually land in one consumer batch: concurrent deliveries), half
  *   with a few seconds' delay (a later delivery, while the first may still hold the lease); and a share of the
  *   `sendBatch` calls throws once, before anything is sent (a message that failed once is never failed again).
- * - DB: every statement's `meta.rows_written` — workerd's own counter, which includes index entries and trigger
+ * - DB and every SHARD_n: every statement's `meta.rows_written` — workerd's own counter, which includes index entries and trigger
  *   writes, the figure D1 bills — summed per kind of engine statement, recognised by its SQL. drizzle reads
  *   `UPDATE … RETURNING` through `raw()`, which carries no meta, so for writing statements `raw()` is answered
  *   from `all()` (same rows, as arrays in column order — what drizzle's own batch mapping does).
@@ -247,7 +247,13 @@ export function withFaults(worker: WorkerLike): WorkerLike {
   const wrap = (env: EnvLike): EnvLike => {
     let w = envs.get(env);
     if (!w) {
-      w = { ...env, RUNS: queue(env.RUNS), DB: database(env.DB) };
+      // Every D1 binding: the control plane and each shard (the engine's statements run on the shards).
+      const dbs = Object.fromEntries(
+        Object.keys(env)
+          .filter((k) => k === "DB" || /^SHARD_\d+$/.test(k))
+          .map((k) => [k, database(env[k] as D1Like)]),
+      );
+      w = { ...env, RUNS: queue(env.RUNS), ...dbs } as EnvLike;
       envs.set(env, w);
     }
     return w;
