@@ -51,7 +51,7 @@ const OLD_OBJECTS = [
 const COMPACT_OBJECTS = ["logs", "logs_job_time_idx", "logs_account_time_idx", "log_day_counts"];
 
 function migrationFiles(upTo?: string): string[] {
-  const all = readdirSync(join(ROOT, "drizzle"))
+  const all = readdirSync(join(ROOT, "drizzle/shard"))
     .filter((f) => f.endsWith(".sql"))
     .sort();
   return upTo ? all.filter((f) => f.slice(0, 5) <= upTo) : all;
@@ -59,7 +59,7 @@ function migrationFiles(upTo?: string): string[] {
 
 function migrate(db: DatabaseSync, files: string[]) {
   for (const f of files) {
-    for (const st of readFileSync(join(ROOT, "drizzle", f), "utf8").split("--> statement-breakpoint")) {
+    for (const st of readFileSync(join(ROOT, "drizzle/shard", f), "utf8").split("--> statement-breakpoint")) {
       if (st.trim()) db.exec(st);
     }
   }
