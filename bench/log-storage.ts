@@ -27,6 +27,7 @@ import { buildNewJob, type NewJobRow } from "../src/jobs/build";
 import { logKeyOf } from "../src/logs/log-key";
 import { kindOf, statusNumber } from "../src/logs/log-row";
 import { commandLine, DAY_MS, isMain, ROOT, round, writeResult } from "./lib/common";
+import { SCALE_START } from "./lib/scale-report";
 import { jobInput, jobInsert } from "./seed-million";
 
 /** The last migration of the schema before compact logs. */
@@ -286,13 +287,15 @@ export function logStorageSection(r: LogStorageResult): string {
   return lines.join("\n");
 }
 
-/** The markdown with section 8 replaced (or inserted before "## Reproduce"). */
+/** The markdown with section 8 replaced (or inserted before section 9, else before "## Reproduce"). */
 export function spliceLogStorage(markdown: string, r: LogStorageResult): string {
   const text = logStorageSection(r);
   const start = markdown.indexOf(START);
   const end = markdown.indexOf(END);
   if (start >= 0 && end > start) return markdown.slice(0, start) + text + markdown.slice(end + END.length);
-  const at = markdown.indexOf("## Reproduce");
+  // Before section 9 when it is there, so the sections stay in order.
+  const scaleAt = markdown.indexOf(SCALE_START);
+  const at = scaleAt >= 0 ? scaleAt : markdown.indexOf("## Reproduce");
   return at >= 0 ? `${markdown.slice(0, at)}${text}\n\n${markdown.slice(at)}` : `${markdown}\n${text}\n`;
 }
 

@@ -741,11 +741,13 @@ function report(run: RunInfo | null): string {
     const target = sweep.target_chunk_ms;
     const adaptive = sweep.raw.chunk === "adaptive";
     const slowestRun = worker ? worker.runs.findIndex((r) => r.log.slowest_chunk_ms === worker.slowest_chunk_ms) : -1;
+    // A rowid table's primary key is an automatic index of its own; a WITHOUT ROWID table (compact logs) is its key.
+    const secondary = sweep.raw.indexes_on_execution_logs.filter((n) => !n.startsWith("sqlite_autoindex")).length;
     const budgetedAt = worker ? worker.runs.findIndex((r) => !r.log.complete) : -1;
     const budgeted = worker?.runs[budgetedAt];
     p(
-      `- **Sweep: the chunk size is the trade-off.** Every deleted row leaves ${sweep.raw.indexes_on_execution_logs.length} b-trees ` +
-        `(the primary key and ${sweep.raw.indexes_on_execution_logs.length - 1} indexes)` +
+      `- **Sweep: the chunk size is the trade-off.** Every deleted row leaves ${secondary + 1} b-trees ` +
+        `(the table's own and its ${secondary} indexes)` +
         (trig.some((t) => /delete/i.test(t))
           ? ` and fires ${trig.filter((t) => /delete/i.test(t)).join(", ")} (an UPDATE of log_counts per row)`
           : "") +
@@ -799,13 +801,15 @@ function report(run: RunInfo | null): string {
     p(
       `- **Tick and consumer.** Claiming and enqueueing ${fmt(tick.jobs)} jobs took ${fmt(tick.tick.duration_ms)} ms. The consumer then ` +
         `recorded first attempts at ≈ ${fmt(tick.runs_per_s_consumer ?? tick.runs_per_s_from_tick)} runs/s. miniflare's queue broker ` +
-        "delivers the next batch only when the previous one has returned, and consumeBatch handles a batch's messages one after " +
-        "another (read the job, check the execution id, record log + counters: three D1 round trips each)" +
+        "delivers the next batch only when the previous one has returned; a batch holds at most wrangler.toml's max_batch_size " +
+        "(4), whose runs the consumer starts at once (src/engine/queue-handler.ts: lease the run, read the job, record the log " +
+        "and counters)" +
         (qb?.ms_per_message
           ? `; its own log says ${fmt(qb.count)} batches of ≈ ${qb.mean_size} messages took ${qb.mean_ms} ms each, ${qb.ms_per_message} ms a message`
           : "") +
         (tick.cpu_ms_per_run ? ` (${tick.cpu_ms_per_run} CPU ms per run for wrangler + workerd)` : "") +
-        ". That sequential path is the local ceiling; Cloudflare runs several consumer invocations concurrently.",
+        ". That one-batch-at-a-time path is the local ceiling; Cloudflare runs up to max_concurrency (250) consumer " +
+        "invocations at once.",
     );
   }
   if (exp && exportVerdict && exportWhole.length > 0) {
