@@ -13,7 +13,12 @@ export const CHUNK_MIN = 100;
  * bench's first chunk took 225 ms at 250 rows, then ~120 ms at 1,700); doubling from here costs a few chunks.
  */
 export const CHUNK_START = CHUNK_MIN;
-export const CHUNK_MAX = 10_000;
+/**
+ * A ceiling well inside 250 ms on a fast database: on the compact log table a chunk deletes ≈ 46,000 rows/s here
+ * (bench/RESULTS.md section 3), so 10,000 rows take ≈ 210 ms and their slowest outliers 257–298 ms; 5,000 take
+ * ≈ 110 ms, leaving room for a chunk twice as slow as its predecessor predicted.
+ */
+export const CHUNK_MAX = 5_000;
 
 /** The next chunk's size: scaled towards the target time, at most doubling per step, within [MIN, MAX]. */
 export function nextChunkSize(size: number, elapsedMs: number): number {

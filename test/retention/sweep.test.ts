@@ -137,7 +137,7 @@ describe("sweep chunk sizing (chunk-size.ts)", () => {
   it("a short chunk (an account's last) never grows the next one; only a slow one shrinks it", () => {
     expect(nextChunkSizeAfter(5_000, 40, 3)).toBe(5_000);
     expect(nextChunkSizeAfter(5_000, 4_000, CHUNK_TARGET_MS * 2)).toBe(2_500);
-    expect(nextChunkSizeAfter(5_000, 5_000, CHUNK_TARGET_MS / 2)).toBe(10_000);
+    expect(nextChunkSizeAfter(2_000, 2_000, CHUNK_TARGET_MS / 2)).toBe(4_000);
   });
 
   it("model: over accounts of any backlog, no chunk overshoots the target by more than a statement's fixed cost", () => {
