@@ -137,6 +137,10 @@ async function prepare(target: string) {
       `DELETE FROM ${table} WHERE account_id NOT IN (SELECT id FROM accounts)`, // the removed accounts' ledger
     );
   }
+  // Unfinished runs other benches left (tick's and soak's retries: their queue messages died with their wrangler dev,
+  // local queues being in memory). The relay would run them during this bench's phases, and their rows would be
+  // counted as this bench's executions'.
+  db.exec("DELETE FROM runs WHERE state IN ('queued', 'running')");
   const base = Math.floor(Date.now() / MINUTE) * MINUTE - 3 * 86_400_000;
   const loadSlot = base + 10 * MINUTE;
   const created = base - 86_400_000;

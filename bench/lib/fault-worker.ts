@@ -39,6 +39,7 @@ interface D1Like {
   prepare(sql: string): StatementLike;
   batch(statements: StatementLike[]): Promise<D1ResultLike[]>;
   withSession?(constraint?: string): D1Like;
+  getBookmark?(): string | null;
 }
 interface SendRequest {
   body: unknown;
@@ -205,6 +206,8 @@ export function withFaults(worker: WorkerLike): WorkerLike {
       return results;
     },
     withSession: (constraint) => database(d1.withSession ? d1.withSession(constraint) : d1),
+    // A D1 session's bookmark (the API returns it in X-D1-Bookmark); a plain binding has none.
+    getBookmark: () => d1.getBookmark?.() ?? null,
   });
 
   const queue = (q: QueueLike): QueueLike => {
