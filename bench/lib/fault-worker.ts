@@ -101,7 +101,8 @@ export interface BenchState {
 
 /** The engine's statements by their SQL (drizzle's text), in the order they are tried. */
 const KINDS: Array<[RegExp, string]> = [
-  [/^update "cron_jobs" set "next_run_at"/, "tick: claim (cron_jobs)"],
+  // The claim sets skipped_runs first since overlap policies (issue 14), next_run_at before.
+  [/^update "cron_jobs" set "(next_run_at|skipped_runs)"/, "tick: claim (cron_jobs)"],
   [/^insert into "runs".*"last_claimed_slot"/s, "tick: ledger insert (runs)"],
   [/^update "runs" set "state" = \?, "lease_until" = \?, "leases"/, "lease (runs)"],
   [/^insert into "outbox"/, "record: callback to the outbox"],
