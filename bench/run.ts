@@ -108,9 +108,11 @@ function beforeIssue12(logs: Logs): string[] {
         : `More than 15 % more CPU per request relative to /health than before: ${worse.map((w) => `${w.label} (+${Math.round(w.change * 100)} %)`).join(", ")}.`),
     "",
     "Why the SQLite column grows (≈ 0.05 → ≈ 0.7 ms for a page of 50): the compact `logs` table is WITHOUT ROWID, and " +
-      "such a table's interior b-tree pages hold whole rows, not rowids (≈ 24 cells a page on this file, measured with " +
-      "dbstat on 2026-11-30), so each of the page's rows read by its key costs ≈ 10–15 µs here, where the rowid table " +
-      "before took ≈ 1 µs. The page's ids come from the index alone in ≈ 0.04 ms (src/logs/late-lookup.ts). A rowid " +
+      "such a table's interior b-tree pages hold whole rows, not rowids (≈ 24–27 cells a page on this file, measured " +
+      "with dbstat on 2026-11-30: five levels for a million rows), and a row whose response body nears the 1 KB cap " +
+      "spills onto overflow pages, which SQLite reads in full to compare that key during a seek (btree.c, " +
+      "sqlite3BtreeIndexMoveto). So each of the page's rows read by its key costs ≈ 10–15 µs here (the same after " +
+      "VACUUM, and in rollback-journal mode), where the rowid table before took ≈ 1 µs. The page's ids come from the index alone in ≈ 0.04 ms (src/logs/late-lookup.ts). A rowid " +
       "table would need a unique index on the execution id — a fifth row per log insert and ≈ 40 B more per log, " +
       "against issue 12's budget of 4 rows — so the compact table pays this on reads: ≈ 0.65 ms of D1 time per page, " +
       "and the same per 50 rows exported (section 5).",
