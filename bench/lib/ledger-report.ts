@@ -308,7 +308,7 @@ export function ledgerSection(l: LedgerLoad, written: Date | null, spliced: bool
     "**Cost in D1 rows written per execution** (an execution = one attempt = one log). Measured, not replayed: the " +
       "wrapper sums every engine statement's `meta.rows_written` as the Worker ran it — workerd's own counter, the one D1 " +
       "bills, which counts each index entry and each row a trigger writes (SQLite's `changes()` and `total_changes()` count " +
-      `table rows only, so a replay with node:sqlite would miss the log's five indexes). ${phases.length} phases ran ` +
+      `table rows only, so a replay with node:sqlite would miss the log's index entries and its day count). ${phases.length} phases ran ` +
       `before the load with faults off, one tick of ${phases[0]?.jobs ?? "?"} jobs each (the second one ticks the first ` +
       "one's jobs again, at their next slot); the last column is the load above, whose " +
       "duplicated deliveries, failed sends and relay passes add their own writes.",
@@ -353,8 +353,8 @@ export function ledgerSection(l: LedgerLoad, written: Date | null, spliced: bool
         `with indexes, sweep 1): a healthy run without callback now writes ${fmt(steady.per_execution, 2)} rows ` +
         `(${fmt(first.per_execution, 2)} for a job's first log of a UTC day and status, whose log_counts row is inserted ` +
         `rather than updated). The ledger's own share is ${fmt(ledgerRows, 2)} of them — the run's insert ` +
-        `${fmt(of(steady, "tick: ledger insert (runs)"), 2)} (row, primary-key index, the partial index of unfinished ` +
-        `runs), the lease ${fmt(of(steady, "lease (runs)"), 2)}, done ${fmt(of(steady, "record: ledger done (runs)"), 2)}` +
+        `${fmt(of(steady, "tick: ledger insert (runs)"), 2)} (the WITHOUT ROWID row and its entry in the partial index of ` +
+        `unfinished runs), the lease ${fmt(of(steady, "lease (runs)"), 2)}, done ${fmt(of(steady, "record: ledger done (runs)"), 2)}` +
         ` — on top of ${fmt(before, 2)} for what existed before (claim, counters, log), i.e. about ` +
         `+${Math.round((ledgerRows / before) * 100)} %; the sweep's later deletes (the log, now also its ledger row) ` +
         "are not in these figures." +

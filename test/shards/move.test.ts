@@ -16,7 +16,6 @@ import { controlDb } from "../helpers/shards";
 
 const MIN = 60_000;
 const T = Math.floor(Date.now() / MIN) * MIN - 10 * MIN; // a tick in the recent past, on a minute
-const FAR = Date.UTC(2099, 0, 1);
 
 const one = async (shard: number, sql: string, ...params: unknown[]) =>
   (
