@@ -68,7 +68,7 @@ interface LogsBaseline {
  * run's RESULTS.md), by what survives a change of machine load: each scenario's ratio to its own paired /health run.
  * CPU is shown as "× /health" (scenario CPU ms per request ÷ /health's), so a larger number costs more.
  */
-function beforeIssue12(logs: Logs): string[] {
+function beforeIssue12(logs: Logs, floorBy: Map<string, Logs["floor"][number]>): string[] {
   const file = join(ROOT, "bench/baseline/logs-load-before-issue-12.json");
   if (!existsSync(file)) return [];
   const base = JSON.parse(readFileSync(file, "utf8")) as LogsBaseline;
@@ -84,7 +84,6 @@ function beforeIssue12(logs: Logs): string[] {
     "| --- | ---: | ---: | ---: | ---: |",
   );
   const changes: Array<{ label: string; change: number }> = [];
-  const floorBy = new Map(logs.floor.map((f) => [f.name, f]));
   for (const l of rows) {
     const b = base.scenarios[l.name];
     if (!b) continue;
@@ -913,7 +912,7 @@ function report(run: RunInfo | null): string {
       p("The endpoint returned no `pagination.next_cursor` when measured: the cursor scenarios were skipped.");
     }
     p();
-    beforeIssue12(logs).forEach((line) => {
+    beforeIssue12(logs, floorBy).forEach((line) => {
       p(line);
     });
     const sources = [...new Set(logs.floor.map((f) => f.sql_source))];

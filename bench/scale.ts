@@ -138,14 +138,9 @@ async function seed(shards: number, jobs: number): Promise<Seeded> {
   };
 }
 
-interface Invocation {
+/** One shard tick invocation: its dispatch_tick log line's counts, and what the bench adds to them. */
+interface Invocation extends Omit<TickReport, "event" | "scheduled_time"> {
   shard: number;
-  due: number;
-  claimed: number;
-  enqueued: number;
-  pages: number;
-  complete: boolean;
-  duration_ms: number;
   /** SELECTs (pages) + claim batches (non-empty pages) + the relay's 2 SELECTs after a complete tick. */
   d1_queries: number;
   /** wrangler + workerd CPU from the end of the previous tick invocation (or the trigger) to the end of this one. */

@@ -32,6 +32,22 @@ const countIn = async (shard: number, sql: string, ...params: unknown[]) =>
       .first<{ n: number }>()) ?? { n: -1 }
   ).n;
 
+/** The D1 binding, recording into `opened` the constraint of every session opened on it. */
+function recordingSessions(d1: D1Database, opened: string[]): D1Database {
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === "withSession") {
+        return (constraint: string) => {
+          opened.push(constraint);
+          return target.withSession(constraint);
+        };
+      }
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
 async function setDirectoryState(accountId: string, state: "active" | "moving") {
   await createControlDb(env.DB).update(accountShards).set({ state }).where(eq(accountShards.accountId, accountId));
   directoryCache.clear();
@@ -108,19 +124,7 @@ describe("request path: each account's data in its own shard", () => {
 
     // Through the app: the constraint each request opens its shard session with.
     const opened: string[] = [];
-    const real = env.SHARD_0;
-    const spy = new Proxy(real, {
-      get(target, prop) {
-        if (prop === "withSession") {
-          return (constraint: string) => {
-            opened.push(constraint);
-            return target.withSession(constraint);
-          };
-        }
-        const v = Reflect.get(target, prop);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const spy = recordingSessions(env.SHARD_0, opened);
     const path = `/v1/cron-jobs/${a.accountId}`;
     await callWith({ SHARD_0: spy }, `${path}/list`, { headers: a.headers });
     await callWith({ SHARD_0: spy }, `${path}/create`, {
@@ -136,18 +140,7 @@ describe("request path: each account's data in its own shard", () => {
 
   it("API keys and the directory are read from the control plane's primary, never a session", async () => {
     const sessions: string[] = [];
-    const control = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === "withSession") {
-          return (c: string) => {
-            sessions.push(c);
-            return target.withSession(c);
-          };
-        }
-        const v = Reflect.get(target, prop);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const control = recordingSessions(env.DB, sessions);
     const res = await callWith(
       { DB: control, API_KEY_CACHE_SECONDS: "0", DIRECTORY_CACHE_SECONDS: "0" },
       `/v1/cron-jobs/${b.accountId}/list`,
