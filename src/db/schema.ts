@@ -96,6 +96,18 @@ export const cronJobs = sqliteTable(
     failureCallbackUrl: text("failure_callback_url"),
     /** JSON array of tags. */
     tags: text("tags").notNull().default("[]"),
+    /** JSON array of extra header names whose values are secret (src/lib/secrets/classify.ts names the rest). */
+    secretHeaders: text("secret_headers").notNull().default("[]"),
+    /** JSON array of query parameter names secret in endpoint_url and the callback URLs. */
+    secretQueryParams: text("secret_query_params").notNull().default("[]"),
+    /** Whether `body` is secret: stored sealed, shown as a redaction token. */
+    bodyIsSecret: integer("body_is_secret", { mode: "boolean" }).notNull().default(false),
+    /**
+     * JSON object of sealed secret values (AES-GCM, src/lib/secrets/seal.ts) by slot (`header:<name>`, `query:<field>:
+     * <param>`, `body`, `channel:<i>`); the plain columns hold redaction tokens in their place. NULL: a row written
+     * before secrets were sealed, whose values are still in clear (`npm run cli -- secrets:encrypt` seals them).
+     */
+    secrets: text("secrets"),
     /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
     requestSignature: integer("request_signature", { mode: "boolean" }).notNull().default(true),
     /** Jitter window (s): each slot starts a deterministic offset in [0, jitter] after it (src/engine/jitter.ts). */
