@@ -3,7 +3,7 @@
  *   npm run account:create -- --name "Acme" [--json] [--remote]
  *   npm run key:create -- --account <account_id> [--name <label>] [--scope full|read_only] [--expires <ISO date>] [--json] [--remote]
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
- *   npm run cli -- signing-secret --account <account_id> [--rotate [--grace-hours 24]] [--json] [--remote]
+ *   npm run cli -- signing-secret --account <account_id> [--rotate [--grace-hours 24]] [--revoke-retired] [--json] [--remote]
  *   npm run cli -- shards [--json] [--remote]      accounts, active jobs, logs and bytes per shard
  *   npm run cli -- account:move --account <account_id> --to <shard> [--remote]   move an account (resumable)
  *   npm run cli -- tick | sweep [--url <server>]   (runs a trigger on the running `npm start` server, found through
@@ -18,6 +18,7 @@ import {
   newAccount,
   newKey,
   revokeKeyStatement,
+  revokeRetiredSigningSecretsStatements,
   rotateSigningSecretStatements,
 } from "../src/accounts/provision";
 import { apiKeyScopes } from "../src/db/control-schema";
@@ -46,6 +47,7 @@ const OPTIONS = {
   remote: { type: "boolean", default: false },
   url: { type: "string" },
   rotate: { type: "boolean", default: false },
+  "revoke-retired": { type: "boolean", default: false },
   scope: { type: "string", default: "full" },
   expires: { type: "string" },
   "grace-hours": { type: "string" },
@@ -92,7 +94,9 @@ function help(): never {
       "                                    create another API key for an account (the first one: account:create)",
       "  key:revoke --key <api_key>        revoke an API key",
       "  signing-secret --account <id> [--rotate [--grace-hours 24]]  show (or replace) the callback signing secret;",
-      "                                    the old one keeps signing beside the new one for the grace (0 = hard cut)",
+      "                                    the old one keeps signing beside the new one for the grace (0 = hard cut:",
+      "                                    every older secret stops at once)",
+      "  signing-secret --account <id> --revoke-retired   stop every replaced secret signing now (after a leak)",
       "  shards                            accounts, active jobs, logs and bytes per shard database",
       "  account:move --account <id> --to <shard>   move an account's data to another shard: fenced, in chunks,",
       "                                    resumable (run it again after any failure)",
@@ -224,14 +228,25 @@ async function main() {
           shard,
         );
       }
+      if (values["revoke-retired"]) executeStatements(target, revokeRetiredSigningSecretsStatements(accountId), shard);
       const [row] = execute<{ signing_secret: string }>(
         target,
         `SELECT signing_secret FROM accounts WHERE id = '${accountId}'`,
         shard,
       );
-      print({ account_id: accountId, signing_secret: row?.signing_secret, rotated: values.rotate ?? false }, [
-        `${values.rotate ? "New signing" : "Signing"} secret for ${accountId}: ${row?.signing_secret}`,
-      ]);
+      const revokedRetired = values["revoke-retired"] ?? false;
+      print(
+        {
+          account_id: accountId,
+          signing_secret: row?.signing_secret,
+          rotated: values.rotate ?? false,
+          revoked_retired: revokedRetired,
+        },
+        [
+          `${values.rotate ? "New signing" : "Signing"} secret for ${accountId}: ${row?.signing_secret}`,
+          ...(revokedRetired ? ["Replaced secrets no longer sign: only this one does."] : []),
+        ],
+      );
       return;
     }
     case "account:move": {

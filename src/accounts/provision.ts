@@ -115,8 +115,10 @@ export const DEFAULT_SIGNING_SECRET_GRACE_MS = 24 * 3_600_000;
 
 /**
  * Replaces an account's signing secret. With `graceMs` > 0 the old secret is kept in retired_signing_secrets until
- * `now + graceMs` and keeps signing callbacks beside the new one (src/accounts/signing-secrets.ts); grace 0 is a
- * hard cut. Secrets whose grace is over are pruned. Run the statements as one batch (D1 batches are transactions).
+ * `now + graceMs` and keeps signing requests and callbacks beside the new one (src/accounts/signing-secrets.ts);
+ * secrets whose grace is over are pruned. Grace 0 is a hard cut (README "Rotating the signing secret"): only the new
+ * secret signs from now on, so every retired secret still in its grace goes too. Run the statements as one batch
+ * (D1 batches are transactions).
  */
 export function rotateSigningSecretStatements(
   accountId: string,
@@ -124,9 +126,15 @@ export function rotateSigningSecretStatements(
   now: number,
   graceMs = DEFAULT_SIGNING_SECRET_GRACE_MS,
 ): Statement[] {
-  const statements: Statement[] = [
-    { sql: "DELETE FROM retired_signing_secrets WHERE account_id = ? AND expires_at <= ?", params: [accountId, now] },
-  ];
+  const statements: Statement[] =
+    graceMs > 0
+      ? [
+          {
+            sql: "DELETE FROM retired_signing_secrets WHERE account_id = ? AND expires_at <= ?",
+            params: [accountId, now],
+          },
+        ]
+      : revokeRetiredSigningSecretsStatements(accountId);
   if (graceMs > 0) {
     statements.push({
       sql: "INSERT INTO retired_signing_secrets (account_id, secret, retired_at, expires_at) SELECT id, signing_secret, ?, ? FROM accounts WHERE id = ? ON CONFLICT(account_id, secret) DO UPDATE SET retired_at = excluded.retired_at, expires_at = excluded.expires_at",
@@ -135,6 +143,11 @@ export function rotateSigningSecretStatements(
   }
   statements.push({ sql: "UPDATE accounts SET signing_secret = ? WHERE id = ?", params: [secret, accountId] });
   return statements;
+}
+
+/** Ends the grace of every retired signing secret now: only the current secret signs (after a leak, say). */
+export function revokeRetiredSigningSecretsStatements(accountId: string): Statement[] {
+  return [{ sql: "DELETE FROM retired_signing_secrets WHERE account_id = ?", params: [accountId] }];
 }
 
 /** Renders a statement with its parameters inlined as SQL literals (for `wrangler d1 execute`). */

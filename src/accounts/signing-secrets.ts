@@ -2,7 +2,12 @@ import { and, desc, eq, gt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accounts, retiredSigningSecrets } from "../db/schema";
 import { newSigningSecret } from "./credentials";
-import { DEFAULT_SIGNING_SECRET_GRACE_MS, rotateSigningSecretStatements, type Statement } from "./provision";
+import {
+  DEFAULT_SIGNING_SECRET_GRACE_MS,
+  revokeRetiredSigningSecretsStatements,
+  rotateSigningSecretStatements,
+  type Statement,
+} from "./provision";
 
 /**
  * The secrets an account's signatures are made with at `nowMs` (epoch ms): the current one first, then every
@@ -47,7 +52,8 @@ export interface Rotation {
 
 /**
  * Rotates an account's signing secret in one D1 batch (a transaction): the old secret keeps signing for `graceMs`
- * (default 24 h) beside the new one. Statements come from provision.ts so the operator CLI rotates the same way.
+ * (default 24 h) beside the new one; 0 retires every older secret at once. Statements come from provision.ts so the
+ * operator CLI rotates the same way.
  */
 export async function rotateSigningSecret(
   db: Db,
@@ -58,6 +64,11 @@ export async function rotateSigningSecret(
   const secret = newSigningSecret();
   await runStatements(db.$client, rotateSigningSecretStatements(accountId, secret, nowMs, graceMs));
   return { secret, previousExpiresAt: nowMs + graceMs };
+}
+
+/** Drops every retired secret still in its grace: from now on only the current secret signs. */
+export async function revokeRetiredSigningSecrets(db: Db, accountId: string): Promise<void> {
+  await runStatements(db.$client, revokeRetiredSigningSecretsStatements(accountId));
 }
 
 /** Runs provisioning statements as one D1 batch (on a binding or a session of one). */

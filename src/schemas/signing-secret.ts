@@ -17,7 +17,7 @@ export const RotateSigningSecretSchema = z
       .transform((n) => n ?? DEFAULT_GRACE_SECONDS)
       .openapi({
         description:
-          "How long the replaced secret keeps signing beside the new one (default 86400 = 24 h; 0 = hard cut)",
+          "How long the replaced secret keeps signing beside the new one (default 86400 = 24 h; 0 = hard cut: every older secret stops signing now)",
         example: DEFAULT_GRACE_SECONDS,
       }),
   })
@@ -32,7 +32,7 @@ export const RotatedSigningSecretSchema = z
       }),
       rotated_at: iso,
       previous_secret_expires_at: iso.openapi({
-        description: "Until then callbacks carry a v1 signature for the previous secret too",
+        description: "Until then requests and callbacks carry a v1 signature for the previous secret too",
       }),
     }),
   })
@@ -42,7 +42,8 @@ export const SigningSecretStatusSchema = z
   .object({
     data: z.object({
       active_secrets: z.number().int().openapi({
-        description: "How many v1 signatures each callback carries now (1 outside a rotation's grace period)",
+        description:
+          "How many v1 signatures each request and callback carries now (1 outside a rotation's grace period)",
       }),
       previous_secrets: z
         .array(z.object({ retired_at: iso, expires_at: iso }))

@@ -2,10 +2,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { activeSigningSecrets } from "../../src/accounts/signing-secrets";
 import { createDb } from "../../src/db/client";
 import { deliverCallback } from "../../src/engine/callbacks";
+import { consumeRun } from "../../src/engine/consume";
+import type { ExecutionRequest, Executor } from "../../src/engine/executors/types";
 import type { CallbackMessage } from "../../src/engine/messages";
 import { signPayload, signWithSecrets } from "../../src/engine/signature";
 import { createAccount, type TestAccount } from "../helpers/accounts";
-import { testDeps } from "../helpers/engine";
+import { queuedRun, testDeps } from "../helpers/engine";
+import { insertJob } from "../helpers/fixtures";
 import { api, expectProblem } from "../helpers/http";
 import { shardD1 } from "../helpers/shards";
 
@@ -60,6 +63,49 @@ const rotate = (acct: TestAccount, body?: unknown) =>
     headers: { ...acct.headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+
+const revokeRetired = (acct: TestAccount) =>
+  api(`/v1/cron-jobs/${acct.accountId}/signing-secret/revoke-retired`, { method: "POST", headers: acct.headers });
+
+/** Runs one attempt of a fresh job of the account and returns the request it sent (signed at send time). */
+async function sendRequest(acct: TestAccount) {
+  const sent: ExecutionRequest[] = [];
+  const executor: Executor = {
+    async execute(req) {
+      sent.push(req);
+      return {
+        status: "success",
+        responseCode: 200,
+        responseBody: null,
+        errorMessage: null,
+        responseTimeMs: 1,
+        retryAfterSeconds: null,
+      };
+    },
+  };
+  const now = Date.now();
+  const job = await insertJob(acct.accountId, { nextRunAt: Date.UTC(2099, 0, 1), body: '{"n":1}' });
+  await consumeRun(testDeps({ executor, now: () => now }), await queuedRun(job, now));
+  const req = sent[0];
+  if (!req) throw new Error("no request sent");
+  return { ...req, header: req.headers["X-Edgecron-Request-Signature"] ?? "" };
+}
+
+/** The README's request verifier: any v1 over "<t>.<METHOD>.<URL>.<body>". */
+async function verifyRequest(
+  secret: string,
+  req: { header: string; method: string; endpointUrl: string; body: string | null },
+) {
+  const header = req.header;
+  const t = header.match(/^t=(\d+)/)?.[1];
+  const payload = `${req.method.toUpperCase()}.${new URL(req.endpointUrl).href}.${req.body ?? ""}`;
+  if (!t) return false;
+  const expected = (await signPayload(secret, payload, Number(t))).split(",")[1];
+  return header
+    .split(",")
+    .slice(1)
+    .includes(expected ?? "-");
+}
 
 describe("signing with several secrets (engine/signature.ts)", () => {
   it("one t and one v1 per distinct secret, in order; one secret is the old format", async () => {
@@ -130,12 +176,71 @@ describe("signing-secret rotation with overlap", () => {
     const d = await deliver(callback(a.accountId));
     for (const s of [a.signingSecret, first, second]) expect(await verifyEdgecron(s, d.header, d.body)).toBe(true);
 
+    const queued = callback(a.accountId); // queued before the cut, sent after it
     const cut = await rotate(a, { grace_seconds: 0 });
     expect(cut.body.data.previous_secret_expires_at).toBe(cut.body.data.rotated_at);
-    const now = await activeSigningSecrets(createDb(shardD1()), a.accountId, Date.now());
-    // The hard cut drops the secret it replaced; the earlier ones keep their own grace.
-    expect(now).toEqual([cut.body.data.signing_secret, first, a.signingSecret]);
-    expect(now).not.toContain(second);
+    const current = cut.body.data.signing_secret as string;
+    // The hard cut drops the secret it replaced and every earlier one still in its grace.
+    expect(await activeSigningSecrets(createDb(shardD1()), a.accountId, Date.now())).toEqual([current]);
+    const status = await api(`/v1/cron-jobs/${a.accountId}/signing-secret`, { headers: a.headers });
+    expect(status.body).toEqual({ data: { active_secrets: 1, previous_secrets: [] } });
+
+    const cb = await deliver(queued);
+    expect(cb.header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(await verifyEdgecron(current, cb.header, cb.body)).toBe(true);
+    for (const s of [a.signingSecret, first, second]) expect(await verifyEdgecron(s, cb.header, cb.body)).toBe(false);
+
+    const req = await sendRequest(a);
+    expect(req.header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(await verifyRequest(current, req)).toBe(true);
+    for (const s of [a.signingSecret, first, second]) expect(await verifyRequest(s, req)).toBe(false);
+  });
+
+  it("a secret rotated out 30 minutes earlier with a 24 h grace stops signing at a grace-0 rotation", async () => {
+    const a = await createAccount("Rotation after a leak");
+    const replaced = (await rotate(a)).body.data;
+    const thirtyMinutesAgo = Date.now() - 30 * 60_000;
+    await shardD1()
+      .prepare("UPDATE retired_signing_secrets SET retired_at = ?, expires_at = ? WHERE account_id = ?")
+      .bind(thirtyMinutesAgo, thirtyMinutesAgo + 86_400_000, a.accountId)
+      .run();
+    const before = await sendRequest(a);
+    expect(await verifyRequest(a.signingSecret, before)).toBe(true); // still in its grace
+
+    const cut = (await rotate(a, { grace_seconds: 0 })).body.data.signing_secret as string;
+    const req = await sendRequest(a);
+    expect(req.header.match(/v1=/g)).toHaveLength(1);
+    expect(await verifyRequest(cut, req)).toBe(true);
+    expect(await verifyRequest(a.signingSecret, req)).toBe(false);
+    expect(await verifyRequest(replaced.signing_secret, req)).toBe(false);
+    const cb = await deliver(callback(a.accountId));
+    expect(cb.header.match(/v1=/g)).toHaveLength(1);
+    expect(await verifyEdgecron(a.signingSecret, cb.header, cb.body)).toBe(false);
+  });
+
+  it("revoke-retired drops every retired secret now and answers the new status; the current secret stays", async () => {
+    const a = await createAccount("Revoke retired");
+    const first = (await rotate(a, { grace_seconds: 3600 })).body.data.signing_secret as string;
+    const second = (await rotate(a, { grace_seconds: 86_400 })).body.data.signing_secret as string;
+    const queued = callback(a.accountId);
+    const status = await api(`/v1/cron-jobs/${a.accountId}/signing-secret`, { headers: a.headers });
+    expect(status.body.data.active_secrets).toBe(3);
+
+    const res = await revokeRetired(a);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ data: { active_secrets: 1, previous_secrets: [] } });
+    expect(await activeSigningSecrets(createDb(shardD1()), a.accountId, Date.now())).toEqual([second]);
+    const cb = await deliver(queued);
+    expect(cb.header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(await verifyEdgecron(second, cb.header, cb.body)).toBe(true);
+    expect(await verifyEdgecron(first, cb.header, cb.body)).toBe(false);
+    expect(await verifyEdgecron(a.signingSecret, cb.header, cb.body)).toBe(false);
+    const req = await sendRequest(a);
+    expect(req.header.match(/v1=/g)).toHaveLength(1);
+    expect(await verifyRequest(second, req)).toBe(true);
+
+    // Nothing retired: a no-op with the same answer.
+    expect((await revokeRetired(a)).body).toEqual({ data: { active_secrets: 1, previous_secrets: [] } });
   });
 
   it("validates grace_seconds and refuses read-only keys", async () => {
@@ -152,6 +257,8 @@ describe("signing-secret rotation with overlap", () => {
     });
     const ro = { "X-API-Key": key.body.data.id, "X-API-Secret": key.body.data.api_secret };
     expectProblem(await rotate({ ...acct, headers: ro }), 403);
+    expectProblem(await revokeRetired({ ...acct, headers: ro }), 403);
+    expect((await api(`/v1/cron-jobs/${acct.accountId}/signing-secret`, { headers: ro })).status).toBe(200);
   });
 
   it("an unknown account's callback is refused, not sent unsigned", async () => {
