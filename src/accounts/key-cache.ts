@@ -4,7 +4,7 @@
  * never the secret): every request still hashes the secret it presents and compares it in constant time.
  *
  * The price is revocation latency: an isolate that verified a key keeps accepting it until its entry expires
- * (`API_KEY_CACHE_SECONDS`, 0 turns the cache off). Keys are immutable apart from revocation (a new secret is a
+ * (`API_KEY_CACHE_SECONDS`, 0 turns the cache off); only the isolate that served the revocation forgets it at once. Keys are immutable apart from revocation (a new secret is a
  * new key; scope and expiry are fixed at creation), so nothing else can go stale; an entry never outlives the
  * key's own expiry.
  */
@@ -26,6 +26,8 @@ export const KEY_CACHE_MAX_ENTRIES = 1_000;
 
 export class VerifiedKeyCache {
   readonly #entries = new Map<string, CachedKey>();
+  /** Keys revoked through this isolate: a verification that read the key before the revocation must not re-cache it. */
+  readonly #revoked = new Set<string>();
 
   constructor(private readonly maxEntries = KEY_CACHE_MAX_ENTRIES) {}
 
@@ -39,12 +41,22 @@ export class VerifiedKeyCache {
     return entry;
   }
 
-  /** Forgets a key at once (this isolate only; others keep it until their entry expires). */
-  delete(keyId: string): void {
+  /**
+   * Forgets a revoked key for good (this isolate only; others keep it until their entry expires). Revocation is
+   * final, so a verification still in flight from before it can never put the key back.
+   */
+  revoke(keyId: string): void {
     this.#entries.delete(keyId);
+    this.#revoked.delete(keyId);
+    if (this.#revoked.size >= this.maxEntries) {
+      const oldest = this.#revoked.values().next().value;
+      if (oldest !== undefined) this.#revoked.delete(oldest);
+    }
+    this.#revoked.add(keyId);
   }
 
   set(keyId: string, entry: CachedKey): void {
+    if (this.#revoked.has(keyId)) return;
     this.#entries.delete(keyId);
     if (this.#entries.size >= this.maxEntries) {
       // Maps iterate in insertion order: drop the oldest entry.
@@ -60,6 +72,7 @@ export class VerifiedKeyCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#revoked.clear();
   }
 }
 

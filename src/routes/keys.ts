@@ -104,6 +104,6 @@ export const keysRoutes = createRouter()
     const now = Date.now();
     const key = await revokeKey(c.get("control"), c.get("accountId"), key_id, now);
     if (!key) fail(404, `API key ${key_id} not found`);
-    verifiedKeys.delete(key_id);
+    verifiedKeys.revoke(key_id);
     return c.json({ data: serialiseKey(key, now) }, 200);
   });
