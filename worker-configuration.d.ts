@@ -19,6 +19,8 @@ interface __BaseEnv_Env {
 	API_KEY_CACHE_SECONDS: string;
 	DIRECTORY_CACHE_SECONDS: string;
 	ALERT_EMAIL_FROM: string;
+	MAX_ALERT_RECIPIENTS: string;
+	MAX_CONFIRMATION_EMAILS_PER_HOUR: string;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
@@ -31,7 +33,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "EXECUTOR" | "CALLBACKS" | "RETENTION_DAYS" | "ALLOW_PRIVATE_TARGETS" | "MAX_ACTIVE_JOBS" | "RATE_LIMIT_REQUESTS" | "RATE_LIMIT_PERIOD_SECONDS" | "API_KEY_CACHE_SECONDS" | "DIRECTORY_CACHE_SECONDS" | "ALERT_EMAIL_FROM">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "EXECUTOR" | "CALLBACKS" | "RETENTION_DAYS" | "ALLOW_PRIVATE_TARGETS" | "MAX_ACTIVE_JOBS" | "RATE_LIMIT_REQUESTS" | "RATE_LIMIT_PERIOD_SECONDS" | "API_KEY_CACHE_SECONDS" | "DIRECTORY_CACHE_SECONDS" | "ALERT_EMAIL_FROM" | "MAX_ALERT_RECIPIENTS" | "MAX_CONFIRMATION_EMAILS_PER_HOUR">> {}
 }
 declare module "*.txt" {
 	const value: string;

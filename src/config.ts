@@ -23,6 +23,10 @@ const ConfigSchema = z.object({
   DIRECTORY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** The From of alert and confirmation e-mails: an address of the domain onboarded to Email Service (README Deploy). */
   ALERT_EMAIL_FROM: z.string().default("alerts@edgecron.example"),
+  /** Alert e-mail addresses (pending or confirmed) per account (README "Limits"). */
+  MAX_ALERT_RECIPIENTS: z.coerce.number().int().min(1).default(50),
+  /** Confirmation e-mails an account may cause per rolling hour, whatever the addresses (README "Limits"). */
+  MAX_CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -44,6 +48,8 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       API_KEY_CACHE_SECONDS: env.API_KEY_CACHE_SECONDS || undefined,
       DIRECTORY_CACHE_SECONDS: env.DIRECTORY_CACHE_SECONDS || undefined,
       ALERT_EMAIL_FROM: env.ALERT_EMAIL_FROM || undefined,
+      MAX_ALERT_RECIPIENTS: env.MAX_ALERT_RECIPIENTS || undefined,
+      MAX_CONFIRMATION_EMAILS_PER_HOUR: env.MAX_CONFIRMATION_EMAILS_PER_HOUR || undefined,
     });
     cache.set(env, parsed);
   }

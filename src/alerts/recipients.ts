@@ -1,6 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt, max, min, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { alertEmailRecipients } from "../db/schema";
+import { alertEmailRecipients, confirmationSends } from "../db/schema";
 
 export type RecipientRow = typeof alertEmailRecipients.$inferSelect;
 
@@ -46,45 +46,145 @@ export async function isConfirmed(db: Db, accountId: string, email: string): Pro
   return (await findRecipient(db, accountId, email))?.status === "confirmed";
 }
 
+/** The per-account limits of the double opt-in (src/config.ts MAX_ALERT_RECIPIENTS, MAX_CONFIRMATION_EMAILS_PER_HOUR). */
+export interface ConfirmationLimits {
+  maxRecipients: number;
+  maxEmailsPerHour: number;
+}
+
+const HOUR_MS = 3_600_000;
+
 export type RequestOutcome =
   | { kind: "confirmed"; row: RecipientRow }
   | { kind: "throttled"; row: RecipientRow }
-  | { kind: "send"; row: RecipientRow; token: string };
+  | { kind: "send"; row: RecipientRow; token: string }
+  | { kind: "recipient-limit"; limit: number }
+  | { kind: "hourly-limit"; limit: number; retryAfterSeconds: number };
+
+/** The newest confirmation e-mail sent to the address for the account, recipient deleted or not. */
+async function lastSent(db: Db, accountId: string, email: string): Promise<number | null> {
+  const [row] = await db
+    .select({ at: max(confirmationSends.sentAt) })
+    .from(confirmationSends)
+    .where(and(eq(confirmationSends.accountId, accountId), eq(confirmationSends.email, email)));
+  return row?.at ?? null;
+}
+
+const recipientCount = (accountId: string) =>
+  sql`(SELECT count(*) FROM ${alertEmailRecipients} WHERE ${alertEmailRecipients.accountId} = ${accountId})`;
 
 /**
- * Registers `email` for the account (pending) or renews its token, unless it is confirmed already or a
- * confirmation went out less than CONFIRMATION_RESEND_MS ago. A renewal replaces the token: only the newest link
- * confirms. The caller sends the confirmation e-mail for `send`.
+ * Inserts the recipient unless the account already has `limit` (one statement, so concurrent requests cannot
+ * overshoot), or renews a pending one's token. Undefined when the limit refused it.
+ */
+async function upsertRecipient(
+  db: Db,
+  accountId: string,
+  email: string,
+  hash: string | null,
+  sentAt: number | null,
+  now: number,
+  limit: number,
+): Promise<RecipientRow | undefined> {
+  await db.run(
+    sql`INSERT INTO ${alertEmailRecipients} (account_id, email, status, token_hash, created_at, confirmation_sent_at)
+      SELECT ${accountId}, ${email}, 'pending', ${hash}, ${now}, ${sentAt} WHERE ${recipientCount(accountId)} < ${limit}
+      ON CONFLICT (account_id, email) DO UPDATE SET token_hash = excluded.token_hash,
+        confirmation_sent_at = excluded.confirmation_sent_at WHERE ${alertEmailRecipients.status} = 'pending'`,
+  );
+  return findRecipient(db, accountId, email);
+}
+
+/**
+ * Registers `email` for the account (pending) or renews its token, unless it is confirmed already, a confirmation
+ * went to the address less than CONFIRMATION_RESEND_MS ago (deleted recipients included: the sends are kept in
+ * confirmation_sends), the account has sent `maxEmailsPerHour` confirmations in the last hour, or a new address
+ * would exceed `maxRecipients`. A renewal replaces the token: only the newest link confirms. The caller sends the
+ * confirmation e-mail for `send`.
  */
 export async function requestConfirmation(
   db: Db,
   accountId: string,
   email: string,
   now: number,
+  limits: ConfirmationLimits,
 ): Promise<RequestOutcome> {
   const current = await findRecipient(db, accountId, email);
   if (current?.status === "confirmed") return { kind: "confirmed", row: current };
-  if (current?.confirmationSentAt && now - current.confirmationSentAt < CONFIRMATION_RESEND_MS)
-    return { kind: "throttled", row: current };
+  const atLimit = { kind: "recipient-limit", limit: limits.maxRecipients } as const;
+  const throttled = async (sentAt: number): Promise<RequestOutcome> => {
+    // Re-added within the interval: pending again, without a link until the interval is over.
+    const row = current ?? (await upsertRecipient(db, accountId, email, null, sentAt, now, limits.maxRecipients));
+    return row ? { kind: "throttled", row } : atLimit;
+  };
+  // A row's own confirmation_sent_at covers sends from before confirmation_sends existed.
+  const previous = Math.max((await lastSent(db, accountId, email)) ?? 0, current?.confirmationSentAt ?? 0) || null;
+  if (previous !== null && now - previous < CONFIRMATION_RESEND_MS) return throttled(previous);
+  if (!current) {
+    const [n] = await db.all<{ n: number }>(sql`SELECT ${recipientCount(accountId)} AS n`);
+    if ((n?.n ?? 0) >= limits.maxRecipients) return atLimit;
+  }
+  // The claim of a send, one statement: neither a concurrent request for the address nor the hourly cap can be
+  // overtaken between the check and the insert.
+  const claimed = await db.all<Record<string, unknown>>(
+    sql`INSERT INTO ${confirmationSends} (account_id, email, sent_at) SELECT ${accountId}, ${email}, ${now}
+      WHERE NOT EXISTS (SELECT 1 FROM ${confirmationSends} WHERE ${confirmationSends.accountId} = ${accountId}
+          AND ${confirmationSends.email} = ${email} AND ${confirmationSends.sentAt} > ${now - CONFIRMATION_RESEND_MS})
+        AND (SELECT count(*) FROM ${confirmationSends} WHERE ${confirmationSends.accountId} = ${accountId}
+          AND ${confirmationSends.sentAt} > ${now - HOUR_MS}) < ${limits.maxEmailsPerHour}
+      ON CONFLICT DO NOTHING RETURNING sent_at`,
+  );
+  if (claimed.length === 0) {
+    const raced = await lastSent(db, accountId, email);
+    if (raced !== null && now - raced < CONFIRMATION_RESEND_MS) return throttled(raced);
+    const [oldest] = await db
+      .select({ at: min(confirmationSends.sentAt) })
+      .from(confirmationSends)
+      .where(and(eq(confirmationSends.accountId, accountId), gt(confirmationSends.sentAt, now - HOUR_MS)));
+    const retryAt = (oldest?.at ?? now) + HOUR_MS;
+    return {
+      kind: "hourly-limit",
+      limit: limits.maxEmailsPerHour,
+      retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)),
+    };
+  }
   const token = newToken();
-  const hash = await tokenHash(token);
-  const [row] = await db
-    .insert(alertEmailRecipients)
-    .values({ accountId, email, status: "pending", tokenHash: hash, createdAt: now, confirmationSentAt: now })
-    .onConflictDoUpdate({
-      target: [alertEmailRecipients.accountId, alertEmailRecipients.email],
-      set: { tokenHash: hash, confirmationSentAt: now },
-    })
-    .returning();
-  return { kind: "send", row: row as RecipientRow, token };
+  const row = await upsertRecipient(db, accountId, email, await tokenHash(token), now, now, limits.maxRecipients);
+  if (!row) {
+    // Another request took the last recipient slot meanwhile: nothing is sent, so the claim goes.
+    await forgetSend(db, accountId, email, now);
+    return atLimit;
+  }
+  return { kind: "send", row, token };
 }
 
-/** Forgets that a confirmation was sent (its e-mail failed), so one may be sent again at once. */
-export async function clearConfirmationSent(db: Db, accountId: string, email: string): Promise<void> {
+async function forgetSend(db: Db, accountId: string, email: string, sentAt: number): Promise<void> {
+  await db
+    .delete(confirmationSends)
+    .where(
+      and(
+        eq(confirmationSends.accountId, accountId),
+        eq(confirmationSends.email, email),
+        eq(confirmationSends.sentAt, sentAt),
+      ),
+    );
+}
+
+/** Forgets the confirmation sent at `sentAt` (its e-mail failed), so one may be sent again at once. */
+export async function clearConfirmationSent(db: Db, accountId: string, email: string, sentAt: number): Promise<void> {
+  await forgetSend(db, accountId, email, sentAt);
   await db
     .update(alertEmailRecipients)
     .set({ confirmationSentAt: null })
     .where(and(eq(alertEmailRecipients.accountId, accountId), eq(alertEmailRecipients.email, email)));
+}
+
+/** Deletes up to `limit` confirmation sends from before `cutoff` (epoch ms), for the retention sweep; how many went. */
+export async function deleteExpiredConfirmationSends(db: Db, cutoff: number, limit: number): Promise<number> {
+  const res = await db.run(
+    sql`DELETE FROM ${confirmationSends} WHERE rowid IN (SELECT rowid FROM ${confirmationSends} WHERE ${confirmationSends.sentAt} < ${cutoff} LIMIT ${limit})`,
+  );
+  return res.meta.changes ?? 0;
 }
 
 /** Confirms the pending recipient whose link carries `token` (one use: the token is cleared). */

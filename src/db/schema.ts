@@ -343,6 +343,25 @@ export const alertEmailRecipients = sqliteTable(
   (t) => [primaryKey({ columns: [t.accountId, t.email] }), index("alert_email_recipients_token_idx").on(t.tokenHash)],
 );
 
+/**
+ * Every confirmation e-mail sent (src/alerts/recipients.ts), kept as long as logs whether or not its recipient row
+ * still exists: deleting and re-adding an address cannot reset its resend interval, and the per-account hourly cap
+ * counts every send.
+ */
+export const confirmationSends = sqliteTable(
+  "confirmation_sends",
+  {
+    accountId: text("account_id").notNull(),
+    email: text("email").notNull(),
+    sentAt: integer("sent_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.email, t.sentAt] }),
+    index("confirmation_sends_account_time_idx").on(t.accountId, t.sentAt),
+    index("confirmation_sends_sent_idx").on(t.sentAt),
+  ],
+);
+
 export type AccountRow = typeof accounts.$inferSelect;
 export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;

@@ -4,6 +4,7 @@ import { listDeliveries } from "../alerts/deliveries";
 import { resolveMailer } from "../alerts/mailer";
 import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "../alerts/recipients";
 import { config } from "../config";
+import { countLimitReached, rateLimitReached } from "../http/account-limits";
 import { canonicalId } from "../http/auth";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
 import { pagination } from "../http/pagination";
@@ -45,7 +46,9 @@ const addRecipientRoute = createRoute({
   summary: "Register an e-mail address for alerts (double opt-in)",
   description:
     "Sends the address a confirmation e-mail with a one-time link; alert e-mails to it are sent only once the " +
-    "link is followed. Repeating the request renews the link (at most one e-mail per address every 10 minutes).",
+    "link is followed. Repeating the request renews the link (at most one e-mail per address every 10 minutes, " +
+    "even if the address was deleted and added again). An account has at most MAX_ALERT_RECIPIENTS addresses " +
+    "and causes at most MAX_CONFIRMATION_EMAILS_PER_HOUR confirmation e-mails per hour.",
   security: apiKeySecurity,
   request: {
     params: AccountParamSchema,
@@ -54,7 +57,10 @@ const addRecipientRoute = createRoute({
   responses: {
     200: json(AlertRecipientEnvelopeSchema, "Already confirmed: nothing sent"),
     202: json(AlertRecipientEnvelopeSchema, "Pending: a confirmation e-mail was sent (or was sent recently)"),
-    ...problemResponses(),
+    ...problemResponses(
+      [409, "The account has MAX_ALERT_RECIPIENTS recipients already"],
+      [429, "Rate limit exceeded, or the account sent MAX_CONFIRMATION_EMAILS_PER_HOUR confirmations in the last hour"],
+    ),
   },
 });
 
@@ -117,14 +123,27 @@ export const alertsRoutes = createRouter()
   .openapi(addRecipientRoute, async (c) => {
     const { email } = c.req.valid("json");
     const mailer = (await resolveMailer({}, c.env)) ?? fail(503, "E-mail alerts are not configured (no EMAIL binding)");
-    const from = config(c.env).ALERT_EMAIL_FROM;
+    const { ALERT_EMAIL_FROM: from, MAX_ALERT_RECIPIENTS, MAX_CONFIRMATION_EMAILS_PER_HOUR } = config(c.env);
     const origin = new URL(c.req.url).origin;
+    const limits = { maxRecipients: MAX_ALERT_RECIPIENTS, maxEmailsPerHour: MAX_CONFIRMATION_EMAILS_PER_HOUR };
     let outcome: Awaited<ReturnType<typeof startDoubleOptIn>>;
     try {
-      outcome = await startDoubleOptIn(c.get("db"), mailer, from, origin, c.get("accountId"), email, Date.now());
+      const accountId = c.get("accountId");
+      outcome = await startDoubleOptIn(c.get("db"), mailer, from, origin, accountId, email, Date.now(), limits);
     } catch (err) {
       console.error(JSON.stringify({ event: "confirmation_email_failed", error: String(err) }));
       return fail(503, "The confirmation e-mail could not be sent; try again later");
+    }
+    if (outcome.kind === "recipient-limit") {
+      return countLimitReached(
+        `This account already has ${outcome.limit} alert e-mail recipients (MAX_ALERT_RECIPIENTS), the most allowed. Delete one first.`,
+      );
+    }
+    if (outcome.kind === "hourly-limit") {
+      return rateLimitReached(
+        `This account has sent ${outcome.limit} confirmation e-mails in the last hour (MAX_CONFIRMATION_EMAILS_PER_HOUR), the most allowed. Retry after ${outcome.retryAfterSeconds} seconds.`,
+        outcome.retryAfterSeconds,
+      );
     }
     return c.json({ data: serialiseRecipient(outcome.row) }, outcome.kind === "confirmed" ? 200 : 202);
   })

@@ -8,12 +8,13 @@ import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { startDoubleOptIn } from "../../src/alerts/confirm";
 import type { OutgoingEmail } from "../../src/alerts/mailer";
-import { isConfirmed } from "../../src/alerts/recipients";
+import { CONFIRMATION_RESEND_MS, isConfirmed } from "../../src/alerts/recipients";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { db, insertJob } from "../helpers/fixtures";
 import { api, BASE, expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
 import { accountDb, shardD1 } from "../helpers/shards";
+import { callWith } from "../http/app-env";
 
 let acct: TestAccount;
 let jobs: ReturnType<typeof jobsApi>;
@@ -21,6 +22,8 @@ beforeEach(async () => {
   acct = await createAccount();
   jobs = jobsApi(acct);
 });
+
+const LIMITS = { maxRecipients: 50, maxEmailsPerHour: 10 };
 
 const fields = (problem: Record<string, unknown>) =>
   (problem.errors as Array<{ field: string }>).map((e) => e.field).sort();
@@ -277,6 +280,7 @@ describe("e-mail double opt-in", () => {
       acct.accountId,
       "a@example.com",
       now,
+      LIMITS,
     );
     expect(outcome.kind).toBe("send");
     expect(sent).toHaveLength(1);
@@ -284,9 +288,9 @@ describe("e-mail double opt-in", () => {
     const link = /https?:\/\/\S+\/confirm\?token=\S+/.exec(sent[0]?.text ?? "")?.[0] ?? "";
     expect(link.startsWith(`${BASE}/alerts/${acct.accountId}/confirm?token=`)).toBe(true);
     // A second request within 10 minutes sends nothing more.
-    expect((await startDoubleOptIn(db(), mailer, "x", BASE, acct.accountId, "a@example.com", now + 1000)).kind).toBe(
-      "throttled",
-    );
+    expect(
+      (await startDoubleOptIn(db(), mailer, "x", BASE, acct.accountId, "a@example.com", now + 1000, LIMITS)).kind,
+    ).toBe("throttled");
     expect(sent).toHaveLength(1);
 
     const page = await SELF.fetch(link);
@@ -326,7 +330,9 @@ describe("e-mail double opt-in failures", () => {
   it("a confirmation e-mail that fails to send can be requested again at once", async () => {
     const failing = { send: async () => Promise.reject(new Error("E_RATE_LIMIT_EXCEEDED")) };
     const now = Date.now();
-    await expect(startDoubleOptIn(db(), failing, "f", BASE, acct.accountId, "b@example.com", now)).rejects.toThrow();
+    await expect(
+      startDoubleOptIn(db(), failing, "f", BASE, acct.accountId, "b@example.com", now, LIMITS),
+    ).rejects.toThrow();
     const sent: OutgoingEmail[] = [];
     const ok = await startDoubleOptIn(
       db(),
@@ -336,11 +342,113 @@ describe("e-mail double opt-in failures", () => {
       acct.accountId,
       "b@example.com",
       now + 1,
+      LIMITS,
     );
     expect(ok.kind).toBe("send");
     expect(sent).toHaveLength(1);
   });
 });
+
+describe("confirmation e-mail limits", () => {
+  /** The API with a recording EMAIL binding and, optionally, smaller limits. */
+  function recipientsApi(vars: Partial<Env> = {}) {
+    const sent: OutgoingEmail[] = [];
+    const EMAIL = { send: async (m: OutgoingEmail) => sent.push(m) } as unknown as SendEmail;
+    const call = (method: string, path: string, body?: unknown) =>
+      callWith({ EMAIL, ...vars }, `/v1/cron-jobs/${acct.accountId}/alert-recipients${path}`, {
+        method,
+        headers: { ...acct.headers, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    return {
+      sent,
+      add: (email: string) => call("POST", "", { email }),
+      remove: (email: string) => call("DELETE", `/${email}`),
+    };
+  }
+
+  it("deleting and re-adding an address does not reset its 10-minute resend interval", async () => {
+    const r = recipientsApi();
+    expect((await r.add("victim@example.com")).status).toBe(202);
+    for (let i = 0; i < 5; i++) {
+      expect((await r.remove("victim@example.com")).status).toBe(200);
+      const again = await r.add("victim@example.com");
+      expect(again.status).toBe(202);
+      expect(again.body.data).toMatchObject({ status: "pending", confirmation_sent_at: expect.any(String) });
+    }
+    expect(sent(r)).toEqual(["victim@example.com"]);
+    // Once the interval is over, a request sends a new link again.
+    const later = Date.now() + CONFIRMATION_RESEND_MS + 1;
+    const mailer = { send: async (m: OutgoingEmail) => r.sent.push(m) };
+    const outcome = await startDoubleOptIn(
+      db(),
+      mailer,
+      "x",
+      BASE,
+      acct.accountId,
+      "victim@example.com",
+      later,
+      LIMITS,
+    );
+    expect(outcome.kind).toBe("send");
+    expect(sent(r)).toEqual(["victim@example.com", "victim@example.com"]);
+  });
+
+  it("an account has at most MAX_ALERT_RECIPIENTS addresses: 409 naming the limit", async () => {
+    const r = recipientsApi({ MAX_ALERT_RECIPIENTS: "2" });
+    expect((await r.add("one@example.com")).status).toBe(202);
+    expect((await r.add("two@example.com")).status).toBe(202);
+    const refused = expectProblem(
+      await r.add("three@example.com"),
+      409,
+      /This account already has 2 alert e-mail recipients \(MAX_ALERT_RECIPIENTS\)/,
+    );
+    expect(refused.title).toBe("Limit reached");
+    expect(sent(r)).toEqual(["one@example.com", "two@example.com"]);
+    // An address already registered is not a new one; deleting one makes room.
+    expect((await r.add("one@example.com")).status).toBe(202);
+    expect((await r.remove("two@example.com")).status).toBe(200);
+    expect((await r.add("three@example.com")).status).toBe(202);
+    // Re-adding within the resend interval also counts against the limit.
+    expectProblem(await r.add("two@example.com"), 409, /MAX_ALERT_RECIPIENTS/);
+  });
+
+  it("an account causes at most MAX_CONFIRMATION_EMAILS_PER_HOUR confirmations: 429 with Retry-After", async () => {
+    const r = recipientsApi({ MAX_CONFIRMATION_EMAILS_PER_HOUR: "3" });
+    for (const email of ["a@example.com", "b@example.com", "c@example.com"]) {
+      expect((await r.add(email)).status).toBe(202);
+      expect((await r.remove(email)).status).toBe(200); // deleting gives no budget back
+    }
+    const limited = await r.add("d@example.com");
+    expectProblem(
+      limited,
+      429,
+      /This account has sent 3 confirmation e-mails in the last hour \(MAX_CONFIRMATION_EMAILS_PER_HOUR\)/,
+    );
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(3500);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(sent(r)).toEqual(["a@example.com", "b@example.com", "c@example.com"]);
+    expect((await jobs.send("GET", "/alert-recipients")).body.data).toEqual([]); // nothing registered by the refusal
+    // Another account's budget is its own.
+    const other = await createAccount("Other");
+    const mailer = { send: async (m: OutgoingEmail) => r.sent.push(m) };
+    const limits = { ...LIMITS, maxEmailsPerHour: 3 };
+    const outcome = await startDoubleOptIn(
+      db(),
+      mailer,
+      "x",
+      BASE,
+      other.accountId,
+      "d@example.com",
+      Date.now(),
+      limits,
+    );
+    expect(outcome.kind).toBe("send");
+  });
+});
+
+const sent = (r: { sent: OutgoingEmail[] }) => r.sent.map((m) => m.to);
 
 describe("OpenAPI", () => {
   it("documents the alerts endpoints and the job's alerts", async () => {

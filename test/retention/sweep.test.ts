@@ -73,6 +73,22 @@ describe("retention sweep", () => {
     expect(left).toEqual({ n: 5_000, oldest: CUTOFF, young: 5_000 });
   });
 
+  it("deletes confirmation sends older than the retention window and keeps younger ones", async () => {
+    const acct = await createAccount();
+    const insert = shardD1().prepare("INSERT INTO confirmation_sends (account_id, email, sent_at) VALUES (?, ?, ?)");
+    await shardD1().batch([
+      insert.bind(acct.accountId, "old@example.com", CUTOFF - 1),
+      insert.bind(acct.accountId, "kept@example.com", CUTOFF),
+    ]);
+    const report = await sweep(db(), { retentionDays: 30, now: NOW });
+    expect(report.confirmation_sends_deleted).toBeGreaterThanOrEqual(1);
+    const { results } = await shardD1()
+      .prepare("SELECT email FROM confirmation_sends WHERE account_id = ?")
+      .bind(acct.accountId)
+      .all<{ email: string }>();
+    expect(results.map((r) => r.email)).toEqual(["kept@example.com"]);
+  });
+
   it("stops at the time budget and the next sweep continues", async () => {
     const acct = await createAccount();
     const job = await insertJob(acct.accountId);

@@ -188,6 +188,26 @@ describe("account:move (src/shards/move.ts)", () => {
     });
   });
 
+  it("carries the confirmation send history, so a move does not reset an address's resend interval", async () => {
+    const acct = await createAccount("Mailing", { shard: 0 });
+    const other = await createAccount("Staying", { shard: 0 });
+    const now = Date.now();
+    const send = (accountId: string, email: string, at: number) =>
+      env.SHARD_0.prepare("INSERT INTO confirmation_sends (account_id, email, sent_at) VALUES (?, ?, ?)")
+        .bind(accountId, email, at)
+        .run();
+    await send(acct.accountId, "a@example.com", now - 60_000);
+    await send(acct.accountId, "a@example.com", now);
+    await send(other.accountId, "a@example.com", now);
+    const sends = (shard: number, accountId: string) =>
+      one(shard, "SELECT count(*) AS n FROM confirmation_sends WHERE account_id = ?", accountId);
+    const report = await moveAccount(moveDeps(), acct.accountId, 1);
+    expect(report.copied.confirmation_sends).toBe(2);
+    expect(await sends(1, acct.accountId)).toBe(2);
+    expect(await sends(0, acct.accountId)).toBe(0);
+    expect(await sends(0, other.accountId)).toBe(1);
+  });
+
   it("refuses a shard that does not exist and a second destination while a move is under way", async () => {
     const acct = await createAccount("Refusals", { shard: 0 });
     await expect(moveAccount(moveDeps(), acct.accountId, 2)).rejects.toBeInstanceOf(MoveError);
