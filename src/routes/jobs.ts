@@ -8,6 +8,7 @@ import { refuseAtTheDoor } from "../http/validation";
 import { buildNewJob, buildUpdate } from "../jobs/build";
 import { findJob, insertJobWithinLimit, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
 import { serialiseJob } from "../jobs/serialise";
+import { serialiseJobSafely } from "../jobs/serialise-safe";
 import { ScheduleEndedError } from "../jobs/state";
 import { targetErrors } from "../jobs/targets";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
@@ -128,12 +129,13 @@ export const jobsRoutes = createRouter()
       tags: q.tags,
       search: q.search,
     });
-    return c.json({ data: rows.map(serialiseJob), pagination: { ...pagination(q.page, q.limit, total), total } }, 200);
+    const data = await Promise.all(rows.map((row) => serialiseJobSafely(row, serialiseJob)));
+    return c.json({ data, pagination: { ...pagination(q.page, q.limit, total), total } }, 200);
   })
   .openapi(jobDetailsRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     const row = (await findJob(c.get("db"), c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
-    return c.json({ data: serialiseJob(row) }, 200);
+    return c.json({ data: await serialiseJobSafely(row, serialiseJob) }, 200);
   })
   .openapi(updateJobRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");

@@ -237,6 +237,11 @@ export const JobSchema = z
     success_rules: SuccessRulesResponseSchema,
     created_at: iso,
     updated_at: iso,
+    error: z.string().optional().openapi({
+      description:
+        "Only on a job whose stored row cannot be read (it is logged for the operator): then the job object carries just id, name and this message",
+      example: "stored job is unreadable: headers is not valid JSON",
+    }),
   })
   .openapi("CronJob");
 

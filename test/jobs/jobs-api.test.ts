@@ -1,8 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { findJob } from "../../src/jobs/repository";
+import { serialiseJobSafely } from "../../src/jobs/serialise-safe";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
-import { expectProblem } from "../helpers/http";
+import { expectProblem, api as get } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { accountD1, accountDb } from "../helpers/shards";
 
 const WINTER = Date.UTC(2024, 0, 20, 12, 0, 0); // a Saturday in EST
 let acct: TestAccount;
@@ -391,5 +394,102 @@ describe("active-job limit", () => {
     const one = (await api.list("?is_active=true&limit=1")).body.data[0];
     expect((await api.update(one.id, { is_active: false })).status).toBe(200);
     expect((await api.update(paused.body.data.id, { is_active: true })).status).toBe(200);
+  });
+});
+
+describe("a corrupt job row", () => {
+  const LEAK = "Bearer sk_live_do_not_log";
+  /** Each JSON column with a value that cannot be read as it is stored (carrying a would-be secret). */
+  const corruptions: Array<[column: string, value: string, problem: string]> = [
+    ["headers", `{"Authorization":"${LEAK}"`, "is not valid JSON"],
+    ["schedule_config", `not json ${LEAK}`, "is not valid JSON"],
+    ["retry_config", `[${JSON.stringify(LEAK)}]`, "is not a JSON object"],
+    ["callbacks", `{${LEAK}}`, "is not valid JSON"],
+    ["tags", `{"tag":"${LEAK}"}`, "is not a JSON array"],
+    ["alert_policy", `{"channels":[${LEAK}`, "is not valid JSON"],
+    ["success_rules", `"${LEAK}"`, "is not a JSON object"],
+  ];
+  let owner: TestAccount;
+  let owned: ReturnType<typeof jobsApi>;
+  let broken: { id: string };
+  let healthy: { id: string };
+  beforeAll(async () => {
+    owner = await createAccount("Corrupt row");
+    owned = jobsApi(owner);
+    healthy = await insertJob(owner.accountId, { name: "Healthy", headers: JSON.stringify({ "X-Plain": "1" }) });
+    broken = await insertJob(owner.accountId, { name: "Broken", createdAt: Date.now() + 1 });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const corrupt = async (column: string, value: string | null) =>
+    (await accountD1(owner.accountId))
+      .prepare(`UPDATE cron_jobs SET ${column} = ? WHERE id = ?`)
+      .bind(value, broken.id)
+      .run();
+
+  it.each(corruptions)(
+    "%s: list and details answer 200; the job carries error and is logged without its value",
+    async (column, value, problem) => {
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      const original = await (await accountD1(owner.accountId))
+        .prepare(`SELECT ${column} AS v FROM cron_jobs WHERE id = ?`)
+        .bind(broken.id)
+        .first<{ v: string | null }>();
+      await corrupt(column, value);
+      try {
+        const error = `stored job is unreadable: ${column} ${problem}`;
+        const list = await owned.list();
+        expect(list.status).toBe(200);
+        expect(list.body.data).toHaveLength(2);
+        expect(list.body.pagination.total).toBe(2);
+        const [first, second] = list.body.data;
+        expect(first).toEqual({ id: broken.id, name: "Broken", error });
+        expect(second).toMatchObject({ id: healthy.id, name: "Healthy", headers: { "X-Plain": "1" } });
+        expect(second.error).toBeUndefined();
+
+        const details = await owned.details(broken.id);
+        expect(details.status).toBe(200);
+        expect(details.body).toEqual({ data: { id: broken.id, name: "Broken", error } });
+        expect((await owned.details(healthy.id)).body.data.name).toBe("Healthy");
+
+        expect(errors).toHaveBeenCalledWith(
+          "stored job is unreadable",
+          expect.objectContaining({ job_id: broken.id, column }),
+        );
+        expect(JSON.stringify(errors.mock.calls)).not.toContain("sk_live");
+        expect(JSON.stringify([list.body, details.body])).not.toContain("sk_live");
+      } finally {
+        await corrupt(column, original?.v ?? null);
+      }
+      expect((await owned.details(broken.id)).body.data.error).toBeUndefined();
+    },
+  );
+
+  it("a row that fails to serialise for another reason is listed with a generic error; the exception's text is not logged", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const row = await findJob(await accountDb(owner.accountId), owner.accountId, healthy.id);
+    if (!row) throw new Error("no row");
+    const out = await serialiseJobSafely(row, () => {
+      throw new TypeError(`cannot read ${LEAK}`);
+    });
+    expect(out).toEqual({
+      id: healthy.id,
+      name: "Healthy",
+      error: "stored job is unreadable: a stored value has an unexpected form",
+    });
+    expect(errors).toHaveBeenCalledWith("stored job is unreadable", {
+      job_id: healthy.id,
+      column: null,
+      problem: "TypeError",
+    });
+    expect(JSON.stringify(errors.mock.calls)).not.toContain("sk_live");
+  });
+
+  it("the OpenAPI document describes the error field as optional on the job object", async () => {
+    const doc = (await get("/openapi.json")).body;
+    expect(doc.components.schemas.CronJob.properties.error).toMatchObject({ type: "string" });
+    expect(doc.components.schemas.CronJob.required).not.toContain("error");
   });
 });
