@@ -31,7 +31,10 @@ export function judge(job: Pick<CronJobRow, "successRules">, result: ExecutionRe
     errorMessage,
     decidedBy,
   });
-  if (!inStatusRanges(rules.status_codes, code)) return fail("status_codes", failureMessage(code));
+  // A failure keeps the executor's own explanation (e.g. a cross-origin redirect it would not follow).
+  if (!inStatusRanges(rules.status_codes, code)) {
+    return fail("status_codes", (result.status === "failure" && result.errorMessage) || failureMessage(code));
+  }
   if (rules.body_contains !== null && !body.includes(rules.body_contains)) {
     return fail("body_contains", `Response body does not contain ${JSON.stringify(rules.body_contains)}`);
   }

@@ -424,6 +424,33 @@ describe("the queue consumer", () => {
   });
 });
 
+describe("a channel answered by a redirect to another origin", () => {
+  it("is not followed: the other origin never gets the signature or the payload", async () => {
+    const other = `http://127.0.0.1:${inject("otherTargetPort")}`;
+    const keys = { webhook: crypto.randomUUID(), slack: crypto.randomUUID(), discord: crypto.randomUUID() };
+    const via = (key: string) =>
+      `http://127.0.0.1:${port}/redirect?status=307&to=${encodeURIComponent(`${other}/capture/${key}`)}`;
+    const w = await world({
+      channels: [
+        { type: "webhook", url: via(keys.webhook) },
+        { type: "slack", url: via(keys.slack) },
+        { type: "discord", url: via(keys.discord) },
+      ],
+      after_consecutive_failures: 1,
+    });
+    expect(w.events(await w.runAt(T))).toEqual(["failure", "failure", "failure"]);
+    for (const key of Object.values(keys)) expect(await captured(key)).toEqual([]);
+    const rows = await deliveries(w.job.id);
+    expect(rows.map((d) => [d.channel, d.status, d.last_error])).toEqual(
+      expect.arrayContaining([
+        ["webhook", "pending", "HTTP 307"],
+        ["slack", "pending", "HTTP 307"],
+        ["discord", "pending", "HTTP 307"],
+      ]),
+    );
+  });
+});
+
 describe("retention", () => {
   it("the retention sweep deletes alert deliveries fired before the cutoff, like logs", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR });

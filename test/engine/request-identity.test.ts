@@ -154,6 +154,56 @@ describe("requests to a target", () => {
   });
 });
 
+describe("a redirect to another origin", () => {
+  const other = `http://127.0.0.1:${inject("otherTargetPort")}`;
+  const via = (code: number, to: string) =>
+    `http://127.0.0.1:${port}/redirect?status=${code}&to=${encodeURIComponent(to)}`;
+  const jobHeaders = JSON.stringify({ "X-Api-Key": "key_live", "X-Auth-Token": "tok_live", Authorization: "Bearer x" });
+
+  it("gets neither the signature, the identity headers nor the job's headers (302 of a GET)", async () => {
+    const key = crypto.randomUUID();
+    const job = await insertJob(acct.accountId, {
+      nextRunAt: FAR,
+      endpointUrl: via(302, `${other}/capture/${key}`),
+      method: "GET",
+      headers: jobHeaders,
+      maxRetries: 0,
+    });
+    await consumeRun(httpDeps(), await queuedRun(job, T));
+    const [req, ...more] = await captured(key);
+    expect(more).toEqual([]);
+    expect(req?.headers.host).toBe(new URL(other).host);
+    const leaked = Object.keys(req?.headers ?? {}).filter((h) => /^x-|idempotency|authorization/.test(h));
+    expect(leaked).toEqual([]);
+    expect(req?.headers["user-agent"]).toBe("edgecron/1.0");
+  });
+
+  it("is not followed when it would resend the body (307 of a POST): the run fails saying so", async () => {
+    const key = crypto.randomUUID();
+    const job = await insertJob(acct.accountId, {
+      nextRunAt: FAR,
+      endpointUrl: via(307, `${other}/capture/${key}`),
+      method: "POST",
+      body: '{"secret":"payload"}',
+      headers: jobHeaders,
+      maxRetries: 0,
+    });
+    await consumeRun(httpDeps(), await queuedRun(job, T));
+    expect(await captured(key)).toEqual([]);
+    const { results } = await shardD1()
+      .prepare("SELECT response_code, error_message FROM execution_logs WHERE cron_job_id = ?")
+      .bind(job.id)
+      .all<{ response_code: number; error_message: string }>();
+    expect(results).toEqual([
+      {
+        response_code: 307,
+        error_message: `Redirect to another origin not followed: it would resend the request body to ${other}`,
+      },
+    ]);
+    expect(await findLiveJob(db(), job.id)).toMatchObject({ lastRunStatus: "failure" });
+  });
+});
+
 describe("request_signature on the job object", () => {
   it("defaults to true, can be set on create and update, and round-trips", async () => {
     const { jobsApi, quickStart } = await import("../helpers/jobs");

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, inject, it } from "vitest";
 import { deliverCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";
 import type { CallbackMessage, LegacyRunMessage, RunMessage } from "../../src/engine/messages";
@@ -332,4 +332,27 @@ describe("callbacks", () => {
     await consumeRun(deps, run(job.id, 0, T + 120_000));
     expect(deps.queue.take().map((m) => (m.body as CallbackMessage).url)).toEqual(["https://hooks.example.com/ok"]);
   });
+});
+
+describe("a callback answered by a redirect to another origin", () => {
+  const target = `http://127.0.0.1:${inject("targetPort")}`;
+  const other = `http://127.0.0.1:${inject("otherTargetPort")}`;
+
+  it.each([307, 308, 302, 303])(
+    "%i: not followed, so the other origin gets neither signature nor body",
+    async (code) => {
+      const key = crypto.randomUUID();
+      const msg: CallbackMessage = {
+        type: "callback",
+        accountId: acct.accountId,
+        url: `${target}/redirect?status=${code}&to=${encodeURIComponent(`${other}/capture/${key}`)}`,
+        body: JSON.stringify({ cron_job_id: "job_1", status: "failure" }),
+        attempt: 0,
+      };
+      const deps = testDeps({ fetch: (input, init) => fetch(input, init) });
+      expect(await deliverCallback(deps, msg)).toBe("retrying"); // a 3xx is not a 2xx: delivered later, or given up
+      const seen = (await (await fetch(`${other}/captured/${key}`)).json()) as unknown[];
+      expect(seen).toEqual([]);
+    },
+  );
 });

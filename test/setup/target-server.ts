@@ -1,6 +1,7 @@
 /**
  * Vitest globalSetup (runs in Node, outside workerd): a real loopback HTTP server for the http executor's tests.
- * Provides `targetPort` (the server) and `closedPort` (a port nothing listens on, for "connection refused").
+ * Provides `targetPort` (the server), `otherTargetPort` (a second one with the same routes: another origin, for
+ * cross-origin redirects) and `closedPort` (a port nothing listens on, for "connection refused").
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,6 +10,7 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     targetPort: number;
+    otherTargetPort: number;
     closedPort: number;
   }
 }
@@ -157,7 +159,7 @@ function close(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+async function startTarget(): Promise<{ server: Server; port: number }> {
   let port = 0;
   const server = createServer((req, res) => {
     handle(req, res, port).catch((e: unknown) => {
@@ -166,6 +168,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   });
   port = await listen(server);
+  return { server, port };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const { server, port } = await startTarget();
+  // Shares /capture and /count state with the first: a test reads what either received (the host header tells).
+  const other = await startTarget();
 
   // Bind then release a port: nothing listens there afterwards, so connecting is refused.
   const probe = createServer();
@@ -173,6 +182,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await close(probe);
 
   project.provide("targetPort", port);
+  project.provide("otherTargetPort", other.port);
   project.provide("closedPort", closedPort);
-  return () => close(server);
+  return async () => {
+    await Promise.all([close(server), close(other.server)]);
+  };
 }

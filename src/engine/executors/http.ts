@@ -4,6 +4,11 @@
  * Redirects are followed by hand (redirect: "manual", at most 5 hops) so every Location is put through the
  * target guard; the platform would otherwise follow them blind. A 3xx without a usable Location (304, a bare
  * 300/302) is the endpoint's final answer and is classified like any other non-2xx: a failure.
+ *
+ * A redirect to another origin must not hand that origin what was meant for the job's target (README "Redirects"):
+ * the hop carries none of the request's headers — the job's, whatever their names, and edgecron's identity and
+ * signature headers, valid for the original URL — only edgecron's User-Agent; and a hop that would still carry a
+ * body (307/308, or 301/302 of a method other than POST) is not followed at all: the redirect is the outcome.
  */
 
 import { decodeBodyCapped } from "../charset";
@@ -30,8 +35,6 @@ export const USER_AGENT = "edgecron/1.0";
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 // Dropped when a redirect turns the request into a bodiless GET (as the Fetch standard does).
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
-// Dropped when a redirect leaves the origin, so a job's credentials are not handed to a third party.
-const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
 
 type Check = (url: URL) => string | null;
 
@@ -78,39 +81,49 @@ async function execute(
     for (let hop = 0; ; hop++) {
       const res = await untilAborted(doFetch(url, { method, headers, body, redirect: "manual", signal }), signal);
       const location = REDIRECT_CODES.has(res.status) ? res.headers.get("location") || null : null;
+      const answer = async (errorMessage: string | null): Promise<ExecutionResult> => ({
+        status: res.status >= 200 && res.status < 300 ? "success" : "failure",
+        responseCode: res.status,
+        responseBody: await readCapped(res.body, res.headers.get("content-type"), signal),
+        errorMessage,
+        responseTimeMs: elapsed(),
+        responseHeaders: keptResponseHeaders(res.headers),
+        retryAfterSeconds:
+          res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : null,
+      });
       if (location === null) {
-        const responseBody = await readCapped(res.body, res.headers.get("content-type"), signal);
         const ok = res.status >= 200 && res.status < 300;
-        return {
-          status: ok ? "success" : "failure",
-          responseCode: res.status,
-          responseBody,
-          errorMessage: ok ? null : failureMessage(res.status),
-          responseTimeMs: elapsed(),
-          responseHeaders: keptResponseHeaders(res.headers),
-          retryAfterSeconds:
-            res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after")) : null,
-        };
+        return await answer(ok ? null : failureMessage(res.status));
       }
-      void res.body?.cancel().catch(() => {});
-      if (hop >= MAX_REDIRECTS) return errorResult(`Too many redirects (more than ${MAX_REDIRECTS})`, elapsed());
+      const giveUp = (message: string) => {
+        void res.body?.cancel().catch(() => {});
+        return errorResult(message, elapsed());
+      };
+      if (hop >= MAX_REDIRECTS) return giveUp(`Too many redirects (more than ${MAX_REDIRECTS})`);
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
-        return errorResult(`Invalid redirect location: ${location}`, elapsed());
+        return giveUp(`Invalid redirect location: ${location}`);
       }
       const refusedHop = check(next);
-      if (refusedHop) return errorResult(`Refused redirect target: ${refusedHop}`, elapsed());
-      if (
-        (res.status === 303 && method !== "HEAD") ||
-        ((res.status === 301 || res.status === 302) && method === "POST")
-      ) {
+      if (refusedHop) return giveUp(`Refused redirect target: ${refusedHop}`);
+      const bodyless =
+        (res.status === 303 && method !== "HEAD") || ((res.status === 301 || res.status === 302) && method === "POST");
+      const crossOrigin = next.origin !== url.origin;
+      if (crossOrigin && !bodyless && body !== null && body !== "") {
+        return await answer(
+          `Redirect to another origin not followed: it would resend the request body to ${next.origin}`,
+        );
+      }
+      void res.body?.cancel().catch(() => {});
+      if (bodyless) {
         method = "GET";
         body = null;
         for (const name of BODY_HEADERS) headers.delete(name);
       }
-      if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+      // The request's headers were meant for this origin: the next one gets only edgecron's User-Agent.
+      if (crossOrigin) headers = new Headers({ "user-agent": USER_AGENT });
       url = next;
     }
   } catch (e) {

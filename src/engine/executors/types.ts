@@ -5,6 +5,10 @@ export interface ExecutionRequest {
   executionId: string;
   endpointUrl: string;
   method: string;
+  /**
+   * The job's headers with edgecron's identity and signature headers over them: all meant for endpointUrl's
+   * origin, so none follows a redirect to another origin (executors/http.ts).
+   */
   headers: Record<string, string>;
   body: string | null;
   timeoutSeconds: number;

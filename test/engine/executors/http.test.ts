@@ -251,17 +251,131 @@ describe("http executor: redirects", () => {
     expect(JSON.parse(r.responseBody ?? "")).toMatchObject({ method: "PUT", body: "payload" });
   });
 
-  it("keeps credentials on same-origin redirects and drops them across origins", async () => {
+  it("keeps every header on a same-origin redirect and drops them across origins (public names)", async () => {
     const executor = createHttpExecutor({ allowPrivateTargets: false, fetch: publicAlias() });
     const headers = { authorization: "Bearer secret", "x-job": "1" };
     const same = await executor.execute(req("http://a.example.com/redirect?to=/echo", { headers }));
-    expect(JSON.parse(same.responseBody ?? "").headers.authorization).toBe("Bearer secret");
+    expect(JSON.parse(same.responseBody ?? "").headers).toMatchObject(headers);
     const cross = await executor.execute(
       req(`http://a.example.com/redirect?to=${encodeURIComponent("http://b.example.com/echo")}`, { headers }),
     );
     const echoed = JSON.parse(cross.responseBody ?? "").headers;
     expect(echoed.authorization).toBeUndefined();
-    expect(echoed["x-job"]).toBe("1");
+    expect(echoed["x-job"]).toBeUndefined();
+  });
+});
+
+describe("http executor: redirects across origins", () => {
+  // Two loopback servers on different ports: two origins.
+  const other = `http://127.0.0.1:${inject("otherTargetPort")}`;
+  // What a run sends: the job's headers (credentials under any name) and edgecron's identity and signature.
+  const sent = {
+    Authorization: "Bearer sk_live",
+    Cookie: "session=1",
+    "X-Api-Key": "key_live",
+    "X-Auth-Token": "tok_live",
+    "X-Plain": "not-secret-by-name",
+    "Content-Type": "application/json",
+    "User-Agent": "acme-bot/2",
+    "X-Edgecron-Request-Signature": "t=1700000000,v1=abcd",
+    "Idempotency-Key": "exe_first",
+    "X-Edgecron-Execution-Id": "exe_first",
+    "X-Edgecron-Attempt": "0",
+    "X-Edgecron-Job-Id": "job_1",
+    "X-Edgecron-Scheduled-At": "2026-01-01T00:00:00Z",
+  };
+  const lower = Object.fromEntries(Object.entries(sent).map(([k, v]) => [k.toLowerCase(), v]));
+  // What the runtime adds to any request by itself.
+  const transport = new Set([
+    "host",
+    "connection",
+    "accept",
+    "accept-encoding",
+    "content-length",
+    "cf-worker",
+    "cf-ray",
+  ]);
+
+  async function captured(key: string) {
+    const res = await fetch(`${base}/captured/${key}`);
+    return (await res.json()) as Array<{ method: string; headers: Record<string, string>; body: string }>;
+  }
+  const redirect = (code: number, to: string) => `${base}/redirect?status=${code}&to=${encodeURIComponent(to)}`;
+  const post = { method: "POST", headers: sent, body: '{"secret":"payload"}' };
+
+  it.each([301, 302, 303, 307, 308])("same origin, %i: followed with every header", async (code) => {
+    const key = crypto.randomUUID();
+    const r = await local.execute(req(redirect(code, `/capture/${key}`), post));
+    expect(r).toMatchObject({ status: "success", responseCode: 200 });
+    const [got] = await captured(key);
+    const keepsBody = code === 307 || code === 308;
+    expect(got?.method).toBe(keepsBody ? "POST" : "GET");
+    expect(got?.body).toBe(keepsBody ? post.body : "");
+    const { "content-type": contentType, ...rest } = lower;
+    expect(got?.headers).toMatchObject(keepsBody ? lower : rest);
+  });
+
+  it.each([301, 302, 303])(
+    "another origin, %i of a POST: followed as a GET with no header of the request",
+    async (code) => {
+      const key = crypto.randomUUID();
+      const r = await local.execute(req(redirect(code, `${other}/capture/${key}`), post));
+      expect(r).toMatchObject({ status: "success", responseCode: 200 });
+      const [got, ...more] = await captured(key);
+      expect(more).toEqual([]);
+      expect(got).toMatchObject({ method: "GET", body: "" });
+      expect(got?.headers.host).toBe(new URL(other).host);
+      expect(got?.headers["user-agent"]).toBe("edgecron/1.0");
+      expect(Object.keys(got?.headers ?? {}).filter((h) => !transport.has(h))).toEqual(["user-agent"]);
+    },
+  );
+
+  it.each([
+    [307, "POST"],
+    [308, "POST"],
+    [301, "PUT"],
+    [302, "PATCH"],
+    [307, "DELETE"],
+  ])("another origin, %i of a %s with a body: not followed, the redirect is the outcome", async (code, method) => {
+    const key = crypto.randomUUID();
+    const r = await local.execute(req(redirect(code, `${other}/capture/${key}?x=1`), { ...post, method }));
+    expect(r).toMatchObject({
+      status: "failure",
+      responseCode: code,
+      errorMessage: `Redirect to another origin not followed: it would resend the request body to ${other}`,
+      retryAfterSeconds: null,
+    });
+    expect(r.responseHeaders?.location).toBe(`${other}/capture/${key}?x=1`);
+    expect(await captured(key)).toEqual([]);
+  });
+
+  it.each([307, 308])("another origin, %i of a GET (no body): followed with no header of the request", async (code) => {
+    const key = crypto.randomUUID();
+    const r = await local.execute(req(redirect(code, `${other}/capture/${key}`), { headers: sent }));
+    expect(r).toMatchObject({ status: "success", responseCode: 200 });
+    const [got] = await captured(key);
+    expect(got?.method).toBe("GET");
+    expect(Object.keys(got?.headers ?? {}).filter((h) => !transport.has(h))).toEqual(["user-agent"]);
+  });
+
+  it("headers dropped on leaving the origin stay dropped when a later hop comes back", async () => {
+    const key = crypto.randomUUID();
+    const back = `${other}/redirect?status=302&to=${encodeURIComponent(`${base}/capture/${key}`)}`;
+    const r = await local.execute(req(redirect(302, back), { headers: sent }));
+    expect(r).toMatchObject({ status: "success", responseCode: 200 });
+    const [got] = await captured(key);
+    expect(got?.headers.host).toBe(new URL(base).host);
+    expect(Object.keys(got?.headers ?? {}).filter((h) => !transport.has(h))).toEqual(["user-agent"]);
+  });
+
+  it("a job's success rules judge the redirect it did not follow, keeping the reason", async () => {
+    const { judge } = await import("../../../src/jobs/success-rules");
+    const r = await local.execute(req(redirect(307, `${other}/ok`), post));
+    const failed = judge({ successRules: null }, r);
+    expect(failed).toMatchObject({ status: "failure", decidedBy: "status_codes" });
+    expect(failed.errorMessage).toMatch(/^Redirect to another origin not followed: /);
+    const accepted = judge({ successRules: JSON.stringify({ status_codes: "200-399" }) }, r);
+    expect(accepted).toMatchObject({ status: "success", errorMessage: null });
   });
 });
 
