@@ -21,12 +21,17 @@ export default defineConfig(async () => {
             EXECUTOR: "mock",
             ALLOW_PRIVATE_TARGETS: "true",
             RATE_LIMIT_REQUESTS: "1000000",
+            RATE_LIMIT_ACCOUNT_REQUESTS: "1000000",
+            // A test-only master key (the committed .dev.vars holds the local one): job secrets are sealed with it.
+            SECRETS_MASTER_KEY: "test:qDx4WhwqLrt+9tqo/PYwFVihDPZ8MuuPq9sJjWQa9Y4=",
           },
-          // Suites send hundreds of requests per key: RATE_LIMITER gets a budget they never reach;
-          // test/http/rate-limit.test.ts swaps in the tight one.
+          // Suites send hundreds of requests per key and account: RATE_LIMITER and RATE_LIMITER_ACCOUNT get a budget
+          // they never reach; test/http/rate-limit.test.ts swaps in the tight ones.
           ratelimits: {
             RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
             RATE_LIMITER_TIGHT: { namespace_id: "1002", simple: { limit: 3, period: 60 } },
+            RATE_LIMITER_ACCOUNT: { namespace_id: "1003", simple: { limit: 1_000_000, period: 60 } },
+            RATE_LIMITER_ACCOUNT_TIGHT: { namespace_id: "1004", simple: { limit: 5, period: 60 } },
           },
         },
       }),

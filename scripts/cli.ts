@@ -5,6 +5,7 @@
  *   npm run key:revoke -- --key <api_key> [--json] [--remote]
  *   npm run cli -- signing-secret --account <account_id> [--rotate [--grace-hours 24]] [--revoke-retired] [--json] [--remote]
  *   npm run cli -- shards [--json] [--remote]      accounts, active jobs, logs and bytes per shard
+ *   npm run cli -- secrets:encrypt [--json] [--remote]   seal job secrets still in clear, re-seal after a key rotation
  *   npm run cli -- account:move --account <account_id> --to <shard> [--remote]   move an account (resumable)
  *   npm run cli -- tick | sweep [--url <server>]   (runs a trigger on the running `npm start` server, found through
  *                                                  the file it writes; a server that is not edgecron is refused)
@@ -23,11 +24,13 @@ import {
 } from "../src/accounts/provision";
 import { apiKeyScopes } from "../src/db/control-schema";
 import { parseInstant } from "../src/http/dates";
+import { encryptSecrets } from "../src/jobs/secrets-encrypt";
 import { MOVING_RETRY_SECONDS, MoveError, moveAccount } from "../src/shards/move";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
 import { CONTROL, execute, executeStatements, type Target } from "./lib/d1";
 import { checkEdgecron, DEV_SERVER_FILE, fireScheduled, processAlive, readDevServer } from "./lib/dev-server";
 import { fail, failOnUncaught } from "./lib/fail";
+import { operatorKeyring } from "./lib/master-key";
 import { shardReport } from "./lib/shard-report";
 import {
   migrateAll,
@@ -98,6 +101,9 @@ function help(): never {
       "                                    every older secret stops at once)",
       "  signing-secret --account <id> --revoke-retired   stop every replaced secret signing now (after a leak)",
       "  shards                            accounts, active jobs, logs and bytes per shard database",
+      "  secrets:encrypt                   seal job secrets still stored in clear and re-seal those sealed under an",
+      "                                    older master key (SECRETS_MASTER_KEY[_PREVIOUS] from the environment, else",
+      "                                    .dev.vars locally); batched and resumable, prints what is left in clear",
       "  account:move --account <id> --to <shard>   move an account's data to another shard: fenced, in chunks,",
       "                                    resumable (run it again after any failure)",
       "  tick | sweep [--url <server>]    run the dispatch tick / retention sweep now on the running `npm start`",
@@ -153,7 +159,15 @@ async function main() {
   if (command === "tick") return trigger(DISPATCH_CRON);
   if (command === "sweep") return trigger(SWEEP_CRON);
   if (
-    !["account:create", "key:create", "key:revoke", "signing-secret", "shards", "account:move"].includes(command ?? "")
+    ![
+      "account:create",
+      "key:create",
+      "key:revoke",
+      "signing-secret",
+      "shards",
+      "account:move",
+      "secrets:encrypt",
+    ].includes(command ?? "")
   ) {
     usage(command ? `unknown command "${command}"` : "no command given");
   }
@@ -273,6 +287,25 @@ async function main() {
       print({ ...report }, [
         `Moved ${accountId} from shard ${report.from} to shard ${report.to} (${report.logs} logs).`,
       ]);
+      return;
+    }
+    case "secrets:encrypt": {
+      const keyring = operatorKeyring(target);
+      const shards = [];
+      for (const database of shardDatabases()) {
+        const report = await encryptSecrets(wranglerRunner(target, database), keyring, {
+          log: values.json ? undefined : (line) => console.log(`${database}: ${line}`),
+        });
+        shards.push({ database, ...report });
+      }
+      print(
+        { shards },
+        shards.map(
+          (r) =>
+            `${r.database}: ${r.sealed} job rows sealed, ${r.failed.length} could not be opened, ${r.plaintextLeft} left in clear`,
+        ),
+      );
+      if (shards.some((r) => r.failed.length > 0)) process.exitCode = 1;
       return;
     }
     case "shards": {

@@ -4,6 +4,10 @@ import type { EngineDeps } from "../engine/deps";
 import { send } from "../engine/messages";
 import { SIGNATURE_HEADER, signWithSecrets } from "../engine/signature";
 import { refusedTargetReason } from "../engine/target-guard";
+import { jobSecretValues } from "../jobs/secret-values";
+import { fillTokens } from "../jobs/secrets";
+import { MasterKeyMissingError } from "../lib/secrets/keyring";
+import { hasToken } from "../lib/secrets/tokens";
 import { type AlertDeliveryRow, abandonDelivery, claimDelivery, settleDelivery } from "./deliveries";
 import { isPermanentEmailError, resolveMailer } from "./mailer";
 import type { AlertMessage } from "./messages";
@@ -72,8 +76,9 @@ async function attempt(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt
   if (row.channel === "email") return attemptEmail(deps, row);
   let url: URL;
   try {
-    url = new URL(row.target);
-  } catch {
+    url = new URL(await channelUrl(deps, row));
+  } catch (err) {
+    if (err instanceof MasterKeyMissingError) return { ok: false, status: "refused", error: "master_key_missing" };
     return { ok: false, status: "refused", error: "not a URL" };
   }
   const refused = deps.cfg.ALLOW_PRIVATE_TARGETS ? null : refusedTargetReason(url);
@@ -123,4 +128,10 @@ async function attemptEmail(deps: EngineDeps, row: AlertDeliveryRow): Promise<At
       permanent: isPermanentEmailError(err),
     };
   }
+}
+
+/** The channel's URL in clear: delivery rows keep its redacted form, the job's sealed secrets hold the value. */
+async function channelUrl(deps: EngineDeps, row: AlertDeliveryRow): Promise<string> {
+  if (!hasToken(row.target) || !row.cronJobId) return row.target;
+  return fillTokens(row.target, await jobSecretValues(deps.db, deps.cfg.secrets, row.cronJobId), "url");
 }

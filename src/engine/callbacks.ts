@@ -3,6 +3,10 @@ import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { type CronJobRow, cronJobs, type ExecutionStatus } from "../db/schema";
 import { formatInstant } from "../http/dates";
 import { notifyMode } from "../jobs/notify";
+import { jobSecretValues } from "../jobs/secret-values";
+import { fillTokens } from "../jobs/secrets";
+import { MasterKeyMissingError } from "../lib/secrets/keyring";
+import { hasToken } from "../lib/secrets/tokens";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
 import { type CallbackMessage, send } from "./messages";
@@ -56,6 +60,7 @@ export function callbackEntry(
     type: "callback",
     accountId: job.accountId,
     url,
+    cronJobId: job.id,
     body: JSON.stringify(callbackPayload(job, a)),
     attempt: 0,
   };
@@ -96,8 +101,11 @@ export type DeliveryResult = "delivered" | "retrying" | "gave-up" | "refused" | 
 export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): Promise<DeliveryResult> {
   let url: URL;
   try {
-    url = new URL(msg.url);
-  } catch {
+    url = new URL(await callbackUrl(deps, msg));
+  } catch (err) {
+    if (err instanceof MasterKeyMissingError) {
+      console.error(JSON.stringify({ event: "master_key_missing", url: msg.url, reason: err.message }));
+    }
     return "refused";
   }
   const refused = deps.cfg.ALLOW_PRIVATE_TARGETS ? null : refusedTargetReason(url);
@@ -136,4 +144,10 @@ export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): P
   }
   await send(deps.queue, { ...msg, attempt: msg.attempt + 1 }, CALLBACK_BASE_DELAY_SECONDS * 2 ** msg.attempt);
   return "retrying";
+}
+
+/** The callback URL with its secret query values filled in from the job's sealed secrets. */
+async function callbackUrl(deps: EngineDeps, msg: CallbackMessage): Promise<string> {
+  if (!hasToken(msg.url) || !msg.cronJobId) return msg.url;
+  return fillTokens(msg.url, await jobSecretValues(deps.db, deps.cfg.secrets, msg.cronJobId));
 }

@@ -29,7 +29,10 @@ export interface LegacyRunMessage {
 export interface CallbackMessage {
   type: "callback";
   accountId: string;
+  /** As the job row stores it: secret query values are tokens, filled in right before the POST. */
   url: string;
+  /** The job whose sealed secrets fill the URL's tokens (absent in messages sent before secrets were sealed). */
+  cronJobId?: string;
   /** The JSON payload, serialised once so every attempt signs the same bytes. */
   body: string;
   attempt: number;

@@ -1,9 +1,11 @@
 import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
+import { MasterKeyMissingError, UnsealError, unsealJob } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
+import { errorResult } from "./executors/results";
 import type { ExecutionResult } from "./executors/types";
 import { sendFollowUps, sendPendingFollowUps } from "./follow-ups";
 import { type NewRun, nextAttempt, runId } from "./ledger";
@@ -27,10 +29,20 @@ export interface RunOutcome {
  */
 export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunRow): Promise<RunOutcome> {
   const executedAt = deps.now();
-  const request = { method: job.method, endpointUrl: job.endpointUrl, body: job.body };
-  const secrets = job.requestSignature && URL.canParse(job.endpointUrl) ? await signingSecrets(deps, job) : [];
+  // Secrets are opened here, right before the request, and never leave this function.
+  let plain: CronJobRow;
+  try {
+    plain = await unsealJob(deps.cfg.secrets, job);
+  } catch (err) {
+    if (!(err instanceof MasterKeyMissingError || err instanceof UnsealError)) throw err;
+    console.error(JSON.stringify({ event: "master_key_missing", jobId: job.id, reason: err.message }));
+    const refused = errorResult(`master_key_missing: this job's secrets cannot be decrypted (${err.message})`, null);
+    return closeAttempt(deps, job, run, executedAt, refused);
+  }
+  const request = { method: plain.method, endpointUrl: plain.endpointUrl, body: plain.body };
+  const secrets = plain.requestSignature && URL.canParse(plain.endpointUrl) ? await signingSecrets(deps, job) : [];
   const headers = await requestHeaders(
-    JSON.parse(job.headers) as Record<string, string>,
+    JSON.parse(plain.headers) as Record<string, string>,
     run,
     request,
     secrets,

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import type { AppEnv } from "./env";
 import { ProblemError, problem, problemResponse } from "./problem";
 
@@ -58,6 +59,16 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     );
   }
   const requestId = c.get("requestId");
+  if (err instanceof MasterKeyMissingError) {
+    console.error(JSON.stringify({ event: "master_key_missing", requestId, path: c.req.path, reason: err.message }));
+    return problemResponse(
+      c,
+      problem(503, `Secrets cannot be stored or read: ${err.message} (a Worker secret; README "Security").`, {
+        title: "Secret storage unavailable",
+        instance: requestId,
+      }),
+    );
+  }
   if (isD1Error(err)) {
     console.error(JSON.stringify({ event: "d1_error", requestId, path: c.req.path, error: causeChain(err) }));
     return problemResponse(

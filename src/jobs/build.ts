@@ -31,6 +31,8 @@ export type NewJobRow = Omit<
   | "lastOutcomeSlot"
   // Assigned by the database on insert (migration 0016).
   | "num"
+  // Set when the row is sealed (src/jobs/secrets.ts).
+  | "secrets"
   | "skippedRuns"
   | "alertStreakAlertedAt"
   | "alertLastAt"
@@ -86,6 +88,9 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     method: input.method,
     headers: JSON.stringify(input.headers ?? {}),
     body: input.body ?? null,
+    secretHeaders: JSON.stringify(input.secret_headers ?? []),
+    secretQueryParams: JSON.stringify(input.secret_query_params ?? []),
+    bodyIsSecret: input.body_is_secret ?? false,
     timezone: input.timezone,
     schedule: toCronString(input.schedule_config, input.timezone),
     scheduleConfig,
@@ -121,6 +126,9 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.method !== undefined) set.method = input.method;
   if (input.headers !== undefined) set.headers = JSON.stringify(input.headers);
   if (input.body !== undefined) set.body = input.body;
+  if (input.secret_headers !== undefined) set.secretHeaders = JSON.stringify(input.secret_headers);
+  if (input.secret_query_params !== undefined) set.secretQueryParams = JSON.stringify(input.secret_query_params);
+  if (input.body_is_secret !== undefined) set.bodyIsSecret = input.body_is_secret;
   if (input.tags !== undefined) set.tags = JSON.stringify(input.tags);
   if (input.request_signature !== undefined) set.requestSignature = input.request_signature;
   if (input.jitter_seconds !== undefined) set.jitterSeconds = input.jitter_seconds;

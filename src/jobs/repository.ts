@@ -3,6 +3,9 @@ import type { Db } from "../db/client";
 import { type CronJobRow, cronJobs } from "../db/schema";
 import type { NewJobRow } from "./build";
 
+/** A new job as stored: its secrets sealed (src/jobs/secrets.ts). */
+export type SealedJobRow = NewJobRow & Pick<CronJobRow, "secrets">;
+
 const live = (accountId: string, id: string) =>
   and(eq(cronJobs.id, id), eq(cronJobs.accountId, accountId), isNull(cronJobs.deletedAt));
 
@@ -10,13 +13,27 @@ const live = (accountId: string, id: string) =>
 const activeCount = (accountId: string) =>
   sql`(SELECT count(*) FROM ${cronJobs} WHERE ${cronJobs.accountId} = ${accountId} AND ${cronJobs.isActive} = 1 AND ${cronJobs.deletedAt} IS NULL)`;
 
+/** Live jobs of the account, paused, disabled and completed ones included: what the job limit counts. */
+const jobCount = (accountId: string) =>
+  sql`(SELECT count(*) FROM ${cronJobs} WHERE ${cronJobs.accountId} = ${accountId} AND ${cronJobs.deletedAt} IS NULL)`;
+
+/** The per-account job limits (src/config.ts). */
+export interface JobLimits {
+  MAX_JOBS: number;
+  MAX_ACTIVE_JOBS: number;
+}
+
 /**
- * Inserts the job unless it is active and the account already has `limit` active jobs.
- * One statement, so concurrent creates cannot overshoot the limit. Returns false when refused.
+ * Inserts the job unless the account already has MAX_JOBS jobs or, for an active job, MAX_ACTIVE_JOBS active ones.
+ * One statement, so concurrent creates cannot overshoot a limit. Returns the limit that refused it, else null.
  */
-export async function insertJobWithinLimit(db: Db, row: NewJobRow, limit: number): Promise<boolean> {
+export async function insertJobWithinLimits(
+  db: Db,
+  row: SealedJobRow,
+  limits: JobLimits,
+): Promise<keyof JobLimits | null> {
   const columns = getTableColumns(cronJobs);
-  const keys = Object.keys(row) as Array<keyof NewJobRow>;
+  const keys = Object.keys(row) as Array<keyof SealedJobRow>;
   const names = sql.raw([...keys.map((k) => `"${columns[k].name}"`), `"${cronJobs.num.name}"`].join(", "));
   // The job's number (compact logs, migration 0016), given here rather than left to the numbering trigger: D1's
   // meta.changes counts a trigger's writes too, and the check below needs exactly this statement's row.
@@ -31,9 +48,12 @@ export async function insertJobWithinLimit(db: Db, row: NewJobRow, limit: number
     ],
     sql`, `,
   );
-  const guard = row.isActive ? sql`WHERE ${activeCount(row.accountId)} < ${limit}` : sql``;
+  const active = row.isActive ? sql` AND ${activeCount(row.accountId)} < ${limits.MAX_ACTIVE_JOBS}` : sql``;
+  const guard = sql`WHERE ${jobCount(row.accountId)} < ${limits.MAX_JOBS}${active}`;
   const res = await db.run(sql`INSERT INTO ${cronJobs} (${names}) SELECT ${values} ${guard}`);
-  return res.meta.changes === 1;
+  if (res.meta.changes === 1) return null;
+  const [total] = await db.all<{ n: number }>(sql`SELECT ${jobCount(row.accountId)} AS n`);
+  return (total?.n ?? 0) >= limits.MAX_JOBS ? "MAX_JOBS" : "MAX_ACTIVE_JOBS";
 }
 
 export async function findJob(db: Db, accountId: string, id: string): Promise<CronJobRow | undefined> {

@@ -1,18 +1,23 @@
 import { createRoute } from "@hono/zod-openapi";
 import { config } from "../config";
+import type { Db } from "../db/client";
+import { countLimitReached } from "../http/account-limits";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { refuseAtTheDoor } from "../http/validation";
 import { buildNewJob, buildUpdate } from "../jobs/build";
-import { findJob, insertJobWithinLimit, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
-import { serialiseJob } from "../jobs/serialise";
+import { cloneInput } from "../jobs/clone";
+import { presentJob } from "../jobs/present";
+import { findJob, insertJobWithinLimits, type JobLimits, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
+import { fillColumns, openJob, resolveTokens, sealedColumns, sealJob, tokensInCreate } from "../jobs/secrets";
 import { serialiseJobSafely } from "../jobs/serialise-safe";
 import { ScheduleEndedError } from "../jobs/state";
 import { targetErrors } from "../jobs/targets";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
 import {
+  CloneJobSchema,
   CreateJobSchema,
   DeletedJobSchema,
   JobEnvelopeSchema,
@@ -36,7 +41,20 @@ function buildUpdateOrFail(...args: Parameters<typeof buildUpdate>): ReturnType<
   }
 }
 const limitReached = (limit: number): never =>
-  fail(409, `This account already has ${limit} active cron jobs, the most allowed. Pause or delete one first.`);
+  countLimitReached(
+    `This account already has ${limit} active cron jobs (MAX_ACTIVE_JOBS), the most allowed. Pause or delete one first.`,
+  );
+
+/** Inserts a new job within the account's job limits, or answers 409 naming the one reached. */
+async function insertWithinLimits(db: Db, row: Parameters<typeof insertJobWithinLimits>[1], limits: JobLimits) {
+  const refused = await insertJobWithinLimits(db, row, limits);
+  if (refused === "MAX_JOBS") {
+    countLimitReached(
+      `This account already has ${limits.MAX_JOBS} cron jobs (MAX_JOBS), paused, disabled and completed ones included, the most allowed. Delete one first.`,
+    );
+  }
+  if (refused === "MAX_ACTIVE_JOBS") limitReached(limits.MAX_ACTIVE_JOBS);
+}
 
 const createJobRoute = createRoute({
   operationId: "createCronJob",
@@ -51,7 +69,7 @@ const createJobRoute = createRoute({
     ...problemResponses(
       [
         409,
-        "The account's active-job limit is reached, or a request with the same Idempotency-Key is still in progress",
+        "The account's job limit (MAX_JOBS) or active-job limit (MAX_ACTIVE_JOBS) is reached, or a request with the same Idempotency-Key is still in progress",
       ],
       [422, "The Idempotency-Key was already used with a different request"],
     ),
@@ -109,15 +127,34 @@ const deleteJobRoute = createRoute({
   responses: { 200: json(DeletedJobSchema, "The job is deleted"), ...problemResponses() },
 });
 
+const cloneJobRoute = createRoute({
+  operationId: "cloneCronJob",
+  method: "post",
+  path: "/v1/cron-jobs/{accountId}/clone/{cron_job_id}",
+  tags,
+  summary: "Create a copy of a cron job, secrets included",
+  description:
+    "The copy has the job's whole configuration, its secret values included (they are copied on the server and never shown), new counters and no history. It is paused unless `is_active: true` is sent, so a copy never calls the target twice by surprise.",
+  security: apiKeySecurity,
+  request: {
+    params: JobParamsSchema,
+    body: { required: false, content: { "application/json": { schema: CloneJobSchema } } },
+  },
+  responses: {
+    201: json(JobEnvelopeSchema, "The new job"),
+    ...problemResponses([409, "The account's job limit is reached"]),
+  },
+});
+
 export const jobsRoutes = createRouter()
   .openapi(createJobRoute, async (c) => {
-    const { MAX_ACTIVE_JOBS, ALLOW_PRIVATE_TARGETS } = config(c.env);
+    const cfg = config(c.env);
     const input = c.req.valid("json");
-    refuseAtTheDoor(targetErrors(input, ALLOW_PRIVATE_TARGETS));
-    const row = buildNewJob(c.get("accountId"), input, Date.now());
-    if (!(await insertJobWithinLimit(c.get("db"), row, MAX_ACTIVE_JOBS))) limitReached(MAX_ACTIVE_JOBS);
+    refuseAtTheDoor([...targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS), ...tokensInCreate(input)]);
+    const row = await sealJob(cfg.secrets, buildNewJob(c.get("accountId"), input, Date.now()));
+    await insertWithinLimits(c.get("db"), row, cfg);
     const created = (await findJob(c.get("db"), row.accountId, row.id)) ?? notFound(row.id);
-    return c.json({ data: serialiseJob(created) }, 201);
+    return c.json({ data: await presentJob(cfg, created) }, 201);
   })
   .openapi(listJobsRoute, async (c) => {
     const q = c.req.valid("query");
@@ -129,27 +166,50 @@ export const jobsRoutes = createRouter()
       tags: q.tags,
       search: q.search,
     });
-    const data = await Promise.all(rows.map((row) => serialiseJobSafely(row, serialiseJob)));
+    const cfg = config(c.env);
+    const data = await Promise.all(rows.map((row) => serialiseJobSafely(row, (r) => presentJob(cfg, r))));
     return c.json({ data, pagination: { ...pagination(q.page, q.limit, total), total } }, 200);
   })
   .openapi(jobDetailsRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     const row = (await findJob(c.get("db"), c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
-    return c.json({ data: await serialiseJobSafely(row, serialiseJob) }, 200);
+    return c.json({ data: await serialiseJobSafely(row, (r) => presentJob(config(c.env), r)) }, 200);
   })
   .openapi(updateJobRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     const input = c.req.valid("json");
     const db = c.get("db");
     const accountId = c.get("accountId");
-    const { MAX_ACTIVE_JOBS, ALLOW_PRIVATE_TARGETS } = config(c.env);
-    refuseAtTheDoor(targetErrors(input, ALLOW_PRIVATE_TARGETS));
+    const cfg = config(c.env);
     const current = (await findJob(db, accountId, cron_job_id)) ?? notFound(cron_job_id);
-    const set = buildUpdateOrFail(current, input, Date.now());
+    // Tokens sent back keep the stored values; the job is rebuilt in clear and sealed again whole.
+    const opened = await openJob(cfg.secrets, current);
+    const resolved = resolveTokens(input, opened);
+    refuseAtTheDoor([...targetErrors(resolved.input, cfg.ALLOW_PRIVATE_TARGETS), ...resolved.errors]);
+    const plain = fillColumns({ ...current, ...opened.cols }, opened.values);
+    const set = buildUpdateOrFail(plain, resolved.input, Date.now());
+    const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
+    Object.assign(set, sealedColumns(sealed));
     const activating = set.isActive === true && !current.isActive;
-    const res = await updateJob(db, accountId, cron_job_id, set, activating, MAX_ACTIVE_JOBS);
-    if (!res.ok) return res.reason === "limit" ? limitReached(MAX_ACTIVE_JOBS) : notFound(cron_job_id);
-    return c.json({ data: serialiseJob(res.row) }, 200);
+    const res = await updateJob(db, accountId, cron_job_id, set, activating, cfg.MAX_ACTIVE_JOBS);
+    if (!res.ok) return res.reason === "limit" ? limitReached(cfg.MAX_ACTIVE_JOBS) : notFound(cron_job_id);
+    return c.json({ data: await presentJob(cfg, res.row) }, 200);
+  })
+  .openapi(cloneJobRoute, async (c) => {
+    const { cron_job_id } = c.req.valid("param");
+    // The body is optional: without one the validator is skipped.
+    const options = (c.req.valid("json") as { name?: string; is_active?: boolean } | undefined) ?? {};
+    const cfg = config(c.env);
+    const db = c.get("db");
+    const source = (await findJob(db, c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
+    const opened = await openJob(cfg.secrets, source);
+    const plain = fillColumns({ ...source, ...opened.cols }, opened.values);
+    const input = cloneInput(plain, options);
+    refuseAtTheDoor(targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS));
+    const row = await sealJob(cfg.secrets, buildNewJob(source.accountId, input, Date.now()));
+    await insertWithinLimits(db, row, cfg);
+    const created = (await findJob(db, row.accountId, row.id)) ?? notFound(row.id);
+    return c.json({ data: await presentJob(cfg, created) }, 201);
   })
   .openapi(deleteJobRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");

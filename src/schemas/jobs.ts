@@ -15,11 +15,13 @@ import {
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "./schedule";
 import { schedulingInputFields, schedulingResponseFields } from "./scheduling";
 import { RETRY_ON_DEFAULTS, retryOnInputFields, SuccessRulesResponseSchema, SuccessRulesSchema } from "./success-rules";
+import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "./well-formed";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;
 export const MAX_HEADERS = 50;
 export const MAX_TAGS = 20;
+export const MAX_SECRET_QUERY_PARAMS = 20;
 
 /** Headers a client may not set: hop-by-hop ones, Host, and what fetch computes itself. */
 const FORBIDDEN_HEADERS = new Set([
@@ -44,7 +46,10 @@ const HeadersSchema = z
     if (names.length > MAX_HEADERS) ctx.addIssue({ code: "custom", message: `at most ${MAX_HEADERS} headers` });
     for (const name of names) {
       const value = headers[name] ?? "";
-      if (!HEADER_NAME.test(name))
+      const hidden = hiddenCharacterAt(name);
+      if (hidden)
+        ctx.addIssue({ code: "custom", path: [name], message: `has a name that ${hiddenCharacterMessage(hidden)}` });
+      else if (!HEADER_NAME.test(name))
         ctx.addIssue({ code: "custom", path: [name], message: "is not a valid header name" });
       else if (FORBIDDEN_HEADERS.has(name.toLowerCase()))
         ctx.addIssue({ code: "custom", path: [name], message: "is a hop-by-hop or reserved header and cannot be set" });
@@ -60,7 +65,8 @@ const TagsSchema = z
       .string()
       .min(1)
       .max(50)
-      .regex(/^[^,\s][^,]*$/, "must not be empty, start with a space, or contain commas"),
+      .regex(/^[^,\s][^,]*$/, "must not be empty, start with a space, or contain commas")
+      .superRefine(refuseHiddenCharacters),
   )
   .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
   .refine((tags) => new Set(tags).size === tags.length, "tags must be unique")
@@ -124,12 +130,39 @@ export const Timezone = z
   .openapi({ example: "America/New_York" });
 
 const jobFields = {
-  name: z.string().trim().min(1, "must not be empty").max(200).openapi({ example: "Daily Report Generator" }),
+  name: z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(200)
+    .superRefine(refuseHiddenCharacters)
+    .openapi({ example: "Daily Report Generator" }),
   description: z.string().max(2000).nullable().optional(),
   endpoint_url: HttpUrl,
   method: z.enum(HTTP_METHODS),
   headers: HeadersSchema.optional(),
   body: z.string().max(MAX_BODY_CHARS, `at most ${MAX_BODY_CHARS} characters`).nullable().optional(),
+  secret_headers: z
+    .array(z.string().regex(HEADER_NAME, "is not a valid header name"))
+    .max(MAX_HEADERS, `at most ${MAX_HEADERS} names`)
+    .optional()
+    .openapi({
+      description:
+        'Header names whose values are secret besides the built-in ones (Authorization, Cookie, names containing token, secret, key, auth, password, signature or session): stored encrypted, shown as "[redacted:…]" (README "Security")',
+      example: ["X-Tenant"],
+    }),
+  secret_query_params: z
+    .array(z.string().min(1).max(256))
+    .max(MAX_SECRET_QUERY_PARAMS, `at most ${MAX_SECRET_QUERY_PARAMS} names`)
+    .optional()
+    .openapi({
+      description: "Query parameters whose values are secret in endpoint_url and the callback URLs",
+      example: ["api_key"],
+    }),
+  body_is_secret: z
+    .boolean()
+    .optional()
+    .openapi({ description: "Default false: true stores the body encrypted and shows it as a redaction token" }),
   timezone: Timezone,
   schedule_config: ScheduleConfigSchema,
   tags: TagsSchema.optional(),
@@ -197,8 +230,13 @@ export const JobSchema = z
     endpoint_url: z.string(),
     schedule: z.string().openapi({ example: "0 9 * * *" }),
     method: z.enum(HTTP_METHODS),
-    headers: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()).openapi({
+      description: 'Secret values are shown as "[redacted:<hash>]"; send a token back unchanged to keep the value',
+    }),
     body: z.string().nullable(),
+    secret_headers: z.array(z.string()),
+    secret_query_params: z.array(z.string()),
+    body_is_secret: z.boolean(),
     is_active: z.boolean().openapi({ description: "A1Cron's field: true exactly when state is active" }),
     state: z.enum(jobStates).openapi({
       description:
@@ -270,6 +308,13 @@ export const UpdateJobSchema = updateFields.extend(readOnlyFields).openapi("Upda
     "schedule's anchor and occurrence count). Unknown fields are refused.",
 });
 export type UpdateJobInput = z.output<typeof UpdateJobSchema>;
+
+export const CloneJobSchema = z
+  .strictObject({
+    name: jobFields.name.optional().openapi({ description: 'Default: the source\'s name followed by " (copy)"' }),
+    is_active: z.boolean().optional().openapi({ description: "Default false: the copy starts paused" }),
+  })
+  .openapi("CloneCronJob");
 
 export const JobEnvelopeSchema = z.object({ data: JobSchema }).openapi("CronJobEnvelope");
 export const JobListSchema = z

@@ -33,8 +33,15 @@ describe("POST /create", () => {
       endpoint_url: "https://api.example.com/reports/generate",
       schedule: "0 9 * * *",
       method: "POST",
-      headers: { Authorization: "Bearer token123", "Content-Type": "application/json" },
+      // Authorization is a secret: write-only, shown as a redaction token (README "Security").
+      headers: {
+        Authorization: expect.stringMatching(/^\[redacted:[0-9a-f]{8}\]$/),
+        "Content-Type": "application/json",
+      },
       body: '{"report_type":"daily"}',
+      secret_headers: [],
+      secret_query_params: [],
+      body_is_secret: false,
       is_active: true,
       state: "active",
       timezone: "America/New_York",
