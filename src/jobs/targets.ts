@@ -3,9 +3,10 @@ import type { FieldError } from "../http/problem";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
 
 /**
- * The URLs a job will call — endpoint_url and both callback URLs — judged by the executor's own guard
- * (engine/target-guard.ts) when a job is created or updated, so a job that could only ever fail with "Refused
- * target" is refused at the door instead (400 naming each field). Only the fields a request sends are checked:
+ * The URLs a job will call — endpoint_url, both callback URLs and its webhook/Slack/Discord alert channels —
+ * judged by the executor's own guard (engine/target-guard.ts) when a job is created or updated, so a job that could
+ * only ever fail with "Refused target" is refused at the door instead (400 naming each field, as the schema names
+ * it: `alerts.channels.0.url`). Only the fields a request sends are checked:
  * stored ones passed this check, or were stored while ALLOW_PRIVATE_TARGETS was true.
  *
  * Why a function the route calls and not a refinement inside the body schema: the policy comes from the
@@ -18,6 +19,10 @@ export function targetErrors(input: CreateJobInput | UpdateJobInput, allowPrivat
     ["endpoint_url", input.endpoint_url],
     ["callbacks.success_url", input.callbacks?.success_url],
     ["callbacks.failure_url", input.callbacks?.failure_url],
+    ...(input.alerts?.channels ?? []).map((channel, i): [string, string | undefined] => [
+      `alerts.channels.${i}.url`,
+      "url" in channel ? channel.url : undefined,
+    ]),
   ];
   const errors: FieldError[] = [];
   for (const [field, url] of urls) {

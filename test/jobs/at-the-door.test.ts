@@ -181,6 +181,75 @@ describe("private, loopback and metadata targets are refused at create and updat
     expect(ok.status).toBe(200);
   });
 
+  // Private, loopback, link-local and metadata addresses in the spellings WHATWG URL accepts.
+  const privateSpellings = [
+    "http://127.0.0.1/hook",
+    "http://10.0.0.1/hook",
+    "http://192.168.1.20/hook",
+    "http://172.16.0.1/hook",
+    "http://100.64.0.1/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/hook",
+    "http://[fe80::1]/hook",
+    "http://[fd00::1]/hook",
+    "http://[::ffff:169.254.169.254]/",
+    "http://2130706433/hook",
+    "http://0x7f.1/hook",
+    "http://0177.0.0.1/hook",
+    "http://127.1/hook",
+    "http://0/hook",
+    "http://localhost:8787/hook",
+    "http://localhost./hook",
+    "http://api.localhost/hook",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "https://printer.local/hook",
+  ];
+  const channelTypes = ["webhook", "slack", "discord"] as const;
+
+  it.each(privateSpellings.map((url, i) => [url, channelTypes[i % 3]] as const))(
+    "an alert channel URL %s (%s) → 400 naming alerts.channels.N.url on create",
+    async (url, type) => {
+      const channels = [
+        { type: "email", to: "ops@example.com" },
+        { type, url },
+      ];
+      const res = await post("/create", "POST", { ...quickStart(), alerts: { channels } });
+      const body = expectProblem(res, 400);
+      expect(fields(body)).toEqual(["alerts.channels.1.url"]);
+      expect(messageOf(body, "alerts.channels.1.url")).toMatch(/^is not allowed: /);
+    },
+  );
+
+  it("names each refused alert channel on update, with the other fields; public channels pass", async () => {
+    const created = await post("/create", "POST", quickStart());
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    const res = await post(`/update/${id}`, "PATCH", {
+      endpoint_url: "http://[::1]:8080/",
+      alerts: {
+        channels: privateSpellings.slice(0, 5).map((url, i) => ({ type: channelTypes[i % 3], url })),
+      },
+    });
+    expect(fields(expectProblem(res, 400))).toEqual([
+      "endpoint_url",
+      ...[0, 1, 2, 3, 4].map((i) => `alerts.channels.${i}.url`),
+    ]);
+    for (const url of privateSpellings) {
+      const one = await post(`/update/${id}`, "PATCH", { alerts: { channels: [{ type: "slack", url }] } });
+      expect(fields(expectProblem(one, 400))).toEqual(["alerts.channels.0.url"]);
+    }
+    const ok = await post(`/update/${id}`, "PATCH", {
+      alerts: {
+        channels: [
+          { type: "webhook", url: "https://hooks.example.org/edgecron" },
+          { type: "slack", url: "https://hooks.slack.com/services/T0/B0/x" },
+          { type: "discord", url: "https://discord.com/api/webhooks/1/abc" },
+        ],
+      },
+    });
+    expect(ok.status).toBe(200);
+  });
+
   it("is allowed when ALLOW_PRIVATE_TARGETS is true (local development)", async () => {
     const res = await jobs.create({ ...quickStart(), endpoint_url: "http://127.0.0.1:8787/hook" });
     expect(res.status).toBe(201);
