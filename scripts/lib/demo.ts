@@ -2,8 +2,10 @@ import { inlineStatement, type NewAccount, newAccount, type Statement } from "..
 import { executionId } from "../../src/engine/execution-id";
 import { mockOutcome } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
+import { sealJob } from "../../src/jobs/secrets";
 import { nextRunAt } from "../../src/schedule/next-run";
 import { CreateJobSchema } from "../../src/schemas/jobs";
+import { operatorKeyring } from "./master-key";
 
 /**
  * Where the demo jobs point: `.invalid` (RFC 6761) names never resolve, so no demo job or callback reaches a public
@@ -92,11 +94,13 @@ export async function demoSeedSql(now: number): Promise<{ account: NewAccount; s
   const from = now - HISTORY_DAYS * DAY;
   for (const demo of DEMO_JOBS) {
     const input = CreateJobSchema.parse(demo.input);
-    const row: NewJobRow = { ...buildNewJob(DEMO.account_id, input, from), id: demo.id };
+    const built: NewJobRow = { ...buildNewJob(DEMO.account_id, input, from), id: demo.id };
     // History covers slots up to now; the engine takes over from the next one, so the two never overlap.
-    row.nextRunAt = nextRunAt({ config: input.schedule_config, timezone: row.timezone, anchorAt: from }, now);
-    row.updatedAt = now;
-    const cols = Object.keys(row) as Array<keyof NewJobRow>;
+    built.nextRunAt = nextRunAt({ config: input.schedule_config, timezone: built.timezone, anchorAt: from }, now);
+    built.updatedAt = now;
+    // Sealed with the local key of .dev.vars, as the API would store it.
+    const row = await sealJob({ ok: true, keyring: operatorKeyring({ remote: false }) }, built);
+    const cols = Object.keys(row) as Array<keyof typeof row>;
     statements.push({
       sql: `INSERT INTO cron_jobs (${cols.map((c) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})
         ON CONFLICT(id) DO UPDATE SET next_run_at = excluded.next_run_at
