@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { alertChannelTypes, alertDeliveryStatuses, alertEvents } from "../db/schema";
 import { intQuery, PaginationSchema } from "./common";
 import { HttpUrl } from "./http-url";
+import { refuseHiddenCharacters } from "./well-formed";
 
 /** At most this many channels per job: each alert is one delivery per channel. */
 export const MAX_ALERT_CHANNELS = 5;
@@ -19,6 +20,7 @@ export const EmailAddress = z
   .trim()
   .max(254)
   .regex(/^[^\s@<>(),;:"\\[\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, "must be an e-mail address such as ops@example.com")
+  .superRefine(refuseHiddenCharacters)
   .transform((s) => s.toLowerCase())
   .openapi({ type: "string", format: "email", example: "ops@example.com" });
 

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { apiKeyScopes } from "../db/control-schema";
 import { parseInstant } from "../http/dates";
 import { AccountParamSchema } from "./common";
+import { refuseHiddenCharacters } from "./well-formed";
 
 const iso = z.string().openapi({ example: "2026-01-26T14:00:00Z" });
 
@@ -15,10 +16,16 @@ export const KeyParamsSchema = AccountParamSchema.extend({
 
 export const CreateKeySchema = z
   .strictObject({
-    name: z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters").openapi({
-      description: "A label to tell keys apart",
-      example: "CI deploy pipeline",
-    }),
+    name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(100, "at most 100 characters")
+      .superRefine(refuseHiddenCharacters)
+      .openapi({
+        description: "A label to tell keys apart",
+        example: "CI deploy pipeline",
+      }),
     scope: z.enum(apiKeyScopes).optional().openapi({
       description: "`full` (default) may do everything; `read_only` gets 403 on every route that changes something",
     }),

@@ -7,7 +7,11 @@
  *   no unpaired surrogate; a `u`-flag regex sees a surrogate pair as one code point, so only lone ones match).
  * - `__proto__` as a key. Zod builds records and objects on plain objects, where assigning `__proto__` sets the
  *   prototype instead of adding the entry, so it would be dropped silently; it is refused instead.
+ *
+ * And, per field (`refuseHiddenCharacters`, on names, tags, header names and e-mail addresses): characters that
+ * make text display differently from what is stored.
  */
+import type { z } from "@hono/zod-openapi";
 
 export interface BodyIssue {
   /** Dotted path as the validation errors name fields (`headers.X-Trace`, `tags.1`). */
@@ -69,4 +73,29 @@ export function bodyIssues(root: unknown): BodyIssue[] {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as [unknown, PathNode]);
   }
   return out;
+}
+
+/**
+ * Unicode format characters (category Cf: bidi embeddings, overrides, isolates and marks U+202A–U+202E,
+ * U+2066–U+2069, U+200E, U+200F, U+061C; zero-width U+200B–U+200D, U+2060–U+2064, U+FEFF; soft hyphen U+00AD; …)
+ * and control characters (Cc, e.g. ESC, which drives terminals). In a name they spoof what is displayed
+ * (Trojan Source, CVE-2021-42574; Unicode UTS #39 §3.1 excludes them from identifiers).
+ */
+const HIDDEN = /[\p{Cf}\p{Cc}]/u;
+
+/** The first hidden character of `s` as `{ at, codePoint: "U+202E" }`, or null when there is none. */
+export function hiddenCharacterAt(s: string): { at: number; codePoint: string } | null {
+  const m = HIDDEN.exec(s);
+  if (!m) return null;
+  const cp = (m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+  return { at: m.index, codePoint: `U+${cp}` };
+}
+
+export const hiddenCharacterMessage = (h: { at: number; codePoint: string }) =>
+  `contains ${h.codePoint} at position ${h.at}, an invisible, bidirectional or control character: it would display differently from what is stored`;
+
+/** A zod refinement refusing hidden characters in a name-like string (use with `.superRefine`). */
+export function refuseHiddenCharacters(s: string, ctx: z.RefinementCtx): void {
+  const hidden = hiddenCharacterAt(s);
+  if (hidden) ctx.addIssue({ code: "custom", message: hiddenCharacterMessage(hidden) });
 }
