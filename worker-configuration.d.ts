@@ -9,13 +9,19 @@ interface __BaseEnv_Env {
 	RUNS: Queue;
 	TICKS: Queue;
 	RATE_LIMITER: RateLimit;
+	RATE_LIMITER_ACCOUNT: RateLimit;
 	EXECUTOR: string;
 	CALLBACKS: string;
 	RETENTION_DAYS: string;
 	ALLOW_PRIVATE_TARGETS: string;
 	MAX_ACTIVE_JOBS: string;
+	MAX_JOBS: string;
+	MAX_API_KEYS: string;
+	MAX_IDEMPOTENCY_KEYS: string;
 	RATE_LIMIT_REQUESTS: string;
 	RATE_LIMIT_PERIOD_SECONDS: string;
+	RATE_LIMIT_ACCOUNT_REQUESTS: string;
+	RATE_LIMIT_ACCOUNT_PERIOD_SECONDS: string;
 	API_KEY_CACHE_SECONDS: string;
 	DIRECTORY_CACHE_SECONDS: string;
 	ALERT_EMAIL_FROM: string;
@@ -33,7 +39,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "EXECUTOR" | "CALLBACKS" | "RETENTION_DAYS" | "ALLOW_PRIVATE_TARGETS" | "MAX_ACTIVE_JOBS" | "RATE_LIMIT_REQUESTS" | "RATE_LIMIT_PERIOD_SECONDS" | "API_KEY_CACHE_SECONDS" | "DIRECTORY_CACHE_SECONDS" | "ALERT_EMAIL_FROM" | "MAX_ALERT_RECIPIENTS" | "MAX_CONFIRMATION_EMAILS_PER_HOUR">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "EXECUTOR" | "CALLBACKS" | "RETENTION_DAYS" | "ALLOW_PRIVATE_TARGETS" | "MAX_ACTIVE_JOBS" | "MAX_JOBS" | "MAX_API_KEYS" | "MAX_IDEMPOTENCY_KEYS" | "RATE_LIMIT_REQUESTS" | "RATE_LIMIT_PERIOD_SECONDS" | "RATE_LIMIT_ACCOUNT_REQUESTS" | "RATE_LIMIT_ACCOUNT_PERIOD_SECONDS" | "API_KEY_CACHE_SECONDS" | "DIRECTORY_CACHE_SECONDS" | "ALERT_EMAIL_FROM" | "MAX_ALERT_RECIPIENTS" | "MAX_CONFIRMATION_EMAILS_PER_HOUR">> {}
 }
 declare module "*.txt" {
 	const value: string;

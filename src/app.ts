@@ -9,7 +9,7 @@ import { idempotentRequests } from "./http/idempotency";
 import { bodySizeLimit, headerSizeLimit, uncompressedBodies } from "./http/limits";
 import { allowedMethods } from "./http/method-not-allowed";
 import { problem, problemResponse } from "./http/problem";
-import { rateLimitPerKey } from "./http/rate-limit";
+import { rateLimits } from "./http/rate-limit";
 import { createRouter } from "./http/router";
 import { defaultSecurityHeaders } from "./http/security-headers";
 import { wellFormedJsonBody } from "./http/well-formed-body";
@@ -41,7 +41,7 @@ export function createApp() {
     await next();
   });
   app.use("/v1/cron-jobs/:accountId/*", requireApiKey);
-  app.use("/v1/cron-jobs/:accountId/*", rateLimitPerKey);
+  app.use("/v1/cron-jobs/:accountId/*", rateLimits);
   app.use("/v1/cron-jobs/:accountId/*", accountShardSession);
   app.use("/v1/cron-jobs/:accountId/*", wellFormedJsonBody);
   app.use("/v1/cron-jobs/:accountId/create", idempotentRequests);

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, or } from "drizzle-orm";
 import type { ControlDb } from "../db/client";
 import { type ApiKeyRow, type ApiKeyScope, apiKeys } from "../db/control-schema";
 import { newKey } from "./provision";
@@ -36,20 +36,34 @@ export function findKey(db: ControlDb, accountId: string, keyId: string): Promis
     .then((rows) => rows[0]);
 }
 
+export type CreatedKey = { ok: true; key: KeyInfo; secret: string } | { ok: false; reason: "limit" | "no-account" };
+
 /**
- * Creates a key with the same statement the operator CLI runs (provision.ts). Returns the stored key and its
- * secret, which exists nowhere else afterwards (only its SHA-256 is kept).
+ * Creates a key with the same statement the operator CLI runs (provision.ts), unless the account already has
+ * `maxActive` usable keys. Returns the stored key and its secret, which exists nowhere else afterwards (only its
+ * SHA-256 is kept).
  */
 export async function createKey(
   db: ControlDb,
   accountId: string,
   now: number,
-  options: { name: string; scope: ApiKeyScope; expiresAt: number | null },
-): Promise<{ key: KeyInfo; secret: string } | null> {
+  options: { name: string; scope: ApiKeyScope; expiresAt: number | null; maxActive: number },
+): Promise<CreatedKey> {
   const k = await newKey(accountId, now, {}, options);
   await runStatements(db.$client, k.statements);
   const key = await findKey(db, accountId, k.api_key);
-  return key ? { key, secret: k.api_secret } : null;
+  if (key) return { ok: true, key, secret: k.api_secret };
+  const [row] = await db
+    .select({ n: count() })
+    .from(apiKeys)
+    .where(
+      and(
+        eq(apiKeys.accountId, accountId),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+      ),
+    );
+  return { ok: false, reason: (row?.n ?? 0) >= options.maxActive ? "limit" : "no-account" };
 }
 
 /** Revokes a key of the account (idempotent: revoking twice keeps the first time). Undefined if no such key. */

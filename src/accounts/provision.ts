@@ -69,11 +69,18 @@ export interface KeyOptions {
   name?: string;
   scope?: ApiKeyScope;
   expiresAt?: number | null;
+  /** Insert nothing if the account already has this many usable (unrevoked, unexpired) keys; the CLI sets none. */
+  maxActive?: number;
 }
+
+/** The account's usable keys (params: account id, now): what MAX_API_KEYS counts. */
+const ACTIVE_KEYS =
+  "SELECT count(*) FROM api_keys WHERE account_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
 
 /**
  * A new key's id and secret (returned once: only the secret's SHA-256 is stored) and the INSERT that stores it.
- * The insert selects the account, so a key for an unknown account inserts nothing.
+ * The insert selects the account, so a key for an unknown account inserts nothing; with `maxActive`, neither does
+ * one past the account's key limit (checked in the same statement, so concurrent requests cannot overshoot it).
  */
 export async function newKey(
   accountId: string,
@@ -83,12 +90,13 @@ export async function newKey(
 ): Promise<NewKey> {
   const api_key = fixed.api_key ?? newApiKeyId();
   const api_secret = fixed.api_secret ?? newApiSecret();
+  const limited = options.maxActive !== undefined;
   return {
     api_key,
     api_secret,
     statements: [
       {
-        sql: "INSERT INTO api_keys (id, account_id, secret_hash, created_at, name, scope, expires_at) SELECT ?, id, ?, ?, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT(id) DO NOTHING",
+        sql: `INSERT INTO api_keys (id, account_id, secret_hash, created_at, name, scope, expires_at) SELECT ?, id, ?, ?, ?, ?, ? FROM accounts WHERE id = ?${limited ? ` AND (${ACTIVE_KEYS}) < ?` : ""} ON CONFLICT(id) DO NOTHING`,
         params: [
           api_key,
           await hashSecret(api_secret),
@@ -97,6 +105,7 @@ export async function newKey(
           options.scope ?? "full",
           options.expiresAt ?? null,
           accountId,
+          ...(limited ? [accountId, now, options.maxActive ?? 0] : []),
         ],
       },
     ],

@@ -407,5 +407,10 @@ export const idempotencyKeys = sqliteTable(
     responseBody: text("response_body"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.key] }),
+    index("idempotency_keys_created_idx").on(t.createdAt),
+    // The account's live keys, counted on every claim against MAX_IDEMPOTENCY_KEYS.
+    index("idempotency_keys_account_created_idx").on(t.accountId, t.createdAt),
+  ],
 );

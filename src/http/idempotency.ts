@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { config } from "../config";
 import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse } from "../idempotency/store";
+import { countLimitReached } from "./account-limits";
 import type { AppEnv } from "./env";
 import { fail } from "./problem";
 
@@ -44,7 +46,13 @@ export const idempotentRequests: MiddlewareHandler<AppEnv> = async (c, next) => 
   const db = c.get("db");
   const accountId = c.get("accountId");
   const fingerprint = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
-  const claim = await claimIdempotencyKey(db, accountId, raw, fingerprint, Date.now());
+  const { MAX_IDEMPOTENCY_KEYS: limit } = config(c.env);
+  const claim = await claimIdempotencyKey(db, accountId, raw, fingerprint, Date.now(), limit);
+  if (claim.kind === "limit") {
+    countLimitReached(
+      `This account already has ${limit} idempotency keys within their 24-hour window (MAX_IDEMPOTENCY_KEYS), the most allowed. Reuse one for its own request, or send the request without Idempotency-Key.`,
+    );
+  }
   if (claim.kind === "mismatch") {
     fail(422, `Idempotency-Key ${raw} was already used with a different request`, { title: "Idempotency key reused" });
   }

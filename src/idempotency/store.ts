@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 
@@ -11,12 +11,18 @@ export type KeyClaim =
   | { kind: "new" }
   | { kind: "replay"; status: number; body: string }
   | { kind: "mismatch" }
-  | { kind: "in-progress" };
+  | { kind: "in-progress" }
+  | { kind: "limit" };
+
+/** The account's keys still within their window: what MAX_IDEMPOTENCY_KEYS counts. */
+const liveKeys = (accountId: string, now: number) =>
+  sql`(SELECT count(*) FROM ${idempotencyKeys} WHERE ${idempotencyKeys.accountId} = ${accountId} AND ${idempotencyKeys.createdAt} >= ${now - IDEMPOTENCY_WINDOW_MS})`;
 
 /**
  * Claims `key` for a request with `fingerprint` (one statement, so two concurrent requests cannot both win): a
- * key never seen, expired (older than the window) or abandoned becomes this request's (`new`); otherwise the
- * stored first request decides — its response (`replay`), a different request (`mismatch`), or still running.
+ * key never seen, expired (older than the window) or abandoned becomes this request's (`new`) while the account
+ * has fewer than `limit` live keys (`limit` otherwise); a live key's stored first request decides — its response
+ * (`replay`), a different request (`mismatch`), or still running.
  */
 export async function claimIdempotencyKey(
   db: Db,
@@ -24,26 +30,32 @@ export async function claimIdempotencyKey(
   key: string,
   fingerprint: string,
   now: number,
+  limit: number,
 ): Promise<KeyClaim> {
-  const [won] = await db
-    .insert(idempotencyKeys)
-    .values({ accountId, key, fingerprint, status: null, responseBody: null, createdAt: now })
-    .onConflictDoUpdate({
-      target: [idempotencyKeys.accountId, idempotencyKeys.key],
-      set: { fingerprint, status: null, responseBody: null, createdAt: now },
-      setWhere: or(
-        lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_WINDOW_MS),
-        and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_ABANDONED_MS)),
-      ),
-    })
-    .returning({ createdAt: idempotencyKeys.createdAt });
-  if (won) return { kind: "new" };
+  const won = await db.all(
+    sql`INSERT INTO ${idempotencyKeys} (account_id, key, fingerprint, status, response_body, created_at)
+      SELECT ${accountId}, ${key}, ${fingerprint}, NULL, NULL, ${now} WHERE ${liveKeys(accountId, now)} < ${limit}
+      ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = NULL,
+        response_body = NULL, created_at = excluded.created_at
+      WHERE ${idempotencyKeys.createdAt} < ${now - IDEMPOTENCY_WINDOW_MS}
+        OR (${idempotencyKeys.status} IS NULL AND ${idempotencyKeys.createdAt} < ${now - IDEMPOTENCY_ABANDONED_MS})
+      RETURNING created_at`,
+  );
+  if (won.length > 0) return { kind: "new" };
   const [first] = await db
     .select()
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key)))
     .limit(1);
-  if (!first) return { kind: "new" }; // swept in between: nothing left to replay or to protect
+  const takeable =
+    !first ||
+    first.createdAt < now - IDEMPOTENCY_WINDOW_MS ||
+    (first.status === null && first.createdAt < now - IDEMPOTENCY_ABANDONED_MS);
+  if (takeable) {
+    // Nothing live holds the key: the limit kept this request from taking it, or its holder freed it meanwhile.
+    const [live] = await db.all<{ n: number }>(sql`SELECT ${liveKeys(accountId, now)} AS n`);
+    return (live?.n ?? 0) >= limit ? { kind: "limit" } : { kind: "new" };
+  }
   if (first.fingerprint !== fingerprint) return { kind: "mismatch" };
   if (first.status === null || first.responseBody === null) return { kind: "in-progress" };
   return { kind: "replay", status: first.status, body: first.responseBody };

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { verifiedKeys } from "../accounts/key-cache";
 import { createKey, type KeyInfo, listKeys, revokeKey } from "../accounts/key-store";
+import { config } from "../config";
+import { countLimitReached } from "../http/account-limits";
 import { formatInstant, formatInstantOrNull, parseInstant } from "../http/dates";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
@@ -59,7 +61,7 @@ const createKeyRoute = createRoute({
   },
   responses: {
     201: json(CreatedApiKeySchema, "The new key and its secret (shown once)"),
-    ...problemResponses(),
+    ...problemResponses([409, "The account has MAX_API_KEYS active keys already"]),
   },
 });
 
@@ -91,12 +93,19 @@ export const keysRoutes = createRouter()
         errors: [{ field: "expires_at", in: "body", message: "must be in the future" }],
       });
     }
+    const { MAX_API_KEYS } = config(c.env);
     const created = await createKey(c.get("control"), c.get("accountId"), now, {
       name: input.name,
       scope: input.scope ?? "full",
       expiresAt,
+      maxActive: MAX_API_KEYS,
     });
-    if (!created) fail(404, "Account not found");
+    if (!created.ok) {
+      if (created.reason === "no-account") fail(404, "Account not found");
+      countLimitReached(
+        `This account already has ${MAX_API_KEYS} active API keys (MAX_API_KEYS), the most allowed. Revoke one first.`,
+      );
+    }
     return c.json({ data: { ...serialiseKey(created.key, now), api_secret: created.secret } }, 201);
   })
   .openapi(revokeKeyRoute, async (c) => {

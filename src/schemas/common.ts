@@ -119,7 +119,7 @@ export function problemResponses(...extra: Array<[number, string]>) {
     [404, "Not found"],
     [413, "Request body over the size limit"],
     [415, "Body not JSON, or compressed"],
-    [429, "Rate limit for this API key exceeded; see Retry-After"],
+    [429, "Rate limit for this API key or its account exceeded; see Retry-After"],
     [431, "Request headers too large"],
     [500, "Unexpected failure"],
     [503, "The database is unavailable; retry after Retry-After"],

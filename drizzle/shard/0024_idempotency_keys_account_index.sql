@@ -1,0 +1,1 @@
+CREATE INDEX `idempotency_keys_account_created_idx` ON `idempotency_keys` (`account_id`,`created_at`);
