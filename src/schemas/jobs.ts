@@ -152,7 +152,7 @@ const jobFields = {
       example: ["X-Tenant"],
     }),
   secret_query_params: z
-    .array(z.string().min(1).max(256))
+    .array(z.string().min(1).max(256).superRefine(refuseHiddenCharacters))
     .max(MAX_SECRET_QUERY_PARAMS, `at most ${MAX_SECRET_QUERY_PARAMS} names`)
     .optional()
     .openapi({
