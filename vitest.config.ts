@@ -22,6 +22,8 @@ export default defineConfig(async () => {
             ALLOW_PRIVATE_TARGETS: "true",
             RATE_LIMIT_REQUESTS: "1000000",
             RATE_LIMIT_ACCOUNT_REQUESTS: "1000000",
+            // Confirmation links and the OpenAPI servers name this origin (test/http/public-origin.test.ts sets another).
+            PUBLIC_ORIGIN: "http://localhost",
             // A test-only master key (the committed .dev.vars holds the local one): job secrets are sealed with it.
             SECRETS_MASTER_KEY: "test:qDx4WhwqLrt+9tqo/PYwFVihDPZ8MuuPq9sJjWQa9Y4=",
           },

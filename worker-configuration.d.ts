@@ -27,6 +27,7 @@ interface __BaseEnv_Env {
 	ALERT_EMAIL_FROM: string;
 	MAX_ALERT_RECIPIENTS: string;
 	MAX_CONFIRMATION_EMAILS_PER_HOUR: string;
+	PUBLIC_ORIGIN: string;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
@@ -39,7 +40,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "EXECUTOR" | "CALLBACKS" | "RETENTION_DAYS" | "ALLOW_PRIVATE_TARGETS" | "MAX_ACTIVE_JOBS" | "MAX_JOBS" | "MAX_API_KEYS" | "MAX_IDEMPOTENCY_KEYS" | "RATE_LIMIT_REQUESTS" | "RATE_LIMIT_PERIOD_SECONDS" | "RATE_LIMIT_ACCOUNT_REQUESTS" | "RATE_LIMIT_ACCOUNT_PERIOD_SECONDS" | "API_KEY_CACHE_SECONDS" | "DIRECTORY_CACHE_SECONDS" | "ALERT_EMAIL_FROM" | "MAX_ALERT_RECIPIENTS" | "MAX_CONFIRMATION_EMAILS_PER_HOUR">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "EXECUTOR" | "CALLBACKS" | "RETENTION_DAYS" | "ALLOW_PRIVATE_TARGETS" | "MAX_ACTIVE_JOBS" | "MAX_JOBS" | "MAX_API_KEYS" | "MAX_IDEMPOTENCY_KEYS" | "RATE_LIMIT_REQUESTS" | "RATE_LIMIT_PERIOD_SECONDS" | "RATE_LIMIT_ACCOUNT_REQUESTS" | "RATE_LIMIT_ACCOUNT_PERIOD_SECONDS" | "API_KEY_CACHE_SECONDS" | "DIRECTORY_CACHE_SECONDS" | "ALERT_EMAIL_FROM" | "MAX_ALERT_RECIPIENTS" | "MAX_CONFIRMATION_EMAILS_PER_HOUR" | "PUBLIC_ORIGIN">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -2,7 +2,7 @@
  * The OpenAPI document the Worker serves at /openapi.json, built in-process (no server, no network):
  *   npm run openapi -- [--origin <url>] [--out <file>]   print it (or write it to a file)
  *   npm run openapi:lint                                  lint it with Redocly's recommended rules (CI runs this)
- * `servers` names the origin the document is served from; --origin sets it (default http://localhost:8787).
+ * `servers` names the deployment's PUBLIC_ORIGIN; --origin sets it (default http://localhost:8787, PUBLIC_ORIGIN's).
  * The lint uses the production placeholder origin: Redocly rightly warns about localhost in `servers`.
  */
 import { spawnSync } from "node:child_process";
@@ -50,9 +50,11 @@ function parseArgsOrFail() {
 async function documentFrom(base: string): Promise<unknown> {
   const appModule = resolve(import.meta.dirname, "../src/app.ts");
   const { createApp } = (await import(appModule)) as {
-    createApp(): { request(url: string): Response | Promise<Response> };
+    createApp(): { request(url: string, init: RequestInit, env: object): Response | Promise<Response> };
   };
-  const res = await createApp().request(new URL("/openapi.json", base).href);
+  // The Worker names PUBLIC_ORIGIN in `servers`, not the origin a request was sent to.
+  const publicOrigin = { PUBLIC_ORIGIN: new URL(base).origin };
+  const res = await createApp().request(new URL("/openapi.json", base).href, {}, publicOrigin);
   if (!res.ok) fail(`GET /openapi.json answered ${res.status}`);
   return res.json();
 }

@@ -165,6 +165,9 @@ function startWrangler(): ChildProcess {
       `CALLBACKS:${opts.callbacks}`,
       "--var",
       "ALLOW_PRIVATE_TARGETS:true",
+      // Confirmation links and the OpenAPI servers name this server's own address.
+      "--var",
+      `PUBLIC_ORIGIN:${base}`,
     ],
     // In npm start's process group: Ctrl-C, or killing the group, reaches wrangler and its workerd directly.
     { env: offlineEnv, stdio: ["ignore", "inherit", "inherit"] },

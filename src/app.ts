@@ -1,4 +1,5 @@
 import { requestId } from "hono/request-id";
+import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
 import { createControlDb } from "./db/client";
 import { docsRoutes } from "./docs/routes";
@@ -68,7 +69,8 @@ export function createApp() {
     in: "header",
     name: "X-API-Secret",
   });
-  // servers: the origin the document was fetched from, so generated clients and /docs target this deployment.
+  // servers: the configured public origin, so generated clients and /docs target this deployment whatever Host the
+  // request named.
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {
@@ -77,7 +79,7 @@ export function createApp() {
       description: "Hosted HTTP cron jobs on Cloudflare's edge, compatible with the A1Base A1Cron API.",
       license: { name: "MIT", identifier: "MIT" },
     },
-    servers: [{ url: new URL(c.req.url).origin, description: "This deployment" }],
+    servers: [{ url: config(c.env ?? {}).PUBLIC_ORIGIN, description: "This deployment" }],
   }));
   // The reference inlines this request's OpenAPI document, so the sandboxed page needs no network.
   app.route(

@@ -38,6 +38,16 @@ const ConfigSchema = z.object({
   MAX_ALERT_RECIPIENTS: z.coerce.number().int().min(1).default(50),
   /** Confirmation e-mails an account may cause per rolling hour, whatever the addresses (README "Limits"). */
   MAX_CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /**
+   * The origin customers reach this deployment at: every absolute link (confirmation e-mails, OpenAPI `servers`) is
+   * built from it, never from the request's Host, which a client chooses.
+   */
+  PUBLIC_ORIGIN: z
+    .string()
+    .default("http://localhost:8787")
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol) && new URL(v).origin === v, {
+      message: "must be an http(s) origin: scheme, host and optional port, no path or trailing slash",
+    }),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
@@ -69,6 +79,7 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       ALERT_EMAIL_FROM: env.ALERT_EMAIL_FROM || undefined,
       MAX_ALERT_RECIPIENTS: env.MAX_ALERT_RECIPIENTS || undefined,
       MAX_CONFIRMATION_EMAILS_PER_HOUR: env.MAX_CONFIRMATION_EMAILS_PER_HOUR || undefined,
+      PUBLIC_ORIGIN: env.PUBLIC_ORIGIN || undefined,
     });
     const keys = env as { SECRETS_MASTER_KEY?: string; SECRETS_MASTER_KEY_PREVIOUS?: string };
     parsed = { ...vars, secrets: parseKeyring(keys.SECRETS_MASTER_KEY, keys.SECRETS_MASTER_KEY_PREVIOUS) };
