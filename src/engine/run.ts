@@ -1,7 +1,7 @@
 import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
-import { MasterKeyMissingError, UnsealError, unsealJob } from "../jobs/secrets";
+import { fillColumns, MasterKeyMissingError, openJob, redactEchoes, UnsealError } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
@@ -11,7 +11,9 @@ import { sendFollowUps, sendPendingFollowUps } from "./follow-ups";
 import { type NewRun, nextAttempt, runId } from "./ledger";
 import { recordAttempt } from "./record";
 import { requestHeaders } from "./request-identity";
+import { MAX_RESPONSE_HEADER_CHARS } from "./response-headers";
 import { retryDelaySeconds } from "./retry";
+import { truncateUtf8 } from "./truncate";
 
 export interface RunOutcome {
   executionId: string;
@@ -31,8 +33,11 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
   const executedAt = deps.now();
   // Secrets are opened here, right before the request, and never leave this function.
   let plain: CronJobRow;
+  let values: Map<string, string>;
   try {
-    plain = await unsealJob(deps.cfg.secrets, job);
+    const opened = await openJob(deps.cfg.secrets, job);
+    values = opened.values;
+    plain = fillColumns({ ...job, ...opened.cols }, values);
   } catch (err) {
     if (!(err instanceof MasterKeyMissingError || err instanceof UnsealError)) throw err;
     console.error(JSON.stringify({ event: "master_key_missing", jobId: job.id, reason: err.message }));
@@ -55,7 +60,28 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
     timeoutSeconds: job.timeoutSeconds,
   });
   // The job's success rules re-decide a response between success and failure (src/jobs/success-rules.ts).
-  return closeAttempt(deps, job, run, executedAt, judge(job, result));
+  return closeAttempt(deps, job, run, executedAt, withoutEchoedSecrets(judge(job, result), values));
+}
+
+/**
+ * The result as it may be recorded and shown: a target that echoes the request (body, a kept header such as
+ * Location, an error quoting the URL) gets its echoes of the job's secrets replaced by tokens, within the caps.
+ */
+function withoutEchoedSecrets(result: ExecutionResult, values: Map<string, string>): ExecutionResult {
+  if (values.size === 0) return result;
+  const redact = (text: string | null) => (text === null ? null : redactEchoes(text, values));
+  const body = redact(result.responseBody);
+  const headers = result.responseHeaders;
+  return {
+    ...result,
+    responseBody: body === null ? null : truncateUtf8(body),
+    errorMessage: redact(result.errorMessage),
+    responseHeaders: headers
+      ? Object.fromEntries(
+          Object.entries(headers).map(([k, v]) => [k, redactEchoes(v, values).slice(0, MAX_RESPONSE_HEADER_CHARS)]),
+        )
+      : headers,
+  };
 }
 
 /** The account's active signing secrets for a request signature (none if the account is gone). */

@@ -155,6 +155,45 @@ export function fillTokens(text: string, values: Map<string, string>, kind: "val
   return text.replace(TOKEN_PATTERN, (whole, hash: string) => values.get(hash) ?? whole);
 }
 
+/** Shorter values are not looked for in what a target answers: they would mangle ordinary text. */
+export const MIN_ECHOED_CHARS = 8;
+
+/** How a target may echo a value: as sent, JSON-escaped, percent-decoded or encoded, credentials after a scheme. */
+function echoSpellings(value: string): string[] {
+  const out = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
+  try {
+    out.add(decodeURIComponent(value.replace(/\+/g, " ")));
+  } catch {
+    // Not percent-encoded text: the value as sent is enough.
+  }
+  const credentials = /^[A-Za-z][\w.+-]*\s+(\S.*)$/.exec(value)?.[1]; // RFC 9110 §11.4: `<scheme> <credentials>`
+  if (credentials) out.add(credentials);
+  return [...out].filter((s) => s.length >= MIN_ECHOED_CHARS);
+}
+
+/**
+ * `text` with every echo of a secret value replaced by its token: what a target answers (an echo service, a
+ * Location carrying the query along, an error quoting the URL) is recorded and shown without the job's secrets.
+ * A value cut off at the end of `text` (a capped body) is replaced too.
+ */
+export function redactEchoes(text: string, values: Map<string, string>): string {
+  if (values.size === 0 || text.length < MIN_ECHOED_CHARS) return text;
+  const spellings = [...values]
+    .flatMap(([hash, value]) => echoSpellings(value).map((s) => [s, token(hash)] as const))
+    .sort((a, b) => b[0].length - a[0].length);
+  let out = text;
+  for (const [s, t] of spellings) out = out.split(s).join(t);
+  for (const [s, t] of spellings) {
+    for (let n = Math.min(s.length - 1, out.length); n >= MIN_ECHOED_CHARS; n--) {
+      if (out.endsWith(s.slice(0, n))) {
+        out = out.slice(0, out.length - n) + t;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** The columns in clear: every token of `cols` replaced by its value. */
 export function fillColumns<T extends SecretColumns>(cols: T, values: Map<string, string>): T {
   if (values.size === 0) return cols;
@@ -211,7 +250,8 @@ export function tokensInCreate(input: CreateJobInput): FieldError[] {
   refuse("endpoint_url", input.endpoint_url);
   refuse("callbacks.success_url", input.callbacks?.success_url);
   refuse("callbacks.failure_url", input.callbacks?.failure_url);
-  input.alerts?.channels?.forEach((c, i) => "url" in c && refuse(`alerts.channels.${i}.url`, c.url));
+  for (const [i, c] of (input.alerts?.channels ?? []).entries())
+    if ("url" in c) refuse(`alerts.channels.${i}.url`, c.url);
   return errors;
 }
 

@@ -2,18 +2,20 @@
  * No response gives a secret away (README "Security"). Every route of the app — each operation of /openapi.json
  * and every other route the app registers (dashboard, /docs, the confirmation page) — is walked with a full and a
  * read-only key, over an account holding a job full of secrets with runs, logs, alert deliveries, an idempotent
- * create, a rotated signing secret and extra keys. No response body or header may contain a secret header value,
- * secret query value, secret body, alert-channel URL path, signing secret or API secret, except the one response
- * that creates that API key or signing secret. A route without a walker below fails the suite, so a new route
- * cannot go unchecked. Problems that quote input are sent secrets next to bad fields and must not echo them.
+ * create, a run against a loopback target that echoes the request, a rotated signing secret and extra keys. No
+ * response body or header may contain a secret header value, secret query value, secret body, alert-channel URL
+ * path, signing secret or API secret, except the one response that creates that API key or signing secret. A route
+ * without a walker below fails the suite, so a new route cannot go unchecked. Problems that quote input are sent
+ * secrets next to bad fields and must not echo them.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { deliverAlert } from "../../src/alerts/deliver";
 import type { OutgoingEmail } from "../../src/alerts/mailer";
 import type { AlertMessage } from "../../src/alerts/messages";
 import { createApp } from "../../src/app";
 import type { CronJobRow } from "../../src/db/schema";
 import { SCALAR_SCRIPT_PATH } from "../../src/docs/routes";
+import { createHttpExecutor } from "../../src/engine/executors/http";
 import { triggerNow } from "../../src/engine/trigger";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
 import { findLiveJob } from "../../src/jobs/repository";
@@ -375,6 +377,27 @@ async function failRunWithAlerts() {
   for (const m of alerts) await deliverAlert({ ...deps, fetch }, m.body as AlertMessage);
 }
 
+/** A run of a second secret job against a loopback target that echoes the request: its log is walked too. */
+async function echoRun() {
+  const res = await call(
+    "create echo job",
+    `${base}/create`,
+    {
+      method: "POST",
+      headers: keys.full,
+      body: S.job({
+        name: "Echo",
+        endpoint_url: `http://127.0.0.1:${inject("targetPort")}/echo?api_key=${S.values.query}`,
+      }),
+    },
+    { expect: 201 },
+  );
+  const row = (await findLiveJob(db(), res.body.data.id)) as CronJobRow;
+  const deps = testDeps({ executor: createHttpExecutor({ allowPrivateTargets: true }) });
+  expect((await triggerNow(deps, row))?.result.responseBody).toContain("[redacted:");
+  engineMessages.push(...deps.queue.take());
+}
+
 beforeAll(async () => {
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
@@ -398,6 +421,7 @@ beforeAll(async () => {
   };
   jobId = await createSecretJob("Main");
   await failRunWithAlerts();
+  await echoRun();
   for (let i = 0; i < 3; i++) {
     await call(
       "trigger for history",

@@ -102,6 +102,29 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number): 
       },
     );
   }
+  if (path === "/credential-headers") {
+    // Echoes the request's credentials back in credential response headers, and X-Plain in an allow-listed one.
+    const h = (name: string) => String(req.headers[name] ?? "none");
+    return json(
+      res,
+      200,
+      { ok: true },
+      {
+        "set-cookie": h("cookie"),
+        authorization: h("authorization"),
+        "www-authenticate": `Bearer realm="edgecron", error_description="${h("x-api-key")}"`,
+        "proxy-authenticate": `Basic realm="${h("authorization")}"`,
+        "x-api-key": h("x-api-key"),
+        cookie: h("cookie"),
+        "x-request-id": h("x-plain"),
+      },
+    );
+  }
+  if (path === "/moved") {
+    // 307 to /ok on the ?to= origin, carrying the request's query along (as a moved API often does).
+    const to = new URL(`/ok${url.search}`, url.searchParams.get("to") ?? url.origin);
+    return void res.writeHead(307, { location: to.toString() }).end();
+  }
   const read = /^\/captured\/([\w-]+)$/.exec(path);
   if (read) return json(res, 200, captured.get(read[1] as string) ?? []);
   const seen = /^\/counts\/([\w-]+)$/.exec(path);
