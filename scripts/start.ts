@@ -119,7 +119,7 @@ function banner(historyRows: number): string {
         ]
       : [
           "Executor: http — every run sends the real request to the job's endpoint_url and records what came back",
-          "  (loopback and private addresses are allowed locally: ALLOW_PRIVATE_TARGETS=true).",
+          "  (loopback addresses are allowed locally: ALLOW_PRIVATE_TARGETS=true; private and metadata ones are not).",
         ];
   const callbackText =
     opts.callbacks === "record"

@@ -8,6 +8,7 @@ import { requireApiKey } from "./http/auth";
 import { handleError } from "./http/errors";
 import { idempotentRequests } from "./http/idempotency";
 import { bodySizeLimit, headerSizeLimit, uncompressedBodies } from "./http/limits";
+import { loopbackHostWhilePrivateTargets } from "./http/loopback-host";
 import { allowedMethods } from "./http/method-not-allowed";
 import { problem, problemResponse } from "./http/problem";
 import { rateLimits } from "./http/rate-limit";
@@ -29,6 +30,7 @@ export function createApp() {
 
   app.use(requestId());
   app.use(defaultSecurityHeaders);
+  app.use(loopbackHostWhilePrivateTargets);
   app.use(headerSizeLimit);
   app.use(uncompressedBodies, bodySizeLimit);
   // `service` lets the operator CLI tell an edgecron server from whatever else holds a port.

@@ -81,7 +81,7 @@ async function attempt(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt
     if (err instanceof MasterKeyMissingError) return { ok: false, status: "refused", error: "master_key_missing" };
     return { ok: false, status: "refused", error: "not a URL" };
   }
-  const refused = deps.cfg.ALLOW_PRIVATE_TARGETS ? null : refusedTargetReason(url);
+  const refused = refusedTargetReason(url, deps.cfg.ALLOW_PRIVATE_TARGETS);
   if (refused) return { ok: false, status: "refused", error: refused };
   // CALLBACKS=record (npm start under the mock executor): logged, not sent, like callbacks.
   if (deps.cfg.CALLBACKS === "record") {

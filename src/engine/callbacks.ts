@@ -108,7 +108,7 @@ export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): P
     }
     return "refused";
   }
-  const refused = deps.cfg.ALLOW_PRIVATE_TARGETS ? null : refusedTargetReason(url);
+  const refused = refusedTargetReason(url, deps.cfg.ALLOW_PRIVATE_TARGETS);
   if (refused) {
     console.warn(JSON.stringify({ event: "callback_refused", url: msg.url, reason: refused }));
     return "refused";

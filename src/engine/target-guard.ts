@@ -4,7 +4,9 @@ import { ipv4Refusal, ipv4ToBigInt, ipv6Refusal, ipv6ToBigInt } from "./special-
  * Keeps jobs (and their redirects and callbacks) away from every address that is not globally reachable (see
  * special-addresses.ts: the IANA special-purpose registries) and from internal host names. Pure: the executor
  * calls it before every hop, and job create/update call it (through src/jobs/targets.ts) so such a job is refused
- * at the door when ALLOW_PRIVATE_TARGETS is false. Only literal
+ * at the door. ALLOW_PRIVATE_TARGETS (local development) allows loopback only (`allowLoopback`): metadata,
+ * link-local and private networks stay refused, so a page that drives a developer's local API cannot reach them.
+ * Only literal
  * addresses and well-known internal names can be judged here: Workers has no DNS API, so a public name that
  * resolves to a private address is left to the platform, whose fetch() cannot reach private networks anyway.
  */
@@ -18,8 +20,21 @@ export function unsupportedSchemeReason(url: URL): string | null {
   return `Unsupported URL scheme "${url.protocol.slice(0, -1)}": only http and https are allowed`;
 }
 
-/** Why the host of `url` is refused, e.g. "127.0.0.1 is a loopback address"; null if it is allowed. */
-export function refusedHostReason(url: URL): string | null {
+/** Whether a URL's hostname (as WHATWG URL normalises it) is loopback: localhost, 127.0.0.0/8 or [::1]. */
+export function isLoopbackHostname(hostname: string): boolean {
+  const host = hostname.replace(/\.+$/, "");
+  if (host === "localhost") return true;
+  if (host === "[::1]") return true;
+  const v4 = ipv4ToBigInt(host);
+  return v4 !== null && v4 >> 24n === 127n;
+}
+
+/**
+ * Why the host of `url` is refused, e.g. "127.0.0.1 is a loopback address"; null if it is allowed. `allowLoopback`
+ * (ALLOW_PRIVATE_TARGETS) lets loopback hosts through, nothing else.
+ */
+export function refusedHostReason(url: URL, allowLoopback = false): string | null {
+  if (allowLoopback && isLoopbackHostname(url.hostname)) return null;
   // WHATWG URL has already lower-cased the host and normalised IPv4 (2130706433, 0x7f.1) and IPv6 literals.
   const host = url.hostname.replace(/\.+$/, "");
   if (host.startsWith("[") && host.endsWith("]")) {
@@ -41,7 +56,7 @@ export function refusedHostReason(url: URL): string | null {
 }
 
 /** A human reason such as "Refused target: 127.0.0.1 is a loopback address", or null if `url` may be fetched. */
-export function refusedTargetReason(url: URL): string | null {
-  const reason = unsupportedSchemeReason(url) ?? refusedHostReason(url);
+export function refusedTargetReason(url: URL, allowLoopback = false): string | null {
+  const reason = unsupportedSchemeReason(url) ?? refusedHostReason(url, allowLoopback);
   return reason ? `Refused target: ${reason}` : null;
 }

@@ -451,6 +451,34 @@ describe("a channel answered by a redirect to another origin", () => {
   });
 });
 
+describe("ALLOW_PRIVATE_TARGETS at delivery", () => {
+  it("allows loopback only: a channel stored at a metadata, private or link-local address is refused", async () => {
+    const key = crypto.randomUUID();
+    const w = await world({
+      channels: [
+        { type: "webhook", url: "http://169.254.169.254/latest/" },
+        { type: "slack", url: "http://10.0.0.1/hook" },
+        { type: "discord", url: "http://[fe80::1]/hook" },
+        { type: "webhook", url: capture(key) },
+      ],
+      after_consecutive_failures: 1,
+    });
+    expect(w.deps.cfg.ALLOW_PRIVATE_TARGETS).toBe(true);
+    await w.runAt(T);
+    const rows = await deliveries(w.job.id);
+    expect(rows.map((d) => [d.channel, d.status])).toEqual(
+      expect.arrayContaining([
+        ["webhook", "refused"],
+        ["slack", "refused"],
+        ["discord", "refused"],
+        ["webhook", "delivered"],
+      ]),
+    );
+    expect(rows.find((d) => d.channel === "slack")?.last_error).toContain("10.0.0.1 is a private address");
+    expect(await captured(key)).toHaveLength(1);
+  });
+});
+
 describe("retention", () => {
   it("the retention sweep deletes alert deliveries fired before the cutoff, like logs", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR });

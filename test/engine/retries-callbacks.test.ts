@@ -249,18 +249,26 @@ describe("callbacks", () => {
     expect(await logs(job.id)).toEqual(before);
   });
 
-  it("refuses private callback targets unless ALLOW_PRIVATE_TARGETS", async () => {
-    const deps = testDeps({ cfg: { ...testDeps().cfg, ALLOW_PRIVATE_TARGETS: false } });
-    const rx = receiver(200);
-    const msg: CallbackMessage = {
+  it("refuses private callback targets; ALLOW_PRIVATE_TARGETS allows loopback only", async () => {
+    const msg = (url: string): CallbackMessage => ({
       type: "callback",
       accountId: acct.accountId,
-      url: "http://169.254.169.254/x",
+      url,
       body: "{}",
       attempt: 0,
-    };
-    expect(await deliverCallback({ ...deps, fetch: rx.fetch }, msg)).toBe("refused");
+    });
+    const rx = receiver(200);
+    const refusing = { ...testDeps({ cfg: { ...testDeps().cfg, ALLOW_PRIVATE_TARGETS: false } }), fetch: rx.fetch };
+    const allowing = { ...testDeps({ cfg: { ...testDeps().cfg, ALLOW_PRIVATE_TARGETS: true } }), fetch: rx.fetch };
+    for (const url of ["http://169.254.169.254/x", "http://127.0.0.1:9/x"]) {
+      expect(await deliverCallback(refusing, msg(url))).toBe("refused");
+    }
+    for (const url of ["http://169.254.169.254/x", "http://10.0.0.1/x", "http://[fe80::1]/x"]) {
+      expect(await deliverCallback(allowing, msg(url))).toBe("refused");
+    }
     expect(rx.calls).toHaveLength(0);
+    expect(await deliverCallback(allowing, msg("http://127.0.0.1:9/x"))).toBe("delivered");
+    expect(rx.calls).toHaveLength(1);
   });
 
   it("notify on_change reports only flips of the newest outcome", async () => {

@@ -1,7 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 
-export const BASE = "http://edgecron.test";
+// Loopback: the tests run with ALLOW_PRIVATE_TARGETS on, which answers only requests to a loopback Host.
+export const BASE = "http://localhost";
 
 export async function api(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
   const res = await SELF.fetch(`${BASE}${path}`, init);

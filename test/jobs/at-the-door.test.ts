@@ -254,6 +254,33 @@ describe("private, loopback and metadata targets are refused at create and updat
     const res = await jobs.create({ ...quickStart(), endpoint_url: "http://127.0.0.1:8787/hook" });
     expect(res.status).toBe(201);
   });
+
+  it("ALLOW_PRIVATE_TARGETS allows loopback only: metadata, private and link-local stay refused", async () => {
+    for (const url of ["http://[::1]:8787/", "http://localhost:8787/hook", "http://127.0.0.1/"]) {
+      const res = await jobs.create({
+        ...quickStart(),
+        endpoint_url: url,
+        callbacks: { failure_url: url },
+        alerts: { channels: [{ type: "webhook", url }] },
+      });
+      expect(res.status).toBe(201);
+    }
+    const refused = await jobs.create({
+      ...quickStart(),
+      endpoint_url: "http://169.254.169.254/latest/meta-data/",
+      callbacks: { success_url: "http://10.0.0.1/ok", failure_url: "http://[fe80::1]/" },
+      alerts: { channels: [{ type: "slack", url: "http://192.168.1.1/" }] },
+    });
+    expect(fields(expectProblem(refused, 400))).toEqual([
+      "endpoint_url",
+      "callbacks.success_url",
+      "callbacks.failure_url",
+      "alerts.channels.0.url",
+    ]);
+    const id = (await jobs.create(quickStart())).body.data.id;
+    const update = await jobs.update(id, { endpoint_url: "http://10.0.0.1/" });
+    expect(fields(expectProblem(update, 400))).toEqual(["endpoint_url"]);
+  });
 });
 
 describe("ill-formed Unicode is refused everywhere (item 9)", () => {

@@ -19,7 +19,7 @@ import { errorResult, failureMessage, timeoutResult } from "./results";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
 export interface HttpExecutorOptions {
-  /** Skip the private/loopback/metadata check (local development and tests only). */
+  /** ALLOW_PRIVATE_TARGETS (local development, tests): loopback targets are allowed; every other refusal stays. */
   allowPrivateTargets: boolean;
   fetch?: typeof fetch;
   /**
@@ -41,8 +41,7 @@ type Check = (url: URL) => string | null;
 export function createHttpExecutor(opts: HttpExecutorOptions): Executor {
   // Looked up per call so tests (and the runtime) can swap the global.
   const doFetch: typeof fetch = opts.fetch ?? ((input, init) => fetch(input, init));
-  const check: Check = (url) =>
-    unsupportedSchemeReason(url) ?? (opts.allowPrivateTargets ? null : refusedHostReason(url));
+  const check: Check = (url) => unsupportedSchemeReason(url) ?? refusedHostReason(url, opts.allowPrivateTargets);
   const deadlineMs = opts.deadlineMs ?? ((s: number) => s * 1000);
   return { execute: (req) => execute(req, doFetch, check, deadlineMs(req.timeoutSeconds)) };
 }

@@ -190,6 +190,26 @@ describe("http executor: target guard", () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ["http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"],
+    ["http://10.0.0.1/", "10.0.0.1 is a private address"],
+    ["http://[fe80::1]/", "fe80::1 is a link-local address"],
+  ])("with private targets allowed (loopback only), still refuses %s", async (url, message) => {
+    const fetch = spyFetch();
+    const r = await createHttpExecutor({ allowPrivateTargets: true, fetch }).execute(req(url));
+    expect(r).toMatchObject({ status: "error", responseCode: null });
+    expect(r.errorMessage).toContain(`Refused target: ${message}`);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("with private targets allowed, follows a redirect to loopback but not to the metadata address", async () => {
+    expect(await local.execute(req(`${base}/redirect-loopback`))).toMatchObject({ status: "success" });
+    const r = await local.execute(req(`${base}/redirect-private`));
+    expect(r.errorMessage).toBe(
+      "Refused redirect target: 169.254.169.254 is a cloud metadata address (169.254.169.254/32)",
+    );
+  });
+
   it("refuses non-http schemes even when private targets are allowed", async () => {
     const fetch = spyFetch();
     const r = await createHttpExecutor({ allowPrivateTargets: true, fetch }).execute(req("ftp://example.com/f"));

@@ -187,3 +187,41 @@ describe("the IANA special-purpose registries, block by block", () => {
     expect(reason(url)).not.toBeNull();
   });
 });
+
+describe("ALLOW_PRIVATE_TARGETS (allowLoopback): loopback only", () => {
+  const allowing = (url: string) => refusedTargetReason(new URL(url), true);
+
+  it.each([
+    "http://127.0.0.1:8787/hook",
+    "http://127.8.9.10/",
+    "http://2130706433/",
+    "http://0x7f.1/",
+    "http://[::1]:8787/",
+    "http://[0:0:0:0:0:0:0:1]/",
+    "http://localhost:8787/",
+    "http://localhost./",
+    "http://LOCALHOST/",
+  ])("allows %s", (url) => {
+    expect(allowing(url)).toBeNull();
+  });
+
+  it.each([
+    ["http://169.254.169.254/latest/meta-data/", "cloud metadata"],
+    ["http://10.0.0.1/", "private"],
+    ["http://192.168.1.1/", "private"],
+    ["http://172.16.0.1/", "private"],
+    ["http://100.64.0.1/", "carrier-grade NAT"],
+    ["http://169.254.1.1/", "link-local"],
+    ["http://0.0.0.0/", "this network"],
+    ["http://[fe80::1]/", "link-local"],
+    ["http://[fd00::1]/", "unique local"],
+    ["http://[::ffff:169.254.169.254]/", "cloud metadata"],
+    ["http://[::ffff:127.0.0.1]/", "loopback"],
+    ["http://metadata.google.internal/", "internal host name"],
+    ["http://api.localhost/", "internal host name"],
+    ["http://printer.local/", "internal host name"],
+    ["ftp://127.0.0.1/", "Unsupported URL scheme"],
+  ])("still refuses %s", (url, what) => {
+    expect(allowing(url)).toContain(what);
+  });
+});
