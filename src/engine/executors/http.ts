@@ -56,7 +56,8 @@ async function execute(
   try {
     url = new URL(req.endpointUrl);
   } catch {
-    return errorResult(`Invalid URL: ${req.endpointUrl}`, null);
+    // Never quoted: the URL may carry secret query values, and logs are shown to every key scope.
+    return errorResult("Invalid URL: endpoint_url is not an absolute URL", null);
   }
   const refused = check(url);
   if (refused) return errorResult(`Refused target: ${refused}`, null);

@@ -152,7 +152,7 @@ describe("http executor: timeouts and network errors", () => {
       status: "error",
       responseCode: null,
       responseBody: null,
-      errorMessage: "Invalid URL: not a url",
+      errorMessage: "Invalid URL: endpoint_url is not an absolute URL",
       responseTimeMs: null,
       retryAfterSeconds: null,
     });
