@@ -147,6 +147,16 @@ label.inline { display: inline-flex; align-items: center; gap: 6px; font-weight:
 .secret-box code { overflow-wrap: anywhere; }
 .badge.key-active { background: #e7f6ec; color: #14532d; }
 .badge.key-revoked, .badge.key-expired { background: #eceef1; color: #374151; }
+.badge.secret { background: #fef3c7; color: #78350f; }
+.field-label { font-weight: 600; font-size: 0.9rem; }
+.secret-row { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 4px 0; min-width: 0; }
+.secret-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
+.secret-label { overflow-wrap: anywhere; min-width: 0; }
+.secret-editor { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
+.secret-editor label { font-weight: 600; font-size: 0.85rem; }
+.secret-editor input { width: 100%; min-width: 0; }
+button.small { padding: 2px 10px; font-size: 0.85rem; }
+ul.plain { margin: 0; padding: 0; list-style: none; }
 .strip { width: 100%; max-width: 262px; height: auto; }
 .table-note { font-size: 0.85rem; color: var(--muted); }
 

@@ -76,6 +76,13 @@ describe("GET /dashboard", () => {
     expect(DASHBOARD_CLIENT_JS).not.toMatch(/localStorage|document\.cookie/);
   });
 
+  it("clones through the API: secrets never reach the browser, so it cannot copy a job itself", () => {
+    expect(DASHBOARD_CLIENT_JS).toContain("/clone/");
+    expect(DASHBOARD_CLIENT_JS).not.toMatch(/[?&]clone=|Copy of /);
+    // A stored secret is shown as a badge with a Replace control (the e2e test drives them).
+    expect(DASHBOARD_CLIENT_JS).toContain("secret · set");
+  });
+
   it("redirects /dashboard/ and refuses other methods", async () => {
     const slash = await SELF.fetch(`${BASE}/dashboard/`, { redirect: "manual" });
     expect(slash.status).toBe(301);

@@ -5,7 +5,9 @@
  * response body is an HTML/script injection probe, runs `wrangler dev` on a free port (its [build] step bundles
  * the dashboard), and drives Debian's Chromium through playwright-core with every non-loopback request blocked:
  * sign in, jobs list, a job page, filters, pagination; create a job through the form (a bad field shows its
- * error), run now, see the log, edit, pause, resume, clone, delete; account logs and CSV/NDJSON export; create
+ * error), run now, see the log, edit, pause, resume, clone (on the server), delete; write-only secrets (a secret
+ * header, query parameter, body and alert channel show as "secret · set", never as text; a name-only edit keeps
+ * them, Replace sets a new value, a clone carries them); account logs and CSV/NDJSON export; create
  * and revoke a key; rotate the signing secret; the timezone choice; a 390 px phone viewport with no horizontal
  * overflow; /docs renders offline and cannot read the dashboard's sessionStorage; sign-out. Screenshots go to
  * test-artifacts/. wrangler is stopped and the probe row deleted at the end, also on failure. The last line is
@@ -34,6 +36,19 @@ const PROBE_BODY = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</
 const PROBE_HEADERS = { "content-type": "text/html", "x-request-id": '<b id="hdr">req_probe</b>' };
 const PROBE_ERROR = `Endpoint returned status code 500 <svg onload="window.__xss=3">`;
 const TIMEOUT = 15_000;
+/** The secrets phase's values: none may ever appear in the page, only "secret · set" badges and tokens. */
+const SECRETS = {
+  bearer: "Bearer e2e-bearer-one",
+  bearer2: "Bearer e2e-bearer-two",
+  tenant: "e2e-tenant-secret",
+  query: "e2eq-secret",
+  body: '{"password":"e2e-body-secret"}',
+  slack: "https://hooks.slack.com/services/T0/B0/e2eslacksecret",
+  slack2: "https://hooks.slack.com/services/T0/B0/e2eslacksecret2",
+};
+const PLAIN_PARTS = ["e2e-bearer", "e2e-tenant-secret", "e2eq-secret", "e2e-body-secret", "e2eslacksecret"];
+const TOKEN = /^\[redacted:[0-9a-f]{8}\]$/;
+const TOKEN_ANYWHERE = /\[redacted:[0-9a-f]{8}\]/;
 
 const results: Array<{ name: string; ok: boolean }> = [];
 /** The browser page, once there is one: a failing step saves a screenshot of it. */
@@ -208,6 +223,28 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACT
 const overflowX = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
+/**
+ * Fails if a secret value is anywhere in the view (markup, text or an input's value), or a redaction token is
+ * shown outside the URL inputs that must send it back (`tokenInputs`).
+ */
+async function assertNoSecretShown(page: Page, where: string, tokenInputs: string[] = []) {
+  const seen = await page.evaluate(() => ({
+    html: document.getElementById("main")?.outerHTML ?? "",
+    values: [...document.querySelectorAll("input, textarea")].map((el) => [
+      el.id,
+      (el as HTMLInputElement | HTMLTextAreaElement).value,
+    ]),
+  }));
+  for (const part of PLAIN_PARTS) {
+    assert(!seen.html.includes(part), `${where}: "${part}" in the page`);
+    for (const [id, value] of seen.values) assert(!value?.includes(part), `${where}: "${part}" in #${id}`);
+  }
+  assert(!TOKEN_ANYWHERE.test(seen.html), `${where}: a token is shown as text`);
+  for (const [id, value] of seen.values) {
+    if (TOKEN_ANYWHERE.test(value ?? "")) assert(tokenInputs.includes(id ?? ""), `${where}: a token in #${id}`);
+  }
+}
+
 /** Signs out (if signed in) and in again with another key of the demo account. */
 async function switchKey(page: Page, accountId: string, key: Creds) {
   if (await page.locator("#signout").isVisible()) await page.getByRole("button", { name: "Sign out" }).click();
@@ -222,9 +259,9 @@ async function switchKey(page: Page, accountId: string, key: Creds) {
 async function run(
   demo: { account_id: string; api_key: string; api_secret: string },
   base: string,
-  [jobsKey, settingsKey]: Creds[],
+  [jobsKey, settingsKey, secretsKey]: Creds[],
 ) {
-  if (!jobsKey || !settingsKey) throw new Error("phase keys missing");
+  if (!jobsKey || !settingsKey || !secretsKey) throw new Error("phase keys missing");
   const userDataDir = mkdtempSync(join(tmpdir(), "edgecron-e2e-chromium-"));
   let context: BrowserContext | undefined;
   try {
@@ -502,16 +539,19 @@ async function run(
     });
 
     let cloneId = "";
-    await step("clones it, then deletes the clone and the original (with confirmation)", async () => {
-      await page.getByRole("link", { name: "Clone" }).click();
+    await step("clones it on the server (paused), then deletes the clone and the original", async () => {
+      await page.getByRole("button", { name: "Clone" }).click();
       await page.locator("#job-form").waitFor();
+      await page.waitForFunction(() => location.hash.endsWith("/edit"), undefined, { timeout: TIMEOUT });
       assert(
-        (await page.getByLabel("Name", { exact: true }).inputValue()) === `Copy of ${name} (edited)`,
-        "clone not prefilled",
+        (await page.getByLabel("Name", { exact: true }).inputValue()) === `${name} (edited) (copy)`,
+        "clone not named",
       );
       assert((await page.locator("#f-day-3").isChecked()) === true, "clone lost the schedule");
-      await page.getByRole("button", { name: "Create job" }).click();
-      await page.locator("#job-title", { hasText: `Copy of ${name}` }).waitFor();
+      assert((await page.locator("#f-active").isChecked()) === false, "clone is not paused");
+      assert(((await page.locator("#flash").textContent()) ?? "").includes("Cloned"), "no confirmation");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.locator("#job-title", { hasText: `${name} (edited) (copy)` }).waitFor();
       cloneId = decodeURIComponent(page.url().split("#/jobs/")[1] ?? "");
       assert(cloneId !== jobId, "clone has the original's id");
       for (const id of [cloneId, jobId]) {
@@ -525,7 +565,9 @@ async function run(
       assert((await page.locator(`#jobs-table tr[data-job-id="${jobId}"]`).count()) === 0, "deleted job listed");
     });
 
-    await step("signs in with a third key for logs, keys, secret and the phone layout", async () => {
+    await secretsPhase(page, demo.account_id, secretsKey);
+
+    await step("signs in with a fourth key for logs, keys, secret and the phone layout", async () => {
       await switchKey(page, demo.account_id, settingsKey);
     });
 
@@ -630,6 +672,8 @@ async function run(
           jobsKey.api_key,
           jobsKey.api_secret,
           settingsKey.api_secret,
+          secretsKey.api_secret,
+          ...PLAIN_PARTS,
         ]) {
           assert(!r.url.includes(secret), `credential in URL: ${r.url}`);
         }
@@ -690,6 +734,204 @@ async function run(
 }
 
 type Creds = { api_key: string; api_secret: string };
+
+type JobBody = {
+  id: string;
+  name: string;
+  is_active: boolean;
+  headers: Record<string, string>;
+  body: string | null;
+  endpoint_url: string;
+  alerts: { channels: Array<{ type: string; url?: string }> };
+};
+
+/**
+ * Write-only secrets through the dashboard, checked against the API: a job whose secrets are marked in the form
+ * shows each as "secret · set"; a name-only edit sends the tokens back and keeps every value; Replace stores a new
+ * value (the same token as a job created with that value: tokens are per-account HMACs); Clone copies on the server.
+ */
+async function secretsPhase(page: Page, accountId: string, key: Creds) {
+  const call = async (method: string, path: string, body?: unknown) =>
+    (await page.evaluate(
+      async ([acct, id, secret, m, p, b]) => {
+        const headers: Record<string, string> = { "X-API-Key": id, "X-API-Secret": secret };
+        if (b !== null) headers["Content-Type"] = "application/json";
+        const res = await fetch(`/v1/cron-jobs/${acct}${p}`, { method: m, headers, body: b });
+        return { status: res.status, body: await res.json() };
+      },
+      [accountId, key.api_key, key.api_secret, method, path, body === undefined ? null : JSON.stringify(body)] as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string | null,
+      ],
+    )) as { status: number; body: { data: JobBody } };
+  const details = async (id: string) => {
+    const res = await call("GET", `/details/${id}`);
+    assert(res.status === 200, `details ${id}: ${res.status}`);
+    return res.body.data;
+  };
+  /** Headers as sent back may come in another order: compared by name. */
+  const sorted = (headers: Record<string, string>) => JSON.stringify(Object.entries(headers).sort());
+  const row = (label: string) => page.locator(".secret-row", { has: page.getByText(label, { exact: true }) });
+
+  const name = `E2E secrets ${Date.now()}`;
+  let jobId = "";
+  let cloneId = "";
+  let before: JobBody | undefined;
+
+  await step("secrets: signs in with a third key; marks secrets in the form; the job page shows them set", async () => {
+    await switchKey(page, accountId, key);
+    await page.getByRole("link", { name: "New job" }).click();
+    await page.locator("#job-form").waitFor();
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Method").selectOption("POST");
+    await page.getByLabel("Endpoint URL").fill(`https://example.com/hook?api_key=${SECRETS.query}&x=1`);
+    await page
+      .locator("#f-headers")
+      .fill(`Authorization: ${SECRETS.bearer}\nX-Tenant: ${SECRETS.tenant}\nX-Plain: visible`);
+    await page.getByLabel("More secret headers").fill("X-Tenant");
+    await page.getByLabel("Secret query parameters").fill("api_key");
+    await page.getByLabel("Body", { exact: true }).fill(SECRETS.body);
+    await page.getByLabel("Body is secret").check();
+    await page.getByRole("button", { name: "Create job" }).click();
+    await page.locator("#job-title", { hasText: name }).waitFor();
+    jobId = decodeURIComponent(page.url().split("#/jobs/")[1] ?? "");
+    // The alert channel through the API: the form only replaces or removes stored channels.
+    const patched = await call("PATCH", `/update/${jobId}`, {
+      alerts: { channels: [{ type: "slack", url: SECRETS.slack }] },
+    });
+    assert(patched.status === 200, `adding the channel: ${patched.status} ${JSON.stringify(patched.body)}`);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.locator("#job-channels .badge.secret").waitFor();
+    for (const header of ["Authorization", "X-Tenant"]) {
+      const shown = (await page.locator(`#job-headers dd[data-header="${header}"]`).textContent()) ?? "";
+      assert(shown === "secret · set", `${header} shown as ${JSON.stringify(shown)}`);
+    }
+    const plain = await page.locator('#job-headers dd[data-header="X-Plain"]').textContent();
+    assert(plain === "visible", `X-Plain shown as ${plain}`);
+    assert((await page.locator("#job-body .badge.secret").count()) === 1, "body not shown as set");
+    const endpoint = (await page.locator("#job-header dl dd").first().textContent()) ?? "";
+    assert(endpoint.includes("api_key=secret · set&x=1"), `endpoint shown as ${endpoint}`);
+    assert(
+      ((await page.locator("#job-channels").textContent()) ?? "").includes("slack · hooks.slack.com"),
+      "channel host not shown",
+    );
+    await assertNoSecretShown(page, "job page");
+    before = await details(jobId);
+    assert(TOKEN.test(before.headers.Authorization ?? ""), `Authorization is ${before.headers.Authorization}`);
+    assert(TOKEN.test(before.headers["X-Tenant"] ?? ""), `X-Tenant is ${before.headers["X-Tenant"]}`);
+    assert(TOKEN.test(before.body ?? ""), `body is ${before.body}`);
+    await shot(page, "dashboard-secrets-job.png");
+  });
+
+  await step("secrets: the edit form shows each as set; a name-only edit keeps every value", async () => {
+    assert(before, "no job");
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.locator("#job-form").waitFor();
+    for (const label of ["Authorization", "X-Tenant", "Stored body", "slack · hooks.slack.com"]) {
+      assert((await row(label).locator(".badge.secret").textContent()) === "secret · set", `${label} not set`);
+      assert(await row(label).getByRole("button", { name: "Replace" }).isVisible(), `${label}: no Replace`);
+    }
+    assert((await page.locator("#f-headers").inputValue()) === "X-Plain: visible", "secret header in the text area");
+    assert((await page.locator("#f-secret-headers").inputValue()) === "X-Tenant", "secret_headers not shown");
+    assert((await page.locator("#f-secret-params").inputValue()) === "api_key", "secret_query_params not shown");
+    assert(await page.locator("#f-body-secret").isChecked(), "body_is_secret not shown");
+    assert((await page.locator("#f-url").inputValue()) === before.endpoint_url, "URL not shown with its token");
+    await assertNoSecretShown(page, "edit form", ["f-url"]);
+    await shot(page, "dashboard-secrets-form.png");
+    await page.getByLabel("Name", { exact: true }).fill(`${name} (renamed)`);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("#job-title", { hasText: `${name} (renamed)` }).waitFor();
+    const after = await details(jobId);
+    assert(after.name === `${name} (renamed)`, `name ${after.name}`);
+    assert(sorted(after.headers) === sorted(before.headers), `headers ${JSON.stringify(after.headers)}`);
+    assert(after.body === before.body, `body ${after.body}`);
+    assert(after.endpoint_url === before.endpoint_url, `endpoint_url ${after.endpoint_url}`);
+    assert(
+      JSON.stringify(after.alerts.channels) === JSON.stringify(before.alerts.channels),
+      `channels ${JSON.stringify(after.alerts.channels)}`,
+    );
+  });
+
+  await step("secrets: Replace reveals an empty input and stores the new value", async () => {
+    assert(before, "no job");
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.locator("#job-form").waitFor();
+    for (const [label, value] of [
+      ["Authorization", SECRETS.bearer2],
+      ["slack · hooks.slack.com", SECRETS.slack2],
+    ] as const) {
+      await row(label).getByRole("button", { name: "Replace" }).click();
+      const input = row(label).locator("input");
+      await input.waitFor({ state: "visible" });
+      assert((await input.inputValue()) === "", `${label}: the replace input is not empty`);
+      await input.fill(value);
+    }
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("#job-title", { hasText: `${name} (renamed)` }).waitFor();
+    await page.locator("#job-channels .badge.secret").waitFor();
+    await assertNoSecretShown(page, "job page after replace");
+    const after = await details(jobId);
+    assert(after.headers.Authorization !== before.headers.Authorization, "Authorization token unchanged");
+    assert(TOKEN.test(after.headers.Authorization ?? ""), `Authorization is ${after.headers.Authorization}`);
+    assert(after.headers["X-Tenant"] === before.headers["X-Tenant"], "X-Tenant changed");
+    assert(after.body === before.body, "body changed");
+    assert(after.alerts.channels[0]?.url !== before.alerts.channels[0]?.url, "channel token unchanged");
+    // The same value gives the same token in an account: a job created with the new value shows the new token.
+    const probe = await call("POST", "/create", {
+      name: `${name} probe`,
+      endpoint_url: "https://example.com/probe",
+      method: "GET",
+      headers: { Authorization: SECRETS.bearer2 },
+      timezone: "UTC",
+      schedule_config: { repeat_type: "days", time: "09:00" },
+      is_active: false,
+      alerts: { channels: [{ type: "slack", url: SECRETS.slack2 }] },
+    });
+    assert(probe.status === 201, `probe job: ${probe.status} ${JSON.stringify(probe.body)}`);
+    assert(probe.body.data.headers.Authorization === after.headers.Authorization, "the new value is not stored");
+    assert(probe.body.data.alerts.channels[0]?.url === after.alerts.channels[0]?.url, "the new URL is not stored");
+    await call("DELETE", `/delete/${probe.body.data.id}`);
+    before = after;
+  });
+
+  await step("secrets: Clone copies them on the server; its form shows them set and saves them unchanged", async () => {
+    assert(before, "no job");
+    await page.getByRole("button", { name: "Clone" }).click();
+    await page.locator("#job-form").waitFor();
+    await page.waitForFunction(() => location.hash.endsWith("/edit"), undefined, { timeout: TIMEOUT });
+    cloneId = decodeURIComponent(/#\/jobs\/([^/]+)\/edit$/.exec(page.url())?.[1] ?? "");
+    assert(cloneId && cloneId !== jobId, `clone id ${cloneId}`);
+    const cloneName = `${name} (renamed) (copy)`;
+    assert((await page.getByLabel("Name", { exact: true }).inputValue()) === cloneName, "clone not named");
+    for (const label of ["Authorization", "X-Tenant", "Stored body", "slack · hooks.slack.com"]) {
+      assert((await row(label).locator(".badge.secret").textContent()) === "secret · set", `${label} not set`);
+    }
+    await assertNoSecretShown(page, "clone form", ["f-url"]);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("#job-title", { hasText: cloneName }).waitFor();
+    await page.locator('#job-headers dd[data-header="Authorization"] .badge.secret').waitFor();
+    const copy = await details(cloneId);
+    assert(copy.is_active === false, "clone is active");
+    assert(sorted(copy.headers) === sorted(before.headers), `headers ${JSON.stringify(copy.headers)}`);
+    assert(copy.body === before.body, `body ${copy.body}`);
+    assert(copy.endpoint_url === before.endpoint_url, `endpoint_url ${copy.endpoint_url}`);
+    assert(copy.alerts.channels[0]?.url === before.alerts.channels[0]?.url, "channel not copied");
+  });
+
+  await step("secrets: the jobs list shows no secret; both jobs deleted", async () => {
+    await page.goto(`${page.url().split("#")[0]}#/`);
+    await page.locator(`#jobs-table tr[data-job-id="${jobId}"]`).waitFor();
+    await assertNoSecretShown(page, "jobs list");
+    for (const id of [cloneId, jobId].filter(Boolean)) {
+      const res = await call("DELETE", `/delete/${id}`);
+      assert(res.status === 200, `delete ${id}: ${res.status}`);
+    }
+  });
+}
 const phaseKeys: Creds[] = [];
 
 async function main() {
@@ -710,7 +952,7 @@ async function main() {
       demoShard = shardDatabase(demo.shard);
       // The API allows 100 requests a minute per key, more than this walk makes in a minute with one key: each
       // phase signs in with its own key (revoked at the end).
-      for (const name of ["e2e jobs", "e2e settings"]) {
+      for (const name of ["e2e jobs", "e2e settings", "e2e secrets"]) {
         const k = await newKey(demo.account_id, Date.now(), {}, { name });
         executeStatements({ remote: false }, k.statements);
         phaseKeys.push({ api_key: k.api_key, api_secret: k.api_secret });

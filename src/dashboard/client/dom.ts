@@ -55,7 +55,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 /** A labelled form field: label, control, and a slot for the field's error (filled from a problem's `errors`). */
-export function field(id: string, label: string, control: HTMLElement, hint?: string): HTMLDivElement {
+export function field(id: string, label: string, control: HTMLElement, hint?: Child): HTMLDivElement {
   return h(
     "div",
     { class: "field", "data-field-for": id },

@@ -134,8 +134,8 @@ function render(): void {
   const job = /^\/jobs\/([^/]+)\/?$/.exec(path);
   const editId = edit ? decode(edit[1] ?? "") : null;
   const jobId = job ? decode(job[1] ?? "") : null;
-  if (path === "/jobs/new") void jobFormView("create", params.get("clone"));
-  else if (editId) void jobFormView("edit", editId);
+  if (path === "/jobs/new") void jobFormView(null);
+  else if (editId) void jobFormView(editId);
   else if (jobId) jobView(jobId, params);
   else if (path === "/logs") void accountLogsView(params);
   else if (path === "/keys") keysView();

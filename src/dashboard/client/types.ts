@@ -39,8 +39,14 @@ export interface Job {
   endpoint_url: string;
   schedule: string;
   method: string;
+  /** Secret values are redaction tokens `[redacted:<hash>]` (secrets.ts); sending one back keeps the value. */
   headers: Record<string, string>;
   body: string | null;
+  /** Header names whose values are secret besides the built-in ones (Authorization, names with token, key…). */
+  secret_headers: string[];
+  /** Query parameters whose values are secret in endpoint_url and the callback URLs. */
+  secret_query_params: string[];
+  body_is_secret: boolean;
   is_active: boolean;
   timezone: string;
   tags: string[];
@@ -64,7 +70,11 @@ export interface Job {
   skipped_runs?: number;
   retry_config: Record<string, unknown>;
   callbacks: Record<string, unknown>;
+  alerts?: { channels: AlertChannel[] };
 }
+
+/** A webhook, Slack or Discord URL is a bearer credential: the API shows it as `https://host/…[redacted:…]`. */
+export type AlertChannel = { type: "webhook" | "slack" | "discord"; url: string } | { type: "email"; to: string };
 
 export interface PagePagination {
   page: number;

@@ -1,8 +1,9 @@
 import { ApiError, api } from "../api";
 import { field, h } from "../dom";
 import { timeEl } from "../format";
+import { hasToken, isToken, secretBadge, secretControl, urlHost } from "../secrets";
 import { fmt, zoneName } from "../time";
-import type { Job, ScheduleConfig } from "../types";
+import type { AlertChannel, Job, ScheduleConfig } from "../types";
 import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
 import { forgetJobView } from "./job";
 
@@ -24,6 +25,9 @@ const FIELD_IDS: Record<string, string> = {
   method: "f-method",
   headers: "f-headers",
   body: "f-body",
+  secret_headers: "f-secret-headers",
+  secret_query_params: "f-secret-params",
+  body_is_secret: "f-body-secret",
   timezone: "f-timezone",
   tags: "f-tags",
   is_active: "f-active",
@@ -93,11 +97,30 @@ function parseHeaders(text: string): { headers: Record<string, string> } | { err
   return { headers };
 }
 
+/** Comma-separated names → list (secret_headers, secret_query_params). */
+function names(text: string): string[] {
+  return text
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** Under a URL field that holds a token: how a secret query value is kept or replaced. */
+function urlHint(url: string | null | undefined) {
+  return hasToken(url)
+    ? [
+        secretBadge(),
+        " A secret query value shows as [redacted:…]: left in the URL, the stored value is kept; type a new value in its place to replace it.",
+      ]
+    : undefined;
+}
+
 /**
- * Create (`#/jobs/new`, or `?clone=<id>` prefilled from a job) and edit (`#/jobs/<id>/edit`). The schedule
- * builder shows a live preview from POST /schedule/preview; on a 400 each `errors` entry appears under its field.
+ * Create (`#/jobs/new`) and edit (`#/jobs/<id>/edit`). The schedule builder shows a live preview from POST
+ * /schedule/preview; on a 400 each `errors` entry appears under its field. Secret values arrive as redaction
+ * tokens: each is shown as "secret · set" and sent back unchanged unless replaced (secrets.ts).
  */
-export async function jobFormView(mode: "create" | "edit", jobId: string | null): Promise<void> {
+export async function jobFormView(jobId: string | null): Promise<void> {
   let job: Job | null = null;
   if (jobId) {
     try {
@@ -107,11 +130,11 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
       return;
     }
   }
-  const editing = mode === "edit" && job !== null;
+  const editing = job !== null;
   const sc: ScheduleConfig = job?.schedule_config ?? { repeat_type: "days", time: "09:00" };
   const cb = (job?.callbacks ?? {}) as { success_url?: string | null; failure_url?: string | null; notify?: string };
 
-  const name = input("f-name", "text", job ? (editing ? job.name : `Copy of ${job.name}`) : "", { required: "" });
+  const name = input("f-name", "text", job?.name ?? "", { required: "" });
   const description = h("textarea", { id: "f-description", rows: 2 });
   description.value = job?.description ?? "";
   const url = input("f-url", "url", job?.endpoint_url ?? "", { placeholder: "The http(s) URL to call" });
@@ -120,10 +143,54 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     METHODS.map((m) => [m, m]),
     job?.method ?? "GET",
   );
+  // Stored secret header values are tokens: each gets its own "secret · set" row, never a line of the text area.
+  const allHeaders = Object.entries(job?.headers ?? {});
   const headers = h("textarea", { id: "f-headers", rows: 3, placeholder: "Authorization: Bearer …" });
-  headers.value = headersText(job?.headers ?? {});
-  const body = h("textarea", { id: "f-body", rows: 3 });
-  body.value = job?.body ?? "";
+  headers.value = headersText(Object.fromEntries(allHeaders.filter(([, v]) => !isToken(v))));
+  const secretHeaders = allHeaders
+    .filter(([, v]) => isToken(v))
+    .map(([headerName, token], i) => ({
+      name: headerName,
+      control: secretControl({
+        id: `f-header-${i}`,
+        label: h("code", null, headerName),
+        inputLabel: `New value for ${headerName}`,
+        token,
+        removable: true,
+      }),
+    }));
+  const secretHeadersInput = input("f-secret-headers", "text", job?.secret_headers.join(", ") ?? "", {
+    placeholder: "X-Tenant, X-Customer-Id",
+    spellcheck: "false",
+  });
+  const secretParams = input("f-secret-params", "text", job?.secret_query_params.join(", ") ?? "", {
+    placeholder: "api_key, sig",
+    spellcheck: "false",
+  });
+  const bodySecretBox = h("input", { id: "f-body-secret", type: "checkbox" });
+  bodySecretBox.checked = job?.body_is_secret ?? false;
+  // A stored secret body is a token: "secret · set" with Replace; an emptied replacement sends no body.
+  const bodyToken = job?.body && isToken(job.body) ? job.body : null;
+  const bodySecret = bodyToken
+    ? secretControl({ id: "f-body", label: "Stored body", inputLabel: "New body", token: bodyToken, kind: "textarea" })
+    : null;
+  const body = bodySecret ? null : h("textarea", { id: "f-body", rows: 3 });
+  if (body) body.value = job?.body ?? "";
+  const channelRows = (job?.alerts?.channels ?? []).map((channel, i) => {
+    if (channel.type === "email" || !hasToken(channel.url)) {
+      const target = channel.type === "email" ? channel.to : channel.url;
+      return { channel, control: null, el: h("div", { class: "secret-row" }, `${channel.type} · ${target}`) };
+    }
+    const control = secretControl({
+      id: `f-channel-${i}`,
+      label: `${channel.type} · ${urlHost(channel.url) || "URL"}`,
+      inputLabel: `New ${channel.type} URL`,
+      token: channel.url,
+      kind: "url",
+      removable: true,
+    });
+    return { channel, control, el: control.el };
+  });
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   const timezone = input("f-timezone", "text", job?.timezone ?? zoneName(), {
     list: "f-timezones",
@@ -212,8 +279,10 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     ],
     retry.backoff ?? "fixed",
   );
-  const cbOk = input("f-cb-ok", "url", cb.success_url ?? job?.success_callback_url ?? "");
-  const cbFail = input("f-cb-fail", "url", cb.failure_url ?? job?.failure_callback_url ?? "");
+  const cbOkUrl = cb.success_url ?? job?.success_callback_url ?? "";
+  const cbFailUrl = cb.failure_url ?? job?.failure_callback_url ?? "";
+  const cbOk = input("f-cb-ok", "url", cbOkUrl);
+  const cbFail = input("f-cb-fail", "url", cbFailUrl);
   const notify = select(
     "f-notify",
     [
@@ -277,12 +346,44 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
         { class: "grid" },
         field("f-name", "Name", name),
         field("f-method", "Method", method),
-        field("f-url", "Endpoint URL", url),
+        field("f-url", "Endpoint URL", url, urlHint(job?.endpoint_url)),
         field("f-tags", "Tags (comma-separated)", tags),
       ),
       field("f-description", "Description", description),
-      field("f-headers", "Headers (one “Name: value” per line)", headers),
-      field("f-body", "Body", body),
+      secretHeaders.length
+        ? h(
+            "div",
+            { class: "field", id: "f-secret-header-rows" },
+            h("span", { class: "field-label" }, "Secret headers (stored encrypted)"),
+            secretHeaders.map((s) => s.control.el),
+          )
+        : null,
+      field(
+        "f-headers",
+        secretHeaders.length ? "More headers (one “Name: value” per line)" : "Headers (one “Name: value” per line)",
+        headers,
+        "Authorization, Cookie and names containing token, secret, key, auth, password, signature or session are stored encrypted and shown as “secret · set”.",
+      ),
+      h(
+        "div",
+        { class: "grid" },
+        field("f-secret-headers", "More secret headers (comma-separated names)", secretHeadersInput),
+        field("f-secret-params", "Secret query parameters (comma-separated names)", secretParams),
+      ),
+      bodySecret
+        ? h(
+            "div",
+            { class: "field", "data-field-for": "f-body" },
+            h("span", { class: "field-label" }, "Body"),
+            bodySecret.el,
+          )
+        : field("f-body", "Body", body as HTMLTextAreaElement),
+      h(
+        "div",
+        { class: "field inline-field" },
+        h("label", { class: "inline" }, bodySecretBox, "Body is secret (stored encrypted, shown as “secret · set”)"),
+        h("span", { class: "field-error", id: "f-body-secret-error" }),
+      ),
     ),
     h(
       "fieldset",
@@ -313,10 +414,23 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
         field("f-timeout", "Timeout (seconds)", timeout),
         field("f-backoff", "Between retries", backoff),
         field("f-notify", "Callbacks are sent", notify),
-        field("f-cb-ok", "Success callback URL", cbOk),
-        field("f-cb-fail", "Failure callback URL", cbFail),
+        field("f-cb-ok", "Success callback URL", cbOk, urlHint(cbOkUrl)),
+        field("f-cb-fail", "Failure callback URL", cbFail, urlHint(cbFailUrl)),
       ),
     ),
+    channelRows.length
+      ? h(
+          "fieldset",
+          { id: "f-alert-channels" },
+          h("legend", null, "Alert channels"),
+          h(
+            "p",
+            { class: "sub" },
+            "A webhook, Slack or Discord URL is a credential: it is stored encrypted. Channels are added through the API (alerts.channels).",
+          ),
+          channelRows.map((r) => r.el),
+        )
+      : null,
     h(
       "div",
       { class: "field inline-field" },
@@ -428,12 +542,69 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     });
   }
 
+  /** Where a secret header's error is shown: its own row (the API names it `headers.<name>`). */
+  const fieldIds: Record<string, string> = { ...FIELD_IDS };
+  secretHeaders.forEach((s, i) => {
+    fieldIds[`headers.${s.name}`] = `f-header-${i}`;
+  });
+
+  /**
+   * Headers, body and alert channels as sent: a stored secret untouched is its token (the API keeps the value), a
+   * replaced one its new value, a removed one left out. `channels` only when one changed (the API replaces the list).
+   */
+  function secretsRequest():
+    | { errors: Array<{ field: string; message: string }> }
+    | { headers: Record<string, string>; body: string | null; channels: AlertChannel[] | null } {
+    const errors: Array<{ field: string; message: string }> = [];
+    const parsed = parseHeaders(headers.value);
+    if ("error" in parsed) errors.push({ field: "headers", message: parsed.error });
+    const out = "headers" in parsed ? parsed.headers : {};
+    // A header typed in the text area replaces the stored one of the same name (names are case-insensitive).
+    const typed = new Set(Object.keys(out).map((n) => n.toLowerCase()));
+    for (const { name: headerName, control } of secretHeaders) {
+      if (typed.has(headerName.toLowerCase())) continue;
+      const c = control.choice();
+      if ("keep" in c) out[headerName] = c.keep;
+      else if ("value" in c) {
+        if (c.value.trim()) out[headerName] = c.value.trim();
+        else errors.push({ field: `headers.${headerName}`, message: "enter the new value, or keep the stored one" });
+      }
+    }
+    let bodyOut: string | null;
+    if (bodySecret) {
+      const c = bodySecret.choice();
+      bodyOut = "keep" in c ? c.keep : "value" in c && c.value ? c.value : null;
+    } else bodyOut = body?.value ? body.value : null;
+    let changed = false;
+    const channels: AlertChannel[] = [];
+    for (const { channel, control } of channelRows) {
+      const c = control?.choice() ?? null;
+      if (c && "removed" in c) {
+        changed = true;
+        continue;
+      }
+      // The API names a channel by its index in the list as sent.
+      const key = `alerts.channels.${channels.length}.url`;
+      if (control) fieldIds[key] = control.input.id;
+      else delete fieldIds[key];
+      if (!c || "keep" in c || channel.type === "email") channels.push(channel);
+      else {
+        changed = true;
+        const next = c.value.trim();
+        if (!next) errors.push({ field: key, message: "enter the new URL, or keep the stored one" });
+        channels.push({ type: channel.type, url: next });
+      }
+    }
+    if (errors.length) return { errors };
+    return { headers: out, body: bodyOut, channels: changed ? channels : null };
+  }
+
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     formError.textContent = "";
-    const parsed = parseHeaders(headers.value);
-    if ("error" in parsed) {
-      showFieldErrors(form, [{ field: "headers", message: parsed.error }], FIELD_IDS);
+    const request = secretsRequest();
+    if ("errors" in request) {
+      showFieldErrors(form, request.errors, fieldIds);
       formError.textContent = "Fix the marked fields.";
       return;
     }
@@ -443,8 +614,12 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
       description: description.value.trim() ? description.value : null,
       endpoint_url: url.value.trim(),
       method: method.value,
-      headers: parsed.headers,
-      body: body.value ? body.value : null,
+      headers: request.headers,
+      body: request.body,
+      secret_headers: names(secretHeadersInput.value),
+      secret_query_params: names(secretParams.value),
+      body_is_secret: bodySecretBox.checked,
+      ...(request.channels ? { alerts: { channels: request.channels } } : {}),
       timezone: timezone.value.trim(),
       schedule_config: scheduleConfig(),
       tags: tags.value
@@ -475,7 +650,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
       navigate(`#/jobs/${encodeURIComponent(data.id)}`);
     } catch (e) {
       if (e instanceof ApiError && e.errors.length) {
-        const unplaced = showFieldErrors(form, e.errors, FIELD_IDS);
+        const unplaced = showFieldErrors(form, e.errors, fieldIds);
         formError.textContent = `Fix the marked fields.${unplaced.length ? ` ${unplaced.join("; ")}` : ""}`;
         const first = form.querySelector("[aria-invalid]");
         if (first instanceof HTMLElement) first.focus();
@@ -487,7 +662,7 @@ export async function jobFormView(mode: "create" | "edit", jobId: string | null)
     }
   });
 
-  const title = editing ? `Edit “${job?.name}”` : job ? `Clone “${job.name}”` : "New job";
+  const title = editing ? `Edit “${job?.name}”` : "New job";
   mount(
     title,
     h(

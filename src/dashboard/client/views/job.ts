@@ -3,6 +3,7 @@ import { chartsGrid, statsSummary, timelineChart } from "../charts";
 import { h } from "../dom";
 import { activeBadge, describeSchedule, num, plural, prettyBody, statusBadge, timeEl } from "../format";
 import { logsSection } from "../logs-table";
+import { hasToken, isToken, secretBadge, urlHost, urlWithSecrets } from "../secrets";
 import { dailyStats } from "../stats";
 import { fmt } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
@@ -168,6 +169,16 @@ export function jobView(id: string, params: URLSearchParams): void {
         refreshAll();
       }),
     );
+    // The copy is made on the server: secret values never reach the browser, so only the server can copy them.
+    const clone = h("button", { type: "button", id: "job-clone" }, "Clone");
+    clone.addEventListener("click", () =>
+      act(clone, async () => {
+        const { data: copy } = await api<{ data: Job }>(`/clone/${enc}`, { method: "POST" });
+        current = null;
+        flash(`Cloned “${job.name}” as “${copy.name}”, paused, secrets included: rename or activate it here.`);
+        navigate(`#/jobs/${encodeURIComponent(copy.id)}/edit`);
+      }),
+    );
     const del = h("button", { type: "button", class: "danger", id: "job-delete" }, "Delete");
     del.addEventListener("click", () =>
       act(del, async () => {
@@ -179,7 +190,9 @@ export function jobView(id: string, params: URLSearchParams): void {
       }),
     );
     const facts: Array<[string, Node | string | Array<Node | string>]> = [
-      ["Endpoint", [h("code", null, job.method), " ", h("span", { class: "mono" }, job.endpoint_url)]],
+      ["Endpoint", [h("code", null, job.method), " ", h("span", { class: "mono" }, urlWithSecrets(job.endpoint_url))]],
+      ["Headers", headersFact(job)],
+      ["Body", bodyFact(job)],
       ["Schedule", [describeSchedule(job), ` (in ${job.timezone}) `, h("code", null, job.schedule)]],
       [
         "Next runs",
@@ -196,6 +209,8 @@ export function jobView(id: string, params: URLSearchParams): void {
       ["Overlapping runs", overlapFact(job)],
       ["Tags", job.tags.length ? job.tags.join(", ") : "—"],
     ];
+    const channels = job.alerts?.channels ?? [];
+    if (channels.length) facts.push(["Alert channels", channelsFact(job)]);
     return h(
       "div",
       null,
@@ -215,7 +230,7 @@ export function jobView(id: string, params: URLSearchParams): void {
           run,
           pause,
           h("a", { class: "button", href: `#/jobs/${enc}/edit`, id: "job-edit" }, "Edit"),
-          h("a", { class: "button", href: `#/jobs/new?clone=${enc}`, id: "job-clone" }, "Clone"),
+          clone,
           del,
         ),
       ),
@@ -236,6 +251,51 @@ export function jobView(id: string, params: URLSearchParams): void {
 
 export function forgetJobView(): void {
   current = null;
+}
+
+/** Each header by name: a secret value (a redaction token) as a "secret · set" badge, never as text. */
+function headersFact(job: Job): Node | string {
+  const entries = Object.entries(job.headers ?? {});
+  if (!entries.length) return "—";
+  return h(
+    "dl",
+    { class: "headers", id: "job-headers" },
+    entries.map(([name, value]) => [
+      h("dt", null, name),
+      h("dd", { "data-header": name }, isToken(value) ? secretBadge() : h("span", { class: "mono" }, value)),
+    ]),
+  );
+}
+
+function bodyFact(job: Job): Node | string {
+  if (job.body === null || job.body === "") return "—";
+  if (isToken(job.body)) return h("span", { id: "job-body" }, secretBadge());
+  return h(
+    "details",
+    { id: "job-body" },
+    h("summary", null, plural(job.body.length, "character", "characters")),
+    h("pre", null, prettyBody(job.body)),
+  );
+}
+
+/** Alert channels: a webhook, Slack or Discord URL is a credential, shown by its host and a badge. */
+function channelsFact(job: Job): Node {
+  return h(
+    "ul",
+    { class: "plain", id: "job-channels" },
+    (job.alerts?.channels ?? []).map((c) =>
+      h(
+        "li",
+        null,
+        `${c.type} · `,
+        c.type === "email"
+          ? c.to
+          : hasToken(c.url)
+            ? [urlHost(c.url) || "URL", " ", secretBadge()]
+            : h("span", { class: "mono" }, c.url),
+      ),
+    ),
+  );
 }
 
 /** The job's overlap policy and jitter, with the count of slots skipped (README "Scheduling"). */

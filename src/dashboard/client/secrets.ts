@@ -1,0 +1,128 @@
+/**
+ * Write-only job secrets (README "Security"): the API shows each secret value as a redaction token
+ * `[redacted:<hash>]` and keeps the stored value when the token is sent back unchanged. The dashboard shows a
+ * token as a "secret · set" badge, never as a value, and offers a "Replace" control with an empty input.
+ */
+import { type Child, h } from "./dom";
+
+/** Any token-shaped text, as the server matches it (src/lib/secrets/tokens.ts TOKEN_PATTERN). */
+const TOKEN_SOURCE = String.raw`\[redacted:[^\]\s]{0,64}\]`;
+const WHOLE = new RegExp(`^${TOKEN_SOURCE}$`);
+const ANY = new RegExp(TOKEN_SOURCE);
+
+/** Whether `value` is a token alone: a secret header value or body as the API shows it. */
+export function isToken(value: string | null | undefined): boolean {
+  return typeof value === "string" && WHOLE.test(value);
+}
+
+/** Whether `text` holds a token anywhere: a URL with a secret query value, a bearer channel URL. */
+export function hasToken(text: string | null | undefined): boolean {
+  return typeof text === "string" && ANY.test(text);
+}
+
+/** The host of a URL as text, or "" (a bearer channel URL is shown as `https://host/…[redacted:…]`). */
+export function urlHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+}
+
+export function secretBadge(): HTMLSpanElement {
+  return h("span", { class: "badge secret", title: "Stored encrypted; the API never shows the value" }, "secret · set");
+}
+
+/** A URL as text with each token shown as a badge (for reading: the form sends the URL itself back). */
+export function urlWithSecrets(url: string): Child[] {
+  const parts: Child[] = [];
+  const re = new RegExp(TOKEN_SOURCE, "g");
+  let last = 0;
+  for (const m of url.matchAll(re)) {
+    const at = m.index ?? 0;
+    if (at > last) parts.push(url.slice(last, at));
+    parts.push(secretBadge());
+    last = at + m[0].length;
+  }
+  if (last < url.length) parts.push(url.slice(last));
+  return parts;
+}
+
+/** What a secret control sends: the token (the stored value is kept), a new value, or nothing (removed). */
+export type SecretChoice = { keep: string } | { value: string } | { removed: true };
+
+export interface SecretControl {
+  el: HTMLElement;
+  /** The input a new value is typed into (hidden until "Replace"). */
+  input: HTMLInputElement | HTMLTextAreaElement;
+  choice(): SecretChoice;
+}
+
+/**
+ * A stored secret: its label, a "secret · set" badge, "Replace" (reveals an empty input; "Keep" hides it again)
+ * and optionally "Remove". Untouched, `choice()` is the token, so a save keeps the stored value.
+ */
+export function secretControl(o: {
+  id: string;
+  label: Child;
+  /** The input's accessible name, e.g. "New value for Authorization". */
+  inputLabel: string;
+  token: string;
+  kind?: "password" | "url" | "textarea";
+  removable?: boolean;
+}): SecretControl {
+  const input =
+    o.kind === "textarea"
+      ? h("textarea", { id: o.id, rows: 3, autocomplete: "off", spellcheck: "false" })
+      : h("input", {
+          id: o.id,
+          type: o.kind ?? "password",
+          autocomplete: o.kind === "url" ? "off" : "new-password",
+          spellcheck: "false",
+        });
+  let state: "keep" | "replace" | "remove" = "keep";
+  const status = h("span", { class: "secret-status" }, secretBadge());
+  const replace = h("button", { type: "button", class: "small", id: `${o.id}-replace` }, "Replace");
+  const keep = h("button", { type: "button", class: "small", id: `${o.id}-keep`, hidden: true }, "Keep stored value");
+  const remove = o.removable ? h("button", { type: "button", class: "small", id: `${o.id}-remove` }, "Remove") : null;
+  const editor = h("div", { class: "secret-editor", hidden: true }, h("label", { for: o.id }, o.inputLabel), input);
+  const sync = () => {
+    editor.hidden = state !== "replace";
+    replace.hidden = state !== "keep";
+    keep.hidden = state === "keep";
+    if (remove) remove.hidden = state !== "keep";
+    keep.textContent = state === "remove" ? "Undo remove" : "Keep stored value";
+    status.replaceChildren(
+      state === "remove" ? h("span", { class: "badge paused" }, "removed on save") : secretBadge(),
+    );
+  };
+  replace.addEventListener("click", () => {
+    state = "replace";
+    input.value = "";
+    sync();
+    input.focus();
+  });
+  keep.addEventListener("click", () => {
+    state = "keep";
+    // The typed value is dropped, not kept hidden in the page.
+    input.value = "";
+    sync();
+  });
+  remove?.addEventListener("click", () => {
+    state = "remove";
+    sync();
+  });
+  const el = h(
+    "div",
+    { class: "secret-row", id: `${o.id}-row` },
+    h("div", { class: "secret-head" }, h("span", { class: "secret-label" }, o.label), status, replace, remove, keep),
+    editor,
+    h("span", { class: "field-error", id: `${o.id}-error`, "aria-live": "polite" }),
+  );
+  return {
+    el,
+    input,
+    choice: () =>
+      state === "keep" ? { keep: o.token } : state === "remove" ? { removed: true } : { value: input.value },
+  };
+}
