@@ -71,6 +71,26 @@ export interface paths {
         patch: operations["updateCronJob"];
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/clone/{cron_job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a copy of a cron job, secrets included
+         * @description The copy has the job's whole configuration, its secret values included (they are copied on the server and never shown), new counters and no history. It is paused unless `is_active: true` is sent, so a copy never calls the target twice by surprise.
+         */
+        post: operations["cloneCronJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cron-jobs/{accountId}/delete/{cron_job_id}": {
         parameters: {
             query?: never;
@@ -269,6 +289,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/signing-secret/revoke-retired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop every replaced secret signing now (after a leak)
+         * @description Ends the grace period of every replaced secret at once: from now on requests and callbacks carry only the current secret's `v1=` signature, including callbacks queued before. The current secret is unchanged. Answers the new status.
+         */
+        post: operations["revokeRetiredSigningSecrets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cron-jobs/{accountId}/signing-secret/rotate": {
         parameters: {
             query?: never;
@@ -280,7 +320,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the callback signing secret, with an overlap
-         * @description Returns the new secret once. For `grace_seconds` (default 24 h) every callback carries a `v1=` signature for the new secret and one for each replaced secret still in its grace period, so callbacks already queued and receivers not yet updated keep verifying; then only the new one.
+         * @description Returns the new secret once. For `grace_seconds` (default 24 h) every request and callback carries a `v1=` signature for the new secret and one for each replaced secret still in its grace period, so callbacks already queued and receivers not yet updated keep verifying; then only the new one. `grace_seconds: 0` is a hard cut: every older secret, including those from earlier rotations still in their grace, stops signing at once.
          */
         post: operations["rotateSigningSecret"];
         delete?: never;
@@ -341,7 +381,7 @@ export interface paths {
         put?: never;
         /**
          * Register an e-mail address for alerts (double opt-in)
-         * @description Sends the address a confirmation e-mail with a one-time link; alert e-mails to it are sent only once the link is followed. Repeating the request renews the link (at most one e-mail per address every 10 minutes).
+         * @description Sends the address a confirmation e-mail with a one-time link; alert e-mails to it are sent only once the link is followed. Repeating the request renews the link (at most one e-mail per address every 10 minutes, even if the address was deleted and added again). An account has at most MAX_ALERT_RECIPIENTS addresses and causes at most MAX_CONFIRMATION_EMAILS_PER_HOUR confirmation e-mails per hour.
          */
         post: operations["addAlertRecipient"];
         delete?: never;
@@ -383,10 +423,14 @@ export interface components {
             schedule: string;
             /** @enum {string} */
             method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+            /** @description Secret values are shown as "[redacted:<hash>]"; send a token back unchanged to keep the value */
             headers: {
                 [key: string]: string;
             };
             body: string | null;
+            secret_headers: string[];
+            secret_query_params: string[];
+            body_is_secret: boolean;
             /** @description A1Cron's field: true exactly when state is active */
             is_active: boolean;
             /**
@@ -441,6 +485,11 @@ export interface components {
             created_at: string;
             /** @example 2024-01-26T14:00:00Z */
             updated_at: string;
+            /**
+             * @description Only on a job whose stored row cannot be read (it is logged for the operator): then the job object carries just id, name and this message
+             * @example stored job is unreadable: headers is not valid JSON
+             */
+            error?: string;
         };
         /** @description When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled. Alerts are judged on runs' final outcomes (after their retries). */
         AlertPolicy: {
@@ -573,6 +622,22 @@ export interface components {
                 [key: string]: string;
             };
             body?: string | null;
+            /**
+             * @description Header names whose values are secret besides the built-in ones (Authorization, Cookie, names containing token, secret, key, auth, password, signature or session): stored encrypted, shown as "[redacted:…]" (README "Security")
+             * @example [
+             *       "X-Tenant"
+             *     ]
+             */
+            secret_headers?: string[];
+            /**
+             * @description Query parameters whose values are secret in endpoint_url and the callback URLs
+             * @example [
+             *       "api_key"
+             *     ]
+             */
+            secret_query_params?: string[];
+            /** @description Default false: true stores the body encrypted and shows it as a redaction token */
+            body_is_secret?: boolean;
             /** @example America/New_York */
             timezone: string;
             schedule_config: components["schemas"]["ScheduleConfigInput"];
@@ -780,6 +845,22 @@ export interface components {
                 [key: string]: string;
             };
             body?: string | null;
+            /**
+             * @description Header names whose values are secret besides the built-in ones (Authorization, Cookie, names containing token, secret, key, auth, password, signature or session): stored encrypted, shown as "[redacted:…]" (README "Security")
+             * @example [
+             *       "X-Tenant"
+             *     ]
+             */
+            secret_headers?: string[];
+            /**
+             * @description Query parameters whose values are secret in endpoint_url and the callback URLs
+             * @example [
+             *       "api_key"
+             *     ]
+             */
+            secret_query_params?: string[];
+            /** @description Default false: true stores the body encrypted and shows it as a redaction token */
+            body_is_secret?: boolean;
             /** @example America/New_York */
             timezone?: string;
             schedule_config?: components["schemas"]["ScheduleConfigInput"];
@@ -890,6 +971,20 @@ export interface components {
              * @example 2024-01-26T14:00:00Z
              */
             readonly updated_at?: string;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example stored job is unreadable: headers is not valid JSON
+             */
+            readonly error?: string;
+        };
+        CloneCronJob: {
+            /**
+             * @description Default: the source's name followed by " (copy)"
+             * @example Daily Report Generator
+             */
+            name?: string;
+            /** @description Default false: the copy starts paused */
+            is_active?: boolean;
         };
         DeletedCronJob: {
             data: {
@@ -1089,7 +1184,7 @@ export interface components {
         };
         SigningSecretStatus: {
             data: {
-                /** @description How many v1 signatures each callback carries now (1 outside a rotation's grace period) */
+                /** @description How many v1 signatures each request and callback carries now (1 outside a rotation's grace period) */
                 active_secrets: number;
                 /** @description Replaced secrets still signing, newest first (never the secrets themselves) */
                 previous_secrets: {
@@ -1110,7 +1205,7 @@ export interface components {
                 /** @example 2026-01-27T14:00:00Z */
                 rotated_at: string;
                 /**
-                 * @description Until then callbacks carry a v1 signature for the previous secret too
+                 * @description Until then requests and callbacks carry a v1 signature for the previous secret too
                  * @example 2026-01-27T14:00:00Z
                  */
                 previous_secret_expires_at: string;
@@ -1118,7 +1213,7 @@ export interface components {
         };
         RotateSigningSecret: {
             /**
-             * @description How long the replaced secret keeps signing beside the new one (default 86400 = 24 h; 0 = hard cut)
+             * @description How long the replaced secret keeps signing beside the new one (default 86400 = 24 h; 0 = hard cut: every older secret stops signing now)
              * @example 86400
              */
             grace_seconds?: number;
@@ -1270,7 +1365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The account's active-job limit is reached, or a request with the same Idempotency-Key is still in progress */
+            /** @description The account's job limit (MAX_JOBS) or active-job limit (MAX_ACTIVE_JOBS) is reached, or a request with the same Idempotency-Key is still in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1306,7 +1401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1427,7 +1522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1542,7 +1637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,7 +1765,135 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cloneCronJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The cron job id (UUID) */
+                cron_job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CloneCronJob"];
+            };
+        };
+        responses: {
+            /** @description The new job */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CronJobEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account's job limit is reached */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1785,7 +2008,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1911,7 +2134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +2262,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2166,7 +2389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2295,7 +2518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2417,7 +2640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2562,7 +2785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2675,7 +2898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2774,6 +2997,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The account has MAX_API_KEYS active keys already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body over the size limit */
             413: {
                 headers: {
@@ -2792,7 +3024,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2907,7 +3139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3020,7 +3252,120 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeRetiredSigningSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rotation state afterwards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningSecretStatus"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3137,7 +3482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,7 +3599,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3372,7 +3717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3485,7 +3830,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3593,6 +3938,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The account has MAX_ALERT_RECIPIENTS recipients already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body over the size limit */
             413: {
                 headers: {
@@ -3611,7 +3965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit exceeded, or the account sent MAX_CONFIRMATION_EMAILS_PER_HOUR confirmations in the last hour */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3730,7 +4084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit for this API key exceeded; see Retry-After */
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
