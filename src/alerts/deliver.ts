@@ -107,7 +107,9 @@ async function attempt(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt
     if (res.status >= 200 && res.status < 300) return { ok: true };
     return { ok: false, error: `HTTP ${res.status}` };
   } catch (err) {
-    return { ok: false, error: String((err as Error)?.message ?? err).slice(0, 500) };
+    // The stored error is shown to every key scope: the clear URL (a bearer credential) becomes its redacted form.
+    const message = String((err as Error)?.message ?? err).replaceAll(url.href, row.target);
+    return { ok: false, error: message.slice(0, 500) };
   }
 }
 
