@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { deliverAlert } from "../../src/alerts/deliver";
 import { config } from "../../src/config";
 import type { CronJobRow } from "../../src/db/schema";
 import { callbackEntry, deliverCallback } from "../../src/engine/callbacks";
@@ -202,6 +203,37 @@ describe("stored sealed", () => {
     });
     expect(await deliverCallback({ ...deps, cfg: { ...deps.cfg, CALLBACKS: "send" } }, msg)).toBe("delivered");
     expect(urls).toEqual([`https://cb.example.com/fail?sig=${SECRETS.callbackQuery}`]);
+  });
+});
+
+describe("alert deliveries", () => {
+  it("fill the channel URL in at delivery and never store it in clear in last_error", async () => {
+    const target = (created.alerts as { channels: Array<{ url: string }> }).channels[0]?.url as string;
+    const id = `${crypto.randomUUID()}:alert:failure:0`;
+    await shardD1()
+      .prepare(
+        "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, fired_at) VALUES (?, ?, ?, ?, 'failure', 'slack', ?, '{}', ?)",
+      )
+      .bind(id, acct.accountId, jobId, "e-alert", target, Date.now())
+      .run();
+    const urls: string[] = [];
+    const deps = testDeps({
+      fetch: async (input) => {
+        urls.push(String(input));
+        throw new Error(`connect failed for ${String(input)}`);
+      },
+    });
+    await deliverAlert(
+      { ...deps, cfg: { ...deps.cfg, CALLBACKS: "send" } },
+      { type: "alert", accountId: acct.accountId, deliveryId: id, attempt: 0 },
+    );
+    expect(urls).toEqual([SECRETS.slack]);
+    const row = await shardD1()
+      .prepare("SELECT target, last_error FROM alert_deliveries WHERE id = ?")
+      .bind(id)
+      .first();
+    expectNoSecret(JSON.stringify(row));
+    expect(row).toMatchObject({ target, last_error: `connect failed for ${target}` });
   });
 });
 
