@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
 import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
-import { main } from "../src/cli/main.js";
+import { main, usageText } from "../src/cli/main.js";
 import { parseSince } from "../src/cli/time.js";
 import { EdgecronApiError, EdgecronNetworkError } from "../src/errors.js";
 
@@ -154,5 +154,21 @@ describe("exit statuses", () => {
     );
     expect(exitCodeFor(new CliError("x", EXIT.runFailed))).toBe(EXIT.runFailed);
     expect(exitCodeFor(new Error("boom"))).toBe(EXIT.failure);
+  });
+
+  it("help and both READMEs list exactly the exit statuses the CLI has", () => {
+    const codes = Object.values(EXIT).sort((a, b) => a - b);
+    const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf8");
+    // The help's legend: "exit status: 0 ok, 1 failure, …" over two lines.
+    const legend = usageText().slice(usageText().indexOf("exit status:"));
+    expect([...legend.matchAll(/(?:[:,]\s+)(\d+) /g)].map((m) => Number(m[1]))).toEqual(codes);
+    // packages/client/README.md: one table row per status.
+    const rows = [...read("../README.md").matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
+    expect(rows).toEqual(codes);
+    // README.md: "exit statuses 0–N (1 failure, 2 usage, …)".
+    const root = read("../../../README.md").match(/exit statuses 0–(\d+) \(([^)]*)\)/);
+    expect(Number(root?.[1])).toBe(codes.at(-1));
+    const listed = (root?.[2] ?? "").split(/,\s+/).map((item) => Number.parseInt(item, 10));
+    expect([0, ...listed]).toEqual(codes);
   });
 });
