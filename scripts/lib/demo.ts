@@ -3,9 +3,10 @@ import { executionId } from "../../src/engine/execution-id";
 import { mockOutcome } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
 import { sealJob } from "../../src/jobs/secrets";
+import { judge } from "../../src/jobs/success-rules";
+import type { Keyring } from "../../src/lib/secrets/keyring";
 import { nextRunAt } from "../../src/schedule/next-run";
 import { CreateJobSchema } from "../../src/schemas/jobs";
-import { operatorKeyring } from "./master-key";
 
 /**
  * Where the demo jobs point: `.invalid` (RFC 6761) names never resolve, so no demo job or callback reaches a public
@@ -85,8 +86,13 @@ function insertLogsSql(rows: Array<Record<string, string | number | null>>): Sta
 /**
  * SQL that provisions the demo account, its jobs and ~35 days of history. Every id is fixed or
  * derived, and every insert is `ON CONFLICT DO NOTHING`: running it again adds only new slots.
+ * `statements` are the same SQL one by one (`sql` joins them), for a caller without a file to run. The jobs' secrets
+ * are sealed with `keyring`, the master keys of the Worker that will read them.
  */
-export async function demoSeedSql(now: number): Promise<{ account: NewAccount; sql: string; logs: number }> {
+export async function demoSeedSql(
+  now: number,
+  keyring: Keyring,
+): Promise<{ account: NewAccount; sql: string; statements: string[]; logs: number }> {
   const account = await newAccount("Demo (local only)", now, DEMO);
   // The shard's part: its account row, the jobs and their history. provisionAccount adds the control plane's.
   const statements: Statement[] = [...account.shardStatements];
@@ -98,8 +104,8 @@ export async function demoSeedSql(now: number): Promise<{ account: NewAccount; s
     // History covers slots up to now; the engine takes over from the next one, so the two never overlap.
     built.nextRunAt = nextRunAt({ config: input.schedule_config, timezone: built.timezone, anchorAt: from }, now);
     built.updatedAt = now;
-    // Sealed with the local key of .dev.vars, as the API would store it.
-    const row = await sealJob({ ok: true, keyring: operatorKeyring({ remote: false }) }, built);
+    // Sealed as the API would store it.
+    const row = await sealJob({ ok: true, keyring }, built);
     const cols = Object.keys(row) as Array<keyof typeof row>;
     statements.push({
       sql: `INSERT INTO cron_jobs (${cols.map((c) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})
@@ -122,7 +128,11 @@ export async function demoSeedSql(now: number): Promise<{ account: NewAccount; s
     for (const slot of slots) {
       for (let attempt = 0; attempt <= row.maxRetries; attempt++) {
         const id = executionId(row.id, slot, attempt);
-        const outcome = mockOutcome({ executionId: id, timeoutSeconds: row.timeoutSeconds });
+        // What the engine records: the mock executor's outcome judged by the job's success rules (src/engine/run.ts).
+        const outcome = judge(
+          row,
+          mockOutcome({ executionId: id, timeoutSeconds: row.timeoutSeconds, endpointUrl: built.endpointUrl }),
+        );
         const executedAt = slot + attempt * row.retryDelaySeconds * 1000 + (Number.parseInt(id.slice(-3), 36) % 4000);
         if (executedAt > now) break;
         logs.push({
@@ -138,6 +148,7 @@ export async function demoSeedSql(now: number): Promise<{ account: NewAccount; s
           retry_attempt: attempt,
           scheduled_at: slot,
           trigger: attempt > 0 ? "retry" : "schedule",
+          decided_by: outcome.decidedBy ?? null,
         });
         if (outcome.status === "success") break;
       }
@@ -155,5 +166,6 @@ export async function demoSeedSql(now: number): Promise<{ account: NewAccount; s
       WHERE account_id = ?`,
     params: [DEMO.account_id],
   });
-  return { account, sql: statements.map((s) => `${inlineStatement(s)};`).join("\n"), logs: logs.length };
+  const inlined = statements.map(inlineStatement);
+  return { account, sql: inlined.map((s) => `${s};`).join("\n"), statements: inlined, logs: logs.length };
 }
