@@ -104,7 +104,8 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
   const factsOf = (event: AlertEvent): AlertFacts => ({
     ...facts,
     event,
-    consecutiveFailures: event === "failure" ? (N ?? streak) : event === "recovery" || event === "slow" ? 0 : streak,
+    // The streak this run leaves: 0 after a success (a recovery, a slow success), else F + 1.
+    consecutiveFailures: event === "failure" ? (N ?? streak) : ok ? 0 : streak,
     ...(event === "slow" && slow ? { slow } : {}),
   });
   const onJob = (cond: SQL, newer: SQL) =>
@@ -147,6 +148,9 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
         state: sql`CASE WHEN ${disabling} THEN 'disabled' ELSE ${cronJobs.state} END`,
         isActive: sql`CASE WHEN ${disabling} THEN 0 ELSE ${cronJobs.isActive} END`,
         nextRunAt: sql`CASE WHEN ${disabling} THEN NULL ELSE ${cronJobs.nextRunAt} END`,
+        disabledAt: sql`CASE WHEN ${disabling} THEN ${executedAt} ELSE ${cronJobs.disabledAt} END`,
+        // The streak as the row counts it (F + 1), like the `disabled` alert's consecutive_failures.
+        disabledReason: sql`CASE WHEN ${disabling} THEN 'Disabled after ' || ${failures} || ' consecutive failed runs (alerts.auto_disable_after)' ELSE ${cronJobs.disabledReason} END`,
       };
   const slowState =
     slow === undefined

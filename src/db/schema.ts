@@ -84,7 +84,10 @@ export const cronJobs = sqliteTable(
      * Kept as a column because the due index, the active-job limit and list filters read it.
      */
     isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
-    /** `active | paused | completed` (src/jobs/state.ts): paused by the user, completed when the schedule ended. */
+    /**
+     * `active | paused | completed | disabled` (src/jobs/state.ts): paused by the user, completed when the schedule
+     * ended, disabled by the alert policy (auto_disable_after).
+     */
     state: text("state", { enum: jobStates }).notNull().default("active"),
     timeoutSeconds: integer("timeout_seconds").notNull().default(30),
     maxRetries: integer("max_retries").notNull().default(3),
@@ -126,6 +129,9 @@ export const cronJobs = sqliteTable(
     alertLastAt: integer("alert_last_at"),
     /** When runs became slow (alerted once per slow spell); null while runs are not slow. */
     alertSlowSince: integer("alert_slow_since"),
+    /** When the alert policy disabled the job (epoch ms) and why; both null unless state is `disabled`. */
+    disabledAt: integer("disabled_at"),
+    disabledReason: text("disabled_reason"),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     lastRunStatus: text("last_run_status"),

@@ -37,6 +37,9 @@ export type NewJobRow = Omit<
   | "alertStreakAlertedAt"
   | "alertLastAt"
   | "alertSlowSince"
+  // Set by the recording batch that disables the job (src/alerts/fire.ts).
+  | "disabledAt"
+  | "disabledReason"
 >;
 
 /** The next run for a live job; paused jobs have none until they are resumed. */
@@ -169,6 +172,9 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (state !== current.state) Object.assign(set, stateColumns(state));
   // Re-enabling a job the alert policy disabled starts a new failure streak (README "Alerts").
   if (current.state === "disabled" && state === "active") Object.assign(set, RESET_ALERT_STREAK);
+  // disabled_at / disabled_reason describe the disabled state only: leaving it clears them.
+  if (current.state === "disabled" && state !== "disabled")
+    Object.assign(set, { disabledAt: null, disabledReason: null });
   if (scheduleChanged || state !== current.state) {
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);
     // Resuming a job whose schedule has no run left (it ended while paused) would leave it active for ever.

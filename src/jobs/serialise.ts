@@ -32,6 +32,8 @@ export function serialiseJob(row: CronJobRow) {
     body_is_secret: row.bodyIsSecret,
     is_active: row.isActive,
     state: row.state,
+    disabled_at: formatInstantOrNull(row.disabledAt),
+    disabled_reason: row.disabledReason,
     timezone: row.timezone,
     repeat_type: config.repeat_type ?? null,
     repeat_every: config.repeat_type ? (config.repeat_every ?? 1) : null,

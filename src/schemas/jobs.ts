@@ -242,6 +242,13 @@ export const JobSchema = z
       description:
         "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)",
     }),
+    disabled_at: iso.nullable().openapi({
+      description: "When the alert policy disabled the job (state disabled); null in every other state",
+    }),
+    disabled_reason: z.string().nullable().openapi({
+      description: "Why the job is disabled; null unless state is disabled",
+      example: "Disabled after 5 consecutive failed runs (alerts.auto_disable_after)",
+    }),
     timezone: z.string(),
     repeat_type: z.enum(repeatTypes).nullable(),
     repeat_every: z.number().int().nullable(),

@@ -19,6 +19,7 @@ import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
+import { jobsApi } from "../helpers/jobs";
 import { batchOf } from "../helpers/queue";
 import { shardD1 } from "../helpers/shards";
 
@@ -226,6 +227,37 @@ describe("auto-disable", () => {
     const [alert] = (await captured(key)).map((r) => JSON.parse(r.body));
     expect(alert).toMatchObject({ event: "disabled", consecutive_failures: 3 });
     expect(alert.summary).toMatch(/was disabled after 3 consecutive failed runs/);
+  });
+
+  it("the job object says when and why it was disabled; re-enabling clears both and the streak", async () => {
+    const w = await world({ auto_disable_after: 2 });
+    await w.runAt(T);
+    const jobs = jobsApi(acct);
+    expect((await jobs.details(w.job.id)).body.data).toMatchObject({
+      state: "active",
+      disabled_at: null,
+      disabled_reason: null,
+    });
+    await w.runAt(T + MIN);
+    const disabled = (await jobs.details(w.job.id)).body.data;
+    expect(disabled).toMatchObject({
+      state: "disabled",
+      is_active: false,
+      disabled_at: "2026-06-01T12:01:00Z",
+      disabled_reason: "Disabled after 2 consecutive failed runs (alerts.auto_disable_after)",
+    });
+    // Other edits leave the job disabled, and its reason with it.
+    const renamed = (await jobs.update(w.job.id, { name: "Renamed" })).body.data;
+    expect(renamed).toMatchObject({ state: "disabled", disabled_reason: disabled.disabled_reason });
+    const enabled = (await jobs.update(w.job.id, { is_active: true })).body.data;
+    expect(enabled).toMatchObject({
+      state: "active",
+      is_active: true,
+      disabled_at: null,
+      disabled_reason: null,
+      consecutive_failures: 0,
+    });
+    expect(await findLiveJob(w.deps.db, w.job.id)).toMatchObject({ disabledAt: null, disabledReason: null });
   });
 });
 

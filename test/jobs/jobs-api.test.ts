@@ -44,6 +44,8 @@ describe("POST /create", () => {
       body_is_secret: false,
       is_active: true,
       state: "active",
+      disabled_at: null,
+      disabled_reason: null,
       timezone: "America/New_York",
       repeat_type: "days",
       repeat_every: 1,

@@ -438,6 +438,16 @@ export interface components {
              * @enum {string}
              */
             state: "active" | "paused" | "completed" | "disabled";
+            /**
+             * @description When the alert policy disabled the job (state disabled); null in every other state
+             * @example 2024-01-26T14:00:00Z
+             */
+            disabled_at: string | null;
+            /**
+             * @description Why the job is disabled; null unless state is disabled
+             * @example Disabled after 5 consecutive failed runs (alerts.auto_disable_after)
+             */
+            disabled_reason: string | null;
             timezone: string;
             /** @enum {string|null} */
             repeat_type: "hourly" | "days" | "weeks" | "months" | "years" | null;
@@ -900,6 +910,16 @@ export interface components {
              * @enum {string}
              */
             readonly state?: "active" | "paused" | "completed" | "disabled";
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example 2024-01-26T14:00:00Z
+             */
+            readonly disabled_at?: string | null;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example Disabled after 5 consecutive failed runs (alerts.auto_disable_after)
+             */
+            readonly disabled_reason?: string | null;
             /**
              * @description Read-only: accepted and ignored (see UpdateCronJob)
              * @enum {string|null}
