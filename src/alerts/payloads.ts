@@ -6,7 +6,7 @@ import type { AlertChannel } from "../schemas/alerts";
 /** What an alert is about: the attempt whose recording fired it, and the numbers its text quotes. */
 export interface AlertFacts extends AttemptFacts {
   event: AlertEvent;
-  /** The failure streak as the alert saw it (runs in a row); 0 for recovery and slow. */
+  /** The job's failure streak after this run (runs in a row): 0 when it succeeded (recovery, a slow success). */
   consecutiveFailures: number;
   /** For `slow`: the measured time (the run's, or the window's p95) and the threshold, in ms. */
   slow?: { measuredMs: number; thresholdMs: number; measure: "run" | "p95" };

@@ -17,7 +17,7 @@ import { signWithSecrets } from "../../src/engine/signature";
 import { findLiveJob } from "../../src/jobs/repository";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";
-import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
+import { FAIL_500, queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
 import { jobsApi } from "../helpers/jobs";
 import { batchOf } from "../helpers/queue";
@@ -275,6 +275,28 @@ describe("slow runs", () => {
     expect(fired).toEqual([[], ["slow"], [], [], ["slow"]]);
     const [first] = (await captured(key)).map((r) => JSON.parse(r.body));
     expect(first).toMatchObject({ event: "slow", slow: { measure: "run", measured_ms: 500, threshold_ms: 100 } });
+  });
+
+  it("a slow alert carries the job's failure streak at that run: the streak after a failure, 0 after a success", async () => {
+    const key = `slow-streak-${crypto.randomUUID()}`;
+    const executor = scriptedExecutor(
+      { ...FAIL_500, responseTimeMs: 50 },
+      { ...FAIL_500, responseTimeMs: 500 },
+      { responseTimeMs: 40 },
+      { responseTimeMs: 700 },
+    );
+    const w = await world(
+      { channels: [{ type: "webhook", url: capture(key) }], slow_run: { threshold_ms: 100 } },
+      { executor },
+    );
+    const fired: string[][] = [];
+    for (let i = 0; i < 4; i++) fired.push(w.events(await w.runAt(T + i * MIN)));
+    expect(fired).toEqual([["failure"], ["slow"], ["recovery"], ["slow"]]);
+    const slow = (await captured(key)).map((r) => JSON.parse(r.body)).filter((b) => b.event === "slow");
+    expect(slow.map((b) => [b.status, b.consecutive_failures])).toEqual([
+      ["failure", 2],
+      ["success", 0],
+    ]);
   });
 
   it("p95 measure: the 95th percentile of the window's response times (this run's included)", async () => {
