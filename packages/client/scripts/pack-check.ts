@@ -34,6 +34,7 @@ const work = mkdtempSync(join(tmpdir(), "edgecron-pack-check-"));
 const started = Date.now();
 
 function step(what: string, command: string, args: string[], cwd: string): string {
+  const t = Date.now();
   const r = spawnSync(command, args, { cwd, env, encoding: "utf8" });
   if (r.status !== 0) {
     process.stderr.write(`pack-check: ${what} failed (${command} ${args.join(" ")}, in ${cwd})\n`);
@@ -41,7 +42,7 @@ function step(what: string, command: string, args: string[], cwd: string): strin
     process.stderr.write(`pack-check: kept ${work}\n`);
     process.exit(1);
   }
-  console.log(`pack-check: ${what}: ok`);
+  console.log(`pack-check: ${what}: ok (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   return r.stdout;
 }
 
@@ -115,6 +116,7 @@ writeFileSync(
       strict: true,
       noEmit: true,
       skipLibCheck: false,
+      skipDefaultLibCheck: true,
       types: [],
     },
     files: ["index.ts"],
