@@ -55,6 +55,10 @@ async function slowness(db: Db, job: CronJobRow, policy: AlertPolicy, facts: Att
   return { slow: measuredMs > rule.threshold_ms, measuredMs, thresholdMs: rule.threshold_ms, measure: rule.measure };
 }
 
+/** The job's disabled_reason, naming the streak as the row counts it (F + 1), like the `disabled` alert. */
+const disabledReason = (failures: SQL) =>
+  sql`'Disabled after ' || ${failures} || (CASE WHEN ${failures} = 1 THEN ' failed run' ELSE ' consecutive failed runs' END) || ' (alerts.auto_disable_after)'`;
+
 /**
  * What the recording of one attempt does for alerts (README "Alerts"). Only a run's final outcome counts (no retry
  * follows), like `consecutive_failures`, and only one newer than the job's last outcome (the `newer` condition).
@@ -149,8 +153,7 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
         isActive: sql`CASE WHEN ${disabling} THEN 0 ELSE ${cronJobs.isActive} END`,
         nextRunAt: sql`CASE WHEN ${disabling} THEN NULL ELSE ${cronJobs.nextRunAt} END`,
         disabledAt: sql`CASE WHEN ${disabling} THEN ${executedAt} ELSE ${cronJobs.disabledAt} END`,
-        // The streak as the row counts it (F + 1), like the `disabled` alert's consecutive_failures.
-        disabledReason: sql`CASE WHEN ${disabling} THEN 'Disabled after ' || ${failures} || ' consecutive failed runs (alerts.auto_disable_after)' ELSE ${cronJobs.disabledReason} END`,
+        disabledReason: sql`CASE WHEN ${disabling} THEN ${disabledReason(failures)} ELSE ${cronJobs.disabledReason} END`,
       };
   const slowState =
     slow === undefined

@@ -258,6 +258,11 @@ describe("auto-disable", () => {
       consecutive_failures: 0,
     });
     expect(await findLiveJob(w.deps.db, w.job.id)).toMatchObject({ disabledAt: null, disabledReason: null });
+    const once = await world({ auto_disable_after: 1 });
+    await once.runAt(T);
+    expect((await jobs.details(once.job.id)).body.data.disabled_reason).toBe(
+      "Disabled after 1 failed run (alerts.auto_disable_after)",
+    );
   });
 });
 
