@@ -187,25 +187,27 @@ export async function deleteExpiredConfirmationSends(db: Db, cutoff: number, lim
   return res.meta.changes ?? 0;
 }
 
-/** Confirms the pending recipient whose link carries `token` (one use: the token is cleared). */
+/**
+ * Confirms the pending recipient whose link carries `token`. The token works once: its hash stays on the confirmed
+ * row only so that the link used again can say the address is confirmed already (`already`). Undefined when no
+ * recipient of the account has this token (wrong, replaced by a newer link, or the address was removed).
+ */
 export async function confirmRecipient(
   db: Db,
   accountId: string,
   token: string,
   now: number,
-): Promise<RecipientRow | undefined> {
-  const [row] = await db
+): Promise<{ row: RecipientRow; already: boolean } | undefined> {
+  const hash = await tokenHash(token);
+  const byToken = and(eq(alertEmailRecipients.accountId, accountId), eq(alertEmailRecipients.tokenHash, hash));
+  const [confirmed] = await db
     .update(alertEmailRecipients)
-    .set({ status: "confirmed", confirmedAt: now, tokenHash: null })
-    .where(
-      and(
-        eq(alertEmailRecipients.accountId, accountId),
-        eq(alertEmailRecipients.tokenHash, await tokenHash(token)),
-        eq(alertEmailRecipients.status, "pending"),
-      ),
-    )
+    .set({ status: "confirmed", confirmedAt: now })
+    .where(and(byToken, eq(alertEmailRecipients.status, "pending")))
     .returning();
-  return row;
+  if (confirmed) return { row: confirmed, already: false };
+  const [used] = await db.select().from(alertEmailRecipients).where(byToken).limit(1);
+  return used?.status === "confirmed" ? { row: used, already: true } : undefined;
 }
 
 /** Removes a recipient (pending or confirmed): alerts to it stop. */

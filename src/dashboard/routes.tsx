@@ -1,25 +1,16 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env";
-import { cspNonce } from "../http/security-headers";
+import { cspNonce, htmlPageHeaders } from "../http/security-headers";
 import { DashboardPage } from "./page";
 
 function securityHeaders(n: string): Record<string, string> {
-  return {
-    "Content-Security-Policy": [
-      "default-src 'none'",
-      `script-src 'nonce-${n}'`,
-      `style-src 'nonce-${n}'`,
-      "connect-src 'self'",
-      "img-src 'self' data:",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join("; "),
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-  };
+  return htmlPageHeaders([
+    `script-src 'nonce-${n}'`,
+    `style-src 'nonce-${n}'`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'none'",
+  ]);
 }
 
 /**

@@ -11,6 +11,22 @@ export function cspNonce(): string {
 export const STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
+ * The headers of a server-rendered page (the dashboard, the e-mail confirmation page): a CSP that allows nothing but
+ * `directives` (each page names its own form-action), no caching, no referrer, no sniffing, no framing.
+ */
+export function htmlPageHeaders(directives: readonly string[]): Record<string, string> {
+  return {
+    "Content-Security-Policy": ["default-src 'none'", ...directives, "base-uri 'none'", "frame-ancestors 'none'"].join(
+      "; ",
+    ),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+  };
+}
+
+/**
  * Every response carries a Content-Security-Policy: the dashboard and /docs set their own (a per-response nonce;
  * /docs is sandboxed), everything else (API JSON, problems, /health, /openapi.json) gets STRICT_CSP, so a
  * response opened as a page can never run script on this origin.

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { startDoubleOptIn } from "../alerts/confirm";
 import { listDeliveries } from "../alerts/deliveries";
 import { resolveMailer } from "../alerts/mailer";
@@ -7,9 +8,11 @@ import { config } from "../config";
 import { countLimitReached, rateLimitReached } from "../http/account-limits";
 import { canonicalId } from "../http/auth";
 import { formatInstant, formatInstantOrNull } from "../http/dates";
+import type { AppEnv } from "../http/env";
 import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { cspNonce, htmlPageHeaders } from "../http/security-headers";
 import {
   AlertDeliveryListSchema,
   AlertRecipientEnvelopeSchema,
@@ -159,21 +162,26 @@ export const alertsRoutes = createRouter()
     return c.json({ data: { email, message: "Recipient removed" } }, 200);
   });
 
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-  `<title>${title}</title></head><body style="font-family:system-ui;max-width:32rem;margin:3rem auto">` +
-  `<h1>${title}</h1>${body}</body></html>`;
-
-/** The confirm page's own policy: no script, its inline style, and its form posting back to this origin. */
-const CONFIRM_PAGE_HEADERS = {
-  "Content-Security-Policy":
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  "Cache-Control": "no-store",
-  "Referrer-Policy": "no-referrer",
-};
-
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+const PAGE_CSS = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}";
+
+/**
+ * A confirm page, with the dashboard's headers (src/http/security-headers.ts): no script, its own style by nonce, and
+ * its form posting back to this origin.
+ */
+function confirmPage(c: Context<AppEnv>, status: 200 | 404 | 409, title: string, body: string) {
+  const n = cspNonce();
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<title>${title} · edgecron</title><style nonce="${n}">${PAGE_CSS}</style></head>` +
+    `<body><h1>${title}</h1>${body}</body></html>`;
+  return c.html(html, status, htmlPageHeaders([`style-src 'nonce-${n}'`, "form-action 'self'"]));
+}
+
+/** A person (a browser) gets a page; anything else the RFC 9457 problem every other 4xx is. */
+const wantsHtml = (c: Context<AppEnv>) => (c.req.header("accept") ?? "").includes("text/html");
 
 /**
  * The public end of the double opt-in (no API key: the recipient follows the e-mailed link). GET only shows a
@@ -182,15 +190,13 @@ const escapeHtml = (s: string) =>
 export const alertConfirmRoutes = createRouter()
   .get("/alerts/:accountId/confirm", (c) => {
     const token = c.req.query("token") ?? "";
-    return c.html(
-      page(
-        "Confirm alert e-mails",
-        `<p>Receive edgecron cron job alerts at this address?</p>` +
-          `<form method="post"><input type="hidden" name="token" value="${escapeHtml(token)}">` +
-          `<button type="submit">Confirm</button></form>`,
-      ),
+    return confirmPage(
+      c,
       200,
-      CONFIRM_PAGE_HEADERS,
+      "Confirm alert e-mails",
+      `<p>Receive edgecron cron job alerts at this address?</p>` +
+        `<form method="post"><input type="hidden" name="token" value="${escapeHtml(token)}">` +
+        `<button type="submit">Confirm</button></form>`,
     );
   })
   .post("/alerts/:accountId/confirm", async (c) => {
@@ -199,13 +205,23 @@ export const alertConfirmRoutes = createRouter()
     // A public route: no key names the account, so its shard comes from the path (an unknown account is a 404 page).
     const accountId = canonicalId(c.req.param("accountId"));
     const db = token ? await accountDb(c.env, accountId) : null;
-    const row = db ? await confirmRecipient(db, accountId, token, Date.now()) : undefined;
-    if (!row) {
-      const detail = "This link was already used, replaced by a newer one, or is wrong.";
-      // A person (a browser) gets a page; anything else the RFC 9457 problem every other 4xx is.
-      if (!(c.req.header("accept") ?? "").includes("text/html")) fail(404, detail);
-      return c.html(page("Link not valid", `<p>${detail}</p>`), 404, CONFIRM_PAGE_HEADERS);
+    const found = db ? await confirmRecipient(db, accountId, token, Date.now()) : undefined;
+    if (!found) {
+      const detail = "This link is not valid: it was replaced by a newer one, its address was removed, or it is wrong.";
+      if (!wantsHtml(c)) fail(404, detail);
+      return confirmPage(c, 404, "Link not valid", `<p>${detail}</p>`);
     }
-    const body = `<p>${escapeHtml(row.email)} will now receive the alerts it is set up for.</p>`;
-    return c.html(page("Confirmed", body), 200, CONFIRM_PAGE_HEADERS);
+    const email = escapeHtml(found.row.email);
+    // The link used again (a second press, a reload): 409, it conflicts with the current state (RFC 9110 §15.5.10).
+    if (found.already) {
+      const detail = `${found.row.email} is already confirmed: this link was used. Nothing changed.`;
+      if (!wantsHtml(c)) fail(409, detail);
+      return confirmPage(
+        c,
+        409,
+        "Already confirmed",
+        `<p>${email} is already confirmed: it receives the alerts it is set up for. Nothing changed.</p>`,
+      );
+    }
+    return confirmPage(c, 200, "Confirmed", `<p>${email} will now receive the alerts it is set up for.</p>`);
   });

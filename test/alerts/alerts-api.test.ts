@@ -320,7 +320,7 @@ describe("e-mail double opt-in", () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("a@example.com will now receive");
     expect(await isConfirmed(await accountDb(acct.accountId), acct.accountId, "a@example.com")).toBe(true);
-    expect((await confirm()).status).toBe(404); // one-time
+    expectProblem(await api(...confirmRequest(acct.accountId, token)), 409); // one-time
     const again = await jobs.send("POST", "/alert-recipients", { email: "a@example.com" });
     expect(again.status).toBe(200);
     expect(again.body.data.status).toBe("confirmed");
@@ -332,6 +332,102 @@ describe("e-mail double opt-in", () => {
         })
       ).status,
     ).toBe(404);
+  });
+});
+
+/** The confirm page's POST, as its form sends it; `accept` says who asks (a browser sends text/html first). */
+function confirmRequest(accountId: string, token: string, accept = "application/json") {
+  return [
+    `/alerts/${accountId}/confirm`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: accept },
+      body: new URLSearchParams({ token }).toString(),
+    },
+  ] as const;
+}
+
+const BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+describe("the confirmation link used again", () => {
+  async function linkFor(email: string) {
+    const sent: OutgoingEmail[] = [];
+    const mailer = { send: async (m: OutgoingEmail) => sent.push(m) };
+    await startDoubleOptIn(db(), mailer, "alerts@edgecron.example", BASE, acct.accountId, email, Date.now(), LIMITS);
+    const link = /https?:\/\/\S+\/confirm\?token=\S+/.exec(sent[0]?.text ?? "")?.[0] ?? "";
+    return new URL(link).searchParams.get("token") ?? "";
+  }
+
+  it("a browser gets a page saying the address is already confirmed (409); an API client the problem", async () => {
+    const token = await linkFor("twice@example.com");
+    const first = await api(...confirmRequest(acct.accountId, token, BROWSER));
+    expect(first.status).toBe(200);
+    expect(first.body).toContain("twice@example.com will now receive");
+
+    const again = await api(...confirmRequest(acct.accountId, token, BROWSER));
+    expect(again.status).toBe(409);
+    expect(again.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(again.body).toContain("<h1>Already confirmed</h1>");
+    expect(again.body).toContain("twice@example.com is already confirmed");
+    expect(await isConfirmed(await accountDb(acct.accountId), acct.accountId, "twice@example.com")).toBe(true);
+
+    const problem = expectProblem(await api(...confirmRequest(acct.accountId, token)), 409);
+    expect(problem.detail).toBe("twice@example.com is already confirmed: this link was used. Nothing changed.");
+  });
+
+  it("a wrong or replaced link: a page saying it is not valid (404) for a browser, the problem otherwise", async () => {
+    const token = await linkFor("wrong@example.com");
+    for (const [accountId, bad] of [
+      [acct.accountId, `${token}x`],
+      [crypto.randomUUID(), token], // another account's path
+    ] as const) {
+      const page = await api(...confirmRequest(accountId, bad, BROWSER));
+      expect(page.status).toBe(404);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(page.body).toContain("<h1>Link not valid</h1>");
+      expectProblem(await api(...confirmRequest(accountId, bad)), 404, /^This link is not valid/);
+    }
+    expect(await isConfirmed(await accountDb(acct.accountId), acct.accountId, "wrong@example.com")).toBe(false);
+  });
+
+  it("every confirm page has the dashboard's security headers, its style allowed by a fresh nonce", async () => {
+    const dashboard = await SELF.fetch(`${BASE}/dashboard`);
+    await dashboard.text();
+    const token = await linkFor("headers@example.com");
+    // The form (GET), then confirmed, already confirmed, not valid (POST).
+    const pages = [
+      await SELF.fetch(`${BASE}/alerts/${acct.accountId}/confirm?token=${token}`, { headers: { Accept: BROWSER } }),
+    ];
+    for (const t of [token, token, "wrong"]) {
+      const [path, init] = confirmRequest(acct.accountId, t, BROWSER);
+      pages.push(await SELF.fetch(`${BASE}${path}`, init));
+    }
+    expect(pages.map((p) => p.status)).toEqual([200, 200, 409, 404]);
+    const nonces = new Set<string>();
+    for (const res of pages) {
+      const html = await res.text();
+      for (const name of ["cache-control", "referrer-policy", "x-content-type-options", "x-frame-options"]) {
+        expect(res.headers.get(name), name).toBe(dashboard.headers.get(name));
+      }
+      const csp = new Map(
+        (res.headers.get("content-security-policy") ?? "").split(";").map((d) => {
+          const [name = "", ...values] = d.trim().split(/\s+/);
+          return [name, values] as const;
+        }),
+      );
+      const nonce = /^'nonce-([A-Za-z0-9+/=]+)'$/.exec(csp.get("style-src")?.[0] ?? "")?.[1] ?? "";
+      expect(html).toContain(`<style nonce="${nonce}">`);
+      expect(html).not.toMatch(/<script|\sstyle=/);
+      nonces.add(nonce);
+      expect(Object.fromEntries(csp)).toEqual({
+        "default-src": ["'none'"],
+        "style-src": [`'nonce-${nonce}'`],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+      });
+    }
+    expect(nonces.size).toBe(pages.length);
   });
 });
 
