@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/build-assets";
 
 export default defineConfig(async () => {
-  // The Worker imports the dashboard bundle and the API reference as generated modules.
+  // The Worker imports the dashboard bundle as a generated module; the API reference is a static asset (assets/).
   await buildAssets();
   // The control plane (DB) and every shard (SHARD_0, SHARD_1: two, so every path runs across shards) get their own
   // migrations, as `npm run db:migrate` applies them.
@@ -27,6 +27,9 @@ export default defineConfig(async () => {
             // A test-only master key (the committed .dev.vars holds the local one): job secrets are sealed with it.
             SECRETS_MASTER_KEY: "test:qDx4WhwqLrt+9tqo/PYwFVihDPZ8MuuPq9sJjWQa9Y4=",
           },
+          // wrangler.toml's [assets] (the /docs script) plus a binding wrangler.toml does not give the Worker: SELF
+          // reaches the Worker alone, so test/dashboard/docs.test.ts reads the assets through it.
+          assets: { directory: new URL("./assets", import.meta.url).pathname, binding: "ASSETS" },
           // Suites send hundreds of requests per key and account: RATE_LIMITER and RATE_LIMITER_ACCOUNT get a budget
           // they never reach; test/http/rate-limit.test.ts swaps in the tight ones.
           ratelimits: {

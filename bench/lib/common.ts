@@ -139,6 +139,8 @@ export function benchWranglerConfig(opts: {
     /^main\s*=\s*"([^"]+)"/m,
     () => `main = ${JSON.stringify(join(opts.faults ? FAULT_BUNDLE_DIR : BUNDLE_DIR, "index.js"))}\nno_bundle = true`,
   );
+  // The [assets] directory (the /docs script), made absolute like the migrations folders below.
+  text = text.replace(/^directory\s*=\s*"([^"]+)"/m, (_, p: string) => `directory = ${JSON.stringify(join(ROOT, p))}`);
   // Every database's migrations folder (the control plane's and the shards'), made absolute.
   text = text.replace(
     /^migrations_dir\s*=\s*"([^"]+)"/gm,

@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import SCALAR_JS, { version as SCALAR_VERSION } from "../dashboard/generated/scalar.js";
+import { version as SCALAR_VERSION } from "../dashboard/generated/scalar-version.js";
 import type { AppEnv } from "../http/env";
 import { cspNonce } from "../http/security-headers";
+import { scalarScriptPath } from "./script-asset";
 
-/** The reference's script, served from the installed package under a versioned (so immutable) path. */
-export const SCALAR_SCRIPT_PATH = `/docs/scalar-api-reference-${SCALAR_VERSION}.js`;
+/** The reference's script: a static asset of the installed package's file, served before (never by) the Worker. */
+export const SCALAR_SCRIPT_PATH = scalarScriptPath(SCALAR_VERSION);
 
 /**
  * `/docs`'s policy. `sandbox allow-scripts` (no allow-same-origin) gives the page an opaque origin: the reference's
@@ -60,12 +61,12 @@ function inlineJson(json: string): string {
  * `spec` returns the OpenAPI document's JSON text for this request.
  */
 export function docsRoutes(spec: (c: Context<AppEnv>) => Promise<string>) {
-  return new Hono<AppEnv>()
-    .get("/docs", async (c) => {
-      const nonce = cspNonce();
-      // No hosted extras (AI agent, MCP generator, developer toolbar): they would call scalar.com, which the CSP blocks.
-      const config = `{"content":${inlineJson(await spec(c))},"withDefaultFonts":false,"hideClientButton":true,"telemetry":false,"showDeveloperTools":"never","agent":{"disabled":true},"mcp":{"disabled":true}}`;
-      const html = `<!doctype html>
+  return new Hono<AppEnv>().get("/docs", async (c) => {
+    const nonce = cspNonce();
+    // No hosted extras (AI agent, MCP generator, developer toolbar): they would call scalar.com, which the CSP blocks.
+    // No "Test Request" button: its requests need connect-src and credentials, which this sandbox withholds.
+    const config = `{"content":${inlineJson(await spec(c))},"withDefaultFonts":false,"hideClientButton":true,"hideTestRequestButton":true,"telemetry":false,"showDeveloperTools":"never","agent":{"disabled":true},"mcp":{"disabled":true}}`;
+    const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -82,22 +83,11 @@ export function docsRoutes(spec: (c: Context<AppEnv>) => Promise<string>) {
 <script nonce="${nonce}">Scalar.createApiReference("#app", ${config});</script>
 </body>
 </html>`;
-      return c.html(html, 200, {
-        "Content-Security-Policy": docsCsp(nonce),
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-      });
-    })
-    .get(SCALAR_SCRIPT_PATH, (c) =>
-      c.body(SCALAR_JS, 200, {
-        "Content-Type": "text/javascript; charset=utf-8",
-        "Cache-Control": "public, max-age=31536000, immutable",
-        "X-Content-Type-Options": "nosniff",
-        // A script is not a page, but if opened as one it gets nothing.
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        // The sandboxed /docs page has an opaque origin; the script must still load from it.
-        "Cross-Origin-Resource-Policy": "cross-origin",
-      }),
-    );
+    return c.html(html, 200, {
+      "Content-Security-Policy": docsCsp(nonce),
+      "Cache-Control": "no-store",
+      "Referrer-Policy": "no-referrer",
+      "X-Content-Type-Options": "nosniff",
+    });
+  });
 }

@@ -1,7 +1,21 @@
 import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SCALAR_SCRIPT_PATH } from "../../src/docs/routes";
+import { SCALAR_SCRIPT_HEADERS } from "../../src/docs/script-asset";
+import wranglerToml from "../../wrangler.toml?raw";
 import { BASE } from "../helpers/http";
+
+/** vitest.config.ts binds wrangler.toml's [assets] for the tests (SELF reaches the Worker alone). */
+const { ASSETS } = env as unknown as { ASSETS: Fetcher };
+
+declare global {
+  interface ImportMeta {
+    /** Vite's static import of every file matching a pattern (https://vite.dev/guide/features#glob-import). */
+    glob<T>(pattern: string, options: { query: "?raw"; import: "default"; eager: true }): Record<string, T>;
+    glob<T>(pattern: string, options: { query: "?raw"; import: "default" }): Record<string, () => Promise<T>>;
+  }
+}
 
 const directives = (csp: string) =>
   new Map(
@@ -25,6 +39,9 @@ describe("/docs: the API reference, self-contained and sandboxed", () => {
     // The OpenAPI document is inlined (no fetch from the opaque origin), and cannot close the script.
     expect(html).toContain('Scalar.createApiReference("#app", {"content":{"openapi":"3.1.0"');
     expect(html).toContain('"withDefaultFonts":false');
+    // Its requests would need the connections and credentials the sandbox withholds: no dead "Test Request" button.
+    expect(html).toContain('"hideTestRequestButton":true');
+    expect(html).toContain('"hideClientButton":true');
     expect(html.match(/<\/script>/g)).toHaveLength(3); // storage stand-ins, the reference, its configuration
   });
 
@@ -46,15 +63,72 @@ describe("/docs: the API reference, self-contained and sandboxed", () => {
     expect(again.headers.get("content-security-policy")).not.toContain(nonce);
   });
 
-  it("serves the reference script itself, immutable and not executable as a page", async () => {
-    const res = await SELF.fetch(`${BASE}${SCALAR_SCRIPT_PATH}`);
+  it("serves the reference script as a static asset, with its _headers: immutable, nosniff, sandboxed", async () => {
+    const res = await ASSETS.fetch(`${BASE}${SCALAR_SCRIPT_PATH}`);
     expect(res.status).toBe(200);
+    for (const [name, value] of Object.entries(SCALAR_SCRIPT_HEADERS)) expect(res.headers.get(name), name).toBe(value);
     expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
-    expect(res.headers.get("cache-control")).toContain("immutable");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const csp = directives(res.headers.get("content-security-policy") ?? "");
+    expect(csp.get("sandbox")).toEqual([]);
+    expect(csp.get("default-src")).toEqual(["'none'"]);
+    expect(csp.get("frame-ancestors")).toEqual(["'none'"]);
     const js = await res.text();
     expect(js.length).toBeGreaterThan(1_000_000);
     expect(js).toContain("createApiReference");
+    // Revalidation keeps the headers (an If-None-Match answer is 304 with them).
+    const again = await ASSETS.fetch(`${BASE}${SCALAR_SCRIPT_PATH}`, {
+      headers: { "If-None-Match": res.headers.get("etag") ?? "" },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("is not the Worker's: the Worker alone answers its path 404, and no module of src/ imports a copy", async () => {
+    const res = await SELF.fetch(`${BASE}${SCALAR_SCRIPT_PATH}`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    await res.arrayBuffer();
+    const sources = import.meta.glob<string>("../../src/**/*.{ts,tsx,js}", {
+      query: "?raw",
+      import: "default",
+      eager: true,
+    });
+    expect(Object.keys(sources).length).toBeGreaterThan(50);
+    const specifiers = Object.entries(sources).flatMap(([file, text]) =>
+      [...text.matchAll(/\b(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => `${file}: ${m[1]}`),
+    );
+    expect(specifiers.length).toBeGreaterThan(100);
+    expect(specifiers.filter((s) => /@scalar\/|standalone|(?:^|\/)assets\/|generated\/scalar\.js/.test(s))).toEqual([]);
+  });
+
+  it("shadows no Worker path: the assets are that one script, matched first, everything else goes to the Worker", async () => {
+    // Static assets are served before the Worker, and a path without one reaches it (not_found_handling "none").
+    expect(wranglerToml).toMatch(/^\[assets\]\ndirectory = "assets"\nnot_found_handling = "none"\n/m);
+    expect(wranglerToml).not.toMatch(/run_worker_first|html_handling|^binding = "ASSETS"/m);
+    const files = Object.keys(import.meta.glob<string>("../../assets/**/*", { query: "?raw", import: "default" }));
+    expect(files.sort()).toEqual([`../../assets${SCALAR_SCRIPT_PATH}`, "../../assets/_headers"].sort());
+    const paths = [
+      "/",
+      "/docs",
+      "/docs/",
+      "/docs/index.html",
+      "/docs/scalar-api-reference-0.0.0.js",
+      `${SCALAR_SCRIPT_PATH}.map`,
+      SCALAR_SCRIPT_PATH.replace(/\.js$/, ""),
+      "/_headers",
+      "/assets/_headers",
+      `/assets${SCALAR_SCRIPT_PATH}`,
+      "/health",
+      "/dashboard",
+      "/openapi.json",
+    ];
+    for (const path of paths) {
+      const res = await ASSETS.fetch(`${BASE}${path}`);
+      await res.arrayBuffer();
+      expect(res.status, path).toBe(404);
+    }
   });
 
   it("every other response carries a strict CSP (the dashboard its own nonce policy)", async () => {

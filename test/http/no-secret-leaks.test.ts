@@ -14,7 +14,6 @@ import type { OutgoingEmail } from "../../src/alerts/mailer";
 import type { AlertMessage } from "../../src/alerts/messages";
 import { createApp } from "../../src/app";
 import type { CronJobRow } from "../../src/db/schema";
-import { SCALAR_SCRIPT_PATH } from "../../src/docs/routes";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import { triggerNow } from "../../src/engine/trigger";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
@@ -321,9 +320,6 @@ const WALKERS: Record<string, (who: Who, h: Record<string, string>) => Promise<v
   },
   "GET /docs": async (who, h) => {
     await call(`docs (${who})`, "/docs", { headers: h }, { expect: 200 });
-  },
-  [`GET ${SCALAR_SCRIPT_PATH}`]: async (who, h) => {
-    await call(`docs script (${who})`, SCALAR_SCRIPT_PATH, { headers: h }, { expect: 200 });
   },
   "GET /alerts/{accountId}/confirm": async (who, h) => {
     await call(
