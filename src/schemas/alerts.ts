@@ -9,6 +9,9 @@ export const MAX_ALERT_CHANNELS = 5;
 /** The p95 window's bounds (runs with a response time): enough samples for a 95th percentile, one D1 read. */
 export const MIN_P95_WINDOW = 5;
 export const MAX_P95_WINDOW = 100;
+/** remind_every_minutes' bounds: reminders no more often than every 5 minutes, and at least weekly (10080). */
+export const MIN_REMIND_MINUTES = 5;
+export const MAX_REMIND_MINUTES = 10_080;
 
 /**
  * An e-mail address as alerts accept it: a single `local@domain.tld` mailbox, no display name, no spaces, so the
@@ -78,10 +81,16 @@ export const AlertPolicySchema = z
     after_consecutive_failures: count(
       "Alert once when the Nth consecutive failed run (final outcome) is recorded; not again for N+1… Default 1; null: no failure alerts",
     ),
-    remind_every_minutes: z.number().int().min(5).max(10_080).nullable().optional().openapi({
-      description:
-        "While the streak goes on, a failed run recorded at least this long after the streak's last alert sends a reminder. Default null (none)",
-    }),
+    remind_every_minutes: z
+      .number()
+      .int()
+      .min(MIN_REMIND_MINUTES)
+      .max(MAX_REMIND_MINUTES)
+      .nullable()
+      .optional()
+      .openapi({
+        description: `While the streak goes on, a failed run recorded at least this long after the streak's last alert sends a reminder: ${MIN_REMIND_MINUTES} to ${MAX_REMIND_MINUTES} minutes (7 days). Needs after_consecutive_failures. Default null (none)`,
+      }),
     on_recovery: z
       .boolean()
       .optional()

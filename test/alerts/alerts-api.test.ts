@@ -145,6 +145,24 @@ describe("the job object's alerts", () => {
       alerts: { after_consecutive_failures: null, remind_every_minutes: 30 },
     });
     expect(fields(expectProblem(reminder, 400))).toEqual(["alerts.remind_every_minutes"]);
+  });
+
+  it("remind_every_minutes is 5 to 10080: 4 and 10081 are a 400 naming it, 5 and 10080 are kept", async () => {
+    for (const minutes of [4, 10_081]) {
+      const res = await jobs.create({ ...quickStart(), alerts: { remind_every_minutes: minutes } });
+      const problem = expectProblem(res, 400);
+      expect(problem.errors).toEqual([
+        expect.objectContaining({
+          field: "alerts.remind_every_minutes",
+          message: expect.stringMatching(minutes === 4 ? />=\s*5/ : /<=\s*10080/),
+        }),
+      ]);
+    }
+    for (const minutes of [5, 10_080]) {
+      const res = await jobs.create({ ...quickStart(), alerts: { remind_every_minutes: minutes } });
+      expect(res.status).toBe(201);
+      expect(res.body.data.alerts.remind_every_minutes).toBe(minutes);
+    }
     const tooMany = await jobs.create({
       ...quickStart(),
       alerts: { channels: Array.from({ length: 6 }, (_, i) => ({ type: "webhook", url: `https://h.example/${i}` })) },
@@ -562,5 +580,12 @@ describe("OpenAPI", () => {
     expect(doc.paths["/v1/cron-jobs/{accountId}/alert-recipients"].post.operationId).toBe("addAlertRecipient");
     expect(doc.components.schemas.CronJob.properties.alerts.$ref).toBe("#/components/schemas/AlertPolicy");
     expect(doc.components.schemas.CronJob.properties.state.enum).toContain("disabled");
+  });
+
+  it("documents remind_every_minutes' bounds, in words and as the schema's minimum and maximum", async () => {
+    const doc = (await api("/openapi.json")).body;
+    const field = doc.components.schemas.AlertPolicyInput.properties.remind_every_minutes;
+    expect(field).toMatchObject({ minimum: 5, maximum: 10_080 });
+    expect(field.description).toMatch(/\b5 to 10080 minutes \(7 days\)/);
   });
 });

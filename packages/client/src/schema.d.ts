@@ -746,7 +746,7 @@ export interface components {
             channels?: components["schemas"]["AlertChannel"][];
             /** @description Alert once when the Nth consecutive failed run (final outcome) is recorded; not again for N+1… Default 1; null: no failure alerts */
             after_consecutive_failures?: number | null;
-            /** @description While the streak goes on, a failed run recorded at least this long after the streak's last alert sends a reminder. Default null (none) */
+            /** @description While the streak goes on, a failed run recorded at least this long after the streak's last alert sends a reminder: 5 to 10080 minutes (7 days). Needs after_consecutive_failures. Default null (none) */
             remind_every_minutes?: number | null;
             /** @description Alert when a success ends an alerted failure streak. Default true */
             on_recovery?: boolean;
