@@ -17,6 +17,7 @@ import type {
   ExecutionLog,
   ExportFormat,
   Job,
+  JobClone,
   JobCreate,
   JobListPage,
   JobListQuery,
@@ -177,6 +178,17 @@ export class EdgecronClient {
         params: { path: this.job(id) },
         body: patch,
       }),
+    );
+    return res.data;
+  }
+
+  /**
+   * Copies a job on the server, its secret values included (they are write-only: never sent to this client). The
+   * copy is paused unless `is_active: true`; its name defaults to the source's followed by " (copy)".
+   */
+  async cloneJob(id: string, options: JobClone = {}): Promise<Job> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/clone/{cron_job_id}", { params: { path: this.job(id) }, body: options }),
     );
     return res.data;
   }

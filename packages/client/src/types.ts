@@ -13,6 +13,7 @@ type ListOp = paths["/v1/cron-jobs/{accountId}/list"]["get"];
 type DetailsOp = paths["/v1/cron-jobs/{accountId}/details/{cron_job_id}"]["get"];
 type UpdateOp = paths["/v1/cron-jobs/{accountId}/update/{cron_job_id}"]["patch"];
 type DeleteOp = paths["/v1/cron-jobs/{accountId}/delete/{cron_job_id}"]["delete"];
+type CloneOp = paths["/v1/cron-jobs/{accountId}/clone/{cron_job_id}"]["post"];
 type TriggerOp = paths["/v1/cron-jobs/{accountId}/trigger/{cron_job_id}"]["post"];
 type JobLogsOp = paths["/v1/cron-jobs/{accountId}/logs/{cron_job_id}"]["get"];
 type AccountLogsOp = paths["/v1/cron-jobs/{accountId}/logs"]["get"];
@@ -27,6 +28,8 @@ type PreviewOp = paths["/v1/cron-jobs/{accountId}/schedule/preview"]["post"];
 export type Job = Json<DetailsOp["responses"][200]>["data"];
 /** The body of `POST …/create`. */
 export type JobCreate = Body<CreateOp>;
+/** The optional body of `POST …/clone/{id}`: the copy's name and whether it starts active. */
+export type JobClone = Body<CloneOp>;
 /** The body of `PATCH …/update/{id}`: every field optional. */
 export type JobUpdate = Body<UpdateOp>;
 /** `GET …/list` query: page, limit, is_active, tags, search. */

@@ -19,6 +19,7 @@ import {
   type ExecutionLog,
   type Job,
   type JobCreate,
+  type JobUpdate,
   verifyCallbackRequest,
   verifyCallbackSignature,
   verifyRequestSignature,
@@ -120,6 +121,24 @@ describe("SDK against the Worker", () => {
     const reused = await sdk.createJob({ ...input, name: "another" }, { idempotencyKey: key }).catch((e: unknown) => e);
     expect((reused as EdgecronApiError).status).toBe(422);
     await sdk.deleteJob(first.id);
+  });
+
+  it("shows secrets as tokens, keeps them when a job is sent back, and clones them on the server", async () => {
+    const secret = "Bearer sk_sdk_secret_value";
+    const source = await sdk.createJob(
+      jobInput("sdk secret", "/secret", { headers: { Authorization: secret }, tags: ["sdk-secret"] }),
+    );
+    expect(source.headers.Authorization).toMatch(/^\[redacted:[0-9a-f]{8}\]$/);
+    expect(JSON.stringify(source)).not.toContain("sk_sdk_secret_value");
+    const renamed = await sdk.updateJob(source.id, { ...source, name: "sdk secret renamed" } as JobUpdate);
+    expect(renamed.headers.Authorization).toBe(source.headers.Authorization);
+    const copy = await sdk.cloneJob(source.id, { name: "sdk secret copy" });
+    expect(copy).toMatchObject({ name: "sdk secret copy", is_active: false });
+    expect(copy.headers.Authorization).toBe(source.headers.Authorization);
+    await sdk.runJob(copy.id);
+    const call = target?.received.filter((r) => r.path === "/secret").at(-1);
+    expect(call?.headers.authorization).toBe(secret);
+    for (const id of [source.id, copy.id]) await sdk.deleteJob(id);
   });
 
   it("walks the logs newest first by cursor, without a repeat or a gap", async () => {
