@@ -36,6 +36,8 @@ export async function readmeExamples(save: (logs: unknown[]) => void) {
     schedule_config: { repeat_type: "weeks", days_of_week: [1, 3], time: "08:30" },
   });
   await edgecron.updateJob(job.id, { retry_config: { timeout_seconds: 20 }, callbacks: { failure_url: null } });
+  const copy = await edgecron.cloneJob(job.id, { name: "Daily Report (EU)" });
+  save([copy.headers]);
   const run = await edgecron.runJob(job.id);
   const status: "success" | "failure" | "error" | "timeout" | "pending" = run.status;
   for await (const j of edgecron.jobs({ tags: "reports" })) j.name.toUpperCase();
