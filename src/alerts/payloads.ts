@@ -26,6 +26,8 @@ export function alertSummary(job: Job, f: AlertFacts): string {
       return `${name} recovered: its latest run succeeded`;
     case "disabled":
       return `${name} was disabled after ${f.consecutiveFailures} consecutive failed runs`;
+    case "test":
+      return `${name}: a test alert from edgecron (nothing failed)`;
     case "slow":
       return f.slow?.measure === "p95"
         ? `${name} is slow: p95 response time ${f.slow.measuredMs} ms (threshold ${f.slow.thresholdMs} ms)`
@@ -77,13 +79,14 @@ export function slackAlertBody(job: Job, f: AlertFacts) {
   };
 }
 
-/** Discord embed colours per event: red, orange, green, yellow, grey. */
+/** Discord embed colours per event: red, orange, green, yellow, grey, blue. */
 const DISCORD_COLORS: Record<AlertEvent, number> = {
   failure: 0xd93025,
   reminder: 0xf29900,
   recovery: 0x188038,
   slow: 0xf9ab00,
   disabled: 0x5f6368,
+  test: 0x1a73e8,
 };
 
 /**

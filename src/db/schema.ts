@@ -295,7 +295,8 @@ export const outbox = sqliteTable("outbox", {
   createdAt: integer("created_at").notNull(),
 });
 
-export const alertEvents = ["failure", "reminder", "recovery", "slow", "disabled"] as const;
+/** `test`: sent on request (POST …/alerts/{id}/test) to check a channel; says nothing about the job's runs. */
+export const alertEvents = ["failure", "reminder", "recovery", "slow", "disabled", "test"] as const;
 export type AlertEvent = (typeof alertEvents)[number];
 export const alertChannelTypes = ["webhook", "slack", "discord", "email"] as const;
 export type AlertChannelType = (typeof alertChannelTypes)[number];

@@ -4,6 +4,7 @@ import { startDoubleOptIn } from "../alerts/confirm";
 import { listDeliveries } from "../alerts/deliveries";
 import { resolveMailer } from "../alerts/mailer";
 import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "../alerts/recipients";
+import { fireTestAlert } from "../alerts/test-alert";
 import { config } from "../config";
 import { countLimitReached, rateLimitReached } from "../http/account-limits";
 import { canonicalId } from "../http/auth";
@@ -13,6 +14,7 @@ import { pagination } from "../http/pagination";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { cspNonce, htmlPageHeaders } from "../http/security-headers";
+import { findJob } from "../jobs/repository";
 import {
   AlertDeliveryListSchema,
   AlertRecipientEnvelopeSchema,
@@ -20,6 +22,7 @@ import {
   AlertRecipientListSchema,
   AlertsQuerySchema,
   EmailAddress,
+  TestAlertSchema,
 } from "../schemas/alerts";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
 import { accountDb } from "../shards/resolve";
@@ -34,7 +37,7 @@ const listAlertsRoute = createRoute({
   tags,
   summary: "Alerts a cron job fired, newest first",
   description:
-    "One entry per alert and channel: the event (failure, reminder, recovery, slow, disabled), when it fired, the " +
+    "One entry per alert and channel: the event (failure, reminder, recovery, slow, disabled, test), when it fired, the " +
     "channel and its target, whether it was delivered, and the delivery attempts made.",
   security: apiKeySecurity,
   request: { params: JobParamsSchema, query: AlertsQuerySchema },
@@ -102,7 +105,34 @@ function serialiseRecipient(r: RecipientRow) {
   };
 }
 
+const testAlertRoute = createRoute({
+  operationId: "sendTestAlert",
+  method: "post",
+  path: "/v1/cron-jobs/{accountId}/alerts/{cron_job_id}/test",
+  tags,
+  summary: "Send a test alert to every channel of a cron job",
+  description:
+    "Each channel gets a `test` alert, delivered and retried like any alert and listed with the job's alerts " +
+    "(GET …/alerts/{cron_job_id}), so a channel can be checked before a failure needs it. The job's runs and " +
+    "alert state are not touched. E-mail channels receive it only once their address is confirmed.",
+  security: apiKeySecurity,
+  request: { params: JobParamsSchema },
+  responses: {
+    202: json(TestAlertSchema, "The test alert's deliveries, queued"),
+    ...problemResponses([409, "The job has no alert channels"]),
+  },
+});
+
 export const alertsRoutes = createRouter()
+  .openapi(testAlertRoute, async (c) => {
+    const { cron_job_id } = c.req.valid("param");
+    const db = c.get("db");
+    const job = (await findJob(db, c.get("accountId"), cron_job_id)) ?? fail(404, `Cron job ${cron_job_id} not found`);
+    const ids = await fireTestAlert(db, c.env.RUNS, job, Date.now());
+    if (ids.length === 0)
+      fail(409, `Cron job ${cron_job_id} has no alert channels: add one under alerts.channels first`);
+    return c.json({ data: { delivery_ids: ids } }, 202);
+  })
   .openapi(listAlertsRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     const q = c.req.valid("query");

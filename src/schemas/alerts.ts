@@ -142,7 +142,9 @@ export const AlertDeliverySchema = z
   .object({
     id: z.string(),
     cron_job_id: z.string(),
-    execution_id: z.string().openapi({ description: "The run attempt whose recording fired the alert" }),
+    execution_id: z
+      .string()
+      .openapi({ description: "The run attempt whose recording fired the alert (`test-…` for a test alert)" }),
     event: z.enum(alertEvents),
     channel: z.enum(alertChannelTypes),
     target: z.string().openapi({ description: "The channel's URL or e-mail address" }),
@@ -168,6 +170,14 @@ export const AlertsQuerySchema = z.strictObject({
 export const AlertDeliveryListSchema = z
   .object({ data: z.array(AlertDeliverySchema), pagination: PaginationSchema })
   .openapi("AlertDeliveryList");
+
+export const TestAlertSchema = z
+  .object({
+    data: z.object({
+      delivery_ids: z.array(z.string()).openapi({ description: "One per channel, as listed by GET …/alerts/{id}" }),
+    }),
+  })
+  .openapi("TestAlert");
 
 export const AlertRecipientInputSchema = z.strictObject({ email: EmailAddress }).openapi("AlertRecipientInput");
 

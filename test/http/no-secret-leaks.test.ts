@@ -279,6 +279,14 @@ const WALKERS: Record<string, (who: Who, h: Record<string, string>) => Promise<v
     const res = await call(`alert deliveries (${who})`, `${base}/alerts/${jobId}`, { headers: h }, { expect: 200 });
     expect(res.body.data.length).toBeGreaterThanOrEqual(3);
   },
+  "POST /v1/cron-jobs/{accountId}/alerts/{cron_job_id}/test": async (who, h) => {
+    await call(
+      `test alert (${who})`,
+      `${base}/alerts/${jobId}/test`,
+      { method: "POST", headers: h },
+      { expect: writeStatus(who, 202) },
+    );
+  },
   "POST /v1/cron-jobs/{accountId}/alert-recipients": async (who, h) => {
     const body = { email: `walk-${who}@example.com` };
     await call(
