@@ -151,6 +151,7 @@ label.inline { display: inline-flex; align-items: center; gap: 6px; font-weight:
 .field-label { font-weight: 600; font-size: 0.9rem; }
 .secret-row { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 4px 0; min-width: 0; }
 .secret-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
+.channel-row input { flex: 1 1 16rem; min-width: 0; }
 .secret-label { overflow-wrap: anywhere; min-width: 0; }
 .secret-editor { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
 .secret-editor label { font-weight: 600; font-size: 0.85rem; }

@@ -4,21 +4,9 @@
  * token as a "secret · set" badge, never as a value, and offers a "Replace" control with an empty input.
  */
 import { type Child, h } from "./dom";
+import { type SecretChoice, TOKEN_SOURCE } from "./tokens";
 
-/** Any token-shaped text, as the server matches it (src/lib/secrets/tokens.ts TOKEN_PATTERN). */
-const TOKEN_SOURCE = String.raw`\[redacted:[^\]\s]{0,64}\]`;
-const WHOLE = new RegExp(`^${TOKEN_SOURCE}$`);
-const ANY = new RegExp(TOKEN_SOURCE);
-
-/** Whether `value` is a token alone: a secret header value or body as the API shows it. */
-export function isToken(value: string | null | undefined): boolean {
-  return typeof value === "string" && WHOLE.test(value);
-}
-
-/** Whether `text` holds a token anywhere: a URL with a secret query value, a bearer channel URL. */
-export function hasToken(text: string | null | undefined): boolean {
-  return typeof text === "string" && ANY.test(text);
-}
+export { hasToken, isToken, type SecretChoice } from "./tokens";
 
 /** The host of a URL as text, or "" (a bearer channel URL is shown as `https://host/…[redacted:…]`). */
 export function urlHost(url: string): string {
@@ -47,9 +35,6 @@ export function urlWithSecrets(url: string): Child[] {
   if (last < url.length) parts.push(url.slice(last));
   return parts;
 }
-
-/** What a secret control sends: the token (the stored value is kept), a new value, or nothing (removed). */
-export type SecretChoice = { keep: string } | { value: string } | { removed: true };
 
 export interface SecretControl {
   el: HTMLElement;

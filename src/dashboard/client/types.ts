@@ -68,13 +68,50 @@ export interface Job {
   overlap_policy?: "allow" | "skip" | "queue";
   /** Slots skipped because the previous run was unfinished (overlap_policy skip). */
   skipped_runs?: number;
-  retry_config: Record<string, unknown>;
-  callbacks: Record<string, unknown>;
-  alerts?: { channels: AlertChannel[] };
+  retry_config: RetryConfig;
+  callbacks: Callbacks;
+  alerts: AlertPolicy;
+  success_rules: SuccessRules;
+  /** Whether requests to endpoint_url carry X-Edgecron-Request-Signature. */
+  request_signature: boolean;
 }
 
+export interface RetryConfig {
+  max_retries: number;
+  retry_delay_seconds: number;
+  timeout_seconds: number;
+  backoff: "fixed" | "exponential";
+  /** Only a failure whose status code is in this list (codes and ranges) is retried. */
+  retry_on_status_codes: string;
+  retry_on_timeout: boolean;
+  retry_on_error: boolean;
+}
+
+export interface Callbacks {
+  success_url: string | null;
+  failure_url: string | null;
+  notify: "attempt" | "final" | "on_change";
+}
+
+/** When a response counts as success; a log's decided_by names the rule that decided. */
+export interface SuccessRules {
+  status_codes: string;
+  body_contains: string | null;
+  body_not_contains: string | null;
+}
+
+export interface AlertPolicy {
+  channels: AlertChannel[];
+  after_consecutive_failures: number | null;
+  remind_every_minutes: number | null;
+  on_recovery: boolean;
+  slow_run: { threshold_ms: number; measure: "run" | "p95"; window: number } | null;
+  auto_disable_after: number | null;
+}
+
+export type UrlChannelType = "webhook" | "slack" | "discord";
 /** A webhook, Slack or Discord URL is a bearer credential: the API shows it as `https://host/…[redacted:…]`. */
-export type AlertChannel = { type: "webhook" | "slack" | "discord"; url: string } | { type: "email"; to: string };
+export type AlertChannel = { type: UrlChannelType; url: string } | { type: "email"; to: string };
 
 export interface PagePagination {
   page: number;

@@ -1,21 +1,37 @@
 import { ApiError, api } from "../api";
 import { field, h } from "../dom";
+import { checkbox, fieldset, grid, input, select, textarea } from "../form";
 import { timeEl } from "../format";
-import { hasToken, isToken, secretBadge, secretControl, urlHost } from "../secrets";
+import { type ChannelField, formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../job-form-state";
+import { hasToken, secretBadge, secretControl, urlHost } from "../secrets";
 import { fmt, zoneName } from "../time";
-import type { AlertChannel, Job, ScheduleConfig } from "../types";
+import type { AlertChannel, Job } from "../types";
 import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
 import { forgetJobView } from "./job";
 
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-const REPEATS: Array<[string, string]> = [
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => [m, m] as const);
+const REPEATS = [
   ["hourly", "Hours"],
   ["days", "Days"],
   ["weeks", "Weeks"],
   ["months", "Months"],
   ["years", "Years"],
-];
+] as const;
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const CHANNEL_TYPES = [
+  ["webhook", "Webhook"],
+  ["slack", "Slack"],
+  ["discord", "Discord"],
+  ["email", "E-mail"],
+] as const;
+
+// No URL here: the page names no other origin (test/dashboard/dashboard.test.ts).
+const CHANNEL_PLACEHOLDERS: Record<AlertChannel["type"], string> = {
+  webhook: "Your webhook's URL",
+  slack: "A Slack incoming-webhook URL",
+  discord: "A Discord webhook URL",
+  email: "ops@example.com",
+};
 
 /** Where each field of the API's problem `errors` is shown (a prefix maps a whole object, e.g. `headers`). */
 const FIELD_IDS: Record<string, string> = {
@@ -28,6 +44,7 @@ const FIELD_IDS: Record<string, string> = {
   secret_headers: "f-secret-headers",
   secret_query_params: "f-secret-params",
   body_is_secret: "f-body-secret",
+  request_signature: "f-signature",
   timezone: "f-timezone",
   tags: "f-tags",
   is_active: "f-active",
@@ -50,63 +67,31 @@ const FIELD_IDS: Record<string, string> = {
   "retry_config.retry_delay_seconds": "f-delay",
   "retry_config.timeout_seconds": "f-timeout",
   "retry_config.backoff": "f-backoff",
+  "retry_config.retry_on_status_codes": "f-retry-codes",
+  "retry_config.retry_on_timeout": "f-retry-timeout",
+  "retry_config.retry_on_error": "f-retry-error",
   callbacks: "f-cb-ok",
   "callbacks.success_url": "f-cb-ok",
   "callbacks.failure_url": "f-cb-fail",
   "callbacks.notify": "f-notify",
+  success_rules: "f-ok-codes",
+  "success_rules.status_codes": "f-ok-codes",
+  "success_rules.body_contains": "f-ok-contains",
+  "success_rules.body_not_contains": "f-ok-not-contains",
+  alerts: "f-channels",
+  "alerts.channels": "f-channels",
+  "alerts.after_consecutive_failures": "f-alert-after",
+  "alerts.remind_every_minutes": "f-alert-remind",
+  "alerts.on_recovery": "f-alert-recovery",
+  "alerts.auto_disable_after": "f-alert-disable",
+  "alerts.slow_run": "f-slow",
+  "alerts.slow_run.threshold_ms": "f-slow-threshold",
+  "alerts.slow_run.measure": "f-slow-measure",
+  "alerts.slow_run.window": "f-slow-window",
 };
 
-function select(id: string, options: Array<[string, string]>, value: string) {
-  const el = h(
-    "select",
-    { id },
-    options.map(([v, label]) => h("option", { value: v }, label)),
-  );
-  el.value = value;
-  return el;
-}
-
-function input(
-  id: string,
-  type: string,
-  value: string | number | null | undefined,
-  extra: Record<string, string> = {},
-) {
-  const el = h("input", { id, type, ...extra });
-  el.value = value === null || value === undefined ? "" : String(value);
-  return el;
-}
-
-function headersText(headers: Record<string, string>): string {
-  return Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join("\n");
-}
-
-/** "Name: value" per line → object; null and a message for the first bad line. */
-function parseHeaders(text: string): { headers: Record<string, string> } | { error: string } {
-  const headers: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? "").trim();
-    if (!line) continue;
-    const colon = line.indexOf(":");
-    if (colon <= 0) return { error: `line ${i + 1} must look like "Name: value"` };
-    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
-  }
-  return { headers };
-}
-
-/** Comma-separated names → list (secret_headers, secret_query_params). */
-function names(text: string): string[] {
-  return text
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
-}
-
 /** Under a URL field that holds a token: how a secret query value is kept or replaced. */
-function urlHint(url: string | null | undefined) {
+function urlHint(url: string) {
   return hasToken(url)
     ? [
         secretBadge(),
@@ -115,10 +100,58 @@ function urlHint(url: string | null | undefined) {
     : undefined;
 }
 
+/** One alert channel row: a stored bearer URL is a secret control; an address or URL in clear is editable. */
+interface ChannelRow {
+  el: HTMLElement;
+  /** The control a channel's error is shown on. */
+  inputId: string;
+  read(): ChannelField;
+}
+
+function channelRow(channel: ChannelField, id: string, onRemove: (row: ChannelRow) => void): ChannelRow {
+  if (channel.token !== undefined) {
+    const control = secretControl({
+      id,
+      label: `${channel.type} · ${urlHost(channel.token) || "URL"}`,
+      inputLabel: `New ${channel.type} URL`,
+      token: channel.token,
+      kind: "url",
+      removable: true,
+    });
+    return {
+      el: control.el,
+      inputId: id,
+      read: () => ({ type: channel.type, token: channel.token, choice: control.choice() }),
+    };
+  }
+  const type = select(`${id}-type`, CHANNEL_TYPES, channel.type);
+  type.setAttribute("aria-label", "Channel type");
+  const target = input(id, "text", channel.target, { spellcheck: "false", "aria-label": "Channel URL or address" });
+  const placeholder = () => {
+    target.placeholder = CHANNEL_PLACEHOLDERS[type.value as AlertChannel["type"]] ?? "";
+  };
+  placeholder();
+  type.addEventListener("change", placeholder);
+  const remove = h("button", { type: "button", class: "small", id: `${id}-remove` }, "Remove");
+  const row: ChannelRow = {
+    el: h(
+      "div",
+      { class: "secret-row channel-row", id: `${id}-row` },
+      h("div", { class: "secret-head" }, type, target, remove),
+      h("span", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+    ),
+    inputId: id,
+    read: () => ({ type: type.value as AlertChannel["type"], target: target.value }),
+  };
+  remove.addEventListener("click", () => onRemove(row));
+  return row;
+}
+
 /**
- * Create (`#/jobs/new`) and edit (`#/jobs/<id>/edit`). The schedule builder shows a live preview from POST
- * /schedule/preview; on a 400 each `errors` entry appears under its field. Secret values arrive as redaction
- * tokens: each is shown as "secret · set" and sent back unchanged unless replaced (secrets.ts).
+ * Create (`#/jobs/new`) and edit (`#/jobs/<id>/edit`; a clone opens here too). Every writable field has a control;
+ * job-form-state.ts turns the job into the controls' values and them into the request. The schedule builder
+ * shows a live preview from POST /schedule/preview; on a 400 each `errors` entry appears under its field. Secret
+ * values arrive as redaction tokens: each is shown as "secret · set" and sent back unchanged unless replaced.
  */
 export async function jobFormView(jobId: string | null): Promise<void> {
   let job: Job | null = null;
@@ -131,80 +164,67 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     }
   }
   const editing = job !== null;
-  const sc: ScheduleConfig = job?.schedule_config ?? { repeat_type: "days", time: "09:00" };
-  const cb = (job?.callbacks ?? {}) as { success_url?: string | null; failure_url?: string | null; notify?: string };
+  const s = jobToForm(job, zoneName());
+  const sc = s.schedule;
 
-  const name = input("f-name", "text", job?.name ?? "", { required: "" });
-  const description = h("textarea", { id: "f-description", rows: 2 });
-  description.value = job?.description ?? "";
-  const url = input("f-url", "url", job?.endpoint_url ?? "", { placeholder: "The http(s) URL to call" });
-  const method = select(
-    "f-method",
-    METHODS.map((m) => [m, m]),
-    job?.method ?? "GET",
-  );
+  // Request
+  const name = input("f-name", "text", s.name, { required: "" });
+  const description = textarea("f-description", s.description, { rows: 2 });
+  const url = input("f-url", "url", s.endpoint_url, { placeholder: "The http(s) URL to call" });
+  const method = select("f-method", METHODS, s.method);
   // Stored secret header values are tokens: each gets its own "secret · set" row, never a line of the text area.
-  const allHeaders = Object.entries(job?.headers ?? {});
-  const headers = h("textarea", { id: "f-headers", rows: 3, placeholder: "Authorization: Bearer …" });
-  headers.value = headersText(Object.fromEntries(allHeaders.filter(([, v]) => !isToken(v))));
-  const secretHeaders = allHeaders
-    .filter(([, v]) => isToken(v))
-    .map(([headerName, token], i) => ({
-      name: headerName,
-      control: secretControl({
-        id: `f-header-${i}`,
-        label: h("code", null, headerName),
-        inputLabel: `New value for ${headerName}`,
-        token,
-        removable: true,
-      }),
-    }));
-  const secretHeadersInput = input("f-secret-headers", "text", job?.secret_headers.join(", ") ?? "", {
+  const headers = textarea("f-headers", s.headers, { rows: 3, placeholder: "Authorization: Bearer …" });
+  const secretHeaders = s.secretHeaders.map((stored, i) => ({
+    ...stored,
+    control: secretControl({
+      id: `f-header-${i}`,
+      label: h("code", null, stored.name),
+      inputLabel: `New value for ${stored.name}`,
+      token: stored.token,
+      removable: true,
+    }),
+  }));
+  const secretHeadersInput = input("f-secret-headers", "text", s.secret_headers, {
     placeholder: "X-Tenant, X-Customer-Id",
     spellcheck: "false",
   });
-  const secretParams = input("f-secret-params", "text", job?.secret_query_params.join(", ") ?? "", {
+  const secretParams = input("f-secret-params", "text", s.secret_query_params, {
     placeholder: "api_key, sig",
     spellcheck: "false",
   });
-  const bodySecretBox = h("input", { id: "f-body-secret", type: "checkbox" });
-  bodySecretBox.checked = job?.body_is_secret ?? false;
+  const bodyIsSecret = checkbox(
+    "f-body-secret",
+    "Body is secret (stored encrypted, shown as “secret · set”)",
+    s.body_is_secret,
+  );
   // A stored secret body is a token: "secret · set" with Replace; an emptied replacement sends no body.
-  const bodyToken = job?.body && isToken(job.body) ? job.body : null;
-  const bodySecret = bodyToken
-    ? secretControl({ id: "f-body", label: "Stored body", inputLabel: "New body", token: bodyToken, kind: "textarea" })
+  const storedBody = typeof s.body === "string" ? null : s.body;
+  const bodySecret = storedBody
+    ? secretControl({
+        id: "f-body",
+        label: "Stored body",
+        inputLabel: "New body",
+        token: storedBody.token,
+        kind: "textarea",
+      })
     : null;
-  const body = bodySecret ? null : h("textarea", { id: "f-body", rows: 3 });
-  if (body) body.value = job?.body ?? "";
-  const channelRows = (job?.alerts?.channels ?? []).map((channel, i) => {
-    if (channel.type === "email" || !hasToken(channel.url)) {
-      const target = channel.type === "email" ? channel.to : channel.url;
-      return { channel, control: null, el: h("div", { class: "secret-row" }, `${channel.type} · ${target}`) };
-    }
-    const control = secretControl({
-      id: `f-channel-${i}`,
-      label: `${channel.type} · ${urlHost(channel.url) || "URL"}`,
-      inputLabel: `New ${channel.type} URL`,
-      token: channel.url,
-      kind: "url",
-      removable: true,
-    });
-    return { channel, control, el: control.el };
-  });
+  const body = typeof s.body === "string" ? textarea("f-body", s.body, { rows: 3 }) : null;
+  const signature = checkbox(
+    "f-signature",
+    "Sign requests to the endpoint (X-Edgecron-Request-Signature)",
+    s.request_signature,
+  );
+  const tags = input("f-tags", "text", s.tags, { placeholder: "reports, daily" });
+  const active = checkbox("f-active", editing ? "Active" : "Active (runs on schedule)", s.is_active);
+
+  // Schedule
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  const timezone = input("f-timezone", "text", job?.timezone ?? zoneName(), {
-    list: "f-timezones",
-    autocomplete: "off",
-  });
+  const timezone = input("f-timezone", "text", s.timezone, { list: "f-timezones", autocomplete: "off" });
   const zoneList = h(
     "datalist",
     { id: "f-timezones" },
     ["UTC", ...zones].map((z) => h("option", { value: z })),
   );
-  const tags = input("f-tags", "text", job?.tags.join(", ") ?? "", { placeholder: "reports, daily" });
-  const active = h("input", { id: "f-active", type: "checkbox" });
-  active.checked = job ? job.is_active : true;
-
   const scheduleMode = select(
     "f-mode",
     [
@@ -212,18 +232,22 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       ["cron", "Cron expression"],
       ["once", "Once, at an instant"],
     ],
-    sc.run_at !== undefined ? "once" : sc.cron !== undefined ? "cron" : "repeat",
+    sc.mode,
   );
-  const repeat = select("f-repeat", REPEATS, sc.repeat_type ?? "days");
-  const every = input("f-every", "number", sc.repeat_every ?? 1, { min: "1", max: "1000" });
-  const time = input("f-time", "time", sc.time ?? "09:00");
+  const repeat = select("f-repeat", REPEATS, sc.repeat_type);
+  const every = input("f-every", "number", sc.repeat_every, { min: "1", max: "1000" });
+  const time = input("f-time", "time", sc.time);
   const dayBoxes = WEEKDAYS.map((d, i) => {
     const box = h("input", { type: "checkbox", value: String(i), id: `f-day-${i}` });
-    box.checked = (sc.days_of_week ?? []).map(String).includes(String(i));
-    return h("label", { class: "inline" }, box, d);
+    box.checked = sc.days_of_week.includes(String(i));
+    return { box, el: h("label", { class: "inline" }, box, d) };
   });
-  const days = h("div", { id: "f-days", class: "days", role: "group", "aria-label": "Weekdays" }, dayBoxes);
-  const dom = input("f-dom", "number", sc.day_of_month ?? "", { min: "1", max: "31", placeholder: "1" });
+  const days = h(
+    "div",
+    { id: "f-days", class: "days", role: "group", "aria-label": "Weekdays" },
+    dayBoxes.map((d) => d.el),
+  );
+  const dom = input("f-dom", "number", sc.day_of_month, { min: "1", max: "31", placeholder: "1" });
   const end = select(
     "f-end",
     [
@@ -231,21 +255,15 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       ["on", "On a date"],
       ["after", "After N runs"],
     ],
-    sc.end_type ?? "never",
+    sc.end_type,
   );
-  const endDate = input("f-end-date", "date", sc.end_date?.slice(0, 10) ?? "");
-  const endN = input("f-end-n", "number", sc.end_occurrences ?? "", { min: "1" });
-  const cron = input("f-cron", "text", sc.cron ?? "", { placeholder: "*/15 9-17 * * 1-5", spellcheck: "false" });
-  // A one-off's instant and a start date as ISO 8601 text: the API takes an offset or Z, or a bare date.
-  const runAt = input("f-run-at", "text", sc.run_at ?? "", {
-    placeholder: "2026-12-24T18:00:00Z",
-    spellcheck: "false",
-  });
-  const startDate = input("f-start-date", "text", sc.start_date ?? "", {
-    placeholder: "2026-01-15",
-    spellcheck: "false",
-  });
-  const jitter = input("f-jitter", "number", job?.jitter_seconds ?? 0, { min: "0", max: "3600" });
+  // Dates and instants as ISO 8601 text: the API takes a bare date (in the job's zone) or a date-time with a zone.
+  const endDate = input("f-end-date", "text", sc.end_date, { placeholder: "2026-12-31", spellcheck: "false" });
+  const endN = input("f-end-n", "number", sc.end_occurrences, { min: "1" });
+  const cron = input("f-cron", "text", sc.cron, { placeholder: "*/15 9-17 * * 1-5", spellcheck: "false" });
+  const runAt = input("f-run-at", "text", sc.run_at, { placeholder: "2026-12-24T18:00:00Z", spellcheck: "false" });
+  const startDate = input("f-start-date", "text", sc.start_date, { placeholder: "2026-01-15", spellcheck: "false" });
+  const jitter = input("f-jitter", "number", s.jitter_seconds, { min: "0", max: "3600" });
   const overlap = select(
     "f-overlap",
     [
@@ -253,78 +271,107 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       ["skip", "Skip the slot (skip)"],
       ["queue", "Wait for it (queue)"],
     ],
-    job?.overlap_policy ?? "allow",
+    s.overlap_policy,
   );
 
-  const retry = (job?.retry_config ?? {}) as {
-    max_retries?: number;
-    retry_delay_seconds?: number;
-    timeout_seconds?: number;
-    backoff?: string;
-  };
-  const retries = input("f-retries", "number", retry.max_retries ?? job?.max_retries ?? 3, { min: "0", max: "10" });
-  const delay = input("f-delay", "number", retry.retry_delay_seconds ?? job?.retry_delay_seconds ?? 60, {
-    min: "1",
-    max: "3600",
-  });
-  const timeout = input("f-timeout", "number", retry.timeout_seconds ?? job?.timeout_seconds ?? 30, {
-    min: "1",
-    max: "30",
-  });
+  // Retries, success rules, callbacks
+  const retries = input("f-retries", "number", s.retry.max_retries, { min: "0", max: "10" });
+  const delay = input("f-delay", "number", s.retry.retry_delay_seconds, { min: "1", max: "3600" });
+  const timeout = input("f-timeout", "number", s.retry.timeout_seconds, { min: "1", max: "600" });
   const backoff = select(
     "f-backoff",
     [
       ["fixed", "Fixed delay"],
       ["exponential", "Doubling delay"],
     ],
-    retry.backoff ?? "fixed",
+    s.retry.backoff,
   );
-  const cbOkUrl = cb.success_url ?? job?.success_callback_url ?? "";
-  const cbFailUrl = cb.failure_url ?? job?.failure_callback_url ?? "";
-  const cbOk = input("f-cb-ok", "url", cbOkUrl);
-  const cbFail = input("f-cb-fail", "url", cbFailUrl);
+  const retryCodes = input("f-retry-codes", "text", s.retry.retry_on_status_codes, {
+    placeholder: "500-599,429",
+    spellcheck: "false",
+  });
+  const retryTimeout = checkbox("f-retry-timeout", "Retry a timeout", s.retry.retry_on_timeout);
+  const retryError = checkbox(
+    "f-retry-error",
+    "Retry an error (no response: connection, DNS, refused target)",
+    s.retry.retry_on_error,
+  );
+  const okCodes = input("f-ok-codes", "text", s.success_rules.status_codes, {
+    placeholder: "200-299,304",
+    spellcheck: "false",
+  });
+  const okContains = input("f-ok-contains", "text", s.success_rules.body_contains, { spellcheck: "false" });
+  const okNotContains = input("f-ok-not-contains", "text", s.success_rules.body_not_contains, { spellcheck: "false" });
+  const cbOk = input("f-cb-ok", "url", s.callbacks.success_url);
+  const cbFail = input("f-cb-fail", "url", s.callbacks.failure_url);
   const notify = select(
     "f-notify",
     [
-      ["", cb.notify ? `Keep (${cb.notify})` : "Default"],
       ["attempt", "After every failed attempt and on success"],
       ["final", "Final outcome only"],
       ["on_change", "Only when healthy ↔ failing flips"],
     ],
-    "",
+    s.callbacks.notify,
   );
 
-  const repeatFields = h(
-    "div",
-    { class: "grid" },
+  // Alerts
+  const a = s.alerts;
+  let channelSeq = 0;
+  const channelRows: ChannelRow[] = [];
+  const channelList = h("div", { class: "channel-list" });
+  const addChannel = (channel: ChannelField) => {
+    const row = channelRow(channel, `f-channel-${channelSeq++}`, (gone) => {
+      channelRows.splice(channelRows.indexOf(gone), 1);
+      gone.el.remove();
+    });
+    channelRows.push(row);
+    channelList.append(row.el);
+    return row;
+  };
+  for (const channel of a.channels) addChannel(channel);
+  const addButton = h("button", { type: "button", id: "f-channel-add" }, "Add channel");
+  addButton.addEventListener("click", () => {
+    const row = addChannel({ type: "webhook", target: "" });
+    document.getElementById(`${row.inputId}-type`)?.focus();
+  });
+  const alertAfter = input("f-alert-after", "number", a.after_consecutive_failures, { min: "1", max: "1000" });
+  const alertRemind = input("f-alert-remind", "number", a.remind_every_minutes, { min: "5", max: "10080" });
+  const alertDisable = input("f-alert-disable", "number", a.auto_disable_after, { min: "1", max: "1000" });
+  const alertRecovery = checkbox("f-alert-recovery", "Alert when a success ends an alerted streak", a.on_recovery);
+  const slow = checkbox("f-slow", "Alert when runs are slow", a.slow_run);
+  const slowThreshold = input("f-slow-threshold", "number", a.slow_threshold_ms, { min: "1", max: "600000" });
+  const slowMeasure = select(
+    "f-slow-measure",
+    [
+      ["run", "One run's response time"],
+      ["p95", "95th percentile of recent runs"],
+    ],
+    a.slow_measure,
+  );
+  const slowWindow = input("f-slow-window", "number", a.slow_window, { min: "5", max: "100" });
+
+  const repeatFields = grid(
     field("f-repeat", "Repeat every", h("div", { class: "pair" }, every, repeat)),
     field("f-time", "At (time in the job's zone; minutes only for hours)", time),
     field("f-days", "On weekdays (weeks)", days),
     field("f-dom", "Day of month (months, years)", dom),
   );
-  const cronFields = h(
-    "div",
-    { class: "grid" },
-    field("f-cron", "Cron expression (5 fields, in the job's zone)", cron),
-  );
-  const onceFields = h(
-    "div",
-    { class: "grid" },
-    field("f-run-at", "Run once at (ISO 8601 with Z or an offset)", runAt),
-  );
-  const timingFields = h(
-    "div",
-    { class: "grid" },
+  const cronFields = grid(field("f-cron", "Cron expression (5 fields, in the job's zone)", cron));
+  const onceFields = grid(field("f-run-at", "Run once at (ISO 8601 with Z or an offset)", runAt));
+  const timingFields = grid(
     field("f-start-date", "Starts (date in the job's zone, or a date-time; empty: now)", startDate),
     field("f-jitter", "Jitter (seconds, 0–3600)", jitter),
     field("f-overlap", "While the previous run is unfinished", overlap),
   );
-  const endFields = h(
-    "div",
-    { class: "grid" },
+  const endFields = grid(
     field("f-end", "Ends", end),
-    field("f-end-date", "End date", endDate),
+    field("f-end-date", "End date (in the job's zone, or a date-time)", endDate),
     field("f-end-n", "Number of runs", endN),
+  );
+  const slowFields = grid(
+    field("f-slow-threshold", "Slow above (milliseconds)", slowThreshold),
+    field("f-slow-measure", "Measured as", slowMeasure),
+    field("f-slow-window", "Runs in the percentile window (5–100)", slowWindow),
   );
   const preview = h("div", { id: "schedule-preview", class: "preview", "aria-live": "polite" });
   const formError = h("p", { class: "form-error", id: "form-error", role: "alert" });
@@ -337,16 +384,13 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   const form = h(
     "form",
     { id: "job-form", class: "job-form", novalidate: true },
-    h(
-      "fieldset",
+    fieldset(
+      "Request",
       null,
-      h("legend", null, "Request"),
-      h(
-        "div",
-        { class: "grid" },
+      grid(
         field("f-name", "Name", name),
         field("f-method", "Method", method),
-        field("f-url", "Endpoint URL", url, urlHint(job?.endpoint_url)),
+        field("f-url", "Endpoint URL", url, urlHint(s.endpoint_url)),
         field("f-tags", "Tags (comma-separated)", tags),
       ),
       field("f-description", "Description", description),
@@ -355,7 +399,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
             "div",
             { class: "field", id: "f-secret-header-rows" },
             h("span", { class: "field-label" }, "Secret headers (stored encrypted)"),
-            secretHeaders.map((s) => s.control.el),
+            secretHeaders.map((x) => x.control.el),
           )
         : null,
       field(
@@ -364,9 +408,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         headers,
         "Authorization, Cookie and names containing token, secret, key, auth, password, signature or session are stored encrypted and shown as “secret · set”.",
       ),
-      h(
-        "div",
-        { class: "grid" },
+      grid(
         field("f-secret-headers", "More secret headers (comma-separated names)", secretHeadersInput),
         field("f-secret-params", "Secret query parameters (comma-separated names)", secretParams),
       ),
@@ -378,20 +420,13 @@ export async function jobFormView(jobId: string | null): Promise<void> {
             bodySecret.el,
           )
         : field("f-body", "Body", body as HTMLTextAreaElement),
-      h(
-        "div",
-        { class: "field inline-field" },
-        h("label", { class: "inline" }, bodySecretBox, "Body is secret (stored encrypted, shown as “secret · set”)"),
-        h("span", { class: "field-error", id: "f-body-secret-error" }),
-      ),
+      bodyIsSecret.el,
+      signature.el,
     ),
-    h(
-      "fieldset",
+    fieldset(
+      "Schedule",
       null,
-      h("legend", null, "Schedule"),
-      h(
-        "div",
-        { class: "grid" },
+      grid(
         field("f-mode", "Kind", scheduleMode),
         field("f-timezone", "Timezone (IANA)", h("div", null, timezone, zoneList)),
       ),
@@ -402,41 +437,63 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       endFields,
       preview,
     ),
-    h(
-      "fieldset",
+    fieldset(
+      "Retries",
       null,
-      h("legend", null, "Retries and callbacks"),
-      h(
-        "div",
-        { class: "grid" },
+      grid(
         field("f-retries", "Retries", retries),
         field("f-delay", "Seconds between retries", delay),
         field("f-timeout", "Timeout (seconds)", timeout),
         field("f-backoff", "Between retries", backoff),
-        field("f-notify", "Callbacks are sent", notify),
-        field("f-cb-ok", "Success callback URL", cbOk, urlHint(cbOkUrl)),
-        field("f-cb-fail", "Failure callback URL", cbFail, urlHint(cbFailUrl)),
+        field("f-retry-codes", "Retry only these status codes", retryCodes, "Codes and ranges; 100-599: every failure"),
+      ),
+      retryTimeout.el,
+      retryError.el,
+    ),
+    fieldset(
+      "Success rules",
+      { id: "f-success-rules" },
+      grid(
+        field("f-ok-codes", "Status codes that count as success", okCodes),
+        field("f-ok-contains", "Success needs this text in the body", okContains, "Case-sensitive; empty: no rule"),
+        field("f-ok-not-contains", "Failure when the body has this text", okNotContains, "Empty: no rule"),
       ),
     ),
-    channelRows.length
-      ? h(
-          "fieldset",
-          { id: "f-alert-channels" },
-          h("legend", null, "Alert channels"),
-          h(
-            "p",
-            { class: "sub" },
-            "A webhook, Slack or Discord URL is a credential: it is stored encrypted. Channels are added through the API (alerts.channels).",
-          ),
-          channelRows.map((r) => r.el),
-        )
-      : null,
-    h(
-      "div",
-      { class: "field inline-field" },
-      h("label", { class: "inline" }, active, editing ? "Active" : "Active (runs on schedule)"),
-      h("span", { class: "field-error", id: "f-active-error" }),
+    fieldset(
+      "Callbacks",
+      null,
+      grid(
+        field("f-notify", "Callbacks are sent", notify),
+        field("f-cb-ok", "Success callback URL", cbOk, urlHint(s.callbacks.success_url)),
+        field("f-cb-fail", "Failure callback URL", cbFail, urlHint(s.callbacks.failure_url)),
+      ),
     ),
+    fieldset(
+      "Alerts",
+      { id: "f-alerts" },
+      h(
+        "div",
+        { class: "field", id: "f-channels", "data-field-for": "f-channels" },
+        h("span", { class: "field-label" }, "Alert channels (at most 5)"),
+        h(
+          "span",
+          { class: "sub" },
+          "A webhook, Slack or Discord URL is a credential: it is stored encrypted and shown as “secret · set”. An e-mail address receives alerts once it has confirmed.",
+        ),
+        channelList,
+        h("div", null, addButton),
+        h("span", { class: "field-error", id: "f-channels-error", "aria-live": "polite" }),
+      ),
+      grid(
+        field("f-alert-after", "Alert after this many failed runs in a row", alertAfter, "Empty: no failure alerts"),
+        field("f-alert-remind", "Remind every (minutes, at least 5)", alertRemind, "Empty: no reminders"),
+        field("f-alert-disable", "Disable the job after this many failed runs", alertDisable, "Empty: never"),
+      ),
+      alertRecovery.el,
+      slow.el,
+      slowFields,
+    ),
+    active.el,
     formError,
     h(
       "div",
@@ -446,30 +503,71 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     ),
   );
 
-  function scheduleConfig(): ScheduleConfig {
-    const c: ScheduleConfig = {};
-    // A one-off takes none of the repeating fields (the API refuses them beside run_at).
-    if (scheduleMode.value === "once") return { run_at: runAt.value.trim() };
-    if (startDate.value.trim()) c.start_date = startDate.value.trim();
-    if (scheduleMode.value === "cron") c.cron = cron.value.trim();
-    else {
-      c.repeat_type = repeat.value as ScheduleConfig["repeat_type"];
-      c.repeat_every = Number(every.value || "1");
-      c.time = time.value;
-      if (repeat.value === "weeks") {
-        c.days_of_week = dayBoxes
-          .map((l) => l.querySelector("input"))
-          .filter((b) => b?.checked)
-          .map((b) => b?.value ?? "");
-      }
-      if ((repeat.value === "months" || repeat.value === "years") && dom.value) c.day_of_month = Number(dom.value);
-    }
-    c.end_type = end.value as ScheduleConfig["end_type"];
-    if (end.value === "on") c.end_date = endDate.value;
-    if (end.value === "after") c.end_occurrences = Number(endN.value);
-    return c;
+  /** The controls' values as the form state (job-form-state.ts turns it into the request). */
+  function readState(): JobFormState {
+    return {
+      name: name.value,
+      description: description.value,
+      endpoint_url: url.value,
+      method: method.value,
+      headers: headers.value,
+      secretHeaders: secretHeaders.map((x) => ({ name: x.name, token: x.token, choice: x.control.choice() })),
+      secret_headers: secretHeadersInput.value,
+      secret_query_params: secretParams.value,
+      body_is_secret: bodyIsSecret.box.checked,
+      body: storedBody && bodySecret ? { token: storedBody.token, choice: bodySecret.choice() } : (body?.value ?? ""),
+      request_signature: signature.box.checked,
+      timezone: timezone.value,
+      tags: tags.value,
+      is_active: active.box.checked,
+      schedule: {
+        mode: scheduleMode.value as JobFormState["schedule"]["mode"],
+        repeat_type: repeat.value as JobFormState["schedule"]["repeat_type"],
+        repeat_every: every.value,
+        time: time.value,
+        days_of_week: dayBoxes.filter((d) => d.box.checked).map((d) => d.box.value),
+        day_of_month: dom.value,
+        end_type: end.value as JobFormState["schedule"]["end_type"],
+        end_date: endDate.value,
+        end_occurrences: endN.value,
+        cron: cron.value,
+        run_at: runAt.value,
+        start_date: startDate.value,
+      },
+      jitter_seconds: jitter.value,
+      overlap_policy: overlap.value,
+      retry: {
+        max_retries: retries.value,
+        retry_delay_seconds: delay.value,
+        timeout_seconds: timeout.value,
+        backoff: backoff.value,
+        retry_on_status_codes: retryCodes.value,
+        retry_on_timeout: retryTimeout.box.checked,
+        retry_on_error: retryError.box.checked,
+      },
+      callbacks: { success_url: cbOk.value, failure_url: cbFail.value, notify: notify.value },
+      success_rules: {
+        status_codes: okCodes.value,
+        body_contains: okContains.value,
+        body_not_contains: okNotContains.value,
+      },
+      alerts: {
+        channels: channelRows.map((r) => r.read()),
+        after_consecutive_failures: alertAfter.value,
+        remind_every_minutes: alertRemind.value,
+        on_recovery: alertRecovery.box.checked,
+        slow_run: slow.box.checked,
+        slow_threshold_ms: slowThreshold.value,
+        slow_measure: slowMeasure.value,
+        slow_window: slowWindow.value,
+        auto_disable_after: alertDisable.value,
+      },
+    };
   }
 
+  const hide = (el: HTMLElement, hidden: boolean) => {
+    (el.closest(".field") as HTMLElement).hidden = hidden;
+  };
   function syncVisibility() {
     const cronMode = scheduleMode.value === "cron";
     const once = scheduleMode.value === "once";
@@ -477,11 +575,13 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     cronFields.hidden = !cronMode;
     onceFields.hidden = !once;
     endFields.hidden = once;
-    (startDate.closest(".field") as HTMLElement).hidden = once;
-    (days.closest(".field") as HTMLElement).hidden = repeat.value !== "weeks";
-    (dom.closest(".field") as HTMLElement).hidden = repeat.value !== "months" && repeat.value !== "years";
-    (endDate.closest(".field") as HTMLElement).hidden = end.value !== "on";
-    (endN.closest(".field") as HTMLElement).hidden = end.value !== "after";
+    hide(startDate, once);
+    hide(days, repeat.value !== "weeks");
+    hide(dom, repeat.value !== "months" && repeat.value !== "years");
+    hide(endDate, end.value !== "on");
+    hide(endN, end.value !== "after");
+    slowFields.hidden = !slow.box.checked;
+    hide(slowWindow, slowMeasure.value !== "p95");
   }
 
   let previewSeq = 0;
@@ -491,10 +591,11 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     previewTimer = setTimeout(async () => {
       const mine = ++previewSeq;
       preview.replaceChildren(h("span", { class: "loading" }, "Previewing…"));
+      const state = readState();
       try {
         const { data } = await api<{ data: { schedule: string; next_runs: string[] } }>("/schedule/preview", {
           method: "POST",
-          body: { schedule_config: scheduleConfig(), timezone: timezone.value.trim(), count: 5 },
+          body: { schedule_config: scheduleConfig(state.schedule), timezone: state.timezone.trim(), count: 5 },
         });
         if (mine !== previewSeq) return;
         preview.replaceChildren(
@@ -517,134 +618,45 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       }
     }, 300);
   }
-  for (const el of [
-    scheduleMode,
-    repeat,
-    every,
-    time,
-    dom,
-    end,
-    endDate,
-    endN,
-    cron,
-    runAt,
-    startDate,
-    timezone,
-    ...dayBoxes,
-  ]) {
-    el.addEventListener("input", () => {
-      syncVisibility();
-      schedulePreview();
-    });
-    el.addEventListener("change", () => {
-      syncVisibility();
-      schedulePreview();
-    });
+  const scheduleControls = [scheduleMode, repeat, every, time, dom, end, endDate, endN, cron, runAt, startDate];
+  for (const el of [...scheduleControls, timezone, ...dayBoxes.map((d) => d.box)]) {
+    for (const type of ["input", "change"]) {
+      el.addEventListener(type, () => {
+        syncVisibility();
+        schedulePreview();
+      });
+    }
   }
+  for (const el of [slow.box, slowMeasure]) el.addEventListener("change", syncVisibility);
 
-  /** Where a secret header's error is shown: its own row (the API names it `headers.<name>`). */
-  const fieldIds: Record<string, string> = { ...FIELD_IDS };
-  secretHeaders.forEach((s, i) => {
-    fieldIds[`headers.${s.name}`] = `f-header-${i}`;
-  });
-
-  /**
-   * Headers, body and alert channels as sent: a stored secret untouched is its token (the API keeps the value), a
-   * replaced one its new value, a removed one left out. `channels` only when one changed (the API replaces the list).
-   */
-  function secretsRequest():
-    | { errors: Array<{ field: string; message: string }> }
-    | { headers: Record<string, string>; body: string | null; channels: AlertChannel[] | null } {
-    const errors: Array<{ field: string; message: string }> = [];
-    const parsed = parseHeaders(headers.value);
-    if ("error" in parsed) errors.push({ field: "headers", message: parsed.error });
-    const out = "headers" in parsed ? parsed.headers : {};
-    // A header typed in the text area replaces the stored one of the same name (names are case-insensitive).
-    const typed = new Set(Object.keys(out).map((n) => n.toLowerCase()));
-    for (const { name: headerName, control } of secretHeaders) {
-      if (typed.has(headerName.toLowerCase())) continue;
-      const c = control.choice();
-      if ("keep" in c) out[headerName] = c.keep;
-      else if ("value" in c) {
-        if (c.value.trim()) out[headerName] = c.value.trim();
-        else errors.push({ field: `headers.${headerName}`, message: "enter the new value, or keep the stored one" });
-      }
-    }
-    let bodyOut: string | null;
-    if (bodySecret) {
-      const c = bodySecret.choice();
-      bodyOut = "keep" in c ? c.keep : "value" in c && c.value ? c.value : null;
-    } else bodyOut = body?.value ? body.value : null;
-    let changed = false;
-    const channels: AlertChannel[] = [];
-    for (const { channel, control } of channelRows) {
-      const c = control?.choice() ?? null;
-      if (c && "removed" in c) {
-        changed = true;
-        continue;
-      }
-      // The API names a channel by its index in the list as sent.
-      const key = `alerts.channels.${channels.length}.url`;
-      if (control) fieldIds[key] = control.input.id;
-      else delete fieldIds[key];
-      if (!c || "keep" in c || channel.type === "email") channels.push(channel);
-      else {
-        changed = true;
-        const next = c.value.trim();
-        if (!next) errors.push({ field: key, message: "enter the new URL, or keep the stored one" });
-        channels.push({ type: channel.type, url: next });
-      }
-    }
-    if (errors.length) return { errors };
-    return { headers: out, body: bodyOut, channels: changed ? channels : null };
+  /** Field ids for this submission: secret header rows, and each channel by its index in the list as sent. */
+  function fieldIdsFor(channelIndexes: number[]): Record<string, string> {
+    const ids: Record<string, string> = { ...FIELD_IDS };
+    secretHeaders.forEach((x, i) => {
+      ids[`headers.${x.name}`] = `f-header-${i}`;
+    });
+    channelIndexes.forEach((rowIndex, sent) => {
+      const id = channelRows[rowIndex]?.inputId;
+      if (!id) return;
+      for (const suffix of ["", ".url", ".to", ".type"]) ids[`alerts.channels.${sent}${suffix}`] = id;
+    });
+    return ids;
   }
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     formError.textContent = "";
-    const request = secretsRequest();
+    const request = formToRequest(readState());
+    const fieldIds = fieldIdsFor(request.channelRows);
     if ("errors" in request) {
       showFieldErrors(form, request.errors, fieldIds);
       formError.textContent = "Fix the marked fields.";
       return;
     }
-    const numOr = (el: HTMLInputElement) => (el.value === "" ? Number.NaN : Number(el.value));
-    const payload: Record<string, unknown> = {
-      name: name.value,
-      description: description.value.trim() ? description.value : null,
-      endpoint_url: url.value.trim(),
-      method: method.value,
-      headers: request.headers,
-      body: request.body,
-      secret_headers: names(secretHeadersInput.value),
-      secret_query_params: names(secretParams.value),
-      body_is_secret: bodySecretBox.checked,
-      ...(request.channels ? { alerts: { channels: request.channels } } : {}),
-      timezone: timezone.value.trim(),
-      schedule_config: scheduleConfig(),
-      tags: tags.value
-        .split(",")
-        .map((t) => t.trim())
-        .filter(Boolean),
-      is_active: active.checked,
-      jitter_seconds: numOr(jitter),
-      overlap_policy: overlap.value,
-      retry_config: {
-        max_retries: numOr(retries),
-        retry_delay_seconds: numOr(delay),
-        timeout_seconds: numOr(timeout),
-        backoff: backoff.value,
-      },
-      callbacks: {
-        success_url: cbOk.value.trim() || null,
-        failure_url: cbFail.value.trim() || null,
-        ...(notify.value ? { notify: notify.value } : {}),
-      },
-    };
     submit.disabled = true;
     try {
       const path = editing && job ? `/update/${encodeURIComponent(job.id)}` : "/create";
-      const { data } = await api<{ data: Job }>(path, { method: editing ? "PATCH" : "POST", body: payload });
+      const { data } = await api<{ data: Job }>(path, { method: editing ? "PATCH" : "POST", body: request.body });
       forgetJobView();
       flash(editing ? `Saved “${data.name}”.` : `Created “${data.name}”.`);
       navigate(`#/jobs/${encodeURIComponent(data.id)}`);
