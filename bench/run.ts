@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load → tick at scale (per shard), each in
+ * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load → bundle size → tick at scale (per shard), each in
  * its own process, then bench/RESULTS.md from their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md
  * from the last results without running anything; `npm run bench -- --section ledger-load` rewrites only that
  * section of the existing file.
@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CHUNK_MAX, CHUNK_MIN, CHUNK_START, CHUNK_TARGET_MS } from "../src/retention/chunk-size";
 import { SWEEP_CRON } from "../src/triggers";
+import { type BundleResult, spliceBundle } from "./bundle";
 import type { ExportRun, LivePoint } from "./export";
 import {
   type BundleInfo,
@@ -40,6 +41,8 @@ const STEPS = [
   { name: "soak", script: "bench/soak.ts" },
   { name: "ledger-load", script: "bench/ledger-load.ts" },
   { name: "log-storage", script: "bench/log-storage.ts" },
+  // The Worker's script size and module load against the commit before the API reference became an asset.
+  { name: "bundle-size", script: "bench/bundle.ts" },
   // Last: it seeds states of its own (bench/.state/scale) and needs none of the seed's.
   { name: "scale", script: "bench/scale.ts" },
 ] as const;
@@ -1252,6 +1255,9 @@ if (section === "scale") {
   // Section 8 (compact log storage) comes from its own result, spliced in as bench/log-storage.ts does.
   const storage = readResult<LogStorageResult>("log-storage");
   if (storage) writeFileSync(file, spliceLogStorage(readFileSync(file, "utf8"), storage));
+  // Section 10 (the Worker's script size and module load), the same way, as bench/bundle.ts does.
+  const bundle = readResult<BundleResult>("bundle");
+  if (bundle) writeFileSync(file, spliceBundle(readFileSync(file, "utf8"), bundle));
 }
 // The repository's formatter owns Markdown too (tables padded): keep `biome check` clean.
 spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", file], {
