@@ -7,7 +7,8 @@
  * sign in, jobs list, a job page, filters, pagination; create a job through the form (a bad field shows its
  * error), run now, see the log, edit, pause, resume, clone (on the server), delete; write-only secrets (a secret
  * header, query parameter, body and alert channel show as "secret · set", never as text; a name-only edit keeps
- * them, Replace sets a new value, a clone carries them); account logs and CSV/NDJSON export; create
+ * them, Replace sets a new value, a clone carries them); alert channels, policy, success rules and retry-on
+ * settings from the form, kept by a clone; account logs and CSV/NDJSON export; create
  * and revoke a key; rotate the signing secret; the timezone choice; a 390 px phone viewport with no horizontal
  * overflow; /docs renders offline and cannot read the dashboard's sessionStorage; sign-out. Screenshots go to
  * test-artifacts/. wrangler is stopped and the probe row deleted at the end, also on failure. The last line is
@@ -566,6 +567,7 @@ async function run(
     });
 
     await secretsPhase(page, demo.account_id, secretsKey);
+    await alertsFormPhase(page, demo.account_id, secretsKey);
 
     await step("signs in with a fourth key for logs, keys, secret and the phone layout", async () => {
       await switchKey(page, demo.account_id, settingsKey);
@@ -750,8 +752,9 @@ type JobBody = {
  * shows each as "secret · set"; a name-only edit sends the tokens back and keeps every value; Replace stores a new
  * value (the same token as a job created with that value: tokens are per-account HMACs); Clone copies on the server.
  */
-async function secretsPhase(page: Page, accountId: string, key: Creds) {
-  const call = async (method: string, path: string, body?: unknown) =>
+/** Calls the API from the page with `key` (same origin, headers only), as a script on the dashboard would. */
+function apiCaller(page: Page, accountId: string, key: Creds) {
+  return async (method: string, path: string, body?: unknown) =>
     (await page.evaluate(
       async ([acct, id, secret, m, p, b]) => {
         const headers: Record<string, string> = { "X-API-Key": id, "X-API-Secret": secret };
@@ -768,6 +771,10 @@ async function secretsPhase(page: Page, accountId: string, key: Creds) {
         string | null,
       ],
     )) as { status: number; body: { data: JobBody } };
+}
+
+async function secretsPhase(page: Page, accountId: string, key: Creds) {
+  const call = apiCaller(page, accountId, key);
   const details = async (id: string) => {
     const res = await call("GET", `/details/${id}`);
     assert(res.status === 200, `details ${id}: ${res.status}`);
@@ -799,7 +806,7 @@ async function secretsPhase(page: Page, accountId: string, key: Creds) {
     await page.getByRole("button", { name: "Create job" }).click();
     await page.locator("#job-title", { hasText: name }).waitFor();
     jobId = decodeURIComponent(page.url().split("#/jobs/")[1] ?? "");
-    // The alert channel through the API: the form only replaces or removes stored channels.
+    // The alert channel through the API, so it is stored before the form first shows it (alertsFormPhase adds one).
     const patched = await call("PATCH", `/update/${jobId}`, {
       alerts: { channels: [{ type: "slack", url: SECRETS.slack }] },
     });
@@ -932,6 +939,131 @@ async function secretsPhase(page: Page, accountId: string, key: Creds) {
     }
   });
 }
+/**
+ * Alerts, success rules, retry-on settings and request signing from the form: a job created with them has them in
+ * the API; its clone's form shows them, and saved unchanged the copy equals the source field by field.
+ */
+async function alertsFormPhase(page: Page, accountId: string, key: Creds) {
+  const call = apiCaller(page, accountId, key);
+  const details = async (id: string) => {
+    const res = await call("GET", `/details/${id}`);
+    assert(res.status === 200, `details ${id}: ${res.status}`);
+    return res.body.data as unknown as Record<string, unknown>;
+  };
+  /** JSON with object keys sorted: the API's key order is not part of its contract. */
+  const canon = (v: unknown): string =>
+    JSON.stringify(v, (_, x) =>
+      x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+    );
+  const name = `E2E alerts ${Date.now()}`;
+  const slackUrl = "https://hooks.slack.com/services/T0/B0/e2eslacksecret3";
+  let jobId = "";
+  let cloneId = "";
+
+  await step("alerts: a job with alert channels, policy and success rules is created from the form", async () => {
+    await page.goto(`${page.url().split("#")[0]}#/jobs/new`);
+    await page.locator("#job-form").waitFor();
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Endpoint URL").fill("https://example.com/alerts");
+    await page.locator("#f-retry-codes").fill("500-599,429");
+    await page.locator("#f-retry-timeout").uncheck();
+    await page.locator("#f-ok-codes").fill("200-299,304");
+    await page.locator("#f-ok-contains").fill('"ok":true');
+    await page.locator("#f-ok-not-contains").fill("Error");
+    await page.locator("#f-signature").uncheck();
+    for (const [type, target] of [
+      ["slack", slackUrl],
+      ["email", "oncall@example.com"],
+    ] as const) {
+      await page.getByRole("button", { name: "Add channel" }).click();
+      const row = page.locator(".channel-row").last();
+      await row.locator("select").selectOption(type);
+      await row.locator("input").fill(target);
+    }
+    await page.locator("#f-alert-after").fill("2");
+    await page.locator("#f-alert-disable").fill("5");
+    await page.locator("#f-alert-recovery").uncheck();
+    await page.locator("#f-slow").check();
+    await page.locator("#f-slow-threshold").fill("2000");
+    await page.locator("#f-slow-measure").selectOption("p95");
+    await page.locator("#f-slow-window").fill("10");
+    // Below the API's minimum of 5 minutes: the error shows under the field.
+    await page.locator("#f-alert-remind").fill("3");
+    await shot(page, "dashboard-alerts-form.png");
+    await page.getByRole("button", { name: "Create job" }).click();
+    await page.locator("#f-alert-remind-error").filter({ hasText: /5/ }).waitFor();
+    await page.locator("#f-alert-remind").fill("30");
+    await page.getByRole("button", { name: "Create job" }).click();
+    await page.locator("#job-title", { hasText: name }).waitFor();
+    jobId = decodeURIComponent(page.url().split("#/jobs/")[1] ?? "");
+    await assertNoSecretShown(page, "alerts job page");
+    const job = await details(jobId);
+    const alerts = job.alerts as { channels: Array<{ type: string; url?: string; to?: string }> };
+    assert(
+      canon({ ...alerts, channels: alerts.channels.map((c) => c.type) }) ===
+        canon({
+          channels: ["slack", "email"],
+          after_consecutive_failures: 2,
+          remind_every_minutes: 30,
+          on_recovery: false,
+          slow_run: { threshold_ms: 2000, measure: "p95", window: 10 },
+          auto_disable_after: 5,
+        }),
+      `alerts ${JSON.stringify(alerts)}`,
+    );
+    assert(TOKEN_ANYWHERE.test(alerts.channels[0]?.url ?? ""), "slack URL not stored as a secret");
+    assert(alerts.channels[1]?.to === "oncall@example.com", "e-mail channel");
+    assert(
+      canon(job.success_rules) ===
+        canon({ status_codes: "200-299,304", body_contains: '"ok":true', body_not_contains: "Error" }),
+      `success_rules ${JSON.stringify(job.success_rules)}`,
+    );
+    const retry = job.retry_config as Record<string, unknown>;
+    assert(
+      retry.retry_on_status_codes === "500-599,429" && !retry.retry_on_timeout && retry.retry_on_error,
+      `retry_config ${JSON.stringify(retry)}`,
+    );
+    assert(job.request_signature === false, "request_signature");
+  });
+
+  await step("alerts: the clone's form shows every setting; saved, the copy equals the source", async () => {
+    const source = await details(jobId);
+    await page.getByRole("button", { name: "Clone" }).click();
+    await page.locator("#job-form").waitFor();
+    await page.waitForFunction(() => location.hash.endsWith("/edit"), undefined, { timeout: TIMEOUT });
+    cloneId = decodeURIComponent(/#\/jobs\/([^/]+)\/edit$/.exec(page.url())?.[1] ?? "");
+    const slackRow = page.locator(".secret-row", { has: page.getByText("slack · hooks.slack.com", { exact: true }) });
+    assert((await slackRow.locator(".badge.secret").textContent()) === "secret · set", "slack channel not set");
+    assert((await page.locator(".channel-row input").inputValue()) === "oncall@example.com", "e-mail channel");
+    for (const [id, value] of [
+      ["#f-alert-after", "2"],
+      ["#f-alert-remind", "30"],
+      ["#f-alert-disable", "5"],
+      ["#f-slow-threshold", "2000"],
+      ["#f-slow-window", "10"],
+      ["#f-ok-codes", "200-299,304"],
+      ["#f-ok-contains", '"ok":true'],
+      ["#f-retry-codes", "500-599,429"],
+    ] as const) {
+      assert((await page.locator(id).inputValue()) === value, `${id} is ${await page.locator(id).inputValue()}`);
+    }
+    assert(await page.locator("#f-slow").isChecked(), "slow alerts off");
+    assert(!(await page.locator("#f-alert-recovery").isChecked()), "on_recovery on");
+    assert(!(await page.locator("#f-signature").isChecked()), "request signature on");
+    await assertNoSecretShown(page, "alerts clone form");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("#job-title", { hasText: `${name} (copy)` }).waitFor();
+    const copy = await details(cloneId);
+    const own = ["id", "name", "is_active", "state", "created_at", "updated_at", "next_run_at", "next_runs"];
+    const differ = Object.keys(source).filter((k) => !own.includes(k) && canon(copy[k]) !== canon(source[k]));
+    assert(differ.length === 0, `the copy differs in ${differ.join(", ")}`);
+    for (const id of [cloneId, jobId]) {
+      const res = await call("DELETE", `/delete/${id}`);
+      assert(res.status === 200, `delete ${id}: ${res.status}`);
+    }
+  });
+}
+
 const phaseKeys: Creds[] = [];
 
 async function main() {
