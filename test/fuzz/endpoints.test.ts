@@ -64,6 +64,10 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   "POST /v1/cron-jobs/:accountId/alert-recipients": fc.record({
     email: fc.constantFrom("ops@example.com", "On-Call@Example.org"),
   }),
+  "POST /v1/cron-jobs/:accountId/clone/:cron_job_id": fc.record(
+    { name: fc.constantFrom("Copy", "Nightly (EU)", "ジョブ"), is_active: fc.boolean() },
+    { requiredKeys: [] },
+  ),
   "POST /v1/cron-jobs/:accountId/keys": fc.record({
     name: fc.string({ minLength: 1, maxLength: 50 }).filter((n) => n.trim().length > 0),
     scope: fc.constantFrom("full", "read_only"),
@@ -125,7 +129,9 @@ describe("fuzzing every documented operation", () => {
       const acct = await createAccount("Fuzz");
       const other = await createAccount("Fuzz other");
       const job = { endpointUrl: SAFE_URL, maxRetries: 0, nextRunAt: Date.now() + 86_400_000 };
-      const active = await insertJob(acct.accountId, job);
+      // A channel, so a valid test-alert request can succeed (a job without one is a 409).
+      const channels = JSON.stringify({ channels: [{ type: "webhook", url: SAFE_URL }] });
+      const active = await insertJob(acct.accountId, { ...job, alertPolicy: channels });
       const paused = await insertJob(acct.accountId, { ...job, isActive: false });
       const t0 = Date.now() - 3_600_000;
       await insertLogs(
