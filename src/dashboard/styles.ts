@@ -73,6 +73,13 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .badge.active { background: #e7f6ec; color: #14532d; }
 .badge.paused { background: #eceef1; color: #374151; }
 .badge.none { background: #eceef1; color: #374151; }
+.badge.disabled { background: #fef2f2; color: #7f1d1d; border: 1px solid #fecaca; }
+.badge.completed { background: #e0ecff; color: #1e3a8a; }
+.badge.delivered, .badge.confirmed { background: #e7f6ec; color: #14532d; }
+.badge.pending, .badge.unconfirmed { background: #fef3c7; color: #78350f; }
+.badge.failed, .badge.refused { background: var(--failure); }
+.state-note { margin: 0 0 16px; padding: 10px 14px; border-radius: 6px; background: #fef2f2; border: 1px solid #fecaca; }
+.state-note p { margin: 0 0 8px; }
 
 .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 0.85rem; color: var(--muted); margin: 0; padding: 0; list-style: none; }
 .legend li { display: flex; align-items: center; gap: 6px; }

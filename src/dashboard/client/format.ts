@@ -1,6 +1,7 @@
+import { toString as cronToString } from "cronstrue";
 import { h } from "./dom";
 import { fmt } from "./time";
-import { type Job, STATUSES } from "./types";
+import { type Job, type JobState, STATUSES } from "./types";
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
@@ -43,8 +44,25 @@ export function statusBadge(status: string | null) {
   return h("span", { class: (STATUSES as readonly string[]).includes(status) ? `badge ${status}` : "badge" }, status);
 }
 
-export function activeBadge(active: boolean) {
-  return h("span", { class: `badge ${active ? "active" : "paused"}` }, active ? "Active" : "Paused");
+const STATE_LABELS: Record<JobState, string> = {
+  active: "Active",
+  paused: "Paused",
+  disabled: "Disabled",
+  completed: "Completed",
+};
+
+/** The job's state as the API has it (README "Job states"), not just is_active. */
+export function stateBadge(state: JobState, title?: string) {
+  return h("span", { class: `badge ${state}`, "data-state": state, title }, STATE_LABELS[state] ?? state);
+}
+
+/** A cron expression in words ("At 09:00, Monday through Friday"), or null if cronstrue cannot read it. */
+export function cronInWords(cron: string): string | null {
+  try {
+    return cronToString(cron, { use24HourTimeFormat: true, throwExceptionOnParseError: true });
+  } catch {
+    return null;
+  }
 }
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -55,7 +73,8 @@ export function describeSchedule(job: Pick<Job, "schedule_config" | "schedule">)
   const c = job.schedule_config ?? {};
   if (typeof c.run_at === "string") return `Once, at ${c.run_at}`;
   const from = typeof c.start_date === "string" ? `, from ${c.start_date}` : "";
-  if (typeof c.cron === "string") return `Cron ${c.cron}${from}`;
+  // The cron string itself is shown beside the words: they describe it rather than repeat it.
+  if (typeof c.cron === "string") return `${cronInWords(c.cron) ?? `Cron ${c.cron}`}${from}`;
   const unit = c.repeat_type ? UNITS[c.repeat_type] : undefined;
   if (!unit) return job.schedule;
   const every = Math.max(1, Number(c.repeat_every) || 1);

@@ -48,6 +48,11 @@ export interface Job {
   secret_query_params: string[];
   body_is_secret: boolean;
   is_active: boolean;
+  /** The API's state (README "Job states"); is_active is state == "active". */
+  state: JobState;
+  /** When and why the alert policy disabled the job (auto_disable_after); null unless state is disabled. */
+  disabled_at: string | null;
+  disabled_reason: string | null;
   timezone: string;
   tags: string[];
   next_run_at: string | null;
@@ -151,4 +156,30 @@ export interface Credentials {
   accountId: string;
   apiKey: string;
   apiSecret: string;
+}
+
+/** README "Job states": paused by the user, disabled by the alert policy, completed when the schedule ended. */
+export type JobState = "active" | "paused" | "disabled" | "completed";
+
+/** GET /alerts/{cron_job_id}: one alert on one channel. `target` is redacted by the API (a URL is a credential). */
+export interface AlertDelivery {
+  id: string;
+  execution_id: string;
+  event: "failure" | "reminder" | "recovery" | "slow" | "disabled";
+  channel: "webhook" | "slack" | "discord" | "email";
+  target: string;
+  status: "pending" | "delivered" | "failed" | "unconfirmed" | "refused";
+  attempts: number;
+  last_error: string | null;
+  fired_at: string;
+  delivered_at: string | null;
+}
+
+/** GET /alert-recipients: an e-mail address and its double opt-in state. */
+export interface AlertRecipient {
+  email: string;
+  status: "pending" | "confirmed";
+  created_at: string;
+  confirmation_sent_at: string | null;
+  confirmed_at: string | null;
 }

@@ -1,13 +1,15 @@
 import { ApiError, api } from "../api";
 import { chartsGrid, statsSummary, timelineChart } from "../charts";
-import { h } from "../dom";
-import { activeBadge, describeSchedule, num, plural, prettyBody, statusBadge, timeEl } from "../format";
+import { type Child, h } from "../dom";
+import { describeSchedule, num, plural, prettyBody, stateBadge, statusBadge, timeEl } from "../format";
+import { type LastRun, lastRun } from "../last-run";
 import { logsSection } from "../logs-table";
 import { hasToken, isToken, secretBadge, urlHost, urlWithSecrets } from "../secrets";
 import { dailyStats } from "../stats";
 import { fmt } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
 import { errorText, flash, mount, navigate } from "../ui";
+import { alertDeliveriesSection } from "./job-alerts";
 
 /** POST /trigger's answer: the outcome, or (HTTP 202) `pending` while a long run continues. */
 interface TriggerResult {
@@ -43,6 +45,7 @@ export function jobView(id: string, params: URLSearchParams): void {
     h("p", { class: "loading" }, "Loading…"),
   );
   const logs = logsSection({ jobId: id, base: `#/jobs/${enc}` });
+  const deliveries = alertDeliveriesSection(id);
   const root = h(
     "div",
     null,
@@ -52,12 +55,21 @@ export function jobView(id: string, params: URLSearchParams): void {
     timeline,
     charts,
     logs.el,
+    deliveries.el,
   );
 
   async function loadJob() {
     try {
       const { data: job } = await api<{ data: Job }>(`/details/${enc}`);
-      header.replaceChildren(jobHeader(job));
+      // last_run_* follow final outcomes only: the newest log tells whether a run is still retrying.
+      const latest =
+        job.total_executions > 0
+          ? await api<{ data: ExecutionLog[] }>(`/logs/${enc}`, { params: { limit: 1 } }).then(
+              (b) => b.data[0] ?? null,
+              () => null,
+            )
+          : null;
+      header.replaceChildren(jobHeader(job, latest));
       document.title = `${job.name} · edgecron dashboard`;
     } catch (e) {
       header.replaceChildren(
@@ -106,6 +118,7 @@ export function jobView(id: string, params: URLSearchParams): void {
     void loadJob();
     void loadInsights();
     logs.refresh();
+    deliveries.refresh();
   };
 
   async function act(button: HTMLButtonElement, fn: () => Promise<void>) {
@@ -119,13 +132,24 @@ export function jobView(id: string, params: URLSearchParams): void {
     }
   }
 
-  function jobHeader(job: Job) {
+  function jobHeader(job: Job, latest: ExecutionLog | null) {
+    // Pause and resume are the user's own states; a disabled job is re-enabled from its notice, a completed one
+    // needs a new schedule (is_active: true alone is a 409).
+    const pausable = job.state === "active" || job.state === "paused";
     const pause = h("button", { type: "button", id: "job-toggle" }, job.is_active ? "Pause" : "Resume");
     pause.addEventListener("click", () =>
       act(pause, async () => {
         await api(`/update/${enc}`, { method: "PATCH", body: { is_active: !job.is_active } });
         flash(job.is_active ? "Job paused." : "Job resumed.");
         await loadJob();
+      }),
+    );
+    const reenable = h("button", { type: "button", class: "primary", id: "job-reenable" }, "Re-enable");
+    reenable.addEventListener("click", () =>
+      act(reenable, async () => {
+        await api(`/update/${enc}`, { method: "PATCH", body: { is_active: true } });
+        flash("Job re-enabled: its failure streak starts again from zero.");
+        refreshAll();
       }),
     );
     const run = h("button", { type: "button", class: "primary", id: "job-run" }, "Run now");
@@ -198,14 +222,14 @@ export function jobView(id: string, params: URLSearchParams): void {
         "Next runs",
         job.is_active && job.next_runs?.length
           ? job.next_runs.flatMap((r, i) => [i ? " · " : "", timeEl(r, fmt.short)])
-          : "— (paused or ended)",
+          : `— (${job.state === "paused" || job.state === "disabled" ? job.state : "schedule ended"})`,
       ],
-      ["Last run", job.last_run_at ? [timeEl(job.last_run_at), " ", statusBadge(job.last_run_status)] : "never"],
+      ["Last run", h("span", { id: "job-last-run" }, lastRunText(lastRun(job, latest)))],
       [
         "Executions since created",
         `${plural(job.total_executions, "execution", "executions")} · ${num(job.successful_executions)} succeeded · ${num(job.failed_executions)} did not (all-time counters, not swept with the logs)`,
       ],
-      ["Retries", `${job.max_retries} × ${job.retry_delay_seconds} s apart · timeout ${job.timeout_seconds} s`],
+      ["Retries", `${retriesText(job)} · timeout ${job.timeout_seconds} s`],
       ["Overlapping runs", overlapFact(job)],
       ["Tags", job.tags.length ? job.tags.join(", ") : "—"],
     ];
@@ -222,18 +246,19 @@ export function jobView(id: string, params: URLSearchParams): void {
           null,
           h("h1", { id: "job-title" }, job.name),
           job.description ? h("p", { class: "muted" }, job.description) : null,
-          h("p", null, activeBadge(job.is_active)),
+          h("p", { id: "job-state" }, stateBadge(job.state)),
         ),
         h(
           "div",
           { class: "actions", id: "job-actions" },
           run,
-          pause,
+          pausable ? pause : null,
           h("a", { class: "button", href: `#/jobs/${enc}/edit`, id: "job-edit" }, "Edit"),
           clone,
           del,
         ),
       ),
+      stateNote(job, reenable),
       h(
         "dl",
         { class: "facts" },
@@ -247,6 +272,76 @@ export function jobView(id: string, params: URLSearchParams): void {
   logs.show(params);
   void loadJob();
   void loadInsights();
+  deliveries.refresh();
+}
+
+/** Why a job that is neither active nor paused does not run, and what brings it back. */
+function stateNote(job: Job, reenable: HTMLButtonElement): Node | null {
+  if (job.state === "disabled") {
+    return h(
+      "div",
+      { class: "state-note", id: "job-disabled", role: "status" },
+      h(
+        "p",
+        null,
+        h("strong", null, "Disabled"),
+        job.disabled_at ? [" since ", timeEl(job.disabled_at)] : "",
+        ": ",
+        h(
+          "span",
+          { id: "job-disabled-reason" },
+          job.disabled_reason ?? "by its alert policy (alerts.auto_disable_after)",
+        ),
+      ),
+      h(
+        "p",
+        { class: "muted" },
+        "It runs no scheduled slot and its pending retries are skipped. Re-enabling starts a new failure streak.",
+      ),
+      reenable,
+    );
+  }
+  if (job.state === "completed") {
+    return h(
+      "p",
+      { class: "muted", id: "job-completed" },
+      "Completed: its schedule has ended. Give it a new schedule (Edit) to run it again.",
+    );
+  }
+  return null;
+}
+
+function lastRunText(r: LastRun): Child {
+  switch (r.kind) {
+    case "never":
+      return "never";
+    case "final":
+      return [timeEl(r.at), " ", statusBadge(r.status)];
+    case "retrying":
+      return [
+        `retrying (attempt ${r.attempt} of ${r.of}`,
+        r.nextAt ? [", next at ", timeEl(r.nextAt, fmt.short)] : "",
+        ")",
+        r.previous.kind === "final" ? [" · previous run ", lastRunText(r.previous)] : "",
+      ];
+    case "stopped":
+      return [
+        `attempt ${r.attempt} of ${r.of} failed; its retries are skipped while the job is ${r.state}`,
+        r.previous.kind === "final" ? [" · previous run ", lastRunText(r.previous)] : "",
+      ];
+    case "running":
+      return "running";
+  }
+}
+
+/** "No retries", or how many and how far apart (exponential backoff doubles the delay each time). */
+function retriesText(job: Job): string {
+  if (job.max_retries === 0) return "No retries";
+  const exponential = (job.retry_config as { backoff?: unknown }).backoff === "exponential";
+  const times = plural(job.max_retries, "retry", "retries");
+  return exponential
+    ? `${times}, ${job.retry_delay_seconds} s after the first failure, doubling each time`
+    : `${times}, ${job.retry_delay_seconds} s apart`;
 }
 
 export function forgetJobView(): void {

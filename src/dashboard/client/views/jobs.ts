@@ -1,7 +1,7 @@
 import { api, runLimited } from "../api";
 import { statusStrip } from "../charts";
 import { h } from "../dom";
-import { activeBadge, DAY, describeSchedule, legend, plural, relative, statusBadge, timeEl } from "../format";
+import { DAY, describeSchedule, legend, plural, relative, stateBadge, statusBadge, timeEl } from "../format";
 import { fetchLogsSince } from "../stats";
 import { fmt, zoneName } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
@@ -139,7 +139,14 @@ export function jobsView(params: URLSearchParams): void {
                 statusBadge(job.last_run_status),
                 job.last_run_at ? h("span", { class: "sub" }, relative(Date.parse(job.last_run_at) - now)) : null,
               ),
-              h("td", { "data-label": "State" }, activeBadge(job.is_active)),
+              h(
+                "td",
+                { "data-label": "State" },
+                stateBadge(job.state, job.disabled_reason ?? undefined),
+                job.state === "disabled" && job.disabled_at
+                  ? h("span", { class: "sub" }, `since ${relative(Date.parse(job.disabled_at) - now)}`)
+                  : null,
+              ),
               stripCell,
             ),
           );

@@ -1,0 +1,117 @@
+import { api } from "../api";
+import { h } from "../dom";
+import { plural, timeEl } from "../format";
+import { hasToken, secretBadge, urlHost } from "../secrets";
+import { zoneName } from "../time";
+import type { AlertDelivery, PagePagination } from "../types";
+import { errorText } from "../ui";
+
+const PAGE_SIZE = 20;
+
+const STATUS_TEXT: Record<AlertDelivery["status"], string> = {
+  pending: "queued or being retried",
+  delivered: "delivered",
+  failed: "failed: retries exhausted",
+  unconfirmed: "not sent: the recipient has not confirmed the address",
+  refused: "not sent: the target is not allowed",
+};
+
+/**
+ * A delivery's target as the API gives it: an e-mail address as text; a webhook, Slack or Discord URL is a bearer
+ * credential the API redacts, shown like the job's channels (its host and a "secret · set" badge).
+ */
+function targetCell(d: AlertDelivery) {
+  if (d.channel === "email" || !hasToken(d.target)) return h("span", { class: "mono" }, d.target);
+  return [urlHost(d.target) || "URL", " ", secretBadge()];
+}
+
+/** The job page's "Alert deliveries" panel: GET /alerts/{cron_job_id}, newest first, a page at a time. */
+export function alertDeliveriesSection(jobId: string): { el: HTMLElement; refresh: () => void } {
+  const enc = encodeURIComponent(jobId);
+  let page = 1;
+  const summary = h("p", { class: "muted", id: "deliveries-summary" }, "Loading…");
+  const tbody = h("tbody");
+  const prev = h("button", { type: "button", id: "deliveries-prev" }, "← Newer");
+  const next = h("button", { type: "button", id: "deliveries-next" }, "Older →");
+  const pageLabel = h("span", { id: "deliveries-page" });
+  const pager = h("div", { class: "pager", hidden: true }, prev, pageLabel, next);
+  const table = h(
+    "table",
+    { id: "deliveries-table", class: "cards", hidden: true },
+    h("caption", { class: "sr-only" }, "Alerts this job fired, one row per channel"),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        [`Fired (${zoneName()})`, "Event", "Channel", "Target", "Status", "Attempts", "Last error", "Delivered"].map(
+          (t) => h("th", { scope: "col" }, t),
+        ),
+      ),
+    ),
+    tbody,
+  );
+  const el = h(
+    "section",
+    { class: "panel", "aria-labelledby": "deliveries-title", id: "alert-deliveries" },
+    h("h2", { id: "deliveries-title" }, "Alert deliveries"),
+    summary,
+    table,
+    pager,
+  );
+
+  async function load() {
+    try {
+      const body = await api<{ data: AlertDelivery[]; pagination: PagePagination }>(`/alerts/${enc}`, {
+        params: { page, limit: PAGE_SIZE },
+      });
+      const { total_items: total, total_pages: pages } = body.pagination;
+      summary.textContent = total
+        ? `${plural(total, "alert", "alerts")} fired (one per event and channel), newest first.`
+        : "No alert fired yet. Alerts follow the job's alert policy.";
+      table.hidden = total === 0;
+      pager.hidden = pages <= 1;
+      pageLabel.textContent = `Page ${page} of ${Math.max(1, pages)}`;
+      prev.disabled = page <= 1;
+      next.disabled = page >= pages;
+      tbody.replaceChildren(
+        ...body.data.map((d) =>
+          h(
+            "tr",
+            { "data-delivery-id": d.id, "data-status": d.status },
+            h("td", { "data-label": "Fired" }, timeEl(d.fired_at)),
+            h("td", { "data-label": "Event" }, d.event),
+            h("td", { "data-label": "Channel" }, d.channel),
+            h("td", { "data-label": "Target" }, targetCell(d)),
+            h(
+              "td",
+              { "data-label": "Status" },
+              h("span", { class: `badge ${d.status}`, title: STATUS_TEXT[d.status] }, d.status),
+            ),
+            h("td", { "data-label": "Attempts", class: "num" }, String(d.attempts)),
+            h(
+              "td",
+              { "data-label": "Last error" },
+              d.last_error ? h("span", { class: "error-msg" }, d.last_error) : h("span", { class: "muted" }, "—"),
+            ),
+            h("td", { "data-label": "Delivered" }, timeEl(d.delivered_at)),
+          ),
+        ),
+      );
+    } catch (e) {
+      summary.textContent = `Could not load the alert deliveries: ${errorText(e)}`;
+      table.hidden = true;
+      pager.hidden = true;
+    }
+  }
+  prev.addEventListener("click", () => {
+    page = Math.max(1, page - 1);
+    void load();
+  });
+  next.addEventListener("click", () => {
+    page++;
+    void load();
+  });
+  return { el, refresh: () => void load() };
+}
