@@ -29,6 +29,7 @@ export function DashboardPage(props: { nonce: string }) {
             <a href="#/logs">Logs</a>
             <a href="#/keys">API keys</a>
             <a href="#/signing-secret">Signing secret</a>
+            <a href="#/alert-recipients">Alert recipients</a>
           </nav>
           <div class="session" id="session" hidden>
             <label class="zone">

@@ -11,6 +11,7 @@ import { credentials, forget, remember } from "./session";
 import { browserZoneName, setZoneChoice, type ZoneChoice, zoneChoice } from "./time";
 import { currentRefresh, flash, flashNavigated, flashOutlived, notice } from "./ui";
 import { accountLogsView } from "./views/account-logs";
+import { alertRecipientsView } from "./views/alert-recipients";
 import { forgetJobView, jobView } from "./views/job";
 import { jobFormView } from "./views/job-form";
 import { jobsView } from "./views/jobs";
@@ -140,6 +141,7 @@ function render(): void {
   else if (path === "/logs") void accountLogsView(params);
   else if (path === "/keys") keysView();
   else if (path === "/signing-secret") signingSecretView();
+  else if (path === "/alert-recipients") alertRecipientsView();
   else jobsView(params);
 }
 window.addEventListener("hashchange", () => {
