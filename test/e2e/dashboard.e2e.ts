@@ -857,6 +857,32 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
       await shot(page, "dashboard-job-deliveries.png");
     });
 
+    await step("states: Send test alert queues a test delivery per channel, listed on the job page", async () => {
+      await page.getByRole("button", { name: "Send test alert" }).click();
+      await page.locator("#test-alert-status", { hasText: "Test alert queued" }).waitFor();
+      const row = page.locator("#deliveries-table tbody tr", { hasText: "test" }).first();
+      await row.waitFor();
+      for (let i = 0; i < 30 && (await row.getAttribute("data-status")) !== "delivered"; i++) {
+        await page.waitForTimeout(1000);
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.waitForTimeout(300);
+      }
+      const cells = await row.locator("td").allTextContents();
+      assert(cells[1] === "test" && cells[2] === "webhook", `row ${JSON.stringify(cells)}`);
+      assert(
+        (await row.getAttribute("data-status")) === "delivered",
+        `status ${await row.getAttribute("data-status")}`,
+      );
+      const deliveryId = (await row.getAttribute("data-delivery-id")) ?? "";
+      const recorded = readFileSync(join(ARTIFACTS, "wrangler-e2e.log"), "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith('{"event":"alert_recorded"'))
+        .map((l) => JSON.parse(l) as { id: string; url: string; body: string })
+        .find((r) => r.id === deliveryId);
+      assert(recorded && (JSON.parse(recorded.body) as { event: string }).event === "test", `recorded ${deliveryId}`);
+      assert(!recorded.url.includes(hookSecret), "the recorded URL is in clear");
+    });
+
     await step("states: Re-enable makes the disabled job active again and clears its reason", async () => {
       await page.getByRole("button", { name: "Re-enable" }).click();
       await page.locator("#job-state .badge.active").waitFor();

@@ -165,7 +165,7 @@ export type JobState = "active" | "paused" | "disabled" | "completed";
 export interface AlertDelivery {
   id: string;
   execution_id: string;
-  event: "failure" | "reminder" | "recovery" | "slow" | "disabled";
+  event: "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test";
   channel: "webhook" | "slack" | "discord" | "email";
   target: string;
   status: "pending" | "delivered" | "failed" | "unconfirmed" | "refused";

@@ -52,10 +52,28 @@ export function alertDeliveriesSection(jobId: string): { el: HTMLElement; refres
     ),
     tbody,
   );
+  // POST /alerts/{id}/test: a `test` alert to every channel, listed below like any alert.
+  const testButton = h("button", { type: "button", id: "send-test-alert" }, "Send test alert");
+  const testStatus = h("span", { class: "muted", id: "test-alert-status", role: "status" });
+  testButton.addEventListener("click", async () => {
+    testButton.disabled = true;
+    testStatus.textContent = "Sending…";
+    try {
+      const res = await api<{ data: { delivery_ids: string[] } }>(`/alerts/${enc}/test`, { method: "POST" });
+      testStatus.textContent = `Test alert queued to ${plural(res.data.delivery_ids.length, "channel", "channels")}.`;
+      page = 1;
+      await load();
+    } catch (e) {
+      testStatus.textContent = `Could not send a test alert: ${errorText(e)}`;
+    } finally {
+      testButton.disabled = false;
+    }
+  });
   const el = h(
     "section",
     { class: "panel", "aria-labelledby": "deliveries-title", id: "alert-deliveries" },
     h("h2", { id: "deliveries-title" }, "Alert deliveries"),
+    h("p", null, testButton, " ", testStatus),
     summary,
     table,
     pager,
