@@ -349,6 +349,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/alerts/{cron_job_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test alert to every channel of a cron job
+         * @description Each channel gets a `test` alert, delivered and retried like any alert and listed with the job's alerts (GET …/alerts/{cron_job_id}), so a channel can be checked before a failure needs it. The job's runs and alert state are not touched. E-mail channels receive it only once their address is confirmed.
+         */
+        post: operations["sendTestAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cron-jobs/{accountId}/alerts/{cron_job_id}": {
         parameters: {
             query?: never;
@@ -358,7 +378,7 @@ export interface paths {
         };
         /**
          * Alerts a cron job fired, newest first
-         * @description One entry per alert and channel: the event (failure, reminder, recovery, slow, disabled), when it fired, the channel and its target, whether it was delivered, and the delivery attempts made.
+         * @description One entry per alert and channel: the event (failure, reminder, recovery, slow, disabled, test), when it fired, the channel and its target, whether it was delivered, and the delivery attempts made.
          */
         get: operations["listCronJobAlerts"];
         put?: never;
@@ -1260,6 +1280,12 @@ export interface components {
              */
             count?: number;
         };
+        TestAlert: {
+            data: {
+                /** @description One per channel, as listed by GET …/alerts/{id} */
+                delivery_ids: string[];
+            };
+        };
         AlertDeliveryList: {
             data: components["schemas"]["AlertDelivery"][];
             pagination: components["schemas"]["Pagination"];
@@ -1267,10 +1293,10 @@ export interface components {
         AlertDelivery: {
             id: string;
             cron_job_id: string;
-            /** @description The run attempt whose recording fired the alert */
+            /** @description The run attempt whose recording fired the alert (`test-…` for a test alert) */
             execution_id: string;
             /** @enum {string} */
-            event: "failure" | "reminder" | "recovery" | "slow" | "disabled";
+            event: "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test";
             /** @enum {string} */
             channel: "webhook" | "slack" | "discord" | "email";
             /** @description The channel's URL or e-mail address */
@@ -3594,6 +3620,130 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendTestAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The cron job id (UUID) */
+                cron_job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test alert's deliveries, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestAlert"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job has no alert channels */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
