@@ -752,23 +752,27 @@ type Creds = { api_key: string; api_secret: string };
  * alert recipients are added (pending confirmation) and removed.
  */
 async function statesPhase(page: Page, accountId: string, key: Creds) {
-  const call = async (method: string, path: string, body?: unknown) =>
-    (await page.evaluate(
-      async ([acct, id, secret, m, p, b]) => {
-        const headers: Record<string, string> = { "X-API-Key": id, "X-API-Secret": secret };
-        if (b !== null) headers["Content-Type"] = "application/json";
-        const res = await fetch(`/v1/cron-jobs/${acct}${p}`, { method: m, headers, body: b });
-        return { status: res.status, body: await res.json() };
-      },
-      [accountId, key.api_key, key.api_secret, method, path, body === undefined ? null : JSON.stringify(body)] as [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string | null,
-      ],
-    )) as { status: number; body: { data: Record<string, unknown> & { id: string } } };
+  const call = apiCaller(page, accountId, key);
+  /** Delivered through the queue (recorded: CALLBACKS=record): refreshes the panel until the row says so. */
+  const untilDelivered = async (row: ReturnType<Page["locator"]>) => {
+    for (let i = 0; i < 30 && (await row.getAttribute("data-status")) !== "delivered"; i++) {
+      await page.waitForTimeout(1000);
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await page.waitForTimeout(300);
+    }
+    const status = await row.getAttribute("data-status");
+    assert(status === "delivered", `status ${status}`);
+  };
+  /** The deliverer's log line for a delivery (wrangler's output, kept in the artifacts). */
+  const recordedDelivery = (deliveryId: string) => {
+    const recorded = readFileSync(join(ARTIFACTS, "wrangler-e2e.log"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith('{"event":"alert_recorded"'))
+      .map((l) => JSON.parse(l) as { id: string; url: string; body: string })
+      .find((r) => r.id === deliveryId);
+    assert(recorded, `no recorded delivery ${deliveryId}`);
+    return recorded;
+  };
   const base = () => page.url().split("#")[0];
   // The path stands for a webhook's secret part: the API redacts it, the page must never show it.
   const hookSecret = "e2e-alert-hook-secret";
@@ -826,16 +830,7 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
       await page.goto(`${base()}#/jobs/${disabledId}`);
       const row = page.locator("#deliveries-table tbody tr[data-status]").first();
       await row.waitFor();
-      // Delivered through the queue (recorded: CALLBACKS=record): refresh until it says so.
-      for (let i = 0; i < 30 && (await row.getAttribute("data-status")) !== "delivered"; i++) {
-        await page.waitForTimeout(1000);
-        await page.getByRole("button", { name: "Refresh" }).click();
-        await page.waitForTimeout(300);
-      }
-      assert(
-        (await row.getAttribute("data-status")) === "delivered",
-        `status ${await row.getAttribute("data-status")}`,
-      );
+      await untilDelivered(row);
       const cells = await row.locator("td").allTextContents();
       assert(cells[1] === "disabled" && cells[2] === "webhook", `row ${JSON.stringify(cells)}`);
       assert(cells[3]?.includes("127.0.0.1") && (await row.locator(".badge.secret").count()) === 1, "target");
@@ -845,12 +840,7 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
       );
       // The delivery the row lists is the one the deliverer recorded, with this job's `disabled` alert.
       const deliveryId = (await row.getAttribute("data-delivery-id")) ?? "";
-      const recorded = readFileSync(join(ARTIFACTS, "wrangler-e2e.log"), "utf8")
-        .split("\n")
-        .filter((l) => l.startsWith('{"event":"alert_recorded"'))
-        .map((l) => JSON.parse(l) as { id: string; url: string; body: string })
-        .find((r) => r.id === deliveryId);
-      assert(recorded, `no recorded delivery ${deliveryId}`);
+      const recorded = recordedDelivery(deliveryId);
       const payload = JSON.parse(recorded.body) as { event: string; cron_job_id: string };
       assert(payload.event === "disabled" && payload.cron_job_id === disabledId, `payload ${recorded.body}`);
       assert(!recorded.url.includes(hookSecret), "the recorded URL is in clear");
@@ -862,24 +852,11 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
       await page.locator("#test-alert-status", { hasText: "Test alert queued" }).waitFor();
       const row = page.locator("#deliveries-table tbody tr", { hasText: "test" }).first();
       await row.waitFor();
-      for (let i = 0; i < 30 && (await row.getAttribute("data-status")) !== "delivered"; i++) {
-        await page.waitForTimeout(1000);
-        await page.getByRole("button", { name: "Refresh" }).click();
-        await page.waitForTimeout(300);
-      }
+      await untilDelivered(row);
       const cells = await row.locator("td").allTextContents();
       assert(cells[1] === "test" && cells[2] === "webhook", `row ${JSON.stringify(cells)}`);
-      assert(
-        (await row.getAttribute("data-status")) === "delivered",
-        `status ${await row.getAttribute("data-status")}`,
-      );
-      const deliveryId = (await row.getAttribute("data-delivery-id")) ?? "";
-      const recorded = readFileSync(join(ARTIFACTS, "wrangler-e2e.log"), "utf8")
-        .split("\n")
-        .filter((l) => l.startsWith('{"event":"alert_recorded"'))
-        .map((l) => JSON.parse(l) as { id: string; url: string; body: string })
-        .find((r) => r.id === deliveryId);
-      assert(recorded && (JSON.parse(recorded.body) as { event: string }).event === "test", `recorded ${deliveryId}`);
+      const recorded = recordedDelivery((await row.getAttribute("data-delivery-id")) ?? "");
+      assert((JSON.parse(recorded.body) as { event: string }).event === "test", `recorded ${recorded.body}`);
       assert(!recorded.url.includes(hookSecret), "the recorded URL is in clear");
     });
 
@@ -949,7 +926,7 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
   }
 }
 
-type JobBody = {
+type JobBody = Record<string, unknown> & {
   id: string;
   name: string;
   is_active: boolean;
