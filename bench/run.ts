@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load → bundle size → tick at scale (per shard), each in
+ * `npm run bench`: seed → logs load → sweep → tick → export → soak → run-ledger load → bundle size → first npm start → tick at scale (per shard), each in
  * its own process, then bench/RESULTS.md from their JSON results (bench/results/*.json). `npm run bench -- --report` rewrites RESULTS.md
  * from the last results without running anything; `npm run bench -- --section ledger-load` rewrites only that
  * section of the existing file.
@@ -11,6 +11,7 @@ import { CHUNK_MAX, CHUNK_MIN, CHUNK_START, CHUNK_TARGET_MS } from "../src/reten
 import { SWEEP_CRON } from "../src/triggers";
 import { type BundleResult, spliceBundle } from "./bundle";
 import type { ExportRun, LivePoint } from "./export";
+import { type FirstStartResult, spliceFirstStart } from "./first-start";
 import {
   type BundleInfo,
   ensureBundle,
@@ -43,6 +44,8 @@ const STEPS = [
   { name: "log-storage", script: "bench/log-storage.ts" },
   // The Worker's script size and module load against the commit before the API reference became an asset.
   { name: "bundle-size", script: "bench/bundle.ts" },
+  // A scratch state of its own (npm start -- --persist-to <temp dir>), timed against its own CPU baseline.
+  { name: "first-start", script: "bench/first-start.ts" },
   // Last: it seeds states of its own (bench/.state/scale) and needs none of the seed's.
   { name: "scale", script: "bench/scale.ts" },
 ] as const;
@@ -1258,6 +1261,9 @@ if (section === "scale") {
   // Section 10 (the Worker's script size and module load), the same way, as bench/bundle.ts does.
   const bundle = readResult<BundleResult>("bundle");
   if (bundle) writeFileSync(file, spliceBundle(readFileSync(file, "utf8"), bundle));
+  // Section 11 (the first npm start), the same way, as bench/first-start.ts does.
+  const firstStart = readResult<FirstStartResult>("first-start");
+  if (firstStart) writeFileSync(file, spliceFirstStart(readFileSync(file, "utf8"), firstStart));
 }
 // The repository's formatter owns Markdown too (tables padded): keep `biome check` clean.
 spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", file], {

@@ -1,19 +1,12 @@
-/** Provisions the demo account, jobs and history in the local D1 (idempotent). */
+/** Provisions the demo account, jobs and history in the local D1 (idempotent), migrating it first. */
 
-import { execute } from "./lib/d1";
-import { DEMO, demoSeedSql } from "./lib/demo";
-import { operatorKeyring } from "./lib/master-key";
-import { migrateAll, provisionAccount, shardDatabase } from "./lib/shards";
+import { DEMO } from "./lib/demo-account";
+import { prepareLocalD1 } from "./lib/local-seed";
 
-export async function seed() {
-  const target = { remote: false };
-  migrateAll(target);
-  // Sealed with the local key of .dev.vars, which the local Worker reads too.
-  const { account, sql, logs } = await demoSeedSql(Date.now(), operatorKeyring(target));
-  // The account's shard rows and directory entry first (the directory keeps an existing placement), then its history.
-  const shard = provisionAccount(target, account);
-  execute(target, sql, shardDatabase(shard));
-  return { ...DEMO, shard, logs };
+/** The local D1 of `.wrangler/state` (or `persistTo`) as `npm start` prepares it, the demo history topped up. */
+export async function seed(opts: { persistTo?: string } = {}) {
+  const { shard, logs } = await prepareLocalD1({ ...opts, reseed: true });
+  return { ...DEMO, shard, logs: logs ?? 0 };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -7,6 +7,7 @@ import { judge } from "../../src/jobs/success-rules";
 import type { Keyring } from "../../src/lib/secrets/keyring";
 import { nextRunAt } from "../../src/schedule/next-run";
 import { CreateJobSchema } from "../../src/schemas/jobs";
+import { DEMO } from "./demo-account";
 
 /**
  * Where the demo jobs point: `.invalid` (RFC 6761) names never resolve, so no demo job or callback reaches a public
@@ -14,13 +15,7 @@ import { CreateJobSchema } from "../../src/schemas/jobs";
  */
 const DEMO_HOST = "demo.edgecron.invalid";
 
-/** Fixed, clearly local-only demo credentials: never valid anywhere but a developer's machine. */
-export const DEMO = {
-  account_id: "00000000-0000-4000-8000-00000000de00",
-  api_key: "ek_demo_local_only",
-  api_secret: "es_demo_local_only_do_not_use_in_production",
-  signing_secret: "whsec_demo_local_only",
-};
+export { DEMO };
 
 const DAY = 86_400_000;
 const HISTORY_DAYS = 35;

@@ -70,7 +70,19 @@ export function adoptSingleDatabase(target: Target): { accounts: number; keys: n
     legacy,
   );
   const keys = execute<Record<string, string | number | null>>(target, "SELECT * FROM api_keys", legacy);
-  const now = Date.now();
+  const statements = adoptionStatements(accounts, keys, Date.now());
+  for (let i = 0; i < statements.length; i += 500) {
+    executeStatements(target, statements.slice(i, i + 500));
+  }
+  return { accounts: accounts.length, keys: keys.length };
+}
+
+/** The control plane's rows for a pre-sharding database's accounts and keys: each account on shard 0, idempotent. */
+export function adoptionStatements(
+  accounts: Array<{ id: string; name: string; created_at: number }>,
+  keys: Array<Record<string, string | number | null>>,
+  now: number,
+): Statement[] {
   const statements: Statement[] = [];
   for (const a of accounts) {
     statements.push(
@@ -91,10 +103,7 @@ export function adoptSingleDatabase(target: Target): { accounts: number; keys: n
       params: cols.map((c) => k[c] ?? null),
     });
   }
-  for (let i = 0; i < statements.length; i += 500) {
-    executeStatements(target, statements.slice(i, i + 500));
-  }
-  return { accounts: accounts.length, keys: keys.length };
+  return statements;
 }
 
 /**

@@ -6,6 +6,9 @@
  *   - The local clock: a job created with `* * * * *` under `npm start` runs within its minute with no hand-fired
  *     tick; under the mock executor neither the job's endpoint nor its callbacks are called.
  *   - `npm start -- --executor http`: the real request reaches a loopback target, and so does the signed callback.
+ *   - A first start on an empty `--persist-to` state says what it does (each database's migrations, the seed) and
+ *     leaves the local D1 where `wrangler dev` and `wrangler d1` find it, with migrations wrangler counts as applied;
+ *     a restart on that state applies none and seeds nothing.
  * Every server runs in its own process group and is stopped by it.
  */
 import assert from "node:assert/strict";
@@ -17,12 +20,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { dueCrons } from "../../scripts/lib/clock";
+import { applyMigrations, localDatabases, migrationNames, openLocal } from "../../scripts/lib/local-d1";
+import { prepareLocalD1 } from "../../scripts/lib/local-seed";
 import { DISPATCH_CRON, SWEEP_CRON } from "../../src/triggers";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 const STATE = mkdtempSync(join(tmpdir(), "edgecron-local-"));
 const DEV_FILE = join(STATE, "dev-server.json");
+/** The servers' local state (`npm start -- --persist-to`): empty for the first start, reused by the restart. */
+const PERSIST = join(STATE, "wrangler-state");
 const ENV = {
   ...process.env,
   EDGECRON_DEV_FILE: DEV_FILE,
@@ -79,6 +86,39 @@ describe("the local clock's schedule", () => {
   });
 });
 
+describe("npm start's local D1 preparation (in process, no wrangler)", () => {
+  it("adopts a SHARD_0 from before sharding into the control plane before migrating it, as db:migrate does", async () => {
+    const dir = join(STATE, "legacy-state");
+    const [control, shard0] = localDatabases(dir);
+    assert.ok(control && shard0);
+    // SHARD_0 as a single database left it: every migration before the one that drops its api_keys table.
+    await applyMigrations(
+      shard0,
+      migrationNames(shard0).filter((n) => n < "0019"),
+    );
+    const legacy = await openLocal(shard0);
+    legacy.exec(`INSERT INTO accounts (id, name, signing_secret, created_at) VALUES ('acc-legacy', 'Legacy', 'whsec_x', 1);
+      INSERT INTO api_keys (id, account_id, secret_hash, created_at) VALUES ('ek_legacy', 'acc-legacy', 'h', 1);`);
+    legacy.close();
+    const lines: string[] = [];
+    await prepareLocalD1({ persistTo: dir, progress: (l) => lines.push(l) });
+    assert.ok(lines.includes("Adopting 1 account and 1 API key of a pre-sharding SHARD_0…"), lines.join("\n"));
+    const db = await openLocal(control, { readOnly: true });
+    try {
+      assert.deepEqual(
+        { ...db.prepare("SELECT account_id, shard FROM account_shards WHERE account_id = 'acc-legacy'").get() },
+        { account_id: "acc-legacy", shard: 0 },
+      );
+      assert.ok(
+        db.prepare("SELECT 1 FROM api_keys WHERE id = 'ek_legacy'").get(),
+        "the legacy key is in the control plane",
+      );
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe("operator CLI errors", () => {
   it("a missing option value, an unknown option, an unknown or missing command: exit 2", () => {
     assertOneLineError(run("cli", ["account:create", "--name"]), 2, /--name/);
@@ -127,6 +167,7 @@ describe("npm start flags", () => {
     assertOneLineError(run("start", ["--port"]), 2, /--port/);
     assertOneLineError(run("start", ["--executor", "real"]), 2, /--executor must be mock or http/);
     assertOneLineError(run("start", ["--callbacks", "maybe"]), 2, /--callbacks must be record or send/);
+    assertOneLineError(run("start", ["--persist-to", ""]), 2, /--persist-to must name a directory/);
   });
 
   it("a taken port is an error before anything says 'starting on'", async () => {
@@ -138,7 +179,7 @@ describe("npm start flags", () => {
         await runAsync("start", [], { PORT: `${port}` }),
       ]) {
         assertOneLineError(res, 1, new RegExp(`port ${port} is already in use`));
-        assert.doesNotMatch(res.stdout, /starting on/);
+        assert.equal(res.stdout, "", "nothing started, nothing announced");
       }
     } finally {
       holder.close();
@@ -175,7 +216,7 @@ interface Started {
 /** `npm start -- <args>` in its own process group; resolves once the CLI's file names it and it answers. */
 async function startServer(args: string[]): Promise<Started> {
   const port = await freePort();
-  const child = spawn("npm", ["start", "--", "--port", String(port), ...args], {
+  const child = spawn("npm", ["start", "--", "--port", String(port), "--persist-to", PERSIST, ...args], {
     cwd: ROOT,
     env: ENV,
     stdio: ["ignore", "pipe", "pipe"],
@@ -230,8 +271,33 @@ describe("npm start (mock executor): the local clock", { timeout: 600_000 }, () 
     target?.close();
   });
 
+  it("a first start says what it prepares, database by database, then the URL once it answers", () => {
+    const out = server.output();
+    const steps = [
+      /Applying 1 migration to DB \(1\/3\)…/,
+      /Applying \d+ migrations to SHARD_0 \(2\/3\)…/,
+      /Applying \d+ migrations to SHARD_1 \(3\/3\)…/,
+      /Seeding the demo account on SHARD_\d: [\d,]+ history rows/,
+      /Local D1 ready after [\d.]+ s \(\d+ migrations applied\)/,
+      new RegExp(`edgecron is running on ${server.base}`),
+    ];
+    const at = steps.map((re) => out.search(re));
+    assert.ok(
+      at.every((i, n) => i >= 0 && (n === 0 || i > (at[n - 1] as number))),
+      `steps in order:\n${out}`,
+    );
+  });
+
+  it("leaves every local database where wrangler finds it, with nothing left for it to apply", async () => {
+    for (const db of ["DB", "SHARD_0", "SHARD_1"]) {
+      const res = await wranglerAsync(["d1", "migrations", "list", db, "--local", "--persist-to", PERSIST]);
+      assert.equal(res.status, 0, res.stderr);
+      assert.match(res.stdout, /No migrations to apply/, `${db}:\n${res.stdout}`);
+    }
+  });
+
   it("says which executor runs and what that means, and exports the README's variables", () => {
-    assert.match(server.output(), new RegExp(`edgecron is starting on ${server.base}`));
+    assert.match(server.output(), new RegExp(`edgecron is running on ${server.base}`));
     assert.match(server.output(), /Executor: mock — NO job's endpoint is called/);
     assert.match(server.output(), /Callbacks: recorded, not sent/);
     assert.match(server.output(), new RegExp(`BASE=${server.base} ACCOUNT=${DEMO.account} KEY=`));
@@ -291,6 +357,14 @@ describe("npm start -- --executor http", { timeout: 480_000 }, () => {
     target?.close();
   });
 
+  it("a restart on the same state applies no migration and seeds nothing (it runs after the first start above)", () => {
+    assert.match(server.output(), /Local D1 \(.*\): 3 databases, no migration pending\./);
+    assert.doesNotMatch(server.output(), /Applying \d+ migration/);
+    assert.match(server.output(), /Demo account already seeded on SHARD_\d\./);
+    assert.doesNotMatch(server.output(), /Seeding the demo account/);
+    assert.match(server.output(), new RegExp(`edgecron is running on ${server.base}`));
+  });
+
   it("sends the real request and the signed callback", async () => {
     assert.match(server.output(), /Executor: http — every run sends the real request/);
     assert.match(server.output(), /Callbacks: sent/);
@@ -321,6 +395,22 @@ describe("npm start -- --executor http", { timeout: 480_000 }, () => {
     await api(server.base, "DELETE", `/delete/${job.id}`);
   });
 });
+
+/** wrangler from node_modules, offline, without blocking the event loop. */
+function wranglerAsync(args: string[]) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, { cwd: ROOT, env: ENV });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.on("exit", (status) => done({ status, stdout, stderr }));
+  });
+}
 
 /** spawn without blocking the event loop (a test's own HTTP server must keep answering meanwhile). */
 function runAsync(script: "cli" | "start", args: string[], env: NodeJS.ProcessEnv = {}) {
