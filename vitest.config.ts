@@ -1,8 +1,31 @@
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { buildAssets } from "./scripts/build-assets";
+import type { Reporter, Vitest } from "vitest/node";
+import { buildAssets } from "./scripts/build-assets.ts";
+
+/** Appends every console line of the tests and the Worker to `path`, under the test that wrote it. */
+function consoleToFile(path: string): Reporter {
+  let vitest: Vitest | undefined;
+  return {
+    onInit(ctx) {
+      vitest = ctx;
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, "");
+    },
+    onUserConsoleLog(log) {
+      const task = log.taskId ? vitest?.state.idMap.get(log.taskId) : undefined;
+      const where = task ? `${task.file.name} > ${task.name}` : "outside a test";
+      appendFileSync(path, `${log.type} | ${where}\n${log.content.endsWith("\n") ? log.content : `${log.content}\n`}`);
+    },
+  };
+}
 
 export default defineConfig(async () => {
+  // Wrangler's info lines ("Using secrets defined in .dev.vars", once per test file) say nothing about the tests:
+  // the bindings below override those values.
+  process.env.WRANGLER_LOG ??= "warn";
   // The Worker imports the dashboard bundle as a generated module; the API reference is a static asset (assets/).
   await buildAssets();
   // The control plane (DB) and every shard (SHARD_0, SHARD_1: two, so every path runs across shards) get their own
@@ -13,6 +36,9 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
+        // workerd's verbose mode prints internal errors the tests provoke and assert on (5 lines per refused
+        // connection); unhandled rejections still fail the run through vitest.
+        verbose: false,
         miniflare: {
           // wrangler.toml is production (EXECUTOR http): tests run the mock executor unless a test swaps it.
           bindings: {
@@ -43,10 +69,21 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
+      // A green run prints a summary: `minimal` shows only failing tests, each with its own console output. Every
+      // console line (the Worker's structured logs) goes to test-artifacts/worker-console.log; `--reporter=default`
+      // lists every test and prints its logs as before.
+      reporters: [
+        "minimal",
+        consoleToFile(new URL("./test-artifacts/worker-console.log", import.meta.url).pathname),
+        ...(process.env.GITHUB_ACTIONS === "true" ? ["github-actions"] : []),
+      ],
       // Engine tests drive many ticks and deliveries through local D1; on a 2-core machine under load the default
       // 5 s is a flake, not a finding (speed is measured in bench/, never by timed assertions).
       testTimeout: 30_000,
       globalSetup: ["./test/setup/target-server.ts"],
+      // One workerd and module graph for every file instead of one per file (≈ 4× less CPU for the suite, see
+      // bench/RESULTS.md); the setup file empties the databases before each file, so each still starts fresh.
+      isolate: false,
       setupFiles: ["./test/setup/apply-migrations.ts"],
     },
   };

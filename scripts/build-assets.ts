@@ -17,7 +17,7 @@ import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync 
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { ASSETS_DIR, headersFile, scalarScriptPath } from "../src/docs/script-asset";
+import { ASSETS_DIR, headersFile, scalarScriptPath } from "../src/docs/script-asset.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "src/dashboard/generated");

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { expect, inject } from "vitest";
 import { createApp } from "../../src/app";
 import { shardBinding, shardNumbers } from "../../src/shards/bindings";
-import { BASE } from "../helpers/http";
+import { BASE, bodyText } from "../helpers/http";
 
 /** Runs per property: the whole fuzz suite stays well under a minute. */
 export const RUNS = 120;
@@ -642,7 +642,7 @@ export async function send(req: FuzzRequest): Promise<FuzzResponse | null> {
     return null;
   }
   const res = await SELF.fetch(request);
-  return { status: res.status, headers: res.headers, text: await res.text() };
+  return { status: res.status, headers: res.headers, text: await bodyText(res) };
 }
 
 /** No 5xx; every 4xx a problem document whose status is the response's. */

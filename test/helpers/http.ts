@@ -4,9 +4,17 @@ import { expect } from "vitest";
 // Loopback: the tests run with ALLOW_PRIVATE_TARGETS on, which answers only requests to a loopback Host.
 export const BASE = "http://localhost";
 
+/**
+ * A body as UTF-8 text. Decoded from bytes because workerd warns on .text() for a type it does not list as text,
+ * such as the log export's application/x-ndjson, which is UTF-8 JSON by definition (ndjson spec, RFC 8259 §8.1).
+ */
+export async function bodyText(res: Response): Promise<string> {
+  return new TextDecoder().decode(await res.arrayBuffer());
+}
+
 export async function api(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
   const res = await SELF.fetch(`${BASE}${path}`, init);
-  const text = await res.text();
+  const text = await bodyText(res);
   let body: unknown = null;
   try {
     body = text ? JSON.parse(text) : null;

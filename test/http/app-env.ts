@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
-import { BASE } from "../helpers/http";
+import { BASE, bodyText } from "../helpers/http";
 
 /**
  * Calls the app directly with a modified env (a tight rate limiter, a failing D1 …), the way the Worker's
@@ -12,7 +12,7 @@ export async function callWith(overrides: Partial<Env>, path: string, init: Requ
   const ctx = createExecutionContext();
   const res = await app.fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);
-  const text = await res.text();
+  const text = await bodyText(res);
   let body: unknown = null;
   try {
     body = text ? JSON.parse(text) : null;

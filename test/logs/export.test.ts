@@ -5,7 +5,7 @@ import { csvField } from "../../src/logs/formats";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { csvToLogs, parseCsv } from "../helpers/csv";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
-import { api, BASE, expectProblem } from "../helpers/http";
+import { api, BASE, bodyText, expectProblem } from "../helpers/http";
 
 const T0 = Date.UTC(2024, 0, 25, 14, 0, 0);
 const MIN = 60_000;
@@ -15,7 +15,7 @@ let jobId: string;
 
 async function download(path: string, headers: Record<string, string> = acct.headers) {
   const res = await SELF.fetch(`${BASE}/v1/cron-jobs/${acct.accountId}${path}`, { headers });
-  return { status: res.status, headers: res.headers, text: await res.text() };
+  return { status: res.status, headers: res.headers, text: await bodyText(res) };
 }
 
 /** Every log of the job through the JSON API, oldest first: what an export must equal. */
@@ -166,7 +166,7 @@ describe("GET /logs/{cron_job_id}/export", () => {
     const res = await SELF.fetch(`${BASE}/v1/cron-jobs/${account.accountId}/logs/${job}/export`, {
       headers: account.headers,
     });
-    expect(ndjson(await res.text()).map((l) => l.id)).toEqual(["exe_past"]);
+    expect(ndjson(await bodyText(res)).map((l) => l.id)).toEqual(["exe_past"]);
   });
 
   it("isolation: another account's key → 403, its job → 404, a deleted job → 404", async () => {
@@ -217,11 +217,11 @@ describe("exports of more than one chunk", () => {
   it("ndjson and csv hold every log once, oldest first", async () => {
     const expected = Array.from({ length: N }, (_, i) => `exe_${String(i).padStart(5, "0")}`);
     const url = `${BASE}/v1/cron-jobs/${account.accountId}/logs/${job}/export`;
-    const nd = ndjson(await (await SELF.fetch(url, { headers: account.headers })).text());
+    const nd = ndjson(await bodyText(await SELF.fetch(url, { headers: account.headers })));
     expect(nd.map((l) => l.id)).toEqual(expected);
-    const csv = csvToLogs(await (await SELF.fetch(`${url}?format=csv`, { headers: account.headers })).text());
+    const csv = csvToLogs(await bodyText(await SELF.fetch(`${url}?format=csv`, { headers: account.headers })));
     expect(csv).toEqual(nd);
-    const failures = ndjson(await (await SELF.fetch(`${url}?status=failure`, { headers: account.headers })).text());
+    const failures = ndjson(await bodyText(await SELF.fetch(`${url}?status=failure`, { headers: account.headers })));
     expect(failures.map((l) => l.id)).toEqual(expected.filter((_, i) => i % 7 === 0));
   });
 
