@@ -147,7 +147,7 @@ function banner(historyRows: number | null): string {
         ];
   const callbackText =
     opts.callbacks === "record"
-      ? "Callbacks: recorded, not sent — each shows up below as a callback_recorded log line (--callbacks send to POST them)."
+      ? "Callbacks and alert webhooks: recorded, not sent — each shows up below as a callback_recorded or alert_recorded log line (--callbacks send to POST them)."
       : "Callbacks: sent — success/failure URLs receive signed POSTs.";
   return `
 edgecron is running on ${base} (ready after ${seconds()})

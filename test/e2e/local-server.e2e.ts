@@ -299,7 +299,7 @@ describe("npm start (mock executor): the local clock", { timeout: 600_000 }, () 
   it("says which executor runs and what that means, and exports the README's variables", () => {
     assert.match(server.output(), new RegExp(`edgecron is running on ${server.base}`));
     assert.match(server.output(), /Executor: mock — NO job's endpoint is called/);
-    assert.match(server.output(), /Callbacks: recorded, not sent/);
+    assert.match(server.output(), /Callbacks and alert webhooks: recorded, not sent/);
     assert.match(server.output(), new RegExp(`BASE=${server.base} ACCOUNT=${DEMO.account} KEY=`));
   });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
 import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
 import { main, usageText } from "../src/cli/main.js";
+import { endQuietlyOnClosedPipe } from "../src/cli/output.js";
 import { parseSince } from "../src/cli/time.js";
 import { EdgecronApiError, EdgecronNetworkError } from "../src/errors.js";
 
@@ -170,5 +171,16 @@ describe("exit statuses", () => {
     expect(Number(root?.[1])).toBe(codes.at(-1));
     const listed = (root?.[2] ?? "").split(/,\s+/).map((item) => Number.parseInt(item, 10));
     expect([0, ...listed]).toEqual(codes);
+  });
+});
+
+describe("a closed output pipe (edgecron logs … | head)", () => {
+  it("ends quietly with status 0 on EPIPE; any other stream error still throws", () => {
+    const stdout = new PassThrough();
+    const codes: number[] = [];
+    endQuietlyOnClosedPipe(stdout, (code) => codes.push(code));
+    stdout.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+    expect(codes).toEqual([0]);
+    expect(() => stdout.emit("error", Object.assign(new Error("boom"), { code: "EIO" }))).toThrow("boom");
   });
 });

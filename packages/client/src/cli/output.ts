@@ -7,6 +7,17 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * A reader that stops early (`edgecron logs … | head`) closes the pipe, and the next write fails with EPIPE: stop
+ * quietly with status 0, as Unix filters do, instead of an unhandled 'error' event and a stack trace.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WritableStream, exit: (code: number) => void) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    exit(0);
+  });
+}
+
 export function line(stream: NodeJS.WritableStream, text: string) {
   stream.write(`${text}\n`);
 }
