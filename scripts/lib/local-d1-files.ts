@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { loadSqlite } from "./local-d1";
 
 /** Where `wrangler dev` / `wrangler d1 --local` keep local D1 databases (one SQLite file per database). */
 const LOCAL_D1_DIR = ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
@@ -10,9 +11,8 @@ const LOCAL_D1_DIR = ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
  * directory places on that shard. Shards holding no account yet share what is left (they hold only the schema).
  */
 export async function localShardBytes(directory: Map<string, number>, shards: number): Promise<Array<number | null>> {
-  // Imported here, not at the top: node:sqlite prints an ExperimentalWarning on load, and every other CLI command
-  // promises exactly one line on stderr when it fails.
-  const { DatabaseSync } = await import("node:sqlite");
+  // Loaded on use, with its ExperimentalWarning dropped: CLI commands promise one line on stderr when they fail.
+  const { DatabaseSync } = await loadSqlite();
   const out: Array<number | null> = new Array(shards).fill(null);
   if (!existsSync(LOCAL_D1_DIR)) return out;
   const unknown: number[] = [];

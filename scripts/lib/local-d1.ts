@@ -89,7 +89,7 @@ export function migrationNames(db: LocalDatabase): string[] {
  * is dropped, so that `npm start` prints its progress and wrangler's output only.
  */
 let sqlite: typeof import("node:sqlite") | undefined;
-async function loadSqlite() {
+export async function loadSqlite() {
   if (sqlite) return sqlite;
   const emit = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
