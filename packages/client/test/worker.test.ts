@@ -132,13 +132,15 @@ describe("SDK against the Worker", () => {
     expect(JSON.stringify(source)).not.toContain("sk_sdk_secret_value");
     const renamed = await sdk.updateJob(source.id, { ...source, name: "sdk secret renamed" } as JobUpdate);
     expect(renamed.headers.Authorization).toBe(source.headers.Authorization);
-    const copy = await sdk.cloneJob(source.id, { name: "sdk secret copy" });
-    expect(copy).toMatchObject({ name: "sdk secret copy", is_active: false });
+    const paused = await sdk.cloneJob(source.id);
+    expect(paused).toMatchObject({ name: "sdk secret renamed (copy)", is_active: false });
+    const copy = await sdk.cloneJob(source.id, { name: "sdk secret copy", is_active: true });
+    expect(copy).toMatchObject({ name: "sdk secret copy", is_active: true });
     expect(copy.headers.Authorization).toBe(source.headers.Authorization);
     await sdk.runJob(copy.id);
     const call = target?.received.filter((r) => r.path === "/secret").at(-1);
     expect(call?.headers.authorization).toBe(secret);
-    for (const id of [source.id, copy.id]) await sdk.deleteJob(id);
+    for (const id of [source.id, paused.id, copy.id]) await sdk.deleteJob(id);
   });
 
   it("walks the logs newest first by cursor, without a repeat or a gap", async () => {
