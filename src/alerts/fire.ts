@@ -4,8 +4,8 @@ import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
 import type { AttemptFacts } from "../engine/callbacks";
 import type { ConditionalEntry } from "../engine/record";
 import { jobNumber } from "../logs/store";
-import type { AlertPolicy } from "../schemas/alerts";
-import { insertDeliveryStatement } from "./deliveries";
+import type { AlertChannel, AlertPolicy } from "../schemas/alerts";
+import { insertDeliveryStatement, type NewAlertDelivery } from "./deliveries";
 import type { AlertMessage } from "./messages";
 import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
 import { alertPolicy } from "./policy";
@@ -117,21 +117,9 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
 
   const fired = conditions.flatMap(([event, cond]) =>
     policy.channels.map((channel, i) => {
-      const id = `${facts.executionId}:alert:${event}:${i}`;
-      const message: AlertMessage = { type: "alert", accountId: job.accountId, deliveryId: id, attempt: 0 };
-      const delivery = {
-        id,
-        accountId: job.accountId,
-        cronJobId: job.id,
-        executionId: facts.executionId,
-        event,
-        channel: channel.type,
-        target: channelTarget(channel),
-        payload: channelPayload(channel, job, factsOf(event)),
-        firedAt: executedAt,
-      };
+      const { delivery, message } = alertDelivery(job, channel, i, factsOf(event));
       return {
-        entry: { entry: { id, accountId: job.accountId, message }, when: (n: SQL) => onJob(cond, n) },
+        entry: { entry: { id: delivery.id, accountId: job.accountId, message }, when: (n: SQL) => onJob(cond, n) },
         delivery,
         cond,
       };
@@ -177,5 +165,29 @@ export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): P
         .set({ ...state, ...slowState })
         .where(and(eq(cronJobs.id, job.id), logMissing, newer, sql`(${sql.join(changes, sql` OR `)})`)),
     ],
+  };
+}
+
+/** One channel's delivery row of an alert and its queue message; the id is deterministic per execution and event. */
+export function alertDelivery(
+  job: Pick<CronJobRow, "id" | "accountId" | "name">,
+  channel: AlertChannel,
+  index: number,
+  facts: AlertFacts,
+): { delivery: NewAlertDelivery; message: AlertMessage } {
+  const id = `${facts.executionId}:alert:${facts.event}:${index}`;
+  return {
+    delivery: {
+      id,
+      accountId: job.accountId,
+      cronJobId: job.id,
+      executionId: facts.executionId,
+      event: facts.event,
+      channel: channel.type,
+      target: channelTarget(channel),
+      payload: channelPayload(channel, job, facts),
+      firedAt: facts.executedAt,
+    },
+    message: { type: "alert", accountId: job.accountId, deliveryId: id, attempt: 0 },
   };
 }

@@ -3,8 +3,8 @@ import type { Db } from "../db/client";
 import type { CronJobRow } from "../db/schema";
 import { type MessageSender, sendAll } from "../engine/messages";
 import { insertDeliveryStatement } from "./deliveries";
-import type { AlertMessage } from "./messages";
-import { channelPayload, channelTarget } from "./payloads";
+import { alertDelivery } from "./fire";
+import type { AlertFacts } from "./payloads";
 import { alertPolicy } from "./policy";
 
 /**
@@ -15,16 +15,15 @@ import { alertPolicy } from "./policy";
 export async function fireTestAlert(db: Db, queue: MessageSender, job: CronJobRow, now: number): Promise<string[]> {
   const channels = alertPolicy(job).channels;
   if (channels.length === 0) return [];
-  const executionId = `test-${crypto.randomUUID()}`;
-  const facts = {
-    event: "test" as const,
-    executionId,
+  const facts: AlertFacts = {
+    event: "test",
+    executionId: `test-${crypto.randomUUID()}`,
     executedAt: now,
     attempt: 0,
     nextRetryAt: null,
     consecutiveFailures: job.consecutiveFailures,
     result: {
-      status: "success" as const,
+      status: "success",
       responseCode: null,
       responseBody: null,
       errorMessage: null,
@@ -32,28 +31,12 @@ export async function fireTestAlert(db: Db, queue: MessageSender, job: CronJobRo
       retryAfterSeconds: null,
     },
   };
-  const rows = channels.map((channel, i) => ({
-    id: `${executionId}:alert:test:${i}`,
-    accountId: job.accountId,
-    cronJobId: job.id,
-    executionId,
-    event: "test" as const,
-    channel: channel.type,
-    target: channelTarget(channel),
-    payload: channelPayload(channel, job, facts),
-    firedAt: now,
-  }));
-  const [first, ...rest] = rows.map((row) => insertDeliveryStatement(db, row, sql`1`));
+  const fired = channels.map((channel, i) => alertDelivery(job, channel, i, facts));
+  const [first, ...rest] = fired.map((f) => insertDeliveryStatement(db, f.delivery, sql`1`));
   if (first) await db.batch([first, ...rest]);
-  const messages: AlertMessage[] = rows.map((r) => ({
-    type: "alert",
-    accountId: job.accountId,
-    deliveryId: r.id,
-    attempt: 0,
-  }));
   await sendAll(
     queue,
-    messages.map((body) => ({ body, contentType: "json" as const })),
+    fired.map((f) => ({ body: f.message, contentType: "json" as const })),
   );
-  return rows.map((r) => r.id);
+  return fired.map((f) => f.delivery.id);
 }

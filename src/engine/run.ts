@@ -1,7 +1,7 @@
 import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
-import { fillColumns, MasterKeyMissingError, openJob, redactEchoes, UnsealError } from "../jobs/secrets";
+import { MasterKeyMissingError, openJobInClear, redactEchoes, UnsealError } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
@@ -35,9 +35,7 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
   let plain: CronJobRow;
   let values: Map<string, string>;
   try {
-    const opened = await openJob(deps.cfg.secrets, job);
-    values = opened.values;
-    plain = fillColumns({ ...job, ...opened.cols }, values);
+    ({ plain, values } = await openJobInClear(deps.cfg.secrets, job));
   } catch (err) {
     if (!(err instanceof MasterKeyMissingError || err instanceof UnsealError)) throw err;
     console.error(JSON.stringify({ event: "master_key_missing", jobId: job.id, reason: err.message }));

@@ -29,5 +29,5 @@ export function cloneInput(row: CronJobRow, options: { name?: string; is_active?
     retry_config: job.retry_config,
     callbacks: job.callbacks,
     success_rules: job.success_rules,
-  } as CreateJobInput;
+  };
 }

@@ -1,7 +1,6 @@
-import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { cronJobs } from "../db/schema";
 import type { KeyringStatus } from "../lib/secrets/keyring";
+import { findJobIncludingDeleted } from "./repository";
 import { openJob } from "./secrets";
 
 /**
@@ -9,7 +8,6 @@ import { openJob } from "./secrets";
  * webhooks), so queue messages, the outbox and delivery rows only ever carry tokens. Empty when the job is gone.
  */
 export async function jobSecretValues(db: Db, ring: KeyringStatus, cronJobId: string): Promise<Map<string, string>> {
-  const [row] = await db.select().from(cronJobs).where(eq(cronJobs.id, cronJobId)).limit(1);
-  if (!row) return new Map();
-  return (await openJob(ring, row)).values;
+  const row = await findJobIncludingDeleted(db, cronJobId);
+  return row ? (await openJob(ring, row)).values : new Map();
 }

@@ -1,7 +1,7 @@
 import type { CronJobRow } from "../db/schema";
 import type { Keyring } from "../lib/secrets/keyring";
 import type { SqlRunner } from "../shards/sql-runner";
-import { fillColumns, openJob, type SecretColumns, sealJob } from "./secrets";
+import { type SecretColumns, sealJob, unsealJob } from "./secrets";
 
 /** Rows per batch: each is one read and one atomic write, far under D1's 100 KB statement limit. */
 export const ENCRYPT_CHUNK = 100;
@@ -60,8 +60,7 @@ export async function encryptSecrets(
     for (const r of rows) {
       const row = columnsOf(r);
       try {
-        const opened = await openJob(ring, row);
-        const sealed = await sealJob(ring, fillColumns({ ...row, ...opened.cols }, opened.values));
+        const sealed = await sealJob(ring, await unsealJob(ring, row));
         writes.push({
           sql: "UPDATE cron_jobs SET headers = ?, body = ?, endpoint_url = ?, success_callback_url = ?, failure_callback_url = ?, callbacks = ?, alert_policy = ?, secrets = ? WHERE id = ? AND secrets IS ? AND headers = ?",
           params: [

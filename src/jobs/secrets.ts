@@ -222,17 +222,24 @@ export function fillColumns<T extends SecretColumns>(cols: T, values: Map<string
   };
 }
 
-/** A job row in clear, for the executor right before its request (and for an update to rebuild from). */
+/**
+ * A job opened: its tokens and their values (`openJob`) and the row in clear, for the executor right before its
+ * request and for an update, a clone or a re-seal to rebuild from.
+ */
+export async function openJobInClear<T extends SecretColumns & JobIdentity & Pick<CronJobRow, "secrets">>(
+  ring: KeyringStatus,
+  row: T,
+): Promise<{ cols: SecretColumns; values: Map<string, string>; plain: T }> {
+  const opened = await openJob(ring, row);
+  return { ...opened, plain: fillColumns({ ...row, ...opened.cols }, opened.values) };
+}
+
+/** A job row in clear (see openJobInClear). */
 export async function unsealJob<T extends SecretColumns & JobIdentity & Pick<CronJobRow, "secrets">>(
   ring: KeyringStatus,
   row: T,
 ): Promise<T> {
-  if (row.secrets === null) {
-    if (!ring.ok && (await tokenise(ring, row, row)).values.size > 0) throw new MasterKeyMissingError(ring.reason);
-    return row;
-  }
-  const { values } = await openJob(ring, row);
-  return fillColumns(row, values);
+  return (await openJobInClear(ring, row)).plain;
 }
 
 /** A redaction token's message, naming the field it was sent in. */

@@ -11,7 +11,7 @@ import { buildNewJob, buildUpdate } from "../jobs/build";
 import { cloneInput } from "../jobs/clone";
 import { presentJob } from "../jobs/present";
 import { findJob, insertJobWithinLimits, type JobLimits, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
-import { fillColumns, openJob, resolveTokens, sealedColumns, sealJob, tokensInCreate } from "../jobs/secrets";
+import { openJobInClear, resolveTokens, sealedColumns, sealJob, tokensInCreate, unsealJob } from "../jobs/secrets";
 import { serialiseJobSafely } from "../jobs/serialise-safe";
 import { ScheduleEndedError } from "../jobs/state";
 import { targetErrors } from "../jobs/targets";
@@ -183,10 +183,10 @@ export const jobsRoutes = createRouter()
     const cfg = config(c.env);
     const current = (await findJob(db, accountId, cron_job_id)) ?? notFound(cron_job_id);
     // Tokens sent back keep the stored values; the job is rebuilt in clear and sealed again whole.
-    const opened = await openJob(cfg.secrets, current);
+    const opened = await openJobInClear(cfg.secrets, current);
     const resolved = resolveTokens(input, opened);
     refuseAtTheDoor([...targetErrors(resolved.input, cfg.ALLOW_PRIVATE_TARGETS), ...resolved.errors]);
-    const plain = fillColumns({ ...current, ...opened.cols }, opened.values);
+    const plain = opened.plain;
     const set = buildUpdateOrFail(plain, resolved.input, Date.now());
     const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
     Object.assign(set, sealedColumns(sealed));
@@ -202,9 +202,7 @@ export const jobsRoutes = createRouter()
     const cfg = config(c.env);
     const db = c.get("db");
     const source = (await findJob(db, c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
-    const opened = await openJob(cfg.secrets, source);
-    const plain = fillColumns({ ...source, ...opened.cols }, opened.values);
-    const input = cloneInput(plain, options);
+    const input = cloneInput(await unsealJob(cfg.secrets, source), options);
     refuseAtTheDoor(targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS));
     const row = await sealJob(cfg.secrets, buildNewJob(source.accountId, input, Date.now()));
     await insertWithinLimits(db, row, cfg);
