@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * The shard schema: every table of an account's data (jobs, run ledger, logs, log counts, idempotency keys, its
@@ -171,16 +171,15 @@ export const decidedByRules = ["status_codes", "body_contains", "body_not_contai
 export type DecidedBy = (typeof decidedByRules)[number];
 
 /**
- * Execution logs, compact (issue 12): integer keys instead of repeated UUID text, and only the two indexes the
- * queries need. The execution id is not stored as text: `exe_` + 10 Crockford characters of `slot` + 16 of the
- * 80-bit hash, kept as two 40-bit integers (`id_hi`, `id_lo`); src/engine/execution-id.ts splits and rebuilds it
- * byte for byte. Crockford's alphabet is in ASCII order, so (slot, id_hi, id_lo) sorts exactly as the id text did
- * and the keyset order (executed_at, id) is the index order (executed_at, slot, id_hi, id_lo).
+ * Execution logs: the fixed-size part of each log, keyed for the reads. The execution id is stored as its key
+ * (`slot`, `id_hi`, `id_lo`: src/logs/log-key.ts), which sorts exactly as the id text, so the keyset order
+ * (executed_at, id) is the index order. WITHOUT ROWID (migration 0016; drizzle-kit cannot declare it): the key is
+ * the row, so an insert writes the row and two index entries, and `ON CONFLICT DO NOTHING` keeps it idempotent.
  *
- * The table is WITHOUT ROWID (migration 0016 recreates what drizzle-kit generates): the primary key is the row,
- * so an insert writes the row and two index entries, and `ON CONFLICT DO NOTHING` on the id keeps inserts
- * idempotent. drizzle-kit cannot declare WITHOUT ROWID: a change that makes it recreate this table must repeat it.
- * The old shape stays readable (and insertable) as the view `execution_logs` (migration 0018), for SQL tools.
+ * The variable part (body, error message, headers) lives in `log_bodies`, compressed: an index b-tree keeps whole
+ * cells in its interior pages and spills a cell over ~490 B to an overflow page, so text here costs a page per log.
+ * `body` names the row there: 0 = none; NULL = a row written before `log_bodies`, whose text is still inline in
+ * the three legacy columns until the store migration moves it (src/logs/migrate.ts).
  */
 export const logs = sqliteTable(
   "logs",
@@ -206,9 +205,11 @@ export const logs = sqliteTable(
     /** Index into decidedByRules; null for an error or timeout (src/jobs/success-rules.ts). */
     decidedBy: integer("decided_by"),
     errorMessage: text("error_message"),
-    /** JSON object of the response's allow-listed headers (src/engine/response-headers.ts); null without a response. */
+    /** Legacy inline text (null for rows written with `body` set): see log_bodies. */
     responseHeaders: text("response_headers"),
     responseBody: text("response_body"),
+    /** log_bodies.id; 0 = no text; NULL = legacy inline text (above), not yet moved. */
+    body: integer("body"),
   },
   (t) => [
     primaryKey({ columns: [t.slot, t.idHi, t.idLo] }),
@@ -220,23 +221,57 @@ export const logs = sqliteTable(
   ],
 );
 
+/** Bytes as SQLite stores a BLOB; D1 returns one as an ArrayBuffer or an array of numbers. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array | number[] }>({
+  dataType: () => "blob",
+  toDriver: (v) => v,
+  fromDriver: (v) => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)),
+});
+
 /**
- * Log counts per job number, UTC day and status number (WITHOUT ROWID, migration 0016), so a logs page's total
- * never walks the index. The insert trigger on `logs` (migration 0016) adds every new log in the same statement;
- * the sweep subtracts each chunk in its own batch. Account-wide totals select the account's live job numbers, so
- * no account index is needed (an insert writes one row here, not two).
+ * The variable part of a log, one rowid row per log with any text: a table b-tree keeps only rowids in its
+ * interior pages, and a compressed 1 KB body (~250 B) stays on its leaf. Each column is a codec byte then the
+ * bytes (src/lib/codec: 0 raw UTF-8, n deflate-raw with dictionary n); null when the log has none of it.
  */
-export const logDayCounts = sqliteTable(
-  "log_day_counts",
+export const logBodies = sqliteTable("log_bodies", {
+  id: integer("id").primaryKey(),
+  responseBody: bytes("response_body"),
+  errorMessage: bytes("error_message"),
+  responseHeaders: bytes("response_headers"),
+});
+
+/**
+ * Hourly rollups per (job number, status number, UTC hour), WITHOUT ROWID (custom SQL in its migration). The insert
+ * trigger on `logs` adds each new log in the same statement; the sweep subtracts `n` and `sum_ms` of the logs it
+ * deletes and drops a row once its whole hour has expired. Page totals, stats and status filters read these
+ * instead of walking logs. `sketch` (src/logs/sketch.ts) holds the latencies of successful runs only.
+ */
+export const logHours = sqliteTable(
+  "log_hours",
   {
     job: integer("job").notNull(),
-    /** floor(executed_at / 86,400,000): the UTC day number. */
-    day: integer("day").notNull(),
     status: integer("status").notNull(),
+    /** floor(executed_at / 3,600,000): the UTC hour number. */
+    hour: integer("hour").notNull(),
     n: integer("n").notNull(),
+    /** Sum, min and max of response_time_ms over the hour's logs that have one. */
+    sumMs: integer("sum_ms"),
+    minMs: integer("min_ms"),
+    maxMs: integer("max_ms"),
+    /** JSON {bucket: count} of response_time_ms (status 0 only), relative error ≤ 1 %. */
+    sketch: text("sketch"),
   },
-  (t) => [primaryKey({ columns: [t.job, t.day, t.status] })],
+  (t) => [primaryKey({ columns: [t.job, t.status, t.hour] })],
 );
+
+/**
+ * Shard-wide progress of background work that is not per account (the store migration's bookmark and watermark),
+ * as named integers.
+ */
+export const shardState = sqliteTable("shard_state", {
+  key: text("key").primaryKey(),
+  value: integer("value").notNull(),
+});
 
 /**
  * The run ledger: one row per attempt of a slot, from the moment it is claimed (src/engine/ledger.ts).

@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, type RunRow } from "../db/schema";
-import { insertLogStatement, logExists } from "../logs/store";
+import { insertLogStatements, logExists } from "../logs/store";
 import type { ExecutionResult } from "./executors/types";
 import { finishRunStatement, insertRunWhenStatement, type NewRun } from "./ledger";
 import { insertOutboxStatement, type OutboxEntry } from "./outbox";
@@ -95,7 +95,7 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
       .where(and(eq(cronJobs.id, run.jobId), logMissing))
       .returning({ id: cronJobs.id }),
     ...completion,
-    insertLogStatement(db, {
+    ...insertLogStatements(db, {
       id: run.id,
       cronJobId: run.jobId,
       accountId: run.accountId,

@@ -1,10 +1,13 @@
-import { type SQL, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { logs } from "../db/schema";
+import { logBodies, logs } from "../db/schema";
 import { logColumns } from "./log-row";
 
 type Order = SQL | SQLiteColumn;
+
+/** Each selected log's text: one rowid seek in log_bodies per returned row (logColumns selects from it). */
+export const logText = () => eq(logBodies.id, logs.body);
 
 /** The logs of `keys` (a subquery selecting (slot, id_hi, id_lo), the primary key of `logs`): one seek each. */
 export const logKeyIn = (keys: SQL | { getSQL(): SQL }) => sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) IN (${keys})`;
@@ -35,6 +38,7 @@ export function lateLookup(db: Db, where: SQL | undefined, order: Order[], limit
   return db
     .select(logColumns)
     .from(logs)
+    .leftJoin(logBodies, logText())
     .where(logKeyIn(keys))
     .orderBy(...order);
 }

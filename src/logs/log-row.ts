@@ -5,9 +5,11 @@ import {
   type ExecutionLogRow,
   type ExecutionStatus,
   executionStatuses,
+  logBodies,
   logs,
   type RunTrigger,
 } from "../db/schema";
+import { decodeText } from "../lib/codec";
 import { idOfLogKey } from "./log-key";
 
 /**
@@ -39,8 +41,8 @@ export function kindOf(trigger: RunTrigger, scheduled: boolean): number {
 }
 
 /**
- * What a log query selects: the stored columns, and the job's id looked up by its number (one unique-index probe
- * per returned row, never per scanned row).
+ * What a log query selects: the stored columns, the log's text from log_bodies (the query joins it: withText), and
+ * the job's id looked up by its number (one unique-index probe per returned row, never per scanned row).
  */
 export const logColumns = {
   slot: logs.slot,
@@ -50,12 +52,17 @@ export const logColumns = {
   status: logs.status,
   kind: logs.kind,
   responseCode: logs.responseCode,
-  responseBody: logs.responseBody,
-  errorMessage: logs.errorMessage,
   responseTimeMs: logs.responseTimeMs,
   retryAttempt: logs.retryAttempt,
-  responseHeaders: logs.responseHeaders,
   decidedBy: logs.decidedBy,
+  body: logs.body,
+  // Legacy inline text (body NULL) until the store migration moves it.
+  inlineBody: logs.responseBody,
+  inlineError: logs.errorMessage,
+  inlineHeaders: logs.responseHeaders,
+  storedBody: logBodies.responseBody,
+  storedError: logBodies.errorMessage,
+  storedHeaders: logBodies.responseHeaders,
   // Spelt out qualified: drizzle renders columns of a single-table select unqualified, and `job` must be the log's.
   cronJobId: sql<string>`(SELECT "cron_jobs"."id" FROM "cron_jobs" WHERE "cron_jobs"."num" = "logs"."job")`,
 };
@@ -68,17 +75,28 @@ export interface SelectedLog {
   status: number;
   kind: number;
   responseCode: number | null;
-  responseBody: string | null;
-  errorMessage: string | null;
   responseTimeMs: number | null;
   retryAttempt: number;
-  responseHeaders: string | null;
   decidedBy: number | null;
+  body: number | null;
+  inlineBody: string | null;
+  inlineError: string | null;
+  inlineHeaders: string | null;
+  storedBody: Uint8Array | null;
+  storedError: Uint8Array | null;
+  storedHeaders: Uint8Array | null;
   cronJobId: string;
+}
+
+/** The log's text: from log_bodies (decoded), or inline for a row the store migration has not moved yet. */
+function textOf(r: SelectedLog) {
+  if (r.body === null) return { body: r.inlineBody, error: r.inlineError, headers: r.inlineHeaders };
+  return { body: decodeText(r.storedBody), error: decodeText(r.storedError), headers: decodeText(r.storedHeaders) };
 }
 
 /** A selected row as the API's log; `accountId` is the scope's (every row a query returns belongs to it). */
 export function toExecutionLogRow(r: SelectedLog, accountId: string): ExecutionLogRow {
+  const text = textOf(r);
   return {
     id: idOfLogKey({ slot: r.slot, hi: r.idHi, lo: r.idLo }),
     cronJobId: r.cronJobId,
@@ -86,13 +104,13 @@ export function toExecutionLogRow(r: SelectedLog, accountId: string): ExecutionL
     executedAt: r.executedAt,
     status: statusOf(r.status),
     responseCode: r.responseCode,
-    responseBody: r.responseBody,
-    errorMessage: r.errorMessage,
+    responseBody: text.body,
+    errorMessage: text.error,
     responseTimeMs: r.responseTimeMs,
     retryAttempt: r.retryAttempt,
     scheduledAt: r.kind === 0 || r.kind === 1 ? r.slot : null,
     trigger: KIND_TRIGGER[r.kind] ?? "schedule",
-    responseHeaders: r.responseHeaders,
+    responseHeaders: text.headers,
     decidedBy: r.decidedBy === null ? null : (decidedByRules[r.decidedBy] ?? null),
   };
 }

@@ -1,6 +1,8 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { accounts, cronJobs, type ExecutionLogRow, logs } from "../db/schema";
+import { accounts, cronJobs, type ExecutionLogRow, logBodies, logs } from "../db/schema";
+import { encodeText } from "../lib/codec";
+import { logText } from "./late-lookup";
 import { type LogKey, logKeyOf } from "./log-key";
 import { decidedByNumber, kindOf, logColumns, statusNumber, toExecutionLogRow } from "./log-row";
 
@@ -27,16 +29,31 @@ export function logExists(executionId: string): SQL {
   return sql`EXISTS (SELECT 1 FROM ${logs} WHERE ${logs.slot} = ${p.slot} AND ${logs.idHi} = ${p.hi} AND ${logs.idLo} = ${p.lo})`;
 }
 
+/** A text column of log_bodies: the codec byte and the smaller of raw and compressed (src/lib/codec). */
+const stored = (text: string | null) => (text === null ? null : encodeText(text));
+
 /**
- * The INSERT of one log, for a batch: the id split into its key, the job and account ids turned into their numbers
- * in the same statement (nothing is written if the job row is gone), and `ON CONFLICT DO NOTHING` on the id, so a
- * redelivered attempt writes nothing. D1 counts 4 rows written: the row, its two index entries and the trigger's
- * log_day_counts upsert (test/logs/compact-storage.test.ts).
+ * The INSERTs of one log, for a batch, in this order: its text into log_bodies (when it has any), then the row,
+ * which names the text by `last_insert_rowid()`. The id is split into its key and the job and account ids turned
+ * into their numbers in the same statement; both are written only while the job exists and the log does not (a
+ * redelivered attempt writes nothing). D1 counts 4 rows written for the row: the row, its two index entries and
+ * the trigger's log_hours upsert (test/logs/compact-storage.test.ts), and one for its text.
  */
-export function insertLogStatement(db: Db, log: NewLog) {
+export function insertLogStatements(db: Db, log: NewLog) {
   const p = partsOf(log.id);
   const kind = kindOf(log.trigger, log.scheduledAt !== null);
-  // Every column of `logs`, in the table's order (drizzle names them all in the INSERT).
+  const hasText = log.responseBody !== null || log.errorMessage !== null || log.responseHeaders !== null;
+  const owners = sql`FROM ${cronJobs}, ${accounts} WHERE ${cronJobs.id} = ${log.cronJobId} AND ${accounts.id} = ${log.accountId}`;
+  const text = hasText
+    ? [
+        db
+          .insert(logBodies)
+          .select(
+            sql`SELECT NULL, ${stored(log.responseBody)}, ${stored(log.errorMessage)}, ${stored(log.responseHeaders)} ${owners} AND NOT ${logExists(log.id)}`,
+          ),
+      ]
+    : [];
+  // Every column of `logs`, in the table's order (drizzle names them all in the INSERT); the legacy text is null.
   const values = sql.join(
     [
       sql`${p.slot}`,
@@ -51,18 +68,18 @@ export function insertLogStatement(db: Db, log: NewLog) {
       sql`${log.responseTimeMs}`,
       sql`${log.retryAttempt}`,
       sql`${decidedByNumber(log.decidedBy)}`,
-      sql`${log.errorMessage}`,
-      sql`${log.responseHeaders}`,
-      sql`${log.responseBody}`,
+      sql`NULL`,
+      sql`NULL`,
+      sql`NULL`,
+      hasText ? sql`last_insert_rowid()` : sql`0`,
     ],
     sql`, `,
   );
-  return db
+  const row = db
     .insert(logs)
-    .select(
-      sql`SELECT ${values} FROM ${cronJobs}, ${accounts} WHERE ${cronJobs.id} = ${log.cronJobId} AND ${accounts.id} = ${log.accountId}`,
-    )
+    .select(sql`SELECT ${values} ${owners}`)
     .onConflictDoNothing();
+  return [...text, row] as const;
 }
 
 /** The log of one attempt by its execution id (the primary key), if recorded yet. */
@@ -75,6 +92,7 @@ export async function findLog(db: Db, executionId: string): Promise<ExecutionLog
       accountId: sql<string>`(SELECT "accounts"."id" FROM "accounts" WHERE "accounts"."num" = "logs"."account")`,
     })
     .from(logs)
+    .leftJoin(logBodies, logText())
     .where(and(eq(logs.slot, p.slot), eq(logs.idHi, p.hi), eq(logs.idLo, p.lo)))
     .limit(1);
   return row && toExecutionLogRow(row, row.accountId);
