@@ -22,7 +22,7 @@ CREATE TRIGGER `log_hours_after_insert` AFTER INSERT ON `logs` BEGIN
 END;
 --> statement-breakpoint
 -- Logs written before this migration keep their text inline (body NULL) and are in no rollup: the store
--- migration (src/logs/migrate.ts) moves them in chunks; until it is done, reads count hours before this instant
+-- migration (src/logs/migrate.ts) moves them in chunks. Until it is done, reads count hours before this instant
 -- (plus a margin for attempts in flight) from the logs themselves.
 INSERT INTO `shard_state` (`key`, `value`)
 SELECT 'legacy_logs_until', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + 300000
@@ -33,7 +33,7 @@ DROP TRIGGER `execution_logs_insert`;
 DROP VIEW `execution_logs`;
 --> statement-breakpoint
 -- The old `execution_logs` shape over `logs`, for SQL tools (see 0018): text columns come from log_bodies when
--- stored raw (codec 0) and are NULL when compressed (response_body_codec says which); the API decodes them.
+-- stored raw (codec 0) and are NULL when compressed (response_body_codec says which), and the API decodes them.
 CREATE VIEW `execution_logs` AS
 SELECT
   CASE WHEN l.`slot` >= 0 AND l.`slot` < 1125899906842624 THEN 'exe_' || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 45) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 40) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 35) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 30) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 25) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 20) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 15) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 10) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 5) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`slot` >> 0) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 35) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 30) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 25) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 20) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 15) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 10) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 5) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_hi` >> 0) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 35) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 30) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 25) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 20) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 15) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 10) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 5) & 31) + 1, 1) || substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((l.`id_lo` >> 0) & 31) + 1, 1) ELSE CASE WHEN l.`slot` IN (-1, 1125899906842624) THEN 'exe_' ELSE '' END || CASE WHEN (l.`id_hi` / 8153726976) % 96 > 0 THEN char((l.`id_hi` / 8153726976) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_hi` / 84934656) % 96 > 0 THEN char((l.`id_hi` / 84934656) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_hi` / 884736) % 96 > 0 THEN char((l.`id_hi` / 884736) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_hi` / 9216) % 96 > 0 THEN char((l.`id_hi` / 9216) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_hi` / 96) % 96 > 0 THEN char((l.`id_hi` / 96) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_hi` / 1) % 96 > 0 THEN char((l.`id_hi` / 1) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_lo` / 8153726976) % 96 > 0 THEN char((l.`id_lo` / 8153726976) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_lo` / 84934656) % 96 > 0 THEN char((l.`id_lo` / 84934656) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_lo` / 884736) % 96 > 0 THEN char((l.`id_lo` / 884736) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_lo` / 9216) % 96 > 0 THEN char((l.`id_lo` / 9216) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_lo` / 96) % 96 > 0 THEN char((l.`id_lo` / 96) % 96 + 32) ELSE '' END || CASE WHEN (l.`id_lo` / 1) % 96 > 0 THEN char((l.`id_lo` / 1) % 96 + 32) ELSE '' END END AS `id`,
@@ -48,14 +48,14 @@ SELECT
   CASE WHEN l.`body` IS NULL THEN l.`response_headers` ELSE (SELECT CASE WHEN substr(b.`response_headers`, 1, 1) = x'00' THEN CAST(substr(b.`response_headers`, 2) AS TEXT) END FROM `log_bodies` b WHERE b.`id` = l.`body`) END AS `response_headers`,
   CASE l.`decided_by` WHEN 0 THEN 'status_codes' WHEN 1 THEN 'body_contains' WHEN 2 THEN 'body_not_contains' END
     AS `decided_by`,
-  (SELECT unicode(CAST(substr(b.`response_body`, 1, 1) AS TEXT)) FROM `log_bodies` b WHERE b.`id` = l.`body`) AS `response_body_codec`
+  (SELECT (instr('0123456789ABCDEF', substr(hex(substr(b.`response_body`, 1, 1)), 1, 1)) - 1) * 16 + instr('0123456789ABCDEF', substr(hex(substr(b.`response_body`, 1, 1)), 2, 1)) - 1 FROM `log_bodies` b WHERE b.`id` = l.`body`) AS `response_body_codec`
 FROM `logs` l
 JOIN `cron_jobs` j ON j.`num` = l.`job`
 JOIN `accounts` a ON a.`num` = l.`account`;
 --> statement-breakpoint
 -- An INSERT into the view stores the log with its text raw (codec 0), as 0018's did inline.
 CREATE TRIGGER `execution_logs_insert` INSTEAD OF INSERT ON `execution_logs` BEGIN
-  -- The text first, raw (codec 0), so the log row can name it; removed again if the log row is not written.
+  -- The text first, raw (codec 0), so the log row can name it, and removed again if the log row is not written.
   INSERT INTO `log_bodies` (`response_body`, `error_message`, `response_headers`)
   SELECT CASE WHEN NEW.`response_body` IS NOT NULL THEN unhex('00' || hex(CAST(NEW.`response_body` AS TEXT))) END,
     CASE WHEN NEW.`error_message` IS NOT NULL THEN unhex('00' || hex(CAST(NEW.`error_message` AS TEXT))) END,

@@ -27,7 +27,7 @@ export async function shardReport(target: Target): Promise<ShardRow[]> {
     const [row] = execute<{ active_jobs: number; logs: number }>(
       target,
       `SELECT (SELECT count(*) FROM cron_jobs WHERE state = 'active' AND deleted_at IS NULL) AS active_jobs,
-              (SELECT coalesce(sum(n), 0) FROM log_day_counts) AS logs`,
+              (SELECT coalesce(sum(n), 0) FROM log_hours) AS logs`,
       database,
     );
     return {

@@ -56,13 +56,14 @@ export const logColumns = {
   retryAttempt: logs.retryAttempt,
   decidedBy: logs.decidedBy,
   body: logs.body,
+  // Aliased: logs and log_bodies share these column names, and D1 returns a batch's rows keyed by name.
   // Legacy inline text (body NULL) until the store migration moves it.
-  inlineBody: logs.responseBody,
-  inlineError: logs.errorMessage,
-  inlineHeaders: logs.responseHeaders,
-  storedBody: logBodies.responseBody,
-  storedError: logBodies.errorMessage,
-  storedHeaders: logBodies.responseHeaders,
+  inlineBody: sql<string | null>`${logs.responseBody}`.as("inline_body"),
+  inlineError: sql<string | null>`${logs.errorMessage}`.as("inline_error"),
+  inlineHeaders: sql<string | null>`${logs.responseHeaders}`.as("inline_headers"),
+  storedBody: sql`${logBodies.responseBody}`.mapWith(logBodies.responseBody).as("stored_body"),
+  storedError: sql`${logBodies.errorMessage}`.mapWith(logBodies.errorMessage).as("stored_error"),
+  storedHeaders: sql`${logBodies.responseHeaders}`.mapWith(logBodies.responseHeaders).as("stored_headers"),
   // Spelt out qualified: drizzle renders columns of a single-table select unqualified, and `job` must be the log's.
   cronJobId: sql<string>`(SELECT "cron_jobs"."id" FROM "cron_jobs" WHERE "cron_jobs"."num" = "logs"."job")`,
 };

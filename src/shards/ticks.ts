@@ -2,6 +2,7 @@ import { config } from "../config";
 import { engineDeps } from "../engine/deps";
 import { dispatchTick } from "../engine/dispatch";
 import { relayStranded } from "../engine/relay";
+import { migrateStore } from "../logs/migrate";
 import { sweep } from "../retention/sweep";
 import { shardNumbers } from "./bindings";
 import { shardDb } from "./resolve";
@@ -74,6 +75,8 @@ export async function runShardTick(
       return;
     }
     await relayStranded(engineDeps(env, db));
+    // Legacy logs move to the current layout a chunk at a time, in what is left of the tick's budgets.
+    await migrateStore(db);
     return;
   }
   const report = await sweep(db, {

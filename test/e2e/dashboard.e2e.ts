@@ -124,7 +124,7 @@ function probeStatements(now: number) {
 let demoShard = shardDatabase(0);
 
 function deleteProbe() {
-  // Logs are deleted only by the sweep, which keeps log_day_counts in step itself; this probe does the same.
+  // Logs are deleted only by the sweep, which keeps log_hours in step and removes the text; this probe does the same.
   const key = logKeyOf(PROBE_ID);
   if (!key) throw new Error("PROBE_ID must be an execution id");
   const params = [key.slot, key.hi, key.lo];
@@ -132,8 +132,12 @@ function deleteProbe() {
     { remote: false },
     [
       {
-        sql: `UPDATE log_day_counts SET n = n - 1 WHERE (job, day, status) IN
-              (SELECT job, executed_at / 86400000, status FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?)`,
+        sql: `UPDATE log_hours SET n = n - 1 WHERE (job, status, hour) IN
+              (SELECT job, status, executed_at / 3600000 FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ? AND body IS NOT NULL)`,
+        params,
+      },
+      {
+        sql: "DELETE FROM log_bodies WHERE id = (SELECT body FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?)",
         params,
       },
       { sql: "DELETE FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?", params },

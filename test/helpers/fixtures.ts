@@ -1,7 +1,7 @@
 import { createDb } from "../../src/db/client";
 import { cronJobs, type ExecutionLogRow } from "../../src/db/schema";
 import { executionId } from "../../src/engine/execution-id";
-import { insertLogStatement } from "../../src/logs/store";
+import { insertLogStatements } from "../../src/logs/store";
 import { accountDb, shardD1 } from "./shards";
 
 export const db = () => createDb(shardD1());
@@ -49,11 +49,11 @@ export async function insertLogs(cronJobId: string, accountId: string, logs: Log
     trigger: (l.retryAttempt ?? 0) > 0 ? ("retry" as const) : ("schedule" as const),
     ...l,
   }));
-  // Through the engine's own log insert (compact storage, counts trigger), one statement a log, batched.
+  // Through the engine's own log insert (text in log_bodies, the rollup trigger), two statements a log, batched.
   const perBatch = 50;
   const shard = await accountDb(accountId);
   for (let i = 0; i < rows.length; i += perBatch) {
-    const batch = rows.slice(i, i + perBatch).map((r) => insertLogStatement(shard, r));
+    const batch = rows.slice(i, i + perBatch).flatMap((r) => insertLogStatements(shard, r));
     if (batch.length > 0) await shard.batch(batch as unknown as Parameters<typeof shard.batch>[0]);
   }
   return rows;

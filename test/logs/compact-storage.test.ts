@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ExecutionLogRow } from "../../src/db/schema";
 import { executionId, executionIdFromParts, executionIdParts } from "../../src/engine/execution-id";
 import { idOfLogKey, logKeyOf } from "../../src/logs/log-key";
-import { findLog, insertLogStatement } from "../../src/logs/store";
+import { findLog, insertLogStatements } from "../../src/logs/store";
 import { createAccount } from "../helpers/accounts";
 import { db, insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
@@ -67,37 +67,47 @@ describe("a log insert", () => {
       decidedBy: "status_codes",
       ...overrides,
     });
-    /** The statement as D1 runs it, for its meta. */
-    const run = async (l: ExecutionLogRow) => {
-      const q = insertLogStatement(db(), l).toSQL();
-      return (
-        await shardD1()
+    /** The statements as D1 runs them in one batch: the text's meta, then the row's. */
+    const runBoth = async (l: ExecutionLogRow) => {
+      const statements = insertLogStatements(db(), l).map((s) => {
+        const q = s.toSQL();
+        return shardD1()
           .prepare(q.sql)
-          .bind(...q.params)
-          .run()
-      ).meta;
+          .bind(...q.params);
+      });
+      const results = await shardD1().batch(statements);
+      return results.map((r) => r.meta);
     };
-    return { acct, job, log, run };
+    /** The row's meta (the last statement). */
+    const run = async (l: ExecutionLogRow) => (await runBoth(l)).at(-1) as D1Meta;
+    return { acct, job, log, run, runBoth };
   }
 
-  it("writes at most 4 rows (D1 meta.rows_written): the row, two index entries, its day's count", async () => {
-    const { log, run } = await setup();
-    // The first log of its job, day and status inserts the count row; the next one updates it.
-    expect((await run(log(0))).rows_written).toBeLessThanOrEqual(4);
-    expect((await run(log(1))).rows_written).toBeLessThanOrEqual(4);
-    expect((await run(log(2, { status: "success", decidedBy: "status_codes" }))).rows_written).toBeLessThanOrEqual(4);
+  it("writes at most 4 rows for the log (the row, two index entries, its hour's rollup) and 1 for its text", async () => {
+    const { log, runBoth } = await setup();
+    // The first log of its job, hour and status inserts the rollup row; the next one updates it.
+    for (const l of [log(0), log(1), log(2, { status: "success", decidedBy: "status_codes" })]) {
+      const [text, row] = await runBoth(l);
+      expect(text?.rows_written).toBe(1);
+      expect(row?.rows_written).toBeLessThanOrEqual(4);
+    }
+    // A log without any text writes no text row.
+    const bare = log(3, { responseBody: null, responseHeaders: null, errorMessage: null });
+    const metas = await runBoth(bare);
+    expect(metas).toHaveLength(1);
+    expect(metas[0]?.rows_written).toBeLessThanOrEqual(4);
   });
 
   it("is idempotent: a redelivered log writes nothing and the first one stays", async () => {
-    const { log, run, job } = await setup();
-    await run(log(0));
-    const again = await run(log(0, { status: "success", responseBody: "changed" }));
-    expect(again.changes).toBe(0);
-    expect(again.rows_written).toBe(0);
+    const { log, runBoth, job } = await setup();
+    await runBoth(log(0));
+    const again = await runBoth(log(0, { status: "success", responseBody: "changed" }));
+    expect(again.map((m) => m.changes)).toEqual([0, 0]);
+    expect(again.map((m) => m.rows_written)).toEqual([0, 0]);
     const stored = await findLog(db(), log(0).id);
     expect(stored).toEqual(log(0));
     const count = await shardD1()
-      .prepare("SELECT sum(n) AS n FROM log_day_counts WHERE job = (SELECT num FROM cron_jobs WHERE id = ?)")
+      .prepare("SELECT sum(n) AS n FROM log_hours WHERE job = (SELECT num FROM cron_jobs WHERE id = ?)")
       .bind(job.id)
       .first<{ n: number }>();
     expect(count?.n).toBe(1);

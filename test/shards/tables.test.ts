@@ -11,7 +11,11 @@ import { MOVED_TABLES } from "../../src/shards/move";
 /** Shard tables that are not copied row by row by src/shards/move.ts. */
 const NOT_MOVED: Record<string, string> = {
   // Keyed by shard-local job numbers: the target's insert trigger on logs rebuilds them from the copied logs.
-  log_day_counts: "rebuilt by the target",
+  log_hours: "rebuilt by the target",
+  // Each log's text is copied with its log (src/shards/move.ts copyLogs), under the target's own row ids.
+  log_bodies: "copied with its log",
+  // Shard-wide progress of the store migration (src/logs/migrate.ts), not an account's.
+  shard_state: "not per account",
 };
 
 /** Shard tables the retention sweep (src/retention/sweep.ts) does not delete from. */
@@ -24,6 +28,8 @@ const NOT_SWEPT: Record<string, string> = {
   outbox: "deleted when sent",
   // The customer's own list, removed through DELETE …/alert-recipients and capped by MAX_ALERT_RECIPIENTS.
   alert_email_recipients: "live state, capped",
+  // A handful of named integers for the whole shard (src/logs/migrate.ts).
+  shard_state: "shard-wide, a few rows",
 };
 
 /** SQLite's, D1's and miniflare's own tables are not the schema's. */

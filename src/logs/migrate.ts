@@ -1,0 +1,171 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { logBodies, logHours, logs, shardState } from "../db/schema";
+import { encodeText } from "../lib/codec";
+import { sketchKeySql, sketchMergeSql } from "./sketch";
+
+/**
+ * The store migration, online: logs written before log_bodies keep their text inline (body NULL) and are in no
+ * rollup. Each chunk moves up to CHUNK of them, in primary-key order after a bookmark, into log_bodies (compressed)
+ * and log_hours, in one batch; nothing is copied twice and the shard never holds a second copy (each row shrinks as
+ * its text moves out). New logs use the new layout from the deploy on, and every read handles both layouts
+ * (src/logs/log-row.ts; counts and stats read the hours before `legacy_logs_until` from the logs themselves).
+ * When a scan finds no legacy row left, the watermark goes and reads use the rollups for every hour.
+ */
+
+/** shard_state keys: the watermark (migration 0027 sets it when a shard had logs) and the bookmark. */
+export const LEGACY_UNTIL = "legacy_logs_until";
+const BOOKMARK = ["legacy_bookmark_slot", "legacy_bookmark_hi", "legacy_bookmark_lo"] as const;
+
+/** Rows per chunk: ~5 statements each; measured well under 250 ms (bench/RESULTS.md, section 13). */
+export const MIGRATION_CHUNK = 500;
+/** Time a tick gives the migration after dispatch (ms); the next tick continues. */
+export const MIGRATION_BUDGET_MS = 1_000;
+
+interface LegacyRow {
+  slot: number;
+  idHi: number;
+  idLo: number;
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseHeaders: string | null;
+}
+
+export interface MigrationReport {
+  event: "log_store_migration";
+  moved: number;
+  chunks: number;
+  /** True once no legacy log is left (the watermark is gone). */
+  done: boolean;
+}
+
+async function readState(db: Db): Promise<Map<string, number>> {
+  const rows = await db.select().from(shardState);
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
+const key = (r: { slot: number; idHi: number; idLo: number }) =>
+  sql`${logs.slot} = ${r.slot} AND ${logs.idHi} = ${r.idHi} AND ${logs.idLo} = ${r.idLo}`;
+
+/**
+ * The chunk's rollups, in SQL over the rows still legacy in its key range when the batch runs (a row the sweep or
+ * a move deleted since the read counts nothing): counts per bucket key, then per (job, status, hour) with the
+ * sketch as their JSON object, merged into existing rollups as the insert trigger would have.
+ */
+function rollupStatement(db: Db, after: number[], last: LegacyRow) {
+  const k = sql.raw(sketchKeySql('"response_time_ms"'));
+  const inRange = sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) > (${after[0]}, ${after[1]}, ${after[2]})
+    AND (${logs.slot}, ${logs.idHi}, ${logs.idLo}) <= (${last.slot}, ${last.idHi}, ${last.idLo}) AND ${logs.body} IS NULL`;
+  return db.run(sql`INSERT INTO ${logHours} ("job", "status", "hour", "n", "sum_ms", "min_ms", "max_ms", "sketch")
+    SELECT job, status, hour, sum(c), sum(s), min(mn), max(mx),
+      CASE WHEN status = 0 AND count(k) > 0 THEN json_group_object(k, t) FILTER (WHERE k IS NOT NULL) END
+    FROM (
+      SELECT "job" AS job, "status" AS status, "executed_at" / 3600000 AS hour,
+        CASE WHEN "response_time_ms" IS NOT NULL THEN ${k} END AS k,
+        count(*) AS c, count("response_time_ms") AS t, sum("response_time_ms") AS s,
+        min("response_time_ms") AS mn, max("response_time_ms") AS mx
+      FROM ${logs} WHERE ${inRange} GROUP BY 1, 2, 3, 4
+    ) WHERE true GROUP BY job, status, hour
+    ON CONFLICT ("job", "status", "hour") DO UPDATE SET
+      "n" = "n" + excluded."n",
+      "sum_ms" = coalesce("sum_ms" + excluded."sum_ms", "sum_ms", excluded."sum_ms"),
+      "min_ms" = coalesce(min("min_ms", excluded."min_ms"), "min_ms", excluded."min_ms"),
+      "max_ms" = coalesce(max("max_ms", excluded."max_ms"), "max_ms", excluded."max_ms"),
+      "sketch" = ${sql.raw(sketchMergeSql('"log_hours"."sketch"', 'excluded."sketch"'))}`);
+}
+
+/** One legacy row's move: its text into log_bodies (when it has any), then the row names it and drops the inline copy. */
+function moveStatements(db: Db, r: LegacyRow) {
+  const still = sql`EXISTS (SELECT 1 FROM ${logs} WHERE ${key(r)} AND ${logs.body} IS NULL)`;
+  const hasText = r.responseBody !== null || r.errorMessage !== null || r.responseHeaders !== null;
+  const enc = (t: string | null) => (t === null ? null : encodeText(t));
+  const text = hasText
+    ? [
+        db
+          .insert(logBodies)
+          .select(
+            sql`SELECT NULL, ${enc(r.responseBody)}, ${enc(r.errorMessage)}, ${enc(r.responseHeaders)} WHERE ${still}`,
+          ),
+      ]
+    : [];
+  return [
+    ...text,
+    db
+      .update(logs)
+      .set({
+        body: hasText ? sql`last_insert_rowid()` : 0,
+        responseBody: null,
+        errorMessage: null,
+        responseHeaders: null,
+      })
+      .where(sql`${key(r)} AND ${logs.body} IS NULL`),
+  ];
+}
+
+/**
+ * Moves one chunk of legacy logs after the bookmark. Returns how many it moved and whether the scan reached the
+ * end (then the watermark and bookmark are removed in the same batch).
+ */
+export async function migrateChunk(db: Db, limit = MIGRATION_CHUNK): Promise<{ moved: number; done: boolean }> {
+  const state = await readState(db);
+  if (!state.has(LEGACY_UNTIL)) return { moved: 0, done: true };
+  const after = BOOKMARK.map((k) => state.get(k) ?? -Number.MAX_SAFE_INTEGER);
+  const rows: LegacyRow[] = await db
+    .select({
+      slot: logs.slot,
+      idHi: logs.idHi,
+      idLo: logs.idLo,
+      responseBody: logs.responseBody,
+      errorMessage: logs.errorMessage,
+      responseHeaders: logs.responseHeaders,
+    })
+    .from(logs)
+    .where(
+      sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) > (${after[0]}, ${after[1]}, ${after[2]}) AND ${logs.body} IS NULL`,
+    )
+    .orderBy(logs.slot, logs.idHi, logs.idLo)
+    .limit(limit);
+  const done = rows.length < limit;
+  const last = rows.at(-1);
+  const bookmark = last
+    ? BOOKMARK.map((k, i) =>
+        db
+          .insert(shardState)
+          .values({ key: k, value: [last.slot, last.idHi, last.idLo][i] as number })
+          .onConflictDoUpdate({ target: shardState.key, set: { value: sql`excluded.value` } }),
+      )
+    : [];
+  const finish = done
+    ? [
+        db
+          .delete(shardState)
+          .where(sql`${shardState.key} IN (${LEGACY_UNTIL}, ${BOOKMARK[0]}, ${BOOKMARK[1]}, ${BOOKMARK[2]})`),
+      ]
+    : [];
+  // A row the sweep deleted between the read and this batch moves nothing and counts nothing: each statement
+  // re-checks that the row is still legacy.
+  const statements = [
+    ...(last ? [rollupStatement(db, after, last)] : []),
+    ...rows.flatMap((r) => moveStatements(db, r)),
+    ...(done ? finish : bookmark),
+  ];
+  if (statements.length > 0) await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
+  return { moved: rows.length, done };
+}
+
+/** Chunks until the budget is spent or nothing legacy is left; called after each dispatch tick. */
+export async function migrateStore(db: Db, budgetMs = MIGRATION_BUDGET_MS): Promise<MigrationReport> {
+  const started = Date.now();
+  let moved = 0;
+  let chunks = 0;
+  let done = false;
+  while (!done && Date.now() - started < budgetMs) {
+    const r = await migrateChunk(db);
+    moved += r.moved;
+    done = r.done;
+    chunks++;
+  }
+  const report: MigrationReport = { event: "log_store_migration", moved, chunks, done };
+  if (moved > 0) console.log(JSON.stringify(report));
+  return report;
+}
