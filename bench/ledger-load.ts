@@ -132,15 +132,13 @@ async function prepare(target: string) {
   db.exec("BEGIN");
   removeAccounts(db, LABEL);
   removeAccounts(db, ROWS_LABEL);
-  for (const table of ["runs", "outbox"]) {
-    db.exec(
-      `DELETE FROM ${table} WHERE account_id NOT IN (SELECT id FROM accounts)`, // the removed accounts' ledger
-    );
-  }
+  // The removed accounts' ledger (runs: by account number) and outbox.
+  db.exec("DELETE FROM runs WHERE account NOT IN (SELECT num FROM accounts)");
+  db.exec("DELETE FROM outbox WHERE account_id NOT IN (SELECT id FROM accounts)");
   // Unfinished runs other benches left (tick's and soak's retries: their queue messages died with their wrangler dev,
   // local queues being in memory). The relay would run them during this bench's phases, and their rows would be
   // counted as this bench's executions'.
-  db.exec("DELETE FROM runs WHERE state IN ('queued', 'running')");
+  db.exec("DELETE FROM runs WHERE state IN (0, 1)"); // queued, running (src/db/schema.ts runStates)
   const base = Math.floor(Date.now() / MINUTE) * MINUTE - 3 * 86_400_000;
   const loadSlot = base + 10 * MINUTE;
   const created = base - 86_400_000;
@@ -265,7 +263,7 @@ const inList = (ids: string[]) => `(${ids.map((id) => `'${id.replace(/'/g, "''")
 /** Unfinished ledger rows and unsent outbox entries of these accounts. */
 const pending = (accountIds: string[]) =>
   scalar(
-    `SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND account_id IN ${inList(accountIds)}`,
+    `SELECT count(*) AS n FROM run_ledger WHERE state IN ('queued', 'running') AND account_id IN ${inList(accountIds)}`,
   ) + scalar(`SELECT count(*) AS n FROM outbox WHERE account_id IN ${inList(accountIds)}`);
 
 /** Waits until the accounts' runs are all finished and no queue batch arrived for `quietMs`; fires relay ticks meanwhile. */
@@ -281,7 +279,7 @@ async function drain(
     const state = await get<BenchState>(dev, "/__bench/state");
     const running = state.batches.some((b) => b.finished_at === 0);
     const lastBatch = running ? Date.now() : Math.max(0, ...state.batches.map((b) => b.finished_at));
-    const runs = scalar(`SELECT count(*) AS n FROM runs WHERE account_id IN ${inList(accountIds)}`);
+    const runs = scalar(`SELECT count(*) AS n FROM run_ledger WHERE account_id IN ${inList(accountIds)}`);
     const open = pending(accountIds);
     if (runs >= opts.expectedRuns && open === 0 && Date.now() - lastBatch > opts.quietMs) break;
     if (now() - started > opts.maxS * 1000) throw new Error(`not drained after ${opts.maxS} s: ${open} pending`);
@@ -497,7 +495,7 @@ async function run(meta: ReturnType<typeof readMeta>, target: TargetServer, t0: 
     trigger: string;
   }>;
   const runs = db
-    .prepare(`SELECT id, job_id, slot, attempt, state, leases FROM runs WHERE account_id IN ${accs}`)
+    .prepare(`SELECT id, job_id, slot, attempt, state, leases FROM run_ledger WHERE account_id IN ${accs}`)
     .all() as Array<{ id: string; job_id: string; slot: number; attempt: number; state: string; leases: number }>;
   db.close();
 

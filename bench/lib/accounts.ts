@@ -71,11 +71,16 @@ export function removeAccounts(db: DatabaseSync, label: string, opts: { control?
       json,
     );
   }
+  // The run ledger keyed by job numbers (migration 0028): remove it through the accounts' jobs, before the jobs go.
+  const runsKeyed = tables.has("runs_v1");
+  if (runsKeyed) {
+    db.prepare(`DELETE FROM runs WHERE job IN (SELECT num FROM cron_jobs WHERE account_id IN ${inList})`).run(json);
+  }
   for (const table of [
     "execution_logs",
     "log_counts",
     "outbox",
-    "runs",
+    ...(runsKeyed ? ["runs_v1"] : ["runs"]),
     "alert_deliveries",
     "alert_email_recipients",
     "idempotency_keys",

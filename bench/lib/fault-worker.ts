@@ -113,7 +113,7 @@ const KINDS: Array<[RegExp, string]> = [
   [/^update "runs" set "state" = \?, "lease_until" = (null|\?) where/, "record: ledger done (runs)"],
   [/^update "runs" set "sent_at"/, "follow-ups: runs marked sent"],
   [/^delete from "outbox"/, "follow-ups: outbox entries deleted"],
-  [/^update "runs" set "state" = \?, "skip_reason"/, "ledger: skipped"],
+  [/^update "runs" set "state" = \?, "reason"/, "ledger: skipped"],
   [/^update "api_keys"/, "api: key last_used_at"],
 ];
 

@@ -19,8 +19,28 @@ export const runOrigins = ["schedule", "manual"] as const;
 export type RunOrigin = (typeof runOrigins)[number];
 export const runTriggers = ["schedule", "retry", "manual"] as const;
 export type RunTrigger = (typeof runTriggers)[number];
-export const runStates = ["queued", "running", "done", "skipped"] as const;
+/**
+ * A ledger row's state and the reason a slot did not run as planned. `runs` stores each as its index in these lists
+ * (src/engine/run-row.ts), so the lists are append-only: never reorder or remove an entry, a stored number would
+ * change meaning. An integer 0..9 costs a row at most one byte (0 and 1 none), the text 4 to 11. `queued` and
+ * `running` must stay 0 and 1: runs_job_unfinished_idx is `state IN (0, 1)`.
+ *
+ * queued → running (leased) → done; `skipped` with a reason (overlap, paused, deleted; missed, calendar, maintenance
+ * later); `awaiting` and `dead` (undelivered, outcome_unknown) are for the run history's later states.
+ */
+export const runStates = ["queued", "running", "awaiting", "done", "skipped", "dead"] as const;
 export type RunState = (typeof runStates)[number];
+export const runReasons = [
+  "overlap",
+  "paused",
+  "deleted",
+  "missed",
+  "calendar",
+  "maintenance",
+  "undelivered",
+  "outcome_unknown",
+] as const;
+export type RunReason = (typeof runReasons)[number];
 
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
@@ -274,48 +294,79 @@ export const shardState = sqliteTable("shard_state", {
 });
 
 /**
- * The run ledger: one row per attempt of a slot, from the moment it is claimed (src/engine/ledger.ts).
- * `queued` → `running` (leased until lease_until) → `done`, or `skipped` with a reason. The id is the attempt's
- * execution id, so the row, its message and its log share one key; ids sort by slot time, which the
- * retention sweep uses instead of a time index.
+ * The run ledger: one row per attempt of a slot, from the moment it is claimed (src/engine/ledger.ts), kept as long
+ * as logs. Keyed like `logs` by integers: (job, slot, id_hi, id_lo) is cron_jobs.num and the attempt's execution id
+ * (src/logs/log-key.ts; its first part is the slot, so one job's history is one key range in slot order). The
+ * engine sees the text ids (RunRow, rebuilt by src/engine/run-row.ts). `state`, `reason` and `origin` are indexes
+ * into runStates, runReasons and runOrigins.
  *
- * Rows written per execution are what D1 bills, so the ledger keeps one index: the table is WITHOUT ROWID (the id is
- * the row's key, no second copy of it in an automatic index; migration 0021 rebuilds it, and drizzle-kit cannot
- * declare it, so a change that makes drizzle-kit recreate this table must repeat it), and runs_job_unfinished_idx
- * holds only unfinished runs under a key (job, slot) that a lease does not change. The relay finds stranded runs by
- * scanning that partial index (a handful of rows: only runs in flight), not by a state/time index.
+ * Rows written per execution are what D1 bills, so the ledger keeps one index: the table is WITHOUT ROWID (the key is
+ * the row; migration 0028 creates it, and drizzle-kit cannot declare it, so a change that makes drizzle-kit recreate
+ * this table must repeat it), and runs_job_unfinished_idx holds only unfinished runs under a key (job, slot) that a
+ * lease does not change. The relay finds stranded runs by scanning that partial index (a handful of rows: only
+ * runs in flight), not by a state/time index.
  */
 export const runs = sqliteTable(
   "runs",
   {
-    id: text("id").primaryKey(),
-    jobId: text("job_id").notNull(),
-    accountId: text("account_id").notNull(),
-    /** Schedule slot (epoch ms); for a manual run the request time. */
+    /** cron_jobs.num */
+    job: integer("job").notNull(),
+    /** Schedule slot (epoch ms); for a manual run the request time. The execution id's first part. */
     slot: integer("slot").notNull(),
-    /** Random per manual run, so runs started in one millisecond stay distinct; null for schedule slots. */
-    nonce: text("nonce"),
-    origin: text("origin", { enum: runOrigins }).notNull(),
+    idHi: integer("id_hi").notNull(),
+    idLo: integer("id_lo").notNull(),
+    /** accounts.num */
+    account: integer("account").notNull(),
     attempt: integer("attempt").notNull(),
+    /** Index into runOrigins: 0 schedule, 1 manual. */
+    origin: integer("origin").notNull(),
+    /** Index into runStates. */
+    state: integer("state").notNull(),
+    /** Index into runReasons; null unless the run was skipped or closed for a reason. */
+    reason: integer("reason"),
     /** When the attempt is due (epoch ms): the slot for a first attempt, the retry time for later ones. */
     plannedAt: integer("planned_at").notNull(),
-    state: text("state", { enum: runStates }).notNull(),
-    /** paused | deleted | overlap (only skipped rows). */
-    skipReason: text("skip_reason"),
     /** A consumer holds the run until then (epoch ms): the job's timeout plus a recording margin. */
     leaseUntil: integer("lease_until"),
     /** How many times a lease was taken: more than one means the target may have been called more than once. */
     leases: integer("leases").notNull().default(0),
     /** When its queue message was last sent (epoch ms); null until sent. The relay re-sends stale queued rows. */
     sentAt: integer("sent_at"),
-    createdAt: integer("created_at").notNull(),
+    /**
+     * Random per manual run, so runs started in one millisecond stay distinct; null for schedule slots. The next
+     * attempt's execution id is derived from it.
+     */
+    nonce: text("nonce"),
   },
   (t) => [
-    // A job's unfinished runs, for the overlap checks (src/engine/overlap.ts) at the claim and the lease; the relay
-    // scans it whole (src/engine/ledger.ts findStrandedRuns).
-    index("runs_job_unfinished_idx").on(t.jobId, t.slot).where(sql`${t.state} IN ('queued', 'running')`),
+    primaryKey({ columns: [t.job, t.slot, t.idHi, t.idLo] }),
+    // A job's unfinished runs (queued, running), for the overlap checks (src/engine/overlap.ts) at the claim and the
+    // lease; the relay scans it whole (src/engine/ledger.ts findStrandedRuns).
+    index("runs_job_unfinished_idx").on(t.job, t.slot).where(sql`${t.state} IN (0, 1)`),
   ],
 );
+
+/**
+ * The ledger as it was before migration 0028 (text ids, text state), holding only finished rows: the migration
+ * moved the unfinished ones to `runs`. The rest move in chunks (src/engine/ledger.ts moveLegacyRunsChunk) or expire
+ * (deleteRunsBefore); a later migration drops the table once it is empty everywhere.
+ */
+export const runsV1 = sqliteTable("runs_v1", {
+  id: text("id").primaryKey(),
+  jobId: text("job_id").notNull(),
+  accountId: text("account_id").notNull(),
+  slot: integer("slot").notNull(),
+  nonce: text("nonce"),
+  origin: text("origin", { enum: runOrigins }).notNull(),
+  attempt: integer("attempt").notNull(),
+  plannedAt: integer("planned_at").notNull(),
+  state: text("state").notNull(),
+  skipReason: text("skip_reason"),
+  leaseUntil: integer("lease_until"),
+  leases: integer("leases").notNull().default(0),
+  sentAt: integer("sent_at"),
+  createdAt: integer("created_at").notNull(),
+});
 
 /**
  * The outbox: follow-up messages (callbacks) written in the same batch as the log that causes them, sent after
@@ -432,7 +483,25 @@ export interface ExecutionLogRow {
   /** Which success rule decided the status (src/jobs/success-rules.ts); null for an error or timeout. */
   decidedBy: DecidedBy | null;
 }
-export type RunRow = typeof runs.$inferSelect;
+/** A ledger row as the engine sees it: text ids, named state (src/engine/run-row.ts builds it from `runs`). */
+export interface RunRow {
+  /** The attempt's execution id. */
+  id: string;
+  jobId: string;
+  accountId: string;
+  slot: number;
+  nonce: string | null;
+  origin: RunOrigin;
+  attempt: number;
+  plannedAt: number;
+  state: RunState;
+  reason: RunReason | null;
+  leaseUntil: number | null;
+  leases: number;
+  sentAt: number | null;
+}
+/** A `runs` row as stored. */
+export type StoredRunRow = typeof runs.$inferSelect;
 
 /**
  * Idempotency keys of POST /create and POST /trigger (src/idempotency/store.ts): the first response to a key is

@@ -6,7 +6,7 @@ import type { EngineDeps } from "./deps";
 import { isFenced } from "./fence";
 import { sendPendingFollowUps } from "./follow-ups";
 import { earlyBySeconds } from "./jitter";
-import { findRun, insertRunStatement, runId, skipRun, takeLease } from "./ledger";
+import { findRun, insertRunStatement, type RunRef, runId, skipRun, takeLease } from "./ledger";
 import type { LegacyRunMessage, RunMessage } from "./messages";
 import { markWaiting } from "./overlap";
 import { closeAttempt, executeLeased } from "./run";
@@ -25,9 +25,11 @@ export interface ConsumeOutcome {
  * written here first (queued), so it runs like any other.
  */
 async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<RunRow | undefined> {
-  if (msg.runId !== undefined) return findRun(deps.db, msg.runId);
+  // The message's text ids name the row: its key is the id's parts under the job's number (src/engine/run-row.ts).
+  if (msg.runId !== undefined) return findRun(deps.db, { id: msg.runId, jobId: msg.jobId });
   const key = { jobId: msg.jobId, slot: msg.slot, attempt: msg.attempt, nonce: null };
-  const existing = await findRun(deps.db, runId(key));
+  const ref = { id: runId(key), jobId: msg.jobId };
+  const existing = await findRun(deps.db, ref);
   if (existing) return existing;
   const job = await findLiveJob(deps.db, msg.jobId);
   if (!job) return undefined;
@@ -41,7 +43,7 @@ async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage):
     sentAt: now,
     now,
   });
-  return findRun(deps.db, runId(key));
+  return findRun(deps.db, ref);
 }
 
 /**
@@ -76,12 +78,12 @@ export async function withLease(
   const early = earlyBySeconds(run, now);
   if (early > 0) return { result: "busy", retryAfterSeconds: early };
   const job = await findLiveJob(deps.db, run.jobId);
-  const leased = job ? await takeLease(deps.db, run.id, now, job.timeoutSeconds) : undefined;
-  if (!job || !leased) return settleUnleased(deps, run.id, job, now);
+  const leased = job ? await takeLease(deps.db, run, now, job.timeoutSeconds) : undefined;
+  if (!job || !leased) return settleUnleased(deps, run, job, now);
   return { result: await act(job, leased, now) };
 }
 
-const isFinished = (run: RunRow) => run.state === "done" || run.state === "skipped";
+const isFinished = (run: RunRow) => run.state === "done" || run.state === "skipped" || run.state === "dead";
 
 /** A delivery of a finished run: only its unsent follow-ups are sent. */
 async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOutcome> {
@@ -99,11 +101,11 @@ async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOut
  */
 async function settleUnleased(
   deps: EngineDeps,
-  id: string,
+  run: RunRef,
   job: CronJobRow | undefined,
   now: number,
 ): Promise<ConsumeOutcome> {
-  const current = await findRun(deps.db, id);
+  const current = await findRun(deps.db, run);
   if (!current) return { result: "unknown" };
   if (isFinished(current)) return replayFinished(deps, current);
   // A move is copying the account away (the lease's fence): nothing may change here; the run waits for the new shard.
@@ -113,11 +115,11 @@ async function settleUnleased(
   }
   if (current.state === "queued" && job && RUNNABLE_STATES.includes(job.state) && job.overlapPolicy !== "allow") {
     // Held back by the job's overlap policy (the lease's overlapClear): it waits in the ledger for the relay.
-    await markWaiting(deps.db, current.id);
+    await markWaiting(deps.db, current);
     return { result: "waiting" };
   }
   if (current.state === "queued") {
-    await skipRun(deps.db, current.id, job ? "paused" : "deleted");
+    await skipRun(deps.db, current, job ? "paused" : "deleted");
     return { result: "skipped" };
   }
   const owner = job ?? (await findJobIncludingDeleted(deps.db, current.jobId));

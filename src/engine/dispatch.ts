@@ -5,6 +5,7 @@ import { jitteredStart } from "./jitter";
 import { markRunsUnsent, runId } from "./ledger";
 import { type MessageSender, sendAll } from "./messages";
 import { type SlotRun, slotRunStatement } from "./overlap";
+import { STATE } from "./run-row";
 import type { TickReport } from "./tick-report";
 
 export type { TickReport };
@@ -67,8 +68,8 @@ export async function dispatchTick(
     const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
     claimed += newRuns.filter((_, i) => ((results[2 * i] as unknown[] | undefined)?.length ?? 0) === 1).length;
     const won = newRuns.filter((_, i) => {
-      const [row] = (results[2 * i + 1] as Array<{ state: string }> | undefined) ?? [];
-      return row?.state === "queued";
+      const [row] = (results[2 * i + 1] as Array<{ state: number }> | undefined) ?? [];
+      return row?.state === STATE.queued;
     });
     // A jittered slot's message waits out its offset in the queue (delaySeconds); the consumer also holds back
     // an early delivery (src/engine/consume.ts), e.g. one the relay re-sent.
@@ -80,10 +81,7 @@ export async function dispatchTick(
       enqueued += await sendAll(queue, messages);
     } catch (err) {
       console.error(JSON.stringify({ event: "dispatch_enqueue_failed", runs: won.length, error: String(err) }));
-      await markRunsUnsent(
-        db,
-        won.map((r) => r.id),
-      );
+      await markRunsUnsent(db, won);
     }
     if (page.length < PAGE) break;
   }

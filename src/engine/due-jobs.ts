@@ -73,7 +73,7 @@ export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
       nextRunAt: next,
       occurrences,
       lastClaimedSlot: job.nextRunAt,
-      skippedRuns: skippedRunsIncrement(job.id),
+      skippedRuns: skippedRunsIncrement(),
     })
     .where(
       and(

@@ -36,11 +36,7 @@ export async function sendFollowUps(
   ];
   await sendAll(deps.queue, messages);
   const marks = [
-    ...markRunsSentStatements(
-      deps.db,
-      queued.map((r) => r.id),
-      now,
-    ),
+    ...markRunsSentStatements(deps.db, queued, now),
     ...deleteOutboxStatements(
       deps.db,
       entries.map((e) => e.id),
@@ -52,7 +48,7 @@ export async function sendFollowUps(
 /** Re-sends whatever follow-up of a recorded attempt is not marked sent (a redelivery of a finished run). */
 export async function sendPendingFollowUps(deps: EngineDeps, run: RunRow): Promise<number> {
   const [next, entries] = await Promise.all([
-    findUnsentRun(deps.db, runId(nextAttempt(run))),
+    findUnsentRun(deps.db, { id: runId(nextAttempt(run)), jobId: run.jobId }),
     findOutboxEntries(deps.db, run.id),
   ]);
   const queued = next ? [next] : [];

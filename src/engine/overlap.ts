@@ -1,7 +1,7 @@
-import { type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { insertWhere } from "../db/insert-where";
 import { cronJobs, runs } from "../db/schema";
+import { insertRunSelect, originNumber, type RunRef, reasonNumber, runWhere, STATE } from "./run-row";
 
 /**
  * Overlap policies (cron_jobs.overlap_policy, README "Overlapping runs"): what a schedule slot does while the job's
@@ -23,29 +23,22 @@ import { cronJobs, runs } from "../db/schema";
  * do count as the previous run for the slots after them.
  */
 
-/** A job's ledger rows that are unfinished: `queued` or `running` (served by runs_job_unfinished_idx). */
-function unfinishedOf(jobId: SQL | string): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job_id = ${jobId} AND prior.state IN ('queued', 'running'))`;
+/**
+ * The job's ledger rows that are unfinished: `queued` or `running` (runs_job_unfinished_idx, whose condition this
+ * spells). On the job's row: `cron_jobs` is the statement's own (the claim's UPDATE, or the ledger insert's FROM).
+ */
+function unfinishedOfJob(): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${cronJobs.num} AND prior.state IN (0, 1))`;
 }
 
 /** True (in SQL, on the job's row) when a claim of this job's next slot is to be skipped. */
-export function skipsSlot(jobId: string): SQL {
-  return sql`(${cronJobs.overlapPolicy} = 'skip' AND ${unfinishedOf(jobId)})`;
+export function skipsSlot(): SQL {
+  return sql`(${cronJobs.overlapPolicy} = 'skip' AND ${unfinishedOfJob()})`;
 }
 
 /** The claim's increment of skipped_runs: 1 when skip applies, evaluated in the claim's own UPDATE. */
-export function skippedRunsIncrement(jobId: string): SQL {
-  return sql`${cronJobs.skippedRuns} + CASE WHEN ${skipsSlot(jobId)} THEN 1 ELSE 0 END`;
-}
-
-/** The claimed slot, as the claim's batch checks it: this tick's claim of the slot is committed. */
-function claimed(jobId: string, slot: number): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${jobId} AND ${cronJobs.lastClaimedSlot} = ${slot})`;
-}
-
-/** The job's skip condition, read from its row (the claim UPDATE has already run in this batch). */
-function jobSkips(jobId: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${jobId} AND ${skipsSlot(jobId)})`;
+export function skippedRunsIncrement(): SQL {
+  return sql`${cronJobs.skippedRuns} + CASE WHEN ${skipsSlot()} THEN 1 ELSE 0 END`;
 }
 
 export interface SlotRun {
@@ -58,51 +51,50 @@ export interface SlotRun {
 }
 
 /**
- * The claimed slot's ledger row, in the claim's batch right after the claim and only if that claim is committed:
- * `skipped` with reason `overlap` when skip applies (evaluated in this statement, in the claim's transaction),
- * otherwise `queued`. One statement per slot, so a tick page stays at two statements per job; it returns the
- * row's id and state, so the tick sends messages for the queued ones only.
+ * The claimed slot's ledger row, in the claim's batch right after the claim and only if that claim is committed
+ * (the job's last_claimed_slot is this slot): `skipped` with reason `overlap` when skip applies (evaluated in this
+ * statement, in the claim's transaction), otherwise `queued`. One statement per slot, so a tick page stays at two
+ * statements per job; it returns the row's state, so the tick sends messages for the queued ones only.
  */
 export function slotRunStatement(db: Db, r: SlotRun) {
-  const skips = jobSkips(r.jobId);
-  // insertWhere embeds SQL values as they are: the state, reason and send time are decided by the same condition.
-  const decided = <T>(ifSkipped: SQL, ifQueued: SQL) =>
-    sql`CASE WHEN ${skips} THEN ${ifSkipped} ELSE ${ifQueued} END` as unknown as T;
-  return insertWhere(
+  // The state, reason and send time are decided by the same condition, on the job's row the insert selects from.
+  const decided = (ifSkipped: SQL, ifQueued: SQL) =>
+    sql`CASE WHEN ${skipsSlot()} THEN ${ifSkipped} ELSE ${ifQueued} END`;
+  return insertRunSelect(
     db,
-    runs,
     {
       id: r.id,
       jobId: r.jobId,
       accountId: r.accountId,
-      slot: r.slot,
       nonce: null,
       origin: "schedule",
       attempt: 0,
       plannedAt: r.plannedAt,
-      state: decided<"queued">(sql`'skipped'`, sql`'queued'`),
-      skipReason: decided<string>(sql`'overlap'`, sql`NULL`),
-      sentAt: decided<number>(sql`NULL`, sql`${r.now}`),
-      createdAt: r.now,
+      state: decided(sql`${STATE.skipped}`, sql`${STATE.queued}`),
+      reason: decided(sql`${reasonNumber("overlap")}`, sql`NULL`),
+      sentAt: decided(sql`NULL`, sql`${r.now}`),
     },
-    claimed(r.jobId, r.slot),
-  ).returning({ id: runs.id, state: runs.state });
+    sql`${cronJobs.lastClaimedSlot} = ${r.slot}`,
+  ).returning({ state: runs.state });
 }
 
 /**
  * The lease's overlap condition, on the `runs` row being leased: a schedule run of a job whose policy is not
- * `allow` may start only while no other row of the job is running and none is unfinished ahead of it (by slot,
- * then id). `allow` jobs and manual runs are never held back.
+ * `allow` may start only while no other row of the job is running and none is unfinished ahead of it (by key:
+ * slot, then execution id). `allow` jobs and manual runs are never held back.
  */
 export function overlapClear(): SQL {
-  return sql`(${runs.origin} = 'manual' OR NOT EXISTS (
-    SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${runs.jobId} AND ${cronJobs.overlapPolicy} != 'allow'
-      AND EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job_id = ${runs.jobId} AND prior.id != ${runs.id}
-        AND prior.state IN ('queued', 'running')
-        AND (prior.state = 'running' OR prior.slot < ${runs.slot} OR (prior.slot = ${runs.slot} AND prior.id < ${runs.id})))))`;
+  return sql`(${runs.origin} = ${originNumber("manual")} OR NOT EXISTS (
+    SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.num} = ${runs.job} AND ${cronJobs.overlapPolicy} != 'allow'
+      AND EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${runs.job} AND prior.state IN (0, 1)
+        AND (prior.slot, prior.id_hi, prior.id_lo) != (${runs.slot}, ${runs.idHi}, ${runs.idLo})
+        AND (prior.state = ${STATE.running} OR (prior.slot, prior.id_hi, prior.id_lo) < (${runs.slot}, ${runs.idHi}, ${runs.idLo})))))`;
 }
 
 /** A blocked `queue` run stays queued with its message marked unsent: the tick's relay sends it again. */
-export async function markWaiting(db: Db, id: string): Promise<void> {
-  await db.run(sql`UPDATE ${runs} SET sent_at = NULL WHERE id = ${id} AND state = 'queued'`);
+export async function markWaiting(db: Db, ref: RunRef): Promise<void> {
+  await db
+    .update(runs)
+    .set({ sentAt: null })
+    .where(and(runWhere(ref), eq(runs.state, STATE.queued)));
 }

@@ -111,7 +111,7 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
       decidedBy: result.decidedBy ?? null,
       trigger: runTrigger(run),
     }),
-    finishRunStatement(db, run.id),
+    finishRunStatement(db, run),
   ];
   const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
   const updated = results[followUps.length + extra.length + (r.next ? 1 : 0)] as unknown[];

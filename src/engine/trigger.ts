@@ -3,6 +3,7 @@ import type { EngineDeps } from "./deps";
 import { sendFollowUps } from "./follow-ups";
 import { insertRunStatement, type NewRun, runId, takeLeaseStatement } from "./ledger";
 import { executeLeased, type RunOutcome } from "./run";
+import { toRunRow } from "./run-row";
 
 /**
  * Run now: a manual run of its own — its slot is the request time and a random nonce keeps runs started in the
@@ -23,11 +24,12 @@ export async function leaseManualRun(deps: EngineDeps, job: CronJobRow): Promise
   const now = deps.now();
   // No message: the request itself is the delivery.
   const run = { ...manualRun(job, now), sentAt: now };
+  const ref = { id: runId(run), jobId: job.id, accountId: job.accountId };
   const [, leased] = await deps.db.batch([
     insertRunStatement(deps.db, run),
-    takeLeaseStatement(deps.db, runId(run), now, job.timeoutSeconds),
+    takeLeaseStatement(deps.db, ref, now, job.timeoutSeconds),
   ]);
-  return leased[0];
+  return leased[0] && toRunRow(leased[0], ref);
 }
 
 /**

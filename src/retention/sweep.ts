@@ -3,7 +3,7 @@ import { deleteExpiredConfirmationSends } from "../alerts/recipients";
 import { deleteExpiredDeliveries } from "../alerts/sweep";
 import type { Db } from "../db/client";
 import { accounts, cronJobs, logDayCounts, logs } from "../db/schema";
-import { deleteRunsBefore } from "../engine/ledger";
+import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
 import { CHUNK_START, nextChunkSizeAfter } from "./chunk-size";
@@ -20,6 +20,7 @@ export const SWEPT_TABLES = [
   "logs",
   "log_day_counts",
   "runs",
+  "runs_v1",
   "idempotency_keys",
   "alert_deliveries",
   "confirmation_sends",
@@ -39,7 +40,7 @@ export interface SweepReport {
   event: "retention_sweep";
   cutoff: string;
   expired_deleted: number;
-  /** Run-ledger rows of slots older than the cutoff. */
+  /** Run-ledger rows of slots older than the cutoff, and every row of a deleted job. */
   runs_deleted: number;
   /** Idempotency keys past their 24-hour window. */
   idempotency_keys_deleted: number;
@@ -158,12 +159,14 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   }
 
   let runsDeleted = 0;
+  // The ledger's walk (legacy table, then job by job, then deleted jobs) continues across its chunks.
+  const runsSweep = newRunsSweep();
   while (complete) {
     if (!withinBudget()) {
       complete = false;
       break;
     }
-    const n = await deleteRunsBefore(db, cutoff, size);
+    const n = await deleteRunsBefore(db, cutoff, size, runsSweep);
     runsDeleted += n;
     if (n < size) break;
   }

@@ -74,7 +74,14 @@ const TABLES: TableSpec[] = [
   { table: "accounts", key: ["id"], where: "id = ?" },
   { table: "retired_signing_secrets", key: ["account_id", "secret"], where: "account_id = ?" },
   { table: "cron_jobs", key: ["id"], where: "account_id = ?" },
-  { table: "runs", key: ["id"], where: "account_id = ?" },
+  // Copied by copyRuns (shard-local numbers), job by job; counted and removed through the account's jobs.
+  {
+    table: "runs",
+    key: ["job", "slot", "id_hi", "id_lo"],
+    where: "job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
+  },
+  // The ledger's finished rows from before migration 0028, as they are (text ids), until they move or expire.
+  { table: "runs_v1", key: ["id"], where: "account_id = ?" },
   { table: "outbox", key: ["id"], where: "account_id = ?" },
   { table: "idempotency_keys", key: ["account_id", "key"], where: "account_id = ?" },
   { table: "alert_deliveries", key: ["id"], where: "account_id = ?" },
@@ -156,9 +163,52 @@ async function copyLogs(deps: MoveDeps, from: SqlRunner, to: SqlRunner, accountI
   return copied;
 }
 
+/**
+ * Copies the account's run ledger job by job, each job's rows in key order (one primary-key range on the source).
+ * Rows are keyed by shard-local numbers: the job's and account's numbers are looked up on the target by id in the
+ * same statement (the jobs are copied before), and `ON CONFLICT DO NOTHING` keeps a rerun from copying twice.
+ */
+async function copyRuns(deps: MoveDeps, from: SqlRunner, to: SqlRunner, accountId: string) {
+  if (!(await tableExists(from, "runs")) || !(await tableExists(to, "runs"))) return 0;
+  const cols = (await columns(from, "runs")).filter((c) => c !== "job" && c !== "account");
+  const chunk = deps.chunk ?? 500;
+  const jobs = await from.all<{ num: number; id: string }>({
+    sql: "SELECT num, id FROM cron_jobs WHERE account_id = ? ORDER BY num",
+    params: [accountId],
+  });
+  let copied = 0;
+  for (const job of jobs) {
+    let after: Array<string | number> | null = null;
+    for (;;) {
+      const rows: Array<Record<string, string | number | null>> = await from.all({
+        sql: `SELECT ${cols.join(", ")} FROM runs WHERE job = ?${after ? " AND (slot, id_hi, id_lo) > (?, ?, ?)" : ""}
+          ORDER BY slot, id_hi, id_lo LIMIT ${chunk}`,
+        params: [job.num, ...(after ?? [])],
+      });
+      if (rows.length === 0) break;
+      await to.batch(
+        rows.map(
+          (r): Statement => ({
+            sql: `INSERT INTO runs (${cols.join(", ")}, job, account)
+              SELECT ${cols.map(() => "?").join(", ")}, j.num, a.num FROM cron_jobs j, accounts a WHERE j.id = ? AND a.id = ?
+              ON CONFLICT DO NOTHING`,
+            params: [...cols.map((c) => r[c] ?? null), job.id, accountId],
+          }),
+        ),
+      );
+      copied += rows.length;
+      const last = rows[rows.length - 1] as Record<string, string | number>;
+      after = ["slot", "id_hi", "id_lo"].map((k) => last[k] as string | number);
+      if (rows.length < chunk) break;
+    }
+  }
+  return copied;
+}
+
 /** Copies one table's rows of the account, chunk by chunk; returns the rows read (inserted or already there). */
 async function copyTable(deps: MoveDeps, spec: TableSpec, from: SqlRunner, to: SqlRunner, accountId: string) {
   if (spec.table === "logs") return copyLogs(deps, from, to, accountId);
+  if (spec.table === "runs") return copyRuns(deps, from, to, accountId);
   const name = spec.table;
   if (!(await tableExists(from, name)) || !(await tableExists(to, name))) return 0;
   const targetColumns = new Set(await columns(to, name));
@@ -290,7 +340,8 @@ export async function moveAccount(deps: MoveDeps, accountId: string, to: number)
     await deps.sleep(deps.directoryCacheMs + 1000);
     for (;;) {
       const [busy] = await from.all<{ n: number }>({
-        sql: "SELECT count(*) AS n FROM runs WHERE account_id = ? AND state = 'running' AND lease_until > ?",
+        // runs_job_unfinished_idx's condition spelt as it is, then `running` (1, src/db/schema.ts runStates).
+        sql: "SELECT count(*) AS n FROM runs WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?) AND state IN (0, 1) AND state = 1 AND lease_until > ?",
         params: [accountId, deps.now()],
       });
       if ((busy?.n ?? 0) === 0) break;

@@ -53,7 +53,7 @@ describe("dispatch tick", () => {
     expect(runs.every((r) => r.runId === executionId(r.jobId, T, 0))).toBe(true);
     const ledger = await shardD1()
       .prepare(
-        `SELECT count(*) AS n FROM runs WHERE slot = ? AND attempt = 0 AND origin = 'schedule' AND state = 'queued' AND job_id IN (${ids.map(() => "?").join(",")})`,
+        `SELECT count(*) AS n FROM run_ledger WHERE slot = ? AND attempt = 0 AND origin = 'schedule' AND state = 'queued' AND job_id IN (${ids.map(() => "?").join(",")})`,
       )
       .bind(T, ...ids)
       .first<{ n: number }>();

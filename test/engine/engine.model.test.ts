@@ -87,7 +87,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
     async execute(req): Promise<ExecutionResult> {
       called.set(req.executionId, (called.get(req.executionId) ?? 0) + 1);
       const run = await shardD1()
-        .prepare("SELECT j.state, j.deleted_at FROM runs r JOIN cron_jobs j ON j.id = r.job_id WHERE r.id = ?")
+        .prepare("SELECT j.state, j.deleted_at FROM run_ledger r JOIN cron_jobs j ON j.id = r.job_id WHERE r.id = ?")
         .bind(req.executionId)
         .first<{ state: string; deleted_at: number | null }>();
       if (!run || run.deleted_at !== null || run.state === "paused") {
@@ -251,7 +251,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
       if (d >= 0) await closeDead(deadLetters.splice(d, 1)[0] as Pending);
     }
     const open = await shardD1()
-      .prepare(`SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND job_id IN (?, ?)`)
+      .prepare(`SELECT count(*) AS n FROM run_ledger WHERE state IN ('queued', 'running') AND job_id IN (?, ?)`)
       .bind(...ids)
       .first<{ n: number }>();
     if ((open?.n ?? 0) === 0 && pending.length === 0 && deadLetters.length === 0) break;
@@ -263,7 +263,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
       .prepare(sql)
       .bind(...ids);
   const { results: ledger } = await q(
-    "SELECT id, job_id, slot, nonce, origin, attempt, state FROM runs WHERE job_id IN (?, ?)",
+    "SELECT id, job_id, slot, nonce, origin, attempt, state, reason FROM run_ledger WHERE job_id IN (?, ?)",
   ).all<{
     id: string;
     job_id: string;
@@ -271,7 +271,8 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
     nonce: string | null;
     origin: string;
     attempt: number;
-    state: string;
+    state: string | null;
+    reason: string | null;
   }>();
   const { results: logs } = await q(
     "SELECT id, cron_job_id, status, error_message, retry_attempt FROM execution_logs WHERE cron_job_id IN (?, ?)",
@@ -290,6 +291,12 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
 
   expect(violations).toEqual([]);
   expect(ledger.filter((r) => r.state === "queued" || r.state === "running")).toEqual([]);
+  // Every attempt ends done, or skipped with its reason: the engine writes no other state (awaiting and dead are
+  // for later work), and every stored number names one (the view spells an unknown number as null).
+  for (const r of ledger) {
+    expect(["done", "skipped"], r.id).toContain(r.state);
+    expect(r.reason, r.id).toEqual(r.state === "skipped" ? expect.stringMatching(/^(paused|deleted|overlap)$/) : null);
+  }
   const logById = new Map(logs.map((l) => [l.id, l]));
   expect(logs.length).toBe(logById.size);
   const doneIds = ledger

@@ -8,7 +8,7 @@ import { findLog } from "../../src/logs/store";
 import { MAX_TIMEOUT_SECONDS } from "../../src/schemas/jobs";
 import wranglerToml from "../../wrangler.toml?raw";
 import { createAccount, type TestAccount } from "../helpers/accounts";
-import { queuedRun, testDeps } from "../helpers/engine";
+import { queuedRun, refOf, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { batchOf } from "../helpers/queue";
 import { shardD1 } from "../helpers/shards";
@@ -82,7 +82,7 @@ describe("a 120 s timeout", () => {
     const msg = await queuedRun(job, T);
     const executor: Executor = {
       async execute(): Promise<ExecutionResult> {
-        lease = (await findRun(db(), msg.runId))?.leaseUntil;
+        lease = (await findRun(db(), refOf(msg)))?.leaseUntil;
         return OK;
       },
     };
@@ -128,7 +128,7 @@ describe("a consumer invocation (15 minutes of wall time) runs its batch within 
     await consumeBatch(testDeps({ executor, now: () => T }), batch);
     expect(most).toBe(MAX_IN_FLIGHT);
     const done = await shardD1()
-      .prepare(`SELECT count(*) AS n FROM runs WHERE id IN (${msgs.map(() => "?").join(",")}) AND state = 'done'`)
+      .prepare(`SELECT count(*) AS n FROM run_ledger WHERE id IN (${msgs.map(() => "?").join(",")}) AND state = 'done'`)
       .bind(...msgs.map((m) => m.runId))
       .first();
     expect(done).toEqual({ n: MAX_IN_FLIGHT });

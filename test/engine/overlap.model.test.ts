@@ -114,7 +114,7 @@ async function runModel(cmds: Cmd[], base: number) {
   /** The ledger's job and origin of an execution id (the executor only gets the id). */
   const learn = async () => {
     const { results } = await shardD1()
-      .prepare("SELECT id, job_id, origin FROM runs WHERE job_id IN (?, ?)")
+      .prepare("SELECT id, job_id, origin FROM run_ledger WHERE job_id IN (?, ?)")
       .bind(...ids)
       .all<{ id: string; job_id: string; origin: string }>();
     for (const r of results) {
@@ -169,7 +169,7 @@ async function runModel(cmds: Cmd[], base: number) {
   const checkSkipLedger = async () => {
     const row = await shardD1()
       .prepare(
-        "SELECT count(DISTINCT slot) AS n FROM runs WHERE job_id = ? AND origin = 'schedule' AND state IN ('queued', 'running')",
+        "SELECT count(DISTINCT slot) AS n FROM run_ledger WHERE job_id = ? AND origin = 'schedule' AND state IN ('queued', 'running')",
       )
       .bind(skipJob.id)
       .first<{ n: number }>();
@@ -248,7 +248,7 @@ async function runModel(cmds: Cmd[], base: number) {
       p = take(0);
     }
     const open = await shardD1()
-      .prepare("SELECT count(*) AS n FROM runs WHERE state IN ('queued', 'running') AND job_id IN (?, ?)")
+      .prepare("SELECT count(*) AS n FROM run_ledger WHERE state IN ('queued', 'running') AND job_id IN (?, ?)")
       .bind(...ids)
       .first<{ n: number }>();
     if ((open?.n ?? 0) === 0 && pending.length === 0 && inFlight.length === 0) break;
@@ -256,7 +256,7 @@ async function runModel(cmds: Cmd[], base: number) {
 
   // ---- invariants ----
   const { results: ledger } = await shardD1()
-    .prepare("SELECT id, job_id, slot, origin, attempt, state, skip_reason FROM runs WHERE job_id IN (?, ?)")
+    .prepare("SELECT id, job_id, slot, origin, attempt, state, reason FROM run_ledger WHERE job_id IN (?, ?)")
     .bind(...ids)
     .all<{
       id: string;
@@ -265,7 +265,7 @@ async function runModel(cmds: Cmd[], base: number) {
       origin: string;
       attempt: number;
       state: string;
-      skip_reason: string | null;
+      reason: string | null;
     }>();
   const { results: logs } = await shardD1()
     .prepare("SELECT id FROM execution_logs WHERE cron_job_id IN (?, ?)")
@@ -278,6 +278,11 @@ async function runModel(cmds: Cmd[], base: number) {
 
   expect(violations).toEqual([]);
   expect(ledger.filter((r) => r.state === "queued" || r.state === "running")).toEqual([]);
+  // Done, or skipped with its reason; no other state (awaiting, dead) and no unnamed number (null in the view).
+  for (const r of ledger) {
+    expect(["done", "skipped"], r.id).toContain(r.state);
+    expect(r.reason, r.id).toEqual(r.state === "skipped" ? expect.stringMatching(/^(paused|deleted|overlap)$/) : null);
+  }
   for (const [id, n] of called) expect(n, `calls of ${id}`).toBe(1);
   const done = ledger.filter((r) => r.state === "done").map((r) => r.id);
   expect(logs.map((l) => l.id).sort()).toEqual(done.sort());
@@ -288,7 +293,7 @@ async function runModel(cmds: Cmd[], base: number) {
   const skipSlots = slotsOf(skipJob.id);
   expect(skipSlots).toHaveLength(skip?.occurrences ?? -1);
   const skipped = skipSlots.filter((r) => r.state === "skipped");
-  expect(skipped.every((r) => r.skip_reason === "overlap")).toBe(true);
+  expect(skipped.every((r) => r.reason === "overlap")).toBe(true);
   expect(skip?.skipped_runs).toBe(skipped.length);
   for (const r of skipped) expect(called.has(r.id)).toBe(false);
 

@@ -19,7 +19,7 @@ import { triggerNow } from "../../src/engine/trigger";
 import { findLiveJob } from "../../src/jobs/repository";
 import wranglerToml from "../../wrangler.toml?raw";
 import { createAccount, type TestAccount } from "../helpers/accounts";
-import { FAIL_500, queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
+import { FAIL_500, queuedRun, refOf, scriptedExecutor, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { batchOf } from "../helpers/queue";
 import { shardD1 } from "../helpers/shards";
@@ -152,8 +152,8 @@ describe("2. end_type after: an ended schedule is not a pause", () => {
     const [retry] = runs(deps.queue.take());
     await shardD1().prepare("UPDATE cron_jobs SET state = 'paused', is_active = 0 WHERE id = ?").bind(job.id).run();
     expect((await consumeRun(deps, retry as RunMessage)).result).toBe("skipped");
-    const row = await shardD1().prepare("SELECT state, skip_reason FROM runs WHERE id = ?").bind(retry?.runId).first();
-    expect(row).toEqual({ state: "skipped", skip_reason: "paused" });
+    const row = await shardD1().prepare("SELECT state, reason FROM run_ledger WHERE id = ?").bind(retry?.runId).first();
+    expect(row).toEqual({ state: "skipped", reason: "paused" });
     expect(await logsOf(job.id)).toHaveLength(1);
   });
 });
@@ -207,7 +207,7 @@ describe("the relay finishes what nothing else would", () => {
   it("a run-now whose client went away mid-run (lease held, no outcome) is re-sent once its lease expires", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0, timeoutSeconds: 5 });
     const msg = await queuedRun(job, T, { origin: "manual", nonce: "n1" });
-    await takeLease(db(), msg.runId, T, 5); // the request's isolate was cancelled after taking the lease
+    await takeLease(db(), refOf(msg), T, 5); // the request's isolate was cancelled after taking the lease
     const early = testDeps({ now: () => T + 20_000 });
     await relayStranded(early);
     expect(runs(early.queue.take())).toEqual([]);
@@ -290,7 +290,7 @@ describe("4. the same message delivered twice at once", () => {
   it("a lease that expired with no outcome may be taken by the next delivery", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0, timeoutSeconds: 5 });
     const msg = await queuedRun(job, T);
-    expect(await takeLease(db(), msg.runId, T, 5)).toBeDefined(); // a consumer that then died
+    expect(await takeLease(db(), refOf(msg), T, 5)).toBeDefined(); // a consumer that then died
     const ex = scriptedExecutor({});
     expect((await consumeRun(testDeps({ executor: ex, now: () => T + 10_000 }), msg)).result).toBe("busy");
     expect((await consumeRun(testDeps({ executor: ex, now: () => T + 36_000 }), msg)).result).toBe("executed");
@@ -401,7 +401,7 @@ describe("7. the dead-letter queue closes every run with a log", () => {
   it("a run that was leased: an error log whose outcome is unknown (after the lease, not during it)", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, maxRetries: 0, timeoutSeconds: 5 });
     const msg = await queuedRun(job, T);
-    await takeLease(db(), msg.runId, T, 5);
+    await takeLease(db(), refOf(msg), T, 5);
     expect((await closeDeadRun(testDeps({ now: () => T + 1000 }), msg, 11)).result).toBe("busy");
     expect((await closeDeadRun(testDeps({ now: () => T + 60_000 }), msg, 11)).result).toBe("closed");
     const [log] = await logsOf(job.id);
@@ -436,9 +436,7 @@ describe("full pages stay within D1's 100 bound parameters", () => {
     await relayStranded(deps);
     await relayStranded(deps);
     const afterRelay = await shardD1()
-      .prepare(
-        `SELECT count(*) AS n FROM runs WHERE sent_at IS NULL AND job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)`,
-      )
+      .prepare(`SELECT count(*) AS n FROM run_ledger WHERE sent_at IS NULL AND account_id = ?`)
       .bind(acct.accountId)
       .first<{ n: number }>();
     expect(afterRelay?.n).toBe(0);

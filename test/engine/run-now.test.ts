@@ -69,7 +69,7 @@ describe("a long-timeout job (over 30 s) runs through the queue", () => {
     expect(calls).toBe(0);
     // Durable: the ledger row is queued and its message was sent.
     const id = (answer as { executionId: string }).executionId;
-    expect(await findRun(db(), id)).toMatchObject({ state: "queued", origin: "manual", attempt: 0 });
+    expect(await findRun(db(), { id, jobId: job.id })).toMatchObject({ state: "queued", origin: "manual", attempt: 0 });
     const [sent] = deps.queue.take();
     expect(sent?.body).toMatchObject({ type: "run", runId: id });
     // The consumer runs it once; a redelivery of the same message calls nothing.
@@ -110,7 +110,7 @@ describe("a long-timeout job (over 30 s) runs through the queue", () => {
     deps.queue.failOnce();
     const answer = await runNow(deps, job, { wait: testWait(1), waitUntil: noWaitUntil });
     expect(answer?.state).toBe("pending");
-    expect(await findRun(db(), (answer as { executionId: string }).executionId)).toMatchObject({
+    expect(await findRun(db(), { id: (answer as { executionId: string }).executionId, jobId: job.id })).toMatchObject({
       state: "queued",
       sentAt: null,
     });
@@ -150,7 +150,7 @@ describe("a job with a timeout of at most 30 s runs inline", () => {
     });
     expect(answer?.state).toBe("pending");
     const id = (answer as { executionId: string }).executionId;
-    expect(await findRun(db(), id)).toMatchObject({ state: "running" });
+    expect(await findRun(db(), { id, jobId: job.id })).toMatchObject({ state: "running" });
     expect(background).toHaveLength(1);
     await started;
     finish({

@@ -7,7 +7,7 @@ import { executionId } from "../../src/engine/execution-id";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import type { Executor } from "../../src/engine/executors/types";
 import { jitteredStart, jitterOffsetSeconds } from "../../src/engine/jitter";
-import { findRun } from "../../src/engine/ledger";
+import { findRun, jobRuns, markRunsUnsent } from "../../src/engine/ledger";
 import type { RunMessage } from "../../src/engine/messages";
 import { relayStranded } from "../../src/engine/relay";
 import { computeNextRun } from "../../src/jobs/build";
@@ -61,20 +61,9 @@ function clockDeps(executor: Executor = createHttpExecutor({ allowPrivateTargets
   return { deps, clock };
 }
 
+/** The job's ledger, a key range (slot order), attempts in order within a slot. */
 async function runsOf(jobId: string): Promise<RunRow[]> {
-  const { results } = await shardD1()
-    .prepare("SELECT * FROM runs WHERE job_id = ? ORDER BY slot, attempt")
-    .bind(jobId)
-    .all<Record<string, unknown>>();
-  return results.map((r) => ({
-    ...r,
-    state: r.state,
-    skipReason: r.skip_reason,
-    plannedAt: r.planned_at,
-    slot: r.slot,
-    attempt: r.attempt,
-    sentAt: r.sent_at,
-  })) as unknown as RunRow[];
+  return (await jobRuns(db(), jobId)).sort((a, b) => a.slot - b.slot || a.attempt - b.attempt);
 }
 
 async function logsOf(jobId: string) {
@@ -194,7 +183,11 @@ describe("jitter", () => {
     expect(sent.delaySeconds).toBe(offset);
     const slotId = executionId(job.id, T, 0);
     expect((sent.body as RunMessage).runId).toBe(slotId);
-    expect(await findRun(db(), slotId)).toMatchObject({ slot: T, plannedAt: T + offset * 1000, state: "queued" });
+    expect(await findRun(db(), { id: slotId, jobId: job.id })).toMatchObject({
+      slot: T,
+      plannedAt: T + offset * 1000,
+      state: "queued",
+    });
 
     // A copy delivered early (say, re-sent by the relay) is held back until the planned start.
     clock.now = T + 1000;
@@ -203,7 +196,7 @@ describe("jitter", () => {
       retryAfterSeconds: offset - 1,
     });
     // The relay plans the same start again: the offset is not re-drawn.
-    await shardD1().prepare("UPDATE runs SET sent_at = NULL WHERE id = ?").bind(slotId).run();
+    await markRunsUnsent(db(), [{ id: slotId, jobId: job.id }]);
     await relayStranded(deps);
     expect(deps.queue.take()[0]?.delaySeconds).toBe(offset - 1);
 
@@ -234,8 +227,8 @@ async function slowJob(overlapPolicy: "skip" | "queue", maxRetries: number) {
 }
 
 /** Waits until the run is leased (its consumer is calling the target). */
-async function untilRunning(id: string) {
-  await vi.waitFor(async () => expect((await findRun(db(), id))?.state).toBe("running"), {
+async function untilRunning(id: string, jobId: string) {
+  await vi.waitFor(async () => expect((await findRun(db(), { id, jobId }))?.state).toBe("running"), {
     timeout: 5_000,
     interval: 20,
   });
@@ -249,7 +242,7 @@ describe("overlap_policy under a slow target", () => {
     await dispatchTick(deps.db, deps.queue, T, T);
     const [first] = runMessages(deps.queue.take());
     const running = consumeRun(deps, first as RunMessage);
-    await untilRunning(executionId(job.id, T, 0));
+    await untilRunning(executionId(job.id, T, 0), job.id);
 
     // 12:01 while the first attempt is in flight: skipped.
     clock.now = T + MIN;
@@ -267,7 +260,7 @@ describe("overlap_policy under a slow target", () => {
     expect(await dispatchTick(deps.db, deps.queue, clock.now, clock.now)).toMatchObject({ claimed: 1, enqueued: 1 });
 
     const ledger = await runsOf(job.id);
-    expect(ledger.map((r) => [r.slot - T, r.attempt, r.state, r.skipReason])).toEqual([
+    expect(ledger.map((r) => [r.slot - T, r.attempt, r.state, r.reason])).toEqual([
       [0, 0, "done", null],
       [0, 1, "done", null],
       [MIN, 0, "skipped", "overlap"],
@@ -287,7 +280,7 @@ describe("overlap_policy under a slow target", () => {
     await dispatchTick(deps.db, deps.queue, T, T);
     const [first] = runMessages(deps.queue.take());
     const running = consumeRun(deps, first as RunMessage);
-    await untilRunning(executionId(job.id, T, 0));
+    await untilRunning(executionId(job.id, T, 0), job.id);
 
     clock.now = T + MIN;
     expect(await dispatchTick(deps.db, deps.queue, T + MIN, clock.now)).toMatchObject({ claimed: 1, enqueued: 1 });
@@ -295,7 +288,7 @@ describe("overlap_policy under a slow target", () => {
     const secondId = executionId(job.id, T + MIN, 0);
     // Delivered while the first is in flight: it waits, queued, its message marked unsent for the relay.
     expect(await consumeRun(deps, second as RunMessage)).toEqual({ result: "waiting" });
-    expect(await findRun(db(), secondId)).toMatchObject({ state: "queued", sentAt: null });
+    expect(await findRun(db(), { id: secondId, jobId: job.id })).toMatchObject({ state: "queued", sentAt: null });
     // Not even the dead-letter path closes a waiting run.
     expect(await closeDeadRun(deps, second as RunMessage, 10)).toEqual({ result: "waiting" });
     expect(ex.calls).toEqual([executionId(job.id, T, 0)]);
@@ -321,7 +314,7 @@ describe("overlap_policy under a slow target", () => {
     await dispatchTick(deps.db, deps.queue, T, T);
     const [first] = runMessages(deps.queue.take());
     const running = consumeRun(deps, first as RunMessage);
-    await untilRunning(executionId(job.id, T, 0));
+    await untilRunning(executionId(job.id, T, 0), job.id);
     clock.now = T + MIN;
     await dispatchTick(deps.db, deps.queue, T + MIN, clock.now);
     const [second] = runMessages(deps.queue.take());

@@ -135,7 +135,7 @@ describe("which outcomes are retried", () => {
     expect(calls).toBe(1);
     expect(retries).toEqual([]);
     // The run is closed for good: nothing queued or running is left in the ledger for it.
-    const open = shardD1().prepare("SELECT count(*) AS n FROM runs WHERE job_id = ? AND state != 'done'");
+    const open = shardD1().prepare("SELECT count(*) AS n FROM run_ledger WHERE job_id = ? AND state != 'done'");
     expect(await open.bind(log.cron_job_id).first()).toEqual({ n: 0 });
   });
 

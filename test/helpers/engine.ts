@@ -53,6 +53,9 @@ export const FAIL_500: Partial<ExecutionResult> = {
   errorMessage: "Endpoint returned status code 500",
 };
 
+/** The ledger row a run message names, for the ledger's lookups (src/engine/run-row.ts RunRef). */
+export const refOf = (msg: RunMessage) => ({ id: msg.runId, jobId: msg.jobId, accountId: msg.accountId });
+
 /**
  * A schedule slot's first attempt as the tick would leave it: its ledger row (queued, sent) and its message.
  * `attempt`/`plannedAt` describe a later attempt instead.

@@ -32,11 +32,11 @@ async function census(shard: number, accountId: string) {
   return {
     accounts: await t("accounts", "id = ?"),
     jobs: await t("cron_jobs"),
-    runs: await t("runs"),
+    runs: await t("run_ledger"),
     logs: await t("execution_logs"),
     counted: await one(
       shard,
-      "SELECT coalesce(sum(n), 0) AS n FROM log_day_counts WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
+      "SELECT coalesce(sum(n), 0) AS n FROM log_hours WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
       accountId,
     ),
   };

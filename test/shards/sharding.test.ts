@@ -215,7 +215,7 @@ describe("time path: a tick per shard", () => {
     expect(invocations).toBeGreaterThanOrEqual(2);
     const ids = rows.map((r) => r.id);
     const runsOfAccount =
-      "SELECT count(*) AS n FROM runs WHERE job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)";
+      "SELECT count(*) AS n FROM run_ledger WHERE job_id IN (SELECT id FROM cron_jobs WHERE account_id = ?)";
     expect(await countIn(c.shard, runsOfAccount, c.accountId)).toBe(150);
     // One run message per job: each claimed once across the invocations.
     const sentFor = runs.sent.map((m) => (m.body as { jobId: string }).jobId).filter((id) => ids.includes(id));
@@ -242,10 +242,10 @@ describe("time path: a tick per shard", () => {
     const ja = await insertJob(a.accountId, { nextRunAt: now - 1000 });
     const jb = await insertJob(b.accountId, { nextRunAt: now - 1000 });
     await runShardTick(env, { type: "shard-tick", task: "dispatch", shard: 1, scheduledTime: now });
-    expect(await countIn(1, "SELECT count(*) AS n FROM runs WHERE job_id = ?", jb.id)).toBe(1);
-    expect(await countIn(0, "SELECT count(*) AS n FROM runs WHERE job_id = ?", ja.id)).toBe(0);
+    expect(await countIn(1, "SELECT count(*) AS n FROM run_ledger WHERE job_id = ?", jb.id)).toBe(1);
+    expect(await countIn(0, "SELECT count(*) AS n FROM run_ledger WHERE job_id = ?", ja.id)).toBe(0);
     await runShardTick(env, { type: "shard-tick", task: "dispatch", shard: 0, scheduledTime: now });
-    expect(await countIn(0, "SELECT count(*) AS n FROM runs WHERE job_id = ?", ja.id)).toBe(1);
+    expect(await countIn(0, "SELECT count(*) AS n FROM run_ledger WHERE job_id = ?", ja.id)).toBe(1);
   });
 
   it("run messages are consumed against the shard the directory names at consumption time", async () => {
