@@ -1,81 +1,88 @@
-import { and, count, eq, gte, lte, type SQL, sql } from "drizzle-orm";
+import { and, count, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { logDayCounts, logs } from "../db/schema";
+import { logHours, logs } from "../db/schema";
+import type { InstantRange } from "../http/dates";
 import type { LogFilters } from "./filters";
-import { liveJobNumbers } from "./filters";
 import { statusNumber } from "./log-row";
+import { HOUR, legacyLogsEnd, rolledUpHours, rollupJobs, rollupStatus } from "./rollups";
 import { type LogScope, scopeWhere } from "./scope";
-import { jobNumber } from "./store";
 
-const DAY = 86_400_000;
-
-interface CountPlan {
-  /** Whole UTC days summed from log_day_counts (inclusive; null = unbounded). */
-  firstDay: number | null;
-  lastDay: number | null;
-  /** Partial days counted from the logs index, as inclusive ms ranges. */
+export interface CountPlan {
+  /** Whole UTC hours (hour numbers, inclusive; null = unbounded) summed from log_hours. */
+  firstHour: number | null;
+  lastHour: number | null;
+  /** Partial hours counted from the logs index, as inclusive ms ranges. */
   edges: Array<[number, number]>;
 }
 
-/** Splits a filter's range into whole UTC days (rollup) and at most two partial edge days (index). */
+/** Splits a filter's range into whole UTC hours (rollup) and at most two partial edge hours (index). */
 export function planCount(f: LogFilters): CountPlan {
   const s = f.start?.start ?? null;
   const e = f.end?.end ?? null;
   const edges: Array<[number, number]> = [];
-  let firstDay: number | null = null;
-  let lastDay: number | null = null;
+  let firstHour: number | null = null;
+  let lastHour: number | null = null;
   let startEdge: [number, number] | null = null;
   let endEdge: [number, number] | null = null;
   if (s !== null) {
-    const d = Math.floor(s / DAY);
-    firstDay = s === d * DAY ? d : d + 1;
-    if (s !== d * DAY) startEdge = [s, (d + 1) * DAY - 1];
+    const h = Math.floor(s / HOUR);
+    firstHour = s === h * HOUR ? h : h + 1;
+    if (s !== h * HOUR) startEdge = [s, (h + 1) * HOUR - 1];
   }
   if (e !== null) {
-    const d = Math.floor(e / DAY);
-    lastDay = e === (d + 1) * DAY - 1 ? d : d - 1;
-    if (e !== (d + 1) * DAY - 1) endEdge = [d * DAY, e];
+    const h = Math.floor(e / HOUR);
+    lastHour = e === (h + 1) * HOUR - 1 ? h : h - 1;
+    if (e !== (h + 1) * HOUR - 1) endEdge = [h * HOUR, e];
   }
-  if (s !== null && e !== null && Math.floor(s / DAY) === Math.floor(e / DAY)) {
-    // One day: wholly covered (counted from the rollup), or one partial range and an empty day range.
-    const d = Math.floor(s / DAY);
-    return s % DAY === 0 && (e + 1) % DAY === 0
-      ? { firstDay, lastDay, edges }
-      : { firstDay: d + 1, lastDay: d, edges: [[s, e]] };
+  if (s !== null && e !== null && Math.floor(s / HOUR) === Math.floor(e / HOUR)) {
+    // One hour: wholly covered (counted from the rollup), or one partial range and an empty hour range.
+    const h = Math.floor(s / HOUR);
+    return s % HOUR === 0 && (e + 1) % HOUR === 0
+      ? { firstHour, lastHour, edges }
+      : { firstHour: h + 1, lastHour: h, edges: [[s, e]] };
   }
   if (startEdge) edges.push(startEdge);
   if (endEdge) edges.push(endEdge);
-  return { firstDay, lastDay, edges };
+  return { firstHour, lastHour, edges };
 }
 
-function rollupWhere(db: Db, scope: LogScope, f: LogFilters, plan: CountPlan): SQL {
-  const conds: SQL[] = [];
-  if (scope.kind === "job") conds.push(eq(logDayCounts.job, jobNumber(scope.cronJobId)));
-  else {
-    // The account's live job numbers select its counts: log_day_counts needs no account column or index.
-    if (scope.cronJobId) conds.push(eq(logDayCounts.job, jobNumber(scope.cronJobId)));
-    conds.push(sql`${logDayCounts.job} IN (${liveJobNumbers(db, scope.accountId, scope.tags)})`);
-  }
-  if (f.status) conds.push(eq(logDayCounts.status, statusNumber(f.status)));
-  if (plan.firstDay !== null) conds.push(gte(logDayCounts.day, plan.firstDay));
-  if (plan.lastDay !== null) conds.push(lte(logDayCounts.day, plan.lastDay));
-  return and(...conds) as SQL;
+const instant = (ms: number): InstantRange => ({ start: ms, end: ms });
+
+/**
+ * The whole hours of the plan that start before the legacy watermark, as a range of logs (the rollups lack them);
+ * null when the plan has no whole hour. With no watermark the range ends at NULL and SQLite reads nothing.
+ */
+export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL } | null {
+  const { firstHour, lastHour } = plan;
+  if (firstHour !== null && lastHour !== null && firstHour > lastHour) return null;
+  return {
+    filters: { start: firstHour === null ? undefined : instant(firstHour * HOUR) },
+    before:
+      lastHour === null
+        ? sql`${logs.executedAt} < ${legacyLogsEnd}`
+        : sql`${logs.executedAt} < min(${(lastHour + 1) * HOUR}, ${legacyLogsEnd})`,
+  };
 }
 
 /**
- * The number of logs a page request matches, without walking them: the sum of log_day_counts over the whole
- * days in range plus an index count of the (at most two) partial edge days. One statement, so it batches
- * with the page like any query.
+ * The number of logs a page request matches, without walking them: the sum of log_hours over the whole hours in
+ * range, plus an index count of the (at most two) partial edge hours and of the whole hours before the legacy
+ * watermark (while the store migration runs). One statement, so it batches with the page like any query.
  */
 export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
   const plan = planCount(f);
-  const edgeCounts = plan.edges.map(([a, b]) => {
-    const where = scopeWhere(db, scope, { status: f.status, start: { start: a, end: a }, end: { start: b, end: b } });
-    return sql`(${db.select({ c: count() }).from(logs).where(where)})`;
-  });
-  const total = sql.join([sql`coalesce(sum(${logDayCounts.n}), 0)`, ...edgeCounts], sql` + `);
+  const logsCount = (filters: LogFilters, extra?: SQL) =>
+    sql`(${db
+      .select({ c: count() })
+      .from(logs)
+      .where(and(scopeWhere(db, scope, { ...filters, status: f.status }), extra))})`;
+  const parts: SQL[] = [sql`coalesce(sum(${logHours.n}), 0)`];
+  for (const [a, b] of plan.edges) parts.push(logsCount({ start: instant(a), end: instant(b) }));
+  const legacy = legacyRange(plan);
+  if (legacy) parts.push(logsCount(legacy.filters, legacy.before));
+  const status = f.status === undefined ? undefined : statusNumber(f.status);
   return db
-    .select({ n: sql<number>`${total}`.mapWith(Number) })
-    .from(logDayCounts)
-    .where(rollupWhere(db, scope, f, plan));
+    .select({ n: sql<number>`${sql.join(parts, sql` + `)}`.mapWith(Number) })
+    .from(logHours)
+    .where(and(...rollupJobs(db, scope), rollupStatus(status), ...rolledUpHours(plan.firstHour, plan.lastHour)));
 }
