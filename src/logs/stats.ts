@@ -1,10 +1,14 @@
-import { and, count, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type ExecutionStatus, logs } from "../db/schema";
+import { type ExecutionStatus, executionStatuses, logHours, logs } from "../db/schema";
+import { legacyRange, planCount } from "./counts";
 import { jobLogsWhere } from "./filters";
 import { statusNumber } from "./log-row";
+import { HOUR_SQL, rolledUpHours, rollupStatus } from "./rollups";
 import { batchInScope } from "./scope";
+import { bucketValue, mergeSketches, parseSketch, type Sketch, sketchKeySql } from "./sketch";
 import type { StatsWindow } from "./stats-window";
+import { jobNumber } from "./store";
 
 export interface StatsFigures {
   total: number;
@@ -12,7 +16,10 @@ export interface StatsFigures {
   failure: number;
   error: number;
   timeout: number;
-  /** Nearest-rank percentiles and maximum of response_time_ms over successful runs; null without any. */
+  /**
+   * Nearest-rank percentiles of response_time_ms over successful runs, within 1 % of the exact value (exact for
+   * logs read from the logs themselves), and their exact maximum; null without any.
+   */
   p50: number | null;
   p95: number | null;
   p99: number | null;
@@ -37,113 +44,175 @@ const empty = (): StatsFigures => ({
   max: null,
 });
 
-/** Nearest rank of the p-th percentile among n sorted values: ceil(p / 100 × n), in integer arithmetic. */
-const rank = (p: number, n: string) => sql.raw(`(${p} * ${n} + 99) / 100`);
-
-interface CountRow {
+interface RollupRow {
   b: number;
   total: number;
   success: number;
   failure: number;
   error: number;
   timeout: number;
+  max: number | null;
+  /** JSON array of the hours' sketch texts (null for statuses other than success). */
+  sketches: string;
 }
 
-interface PercentileRow {
-  b: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  pmax: number | null;
+interface LogsRow {
+  b: number;
+  status: number;
+  /** A successful run's response time (exact = 1) or its sketch key (exact = 0); null for other runs. */
+  x: number | null;
+  exact: number;
+  c: number;
+  /** The largest response time of the group. */
+  mx: number | null;
 }
 
 /**
- * A job's statistics over the window, in SQL over the (job, [status,] executed_at) index ranges: one
- * GROUP BY bucket for the counts, one window-function pass over the successful runs for the percentiles
- * (per bucket and overall), and the job check, in one D1 round trip. Only one row per bucket comes back.
+ * A job's statistics over the window in one D1 round trip (with the job check): whole hours from the log_hours
+ * rollups (counts and max exact, percentiles from their sketches), and from the logs only the at most two partial
+ * hours at the window's edges (exact) and, while the store migration runs, the hours before its watermark.
  * Null when the job is not a live job of the account.
  */
 export async function jobStats(db: Db, accountId: string, cronJobId: string, w: StatsWindow): Promise<JobStats | null> {
-  const { counts, percentiles } = statsQueries(db, cronJobId, w);
-  const res = await batchInScope(db, { kind: "job", accountId, cronJobId }, [counts, percentiles]);
+  const { rollups, fromLogs } = statsQueries(db, cronJobId, w);
+  const res = await batchInScope(db, { kind: "job", accountId, cronJobId }, [rollups, fromLogs]);
   if (!res) return null;
   return assemble(w, res[0], res[1]);
 }
 
-/** The two statements: counts per bucket (a GROUP BY), percentiles per bucket and overall (window functions). */
+/** The two statements: the rollups per bucket, and the logs no rollup covers per bucket, status and value. */
 export function statsQueries(db: Db, cronJobId: string, w: StatsWindow) {
-  const range = { start: { start: w.start, end: w.start }, end: { start: w.end, end: w.end } };
-  const bucketOf = sql`(${logs.executedAt} - CAST(${w.origin} AS INTEGER)) / CAST(${w.size} AS INTEGER)`;
-  const ok = and(jobLogsWhere(cronJobId, { ...range, status: "success" }), isNotNull(logs.responseTimeMs));
-  const counts = db
+  const plan = planCount({ start: { start: w.start, end: w.start }, end: { start: w.end, end: w.end } });
+  const origin = sql`CAST(${w.origin} AS INTEGER)`;
+  const size = sql`CAST(${w.size} AS INTEGER)`;
+  // A bucket is a whole number of hours from an hour boundary, so an hour never straddles two.
+  const rollups = db
     .select({
-      b: sql<number>`${bucketOf}`.as("b"),
-      total: count(),
-      success: statusCount("success"),
-      failure: statusCount("failure"),
-      error: statusCount("error"),
-      timeout: statusCount("timeout"),
+      b: sql<number>`(${logHours.hour} * ${HOUR_SQL} - ${origin}) / ${size}`.as("b"),
+      total: sql<number>`sum(${logHours.n})`.mapWith(Number),
+      success: statusSum("success"),
+      failure: statusSum("failure"),
+      error: statusSum("error"),
+      timeout: statusSum("timeout"),
+      max: sql<number | null>`max(CASE WHEN ${logHours.status} = 0 THEN ${logHours.maxMs} END)`,
+      sketches: sql<string>`json_group_array(${logHours.sketch})`,
     })
-    .from(logs)
-    .where(jobLogsWhere(cronJobId, range))
-    .groupBy(sql`b`);
-  const percentileRows = sql`
-    WITH s AS (
-      SELECT b, v,
-        row_number() OVER (PARTITION BY b ORDER BY v) AS rb,
-        count(*) OVER (PARTITION BY b) AS nb,
-        row_number() OVER (ORDER BY v) AS ra,
-        count(*) OVER () AS na
-      FROM (SELECT ${bucketOf} AS b, ${logs.responseTimeMs} AS v FROM ${logs} WHERE ${ok})
+    .from(logHours)
+    .where(
+      and(
+        eq(logHours.job, jobNumber(cronJobId)),
+        rollupStatus(undefined),
+        ...rolledUpHours(plan.firstHour, plan.lastHour),
+      ),
     )
-    SELECT b,
-      max(CASE WHEN rb = ${rank(50, "nb")} THEN v END) AS p50,
-      max(CASE WHEN rb = ${rank(95, "nb")} THEN v END) AS p95,
-      max(CASE WHEN rb = ${rank(99, "nb")} THEN v END) AS p99,
-      max(v) AS pmax
-    FROM s GROUP BY b
-    UNION ALL
-    SELECT NULL,
-      max(CASE WHEN ra = ${rank(50, "na")} THEN v END),
-      max(CASE WHEN ra = ${rank(95, "na")} THEN v END),
-      max(CASE WHEN ra = ${rank(99, "na")} THEN v END),
-      max(v)
-    FROM s`;
+    .groupBy(sql`b`);
+
+  const bucketOf = sql`(${logs.executedAt} - ${origin}) / ${size}`;
+  const key = sql.raw(sketchKeySql(`"logs"."response_time_ms"`));
+  const branch = (where: SQL, exact: boolean) =>
+    sql`SELECT ${bucketOf} AS b, ${logs.status} AS status, ${logs.responseTimeMs} AS v,
+      CASE WHEN ${logs.status} = 0 THEN ${exact ? logs.responseTimeMs : key} END AS x, ${sql.raw(exact ? "1" : "0")} AS exact
+      FROM ${logs} WHERE ${where}`;
+  // Edge hours exactly, value by value (at most two hours of logs); legacy hours by sketch key (any number of logs).
+  const branches = plan.edges.map(([a, b]) =>
+    branch(jobLogsWhere(cronJobId, { start: { start: a, end: a }, end: { start: b, end: b } }), true),
+  );
+  const legacy = legacyRange(plan);
+  if (legacy) branches.push(branch(and(jobLogsWhere(cronJobId, legacy.filters), legacy.before) as SQL, false));
+  const grouped = sql`SELECT b, status, x, exact, count(*) AS c, max(v) AS mx
+    FROM (${sql.join(branches, sql` UNION ALL `)}) GROUP BY b, status, x, exact`;
   // Wrapped as a derived table so it is an ordinary prepared select inside the batch.
-  const percentiles = db
+  const fromLogs = db
     .select({
-      b: sql<number | null>`b`,
-      p50: sql<number | null>`p50`,
-      p95: sql<number | null>`p95`,
-      p99: sql<number | null>`p99`,
-      pmax: sql<number | null>`pmax`,
+      b: sql<number>`b`,
+      status: sql<number>`status`,
+      x: sql<number | null>`x`,
+      exact: sql<number>`exact`,
+      c: sql<number>`c`,
+      mx: sql<number | null>`mx`,
     })
-    .from(sql`(${percentileRows})`);
-  return { counts, percentiles };
+    .from(sql`(${grouped})`);
+  return { rollups, fromLogs };
 }
 
-function statusCount(status: ExecutionStatus): SQL.Aliased<number> {
-  return sql<number>`coalesce(sum(${logs.status} = ${statusNumber(status)}), 0)`.mapWith(Number).as(status);
+function statusSum(status: ExecutionStatus): SQL.Aliased<number> {
+  return sql<number>`coalesce(sum(CASE WHEN ${logHours.status} = ${statusNumber(status)} THEN ${logHours.n} END), 0)`
+    .mapWith(Number)
+    .as(status);
 }
 
-function assemble(w: StatsWindow, counts: CountRow[], percentiles: PercentileRow[]): JobStats {
-  const series = Array.from({ length: w.buckets }, (_, i) => ({ start: w.origin + i * w.size, ...empty() }));
-  const totals = empty();
-  for (const row of counts) {
-    const entry = series[row.b];
-    if (!entry) continue;
-    for (const k of ["total", "success", "failure", "error", "timeout"] as const) {
-      entry[k] = row[k];
-      totals[k] += row[k];
+/** What one bucket (or the whole window) gathers before its percentiles are taken. */
+interface Acc {
+  figures: StatsFigures;
+  sketch: Sketch;
+  /** Exact response time → count, from the logs. */
+  exact: Map<number, number>;
+}
+
+const newAcc = (): Acc => ({ figures: empty(), sketch: new Map(), exact: new Map() });
+
+const add = (m: Map<number, number>, k: number, c: number) => m.set(k, (m.get(k) ?? 0) + c);
+
+const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/**
+ * Nearest-rank percentiles over the sketch's values (each its bucket's value, within 1 %) and the exact values
+ * together: the k-th smallest of values each within 1 % of the true ones is within 1 % of the true k-th smallest,
+ * and exact wherever only exact values are involved. Capped at the exact maximum, which only brings them closer.
+ */
+function percentiles(sketch: Sketch, exact: Map<number, number>, max: number | null) {
+  const pairs: Array<[number, number]> = [...exact];
+  for (const [k, c] of sketch) pairs.push([bucketValue(k), c]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const n = pairs.reduce((s, [, c]) => s + c, 0);
+  const out: Pick<StatsFigures, "p50" | "p95" | "p99"> = { p50: null, p95: null, p99: null };
+  if (n === 0) return out;
+  const wanted = ([50, 95, 99] as const).map((p) => ({ p, rank: Math.floor((p * n + 99) / 100) }));
+  let seen = 0;
+  for (const [v, c] of pairs) {
+    seen += c;
+    for (const w of wanted) {
+      const key = `p${w.p}` as const;
+      if (out[key] === null && seen >= w.rank) out[key] = max === null ? v : Math.min(v, max);
+    }
+    if (out.p99 !== null) break;
+  }
+  return out;
+}
+
+function assemble(w: StatsWindow, rollups: RollupRow[], fromLogs: LogsRow[]): JobStats {
+  const buckets = Array.from({ length: w.buckets }, newAcc);
+  const all = newAcc();
+  for (const row of rollups) {
+    const acc = buckets[row.b];
+    if (!acc) continue;
+    for (const target of [acc, all]) {
+      for (const k of ["total", "success", "failure", "error", "timeout"] as const) target.figures[k] += row[k];
+      target.figures.max = maxOf(target.figures.max, row.max);
+    }
+    // One rollup row per bucket (GROUP BY b): its hours' sketches are the bucket's.
+    const texts = JSON.parse(row.sketches) as Array<string | null>;
+    acc.sketch = mergeSketches(acc.sketch, ...texts.filter((t) => t !== null).map((t) => parseSketch(t)));
+  }
+  all.sketch = mergeSketches(...buckets.map((acc) => acc.sketch));
+  for (const row of fromLogs) {
+    const acc = buckets[row.b];
+    if (!acc) continue;
+    const status = executionStatuses[row.status] ?? "timeout";
+    for (const target of [acc, all]) {
+      target.figures.total += row.c;
+      target.figures[status] += row.c;
+      if (row.status !== 0 || row.x === null) continue;
+      target.figures.max = maxOf(target.figures.max, row.mx);
+      add(row.exact ? target.exact : target.sketch, row.x, row.c);
     }
   }
-  for (const row of percentiles) {
-    const target = row.b === null ? totals : series[row.b];
-    if (!target) continue;
-    target.p50 = row.p50;
-    target.p95 = row.p95;
-    target.p99 = row.p99;
-    target.max = row.pmax;
-  }
-  return { totals, series };
+  const finish = (acc: Acc): StatsFigures => ({
+    ...acc.figures,
+    ...percentiles(acc.sketch, acc.exact, acc.figures.max),
+  });
+  return {
+    totals: finish(all),
+    series: buckets.map((acc, i) => ({ start: w.origin + i * w.size, ...finish(acc) })),
+  };
 }
