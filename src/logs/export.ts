@@ -7,20 +7,27 @@ import { type ExportFormat, exportPreamble, exportRecord } from "./formats";
 import { newerThan, oldestFirst, positionOf } from "./keyset";
 import { lateLookup } from "./late-lookup";
 import { type SelectedLog, toExecutionLogRow } from "./log-row";
+import { walkOf } from "./query";
 import { batchInScope, type LogScope, scopeWhere } from "./scope";
 import { serialiseLog } from "./serialise";
+import { hoursLookup, type Walk } from "./status-hours";
 
 /** Rows per query: each query is one index range of this many keys, then their rows (late-lookup.ts), whatever the export's size. */
 export const EXPORT_CHUNK = 1000;
 
-/** One chunk: the next `chunk` rows after a position (or from the start), oldest first: one index range. */
+/**
+ * One chunk: the next `chunk` rows after a position (or from the start), oldest first: one index range (or, `walk`
+ * "hours", the status's hours: status-hours.ts).
+ */
 export function exportChunkQuery(
   db: Db,
   scope: LogScope,
   f: LogFilters,
   after: LogPosition | undefined,
   chunk: number,
+  walk?: Walk,
 ) {
+  if (walk === "hours") return hoursLookup(db, scope, f, { after, order: "oldest", limit: chunk });
   const { filters, keyset } = after ? newerThan(f, after) : { filters: f, keyset: undefined };
   return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), oldestFirst, chunk);
 }
@@ -29,7 +36,8 @@ export function exportChunkQuery(
  * Every log of the scope matching the filters, oldest first, in chunks of `chunk` rows: each chunk is a
  * keyset query after the previous chunk's last row, so memory stays flat and no row is skipped or repeated.
  * Logs after `asOf` (the request's start) are left out, so an export of a busy job still ends.
- * The job check and the first chunk share one round trip; null when the scope's job is not live.
+ * The job check and the first chunk share one round trip (a status filter first reads its rollup summary: walkOf);
+ * null when the scope's job is not live.
  */
 export async function openLogExport(
   db: Db,
@@ -40,8 +48,11 @@ export async function openLogExport(
   const chunk = opts.chunk ?? EXPORT_CHUNK;
   const endMs = Math.min(f.end?.end ?? opts.asOf, opts.asOf);
   const filters = { ...f, end: { start: endMs, end: endMs } };
-  const query = (after?: ExecutionLogRow) => exportChunkQuery(db, scope, filters, after && positionOf(after), chunk);
-  const first = await batchInScope(db, scope, [query()]);
+  const walk = await walkOf(db, scope, filters, Number.POSITIVE_INFINITY);
+  if (walk === null) return null;
+  const query = (after?: ExecutionLogRow) =>
+    exportChunkQuery(db, scope, filters, after && positionOf(after), chunk, walk);
+  const first = walk === "none" ? [[]] : await batchInScope(db, scope, [query()]);
   if (!first) return null;
   const rowsOf = (selected: SelectedLog[]) => selected.map((r) => toExecutionLogRow(r, scope.accountId));
   return (async function* () {

@@ -17,7 +17,7 @@ export const oldestFirst = [asc(logs.executedAt), asc(logs.slot), asc(logs.idHi)
  * A position's key (log-key.ts). Every cursor we issue names a stored id; an id no log can have (a cursor is only
  * checked for its encoding) is placed before every id of its time, which keeps paging well-defined for it.
  */
-function positionKey(p: LogPosition): SQL {
+export function positionKey(p: LogPosition): SQL {
   const k = logKeyOf(p.id) ?? { slot: -3, hi: 0, lo: 0 };
   return sql`(${p.executedAt}, ${k.slot}, ${k.hi}, ${k.lo})`;
 }

@@ -8,6 +8,7 @@ import { newestFirst, olderThan, positionOf } from "./keyset";
 import { lateLookup } from "./late-lookup";
 import { type SelectedLog, toExecutionLogRow } from "./log-row";
 import { batchInScope, type LogScope, scopeWhere } from "./scope";
+import { chooseWalk, hoursLookup, type StatusHours, statusHoursQuery, type Walk } from "./status-hours";
 
 /** Page-number paging (with a total) or keyset paging after a cursor (no total, constant cost). */
 export type Paging = { page: number; limit: number } | { after: LogPosition; limit: number };
@@ -24,28 +25,59 @@ export interface LogsPage {
 export const pageQuery = (db: Db, where: SQL, limit: number, offset: number) =>
   lateLookup(db, where, newestFirst, limit, offset);
 
-/** A page after a position: one index range; one extra row tells whether another page follows. */
-export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPosition, limit: number) {
+/**
+ * A page after a position: one index range (or, `walk` "hours", the status's hours: status-hours.ts); one extra
+ * row tells whether another page follows.
+ */
+export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPosition, limit: number, walk?: Walk) {
+  if (walk === "hours") return hoursLookup(db, scope, f, { before: after, order: "newest", limit: limit + 1 });
   const { filters, keyset } = olderThan(f, after);
   return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), newestFirst, limit + 1);
 }
 
 /**
+ * How a status filter is walked (status-hours.ts), from the rollups, in a round trip with the job check; "plain"
+ * without a status filter, at no cost. Null when the scope's job is not live.
+ */
+export async function walkOf(
+  db: Db,
+  scope: LogScope,
+  f: LogFilters,
+  need: number,
+  before?: LogPosition,
+): Promise<Walk | null> {
+  if (!f.status) return "plain";
+  const res = await batchInScope(db, scope, [statusHoursQuery(db, scope, f, { before })]);
+  if (!res) return null;
+  const [summary] = res[0] as StatusHours[];
+  return summary ? chooseWalk(summary, need) : "plain";
+}
+
+/**
  * A page of logs, newest first, with the job check (and, for page numbers, the count) in one D1 round
- * trip. Returns null when the scope names a job that is not a live job of the account.
+ * trip; a status filter reads its rollup summary first (walkOf), and needs no other when nothing matches.
+ * Returns null when the scope names a job that is not a live job of the account.
  */
 export async function findLogsPage(db: Db, scope: LogScope, f: LogFilters, paging: Paging): Promise<LogsPage | null> {
+  const cursor = "after" in paging ? paging.after : undefined;
+  const need = "after" in paging ? paging.limit + 1 : paging.page * paging.limit;
+  const walk = await walkOf(db, scope, f, need, cursor);
+  if (walk === null) return null;
+  if (walk === "none") return "after" in paging ? { rows: [], next: null } : { rows: [], totalItems: 0, next: null };
   if ("after" in paging) {
-    const res = await batchInScope(db, scope, [afterQuery(db, scope, f, paging.after, paging.limit)]);
+    const res = await batchInScope(db, scope, [afterQuery(db, scope, f, paging.after, paging.limit, walk)]);
     if (!res) return null;
     const rows = res[0].map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
     const page = rows.slice(0, paging.limit);
     const last = page.at(-1);
     return { rows: page, next: rows.length > paging.limit && last ? positionOf(last) : null };
   }
-  const where = scopeWhere(db, scope, f);
   const offset = (paging.page - 1) * paging.limit;
-  const res = await batchInScope(db, scope, [pageQuery(db, where, paging.limit, offset), countLogsQuery(db, scope, f)]);
+  const page =
+    walk === "hours"
+      ? hoursLookup(db, scope, f, { order: "newest", limit: paging.limit, offset })
+      : pageQuery(db, scopeWhere(db, scope, f), paging.limit, offset);
+  const res = await batchInScope(db, scope, [page, countLogsQuery(db, scope, f)]);
   if (!res) return null;
   const [selected, total] = res;
   const rows = selected.map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
