@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { logBodies, logHours, logs, shardState } from "../db/schema";
+import { moveLegacyRunsChunk } from "../engine/ledger";
 import { encodeText } from "../lib/codec";
 import { sketchKeySql, sketchMergeSql } from "./sketch";
 
@@ -34,6 +35,8 @@ interface LegacyRow {
 export interface MigrationReport {
   event: "log_store_migration";
   moved: number;
+  /** Finished run-ledger rows moved from runs_v1. */
+  runs_moved: number;
   chunks: number;
   /** True once no legacy log is left (the watermark is gone). */
   done: boolean;
@@ -56,8 +59,7 @@ function rollupStatement(db: Db, after: number[], last: LegacyRow) {
   const k = sql.raw(sketchKeySql('"response_time_ms"'));
   const inRange = sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) > (${after[0]}, ${after[1]}, ${after[2]})
     AND (${logs.slot}, ${logs.idHi}, ${logs.idLo}) <= (${last.slot}, ${last.idHi}, ${last.idLo}) AND ${logs.body} IS NULL`;
-  return db.run(sql`INSERT INTO ${logHours} ("job", "status", "hour", "n", "sum_ms", "min_ms", "max_ms", "sketch")
-    SELECT job, status, hour, sum(c), sum(s), min(mn), max(mx),
+  const rollups = sql`SELECT job, status, hour, sum(c), sum(s), min(mn), max(mx),
       CASE WHEN status = 0 AND count(k) > 0 THEN json_group_object(k, t) FILTER (WHERE k IS NOT NULL) END
     FROM (
       SELECT "job" AS job, "status" AS status, "executed_at" / 3600000 AS hour,
@@ -65,13 +67,21 @@ function rollupStatement(db: Db, after: number[], last: LegacyRow) {
         count(*) AS c, count("response_time_ms") AS t, sum("response_time_ms") AS s,
         min("response_time_ms") AS mn, max("response_time_ms") AS mx
       FROM ${logs} WHERE ${inRange} GROUP BY 1, 2, 3, 4
-    ) WHERE true GROUP BY job, status, hour
-    ON CONFLICT ("job", "status", "hour") DO UPDATE SET
-      "n" = "n" + excluded."n",
-      "sum_ms" = coalesce("sum_ms" + excluded."sum_ms", "sum_ms", excluded."sum_ms"),
-      "min_ms" = coalesce(min("min_ms", excluded."min_ms"), "min_ms", excluded."min_ms"),
-      "max_ms" = coalesce(max("max_ms", excluded."max_ms"), "max_ms", excluded."max_ms"),
-      "sketch" = ${sql.raw(sketchMergeSql('"log_hours"."sketch"', 'excluded."sketch"'))}`);
+    ) WHERE true GROUP BY job, status, hour`;
+  // `WHERE true`: SQLite needs it to tell an upsert's ON CONFLICT from a join after INSERT … SELECT.
+  return db
+    .insert(logHours)
+    .select(rollups)
+    .onConflictDoUpdate({
+      target: [logHours.job, logHours.status, logHours.hour],
+      set: {
+        n: sql`"n" + excluded."n"`,
+        sumMs: sql`coalesce("sum_ms" + excluded."sum_ms", "sum_ms", excluded."sum_ms")`,
+        minMs: sql`coalesce(min("min_ms", excluded."min_ms"), "min_ms", excluded."min_ms")`,
+        maxMs: sql`coalesce(max("max_ms", excluded."max_ms"), "max_ms", excluded."max_ms")`,
+        sketch: sql.raw(sketchMergeSql('"log_hours"."sketch"', 'excluded."sketch"')),
+      },
+    });
 }
 
 /** One legacy row's move: its text into log_bodies (when it has any), then the row names it and drops the inline copy. */
@@ -153,19 +163,36 @@ export async function migrateChunk(db: Db, limit = MIGRATION_CHUNK): Promise<{ m
   return { moved: rows.length, done };
 }
 
-/** Chunks until the budget is spent or nothing legacy is left; called after each dispatch tick. */
+/**
+ * Chunks until the budget is spent or nothing legacy is left, called after each dispatch tick: legacy logs first,
+ * then the run ledger's legacy rows (runs_v1, src/engine/ledger.ts).
+ */
 export async function migrateStore(db: Db, budgetMs = MIGRATION_BUDGET_MS): Promise<MigrationReport> {
   const started = Date.now();
   let moved = 0;
+  let runsMoved = 0;
   let chunks = 0;
-  let done = false;
-  while (!done && Date.now() - started < budgetMs) {
-    const r = await migrateChunk(db);
-    moved += r.moved;
-    done = r.done;
+  let logsDone = false;
+  let runsDone = false;
+  while (!(logsDone && runsDone) && Date.now() - started < budgetMs) {
     chunks++;
+    if (!logsDone) {
+      const r = await migrateChunk(db);
+      moved += r.moved;
+      logsDone = r.done;
+      continue;
+    }
+    const n = await moveLegacyRunsChunk(db, MIGRATION_CHUNK);
+    runsMoved += n;
+    runsDone = n === 0;
   }
-  const report: MigrationReport = { event: "log_store_migration", moved, chunks, done };
-  if (moved > 0) console.log(JSON.stringify(report));
+  const report: MigrationReport = {
+    event: "log_store_migration",
+    moved,
+    runs_moved: runsMoved,
+    chunks,
+    done: logsDone && runsDone,
+  };
+  if (moved + runsMoved > 0) console.log(JSON.stringify(report));
   return report;
 }

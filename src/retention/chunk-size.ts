@@ -2,7 +2,7 @@
  * How many logs the sweep deletes per statement. A DELETE holds D1's single writer for its whole duration, so
  * the dispatcher's claims and the consumer's log inserts queue behind it: chunks aim at CHUNK_TARGET_MS, under
  * the 250 ms a write should ever wait. Rows cost different amounts on different databases and loads (three
- * b-trees per row here, plus the chunk's log_day_counts update; more while pages are cold), so the size follows
+ * b-trees per row here, plus the chunk's log_hours update and text; more while pages are cold), so the size follows
  * each chunk's measured time instead of being a constant tuned on one machine. Smaller chunks cost more per
  * row (each commit rewrites the same index pages), which is why the target is not lower.
  */

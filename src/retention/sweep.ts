@@ -1,14 +1,15 @@
-import { and, count, eq, isNotNull, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { deleteExpiredConfirmationSends } from "../alerts/recipients";
 import { deleteExpiredDeliveries } from "../alerts/sweep";
 import type { Db } from "../db/client";
-import { accounts, cronJobs, logDayCounts, logs } from "../db/schema";
+import { accounts, cronJobs, logBodies, logHours, logs, runs } from "../db/schema";
 import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
 import { CHUNK_START, nextChunkSizeAfter } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** Stop starting new chunks after this long; the next sweep continues where this one stopped. */
 export const SWEEP_BUDGET_MS = 20_000;
 
@@ -18,7 +19,8 @@ export const SWEEP_BUDGET_MS = 20_000;
  */
 export const SWEPT_TABLES = [
   "logs",
-  "log_day_counts",
+  "log_bodies",
+  "log_hours",
   "runs",
   "runs_v1",
   "idempotency_keys",
@@ -59,11 +61,12 @@ export interface SweepReport {
 }
 
 /**
- * Deletes up to `limit` matching logs and subtracts them from the log_day_counts rollup, in one atomic batch:
- * count the chunk, one grouped UPDATE of its (job, UTC day, status) counts, then the DELETE. Each statement
- * names the chunk by the same `SELECT key … LIMIT` inside one transaction, so all three see the same rows.
- * The rows are counted rather than read from the DELETE's `changes`, which D1 reports with trigger writes
- * included. (A per-row delete trigger kept the counts before and cost more than half of the sweep's time.)
+ * Deletes up to `limit` matching logs with their text, and subtracts them from their hours' rollups, in one atomic
+ * batch: count the chunk, one grouped UPDATE of log_hours (n and sum_ms; min, max and the sketch keep describing
+ * the hour until it wholly expires), the text, then the rows. Each statement names the chunk by the same
+ * `SELECT key … LIMIT` inside one transaction, so all see the same rows. Rows not yet in a rollup (body NULL: legacy,
+ * src/logs/migrate.ts) subtract nothing. The rows are counted rather than read from `changes`, which D1 reports
+ * with trigger writes included; a per-row delete trigger cost more than half of the sweep's time.
  */
 async function deleteChunk(db: Db, where: SQL | undefined, limit: number): Promise<number> {
   const chunkKeys = db
@@ -76,29 +79,27 @@ async function deleteChunk(db: Db, where: SQL | undefined, limit: number): Promi
   const removed = db
     .select({
       job: sql<number>`${logs.job}`.as("removed_job"),
-      // The insert trigger's day: integer division of the epoch milliseconds (migration 0016).
-      day: sql<number>`${logs.executedAt} / ${sql.raw(String(DAY_MS))}`.as("removed_day"),
+      // The insert trigger's hour: integer division of the epoch milliseconds (migration 0027).
+      hour: sql<number>`${logs.executedAt} / ${sql.raw(String(HOUR_MS))}`.as("removed_hour"),
       status: sql<number>`${logs.status}`.as("removed_status"),
       n: count().as("removed_n"),
+      sumMs: sql<number | null>`sum(${logs.responseTimeMs})`.as("removed_sum"),
     })
     .from(logs)
-    .where(inChunk)
+    .where(and(inChunk, isNotNull(logs.body)))
     .groupBy(sql`1`, sql`2`, sql`3`)
-    // Aliases no log_day_counts column shares: drizzle renders them unqualified inside the UPDATE.
+    // Aliases no log_hours column shares: drizzle renders them unqualified inside the UPDATE.
     .as("removed");
   const [counted] = await db.batch([
     db.select({ n: count() }).from(chunkKeys.as("chunk")),
     db
-      .update(logDayCounts)
-      .set({ n: sql`${logDayCounts.n} - ${removed.n}` })
+      .update(logHours)
+      .set({ n: sql`${logHours.n} - ${removed.n}`, sumMs: sql`${logHours.sumMs} - coalesce(${removed.sumMs}, 0)` })
       .from(removed)
-      .where(
-        and(
-          eq(logDayCounts.job, removed.job),
-          eq(logDayCounts.day, removed.day),
-          eq(logDayCounts.status, removed.status),
-        ),
-      ),
+      .where(and(eq(logHours.job, removed.job), eq(logHours.status, removed.status), eq(logHours.hour, removed.hour))),
+    db
+      .delete(logBodies)
+      .where(sql`${logBodies.id} IN (SELECT ${logs.body} FROM ${logs} WHERE ${inChunk} AND ${logs.body} > 0)`),
     db.delete(logs).where(inChunk),
   ]);
   return counted[0]?.n ?? 0;
@@ -219,11 +220,17 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
       complete = false;
       break;
     }
-    await db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt)));
+    // Job numbers are reused (max + 1): nothing keyed by this one may outlive the job, or it would attach to the next.
+    await db.batch([
+      db.delete(logHours).where(eq(logHours.job, job.num ?? -1)),
+      db.delete(runs).where(eq(runs.job, job.num ?? -1)),
+      db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt))),
+    ]);
     purged++;
   }
-  // Chunks decrement log_day_counts as rows go; drop the counts that reached zero (one small scan per sweep).
-  await db.delete(logDayCounts).where(lte(logDayCounts.n, 0));
+  // A rollup goes once its whole hour has expired (chunks only decrement the hour the cutoff falls in). One scan of
+  // log_hours per sweep: a row per job, status and hour, thousands of times fewer than logs.
+  if (complete) await db.delete(logHours).where(lt(logHours.hour, Math.floor(cutoff / HOUR_MS)));
 
   const report: SweepReport = {
     event: "retention_sweep",

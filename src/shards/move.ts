@@ -127,40 +127,76 @@ const keysetAfter = (key: string[]) =>
 /**
  * Copies the account's logs in the order of their account index (executed_at, then the id), so each chunk is one
  * index range on the source. Logs are keyed by shard-local numbers: the job's and account's numbers are looked up on
- * the target by id in the same statement. `ON CONFLICT DO NOTHING` on the id keeps a rerun from copying twice, and
- * the target's insert trigger counts each new log in its daily counts.
+ * the target by id in the same statement. Each log's text travels as hex (any runner carries text) into the
+ * target's log_bodies, codec byte included; a row the source has not migrated yet (inline text) arrives raw,
+ * codec 0, so the target holds no legacy rows. `ON CONFLICT DO NOTHING` on the id keeps a rerun from copying
+ * twice, and the target's insert trigger adds each new log to its hourly rollups.
  */
 async function copyLogs(deps: MoveDeps, from: SqlRunner, to: SqlRunner, accountId: string) {
   if (!(await tableExists(from, "logs")) || !(await tableExists(to, "logs"))) return 0;
-  const cols = (await columns(from, "logs")).filter((c) => c !== "job" && c !== "account");
+  const text = ["response_body", "error_message", "response_headers"];
+  const cols = (await columns(from, "logs")).filter(
+    (c) => c !== "job" && c !== "account" && c !== "body" && !text.includes(c),
+  );
   const chunk = deps.chunk ?? 500;
   const key = ["executed_at", "slot", "id_hi", "id_lo"];
+  // Stored text as hex of its codec byte and bytes; legacy inline text becomes codec 0 (x'00' then its UTF-8).
+  const hexOf = (c: string) =>
+    `CASE WHEN l.body IS NULL THEN CASE WHEN l.${c} IS NOT NULL THEN '00' || hex(l.${c}) END ELSE hex(b.${c}) END AS ${c}`;
   let after: Array<string | number> | null = null;
   let copied = 0;
   for (;;) {
     const rows: Array<Record<string, string | number | null>> = await from.all({
-      sql: `SELECT ${cols.map((c) => `l.${c}`).join(", ")}, j.id AS job_id FROM logs l JOIN cron_jobs j ON j.num = l.job
+      sql: `SELECT ${cols.map((c) => `l.${c}`).join(", ")}, ${text.map(hexOf).join(", ")}, j.id AS job_id
+        FROM logs l JOIN cron_jobs j ON j.num = l.job LEFT JOIN log_bodies b ON b.id = l.body
         WHERE l.account = (SELECT num FROM accounts WHERE id = ?)${after ? ` AND (l.executed_at, l.slot, l.id_hi, l.id_lo) > (?, ?, ?, ?)` : ""}
         ORDER BY l.executed_at, l.slot, l.id_hi, l.id_lo LIMIT ${chunk}`,
       params: [accountId, ...(after ?? [])],
     });
     if (rows.length === 0) break;
-    await to.batch(
-      rows.map(
-        (r): Statement => ({
-          sql: `INSERT INTO logs (${cols.join(", ")}, job, account)
-            SELECT ${cols.map(() => "?").join(", ")}, j.num, a.num FROM cron_jobs j, accounts a WHERE j.id = ? AND a.id = ?
-            ON CONFLICT DO NOTHING`,
-          params: [...cols.map((c) => r[c] ?? null), r.job_id ?? null, accountId],
-        }),
-      ),
-    );
+    await to.batch(rows.flatMap((r) => copyLogStatements(cols, text, r, accountId)));
     copied += rows.length;
     const last = rows[rows.length - 1] as Record<string, string | number>;
     after = key.map((k) => last[k] as string | number);
     if (rows.length < chunk) break;
   }
   return copied;
+}
+
+/** One log's INSERTs on the target: its text (when it has any) then the row naming it, as src/logs/store.ts does. */
+function copyLogStatements(
+  cols: string[],
+  text: string[],
+  r: Record<string, string | number | null>,
+  accountId: string,
+): Statement[] {
+  const owners = "FROM cron_jobs j, accounts a WHERE j.id = ? AND a.id = ?";
+  const hasText = text.some((c) => r[c] !== null && r[c] !== undefined);
+  const missing = "NOT EXISTS (SELECT 1 FROM logs WHERE slot = ? AND id_hi = ? AND id_lo = ?)";
+  const body: Statement[] = hasText
+    ? [
+        {
+          sql: `INSERT INTO log_bodies (${text.join(", ")}) SELECT ${text.map(() => "unhex(?)").join(", ")} ${owners} AND ${missing}`,
+          params: [
+            ...text.map((c) => r[c] ?? null),
+            r.job_id ?? null,
+            accountId,
+            r.slot ?? null,
+            r.id_hi ?? null,
+            r.id_lo ?? null,
+          ],
+        },
+      ]
+    : [];
+  return [
+    ...body,
+    {
+      sql: `INSERT INTO logs (${cols.join(", ")}, body, job, account)
+        SELECT ${cols.map(() => "?").join(", ")}, ${hasText ? "last_insert_rowid()" : "0"}, j.num, a.num ${owners}
+        ON CONFLICT DO NOTHING`,
+      params: [...cols.map((c) => r[c] ?? null), r.job_id ?? null, accountId],
+    },
+  ];
 }
 
 /**
@@ -264,11 +300,16 @@ async function removeTable(deps: MoveDeps, spec: TableSpec, db: SqlRunner, accou
   const chunk = deps.chunk ?? 500;
   const statements: Statement[] = [];
   if (spec.table === "logs") {
-    // Logs and their daily counts are keyed by shard-local numbers: select them through the account's numbers.
-    statements.push({
-      sql: `DELETE FROM logs WHERE (slot, id_hi, id_lo) IN (SELECT slot, id_hi, id_lo FROM logs WHERE account = (SELECT num FROM accounts WHERE id = ?) LIMIT ${chunk})`,
-      params: [accountId],
-    });
+    // Logs are keyed by shard-local numbers: select them through the account's number. Their text goes first,
+    // named by the same chunk (one transaction, the same rows).
+    const inChunk = `(slot, id_hi, id_lo) IN (SELECT slot, id_hi, id_lo FROM logs WHERE account = (SELECT num FROM accounts WHERE id = ?) LIMIT ${chunk})`;
+    statements.push(
+      {
+        sql: `DELETE FROM log_bodies WHERE id IN (SELECT body FROM logs WHERE ${inChunk} AND body > 0)`,
+        params: [accountId],
+      },
+      { sql: `DELETE FROM logs WHERE ${inChunk}`, params: [accountId] },
+    );
   } else {
     const key = spec.key.join(", ");
     statements.push({
@@ -380,10 +421,10 @@ export async function moveAccount(deps: MoveDeps, accountId: string, to: number)
   const old = deps.shard(source);
   for (const spec of [...TABLES].reverse()) {
     if (spec.table === "cron_jobs") {
-      // The daily log counts hang off the job numbers: remove them with the jobs.
+      // The hourly rollups hang off the job numbers: remove them with the jobs.
       await old.batch([
         {
-          sql: "DELETE FROM log_day_counts WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
+          sql: "DELETE FROM log_hours WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
           params: [accountId],
         },
       ]);

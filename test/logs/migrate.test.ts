@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { executionId } from "../../src/engine/execution-id";
 import { logKeyOf } from "../../src/logs/log-key";
 import { kindOf, statusNumber } from "../../src/logs/log-row";
-import { LEGACY_UNTIL, migrateChunk } from "../../src/logs/migrate";
+import { LEGACY_UNTIL, migrateChunk, migrateStore } from "../../src/logs/migrate";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
 import { api, BASE, bodyText } from "../helpers/http";
@@ -93,8 +93,8 @@ describe("the store migration", () => {
       .run();
     // Logs written since the deploy, in the current layout, after the legacy ones.
     await insertLogs(
-      acct.accountId,
       jobId,
+      acct.accountId,
       Array.from({ length: CURRENT }, (_, i) => ({
         id: executionId(jobId, T0 + (LEGACY + i) * 7 * MIN, 0),
         executedAt: T0 + (LEGACY + i) * 7 * MIN + 500,
@@ -108,7 +108,7 @@ describe("the store migration", () => {
   it("keeps every read exact while it moves legacy rows in chunks, and loses nothing", async () => {
     const before = await readAll();
     expect(before.pages[0].pagination.total_items).toBe(LEGACY + CURRENT);
-    expect(before.stats.totals.total).toBe(LEGACY + CURRENT);
+    expect(before.stats.data.total).toBe(LEGACY + CURRENT);
     let chunks = 0;
     for (;;) {
       const r = await migrateChunk(await accountDb(acct.accountId), 9);
@@ -143,5 +143,6 @@ describe("the store migration", () => {
 
   it("a shard with nothing legacy does nothing", async () => {
     expect(await migrateChunk(await accountDb(acct.accountId), 9)).toEqual({ moved: 0, done: true });
+    expect(await migrateStore(await accountDb(acct.accountId))).toMatchObject({ moved: 0, runs_moved: 0, done: true });
   });
 });
