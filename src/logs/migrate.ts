@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { logBodies, logHours, logs, shardState } from "../db/schema";
+import { logBodies, logs, shardState } from "../db/schema";
 import { moveLegacyRunsChunk } from "../engine/ledger";
 import { encodeText } from "../lib/codec";
-import { sketchKeySql, sketchMergeSql } from "./sketch";
+import { addRollupsOf } from "./rollups";
 
 /**
  * The store migration, online: logs written before log_bodies keep their text inline (body NULL) and are in no
@@ -50,38 +50,11 @@ async function readState(db: Db): Promise<Map<string, number>> {
 const key = (r: { slot: number; idHi: number; idLo: number }) =>
   sql`${logs.slot} = ${r.slot} AND ${logs.idHi} = ${r.idHi} AND ${logs.idLo} = ${r.idLo}`;
 
-/**
- * The chunk's rollups, in SQL over the rows still legacy in its key range when the batch runs (a row the sweep or
- * a move deleted since the read counts nothing): counts per bucket key, then per (job, status, hour) with the
- * sketch as their JSON object, merged into existing rollups as the insert trigger would have.
- */
+/** The chunk's rollups: the rows still legacy in its key range when the batch runs, added to their hours. */
 function rollupStatement(db: Db, after: number[], last: LegacyRow) {
-  const k = sql.raw(sketchKeySql('"response_time_ms"'));
   const inRange = sql`(${logs.slot}, ${logs.idHi}, ${logs.idLo}) > (${after[0]}, ${after[1]}, ${after[2]})
     AND (${logs.slot}, ${logs.idHi}, ${logs.idLo}) <= (${last.slot}, ${last.idHi}, ${last.idLo}) AND ${logs.body} IS NULL`;
-  const rollups = sql`SELECT job, status, hour, sum(c), sum(s), min(mn), max(mx),
-      CASE WHEN status = 0 AND count(k) > 0 THEN json_group_object(k, t) FILTER (WHERE k IS NOT NULL) END
-    FROM (
-      SELECT "job" AS job, "status" AS status, "executed_at" / 3600000 AS hour,
-        CASE WHEN "response_time_ms" IS NOT NULL THEN ${k} END AS k,
-        count(*) AS c, count("response_time_ms") AS t, sum("response_time_ms") AS s,
-        min("response_time_ms") AS mn, max("response_time_ms") AS mx
-      FROM ${logs} WHERE ${inRange} GROUP BY 1, 2, 3, 4
-    ) WHERE true GROUP BY job, status, hour`;
-  // `WHERE true`: SQLite needs it to tell an upsert's ON CONFLICT from a join after INSERT … SELECT.
-  return db
-    .insert(logHours)
-    .select(rollups)
-    .onConflictDoUpdate({
-      target: [logHours.job, logHours.status, logHours.hour],
-      set: {
-        n: sql`"n" + excluded."n"`,
-        sumMs: sql`coalesce("sum_ms" + excluded."sum_ms", "sum_ms", excluded."sum_ms")`,
-        minMs: sql`coalesce(min("min_ms", excluded."min_ms"), "min_ms", excluded."min_ms")`,
-        maxMs: sql`coalesce(max("max_ms", excluded."max_ms"), "max_ms", excluded."max_ms")`,
-        sketch: sql.raw(sketchMergeSql('"log_hours"."sketch"', 'excluded."sketch"')),
-      },
-    });
+  return addRollupsOf(db, inRange);
 }
 
 /** One legacy row's move: its text into log_bodies (when it has any), then the row names it and drops the inline copy. */

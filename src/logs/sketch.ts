@@ -51,6 +51,31 @@ export function mergeSketches(...sketches: Sketch[]): Sketch {
   return out;
 }
 
+/**
+ * A sketch as counts indexed by key + 1, for merging many hours fast (stats): keys of response times up to a day
+ * fit, which bounds the array at ~1,000 entries.
+ */
+export type DenseSketch = Float64Array;
+const DENSE_SIZE = bucketKey(86_400_000) + 2;
+export const denseSketch = (): DenseSketch => new Float64Array(DENSE_SIZE);
+
+/** Adds `count` values of bucket `k` to a dense sketch. */
+export function addToDense(d: DenseSketch, k: number, count: number): void {
+  const i = k + 1;
+  if (!(i >= 0 && i < DENSE_SIZE)) throw new RangeError(`sketch key ${k} is beyond a day of milliseconds`);
+  d[i] = (d[i] ?? 0) + count;
+}
+
+/** Adds a stored sketch, already parsed from its JSON ({key: count}), to a dense one. */
+export function addObjectToDense(d: DenseSketch, obj: Record<string, number>): void {
+  for (const key in obj) addToDense(d, Number(key), obj[key] ?? 0);
+}
+
+/** The dense sketch's (key, count) pairs with a count, keys ascending. */
+export function* denseEntries(d: DenseSketch): Generator<[number, number]> {
+  for (let i = 0; i < d.length; i++) if ((d[i] ?? 0) > 0) yield [i - 1, d[i] ?? 0];
+}
+
 /** Number of values in the sketch. */
 export function sketchCount(s: Sketch): number {
   let n = 0;

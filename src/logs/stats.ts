@@ -6,7 +6,15 @@ import { jobLogsWhere } from "./filters";
 import { statusNumber } from "./log-row";
 import { HOUR_SQL, rolledUpHours, rollupStatus } from "./rollups";
 import { batchInScope } from "./scope";
-import { bucketValue, mergeSketches, parseSketch, type Sketch, sketchKeySql } from "./sketch";
+import {
+  addObjectToDense,
+  addToDense,
+  bucketValue,
+  type DenseSketch,
+  denseEntries,
+  denseSketch,
+  sketchKeySql,
+} from "./sketch";
 import type { StatsWindow } from "./stats-window";
 import { jobNumber } from "./store";
 
@@ -52,7 +60,7 @@ interface RollupRow {
   error: number;
   timeout: number;
   max: number | null;
-  /** JSON array of the hours' sketch texts (null for statuses other than success). */
+  /** JSON array of the hours' sketches as objects (null for statuses other than success). */
   sketches: string;
 }
 
@@ -95,7 +103,7 @@ export function statsQueries(db: Db, cronJobId: string, w: StatsWindow) {
       error: statusSum("error"),
       timeout: statusSum("timeout"),
       max: sql<number | null>`max(CASE WHEN ${logHours.status} = 0 THEN ${logHours.maxMs} END)`,
-      sketches: sql<string>`json_group_array(${logHours.sketch})`,
+      sketches: sql<string>`json_group_array(json(${logHours.sketch}))`,
     })
     .from(logHours)
     .where(
@@ -144,12 +152,12 @@ function statusSum(status: ExecutionStatus): SQL.Aliased<number> {
 /** What one bucket (or the whole window) gathers before its percentiles are taken. */
 interface Acc {
   figures: StatsFigures;
-  sketch: Sketch;
+  sketch: DenseSketch;
   /** Exact response time → count, from the logs. */
   exact: Map<number, number>;
 }
 
-const newAcc = (): Acc => ({ figures: empty(), sketch: new Map(), exact: new Map() });
+const newAcc = (): Acc => ({ figures: empty(), sketch: denseSketch(), exact: new Map() });
 
 const add = (m: Map<number, number>, k: number, c: number) => m.set(k, (m.get(k) ?? 0) + c);
 
@@ -160,9 +168,9 @@ const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === nu
  * together: the k-th smallest of values each within 1 % of the true ones is within 1 % of the true k-th smallest,
  * and exact wherever only exact values are involved. Capped at the exact maximum, which only brings them closer.
  */
-function percentiles(sketch: Sketch, exact: Map<number, number>, max: number | null) {
+function percentiles(sketch: DenseSketch, exact: Map<number, number>, max: number | null) {
   const pairs: Array<[number, number]> = [...exact];
-  for (const [k, c] of sketch) pairs.push([bucketValue(k), c]);
+  for (const [k, c] of denseEntries(sketch)) pairs.push([bucketValue(k), c]);
   pairs.sort((a, b) => a[0] - b[0]);
   const n = pairs.reduce((s, [, c]) => s + c, 0);
   const out: Pick<StatsFigures, "p50" | "p95" | "p99"> = { p50: null, p95: null, p99: null };
@@ -190,11 +198,13 @@ function assemble(w: StatsWindow, rollups: RollupRow[], fromLogs: LogsRow[]): Jo
       for (const k of ["total", "success", "failure", "error", "timeout"] as const) target.figures[k] += row[k];
       target.figures.max = maxOf(target.figures.max, row.max);
     }
-    // One rollup row per bucket (GROUP BY b): its hours' sketches are the bucket's.
-    const texts = JSON.parse(row.sketches) as Array<string | null>;
-    acc.sketch = mergeSketches(acc.sketch, ...texts.filter((t) => t !== null).map((t) => parseSketch(t)));
+    // One rollup row per bucket (GROUP BY b): its hours' sketches are the bucket's, and the window's.
+    for (const obj of JSON.parse(row.sketches) as Array<Record<string, number> | null>) {
+      if (obj === null) continue;
+      addObjectToDense(acc.sketch, obj);
+      addObjectToDense(all.sketch, obj);
+    }
   }
-  all.sketch = mergeSketches(...buckets.map((acc) => acc.sketch));
   for (const row of fromLogs) {
     const acc = buckets[row.b];
     if (!acc) continue;
@@ -204,7 +214,8 @@ function assemble(w: StatsWindow, rollups: RollupRow[], fromLogs: LogsRow[]): Jo
       target.figures[status] += row.c;
       if (row.status !== 0 || row.x === null) continue;
       target.figures.max = maxOf(target.figures.max, row.mx);
-      add(row.exact ? target.exact : target.sketch, row.x, row.c);
+      if (row.exact) add(target.exact, row.x, row.c);
+      else addToDense(target.sketch, row.x, row.c);
     }
   }
   const finish = (acc: Acc): StatsFigures => ({

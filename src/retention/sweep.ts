@@ -6,6 +6,7 @@ import { accounts, cronJobs, logBodies, logHours, logs, runs } from "../db/schem
 import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
+import { recountHourStatements } from "../logs/rollups";
 import { CHUNK_START, nextChunkSizeAfter } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
@@ -156,6 +157,12 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     if (!done) {
       complete = false;
       break;
+    }
+    // The hour the cutoff falls in lost part of its logs: its max, min and sketch are recounted from the rest.
+    if (cutoff % HOUR_MS !== 0) {
+      await db.batch(
+        recountHourStatements(db, num, Math.floor(cutoff / HOUR_MS)) as unknown as Parameters<typeof db.batch>[0],
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { bucketKey, parseSketch, sketchCount } from "../../src/logs/sketch";
 import {
   CHUNK_MAX,
   CHUNK_MIN,
@@ -53,6 +54,31 @@ describe("retention sweep", () => {
     expect(await ids(job.id)).toEqual(["exe_exact", "exe_newer"]);
     expect(report).toMatchObject({ event: "retention_sweep", cutoff: new Date(CUTOFF).toISOString(), complete: true });
     expect(report.expired_deleted).toBeGreaterThanOrEqual(1);
+  });
+
+  it("keeps every rollup of the hour the cutoff falls in exact: count, sum, min, max and sketch of the logs left", async () => {
+    const acct = await createAccount();
+    const job = await insertJob(acct.accountId);
+    // Fast runs before the cutoff, slow ones after it, in the same UTC hour (the cutoff is at :17).
+    const times = [-900_000, -600_000, -1, 0, 60_000, 600_000];
+    await insertLogs(
+      job.id,
+      acct.accountId,
+      times.map((t, i) => ({ executedAt: CUTOFF + t, responseTimeMs: t < 0 ? 5 + i : 5000 + i })),
+    );
+    await sweep(db(), { retentionDays: 30, now: NOW });
+    const hour = await shardD1()
+      .prepare(
+        "SELECT n, sum_ms, min_ms, max_ms, sketch FROM log_hours WHERE job = (SELECT num FROM cron_jobs WHERE id = ?)",
+      )
+      .bind(job.id)
+      .all<{ n: number; sum_ms: number; min_ms: number; max_ms: number; sketch: string }>();
+    expect(hour.results).toHaveLength(1);
+    const left = [5003, 5004, 5005];
+    expect(hour.results[0]).toMatchObject({ n: 3, sum_ms: 15012, min_ms: 5003, max_ms: 5005 });
+    const sketch = parseSketch(hour.results[0]?.sketch ?? null);
+    expect(sketchCount(sketch)).toBe(left.length);
+    expect([...sketch.keys()].sort()).toEqual([...new Set(left.map(bucketKey))].sort());
   });
 
   it("sweeps 50,000 expired rows in chunks and leaves every younger row intact", async () => {
