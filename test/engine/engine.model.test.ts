@@ -16,6 +16,7 @@ import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
+import { storedLogs } from "../helpers/stored-logs";
 
 const MIN = 60_000;
 /** Deliveries of one message before the queue gives it to the dead-letter queue (the model's max_retries). */
@@ -274,9 +275,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
     state: string | null;
     reason: string | null;
   }>();
-  const { results: logs } = await q(
-    "SELECT id, cron_job_id, status, error_message, retry_attempt FROM execution_logs WHERE cron_job_id IN (?, ?)",
-  ).all<{ id: string; cron_job_id: string; status: string; error_message: string | null; retry_attempt: number }>();
+  const logs = await storedLogs(shardD1(), ids);
   const { results: jobRows } = await q(
     "SELECT id, state, deleted_at, max_retries, total_executions, successful_executions, failed_executions FROM cron_jobs WHERE id IN (?, ?)",
   ).all<{

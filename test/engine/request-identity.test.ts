@@ -9,6 +9,7 @@ import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
+import { storedLogs } from "../helpers/stored-logs";
 
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
 const FAR = Date.UTC(2099, 0, 1);
@@ -190,10 +191,10 @@ describe("a redirect to another origin", () => {
     });
     await consumeRun(httpDeps(), await queuedRun(job, T));
     expect(await captured(key)).toEqual([]);
-    const { results } = await shardD1()
-      .prepare("SELECT response_code, error_message FROM execution_logs WHERE cron_job_id = ?")
-      .bind(job.id)
-      .all<{ response_code: number; error_message: string }>();
+    const results = (await storedLogs(shardD1(), [job.id])).map((l) => ({
+      response_code: l.response_code,
+      error_message: l.error_message,
+    }));
     expect(results).toEqual([
       {
         response_code: 307,

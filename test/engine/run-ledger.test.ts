@@ -23,6 +23,7 @@ import { FAIL_500, queuedRun, refOf, scriptedExecutor, testDeps } from "../helpe
 import { db, insertJob } from "../helpers/fixtures";
 import { batchOf } from "../helpers/queue";
 import { shardD1 } from "../helpers/shards";
+import { storedLogs } from "../helpers/stored-logs";
 
 const MIN = 60_000;
 const T = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -43,22 +44,19 @@ async function calls(k: string): Promise<number> {
 const httpDeps = (over: Parameters<typeof testDeps>[0] = {}) =>
   testDeps({ executor: createHttpExecutor({ allowPrivateTargets: true }), ...over });
 
+/** The job's logs in the order they were written (text decoded, as the API reads it). */
 async function logsOf(jobId: string) {
-  const { results } = await shardD1()
-    .prepare(
-      "SELECT id, status, retry_attempt, trigger, scheduled_at, response_code, error_message FROM execution_logs WHERE cron_job_id = ? ORDER BY executed_at, retry_attempt",
-    )
-    .bind(jobId)
-    .all<{
-      id: string;
-      status: string;
-      retry_attempt: number;
-      trigger: string;
-      scheduled_at: number | null;
-      response_code: number | null;
-      error_message: string | null;
-    }>();
-  return results;
+  return (await storedLogs(shardD1(), [jobId]))
+    .sort((a, b) => a.executed_at - b.executed_at || a.retry_attempt - b.retry_attempt)
+    .map(({ id, status, retry_attempt, trigger, scheduled_at, response_code, error_message }) => ({
+      id,
+      status,
+      retry_attempt,
+      trigger,
+      scheduled_at,
+      response_code,
+      error_message,
+    }));
 }
 
 const runs = (sent: Array<{ body: EngineMessage }>) =>

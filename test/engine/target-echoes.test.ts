@@ -21,6 +21,7 @@ import { jobsApi } from "../helpers/jobs";
 import { captureQueue } from "../helpers/queue";
 import { leaksIn, secretJob } from "../helpers/secrets";
 import { shardD1 } from "../helpers/shards";
+import { type StoredLog, storedLogs } from "../helpers/stored-logs";
 import { callWith } from "../http/app-env";
 
 const target = `http://127.0.0.1:${inject("targetPort")}`;
@@ -63,9 +64,9 @@ async function runOverHttp(jobId: string) {
   return { outcome, sent: deps.queue.take() };
 }
 
-/** The log row as stored (the execution_logs view over `logs`), and as the API shows it to each key and export. */
+/** The log row as stored (decoded as the API reads it), and as the API shows it to each key and export. */
 async function everyView(jobId: string) {
-  const { results } = await shardD1().prepare("SELECT * FROM execution_logs WHERE cron_job_id = ?").bind(jobId).all();
+  const results = await storedLogs(shardD1(), [jobId]);
   expect(results).toHaveLength(1);
   const base = `/v1/cron-jobs/${acct.accountId}`;
   const shown = [];
@@ -76,7 +77,7 @@ async function everyView(jobId: string) {
       shown.push(res.text);
     }
   }
-  return { row: results[0] as Record<string, unknown>, shown };
+  return { row: results[0] as StoredLog, shown };
 }
 
 describe("response headers kept from a target stay on the allow-list", () => {
