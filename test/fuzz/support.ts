@@ -675,7 +675,15 @@ export async function snapshot(accountIds: readonly string[]): Promise<string> {
       const d1 = shardBinding(env, shard);
       const [jobs, logs] = await d1.batch([
         d1.prepare(`SELECT * FROM cron_jobs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
-        d1.prepare(`SELECT * FROM execution_logs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
+        // Every stored byte of the accounts' logs, compressed text included (the execution_logs view shows it as NULL).
+        d1
+          .prepare(
+            `SELECT l.*, hex(b.response_body) AS body_hex, hex(b.error_message) AS error_hex,
+               hex(b.response_headers) AS headers_hex
+             FROM logs l JOIN cron_jobs j ON j.num = l.job LEFT JOIN log_bodies b ON b.id = l.body
+             WHERE j.account_id IN (${marks}) ORDER BY l.slot, l.id_hi, l.id_lo`,
+          )
+          .bind(...accountIds),
       ]);
       return [jobs?.results, logs?.results];
     }),
