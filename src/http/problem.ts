@@ -78,6 +78,9 @@ export function fail(status: number, detail: string, extra: Partial<Problem> = {
   throw new ProblemError(problem(status, detail, extra));
 }
 
+/** One 404 for a job that is missing, deleted or another account's: no route tells them apart. */
+export const jobNotFound = (id: string): never => fail(404, `Cron job ${id} not found`);
+
 export function problemResponse(c: Context, p: Problem, headers: Record<string, string> = {}): Response {
   return c.body(JSON.stringify(p), p.status as ContentfulStatusCode, {
     "Content-Type": PROBLEM_CONTENT_TYPE,

@@ -8,13 +8,13 @@ import { fireTestAlert } from "../alerts/test-alert";
 import { config } from "../config";
 import { countLimitReached, rateLimitReached } from "../http/account-limits";
 import { canonicalId } from "../http/auth";
-import { formatInstant, formatInstantOrNull } from "../http/dates";
 import type { AppEnv } from "../http/env";
 import { pagination } from "../http/pagination";
-import { fail } from "../http/problem";
+import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { cspNonce, htmlPageHeaders } from "../http/security-headers";
 import { findJob } from "../jobs/repository";
+import { formatInstant, formatInstantOrNull } from "../lib/dates";
 import {
   AlertDeliveryListSchema,
   AlertRecipientEnvelopeSchema,
@@ -24,10 +24,9 @@ import {
   EmailAddress,
   TestAlertSchema,
 } from "../schemas/alerts";
-import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
+import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../schemas/common";
 import { accountDb } from "../shards/resolve";
 
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["Alerts"];
 
 const listAlertsRoute = createRoute({
@@ -127,7 +126,7 @@ export const alertsRoutes = createRouter()
   .openapi(testAlertRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     const db = c.get("db");
-    const job = (await findJob(db, c.get("accountId"), cron_job_id)) ?? fail(404, `Cron job ${cron_job_id} not found`);
+    const job = (await findJob(db, c.get("accountId"), cron_job_id)) ?? jobNotFound(cron_job_id);
     const ids = await fireTestAlert(db, c.env.RUNS, job, Date.now());
     if (ids.length === 0)
       fail(409, `Cron job ${cron_job_id} has no alert channels: add one under alerts.channels first`);
@@ -137,7 +136,7 @@ export const alertsRoutes = createRouter()
     const { cron_job_id } = c.req.valid("param");
     const q = c.req.valid("query");
     const page = await listDeliveries(c.get("db"), c.get("accountId"), cron_job_id, q.page, q.limit);
-    if (!page) return fail(404, `Cron job ${cron_job_id} not found`);
+    if (!page) return jobNotFound(cron_job_id);
     const data = page.rows.map((r) => ({
       id: r.id,
       cron_job_id: r.cronJobId,

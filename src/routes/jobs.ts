@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { countLimitReached } from "../http/account-limits";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { pagination } from "../http/pagination";
-import { fail } from "../http/problem";
+import { fail, jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { refuseAtTheDoor } from "../http/validation";
 import { buildNewJob, buildUpdate } from "../jobs/build";
@@ -15,7 +15,7 @@ import { openJobInClear, resolveTokens, sealedColumns, sealJob, tokensInCreate, 
 import { serialiseJobSafely } from "../jobs/serialise-safe";
 import { ScheduleEndedError } from "../jobs/state";
 import { targetErrors } from "../jobs/targets";
-import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
+import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../schemas/common";
 import {
   CloneJobSchema,
   CreateJobSchema,
@@ -26,10 +26,8 @@ import {
   UpdateJobSchema,
 } from "../schemas/jobs";
 
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const body = <T>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
 const tags = ["Cron jobs"];
-const notFound = (id: string): never => fail(404, `Cron job ${id} not found`);
 
 /** buildUpdate with its refusal as a problem: resuming a job whose schedule has ended is a 409. */
 function buildUpdateOrFail(...args: Parameters<typeof buildUpdate>): ReturnType<typeof buildUpdate> {

@@ -3,10 +3,10 @@ import { verifiedKeys } from "../accounts/key-cache";
 import { createKey, type KeyInfo, listKeys, revokeKey } from "../accounts/key-store";
 import { config } from "../config";
 import { countLimitReached } from "../http/account-limits";
-import { formatInstant, formatInstantOrNull, parseInstant } from "../http/dates";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, problemResponses } from "../schemas/common";
+import { formatInstant, formatInstantOrNull, parseInstant } from "../lib/dates";
+import { AccountParamSchema, json, problemResponses } from "../schemas/common";
 import {
   ApiKeyEnvelopeSchema,
   ApiKeyListSchema,
@@ -15,7 +15,6 @@ import {
   KeyParamsSchema,
 } from "../schemas/keys";
 
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["API keys"];
 
 function serialiseKey(k: KeyInfo, now: number) {

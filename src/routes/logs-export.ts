@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { fail } from "../http/problem";
+import { jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { exportStream, openLogExport } from "../logs/export";
 import { EXPORT_CONTENT_TYPES, type ExportFormat } from "../logs/formats";
@@ -71,7 +71,7 @@ export const logsExportRoutes = createRouter()
     const scope: LogScope = { kind: "job", accountId: c.get("accountId"), cronJobId: cron_job_id };
     const filters = { status: q.status, start: q.start_date, end: q.end_date };
     const chunks = await openLogExport(c.get("db"), scope, filters, { asOf: Date.now() });
-    if (!chunks) return fail(404, `Cron job ${cron_job_id} not found`);
+    if (!chunks) return jobNotFound(cron_job_id);
     return c.body(exportStream(chunks, q.format), 200, headers(q.format, cron_job_id));
   })
   .openapi(accountExportRoute, async (c) => {
@@ -80,6 +80,6 @@ export const logsExportRoutes = createRouter()
     const scope: LogScope = { kind: "account", accountId, cronJobId: q.cron_job_id, tags: q.tags };
     const filters = { status: q.status, start: q.start_date, end: q.end_date };
     const chunks = await openLogExport(c.get("db"), scope, filters, { asOf: Date.now() });
-    if (!chunks) return fail(404, `Cron job ${q.cron_job_id} not found`);
+    if (!chunks) return jobNotFound(q.cron_job_id ?? "");
     return c.body(exportStream(chunks, q.format), 200, headers(q.format, q.cron_job_id ?? accountId));
   });

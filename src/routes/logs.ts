@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import { pagination } from "../http/pagination";
-import { fail } from "../http/problem";
+import { jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { encodeCursor, type LogPosition } from "../logs/cursor";
 import { findLogsPage, type LogsPage, type Paging } from "../logs/query";
@@ -60,8 +60,6 @@ function shape(paging: Paging, page: LogsPage) {
         : { ...pagination(paging.page, paging.limit, page.totalItems ?? 0), next_cursor },
   };
 }
-
-const notFound = (id: string): never => fail(404, `Cron job ${id} not found`);
 
 /** The part both logs routes share: page the scope, or null when its job is not a live job of the account. */
 async function pageOf(db: Db, scope: LogScope, q: LogsQuery) {

@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { revokeRetiredSigningSecrets, rotateSigningSecret, signingSecretGrace } from "../accounts/signing-secrets";
 import type { Db } from "../db/client";
-import { formatInstant } from "../http/dates";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, problemResponses } from "../schemas/common";
+import { formatInstant } from "../lib/dates";
+import { AccountParamSchema, json, problemResponses } from "../schemas/common";
 import {
   DEFAULT_GRACE_SECONDS,
   RotatedSigningSecretSchema,
@@ -11,7 +11,6 @@ import {
   SigningSecretStatusSchema,
 } from "../schemas/signing-secret";
 
-const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["Signing secret"];
 
 const statusRoute = createRoute({

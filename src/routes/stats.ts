@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { formatInstant } from "../http/dates";
-import { fail, ProblemError } from "../http/problem";
+import { jobNotFound, ProblemError } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { validationProblem } from "../http/validation";
+import { formatInstant } from "../lib/dates";
 import { serialiseFigures } from "../logs/serialise";
 import { jobStats } from "../logs/stats";
 import { statsWindow } from "../logs/stats-window";
@@ -33,7 +33,7 @@ export const statsRoutes = createRouter().openapi(jobStatsRoute, async (c) => {
   if (!resolved.ok) throw new ProblemError(validationProblem(resolved.errors));
   const w = resolved.window;
   const stats = await jobStats(c.get("db"), c.get("accountId"), cron_job_id, w);
-  if (!stats) return fail(404, `Cron job ${cron_job_id} not found`);
+  if (!stats) return jobNotFound(cron_job_id);
   return c.json(
     {
       data: {

@@ -1,11 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import { engineDeps } from "../engine/deps";
 import { runNow, runNowWait } from "../engine/run-now";
-import { formatInstant } from "../http/dates";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
-import { fail } from "../http/problem";
+import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { findJob } from "../jobs/repository";
+import { formatInstant } from "../lib/dates";
 import { JobParamsSchema, problemResponses } from "../schemas/common";
 import { TriggerPendingSchema, TriggerResultSchema } from "../schemas/trigger";
 
@@ -42,7 +42,7 @@ export const triggerRoutes = createRouter().openapi(triggerRoute, async (c) => {
   const { cron_job_id } = c.req.valid("param");
   const deps = engineDeps(c.env, c.get("db"));
   const job = await findJob(deps.db, c.get("accountId"), cron_job_id);
-  if (!job) return fail(404, `Cron job ${cron_job_id} not found`);
+  if (!job) return jobNotFound(cron_job_id);
   if (job.state === "completed") return fail(409, `The schedule of cron job ${cron_job_id} has ended`);
   if (!job.isActive) return fail(400, "Cron job is not active");
   const run =

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { parseInstant } from "../http/dates";
 import { quoteSent } from "../http/validation";
+import { parseInstant } from "../lib/dates";
 
 type IntQueryOptions = { min: number; max?: number; example?: number };
 
@@ -107,6 +107,12 @@ export const ProblemSchema = z
     errors: z.array(FieldErrorSchema).optional(),
   })
   .openapi("Problem");
+
+/** An OpenAPI response whose body is JSON of `schema`. */
+export const json = <T>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };
 
