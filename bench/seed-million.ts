@@ -11,9 +11,9 @@
  *   npx tsx bench/seed-million.ts
  */
 import { rmSync } from "node:fs";
-import { executionId } from "../src/engine/execution-id";
 import { mockOutcome, mulberry32 } from "../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../src/jobs/build";
+import { executionId } from "../src/lib/execution-id";
 import { logKeyOf } from "../src/logs/log-key";
 import { kindOf, statusNumber } from "../src/logs/log-row";
 import { CreateJobSchema } from "../src/schemas/jobs";

@@ -12,10 +12,10 @@
  *   npx tsx bench/soak.ts        (after bench/seed-million.ts)
  */
 import autocannon from "autocannon";
-import { executionId } from "../src/engine/execution-id";
 import { mulberry32 } from "../src/engine/executors/mock";
 import type { TickReport } from "../src/engine/tick-report";
 import { buildNewJob } from "../src/jobs/build";
+import { executionId } from "../src/lib/execution-id";
 import {
   type BenchAccount,
   type BenchMeta,

@@ -23,8 +23,8 @@ import {
   rotateSigningSecretStatements,
 } from "../src/accounts/provision";
 import { apiKeyScopes } from "../src/db/control-schema";
-import { parseInstant } from "../src/http/dates";
 import { encryptSecrets } from "../src/jobs/secrets-encrypt";
+import { parseInstant } from "../src/lib/dates";
 import { MOVING_RETRY_SECONDS, MoveError, moveAccount } from "../src/shards/move";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";
 import { CONTROL, execute, executeStatements, type Target } from "./lib/d1";

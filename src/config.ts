@@ -18,7 +18,7 @@ const ConfigSchema = z.object({
   MAX_JOBS: z.coerce.number().int().min(1).default(500),
   /** Usable (unrevoked, unexpired) API keys per account; keys can mint keys, so this bounds the per-key budgets. */
   MAX_API_KEYS: z.coerce.number().int().min(1).default(20),
-  /** Idempotency keys per account within their 24-hour window (src/idempotency/store.ts). */
+  /** Idempotency keys per account within their 24-hour window (src/lib/idempotency/store.ts). */
   MAX_IDEMPOTENCY_KEYS: z.coerce.number().int().min(1).default(10_000),
   /** Must match the RATE_LIMITER binding's `simple.limit`: the binding enforces it, these only describe it. */
   RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).default(100),

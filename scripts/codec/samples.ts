@@ -8,9 +8,9 @@
 import { mockOutcome, mulberry32 } from "../../src/engine/executors/mock.ts";
 import { failureMessage, timeoutResult } from "../../src/engine/executors/results.ts";
 import { keptResponseHeaders } from "../../src/engine/response-headers.ts";
-import { refusedTargetReason } from "../../src/engine/target-guard.ts";
-import { truncateUtf8 } from "../../src/engine/truncate.ts";
 import { unknownOutcome } from "../../src/engine/unknown-outcome.ts";
+import { refusedTargetReason } from "../../src/lib/target-guard.ts";
+import { truncateUtf8 } from "../../src/lib/truncate.ts";
 
 export const CATEGORIES = [
   "json-small",

@@ -12,7 +12,7 @@ import {
 /**
  * The secrets an account's signatures are made with at `nowMs` (epoch ms): the current one first, then every
  * secret retired by a rotation whose grace period has not ended, newest first. Null when the account does not
- * exist. Signing with all of them (engine/signature.ts `signWithSecrets`) is what lets a receiver that still holds
+ * exist. Signing with all of them (lib/signature.ts `signWithSecrets`) is what lets a receiver that still holds
  * the old secret, or a callback queued before the rotation, keep verifying during the overlap.
  */
 export async function activeSigningSecrets(db: Db, accountId: string, nowMs: number): Promise<string[] | null> {

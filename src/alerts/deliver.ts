@@ -2,12 +2,12 @@ import { activeSigningSecrets } from "../accounts/signing-secrets";
 import type { AlertDeliveryStatus } from "../db/schema";
 import type { EngineDeps } from "../engine/deps";
 import { send } from "../engine/messages";
-import { SIGNATURE_HEADER, signWithSecrets } from "../engine/signature";
-import { refusedTargetReason } from "../engine/target-guard";
 import { jobSecretValues } from "../jobs/secret-values";
 import { fillTokens } from "../jobs/secrets";
 import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
+import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
+import { refusedTargetReason } from "../lib/target-guard";
 import { type AlertDeliveryRow, abandonDelivery, claimDelivery, settleDelivery } from "./deliveries";
 import { isPermanentEmailError, resolveMailer } from "./mailer";
 import type { AlertMessage } from "./messages";
@@ -90,7 +90,7 @@ async function attempt(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt
   }
   const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "edgecron/1.0" };
   if (row.channel === "webhook") {
-    // Signed like a callback: every active secret of the account (src/engine/signature.ts).
+    // Signed like a callback: every active secret of the account (src/lib/signature.ts).
     const secrets = await activeSigningSecrets(deps.db, row.accountId, Date.now());
     if (!secrets) return { ok: false, status: "refused", error: "account not found" };
     headers[SIGNATURE_HEADER] = await signWithSecrets(secrets, row.payload, Math.floor(Date.now() / 1000));

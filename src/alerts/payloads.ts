@@ -1,6 +1,6 @@
 import type { AlertEvent, CronJobRow } from "../db/schema";
 import { type AttemptFacts, callbackPayload } from "../engine/callbacks";
-import { formatInstant } from "../http/dates";
+import { formatInstant } from "../lib/dates";
 import type { AlertChannel } from "../schemas/alerts";
 
 /** What an alert is about: the attempt whose recording fired it, and the numbers its text quotes. */

@@ -133,7 +133,7 @@ export const cronJobs = sqliteTable(
     secrets: text("secrets"),
     /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
     requestSignature: integer("request_signature", { mode: "boolean" }).notNull().default(true),
-    /** Jitter window (s): each slot starts a deterministic offset in [0, jitter] after it (src/engine/jitter.ts). */
+    /** Jitter window (s): each slot starts a deterministic offset in [0, jitter] after it (src/lib/jitter.ts). */
     jitterSeconds: integer("jitter_seconds").notNull().default(0),
     /** `allow | skip | queue`: what a slot does while the job's previous run is unfinished (src/engine/overlap.ts). */
     overlapPolicy: text("overlap_policy", { enum: overlapPolicies }).notNull().default("allow"),
@@ -504,7 +504,7 @@ export interface RunRow {
 export type StoredRunRow = typeof runs.$inferSelect;
 
 /**
- * Idempotency keys of POST /create and POST /trigger (src/idempotency/store.ts): the first response to a key is
+ * Idempotency keys of POST /create and POST /trigger (src/lib/idempotency/store.ts): the first response to a key is
  * kept for 24 hours and replayed to a repeat of the same request; `status` is null while that first request runs.
  */
 export const idempotencyKeys = sqliteTable(

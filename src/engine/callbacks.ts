@@ -1,18 +1,18 @@
 import { sql } from "drizzle-orm";
 import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { type CronJobRow, cronJobs, type ExecutionStatus } from "../db/schema";
-import { formatInstant } from "../http/dates";
 import { notifyMode } from "../jobs/notify";
 import { jobSecretValues } from "../jobs/secret-values";
 import { fillTokens } from "../jobs/secrets";
+import { formatInstant } from "../lib/dates";
 import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
+import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
+import { refusedTargetReason } from "../lib/target-guard";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
 import { type CallbackMessage, send } from "./messages";
 import type { ConditionalEntry } from "./record";
-import { SIGNATURE_HEADER, signWithSecrets } from "./signature";
-import { refusedTargetReason } from "./target-guard";
 
 /** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s. */
 export const CALLBACK_MAX_RETRIES = 3;

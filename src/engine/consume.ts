@@ -1,11 +1,11 @@
 import type { CronJobRow, RunRow } from "../db/schema";
 import { findJobIncludingDeleted, findLiveJob } from "../jobs/repository";
 import { RUNNABLE_STATES } from "../jobs/state";
+import { earlyBySeconds } from "../lib/jitter";
 import { MOVING_RETRY_SECONDS } from "../shards/move";
 import type { EngineDeps } from "./deps";
 import { isFenced } from "./fence";
 import { sendPendingFollowUps } from "./follow-ups";
-import { earlyBySeconds } from "./jitter";
 import { findRun, insertRunStatement, type RunRef, runId, skipRun, takeLease } from "./ledger";
 import type { LegacyRunMessage, RunMessage } from "./messages";
 import { markWaiting } from "./overlap";

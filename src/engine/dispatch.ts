@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
+import { jitteredStart } from "../lib/jitter";
 import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
 import { delayUntil, runMessage } from "./follow-ups";
-import { jitteredStart } from "./jitter";
 import { markRunsUnsent, runId } from "./ledger";
 import { type MessageSender, sendAll } from "./messages";
 import { type SlotRun, slotRunStatement } from "./overlap";
@@ -56,7 +56,7 @@ export async function dispatchTick(
     const newRuns = page.map((job): SlotRun => {
       const slot = job.nextRunAt ?? scheduledTime;
       const key = { jobId: job.id, slot, attempt: 0, nonce: null };
-      // The slot stays the run's identity; only its planned start moves by the job's jitter (src/engine/jitter.ts).
+      // The slot stays the run's identity; only its planned start moves by the job's jitter (src/lib/jitter.ts).
       const plannedAt = jitteredStart(job.id, slot, job.jitterSeconds);
       return { id: runId(key), jobId: job.id, accountId: job.accountId, slot, plannedAt, now };
     });

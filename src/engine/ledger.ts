@@ -2,8 +2,8 @@ import { and, count, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-
 import type { Db } from "../db/client";
 import { accounts, cronJobs, type RunOrigin, type RunReason, type RunRow, runs, runsV1 } from "../db/schema";
 import { RUNNABLE_STATES } from "../jobs/state";
+import { executionId, executionIdFloor } from "../lib/execution-id";
 import { logKeyOf } from "../logs/log-key";
-import { executionId, executionIdFloor } from "./execution-id";
 import { overlapClear } from "./overlap";
 import {
   insertRunSelect,

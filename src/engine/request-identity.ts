@@ -1,7 +1,7 @@
 import type { RunRow } from "../db/schema";
-import { formatInstant } from "../http/dates";
+import { formatInstant } from "../lib/dates";
+import { signWithSecrets } from "../lib/signature";
 import { runId } from "./ledger";
-import { signWithSecrets } from "./signature";
 
 /**
  * What every request to a target carries so the target can tell attempts apart, deduplicate at-least-once

@@ -3,6 +3,7 @@ import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
 import { MasterKeyMissingError, openJobInClear, redactEchoes, UnsealError } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
+import { truncateUtf8 } from "../lib/truncate";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
 import { errorResult } from "./executors/results";
@@ -13,7 +14,6 @@ import { recordAttempt } from "./record";
 import { requestHeaders } from "./request-identity";
 import { MAX_RESPONSE_HEADER_CHARS } from "./response-headers";
 import { retryDelaySeconds } from "./retry";
-import { truncateUtf8 } from "./truncate";
 
 export interface RunOutcome {
   executionId: string;

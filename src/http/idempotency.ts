@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { config } from "../config";
-import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse } from "../idempotency/store";
+import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentResponse } from "../lib/idempotency/store";
 import { countLimitReached } from "./account-limits";
 import type { AppEnv } from "./env";
 import { fail } from "./problem";

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { config } from "../config";
-import { isLoopbackHostname } from "../engine/target-guard";
+import { isLoopbackHostname } from "../lib/target-guard";
 import type { AppEnv } from "./env";
 import { problem, problemResponse } from "./problem";
 

@@ -1,7 +1,7 @@
 import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
 import { refuseAtTheDoor } from "../http/validation";
-import { toCronString } from "../schedule/cron-string";
+import { toCronString } from "../lib/schedule/cron-string";
 import type { CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
 import { storedNotify } from "./notify";
 import { endedScheduleError, pastRunAtError } from "./schedule-end";
@@ -9,11 +9,11 @@ import { requestedState, ScheduleEndedError, stateColumns } from "./state";
 
 type CallbackNotifyInput = (typeof CALLBACK_NOTIFY_INPUT)[number];
 
-import { nextRunAt } from "../schedule/next-run";
+import { nextRunAt } from "../lib/schedule/next-run";
+import type { ScheduleConfig } from "../lib/schedule/schema";
 import type { Callbacks, RetryConfig } from "../schemas/job-response";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
 import { CALLBACK_DEFAULTS, RETRY_DEFAULTS } from "../schemas/jobs";
-import type { ScheduleConfig } from "../schemas/schedule";
 import { SUCCESS_RULE_DEFAULTS, type SuccessRules } from "../schemas/success-rules";
 import { successRulesOf } from "./success-rules";
 

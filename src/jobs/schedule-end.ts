@@ -1,8 +1,8 @@
 import type { FieldError } from "../http/problem";
-import { lastRunBound } from "../schedule/end";
-import { nextRunAt } from "../schedule/next-run";
-import { runAtInstant } from "../schedule/start";
-import type { ScheduleConfig } from "../schemas/schedule";
+import { lastRunBound } from "../lib/schedule/end";
+import { nextRunAt } from "../lib/schedule/next-run";
+import type { ScheduleConfig } from "../lib/schedule/schema";
+import { runAtInstant } from "../lib/schedule/start";
 
 /**
  * A schedule with `end_type: "on"` whose end_date has passed, or comes before its first run, would be an active

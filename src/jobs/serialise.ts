@@ -1,10 +1,10 @@
 import { alertPolicy } from "../alerts/policy";
 import type { CronJobRow, ExecutionStatus } from "../db/schema";
-import { formatInstant, formatInstantOrNull } from "../http/dates";
-import { nextRuns } from "../schedule/next-run";
+import { formatInstant, formatInstantOrNull } from "../lib/dates";
+import { nextRuns } from "../lib/schedule/next-run";
+import type { ScheduleConfig } from "../lib/schedule/schema";
 import type { RetryConfig } from "../schemas/job-response";
 import { type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
-import type { ScheduleConfig } from "../schemas/schedule";
 import { notifyMode } from "./notify";
 import { successRulesOf } from "./success-rules";
 

@@ -1,10 +1,10 @@
-import { refusedTargetReason } from "../engine/target-guard";
 import type { FieldError } from "../http/problem";
+import { refusedTargetReason } from "../lib/target-guard";
 import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
 
 /**
  * The URLs a job will call — endpoint_url, both callback URLs and its webhook/Slack/Discord alert channels —
- * judged by the executor's own guard (engine/target-guard.ts) when a job is created or updated, so a job that could
+ * judged by the executor's own guard (lib/target-guard.ts) when a job is created or updated, so a job that could
  * only ever fail with "Refused target" is refused at the door instead (400 naming each field, as the schema names
  * it: `alerts.channels.0.url`). Only the fields a request sends are checked: stored ones passed this check.
  * ALLOW_PRIVATE_TARGETS lets loopback through, nothing else (target-guard.ts).

@@ -1,7 +1,7 @@
 import { and, count, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { logHours, logs } from "../db/schema";
-import type { InstantRange } from "../http/dates";
+import type { InstantRange } from "../lib/dates";
 import type { LogFilters } from "./filters";
 import { statusNumber } from "./log-row";
 import { HOUR, legacyLogsEnd, rolledUpHours, rollupJobs, rollupStatus } from "./rollups";

@@ -1,7 +1,7 @@
 import { and, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, type ExecutionStatus, logs } from "../db/schema";
-import type { InstantRange } from "../http/dates";
+import type { InstantRange } from "../lib/dates";
 import { statusNumber } from "./log-row";
 import { accountNumber, jobNumber } from "./store";
 

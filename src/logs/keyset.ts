@@ -6,7 +6,7 @@ import { logKeyOf } from "./log-key";
 
 /**
  * Keyset order over (executed_at, id): the id is stored as (slot, id_hi, id_lo), which sorts exactly as its text
- * (src/engine/execution-id.ts), and both logs indexes continue (executed_at, slot, id_hi, id_lo) after their
+ * (src/lib/execution-id.ts), and both logs indexes continue (executed_at, slot, id_hi, id_lo) after their
  * job or account, so a page after a position is an index range, whatever its depth. Row-value comparisons are
  * what SQLite turns into that range (`(executed_at,slot,id_hi,id_lo)<(?,?,?,?)` in the query plan).
  */

@@ -1,10 +1,10 @@
-import { type ExecutionIdParts, executionIdFromParts, executionIdParts } from "../engine/execution-id";
+import { type ExecutionIdParts, executionIdFromParts, executionIdParts } from "../lib/execution-id";
 
 /**
  * A log's key, (slot, id_hi, id_lo) in `logs` (src/db/schema.ts), and the id text it stands for.
  *
  * Execution ids (`exe_` + 26 Crockford characters, everything the engine writes) are their parts
- * (src/engine/execution-id.ts): slot ≥ 0, sorted exactly as the text.
+ * (src/lib/execution-id.ts): slot ≥ 0, sorted exactly as the text.
  *
  * Any other id (only hand-written rows and test fixtures have one) of at most 12 printable ASCII characters after
  * an optional `exe_` is kept too, so no id the old text column could hold from those sources changes: its

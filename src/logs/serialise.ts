@@ -1,5 +1,5 @@
 import type { ExecutionLogRow } from "../db/schema";
-import { formatInstant } from "../http/dates";
+import { formatInstant } from "../lib/dates";
 import type { StatsFigures } from "./stats";
 
 /** Row → the contract's execution log object (`execution_id` mirrors `id` for A1Base's client). */

@@ -1,5 +1,5 @@
-import type { InstantRange } from "../http/dates";
 import type { FieldError } from "../http/problem";
+import type { InstantRange } from "../lib/dates";
 
 export type Bucket = "hour" | "day";
 

@@ -4,7 +4,7 @@ import { deleteExpiredDeliveries } from "../alerts/sweep";
 import type { Db } from "../db/client";
 import { accounts, cronJobs, logBodies, logHours, logs, runs } from "../db/schema";
 import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
-import { deleteExpiredIdempotencyKeys } from "../idempotency/store";
+import { deleteExpiredIdempotencyKeys } from "../lib/idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
 import { recountHourStatements } from "../logs/rollups";
 import { CHUNK_START, nextChunkSizeAfter } from "./chunk-size";
@@ -179,7 +179,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     if (n < size) break;
   }
 
-  // Idempotency keys live 24 hours (src/idempotency/store.ts); a handful of rows a request at most.
+  // Idempotency keys live 24 hours (src/lib/idempotency/store.ts); a handful of rows a request at most.
   let idempotencyKeysDeleted = 0;
   while (complete && withinBudget()) {
     const n = await deleteExpiredIdempotencyKeys(db, opts.now, size);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { executionStatuses } from "../db/schema";
-import { endTypes, repeatTypes, weekdays } from "./schedule";
+import { endTypes, repeatTypes, weekdays } from "../lib/schedule/schema";
 import { retryOnResponseFields } from "./success-rules";
 
 export const BACKOFFS = ["fixed", "exponential"] as const;

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { jobStates } from "../db/schema";
-import { isValidTimeZone } from "../schedule/timezone";
+import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "../lib/schedule/schema";
+import { isValidTimeZone } from "../lib/schedule/timezone";
 import { AlertPolicyResponseSchema, AlertPolicySchema } from "./alerts";
 import { intQuery, PaginationSchema } from "./common";
 import { HttpUrl } from "./http-url";
@@ -12,7 +13,6 @@ import {
   RetryConfigResponseSchema,
   ScheduleConfigResponseSchema,
 } from "./job-response";
-import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "./schedule";
 import { schedulingInputFields, schedulingResponseFields } from "./scheduling";
 import { RETRY_ON_DEFAULTS, retryOnInputFields, SuccessRulesResponseSchema, SuccessRulesSchema } from "./success-rules";
 import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "./well-formed";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { apiKeyScopes } from "../db/control-schema";
-import { parseInstant } from "../http/dates";
+import { parseInstant } from "../lib/dates";
 import { AccountParamSchema } from "./common";
 import { refuseHiddenCharacters } from "./well-formed";
 

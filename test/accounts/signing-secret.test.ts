@@ -5,7 +5,7 @@ import { deliverCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";
 import type { ExecutionRequest, Executor } from "../../src/engine/executors/types";
 import type { CallbackMessage } from "../../src/engine/messages";
-import { signPayload, signWithSecrets } from "../../src/engine/signature";
+import { signPayload, signWithSecrets } from "../../src/lib/signature";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
@@ -107,7 +107,7 @@ async function verifyRequest(
     .includes(expected ?? "-");
 }
 
-describe("signing with several secrets (engine/signature.ts)", () => {
+describe("signing with several secrets (lib/signature.ts)", () => {
   it("one t and one v1 per distinct secret, in order; one secret is the old format", async () => {
     const h = await signWithSecrets(["a", "b", "a"], "{}", 1700000000);
     expect(h).toMatch(/^t=1700000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);

@@ -13,8 +13,8 @@ import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import type { Executor } from "../../src/engine/executors/types";
 import { consumeBatch } from "../../src/engine/queue-handler";
-import { signWithSecrets } from "../../src/engine/signature";
 import { findLiveJob } from "../../src/jobs/repository";
+import { signWithSecrets } from "../../src/lib/signature";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
@@ -106,7 +106,7 @@ async function deliveries(jobId: string) {
   return results;
 }
 
-/** The header the account's secret gives the body at the header's own time (src/engine/signature.ts scheme). */
+/** The header the account's secret gives the body at the header's own time (src/lib/signature.ts scheme). */
 async function verify(secret: string, header: string, body: string): Promise<boolean> {
   const t = Number(/t=(\d+)/.exec(header)?.[1]);
   return header === (await signWithSecrets([secret], body, t));

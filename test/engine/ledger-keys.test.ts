@@ -6,7 +6,6 @@ import { env } from "cloudflare:workers";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
-import { executionId } from "../../src/engine/execution-id";
 import {
   deletedJobsRunsChunk,
   deleteRunsBefore,
@@ -19,6 +18,7 @@ import {
   runId,
 } from "../../src/engine/ledger";
 import type { RunMessage } from "../../src/engine/messages";
+import { executionId } from "../../src/lib/execution-id";
 import { findLog } from "../../src/logs/store";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";

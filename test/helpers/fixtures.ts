@@ -1,6 +1,6 @@
 import { createDb } from "../../src/db/client";
 import { cronJobs, type ExecutionLogRow } from "../../src/db/schema";
-import { executionId } from "../../src/engine/execution-id";
+import { executionId } from "../../src/lib/execution-id";
 import { insertLogStatements } from "../../src/logs/store";
 import { accountDb, shardD1 } from "./shards";
 

@@ -3,8 +3,8 @@
  * overlap_policy — validation (400 naming each field), the job object's round trip, next_run_at and the preview.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { nextRuns } from "../../src/schedule/next-run";
-import { ScheduleConfigSchema } from "../../src/schemas/schedule";
+import { nextRuns } from "../../src/lib/schedule/next-run";
+import { ScheduleConfigSchema } from "../../src/lib/schedule/schema";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { api, expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { charsetOf, decodeBodyCapped } from "../../../src/engine/charset";
-import { createHttpExecutor } from "../../../src/engine/executors/http";
-import { MAX_RESPONSE_BODY_BYTES } from "../../../src/engine/truncate";
+import { createHttpExecutor } from "../../src/engine/executors/http";
+import { charsetOf, decodeBodyCapped } from "../../src/lib/charset";
+import { MAX_RESPONSE_BODY_BYTES } from "../../src/lib/truncate";
 
 /** An executor whose target answers `bytes` with the given Content-Type (issue 15, item 12). */
 async function answer(bytes: Uint8Array, contentType: string | null) {

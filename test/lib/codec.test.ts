@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_RESPONSE_BODY_BYTES, truncateUtf8 } from "../../src/engine/truncate";
 import { deflateChecked, inflateWith } from "../../src/lib/codec/deflate";
 import { DICTIONARY_1 } from "../../src/lib/codec/dictionaries/1";
 import { CODEC_RAW, CodecError, CURRENT_DICTIONARY, codecOf, decodeText, encodeText } from "../../src/lib/codec/index";
+import { MAX_RESPONSE_BODY_BYTES, truncateUtf8 } from "../../src/lib/truncate";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 /** What D1 kept of a TEXT value: its UTF-8 (lone surrogates as U+FFFD), read back with a leading U+FEFF intact. */

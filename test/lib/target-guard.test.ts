@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refusedTargetReason } from "../../../src/engine/target-guard";
+import { refusedTargetReason } from "../../src/lib/target-guard";
 
 const reason = (url: string) => refusedTargetReason(new URL(url));
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeUtf8Capped, MAX_RESPONSE_BODY_BYTES, truncateUtf8, utf8Boundary } from "../../../src/engine/truncate";
+import { decodeUtf8Capped, MAX_RESPONSE_BODY_BYTES, truncateUtf8, utf8Boundary } from "../../src/lib/truncate";
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ExecutionLogRow } from "../../src/db/schema";
-import { executionId, executionIdFromParts, executionIdParts } from "../../src/engine/execution-id";
+import { executionId, executionIdFromParts, executionIdParts } from "../../src/lib/execution-id";
 import { idOfLogKey, logKeyOf } from "../../src/logs/log-key";
 import { findLog, insertLogStatements } from "../../src/logs/store";
 import { createAccount } from "../helpers/accounts";

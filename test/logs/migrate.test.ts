@@ -4,7 +4,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { executionId } from "../../src/engine/execution-id";
+import { executionId } from "../../src/lib/execution-id";
 import { logKeyOf } from "../../src/logs/log-key";
 import { kindOf, statusNumber } from "../../src/logs/log-row";
 import { LEGACY_UNTIL, migrateChunk, migrateStore } from "../../src/logs/migrate";

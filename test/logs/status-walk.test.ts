@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionStatus } from "../../src/db/schema";
-import { executionId } from "../../src/engine/execution-id";
+import { executionId } from "../../src/lib/execution-id";
 import type { LogPosition } from "../../src/logs/cursor";
 import { exportChunkQuery } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";

@@ -1,9 +1,9 @@
 /**
- * The verifiers against the Worker's own signers (src/engine/signature.ts, src/engine/request-identity.ts), not a
+ * The verifiers against the Worker's own signers (src/lib/signature.ts, src/engine/request-identity.ts), not a
  * re-implementation of them.
  */
 import { describe, expect, it } from "vitest";
-import { signPayload } from "../../../src/engine/signature.js";
+import { signPayload } from "../../../src/lib/signature.js";
 import {
   CALLBACK_SIGNATURE_HEADER,
   parseSignatureHeader,

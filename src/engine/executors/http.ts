@@ -11,10 +11,10 @@
  * body (307/308, or 301/302 of a method other than POST) is not followed at all: the redirect is the outcome.
  */
 
-import { decodeBodyCapped } from "../charset";
+import { decodeBodyCapped } from "../../lib/charset";
+import { refusedHostReason, unsupportedSchemeReason } from "../../lib/target-guard";
+import { MAX_RESPONSE_BODY_BYTES } from "../../lib/truncate";
 import { keptResponseHeaders } from "../response-headers";
-import { refusedHostReason, unsupportedSchemeReason } from "../target-guard";
-import { MAX_RESPONSE_BODY_BYTES } from "../truncate";
 import { errorResult, failureMessage, timeoutResult } from "./results";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 

@@ -2,7 +2,7 @@
  * The mock executor: a realistic, deterministic outcome per execution id, with no network and no sleeping.
  * Pure and synchronous so the demo seed script can reuse it under plain Node to generate history.
  */
-import { truncateUtf8 } from "../truncate";
+import { truncateUtf8 } from "../../lib/truncate";
 import { errorResult, failureMessage, timeoutResult } from "./results";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { idempotencyKeys } from "../db/schema";
+import type { Db } from "../../db/client";
+import { idempotencyKeys } from "../../db/schema";
 
 /** How long a key's first response is replayed (ms): 24 hours, as Stripe and the IETF httpapi draft suggest. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;

@@ -1,6 +1,6 @@
-import type { ScheduleConfig } from "../schemas/schedule";
 import { timeOfDay } from "./calendar";
 import { normaliseCron } from "./cron";
+import type { ScheduleConfig } from "./schema";
 import { runAtInstant } from "./start";
 import { utcToLocal } from "./timezone";
 

@@ -1,6 +1,6 @@
-import { parseInstant } from "../http/dates";
-import type { ScheduleConfig } from "../schemas/schedule";
+import { parseInstant } from "../dates";
 import { DAY, dayNumber } from "./calendar";
+import type { ScheduleConfig } from "./schema";
 import { localToUtc } from "./timezone";
 
 const BARE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,4 +1,3 @@
-import type { ScheduleConfig } from "../schemas/schedule";
 import {
   alignUp,
   DAY,
@@ -15,6 +14,7 @@ import {
 } from "./calendar";
 import { cronStepper } from "./cron";
 import { lastRunBound, occurrencesExhausted } from "./end";
+import type { ScheduleConfig } from "./schema";
 import { firstRunBound, runAtInstant } from "./start";
 import { localToUtc, utcToLocal } from "./timezone";
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { parseInstant } from "../http/dates";
-import { cronError } from "../schedule/cron";
+import { parseInstant } from "../dates";
+import { cronError } from "./cron";
 
 export const repeatTypes = ["hourly", "days", "weeks", "months", "years"] as const;
 export const endTypes = ["never", "on", "after"] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toCronString } from "../../src/schedule/cron-string";
-import { ScheduleConfigSchema } from "../../src/schemas/schedule";
+import { toCronString } from "../../../src/lib/schedule/cron-string";
+import { ScheduleConfigSchema } from "../../../src/lib/schedule/schema";
 import type { ConfigInput } from "./helpers";
 
 const cron = (config: ConfigInput) => toCronString(ScheduleConfigSchema.parse(config));

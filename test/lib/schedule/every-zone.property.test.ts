@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextRunAt } from "../../src/schedule/next-run";
+import { nextRunAt } from "../../../src/lib/schedule/next-run";
 import type { ConfigInput } from "./helpers";
 import { iso, schedule } from "./helpers";
 import { refCron, refCronMatches, refTransitionsBetween, refWall } from "./reference";

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { nextRunAt, nextRuns, type Schedule } from "../../src/schedule/next-run";
-import { ScheduleConfigSchema } from "../../src/schemas/schedule";
+import { nextRunAt, nextRuns, type Schedule } from "../../../src/lib/schedule/next-run";
+import { ScheduleConfigSchema } from "../../../src/lib/schedule/schema";
 
 export type ConfigInput = z.input<typeof ScheduleConfigSchema>;
 

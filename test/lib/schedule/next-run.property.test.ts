@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cronError } from "../../src/schedule/cron";
-import { nextRunAt, nextRuns } from "../../src/schedule/next-run";
+import { cronError } from "../../../src/lib/schedule/cron";
+import { nextRunAt, nextRuns } from "../../../src/lib/schedule/next-run";
 import type { ConfigInput } from "./helpers";
 import { iso, schedule } from "./helpers";
 import { refCron, refCronNext, refNextRun, refToUtc, refTransitions, refWall } from "./reference";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextRunAt, nextRuns } from "../../src/schedule/next-run";
+import { nextRunAt, nextRuns } from "../../../src/lib/schedule/next-run";
 import { nextAfter, runsAfter, schedule } from "./helpers";
 
 const A1CRON_EXAMPLE = { repeat_type: "days", repeat_every: 1, time: "09:00", end_type: "never" } as const;

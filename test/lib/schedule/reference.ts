@@ -1,4 +1,4 @@
-import type { ScheduleConfig } from "../../src/schemas/schedule";
+import type { ScheduleConfig } from "../../../src/lib/schedule/schema";
 
 /**
  * A deliberately slow, independent model of the schedule rules for property tests: its own Intl formatter and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ScheduleConfigSchema } from "../../src/schemas/schedule";
+import { ScheduleConfigSchema } from "../../../src/lib/schedule/schema";
 
 /** The issue paths (dotted) of a rejected config. */
 function paths(input: unknown): string[] {

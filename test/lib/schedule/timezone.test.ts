@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isValidTimeZone, localToUtc, offsetAt, utcToLocal } from "../../src/schedule/timezone";
+import { isValidTimeZone, localToUtc, offsetAt, utcToLocal } from "../../../src/lib/schedule/timezone";
 
 const wall = (s: string) => Date.parse(`${s}:00Z`);
 const toUtc = (tz: string, local: string) => new Date(localToUtc(tz, wall(local))).toISOString();
