@@ -5,7 +5,7 @@
  * functions against the API, so a field the form drops fails there.
  */
 import { hasToken, isToken, type SecretChoice } from "./tokens";
-import type { AlertChannel, Job, ScheduleConfig, UrlChannelType } from "./types";
+import type { AlertChannel, Job, ScheduleConfig, ScheduleConfigInput, UrlChannelType, Weekday } from "./types";
 
 /** A stored secret: its token and what the form does with it (untouched: keep the token). */
 export interface StoredSecret {
@@ -44,7 +44,7 @@ export interface JobFormState {
     repeat_type: NonNullable<ScheduleConfig["repeat_type"]>;
     repeat_every: string;
     time: string;
-    days_of_week: string[];
+    days_of_week: Weekday[];
     day_of_month: string;
     end_type: NonNullable<ScheduleConfig["end_type"]>;
     end_date: string;
@@ -96,7 +96,7 @@ const keep = (token: string): StoredSecret => ({ token, choice: { keep: token } 
 
 /** The form's state for a job (edit, clone) or a new one (`job` null, in `timezone`), defaults as the API's. */
 export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
-  const sc: ScheduleConfig = job?.schedule_config ?? { repeat_type: "days", time: "09:00" };
+  const sc: Partial<ScheduleConfig> = job?.schedule_config ?? { repeat_type: "days", time: "09:00" };
   const headers = Object.entries(job?.headers ?? {});
   const retry = job?.retry_config;
   const alerts = job?.alerts;
@@ -123,7 +123,7 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       repeat_type: sc.repeat_type ?? "days",
       repeat_every: text(sc.repeat_every ?? 1),
       time: sc.time ?? "09:00",
-      days_of_week: (sc.days_of_week ?? []).map(String),
+      days_of_week: sc.days_of_week ?? [],
       day_of_month: text(sc.day_of_month),
       end_type: sc.end_type ?? "never",
       end_date: sc.end_date ?? "",
@@ -206,9 +206,9 @@ export function parseHeaders(lines: string): { headers: Record<string, string> }
 }
 
 /** schedule_config as sent: only the fields the chosen kind uses (the API refuses the others beside it). */
-export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfig {
+export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfigInput {
   if (s.mode === "once") return { run_at: s.run_at.trim() };
-  const c: ScheduleConfig = {};
+  const c: ScheduleConfigInput = {};
   if (s.start_date.trim()) c.start_date = s.start_date.trim();
   if (s.mode === "cron") c.cron = s.cron.trim();
   else {

@@ -5,7 +5,7 @@ import { timeEl } from "../format";
 import { type ChannelField, formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../job-form-state";
 import { hasToken, secretBadge, secretControl, urlHost } from "../secrets";
 import { fmt, zoneName } from "../time";
-import type { AlertChannel, Job } from "../types";
+import type { AlertChannel, Job, Weekday } from "../types";
 import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
 import { forgetJobView } from "./job";
 
@@ -239,7 +239,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   const time = input("f-time", "time", sc.time);
   const dayBoxes = WEEKDAYS.map((d, i) => {
     const box = h("input", { type: "checkbox", value: String(i), id: `f-day-${i}` });
-    box.checked = sc.days_of_week.includes(String(i));
+    box.checked = sc.days_of_week.some((day) => day === box.value);
     return { box, el: h("label", { class: "inline" }, box, d) };
   });
   const days = h(
@@ -525,7 +525,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         repeat_type: repeat.value as JobFormState["schedule"]["repeat_type"],
         repeat_every: every.value,
         time: time.value,
-        days_of_week: dayBoxes.filter((d) => d.box.checked).map((d) => d.box.value),
+        days_of_week: dayBoxes.filter((d) => d.box.checked).map((d) => d.box.value as Weekday),
         day_of_month: dom.value,
         end_type: end.value as JobFormState["schedule"]["end_type"],
         end_date: endDate.value,
