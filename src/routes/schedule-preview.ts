@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import { formatInstant } from "../http/dates";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { refuseAtTheDoor } from "../http/validation";
 import { endedScheduleError, pastRunAtError } from "../jobs/schedule-end";
-import { toCronString } from "../schedule/cron-string";
-import { nextRuns } from "../schedule/next-run";
+import { formatInstant } from "../lib/dates";
+import { toCronString } from "../lib/schedule/cron-string";
+import { nextRuns } from "../lib/schedule/next-run";
 import { AccountParamSchema, problemResponses } from "../schemas/common";
 import { SchedulePreviewResultSchema, SchedulePreviewSchema } from "../schemas/preview";
 
