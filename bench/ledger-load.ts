@@ -24,7 +24,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { buildNewJob } from "../src/jobs/build";
-import { CreateJobSchema } from "../src/schemas/jobs";
+import { CreateJobSchema } from "../src/jobs/schemas";
 import {
   type BenchAccount,
   benchWranglerConfig,

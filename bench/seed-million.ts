@@ -13,10 +13,10 @@
 import { rmSync } from "node:fs";
 import { mockOutcome, mulberry32 } from "../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../src/jobs/build";
+import { CreateJobSchema } from "../src/jobs/schemas";
 import { executionId } from "../src/lib/execution-id";
 import { logKeyOf } from "../src/logs/log-key";
 import { kindOf, statusNumber } from "../src/logs/log-row";
-import { CreateJobSchema } from "../src/schemas/jobs";
 import {
   type BenchAccount,
   commandLine,

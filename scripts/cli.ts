@@ -13,7 +13,6 @@
  * node:util parseArgs (strict), the standard library's parser: enough for these flags, no dependency.
  */
 import { parseArgs } from "node:util";
-import { newSigningSecret } from "../src/accounts/credentials";
 import {
   DEFAULT_SIGNING_SECRET_GRACE_MS,
   newAccount,
@@ -24,6 +23,7 @@ import {
 } from "../src/accounts/provision";
 import { apiKeyScopes } from "../src/db/control-schema";
 import { encryptSecrets } from "../src/jobs/secrets-encrypt";
+import { newSigningSecret } from "../src/lib/credentials";
 import { parseInstant } from "../src/lib/dates";
 import { MOVING_RETRY_SECONDS, MoveError, moveAccount } from "../src/shards/move";
 import { DISPATCH_CRON, SWEEP_CRON } from "../src/triggers";

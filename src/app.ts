@@ -1,4 +1,5 @@
 import { requestId } from "hono/request-id";
+import { alertConfirmRoutes, alertsRoutes } from "./alerts/routes";
 import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
 import { createControlDb } from "./db/client";
@@ -15,15 +16,14 @@ import { rateLimits } from "./http/rate-limit";
 import { createRouter } from "./http/router";
 import { defaultSecurityHeaders } from "./http/security-headers";
 import { wellFormedJsonBody } from "./http/well-formed-body";
-import { alertConfirmRoutes, alertsRoutes } from "./routes/alerts";
-import { jobsRoutes } from "./routes/jobs";
-import { keysRoutes } from "./routes/keys";
-import { logsRoutes } from "./routes/logs";
-import { logsExportRoutes } from "./routes/logs-export";
-import { schedulePreviewRoutes } from "./routes/schedule-preview";
-import { signingSecretRoutes } from "./routes/signing-secret";
-import { statsRoutes } from "./routes/stats";
-import { triggerRoutes } from "./routes/trigger";
+import { jobsRoutes } from "./jobs/routes";
+import { schedulePreviewRoutes } from "./jobs/schedule-preview.routes";
+import { triggerRoutes } from "./jobs/trigger.routes";
+import { keysRoutes } from "./keys/routes";
+import { logsExportRoutes } from "./logs/export.routes";
+import { logsRoutes } from "./logs/routes";
+import { statsRoutes } from "./logs/stats.routes";
+import { signingSecretRoutes } from "./signing/routes";
 
 export function createApp() {
   const app = createRouter();

@@ -1,12 +1,12 @@
 import { inlineStatement, type NewAccount, newAccount, type Statement } from "../../src/accounts/provision";
 import { mockOutcome } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
+import { CreateJobSchema } from "../../src/jobs/schemas";
 import { sealJob } from "../../src/jobs/secrets";
 import { judge } from "../../src/jobs/success-rules";
 import { executionId } from "../../src/lib/execution-id";
 import { nextRunAt } from "../../src/lib/schedule/next-run";
 import type { Keyring } from "../../src/lib/secrets/keyring";
-import { CreateJobSchema } from "../../src/schemas/jobs";
 import { DEMO } from "./demo-account";
 
 /**

@@ -1,6 +1,6 @@
 import type { ApiKeyScope } from "../db/control-schema";
+import { hashSecret, newApiKeyId, newApiSecret, newSigningSecret } from "../lib/credentials";
 import { directoryStatement } from "../shards/placement";
-import { hashSecret, newApiKeyId, newApiSecret, newSigningSecret } from "./credentials";
 
 /**
  * Account and key provisioning as plain SQL statements, so one definition serves the Worker's
@@ -124,7 +124,7 @@ export const DEFAULT_SIGNING_SECRET_GRACE_MS = 24 * 3_600_000;
 
 /**
  * Replaces an account's signing secret. With `graceMs` > 0 the old secret is kept in retired_signing_secrets until
- * `now + graceMs` and keeps signing requests and callbacks beside the new one (src/accounts/signing-secrets.ts);
+ * `now + graceMs` and keeps signing requests and callbacks beside the new one (src/signing/signing-secrets.ts);
  * secrets whose grace is over are pruned. Grace 0 is a hard cut (README "Rotating the signing secret"): only the new
  * secret signs from now on, so every retired secret still in its grace goes too. Run the statements as one batch
  * (D1 batches are transactions).

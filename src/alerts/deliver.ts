@@ -1,4 +1,3 @@
-import { activeSigningSecrets } from "../accounts/signing-secrets";
 import type { AlertDeliveryStatus } from "../db/schema";
 import type { EngineDeps } from "../engine/deps";
 import { send } from "../engine/messages";
@@ -8,6 +7,7 @@ import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
 import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
 import { refusedTargetReason } from "../lib/target-guard";
+import { activeSigningSecrets } from "../signing/signing-secrets";
 import { type AlertDeliveryRow, abandonDelivery, claimDelivery, settleDelivery } from "./deliveries";
 import { isPermanentEmailError, resolveMailer } from "./mailer";
 import type { AlertMessage } from "./messages";

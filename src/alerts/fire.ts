@@ -4,11 +4,11 @@ import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
 import type { AttemptFacts } from "../engine/callbacks";
 import type { ConditionalEntry } from "../engine/record";
 import { jobNumber } from "../logs/store";
-import type { AlertChannel, AlertPolicy } from "../schemas/alerts";
 import { insertDeliveryStatement, type NewAlertDelivery } from "./deliveries";
 import type { AlertMessage } from "./messages";
 import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
 import { alertPolicy } from "./policy";
+import type { AlertChannel, AlertPolicy } from "./schemas";
 
 /** A statement of the recording batch (drizzle query builder). */
 type Statement = Parameters<Db["batch"]>[0][number];

@@ -1,7 +1,7 @@
 import type { AlertEvent, CronJobRow } from "../db/schema";
 import { type AttemptFacts, callbackPayload } from "../engine/callbacks";
 import { formatInstant } from "../lib/dates";
-import type { AlertChannel } from "../schemas/alerts";
+import type { AlertChannel } from "./schemas";
 
 /** What an alert is about: the attempt whose recording fired it, and the numbers its text quotes. */
 export interface AlertFacts extends AttemptFacts {

@@ -1,5 +1,5 @@
 import type { CronJobRow } from "../db/schema";
-import type { AlertPolicy, AlertPolicyInput } from "../schemas/alerts";
+import type { AlertPolicy, AlertPolicyInput } from "./schemas";
 
 /** What a job alerts with when `alerts`, or one of its fields, is not given: no channels, so no alert goes out. */
 export const ALERT_DEFAULTS: AlertPolicy = {

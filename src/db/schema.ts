@@ -63,7 +63,7 @@ export const accounts = sqliteTable("accounts", {
 /**
  * Signing secrets replaced by a rotation that still sign callbacks until `expires_at` (the grace period), so
  * callbacks already queued and receivers not yet updated keep verifying. The current secret is
- * accounts.signing_secret; src/accounts/signing-secrets.ts reads both.
+ * accounts.signing_secret; src/signing/signing-secrets.ts reads both.
  */
 export const retiredSigningSecrets = sqliteTable(
   "retired_signing_secrets",

@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { type CronJobRow, cronJobs, type ExecutionStatus } from "../db/schema";
 import { notifyMode } from "../jobs/notify";
 import { jobSecretValues } from "../jobs/secret-values";
@@ -9,6 +8,7 @@ import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
 import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
 import { refusedTargetReason } from "../lib/target-guard";
+import { activeSigningSecrets } from "../signing/signing-secrets";
 import type { EngineDeps } from "./deps";
 import type { ExecutionResult } from "./executors/types";
 import { type CallbackMessage, send } from "./messages";

@@ -1,9 +1,9 @@
-import { activeSigningSecrets } from "../accounts/signing-secrets";
 import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
 import { MasterKeyMissingError, openJobInClear, redactEchoes, UnsealError } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
 import { truncateUtf8 } from "../lib/truncate";
+import { activeSigningSecrets } from "../signing/signing-secrets";
 import { callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
 import { errorResult } from "./executors/results";

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
-import { verifiedKeys } from "../accounts/key-cache";
-import { touchApiKey, verifyApiKey } from "../accounts/keys";
 import { config } from "../config";
+import { verifiedKeys } from "../keys/key-cache";
+import { touchApiKey, verifyApiKey } from "../keys/keys";
 import type { AppEnv } from "./env";
 import { fail } from "./problem";
 import { scopeAllows } from "./scope";
@@ -18,7 +18,7 @@ export function canonicalId(id: string): string {
  * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong, revoked or expired → 401 with one
  * message (never which header was wrong); a valid key of another account → 403; a `read_only` key on a write
  * route → 403 (http/scope.ts). Keys verified in the last
- * API_KEY_CACHE_SECONDS are checked against this isolate's cache (accounts/key-cache.ts) instead of D1.
+ * API_KEY_CACHE_SECONDS are checked against this isolate's cache (keys/key-cache.ts) instead of D1.
  */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const keyId = c.req.header("x-api-key");

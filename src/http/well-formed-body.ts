@@ -1,11 +1,11 @@
 import { createMiddleware } from "hono/factory";
-import { bodyIssues } from "../schemas/well-formed";
 import type { AppEnv } from "./env";
 import { ProblemError, problemResponse } from "./problem";
 import { validationProblem } from "./validation";
+import { bodyIssues } from "./well-formed";
 
 /**
- * 400 naming each field of a JSON body that holds ill-formed Unicode or a `__proto__` key (schemas/well-formed.ts),
+ * 400 naming each field of a JSON body that holds ill-formed Unicode or a `__proto__` key (http/well-formed.ts),
  * before the route's schema sees it. Reads the body text through Hono's cache, so the route's validator parses
  * the same text; a body that is not JSON is left to that validator's own error.
  */

@@ -2,8 +2,8 @@ import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
 import { refuseAtTheDoor } from "../http/validation";
 import { toCronString } from "../lib/schedule/cron-string";
-import type { CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
 import { storedNotify } from "./notify";
+import type { CALLBACK_NOTIFY_INPUT } from "./response.schemas";
 import { endedScheduleError, pastRunAtError } from "./schedule-end";
 import { requestedState, ScheduleEndedError, stateColumns } from "./state";
 
@@ -11,11 +11,11 @@ type CallbackNotifyInput = (typeof CALLBACK_NOTIFY_INPUT)[number];
 
 import { nextRunAt } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";
-import type { Callbacks, RetryConfig } from "../schemas/job-response";
-import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
-import { CALLBACK_DEFAULTS, RETRY_DEFAULTS } from "../schemas/jobs";
-import { SUCCESS_RULE_DEFAULTS, type SuccessRules } from "../schemas/success-rules";
+import type { Callbacks, RetryConfig } from "./response.schemas";
+import type { CreateJobInput, UpdateJobInput } from "./schemas";
+import { CALLBACK_DEFAULTS, RETRY_DEFAULTS } from "./schemas";
 import { successRulesOf } from "./success-rules";
+import { SUCCESS_RULE_DEFAULTS, type SuccessRules } from "./success-rules.schemas";
 
 export type NewJobRow = Omit<
   CronJobRow,

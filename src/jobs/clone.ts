@@ -1,5 +1,5 @@
 import type { CronJobRow } from "../db/schema";
-import type { CreateJobInput } from "../schemas/jobs";
+import type { CreateJobInput } from "./schemas";
 import { serialiseJob } from "./serialise";
 
 const NAME_MAX = 200;

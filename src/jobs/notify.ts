@@ -1,5 +1,5 @@
 import type { CronJobRow } from "../db/schema";
-import type { CALLBACK_NOTIFY, CALLBACK_NOTIFY_INPUT } from "../schemas/job-response";
+import type { CALLBACK_NOTIFY, CALLBACK_NOTIFY_INPUT } from "./response.schemas";
 
 /**
  * When callbacks are sent (`callbacks.notify`):

@@ -1,11 +1,11 @@
+import type { AlertPolicy } from "../alerts/schemas";
 import type { CronJobRow } from "../db/schema";
 import type { FieldError } from "../http/problem";
 import { isSecretHeaderName, queryParts, replaceQueryValues } from "../lib/secrets/classify";
 import { redactionHash, seal, UnsealError, unseal } from "../lib/secrets/crypto";
 import { type KeyringStatus, MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken, redactedUrl, TOKEN_PATTERN, token, tokenHashes } from "../lib/secrets/tokens";
-import type { AlertPolicy } from "../schemas/alerts";
-import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
+import type { CreateJobInput, UpdateJobInput } from "./schemas";
 
 /**
  * A job's secrets (README "Security"): secret header values, secret query parameters of its URLs, a secret body

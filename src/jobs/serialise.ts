@@ -3,9 +3,9 @@ import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
 import { nextRuns } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";
-import type { RetryConfig } from "../schemas/job-response";
-import { type HTTP_METHODS, RETRY_DEFAULTS } from "../schemas/jobs";
 import { notifyMode } from "./notify";
+import type { RetryConfig } from "./response.schemas";
+import { type HTTP_METHODS, RETRY_DEFAULTS } from "./schemas";
 import { successRulesOf } from "./success-rules";
 
 /** How many upcoming runs a job object previews. */

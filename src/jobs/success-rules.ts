@@ -8,8 +8,8 @@
 import type { CronJobRow, DecidedBy } from "../db/schema";
 import { failureMessage } from "../engine/executors/results";
 import type { ExecutionResult } from "../engine/executors/types";
-import { RETRY_ON_DEFAULTS, SUCCESS_RULE_DEFAULTS, type SuccessRules } from "../schemas/success-rules";
 import { inStatusRanges } from "./status-ranges";
+import { RETRY_ON_DEFAULTS, SUCCESS_RULE_DEFAULTS, type SuccessRules } from "./success-rules.schemas";
 
 /** The job's rules with defaults applied (a null column is the default: 2xx is success). */
 export function successRulesOf(job: Pick<CronJobRow, "successRules">): SuccessRules {

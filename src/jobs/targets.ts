@@ -1,6 +1,6 @@
 import type { FieldError } from "../http/problem";
 import { refusedTargetReason } from "../lib/target-guard";
-import type { CreateJobInput, UpdateJobInput } from "../schemas/jobs";
+import type { CreateJobInput, UpdateJobInput } from "./schemas";
 
 /**
  * The URLs a job will call — endpoint_url, both callback URLs and its webhook/Slack/Discord alert channels —

@@ -9,7 +9,7 @@ import type { z } from "@hono/zod-openapi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formToRequest, type JobFormState, jobToForm } from "../../src/dashboard/client/job-form-state";
 import type { Job } from "../../src/dashboard/client/types";
-import { CreateJobSchema, JobSchema, UpdateJobSchema } from "../../src/schemas/jobs";
+import { CreateJobSchema, JobSchema, UpdateJobSchema } from "../../src/jobs/schemas";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { jobsApi } from "../helpers/jobs";
 

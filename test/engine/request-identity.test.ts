@@ -128,7 +128,7 @@ describe("requests to a target", () => {
     const key = crypto.randomUUID();
     const url = `http://127.0.0.1:${port}/capture/${key}`;
     const job = await insertJob(acct.accountId, { nextRunAt: FAR, endpointUrl: url, maxRetries: 0 });
-    const { rotateSigningSecret } = await import("../../src/accounts/signing-secrets");
+    const { rotateSigningSecret } = await import("../../src/signing/signing-secrets");
     const rotation = await rotateSigningSecret(createDb(shardD1()), acct.accountId, T - 1000);
     await consumeRun(httpDeps(), await queuedRun(job, T));
     const [req] = await captured(key);

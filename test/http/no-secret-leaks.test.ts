@@ -18,7 +18,7 @@ import { createHttpExecutor } from "../../src/engine/executors/http";
 import { triggerNow } from "../../src/engine/trigger";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
 import { findLiveJob } from "../../src/jobs/repository";
-import { MAX_BODY_CHARS } from "../../src/schemas/jobs";
+import { MAX_BODY_CHARS } from "../../src/jobs/schemas";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, scriptedExecutor, testDeps } from "../helpers/engine";
 import { db } from "../helpers/fixtures";

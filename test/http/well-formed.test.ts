@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { bodyIssues, hiddenCharacterAt, illFormedAt } from "../../src/schemas/well-formed";
+import { bodyIssues, hiddenCharacterAt, illFormedAt } from "../../src/http/well-formed";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { CALLBACK_DEFAULTS } from "../../src/schemas/jobs";
+import { CALLBACK_DEFAULTS } from "../../src/jobs/schemas";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";

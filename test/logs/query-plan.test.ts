@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { strandedRunsQuery } from "../../src/engine/ledger";
+import { MAX_TAGS } from "../../src/jobs/schemas";
 import { countLogsQuery } from "../../src/logs/counts";
 import { exportChunkQuery } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";
@@ -8,7 +9,6 @@ import { type LogScope, scopeWhere } from "../../src/logs/scope";
 import { statsQueries } from "../../src/logs/stats";
 import { statsWindow } from "../../src/logs/stats-window";
 import { hoursLookup, statusHoursQuery } from "../../src/logs/status-hours";
-import { MAX_TAGS } from "../../src/schemas/jobs";
 import { db } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
 

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { VerifiedKeyCache, verifiedKeys } from "../../src/accounts/key-cache";
-import { USE_RECORD_INTERVAL_MS, verifyApiKey } from "../../src/accounts/keys";
 import { revokeKeyStatement } from "../../src/accounts/provision";
 import { createControlDb } from "../../src/db/client";
+import { VerifiedKeyCache, verifiedKeys } from "../../src/keys/key-cache";
+import { USE_RECORD_INTERVAL_MS, verifyApiKey } from "../../src/keys/keys";
 import { addKey, createAccount, run, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
-import { callWith } from "./app-env";
+import { callWith } from "../http/app-env";
 
 /** The real D1, counting the statements sent to it. */
 function countingDb() {
@@ -29,7 +29,7 @@ function countingDb() {
 
 const TTL = 10_000;
 
-describe("verified-key cache (accounts/key-cache.ts + verifyApiKey)", () => {
+describe("verified-key cache (keys/key-cache.ts + verifyApiKey)", () => {
   let acct: TestAccount;
   beforeAll(async () => {
     acct = await createAccount("Key cache");

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { verifiedKeys } from "../../src/accounts/key-cache";
 import { scopeAllows } from "../../src/http/scope";
+import { verifiedKeys } from "../../src/keys/key-cache";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { api, expectProblem } from "../helpers/http";
 

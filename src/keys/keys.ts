@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { ControlDb } from "../db/client";
 import { type ApiKeyScope, apiKeys } from "../db/control-schema";
-import { fromHex, sha256 } from "./credentials";
+import { fromHex, sha256 } from "../lib/credentials";
 import type { CachedKey, VerifiedKeyCache } from "./key-cache";
 
 export type KeyCheck =

@@ -1,13 +1,13 @@
 import { and, desc, eq, gt } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { accounts, retiredSigningSecrets } from "../db/schema";
-import { newSigningSecret } from "./credentials";
 import {
   DEFAULT_SIGNING_SECRET_GRACE_MS,
   revokeRetiredSigningSecretsStatements,
   rotateSigningSecretStatements,
   type Statement,
-} from "./provision";
+} from "../accounts/provision";
+import type { Db } from "../db/client";
+import { accounts, retiredSigningSecrets } from "../db/schema";
+import { newSigningSecret } from "../lib/credentials";
 
 /**
  * The secrets an account's signatures are made with at `nowMs` (epoch ms): the current one first, then every

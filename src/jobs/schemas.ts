@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { AlertPolicyResponseSchema, AlertPolicySchema } from "../alerts/schemas";
 import { jobStates } from "../db/schema";
+import { HttpUrl } from "../http/http-url";
+import { intQuery, PaginationSchema } from "../http/schemas";
+import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "../http/well-formed";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "../lib/schedule/schema";
 import { isValidTimeZone } from "../lib/schedule/timezone";
-import { AlertPolicyResponseSchema, AlertPolicySchema } from "./alerts";
-import { intQuery, PaginationSchema } from "./common";
-import { HttpUrl } from "./http-url";
 import {
   BACKOFFS,
   CALLBACK_NOTIFY_INPUT,
@@ -12,10 +13,14 @@ import {
   LastRunStatusSchema,
   RetryConfigResponseSchema,
   ScheduleConfigResponseSchema,
-} from "./job-response";
-import { schedulingInputFields, schedulingResponseFields } from "./scheduling";
-import { RETRY_ON_DEFAULTS, retryOnInputFields, SuccessRulesResponseSchema, SuccessRulesSchema } from "./success-rules";
-import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "./well-formed";
+} from "./response.schemas";
+import { schedulingInputFields, schedulingResponseFields } from "./scheduling.schemas";
+import {
+  RETRY_ON_DEFAULTS,
+  retryOnInputFields,
+  SuccessRulesResponseSchema,
+  SuccessRulesSchema,
+} from "./success-rules.schemas";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;

@@ -4,10 +4,10 @@ import { runNow, runNowWait } from "../engine/run-now";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { findJob } from "../jobs/repository";
+import { JobParamsSchema, problemResponses } from "../http/schemas";
 import { formatInstant } from "../lib/dates";
-import { JobParamsSchema, problemResponses } from "../schemas/common";
-import { TriggerPendingSchema, TriggerResultSchema } from "../schemas/trigger";
+import { findJob } from "./repository";
+import { TriggerPendingSchema, TriggerResultSchema } from "./trigger.schemas";
 
 const triggerRoute = createRoute({
   operationId: "triggerCronJob",

@@ -1,15 +1,15 @@
 import { createRoute } from "@hono/zod-openapi";
-import { revokeRetiredSigningSecrets, rotateSigningSecret, signingSecretGrace } from "../accounts/signing-secrets";
 import type { Db } from "../db/client";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { formatInstant } from "../lib/dates";
-import { AccountParamSchema, json, problemResponses } from "../schemas/common";
 import {
   DEFAULT_GRACE_SECONDS,
   RotatedSigningSecretSchema,
   RotateSigningSecretSchema,
   SigningSecretStatusSchema,
-} from "../schemas/signing-secret";
+} from "./schemas";
+import { revokeRetiredSigningSecrets, rotateSigningSecret, signingSecretGrace } from "./signing-secrets";
 
 const tags = ["Signing secret"];
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { executionStatuses } from "../db/schema";
 import { endTypes, repeatTypes, weekdays } from "../lib/schedule/schema";
-import { retryOnResponseFields } from "./success-rules";
+import { retryOnResponseFields } from "./success-rules.schemas";
 
 export const BACKOFFS = ["fixed", "exponential"] as const;
 /** When callbacks are sent (src/engine/callbacks.ts); what is stored and returned. */

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { alertChannelTypes, alertDeliveryStatuses, alertEvents } from "../db/schema";
-import { intQuery, PaginationSchema } from "./common";
-import { HttpUrl } from "./http-url";
-import { refuseHiddenCharacters } from "./well-formed";
+import { HttpUrl } from "../http/http-url";
+import { intQuery, PaginationSchema } from "../http/schemas";
+import { refuseHiddenCharacters } from "../http/well-formed";
 
 /** At most this many channels per job: each alert is one delivery per channel. */
 export const MAX_ALERT_CHANNELS = 5;

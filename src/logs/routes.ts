@@ -3,12 +3,12 @@ import type { Db } from "../db/client";
 import { pagination } from "../http/pagination";
 import { jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { encodeCursor, type LogPosition } from "../logs/cursor";
-import { findLogsPage, type LogsPage, type Paging } from "../logs/query";
-import type { LogScope } from "../logs/scope";
-import { serialiseLog } from "../logs/serialise";
-import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
-import { AccountLogsQuerySchema, LogsPageSchema, type LogsQuery, LogsQuerySchema } from "../schemas/logs";
+import { AccountParamSchema, JobParamsSchema, problemResponses } from "../http/schemas";
+import { encodeCursor, type LogPosition } from "./cursor";
+import { findLogsPage, type LogsPage, type Paging } from "./query";
+import { AccountLogsQuerySchema, LogsPageSchema, type LogsQuery, LogsQuerySchema } from "./schemas";
+import type { LogScope } from "./scope";
+import { serialiseLog } from "./serialise";
 
 const tags = ["Logs"];
 const pageResponse = {

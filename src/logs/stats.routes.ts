@@ -1,13 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jobNotFound, ProblemError } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { JobParamsSchema, problemResponses } from "../http/schemas";
 import { validationProblem } from "../http/validation";
 import { formatInstant } from "../lib/dates";
-import { serialiseFigures } from "../logs/serialise";
-import { jobStats } from "../logs/stats";
-import { statsWindow } from "../logs/stats-window";
-import { JobParamsSchema, problemResponses } from "../schemas/common";
-import { StatsQuerySchema, StatsSchema } from "../schemas/stats";
+import { serialiseFigures } from "./serialise";
+import { jobStats } from "./stats";
+import { StatsQuerySchema, StatsSchema } from "./stats.schemas";
+import { statsWindow } from "./stats-window";
 
 const jobStatsRoute = createRoute({
   operationId: "getCronJobStats",

@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
-import { endedScheduleError, pastRunAtError } from "../jobs/schedule-end";
 import { formatInstant } from "../lib/dates";
 import { toCronString } from "../lib/schedule/cron-string";
 import { nextRuns } from "../lib/schedule/next-run";
-import { AccountParamSchema, problemResponses } from "../schemas/common";
-import { SchedulePreviewResultSchema, SchedulePreviewSchema } from "../schemas/preview";
+import { SchedulePreviewResultSchema, SchedulePreviewSchema } from "./preview.schemas";
+import { endedScheduleError, pastRunAtError } from "./schedule-end";
 
 const previewRoute = createRoute({
   method: "post",

@@ -1,19 +1,19 @@
 import { createRoute } from "@hono/zod-openapi";
-import { verifiedKeys } from "../accounts/key-cache";
-import { createKey, type KeyInfo, listKeys, revokeKey } from "../accounts/key-store";
 import { config } from "../config";
 import { countLimitReached } from "../http/account-limits";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { formatInstant, formatInstantOrNull, parseInstant } from "../lib/dates";
-import { AccountParamSchema, json, problemResponses } from "../schemas/common";
+import { verifiedKeys } from "./key-cache";
+import { createKey, type KeyInfo, listKeys, revokeKey } from "./key-store";
 import {
   ApiKeyEnvelopeSchema,
   ApiKeyListSchema,
   CreatedApiKeySchema,
   CreateKeySchema,
   KeyParamsSchema,
-} from "../schemas/keys";
+} from "./schemas";
 
 const tags = ["API keys"];
 

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { decidedByRules, executionStatuses, runTriggers } from "../db/schema";
-import { decodeCursor } from "../logs/cursor";
-import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "./common";
-import { ListJobsQuerySchema } from "./jobs";
+import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "../http/schemas";
+import { ListJobsQuerySchema } from "../jobs/schemas";
+import { decodeCursor } from "./cursor";
 
 // A1Cron defines these four statuses and no "retry": a retry is a log with retry_attempt > 0.
 export const ExecutionStatusSchema = z

@@ -1,10 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { startDoubleOptIn } from "../alerts/confirm";
-import { listDeliveries } from "../alerts/deliveries";
-import { resolveMailer } from "../alerts/mailer";
-import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "../alerts/recipients";
-import { fireTestAlert } from "../alerts/test-alert";
 import { config } from "../config";
 import { countLimitReached, rateLimitReached } from "../http/account-limits";
 import { canonicalId } from "../http/auth";
@@ -12,9 +7,15 @@ import type { AppEnv } from "../http/env";
 import { pagination } from "../http/pagination";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../http/schemas";
 import { cspNonce, htmlPageHeaders } from "../http/security-headers";
 import { findJob } from "../jobs/repository";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
+import { accountDb } from "../shards/resolve";
+import { startDoubleOptIn } from "./confirm";
+import { listDeliveries } from "./deliveries";
+import { resolveMailer } from "./mailer";
+import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "./recipients";
 import {
   AlertDeliveryListSchema,
   AlertRecipientEnvelopeSchema,
@@ -23,9 +24,8 @@ import {
   AlertsQuerySchema,
   EmailAddress,
   TestAlertSchema,
-} from "../schemas/alerts";
-import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../schemas/common";
-import { accountDb } from "../shards/resolve";
+} from "./schemas";
+import { fireTestAlert } from "./test-alert";
 
 const tags = ["Alerts"];
 

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { exportStream, openLogExport } from "../logs/export";
-import { EXPORT_CONTENT_TYPES, type ExportFormat } from "../logs/formats";
-import type { LogScope } from "../logs/scope";
-import { AccountParamSchema, JobParamsSchema, problemResponses } from "../schemas/common";
-import { AccountLogsExportQuerySchema, LogsExportQuerySchema } from "../schemas/logs";
+import { AccountParamSchema, JobParamsSchema, problemResponses } from "../http/schemas";
+import { exportStream, openLogExport } from "./export";
+import { EXPORT_CONTENT_TYPES, type ExportFormat } from "./formats";
+import { AccountLogsExportQuerySchema, LogsExportQuerySchema } from "./schemas";
+import type { LogScope } from "./scope";
 
 const tags = ["Logs"];
 const exportResponses = {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { instantQuery } from "./common";
+import { instantQuery } from "../http/schemas";
 
 export const StatsQuerySchema = z.strictObject({
   start_date: instantQuery(

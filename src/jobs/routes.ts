@@ -6,16 +6,12 @@ import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { pagination } from "../http/pagination";
 import { fail, jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
+import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
-import { buildNewJob, buildUpdate } from "../jobs/build";
-import { cloneInput } from "../jobs/clone";
-import { presentJob } from "../jobs/present";
-import { findJob, insertJobWithinLimits, type JobLimits, listJobs, softDeleteJob, updateJob } from "../jobs/repository";
-import { openJobInClear, resolveTokens, sealedColumns, sealJob, tokensInCreate, unsealJob } from "../jobs/secrets";
-import { serialiseJobSafely } from "../jobs/serialise-safe";
-import { ScheduleEndedError } from "../jobs/state";
-import { targetErrors } from "../jobs/targets";
-import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../schemas/common";
+import { buildNewJob, buildUpdate } from "./build";
+import { cloneInput } from "./clone";
+import { presentJob } from "./present";
+import { findJob, insertJobWithinLimits, type JobLimits, listJobs, softDeleteJob, updateJob } from "./repository";
 import {
   CloneJobSchema,
   CreateJobSchema,
@@ -24,7 +20,11 @@ import {
   JobListSchema,
   ListJobsQuerySchema,
   UpdateJobSchema,
-} from "../schemas/jobs";
+} from "./schemas";
+import { openJobInClear, resolveTokens, sealedColumns, sealJob, tokensInCreate, unsealJob } from "./secrets";
+import { serialiseJobSafely } from "./serialise-safe";
+import { ScheduleEndedError } from "./state";
+import { targetErrors } from "./targets";
 
 const body = <T>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
 const tags = ["Cron jobs"];

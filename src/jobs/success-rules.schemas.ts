@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { parseStatusRanges } from "../jobs/status-ranges";
 import { MAX_RESPONSE_BODY_BYTES } from "../lib/truncate";
+import { parseStatusRanges } from "./status-ranges";
 
 /** The longest body substring a rule may name: only the first MAX_RESPONSE_BODY_BYTES of a body are kept. */
 export const MAX_BODY_RULE_CHARS = MAX_RESPONSE_BODY_BYTES;

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ScheduleConfigSchema } from "../lib/schedule/schema";
-import { Timezone } from "./jobs";
+import { Timezone } from "./schemas";
 
 export const MAX_PREVIEW_RUNS = 50;
 

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { activeSigningSecrets } from "../../src/accounts/signing-secrets";
 import { createDb } from "../../src/db/client";
 import { deliverCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";
 import type { ExecutionRequest, Executor } from "../../src/engine/executors/types";
 import type { CallbackMessage } from "../../src/engine/messages";
 import { signPayload, signWithSecrets } from "../../src/lib/signature";
+import { activeSigningSecrets } from "../../src/signing/signing-secrets";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";

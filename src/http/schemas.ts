@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { quoteSent } from "../http/validation";
 import { parseInstant } from "../lib/dates";
+import { quoteSent } from "./validation";
 
 type IntQueryOptions = { min: number; max?: number; example?: number };
 

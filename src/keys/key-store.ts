@@ -1,8 +1,8 @@
 import { and, count, desc, eq, gt, isNull, or } from "drizzle-orm";
+import { newKey } from "../accounts/provision";
 import type { ControlDb } from "../db/client";
 import { type ApiKeyRow, type ApiKeyScope, apiKeys } from "../db/control-schema";
-import { newKey } from "./provision";
-import { runStatements } from "./signing-secrets";
+import { runStatements } from "../signing/signing-secrets";
 
 /** A key as its owner may see it: everything but the secret's hash. */
 export type KeyInfo = Omit<ApiKeyRow, "secretHash">;

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { apiKeyScopes } from "../db/control-schema";
+import { AccountParamSchema } from "../http/schemas";
+import { refuseHiddenCharacters } from "../http/well-formed";
 import { parseInstant } from "../lib/dates";
-import { AccountParamSchema } from "./common";
-import { refuseHiddenCharacters } from "./well-formed";
 
 const iso = z.string().openapi({ example: "2026-01-26T14:00:00Z" });
 
