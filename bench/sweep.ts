@@ -202,7 +202,7 @@ async function workerSweep(cutoff: number) {
     return await withDev({ port: PORT, persistTo: persist, config: config.path }, async (dev) => {
       const endpoint = `/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(SWEEP_CRON).replace(/%20/g, "+")}&time=${time}`;
       const load1 = loadavg1();
-      // One sweep Cron Trigger: it fans out one message per shard (src/shards/ticks.ts), and a shard's sweep that stops at
+      // One sweep Cron Trigger: it fans out one message per shard (src/ticks.ts), and a shard's sweep that stops at
       // its time budget continues itself through the queue. Followed until every shard logged a complete sweep; shards
       // without expired logs (SHARD_1 here: the seed is on SHARD_0) log an empty sweep, which is left out below.
       const shards = (readFileSync(config.path, "utf8").match(/^binding = "SHARD_\d+"/gm) ?? []).length;

@@ -1,7 +1,7 @@
 import { createApp } from "./app";
-import type { EngineMessage } from "./engine/messages";
-import { consumeRunsBatch } from "./shards/route-runs";
-import { consumeShardTicks, fanOutToEveryShard, type ShardTickMessage, TICKS_QUEUE } from "./shards/ticks";
+import { consumeRunsBatch } from "./engine/route-runs";
+import type { EngineMessage } from "./lib/messages";
+import { consumeShardTicks, fanOutToEveryShard, type ShardTickMessage, TICKS_QUEUE } from "./ticks";
 import { DISPATCH_CRON, SWEEP_CRON } from "./triggers";
 
 const app = createApp();
@@ -9,7 +9,7 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
-  /** Both Cron Triggers fan out: one message per shard on TICKS (src/shards/ticks.ts says why). */
+  /** Both Cron Triggers fan out: one message per shard on TICKS (src/ticks.ts says why). */
   async scheduled(controller, env) {
     if (controller.cron === DISPATCH_CRON) {
       await fanOutToEveryShard(env, "dispatch", controller.scheduledTime);

@@ -6,9 +6,9 @@
  * Engine strings come from the engine's own functions where they are exported, so the corpus says what edgecron says.
  */
 import { mockOutcome, mulberry32 } from "../../src/engine/executors/mock.ts";
-import { failureMessage, timeoutResult } from "../../src/engine/executors/results.ts";
 import { keptResponseHeaders } from "../../src/engine/response-headers.ts";
 import { unknownOutcome } from "../../src/engine/unknown-outcome.ts";
+import { failureMessage, timeoutResult } from "../../src/lib/execution-results.ts";
 import { refusedTargetReason } from "../../src/lib/target-guard.ts";
 import { truncateUtf8 } from "../../src/lib/truncate.ts";
 

@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inlineStatement, type Statement } from "../../src/accounts/provision";
+import { inlineStatement } from "../../src/accounts/provision";
+import type { Statement } from "../../src/shards/sql-runner";
 
 /** Where operator commands run: the local D1 of `wrangler dev`, or the deployed one with --remote. */
 export interface Target {

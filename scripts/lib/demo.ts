@@ -1,4 +1,4 @@
-import { inlineStatement, type NewAccount, newAccount, type Statement } from "../../src/accounts/provision";
+import { inlineStatement, type NewAccount, newAccount } from "../../src/accounts/provision";
 import { mockOutcome } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
 import { CreateJobSchema } from "../../src/jobs/schemas";
@@ -7,6 +7,7 @@ import { judge } from "../../src/jobs/success-rules";
 import { executionId } from "../../src/lib/execution-id";
 import { nextRunAt } from "../../src/lib/schedule/next-run";
 import type { Keyring } from "../../src/lib/secrets/keyring";
+import type { Statement } from "../../src/shards/sql-runner";
 import { DEMO } from "./demo-account";
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
-import { inlineStatement, type Statement } from "../../src/accounts/provision";
+import { inlineStatement } from "../../src/accounts/provision";
 import { chooseShard, countsByShard } from "../../src/shards/placement";
+import type { Statement } from "../../src/shards/sql-runner";
 import { DEMO } from "./demo-account";
 import {
   applyMigrations,

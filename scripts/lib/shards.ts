@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { inlineStatement, type Statement } from "../../src/accounts/provision";
+import { inlineStatement } from "../../src/accounts/provision";
 import { chooseShard, countsByShard } from "../../src/shards/placement";
-import type { SqlRunner } from "../../src/shards/sql-runner";
+import type { SqlRunner, Statement } from "../../src/shards/sql-runner";
 import { applyMigrations, CONTROL, type Database, execute, executeStatements, type Target } from "./d1";
 
 /**

@@ -1,16 +1,12 @@
 import type { ApiKeyScope } from "../db/control-schema";
 import { hashSecret, newApiKeyId, newApiSecret, newSigningSecret } from "../lib/credentials";
 import { directoryStatement } from "../shards/placement";
+import type { Statement } from "../shards/sql-runner";
 
 /**
  * Account and key provisioning as plain SQL statements, so one definition serves the Worker's
  * tests (bound through D1) and the operator CLI (run through `wrangler d1 execute`, local or remote).
  */
-export interface Statement {
-  sql: string;
-  params: Array<string | number | null>;
-}
-
 export interface NewKey {
   api_key: string;
   api_secret: string;

@@ -1,11 +1,10 @@
 import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
-import type { AttemptFacts } from "../engine/callbacks";
-import type { ConditionalEntry } from "../engine/record";
+import type { AttemptFacts } from "../lib/callback-payload";
+import type { AlertMessage, ConditionalEntry } from "../lib/messages";
 import { jobNumber } from "../logs/store";
 import { insertDeliveryStatement, type NewAlertDelivery } from "./deliveries";
-import type { AlertMessage } from "./messages";
 import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
 import { alertPolicy } from "./policy";
 import type { AlertChannel, AlertPolicy } from "./schemas";

@@ -1,5 +1,5 @@
 import type { AlertEvent, CronJobRow } from "../db/schema";
-import { type AttemptFacts, callbackPayload } from "../engine/callbacks";
+import { type AttemptFacts, callbackPayload } from "../lib/callback-payload";
 import { formatInstant } from "../lib/dates";
 import type { AlertChannel } from "./schemas";
 

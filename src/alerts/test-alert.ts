@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { CronJobRow } from "../db/schema";
-import { type MessageSender, sendAll } from "../engine/messages";
+import { type MessageSender, sendAll } from "../lib/messages";
 import { insertDeliveryStatement } from "./deliveries";
 import { alertDelivery } from "./fire";
 import type { AlertFacts } from "./payloads";

@@ -199,7 +199,7 @@ export type DecidedBy = (typeof decidedByRules)[number];
  * The variable part (body, error message, headers) lives in `log_bodies`, compressed: an index b-tree keeps whole
  * cells in its interior pages and spills a cell over ~490 B to an overflow page, so text here costs a page per log.
  * `body` names the row there: 0 = none; NULL = a row written before `log_bodies`, whose text is still inline in
- * the three legacy columns until the store migration moves it (src/logs/migrate.ts).
+ * the three legacy columns until the store migration moves it (src/engine/migrate-logs.ts).
  */
 export const logs = sqliteTable(
   "logs",

@@ -1,46 +1,21 @@
 import { sql } from "drizzle-orm";
-import { type CronJobRow, cronJobs, type ExecutionStatus } from "../db/schema";
+import { type CronJobRow, cronJobs } from "../db/schema";
 import { notifyMode } from "../jobs/notify";
 import { jobSecretValues } from "../jobs/secret-values";
 import { fillTokens } from "../jobs/secrets";
-import { formatInstant } from "../lib/dates";
+import { type AttemptFacts, callbackPayload } from "../lib/callback-payload";
+import { type CallbackMessage, type ConditionalEntry, send } from "../lib/messages";
 import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
 import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
 import { refusedTargetReason } from "../lib/target-guard";
 import { activeSigningSecrets } from "../signing/signing-secrets";
 import type { EngineDeps } from "./deps";
-import type { ExecutionResult } from "./executors/types";
-import { type CallbackMessage, send } from "./messages";
-import type { ConditionalEntry } from "./record";
 
 /** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s. */
 export const CALLBACK_MAX_RETRIES = 3;
 const CALLBACK_BASE_DELAY_SECONDS = 30;
 const CALLBACK_TIMEOUT_MS = 10_000;
-
-export interface CallbackPayload {
-  cron_job_id: string;
-  cron_job_name: string;
-  execution_id: string;
-  status: ExecutionStatus;
-  executed_at: string;
-  response_code: number | null;
-  response_time_ms: number | null;
-  response_body: string | null;
-  error_message: string | null;
-  retry_attempt: number;
-  next_retry_at: string | null;
-}
-
-export interface AttemptFacts {
-  executionId: string;
-  executedAt: number;
-  attempt: number;
-  result: ExecutionResult;
-  /** When the next attempt runs (epoch ms), or null when this was the final attempt. */
-  nextRetryAt: number | null;
-}
 
 /**
  * The callback an attempt sends, as an outbox entry with the condition under which it is written; none when the
@@ -72,23 +47,6 @@ export function callbackEntry(
     entry,
     when: (newer) =>
       sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${job.id} AND ${newer} AND ${success ? sql`NOT ${wasHealthy}` : wasHealthy})`,
-  };
-}
-
-/** The webhook body (A1Cron's payload): `next_retry_at` is set while a retry is pending. */
-export function callbackPayload(job: Pick<CronJobRow, "id" | "name">, a: AttemptFacts): CallbackPayload {
-  return {
-    cron_job_id: job.id,
-    cron_job_name: job.name,
-    execution_id: a.executionId,
-    status: a.result.status,
-    executed_at: formatInstant(a.executedAt),
-    response_code: a.result.responseCode,
-    response_time_ms: a.result.responseTimeMs,
-    response_body: a.result.responseBody,
-    error_message: a.result.errorMessage,
-    retry_attempt: a.attempt,
-    next_retry_at: a.nextRetryAt === null ? null : formatInstant(a.nextRetryAt),
   };
 }
 

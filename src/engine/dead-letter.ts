@@ -1,6 +1,6 @@
+import type { LegacyRunMessage, RunMessage } from "../lib/messages";
 import { type ConsumeOutcome, withLease } from "./consume";
 import type { EngineDeps } from "./deps";
-import type { LegacyRunMessage, RunMessage } from "./messages";
 import { closeAttempt } from "./run";
 import { unknownOutcome } from "./unknown-outcome";
 

@@ -1,8 +1,8 @@
 import { type Config, config } from "../config";
 import type { Db } from "../db/client";
+import type { Executor } from "../lib/execution";
+import type { MessageSender } from "../lib/messages";
 import { createExecutor } from "./executors";
-import type { Executor } from "./executors/types";
-import type { MessageSender } from "./messages";
 
 /** What the engine needs from the outside world; tests swap the executor, the queue and fetch. */
 export interface EngineDeps {

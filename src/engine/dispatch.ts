@@ -1,9 +1,9 @@
 import type { Db } from "../db/client";
 import { jitteredStart } from "../lib/jitter";
+import { type MessageSender, sendAll } from "../lib/messages";
 import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
 import { delayUntil, runMessage } from "./follow-ups";
 import { markRunsUnsent, runId } from "./ledger";
-import { type MessageSender, sendAll } from "./messages";
 import { type SlotRun, slotRunStatement } from "./overlap";
 import { STATE } from "./run-row";
 import type { TickReport } from "./tick-report";
@@ -17,7 +17,7 @@ export const PAGE = 100;
  * Pages one invocation claims at most: 2 D1 queries a page (the SELECT and the batch), so 400 pages (40,000 jobs)
  * stay well under the 1,000 queries a Worker invocation may make (Cloudflare D1 limits, Workers Paid) with room for
  * the relay. A tick that reaches it reports `complete: false` and its shard tick continues in a new invocation
- * (src/shards/ticks.ts): claimed jobs have left the due set, so the continuation selects only what is left.
+ * (src/ticks.ts): claimed jobs have left the due set, so the continuation selects only what is left.
  */
 export const MAX_PAGES = 400;
 

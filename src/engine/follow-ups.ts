@@ -1,8 +1,9 @@
 import type { RunRow } from "../db/schema";
+import type { OutboxEntry } from "../lib/messages";
+import { type EngineMessage, type RunMessage, sendAll } from "../lib/messages";
 import type { EngineDeps } from "./deps";
 import { findUnsentRun, markRunsSentStatements, nextAttempt, runId } from "./ledger";
-import { type EngineMessage, type RunMessage, sendAll } from "./messages";
-import { deleteOutboxStatements, findOutboxEntries, type OutboxEntry } from "./outbox";
+import { deleteOutboxStatements, findOutboxEntries } from "./outbox";
 
 /** A run's queue message: it names the ledger row. */
 export function runMessage(run: Pick<RunRow, "id" | "jobId" | "accountId">): RunMessage {

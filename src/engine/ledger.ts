@@ -315,7 +315,7 @@ type LegacyRun = typeof runsV1.$inferSelect;
  * unfinished ones) into `runs`, in one batch: each row's id becomes its key and its job and account ids their
  * numbers (in the INSERT), `ON CONFLICT DO NOTHING`, and the rows read are deleted. A row whose job or account is
  * gone, or whose id has no key, has nothing to move to and is only deleted. Returns the rows read: 0 once the table
- * is empty or gone. The store migration (src/logs/migrate.ts) calls it in chunks.
+ * is empty or gone. The store migration (src/engine/migrate-logs.ts) calls it in chunks.
  */
 export async function moveLegacyRunsChunk(db: Db, limit: number): Promise<number> {
   if (!(await legacyRunsExist(db))) return 0;

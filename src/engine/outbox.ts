@@ -2,20 +2,9 @@ import { and, asc, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { insertWhere } from "../db/insert-where";
 import { outbox } from "../db/schema";
+import type { EngineMessage, OutboxEntry } from "../lib/messages";
 import { logExists } from "../logs/store";
 import { idChunks } from "./ledger";
-import type { EngineMessage } from "./messages";
-
-/**
- * The outbox (table `outbox`): follow-up messages of an attempt — its callbacks — written in the attempt's
- * recording batch and deleted once sent. An entry's id is `<execution id>:<kind>`, so the follow-ups of one
- * attempt are a primary-key range.
- */
-export interface OutboxEntry {
-  id: string;
-  accountId: string;
-  message: EngineMessage;
-}
 
 /**
  * Inserts the entry in the recording batch, before the log: only the call that records the attempt (its log does

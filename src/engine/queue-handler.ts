@@ -1,10 +1,10 @@
 import pLimit from "p-limit";
-import { abandonAlert, deliverAlert } from "../alerts/deliver";
+import type { EngineMessage } from "../lib/messages";
 import { deliverCallback } from "./callbacks";
 import { consumeRun } from "./consume";
 import { closeDeadRun } from "./dead-letter";
+import { abandonAlert, deliverAlert } from "./deliver-alert";
 import type { EngineDeps } from "./deps";
-import type { EngineMessage } from "./messages";
 
 /** The dead-letter queue of RUNS (wrangler.toml `dead_letter_queue`). */
 export const DEAD_LETTER_QUEUE = "edgecron-runs-dlq";

@@ -1,18 +1,12 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { cronJobs, type RunRow } from "../db/schema";
+import type { ExecutionResult } from "../lib/execution";
+import type { ConditionalEntry, OutboxEntry } from "../lib/messages";
 import { insertLogStatements, logExists } from "../logs/store";
-import type { ExecutionResult } from "./executors/types";
 import { finishRunStatement, insertRunWhenStatement, type NewRun } from "./ledger";
-import { insertOutboxStatement, type OutboxEntry } from "./outbox";
+import { insertOutboxStatement } from "./outbox";
 import { runTrigger } from "./run-trigger";
-
-/** A follow-up of the attempt, with the condition (evaluated before the job's UPDATE) under which it is written. */
-export interface ConditionalEntry {
-  entry: OutboxEntry;
-  /** SQL over the job's row before this attempt updates it; absent: always. */
-  when?: (newer: SQL) => SQL;
-}
 
 export interface AttemptRecord {
   run: RunRow;

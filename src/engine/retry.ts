@@ -1,5 +1,5 @@
 import type { CronJobRow } from "../db/schema";
-import type { ExecutionResult } from "./executors/types";
+import type { ExecutionResult } from "../lib/execution";
 
 /** Longest wait between attempts, whatever backoff or Retry-After asks for (Queues allow up to 12 h). */
 export const MAX_RETRY_DELAY_SECONDS = 3600;

@@ -15,9 +15,9 @@
  *   the request only polls the log for the wait.
  */
 import type { CronJobRow } from "../db/schema";
+import type { ExecutionResult } from "../lib/execution";
 import { findLog } from "../logs/store";
 import type { EngineDeps } from "./deps";
-import type { ExecutionResult } from "./executors/types";
 import { executeLeased } from "./run";
 import { enqueueManualRun, leaseManualRun } from "./trigger";
 

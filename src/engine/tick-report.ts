@@ -10,7 +10,7 @@ export interface TickReport {
   enqueued: number;
   /** Pages of due jobs selected (2 D1 queries each). */
   pages: number;
-  /** False when the page budget ran out with jobs possibly still due: the shard's tick continues (src/shards/ticks.ts). */
+  /** False when the page budget ran out with jobs possibly still due: the shard's tick continues (src/ticks.ts). */
   complete: boolean;
   duration_ms: number;
 }

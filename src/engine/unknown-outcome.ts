@@ -1,4 +1,4 @@
-import type { ExecutionResult } from "./executors/types";
+import type { ExecutionResult } from "../lib/execution";
 
 /**
  * The result recorded for a run that is closed without a response: `error`, no response code. `undelivered`: its

@@ -6,8 +6,8 @@
  * failure; a success is decided by the last rule checked (every rule before it passed too).
  */
 import type { CronJobRow, DecidedBy } from "../db/schema";
-import { failureMessage } from "../engine/executors/results";
-import type { ExecutionResult } from "../engine/executors/types";
+import type { ExecutionResult } from "../lib/execution";
+import { failureMessage } from "../lib/execution-results";
 import { inStatusRanges } from "./status-ranges";
 import { RETRY_ON_DEFAULTS, SUCCESS_RULE_DEFAULTS, type SuccessRules } from "./success-rules.schemas";
 

@@ -66,7 +66,7 @@ export interface SweepReport {
  * batch: count the chunk, one grouped UPDATE of log_hours (n and sum_ms; min, max and the sketch keep describing
  * the hour until it wholly expires), the text, then the rows. Each statement names the chunk by the same
  * `SELECT key … LIMIT` inside one transaction, so all see the same rows. Rows not yet in a rollup (body NULL: legacy,
- * src/logs/migrate.ts) subtract nothing. The rows are counted rather than read from `changes`, which D1 reports
+ * src/engine/migrate-logs.ts) subtract nothing. The rows are counted rather than read from `changes`, which D1 reports
  * with trigger writes included; a per-row delete trigger cost more than half of the sweep's time.
  */
 async function deleteChunk(db: Db, where: SQL | undefined, limit: number): Promise<number> {

@@ -1,5 +1,4 @@
-import type { Statement } from "../accounts/provision";
-import type { SqlRunner } from "./sql-runner";
+import type { SqlRunner, Statement } from "./sql-runner";
 
 /** A SqlRunner over a D1 binding. */
 export function d1Runner(d1: D1Database): SqlRunner {

@@ -1,5 +1,4 @@
-import type { Statement } from "../accounts/provision";
-import type { SqlRunner } from "./sql-runner";
+import type { SqlRunner, Statement } from "./sql-runner";
 
 /**
  * Moving an account between shards (`npm run cli -- account:move`): in bounded chunks, resumable, fenced.
@@ -7,7 +6,7 @@ import type { SqlRunner } from "./sql-runner";
  * 1. **Fence.** The directory marks the account `moving` (target recorded) and the source shard's account row gets
  *    `fenced_at`. From then on the source's tick claims none of the account's slots and its consumers take no new
  *    lease (both conditions live in the same statements as the claim and the lease, src/engine), API writes answer
- *    503, and run messages wait in the queue (src/shards/route-runs.ts).
+ *    503, and run messages wait in the queue (src/engine/route-runs.ts).
  * 2. **Quiesce.** Wait out the isolates' directory caches (DIRECTORY_CACHE_SECONDS), then until no attempt of the
  *    account holds a live lease on the source (a run already executing records there first).
  * 3. **Copy** every table of the account, chunk by chunk in primary-key order, `ON CONFLICT DO NOTHING` — so a
@@ -26,7 +25,7 @@ import type { SqlRunner } from "./sql-runner";
  */
 
 /**
- * Seconds anything that meets a move's fence waits before trying again: a run message (src/shards/route-runs.ts), a
+ * Seconds anything that meets a move's fence waits before trying again: a run message (src/engine/route-runs.ts), a
  * delivery whose lease the fence refused (src/engine/consume.ts), and an API write (Retry-After, src/http/account-shard.ts).
  */
 export const MOVING_RETRY_SECONDS = 30;
@@ -39,7 +38,7 @@ export interface MoveDeps {
   sleep(ms: number): Promise<void>;
   /** DIRECTORY_CACHE_SECONDS in ms: how long an isolate may act on a directory entry it read. */
   directoryCacheMs: number;
-  /** The longest delay a waiting run message is retried with (src/shards/route-runs.ts), in ms. */
+  /** The longest delay a waiting run message is retried with (src/engine/route-runs.ts), in ms. */
   queueDelayMs: number;
   /** Rows per copy or delete chunk (a chunk is one read and one batch). */
   chunk?: number;

@@ -1,4 +1,4 @@
-import type { Statement } from "../accounts/provision";
+import type { Statement } from "./sql-runner";
 
 /**
  * Placement of new accounts, as pure functions so the Worker, the tests and the operator CLI (which reaches D1

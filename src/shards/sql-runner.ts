@@ -1,4 +1,8 @@
-import type { Statement } from "../accounts/provision";
+/** One SQL statement with its bound parameters. */
+export interface Statement {
+  sql: string;
+  params: Array<string | number | null>;
+}
 
 /**
  * The SQL an operator procedure needs from a database, so one implementation runs inside the Worker and its tests

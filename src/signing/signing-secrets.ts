@@ -3,11 +3,11 @@ import {
   DEFAULT_SIGNING_SECRET_GRACE_MS,
   revokeRetiredSigningSecretsStatements,
   rotateSigningSecretStatements,
-  type Statement,
 } from "../accounts/provision";
 import type { Db } from "../db/client";
 import { accounts, retiredSigningSecrets } from "../db/schema";
 import { newSigningSecret } from "../lib/credentials";
+import type { Statement } from "../shards/sql-runner";
 
 /**
  * The secrets an account's signatures are made with at `nowMs` (epoch ms): the current one first, then every

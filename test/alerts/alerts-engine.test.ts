@@ -5,15 +5,15 @@
  */
 import { createExecutionContext, getQueueResult } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { abandonAlert, deliverAlert } from "../../src/alerts/deliver";
 import { p95 } from "../../src/alerts/fire";
 import type { Mailer, OutgoingEmail } from "../../src/alerts/mailer";
-import type { AlertMessage } from "../../src/alerts/messages";
 import { consumeRun } from "../../src/engine/consume";
+import { abandonAlert, deliverAlert } from "../../src/engine/deliver-alert";
 import { createHttpExecutor } from "../../src/engine/executors/http";
-import type { Executor } from "../../src/engine/executors/types";
 import { consumeBatch } from "../../src/engine/queue-handler";
 import { findLiveJob } from "../../src/jobs/repository";
+import type { Executor } from "../../src/lib/execution";
+import type { AlertMessage } from "../../src/lib/messages";
 import { signWithSecrets } from "../../src/lib/signature";
 import { sweep } from "../../src/retention/sweep";
 import { createAccount, type TestAccount } from "../helpers/accounts";

@@ -6,7 +6,7 @@ import { createDb } from "../../src/db/client";
 import { deliverCallback } from "../../src/engine/callbacks";
 import type { EngineDeps } from "../../src/engine/deps";
 import { createMockExecutor } from "../../src/engine/executors/mock";
-import type { CallbackMessage } from "../../src/engine/messages";
+import type { CallbackMessage } from "../../src/lib/messages";
 import { createAccount } from "../helpers/accounts";
 import { shardD1 } from "../helpers/shards";
 

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { dispatchTick } from "../../src/engine/dispatch";
-import type { RunMessage } from "../../src/engine/messages";
 import { relayStranded } from "../../src/engine/relay";
 import { findLiveJob } from "../../src/jobs/repository";
 import { executionId } from "../../src/lib/execution-id";
+import type { RunMessage } from "../../src/lib/messages";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";

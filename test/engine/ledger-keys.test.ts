@@ -17,8 +17,8 @@ import {
   nextAttempt,
   runId,
 } from "../../src/engine/ledger";
-import type { RunMessage } from "../../src/engine/messages";
 import { executionId } from "../../src/lib/execution-id";
+import type { RunMessage } from "../../src/lib/messages";
 import { findLog } from "../../src/logs/store";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, testDeps } from "../helpers/engine";

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
-import type { ExecutionRequest, ExecutionResult, Executor } from "../../src/engine/executors/types";
 import { findRun, LEASE_MARGIN_MS } from "../../src/engine/ledger";
 import { CONSUMER_WALL_TIME_SECONDS, consumeBatch, MAX_IN_FLIGHT } from "../../src/engine/queue-handler";
 import { MAX_TIMEOUT_SECONDS } from "../../src/jobs/schemas";
+import type { ExecutionRequest, ExecutionResult, Executor } from "../../src/lib/execution";
 import { findLog } from "../../src/logs/store";
 import wranglerToml from "../../wrangler.toml?raw";
 import { createAccount, type TestAccount } from "../helpers/accounts";

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { deliverCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";
-import type { CallbackMessage, LegacyRunMessage, RunMessage } from "../../src/engine/messages";
 import { MAX_RETRY_DELAY_SECONDS } from "../../src/engine/retry";
 import { findLiveJob } from "../../src/jobs/repository";
+import type { CallbackMessage, LegacyRunMessage, RunMessage } from "../../src/lib/messages";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";

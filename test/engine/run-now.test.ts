@@ -7,11 +7,11 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
-import type { ExecutionResult, Executor } from "../../src/engine/executors/types";
 import { findRun } from "../../src/engine/ledger";
-import type { RunMessage } from "../../src/engine/messages";
 import { DEFAULT_RUN_NOW_WAIT, type RunNowWait, runNow, runNowWait } from "../../src/engine/run-now";
 import { findLiveJob } from "../../src/jobs/repository";
+import type { ExecutionResult, Executor } from "../../src/lib/execution";
+import type { RunMessage } from "../../src/lib/messages";
 import { findLog } from "../../src/logs/store";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
-import { newAccount, newKey, type Statement } from "../../src/accounts/provision";
+import { newAccount, newKey } from "../../src/accounts/provision";
 import { shardBinding, shardCount } from "../../src/shards/bindings";
 import { accountsPerShard } from "../../src/shards/directory";
 import { chooseShard } from "../../src/shards/placement";
+import type { Statement } from "../../src/shards/sql-runner";
 import { controlDb, setCurrentShard } from "./shards";
 
 /** Runs statements as one batch on `d1` (default: the control plane, where keys live). */

@@ -3,10 +3,10 @@ import { config } from "../../src/config";
 import { createDb } from "../../src/db/client";
 import type { EngineDeps } from "../../src/engine/deps";
 import { createMockExecutor } from "../../src/engine/executors/mock";
-import type { ExecutionResult, Executor } from "../../src/engine/executors/types";
 import { runMessage } from "../../src/engine/follow-ups";
 import { insertRunStatement, runId } from "../../src/engine/ledger";
-import type { RunMessage } from "../../src/engine/messages";
+import type { ExecutionResult, Executor } from "../../src/lib/execution";
+import type { RunMessage } from "../../src/lib/messages";
 import { captureQueue } from "./queue";
 import { accountDb, shardD1 } from "./shards";
 

@@ -1,5 +1,5 @@
 import { createMessageBatch } from "cloudflare:test";
-import type { EngineMessage, MessageSender } from "../../src/engine/messages";
+import type { EngineMessage, MessageSender } from "../../src/lib/messages";
 
 /** A queue stand-in that records what the engine sends, with the delay asked for. */
 export function captureQueue() {

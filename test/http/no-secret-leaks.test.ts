@@ -9,16 +9,16 @@
  * secrets next to bad fields and must not echo them.
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { deliverAlert } from "../../src/alerts/deliver";
 import type { OutgoingEmail } from "../../src/alerts/mailer";
-import type { AlertMessage } from "../../src/alerts/messages";
 import { createApp } from "../../src/app";
 import type { CronJobRow } from "../../src/db/schema";
+import { deliverAlert } from "../../src/engine/deliver-alert";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import { triggerNow } from "../../src/engine/trigger";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
 import { findLiveJob } from "../../src/jobs/repository";
 import { MAX_BODY_CHARS } from "../../src/jobs/schemas";
+import type { AlertMessage } from "../../src/lib/messages";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, scriptedExecutor, testDeps } from "../helpers/engine";
 import { db } from "../helpers/fixtures";

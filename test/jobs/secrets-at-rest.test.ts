@@ -7,14 +7,13 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { deliverAlert } from "../../src/alerts/deliver";
-import type { AlertMessage } from "../../src/alerts/messages";
 import type { CronJobRow } from "../../src/db/schema";
 import { deliverCallback } from "../../src/engine/callbacks";
+import { deliverAlert } from "../../src/engine/deliver-alert";
 import { createHttpExecutor } from "../../src/engine/executors/http";
-import type { CallbackMessage } from "../../src/engine/messages";
 import { triggerNow } from "../../src/engine/trigger";
 import { findLiveJob } from "../../src/jobs/repository";
+import type { AlertMessage, CallbackMessage } from "../../src/lib/messages";
 import { shardBinding, shardCount } from "../../src/shards/bindings";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, scriptedExecutor, testDeps } from "../helpers/engine";

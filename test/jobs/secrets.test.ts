@@ -5,16 +5,16 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deliverAlert } from "../../src/alerts/deliver";
 import { config } from "../../src/config";
 import type { CronJobRow } from "../../src/db/schema";
 import { callbackEntry, deliverCallback } from "../../src/engine/callbacks";
-import type { ExecutionRequest, Executor } from "../../src/engine/executors/types";
-import type { CallbackMessage } from "../../src/engine/messages";
+import { deliverAlert } from "../../src/engine/deliver-alert";
 import { triggerNow } from "../../src/engine/trigger";
 import { findLiveJob } from "../../src/jobs/repository";
 import { sealJob, unsealJob } from "../../src/jobs/secrets";
 import { encryptSecrets } from "../../src/jobs/secrets-encrypt";
+import type { ExecutionRequest, Executor } from "../../src/lib/execution";
+import type { CallbackMessage } from "../../src/lib/messages";
 import { parseKeyring } from "../../src/lib/secrets/keyring";
 import { d1Runner } from "../../src/shards/d1-runner";
 import { createAccount, type TestAccount } from "../helpers/accounts";

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { createHttpExecutor } from "../../src/engine/executors/http";
-import type { Executor } from "../../src/engine/executors/types";
+import type { Executor } from "../../src/lib/execution";
 import { serialiseLog } from "../../src/logs/serialise";
 import { findLog } from "../../src/logs/store";
 import { createAccount, type TestAccount } from "../helpers/accounts";

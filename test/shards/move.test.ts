@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatchTick } from "../../src/engine/dispatch";
-import type { RunMessage } from "../../src/engine/messages";
+import { consumeRunsBatch } from "../../src/engine/route-runs";
+import type { RunMessage } from "../../src/lib/messages";
 import { shardBinding } from "../../src/shards/bindings";
 import { d1Runner } from "../../src/shards/d1-runner";
 import { directoryCache, readDirectory } from "../../src/shards/directory";
 import { type MoveDeps, MoveError, moveAccount } from "../../src/shards/move";
 import { shardDb } from "../../src/shards/resolve";
-import { consumeRunsBatch } from "../../src/shards/route-runs";
 import type { SqlRunner } from "../../src/shards/sql-runner";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob } from "../helpers/fixtures";

@@ -14,7 +14,7 @@ const NOT_MOVED: Record<string, string> = {
   log_hours: "rebuilt by the target",
   // Each log's text is copied with its log (src/shards/move.ts copyLogs), under the target's own row ids.
   log_bodies: "copied with its log",
-  // Shard-wide progress of the store migration (src/logs/migrate.ts), not an account's.
+  // Shard-wide progress of the store migration (src/engine/migrate-logs.ts), not an account's.
   shard_state: "not per account",
 };
 
@@ -28,7 +28,7 @@ const NOT_SWEPT: Record<string, string> = {
   outbox: "deleted when sent",
   // The customer's own list, removed through DELETE …/alert-recipients and capped by MAX_ALERT_RECIPIENTS.
   alert_email_recipients: "live state, capped",
-  // A handful of named integers for the whole shard (src/logs/migrate.ts).
+  // A handful of named integers for the whole shard (src/engine/migrate-logs.ts).
   shard_state: "shard-wide, a few rows",
 };
 

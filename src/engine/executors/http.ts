@@ -12,11 +12,11 @@
  */
 
 import { decodeBodyCapped } from "../../lib/charset";
+import type { ExecutionRequest, ExecutionResult, Executor } from "../../lib/execution";
+import { errorResult, failureMessage, timeoutResult } from "../../lib/execution-results";
 import { refusedHostReason, unsupportedSchemeReason } from "../../lib/target-guard";
 import { MAX_RESPONSE_BODY_BYTES } from "../../lib/truncate";
 import { keptResponseHeaders } from "../response-headers";
-import { errorResult, failureMessage, timeoutResult } from "./results";
-import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
 export interface HttpExecutorOptions {
   /** ALLOW_PRIVATE_TARGETS (local development, tests): loopback targets are allowed; every other refusal stays. */

@@ -1,9 +1,9 @@
+import type { Executor } from "../../lib/execution";
 import { createHttpExecutor, type HttpExecutorOptions } from "./http";
 import { createMockExecutor } from "./mock";
-import type { Executor } from "./types";
 
+export type { ExecutionRequest, ExecutionResult, Executor } from "../../lib/execution";
 export type { HttpExecutorOptions } from "./http";
-export type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
 export type ExecutorKind = "mock" | "http";
 

@@ -2,9 +2,10 @@
  * The mock executor: a realistic, deterministic outcome per execution id, with no network and no sleeping.
  * Pure and synchronous so the demo seed script can reuse it under plain Node to generate history.
  */
+
+import type { ExecutionRequest, ExecutionResult, Executor } from "../../lib/execution";
+import { errorResult, failureMessage, timeoutResult } from "../../lib/execution-results";
 import { truncateUtf8 } from "../../lib/truncate";
-import { errorResult, failureMessage, timeoutResult } from "./results";
-import type { ExecutionRequest, ExecutionResult, Executor } from "./types";
 
 type MockInput = Pick<ExecutionRequest, "executionId" | "timeoutSeconds"> &
   Partial<Pick<ExecutionRequest, "endpointUrl">>;

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { cronJobs } from "../db/schema";
-import { engineDeps } from "../engine/deps";
-import type { EngineMessage } from "../engine/messages";
-import { consumeBatch } from "../engine/queue-handler";
-import { MOVING_RETRY_SECONDS } from "./move";
-import { accountShard, everyShardDb, shardDb } from "./resolve";
+import type { EngineMessage } from "../lib/messages";
+import { MOVING_RETRY_SECONDS } from "../shards/move";
+import { accountShard, everyShardDb, shardDb } from "../shards/resolve";
+import { engineDeps } from "./deps";
+import { consumeBatch } from "./queue-handler";
 
 export { MOVING_RETRY_SECONDS };
 

@@ -1,4 +1,4 @@
-import type { AlertMessage } from "../alerts/messages";
+import type { SQL } from "drizzle-orm";
 
 /**
  * Messages on the RUNS queue. A run message names one attempt in the run ledger; the ledger row, not the message,
@@ -38,6 +38,19 @@ export interface CallbackMessage {
   attempt: number;
 }
 
+/**
+ * One delivery attempt of an alert on the RUNS queue. The message names the alert_deliveries row, which holds what
+ * to send and where, so a duplicated or stale message finds the row delivered and sends nothing.
+ */
+export interface AlertMessage {
+  type: "alert";
+  accountId: string;
+  /** alert_deliveries.id (also the outbox entry's id). */
+  deliveryId: string;
+  /** 0 for the first delivery; each retry adds one. */
+  attempt: number;
+}
+
 export type EngineMessage = RunMessage | LegacyRunMessage | CallbackMessage | AlertMessage;
 
 /** The part of a Queue binding the engine uses, so tests can capture what is sent. */
@@ -57,4 +70,22 @@ export async function sendAll(queue: MessageSender, messages: MessageSendRequest
 
 export function send(queue: MessageSender, body: EngineMessage, delaySeconds?: number): Promise<number> {
   return sendAll(queue, [{ body, contentType: "json", ...(delaySeconds ? { delaySeconds } : {}) }]);
+}
+
+/**
+ * The outbox (table `outbox`): follow-up messages of an attempt — its callbacks — written in the attempt's
+ * recording batch and deleted once sent. An entry's id is `<execution id>:<kind>`, so the follow-ups of one
+ * attempt are a primary-key range.
+ */
+export interface OutboxEntry {
+  id: string;
+  accountId: string;
+  message: EngineMessage;
+}
+
+/** A follow-up of the attempt, with the condition (evaluated before the job's UPDATE) under which it is written. */
+export interface ConditionalEntry {
+  entry: OutboxEntry;
+  /** SQL over the job's row before this attempt updates it; absent: always. */
+  when?: (newer: SQL) => SQL;
 }

@@ -1,11 +1,11 @@
-import { config } from "../config";
-import { engineDeps } from "../engine/deps";
-import { dispatchTick } from "../engine/dispatch";
-import { relayStranded } from "../engine/relay";
-import { migrateStore } from "../logs/migrate";
-import { sweep } from "../retention/sweep";
-import { shardNumbers } from "./bindings";
-import { shardDb } from "./resolve";
+import { config } from "./config";
+import { engineDeps } from "./engine/deps";
+import { dispatchTick } from "./engine/dispatch";
+import { migrateStore } from "./engine/migrate-logs";
+import { relayStranded } from "./engine/relay";
+import { sweep } from "./retention/sweep";
+import { shardNumbers } from "./shards/bindings";
+import { shardDb } from "./shards/resolve";
 
 /** The queue of per-shard ticks and sweeps (wrangler.toml, consumer max_batch_size 1). */
 export const TICKS_QUEUE = "edgecron-ticks";

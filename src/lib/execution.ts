@@ -1,4 +1,4 @@
-import type { DecidedBy, ExecutionStatus } from "../../db/schema";
+import type { DecidedBy, ExecutionStatus } from "../db/schema";
 
 /** One attempt of a job's HTTP request, as the engine hands it to an executor. */
 export interface ExecutionRequest {

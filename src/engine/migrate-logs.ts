@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { logBodies, logs, shardState } from "../db/schema";
-import { moveLegacyRunsChunk } from "../engine/ledger";
 import { encodeText } from "../lib/codec";
-import { addRollupsOf } from "./rollups";
+import { addRollupsOf } from "../logs/rollups";
+import { moveLegacyRunsChunk } from "./ledger";
 
 /**
  * The store migration, online: logs written before log_bodies keep their text inline (body NULL) and are in no

@@ -4,10 +4,10 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LEGACY_UNTIL, migrateChunk, migrateStore } from "../../src/engine/migrate-logs";
 import { executionId } from "../../src/lib/execution-id";
 import { logKeyOf } from "../../src/logs/log-key";
 import { kindOf, statusNumber } from "../../src/logs/log-row";
-import { LEGACY_UNTIL, migrateChunk, migrateStore } from "../../src/logs/migrate";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
 import { api, BASE, bodyText } from "../helpers/http";

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from "./types";
+import type { ExecutionResult } from "./execution";
 
 /** The result shapes both executors produce, so a mock run and a real one read the same in the logs. */
 

@@ -1,17 +1,17 @@
+import { type AlertDeliveryRow, abandonDelivery, claimDelivery, settleDelivery } from "../alerts/deliveries";
+import { isPermanentEmailError, resolveMailer } from "../alerts/mailer";
+import { isConfirmed } from "../alerts/recipients";
 import type { AlertDeliveryStatus } from "../db/schema";
-import type { EngineDeps } from "../engine/deps";
-import { send } from "../engine/messages";
 import { jobSecretValues } from "../jobs/secret-values";
 import { fillTokens } from "../jobs/secrets";
+import type { AlertMessage } from "../lib/messages";
+import { send } from "../lib/messages";
 import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
 import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
 import { refusedTargetReason } from "../lib/target-guard";
 import { activeSigningSecrets } from "../signing/signing-secrets";
-import { type AlertDeliveryRow, abandonDelivery, claimDelivery, settleDelivery } from "./deliveries";
-import { isPermanentEmailError, resolveMailer } from "./mailer";
-import type { AlertMessage } from "./messages";
-import { isConfirmed } from "./recipients";
+import type { EngineDeps } from "./deps";
 
 /** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s, 240 s (as callbacks, one more). */
 export const ALERT_MAX_RETRIES = 4;

@@ -1,18 +1,13 @@
 import { createMiddleware } from "hono/factory";
 import { config } from "../config";
-import { verifiedKeys } from "../keys/key-cache";
-import { touchApiKey, verifyApiKey } from "../keys/keys";
-import type { AppEnv } from "./env";
-import { fail } from "./problem";
-import { scopeAllows } from "./scope";
+import type { AppEnv } from "../http/env";
+import { canonicalId } from "../http/ids";
+import { fail } from "../http/problem";
+import { scopeAllows } from "../http/scope";
+import { verifiedKeys } from "./key-cache";
+import { touchApiKey, verifyApiKey } from "./keys";
 
 const MAX_CREDENTIAL_LENGTH = 256;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A UUID in its stored (lower-case) form; anything else as given. */
-export function canonicalId(id: string): string {
-  return UUID.test(id) ? id.toLowerCase() : id;
-}
 
 /**
  * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong, revoked or expired → 401 with one
