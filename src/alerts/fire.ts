@@ -1,9 +1,9 @@
 import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { jobNumber } from "../db/numbers";
 import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
 import type { AttemptFacts } from "../lib/callback-payload";
 import type { AlertMessage, ConditionalEntry } from "../lib/messages";
-import { jobNumber } from "../logs/store";
 import { insertDeliveryStatement, type NewAlertDelivery } from "./deliveries";
 import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
 import { alertPolicy } from "./policy";

@@ -56,3 +56,13 @@ export const CallbacksResponseSchema = z
   })
   .openapi("Callbacks");
 export type Callbacks = z.output<typeof CallbacksResponseSchema>;
+
+// A1Cron defines these four statuses and no "retry": a retry is a log with retry_attempt > 0.
+export const ExecutionStatusSchema = z
+  .enum(executionStatuses, {
+    error: `must be one of ${executionStatuses.join(", ")} (a retry is a log with retry_attempt > 0, not a status)`,
+  })
+  .openapi({
+    description:
+      "success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout",
+  });

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ExecutionStatusSchema } from "../logs/schemas";
+import { ExecutionStatusSchema } from "./response.schemas";
 
 export const TriggerResultSchema = z
   .object({

@@ -1,9 +1,9 @@
 import { and, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { accountNumber, jobNumber } from "../db/numbers";
 import { cronJobs, type ExecutionStatus, logs } from "../db/schema";
 import type { InstantRange } from "../lib/dates";
 import { statusNumber } from "./log-row";
-import { accountNumber, jobNumber } from "./store";
 
 export interface LogFilters {
   status?: ExecutionStatus;

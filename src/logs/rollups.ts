@@ -1,10 +1,10 @@
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { jobNumber } from "../db/numbers";
 import { accounts, cronJobs, executionStatuses, logHours, logs, shardState } from "../db/schema";
 import { liveJobNumbers } from "./filters";
 import type { LogScope } from "./scope";
 import { sketchKeySql, sketchMergeSql } from "./sketch";
-import { jobNumber } from "./store";
 
 /** log_hours.hour is floor(executed_at / HOUR): UTC hours. */
 export const HOUR = 3_600_000;

@@ -1,18 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { decidedByRules, executionStatuses, runTriggers } from "../db/schema";
+import { decidedByRules, runTriggers } from "../db/schema";
 import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "../http/schemas";
+import { ExecutionStatusSchema } from "../jobs/response.schemas";
 import { ListJobsQuerySchema } from "../jobs/schemas";
 import { decodeCursor } from "./cursor";
-
-// A1Cron defines these four statuses and no "retry": a retry is a log with retry_attempt > 0.
-export const ExecutionStatusSchema = z
-  .enum(executionStatuses, {
-    error: `must be one of ${executionStatuses.join(", ")} (a retry is a log with retry_attempt > 0, not a status)`,
-  })
-  .openapi({
-    description:
-      "success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout",
-  });
 
 /** status, start_date, end_date: the filters every logs endpoint takes. */
 const filterFields = {

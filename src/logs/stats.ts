@@ -1,5 +1,6 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { jobNumber } from "../db/numbers";
 import { type ExecutionStatus, executionStatuses, logHours, logs } from "../db/schema";
 import { legacyRange, planCount } from "./counts";
 import { jobLogsWhere } from "./filters";
@@ -16,7 +17,6 @@ import {
   sketchKeySql,
 } from "./sketch";
 import type { StatsWindow } from "./stats-window";
-import { jobNumber } from "./store";
 
 export interface StatsFigures {
   total: number;

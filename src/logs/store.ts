@@ -15,14 +15,6 @@ function partsOf(id: string): LogKey {
   return parts;
 }
 
-/** The job's shard-local number (cron_jobs.num) for its id, as a scalar subquery. */
-export const jobNumber = (cronJobId: string): SQL =>
-  sql`(SELECT ${cronJobs.num} FROM ${cronJobs} WHERE ${cronJobs.id} = ${cronJobId})`;
-
-/** The account's shard-local number (accounts.num) for its id, as a scalar subquery. */
-export const accountNumber = (accountId: string): SQL =>
-  sql`(SELECT ${accounts.num} FROM ${accounts} WHERE ${accounts.id} = ${accountId})`;
-
 /** "The log with this execution id exists": one primary-key probe (the id is the key, whatever the job). */
 export function logExists(executionId: string): SQL {
   const p = partsOf(executionId);
@@ -75,10 +67,7 @@ export function insertLogStatements(db: Db, log: NewLog) {
     ],
     sql`, `,
   );
-  const row = db
-    .insert(logs)
-    .select(sql`SELECT ${values} ${owners}`)
-    .onConflictDoNothing();
+  const row = db.insert(logs).select(sql`SELECT ${values} ${owners}`).onConflictDoNothing();
   return [...text, row] as const;
 }
 
