@@ -54,7 +54,7 @@ export default defineConfig(async () => {
             SECRETS_MASTER_KEY: "test:qDx4WhwqLrt+9tqo/PYwFVihDPZ8MuuPq9sJjWQa9Y4=",
           },
           // wrangler.toml's [assets] (the /docs script) plus a binding wrangler.toml does not give the Worker: SELF
-          // reaches the Worker alone, so test/dashboard/docs.test.ts reads the assets through it.
+          // reaches the Worker alone, so test/docs/docs.test.ts reads the assets through it.
           assets: { directory: new URL("./assets", import.meta.url).pathname, binding: "ASSETS" },
           // Suites send hundreds of requests per key and account: RATE_LIMITER and RATE_LIMITER_ACCOUNT get a budget
           // they never reach; test/http/rate-limit.test.ts swaps in the tight ones.

@@ -4,7 +4,7 @@ import { revokeKeyStatement } from "../../src/accounts/provision";
 import { addKey, createAccount, run, type TestAccount } from "../helpers/accounts";
 import { insertJob } from "../helpers/fixtures";
 import { api, expectProblem } from "../helpers/http";
-import { callWith } from "./app-env";
+import { callWith } from "../http/app-env";
 
 const UNAUTHORIZED = "Missing or invalid API credentials";
 
