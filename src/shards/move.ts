@@ -1,3 +1,18 @@
+import { getTableName } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import {
+  accounts,
+  alertDeliveries,
+  alertEmailRecipients,
+  confirmationSends,
+  cronJobs,
+  idempotencyKeys,
+  logs,
+  outbox,
+  retiredSigningSecrets,
+  runs,
+  runsV1,
+} from "../db/schema";
 import type { SqlRunner, Statement } from "./sql-runner";
 
 /**
@@ -69,25 +84,33 @@ interface TableSpec {
   via?: string;
 }
 
+/** A table's entry, its names read from the drizzle schema (src/db/schema.ts) so a rename cannot leave it behind. */
+const spec = (table: SQLiteTable, key: SQLiteColumn[], where: string, via?: string): TableSpec => ({
+  table: getTableName(table),
+  key: key.map((c) => c.name),
+  where,
+  ...(via === undefined ? {} : { via }),
+});
+
 const TABLES: TableSpec[] = [
-  { table: "accounts", key: ["id"], where: "id = ?" },
-  { table: "retired_signing_secrets", key: ["account_id", "secret"], where: "account_id = ?" },
-  { table: "cron_jobs", key: ["id"], where: "account_id = ?" },
+  spec(accounts, [accounts.id], "id = ?"),
+  spec(retiredSigningSecrets, [retiredSigningSecrets.accountId, retiredSigningSecrets.secret], "account_id = ?"),
+  spec(cronJobs, [cronJobs.id], "account_id = ?"),
   // Copied by copyRuns (shard-local numbers), job by job; counted and removed through the account's jobs.
-  {
-    table: "runs",
-    key: ["job", "slot", "id_hi", "id_lo"],
-    where: "job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
-  },
+  spec(runs, [runs.job, runs.slot, runs.idHi, runs.idLo], "job IN (SELECT num FROM cron_jobs WHERE account_id = ?)"),
   // The ledger's finished rows from before migration 0028, as they are (text ids), until they move or expire.
-  { table: "runs_v1", key: ["id"], where: "account_id = ?" },
-  { table: "outbox", key: ["id"], where: "account_id = ?" },
-  { table: "idempotency_keys", key: ["account_id", "key"], where: "account_id = ?" },
-  { table: "alert_deliveries", key: ["id"], where: "account_id = ?" },
-  { table: "alert_email_recipients", key: ["account_id", "email"], where: "account_id = ?" },
-  { table: "confirmation_sends", key: ["account_id", "email", "sent_at"], where: "account_id = ?" },
+  spec(runsV1, [runsV1.id], "account_id = ?"),
+  spec(outbox, [outbox.id], "account_id = ?"),
+  spec(idempotencyKeys, [idempotencyKeys.accountId, idempotencyKeys.key], "account_id = ?"),
+  spec(alertDeliveries, [alertDeliveries.id], "account_id = ?"),
+  spec(alertEmailRecipients, [alertEmailRecipients.accountId, alertEmailRecipients.email], "account_id = ?"),
+  spec(
+    confirmationSends,
+    [confirmationSends.accountId, confirmationSends.email, confirmationSends.sentAt],
+    "account_id = ?",
+  ),
   // Copied by copyLogs (shard-local numbers), counted through the view.
-  { table: "logs", key: ["executed_at", "slot", "id_hi", "id_lo"], where: "account_id = ?", via: "execution_logs" },
+  spec(logs, [logs.executedAt, logs.slot, logs.idHi, logs.idLo], "account_id = ?", "execution_logs"),
 ];
 
 /** The tables a move copies (test/shards/tables.test.ts checks that every shard table is one or says why not). */
