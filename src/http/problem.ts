@@ -1,14 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-/** One invalid input, named the way the client sent it. */
-export interface FieldError {
-  /** Dotted path of the field, e.g. `page` or `schedule_config.time`. */
-  field: string;
-  /** Where the field was sent: path, query, header or body. */
-  in: "path" | "query" | "header" | "body";
-  message: string;
-}
+import type { FieldError } from "../lib/field-error";
 
 /** RFC 9457 problem document. `detail` is what A1Cron clients read. */
 export interface Problem {

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { type FieldError, ProblemError, problem, problemResponse } from "./problem";
+import type { FieldError } from "../lib/field-error";
+import { ProblemError, problem, problemResponse } from "./problem";
 
 const TARGETS: Record<string, FieldError["in"]> = {
   param: "path",

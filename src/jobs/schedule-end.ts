@@ -1,4 +1,4 @@
-import type { FieldError } from "../http/problem";
+import type { FieldError } from "../lib/field-error";
 import { lastRunBound } from "../lib/schedule/end";
 import { nextRunAt } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";

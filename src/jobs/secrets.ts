@@ -1,6 +1,6 @@
 import type { AlertPolicy } from "../alerts/schemas";
 import type { CronJobRow } from "../db/schema";
-import type { FieldError } from "../http/problem";
+import type { FieldError } from "../lib/field-error";
 import { isSecretHeaderName, queryParts, replaceQueryValues } from "../lib/secrets/classify";
 import { redactionHash, seal, UnsealError, unseal } from "../lib/secrets/crypto";
 import { type KeyringStatus, MasterKeyMissingError } from "../lib/secrets/keyring";

@@ -1,4 +1,4 @@
-import type { FieldError } from "../http/problem";
+import type { FieldError } from "../lib/field-error";
 import { refusedTargetReason } from "../lib/target-guard";
 import type { CreateJobInput, UpdateJobInput } from "./schemas";
 

@@ -1,5 +1,5 @@
-import type { FieldError } from "../http/problem";
 import type { InstantRange } from "../lib/dates";
+import type { FieldError } from "../lib/field-error";
 
 export type Bucket = "hour" | "day";
 
