@@ -55,8 +55,8 @@ module.exports = {
     ),
     forbid(
       "http-from-requests-only",
-      "http is request code: lib and db never import it.",
-      { path: ["^src/(lib|db)/", LIB] },
+      "http is request code: the pipeline, shards, lib and db never import it.",
+      { path: ["^src/(engine|retention|shards|lib|db)/", LIB] },
       { path: "^src/http/" },
     ),
     forbid("lib-from-above-only", "db is the lowest layer.", { path: "^src/db/" }, { path: LIB }),
