@@ -1120,7 +1120,7 @@ export interface components {
                 series: components["schemas"]["StatsBucket"][];
             };
         };
-        /** @description Over successful runs only, nearest-rank: the p-th percentile is the ⌈p/100 × n⌉-th smallest of the n response times. null when there is no successful run. */
+        /** @description Over successful runs only, nearest-rank: the p-th percentile is the ⌈p/100 × n⌉-th smallest of the n response times. p50, p95 and p99 are within 1 % of the nearest-rank value (read from hourly latency sketches; exact below 100 ms and for a range inside at most two partial UTC hours); max is exact. null when there is no successful run. */
         ResponseTimePercentiles: {
             p50: number | null;
             p95: number | null;
