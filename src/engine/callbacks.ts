@@ -17,10 +17,7 @@ export const CALLBACK_MAX_RETRIES = 3;
 const CALLBACK_BASE_DELAY_SECONDS = 30;
 const CALLBACK_TIMEOUT_MS = 10_000;
 
-/**
- * The callback an attempt sends, as an outbox entry with the condition under which it is written; none when the
- * job has no URL for the outcome or its notify mode skips this attempt.
- */
+/** The attempt's callback as a conditional outbox entry; none without a URL or when notify mode skips it. */
 export function callbackEntry(
   job: Pick<CronJobRow, "id" | "name" | "accountId" | "successCallbackUrl" | "failureCallbackUrl" | "callbacks">,
   a: AttemptFacts,
@@ -52,10 +49,7 @@ export function callbackEntry(
 
 export type DeliveryResult = "delivered" | "retrying" | "gave-up" | "refused" | "recorded";
 
-/**
- * One signed POST of a callback. Non-2xx or a network failure is retried through the queue with exponential
- * backoff; nothing here touches the execution's log. The SSRF rule of the http executor applies.
- */
+/** One signed POST of a callback; a failure retries through the queue with backoff. The target guard applies. */
 export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): Promise<DeliveryResult> {
   let url: URL;
   try {
@@ -71,8 +65,7 @@ export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): P
     console.warn(JSON.stringify({ event: "callback_refused", url: msg.url, reason: refused }));
     return "refused";
   }
-  // CALLBACKS=record (npm start under the mock executor): the delivery is logged, not sent, so a demo job's
-  // callback URL is never called.
+  // CALLBACKS=record (npm start, mock executor): logged, never sent, so demo callback URLs are not called.
   if (deps.cfg.CALLBACKS === "record") {
     console.log(JSON.stringify({ event: "callback_recorded", url: msg.url, body: msg.body }));
     return "recorded";

@@ -20,12 +20,9 @@ export interface ConsumeOutcome {
   retryAfterSeconds?: number;
 }
 
-/**
- * The ledger row a message names. A message of the engine before the ledger names a slot instead: its row is
- * written here first (queued), so it runs like any other.
- */
+/** The ledger row a message names; a legacy message naming only a slot gets its queued row written first. */
 async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<RunRow | undefined> {
-  // The message's text ids name the row: its key is the id's parts under the job's number (src/engine/run-row.ts).
+  // The message's text ids are the row's key under the job's number (src/engine/run-row.ts).
   if (msg.runId !== undefined) return findRun(deps.db, { id: msg.runId, jobId: msg.jobId });
   const key = { jobId: msg.jobId, slot: msg.slot, attempt: msg.attempt, nonce: null };
   const ref = { id: runId(key), jobId: msg.jobId };
@@ -47,12 +44,8 @@ async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage):
 }
 
 /**
- * Handles one delivery of a run message. Delivery is at least once and may be concurrent, so the ledger decides:
- * a finished run only re-sends its unsent follow-ups; otherwise the delivery must take the run's lease (a
- * conditional UPDATE that also checks the job is live and not paused) before it calls the target. A delivery that
- * finds a live lease is `busy` and looks again when it expires; one that finds an expired lease with no recorded
- * outcome runs it. A run of a paused or deleted job is skipped (ledger only, no log) — or, if an earlier lease may
- * have called the target, closed with an `error` log whose outcome is unknown.
+ * Handles one delivery of a run message. Delivery is at least once and may be concurrent, so the ledger's
+ * lease (one conditional UPDATE, src/engine/ledger.ts) decides who calls the target.
  */
 export function consumeRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<ConsumeOutcome> {
   return withLease(deps, msg, async (job, leased) => {
@@ -61,11 +54,7 @@ export function consumeRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage)
   });
 }
 
-/**
- * The one way a delivery acts on a run: resolve its ledger row; a finished run only re-sends its follow-ups;
- * otherwise take the lease (the job live and not paused) and hand the leased row to `act`, or settle why the lease
- * could not be taken (settleUnleased). Used by the queue consumer and the dead-letter consumer.
- */
+/** Re-sends a finished run's follow-ups, or leases the run for `act`; shared with the dead-letter consumer. */
 export async function withLease(
   deps: EngineDeps,
   msg: RunMessage | LegacyRunMessage,
@@ -92,12 +81,9 @@ async function replayFinished(deps: EngineDeps, run: RunRow): Promise<ConsumeOut
 }
 
 /**
- * A delivery that could not take the lease finds out why, from the row as it is now: finished meanwhile
- * (`duplicate`), leased by another delivery (`busy` until the lease ends), or the job may not run — a queued run
- * is skipped (ledger only, no log); an expired lease may have called the target, so that run is closed with an
- * `error` log whose outcome is unknown, and no retry. A queued run of a runnable job with an overlap policy was
- * held back by the lease's overlap condition: it stays queued, `waiting` for the tick's relay (src/engine/overlap.ts).
- * `job` is the live job, undefined when deleted.
+ * Why the lease failed, from the row now: finished (`duplicate`), held elsewhere (`busy`), job not runnable
+ * (queued: skipped; expired lease: `error`, outcome unknown, no retry), or held back by overlap (`waiting`).
+ * `job` is undefined when deleted.
  */
 async function settleUnleased(
   deps: EngineDeps,
@@ -108,13 +94,13 @@ async function settleUnleased(
   const current = await findRun(deps.db, run);
   if (!current) return { result: "unknown" };
   if (isFinished(current)) return replayFinished(deps, current);
-  // A move is copying the account away (the lease's fence): nothing may change here; the run waits for the new shard.
+  // A move's fence (src/engine/fence.ts): nothing may change here; the run waits for the new shard.
   if (await isFenced(deps.db, current.accountId)) return { result: "busy", retryAfterSeconds: MOVING_RETRY_SECONDS };
   if (current.state === "running" && (current.leaseUntil ?? 0) >= now) {
     return { result: "busy", retryAfterSeconds: Math.ceil(((current.leaseUntil ?? now) - now) / 1000) + 1 };
   }
   if (current.state === "queued" && job && RUNNABLE_STATES.includes(job.state) && job.overlapPolicy !== "allow") {
-    // Held back by the job's overlap policy (the lease's overlapClear): it waits in the ledger for the relay.
+    // Held back by overlapClear: it waits in the ledger for the relay.
     await markWaiting(deps.db, current);
     return { result: "waiting" };
   }

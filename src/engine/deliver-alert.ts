@@ -13,7 +13,7 @@ import { refusedTargetReason } from "../lib/target-guard";
 import { activeSigningSecrets } from "../signing/signing-secrets";
 import type { EngineDeps } from "./deps";
 
-/** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s, 240 s (as callbacks, one more). */
+/** Delays after the first delivery, doubling: 30, 60, 120, 240 s. */
 export const ALERT_MAX_RETRIES = 4;
 const ALERT_BASE_DELAY_SECONDS = 30;
 const ALERT_TIMEOUT_MS = 10_000;
@@ -30,10 +30,9 @@ export class AlertBusyError extends Error {
 type Attempt = { ok: true } | { ok: false; status?: AlertDeliveryStatus; error: string; permanent?: boolean };
 
 /**
- * One delivery attempt of an alert (README "Alerts"). The row is claimed first (claimDelivery), so a duplicated
- * message never sends twice. A failed attempt is retried through the queue with exponential backoff, at most
- * ALERT_MAX_RETRIES times, then the row is `failed`; an e-mail recipient that is not confirmed gets nothing
- * (`unconfirmed`, not retried); the SSRF rule of the http executor applies to URLs (`refused`).
+ * One delivery attempt of an alert (README "Alerts"). The row is claimed first, so a duplicated message never
+ * sends twice; failures retry with backoff up to ALERT_MAX_RETRIES, then `failed`. Unconfirmed e-mail
+ * recipients get nothing (`unconfirmed`); the target guard refuses URLs (`refused`).
  */
 export async function deliverAlert(deps: EngineDeps, msg: AlertMessage): Promise<AlertDeliveryResult> {
   const now = deps.now();
@@ -59,14 +58,13 @@ export async function deliverAlert(deps: EngineDeps, msg: AlertMessage): Promise
     console.warn(JSON.stringify({ event: "alert_gave_up", id: row.id, attempts: msg.attempt + 1 }));
     return "failed";
   }
-  // The retry's message first: if sending it fails, this message is redelivered and (the row unchanged but for
-  // its lease) tries this attempt again.
+  // The retry's message first: if that send fails, redelivery retries this same attempt.
   await send(deps.queue, { ...msg, attempt: msg.attempt + 1 }, ALERT_BASE_DELAY_SECONDS * 2 ** msg.attempt);
   await settleDelivery(deps.db, row.id, msg.attempt, { status: "pending", error: outcome.error });
   return "retrying";
 }
 
-/** A delivery the dead-letter queue received (its messages failed unexpectedly ten times): closed as failed. */
+/** A delivery the dead-letter queue received (ten unexpected failures): closed as failed. */
 export async function abandonAlert(deps: EngineDeps, msg: AlertMessage): Promise<"failed"> {
   await abandonDelivery(deps.db, msg.deliveryId, "dead-lettered after repeated consumer failures");
   return "failed";
@@ -83,7 +81,7 @@ async function attempt(deps: EngineDeps, row: AlertDeliveryRow): Promise<Attempt
   }
   const refused = refusedTargetReason(url, deps.cfg.ALLOW_PRIVATE_TARGETS);
   if (refused) return { ok: false, status: "refused", error: refused };
-  // CALLBACKS=record (npm start under the mock executor): logged, not sent, like callbacks.
+  // CALLBACKS=record: logged, not sent, like callbacks.
   if (deps.cfg.CALLBACKS === "record") {
     console.log(JSON.stringify({ event: "alert_recorded", id: row.id, url: row.target, body: row.payload }));
     return { ok: true };

@@ -10,21 +10,18 @@ import type { TickReport } from "./tick-report";
 
 export type { TickReport };
 
-/** Jobs per page: one SELECT and one batch of conditional UPDATEs and INSERTs (each well under D1's 100 bound parameters). */
+/** Jobs per page: one SELECT and one batch, each statement under D1's 100 bound parameters. */
 export const PAGE = 100;
 
 /**
- * Pages one invocation claims at most: 2 D1 queries a page (the SELECT and the batch), so 400 pages (40,000 jobs)
- * stay well under the 1,000 queries a Worker invocation may make (Cloudflare D1 limits, Workers Paid) with room for
- * the relay. A tick that reaches it reports `complete: false` and its shard tick continues in a new invocation
- * (src/ticks.ts): claimed jobs have left the due set, so the continuation selects only what is left.
+ * Pages per invocation: 2 queries a page keeps 400 pages under a Worker's 1,000 D1 queries (Cloudflare D1
+ * limits, Workers Paid). Reaching it reports `complete: false`; the shard's tick continues (src/ticks.ts).
  */
 export const MAX_PAGES = 400;
 
 /**
- * The every-minute tick: select due jobs page by page; claim each slot and write its run in the ledger in one
- * atomic batch; fan out through the queue. A failed send leaves the runs queued and marked unsent, so the relay
- * (src/engine/relay.ts) sends them at its next pass; nothing is unclaimed, so no slot is ever claimed twice.
+ * The every-minute tick: claim each due slot and write its ledger row in one batch, then send. A failed send
+ * leaves runs unsent for the relay; nothing is unclaimed, so no slot is claimed twice.
  */
 export async function dispatchTick(
   db: Db,
@@ -71,8 +68,7 @@ export async function dispatchTick(
       const [row] = (results[2 * i + 1] as Array<{ state: number }> | undefined) ?? [];
       return row?.state === STATE.queued;
     });
-    // A jittered slot's message waits out its offset in the queue (delaySeconds); the consumer also holds back
-    // an early delivery (src/engine/consume.ts), e.g. one the relay re-sent.
+    // A jittered message waits out its offset in the queue; the consumer also holds back early deliveries.
     const messages = won.map((r) => {
       const delaySeconds = delayUntil(r.plannedAt, now);
       return { body: runMessage(r), contentType: "json" as const, ...(delaySeconds > 0 ? { delaySeconds } : {}) };

@@ -57,12 +57,9 @@ export async function selectDueJobs(
 }
 
 /**
- * Claims the job's due slot: moves next_run_at past the tick only if it still holds the value read,
- * so overlapping or repeated ticks cannot run one slot twice. Missed slots collapse into this one run.
- * The claimed slot becomes last_claimed_slot, which the batch's ledger insert checks (src/engine/ledger.ts). A schedule
- * with no run left (end_type on/after, a one-off's run_at) gets next_run_at null; the final outcome of this slot then
- * completes the job. A claim of an overlap_policy skip job whose previous run is unfinished counts the skip
- * (skipped_runs) in this same UPDATE (src/engine/overlap.ts).
+ * Claims the due slot: next_run_at moves only if it still holds the value read, so no slot runs twice; missed
+ * slots collapse into this one. Sets last_claimed_slot (the ledger insert checks it), next_run_at null when no
+ * run is left, and counts an overlap skip (src/engine/overlap.ts).
  */
 export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
   const occurrences = job.occurrences + 1;

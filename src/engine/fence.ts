@@ -4,10 +4,8 @@ import type { Db } from "../db/client";
 import { accounts } from "../db/schema";
 
 /**
- * The account fence of a move between shards (src/shards/move.ts): while the source shard's account row has
- * `fenced_at`, no slot of the account is claimed and no run of it is leased there. The condition sits inside the
- * claim's and the lease's own statements, so a tick or consumer that read the account before the fence was set
- * still cannot act after it: the copy then sees a quiescent account.
+ * A move's account fence (src/shards/move.ts): while `fenced_at` is set, no slot is claimed and no run leased.
+ * The check sits inside the claim and lease statements, so a stale reader still cannot act after the fence.
  */
 export function accountNotFenced(accountIdColumn: SQLiteColumn): SQL {
   return sql`NOT EXISTS (SELECT 1 FROM ${accounts} WHERE ${accounts.id} = ${accountIdColumn} AND ${accounts.fencedAt} IS NOT NULL)`;

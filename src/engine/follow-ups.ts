@@ -16,10 +16,8 @@ export function delayUntil(plannedAt: number, now: number): number {
 }
 
 /**
- * Sends queued runs and outbox entries, then marks the runs sent and deletes the entries (one batch). A failed
- * send throws before anything is marked, so whoever retries — the redelivered message or the tick's relay —
- * sends them again; receivers see at most a duplicate, which the run's lease and the callback's execution id
- * make harmless.
+ * Sends queued runs and outbox entries, then marks them sent in one batch. A failed send throws first, so a
+ * retry resends; duplicates are harmless (the lease, the execution id).
  */
 export async function sendFollowUps(
   deps: EngineDeps,

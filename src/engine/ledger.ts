@@ -21,11 +21,8 @@ import {
 export type { RunRef } from "./run-row";
 
 /**
- * The run ledger's SQL (table `runs`, src/db/schema.ts). A run row is written before anything can call the
- * target — by the tick in the claim's batch, by POST /trigger before it executes, by the recording batch for the
- * next attempt — and every start goes through one conditional UPDATE (the lease), so two deliveries in flight
- * can never both call the target. Rows are keyed by integers (src/engine/run-row.ts); callers name a run by its
- * execution id and job id (RunRef), as run messages do.
+ * The run ledger's SQL (`runs`, src/db/schema.ts). A run row exists before anything calls the target, and every
+ * start goes through one conditional UPDATE (the lease), so two deliveries never both call it.
  */
 
 /** Time a lease adds to the job's timeout for recording the outcome (ms). */
@@ -71,10 +68,7 @@ export function insertRunStatement(db: Db, r: NewRun) {
   return insertRunSelect(db, queuedInsert(r));
 }
 
-/**
- * Inserts a queued run only where `condition` holds when the statement runs (in a batch, after what precedes it).
- * The condition may read the job's row (`cron_jobs`), which the statement selects from.
- */
+/** Inserts a queued run only where `condition` holds at that point of the batch; it may read `cron_jobs`. */
 export function insertRunWhenStatement(db: Db, r: NewRun, condition: SQL) {
   return insertRunSelect(db, queuedInsert(r), condition);
 }
@@ -85,10 +79,7 @@ export async function findRun(db: Db, ref: RunRef): Promise<RunRow | undefined> 
   return selectedRuns(rows)[0];
 }
 
-/**
- * One job's runs in key order (slot, then execution id): a range of the primary key, no other index. `limit` bounds
- * the rows read.
- */
+/** One job's runs in key order (slot, execution id): a primary-key range, at most `limit` rows. */
 export async function jobRuns(db: Db, jobId: string, limit = 1000): Promise<RunRow[]> {
   const rows = await db
     .select(runColumns)
@@ -100,11 +91,9 @@ export async function jobRuns(db: Db, jobId: string, limit = 1000): Promise<RunR
 }
 
 /**
- * Takes the run's lease: `queued`, or `running` with an expired lease, becomes `running` until
- * `now + timeout + LEASE_MARGIN_MS` — only while the job is live and not paused, checked in the same statement,
- * so nothing starts after a pause or delete is committed — and, for a job with an overlap policy, only while no
- * earlier run of the job is unfinished (overlapClear, src/engine/overlap.ts). Returns the leased row (with `leases`
- * already counting this lease), or undefined when another delivery holds it, it is finished, or the job may not run.
+ * Takes the lease: `queued`, or `running` with an expired lease, becomes `running` until now + timeout +
+ * LEASE_MARGIN_MS, in the same statement only while the job is live, unpaused and clear of overlap
+ * (src/engine/overlap.ts). Returns the leased row, or undefined.
  */
 export async function takeLease(
   db: Db,
@@ -138,10 +127,7 @@ export function takeLeaseStatement(db: Db, run: RunRef, now: number, timeoutSeco
     .returning();
 }
 
-/**
- * Closes a run that did not start (paused or deleted job): it stays in the ledger, never as a log. Overlap skips
- * are written `skipped` by the claim's batch itself (src/engine/overlap.ts).
- */
+/** Closes a run that did not start (paused or deleted job): ledger only, never a log. */
 export async function skipRun(db: Db, ref: RunRef, reason: Extract<RunReason, "paused" | "deleted">): Promise<boolean> {
   const rows = await db
     .update(runs)
@@ -190,11 +176,7 @@ export async function findUnsentRun(db: Db, ref: RunRef): Promise<RunRow | undef
   return selectedRuns(rows)[0];
 }
 
-/**
- * Runs the relay should (re-)send, oldest first: queued runs never sent, queued runs due more than `staleMs` ago
- * whose message has not come (lost, or waiting behind a long backlog — a duplicate is harmless), and running
- * runs whose lease expired (their consumer died; one that finds the expired lease may run it).
- */
+/** Runs the relay re-sends, oldest first: never sent, overdue by `staleMs`, or running with an expired lease. */
 export async function findStrandedRuns(db: Db, now: number, staleMs: number, limit: number): Promise<RunRow[]> {
   return selectedRuns(await strandedRunsQuery(db, now, staleMs, limit));
 }
@@ -207,8 +189,7 @@ export function strandedRunsQuery(db: Db, now: number, staleMs: number, limit: n
     .from(runs)
     .where(
       and(
-        // The partial index's own condition, spelt as it is, so the planner scans runs_job_unfinished_idx (only
-        // unfinished runs) instead of the whole ledger: test/logs/query-plan.test.ts checks it.
+        // Spelt as runs_job_unfinished_idx's own condition so the planner uses it (test/logs/query-plan.test.ts).
         sql`${runs.state} IN (0, 1)`,
         or(
           and(eq(runs.state, STATE.queued), isNull(runs.sentAt)),
@@ -221,10 +202,7 @@ export function strandedRunsQuery(db: Db, now: number, staleMs: number, limit: n
     .limit(limit);
 }
 
-/**
- * Where the retention sweep's ledger deletes stand (deleteRunsBefore): one per sweep, so its calls walk the legacy
- * table once, then the jobs in number order once, then deleted jobs.
- */
+/** Where the sweep's ledger deletes stand: legacy table, then jobs in number order, then deleted jobs. */
 export interface RunsSweep {
   /** Whether `runs_v1` exists and may still hold expired rows; undefined until looked up. */
   legacy?: boolean;
@@ -236,7 +214,7 @@ export interface RunsSweep {
 
 export const newRunsSweep = (): RunsSweep => ({ job: Number.MIN_SAFE_INTEGER, expiredDone: false });
 
-/** Whether the legacy ledger table (before migration 0028) still exists. */
+/** Whether the legacy ledger table `runs_v1` still exists. */
 export async function legacyRunsExist(db: Db): Promise<boolean> {
   const rows = await db.all<{ n: number }>(
     sql`SELECT 1 AS n FROM sqlite_master WHERE type = 'table' AND name = 'runs_v1'`,
@@ -254,11 +232,9 @@ async function deleteRunsChunk(db: Db, chunk: SQL): Promise<{ n: number; lastJob
 }
 
 /**
- * Deletes up to `limit` ledger rows the retention sweep removes, and returns how many: call again (with the same
- * `sweep`) until it returns fewer than `limit`. In order: rows of slots before `cutoff` (epoch ms) in `runs_v1`
- * while it exists (its text ids sort by slot time, so its primary key serves the range); then, job by job, rows of
- * slots before `cutoff` in `runs` (each job's expired rows are the start of its key range: one seek per job, no time
- * index); then every row of a deleted job, so a purged job's number (reused by the next job, max + 1) owns no rows.
+ * Deletes up to `limit` ledger rows the sweep removes; call again with the same `sweep` until fewer come back.
+ * Order: expired `runs_v1` rows, expired `runs` rows job by job (one key seek each), then deleted jobs' rows,
+ * so a reused job number (max + 1) owns no rows.
  */
 export async function deleteRunsBefore(
   db: Db,
@@ -293,11 +269,7 @@ export async function deleteRunsBefore(
   return deleted;
 }
 
-/**
- * The keys of up to `limit` rows of slots before `cutoff`, jobs in number order from `fromJob` (the unique index on
- * num), each job's expired rows by a primary-key range (job = ? AND slot < ?): test/engine/ledger-keys.test.ts
- * checks the plan.
- */
+/** Keys of up to `limit` expired rows from `fromJob` on, a key range per job (test/engine/ledger-keys.test.ts). */
 export const expiredRunsChunk = (cutoff: number, fromJob: number, limit: number): SQL =>
   sql`SELECT r.job, r.slot, r.id_hi, r.id_lo FROM ${cronJobs} j, ${runs} r
     WHERE j.num >= ${fromJob} AND r.job = j.num AND r.slot < ${cutoff} ORDER BY j.num LIMIT ${limit}`;
@@ -311,11 +283,8 @@ export const deletedJobsRunsChunk = (limit: number): SQL =>
 type LegacyRun = typeof runsV1.$inferSelect;
 
 /**
- * Moves up to `limit` rows of the legacy ledger (`runs_v1`, only finished rows: migration 0028 moved the
- * unfinished ones) into `runs`, in one batch: each row's id becomes its key and its job and account ids their
- * numbers (in the INSERT), `ON CONFLICT DO NOTHING`, and the rows read are deleted. A row whose job or account is
- * gone, or whose id has no key, has nothing to move to and is only deleted. Returns the rows read: 0 once the table
- * is empty or gone. The store migration (src/engine/migrate-logs.ts) calls it in chunks.
+ * Moves up to `limit` rows of `runs_v1` (finished rows only) into `runs` in one batch, ON CONFLICT DO NOTHING,
+ * deleting what it read; orphans are only deleted. Returns the rows read: 0 once empty or gone.
  */
 export async function moveLegacyRunsChunk(db: Db, limit: number): Promise<number> {
   if (!(await legacyRunsExist(db))) return 0;

@@ -6,12 +6,9 @@ import { addRollupsOf } from "../logs/rollups";
 import { moveLegacyRunsChunk } from "./ledger";
 
 /**
- * The store migration, online: logs written before log_bodies keep their text inline (body NULL) and are in no
- * rollup. Each chunk moves up to CHUNK of them, in primary-key order after a bookmark, into log_bodies (compressed)
- * and log_hours, in one batch; nothing is copied twice and the shard never holds a second copy (each row shrinks as
- * its text moves out). New logs use the new layout from the deploy on, and every read handles both layouts
- * (src/logs/log-row.ts; counts and stats read the hours before `legacy_logs_until` from the logs themselves).
- * When a scan finds no legacy row left, the watermark goes and reads use the rollups for every hour.
+ * The online store migration: moves legacy logs (inline text, no rollup) in key-order chunks into log_bodies
+ * and log_hours; each row shrinks as its text moves, so no second copy. Reads handle both layouts
+ * (src/logs/log-row.ts) until the watermark `legacy_logs_until` goes.
  */
 
 /** shard_state keys: the watermark (migration 0027 sets it when a shard had logs) and the bookmark. */
@@ -85,10 +82,7 @@ function moveStatements(db: Db, r: LegacyRow) {
   ];
 }
 
-/**
- * Moves one chunk of legacy logs after the bookmark. Returns how many it moved and whether the scan reached the
- * end (then the watermark and bookmark are removed in the same batch).
- */
+/** Moves one chunk after the bookmark; at the scan's end the same batch removes watermark and bookmark. */
 export async function migrateChunk(db: Db, limit = MIGRATION_CHUNK): Promise<{ moved: number; done: boolean }> {
   const state = await readState(db);
   if (!state.has(LEGACY_UNTIL)) return { moved: 0, done: true };
@@ -125,8 +119,7 @@ export async function migrateChunk(db: Db, limit = MIGRATION_CHUNK): Promise<{ m
           .where(sql`${shardState.key} IN (${LEGACY_UNTIL}, ${BOOKMARK[0]}, ${BOOKMARK[1]}, ${BOOKMARK[2]})`),
       ]
     : [];
-  // A row the sweep deleted between the read and this batch moves nothing and counts nothing: each statement
-  // re-checks that the row is still legacy.
+  // Each statement re-checks that the row is still legacy, so a row swept meanwhile moves nothing.
   const statements = [
     ...(last ? [rollupStatement(db, after, last)] : []),
     ...rows.flatMap((r) => moveStatements(db, r)),
@@ -136,10 +129,7 @@ export async function migrateChunk(db: Db, limit = MIGRATION_CHUNK): Promise<{ m
   return { moved: rows.length, done };
 }
 
-/**
- * Chunks until the budget is spent or nothing legacy is left, called after each dispatch tick: legacy logs first,
- * then the run ledger's legacy rows (runs_v1, src/engine/ledger.ts).
- */
+/** Runs chunks after each tick until the budget is spent: legacy logs, then legacy ledger rows. */
 export async function migrateStore(db: Db, budgetMs = MIGRATION_BUDGET_MS): Promise<MigrationReport> {
   const started = Date.now();
   let moved = 0;

@@ -7,10 +7,8 @@ import { logExists } from "../logs/store";
 import { idChunks } from "./ledger";
 
 /**
- * Inserts the entry in the recording batch, before the log: only the call that records the attempt (its log does
- * not exist yet) writes follow-ups, so a duplicate recording cannot re-add an entry already sent and deleted.
- * `when` adds a condition evaluated before the batch's job UPDATE (on_change callbacks compare with the previous
- * outcome).
+ * Inserted in the recording batch before the log, so a duplicate recording cannot re-add a sent entry.
+ * `when` is evaluated before the job's UPDATE (on_change compares with the previous outcome).
  */
 export function insertOutboxStatement(db: Db, executionId: string, e: OutboxEntry, now: number, when = sql`1`) {
   return insertWhere(

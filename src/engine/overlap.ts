@@ -4,29 +4,17 @@ import { cronJobs, runs } from "../db/schema";
 import { insertRunSelect, originNumber, type RunRef, reasonNumber, runWhere, STATE } from "./run-row";
 
 /**
- * Overlap policies (cron_jobs.overlap_policy, README "Overlapping runs"): what a schedule slot does while the job's
- * previous run — any attempt, retries included, of any origin — is unfinished, i.e. has a ledger row `queued` or
- * `running`. Between two attempts of a run the next attempt's row is written (queued) in the same batch that
- * marks the previous one done (src/engine/record.ts), so "has an unfinished row" is exactly "a run is in flight".
- *
- * - `allow`: today's behaviour, slots run whatever else is in flight.
- * - `skip`: decided at the claim, inside the tick's claim batch (one D1 transaction, so no recording can commit in
- *   between): the claim counts the skip in cron_jobs.skipped_runs and the slot's ledger row is written `skipped`
- *   with reason `overlap` instead of `queued`. Nothing is sent and nothing is logged.
- * - `queue`: every slot is claimed and queued as usual; its lease (takeLeaseStatement) is only granted while no
- *   other unfinished row of the job comes before it (by slot, then id) and none is running. A delivery that finds
- *   it blocked leaves it queued with its message marked unsent (markWaiting), so the tick's relay sends it again
- *   each minute until the run ahead of it has finished. The row never leaves the ledger, so it cannot be lost, and
- *   the lease condition is evaluated in the same statement that takes the lease, so two runs never run at once.
- *
- * Manual runs (POST /trigger and their retries) are a user's explicit request and are never held back, but they
- * do count as the previous run for the slots after them.
+ * Overlap policies (README "Overlapping runs"): what a slot does while an earlier run of the job has a
+ * `queued` or `running` row. The next attempt's row is written in the batch closing the previous one
+ * (src/engine/record.ts), so an unfinished row means a run is in flight.
+ * - `allow`: slots run regardless.
+ * - `skip`: decided in the claim's batch (one D1 transaction): counted in skipped_runs, row written `skipped`.
+ * - `queue`: the lease is granted only while no earlier row is unfinished; a blocked run stays queued and
+ *   unsent (markWaiting), and the relay resends it each minute.
+ * Manual runs are never held back but count as the previous run.
  */
 
-/**
- * The job's ledger rows that are unfinished: `queued` or `running` (runs_job_unfinished_idx, whose condition this
- * spells). On the job's row: `cron_jobs` is the statement's own (the claim's UPDATE, or the ledger insert's FROM).
- */
+/** The job's unfinished rows, spelt as runs_job_unfinished_idx's condition; `cron_jobs` is the statement's row. */
 function unfinishedOfJob(): SQL {
   return sql`EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${cronJobs.num} AND prior.state IN (0, 1))`;
 }
@@ -51,10 +39,8 @@ export interface SlotRun {
 }
 
 /**
- * The claimed slot's ledger row, in the claim's batch right after the claim and only if that claim is committed
- * (the job's last_claimed_slot is this slot): `skipped` with reason `overlap` when skip applies (evaluated in this
- * statement, in the claim's transaction), otherwise `queued`. One statement per slot, so a tick page stays at two
- * statements per job; it returns the row's state, so the tick sends messages for the queued ones only.
+ * The claimed slot's ledger row, in the claim's batch and only if the claim committed: `skipped` (overlap)
+ * when skip applies, else `queued`. Returns the state, so only queued runs are sent.
  */
 export function slotRunStatement(db: Db, r: SlotRun) {
   // The state, reason and send time are decided by the same condition, on the job's row the insert selects from.
@@ -78,11 +64,7 @@ export function slotRunStatement(db: Db, r: SlotRun) {
   ).returning({ state: runs.state });
 }
 
-/**
- * The lease's overlap condition, on the `runs` row being leased: a schedule run of a job whose policy is not
- * `allow` may start only while no other row of the job is running and none is unfinished ahead of it (by key:
- * slot, then execution id). `allow` jobs and manual runs are never held back.
- */
+/** The lease's overlap condition: a non-`allow` schedule run starts only with no other run running or ahead. */
 export function overlapClear(): SQL {
   return sql`(${runs.origin} = ${originNumber("manual")} OR NOT EXISTS (
     SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.num} = ${runs.job} AND ${cronJobs.overlapPolicy} != 'allow'

@@ -10,9 +10,8 @@ import type { EngineDeps } from "./deps";
 export const DEAD_LETTER_QUEUE = "edgecron-runs-dlq";
 
 /**
- * Messages of one batch handled at once. An invocation has 6 simultaneous connections and D1 shares them: with at
- * most 4 target calls in flight, the lease and record queries of healthy runs always find one (Cloudflare Workers
- * limits: simultaneous open connections).
+ * Messages in flight per batch: an invocation has 6 simultaneous connections shared with D1, so 4 target calls
+ * leave room for lease and record queries (Cloudflare Workers limits).
  */
 export const MAX_IN_FLIGHT = 4;
 
@@ -20,15 +19,8 @@ export const MAX_IN_FLIGHT = 4;
 export const CONSUMER_WALL_TIME_SECONDS = 15 * 60;
 
 /*
- * Long timeouts and the 15-minute invocation. timeout_seconds goes up to 600 (MAX_TIMEOUT_SECONDS). Every run
- * consumer in wrangler.toml has max_batch_size 4 = MAX_IN_FLIGHT, so all messages of a batch start at once and
- * none waits for another's slot: a batch lasts as long as its slowest message, not the sum. A message's target
- * call is bounded by its job's timeout (one AbortSignal over every redirect hop and the body read,
- * src/engine/executors/http.ts); around it are a few D1 statements (lease, record) and a queue send. So a batch
- * of four 600 s runs ends after about 600 s plus seconds of bookkeeping, inside the 900 s limit, with the same
- * 300 s to spare that the lease keeps for recording (LEASE_MARGIN_MS is 30 s of it). No routing by timeout is
- * needed as long as max_batch_size <= MAX_IN_FLIGHT; test/engine/long-timeouts.test.ts holds wrangler.toml to
- * that and checks that a batch runs its four messages concurrently.
+ * Every run consumer has max_batch_size = MAX_IN_FLIGHT, so a batch's messages start together: four 600 s runs
+ * end near 600 s, inside the 900 s limit. test/engine/long-timeouts.test.ts holds wrangler.toml to this.
  */
 
 /** Seconds before a failed delivery is tried again: 10 s doubling per delivery, at most 10 minutes. */
@@ -36,10 +28,7 @@ export function redeliveryDelaySeconds(attempts: number): number {
   return Math.min(10 * 2 ** Math.max(0, attempts - 1), 600);
 }
 
-/**
- * The queue() handler for RUNS and its dead-letter queue: messages are handled concurrently, at most
- * MAX_IN_FLIGHT at a time, each acked on its own; an unexpected failure retries just that message, later each time.
- */
+/** The queue() handler for RUNS and its dead-letter queue: at most MAX_IN_FLIGHT at once, each acked alone. */
 export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineMessage>) {
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   const limit = pLimit(MAX_IN_FLIGHT);

@@ -15,10 +15,7 @@ export interface AttemptRecord {
   /** The next attempt, when one follows; written as a queued run whose message is still to be sent. */
   next: NewRun | null;
   callbacks: ConditionalEntry[];
-  /**
-   * More statements for the batch (alerts, src/alerts/fire.ts), placed after the outbox entries and before the
-   * job's UPDATE, so their conditions read the job row as it was before this attempt.
-   */
+  /** More batch statements (alerts), before the job's UPDATE so they read the row as it was. */
   statements?: (newer: SQL, logMissing: SQL) => unknown[];
 }
 
@@ -34,14 +31,9 @@ const newerThanLastOutcome = (slot: number) =>
   sql`(${cronJobs.lastOutcomeSlot} IS NULL OR ${cronJobs.lastOutcomeSlot} <= ${slot})`;
 
 /**
- * Records one attempt in one atomic D1 batch: its follow-ups (outbox entries, the next attempt's run row), the
- * job's counters and outcome, the log, and the ledger row marked done. Every write but the last two is guarded by
- * "the log does not exist yet" and the log insert ignores a duplicate id, so a second recording of the same
- * attempt changes nothing and counters can never drift from the logs.
- *
- * Outcome fields (last_run_at, last_run_status, consecutive_failures) follow the newest slot's final outcome:
- * an older slot finishing late updates the counters only. The final outcome of the last claimed slot of an ended
- * schedule (next_run_at null) moves an active job to `completed`.
+ * Records one attempt in one D1 batch: follow-ups, the job's counters, the log, the ledger row done. Writes
+ * are guarded by "no log yet", so a repeat changes nothing and counters never drift from logs. Outcome
+ * fields follow the newest slot; the last slot of an ended schedule completes the job.
  */
 export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOutcome> {
   const { run, result } = r;
@@ -58,9 +50,7 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
           lastOutcomeSlot: sql`CASE WHEN ${newer} THEN ${run.slot} ELSE ${cronJobs.lastOutcomeSlot} END`,
         }
       : {};
-  // Completion is its own conditional UPDATE: assigning is_active in the counters' UPDATE, even to its own value,
-  // rewrites the job's entry in the due index (a partial index on is_active) — one more row written, as D1 bills it,
-  // on every execution, for a change that happens once in a job's life.
+  // Completion has its own UPDATE: assigning is_active rewrites the due-index entry, a row write D1 bills per run.
   const completion =
     r.next === null
       ? [

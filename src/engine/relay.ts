@@ -14,12 +14,7 @@ export interface RelayReport {
   outbox: number;
 }
 
-/**
- * The tick's safety net for sends: queued runs never sent (the tick's or a recording's send failed), runs whose
- * message has not come long after they were due, runs whose lease expired (their consumer died, or a run-now
- * client went away mid-run), and outbox entries still unsent. Each is sent again; a duplicate message is harmless
- * (the ledger's lease), and so is a duplicate callback (it carries its execution id).
- */
+/** The tick's safety net: re-sends unsent or overdue runs, expired leases and unsent outbox entries. */
 export async function relayStranded(deps: EngineDeps): Promise<RelayReport> {
   const now = deps.now();
   const [stranded, entries] = await Promise.all([

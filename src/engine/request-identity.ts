@@ -4,22 +4,13 @@ import { signWithSecrets } from "../lib/signature";
 import { runId } from "./ledger";
 
 /**
- * What every request to a target carries so the target can tell attempts apart, deduplicate at-least-once
- * deliveries and verify that the call is genuine (README "Requests to your endpoint"):
- *
- * - `X-Edgecron-Execution-Id`: this attempt (the log's id);
- * - `Idempotency-Key`: the slot — the first attempt's execution id, the same on every retry of the slot (and,
- *   for a run-now, of that run);
- * - `X-Edgecron-Scheduled-At`: the slot's time (ISO 8601, UTC), absent for a run-now;
- * - `X-Edgecron-Attempt`: 0 for the first attempt, 1, 2, … for retries;
- * - `X-Edgecron-Job-Id`;
- * - `X-Edgecron-Request-Signature: t=<unix s>,v1=<hex>[,v1=…]`: HMAC-SHA256 with the account's signing secret
- *   (one `v1` per active secret during a rotation's overlap) over `"<t>.<METHOD>.<URL>.<body>"` — the method in
- *   upper case, the URL as the WHATWG URL parser serialises the job's endpoint_url, the body as sent ("" when
- *   none). Its own header, never the callbacks' X-Edgecron-Signature, so no verifier confuses the two schemes.
- *   A job with `request_signature: false` sends no signature (the other headers stay).
- *
- * These names override a job header of the same name (compared case-insensitively).
+ * Headers every target request carries (README "Requests to your endpoint"); they override a job header of
+ * the same name, case-insensitively:
+ * - `X-Edgecron-Execution-Id`: this attempt; `Idempotency-Key`: the slot's first execution id, same on retries;
+ * - `X-Edgecron-Scheduled-At` (ISO 8601 UTC, absent for run-now), `X-Edgecron-Attempt` (0, 1, …), `X-Edgecron-Job-Id`;
+ * - `X-Edgecron-Request-Signature: t=<unix s>,v1=<hex>[,v1=…]`: HMAC-SHA256, one `v1` per active secret, over
+ *   `"<t>.<METHOD>.<URL>.<body>"` (upper-case method, WHATWG-serialised URL, body or ""). Distinct from the
+ *   callbacks' X-Edgecron-Signature; omitted when `request_signature: false`.
  */
 export const REQUEST_SIGNATURE_HEADER = "X-Edgecron-Request-Signature";
 
@@ -39,11 +30,7 @@ export function requestSigningPayload(method: string, endpointUrl: string, body:
   return `${upper}.${new URL(endpointUrl).href}.${sent}`;
 }
 
-/**
- * The job's headers with the identity headers of `run` set over them, and the request signature when `secrets`
- * is non-empty. `unixSeconds` is the signature's timestamp. Throws on an invalid endpoint URL only when signing
- * (the executor reports such a URL itself, so callers sign only valid ones — see executeLeased).
- */
+/** The job's headers under the identity headers, signed when `secrets` is non-empty; throws on a bad URL only then. */
 export async function requestHeaders(
   jobHeaders: Record<string, string>,
   run: Pick<RunRow, "id" | "jobId" | "slot" | "nonce" | "attempt" | "origin">,

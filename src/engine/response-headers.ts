@@ -1,8 +1,4 @@
-/**
- * The response headers a log keeps: a bounded allow-list of the ones that explain an outcome (what came back, where
- * it pointed, when to retry, which request it was on the other side), never cookies or credentials. Names are
- * lower case; each value is cut to MAX_RESPONSE_HEADER_CHARS characters.
- */
+/** The response headers a log keeps: an allow-list explaining outcomes, never cookies or credentials; lower case. */
 export const KEPT_RESPONSE_HEADERS = [
   "content-type",
   "content-length",

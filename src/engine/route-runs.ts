@@ -8,7 +8,7 @@ import { consumeBatch } from "./queue-handler";
 
 export { MOVING_RETRY_SECONDS };
 
-/** The account a message belongs to; legacy run messages (before the ledger) name only their job. */
+/** The account a message belongs to; legacy run messages name only their job. */
 function accountOf(body: EngineMessage): string | null {
   return "accountId" in body && typeof body.accountId === "string" ? body.accountId : null;
 }
@@ -23,10 +23,8 @@ async function shardOfJob(env: Env, jobId: string): Promise<number | null> {
 }
 
 /**
- * The RUNS queue (and its dead-letter queue) on a sharded deployment: each message's shard is resolved from the
- * directory when it is consumed — never from the message — so a run queued before an account moved runs against
- * the account's current shard; while the account is fenced by a move its messages wait. Messages of one shard are
- * then consumed together by the engine's consumeBatch with that shard's database.
+ * Routes RUNS (and its dead-letter queue) when sharded: a message's shard comes from the directory at consume
+ * time, never the message, so a moved account runs on its current shard; a fenced one waits.
  */
 export async function consumeRunsBatch(env: Env, batch: MessageBatch<EngineMessage>): Promise<void> {
   const byShard = new Map<number, Array<Message<EngineMessage>>>();

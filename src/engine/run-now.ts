@@ -1,18 +1,9 @@
 /**
- * POST /trigger's run: the A1Cron answer (the first attempt's outcome) when it is known within a bounded wait,
- * otherwise its execution id and `pending` (HTTP 202) while the run continues durably through the run ledger.
- *
- * Why two paths. A request may await its work for as long as the client stays, but once the response is sent,
- * `ctx.waitUntil` work is cut about 30 s later (Cloudflare Workers limits: waitUntil), so a run must never depend on
- * the request beyond that:
- * - a job whose timeout is at most INLINE_MAX_TIMEOUT_SECONDS (the old cap, every job of before) runs inline as
- *   before — leased in the ledger, then executed by the request. If it has not finished after the wait, the answer
- *   is `pending` and the rest of the attempt (at most timeout − wait, plus recording) finishes in waitUntil, well
- *   inside its 30 s. Should the isolate die anyway, the lease expires and the relay hands the run to the queue,
- *   as for a client that went away before.
- * - a longer job (up to 600 s) is written to the ledger queued and sent to the RUNS queue, whose consumer leases
- *   and executes it like any other run (one lease: called once; an unsent row is sent by the relay: never lost);
- *   the request only polls the log for the wait.
+ * POST /trigger's run: the A1Cron answer if the first attempt ends within a bounded wait, else `pending` (202)
+ * with its execution id. waitUntil work is cut ~30 s after the response (Cloudflare Workers limits), so:
+ * - a job with timeout ≤ INLINE_MAX_TIMEOUT_SECONDS runs inline and finishes in waitUntil; if the isolate
+ *   dies, its lease expires and the relay takes over;
+ * - a longer job goes through the RUNS queue and the request only polls its log.
  */
 import type { CronJobRow } from "../db/schema";
 import type { ExecutionResult } from "../lib/execution";
@@ -102,8 +93,5 @@ async function awaitQueuedRun(deps: EngineDeps, executionId: string, wait: RunNo
   }
 }
 
-/**
- * The wait POST /trigger uses. Tests that go through the API set a short one here (they share the Worker's
- * isolate) and restore DEFAULT_RUN_NOW_WAIT after.
- */
+/** POST /trigger's wait; API tests sharing the isolate shorten it and restore DEFAULT_RUN_NOW_WAIT. */
 export const runNowWait: { current: RunNowWait } = { current: DEFAULT_RUN_NOW_WAIT };

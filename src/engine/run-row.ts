@@ -16,9 +16,8 @@ import {
 import { idOfLogKey, type LogKey, logKeyOf } from "../logs/log-key";
 
 /**
- * The stored ledger row (src/db/schema.ts `runs`: integer keys, state/reason/origin as list indexes) ↔ the run the
- * engine sees (RunRow: text ids, named states). The execution id is its key (slot, id_hi, id_lo) as logs store it
- * (src/logs/log-key.ts); job and account ids are their shard-local numbers.
+ * Stored ledger row (integer keys, enums as list indexes) ↔ RunRow (text ids, named states); the execution id's
+ * key is as logs store it (src/logs/log-key.ts).
  */
 
 export const stateNumber = (s: RunState): number => runStates.indexOf(s);
@@ -41,10 +40,7 @@ export const runKeyOf = (id: string): LogKey | null => logKeyOf(id);
 export const jobNum = (jobId: string): SQL =>
   sql`(SELECT ${cronJobs.num} FROM ${cronJobs} WHERE ${cronJobs.id} = ${jobId})`;
 
-/**
- * "This row is the run": a primary-key probe by the job's number and the id's key. An id without a key matches
- * nothing (the slot -3 no key has).
- */
+/** A primary-key probe by job number and id key; an id without a key (slot -3) matches nothing. */
 export function runWhere(ref: RunRef): SQL {
   const k = runKeyOf(ref.id) ?? { slot: -3, hi: 0, lo: 0 };
   return and(
@@ -55,10 +51,7 @@ export function runWhere(ref: RunRef): SQL {
   ) as SQL;
 }
 
-/**
- * A select's columns that rebuild a RunRow: the stored columns and the job's and account's ids looked up by number
- * (one unique-index probe each per returned row). Spelt qualified: inside a subquery `job` must be the run's.
- */
+/** Columns that rebuild a RunRow, ids looked up by number; qualified, since in a subquery `job` must be the run's. */
 export const runColumns = {
   slot: runs.slot,
   idHi: runs.idHi,
@@ -129,9 +122,8 @@ export interface RunInsert {
 }
 
 /**
- * `INSERT INTO runs SELECT … FROM cron_jobs, accounts WHERE <ids> [AND condition] ON CONFLICT DO NOTHING`: the ids
- * become their numbers in the statement itself, the row is written only while the job and account exist and the
- * condition holds (evaluated on the job's row, in a batch after what precedes it), and a repeat writes nothing.
+ * INSERT … SELECT FROM cron_jobs, accounts: ids become numbers in the statement; written only while job,
+ * account and condition hold, and a repeat writes nothing.
  */
 export function insertRunSelect(db: Db, r: RunInsert, condition?: SQL) {
   const k = logKeyOf(r.id);

@@ -25,10 +25,7 @@ export interface RunOutcome {
   recorded: boolean;
 }
 
-/**
- * Executes an attempt whose lease the caller holds — the single code path for scheduled, retried and manual
- * runs — then closes it with the result.
- */
+/** Executes a leased attempt — one path for scheduled, retried and manual runs — then closes it. */
 export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunRow): Promise<RunOutcome> {
   const executedAt = deps.now();
   // Secrets are opened here, right before the request, and never leave this function.
@@ -61,10 +58,7 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
   return closeAttempt(deps, job, run, executedAt, withoutEchoedSecrets(judge(job, result), values));
 }
 
-/**
- * The result as it may be recorded and shown: a target that echoes the request (body, a kept header such as
- * Location, an error quoting the URL) gets its echoes of the job's secrets replaced by tokens, within the caps.
- */
+/** The result with echoes of the job's secrets replaced by tokens (body, kept headers, errors), within the caps. */
 function withoutEchoedSecrets(result: ExecutionResult, values: Map<string, string>): ExecutionResult {
   if (values.size === 0) return result;
   const redact = (text: string | null) => (text === null ? null : redactEchoes(text, values));
@@ -87,11 +81,7 @@ async function signingSecrets(deps: EngineDeps, job: CronJobRow): Promise<string
   return (await activeSigningSecrets(deps.db, job.accountId, deps.now())) ?? [];
 }
 
-/**
- * Records an attempt's outcome with its follow-ups (the next attempt when the result is retried and retries
- * remain; the callback its notify mode asks for) in one batch, then sends them. `retry: false` closes the run
- * for good (a job that may no longer run).
- */
+/** Records the outcome and follow-ups (next attempt, callback) in one batch, then sends; `retry: false` closes it. */
 export async function closeAttempt(
   deps: EngineDeps,
   job: CronJobRow,

@@ -1,7 +1,4 @@
-/**
- * The tick's JSON log line. Its own module, with no Workers types, so the benchmarks (Node-typed) read the
- * same shape the dispatcher writes.
- */
+/** The tick's JSON log line; free of Workers types so the Node-typed benchmarks share its shape. */
 export interface TickReport {
   event: "dispatch_tick";
   scheduled_time: string;

@@ -6,13 +6,9 @@ import { executeLeased, type RunOutcome } from "./run";
 import { toRunRow } from "./run-row";
 
 /**
- * Run now: a manual run of its own — its slot is the request time and a random nonce keeps runs started in the
- * same millisecond apart — written to the ledger and leased in one batch before the first attempt executes inline,
- * on the same code path as a scheduled run (retries and callbacks follow through the queue). If the client goes
- * away mid-run, the leased row remains; the tick's relay re-sends it once the lease expires, so the run still ends
- * recorded. next_run_at and the occurrence count are untouched. Returns null when the job was paused or deleted
- * before the lease was taken. POST /trigger goes through src/engine/run-now.ts, which picks this inline path or
- * the queue (enqueueManualRun) by the job's timeout.
+ * Run now, inline: slot = request time plus a random nonce; row written and leased in one batch, then run on the
+ * scheduled path. If the client leaves mid-run the relay re-sends after the lease expires. next_run_at is
+ * untouched; null when the job was paused or deleted first.
  */
 export async function triggerNow(deps: EngineDeps, job: CronJobRow): Promise<RunOutcome | null> {
   const row = await leaseManualRun(deps, job);
@@ -32,11 +28,7 @@ export async function leaseManualRun(deps: EngineDeps, job: CronJobRow): Promise
   return leased[0] && toRunRow(leased[0], ref);
 }
 
-/**
- * A manual run left to the queue (a job whose timeout outlasts the request's bounded wait, src/engine/run-now.ts):
- * its ledger row, queued and not yet sent, then its message. If the send fails the row stays unsent and the
- * tick's relay sends it, so the run is never lost; the lease taken by the consumer keeps it to one call.
- */
+/** A manual run left to the queue: its row queued and unsent, then its message; the relay sends it if that fails. */
 export async function enqueueManualRun(deps: EngineDeps, job: CronJobRow): Promise<string> {
   const run = manualRun(job, deps.now());
   await insertRunStatement(deps.db, run);

@@ -1,9 +1,8 @@
 import type { ExecutionResult } from "../lib/execution";
 
 /**
- * The result recorded for a run that is closed without a response: `error`, no response code. `undelivered`: its
- * message went to the dead-letter queue before any delivery took the lease, so the target was not called.
- * `lease-expired`: a delivery took the lease and recorded nothing, so the target may or may not have been called.
+ * A run closed without a response, recorded as `error`: `undelivered` (dead-lettered before any lease, target not
+ * called) or `lease-expired` (leased, nothing recorded: the target may have been called).
  */
 export function unknownOutcome(why: "undelivered" | "lease-expired", detail: number): ExecutionResult {
   const errorMessage =

@@ -1,14 +1,7 @@
 /**
- * The real executor: performs the job's request with a hard deadline and a 1 KB body cap.
- *
- * Redirects are followed by hand (redirect: "manual", at most 5 hops) so every Location is put through the
- * target guard; the platform would otherwise follow them blind. A 3xx without a usable Location (304, a bare
- * 300/302) is the endpoint's final answer and is classified like any other non-2xx: a failure.
- *
- * A redirect to another origin must not hand that origin what was meant for the job's target (README "Redirects"):
- * the hop carries none of the request's headers — the job's, whatever their names, and edgecron's identity and
- * signature headers, valid for the original URL — only edgecron's User-Agent; and a hop that would still carry a
- * body (307/308, or 301/302 of a method other than POST) is not followed at all: the redirect is the outcome.
+ * The real executor: the job's request with a hard deadline and a 1 KB body cap. Redirects are followed by hand
+ * (at most 5) so each Location passes the target guard; a 3xx without a usable Location is a failure. A
+ * cross-origin hop keeps only the User-Agent and is refused if it would resend a body (README "Redirects").
  */
 
 import { decodeBodyCapped } from "../../lib/charset";
@@ -22,10 +15,7 @@ export interface HttpExecutorOptions {
   /** ALLOW_PRIVATE_TARGETS (local development, tests): loopback targets are allowed; every other refusal stays. */
   allowPrivateTargets: boolean;
   fetch?: typeof fetch;
-  /**
-   * The deadline in ms for a timeout in seconds: `s * 1000` (the default). Tests shorten the clock with it, so a
-   * 120 s job's deadline is enforced in a fraction of a second while the job and its log still say 120 s.
-   */
+  /** Deadline in ms for a timeout in seconds (default s * 1000); tests shorten it while logs keep the job's timeout. */
   deadlineMs?: (timeoutSeconds: number) => number;
 }
 
@@ -132,11 +122,7 @@ async function execute(
   }
 }
 
-/**
- * Reads at most MAX_RESPONSE_BODY_BYTES (+1, to see whether the cut splits a character) and cancels the rest, so
- * a huge response is never buffered; decodes it with the declared charset (charset.ts). Null when the response
- * has no body bytes at all.
- */
+/** Reads at most MAX_RESPONSE_BODY_BYTES + 1 (to spot a split character), cancels the rest; null without bytes. */
 async function readCapped(
   stream: ReadableStream<Uint8Array> | null,
   contentType: string | null,
