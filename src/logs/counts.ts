@@ -48,10 +48,7 @@ export function planCount(f: LogFilters): CountPlan {
 
 const instant = (ms: number): InstantRange => ({ start: ms, end: ms });
 
-/**
- * The whole hours of the plan that start before the legacy watermark, as a range of logs (the rollups lack them);
- * null when the plan has no whole hour. With no watermark the range ends at NULL and SQLite reads nothing.
- */
+/** Whole plan hours before the legacy watermark, as a log range (rollups lack them); null without whole hours. */
 export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL } | null {
   const { firstHour, lastHour } = plan;
   if (firstHour !== null && lastHour !== null && firstHour > lastHour) return null;

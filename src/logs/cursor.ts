@@ -1,8 +1,6 @@
 /**
- * Opaque keyset cursors: `v1.` + base64url(JSON `[executed_at, id]`), the position of the last log a
- * page returned. A cursor is a position, not a credential: it names no account or job, and the query
- * it continues is still scoped to the caller's account. Anything that does not decode to exactly the
- * canonical encoding of a position is refused.
+ * Opaque keyset cursors: `v1.` + base64url(JSON `[executed_at, id]`). A position, not a credential: the query
+ * stays scoped to the caller's account. Anything but the exact canonical encoding is refused.
  */
 export interface LogPosition {
   executedAt: number;

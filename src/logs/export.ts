@@ -12,13 +12,10 @@ import { batchInScope, type LogScope, scopeWhere } from "./scope";
 import { serialiseLog } from "./serialise";
 import { hoursLookup, type Walk } from "./status-hours";
 
-/** Rows per query: each query is one index range of this many keys, then their rows (late-lookup.ts), whatever the export's size. */
+/** Rows per query: one index range of this many keys, then their rows (late-lookup.ts), whatever the export's size. */
 export const EXPORT_CHUNK = 1000;
 
-/**
- * One chunk: the next `chunk` rows after a position (or from the start), oldest first: one index range (or, `walk`
- * "hours", the status's hours: status-hours.ts).
- */
+/** One chunk: the next `chunk` rows after a position, oldest first, as one index range (or the status's hours). */
 export function exportChunkQuery(
   db: Db,
   scope: LogScope,
@@ -33,11 +30,8 @@ export function exportChunkQuery(
 }
 
 /**
- * Every log of the scope matching the filters, oldest first, in chunks of `chunk` rows: each chunk is a
- * keyset query after the previous chunk's last row, so memory stays flat and no row is skipped or repeated.
- * Logs after `asOf` (the request's start) are left out, so an export of a busy job still ends.
- * The job check and the first chunk share one round trip (a status filter first reads its rollup summary: walkOf);
- * null when the scope's job is not live.
+ * Every matching log, oldest first, in keyset chunks: memory stays flat, no row skipped or repeated. Logs after
+ * `asOf` (the request's start) are left out so a busy job's export ends. Null when the scope's job is not live.
  */
 export async function openLogExport(
   db: Db,

@@ -26,10 +26,7 @@ function commonConds(f: LogFilters): SQL[] {
   return conds;
 }
 
-/**
- * WHERE for one job's logs (by its number); every shape is served by logs_job_time_idx (job, executed_at, id
- * parts, status): a status filter is read from the index entry, not the row.
- */
+/** WHERE for one job's logs; logs_job_time_idx (job, executed_at, id, status) serves every shape, status included. */
 export function jobLogsWhere(cronJobId: string, f: LogFilters): SQL {
   return and(eq(logs.job, jobNumber(cronJobId)), ...commonConds(f)) as SQL;
 }

@@ -25,10 +25,7 @@ const COLUMNS = [
   "decided_by",
 ] as const satisfies ReadonlyArray<keyof SerialisedLog>;
 
-/**
- * One RFC 4180 field. Fields holding a comma, quote, CR or LF are quoted with embedded quotes doubled.
- * null is an empty field; an empty string is `""`, so the two stay distinguishable.
- */
+/** One RFC 4180 field (quoted when needed, quotes doubled); null is empty and "" is `""`, so they stay distinct. */
 export function csvField(value: string | number | null): string {
   if (value === null) return "";
   const s = String(value);

@@ -5,18 +5,13 @@ import type { LogFilters } from "./filters";
 import { logKeyOf } from "./log-key";
 
 /**
- * Keyset order over (executed_at, id): the id is stored as (slot, id_hi, id_lo), which sorts exactly as its text
- * (src/lib/execution-id.ts), and both logs indexes continue (executed_at, slot, id_hi, id_lo) after their
- * job or account, so a page after a position is an index range, whatever its depth. Row-value comparisons are
- * what SQLite turns into that range (`(executed_at,slot,id_hi,id_lo)<(?,?,?,?)` in the query plan).
+ * Keyset order over (executed_at, id): the id's key sorts as its text and both logs indexes continue
+ * (executed_at, slot, id_hi, id_lo), so SQLite turns the row-value comparison into an index range at any depth.
  */
 export const newestFirst = [desc(logs.executedAt), desc(logs.slot), desc(logs.idHi), desc(logs.idLo)];
 export const oldestFirst = [asc(logs.executedAt), asc(logs.slot), asc(logs.idHi), asc(logs.idLo)];
 
-/**
- * A position's key (log-key.ts). Every cursor we issue names a stored id; an id no log can have (a cursor is only
- * checked for its encoding) is placed before every id of its time, which keeps paging well-defined for it.
- */
+/** A position's key; an id no log can have sorts before every id of its time, so paging stays well-defined. */
 export function positionKey(p: LogPosition): SQL {
   const k = logKeyOf(p.id) ?? { slot: -3, hi: 0, lo: 0 };
   return sql`(${p.executedAt}, ${k.slot}, ${k.hi}, ${k.lo})`;

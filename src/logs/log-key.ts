@@ -1,18 +1,13 @@
 import { type ExecutionIdParts, executionIdFromParts, executionIdParts } from "../lib/execution-id";
 
 /**
- * A log's key, (slot, id_hi, id_lo) in `logs` (src/db/schema.ts), and the id text it stands for.
+ * A log's key, (slot, id_hi, id_lo) in `logs`, and the id text it stands for. Execution ids are their parts
+ * (src/lib/execution-id.ts): slot ≥ 0, sorted as the text.
  *
- * Execution ids (`exe_` + 26 Crockford characters, everything the engine writes) are their parts
- * (src/lib/execution-id.ts): slot ≥ 0, sorted exactly as the text.
- *
- * Any other id (only hand-written rows and test fixtures have one) of at most 12 printable ASCII characters after
- * an optional `exe_` is kept too, so no id the old text column could hold from those sources changes: its
- * characters as two 6-digit base-96 numbers (digit = code - 32, 0 = end), which sort as the text among themselves,
- * and a slot outside the execution ids' range [0, 2^50) that places it where its text sorts against them: -1 / 2^50
- * for `exe_` + text sorting before / after every Crockford character, -2 / 2^50 + 1 without `exe_`. (An `exe_`
- * text starting with a digit or capital is put before them all: approximate only against execution ids of the same
- * executed_at.)
+ * Other ids (hand-written rows, fixtures) of ≤ 12 printable ASCII characters after an optional `exe_` are kept:
+ * two 6-digit base-96 numbers (digit = code - 32, 0 = end) that sort as the text, and a slot outside [0, 2^50)
+ * placing them against execution ids: -1 / 2^50 for `exe_` + text before / after every Crockford character,
+ * -2 / 2^50 + 1 without `exe_`. An `exe_` text starting with a digit or capital sorts first (approximate).
  */
 export type LogKey = ExecutionIdParts;
 

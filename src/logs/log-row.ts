@@ -13,18 +13,16 @@ import { decodeText } from "../lib/codec";
 import { idOfLogKey } from "./log-key";
 
 /**
- * The compact log row (src/db/schema.ts `logs`) ↔ the log the API sees (ExecutionLogRow). Status and decided_by
- * are stored as their index in the schema's lists; trigger and scheduled_at as one `kind`:
+ * The compact log row (`logs`) ↔ the API's ExecutionLogRow. Status and decided_by are list indexes; trigger and
+ * scheduled_at are one `kind` (a schedule run's scheduled_at is its slot, already in the execution id):
  *
- * | kind | trigger  | scheduled_at | written by                                             |
- * |------|----------|--------------|--------------------------------------------------------|
- * | 0    | schedule | slot         | a schedule run's first attempt                         |
- * | 1    | retry    | slot         | a retry of a schedule run                              |
- * | 2    | manual   | null         | POST /trigger's first attempt                          |
- * | 3    | retry    | null         | a retry of a manual run (and logs from before the ledger) |
- * | 4    | schedule | null         | only logs from before the run ledger (migration 0016)  |
- *
- * A schedule run's scheduled_at is always its slot, which the execution id already holds, so it costs nothing.
+ * | kind | trigger  | scheduled_at | written by                                        |
+ * |------|----------|--------------|---------------------------------------------------|
+ * | 0    | schedule | slot         | a schedule run's first attempt                    |
+ * | 1    | retry    | slot         | a retry of a schedule run                         |
+ * | 2    | manual   | null         | POST /trigger's first attempt                     |
+ * | 3    | retry    | null         | a retry of a manual run; legacy rows              |
+ * | 4    | schedule | null         | legacy rows only (no run ledger, migration 0016)  |
  */
 export const statusNumber = (s: ExecutionStatus): number => executionStatuses.indexOf(s);
 export const statusOf = (n: number): ExecutionStatus => executionStatuses[n] ?? "timeout";
@@ -40,10 +38,7 @@ export function kindOf(trigger: RunTrigger, scheduled: boolean): number {
   return scheduled ? 0 : 4;
 }
 
-/**
- * What a log query selects: the stored columns, the log's text from log_bodies (the query joins it: withText), and
- * the job's id looked up by its number (one unique-index probe per returned row, never per scanned row).
- */
+/** A log query's columns: stored ones, the text from log_bodies (withText), and the job id by number per returned row. */
 export const logColumns = {
   slot: logs.slot,
   idHi: logs.idHi,
@@ -56,8 +51,7 @@ export const logColumns = {
   retryAttempt: logs.retryAttempt,
   decidedBy: logs.decidedBy,
   body: logs.body,
-  // Aliased: logs and log_bodies share these column names, and D1 returns a batch's rows keyed by name.
-  // Legacy inline text (body NULL) until the store migration moves it.
+  // Aliased: logs and log_bodies share column names and D1 keys a batch's rows by name. Legacy text is inline.
   inlineBody: sql<string | null>`${logs.responseBody}`.as("inline_body"),
   inlineError: sql<string | null>`${logs.errorMessage}`.as("inline_error"),
   inlineHeaders: sql<string | null>`${logs.responseHeaders}`.as("inline_headers"),

@@ -35,10 +35,7 @@ export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPos
   return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), newestFirst, limit + 1);
 }
 
-/**
- * How a status filter is walked (status-hours.ts), from the rollups, in a round trip with the job check; "plain"
- * without a status filter, at no cost. Null when the scope's job is not live.
- */
+/** How a status filter is walked (status-hours.ts), in one round trip with the job check; null if the job is gone. */
 export async function walkOf(
   db: Db,
   scope: LogScope,
@@ -54,9 +51,8 @@ export async function walkOf(
 }
 
 /**
- * A page of logs, newest first, with the job check (and, for page numbers, the count) in one D1 round
- * trip; a status filter reads its rollup summary first (walkOf), and needs no other when nothing matches.
- * Returns null when the scope names a job that is not a live job of the account.
+ * A page of logs, newest first, with the job check (and page numbers' count) in one D1 round trip; a status
+ * filter reads its rollup summary first (walkOf). Null when the scope's job is not live.
  */
 export async function findLogsPage(db: Db, scope: LogScope, f: LogFilters, paging: Paging): Promise<LogsPage | null> {
   const cursor = "after" in paging ? paging.after : undefined;

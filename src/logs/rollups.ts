@@ -12,9 +12,8 @@ export const HOUR = 3_600_000;
 export const HOUR_SQL = sql.raw(String(HOUR));
 
 /**
- * The first hour wholly read from log_hours, as a scalar subquery: hours starting before the store migration's
- * watermark (shard_state 'legacy_logs_until') hold logs no rollup has, so they are read from the logs. NULL once
- * the migration is done and the row is gone: every hour is in the rollups.
+ * The first hour read wholly from log_hours: hours before the migration watermark (shard_state
+ * 'legacy_logs_until') are read from the logs. NULL once the row is gone.
  */
 export const firstRolledUpHour: SQL = sql`((SELECT ${shardState.value} FROM ${shardState} WHERE ${shardState.key} = 'legacy_logs_until') + ${sql.raw(String(HOUR - 1))}) / ${HOUR_SQL}`;
 

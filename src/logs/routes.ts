@@ -61,7 +61,7 @@ function shape(paging: Paging, page: LogsPage) {
   };
 }
 
-/** The part both logs routes share: page the scope, or null when its job is not a live job of the account. */
+/** Shared by both logs routes: page the scope, or null when its job is not live. */
 async function pageOf(db: Db, scope: LogScope, q: LogsQuery) {
   const paging = pagingOf(q);
   const page = await findLogsPage(db, scope, { status: q.status, start: q.start_date, end: q.end_date }, paging);

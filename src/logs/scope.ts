@@ -18,10 +18,7 @@ export function scopeWhere(db: Db, scope: LogScope, f: LogFilters): SQL {
     : accountLogsWhere(db, scope.accountId, { ...f, cronJobId: scope.cronJobId, tags: scope.tags });
 }
 
-/**
- * Runs `queries` in one D1 batch, preceded by the check that the job the scope names (if any) is a live
- * job of the account. Null when it is not, so the caller answers 404.
- */
+/** Runs `queries` in one D1 batch after checking the scope's job is live in the account; null if not (404). */
 export async function batchInScope<T extends readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]>(
   db: Db,
   scope: LogScope,

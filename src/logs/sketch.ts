@@ -1,6 +1,6 @@
 /**
- * Log-bucketed latency sketch (DDSketch: Masson, Rim, Lee, VLDB 2019): hourly rollups merge without losing 1 % accuracy.
- * Stored as JSON text, bucket key → count, e.g. {"-1":3,"512":7}; SQL NULL is the empty sketch.
+ * DDSketch (Masson, Rim, Lee, VLDB 2019): hourly rollups merge within 1 % accuracy. Stored as JSON, bucket key →
+ * count, e.g. {"-1":3,"512":7}; SQL NULL is the empty sketch.
  */
 
 /** Bucket key → count of values in it. */
@@ -9,7 +9,7 @@ export type Sketch = Map<number, number>;
 /** Relative accuracy of a bucket's midpoint; half the 1 % the stats promise, the rest absorbs rounding to integers. */
 export const SKETCH_ALPHA = 0.005;
 export const SKETCH_GAMMA = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA);
-/** ln γ, computed once in JS and written into the SQL as the same double, so both sides divide by one number. */
+/** ln γ computed once in JS and written into SQL as the same double, so both sides divide alike. */
 const LN_GAMMA = Math.log(SKETCH_GAMMA);
 const LN_GAMMA_SQL = LN_GAMMA.toPrecision(17);
 

@@ -23,9 +23,8 @@ export interface StatsWindow {
 export type WindowResult = { ok: true; window: StatsWindow } | { ok: false; errors: FieldError[] };
 
 /**
- * Resolves the stats range: end defaults to `now`, start to the UTC midnight DEFAULT_DAYS - 1 days before
- * end's day. Buckets are aligned to UTC hours or days; the first and last may be partly outside the range,
- * and then count only the logs inside it.
+ * The stats range: end defaults to `now`, start to UTC midnight DEFAULT_DAYS - 1 days earlier. Buckets align
+ * to UTC hours or days; a partial first or last bucket counts only logs inside the range.
  */
 export function statsWindow(
   q: { start?: InstantRange; end?: InstantRange; bucket: Bucket },

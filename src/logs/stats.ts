@@ -24,10 +24,7 @@ export interface StatsFigures {
   failure: number;
   error: number;
   timeout: number;
-  /**
-   * Nearest-rank percentiles of response_time_ms over successful runs, within 1 % of the exact value (exact for
-   * logs read from the logs themselves), and their exact maximum; null without any.
-   */
+  /** Nearest-rank percentiles of successful runs' response_time_ms (within 1 %), exact maximum; null without any. */
   p50: number | null;
   p95: number | null;
   p99: number | null;
@@ -76,10 +73,8 @@ interface LogsRow {
 }
 
 /**
- * A job's statistics over the window in one D1 round trip (with the job check): whole hours from the log_hours
- * rollups (counts and max exact, percentiles from their sketches), and from the logs only the at most two partial
- * hours at the window's edges (exact) and, while the store migration runs, the hours before its watermark.
- * Null when the job is not a live job of the account.
+ * A job's statistics in one D1 round trip with the job check: whole hours from log_hours (percentiles from
+ * sketches), the ≤ 2 edge hours and pre-watermark hours from the logs. Null when the job is not live.
  */
 export async function jobStats(db: Db, accountId: string, cronJobId: string, w: StatsWindow): Promise<JobStats | null> {
   const { rollups, fromLogs } = statsQueries(db, cronJobId, w);

@@ -10,11 +10,9 @@ import { HOUR, HOUR_SQL, legacyLogsEnd, rollupJobs, rollupStatus } from "./rollu
 import type { LogScope } from "./scope";
 
 /**
- * Status filters through the hourly rollups. logs_job_time_idx ends with the status, so a plain walk of a status
- * filter visits every log of the range, matching or not (53 ms for no match on a 200,000-log job). log_hours says
- * which hours hold the status: a filter that matches nothing is answered from it alone, and a rare status walks
- * only its hours (SQLite then sorts the matches, cheap while they are few). A common status keeps the plain walk,
- * which stops once the page is full.
+ * Status filters through the hourly rollups: logs_job_time_idx ends with the status, so a plain walk visits
+ * every log of the range. log_hours answers a no-match filter alone and lets a rare status walk only its hours;
+ * a common status keeps the plain walk, which stops once the page is full.
  */
 
 /** Above these the matching hours are not worth reading one by one: the plain walk finds a page sooner. */
@@ -64,9 +62,8 @@ function hourRange(s: number | null, e: number | null): SQL[] {
 }
 
 /**
- * The rollup summary of a status filter (`f.status` required) in one statement: the hours holding the status (a
- * key range of log_hours, at most MAX_HOURS rows: nothing else is read when there are none) and the legacy flag;
- * only for a rare status, what walking its hours would visit (each hour's four status rows) and the range's size.
+ * A status filter's rollup summary in one statement: the hours holding the status (≤ MAX_HOURS rows of log_hours)
+ * and the legacy flag; for a rare status, also what walking its hours would visit.
  */
 export function statusHoursQuery(db: Db, scope: LogScope, f: LogFilters, b: WalkBounds = {}) {
   const status = statusNumber(f.status ?? "success");
