@@ -117,9 +117,8 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
 }
 
 /**
- * The columns an update changes. headers, tags and schedule_config replace the stored value whole;
- * retry_config and callbacks merge field by field. A new schedule or timezone restarts the period
- * count (anchor) and the occurrence count; any schedule, timezone or is_active change recomputes next_run_at.
+ * Columns an update changes: headers, tags and schedule_config replace whole; retry_config and callbacks merge.
+ * A new schedule or timezone restarts the counts; any schedule, timezone or is_active change recomputes next_run_at.
  */
 export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: number): Partial<CronJobRow> {
   const set: Partial<CronJobRow> = { updatedAt: now };
@@ -165,8 +164,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }
-  // is_active sent as it already reads, with no new schedule (an echoed completed job says false), changes nothing:
-  // not even completed → paused. With a new schedule it still decides between active and paused.
+  // An echoed is_active with no new schedule changes nothing, not even completed → paused.
   const isActive = input.is_active === current.isActive && !scheduleChanged ? undefined : input.is_active;
   const state = requestedState(current.state, isActive, scheduleChanged);
   if (state !== current.state) Object.assign(set, stateColumns(state));

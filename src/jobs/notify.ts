@@ -3,11 +3,10 @@ import type { CALLBACK_NOTIFY, CALLBACK_NOTIFY_INPUT } from "./response.schemas"
 
 /**
  * When callbacks are sent (`callbacks.notify`):
- * - `attempt` (default for new jobs, A1Cron's documented behaviour): a failure callback after every failed
- *   attempt — with `next_retry_at` while a retry is pending — and the success callback after a success;
- * - `final`: only the run's final outcome (what `always` meant before; `always` is accepted as its alias);
- * - `on_change`: only a final outcome that flips the job between healthy and failing (a job that never ran
- *   counts as healthy), judged against the newest slot's outcome when the attempt is recorded.
+ * - `attempt` (default, A1Cron's documented behaviour): after every failed attempt (with `next_retry_at` while a
+ *   retry is pending) and after a success;
+ * - `final`: only the run's final outcome (`always` is its alias);
+ * - `on_change`: only a final outcome that flips the job between healthy and failing (never ran = healthy).
  */
 export type NotifyMode = (typeof CALLBACK_NOTIFY)[number];
 

@@ -12,10 +12,8 @@ export const CALLBACK_NOTIFY_INPUT = [...CALLBACK_NOTIFY, "always"] as const;
 export const LastRunStatusSchema = z.enum(executionStatuses);
 
 /**
- * The nested objects of the job object as edgecron returns them: every field present (defaults applied), so
- * generated clients type them as required. The request side (`ScheduleConfigInput`, `RetryConfigInput`,
- * `CallbacksInput`) is separate because what is optional there is always present here. These schemas only
- * describe responses; nothing is validated with them.
+ * The job object's nested objects as returned: every field present, so generated clients type them as required.
+ * Response-only; requests use the *Input schemas, where these fields are optional.
  */
 
 export const ScheduleConfigResponseSchema = z

@@ -5,11 +5,9 @@ import type { ScheduleConfig } from "../lib/schedule/schema";
 import { runAtInstant } from "../lib/schedule/start";
 
 /**
- * A schedule with `end_type: "on"` whose end_date has passed, or comes before its first run, would be an active
- * job with no run for ever, holding one of the account's active-job slots. Refused with a 400 naming
- * schedule_config.end_date (on create, and on an update that changes the schedule or timezone). Null when the
- * schedule has a run left. A schedule without an end whose start_date leaves it no run at all (a date past the
- * last one croner can compute, year 9999) is refused the same way, naming schedule_config.start_date.
+ * An active job with no run left would hold an active-job slot for ever, so a schedule whose end_date is past
+ * or before its first run is a 400 naming schedule_config.end_date, and an endless one whose start_date leaves
+ * no run (past croner's year 9999) names schedule_config.start_date. Null when a run is left.
  */
 export function endedScheduleError(config: ScheduleConfig, timezone: string, now: number): FieldError | null {
   if (config.end_type !== "on" || config.end_date === undefined) return noRunFromStartError(config, timezone, now);

@@ -2,9 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { overlapPolicies } from "../db/schema";
 
 /**
- * The longest jitter window (s). One hour keeps a jittered start far inside Cloudflare Queues' 12-hour
- * `delaySeconds` limit (the tick sends the slot's message with its offset as the delay) and well inside any
- * hourly period, so a slot's jittered start never passes the next slot by more than its own window.
+ * The longest jitter window (s): far inside Queues' 12-hour `delaySeconds` limit and any hourly period, so a
+ * jittered start never passes the next slot by more than its window.
  */
 export const MAX_JITTER_SECONDS = 3600;
 const JITTER = `must be an integer between 0 and ${MAX_JITTER_SECONDS}`;

@@ -35,9 +35,8 @@ export interface EncryptReport {
 }
 
 /**
- * Seals every job row still in clear and re-seals rows sealed under an older master key, in chunks by id, so it can
- * stop anywhere and be run again (`npm run cli -- secrets:encrypt`). A row changed meanwhile is left for the next run
- * (the write is conditional on the row as read).
+ * Seals rows still in clear and re-seals those under an older master key, in chunks by id, so it can stop and
+ * rerun (`npm run cli -- secrets:encrypt`). Writes are conditional on the row as read; changed rows wait.
  */
 export async function encryptSecrets(
   db: SqlRunner,

@@ -8,10 +8,9 @@ import { hasToken, redactedUrl, TOKEN_PATTERN, token, tokenHashes } from "../lib
 import type { CreateJobInput, UpdateJobInput } from "./schemas";
 
 /**
- * A job's secrets (README "Security"): secret header values, secret query parameters of its URLs, a secret body
- * and bearer alert-channel URLs. The row's plain columns hold redaction tokens in their place and `secrets` maps
- * each token's hash to the value sealed with AES-GCM, so every read shows tokens and only the executor and the
- * deliverers, right before a request, see a value.
+ * A job's secrets (README "Security"): secret header values, query parameters, body and bearer alert URLs. Plain
+ * columns hold redaction tokens; `secrets` maps each token's hash to its AES-GCM-sealed value, opened only right
+ * before a request.
  */
 
 /** The columns that may hold a secret value, and the ones that say which values are secret. */
@@ -77,8 +76,8 @@ function shown(value: string, kind: "value" | "url", hash: string): string {
 const UNKEYED = "unkeyed";
 
 /**
- * The columns with tokens in place of secrets, and the values by token hash. Values already shown as tokens are
- * kept as they are (a sealed row read back), so this is safe on both forms.
+ * Columns with tokens in place of secrets, and values by token hash; values already tokens stay, so both forms are
+ * safe.
  */
 async function tokenise(
   ring: KeyringStatus,
@@ -99,9 +98,8 @@ async function tokenise(
 }
 
 /**
- * The columns to store for a job given in clear: tokens in place of secrets, and `secrets` sealing each value
- * (additional data: the account, the job and the token). Throws MasterKeyMissingError when there is a secret to
- * seal and no master key.
+ * Columns to store for a job given in clear: tokens for secrets, each value sealed with the account, job and
+ * token as additional data. Throws MasterKeyMissingError when a secret needs sealing without a master key.
  */
 export async function sealJob<T extends SecretColumns & JobIdentity>(
   ring: KeyringStatus,

@@ -42,9 +42,8 @@ export function unreadableColumn(row: CronJobRow): { column: string; problem: st
 }
 
 /**
- * `serialise(row)`, or the job's id, name and an `error` when its stored row cannot be read, so one corrupt row
- * never fails a whole list. Logged with the job id and column, never the value (it may hold a secret). Typed as
- * the job object: the response schema documents the error form as a CronJob with `error` (src/jobs/schemas.ts).
+ * `serialise(row)`, or id, name and `error` for an unreadable row, so one corrupt row never fails a list. Logs
+ * the job id and column, never the value (it may be secret). The response schema documents this form.
  */
 export async function serialiseJobSafely<T>(
   row: CronJobRow,

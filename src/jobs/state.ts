@@ -10,9 +10,8 @@ import type { CronJobRow, JobState } from "../db/schema";
  * | `completed` | false     | no (none left) | run             | the final outcome of an ended schedule's last slot |
  * | `disabled`  | false     | no             | skipped         | `auto_disable_after` consecutive failed runs (src/alerts) |
  *
- * `is_active` (A1Cron's field) is always `state == "active"`; this module is the only writer of both columns, but
- * for the recording batch that disables a job (src/alerts/fire.ts, one conditional UPDATE). `{"is_active": true}`
- * re-enables a disabled job like a paused one, and also resets its failure streak (src/jobs/build.ts).
+ * `is_active` (A1Cron's field) is always `state == "active"`; only this module and the disabling UPDATE in
+ * src/alerts/fire.ts write them. `{"is_active": true}` re-enables a disabled job and resets its failure streak.
  */
 export function stateColumns(state: JobState): Pick<CronJobRow, "state" | "isActive"> {
   return { state, isActive: state === "active" };
@@ -29,11 +28,9 @@ export class ScheduleEndedError extends Error {
 }
 
 /**
- * The state an update asks for. `is_active: false` pauses; `is_active: true` resumes a paused job but not a
- * completed one (ScheduleEndedError) unless the same update gives it a new schedule; a new schedule reactivates a
- * completed job (its runs are what the user just asked for) and leaves a paused one paused. `is_active` equal to
- * the job's current value is no request at all, so a completed job echoed back with `is_active: false` stays
- * completed (or, with a new schedule, becomes active).
+ * The state an update asks for: `is_active: false` pauses; `true` resumes a paused job, a completed one only with
+ * a new schedule (else ScheduleEndedError). A new schedule reactivates a completed job, not a paused one. An
+ * `is_active` equal to the current value asks nothing.
  */
 export function requestedState(current: JobState, isActive: boolean | undefined, scheduleChanged: boolean): JobState {
   // is_active sent with the value it already has (a client echoing the job object) changes nothing.

@@ -1,7 +1,6 @@
 /**
- * Lists of HTTP status codes as a job's success rules and retry settings write them: comma-separated codes and
- * inclusive ranges, e.g. `"200-299,304"`. Codes are final response codes, 100–599 (RFC 9110 §15: three digits,
- * first digit 1–5). Spaces around items are allowed.
+ * Status code lists in success rules and retry settings: comma-separated codes and inclusive ranges, e.g.
+ * `"200-299,304"`, spaces allowed; final codes 100–599 (RFC 9110 §15).
  */
 
 export type StatusRanges = ReadonlyArray<readonly [number, number]>;

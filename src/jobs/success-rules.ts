@@ -1,9 +1,7 @@
 /**
- * A job's success rules and retry choice, applied to what an executor returned. The executor classifies a response
- * by the default rule (2xx is success); `judge` re-decides it with the job's rules. Rules only move a response
- * between `success` and `failure`: `error` and `timeout` (no response) pass through unchanged, with no deciding
- * rule. Order: status_codes, then body_contains, then body_not_contains; the first rule that fails decides a
- * failure; a success is decided by the last rule checked (every rule before it passed too).
+ * A job's success rules re-decide a response the executor judged by 2xx, only between `success` and `failure`;
+ * `error` and `timeout` pass through. Order: status_codes, body_contains, body_not_contains; the first failing
+ * rule decides a failure, the last rule checked a success.
  */
 import type { CronJobRow, DecidedBy } from "../db/schema";
 import type { ExecutionResult } from "../lib/execution";

@@ -3,15 +3,9 @@ import { refusedTargetReason } from "../lib/target-guard";
 import type { CreateJobInput, UpdateJobInput } from "./schemas";
 
 /**
- * The URLs a job will call — endpoint_url, both callback URLs and its webhook/Slack/Discord alert channels —
- * judged by the executor's own guard (lib/target-guard.ts) when a job is created or updated, so a job that could
- * only ever fail with "Refused target" is refused at the door instead (400 naming each field, as the schema names
- * it: `alerts.channels.0.url`). Only the fields a request sends are checked: stored ones passed this check.
- * ALLOW_PRIVATE_TARGETS lets loopback through, nothing else (target-guard.ts).
- *
- * Why a function the route calls and not a refinement inside the body schema: the policy comes from the
- * deployment's env (ALLOW_PRIVATE_TARGETS), which only the request context carries, while the schemas are static
- * module-level objects shared with the OpenAPI document. The route passes config(c.env) in.
+ * Judges the URLs a job will call (endpoint, callbacks, webhook alert channels) with the executor's guard
+ * (lib/target-guard.ts) at create and update, so a job that could only fail "Refused target" is a 400 per field.
+ * Only sent fields are checked. Not a schema refinement: ALLOW_PRIVATE_TARGETS comes from the request's env.
  */
 export function targetErrors(input: CreateJobInput | UpdateJobInput, allowPrivateTargets: boolean): FieldError[] {
   const urls: Array<[field: string, url: string | null | undefined]> = [

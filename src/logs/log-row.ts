@@ -38,7 +38,7 @@ export function kindOf(trigger: RunTrigger, scheduled: boolean): number {
   return scheduled ? 0 : 4;
 }
 
-/** A log query's columns: stored ones, the text from log_bodies (withText), and the job id by number per returned row. */
+/** A log query's columns: the stored ones, the text from log_bodies (withText), the job id per returned row. */
 export const logColumns = {
   slot: logs.slot,
   idHi: logs.idHi,
