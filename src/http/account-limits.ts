@@ -1,9 +1,6 @@
 import { fail, ProblemError, problem } from "./problem";
 
-/**
- * Per-account caps (README "Limits"): a count cap answers 409, a rate 429 with Retry-After. The detail names the
- * config var that sets the limit, so an operator reading a customer's error knows what to raise.
- */
+/** Per-account caps (README "Limits"): count → 409, rate → 429 with Retry-After; the detail names the config var. */
 export function countLimitReached(detail: string): never {
   return fail(409, detail, { title: "Limit reached" });
 }

@@ -7,11 +7,9 @@ import type { AppEnv } from "./env";
 import { fail } from "./problem";
 
 /**
- * After requireApiKey: opens a D1 session on the authenticated account's shard and hands routes a `Db` over it
- * (`c.get("db")`). Reads may be served by a replica, writes start on the primary, and a client's `X-D1-Bookmark`
- * makes the session start at least as fresh as that bookmark. Every response — errors included — carries the
- * session's bookmark back. While a move fences the account (directory state `moving`), writes answer 503 with
- * Retry-After so nothing is written to a copy that is being replaced; reads keep working on the source.
+ * After requireApiKey: a D1 session on the account's shard as `c.get("db")`, at least as fresh as the client's
+ * `X-D1-Bookmark`; every response carries the session's bookmark. While a move fences the account, writes get
+ * 503 with Retry-After so nothing lands on a copy being replaced; reads continue.
  */
 export const accountShardSession = createMiddleware<AppEnv>(async (c, next) => {
   const place = await accountShard(c.env, c.get("accountId"));

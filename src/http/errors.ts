@@ -16,9 +16,8 @@ function messageOf(e: unknown): string | undefined {
 }
 
 /**
- * A failure of D1 itself: its errors start with `D1_` (`D1_ERROR: …`, `D1_EXEC_ERROR: …`) or read `D1 DB …`
- * (overloaded, reset), thrown as is from `batch()` or wrapped by Drizzle as "Failed query: …" with the D1
- * error as `cause`. The cause chain is followed a few levels.
+ * A D1 failure: messages starting `D1_` or reading `D1 DB …`, thrown as is by batch() or wrapped by Drizzle as
+ * "Failed query: …" with the D1 error as `cause` (followed a few levels).
  */
 export function isD1Error(err: unknown): boolean {
   let e: unknown = err;
@@ -46,8 +45,8 @@ const HTTP_EXCEPTION_DETAILS: Record<number, string> = {
 };
 
 /**
- * app.onError: problems as thrown; client errors from Hono's validators as problems; D1 failures as 503 with
- * Retry-After; anything else as 500. Details of a failure (SQL, stack) are logged, never sent.
+ * app.onError: problems as thrown, validator errors as problems, D1 failures as 503, the rest 500; details only
+ * logged.
  */
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ProblemError) return problemResponse(c, err.problem, err.headers);

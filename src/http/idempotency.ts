@@ -7,9 +7,8 @@ import type { AppEnv } from "./env";
 import { fail } from "./problem";
 
 /**
- * The `Idempotency-Key` request header of POST /create and POST /trigger (IETF draft-ietf-httpapi-idempotency-key-
- * header): 1–255 visible ASCII characters. One schema for the middleware and the routes' OpenAPI parameters (named in
- * lower case, as Hono's header validation reads them; header names are case-insensitive).
+ * The `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header): 1–255 visible ASCII characters. Named
+ * in lower case, as Hono's header validation reads it; shared by the middleware and the OpenAPI parameters.
  */
 export const IdempotencyKeyHeaderSchema = z.object({
   "idempotency-key": z
@@ -30,10 +29,7 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * Makes a POST idempotent per account and key: the first 2xx response is stored and replayed; a failed first
- * request frees its key so a retry runs again. Requests without the header pass through untouched.
- */
+/** Idempotent POSTs per account and key: the first 2xx is stored and replayed; a failure frees the key. */
 export const idempotentRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
   const raw = c.req.header("idempotency-key");
   if (raw === undefined) return next();

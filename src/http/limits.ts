@@ -10,10 +10,7 @@ export const MAX_HEADER_VALUE_BYTES = 8 * 1024;
 /** Largest request header section (names + values + separators), in bytes. */
 export const MAX_HEADER_BYTES = 32 * 1024;
 
-/**
- * 413 for a body over MAX_BODY_BYTES: refused from `Content-Length` alone when it is given, otherwise
- * counted while the stream is read (so a chunked upload cannot slip past), before auth or any parsing.
- */
+/** 413 over MAX_BODY_BYTES, from Content-Length or counted while streaming (chunked uploads too), before auth. */
 export const bodySizeLimit = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => fail(413, `The request body is larger than ${MAX_BODY_BYTES} bytes`),

@@ -29,18 +29,11 @@ async function allows(c: Context<AppEnv>, budget: Budget & { binding: RateLimit 
 }
 
 /**
- * Request budgets through the Workers Rate Limiting bindings, keyed after requireApiKey has verified the key, so bad
- * credentials never spend anyone's budget: per API key (`RATE_LIMITER`, by key id), then per account
- * (`RATE_LIMITER_ACCOUNT`, by account id), so that minting more keys does not buy an account more requests.
- *
- * Headers follow draft-ietf-httpapi-ratelimit-headers-10 (structured fields):
- *   `RateLimit-Policy: "per-key";q=<limit>;w=<period>, "per-account";q=<limit>;w=<period>` on every response of a
- *   limited route, and on a 429 `RateLimit: "<policy>";r=0;t=<period>` with `Retry-After: <period>` for the policy
- *   that refused it.
- * The binding only answers allowed / not allowed: it does not tell the remaining quota or when the window
- * resets, so successful responses carry no `RateLimit` field, and `t` / `Retry-After` are the window length,
- * an upper bound on the wait. The counters are per Cloudflare location and eventually consistent.
- * Without a binding its budget is not limited; if one fails, the request goes through (fail open) and is logged.
+ * Budgets through the Workers Rate Limiting bindings, after the key is verified so bad credentials spend nothing:
+ * per key (`RATE_LIMITER`), then per account (`RATE_LIMITER_ACCOUNT`), so more keys buy no more requests.
+ * Headers per draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy` on every limited response; on a 429,
+ * `RateLimit: "<policy>";r=0;t=<period>` and Retry-After. The binding reports only allowed or not, so `t` is the
+ * window length (an upper bound). Counters are per location. No binding: unlimited; a failing one fails open.
  */
 export const rateLimits = createMiddleware<AppEnv>(async (c, next) => {
   const cfg = config(c.env);

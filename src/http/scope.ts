@@ -3,10 +3,7 @@ import type { ApiKeyScope } from "../db/control-schema";
 /** Methods that never change anything. */
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/**
- * POST routes that only compute an answer (their input is too rich for a query string), so read-only keys may call
- * them. Everything else that is not GET/HEAD/OPTIONS counts as a write: a new write route is protected by default.
- */
+/** POSTs that only compute an answer, open to read-only keys; any other non-GET/HEAD/OPTIONS route is a write. */
 const READ_ONLY_POSTS = [/^\/v1\/cron-jobs\/[^/]+\/schedule\/preview$/];
 
 /** Whether a key of `scope` may send `method` to `path`: `read_only` keys are refused every write route (403). */

@@ -10,10 +10,7 @@ export function cspNonce(): string {
 /** What a response that sets no policy of its own gets: nothing may load, run or frame it. */
 export const STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/**
- * The headers of a server-rendered page (the dashboard, the e-mail confirmation page): a CSP that allows nothing but
- * `directives` (each page names its own form-action), no caching, no referrer, no sniffing, no framing.
- */
+/** Headers of a server-rendered page: a CSP allowing only `directives`, no caching, referrer, sniffing or framing. */
 export function htmlPageHeaders(directives: readonly string[]): Record<string, string> {
   return {
     "Content-Security-Policy": ["default-src 'none'", ...directives, "base-uri 'none'", "frame-ancestors 'none'"].join(
@@ -27,9 +24,8 @@ export function htmlPageHeaders(directives: readonly string[]): Record<string, s
 }
 
 /**
- * Every response carries a Content-Security-Policy: the dashboard and /docs set their own (a per-response nonce;
- * /docs is sandboxed), everything else (API JSON, problems, /health, /openapi.json) gets STRICT_CSP, so a
- * response opened as a page can never run script on this origin.
+ * Every response has a CSP: the dashboard and /docs set their own, the rest gets STRICT_CSP, so a response opened
+ * as a page can never run script on this origin.
  */
 export const defaultSecurityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();

@@ -5,9 +5,8 @@ import { validationProblem } from "./validation";
 import { bodyIssues } from "./well-formed";
 
 /**
- * 400 naming each field of a JSON body that holds ill-formed Unicode or a `__proto__` key (http/well-formed.ts),
- * before the route's schema sees it. Reads the body text through Hono's cache, so the route's validator parses
- * the same text; a body that is not JSON is left to that validator's own error.
+ * 400 naming each JSON body field with ill-formed Unicode or a `__proto__` key, before the route's schema. Reads
+ * through Hono's body cache so the validator parses the same text; non-JSON is left to the validator.
  */
 export const wellFormedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.req.raw.body || !/\bjson\b/i.test(c.req.header("content-type") ?? "")) return next();

@@ -1,15 +1,9 @@
 /**
- * Checks on a parsed JSON body that no per-field schema can make, run before the route's schema:
- *
- * - Ill-formed Unicode. JSON escapes can carry a lone UTF-16 surrogate (`"\ud83d"`), which is not a Unicode
- *   scalar value: stored, it makes strict JSON parsers (and UTF-8 encoders) refuse the account's whole job list,
- *   and SQLite replaces it silently. Every string and every key is checked (ECMAScript's well-formed string:
- *   no unpaired surrogate; a `u`-flag regex sees a surrogate pair as one code point, so only lone ones match).
- * - `__proto__` as a key. Zod builds records and objects on plain objects, where assigning `__proto__` sets the
- *   prototype instead of adding the entry, so it would be dropped silently; it is refused instead.
- *
- * And, per field (`refuseHiddenCharacters`, on names, tags, header names and e-mail addresses): characters that
- * make text display differently from what is stored.
+ * Body checks no per-field schema can make, run before the route's schema:
+ * - Ill-formed Unicode: a lone surrogate (`"\ud83d"`) breaks strict JSON parsers and UTF-8 encoders and SQLite
+ *   replaces it silently; every string and key is checked (ECMAScript well-formed strings).
+ * - `__proto__` keys: zod's plain objects would set the prototype and drop the entry silently.
+ * Per field, `refuseHiddenCharacters` refuses characters that display differently from what is stored.
  */
 import type { z } from "@hono/zod-openapi";
 
