@@ -1,10 +1,8 @@
 import { decodeUtf8Capped, MAX_RESPONSE_BODY_BYTES, truncateUtf8 } from "./truncate";
 
 /**
- * Response bodies are decoded with the charset their Content-Type declares, by the platform's TextDecoder (the
- * WHATWG Encoding Standard's encodings and labels: windows-1252, ISO-8859-x, Shift_JIS, GBK, EUC-KR, UTF-16 …),
- * then stored as at most 1 KB of UTF-8. A byte-order mark wins over the label (WHATWG "decode" does the same);
- * no charset, an unknown label or the "replacement" encoding fall back to UTF-8.
+ * Bodies are decoded with their Content-Type charset by TextDecoder (WHATWG Encoding Standard labels), then stored
+ * as ≤ 1 KB of UTF-8. A byte-order mark wins over the label, as in WHATWG "decode"; unknown labels fall back to UTF-8.
  */
 
 /** The `charset` parameter of a Content-Type header (RFC 9110 §8.3), unquoted; null when there is none. */
@@ -43,9 +41,8 @@ function decoderFor(label: string): TextDecoder | null {
 }
 
 /**
- * A body prefix (which may hold a little more than `maxBytes`) as text of at most `maxBytes` UTF-8 bytes. The
- * decoder runs in streaming mode, so a character cut off by the end of the prefix is left out rather than turned
- * into U+FFFD; the UTF-8 cap then cuts on a character boundary again.
+ * A body prefix as ≤ `maxBytes` UTF-8 bytes. Streaming decode leaves out a character cut by the prefix's end
+ * instead of making U+FFFD; the cap then cuts on a character boundary again.
  */
 export function decodeBodyCapped(
   bytes: Uint8Array,

@@ -1,6 +1,5 @@
 /**
- * API credentials: a public key id (`X-API-Key`) and a high-entropy secret (`X-API-Secret`)
- * of which only the SHA-256 is stored. Web Crypto only, so the Worker and the CLI share it.
+ * API credentials: a public key id and a high-entropy secret stored as SHA-256; Web Crypto only, shared with the CLI.
  */
 const encoder = new TextEncoder();
 

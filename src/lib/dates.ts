@@ -1,7 +1,6 @@
 /**
- * ISO 8601 instants as the logs API accepts them: a bare date (`2024-01-25`) or a date-time with
- * `Z` or an offset. Bounds are inclusive to the precision given, so `end_date=2024-01-25` and
- * `end_date=2024-01-25T23:59:59Z` both include a run at 23:59:59.400.
+ * ISO 8601 instants: a bare date or a date-time with `Z` or an offset. Bounds are inclusive to the precision
+ * given: `end_date=2024-01-25` includes 23:59:59.400.
  */
 const BARE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;

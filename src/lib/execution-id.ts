@@ -1,7 +1,6 @@
 /**
- * Execution ids are `exe_` + a ULID-shaped string: 10 Crockford base32 characters of the slot time
- * (so ids sort by time) and 16 derived from (job, slot, attempt). Deterministic, so a redelivered
- * queue message inserts the same id and `ON CONFLICT DO NOTHING` keeps one log per attempt.
+ * Execution ids: `exe_` + 10 Crockford characters of the slot time (so ids sort by time) + 16 derived from (job,
+ * slot, attempt). Deterministic, so a redelivery inserts the same id and ON CONFLICT keeps one log per attempt.
  */
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -43,10 +42,7 @@ function encodeRandom(key: string): string {
   return out;
 }
 
-/**
- * The id of one attempt: `exe_` + 26 characters. `nonce` tells apart manual runs started in the same millisecond
- * (a schedule slot has none, so ids of schedule runs are unchanged by it).
- */
+/** One attempt's id; `nonce` separates manual runs started in the same millisecond (schedule slots have none). */
 export function executionId(cronJobId: string, slotMs: number, attempt: number, nonce: string | null = null): string {
   const key = nonce === null ? `${cronJobId}|${slotMs}|${attempt}` : `${cronJobId}|${slotMs}|${nonce}|${attempt}`;
   return `exe_${encodeTime(slotMs)}${encodeRandom(key)}`;

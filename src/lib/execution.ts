@@ -6,8 +6,7 @@ export interface ExecutionRequest {
   endpointUrl: string;
   method: string;
   /**
-   * The job's headers with edgecron's identity and signature headers over them: all meant for endpointUrl's
-   * origin, so none follows a redirect to another origin (executors/http.ts).
+   * The job's headers under edgecron's identity headers; meant for endpointUrl's origin, so never sent cross-origin.
    */
   headers: Record<string, string>;
   body: string | null;
@@ -25,8 +24,8 @@ export interface ExecutionResult {
   /** The response's allow-listed headers (src/engine/response-headers.ts); absent or null without a response. */
   responseHeaders?: Record<string, string> | null;
   /**
-   * The job's success rule that decided a response's status (src/jobs/success-rules.ts), set by the engine after
-   * the executor returns; null for an error or timeout; absent before the rules were applied.
+   * The success rule that decided the status, set after the executor returns; null for error or timeout, absent
+   * before.
    */
   decidedBy?: DecidedBy | null;
   /** seconds from a 429/503 Retry-After header, else null */

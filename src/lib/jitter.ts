@@ -1,11 +1,9 @@
 import type { RunRow } from "../db/schema";
 
 /**
- * Deterministic jitter: a slot of a job with `jitter_seconds` N starts `offset` whole seconds after the slot, with
- * the offset in [0, N] derived from (job id, slot) alone — 32-bit FNV-1a over `<job id>|<slot ms>`, modulo N + 1.
- * A redelivered, relayed or replayed slot therefore plans the same start, while the slot's identity (execution
- * ids, the Idempotency-Key header, scheduled_at) stays the unjittered slot. Whole seconds, because the tick honours
- * the offset as the queue message's `delaySeconds` (Cloudflare Queues' unit).
+ * Deterministic jitter: offset in [0, N] whole seconds = 32-bit FNV-1a(`<job id>|<slot ms>`) mod (N + 1),
+ * so a redelivered slot plans the same start; its identity stays the unjittered slot. Whole seconds: the
+ * unit of Queues' `delaySeconds`.
  */
 export function jitterOffsetSeconds(jobId: string, slot: number, jitterSeconds: number): number {
   if (!(jitterSeconds > 0)) return 0;

@@ -1,8 +1,8 @@
 import type { SQL } from "drizzle-orm";
 
 /**
- * Messages on the RUNS queue. A run message names one attempt in the run ledger; the ledger row, not the message,
- * says what to run, so a duplicated or stale message can only find the row finished.
+ * RUNS queue messages. A run message names a ledger row, which says what to run, so a stale duplicate finds it
+ * finished.
  */
 export interface RunMessage {
   type: "run";
@@ -12,10 +12,7 @@ export interface RunMessage {
   accountId: string;
 }
 
-/**
- * A run message of the engine before the run ledger (it named the slot, not the row). Still consumed, so messages
- * queued across the upgrade run: the consumer writes their ledger row first.
- */
+/** A legacy run message naming a slot, not a row; still consumed: the consumer writes its ledger row first. */
 export interface LegacyRunMessage {
   type: "run";
   runId?: undefined;
@@ -38,10 +35,7 @@ export interface CallbackMessage {
   attempt: number;
 }
 
-/**
- * One delivery attempt of an alert on the RUNS queue. The message names the alert_deliveries row, which holds what
- * to send and where, so a duplicated or stale message finds the row delivered and sends nothing.
- */
+/** One alert delivery attempt; it names an alert_deliveries row, so a stale duplicate finds it delivered. */
 export interface AlertMessage {
   type: "alert";
   accountId: string;
@@ -73,9 +67,8 @@ export function send(queue: MessageSender, body: EngineMessage, delaySeconds?: n
 }
 
 /**
- * The outbox (table `outbox`): follow-up messages of an attempt — its callbacks — written in the attempt's
- * recording batch and deleted once sent. An entry's id is `<execution id>:<kind>`, so the follow-ups of one
- * attempt are a primary-key range.
+ * Outbox entries (`outbox`): an attempt's callbacks, written in its recording batch and deleted once sent. Ids
+ * are `<execution id>:<kind>`, so one attempt's entries are a primary-key range.
  */
 export interface OutboxEntry {
   id: string;

@@ -1,9 +1,7 @@
 /**
- * Signatures of what edgecron sends (callbacks today, requests to targets later):
- * `X-Edgecron-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">[,v1=<…>]`, one `v1` per active
- * signing secret of the account (during a rotation's grace period: the new secret's first, then the old ones).
- * Receivers recompute the HMAC with the secret they hold, accept when any `v1` matches (constant-time compare),
- * and reject old timestamps to stop replays. The scheme follows Stripe's multi-signature header.
+ * Signatures of what edgecron sends, after Stripe's multi-signature header: `X-Edgecron-Signature:
+ * t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">[,v1=…]`, one `v1` per active secret, newest first.
+ * Receivers accept any matching `v1` (constant-time) and reject old timestamps against replays.
  */
 export const SIGNATURE_HEADER = "X-Edgecron-Signature";
 
@@ -18,8 +16,8 @@ async function hmacHex(secret: string, message: string): Promise<string> {
 }
 
 /**
- * The header value signing `body` at `unixSeconds` with every secret in `secrets` (in that order, duplicates
- * dropped). Throws when `secrets` is empty: an unsigned delivery must never go out by mistake.
+ * The header signing `body` with every secret, in order, duplicates dropped; throws on none, so nothing goes
+ * unsigned.
  */
 export async function signWithSecrets(secrets: readonly string[], body: string, unixSeconds: number): Promise<string> {
   const unique = [...new Set(secrets)];

@@ -1,16 +1,11 @@
 /**
- * The address blocks a job may not target, from the IANA IPv4 and IPv6 Special-Purpose Address Registries
- * (RFC 6890 and its updates; iana-ipv4-special-registry, iana-ipv6-special-registry): every block whose
- * "Globally Reachable" is False is refused, and the more specific True entries inside such a block (PCP and TURN
- * anycast, AMT, AS112, ORCHIDv2 …) are allowed again — longest prefix wins. Added to the registries' list:
- * multicast (224.0.0.0/4, ff00::/8: not a unicast target), the deprecated 6to4 relay anycast (192.88.99.0/24,
- * RFC 7526), the metadata address 169.254.169.254 (named, for a clearer message), and all IPv6 space outside
- * 2000::/3 that no registry entry allows (IANA IPv6 Address Space: reserved by the IETF; it holds the
- * deprecated IPv4-compatible ::a.b.c.d, SIIT ::ffff:0:a.b.c.d and site-local fec0::/10 forms).
+ * Blocks a job may not target, from the IANA IPv4/IPv6 Special-Purpose Address Registries (RFC 6890): every
+ * block not "Globally Reachable" is refused, more specific reachable entries inside are allowed (longest prefix
+ * wins). Added: multicast, 6to4 relay anycast (RFC 7526), the metadata address 169.254.169.254, and IPv6 outside
+ * 2000::/3 (IANA IPv6 Address Space).
  *
- * IPv6 forms that embed an IPv4 address are judged by that address too: NAT64 64:ff9b::/96 (RFC 6052), 6to4
- * 2002::/16 (RFC 3056), Teredo 2001::/32 (server and client, RFC 4380) and ISATAP interface ids
- * (…:0:5efe:a.b.c.d, RFC 5214). NAT64 network-specific prefixes cannot be recognised from the address.
+ * Embedded IPv4 is judged too: NAT64 64:ff9b::/96 (RFC 6052), 6to4 2002::/16 (RFC 3056), Teredo 2001::/32
+ * (RFC 4380), ISATAP (RFC 5214). NAT64 network-specific prefixes cannot be recognised.
  */
 
 interface Block {

@@ -1,14 +1,9 @@
 import { ipv4Refusal, ipv4ToBigInt, ipv6Refusal, ipv6ToBigInt } from "./special-addresses";
 
 /**
- * Keeps jobs (and their redirects and callbacks) away from every address that is not globally reachable (see
- * special-addresses.ts: the IANA special-purpose registries) and from internal host names. Pure: the executor
- * calls it before every hop, and job create/update call it (through src/jobs/targets.ts) so such a job is refused
- * at the door. ALLOW_PRIVATE_TARGETS (local development) allows loopback only (`allowLoopback`): metadata,
- * link-local and private networks stay refused, so a page that drives a developer's local API cannot reach them.
- * Only literal
- * addresses and well-known internal names can be judged here: Workers has no DNS API, so a public name that
- * resolves to a private address is left to the platform, whose fetch() cannot reach private networks anyway.
+ * Refuses targets that are not globally reachable (special-addresses.ts, IANA registries) and internal host
+ * names, before every hop and at job create/update. ALLOW_PRIVATE_TARGETS allows loopback only. Only literals
+ * and known names are judged: Workers has no DNS API, and its fetch() cannot reach private networks anyway.
  */
 
 const BLOCKED_NAMES = new Set(["localhost", "metadata", "metadata.google.internal", "instance-data"]);
@@ -29,10 +24,7 @@ export function isLoopbackHostname(hostname: string): boolean {
   return v4 !== null && v4 >> 24n === 127n;
 }
 
-/**
- * Why the host of `url` is refused, e.g. "127.0.0.1 is a loopback address"; null if it is allowed. `allowLoopback`
- * (ALLOW_PRIVATE_TARGETS) lets loopback hosts through, nothing else.
- */
+/** Why the host of `url` is refused ("127.0.0.1 is a loopback address"); null if allowed. */
 export function refusedHostReason(url: URL, allowLoopback = false): string | null {
   if (allowLoopback && isLoopbackHostname(url.hostname)) return null;
   // WHATWG URL has already lower-cased the host and normalised IPv4 (2130706433, 0x7f.1) and IPv6 literals.

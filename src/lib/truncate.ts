@@ -1,7 +1,4 @@
-/**
- * Response bodies are stored capped at 1 KB of UTF-8. Cuts always fall on a character boundary so the stored
- * text is valid UTF-8 and never ends in half an emoji.
- */
+/** Response bodies are stored capped at 1 KB of UTF-8, cut on a character boundary so the text stays valid. */
 export const MAX_RESPONSE_BODY_BYTES = 1024;
 
 const encoder = new TextEncoder();
@@ -20,16 +17,14 @@ export function utf8Boundary(bytes: Uint8Array, maxBytes: number): number {
 export function truncateUtf8(text: string, maxBytes = MAX_RESPONSE_BODY_BYTES): string {
   // Every UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair is 4 for 2 units).
   if (text.length * 3 <= maxBytes) return text;
-  // Each unit is at least 1 byte, so maxBytes + 1 units cover the cut and the byte after it; a pair split at the
-  // end of this slice lands beyond the cut.
+  // Each unit is ≥ 1 byte, so maxBytes + 1 units cover the cut and the byte after it.
   const bytes = encoder.encode(text.length > maxBytes + 1 ? text.slice(0, maxBytes + 1) : text);
   if (bytes.length <= maxBytes) return text;
   return decoder.decode(bytes.subarray(0, utf8Boundary(bytes, maxBytes)));
 }
 
 /**
- * Decodes a body prefix read from a stream (which may hold more than `maxBytes`) into at most `maxBytes` UTF-8
- * bytes of text. Invalid input decodes to U+FFFD (3 bytes each), so the result is capped again.
+ * A streamed body prefix as ≤ `maxBytes` UTF-8 bytes; invalid input becomes U+FFFD (3 bytes), so it is capped again.
  */
 export function decodeUtf8Capped(bytes: Uint8Array, maxBytes = MAX_RESPONSE_BODY_BYTES): string {
   return truncateUtf8(decoder.decode(bytes.subarray(0, utf8Boundary(bytes, maxBytes))), maxBytes);

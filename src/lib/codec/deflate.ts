@@ -1,16 +1,12 @@
-/**
- * Raw deflate (RFC 1951, no zlib/gzip wrapper) with a preset dictionary, by fflate: the platform's
- * CompressionStream takes no dictionary. Pure JS, so Workers, Node scripts and browsers produce the same bytes.
- */
+/** Raw deflate (RFC 1951) with a preset dictionary via fflate: CompressionStream takes none; same bytes everywhere. */
 import { deflateSync, inflateSync } from "fflate";
 
 /** fflate's level 6 (its default, zlib's too): see scripts/codec/build-dictionary.ts for the measurements. */
 export const DEFLATE_LEVEL = 6;
 
 /**
- * `raw` deflated with `dictionary`, or null when the result does not inflate back to `raw`. fflate 0.8.x writes
- * the dictionary itself into a stored (uncompressed) first block, so such output would decode with the dictionary
- * in front; the check keeps that, and any other encoder fault, out of storage.
+ * `raw` deflated with `dictionary`, or null unless it inflates back to `raw`: fflate 0.8.x may store the
+ * dictionary itself in a first block, and the check keeps that and other encoder faults out of storage.
  */
 export function deflateChecked(raw: Uint8Array, dictionary: Uint8Array): Uint8Array | null {
   const packed = deflateSync(raw, { level: DEFLATE_LEVEL, dictionary });
@@ -24,10 +20,7 @@ export function deflateChecked(raw: Uint8Array, dictionary: Uint8Array): Uint8Ar
   return sameBytes(back, raw) ? packed : null;
 }
 
-/**
- * Inflates raw deflate `packed` made with `dictionary`. With `out`, the result is written there and cut at its
- * length (fflate's contract); without, fflate allocates (and grows by 128 KiB steps).
- */
+/** Inflates `packed`; with `out`, writes there and cuts to length (fflate's contract), else fflate allocates. */
 export function inflateWith(packed: Uint8Array, dictionary: Uint8Array, out?: Uint8Array): Uint8Array {
   return out ? inflateSync(packed, { dictionary, out }) : inflateSync(packed, { dictionary });
 }

@@ -1,14 +1,7 @@
 /**
- * The log store's text codec: response bodies, error messages and response-header JSON as versioned bytes.
- *
- * Format: byte 0 names the codec, the rest is its payload.
- *   0      raw UTF-8 (TextEncoder bytes)
- *   n ≥ 1  raw deflate (RFC 1951) with preset dictionary n (dictionaries/<n>.ts, frozen once committed)
- * encodeText writes whichever is smaller, raw on a tie, so a value never costs more than its UTF-8 bytes + 1.
- *
- * Text is UTF-8 as TextEncoder makes it: a lone surrogate becomes U+FFFD, as it did when D1 stored the column as
- * TEXT, so decodeText(encodeText(s)) is s.toWellFormed(): TextDecoder's decoding of TextEncoder's bytes, keeping a
- * leading U+FEFF (a default TextDecoder would drop it as a byte-order mark).
+ * The log store's text codec. Byte 0 names the codec: 0 raw UTF-8, n ≥ 1 raw deflate (RFC 1951) with frozen
+ * preset dictionary n (dictionaries/<n>.ts). encodeText writes the smaller, raw on a tie, so at most UTF-8 + 1.
+ * decodeText(encodeText(s)) is s.toWellFormed(), a leading U+FEFF kept.
  */
 import { deflateChecked, inflateWith } from "./deflate";
 import { DICTIONARY_1 } from "./dictionaries/1";

@@ -1,6 +1,6 @@
 /**
- * Calendar arithmetic on "wall" times: a local date-time encoded as milliseconds since 1970-01-01T00:00 local, so
- * Date's UTC getters read its fields and whole days are exactly 86 400 000 ms apart (DST lives only in timezone.ts).
+ * "Wall" times: a local date-time as ms since 1970-01-01T00:00 local, so UTC getters read its fields and days
+ * are exactly 86 400 000 ms (DST lives only in timezone.ts).
  */
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;

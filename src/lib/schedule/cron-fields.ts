@@ -1,7 +1,6 @@
 /**
- * Range checks for the numbers in a 5-field cron expression, run before croner so an error names the value the
- * client sent and what the field allows (croner reports `0 0 32 * *` as "day: 31", an internal index). Syntax
- * beyond numbers and ranges (names, `L`, `W`, `#`, `+`) is left to croner.
+ * Range checks for cron numbers before croner, so the error names the value sent (croner reports `0 0 32 * *`
+ * as "day: 31"). Other syntax (names, `L`, `W`, `#`, `+`) is left to croner.
  */
 
 interface FieldSpec {

@@ -5,10 +5,8 @@ import { runAtInstant } from "./start";
 import { utcToLocal } from "./timezone";
 
 /**
- * The 5-field cron string shown for a schedule (the `schedule` field). Only `cron` and the N = 1 forms are exact:
- * cron steps restart at each day/month/year boundary while repeat_every counts from the anchor, and weeks/years
- * N > 1 have no cron form at all; a one-off `run_at` shows the cron pinned to its date (in `timezone`).
- * nextRunAt(), not this string, decides when a job runs.
+ * The 5-field cron string shown as `schedule`. Exact only for `cron` and N = 1 forms (cron steps restart at
+ * boundaries; weeks/years N > 1 have no cron form). nextRunAt(), not this string, decides when a job runs.
  */
 export function toCronString(config: ScheduleConfig, timezone = "UTC"): string {
   if (config.run_at !== undefined) return pinnedCron(runAtInstant(config) ?? 0, timezone);

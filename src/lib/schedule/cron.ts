@@ -4,21 +4,14 @@ import { cronFieldError } from "./cron-fields";
 import { localToUtc, utcToLocal } from "./timezone";
 
 /**
- * Raw cron expressions (the `cron` extension of schedule_config), evaluated by croner (11.x), with two rules of
- * Vixie cron that croner's options cannot express on their own wrapped around it:
- *
- * - Exactly 5 fields (minute hour day-of-month month day-of-week); nicknames such as `@daily` and seconds/year
- *   fields are refused. Croner's extensions (`L`, `W`, `#`, `+`) are accepted.
- * - Day-of-month and day-of-week, as Vixie cron's `DOM_STAR`/`DOW_STAR`: a field that starts with `*` (`*`,
- *   `*∕2`; croner's `?` counts as `*`) is unrestricted; if either field is, the two are ANDed, otherwise ORed
- *   (`0 9 1 * 1` runs on the 1st and on every Monday, `0 9 *∕2 * 1` only on odd-dated Mondays). Croner only
- *   treats a bare `*` so, so we pass it `domAndDow` per expression. `+` on day-of-week still forces AND.
- * - DST. A fixed-time job (no `*` and no step in its minute and hour fields: `30 2 * * *`, `30 1,13 * * *`,
- *   `30 2-3 * * *`) keeps the schedule rule of the presets: a repeated local time runs once (first occurrence),
- *   a skipped one at the next valid minute — even when that minute is on the next date, which croner's
- *   same-day rule would drop. Such jobs are matched by croner on the wall clock (as UTC) and placed by
- *   localToUtc(), the presets' own gap/overlap rule. Any other job is an interval job, run by croner in the
- *   zone by elapsed time: a repeated time runs on both passes, a skipped one does not run.
+ * Raw cron expressions, evaluated by croner 11.x with two Vixie cron rules wrapped around it:
+ * - Exactly 5 fields; nicknames (`@daily`) and seconds/year fields are refused; `L`, `W`, `#`, `+` are accepted.
+ * - Day-of-month/day-of-week as Vixie's `DOM_STAR`/`DOW_STAR`: if either field starts with `*` (or `?`) they are
+ *   ANDed, else ORed (`0 9 1 * 1`: the 1st and every Monday). Croner only does so for a bare `*`, hence
+ *   `domAndDow` per expression; `+` still forces AND.
+ * - DST: a fixed-time job (no `*` or step in minute and hour) follows the presets: a repeated time runs once, a
+ *   skipped one at the next valid minute (localToUtc). Other jobs run by elapsed time in the zone: a repeated
+ *   time runs twice, a skipped one not at all.
  */
 
 /** Trimmed, single-spaced: the form we store and compare. */

@@ -6,8 +6,7 @@ import { localToUtc } from "./timezone";
 const BARE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
- * The last instant (inclusive) a run may fall on, or Infinity. A bare `end_date` ends with its local day in the
- * job's timezone (midnight after it, found DST-aware); a date-time is an instant.
+ * The last instant (inclusive) a run may fall on, or Infinity; a bare `end_date` ends with its local day (DST-aware).
  */
 export function lastRunBound(config: ScheduleConfig, timezone: string): number {
   if (config.end_type !== "on" || config.end_date === undefined) return Number.POSITIVE_INFINITY;

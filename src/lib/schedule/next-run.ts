@@ -67,16 +67,15 @@ function stepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {
   const anchorDay = dayOf(utcToLocal(tz, anchorAt));
   // Whole local days (day numbers) → the run instant on that day. Gap/overlap rules live in localToUtc.
   const runOn = (day: number) => localToUtc(tz, day * DAY + timeMs);
-  // Start the day walks two local days early: a run's instant can precede `after` by less than its wall time does
-  // (overlaps, offset changes), and every walk below is monotonic, so starting early only costs a step or two.
+  // Start two local days early: a run's instant can precede `after` by less than its wall time; walks are monotonic.
   const firstDay = (after: number) => dayOf(utcToLocal(tz, after)) - 2;
 
   switch (config.repeat_type) {
     case "hourly": {
-      // The runs are the instants whose local minute is :MM — exactly what cron `MM * * * *` runs (croner, by
-      // elapsed time: a repeated :MM runs on both passes, one in a gap does not run), so the two spellings
-      // agree even where an offset shift is not whole hours (Lord Howe, Chatham). repeat_every N keeps those in
-      // every Nth whole hour of elapsed time counted from the start of the anchor's local hour.
+      // Instants whose local minute is :MM, exactly as croner runs `MM * * * *` by elapsed time, so both spellings
+      // agree
+      // even with non-hour offset shifts (Lord Howe, Chatham). repeat_every N counts hours from the anchor's local
+      // hour.
       const everyMinute = cronStepper(`${minute} * * * *`, tz);
       const hourStart = anchorAt - mod(utcToLocal(tz, anchorAt), HOUR);
       return (after) => {

@@ -39,8 +39,7 @@ export const ScheduleConfigSchema = z
       .min(1, "must be an integer between 1 and 1000")
       .max(1000, "must be an integer between 1 and 1000")
       .optional()
-      // A default applied by transform, not .default(): the OpenAPI input schema then carries no `default`, which
-      // generators (openapi-typescript) would turn into a required field.
+      // A transform, not .default(): openapi-typescript would turn a schema `default` into a required field.
       .transform((n) => n ?? 1)
       .openapi({
         description: "Run every N hours/days/weeks/months/years, counted from creation or the last change. Default 1",

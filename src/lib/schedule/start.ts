@@ -6,9 +6,8 @@ import { localToUtc } from "./timezone";
 const BARE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
- * The first instant (epoch ms, inclusive) a run may fall on, or -Infinity without `start_date`. A bare
- * `start_date` starts with its local day in the job's timezone (its midnight, found DST-aware by localToUtc, the
- * presets' gap rule); a date-time (with `Z` or an offset) is an instant. The mirror of lastRunBound (end.ts).
+ * The first instant (inclusive) a run may fall on, or -Infinity; a bare `start_date` starts at its local
+ * midnight (localToUtc's gap rule). The mirror of lastRunBound (end.ts).
  */
 export function firstRunBound(config: ScheduleConfig, timezone: string): number {
   if (config.start_date === undefined) return Number.NEGATIVE_INFINITY;

@@ -1,8 +1,8 @@
 import { DAY, MINUTE } from "./calendar";
 
 /**
- * IANA timezone support on Intl alone (no tz database of our own). Local times are "wall" times (see calendar.ts).
- * Offsets are looked up with Intl.DateTimeFormat, whose formatters are costly to build, so one is cached per zone.
+ * IANA timezones on Intl alone; local times are "wall" times (calendar.ts). Formatters are costly: one per zone,
+ * cached.
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -52,10 +52,7 @@ export function utcToLocal(timeZone: string, instant: number): number {
   return instant + offsetAt(timeZone, instant);
 }
 
-/**
- * The instant a wall time denotes. A time that occurs twice (fall back) gives its first occurrence; a time that
- * does not exist (spring forward) gives the first instant after the gap, i.e. the next valid local minute.
- */
+/** The instant a wall time denotes: a repeated time gives its first occurrence, a skipped one the next valid minute. */
 export function localToUtc(timeZone: string, wall: number): number {
   // Offsets a day either side bracket any transition near `wall` (zones move at most once in two days).
   const before = offsetAt(timeZone, wall - DAY);

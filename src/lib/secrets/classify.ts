@@ -1,7 +1,4 @@
-/**
- * Which header values are secret by name alone: credentials (RFC 9110 §11.6 Authorization, Proxy-Authorization;
- * RFC 6265 Cookie) and any name that says token, secret, key, auth, password, signature or session.
- */
+/** Header values secret by name: credentials (RFC 9110 §11.6, RFC 6265 Cookie) and names saying token, key, auth… */
 const SECRET_HEADER_NAMES = new Set(["authorization", "proxy-authorization", "cookie"]);
 const SECRET_HEADER_WORDS = /token|secret|key|auth|password|signature|session/i;
 
@@ -12,10 +9,7 @@ export function isSecretHeaderName(name: string, extra: readonly string[] = []):
   );
 }
 
-/**
- * A URL's query split into its `name=value` pairs as written (values still percent-encoded), so a secret value can
- * be swapped without re-serialising (and so changing) the rest of the URL.
- */
+/** A query's `name=value` pairs as written, so a secret can be swapped without re-serialising the rest of the URL. */
 export interface QueryPart {
   name: string;
   /** Offsets of the raw value in the URL string; equal when the pair has no `=value`. */

@@ -1,9 +1,6 @@
 import { type Keyring, keyById, type MasterKey } from "./keyring";
 
-/**
- * Per-account keys derived from a master key with HKDF-SHA-256 (RFC 5869): one AES-GCM key to seal values, one
- * HMAC key for redaction tokens. Deriving per account means one account's tokens say nothing about another's.
- */
+/** Per-account AES-GCM and HMAC keys via HKDF-SHA-256 (RFC 5869), so one account's tokens say nothing of another's. */
 interface AccountKeys {
   seal: CryptoKey;
   mac: CryptoKey;

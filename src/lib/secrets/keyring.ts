@@ -1,7 +1,6 @@
 /**
- * The master keys that seal customers' secrets (AES-GCM) and key their redaction tokens (HMAC), held as Worker
- * secrets (`wrangler secret put SECRETS_MASTER_KEY`), never in `[vars]`. Each is `<key id>:<base64 of 32 bytes>`;
- * the id travels with every sealed value so a rotation can tell old ciphertexts from new ones.
+ * Master keys for sealing and tokens, Worker secrets (never `[vars]`): `<key id>:<base64 of 32 bytes>`. The id
+ * travels with each sealed value so a rotation tells old ciphertexts from new.
  */
 
 export interface MasterKey {

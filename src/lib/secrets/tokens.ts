@@ -1,7 +1,6 @@
 /**
- * Redaction tokens: what every response shows in place of a secret value, `[redacted:<short HMAC>]`. The same
- * value gives the same token, so two values can be told apart; sending a token back on update keeps the stored
- * value (src/jobs/secrets.ts).
+ * Redaction tokens, `[redacted:<short HMAC>]`, shown in place of secrets; equal values give equal tokens, and a
+ * token sent back on update keeps the stored value (src/jobs/secrets.ts).
  */
 
 /** Any token-shaped text, well-formed or not: such input is never stored as a literal value. */
