@@ -1,7 +1,6 @@
 /**
- * The shard databases are the static D1 bindings SHARD_0 … SHARD_{N-1} (wrangler.toml; Cloudflare allows about
- * 5,000 bindings per Worker). This is the only module that names them; src/shards/resolve.ts is the only one that
- * maps an account to one.
+ * Shards are the static D1 bindings SHARD_0 … SHARD_{N-1} (wrangler.toml). Only this module names them; only
+ * src/shards/resolve.ts maps an account to one.
  */
 const PREFIX = "SHARD_";
 

@@ -26,8 +26,8 @@ export async function accountsPerShard(control: ControlDb, shards: number): Prom
 }
 
 /**
- * Directory entries this isolate has read, each trusted for DIRECTORY_CACHE_SECONDS: most requests and run
- * messages then need no control-plane query. A move waits out this TTL before it deletes the source copy.
+ * Directory entries cached per isolate for DIRECTORY_CACHE_SECONDS; a move waits out this TTL before deleting the
+ * source.
  */
 export class DirectoryCache {
   private readonly entries = new Map<string, { entry: DirectoryEntry; until: number }>();

@@ -18,31 +18,22 @@ import type { SqlRunner, Statement } from "./sql-runner";
 /**
  * Moving an account between shards (`npm run cli -- account:move`): in bounded chunks, resumable, fenced.
  *
- * 1. **Fence.** The directory marks the account `moving` (target recorded) and the source shard's account row gets
- *    `fenced_at`. From then on the source's tick claims none of the account's slots and its consumers take no new
- *    lease (both conditions live in the same statements as the claim and the lease, src/engine), API writes answer
- *    503, and run messages wait in the queue (src/engine/route-runs.ts).
- * 2. **Quiesce.** Wait out the isolates' directory caches (DIRECTORY_CACHE_SECONDS), then until no attempt of the
- *    account holds a live lease on the source (a run already executing records there first).
- * 3. **Copy** every table of the account, chunk by chunk in primary-key order, `ON CONFLICT DO NOTHING` — so a
- *    rerun after a crash continues where the copy stopped. Shard-local numbers (`num`) are assigned by the target;
- *    logs go through the `execution_logs` view, which maps ids to the target's numbers, and the target's insert
- *    trigger rebuilds the daily counts.
- * 4. **Verify** that the target holds exactly the source's logs (per job) and rows; otherwise stop, still fenced.
- * 5. **Flip.** Unfence the target's account row, then point the directory at the target (`active`, the source kept
- *    in `move_shard`). Runs queued meanwhile are consumed against the target: consumers resolve the shard from the
- *    directory when they consume a message, never from the message.
- * 6. **Remove the source copy** only after the directory caches and the queue's redelivery delay have passed, in
- *    chunks; then clear `move_shard`.
+ * 1. **Fence.** Directory `moving`, source account row `fenced_at`: the claim and lease statements then skip the
+ *    account (src/engine/fence.ts), API writes answer 503, run messages wait (src/engine/route-runs.ts).
+ * 2. **Quiesce.** Wait out DIRECTORY_CACHE_SECONDS, then until no attempt holds a live lease on the source.
+ * 3. **Copy** every table in primary-key order, ON CONFLICT DO NOTHING, so a rerun continues. The target assigns
+ *    `num`s; logs go through the `execution_logs` view (ids → target numbers); its insert trigger rebuilds
+ *    the daily counts.
+ * 4. **Verify** that the target holds exactly the source's rows and logs per job; otherwise stop, still fenced.
+ * 5. **Flip.** Unfence the target, then point the directory at it (source kept in `move_shard`); queued runs
+ *    resolve their shard at consume time, so they run on the target.
+ * 6. **Remove the source copy** after the caches and the queue's redelivery delay have passed; clear `move_shard`.
  *
- * Nothing runs twice: the source stops claiming and leasing before the copy, and the target cannot run anything
- * before the flip (its messages wait). Nothing is lost: the copy is verified before the flip.
+ * Nothing runs twice (the source stops before the copy, the target waits for the flip); nothing is lost
+ * (verified before the flip).
  */
 
-/**
- * Seconds anything that meets a move's fence waits before trying again: a run message (src/engine/route-runs.ts), a
- * delivery whose lease the fence refused (src/engine/consume.ts), and an API write (Retry-After, src/http/account-shard.ts).
- */
+/** Seconds whatever meets a move's fence waits: run messages, refused leases, API writes (Retry-After). */
 export const MOVING_RETRY_SECONDS = 30;
 
 export interface MoveDeps {

@@ -1,14 +1,10 @@
 import type { Statement } from "./sql-runner";
 
-/**
- * Placement of new accounts, as pure functions so the Worker, the tests and the operator CLI (which reaches D1
- * through wrangler) apply one rule.
- */
+/** New-account placement as pure functions, so the Worker, tests and operator CLI apply one rule. */
 
 /**
- * The shard a new account goes to: the one with the fewest accounts in the directory, the lowest number on a tie.
- * Accounts differ in size, but a new account's size is unknown and the count is one indexed query; an operator
- * evens out heavy accounts with `npm run cli -- account:move` (the `shards` command shows bytes per shard).
+ * A new account's shard: fewest accounts, lowest number on a tie. Its size is unknown and the count is one
+ * indexed query; operators even out heavy accounts with `npm run cli -- account:move`.
  */
 export function chooseShard(accountsPerShardNow: number[]): number {
   let best = 0;

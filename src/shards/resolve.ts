@@ -9,9 +9,8 @@ export interface AccountShard extends DirectoryEntry {
 }
 
 /**
- * The one place that answers "which database holds this account?": the directory (control plane primary, behind the
- * isolate's cache for DIRECTORY_CACHE_SECONDS), then the shard's binding. Null for an account with no directory
- * entry (unknown, or created by nothing this version knows).
+ * The one answer to "which database holds this account?": the directory (cached for DIRECTORY_CACHE_SECONDS),
+ * then the shard's binding. Null without a directory entry.
  */
 export async function accountShard(env: Env, accountId: string, now = Date.now()): Promise<AccountShard | null> {
   let entry = directoryCache.get(accountId, now);

@@ -1,7 +1,6 @@
 /**
- * D1 read replication through the Sessions API (Cloudflare D1 docs, "Read replication"): a session's queries are
- * sequentially consistent, and a bookmark returned to the client lets its next request read its own writes even on
- * another replica.
+ * D1 read replication via the Sessions API (Cloudflare D1 docs, "Read replication"): queries in a session are
+ * sequentially consistent, and a returned bookmark lets the client read its own writes on any replica.
  */
 
 /** The request and response header carrying a shard session's bookmark (the name Cloudflare's D1 examples use). */
@@ -11,8 +10,7 @@ export const BOOKMARK_HEADER = "X-D1-Bookmark";
 const BOOKMARK = /^[0-9A-Za-z_-]{1,128}$/;
 
 /**
- * The session a request runs in on its account's shard. A client's bookmark wins (read your own writes); otherwise
- * reads (GET, HEAD) start `first-unconstrained` — any replica — and writes `first-primary`.
+ * A request's session: the client's bookmark wins, else reads start `first-unconstrained` and writes `first-primary`.
  */
 export function sessionConstraint(method: string, bookmark: string | null | undefined): string {
   if (bookmark && BOOKMARK.test(bookmark)) return bookmark;

@@ -5,8 +5,7 @@ export interface Statement {
 }
 
 /**
- * The SQL an operator procedure needs from a database, so one implementation runs inside the Worker and its tests
- * (over a D1 binding) and from the operator CLI (over `wrangler d1 execute`, scripts/lib/shards.ts).
+ * SQL an operator procedure needs, so one implementation runs in the Worker (D1) and the CLI (`wrangler d1 execute`).
  */
 export interface SqlRunner {
   /** Rows of one SELECT. */
