@@ -25,10 +25,7 @@ const HOUR_MS = 3_600_000;
 /** Stop starting new chunks after this long; the next sweep continues where this one stopped. */
 export const SWEEP_BUDGET_MS = 20_000;
 
-/**
- * The shard tables whose rows the sweep deletes, named from the drizzle schema (test/shards/tables.test.ts fails
- * when a shard table is in neither this list nor its commented exceptions).
- */
+/** Shard tables the sweep deletes from, named from the drizzle schema (test/shards/tables.test.ts checks coverage). */
 export const SWEPT_TABLES: readonly string[] = [
   logs,
   logBodies,
@@ -73,12 +70,10 @@ export interface SweepReport {
 }
 
 /**
- * Deletes up to `limit` matching logs with their text, and subtracts them from their hours' rollups, in one atomic
- * batch: count the chunk, one grouped UPDATE of log_hours (n and sum_ms; min, max and the sketch keep describing
- * the hour until it wholly expires), the text, then the rows. Each statement names the chunk by the same
- * `SELECT key … LIMIT` inside one transaction, so all see the same rows. Rows not yet in a rollup (body NULL: legacy,
- * src/engine/migrate-logs.ts) subtract nothing. The rows are counted rather than read from `changes`, which D1 reports
- * with trigger writes included; a per-row delete trigger cost more than half of the sweep's time.
+ * Deletes up to `limit` matching logs with their text and subtracts them from log_hours (n, sum_ms; min, max,
+ * sketch stay until the hour expires) in one batch. Every statement names the chunk by the same `SELECT … LIMIT`,
+ * so all see the same rows; legacy rows (body NULL) subtract nothing. Rows are counted, not read from `changes`,
+ * which D1 reports with trigger writes included.
  */
 async function deleteChunk(db: Db, where: SQL | undefined, limit: number): Promise<number> {
   const chunkKeys = db
