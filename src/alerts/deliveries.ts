@@ -9,10 +9,7 @@ export type NewAlertDelivery = Omit<
   "status" | "attempts" | "lastError" | "deliveredAt" | "leaseUntil"
 >;
 
-/**
- * How long one delivery attempt holds its row: the send's own timeout (10 s) with room to record the outcome. A
- * second delivery of the same message meanwhile is `busy`, and is redelivered by the queue later.
- */
+/** How long an attempt holds its row: the send's 10 s timeout plus recording; a concurrent duplicate is `busy`. */
 export const DELIVERY_LEASE_MS = 60_000;
 
 /** The delivery row, for the recording batch: written only when `condition` holds (the outbox entry's own). */
@@ -23,9 +20,8 @@ export function insertDeliveryStatement(db: Db, row: NewAlertDelivery, condition
 export type Claim = { kind: "claimed"; row: AlertDeliveryRow } | { kind: "busy" } | { kind: "done" };
 
 /**
- * Takes attempt `attempt` of a delivery: the row must still be pending with exactly `attempt` attempts made and
- * no live lease. A message whose attempt already happened (a duplicate, or a retry already queued) finds `done`
- * and sends nothing; one that finds another delivery of the same attempt in flight is `busy`.
+ * Takes attempt `attempt`: the row must be pending with exactly `attempt` attempts and no live lease. A duplicate
+ * or already-retried message finds `done`; one racing the same attempt finds `busy`.
  */
 export async function claimDelivery(db: Db, id: string, attempt: number, now: number): Promise<Claim> {
   const [row] = await db
@@ -73,10 +69,7 @@ export async function abandonDelivery(db: Db, id: string, reason: string): Promi
     .where(and(eq(alertDeliveries.id, id), eq(alertDeliveries.status, "pending")));
 }
 
-/**
- * A page of a live job's alert deliveries, newest first, and their total; null when the job is not a live job of
- * the account.
- */
+/** A page of a live job's alert deliveries, newest first, and their total; null when the job is not live. */
 export async function listDeliveries(
   db: Db,
   accountId: string,

@@ -16,9 +16,8 @@ type Statement = Parameters<Db["batch"]>[0][number];
 export interface AlertPlan {
   entries: ConditionalEntry[];
   /**
-   * Statements for the recording batch, run after the outbox entries and before the job's own UPDATE, so every
-   * condition reads the job row as it was before this attempt: the delivery rows (each with its entry's
-   * condition), then one UPDATE of the job's alert state (and `disabled`, when auto_disable_after is reached).
+   * Recording-batch statements, after the outbox and before the job's UPDATE so conditions read the old job row:
+   * delivery rows, then one UPDATE of the alert state (and `disabled` at auto_disable_after).
    */
   statements: (newer: SQL, logMissing: SQL) => Statement[];
 }
@@ -32,9 +31,8 @@ export function p95(values: readonly number[]): number {
 }
 
 /**
- * Whether this attempt makes the job slow, by its slow_run rule: `run` compares the attempt's response time,
- * `p95` the 95th percentile of the job's last `window` logs with a response time, this attempt included (the
- * window reads logs, so retries count as samples too). Undefined when there is no rule or no response time.
+ * Whether this attempt makes the job slow: `run` by its response time, `p95` over the last `window` logs with
+ * one, this attempt and retries included. Undefined without a rule or a response time.
  */
 async function slowness(db: Db, job: CronJobRow, policy: AlertPolicy, facts: AttemptFacts) {
   const rule = policy.slow_run;

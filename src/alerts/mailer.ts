@@ -15,10 +15,8 @@ export interface Mailer {
 export type WithMailer = { mailer?: Mailer };
 
 /**
- * The mailer for a delivery: the one injected in `deps` (tests), else the Worker's `EMAIL` binding
- * (wrangler.toml `[[send_email]]`; emulated by wrangler dev / miniflare locally, which log the message instead of
- * sending it). Null when the deployment has no binding. Imported lazily so Node tooling that loads the app
- * (scripts/openapi.ts) never resolves `cloudflare:workers`.
+ * The mailer: `deps`' (tests), else the `EMAIL` binding (wrangler.toml `[[send_email]]`); null without one.
+ * Imported lazily so Node tooling (scripts/openapi.ts) never resolves `cloudflare:workers`.
  */
 export async function resolveMailer(deps: object, env?: { EMAIL?: SendEmail }): Promise<Mailer | null> {
   const injected = (deps as WithMailer).mailer;
@@ -28,9 +26,8 @@ export async function resolveMailer(deps: object, env?: { EMAIL?: SendEmail }): 
 }
 
 /**
- * Error codes of `EMAIL.send()` that no retry can fix (Cloudflare Email Service, Workers API error table): a bad
- * payload, an unverified sending domain, a recipient the binding may not mail or that is suppressed. Any other
- * failure — sending quota or rate limits, internal errors, unknown codes — is retried.
+ * `EMAIL.send()` error codes no retry fixes (Cloudflare Email Service, Workers API error table); any other
+ * failure, quotas and unknown codes included, is retried.
  */
 const PERMANENT_EMAIL_ERRORS = new Set([
   "E_VALIDATION_ERROR",

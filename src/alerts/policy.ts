@@ -20,10 +20,7 @@ export function alertPolicy(row: Pick<CronJobRow, "alertPolicy">): AlertPolicy {
   return { ...ALERT_DEFAULTS, ...stored, slow_run: slow };
 }
 
-/**
- * The stored policy after a create (`current` undefined) or an update: the fields sent replace the stored ones
- * (`channels` whole, `slow_run` whole with its own defaults), the rest are kept.
- */
+/** The stored policy after a create or update: fields sent replace stored ones (`channels`, `slow_run` whole). */
 export function mergeAlertPolicy(current: AlertPolicy | undefined, input: AlertPolicyInput): AlertPolicy {
   const merged: AlertPolicy = { ...(current ?? ALERT_DEFAULTS) };
   if (input.channels !== undefined) merged.channels = input.channels;

@@ -14,9 +14,8 @@ export const MIN_REMIND_MINUTES = 5;
 export const MAX_REMIND_MINUTES = 10_080;
 
 /**
- * An e-mail address as alerts accept it: a single `local@domain.tld` mailbox, no display name, no spaces, so the
- * address confirmed by double opt-in is exactly the one mailed. Lower-cased on input (the domain is
- * case-insensitive, RFC 5321 §2.4; edgecron treats the local part so too, so one confirmation covers both spellings).
+ * One `local@domain.tld` mailbox, no display name, so the address confirmed by double opt-in is the one mailed.
+ * Lower-cased: domains are case-insensitive (RFC 5321 §2.4), and edgecron treats local parts so too.
  */
 export const EmailAddress = z
   .string()

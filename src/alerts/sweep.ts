@@ -3,9 +3,8 @@ import type { Db } from "../db/client";
 import { alertDeliveries } from "../db/schema";
 
 /**
- * Deletes up to `limit` alert deliveries fired before `cutoff` (epoch ms), for the retention sweep: the same
- * retention as logs (RETENTION_DAYS). Returns how many went. Deliveries are rare next to logs (one per alert and
- * channel), so the oldest-first scan needs no time index of its own.
+ * Deletes up to `limit` alert deliveries fired before `cutoff`, with the logs' retention (RETENTION_DAYS); returns
+ * the count. Deliveries are rare, so the oldest-first scan needs no time index.
  */
 export async function deleteExpiredDeliveries(db: Db, cutoff: number, limit: number): Promise<number> {
   const oldest = db

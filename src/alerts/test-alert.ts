@@ -8,9 +8,8 @@ import type { AlertFacts } from "./payloads";
 import { alertPolicy } from "./policy";
 
 /**
- * A `test` alert to every channel of a job, so its owner can check a channel before a real failure needs it. Each
- * channel gets a delivery row (listed with the job's alerts) and a queue message, delivered and retried like any
- * alert; nothing about the job's runs or alert state changes. Returns the delivery ids (none without channels).
+ * A `test` alert to every channel of a job, delivered and retried like any alert; runs and alert state are
+ * untouched. Returns the delivery ids.
  */
 export async function fireTestAlert(db: Db, queue: MessageSender, job: CronJobRow, now: number): Promise<string[]> {
   const channels = alertPolicy(job).channels;
