@@ -6,7 +6,7 @@ import { retryOnResponseFields } from "./success-rules.schemas";
 export const BACKOFFS = ["fixed", "exponential"] as const;
 /** When callbacks are sent (src/engine/callbacks.ts); what is stored and returned. */
 export const CALLBACK_NOTIFY = ["attempt", "final", "on_change"] as const;
-/** What a request may send: `always` is the old name of `final` and is stored as `final`. */
+/** What a request may send: `always` is an alias of `final` and is stored as `final`. */
 export const CALLBACK_NOTIFY_INPUT = [...CALLBACK_NOTIFY, "always"] as const;
 /** A run's final outcome, as `last_run_status` reports it (same values as a log's `status`). */
 export const LastRunStatusSchema = z.enum(executionStatuses);
