@@ -37,8 +37,7 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok", service: "edgecron" }));
   app.route("/", dashboardRoutes);
 
-  // Keys and the shard directory live in the control plane; everything else of an account in its shard, whose
-  // session accountShardSession opens once the key has named the account.
+  // Keys and directory live in the control plane; the rest in the shard that accountShardSession opens.
   app.use("/v1/*", async (c, next) => {
     c.set("control", createControlDb(c.env.DB));
     await next();

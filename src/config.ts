@@ -38,10 +38,7 @@ const ConfigSchema = z.object({
   MAX_ALERT_RECIPIENTS: z.coerce.number().int().min(1).default(50),
   /** Confirmation e-mails an account may cause per rolling hour, whatever the addresses (README "Limits"). */
   MAX_CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(10),
-  /**
-   * The origin customers reach this deployment at: every absolute link (confirmation e-mails, OpenAPI `servers`) is
-   * built from it, never from the request's Host, which a client chooses.
-   */
+  /** The public origin for absolute links, never the request's Host, which a client chooses. */
   PUBLIC_ORIGIN: z
     .string()
     .default("http://localhost:8787")

@@ -10,10 +10,7 @@ import { shardDb } from "./shards/resolve";
 /** The queue of per-shard ticks and sweeps (wrangler.toml, consumer max_batch_size 1). */
 export const TICKS_QUEUE = "edgecron-ticks";
 
-/**
- * One shard's share of a Cron Trigger: the dispatch tick (and the relay after it), or the retention sweep.
- * `scheduledTime` is the trigger's (epoch ms), so a redelivered tick claims exactly what the first would have.
- */
+/** One shard's tick (dispatch, relay) or sweep; `scheduledTime` is the trigger's, so a redelivery claims the same. */
 export interface ShardTickMessage {
   type: "shard-tick";
   task: "dispatch" | "sweep";
@@ -27,11 +24,9 @@ export interface TickSender {
 }
 
 /**
- * The Cron Trigger's whole job: one message per shard. Why a queue and not a loop in this invocation: an
- * invocation may make 1,000 D1 queries (Workers Paid) and a sub-hourly Cron Trigger gets 30 s of CPU; a tick costs
- * about 2 queries per 100 due jobs plus the relay's, so a loop over 16 busy shards would spend one shared budget
- * that a single shard's tick already approaches at scale. Each shard's message gets a consumer invocation (and
- * budget) of its own, and Queues runs them concurrently. sendBatch takes 100 messages per call (Queues limit).
+ * The Cron Trigger sends one message per shard: an invocation may make 1,000 D1 queries (Workers Paid) and a tick
+ * costs ~2 per 100 due jobs, so each shard gets its own consumer invocation and budget. sendBatch takes 100
+ * messages per call (Queues limits).
  */
 export async function fanOutShardTicks(
   ticks: TickSender,
@@ -56,9 +51,8 @@ export function fanOutToEveryShard(env: Env, task: ShardTickMessage["task"], sch
 }
 
 /**
- * Runs one shard's tick or sweep against that shard's primary. A tick that used its page budget (MAX_PAGES) and a
- * sweep that stopped at its time budget with expired rows left send themselves again, so neither is capped by one
- * invocation's 1,000 queries: a busy shard's tick and a retention backlog both finish across invocations.
+ * One shard's tick or sweep on its primary. Either re-sends itself when its budget runs out with work left, so
+ * neither is capped by one invocation's 1,000 queries.
  */
 export async function runShardTick(
   env: Env,

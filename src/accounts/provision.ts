@@ -3,10 +3,7 @@ import { hashSecret, newApiKeyId, newApiSecret, newSigningSecret } from "../lib/
 import { directoryStatement } from "../shards/placement";
 import type { Statement } from "../shards/sql-runner";
 
-/**
- * Account and key provisioning as plain SQL statements, so one definition serves the Worker's
- * tests (bound through D1) and the operator CLI (run through `wrangler d1 execute`, local or remote).
- */
+/** Account and key provisioning as plain SQL, shared by the Worker's tests (D1) and the CLI (`wrangler d1 execute`). */
 export interface NewKey {
   api_key: string;
   api_secret: string;
@@ -24,9 +21,8 @@ export interface NewAccount extends Omit<NewKey, "statements"> {
 }
 
 /**
- * A new account as SQL for its two databases. Run the shard's statements first: an account whose directory entry
- * exists is served at once, so its shard row must already be there (a failure in between leaves only an unused
- * shard row, which a retry with the same id reuses).
+ * A new account's SQL for both databases. Run the shard's first: a directory entry is served at once, so its
+ * shard row must exist (a leftover shard row is reused by a retry with the same id).
  */
 export async function newAccount(
   name: string,
@@ -74,9 +70,8 @@ const ACTIVE_KEYS =
   "SELECT count(*) FROM api_keys WHERE account_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
 
 /**
- * A new key's id and secret (returned once: only the secret's SHA-256 is stored) and the INSERT that stores it.
- * The insert selects the account, so a key for an unknown account inserts nothing; with `maxActive`, neither does
- * one past the account's key limit (checked in the same statement, so concurrent requests cannot overshoot it).
+ * A new key's id, secret (returned once; only its SHA-256 is stored) and INSERT. The insert selects the account
+ * and checks `maxActive` in the same statement, so concurrent requests cannot overshoot the limit.
  */
 export async function newKey(
   accountId: string,
@@ -119,11 +114,9 @@ export function revokeKeyStatement(apiKey: string, now: number): Statement {
 export const DEFAULT_SIGNING_SECRET_GRACE_MS = 24 * 3_600_000;
 
 /**
- * Replaces an account's signing secret. With `graceMs` > 0 the old secret is kept in retired_signing_secrets until
- * `now + graceMs` and keeps signing requests and callbacks beside the new one (src/signing/signing-secrets.ts);
- * secrets whose grace is over are pruned. Grace 0 is a hard cut (README "Rotating the signing secret"): only the new
- * secret signs from now on, so every retired secret still in its grace goes too. Run the statements as one batch
- * (D1 batches are transactions).
+ * Replaces an account's signing secret. With `graceMs` > 0 the old one keeps signing until `now + graceMs`;
+ * expired ones are pruned. 0 is a hard cut that drops every retired secret (README "Rotating the signing
+ * secret"). Run as one batch (D1 batches are transactions).
  */
 export function rotateSigningSecretStatements(
   accountId: string,

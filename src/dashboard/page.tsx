@@ -2,11 +2,8 @@ import DASHBOARD_CLIENT_JS from "./generated/client.js";
 import { DASHBOARD_CSS } from "./styles";
 
 /**
- * The dashboard shell. It holds no data and no credentials: the inline script (src/dashboard/client/, bundled
- * by scripts/build-assets.ts) signs in, keeps the credentials in sessionStorage and fetches everything from the
- * API with the usual headers.
- * The sign-in inputs have no `name`, the form posts (never GETs), and the CSP forbids form
- * submission, so a secret can never end up in a URL even if the script failed to load.
+ * The dashboard shell, holding no data or credentials: the inline script signs in and fetches from the API.
+ * Sign-in inputs have no `name` and the CSP forbids form submission, so a secret never reaches a URL.
  */
 export function DashboardPage(props: { nonce: string }) {
   return (

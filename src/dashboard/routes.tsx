@@ -13,11 +13,7 @@ function securityHeaders(n: string): Record<string, string> {
   ]);
 }
 
-/**
- * `GET /dashboard`: one server-rendered shell; the views (`#/` jobs, `#/jobs/<id>` a job, `#/jobs/new`,
- * `#/jobs/<id>/edit`, `#/logs`, `#/keys`, `#/signing-secret`) are drawn client-side from the public API, so the
- * dashboard needs no routes or auth of its own.
- */
+/** `GET /dashboard`: one server-rendered shell; hash views are drawn client-side from the public API, no own auth. */
 export const dashboardRoutes = new Hono<AppEnv>()
   .get("/dashboard", async (c) => {
     // A fresh nonce per response: only the page's own inline <style> and <script> may run.

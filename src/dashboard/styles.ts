@@ -1,7 +1,4 @@
-/**
- * The dashboard's stylesheet, inlined into the page under the CSP nonce (no CDN). Status colours are the
- * 700 shades of green/red/orange/violet so white text on them keeps a WCAG AA contrast ratio.
- */
+/** Inlined under the CSP nonce. Status colours are 700 shades so white text meets WCAG AA contrast. */
 export const DASHBOARD_CSS = `
 :root {
   color-scheme: light;

@@ -1,9 +1,8 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
- * The control plane (the `DB` binding): who an account is, its API keys, and the directory saying which shard
- * database holds the rest of its data (src/shards/). Small and read through the isolate caches, so one database
- * serves every shard. Migrations: drizzle/control (drizzle.control.config.ts). All timestamps are epoch ms (UTC).
+ * The control plane (`DB`): accounts, API keys and the shard directory. Small and cached per isolate, so one
+ * database serves every shard. Migrations: drizzle/control. Timestamps are epoch ms (UTC).
  */
 
 export const apiKeyScopes = ["full", "read_only"] as const;
@@ -42,9 +41,8 @@ export const apiKeys = sqliteTable(
 );
 
 /**
- * The directory: the shard (index into SHARD_0 … SHARD_{N-1}) holding each account's jobs, run ledger and logs.
- * `moving` fences an account while src/shards/move.ts copies it to `move_shard`: its ticks pause and its runs wait
- * until the directory flips. After the flip `move_shard` names the source until its copy has been removed.
+ * The directory: each account's shard (index into SHARD_0 … SHARD_{N-1}). `moving` fences it while
+ * src/shards/move.ts copies it to `move_shard`; after the flip `move_shard` names the source until it is removed.
  */
 export const accountShards = sqliteTable(
   "account_shards",

@@ -2,11 +2,9 @@ import { sql } from "drizzle-orm";
 import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
- * The shard schema: every table of an account's data (jobs, run ledger, logs, log counts, idempotency keys, its
- * signing secrets). Each SHARD_n database holds it for the accounts the directory (src/shards/directory.ts) assigns
- * to it; the control plane (accounts, API keys, directory) is src/db/control-schema.ts. The `accounts` table here
- * is the shard's own record of its accounts (the signing secret the engine signs with; the foreign key of jobs).
- * All timestamps are integer epoch milliseconds (UTC).
+ * The shard schema: an account's jobs, run ledger, logs, counts, idempotency keys and signing secrets. Each SHARD_n
+ * holds it for the accounts the directory assigns; the control plane is src/db/control-schema.ts. `accounts` here
+ * is the shard's own record (signing secret, jobs' foreign key). Timestamps are epoch ms (UTC).
  */
 
 export const jobStates = ["active", "paused", "completed", "disabled"] as const;
@@ -20,13 +18,10 @@ export type RunOrigin = (typeof runOrigins)[number];
 export const runTriggers = ["schedule", "retry", "manual"] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 /**
- * A ledger row's state and the reason a slot did not run as planned. `runs` stores each as its index in these lists
- * (src/engine/run-row.ts), so the lists are append-only: never reorder or remove an entry, a stored number would
- * change meaning. An integer 0..9 costs a row at most one byte (0 and 1 none), the text 4 to 11. `queued` and
- * `running` must stay 0 and 1: runs_job_unfinished_idx is `state IN (0, 1)`.
- *
- * queued → running (leased) → done; `skipped` with a reason (overlap, paused, deleted; missed, calendar, maintenance
- * later); `awaiting` and `dead` (undelivered, outcome_unknown) are for the run history's later states.
+ * A run's state and skip reason, stored as list indexes (src/engine/run-row.ts), so the lists are append-only:
+ * never reorder or remove an entry. `queued` and `running` must stay 0 and 1: runs_job_unfinished_idx is
+ * `state IN (0, 1)`. queued → running (leased) → done, or `skipped` with a reason; `awaiting` and `dead` are
+ * reserved for later states.
  */
 export const runStates = ["queued", "running", "awaiting", "done", "skipped", "dead"] as const;
 export type RunState = (typeof runStates)[number];
@@ -49,21 +44,17 @@ export const accounts = sqliteTable("accounts", {
   signingSecret: text("signing_secret").notNull(),
   createdAt: integer("created_at").notNull(),
   /**
-   * The account's shard-local number, the key logs store instead of the 36-character id (issue 12, compact logs).
-   * Assigned by the insert trigger of migration 0016 (max + 1), whoever inserts; never reused while the row lives.
+   * The account's shard-local number, stored by logs instead of the 36-character id. Assigned max + 1 by the
+   * insert trigger (migration 0016), whoever inserts; never reused while the row lives.
    */
   num: integer("num").unique("accounts_num_unique"),
-  /**
-   * Set while an account move copies the account away from this shard (src/shards/move.ts): the tick claims none
-   * of its slots and no run of it is leased here (src/engine/fence.ts).
-   */
+  /** Set while a move copies the account away: no slot is claimed, no run leased here (src/engine/fence.ts). */
   fencedAt: integer("fenced_at"),
 });
 
 /**
- * Signing secrets replaced by a rotation that still sign callbacks until `expires_at` (the grace period), so
- * callbacks already queued and receivers not yet updated keep verifying. The current secret is
- * accounts.signing_secret; src/signing/signing-secrets.ts reads both.
+ * Secrets replaced by a rotation, still signing until `expires_at` so queued callbacks and slow receivers keep
+ * verifying; src/signing/signing-secrets.ts reads them beside accounts.signing_secret.
  */
 export const retiredSigningSecrets = sqliteTable(
   "retired_signing_secrets",
@@ -99,10 +90,7 @@ export const cronJobs = sqliteTable(
     scheduleConfig: text("schedule_config").notNull(),
     /** Start of the repeat_every period count (creation or last schedule change). */
     scheduleAnchorAt: integer("schedule_anchor_at").notNull(),
-    /**
-     * A1Cron's `is_active`: always `state = 'active'`, written together with `state` by src/jobs/state.ts.
-     * Kept as a column because the due index, the active-job limit and list filters read it.
-     */
+    /** A1Cron's `is_active`, always `state = 'active'` (src/jobs/state.ts); the due index and filters read it. */
     isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
     /**
      * `active | paused | completed | disabled` (src/jobs/state.ts): paused by the user, completed when the schedule
@@ -126,9 +114,9 @@ export const cronJobs = sqliteTable(
     /** Whether `body` is secret: stored sealed, shown as a redaction token. */
     bodyIsSecret: integer("body_is_secret", { mode: "boolean" }).notNull().default(false),
     /**
-     * JSON object of sealed secret values (AES-GCM, src/lib/secrets/seal.ts) by slot (`header:<name>`, `query:<field>:
-     * <param>`, `body`, `channel:<i>`); the plain columns hold redaction tokens in their place. NULL: a row written
-     * before secrets were sealed, whose values are still in clear (`npm run cli -- secrets:encrypt` seals them).
+     * JSON of AES-GCM-sealed values (src/lib/secrets/seal.ts) by slot (`header:<name>`, `query:<field>:<param>`,
+     * `body`, `channel:<i>`); plain columns hold tokens. NULL: values still in clear (`secrets:encrypt`
+     * seals them).
      */
     secrets: text("secrets"),
     /** Whether requests to the endpoint carry X-Edgecron-Request-Signature (src/engine/request-identity.ts). */
@@ -170,9 +158,8 @@ export const cronJobs = sqliteTable(
     /** Soft delete: the row and its logs become unreachable at once; the sweep removes them later. */
     deletedAt: integer("deleted_at"),
     /**
-     * The job's shard-local number, the key logs and log counts store instead of the 36-character id (issue 12,
-     * compact logs). Assigned by the insert trigger of migration 0016 (max + 1, not the rowid, which VACUUM may
-     * renumber), whoever inserts.
+     * The job's shard-local number, stored by logs and counts instead of the id. Assigned max + 1 by the insert
+     * trigger (migration 0016), not the rowid, which VACUUM may renumber.
      */
     num: integer("num").unique("cron_jobs_num_unique"),
   },

@@ -9,10 +9,9 @@ import { scalarScriptPath } from "./script-asset";
 export const SCALAR_SCRIPT_PATH = scalarScriptPath(SCALAR_VERSION);
 
 /**
- * `/docs`'s policy. `sandbox allow-scripts` (no allow-same-origin) gives the page an opaque origin: the reference's
- * code runs, but cannot read this origin's storage (the dashboard's sessionStorage credentials), cookies or make
- * same-origin requests. It needs no network: the OpenAPI document is inlined. The one relaxation is
- * `style-src 'unsafe-inline'`, as the reference injects its styles at run time.
+ * `/docs`'s CSP. `sandbox allow-scripts` without allow-same-origin gives an opaque origin: the reference runs but
+ * cannot read this origin's storage (dashboard credentials) or cookies. No network: the document is inlined.
+ * `style-src 'unsafe-inline'` because the reference injects styles at run time.
  */
 export function docsCsp(nonce: string): string {
   return [
@@ -29,11 +28,7 @@ export function docsCsp(nonce: string): string {
   ].join("; ");
 }
 
-/**
- * In an opaque origin, reading `localStorage` / `sessionStorage` throws, and the reference reads them as it loads.
- * This gives it per-page in-memory stand-ins (its settings last until the page closes); it still cannot reach the
- * origin's real storage.
- */
+/** Storage reads throw in an opaque origin and the reference makes them on load: per-page in-memory stand-ins. */
 const STORAGE_SHIM = `(() => {
   const memory = () => {
     const m = new Map();
@@ -56,15 +51,12 @@ function inlineJson(json: string): string {
   return json.replace(/</g, "\\u003c");
 }
 
-/**
- * `GET /docs`: the API reference from the pinned @scalar/api-reference (no CDN, works offline), sandboxed.
- * `spec` returns the OpenAPI document's JSON text for this request.
- */
+/** `GET /docs`: the pinned @scalar/api-reference (no CDN), sandboxed; `spec` returns the OpenAPI JSON text. */
 export function docsRoutes(spec: (c: Context<AppEnv>) => Promise<string>) {
   return new Hono<AppEnv>().get("/docs", async (c) => {
     const nonce = cspNonce();
-    // No hosted extras (AI agent, MCP generator, developer toolbar): they would call scalar.com, which the CSP blocks.
-    // No "Test Request" button: its requests need connect-src and credentials, which this sandbox withholds.
+    // No hosted extras (they call scalar.com, which the CSP blocks) and no "Test Request" (the sandbox withholds
+    // credentials).
     const config = `{"content":${inlineJson(await spec(c))},"withDefaultFonts":false,"hideClientButton":true,"hideTestRequestButton":true,"telemetry":false,"showDeveloperTools":"never","agent":{"disabled":true},"mcp":{"disabled":true}}`;
     const html = `<!doctype html>
 <html lang="en">

@@ -1,8 +1,6 @@
 /**
- * The API reference's script as a Workers static asset: scripts/build-assets.ts writes it and its `_headers` rule
- * into ASSETS_DIR, and the Worker only names its path in the /docs page. No Worker code runs for it and no isolate
- * parses it (https://developers.cloudflare.com/workers/static-assets/routing/worker-script/: a matching asset is
- * served before the Worker). Plain constants only: build-assets imports this module under Node.
+ * The reference's script as a static asset (scripts/build-assets.ts writes it), served before the Worker runs
+ * (Cloudflare docs, static-assets routing). Plain constants only: build-assets imports this under Node.
  */
 
 /** wrangler.toml's `[assets] directory`, relative to the repository root (generated, gitignored). */

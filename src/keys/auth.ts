@@ -10,10 +10,8 @@ import { touchApiKey, verifyApiKey } from "./keys";
 const MAX_CREDENTIAL_LENGTH = 256;
 
 /**
- * `X-API-Key` + `X-API-Secret` → the account. Missing, unknown, wrong, revoked or expired → 401 with one
- * message (never which header was wrong); a valid key of another account → 403; a `read_only` key on a write
- * route → 403 (http/scope.ts). Keys verified in the last
- * API_KEY_CACHE_SECONDS are checked against this isolate's cache (keys/key-cache.ts) instead of D1.
+ * `X-API-Key` + `X-API-Secret` → the account. Any bad key → 401 with one message (never which header); another
+ * account's key or a read-only key on a write → 403. Recently verified keys come from keys/key-cache.ts.
  */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const keyId = c.req.header("x-api-key");

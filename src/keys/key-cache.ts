@@ -1,12 +1,7 @@
 /**
- * Verified API keys, remembered by one isolate for a few seconds so that a burst of requests with the same key
- * does not pay a D1 round trip each. Only what verification needs is kept (the account and the secret's SHA-256,
- * never the secret): every request still hashes the secret it presents and compares it in constant time.
- *
- * The price is revocation latency: an isolate that verified a key keeps accepting it until its entry expires
- * (`API_KEY_CACHE_SECONDS`, 0 turns the cache off); only the isolate that served the revocation forgets it at once. Keys are immutable apart from revocation (a new secret is a
- * new key; scope and expiry are fixed at creation), so nothing else can go stale; an entry never outlives the
- * key's own expiry.
+ * Verified keys, remembered per isolate for API_KEY_CACHE_SECONDS (0: off) to spare bursts a D1 round trip. Only
+ * the account and the secret's SHA-256 are kept; each request still hashes and compares in constant time. The
+ * price: other isolates accept a revoked key until their entry expires. Keys change only by revocation.
  */
 import type { ApiKeyScope } from "../db/control-schema";
 
@@ -41,10 +36,7 @@ export class VerifiedKeyCache {
     return entry;
   }
 
-  /**
-   * Forgets a revoked key for good (this isolate only; others keep it until their entry expires). Revocation is
-   * final, so a verification still in flight from before it can never put the key back.
-   */
+  /** Forgets a revoked key in this isolate for good, so a verification in flight cannot put it back. */
   revoke(keyId: string): void {
     this.#entries.delete(keyId);
     this.#revoked.delete(keyId);

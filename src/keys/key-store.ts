@@ -38,11 +38,7 @@ export function findKey(db: ControlDb, accountId: string, keyId: string): Promis
 
 export type CreatedKey = { ok: true; key: KeyInfo; secret: string } | { ok: false; reason: "limit" | "no-account" };
 
-/**
- * Creates a key with the same statement the operator CLI runs (provision.ts), unless the account already has
- * `maxActive` usable keys. Returns the stored key and its secret, which exists nowhere else afterwards (only its
- * SHA-256 is kept).
- */
+/** Creates a key with the CLI's statement (provision.ts) unless `maxActive` is reached; the secret is returned once. */
 export async function createKey(
   db: ControlDb,
   accountId: string,

@@ -40,10 +40,7 @@ function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/**
- * The stored key as a cache entry trusted until `trustUntil` (or the key's expiry, if sooner), or null when the key
- * id is unknown, the secret wrong, or the key revoked or expired at `now`.
- */
+/** The stored key as a cache entry trusted until `trustUntil` or its expiry; null if unknown, wrong or revoked. */
 async function loadKey(
   db: ControlDb,
   keyId: string,
@@ -77,9 +74,8 @@ async function loadKey(
 }
 
 /**
- * Verifies a key/secret pair for an account. Never says which half was wrong; a revoked or expired key is
- * "invalid" like an unknown one. With a cache, a key verified
- * within the last `ttlMs` is checked against the remembered hash instead of D1.
+ * Verifies a key/secret pair, never saying which half was wrong; revoked and expired are "invalid". With a cache,
+ * a key verified within `ttlMs` is checked against the remembered hash instead of D1.
  */
 export async function verifyApiKey(
   db: ControlDb,

@@ -10,10 +10,8 @@ import { newSigningSecret } from "../lib/credentials";
 import type { Statement } from "../shards/sql-runner";
 
 /**
- * The secrets an account's signatures are made with at `nowMs` (epoch ms): the current one first, then every
- * secret retired by a rotation whose grace period has not ended, newest first. Null when the account does not
- * exist. Signing with all of them (lib/signature.ts `signWithSecrets`) is what lets a receiver that still holds
- * the old secret, or a callback queued before the rotation, keep verifying during the overlap.
+ * The secrets signing at `nowMs`: the current one, then retired ones still in grace, newest first; null without
+ * the account. Signing with all lets old receivers and queued callbacks keep verifying during a rotation.
  */
 export async function activeSigningSecrets(db: Db, accountId: string, nowMs: number): Promise<string[] | null> {
   const [account] = await db
@@ -51,9 +49,8 @@ export interface Rotation {
 }
 
 /**
- * Rotates an account's signing secret in one D1 batch (a transaction): the old secret keeps signing for `graceMs`
- * (default 24 h) beside the new one; 0 retires every older secret at once. Statements come from provision.ts so the
- * operator CLI rotates the same way.
+ * Rotates the signing secret in one D1 batch: the old one keeps signing for `graceMs` (default 24 h); 0 retires
+ * all at once. Statements from provision.ts, so the CLI rotates the same way.
  */
 export async function rotateSigningSecret(
   db: Db,

@@ -1,7 +1,6 @@
 /**
- * Hand-drawn SVG charts: a 24-cell status strip, the latest-runs timeline and two daily line charts. They are a few
- * dozen shapes each, with an accessible label and a <title> per mark; a charting library would add a canvas, its
- * own stylesheet and ~50 kB for no gain here.
+ * Hand-drawn SVG charts, a few dozen labelled shapes each; a charting library would add ~50 kB and a stylesheet
+ * for no gain.
  */
 import { h, svg } from "./dom";
 import { COLORS, countsText, DAY, HOUR, num, plural, timeEl } from "./format";

@@ -1,6 +1,6 @@
 /**
- * DOM building with createElement / textContent / setAttribute only: job fields and response bodies are
- * attacker-controlled, so no HTML is ever parsed (test/dashboard/dashboard.test.ts fails on any HTML sink).
+ * DOM via createElement / textContent / setAttribute only: job fields and bodies are attacker-controlled, so no
+ * HTML is parsed (test/dashboard/dashboard.test.ts fails on any HTML sink).
  */
 export type Child = Node | string | number | null | undefined | false | Child[];
 type Listener = (ev: Event) => void;

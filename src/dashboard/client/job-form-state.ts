@@ -1,8 +1,6 @@
 /**
- * The job form without the DOM: a job as the API returns it → the form's state (one entry per control, as the
- * control holds it) → the create/update request body. views/job-form.ts draws and reads the state; the
- * round-trip test (test/dashboard/job-form-roundtrip.test.ts) runs every writable field through these two
- * functions against the API, so a field the form drops fails there.
+ * The job form without the DOM: API job → form state → request body. test/dashboard/job-form-roundtrip.test.ts
+ * runs every writable field through both, so a dropped field fails there.
  */
 import { hasToken, isToken, type SecretChoice } from "./tokens";
 import type { AlertChannel, Job, ScheduleConfig, ScheduleConfigInput, UrlChannelType, Weekday } from "./types";

@@ -1,7 +1,6 @@
 /**
- * What the job page says about its last run, from the job and its newest log (pure: no DOM). A job's last_run_*
- * fields follow final outcomes only (README "Retries and callbacks"), so after a failed attempt with retries left
- * they still say "never" (or name an older run): the newest log tells that a run is still in flight.
+ * The job page's last-run line, pure. last_run_* follow final outcomes only (README "Retries and callbacks"), so
+ * the newest log tells that a run with retries left is still in flight.
  */
 import type { ExecutionLog, Job } from "./types";
 
@@ -30,10 +29,7 @@ type JobFields = Pick<
 >;
 type LogFields = Pick<ExecutionLog, "executed_at" | "status" | "retry_attempt" | "response_code" | "response_headers">;
 
-/**
- * The seconds the engine waits after attempt `attempt` (0-based) failed: the response's Retry-After on a 429 or
- * 503, else retry_delay_seconds, doubled per attempt with backoff "exponential" (src/engine/retry.ts).
- */
+/** The engine's wait after failed attempt `attempt` (0-based), mirroring src/engine/retry.ts. */
 export function retryDelaySeconds(job: JobFields, log: LogFields): number {
   const header = log.response_headers?.["retry-after"];
   if ((log.response_code === 429 || log.response_code === 503) && header !== undefined) {

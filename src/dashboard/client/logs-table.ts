@@ -17,10 +17,7 @@ interface Filters {
   tags: string;
 }
 
-/**
- * The execution log with status/date filters, a pager and CSV/NDJSON export: for one job (`jobId`) or the whole
- * account (then also job and tag filters). Filters live in the location hash so a view can be linked and reloaded.
- */
+/** The execution log with filters, pager and export, for a job or the account; filters live in the hash (linkable). */
 export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
   const account = o.jobId === undefined;
   const statusSel = h(

@@ -1,9 +1,6 @@
 /**
- * The dashboard's browser entry (bundled by scripts/build-assets.ts into one inline script under the page's CSP
- * nonce). Rules it keeps, because job fields and response bodies are attacker-controlled:
- * - DOM from createElement / textContent / setAttribute only (dom.ts), never HTML parsing;
- * - the only links it builds are `#/…` routes with encoded ids; endpoint URLs are text;
- * - credentials in sessionStorage, sent only as X-API-Key / X-API-Secret to this origin (api.ts, session.ts).
+ * The dashboard's browser entry. Job fields and bodies are attacker-controlled, so: DOM only via dom.ts, links
+ * only `#/…` routes with encoded ids, credentials in sessionStorage sent only as X-API-Key / X-API-Secret here.
  */
 import { api, setUnauthorizedHandler } from "./api";
 import { byId } from "./dom";

@@ -1,7 +1,6 @@
 /**
- * Write-only job secrets (README "Security"): the API shows each secret value as a redaction token
- * `[redacted:<hash>]` and keeps the stored value when the token is sent back unchanged. The dashboard shows a
- * token as a "secret · set" badge, never as a value, and offers a "Replace" control with an empty input.
+ * Write-only job secrets (README "Security"): a token is shown as a "secret · set" badge, never a value, with a
+ * "Replace" control; sending the token back keeps the stored value.
  */
 import { type Child, h } from "./dom";
 import { type SecretChoice, TOKEN_SOURCE } from "./tokens";
@@ -43,10 +42,7 @@ export interface SecretControl {
   choice(): SecretChoice;
 }
 
-/**
- * A stored secret: its label, a "secret · set" badge, "Replace" (reveals an empty input; "Keep" hides it again)
- * and optionally "Remove". Untouched, `choice()` is the token, so a save keeps the stored value.
- */
+/** A stored secret's label, badge, "Replace"/"Keep" and optional "Remove"; untouched, `choice()` is the token. */
 export function secretControl(o: {
   id: string;
   label: Child;

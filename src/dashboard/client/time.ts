@@ -1,7 +1,4 @@
-/**
- * One timezone choice for the whole dashboard: UTC or the browser's zone. Every time shown, and the date
- * filters, use it, and the header says which (kept per tab in sessionStorage, like the credentials).
- */
+/** One timezone for the whole dashboard, UTC or the browser's, shown in the header and kept per tab. */
 const ZONE_KEY = "edgecron.dashboard.zone";
 export type ZoneChoice = "utc" | "local";
 
@@ -64,10 +61,7 @@ export const fmt = {
   utcDay: (ms: number) => formatters.utcDay.format(ms),
 };
 
-/**
- * The instant a `YYYY-MM-DD` day starts (or, with `end`, its last millisecond) in the chosen zone, as ISO 8601
- * for the API's start_date / end_date. UTC days go as bare dates, which the API reads as UTC.
- */
+/** A `YYYY-MM-DD` day's first (or, with `end`, last) millisecond in the chosen zone as ISO 8601; UTC as a bare date. */
 export function dayBound(date: string, end = false): string {
   if (choice === "utc") return date;
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];

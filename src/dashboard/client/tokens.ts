@@ -1,7 +1,4 @@
-/**
- * Redaction tokens as the API shows a secret value, `[redacted:<hash>]` (README "Security"): pure helpers, no DOM,
- * so the form's job ↔ request code (job-form-state.ts) can be tested against the API outside a browser.
- */
+/** Redaction tokens `[redacted:<hash>]` (README "Security"), pure so job-form-state.ts tests run outside a browser. */
 
 /** Any token-shaped text, as the server matches it (src/lib/secrets/tokens.ts TOKEN_PATTERN). */
 export const TOKEN_SOURCE = String.raw`\[redacted:[^\]\s]{0,64}\]`;

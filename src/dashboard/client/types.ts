@@ -1,7 +1,4 @@
-/**
- * The API shapes the dashboard reads, from the client package's types (generated from /openapi.json), so a
- * change to the API breaks the dashboard's typecheck instead of its pages. Type-only: nothing reaches the bundle.
- */
+/** API shapes from the client package's generated types, so an API change breaks the typecheck; type-only. */
 import type { components } from "../../../packages/client/src/schema.js";
 
 type Schemas = components["schemas"];

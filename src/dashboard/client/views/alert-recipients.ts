@@ -7,10 +7,7 @@ import { errorText, flash, mount, showFieldErrors } from "../ui";
 
 const FIELD_IDS = { email: "r-email" };
 
-/**
- * `#/alert-recipients`: the account's alert e-mail addresses with their double opt-in state, adding one (the API
- * e-mails it a confirmation link; alerts go to it only once the link is followed) and removing one.
- */
+/** `#/alert-recipients`: alert e-mail addresses with their double opt-in state; add (sends a link) and remove. */
 export function alertRecipientsView(): void {
   const tbody = h("tbody");
   const email = h("input", { id: "r-email", type: "email", autocomplete: "email", placeholder: "ops@example.com" });

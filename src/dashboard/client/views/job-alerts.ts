@@ -16,10 +16,7 @@ const STATUS_TEXT: Record<AlertDelivery["status"], string> = {
   refused: "not sent: the target is not allowed",
 };
 
-/**
- * A delivery's target as the API gives it: an e-mail address as text; a webhook, Slack or Discord URL is a bearer
- * credential the API redacts, shown like the job's channels (its host and a "secret · set" badge).
- */
+/** A delivery's target: an e-mail as text; a redacted bearer URL shown as its host and a "secret · set" badge. */
 function targetCell(d: AlertDelivery) {
   if (d.channel === "email" || !hasToken(d.target)) return h("span", { class: "mono" }, d.target);
   return [urlHost(d.target) || "URL", " ", secretBadge()];

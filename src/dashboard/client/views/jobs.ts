@@ -20,10 +20,7 @@ export async function loadAllJobs(filter: { search?: string; tags?: string } = {
   return jobs;
 }
 
-/**
- * Strips are the list's expensive part (up to 3 log pages per job), so their data is kept for STRIP_TTL_MS: the
- * 30-second auto-refresh then costs one /list request, and each strip is refetched at most every 5 minutes.
- */
+/** Strip data (up to 3 log pages per job) is kept for STRIP_TTL_MS, so the 30 s auto-refresh costs one /list. */
 const STRIP_TTL_MS = 5 * 60_000;
 const stripCache = new Map<string, { logs: ExecutionLog[]; total: number; since: number; at: number }>();
 
