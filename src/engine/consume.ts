@@ -20,7 +20,7 @@ export interface ConsumeOutcome {
   retryAfterSeconds?: number;
 }
 
-/** The ledger row a message names; a legacy message naming only a slot gets its queued row written first. */
+/** The row a message names; a legacy slot-only message gets its queued row written first. */
 async function resolveRun(deps: EngineDeps, msg: RunMessage | LegacyRunMessage): Promise<RunRow | undefined> {
   // The message's text ids are the row's key under the job's number (src/engine/run-row.ts).
   if (msg.runId !== undefined) return findRun(deps.db, { id: msg.runId, jobId: msg.jobId });

@@ -4,8 +4,8 @@ import type { Db } from "../db/client";
 import { accounts } from "../db/schema";
 
 /**
- * A move's account fence (src/shards/move.ts): while `fenced_at` is set, no slot is claimed and no run leased.
- * The check sits inside the claim and lease statements, so a stale reader still cannot act after the fence.
+ * While a move sets `fenced_at` (src/shards/move.ts), no slot is claimed or run leased; the check sits inside
+ * those statements, so no stale reader acts after it.
  */
 export function accountNotFenced(accountIdColumn: SQLiteColumn): SQL {
   return sql`NOT EXISTS (SELECT 1 FROM ${accounts} WHERE ${accounts.id} = ${accountIdColumn} AND ${accounts.fencedAt} IS NOT NULL)`;

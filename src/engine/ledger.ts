@@ -45,7 +45,7 @@ export interface NewRun extends RunKey {
   accountId: string;
   origin: RunOrigin;
   plannedAt: number;
-  /** When its message was sent; null for a run whose message is still to be sent (an outbox entry). */
+  /** When its message was sent; null while it is still to be sent. */
   sentAt: number | null;
   now: number;
 }

@@ -3,7 +3,7 @@ import { sendFollowUps } from "./follow-ups";
 import { findStrandedRuns } from "./ledger";
 import { findStaleOutboxEntries } from "./outbox";
 
-/** A queued run (or outbox entry) whose message has not come this long after it was due is sent again (ms). */
+/** A run or outbox entry still unsent this long after it was due is sent again (ms). */
 export const RELAY_STALE_MS = 10 * 60_000;
 /** Rows per pass: one tick's relay stays a few queries and one sendBatch or two. */
 export const RELAY_LIMIT = 100;

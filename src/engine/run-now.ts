@@ -12,7 +12,7 @@ import type { EngineDeps } from "./deps";
 import { executeLeased } from "./run";
 import { enqueueManualRun, leaseManualRun } from "./trigger";
 
-/** Jobs with a timeout up to this many seconds run inline in the request; longer ones through the queue. */
+/** Timeouts up to this many seconds run inline in the request; longer ones go through the queue. */
 export const INLINE_MAX_TIMEOUT_SECONDS = 30;
 
 export interface RunNowWait {
@@ -46,7 +46,7 @@ export interface RunNowOptions {
   waitUntil: (work: Promise<unknown>) => void;
 }
 
-/** Runs the job now (see the module comment). Null when the job was paused or deleted before its lease. */
+/** Runs the job now (module comment); null when paused or deleted before its lease. */
 export async function runNow(deps: EngineDeps, job: CronJobRow, opts: RunNowOptions): Promise<RunNowAnswer | null> {
   const wait = opts.wait ?? DEFAULT_RUN_NOW_WAIT;
   if (job.timeoutSeconds > INLINE_MAX_TIMEOUT_SECONDS) {
@@ -69,7 +69,7 @@ export async function runNow(deps: EngineDeps, job: CronJobRow, opts: RunNowOpti
   return { state: "pending", executionId: leased.id };
 }
 
-/** Polls the queued run's log every pollMs for up to waitMs (counted in slept time, so a test clock drives it). */
+/** Polls the queued run's log every pollMs for up to waitMs of slept time, so a test clock drives it. */
 async function awaitQueuedRun(deps: EngineDeps, executionId: string, wait: RunNowWait): Promise<RunNowAnswer> {
   for (let waited = 0; ; ) {
     const log = await findLog(deps.db, executionId);

@@ -24,7 +24,7 @@ export const stateNumber = (s: RunState): number => runStates.indexOf(s);
 export const reasonNumber = (r: RunReason): number => runReasons.indexOf(r);
 export const originNumber = (o: RunOrigin): number => runOrigins.indexOf(o);
 
-/** The stored number of each state, for SQL text (the partial index's `state IN (0, 1)` is spelt with these). */
+/** Stored state numbers for SQL text, e.g. the partial index's `state IN (0, 1)`. */
 export const STATE = Object.fromEntries(runStates.map((s, i) => [s, i])) as Record<RunState, number>;
 
 /** What identifies a ledger row to a lookup: the execution id, and the job (the key's first column). */
@@ -33,7 +33,7 @@ export interface RunRef {
   jobId: string;
 }
 
-/** The key of a run's execution id; null for an id no row can have (every id the engine makes has one). */
+/** The key of a run's execution id; null for an id no row can have. */
 export const runKeyOf = (id: string): LogKey | null => logKeyOf(id);
 
 /** The job's number for its id, as a scalar subquery. */

@@ -4,7 +4,7 @@ import { serialiseJob } from "./serialise";
 
 const NAME_MAX = 200;
 
-/** A create request for a copy of `row` (given in clear): the same configuration, a new name, paused by default. */
+/** A create request copying `row` (in clear): same configuration, a new name, paused by default. */
 export function cloneInput(row: CronJobRow, options: { name?: string; is_active?: boolean }): CreateJobInput {
   const job = serialiseJob(row);
   const name = options.name ?? `${job.name.slice(0, NAME_MAX - " (copy)".length)} (copy)`;

@@ -34,7 +34,7 @@ const URL_CHANNELS = new Set(["webhook", "slack", "discord"]);
 
 type Swap = (value: string, kind: "value" | "url") => Promise<string>;
 
-/** Every secret value of the columns replaced by what `swap` returns; the other values are left as they are. */
+/** The columns with every secret value replaced by what `swap` returns. */
 async function mapSecrets(cols: SecretColumns, swap: Swap): Promise<SecretColumns> {
   const extraHeaders = JSON.parse(cols.secretHeaders) as string[];
   const params = new Set(JSON.parse(cols.secretQueryParams) as string[]);
@@ -67,7 +67,7 @@ async function mapSecrets(cols: SecretColumns, swap: Swap): Promise<SecretColumn
   };
 }
 
-/** What a value is shown as: a token, or for a bearer URL its scheme and host and a token. */
+/** How a value is shown: a token, or a bearer URL's scheme and host plus a token. */
 function shown(value: string, kind: "value" | "url", hash: string): string {
   return kind === "url" ? redactedUrl(value, hash) : token(hash);
 }

@@ -1,6 +1,6 @@
 import type { CronJobRow } from "../db/schema";
 
-/** What a response lists for a job whose stored row cannot be read: enough to find it and delete or fix it. */
+/** A job whose stored row cannot be read: enough to find it and delete or fix it. */
 export interface UnreadableJob {
   id: string;
   name: string;
@@ -22,7 +22,7 @@ const JSON_COLUMNS: ReadonlyArray<readonly [column: string, key: keyof CronJobRo
   ["success_rules", "successRules", "object or null"],
 ];
 
-/** The first JSON column that does not hold valid JSON of its shape, with what is wrong with it; null if none. */
+/** The first JSON column not valid for its shape, and what is wrong; null if none. */
 export function unreadableColumn(row: CronJobRow): { column: string; problem: string } | null {
   for (const [column, key, shape] of JSON_COLUMNS) {
     const stored = row[key];

@@ -17,7 +17,7 @@ export const StatusRangesSchema = z
 
 const BodyRule = z.string().min(1, "must not be empty").max(MAX_BODY_RULE_CHARS).nullable().optional();
 
-/** What a job runs with when success_rules, or one of its fields, is not given: the default rule, 2xx is success. */
+/** Defaults for success_rules or any field of it not given: 2xx is success. */
 export const SUCCESS_RULE_DEFAULTS = {
   status_codes: "200-299",
   body_contains: null,

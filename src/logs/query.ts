@@ -35,7 +35,7 @@ export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPos
   return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), newestFirst, limit + 1);
 }
 
-/** How a status filter is walked (status-hours.ts), in one round trip with the job check; null if the job is gone. */
+/** How a status filter is walked (status-hours.ts), read with the job check; null if the job is gone. */
 export async function walkOf(
   db: Db,
   scope: LogScope,

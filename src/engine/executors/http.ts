@@ -15,7 +15,7 @@ export interface HttpExecutorOptions {
   /** ALLOW_PRIVATE_TARGETS (local development, tests): loopback targets are allowed; every other refusal stays. */
   allowPrivateTargets: boolean;
   fetch?: typeof fetch;
-  /** Deadline in ms for a timeout in seconds (default s * 1000); tests shorten it while logs keep the job's timeout. */
+  /** Deadline in ms for a timeout in seconds; tests shorten it while logs keep the job's timeout. */
   deadlineMs?: (timeoutSeconds: number) => number;
 }
 

@@ -1,7 +1,4 @@
-/**
- * The mock executor: a realistic, deterministic outcome per execution id, with no network and no sleeping.
- * Pure and synchronous so the demo seed script can reuse it under plain Node to generate history.
- */
+/** The mock executor: realistic, deterministic outcomes per execution id; pure, so the seed script reuses it. */
 
 import type { ExecutionRequest, ExecutionResult, Executor } from "../../lib/execution";
 import { errorResult, failureMessage, timeoutResult } from "../../lib/execution-results";
