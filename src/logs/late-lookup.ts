@@ -35,6 +35,11 @@ export function lateLookup(db: Db, where: SQL | undefined, order: Order[], limit
     .orderBy(...order)
     .limit(limit)
     .offset(offset);
+  return logsOfKeys(db, keys, order);
+}
+
+/** The logs of `keys` (a subquery selecting their primary keys) with their text, `order`ed: one seek each. */
+export function logsOfKeys(db: Db, keys: SQL | { getSQL(): SQL }, order: Order[]) {
   return db
     .select(logColumns)
     .from(logs)

@@ -1,11 +1,11 @@
 import { and, eq, gt, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { logBodies, logHours, logs } from "../db/schema";
+import { logHours, logs } from "../db/schema";
 import type { LogPosition } from "./cursor";
 import type { LogFilters } from "./filters";
 import { newestFirst, oldestFirst, positionKey } from "./keyset";
-import { logKeyIn, logText } from "./late-lookup";
-import { logColumns, statusNumber } from "./log-row";
+import { logsOfKeys } from "./late-lookup";
+import { statusNumber } from "./log-row";
 import { HOUR, HOUR_SQL, legacyLogsEnd, rollupJobs, rollupStatus } from "./rollups";
 import type { LogScope } from "./scope";
 
@@ -153,10 +153,5 @@ export function hoursLookup(
     .orderBy(...order)
     .limit(o.limit)
     .offset(o.offset ?? 0);
-  return db
-    .select(logColumns)
-    .from(logs)
-    .leftJoin(logBodies, logText())
-    .where(logKeyIn(keys))
-    .orderBy(...order);
+  return logsOfKeys(db, keys, order);
 }
