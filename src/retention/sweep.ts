@@ -172,42 +172,28 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     }
   }
 
-  let runsDeleted = 0;
+  /** Runs `step` a chunk at a time until one comes back short; the budget running out leaves the sweep incomplete. */
+  const drain = async (step: (limit: number) => Promise<number>) => {
+    let total = 0;
+    while (complete) {
+      if (!withinBudget()) {
+        complete = false;
+        break;
+      }
+      const n = await step(size);
+      total += n;
+      if (n < size) break;
+    }
+    return total;
+  };
   // The ledger's walk (legacy table, then job by job, then deleted jobs) continues across its chunks.
   const runsSweep = newRunsSweep();
-  while (complete) {
-    if (!withinBudget()) {
-      complete = false;
-      break;
-    }
-    const n = await deleteRunsBefore(db, cutoff, size, runsSweep);
-    runsDeleted += n;
-    if (n < size) break;
-  }
-
+  const runsDeleted = await drain((limit) => deleteRunsBefore(db, cutoff, limit, runsSweep));
   // Idempotency keys live 24 hours (src/lib/idempotency/store.ts); a handful of rows a request at most.
-  let idempotencyKeysDeleted = 0;
-  while (complete && withinBudget()) {
-    const n = await deleteExpiredIdempotencyKeys(db, opts.now, size);
-    idempotencyKeysDeleted += n;
-    if (n < size) break;
-  }
-
-  // Alert deliveries keep the logs' retention (src/alerts/sweep.ts).
-  let alertDeliveriesDeleted = 0;
-  while (complete && withinBudget()) {
-    const n = await deleteExpiredDeliveries(db, cutoff, size);
-    alertDeliveriesDeleted += n;
-    if (n < size) break;
-  }
-
-  // The confirmation send history keeps the logs' retention too (at most a few rows an hour per account).
-  let confirmationSendsDeleted = 0;
-  while (complete && withinBudget()) {
-    const n = await deleteExpiredConfirmationSends(db, cutoff, size);
-    confirmationSendsDeleted += n;
-    if (n < size) break;
-  }
+  const idempotencyKeysDeleted = await drain((limit) => deleteExpiredIdempotencyKeys(db, opts.now, limit));
+  // Alert deliveries and confirmation sends keep the logs' retention (src/alerts/sweep.ts, recipients.ts).
+  const alertDeliveriesDeleted = await drain((limit) => deleteExpiredDeliveries(db, cutoff, limit));
+  const confirmationSendsDeleted = await drain((limit) => deleteExpiredConfirmationSends(db, cutoff, limit));
 
   let orphaned = 0;
   let purged = 0;
