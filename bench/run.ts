@@ -30,6 +30,7 @@ import {
 import { type LedgerLoad, ledgerSection, spliceSection } from "./lib/ledger-report";
 import { scaleSection, spliceScale } from "./lib/scale-report";
 import { type LogStorageResult, spliceLogStorage } from "./log-storage";
+import { type LogStoreResult, spliceLogStore } from "./log-store";
 import type { FloorResult, LoadResult } from "./logs-load";
 import type { ScaleResult } from "./scale";
 
@@ -42,6 +43,8 @@ const STEPS = [
   { name: "soak", script: "bench/soak.ts" },
   { name: "ledger-load", script: "bench/ledger-load.ts" },
   { name: "log-storage", script: "bench/log-storage.ts" },
+  // Three log layouts × four body profiles at a million logs, then reads: ≈ 35 min on two shared cores.
+  { name: "log-store", script: "bench/log-store.ts" },
   // The Worker's script size and module load against the commit before the API reference became an asset.
   { name: "bundle-size", script: "bench/bundle.ts" },
   // A scratch state of its own (npm start -- --persist-to <temp dir>), timed against its own CPU baseline.
@@ -1264,6 +1267,9 @@ if (section === "scale") {
   // Section 11 (the first npm start), the same way, as bench/first-start.ts does.
   const firstStart = readResult<FirstStartResult>("first-start");
   if (firstStart) writeFileSync(file, spliceFirstStart(readFileSync(file, "utf8"), firstStart));
+  // Section 13 (the log store), once complete at full size, as bench/log-store.ts does.
+  const store = readResult<LogStoreResult>("log-store");
+  if (store?.reads && store.logs === 1_000_000) writeFileSync(file, spliceLogStore(readFileSync(file, "utf8"), store));
 }
 // The repository's formatter owns Markdown too (tables padded): keep `biome check` clean.
 spawnSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", file], {
