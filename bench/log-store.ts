@@ -1602,7 +1602,7 @@ export function logStoreSection(r: LogStoreResult): string {
   lines.push(
     "",
     `Rows written per execution (target ≤ 12; ≤ 13 with a text row whose price is stated): not measured here — ` +
-      `test/shards/rows-written.test.ts asserts ≤ ${cap ?? "?"} with text, the text row priced in the README.`,
+      `test/shards/rows-written.test.ts asserts ≤ ${cap ?? "?"} with text, the text row priced in docs/OPERATING.md.`,
     END,
   );
   return lines.join("\n");

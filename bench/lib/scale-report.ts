@@ -255,7 +255,7 @@ export function capacitySection(r: ScaleResult | null): string[] {
   const tickRate = r?.layouts
     .flatMap((l) => l.invocations)
     .reduce((a, inv) => ({ jobs: a.jobs + inv.claimed, ms: a.ms + inv.duration_ms }), { jobs: 0, ms: 0 });
-  p("### Capacity: the derivation behind the README's table");
+  p("### Capacity: the derivation behind docs/OPERATING.md's table");
   p();
   p(
     "Inputs: bytes per log, indexes and day counts included — measured by bench/log-storage.ts (section 8, SQLite " +
