@@ -84,20 +84,40 @@ export function sketchCount(s: Sketch): number {
 }
 
 /**
- * The p-th percentile by nearest rank ⌈p·n/100⌉, as src/logs/stats.ts ranks exact values; null when empty.
- * The ranked value's own bucket is found exactly, so the estimate is within bucketValue's 1 %.
+ * Nearest-rank percentiles ⌈p·n/100⌉ of values given as (value, count) pairs, in any order; null when empty.
+ * Stats call it with sketch bucket values and exact values together.
  */
-export function quantile(s: Sketch, p: number): number | null {
-  if (!Number.isInteger(p) || p < 1 || p > 100) throw new RangeError(`percentile must be an integer 1..100, got ${p}`);
-  const n = sketchCount(s);
-  if (n === 0) return null;
-  const rank = Math.floor((p * n + 99) / 100);
-  let cum = 0;
-  for (const k of [...s.keys()].sort((a, b) => a - b)) {
-    cum += s.get(k) ?? 0;
-    if (cum >= rank) return bucketValue(k);
+export function nearestRanks(
+  pairs: Array<[value: number, count: number]>,
+  ps: readonly number[],
+): Array<number | null> {
+  for (const p of ps) {
+    if (!Number.isInteger(p) || p < 1 || p > 100)
+      throw new RangeError(`percentile must be an integer 1..100, got ${p}`);
   }
-  throw new Error("unreachable: rank ≤ n");
+  const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
+  const n = sorted.reduce((sum, [, c]) => sum + c, 0);
+  const out: Array<number | null> = ps.map(() => null);
+  if (n === 0) return out;
+  const ranks = ps.map((p) => Math.floor((p * n + 99) / 100));
+  let seen = 0;
+  for (const [v, c] of sorted) {
+    seen += c;
+    ranks.forEach((rank, i) => {
+      if (out[i] === null && seen >= rank) out[i] = v;
+    });
+    if (out.every((x) => x !== null)) break;
+  }
+  return out;
+}
+
+/** The p-th percentile of the sketch by nearest rank; within bucketValue's 1 % of the exact one. */
+export function quantile(s: Sketch, p: number): number | null {
+  const [q] = nearestRanks(
+    [...s].map(([k, c]) => [bucketValue(k), c]),
+    [p],
+  );
+  return q ?? null;
 }
 
 // SQL fragments for triggers and upserts. Arguments are SQL expressions pasted as is, several times each: pass column

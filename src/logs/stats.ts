@@ -14,6 +14,7 @@ import {
   type DenseSketch,
   denseEntries,
   denseSketch,
+  nearestRanks,
   sketchKeySql,
 } from "./sketch";
 import type { StatsWindow } from "./stats-window";
@@ -166,21 +167,9 @@ const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === nu
 function percentiles(sketch: DenseSketch, exact: Map<number, number>, max: number | null) {
   const pairs: Array<[number, number]> = [...exact];
   for (const [k, c] of denseEntries(sketch)) pairs.push([bucketValue(k), c]);
-  pairs.sort((a, b) => a[0] - b[0]);
-  const n = pairs.reduce((s, [, c]) => s + c, 0);
-  const out: Pick<StatsFigures, "p50" | "p95" | "p99"> = { p50: null, p95: null, p99: null };
-  if (n === 0) return out;
-  const wanted = ([50, 95, 99] as const).map((p) => ({ p, rank: Math.floor((p * n + 99) / 100) }));
-  let seen = 0;
-  for (const [v, c] of pairs) {
-    seen += c;
-    for (const w of wanted) {
-      const key = `p${w.p}` as const;
-      if (out[key] === null && seen >= w.rank) out[key] = max === null ? v : Math.min(v, max);
-    }
-    if (out.p99 !== null) break;
-  }
-  return out;
+  const cap = (v: number | null) => (v === null || max === null ? v : Math.min(v, max));
+  const [p50, p95, p99] = nearestRanks(pairs, [50, 95, 99]).map(cap);
+  return { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null };
 }
 
 function assemble(w: StatsWindow, rollups: RollupRow[], fromLogs: LogsRow[]): JobStats {
