@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { logBodies, logs, shardState } from "../db/schema";
-import { encodeText } from "../lib/codec";
+import { logs, shardState } from "../db/schema";
 import { addRollupsOf } from "../logs/rollups";
+import { textStatements } from "../logs/store";
 import { moveLegacyRunsChunk } from "./ledger";
 
 /**
@@ -56,28 +56,13 @@ function rollupStatement(db: Db, after: number[], last: LegacyRow) {
 
 /** One legacy row's move: its text into log_bodies (when it has any), then the row names it and drops the inline copy. */
 function moveStatements(db: Db, r: LegacyRow) {
-  const still = sql`EXISTS (SELECT 1 FROM ${logs} WHERE ${key(r)} AND ${logs.body} IS NULL)`;
-  const hasText = r.responseBody !== null || r.errorMessage !== null || r.responseHeaders !== null;
-  const enc = (t: string | null) => (t === null ? null : encodeText(t));
-  const text = hasText
-    ? [
-        db
-          .insert(logBodies)
-          .select(
-            sql`SELECT NULL, ${enc(r.responseBody)}, ${enc(r.errorMessage)}, ${enc(r.responseHeaders)} WHERE ${still}`,
-          ),
-      ]
-    : [];
+  const still = sql`WHERE EXISTS (SELECT 1 FROM ${logs} WHERE ${key(r)} AND ${logs.body} IS NULL)`;
+  const text = textStatements(db, r, still);
   return [
-    ...text,
+    ...text.statements,
     db
       .update(logs)
-      .set({
-        body: hasText ? sql`last_insert_rowid()` : 0,
-        responseBody: null,
-        errorMessage: null,
-        responseHeaders: null,
-      })
+      .set({ body: text.body, responseBody: null, errorMessage: null, responseHeaders: null })
       .where(sql`${key(r)} AND ${logs.body} IS NULL`),
   ];
 }

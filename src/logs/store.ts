@@ -21,8 +21,31 @@ export function logExists(executionId: string): SQL {
   return sql`EXISTS (SELECT 1 FROM ${logs} WHERE ${logs.slot} = ${p.slot} AND ${logs.idHi} = ${p.hi} AND ${logs.idLo} = ${p.lo})`;
 }
 
+/** A log's variable part, as log_bodies stores it. */
+export interface LogText {
+  responseBody: string | null;
+  errorMessage: string | null;
+  responseHeaders: string | null;
+}
+
 /** A text column of log_bodies: the codec byte and the smaller of raw and compressed (src/lib/codec). */
 const stored = (text: string | null) => (text === null ? null : encodeText(text));
+
+/**
+ * The INSERT of a log's text into log_bodies, only where `where` holds (none when it has no text), and how the
+ * statement that follows it in the batch names that text: `last_insert_rowid()`, or 0 for none.
+ */
+export function textStatements(db: Db, t: LogText, where: SQL) {
+  if (t.responseBody === null && t.errorMessage === null && t.responseHeaders === null) {
+    return { statements: [], body: sql`0` };
+  }
+  const insert = db
+    .insert(logBodies)
+    .select(
+      sql`SELECT NULL, ${stored(t.responseBody)}, ${stored(t.errorMessage)}, ${stored(t.responseHeaders)} ${where}`,
+    );
+  return { statements: [insert], body: sql`last_insert_rowid()` };
+}
 
 /**
  * The INSERTs of one log, for a batch, in this order: its text into log_bodies (when it has any), then the row,
@@ -34,17 +57,8 @@ const stored = (text: string | null) => (text === null ? null : encodeText(text)
 export function insertLogStatements(db: Db, log: NewLog) {
   const p = partsOf(log.id);
   const kind = kindOf(log.trigger, log.scheduledAt !== null);
-  const hasText = log.responseBody !== null || log.errorMessage !== null || log.responseHeaders !== null;
   const owners = sql`FROM ${cronJobs}, ${accounts} WHERE ${cronJobs.id} = ${log.cronJobId} AND ${accounts.id} = ${log.accountId}`;
-  const text = hasText
-    ? [
-        db
-          .insert(logBodies)
-          .select(
-            sql`SELECT NULL, ${stored(log.responseBody)}, ${stored(log.errorMessage)}, ${stored(log.responseHeaders)} ${owners} AND NOT ${logExists(log.id)}`,
-          ),
-      ]
-    : [];
+  const text = textStatements(db, log, sql`${owners} AND NOT ${logExists(log.id)}`);
   // Every column of `logs`, in the table's order (drizzle names them all in the INSERT); the legacy text is null.
   const values = sql.join(
     [
@@ -63,12 +77,12 @@ export function insertLogStatements(db: Db, log: NewLog) {
       sql`NULL`,
       sql`NULL`,
       sql`NULL`,
-      hasText ? sql`last_insert_rowid()` : sql`0`,
+      text.body,
     ],
     sql`, `,
   );
   const row = db.insert(logs).select(sql`SELECT ${values} ${owners}`).onConflictDoNothing();
-  return [...text, row] as const;
+  return [...text.statements, row] as const;
 }
 
 /** The log of one attempt by its execution id (the primary key), if recorded yet. */
