@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { FieldErrors } from "../lib/field-error";
 import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import type { AppEnv } from "./env";
 import { ProblemError, problem, problemResponse } from "./problem";
+import { validationProblem } from "./validation";
 
 /** What a client is told to wait after a D1 failure. */
 export const DB_RETRY_AFTER_SECONDS = 5;
@@ -45,11 +47,12 @@ const HTTP_EXCEPTION_DETAILS: Record<number, string> = {
 };
 
 /**
- * app.onError: problems as thrown, validator errors as problems, D1 failures as 503, the rest 500; details only
- * logged.
+ * app.onError: problems as thrown, domain field errors and validator errors as problems, D1 failures as 503, the
+ * rest 500; details only logged.
  */
 export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ProblemError) return problemResponse(c, err.problem, err.headers);
+  if (err instanceof FieldErrors) return problemResponse(c, validationProblem(err.errors));
   if (err instanceof HTTPException && err.status < 500) {
     // e.g. malformed JSON from the body validator, or 415 from the media-type gate.
     return problemResponse(

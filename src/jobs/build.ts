@@ -1,6 +1,6 @@
 import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
-import { refuseAtTheDoor } from "../http/validation";
+import { refuseFields } from "../lib/field-error";
 import { toCronString } from "../lib/schedule/cron-string";
 import { storedNotify } from "./notify";
 import type { CALLBACK_NOTIFY_INPUT } from "./response.schemas";
@@ -76,7 +76,7 @@ function successRulesColumn(rules: SuccessRules): string {
 }
 
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
-  refuseAtTheDoor([
+  refuseFields([
     endedScheduleError(input.schedule_config, input.timezone, now),
     pastRunAtError(input.schedule_config, now),
   ]);
@@ -158,7 +158,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (scheduleChanged) {
     const config = input.schedule_config ?? (JSON.parse(current.scheduleConfig) as ScheduleConfig);
     const timezone = input.timezone ?? current.timezone;
-    refuseAtTheDoor([endedScheduleError(config, timezone, now), pastRunAtError(config, now)]);
+    refuseFields([endedScheduleError(config, timezone, now), pastRunAtError(config, now)]);
     // A one-off's pinned cron string depends on the zone too.
     set.schedule = toCronString(config, timezone);
     set.scheduleAnchorAt = now;
