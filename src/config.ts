@@ -14,7 +14,7 @@ const ConfigSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   ALLOW_PRIVATE_TARGETS: flag,
   MAX_ACTIVE_JOBS: z.coerce.number().int().min(1).default(100),
-  /** Jobs per account whatever their state (paused, disabled, completed; deleted ones excluded). README "Limits". */
+  /** Jobs per account in any state but deleted (paused, disabled, completed); docs/API-NOTES.md "Limits". */
   MAX_JOBS: z.coerce.number().int().min(1).default(500),
   /** Usable (unrevoked, unexpired) API keys per account; keys can mint keys, so this bounds the per-key budgets. */
   MAX_API_KEYS: z.coerce.number().int().min(1).default(20),
@@ -32,11 +32,11 @@ const ConfigSchema = z.object({
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** How long an isolate trusts the shard directory (src/shards/directory.ts); 0 reads it on every request. */
   DIRECTORY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
-  /** The From of alert and confirmation e-mails: an address of the domain onboarded to Email Service (README Deploy). */
+  /** From of alert and confirmation e-mails: an address of the Email Service domain (docs/OPERATING.md "Deploy"). */
   ALERT_EMAIL_FROM: z.string().default("alerts@edgecron.example"),
-  /** Alert e-mail addresses (pending or confirmed) per account (README "Limits"). */
+  /** Alert e-mail addresses (pending or confirmed) per account (docs/API-NOTES.md "Limits"). */
   MAX_ALERT_RECIPIENTS: z.coerce.number().int().min(1).default(50),
-  /** Confirmation e-mails an account may cause per rolling hour, whatever the addresses (README "Limits"). */
+  /** Confirmation e-mails an account may cause per rolling hour, any address (docs/API-NOTES.md "Limits"). */
   MAX_CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().min(1).default(10),
   /** The public origin for absolute links, never the request's Host, which a client chooses. */
   PUBLIC_ORIGIN: z

@@ -115,8 +115,8 @@ export const DEFAULT_SIGNING_SECRET_GRACE_MS = 24 * 3_600_000;
 
 /**
  * Replaces an account's signing secret. With `graceMs` > 0 the old one keeps signing until `now + graceMs`;
- * expired ones are pruned. 0 is a hard cut that drops every retired secret (README "Rotating the signing
- * secret"). Run as one batch (D1 batches are transactions).
+ * expired ones are pruned. 0 is a hard cut that drops every retired secret (docs/API-NOTES.md
+ * "Retries and callbacks"). Run as one batch (D1 batches are transactions).
  */
 export function rotateSigningSecretStatements(
   accountId: string,

@@ -57,10 +57,10 @@ const disabledReason = (failures: SQL) =>
   sql`'Disabled after ' || ${failures} || (CASE WHEN ${failures} = 1 THEN ' failed run' ELSE ' consecutive failed runs' END) || ' (alerts.auto_disable_after)'`;
 
 /**
- * What the recording of one attempt does for alerts (README "Alerts"). Only a run's final outcome counts (no retry
- * follows), like `consecutive_failures`, and only one newer than the job's last outcome (the `newer` condition).
- * Every condition reads the job row before this attempt's UPDATE, where `consecutive_failures` is the streak
- * before it (F):
+ * What the recording of one attempt does for alerts (docs/API-NOTES.md "Alerts"). Only a run's final outcome counts (no
+ * retry follows), like `consecutive_failures`, and only one newer than the job's last outcome (the `newer` condition).
+ * Every condition reads the job row before this attempt's UPDATE, where `consecutive_failures` is the streak before it
+ * (F):
  *
  * - failure: F + 1 = after_consecutive_failures — exactly one recording per streak sees it;
  * - reminder: F + 1 > after_consecutive_failures, the streak was alerted, and its last alert is at least

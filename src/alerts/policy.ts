@@ -50,7 +50,9 @@ export function alertPolicyColumn(
   return { alertPolicy: JSON.stringify(mergeAlertPolicy(current ? alertPolicy(current) : undefined, input)) };
 }
 
-/** Re-enabling a disabled job starts a new streak: no failures counted, nothing alerted (README "Alerts"). */
+/**
+ * Re-enabling a disabled job starts a new streak: no failures counted, nothing alerted (docs/API-NOTES.md "Alerts").
+ */
 export const RESET_ALERT_STREAK = {
   consecutiveFailures: 0,
   alertStreakAlertedAt: null,

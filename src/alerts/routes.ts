@@ -157,7 +157,7 @@ export const alertsRoutes = createRouter()
     const mailer = (await resolveMailer({}, c.env)) ?? fail(503, "E-mail alerts are not configured (no EMAIL binding)");
     const cfg = config(c.env);
     const { ALERT_EMAIL_FROM: from, MAX_ALERT_RECIPIENTS, MAX_CONFIRMATION_EMAILS_PER_HOUR } = cfg;
-    // The link names the configured origin: the request's Host is the caller's to choose (README "Deploy").
+    // The link names the configured origin: the request's Host is the caller's to choose (docs/OPERATING.md "Deploy").
     const origin = cfg.PUBLIC_ORIGIN;
     const limits = { maxRecipients: MAX_ALERT_RECIPIENTS, maxEmailsPerHour: MAX_CONFIRMATION_EMAILS_PER_HOUR };
     let outcome: Awaited<ReturnType<typeof startDoubleOptIn>>;

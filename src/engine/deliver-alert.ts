@@ -30,9 +30,9 @@ export class AlertBusyError extends Error {
 type Attempt = { ok: true } | { ok: false; status?: AlertDeliveryStatus; error: string; permanent?: boolean };
 
 /**
- * One delivery attempt of an alert (README "Alerts"). The row is claimed first, so a duplicated message never
- * sends twice; failures retry with backoff up to ALERT_MAX_RETRIES, then `failed`. Unconfirmed e-mail
- * recipients get nothing (`unconfirmed`); the target guard refuses URLs (`refused`).
+ * One delivery attempt of an alert (docs/API-NOTES.md "Alerts"). The row is claimed first, so a duplicated message
+ * never sends twice; failures retry with backoff up to ALERT_MAX_RETRIES, then `failed`. Unconfirmed e-mail recipients
+ * get nothing (`unconfirmed`); the target guard refuses URLs (`refused`).
  */
 export async function deliverAlert(deps: EngineDeps, msg: AlertMessage): Promise<AlertDeliveryResult> {
   const now = deps.now();

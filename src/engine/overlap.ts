@@ -4,7 +4,7 @@ import { cronJobs, runs } from "../db/schema";
 import { insertRunSelect, originNumber, type RunRef, reasonNumber, runWhere, STATE } from "./run-row";
 
 /**
- * Overlap policies (README "Overlapping runs"): what a slot does while an earlier run of the job has a
+ * Overlap policies (docs/API-NOTES.md "Scheduling"): what a slot does while an earlier run of the job has a
  * `queued` or `running` row. The next attempt's row is written in the batch closing the previous one
  * (src/engine/record.ts), so an unfinished row means a run is in flight.
  * - `allow`: slots run regardless.

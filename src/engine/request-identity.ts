@@ -4,7 +4,7 @@ import { signWithSecrets } from "../lib/signature";
 import { runId } from "./ledger";
 
 /**
- * Headers every target request carries (README "Requests to your endpoint"); they override a job header of
+ * Headers every target request carries (docs/API-NOTES.md "Requests to your endpoint"); they override a job header of
  * the same name, case-insensitively:
  * - `X-Edgecron-Execution-Id`: this attempt; `Idempotency-Key`: the slot's first execution id, same on retries;
  * - `X-Edgecron-Scheduled-At` (ISO 8601 UTC, absent for run-now), `X-Edgecron-Attempt` (0, 1, …), `X-Edgecron-Job-Id`;

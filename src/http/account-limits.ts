@@ -1,6 +1,9 @@
 import { fail, ProblemError, problem } from "./problem";
 
-/** Per-account caps (README "Limits"): count → 409, rate → 429 with Retry-After; the detail names the config var. */
+/**
+ * Per-account caps (docs/API-NOTES.md "Limits"): count → 409, rate → 429 with Retry-After; the detail names the config
+ * var.
+ */
 export function countLimitReached(detail: string): never {
   return fail(409, detail, { title: "Limit reached" });
 }

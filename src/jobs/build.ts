@@ -168,7 +168,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   const isActive = input.is_active === current.isActive && !scheduleChanged ? undefined : input.is_active;
   const state = requestedState(current.state, isActive, scheduleChanged);
   if (state !== current.state) Object.assign(set, stateColumns(state));
-  // Re-enabling a job the alert policy disabled starts a new failure streak (README "Alerts").
+  // Re-enabling a job the alert policy disabled starts a new failure streak (docs/API-NOTES.md "Alerts").
   if (current.state === "disabled" && state === "active") Object.assign(set, RESET_ALERT_STREAK);
   // disabled_at / disabled_reason describe the disabled state only: leaving it clears them.
   if (current.state === "disabled" && state !== "disabled")

@@ -8,8 +8,8 @@ import { hasToken, redactedUrl, TOKEN_PATTERN, token, tokenHashes } from "../lib
 import type { CreateJobInput, UpdateJobInput } from "./schemas";
 
 /**
- * A job's secrets (README "Security"): secret header values, query parameters, body and bearer alert URLs. Plain
- * columns hold redaction tokens; `secrets` maps each token's hash to its AES-GCM-sealed value, opened only right
+ * A job's secrets (docs/API-NOTES.md "Security"): secret header values, query parameters, body and bearer alert URLs.
+ * Plain columns hold redaction tokens; `secrets` maps each token's hash to its AES-GCM-sealed value, opened only right
  * before a request.
  */
 

@@ -1,7 +1,7 @@
 import type { CronJobRow, JobState } from "../db/schema";
 
 /**
- * The job state model (README "Job states"):
+ * The job state model (docs/API-NOTES.md "Job states"):
  *
  * | state       | is_active | runs new slots | pending retries | reached by                                   |
  * |-------------|-----------|----------------|-----------------|----------------------------------------------|
@@ -20,7 +20,7 @@ export function stateColumns(state: JobState): Pick<CronJobRow, "state" | "isAct
 /** States in which a claimed run may still start (and call the target): everything but a user's pause. */
 export const RUNNABLE_STATES: readonly JobState[] = ["active", "completed"];
 
-/** `is_active: true` on a job whose schedule has ended (README "Job states"): a 409 at the route. */
+/** `is_active: true` on a job whose schedule has ended (docs/API-NOTES.md "Job states"): a 409 at the route. */
 export class ScheduleEndedError extends Error {
   constructor() {
     super("The job's schedule has ended: send a new schedule_config (with is_active: true) to run it again");

@@ -51,7 +51,7 @@ const STATE_LABELS: Record<JobState, string> = {
   completed: "Completed",
 };
 
-/** The job's state as the API has it (README "Job states"), not just is_active. */
+/** The job's state as the API has it (docs/API-NOTES.md "Job states"), not just is_active. */
 export function stateBadge(state: JobState, title?: string) {
   return h("span", { class: `badge ${state}`, "data-state": state, title }, STATE_LABELS[state] ?? state);
 }

@@ -1,6 +1,6 @@
 /**
- * The job page's last-run line, pure. last_run_* follow final outcomes only (README "Retries and callbacks"), so
- * the newest log tells that a run with retries left is still in flight.
+ * The job page's last-run line, pure. last_run_* follow final outcomes only (docs/API-NOTES.md "Retries and
+ * callbacks"), so the newest log tells that a run with retries left is still in flight.
  */
 import type { ExecutionLog, Job } from "./types";
 
@@ -52,7 +52,7 @@ export function lastRun(job: JobFields, latest: LogFields | null): LastRun {
   const newer = latest && (!job.last_run_at || Date.parse(latest.executed_at) > Date.parse(job.last_run_at));
   if (latest && newer && latest.status !== "success" && latest.retry_attempt < job.max_retries) {
     const of = job.max_retries + 1;
-    // Pending retries of a paused or disabled job are skipped (README "Job states").
+    // Pending retries of a paused or disabled job are skipped (docs/API-NOTES.md "Job states").
     if (job.state === "paused" || job.state === "disabled") {
       return { kind: "stopped", attempt: latest.retry_attempt + 1, of, state: job.state, previous: final };
     }

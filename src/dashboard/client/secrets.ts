@@ -1,6 +1,6 @@
 /**
- * Write-only job secrets (README "Security"): a token is shown as a "secret · set" badge, never a value, with a
- * "Replace" control; sending the token back keeps the stored value.
+ * Write-only job secrets (docs/API-NOTES.md "Security"): a token is shown as a "secret · set" badge, never a value,
+ * with a "Replace" control; sending the token back keeps the stored value.
  */
 import { type Child, h } from "./dom";
 import { type SecretChoice, TOKEN_SOURCE } from "./tokens";

@@ -1,4 +1,7 @@
-/** Redaction tokens `[redacted:<hash>]` (README "Security"), pure so job-form-state.ts tests run outside a browser. */
+/**
+ * Redaction tokens `[redacted:<hash>]` (docs/API-NOTES.md "Security"), pure so job-form-state.ts tests run outside a
+ * browser.
+ */
 
 /** Any token-shaped text, as the server matches it (src/lib/secrets/tokens.ts TOKEN_PATTERN). */
 export const TOKEN_SOURCE = String.raw`\[redacted:[^\]\s]{0,64}\]`;

@@ -6,7 +6,9 @@ type Schemas = components["schemas"];
 export type Problem = Schemas["Problem"];
 export type FieldError = NonNullable<Problem["errors"]>[number];
 export type Job = Schemas["CronJob"];
-/** README "Job states": paused by the user, disabled by the alert policy, completed when the schedule ended. */
+/**
+ * docs/API-NOTES.md "Job states": paused by the user, disabled by the alert policy, completed when the schedule ended.
+ */
 export type JobState = Job["state"];
 export type ScheduleConfig = Schemas["ScheduleConfig"];
 /** schedule_config as sent: the stored fields, every one optional. */

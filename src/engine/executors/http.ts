@@ -1,7 +1,7 @@
 /**
  * The real executor: the job's request with a hard deadline and a 1 KB body cap. Redirects are followed by hand
  * (at most 5) so each Location passes the target guard; a 3xx without a usable Location is a failure. A
- * cross-origin hop keeps only the User-Agent and is refused if it would resend a body (README "Redirects").
+ * cross-origin hop keeps only the User-Agent and is refused if it would resend a body (docs/API-NOTES.md "Redirects").
  */
 
 import { decodeBodyCapped } from "../../lib/charset";

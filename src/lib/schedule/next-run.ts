@@ -41,7 +41,7 @@ export function nextRunAt(s: Schedule, after: number, occurrences = 0): number |
 export function nextRuns(s: Schedule, after: number, n: number, occurrences = 0): number[] {
   const runs: number[] = [];
   if (!Number.isFinite(after) || !Number.isFinite(s.anchorAt)) return runs;
-  // start_date: no run before it, and repeat_every periods count from it (README "start_date").
+  // start_date: no run before it, and repeat_every periods count from it (docs/API-NOTES.md "Scheduling").
   const first = firstRunBound(s.config, s.timezone);
   const next = stepper(Number.isFinite(first) ? { ...s, anchorAt: first } : s);
   const last = lastRunBound(s.config, s.timezone);

@@ -14,7 +14,7 @@ export interface Keyring {
   previous: MasterKey[];
 }
 
-/** Either a usable keyring, or why there is none: the service then fails closed (README "Security"). */
+/** Either a usable keyring, or why there is none: the service then fails closed (docs/API-NOTES.md "Security"). */
 export type KeyringStatus = { ok: true; keyring: Keyring } | { ok: false; reason: string };
 
 export const MASTER_KEY_VAR = "SECRETS_MASTER_KEY";

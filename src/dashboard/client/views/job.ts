@@ -393,7 +393,7 @@ function channelsFact(job: Job): Node {
   );
 }
 
-/** The job's overlap policy and jitter, with the count of slots skipped (README "Scheduling"). */
+/** The job's overlap policy and jitter, with the count of slots skipped (docs/API-NOTES.md "Scheduling"). */
 function overlapFact(job: Job): Node {
   const policy = job.overlap_policy ?? "allow";
   const text = {
