@@ -137,6 +137,14 @@ export const cronJobs = sqliteTable(
     alertLastAt: integer("alert_last_at"),
     /** When runs became slow (alerted once per slow spell); null while runs are not slow. */
     alertSlowSince: integer("alert_slow_since"),
+    /**
+     * Schedule-health spells (src/alerts/schedule-health.ts): the latest `missed`, `skipped`, `late` or
+     * `dead_lettered` alert (first or reminder) of the current spell (epoch ms); null when not in one.
+     */
+    alertMissedAt: integer("alert_missed_at"),
+    alertSkippedAt: integer("alert_skipped_at"),
+    alertLateAt: integer("alert_late_at"),
+    alertDeadAt: integer("alert_dead_at"),
     /** When the alert policy disabled the job (epoch ms) and why; both null unless state is `disabled`. */
     disabledAt: integer("disabled_at"),
     disabledReason: text("disabled_reason"),
@@ -324,12 +332,17 @@ export const runs = sqliteTable(
      * attempt's execution id is derived from it.
      */
     nonce: text("nonce"),
+    /** The execution id this run replays (POST …/replay, src/runs/replay.ts); null for every other run. */
+    replayOf: text("replay_of"),
   },
   (t) => [
     primaryKey({ columns: [t.job, t.slot, t.idHi, t.idLo] }),
     // A job's unfinished runs (queued, running), for the overlap checks (src/engine/overlap.ts) at the claim and the
     // lease; the relay scans it whole (src/engine/ledger.ts findStrandedRuns).
     index("runs_job_unfinished_idx").on(t.job, t.slot).where(sql`${t.state} IN (0, 1)`),
+    // The account's dead letters newest first (src/runs/dead-letters.ts): only `dead` rows (state 5) have an entry,
+    // so a normal run writes nothing here.
+    index("runs_account_dead_idx").on(t.account, t.slot, t.idHi, t.idLo).where(sql`${t.state} = 5`),
   ],
 );
 

@@ -119,6 +119,8 @@ export interface RunInsert {
   /** 0 and null for a new run; a moved legacy row keeps its own. */
   leases?: number;
   leaseUntil?: number | null;
+  /** The execution id a replay run replays (src/runs/replay.ts); null otherwise. */
+  replayOf?: string | null;
 }
 
 /**
@@ -145,6 +147,7 @@ export function insertRunSelect(db: Db, r: RunInsert, condition?: SQL) {
       sql`${r.leases ?? 0}`,
       sql`${r.sentAt}`,
       sql`${r.nonce}`,
+      sql`${r.replayOf ?? null}`,
     ],
     sql`, `,
   );
