@@ -418,6 +418,62 @@ export const alertDeliveries = sqliteTable(
   (t) => [index("alert_deliveries_job_time_idx").on(t.cronJobId, t.firedAt, t.id)],
 );
 
+/** What a delivery belongs to: a job (its runs' callbacks and alerts) or a monitor. */
+export const deliverySources = ["job", "monitor"] as const;
+export type DeliverySource = (typeof deliverySources)[number];
+export const deliveryKinds = ["callback", "alert"] as const;
+export type DeliveryKind = (typeof deliveryKinds)[number];
+/** A callback's event: which of the job's URLs it goes to (success_url, or failure_url for any other status). */
+export const callbackEvents = ["success", "failure"] as const;
+export type CallbackEvent = (typeof callbackEvents)[number];
+/**
+ * `recorded`: CALLBACKS=record logged it instead of sending it. `unconfirmed`: an e-mail recipient not confirmed.
+ * `refused`: the target guard refused the URL or a redirect hop.
+ */
+export const deliveryStates = ["pending", "delivered", "failed", "unconfirmed", "refused", "recorded"] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
+/**
+ * Every callback and alert delivery (src/deliveries/): written in the recording batch of the attempt that causes
+ * it, with its outbox entry (same id), so a duplicate recording cannot write two; updated by each delivery
+ * attempt. Ids: `<execution id>:callback`, `<execution id>:alert:<event>:<channel index>`. Kept as long as logs.
+ */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    source: text("source", { enum: deliverySources }).notNull(),
+    /** The job's (or monitor's) id. */
+    sourceId: text("source_id").notNull(),
+    /** The run attempt whose recording caused it (`test-…` for a test alert); null when no run did. */
+    executionId: text("execution_id"),
+    kind: text("kind", { enum: deliveryKinds }).notNull(),
+    event: text("event").$type<AlertEvent | CallbackEvent>().notNull(),
+    /** The alert's channel; null for a callback. */
+    channel: text("channel", { enum: alertChannelTypes }),
+    /** The URL (secret query values as tokens) or e-mail address. */
+    target: text("target").notNull(),
+    /** What is sent (JSON body, or JSON of an e-mail's subject and text), fixed when it is written. */
+    payload: text("payload").notNull(),
+    state: text("state", { enum: deliveryStates }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** The latest attempt's HTTP status (after redirects); null without a response. */
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    /** When the next attempt is due while `pending` (epoch ms); null once settled. */
+    nextAttemptAt: integer("next_attempt_at"),
+    firedAt: integer("fired_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+    /** An attempt holds the row until then (epoch ms), so a duplicated queue message cannot send it twice at once. */
+    leaseUntil: integer("lease_until"),
+  },
+  (t) => [
+    index("deliveries_account_time_idx").on(t.accountId, t.firedAt, t.id),
+    index("deliveries_source_time_idx").on(t.sourceId, t.firedAt, t.id),
+  ],
+);
+
 /**
  * E-mail addresses an account may alert (double opt-in): `pending` until the recipient follows the one-time link
  * of the confirmation e-mail (`token_hash` is the hex SHA-256 of its token), then `confirmed`.
@@ -499,6 +555,8 @@ export interface RunRow {
   leaseUntil: number | null;
   leases: number;
   sentAt: number | null;
+  /** The execution id this run replays (POST …/replay); null for every other run. */
+  replayOf: string | null;
 }
 /** A `runs` row as stored. */
 export type StoredRunRow = typeof runs.$inferSelect;

@@ -7,6 +7,7 @@ import {
   alertDeliveries,
   confirmationSends,
   cronJobs,
+  deliveries,
   idempotencyKeys,
   logBodies,
   logHours,
@@ -14,6 +15,7 @@ import {
   runs,
   runsV1,
 } from "../db/schema";
+import { deleteExpiredDeliveries as deleteExpiredDeliveryRows } from "../deliveries/store";
 import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../lib/idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
@@ -34,6 +36,7 @@ export const SWEPT_TABLES: readonly string[] = [
   runsV1,
   idempotencyKeys,
   alertDeliveries,
+  deliveries,
   confirmationSends,
   cronJobs,
 ].map((table) => getTableName(table));
@@ -57,6 +60,8 @@ export interface SweepReport {
   idempotency_keys_deleted: number;
   /** Alert deliveries fired before the cutoff (src/alerts/sweep.ts). */
   alert_deliveries_deleted: number;
+  /** Callback and alert deliveries fired before the cutoff (src/deliveries/store.ts). */
+  deliveries_deleted: number;
   /** Confirmation e-mails sent before the cutoff (src/alerts/recipients.ts). */
   confirmation_sends_deleted: number;
   deleted_job_logs_deleted: number;
@@ -193,6 +198,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   const idempotencyKeysDeleted = await drain((limit) => deleteExpiredIdempotencyKeys(db, opts.now, limit));
   // Alert deliveries and confirmation sends keep the logs' retention (src/alerts/sweep.ts, recipients.ts).
   const alertDeliveriesDeleted = await drain((limit) => deleteExpiredDeliveries(db, cutoff, limit));
+  const deliveriesDeleted = await drain((limit) => deleteExpiredDeliveryRows(db, cutoff, limit));
   const confirmationSendsDeleted = await drain((limit) => deleteExpiredConfirmationSends(db, cutoff, limit));
 
   let orphaned = 0;
@@ -238,6 +244,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     runs_deleted: runsDeleted,
     idempotency_keys_deleted: idempotencyKeysDeleted,
     alert_deliveries_deleted: alertDeliveriesDeleted,
+    deliveries_deleted: deliveriesDeleted,
     confirmation_sends_deleted: confirmationSendsDeleted,
     deleted_job_logs_deleted: orphaned,
     jobs_purged: purged,

@@ -6,6 +6,7 @@ import {
   alertEmailRecipients,
   confirmationSends,
   cronJobs,
+  deliveries,
   idempotencyKeys,
   logs,
   outbox,
@@ -94,6 +95,7 @@ const TABLES: TableSpec[] = [
   spec(outbox, [outbox.id], "account_id = ?"),
   spec(idempotencyKeys, [idempotencyKeys.accountId, idempotencyKeys.key], "account_id = ?"),
   spec(alertDeliveries, [alertDeliveries.id], "account_id = ?"),
+  spec(deliveries, [deliveries.id], "account_id = ?"),
   spec(alertEmailRecipients, [alertEmailRecipients.accountId, alertEmailRecipients.email], "account_id = ?"),
   spec(
     confirmationSends,
