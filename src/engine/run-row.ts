@@ -65,6 +65,7 @@ export const runColumns = {
   leases: runs.leases,
   sentAt: runs.sentAt,
   nonce: runs.nonce,
+  replayOf: runs.replayOf,
   jobId: sql<string | null>`(SELECT "cron_jobs"."id" FROM "cron_jobs" WHERE "cron_jobs"."num" = "runs"."job")`,
   accountId: sql<string | null>`(SELECT "accounts"."id" FROM "accounts" WHERE "accounts"."num" = "runs"."account")`,
 };
@@ -87,6 +88,7 @@ export function toRunRow(r: Omit<StoredRunRow, "job" | "account">, ids: { jobId:
     leaseUntil: r.leaseUntil,
     leases: r.leases,
     sentAt: r.sentAt,
+    replayOf: r.replayOf,
   };
 }
 

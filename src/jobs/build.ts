@@ -37,6 +37,10 @@ export type NewJobRow = Omit<
   | "alertStreakAlertedAt"
   | "alertLastAt"
   | "alertSlowSince"
+  | "alertMissedAt"
+  | "alertSkippedAt"
+  | "alertLateAt"
+  | "alertDeadAt"
   // Set by the recording batch that disables the job (src/alerts/fire.ts).
   | "disabledAt"
   | "disabledReason"
