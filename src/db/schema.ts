@@ -161,6 +161,20 @@ export const cronJobs = sqliteTable(
     totalExecutions: integer("total_executions").notNull().default(0),
     successfulExecutions: integer("successful_executions").notNull().default(0),
     failedExecutions: integer("failed_executions").notNull().default(0),
+    /**
+     * Of failed_executions, the errors and timeouts (failures are the rest): the metrics' runs_total by status,
+     * counted in the recording UPDATE, never swept.
+     */
+    errorExecutions: integer("error_executions").notNull().default(0),
+    timeoutExecutions: integer("timeout_executions").notNull().default(0),
+    /**
+     * Slots skipped per reason, beside skipped_runs (overlap), each counted in the statement that skips the slot
+     * (src/engine/skip-counts.ts); never swept: the metrics' skipped_total.
+     */
+    skippedPaused: integer("skipped_paused").notNull().default(0),
+    skippedMissed: integer("skipped_missed").notNull().default(0),
+    skippedCalendar: integer("skipped_calendar").notNull().default(0),
+    skippedMaintenance: integer("skipped_maintenance").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     /** Soft delete: the row and its logs become unreachable at once; the sweep removes them later. */
@@ -275,6 +289,15 @@ export const logHours = sqliteTable(
     maxMs: integer("max_ms"),
     /** JSON {bucket: count} of response_time_ms (status 0 only), relative error ≤ 1 %. */
     sketch: text("sketch"),
+    /**
+     * What the hour's logs hold, as bits (src/logs/rollups.ts LOG_FLAGS): 1 a log without a response code, 2 << (c − 1)
+     * a code of class cxx (1–5), 64 a code outside 100–599, 128 a log without a response time. NULL: unknown (rows
+     * from before the column), so search filters walk the hour. Kept by the insert trigger like min_ms.
+     */
+    flags: integer("flags"),
+    /** Smallest and largest response_code of the hour's logs (for flags set only). */
+    codeMin: integer("code_min"),
+    codeMax: integer("code_max"),
   },
   (t) => [primaryKey({ columns: [t.job, t.status, t.hour] })],
 );

@@ -2,11 +2,12 @@ import type { LegacyRunMessage, RunMessage } from "../lib/messages";
 import { type ConsumeOutcome, withLease } from "./consume";
 import type { EngineDeps } from "./deps";
 import { closeAttempt } from "./run";
-import { unknownOutcome } from "./unknown-outcome";
+import { deadReason, unknownOutcome } from "./unknown-outcome";
 
 /**
  * Closes a run the RUNS queue gave up on, so no claimed slot ends without a log: never leased → `error` (not
- * delivered); leased before → `error`, outcome unknown. Both take the lease first and get the usual follow-ups.
+ * delivered); leased before → `error`, outcome unknown. Both take the lease first, get the usual follow-ups and
+ * leave the run `dead` with that reason (listed by GET …/dead-letters).
  */
 export function closeDeadRun(
   deps: EngineDeps,
@@ -15,9 +16,9 @@ export function closeDeadRun(
 ): Promise<ConsumeOutcome> {
   return withLease(deps, msg, async (job, leased, now) => {
     const earlierLeases = leased.leases - 1;
-    const result =
-      earlierLeases === 0 ? unknownOutcome("undelivered", deliveries) : unknownOutcome("lease-expired", earlierLeases);
-    await closeAttempt(deps, job, leased, now, result);
+    const why = earlierLeases === 0 ? "undelivered" : "lease-expired";
+    const result = unknownOutcome(why, why === "undelivered" ? deliveries : earlierLeases);
+    await closeAttempt(deps, job, leased, now, result, { retry: true, dead: deadReason(why) });
     return "closed";
   });
 }

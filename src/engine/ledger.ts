@@ -5,6 +5,7 @@ import { RUNNABLE_STATES } from "../jobs/state";
 import { executionId, executionIdFloor } from "../lib/execution-id";
 import { logKeyOf } from "../logs/log-key";
 import { overlapClear } from "./overlap";
+import type { DeadReason } from "./unknown-outcome";
 import {
   insertRunSelect,
   type RunInsert,
@@ -137,11 +138,12 @@ export async function skipRun(db: Db, ref: RunRef, reason: Extract<RunReason, "p
   return rows.length === 1;
 }
 
-/** Marks the attempt recorded; part of the recording batch. */
-export function finishRunStatement(db: Db, ref: RunRef) {
+/** Marks the attempt recorded, `done`, or `dead` with its reason (closed without an outcome); part of the recording batch. */
+export function finishRunStatement(db: Db, ref: RunRef, dead: DeadReason | null = null) {
+  const state = dead === null ? { state: stateNumber("done") } : { state: STATE.dead, reason: reasonNumber(dead) };
   return db
     .update(runs)
-    .set({ state: stateNumber("done"), leaseUntil: null })
+    .set({ ...state, leaseUntil: null })
     .where(runWhere(ref));
 }
 
