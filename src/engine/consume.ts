@@ -110,6 +110,9 @@ async function settleUnleased(
   }
   const owner = job ?? (await findJobIncludingDeleted(deps.db, current.jobId));
   if (!owner) return { result: "unknown" };
-  await closeAttempt(deps, owner, current, now, unknownOutcome("lease-expired", current.leases), { retry: false });
+  await closeAttempt(deps, owner, current, now, unknownOutcome("lease-expired", current.leases), {
+    retry: false,
+    dead: "outcome_unknown",
+  });
   return { result: "closed" };
 }

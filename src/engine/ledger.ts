@@ -5,7 +5,6 @@ import { RUNNABLE_STATES } from "../jobs/state";
 import { executionId, executionIdFloor } from "../lib/execution-id";
 import { logKeyOf } from "../logs/log-key";
 import { overlapClear } from "./overlap";
-import type { DeadReason } from "./unknown-outcome";
 import {
   insertRunSelect,
   type RunInsert,
@@ -18,6 +17,7 @@ import {
   stateNumber,
   toRunRow,
 } from "./run-row";
+import type { DeadReason } from "./unknown-outcome";
 
 export type { RunRef } from "./run-row";
 

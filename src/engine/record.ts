@@ -7,6 +7,7 @@ import { insertLogStatements, logExists } from "../logs/store";
 import { finishRunStatement, insertRunWhenStatement, type NewRun } from "./ledger";
 import { insertOutboxStatement } from "./outbox";
 import { runTrigger } from "./run-trigger";
+import type { DeadReason } from "./unknown-outcome";
 
 export interface AttemptRecord {
   run: RunRow;
@@ -17,6 +18,8 @@ export interface AttemptRecord {
   callbacks: ConditionalEntry[];
   /** More batch statements (alerts), before the job's UPDATE so they read the row as it was. */
   statements?: (newer: SQL, logMissing: SQL) => unknown[];
+  /** Set when the attempt closes without an outcome: the ledger row becomes `dead` with this reason. */
+  dead?: DeadReason | null;
 }
 
 export interface RecordOutcome {
@@ -74,6 +77,8 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
         totalExecutions: sql`${cronJobs.totalExecutions} + 1`,
         successfulExecutions: sql`${cronJobs.successfulExecutions} + ${ok ? 1 : 0}`,
         failedExecutions: sql`${cronJobs.failedExecutions} + ${ok ? 0 : 1}`,
+        errorExecutions: sql`${cronJobs.errorExecutions} + ${result.status === "error" ? 1 : 0}`,
+        timeoutExecutions: sql`${cronJobs.timeoutExecutions} + ${result.status === "timeout" ? 1 : 0}`,
         ...outcome,
       })
       .where(and(eq(cronJobs.id, run.jobId), logMissing))
@@ -95,7 +100,7 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
       decidedBy: result.decidedBy ?? null,
       trigger: runTrigger(run),
     }),
-    finishRunStatement(db, run),
+    finishRunStatement(db, run, r.dead ?? null),
   ];
   const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
   const updated = results[followUps.length + extra.length + (r.next ? 1 : 0)] as unknown[];

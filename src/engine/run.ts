@@ -14,6 +14,7 @@ import { recordAttempt } from "./record";
 import { requestHeaders } from "./request-identity";
 import { MAX_RESPONSE_HEADER_CHARS } from "./response-headers";
 import { retryDelaySeconds } from "./retry";
+import type { DeadReason } from "./unknown-outcome";
 
 export interface RunOutcome {
   executionId: string;
@@ -81,14 +82,17 @@ async function signingSecrets(deps: EngineDeps, job: CronJobRow): Promise<string
   return (await activeSigningSecrets(deps.db, job.accountId, deps.now())) ?? [];
 }
 
-/** Records the outcome and follow-ups (next attempt, callback) in one batch, then sends; `retry: false` closes it. */
+/**
+ * Records the outcome and follow-ups (next attempt, callback) in one batch, then sends; `retry: false` closes it,
+ * `dead` records a run closed without an outcome (the dead-letter path) as `dead` with that reason.
+ */
 export async function closeAttempt(
   deps: EngineDeps,
   job: CronJobRow,
   run: RunRow,
   executedAt: number,
   result: ExecutionResult,
-  opts: { retry: boolean } = { retry: true },
+  opts: { retry: boolean; dead?: DeadReason } = { retry: true },
 ): Promise<RunOutcome> {
   const retryInSeconds =
     opts.retry && isRetried(job, result) && run.attempt < job.maxRetries
@@ -116,6 +120,7 @@ export async function closeAttempt(
     next,
     callbacks: [...(callback ? [callback] : []), ...alerts.entries],
     statements: alerts.statements,
+    dead: opts.dead ?? null,
   });
   if (recorded) await sendFollowUps(deps, next ? [{ ...next, id: runId(next) }] : [], entries);
   else await sendPendingFollowUps(deps, run);

@@ -1,4 +1,12 @@
+import type { RunReason } from "../db/schema";
 import type { ExecutionResult } from "../lib/execution";
+
+/** Why a run is `dead`: closed without an outcome, not delivered or outcome unknown (src/db/schema.ts runReasons). */
+export type DeadReason = Extract<RunReason, "undelivered" | "outcome_unknown">;
+
+/** The dead run's reason for an unknownOutcome. */
+export const deadReason = (why: "undelivered" | "lease-expired"): DeadReason =>
+  why === "undelivered" ? "undelivered" : "outcome_unknown";
 
 /**
  * A run closed without a response, recorded as `error`: `undelivered` (dead-lettered before any lease, target not

@@ -290,16 +290,22 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
 
   expect(violations).toEqual([]);
   expect(ledger.filter((r) => r.state === "queued" || r.state === "running")).toEqual([]);
-  // Every attempt ends done, or skipped with its reason: the engine writes no other state (awaiting and dead are
-  // for later work), and every stored number names one (the view spells an unknown number as null).
+  // Every attempt ends done, skipped with its reason, or dead (closed without an outcome, with its reason): the
+  // engine writes no other state, and every stored number names one (the view spells an unknown number as null).
+  const reasons: Record<string, RegExp | null> = {
+    done: null,
+    skipped: /^(paused|deleted|overlap)$/,
+    dead: /^(undelivered|outcome_unknown)$/,
+  };
   for (const r of ledger) {
-    expect(["done", "skipped"], r.id).toContain(r.state);
-    expect(r.reason, r.id).toEqual(r.state === "skipped" ? expect.stringMatching(/^(paused|deleted|overlap)$/) : null);
+    expect(["done", "skipped", "dead"], r.id).toContain(r.state);
+    const reason = reasons[r.state ?? ""];
+    expect(r.reason, r.id).toEqual(reason ? expect.stringMatching(reason) : null);
   }
   const logById = new Map(logs.map((l) => [l.id, l]));
   expect(logs.length).toBe(logById.size);
   const doneIds = ledger
-    .filter((r) => r.state === "done")
+    .filter((r) => r.state === "done" || r.state === "dead")
     .map((r) => r.id)
     .sort();
   expect([...logById.keys()].sort()).toEqual(doneIds);
@@ -307,19 +313,24 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
     expect(n, `calls of ${id}`).toBe(1);
     expect(logById.has(id), `log of called ${id}`).toBe(true);
   }
+  const stateById = new Map(ledger.map((r) => [r.id, r.state]));
   for (const l of logs) {
     if (!called.has(l.id)) expect(l.error_message ?? "").toMatch(/^(Not delivered|Outcome unknown)/);
+    // A log closed without an outcome is a dead run, and only such a log is.
+    const unknown = /^(Not delivered|Outcome unknown)/.test(l.error_message ?? "");
+    expect(stateById.get(l.id), l.id).toBe(unknown ? "dead" : "done");
   }
   const byKey = new Map(ledger.map((r) => [`${r.job_id}|${r.slot}|${r.nonce}|${r.attempt}`, r]));
   for (const r of ledger) {
-    if (r.state !== "done") continue;
+    if (r.state !== "done" && r.state !== "dead") continue;
     const log = logById.get(r.id);
     const job = jobRows.find((x) => x.id === r.job_id);
     const next = byKey.get(`${r.job_id}|${r.slot}|${r.nonce}|${r.attempt + 1}`);
     const closedForGood = (log?.error_message ?? "").startsWith("Outcome unknown") && !next;
     if (log?.status === "success") expect(next, `no retry after success ${r.id}`).toBeUndefined();
     else if (r.attempt < (job?.max_retries ?? 0) && !closedForGood) expect(next, `retry of ${r.id}`).toBeDefined();
-    if (r.attempt > 0) expect(byKey.get(`${r.job_id}|${r.slot}|${r.nonce}|${r.attempt - 1}`)?.state).toBe("done");
+    if (r.attempt > 0)
+      expect(["done", "dead"]).toContain(byKey.get(`${r.job_id}|${r.slot}|${r.nonce}|${r.attempt - 1}`)?.state);
   }
   for (const job of jobRows) {
     const own = logs.filter((l) => l.cron_job_id === job.id);

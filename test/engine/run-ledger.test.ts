@@ -392,6 +392,8 @@ describe("7. the dead-letter queue closes every run with a log", () => {
     const [log] = await logsOf(job.id);
     expect(log).toMatchObject({ status: "error", response_code: null });
     expect(log?.error_message).toMatch(/^Not delivered: the run's queue message failed 11 deliveries/);
+    const row = await shardD1().prepare("SELECT state, reason FROM run_ledger WHERE id = ?").bind(msg.runId).first();
+    expect(row).toEqual({ state: "dead", reason: "undelivered" });
     expect(callbacks(deps.queue.take())).toHaveLength(1);
     expect((await closeDeadRun(deps, msg, 11)).result).toBe("duplicate");
   });
@@ -405,6 +407,8 @@ describe("7. the dead-letter queue closes every run with a log", () => {
     const [log] = await logsOf(job.id);
     expect(log).toMatchObject({ status: "error", response_code: null });
     expect(log?.error_message).toMatch(/^Outcome unknown/);
+    const row = await shardD1().prepare("SELECT state, reason FROM run_ledger WHERE id = ?").bind(msg.runId).first();
+    expect(row).toEqual({ state: "dead", reason: "outcome_unknown" });
   });
 
   it("queue(): the dead-letter queue's batches go to the closer; failed deliveries back off longer each time", async () => {
