@@ -12,6 +12,9 @@ export type JobState = (typeof jobStates)[number];
 
 export const overlapPolicies = ["allow", "skip", "queue"] as const;
 export type OverlapPolicy = (typeof overlapPolicies)[number];
+/** What a claim does with slots whose ticks were missed (src/engine/catchup.ts). */
+export const catchupPolicies = ["latest", "none"] as const;
+export type CatchupPolicy = (typeof catchupPolicies)[number];
 
 export const runOrigins = ["schedule", "manual"] as const;
 export type RunOrigin = (typeof runOrigins)[number];
@@ -127,6 +130,15 @@ export const cronJobs = sqliteTable(
     overlapPolicy: text("overlap_policy", { enum: overlapPolicies }).notNull().default("allow"),
     /** Slots skipped by overlap_policy skip (each is a `skipped` ledger row with reason `overlap`); never swept. */
     skippedRuns: integer("skipped_runs").notNull().default(0),
+    /** `latest | none`: which missed slot, if any, runs after missed ticks (src/engine/catchup.ts). */
+    catchup: text("catchup", { enum: catchupPolicies }).notNull().default("latest"),
+    /** A slot claimed later than this after it is recorded missed instead of run; null: no limit. */
+    maxLatenessSeconds: integer("max_lateness_seconds"),
+    /**
+     * First slot of the job's open missed span: the newest slots handled were missed, so the next claim's missed
+     * slots extend that ledger row. Null once a slot runs or the schedule or state changes.
+     */
+    missedFrom: integer("missed_from"),
     /** JSON of the job's success rules (src/jobs/success-rules.ts); null: the default, 2xx is success. */
     successRules: text("success_rules"),
     /** JSON of the job's alert policy and channels (src/alerts/policy.ts); null: no alerts. */
@@ -357,6 +369,12 @@ export const runs = sqliteTable(
     nonce: text("nonce"),
     /** The execution id this run replays (POST …/replay, src/runs/replay.ts); null for every other run. */
     replayOf: text("replay_of"),
+    /**
+     * A span of missed slots (src/engine/catchup.ts) is one row: `slot` its first slot (keyed as that slot's first
+     * attempt, which never runs), `last_slot` its last and `slot_count` how many. Null on every other row (one slot).
+     */
+    lastSlot: integer("last_slot"),
+    slotCount: integer("slot_count"),
   },
   (t) => [
     primaryKey({ columns: [t.job, t.slot, t.idHi, t.idLo] }),
@@ -366,6 +384,9 @@ export const runs = sqliteTable(
     // The account's dead letters newest first (src/runs/dead-letters.ts): only `dead` rows (state 5) have an entry,
     // so a normal run writes nothing here.
     index("runs_account_dead_idx").on(t.account, t.slot, t.idHi, t.idLo).where(sql`${t.state} = 5`),
+    // A job's spans by their end (src/runs/history.ts): the span still covering a history's start_date. Only span
+    // rows have an entry.
+    index("runs_job_span_idx").on(t.job, t.lastSlot).where(sql`${t.lastSlot} IS NOT NULL`),
   ],
 );
 

@@ -66,6 +66,8 @@ export const runColumns = {
   sentAt: runs.sentAt,
   nonce: runs.nonce,
   replayOf: runs.replayOf,
+  lastSlot: runs.lastSlot,
+  slotCount: runs.slotCount,
   jobId: sql<string | null>`(SELECT "cron_jobs"."id" FROM "cron_jobs" WHERE "cron_jobs"."num" = "runs"."job")`,
   accountId: sql<string | null>`(SELECT "accounts"."id" FROM "accounts" WHERE "accounts"."num" = "runs"."account")`,
 };
@@ -123,6 +125,9 @@ export interface RunInsert {
   leaseUntil?: number | null;
   /** The execution id a replay run replays (src/runs/replay.ts); null otherwise. */
   replayOf?: string | null;
+  /** A missed span's last slot and slot count (src/engine/catchup.ts); null for a one-slot row. */
+  lastSlot?: number | null;
+  slotCount?: number | null;
 }
 
 /**
@@ -150,6 +155,8 @@ export function insertRunSelect(db: Db, r: RunInsert, condition?: SQL) {
       sql`${r.sentAt}`,
       sql`${r.nonce}`,
       sql`${r.replayOf ?? null}`,
+      sql`${r.lastSlot ?? null}`,
+      sql`${r.slotCount ?? null}`,
     ],
     sql`, `,
   );
