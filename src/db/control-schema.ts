@@ -58,6 +58,29 @@ export const accountShards = sqliteTable(
   (t) => [index("account_shards_shard_idx").on(t.shard)],
 );
 
+/**
+ * Each account's ping key (src/monitors/ping-key.ts): a ping finds it by `key_hash` (hex SHA-256); the key itself is
+ * sealed (src/lib/secrets/crypto.ts), so ping URLs can be shown again. Rotation replaces the row's values.
+ */
+export const pingKeys = sqliteTable("ping_keys", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id),
+  keyHash: text("key_hash").notNull().unique("ping_keys_key_hash_unique"),
+  sealedKey: text("sealed_key").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Monitor id → account, so `/ping/{monitor_uuid}` finds the account's shard with the one control-plane read. */
+export const monitorRoutes = sqliteTable("monitor_routes", {
+  monitorId: text("monitor_id").primaryKey(),
+  accountId: text("account_id")
+    .notNull()
+    .references(() => accounts.id),
+});
+
+export type PingKeyRow = typeof pingKeys.$inferSelect;
+
 export type ControlAccountRow = typeof accounts.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type AccountShardRow = typeof accountShards.$inferSelect;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { customType, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The shard schema: an account's jobs, run ledger, logs, counts, idempotency keys and signing secrets. Each SHARD_n
@@ -554,6 +554,115 @@ export const confirmationSends = sqliteTable(
     index("confirmation_sends_sent_idx").on(t.sentAt),
   ],
 );
+
+/**
+ * A monitor's stored state (src/monitors): `new` until its first ping, `up`, `down`, `paused`. `late` is not stored:
+ * it is `up` past next_expected_at (src/monitors/present.ts), so no write marks it.
+ */
+export const monitorStates = ["new", "up", "down", "paused"] as const;
+export type MonitorState = (typeof monitorStates)[number];
+/** What a ping said, stored as its list index (append-only): an exit status 0 is a success, 1–255 a fail. */
+export const pingKinds = ["success", "start", "fail", "log"] as const;
+export type PingKind = (typeof pingKinds)[number];
+/** The ping's HTTP method, stored as its list index (append-only). */
+export const pingMethods = ["GET", "POST", "HEAD"] as const;
+export type PingMethod = (typeof pingMethods)[number];
+
+/**
+ * Heartbeat monitors (src/monitors): a job that runs elsewhere pings; the shard's minute tick flips a monitor whose
+ * down_at has passed to `down`. `config_version` grows with every change of what a ping reads (schedule, grace,
+ * alerts, name), so a ping built from a cached copy writes nothing once it is stale.
+ */
+export const monitors = sqliteTable(
+  "monitors",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    name: text("name").notNull(),
+    /** Unique among the account's live monitors: `/ping/{ping_key}/{slug}`. */
+    slug: text("slug").notNull(),
+    /** Seconds between expected pings; null when `cron` is the schedule. */
+    periodSeconds: integer("period_seconds"),
+    /** A 5-field cron expression in `timezone`; null when period_seconds is the schedule. */
+    cron: text("cron"),
+    timezone: text("timezone").notNull().default("UTC"),
+    graceSeconds: integer("grace_seconds").notNull(),
+    /** JSON array of tags. */
+    tags: text("tags").notNull().default("[]"),
+    /** JSON of the alert channels and on_recovery (src/monitors/schemas.ts); null: no alerts. */
+    alertPolicy: text("alert_policy"),
+    /** JSON of the sealed channel URLs by token hash (src/lib/secrets), as cron_jobs.secrets; null: none. */
+    secrets: text("secrets"),
+    state: text("state", { enum: monitorStates }).notNull().default("new"),
+    stateChangedAt: integer("state_changed_at"),
+    /** The latest ping other than `log` (epoch ms). */
+    lastPingAt: integer("last_ping_at"),
+    /** The latest `start` ping (epoch ms). */
+    lastStartAt: integer("last_start_at"),
+    /** A start not yet ended by its success or fail (same rid, or both none): it goes down at open_start_at + grace. */
+    openStartAt: integer("open_start_at"),
+    openStartRid: text("open_start_rid"),
+    /** duration_ms of the latest paired end. */
+    lastDurationMs: integer("last_duration_ms"),
+    /** When the next success is due (epoch ms); null while new or paused. */
+    nextExpectedAt: integer("next_expected_at"),
+    /**
+     * When the tick flips the monitor to `down` unless a ping comes first: next_expected_at + grace, or an open
+     * start's + grace if sooner. Set only while `up`, so the partial index holds only monitors that can go down.
+     */
+    downAt: integer("down_at"),
+    configVersion: integer("config_version").notNull().default(1),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    /** Soft delete: the slug is free at once; the sweep removes the pings, then the row. */
+    deletedAt: integer("deleted_at"),
+    /** Shard-local number stored by pings, assigned max + 1 like cron_jobs.num (insert trigger of its migration). */
+    num: integer("num").unique("monitors_num_unique"),
+  },
+  (t) => [
+    uniqueIndex("monitors_account_slug_idx").on(t.accountId, t.slug).where(sql`${t.deletedAt} IS NULL`),
+    index("monitors_account_created_idx").on(t.accountId, t.createdAt),
+    // The tick's check reads only monitors that can go down, in down_at order (src/monitors/check.ts).
+    index("monitors_down_idx").on(t.downAt).where(sql`${t.downAt} IS NOT NULL`),
+    index("monitors_deleted_idx").on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
+  ],
+);
+
+/**
+ * Pings, kept as long as logs: a rowid table (interior pages hold only rowids), so the compressed body (codec byte
+ * then bytes, src/lib/codec) stays on its leaf. `kind` and `method` index pingKinds and pingMethods.
+ */
+export const monitorPings = sqliteTable(
+  "monitor_pings",
+  {
+    id: integer("id").primaryKey(),
+    /** monitors.num */
+    monitor: integer("monitor").notNull(),
+    /** When it was received (epoch ms). */
+    at: integer("at").notNull(),
+    kind: integer("kind").notNull(),
+    method: integer("method").notNull(),
+    /** The exit status of `/ping/…/{0-255}`; null for the named forms. */
+    exitStatus: integer("exit_status"),
+    /** The `?rid=` UUID pairing a start with its end. */
+    rid: text("rid"),
+    /** An end's time since its start (src/monitors/ping.ts pairs them); null when unpaired. */
+    durationMs: integer("duration_ms"),
+    /** The POST body's first 10 KB, encoded by src/lib/codec; null without one. */
+    body: bytes("body"),
+  },
+  (t) => [
+    // One monitor's pings newest first (the list, the sweep's range per monitor).
+    index("monitor_pings_monitor_time_idx").on(t.monitor, t.at),
+    // The latest ping of a rid, to pair an end with its start; only pings with a rid have an entry.
+    index("monitor_pings_rid_idx").on(t.monitor, t.rid).where(sql`${t.rid} IS NOT NULL`),
+  ],
+);
+
+export type MonitorRow = typeof monitors.$inferSelect;
+export type MonitorPingRow = typeof monitorPings.$inferSelect;
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
