@@ -64,7 +64,8 @@ const HeadersSchema = z
   })
   .openapi({ example: { Authorization: "Bearer token123", "Content-Type": "application/json" } });
 
-const TagsSchema = z
+/** A job's or a monitor's tags. */
+export const TagsSchema = z
   .array(
     z
       .string()
@@ -134,14 +135,17 @@ export const Timezone = z
   .refine(isValidTimeZone, "must be an IANA time zone such as America/New_York")
   .openapi({ example: "America/New_York" });
 
+/** A job's or a monitor's name. */
+export const NameSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200)
+  .superRefine(refuseHiddenCharacters)
+  .openapi({ example: "Daily Report Generator" });
+
 const jobFields = {
-  name: z
-    .string()
-    .trim()
-    .min(1, "must not be empty")
-    .max(200)
-    .superRefine(refuseHiddenCharacters)
-    .openapi({ example: "Daily Report Generator" }),
+  name: NameSchema,
   description: z.string().max(2000).nullable().optional(),
   endpoint_url: HttpUrl,
   method: z.enum(HTTP_METHODS),
