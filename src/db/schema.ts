@@ -18,7 +18,8 @@ export type CatchupPolicy = (typeof catchupPolicies)[number];
 
 export const runOrigins = ["schedule", "manual"] as const;
 export type RunOrigin = (typeof runOrigins)[number];
-export const runTriggers = ["schedule", "retry", "manual"] as const;
+/** `replay`: POST …/replay's new run of an earlier execution (src/runs/replay.routes.ts). */
+export const runTriggers = ["schedule", "retry", "manual", "replay"] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 /**
  * A run's state and skip reason, stored as list indexes (src/engine/run-row.ts), so the lists are append-only:
@@ -425,8 +426,23 @@ export const outbox = sqliteTable("outbox", {
   createdAt: integer("created_at").notNull(),
 });
 
-/** `test`: sent on request (POST …/alerts/{id}/test) to check a channel; says nothing about the job's runs. */
-export const alertEvents = ["failure", "reminder", "recovery", "slow", "disabled", "test"] as const;
+/**
+ * `test`: sent on request (POST …/alerts/{id}/test) to check a channel; says nothing about the job's runs. The
+ * schedule-health events (src/alerts/schedule-health.ts): `missed` (a span of missed slots), `skipped` (an
+ * overlap skip), `late` (a run started over late_after_seconds late), `dead_lettered` (a run closed `dead`).
+ */
+export const alertEvents = [
+  "failure",
+  "reminder",
+  "recovery",
+  "slow",
+  "disabled",
+  "test",
+  "missed",
+  "skipped",
+  "late",
+  "dead_lettered",
+] as const;
 export type AlertEvent = (typeof alertEvents)[number];
 export const alertChannelTypes = ["webhook", "slack", "discord", "email"] as const;
 export type AlertChannelType = (typeof alertChannelTypes)[number];

@@ -23,17 +23,19 @@ import { idOfLogKey } from "./log-key";
  * | 2    | manual   | null         | POST /trigger's first attempt                     |
  * | 3    | retry    | null         | a retry of a manual run; legacy rows              |
  * | 4    | schedule | null         | legacy rows only (no run ledger, migration 0016)  |
+ * | 5    | replay   | null         | POST …/replay's first attempt (retries: kind 3)   |
  */
 export const statusNumber = (s: ExecutionStatus): number => executionStatuses.indexOf(s);
 export const statusOf = (n: number): ExecutionStatus => executionStatuses[n] ?? "timeout";
 export const decidedByNumber = (d: DecidedBy | null | undefined): number | null =>
   d == null ? null : decidedByRules.indexOf(d);
 
-const KIND_TRIGGER: readonly RunTrigger[] = ["schedule", "retry", "manual", "retry", "schedule"];
+const KIND_TRIGGER: readonly RunTrigger[] = ["schedule", "retry", "manual", "retry", "schedule", "replay"];
 
 /** The kind of a log from its trigger and whether it belongs to a schedule slot. */
 export function kindOf(trigger: RunTrigger, scheduled: boolean): number {
   if (trigger === "manual") return 2;
+  if (trigger === "replay") return 5;
   if (trigger === "retry") return scheduled ? 1 : 3;
   return scheduled ? 0 : 4;
 }

@@ -120,7 +120,7 @@ export const ExecutionLogSchema = z
       .nullable()
       .openapi({
         description:
-          "The response's allow-listed headers (content-type, content-length, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came",
+          "The response's allow-listed headers (content-type, content-length, content-encoding, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came",
         example: { "content-type": "application/json", "x-request-id": "req_8f2c" },
       }),
     decided_by: z.enum(decidedByRules).nullable().openapi({
@@ -129,7 +129,8 @@ export const ExecutionLogSchema = z
       example: "status_codes",
     }),
     trigger: z.enum(runTriggers).openapi({
-      description: "What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)",
+      description:
+        "What started the attempt: the schedule, a retry of an earlier attempt, POST /trigger (manual), or POST /replay (replay: a new run of an earlier execution)",
     }),
   })
   .openapi("ExecutionLog");
