@@ -3,6 +3,7 @@ import { alertConfirmRoutes, alertsRoutes } from "./alerts/routes";
 import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
 import { createControlDb } from "./db/client";
+import { deliveriesRoutes } from "./deliveries/routes";
 import { docsRoutes } from "./docs/routes";
 import { accountShardSession } from "./http/account-shard";
 import { handleError } from "./http/errors";
@@ -23,6 +24,7 @@ import { keysRoutes } from "./keys/routes";
 import { logsExportRoutes } from "./logs/export.routes";
 import { logsRoutes } from "./logs/routes";
 import { statsRoutes } from "./logs/stats.routes";
+import { metricsRoutes } from "./metrics/routes";
 import { signingSecretRoutes } from "./signing/routes";
 
 export function createApp() {
@@ -53,11 +55,13 @@ export function createApp() {
   app.route("/", logsExportRoutes); // before logsRoutes: /logs/export is not /logs/{cron_job_id}
   app.route("/", logsRoutes);
   app.route("/", statsRoutes);
+  app.route("/", metricsRoutes);
   app.route("/", triggerRoutes);
   app.route("/", keysRoutes);
   app.route("/", signingSecretRoutes);
   app.route("/", schedulePreviewRoutes);
   app.route("/", alertsRoutes);
+  app.route("/", deliveriesRoutes);
   app.route("/", alertConfirmRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
@@ -69,6 +73,17 @@ export function createApp() {
     type: "apiKey",
     in: "header",
     name: "X-API-Secret",
+  });
+  // The metrics route also takes the key in Authorization (src/keys/auth.ts), as scrapers send it.
+  app.openAPIRegistry.registerComponent("securitySchemes", "BearerKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "`<key>:<secret>` as the token (GET …/metrics only)",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "BasicKey", {
+    type: "http",
+    scheme: "basic",
+    description: "User = API key, password = secret (GET …/metrics only)",
   });
   // servers: the configured public origin, so generated clients and /docs target this deployment whatever Host the
   // request named.

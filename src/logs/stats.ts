@@ -164,7 +164,7 @@ const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === nu
  * together: the k-th smallest of values each within 1 % of the true ones is within 1 % of the true k-th smallest,
  * and exact wherever only exact values are involved. Capped at the exact maximum, which only brings them closer.
  */
-function percentiles(sketch: DenseSketch, exact: Map<number, number>, max: number | null) {
+export function percentiles(sketch: DenseSketch, exact: Map<number, number>, max: number | null) {
   const pairs: Array<[number, number]> = [...exact];
   for (const [k, c] of denseEntries(sketch)) pairs.push([bucketValue(k), c]);
   const cap = (v: number | null) => (v === null || max === null ? v : Math.min(v, max));

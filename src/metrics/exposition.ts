@@ -1,0 +1,75 @@
+/**
+ * The two text exposition formats a scraper may ask for: OpenMetrics 1.0 (prometheus.io/docs/specs/om/
+ * open_metrics_spec) and the Prometheus text format 0.0.4 (prometheus.io/docs/instrumenting/exposition_formats).
+ * Pure: families in, text out.
+ */
+
+export type ExpositionFormat = "openmetrics" | "prometheus";
+
+export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
+  openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8",
+  prometheus: "text/plain; version=0.0.4; charset=utf-8",
+};
+
+export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
+
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
+
+/**
+ * A metric family. `name` is the OpenMetrics family name: a counter's samples add `_total`, and a family with a unit
+ * ends with `_<unit>`. A stateset's samples carry a label named like the family, one sample per state (1 or 0).
+ */
+export interface Family {
+  name: string;
+  type: "gauge" | "counter" | "stateset";
+  help: string;
+  unit?: string;
+  samples: Sample[];
+}
+
+/** Label values escape backslash, double quote and line feed in both formats (OpenMetrics ABNF `escaped-string`). */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** HELP text: OpenMetrics escapes as label values; 0.0.4 escapes only backslash and line feed. */
+function escapeHelp(text: string, format: ExpositionFormat): string {
+  const escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+  return format === "openmetrics" ? escaped.replace(/"/g, '\\"') : escaped;
+}
+
+/** A sample value: integers as such, other finite numbers in JS's shortest round-trip form (valid in both ABNFs). */
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(value);
+}
+
+function sampleLine(name: string, labels: Labels, value: number): string {
+  const set = labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(",");
+  return `${name}${set ? `{${set}}` : ""} ${formatValue(value)}`;
+}
+
+/**
+ * The exposition of `families` in `format`. OpenMetrics names a counter family without `_total` and ends with
+ * `# EOF`; 0.0.4 names it as its samples, has no UNIT line and no stateset type (a stateset is a gauge there).
+ */
+export function renderExposition(families: readonly Family[], format: ExpositionFormat): string {
+  const lines: string[] = [];
+  const om = format === "openmetrics";
+  for (const f of families) {
+    const sampleName = f.type === "counter" ? `${f.name}_total` : f.name;
+    const metaName = om ? f.name : sampleName;
+    const type = !om && f.type === "stateset" ? "gauge" : f.type;
+    lines.push(`# HELP ${metaName} ${escapeHelp(f.help, format)}`);
+    lines.push(`# TYPE ${metaName} ${type}`);
+    if (om && f.unit) lines.push(`# UNIT ${metaName} ${f.unit}`);
+    for (const s of f.samples) lines.push(sampleLine(sampleName, s.labels, s.value));
+  }
+  if (om) lines.push("# EOF");
+  return `${lines.join("\n")}\n`;
+}
