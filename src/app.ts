@@ -3,7 +3,6 @@ import { alertConfirmRoutes, alertsRoutes } from "./alerts/routes";
 import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
 import { createControlDb } from "./db/client";
-import { deliveriesRoutes } from "./deliveries/routes";
 import { docsRoutes } from "./docs/routes";
 import { accountShardSession } from "./http/account-shard";
 import { handleError } from "./http/errors";
@@ -61,7 +60,6 @@ export function createApp() {
   app.route("/", signingSecretRoutes);
   app.route("/", schedulePreviewRoutes);
   app.route("/", alertsRoutes);
-  app.route("/", deliveriesRoutes);
   app.route("/", alertConfirmRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
