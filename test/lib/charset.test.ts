@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createHttpExecutor } from "../../src/engine/executors/http";
-import { charsetOf, decodeBodyCapped } from "../../src/lib/charset";
+import {
+  charsetOf,
+  decodeBodyCapped,
+  encodeSingleByte,
+  requestCharset,
+  SINGLE_BYTE_ENCODINGS,
+} from "../../src/lib/charset";
 import { MAX_RESPONSE_BODY_BYTES } from "../../src/lib/truncate";
 
 /** An executor whose target answers `bytes` with the given Content-Type (issue 15, item 12). */
@@ -89,5 +95,56 @@ describe("decodeBodyCapped", () => {
   it("decodes only what fits, then caps the UTF-8", () => {
     expect(decodeBodyCapped(latin1("caf\xe9"), "text/plain; charset=latin1")).toBe("café");
     expect(decodeBodyCapped(utf8("x".repeat(2000)), null)).toBe("x".repeat(1024));
+  });
+});
+
+describe("requestCharset", () => {
+  it.each([
+    [null, { kind: "utf-8" }],
+    ["application/json", { kind: "utf-8" }],
+    ["text/plain; charset=UTF-8", { kind: "utf-8" }],
+    ["text/plain; charset=utf8", { kind: "utf-8" }],
+    ["text/plain; charset=iso-8859-1", { kind: "single-byte", label: "iso-8859-1", encoding: "windows-1252" }],
+    ["text/plain; charset=US-ASCII", { kind: "single-byte", label: "US-ASCII", encoding: "windows-1252" }],
+    ['text/plain; charset="koi8-r"', { kind: "single-byte", label: "koi8-r", encoding: "koi8-r" }],
+    ["text/plain; charset=cp1251", { kind: "single-byte", label: "cp1251", encoding: "windows-1251" }],
+    ["text/plain; charset=shift_jis", { kind: "unsupported", label: "shift_jis" }],
+    ["text/plain; charset=utf-16le", { kind: "unsupported", label: "utf-16le" }],
+    ["text/plain; charset=x-user-defined", { kind: "unsupported", label: "x-user-defined" }],
+    ["text/plain; charset=replacement", { kind: "unsupported", label: "replacement" }],
+    ["text/plain; charset=klingon", { kind: "unsupported", label: "klingon" }],
+  ] as const)("%s → %j", (contentType, expected) => {
+    expect(requestCharset(contentType)).toEqual(expected);
+  });
+});
+
+describe("encodeSingleByte", () => {
+  it.each([...SINGLE_BYTE_ENCODINGS])("round-trips every character %s decodes to", (encoding) => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const chars = new TextDecoder(encoding).decode(all);
+    const mapped = [...all].filter((b) => chars[b] !== "\ufffd");
+    const text = mapped.map((b) => chars[b]).join("");
+    expect(encodeSingleByte(text, encoding)).toEqual({ ok: true, bytes: Uint8Array.from(mapped) });
+  });
+
+  it("names the first character with no byte, by code point and position", () => {
+    expect(encodeSingleByte("café ✓ ok", "windows-1252")).toEqual({
+      ok: false,
+      char: "✓",
+      codePoint: "U+2713",
+      position: 6,
+    });
+    // A character outside the BMP is one character, not two halves.
+    expect(encodeSingleByte("a😀", "koi8-r")).toMatchObject({
+      ok: false,
+      char: "😀",
+      codePoint: "U+1F600",
+      position: 2,
+    });
+    expect(encodeSingleByte("\u0080", "windows-1252")).toMatchObject({ ok: false, codePoint: "U+0080" });
+  });
+
+  it("encodes the empty string to no bytes", () => {
+    expect(encodeSingleByte("", "iso-8859-2")).toEqual({ ok: true, bytes: new Uint8Array(0) });
   });
 });
