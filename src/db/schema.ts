@@ -444,6 +444,9 @@ export const alertEvents = [
   "dead_lettered",
 ] as const;
 export type AlertEvent = (typeof alertEvents)[number];
+/** A monitor's alerts (src/monitors/alerts.ts): `down` when it goes down, `up` when a success ends that. */
+export const monitorAlertEvents = ["down", "up"] as const;
+export type MonitorAlertEvent = (typeof monitorAlertEvents)[number];
 export const alertChannelTypes = ["webhook", "slack", "discord", "email"] as const;
 export type AlertChannelType = (typeof alertChannelTypes)[number];
 export const alertDeliveryStatuses = ["pending", "delivered", "failed", "unconfirmed", "refused"] as const;
@@ -509,7 +512,7 @@ export const deliveries = sqliteTable(
     /** The run attempt whose recording caused it (`test-…` for a test alert); null when no run did. */
     executionId: text("execution_id"),
     kind: text("kind", { enum: deliveryKinds }).notNull(),
-    event: text("event").$type<AlertEvent | CallbackEvent>().notNull(),
+    event: text("event").$type<AlertEvent | MonitorAlertEvent | CallbackEvent>().notNull(),
     /** The alert's channel; null for a callback. */
     channel: text("channel", { enum: alertChannelTypes }),
     /** The URL (secret query values as tokens) or e-mail address. */
