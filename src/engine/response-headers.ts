@@ -2,6 +2,8 @@
 export const KEPT_RESPONSE_HEADERS = [
   "content-type",
   "content-length",
+  // The body is stored decoded (src/lib/response-body.ts): this says how it was sent.
+  "content-encoding",
   "location",
   "retry-after",
   "x-request-id",

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as zlib from "node:zlib";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -28,6 +29,42 @@ const captured = new Map<
 
 /** Requests per key seen by /count/{key}: the target's own count of calls, for exactly-once tests. */
 const counts = new Map<string, number>();
+
+/** The body codings /encoded can apply, as Node's zlib does them (zstd where this Node has it). */
+const CODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: (b) => zlib.gzipSync(b),
+  deflate: (b) => zlib.deflateSync(b),
+  "deflate-raw": (b) => zlib.deflateRawSync(b),
+  br: (b) => zlib.brotliCompressSync(b),
+  zstd: (b) =>
+    "zstdCompressSync" in zlib ? (zlib as unknown as Record<string, (b: Buffer) => Buffer>).zstdCompressSync(b) : b,
+  identity: (b) => b,
+};
+
+/**
+ * /encoded?text=…&repeat=N&hex=…&apply=gzip,gzip&ce=…&type=…&length=none: the text (repeated N times, or the hex
+ * bytes) with each coding of `apply` applied in order, sent with `ce` as Content-Encoding (default: `apply`).
+ */
+function encoded(url: URL, res: ServerResponse): void {
+  const q = url.searchParams;
+  const hex = q.get("hex");
+  let body =
+    hex !== null
+      ? Buffer.from(hex, "hex")
+      : Buffer.from((q.get("text") ?? "hello").repeat(Number(q.get("repeat") ?? 1)));
+  const apply = (q.get("apply") ?? "").split(",").filter(Boolean);
+  for (const coding of apply) body = (CODERS[coding] ?? CODERS.identity)(body);
+  const headers: Record<string, string> = {};
+  const type = q.get("type") ?? "text/plain; charset=utf-8";
+  if (type) headers["content-type"] = type;
+  const ce = q.get("ce") ?? apply.join(", ");
+  if (ce) headers["content-encoding"] = ce;
+  // length=none: chunked, so the reader cannot know the size in advance.
+  if (q.get("length") !== "none") headers["content-length"] = String(body.length);
+  res.writeHead(200, headers);
+  res.write(body);
+  res.end();
+}
 
 /** Bytes /big managed to write before the client went away, so tests can prove the body was not drained. */
 let lastBigBytesWritten = 0;
@@ -143,6 +180,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number): 
     // 1023 ASCII bytes then a 3-byte "€" that straddles the 1 KB cap.
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
     return void res.end(`${"a".repeat(1023)}€${"b".repeat(100)}`);
+  }
+  if (path === "/encoded") return encoded(url, res);
+  if (path === "/echo-bytes") {
+    // The request body's bytes as hex, for tests of the charset a body is sent in.
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return json(res, 200, {
+      contentType: req.headers["content-type"] ?? null,
+      hex: Buffer.concat(chunks).toString("hex"),
+    });
   }
   if (path === "/empty") return void res.writeHead(200).end();
   if (path === "/echo") {

@@ -2,13 +2,15 @@
  * The real executor: the job's request with a hard deadline and a 1 KB body cap. Redirects are followed by hand
  * (at most 5) so each Location passes the target guard; a 3xx without a usable Location is a failure. A
  * cross-origin hop keeps only the User-Agent and is refused if it would resend a body (docs/API-NOTES.md "Redirects").
+ * Bodies arrive as sent (`encodeResponseBody: "manual"`) and their codings are undone here, up to the cap.
  */
 
-import { decodeBodyCapped } from "../../lib/charset";
+import { encodeSingleByte, requestCharset } from "../../lib/charset";
+import { untilAborted } from "../../lib/content-coding";
 import type { ExecutionRequest, ExecutionResult, Executor } from "../../lib/execution";
 import { errorResult, failureMessage, timeoutResult } from "../../lib/execution-results";
+import { storedResponseBody } from "../../lib/response-body";
 import { refusedHostReason, unsupportedSchemeReason } from "../../lib/target-guard";
-import { MAX_RESPONSE_BODY_BYTES } from "../../lib/truncate";
 import { keptResponseHeaders } from "../response-headers";
 
 export interface HttpExecutorOptions {
@@ -21,6 +23,8 @@ export interface HttpExecutorOptions {
 
 export const MAX_REDIRECTS = 5;
 export const USER_AGENT = "edgecron/1.0";
+/** The codings src/lib/content-coding.ts undoes: a server then has no reason to pick br or zstd. */
+export const ACCEPT_ENCODING = "gzip, deflate";
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 // Dropped when a redirect turns the request into a bodiless GET (as the Fetch standard does).
@@ -59,9 +63,10 @@ async function execute(
     return errorResult(`Invalid request headers: ${messageOf(e)}`, null);
   }
   if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", ACCEPT_ENCODING);
   let method = req.method.toUpperCase();
   // fetch() rejects a body on GET/HEAD; such a job still runs, without it.
-  let body = method === "GET" || method === "HEAD" ? null : req.body;
+  let body = method === "GET" || method === "HEAD" ? null : requestBody(req.body, headers.get("content-type"));
 
   // One deadline for every hop, the headers and the body read.
   const signal = AbortSignal.timeout(deadlineMs);
@@ -69,12 +74,13 @@ async function execute(
   const elapsed = () => Date.now() - started;
   try {
     for (let hop = 0; ; hop++) {
-      const res = await untilAborted(doFetch(url, { method, headers, body, redirect: "manual", signal }), signal);
+      const init: RequestInit = { method, headers, body, redirect: "manual", signal, encodeResponseBody: "manual" };
+      const res = await untilAborted(doFetch(url, init), signal);
       const location = REDIRECT_CODES.has(res.status) ? res.headers.get("location") || null : null;
       const answer = async (errorMessage: string | null): Promise<ExecutionResult> => ({
         status: res.status >= 200 && res.status < 300 ? "success" : "failure",
         responseCode: res.status,
-        responseBody: await readCapped(res.body, res.headers.get("content-type"), signal),
+        responseBody: await storedResponseBody(res.body, res.headers, signal),
         errorMessage,
         responseTimeMs: elapsed(),
         responseHeaders: keptResponseHeaders(res.headers),
@@ -112,8 +118,8 @@ async function execute(
         body = null;
         for (const name of BODY_HEADERS) headers.delete(name);
       }
-      // The request's headers were meant for this origin: the next one gets only edgecron's User-Agent.
-      if (crossOrigin) headers = new Headers({ "user-agent": USER_AGENT });
+      // The request's headers were meant for this origin: the next one gets only edgecron's own.
+      if (crossOrigin) headers = new Headers({ "user-agent": USER_AGENT, "accept-encoding": ACCEPT_ENCODING });
       url = next;
     }
   } catch (e) {
@@ -122,49 +128,16 @@ async function execute(
   }
 }
 
-/** Reads at most MAX_RESPONSE_BODY_BYTES + 1 (to spot a split character), cancels the rest; null without bytes. */
-async function readCapped(
-  stream: ReadableStream<Uint8Array> | null,
-  contentType: string | null,
-  signal: AbortSignal,
-): Promise<string | null> {
-  if (!stream) return null;
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let finished = false;
-  try {
-    while (total <= MAX_RESPONSE_BODY_BYTES) {
-      const { done, value } = await untilAborted(reader.read(), signal);
-      if (done) {
-        finished = true;
-        break;
-      }
-      chunks.push(value);
-      total += value.byteLength;
-    }
-  } finally {
-    if (!finished) void reader.cancel().catch(() => {});
-  }
-  if (total === 0) return null;
-  const prefix = new Uint8Array(Math.min(total, MAX_RESPONSE_BODY_BYTES + 1));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, prefix.length - offset);
-    prefix.set(part, offset);
-    offset += part.length;
-  }
-  return decodeBodyCapped(prefix, contentType);
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts (a stalled body read must not outlive it). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
+/**
+ * The body in the charset its Content-Type declares when that is a single-byte encoding and every character has a
+ * byte there (checked at create and update); anything else goes as UTF-8, as jobs stored before that check ran.
+ */
+function requestBody(body: string | null, contentType: string | null): string | Uint8Array | null {
+  if (body === null || body === "") return body;
+  const charset = requestCharset(contentType);
+  if (charset.kind !== "single-byte") return body;
+  const encoded = encodeSingleByte(body, charset.encoding);
+  return encoded.ok ? encoded.bytes : body;
 }
 
 const HTTP_DATE = /^[a-z]{3,9},? [\w :-]+$/i;

@@ -119,6 +119,193 @@ describe("http executor: body cap", () => {
   });
 });
 
+describe("http executor: content codings", () => {
+  const text = "Hello, codings: café ✓";
+  const encodedUrl = (params: Record<string, string>) => `${base}/encoded?${new URLSearchParams(params)}`;
+  const run = (params: Record<string, string>) => local.execute(req(encodedUrl(params)));
+
+  it.each([
+    ["gzip", "gzip"],
+    ["gzip", "x-gzip"],
+    ["gzip", "GZIP"],
+    ["gzip", "X-Gzip"],
+    ["deflate", "deflate"],
+    ["deflate-raw", "deflate"],
+    ["deflate", "Deflate"],
+    ["gzip,gzip", "gzip, gzip"],
+    ["gzip,gzip", "GZIP,x-gzip"],
+    ["deflate-raw,gzip", "deflate, gzip"],
+    ["gzip,deflate,gzip", "gzip , deflate , gzip"],
+    ["identity", "identity"],
+    ["gzip", "identity, gzip"],
+  ])("undoes %s sent as Content-Encoding %j, keeping the header", async (apply, ce) => {
+    const r = await run({ apply, ce, text });
+    expect(r).toMatchObject({ status: "success", responseCode: 200, responseBody: text });
+    expect(r.responseHeaders?.["content-encoding"]).toBe(ce);
+  });
+
+  it("undoes a coding of a chunked body (no Content-Length)", async () => {
+    const r = await run({ apply: "gzip,gzip", text, length: "none" });
+    expect(r.responseBody).toBe(text);
+    expect(r.responseHeaders?.["content-length"]).toBeUndefined();
+  });
+
+  it("keeps 1 KB of decoded text, cut on a character boundary", async () => {
+    const r = await run({ apply: "deflate", text: `${"a".repeat(1023)}€${"b".repeat(5000)}` });
+    expect(r.responseBody).toBe("a".repeat(1023));
+    const long = await run({ apply: "gzip,gzip", text: "0123456789", repeat: "500" });
+    expect(long.responseBody).toBe("0123456789".repeat(103).slice(0, 1024));
+  });
+
+  it.each(["gzip", "gzip,gzip", "deflate", "deflate-raw"])(
+    "a 10 MB bomb sent as %s decodes only its first 1 KB",
+    async (apply) => {
+      const started = Date.now();
+      const r = await run({
+        apply,
+        ce: apply.replace("-raw", "").replaceAll(",", ", "),
+        text: "0",
+        repeat: "10485760",
+      });
+      expect(r).toMatchObject({ status: "success", responseBody: "0".repeat(1024) });
+      // Decoding all 10 MB would still be fast; test/lib/content-coding.test.ts counts the bytes instead.
+      expect(Date.now() - started).toBeLessThan(5000);
+    },
+  );
+
+  it("decodes the charset of a coded body", async () => {
+    const r = await run({ apply: "gzip", hex: "636166e9", type: "text/plain; charset=iso-8859-1" });
+    expect(r.responseBody).toBe("café");
+  });
+
+  it.each([
+    ["zstd", "zstd"],
+    ["br", "br"],
+    ["identity", "compress"],
+    ["gzip,br", "gzip, br"],
+    ["gzip", "gzip, gzip, gzip, gzip"],
+  ])("stores a body sent with %s as Content-Encoding %j as a note with its size", async (apply, ce) => {
+    const r = await run({ apply, ce, text: "x".repeat(2000) });
+    const size = r.responseHeaders?.["content-length"];
+    expect(r.responseBody).toBe(
+      `[binary body: ${Number(size).toLocaleString("en-US")} bytes, content-encoding ${ce.toLowerCase()}]`,
+    );
+    expect(r.responseHeaders?.["content-encoding"]).toBe(ce);
+  });
+
+  it("sizes a note without Content-Length by counting up to 1,025 bytes", async () => {
+    const big = await run({ ce: "zstd", text: "x", repeat: "5000", length: "none" });
+    expect(big.responseBody).toBe("[binary body: ≥ 1,025 bytes, content-encoding zstd]");
+    const small = await run({ ce: "zstd", hex: "28b52ffd00", length: "none" });
+    expect(small.responseBody).toBe("[binary body: 5 bytes, content-encoding zstd]");
+    const one = await run({ ce: "br", hex: "3b", length: "none" });
+    expect(one.responseBody).toBe("[binary body: 1 byte, content-encoding br]");
+  });
+
+  it.each([
+    ["image/png", "", "[binary body: 8 bytes, content-type image/png]"],
+    ["application/octet-stream; x=1", "", "[binary body: 8 bytes, content-type application/octet-stream]"],
+    [
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "",
+      "[binary body: 8 bytes, content-type application/vnd.openxmlformats-officedocument.wordprocessingml.document]",
+    ],
+    ["application/x-protobuf", "", "[binary body: 8 bytes, content-type application/x-protobuf]"],
+  ])("stores a body of type %s as a note, never as mojibake", async (type, apply, note) => {
+    const r = await run({ type, apply, hex: "89504e470d0a1a0a" });
+    expect(r.responseBody).toBe(note);
+  });
+
+  it("names both the type and the coding of a coded binary body, without decoding it", async () => {
+    const r = await run({ type: "image/png", apply: "gzip", hex: "89504e470d0a1a0a" });
+    const size = r.responseHeaders?.["content-length"];
+    expect(r.responseBody).toBe(`[binary body: ${size} bytes, content-type image/png, content-encoding gzip]`);
+  });
+
+  it.each([
+    ["", "[binary body: 6 bytes]"],
+    ["text/plain", "[binary body: 6 bytes, content-type text/plain]"],
+  ])("sniffs binary bytes in a body typed %j (WHATWG MIME Sniffing)", async (type, note) => {
+    expect((await run({ type, hex: "00010203ff41" })).responseBody).toBe(note);
+    const coded = await run({ type, apply: "gzip", hex: "00010203ff41" });
+    expect(coded.responseBody).toMatch(
+      /^\[binary body: \d+ bytes(, content-type text\/plain)?, content-encoding gzip\]$/,
+    );
+  });
+
+  it("keeps text that merely looks unusual: JSON, SVG, UTF-16 with its NULs", async () => {
+    expect((await run({ type: "image/svg+xml", text: "<svg/>" })).responseBody).toBe("<svg/>");
+    expect((await run({ type: "application/problem+json", text: "{}" })).responseBody).toBe("{}");
+    const utf16 = await run({ type: "text/plain; charset=utf-16le", hex: "680069002000e9" + "00" });
+    expect(utf16.responseBody).toBe("hi é");
+  });
+
+  it("notes a body that is not what its coding says", async () => {
+    const r = await run({ ce: "gzip", text: "plain text, not gzip" });
+    expect(r.responseBody).toBe("[binary body: 20 bytes, content-encoding gzip, corrupt data]");
+  });
+
+  it("stores an empty coded body as null", async () => {
+    expect((await run({ ce: "gzip", text: "" })).responseBody).toBeNull();
+    expect((await run({ ce: "zstd", text: "" })).responseBody).toBeNull();
+    expect((await run({ type: "image/png", text: "", length: "none" })).responseBody).toBeNull();
+  });
+
+  it("asks for the codings it can undo, unless the job chose its own Accept-Encoding", async () => {
+    const echo = JSON.parse((await local.execute(req(`${base}/echo`))).responseBody ?? "");
+    expect(echo.headers["accept-encoding"]).toBe("gzip, deflate");
+    const own = await local.execute(req(`${base}/echo`, { headers: { "Accept-Encoding": "identity" } }));
+    expect(JSON.parse(own.responseBody ?? "").headers["accept-encoding"]).toBe("identity");
+  });
+});
+
+describe("http executor: request charset", () => {
+  const sent = async (contentType: string, body: string) => {
+    const r = await local.execute(
+      req(`${base}/echo-bytes`, { method: "POST", headers: { "Content-Type": contentType }, body }),
+    );
+    return JSON.parse(r.responseBody ?? "") as { contentType: string; hex: string };
+  };
+  const hex = (s: string) => [...new TextEncoder().encode(s)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+  it.each([
+    ["text/plain; charset=iso-8859-1", "café €", "636166e92080"],
+    ["text/plain; charset=latin1", "café", "636166e9"],
+    ['text/plain; charset="windows-1251"', "Привет", "cff0e8e2e5f2"],
+    ["text/plain;charset=KOI8-R", "да", "c4c1"],
+    ["application/x-www-form-urlencoded; charset=iso-8859-15", "prix=€", "707269783da4"],
+  ])("encodes the body in a declared single-byte charset: %s", async (contentType, body, bytes) => {
+    const got = await sent(contentType, body);
+    expect(got).toEqual({ contentType, hex: bytes });
+  });
+
+  it.each([
+    ["text/plain", "café"],
+    ["text/plain; charset=utf-8", "café"],
+    // Stored before create/update refused them: sent as UTF-8, as they always were.
+    ["text/plain; charset=iso-8859-1", "tick ✓"],
+    ["text/plain; charset=shift_jis", "日本"],
+    ["text/plain; charset=no-such-charset", "café"],
+  ])("sends UTF-8 for %s", async (contentType, body) => {
+    expect((await sent(contentType, body)).hex).toBe(hex(body));
+  });
+
+  it("sends the same encoded bytes again on a 307", async () => {
+    const key = crypto.randomUUID();
+    const r = await local.execute(
+      req(`${base}/redirect?status=307&to=${encodeURIComponent(`/capture/${key}`)}`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain; charset=iso-8859-1" },
+        body: "é",
+      }),
+    );
+    expect(r.status).toBe("success");
+    const [got] = (await (await fetch(`${base}/captured/${key}`)).json()) as Array<{ body: string }>;
+    // The target reads the body as UTF-8: one latin-1 byte is one replacement character.
+    expect(got?.body).toBe("\ufffd");
+  });
+});
+
 describe("http executor: timeouts and network errors", () => {
   it("times out waiting for headers", async () => {
     const started = Date.now();
