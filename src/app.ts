@@ -24,6 +24,8 @@ import { logsExportRoutes } from "./logs/export.routes";
 import { logsRoutes } from "./logs/routes";
 import { statsRoutes } from "./logs/stats.routes";
 import { metricsRoutes } from "./metrics/routes";
+import { deadLettersRoutes } from "./runs/dead-letters.routes";
+import { replayRoutes } from "./runs/replay.routes";
 import { signingSecretRoutes } from "./signing/routes";
 
 export function createApp() {
@@ -49,6 +51,8 @@ export function createApp() {
   app.use("/v1/cron-jobs/:accountId/*", wellFormedJsonBody);
   app.use("/v1/cron-jobs/:accountId/create", idempotentRequests);
   app.use("/v1/cron-jobs/:accountId/trigger/:cron_job_id", idempotentRequests);
+  app.use("/v1/cron-jobs/:accountId/replay", idempotentRequests);
+  app.use("/v1/cron-jobs/:accountId/replay/:execution_id", idempotentRequests);
 
   app.route("/", jobsRoutes);
   app.route("/", logsExportRoutes); // before logsRoutes: /logs/export is not /logs/{cron_job_id}
@@ -56,6 +60,8 @@ export function createApp() {
   app.route("/", statsRoutes);
   app.route("/", metricsRoutes);
   app.route("/", triggerRoutes);
+  app.route("/", deadLettersRoutes);
+  app.route("/", replayRoutes);
   app.route("/", keysRoutes);
   app.route("/", signingSecretRoutes);
   app.route("/", schedulePreviewRoutes);

@@ -49,6 +49,8 @@ export interface NewRun extends RunKey {
   /** When its message was sent; null while it is still to be sent. */
   sentAt: number | null;
   now: number;
+  /** The execution a replay run replays (src/engine/trigger.ts); absent or null otherwise. */
+  replayOf?: string | null;
 }
 
 const queuedInsert = (r: NewRun): RunInsert => ({
@@ -62,6 +64,7 @@ const queuedInsert = (r: NewRun): RunInsert => ({
   state: STATE.queued,
   reason: null,
   sentAt: r.sentAt,
+  replayOf: r.replayOf ?? null,
 });
 
 /** Inserts a queued run; a second insert of the same attempt changes nothing. */

@@ -44,15 +44,18 @@ export interface RunNowOptions {
   wait?: RunNowWait;
   /** The request's ctx.waitUntil: an inline attempt still running when the wait ends finishes there. */
   waitUntil: (work: Promise<unknown>) => void;
+  /** The execution this run replays (POST …/replay): its log's trigger is `replay`. */
+  replayOf?: string;
 }
 
 /** Runs the job now (module comment); null when paused or deleted before its lease. */
 export async function runNow(deps: EngineDeps, job: CronJobRow, opts: RunNowOptions): Promise<RunNowAnswer | null> {
   const wait = opts.wait ?? DEFAULT_RUN_NOW_WAIT;
+  const replayOf = opts.replayOf ?? null;
   if (job.timeoutSeconds > INLINE_MAX_TIMEOUT_SECONDS) {
-    return awaitQueuedRun(deps, await enqueueManualRun(deps, job), wait);
+    return awaitQueuedRun(deps, await enqueueManualRun(deps, job, replayOf), wait);
   }
-  const leased = await leaseManualRun(deps, job);
+  const leased = await leaseManualRun(deps, job, replayOf);
   if (!leased) return null;
   const running = executeLeased(deps, job, leased);
   const timedOut = Symbol("wait over");

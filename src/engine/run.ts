@@ -105,6 +105,7 @@ export async function closeAttempt(
           ...nextAttempt(run),
           accountId: run.accountId,
           origin: run.origin,
+          replayOf: run.replayOf,
           plannedAt: executedAt + retryInSeconds * 1000,
           sentAt: null,
           now: executedAt,
