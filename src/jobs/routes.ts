@@ -12,6 +12,7 @@ import { buildNewJob, buildUpdate } from "./build";
 import { cloneInput } from "./clone";
 import { presentJob } from "./present";
 import { findJob, insertJobWithinLimits, type JobLimits, listJobs, softDeleteJob, updateJob } from "./repository";
+import { createdRequestFields, requestErrors, updatedRequestFields } from "./request-checks";
 import {
   CloneJobSchema,
   CreateJobSchema,
@@ -148,7 +149,11 @@ export const jobsRoutes = createRouter()
   .openapi(createJobRoute, async (c) => {
     const cfg = config(c.env);
     const input = c.req.valid("json");
-    refuseAtTheDoor([...targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS), ...tokensInCreate(input)]);
+    refuseAtTheDoor([
+      ...targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS),
+      ...tokensInCreate(input),
+      ...requestErrors(createdRequestFields(input)),
+    ]);
     const row = await sealJob(cfg.secrets, buildNewJob(c.get("accountId"), input, Date.now()));
     await insertWithinLimits(c.get("db"), row, cfg);
     const created = (await findJob(c.get("db"), row.accountId, row.id)) ?? notFound(row.id);
@@ -183,8 +188,13 @@ export const jobsRoutes = createRouter()
     // Tokens sent back keep the stored values; the job is rebuilt in clear and sealed again whole.
     const opened = await openJobInClear(cfg.secrets, current);
     const resolved = resolveTokens(input, opened);
-    refuseAtTheDoor([...targetErrors(resolved.input, cfg.ALLOW_PRIVATE_TARGETS), ...resolved.errors]);
     const plain = opened.plain;
+    const request = updatedRequestFields(plain, resolved.input);
+    refuseAtTheDoor([
+      ...targetErrors(resolved.input, cfg.ALLOW_PRIVATE_TARGETS),
+      ...resolved.errors,
+      ...requestErrors(request.fields, request.changed),
+    ]);
     const set = buildUpdateOrFail(plain, resolved.input, Date.now());
     const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
     Object.assign(set, sealedColumns(sealed));

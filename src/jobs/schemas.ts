@@ -289,6 +289,22 @@ export const JobSchema = z
     retry_config: RetryConfigResponseSchema,
     callbacks: CallbacksResponseSchema,
     success_rules: SuccessRulesResponseSchema,
+    warnings: z
+      .array(
+        z
+          .object({
+            field: z.string().openapi({ example: "headers.AUTHORIZATION" }),
+            message: z.string().openapi({
+              example:
+                'differs only in case from "Authorization" (header names are case-insensitive): all are sent as one header, their values joined with commas; a create or update sending this is refused (keep one of them)',
+            }),
+          })
+          .openapi("CronJobWarning"),
+      )
+      .openapi({
+        description:
+          "What of the job's request is not sent as declared, on a job stored before such requests were refused: header names (or secret_headers) that differ only in case, a Content-Type charset edgecron does not encode, a body character the declared single-byte charset lacks. Each names the field as a 400 would; empty for any job created or updated since",
+      }),
     created_at: iso,
     updated_at: iso,
     error: z.string().optional().openapi({

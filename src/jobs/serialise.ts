@@ -4,6 +4,7 @@ import { formatInstant, formatInstantOrNull } from "../lib/dates";
 import { nextRuns } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";
 import { notifyMode } from "./notify";
+import { jobWarnings } from "./request-checks";
 import type { RetryConfig } from "./response.schemas";
 import { type HTTP_METHODS, RETRY_DEFAULTS } from "./schemas";
 import { successRulesOf } from "./success-rules";
@@ -71,6 +72,7 @@ export function serialiseJob(row: CronJobRow) {
       failure_url: row.failureCallbackUrl,
       notify: notifyMode(row),
     },
+    warnings: jobWarnings(row),
     created_at: formatInstant(row.createdAt),
     updated_at: formatInstant(row.updatedAt),
   };

@@ -98,6 +98,7 @@ describe("POST /create", () => {
         notify: "attempt",
       },
       success_rules: { status_codes: "200-299", body_contains: null, body_not_contains: null },
+      warnings: [],
       created_at: "2024-01-20T12:00:00Z",
       updated_at: "2024-01-20T12:00:00Z",
     });
