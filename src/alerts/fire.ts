@@ -3,8 +3,8 @@ import type { Db } from "../db/client";
 import { jobNumber } from "../db/numbers";
 import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
 import type { AttemptFacts } from "../lib/callback-payload";
+import { insertDeliveryStatement, type NewDelivery } from "../deliveries/store";
 import type { AlertMessage, ConditionalEntry } from "../lib/messages";
-import { insertDeliveryStatement, type NewAlertDelivery } from "./deliveries";
 import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
 import { alertPolicy } from "./policy";
 import type { AlertChannel, AlertPolicy } from "./schemas";
@@ -171,14 +171,16 @@ export function alertDelivery(
   channel: AlertChannel,
   index: number,
   facts: AlertFacts,
-): { delivery: NewAlertDelivery; message: AlertMessage } {
+): { delivery: NewDelivery; message: AlertMessage } {
   const id = `${facts.executionId}:alert:${facts.event}:${index}`;
   return {
     delivery: {
       id,
       accountId: job.accountId,
-      cronJobId: job.id,
+      source: "job",
+      sourceId: job.id,
       executionId: facts.executionId,
+      kind: "alert",
       event: facts.event,
       channel: channel.type,
       target: channelTarget(channel),

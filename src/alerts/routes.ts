@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { config } from "../config";
+import type { AlertEvent } from "../db/schema";
+import { listAlertDeliveries } from "../deliveries/store";
 import { countLimitReached, rateLimitReached } from "../http/account-limits";
 import type { AppEnv } from "../http/env";
 import { canonicalId } from "../http/ids";
@@ -13,7 +15,6 @@ import { findJob } from "../jobs/repository";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
 import { accountDb } from "../shards/resolve";
 import { startDoubleOptIn } from "./confirm";
-import { listDeliveries } from "./deliveries";
 import { resolveMailer } from "./mailer";
 import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "./recipients";
 import {
@@ -135,16 +136,17 @@ export const alertsRoutes = createRouter()
   .openapi(listAlertsRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     const q = c.req.valid("query");
-    const page = await listDeliveries(c.get("db"), c.get("accountId"), cron_job_id, q.page, q.limit);
+    const page = await listAlertDeliveries(c.get("db"), c.get("accountId"), cron_job_id, q.page, q.limit);
     if (!page) return jobNotFound(cron_job_id);
+    // Alert rows always have an execution id, a channel and an alert event (src/alerts/fire.ts).
     const data = page.rows.map((r) => ({
       id: r.id,
-      cron_job_id: r.cronJobId,
-      execution_id: r.executionId,
-      event: r.event,
-      channel: r.channel,
+      cron_job_id: r.sourceId,
+      execution_id: r.executionId ?? "",
+      event: r.event as AlertEvent,
+      channel: r.channel ?? "webhook",
       target: r.target,
-      status: r.status,
+      status: r.state,
       attempts: r.attempts,
       last_error: r.lastError,
       fired_at: formatInstant(r.firedAt),

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { alertChannelTypes, alertDeliveryStatuses, alertEvents } from "../db/schema";
+import { alertChannelTypes, alertEvents, deliveryStates } from "../db/schema";
 import { HttpUrl } from "../http/http-url";
 import { intQuery, PaginationSchema } from "../http/schemas";
 import { refuseHiddenCharacters } from "../http/well-formed";
@@ -147,9 +147,9 @@ export const AlertDeliverySchema = z
     event: z.enum(alertEvents),
     channel: z.enum(alertChannelTypes),
     target: z.string().openapi({ description: "The channel's URL or e-mail address" }),
-    status: z.enum(alertDeliveryStatuses).openapi({
+    status: z.enum(deliveryStates).openapi({
       description:
-        "pending (queued or being retried), delivered, failed (retries exhausted), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (target not allowed)",
+        "pending (queued or being retried), delivered, failed (retries exhausted, or a redirect not followed), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (target or a redirect hop not allowed), recorded (CALLBACKS=record: logged, not sent)",
     }),
     attempts: z.number().int(),
     last_error: z

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { CronJobRow } from "../db/schema";
+import { insertDeliveryStatement } from "../deliveries/store";
 import { type MessageSender, sendAll } from "../lib/messages";
-import { insertDeliveryStatement } from "./deliveries";
 import { alertDelivery } from "./fire";
 import type { AlertFacts } from "./payloads";
 import { alertPolicy } from "./policy";

@@ -1,104 +1,98 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
 import { type CronJobRow, cronJobs } from "../db/schema";
+import { insertDeliveryStatement, type NewDelivery } from "../deliveries/store";
 import { notifyMode } from "../jobs/notify";
-import { jobSecretValues } from "../jobs/secret-values";
-import { fillTokens } from "../jobs/secrets";
 import { type AttemptFacts, callbackPayload } from "../lib/callback-payload";
 import { type CallbackMessage, type ConditionalEntry, send } from "../lib/messages";
-import { MasterKeyMissingError } from "../lib/secrets/keyring";
-import { hasToken } from "../lib/secrets/tokens";
-import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
-import { refusedTargetReason } from "../lib/target-guard";
-import { activeSigningSecrets } from "../signing/signing-secrets";
+import { abandon, attemptDelivery, type DeliveryResult, deliver, MAX_DELIVERY_RETRIES } from "./deliver";
 import type { EngineDeps } from "./deps";
 
-/** Deliveries after the first, each waiting twice as long: 30 s, 60 s, 120 s. */
-export const CALLBACK_MAX_RETRIES = 3;
 const CALLBACK_BASE_DELAY_SECONDS = 30;
-const CALLBACK_TIMEOUT_MS = 10_000;
 
-/** The attempt's callback as a conditional outbox entry; none without a URL or when notify mode skips it. */
+/** The attempt's callback: its outbox entry (with the on_change condition) and its delivery row. */
+export type CallbackPlan = ConditionalEntry & { delivery: NewDelivery };
+
+/** The attempt's callback; none without a URL or when notify mode skips it. */
 export function callbackEntry(
   job: Pick<CronJobRow, "id" | "name" | "accountId" | "successCallbackUrl" | "failureCallbackUrl" | "callbacks">,
   a: AttemptFacts,
-): ConditionalEntry | null {
+): CallbackPlan | null {
   const success = a.result.status === "success";
   const url = success ? job.successCallbackUrl : job.failureCallbackUrl;
   if (!url) return null;
   const mode = notifyMode(job);
   const final = a.nextRetryAt === null;
   if (mode !== "attempt" && !final) return null;
+  const id = `${a.executionId}:callback`;
+  const body = JSON.stringify(callbackPayload(job, a));
   const message: CallbackMessage = {
     type: "callback",
     accountId: job.accountId,
+    deliveryId: id,
     url,
     cronJobId: job.id,
-    body: JSON.stringify(callbackPayload(job, a)),
+    body,
     attempt: 0,
   };
-  const entry = { id: `${a.executionId}:callback`, accountId: job.accountId, message };
-  if (mode !== "on_change") return { entry };
+  const delivery: NewDelivery = {
+    id,
+    accountId: job.accountId,
+    source: "job",
+    sourceId: job.id,
+    executionId: a.executionId,
+    kind: "callback",
+    event: success ? "success" : "failure",
+    channel: null,
+    target: url,
+    payload: body,
+    firedAt: a.executedAt,
+  };
+  const entry = { id, accountId: job.accountId, message };
+  if (mode !== "on_change") return { entry, delivery };
   // A flip: the previous newest outcome was healthy (or none) and this one fails, or the reverse.
   const wasHealthy = sql`(${cronJobs.lastRunStatus} IS NULL OR ${cronJobs.lastRunStatus} = 'success')`;
   return {
     entry,
+    delivery,
     when: (newer) =>
       sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${job.id} AND ${newer} AND ${success ? sql`NOT ${wasHealthy}` : wasHealthy})`,
   };
 }
 
-export type DeliveryResult = "delivered" | "retrying" | "gave-up" | "refused" | "recorded";
+/** The callback's delivery row for the recording batch, written exactly when its outbox entry is. */
+export function callbackDeliveryStatement(db: Db, plan: CallbackPlan, newer: SQL, logMissing: SQL) {
+  return insertDeliveryStatement(db, plan.delivery, sql`${logMissing} AND (${plan.when ? plan.when(newer) : sql`1`})`);
+}
 
-/** One signed POST of a callback; a failure retries through the queue with backoff. The target guard applies. */
+/**
+ * One signed POST of a callback; a failure retries through the queue with backoff. The target guard applies on
+ * every redirect hop. A message naming its delivery row goes through deliver() and updates the row.
+ */
 export async function deliverCallback(deps: EngineDeps, msg: CallbackMessage): Promise<DeliveryResult> {
-  let url: URL;
-  try {
-    url = new URL(await callbackUrl(deps, msg));
-  } catch (err) {
-    if (err instanceof MasterKeyMissingError) {
-      console.error(JSON.stringify({ event: "master_key_missing", url: msg.url, reason: err.message }));
-    }
-    return "refused";
-  }
-  const refused = refusedTargetReason(url, deps.cfg.ALLOW_PRIVATE_TARGETS);
-  if (refused) {
-    console.warn(JSON.stringify({ event: "callback_refused", url: msg.url, reason: refused }));
-    return "refused";
-  }
-  // CALLBACKS=record (npm start, mock executor): logged, never sent, so demo callback URLs are not called.
-  if (deps.cfg.CALLBACKS === "record") {
-    console.log(JSON.stringify({ event: "callback_recorded", url: msg.url, body: msg.body }));
-    return "recorded";
-  }
-  // Every secret active now (the new one and, during a rotation's grace, the old ones) signs the delivery.
-  const secrets = await activeSigningSecrets(deps.db, msg.accountId, Date.now());
-  if (!secrets) return "refused";
-  let ok = false;
-  try {
-    const signature = await signWithSecrets(secrets, msg.body, Math.floor(Date.now() / 1000));
-    const res = await deps.fetch(url.toString(), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "User-Agent": "edgecron/1.0", [SIGNATURE_HEADER]: signature },
-      body: msg.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
-    });
-    ok = res.status >= 200 && res.status < 300;
-    await res.body?.cancel();
-  } catch {
-    ok = false;
-  }
-  if (ok) return "delivered";
-  if (msg.attempt >= CALLBACK_MAX_RETRIES) {
+  if (msg.deliveryId !== undefined) return deliver(deps, { ...msg, deliveryId: msg.deliveryId });
+  const outcome = await attemptDelivery(deps, {
+    id: null,
+    accountId: msg.accountId,
+    kind: "callback",
+    channel: null,
+    target: msg.url,
+    payload: msg.body,
+    jobId: msg.cronJobId ?? null,
+  });
+  if (outcome.state === "refused")
+    console.warn(JSON.stringify({ event: "callback_refused", url: msg.url, reason: outcome.error }));
+  if (outcome.state !== "failed") return outcome.state;
+  if (outcome.permanent || msg.attempt >= MAX_DELIVERY_RETRIES.callback) {
     console.warn(JSON.stringify({ event: "callback_gave_up", url: msg.url, attempts: msg.attempt + 1 }));
-    return "gave-up";
+    return "failed";
   }
   await send(deps.queue, { ...msg, attempt: msg.attempt + 1 }, CALLBACK_BASE_DELAY_SECONDS * 2 ** msg.attempt);
   return "retrying";
 }
 
-/** The callback URL with its secret query values filled in from the job's sealed secrets. */
-async function callbackUrl(deps: EngineDeps, msg: CallbackMessage): Promise<string> {
-  if (!hasToken(msg.url) || !msg.cronJobId) return msg.url;
-  return fillTokens(msg.url, await jobSecretValues(deps.db, deps.cfg.secrets, msg.cronJobId));
+/** A callback the dead-letter queue received: its delivery row (if it has one) is closed as failed. */
+export async function abandonCallback(deps: EngineDeps, msg: CallbackMessage): Promise<"failed"> {
+  if (msg.deliveryId !== undefined) await abandon(deps, { ...msg, deliveryId: msg.deliveryId });
+  return "failed";
 }

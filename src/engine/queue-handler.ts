@@ -1,9 +1,9 @@
 import pLimit from "p-limit";
 import type { EngineMessage } from "../lib/messages";
-import { deliverCallback } from "./callbacks";
+import { abandonCallback, deliverCallback } from "./callbacks";
 import { consumeRun } from "./consume";
 import { closeDeadRun } from "./dead-letter";
-import { abandonAlert, deliverAlert } from "./deliver-alert";
+import { abandon, deliver } from "./deliver";
 import type { EngineDeps } from "./deps";
 
 /** The dead-letter queue of RUNS (wrangler.toml `dead_letter_queue`). */
@@ -51,11 +51,13 @@ export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineM
             );
             if (result === "busy") return message.retry({ delaySeconds: retryAfterSeconds ?? 10 });
           } else if (body?.type === "alert") {
-            const result = deadLetters ? await abandonAlert(deps, body) : await deliverAlert(deps, body);
+            const result = deadLetters ? await abandon(deps, body) : await deliver(deps, body);
             console.log(JSON.stringify({ event: "alert", id: body.deliveryId, attempt: body.attempt, result }));
           } else if (body?.type === "callback") {
-            const result = deadLetters ? "gave-up" : await deliverCallback(deps, body);
-            console.log(JSON.stringify({ event: "callback", url: body.url, attempt: body.attempt, result }));
+            const result = deadLetters ? await abandonCallback(deps, body) : await deliverCallback(deps, body);
+            console.log(
+              JSON.stringify({ event: "callback", id: body.deliveryId, url: body.url, attempt: body.attempt, result }),
+            );
           } else {
             // A type added to EngineMessage (src/lib/messages.ts) without a branch here fails to compile.
             const _unhandled: never = body;

@@ -6,7 +6,7 @@ import type { ExecutionResult } from "../lib/execution";
 import { errorResult } from "../lib/execution-results";
 import { truncateUtf8 } from "../lib/truncate";
 import { activeSigningSecrets } from "../signing/signing-secrets";
-import { callbackEntry } from "./callbacks";
+import { callbackDeliveryStatement, callbackEntry } from "./callbacks";
 import type { EngineDeps } from "./deps";
 import { sendFollowUps, sendPendingFollowUps } from "./follow-ups";
 import { type NewRun, nextAttempt, runId } from "./ledger";
@@ -120,7 +120,11 @@ export async function closeAttempt(
     result,
     next,
     callbacks: [...(callback ? [callback] : []), ...alerts.entries],
-    statements: alerts.statements,
+    // The callback's delivery row is written exactly when its outbox entry is, like the alerts' rows.
+    statements: (newer, logMissing) => [
+      ...(callback ? [callbackDeliveryStatement(deps.db, callback, newer, logMissing)] : []),
+      ...alerts.statements(newer, logMissing),
+    ],
     dead: opts.dead ?? null,
   });
   if (recorded) await sendFollowUps(deps, next ? [{ ...next, id: runId(next) }] : [], entries);

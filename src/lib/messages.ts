@@ -22,10 +22,18 @@ export interface LegacyRunMessage {
   source: "schedule" | "manual";
 }
 
-/** One delivery attempt of a signed success/failure callback. */
+/**
+ * One delivery attempt of a signed success/failure callback. With `deliveryId` it names a `deliveries` row, which
+ * the attempt claims and updates; without (sent before deliveries were recorded) it is sent with no record. `url`
+ * and `body` stay in either, so a consumer of either version can send it.
+ */
 export interface CallbackMessage {
   type: "callback";
   accountId: string;
+  /** deliveries.id (also the outbox entry's id). */
+  deliveryId?: string;
+  /** Retries so far in this round (a redelivery starts a round at 0); absent: `attempt`. */
+  retry?: number;
   /** As the job row stores it: secret query values are tokens, filled in right before the POST. */
   url: string;
   /** The job whose sealed secrets fill the URL's tokens (absent in messages sent before secrets were sealed). */
@@ -35,14 +43,16 @@ export interface CallbackMessage {
   attempt: number;
 }
 
-/** One alert delivery attempt; it names an alert_deliveries row, so a stale duplicate finds it delivered. */
+/** One alert delivery attempt; it names a `deliveries` row, so a stale duplicate finds it delivered. */
 export interface AlertMessage {
   type: "alert";
   accountId: string;
-  /** alert_deliveries.id (also the outbox entry's id). */
+  /** deliveries.id (also the outbox entry's id). */
   deliveryId: string;
-  /** 0 for the first delivery; each retry adds one. */
+  /** The row's attempts when sent: 0 for the first delivery; each retry adds one. */
   attempt: number;
+  /** Retries so far in this round (a redelivery starts a round at 0); absent: `attempt`. */
+  retry?: number;
 }
 
 export type EngineMessage = RunMessage | LegacyRunMessage | CallbackMessage | AlertMessage;

@@ -207,7 +207,7 @@ describe("GET /alerts/{cron_job_id}", () => {
   it("lists a job's alert deliveries newest first, paginated; 404 for a job of another account", async () => {
     const { id } = await insertJob(acct.accountId);
     const insert = shardD1().prepare(
-      "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, status, attempts, last_error, fired_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?)",
+      "INSERT INTO deliveries (id, account_id, source, source_id, execution_id, kind, event, channel, target, payload, state, attempts, last_error, fired_at, delivered_at) VALUES (?, ?, 'job', ?, ?, 'alert', ?, ?, ?, '{}', ?, ?, ?, ?, ?)",
     );
     const T = Date.UTC(2026, 5, 1, 12, 0, 0);
     await shardD1().batch([

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, inject, it } from "vitest";
 import { p95 } from "../../src/alerts/fire";
 import type { Mailer, OutgoingEmail } from "../../src/alerts/mailer";
 import { consumeRun } from "../../src/engine/consume";
-import { abandonAlert, deliverAlert } from "../../src/engine/deliver-alert";
+import { abandon, deliver } from "../../src/engine/deliver";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import { consumeBatch } from "../../src/engine/queue-handler";
 import { findLiveJob } from "../../src/jobs/repository";
@@ -88,7 +88,7 @@ async function world(policy: Record<string, unknown>, opts: { executor?: Executo
     for (const { body } of deps.queue.take()) {
       if (body.type !== "alert") continue;
       fired.push(body);
-      await deliverAlert(deps, body);
+      await deliver(deps, body);
     }
     return fired;
   };
@@ -99,7 +99,7 @@ async function world(policy: Record<string, unknown>, opts: { executor?: Executo
 async function deliveries(jobId: string) {
   const { results } = await shardD1()
     .prepare(
-      "SELECT id, event, channel, target, status, attempts, last_error FROM alert_deliveries WHERE cron_job_id = ? ORDER BY fired_at, id",
+      "SELECT id, event, channel, target, state AS status, attempts, last_error FROM deliveries WHERE source_id = ? AND kind = 'alert' ORDER BY fired_at, id",
     )
     .bind(jobId)
     .all<{ id: string; event: string; channel: string; status: string; attempts: number; last_error: string | null }>();
@@ -183,9 +183,9 @@ describe("failure streaks", () => {
     const fired = w.deps.queue.take().filter((m) => m.body.type === "alert");
     expect(fired).toHaveLength(1);
     const body = fired[0]?.body as AlertMessage;
-    expect(await deliverAlert(w.deps, body)).toBe("delivered");
+    expect(await deliver(w.deps, body)).toBe("delivered");
     // The alert message itself delivered twice: the second finds the delivery done and sends nothing.
-    expect(await deliverAlert(w.deps, body)).toBe("duplicate");
+    expect(await deliver(w.deps, body)).toBe("duplicate");
     expect(await captured(key)).toHaveLength(1);
     expect(await deliveries(w.job.id)).toHaveLength(1);
   });
@@ -392,7 +392,7 @@ describe("channels", () => {
     w.setClock(T);
     await consumeRun(w.deps, await queuedRun(w.job, T));
     const [first] = w.deps.queue.take();
-    expect(await deliverAlert(w.deps, first?.body as AlertMessage)).toBe("retrying");
+    expect(await deliver(w.deps, first?.body as AlertMessage)).toBe("retrying");
     const [retry] = w.deps.queue.take();
     expect(retry).toMatchObject({ body: { type: "alert", attempt: 1 }, delaySeconds: 30 });
     expect((await deliveries(w.job.id))[0]).toMatchObject({
@@ -400,7 +400,7 @@ describe("channels", () => {
       attempts: 1,
       last_error: quota.message,
     });
-    expect(await deliverAlert(w.deps, retry?.body as AlertMessage)).toBe("delivered");
+    expect(await deliver(w.deps, retry?.body as AlertMessage)).toBe("delivered");
     expect(w.mailer.sent).toHaveLength(1);
     expect((await deliveries(w.job.id))[0]).toMatchObject({ status: "delivered", attempts: 2 });
 
@@ -409,7 +409,7 @@ describe("channels", () => {
     w2.setClock(T);
     await consumeRun(w2.deps, await queuedRun(w2.job, T));
     const [m] = w2.deps.queue.take();
-    expect(await deliverAlert(w2.deps, m?.body as AlertMessage)).toBe("failed");
+    expect(await deliver(w2.deps, m?.body as AlertMessage)).toBe("failed");
     expect(w2.deps.queue.take()).toEqual([]);
   });
 });
@@ -421,12 +421,12 @@ describe("delivery retries", () => {
     w.setClock(T);
     await consumeRun(w.deps, await queuedRun(w.job, T));
     const [first] = w.deps.queue.take();
-    expect(await deliverAlert(w.deps, first?.body as AlertMessage)).toBe("retrying");
+    expect(await deliver(w.deps, first?.body as AlertMessage)).toBe("retrying");
     const [retry] = w.deps.queue.take();
     expect(retry).toMatchObject({ body: { attempt: 1 }, delaySeconds: 30 });
     // A duplicate of the first message after the retry is queued sends nothing.
-    expect(await deliverAlert(w.deps, first?.body as AlertMessage)).toBe("duplicate");
-    expect(await deliverAlert(w.deps, retry?.body as AlertMessage)).toBe("delivered");
+    expect(await deliver(w.deps, first?.body as AlertMessage)).toBe("duplicate");
+    expect(await deliver(w.deps, retry?.body as AlertMessage)).toBe("delivered");
     expect(await captured(key)).toHaveLength(2);
     expect((await deliveries(w.job.id))[0]).toMatchObject({ status: "delivered", attempts: 2, last_error: "HTTP 500" });
 
@@ -436,7 +436,7 @@ describe("delivery retries", () => {
     await consumeRun(w2.deps, await queuedRun(w2.job, T));
     const results: string[] = [];
     for (let m = w2.deps.queue.take(); m.length > 0; m = w2.deps.queue.take()) {
-      for (const { body } of m) results.push(await deliverAlert(w2.deps, body as AlertMessage));
+      for (const { body } of m) results.push(await deliver(w2.deps, body as AlertMessage));
     }
     expect(results).toEqual(["retrying", "retrying", "retrying", "retrying", "failed"]);
     expect((await deliveries(w2.job.id))[0]).toMatchObject({ status: "failed", attempts: 5 });
@@ -447,8 +447,8 @@ describe("delivery retries", () => {
     w.setClock(T);
     await consumeRun(w.deps, await queuedRun(w.job, T));
     const [m] = w.deps.queue.take();
-    expect(await abandonAlert(w.deps, m?.body as AlertMessage)).toBe("failed");
-    expect(await deliverAlert(w.deps, m?.body as AlertMessage)).toBe("duplicate");
+    expect(await abandon(w.deps, m?.body as AlertMessage)).toBe("failed");
+    expect(await deliver(w.deps, m?.body as AlertMessage)).toBe("duplicate");
     expect((await deliveries(w.job.id))[0]).toMatchObject({ status: "failed", attempts: 0 });
   });
 });
@@ -463,7 +463,7 @@ describe("the queue consumer", () => {
     const body = m?.body as AlertMessage;
     // Another delivery holds the row (its lease is live): this one is retried, not dropped.
     await shardD1()
-      .prepare("UPDATE alert_deliveries SET lease_until = ? WHERE id = ?")
+      .prepare("UPDATE deliveries SET lease_until = ? WHERE id = ?")
       .bind(T + 60_000, body.deliveryId)
       .run();
     const busy = batchOf([body]);
@@ -472,7 +472,7 @@ describe("the queue consumer", () => {
       retryMessages: [expect.anything()],
       explicitAcks: [],
     });
-    await shardD1().prepare("UPDATE alert_deliveries SET lease_until = NULL WHERE id = ?").bind(body.deliveryId).run();
+    await shardD1().prepare("UPDATE deliveries SET lease_until = NULL WHERE id = ?").bind(body.deliveryId).run();
     const batch = batchOf([body]);
     await consumeBatch(w.deps, batch);
     expect(await getQueueResult(batch, createExecutionContext())).toMatchObject({
@@ -484,7 +484,7 @@ describe("the queue consumer", () => {
 });
 
 describe("a channel answered by a redirect to another origin", () => {
-  it("is not followed: the other origin never gets the signature or the payload", async () => {
+  it("is followed (307) with the payload, but the other origin never gets the signature", async () => {
     const other = `http://127.0.0.1:${inject("otherTargetPort")}`;
     const keys = { webhook: crypto.randomUUID(), slack: crypto.randomUUID(), discord: crypto.randomUUID() };
     const via = (key: string) =>
@@ -498,15 +498,14 @@ describe("a channel answered by a redirect to another origin", () => {
       after_consecutive_failures: 1,
     });
     expect(w.events(await w.runAt(T))).toEqual(["failure", "failure", "failure"]);
-    for (const key of Object.values(keys)) expect(await captured(key)).toEqual([]);
+    for (const key of Object.values(keys)) {
+      const [req, ...more] = await captured(key);
+      expect(more).toEqual([]);
+      expect(req?.headers["x-edgecron-signature"]).toBeUndefined();
+      expect(JSON.parse(req?.body ?? "{}")).toBeTruthy();
+    }
     const rows = await deliveries(w.job.id);
-    expect(rows.map((d) => [d.channel, d.status, d.last_error])).toEqual(
-      expect.arrayContaining([
-        ["webhook", "pending", "HTTP 307"],
-        ["slack", "pending", "HTTP 307"],
-        ["discord", "pending", "HTTP 307"],
-      ]),
-    );
+    expect(rows.map((d) => d.status)).toEqual(["delivered", "delivered", "delivered"]);
   });
 });
 
@@ -539,10 +538,10 @@ describe("ALLOW_PRIVATE_TARGETS at delivery", () => {
 });
 
 describe("retention", () => {
-  it("the retention sweep deletes alert deliveries fired before the cutoff, like logs", async () => {
+  it("the retention sweep deletes deliveries fired before the cutoff, like logs", async () => {
     const job = await insertJob(acct.accountId, { nextRunAt: FAR });
     const insert = shardD1().prepare(
-      "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, fired_at) VALUES (?, ?, ?, ?, 'failure', 'webhook', 'https://h.example/', '{}', ?)",
+      "INSERT INTO deliveries (id, account_id, source, source_id, execution_id, kind, event, channel, target, payload, fired_at) VALUES (?, ?, 'job', ?, ?, 'alert', 'failure', 'webhook', 'https://h.example/', '{}', ?)",
     );
     const now = Date.UTC(2026, 6, 1);
     await shardD1().batch([
@@ -550,7 +549,7 @@ describe("retention", () => {
       insert.bind(`new-${job.id}`, acct.accountId, job.id, "exe_new", now - 29 * 86_400_000),
     ]);
     const report = await sweep(testDeps().db, { retentionDays: 30, now });
-    expect(report.alert_deliveries_deleted).toBeGreaterThanOrEqual(1);
+    expect(report.deliveries_deleted).toBeGreaterThanOrEqual(1);
     expect((await deliveries(job.id)).map((d) => d.id)).toEqual([`new-${job.id}`]);
   });
 });

@@ -243,7 +243,7 @@ describe("callbacks", () => {
         results.push(await deliverCallback({ ...deps, fetch: rx.fetch }, body));
       }
     }
-    expect(results).toEqual(["retrying", "retrying", "retrying", "gave-up"]);
+    expect(results).toEqual(["retrying", "retrying", "retrying", "failed"]);
     expect(delays).toEqual([undefined, 30, 60, 120]);
     expect(rx.calls).toHaveLength(4);
     expect(await logs(job.id)).toEqual(before);
@@ -346,21 +346,36 @@ describe("a callback answered by a redirect to another origin", () => {
   const target = `http://127.0.0.1:${inject("targetPort")}`;
   const other = `http://127.0.0.1:${inject("otherTargetPort")}`;
 
-  it.each([307, 308, 302, 303])(
-    "%i: not followed, so the other origin gets neither signature nor body",
-    async (code) => {
-      const key = crypto.randomUUID();
-      const msg: CallbackMessage = {
-        type: "callback",
-        accountId: acct.accountId,
-        url: `${target}/redirect?status=${code}&to=${encodeURIComponent(`${other}/capture/${key}`)}`,
-        body: JSON.stringify({ cron_job_id: "job_1", status: "failure" }),
-        attempt: 0,
-      };
-      const deps = testDeps({ fetch: (input, init) => fetch(input, init) });
-      expect(await deliverCallback(deps, msg)).toBe("retrying"); // a 3xx is not a 2xx: delivered later, or given up
-      const seen = (await (await fetch(`${other}/captured/${key}`)).json()) as unknown[];
-      expect(seen).toEqual([]);
-    },
-  );
+  it.each([307, 308])("%i: the body is re-POSTed there, without the signature", async (code) => {
+    const key = crypto.randomUUID();
+    const msg: CallbackMessage = {
+      type: "callback",
+      accountId: acct.accountId,
+      url: `${target}/redirect?status=${code}&to=${encodeURIComponent(`${other}/capture/${key}`)}`,
+      body: JSON.stringify({ cron_job_id: "job_1", status: "failure" }),
+      attempt: 0,
+    };
+    const deps = testDeps({ fetch: (input, init) => fetch(input, init) });
+    expect(await deliverCallback(deps, msg)).toBe("delivered");
+    const seen = (await (await fetch(`${other}/captured/${key}`)).json()) as Array<{
+      body: string;
+      headers: Record<string, string>;
+    }>;
+    expect(seen.map((r) => [r.body, r.headers["x-edgecron-signature"]])).toEqual([[msg.body, undefined]]);
+  });
+
+  it.each([302, 303])("%i: not followed (a POST is never turned into a GET), and not retried", async (code) => {
+    const key = crypto.randomUUID();
+    const msg: CallbackMessage = {
+      type: "callback",
+      accountId: acct.accountId,
+      url: `${target}/redirect?status=${code}&to=${encodeURIComponent(`${other}/capture/${key}`)}`,
+      body: "{}",
+      attempt: 0,
+    };
+    const deps = testDeps({ fetch: (input, init) => fetch(input, init) });
+    expect(await deliverCallback(deps, msg)).toBe("failed");
+    expect(deps.queue.take()).toEqual([]);
+    expect(await (await fetch(`${other}/captured/${key}`)).json()).toEqual([]);
+  });
 });

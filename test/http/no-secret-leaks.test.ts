@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { OutgoingEmail } from "../../src/alerts/mailer";
 import { createApp } from "../../src/app";
 import type { CronJobRow } from "../../src/db/schema";
-import { deliverAlert } from "../../src/engine/deliver-alert";
+import { deliver } from "../../src/engine/deliver";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import { triggerNow } from "../../src/engine/trigger";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
@@ -378,7 +378,7 @@ async function failRunWithAlerts() {
     if (n === 2) throw new Error("Network connection lost.");
     return new Response("ok");
   }) as unknown as typeof globalThis.fetch;
-  for (const m of alerts) await deliverAlert({ ...deps, fetch }, m.body as AlertMessage);
+  for (const m of alerts) await deliver({ ...deps, fetch }, m.body as AlertMessage);
 }
 
 /** A run of a second secret job against a loopback target that echoes the request: its log is walked too. */

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { CronJobRow } from "../../src/db/schema";
 import { deliverCallback } from "../../src/engine/callbacks";
-import { deliverAlert } from "../../src/engine/deliver-alert";
+import { deliver } from "../../src/engine/deliver";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import { triggerNow } from "../../src/engine/trigger";
 import { findLiveJob } from "../../src/jobs/repository";
@@ -101,7 +101,7 @@ beforeAll(async () => {
     return new Response("ok");
   }) as unknown as typeof globalThis.fetch;
   for (const m of messages) {
-    if (m.type === "alert") await deliverAlert({ ...deps, fetch }, m as AlertMessage);
+    if (m.type === "alert") await deliver({ ...deps, fetch }, m as AlertMessage);
     if (m.type === "callback") await deliverCallback({ ...deps, fetch }, m as CallbackMessage);
   }
 
@@ -160,7 +160,7 @@ describe("no secret is stored in clear", () => {
       "logs",
       "runs",
       "outbox",
-      "alert_deliveries",
+      "deliveries",
       "idempotency_keys",
       "api_keys",
       "accounts",

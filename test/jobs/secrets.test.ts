@@ -4,11 +4,13 @@
  * key scope, kept by sending a token back, copied by clone, and opened only right before a request.
  */
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../src/config";
 import type { CronJobRow } from "../../src/db/schema";
+import { insertDeliveryStatement } from "../../src/deliveries/store";
 import { callbackEntry, deliverCallback } from "../../src/engine/callbacks";
-import { deliverAlert } from "../../src/engine/deliver-alert";
+import { deliver } from "../../src/engine/deliver";
 import { triggerNow } from "../../src/engine/trigger";
 import { findLiveJob } from "../../src/jobs/repository";
 import { sealJob, unsealJob } from "../../src/jobs/secrets";
@@ -194,6 +196,8 @@ describe("stored sealed", () => {
     });
     const msg = entry?.entry.message as CallbackMessage;
     expectNoSecret(JSON.stringify(msg));
+    expectNoSecret(JSON.stringify(entry?.delivery));
+    if (entry) await insertDeliveryStatement(db(), entry.delivery, sql`1`);
     const urls: string[] = [];
     const deps = testDeps({
       fetch: async (input) => {
@@ -212,7 +216,7 @@ describe("alert deliveries", () => {
     const id = `${crypto.randomUUID()}:alert:failure:0`;
     await shardD1()
       .prepare(
-        "INSERT INTO alert_deliveries (id, account_id, cron_job_id, execution_id, event, channel, target, payload, fired_at) VALUES (?, ?, ?, ?, 'failure', 'slack', ?, '{}', ?)",
+        "INSERT INTO deliveries (id, account_id, source, source_id, execution_id, kind, event, channel, target, payload, fired_at) VALUES (?, ?, 'job', ?, ?, 'alert', 'failure', 'slack', ?, '{}', ?)",
       )
       .bind(id, acct.accountId, jobId, "e-alert", target, Date.now())
       .run();
@@ -223,15 +227,12 @@ describe("alert deliveries", () => {
         throw new Error(`connect failed for ${String(input)}`);
       },
     });
-    await deliverAlert(
+    await deliver(
       { ...deps, cfg: { ...deps.cfg, CALLBACKS: "send" } },
       { type: "alert", accountId: acct.accountId, deliveryId: id, attempt: 0 },
     );
     expect(urls).toEqual([SECRETS.slack]);
-    const row = await shardD1()
-      .prepare("SELECT target, last_error FROM alert_deliveries WHERE id = ?")
-      .bind(id)
-      .first();
+    const row = await shardD1().prepare("SELECT target, last_error FROM deliveries WHERE id = ?").bind(id).first();
     expectNoSecret(JSON.stringify(row));
     expect(row).toMatchObject({ target, last_error: `connect failed for ${target}` });
   });

@@ -205,8 +205,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, port: number): 
     return void res.writeHead(code, { location: url.searchParams.get("to") ?? "/ok" }).end();
   }
   if (chain) {
+    // /redirect-chain/{n}?status=307: n redirects of that code (302 by default), then /ok.
     const n = Number(chain[1]);
-    return void res.writeHead(302, { location: n > 0 ? `/redirect-chain/${n - 1}` : "/ok" }).end();
+    const code = Number(url.searchParams.get("status") ?? 302);
+    return void res.writeHead(code, { location: n > 0 ? `/redirect-chain/${n - 1}${url.search}` : "/ok" }).end();
   }
   if (path === "/no-location") return json(res, 302, { moved: "somewhere" });
   if (path === "/retry-after") return json(res, 503, { error: "maintenance" }, { "retry-after": "7" });
