@@ -1,11 +1,11 @@
-import { and, count, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { logHours, logs } from "../db/schema";
 import type { InstantRange } from "../lib/dates";
-import type { LogFilters } from "./filters";
-import { statusNumber } from "./log-row";
-import { HOUR, legacyLogsEnd, rolledUpHours, rollupJobs, rollupStatus } from "./rollups";
+import { hasRowFilters, type LogFilters, rowConds } from "./filters";
+import { HOUR, HOUR_SQL, hourWhollyMatches, legacyLogsEnd, rolledUpHours, rollupJobs } from "./rollups";
 import { type LogScope, scopeWhere } from "./scope";
+import { candidateRows } from "./status-hours";
 
 export interface CountPlan {
   /** Whole UTC hours (hour numbers, inclusive; null = unbounded) summed from log_hours. */
@@ -62,24 +62,49 @@ export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL
 }
 
 /**
+ * The logs of one log_hours row (its job, status and hour) that match the row filters, counted from
+ * logs_job_time_idx with a row read each: for a row that may hold matches without being wholly matched.
+ */
+function rowMatches(db: Db, f: LogFilters): SQL {
+  const from = sql`${logHours.hour} * ${HOUR_SQL}`;
+  return sql`(${db
+    .select({ c: count() })
+    .from(logs)
+    .where(
+      and(
+        eq(logs.job, logHours.job),
+        sql`${logs.executedAt} >= ${from}`,
+        sql`${logs.executedAt} <= ${from} + ${sql.raw(String(HOUR - 1))}`,
+        eq(logs.status, logHours.status),
+        ...rowConds(f),
+      ),
+    )})`;
+}
+
+/**
  * The number of logs a page request matches, without walking them: the sum of log_hours over the whole hours in
  * range, plus an index count of the (at most two) partial edge hours and of the whole hours before the legacy
- * watermark (while the store migration runs). One statement, so it batches with the page like any query.
+ * watermark (while the store migration runs). With code or latency filters, only the rows that may match count
+ * (rollups.ts hourMayMatch): whole when every log of the row matches, else by walking that one hour. One
+ * statement, so it batches with the page like any query.
  */
 export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
   const plan = planCount(f);
+  const { code, minMs, maxMs } = f;
   const logsCount = (filters: LogFilters, extra?: SQL) =>
     sql`(${db
       .select({ c: count() })
       .from(logs)
-      .where(and(scopeWhere(db, scope, { ...filters, status: f.status }), extra))})`;
-  const parts: SQL[] = [sql`coalesce(sum(${logHours.n}), 0)`];
+      .where(and(scopeWhere(db, scope, { ...filters, status: f.status, code, minMs, maxMs }), extra))})`;
+  const rowCount = hasRowFilters(f)
+    ? sql`CASE WHEN ${hourWhollyMatches(f)} THEN ${logHours.n} ELSE ${rowMatches(db, f)} END`
+    : sql`${logHours.n}`;
+  const parts: SQL[] = [sql`coalesce(sum(${rowCount}), 0)`];
   for (const [a, b] of plan.edges) parts.push(logsCount({ start: instant(a), end: instant(b) }));
   const legacy = legacyRange(plan);
   if (legacy) parts.push(logsCount(legacy.filters, legacy.before));
-  const status = f.status === undefined ? undefined : statusNumber(f.status);
   return db
     .select({ n: sql<number>`${sql.join(parts, sql` + `)}`.mapWith(Number) })
     .from(logHours)
-    .where(and(...rollupJobs(db, scope), rollupStatus(status), ...rolledUpHours(plan.firstHour, plan.lastHour)));
+    .where(and(...rollupJobs(db, scope), ...candidateRows(f), ...rolledUpHours(plan.firstHour, plan.lastHour)));
 }

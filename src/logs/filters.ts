@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, between, eq, gte, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accountNumber, jobNumber } from "../db/numbers";
 import { cronJobs, type ExecutionStatus, logs } from "../db/schema";
@@ -9,6 +9,29 @@ export interface LogFilters {
   status?: ExecutionStatus;
   start?: InstantRange;
   end?: InstantRange;
+  /** response_code within [lo, hi]: one code, or a class such as 500–599. */
+  code?: CodeRange;
+  /** response_time_ms at least / at most; a log without a response time matches neither. */
+  minMs?: number;
+  maxMs?: number;
+}
+
+export interface CodeRange {
+  lo: number;
+  hi: number;
+}
+
+/** Filters on columns no logs index holds: each visited entry reads its row (search-hours.ts narrows the walk). */
+export const hasRowFilters = (f: LogFilters): boolean =>
+  f.code !== undefined || f.minMs !== undefined || f.maxMs !== undefined;
+
+/** The row conditions of `f` on `logs` (response_code, response_time_ms). */
+export function rowConds(f: LogFilters): SQL[] {
+  const conds: SQL[] = [];
+  if (f.code) conds.push(between(logs.responseCode, f.code.lo, f.code.hi));
+  if (f.minMs !== undefined) conds.push(gte(logs.responseTimeMs, f.minMs));
+  if (f.maxMs !== undefined) conds.push(lte(logs.responseTimeMs, f.maxMs));
+  return conds;
 }
 
 /** Account-wide filters: the log filters plus the jobs they come from. */
@@ -23,7 +46,7 @@ function commonConds(f: LogFilters): SQL[] {
   if (f.status) conds.push(eq(logs.status, statusNumber(f.status)));
   if (f.start) conds.push(gte(logs.executedAt, f.start.start));
   if (f.end) conds.push(lte(logs.executedAt, f.end.end));
-  return conds;
+  return [...conds, ...rowConds(f)];
 }
 
 /** WHERE for one job's logs; logs_job_time_idx (job, executed_at, id, status) serves every shape, status included. */

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { ExecutionLogRow } from "../db/schema";
 import { countLogsQuery } from "./counts";
 import type { LogPosition } from "./cursor";
-import type { LogFilters } from "./filters";
+import { hasRowFilters, type LogFilters } from "./filters";
 import { newestFirst, olderThan, positionOf } from "./keyset";
 import { lateLookup } from "./late-lookup";
 import { type SelectedLog, toExecutionLogRow } from "./log-row";
@@ -35,7 +35,7 @@ export function afterQuery(db: Db, scope: LogScope, f: LogFilters, after: LogPos
   return lateLookup(db, and(scopeWhere(db, scope, filters), keyset), newestFirst, limit + 1);
 }
 
-/** How a status filter is walked (status-hours.ts), read with the job check; null if the job is gone. */
+/** How a status, code or latency filter is walked (status-hours.ts), read with the job check; null if the job is gone. */
 export async function walkOf(
   db: Db,
   scope: LogScope,
@@ -43,7 +43,7 @@ export async function walkOf(
   need: number,
   before?: LogPosition,
 ): Promise<Walk | null> {
-  if (!f.status) return "plain";
+  if (!f.status && !hasRowFilters(f)) return "plain";
   const res = await batchInScope(db, scope, [statusHoursQuery(db, scope, f, { before })]);
   if (!res) return null;
   const [summary] = res[0] as StatusHours[];

@@ -2,7 +2,7 @@ import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jobNumber } from "../db/numbers";
 import { accounts, cronJobs, executionStatuses, logHours, logs, shardState } from "../db/schema";
-import { liveJobNumbers } from "./filters";
+import { type LogFilters, liveJobNumbers } from "./filters";
 import type { LogScope } from "./scope";
 import { sketchKeySql, sketchMergeSql } from "./sketch";
 
@@ -44,6 +44,59 @@ export const rollupStatus = (status: number | undefined): SQL =>
       )
     : eq(logHours.status, status);
 
+/** An integer literal in the SQL: D1 may bind a JS number as REAL, and these feed bitwise operators. */
+const int = (n: number) => sql.raw(String(Math.trunc(n)));
+
+/**
+ * log_hours.flags, what a (job, status, hour) row's logs hold (migration 0031's insert trigger sets them): a log
+ * without a response code, a code of each class 1xx–5xx, a code outside 100–599, a log without a response time.
+ */
+export const LOG_FLAGS = { noCode: 1, otherCode: 64, noTime: 128 } as const;
+export const classFlag = (code: number): number => 2 << (Math.floor(code / 100) - 1);
+
+/** The flags of one log, as SQL over its code and time expressions (column references, pasted as is). */
+function logFlagsSql(code: string, ms: string): string {
+  return (
+    `((CASE WHEN ${code} IS NULL THEN ${LOG_FLAGS.noCode} WHEN ${code} BETWEEN 100 AND 599 THEN 2 << (${code} / 100 - 1) ` +
+    `ELSE ${LOG_FLAGS.otherCode} END) | (CASE WHEN ${ms} IS NULL THEN ${LOG_FLAGS.noTime} ELSE 0 END))`
+  );
+}
+
+/**
+ * Conditions true of every log_hours row that may hold a log matching the code and latency filters (an
+ * unknown row, flags NULL, may). min_ms and max_ms only ever widen while the row lives, so no match is lost.
+ */
+export function hourMayMatch(f: LogFilters): SQL[] {
+  const conds: SQL[] = [];
+  if (f.code) {
+    const { lo, hi } = f.code;
+    conds.push(
+      sql`(${logHours.flags} IS NULL OR (${logHours.flags} & ${int(classFlag(lo))} != 0 AND ${logHours.codeMin} <= ${int(hi)} AND ${logHours.codeMax} >= ${int(lo)}))`,
+    );
+  }
+  // A row whose logs have no response time has min_ms and max_ms NULL: it cannot match either bound.
+  if (f.minMs !== undefined) conds.push(sql`${logHours.maxMs} >= ${int(f.minMs)}`);
+  if (f.maxMs !== undefined) conds.push(sql`${logHours.minMs} <= ${int(f.maxMs)}`);
+  return conds;
+}
+
+/** True (in SQL) when every log of the log_hours row matches the code and latency filters: its `n` counts whole. */
+export function hourWhollyMatches(f: LogFilters): SQL {
+  const conds: SQL[] = [];
+  if (f.code) {
+    conds.push(
+      sql`${logHours.flags} & ${int(LOG_FLAGS.noCode)} = 0 AND ${logHours.codeMin} >= ${int(f.code.lo)} AND ${logHours.codeMax} <= ${int(f.code.hi)}`,
+    );
+  }
+  if (f.minMs !== undefined || f.maxMs !== undefined) {
+    conds.push(sql`${logHours.flags} & ${int(LOG_FLAGS.noTime)} = 0`);
+    if (f.minMs !== undefined) conds.push(sql`${logHours.minMs} >= ${int(f.minMs)}`);
+    if (f.maxMs !== undefined) conds.push(sql`${logHours.maxMs} <= ${int(f.maxMs)}`);
+  }
+  if (conds.length === 0) return sql`1`;
+  return sql`(${logHours.flags} IS NOT NULL AND ${sql.join(conds, sql` AND `)})`;
+}
+
 /**
  * Hours from `first` (or unbounded) through `last` that the rollups hold: the lower bound is one expression (the
  * later of `first` and the legacy watermark's hour), so SQLite bounds the key range by both.
@@ -64,14 +117,21 @@ export function rolledUpHours(first: number | null, last: number | null): SQL[] 
  */
 function rollupsOf(where: SQL): SQL {
   const k = sql.raw(sketchKeySql('"response_time_ms"'));
+  // flags: OR of every log's bits; SQLite has no bitwise aggregate, so one max() per bit.
+  const bits = [LOG_FLAGS.noCode, 2, 4, 8, 16, 32, LOG_FLAGS.otherCode, LOG_FLAGS.noTime];
+  const orOf = (expr: string) => sql.raw(bits.map((b) => `max(${expr} & ${b})`).join(" | "));
+  const logFlags = orOf(logFlagsSql('"response_code"', '"response_time_ms"'));
+  const flagsOf = orOf("fl");
   // `WHERE true`: SQLite needs it to tell an upsert's ON CONFLICT from a join after INSERT … SELECT.
   return sql`SELECT job, status, hour, sum(c), sum(s), min(mn), max(mx),
-      CASE WHEN status = 0 AND count(k) > 0 THEN json_group_object(k, t) FILTER (WHERE k IS NOT NULL) END
+      CASE WHEN status = 0 AND count(k) > 0 THEN json_group_object(k, t) FILTER (WHERE k IS NOT NULL) END,
+      ${flagsOf}, min(cmn), max(cmx)
     FROM (
       SELECT "job" AS job, "status" AS status, "executed_at" / ${HOUR_SQL} AS hour,
         CASE WHEN "response_time_ms" IS NOT NULL THEN ${k} END AS k,
         count(*) AS c, count("response_time_ms") AS t, sum("response_time_ms") AS s,
-        min("response_time_ms") AS mn, max("response_time_ms") AS mx
+        min("response_time_ms") AS mn, max("response_time_ms") AS mx,
+        ${logFlags} AS fl, min("response_code") AS cmn, max("response_code") AS cmx
       FROM ${logs} WHERE ${where} GROUP BY 1, 2, 3, 4
     ) WHERE true GROUP BY job, status, hour`;
 }
@@ -89,6 +149,10 @@ export function addRollupsOf(db: Db, where: SQL) {
         minMs: sql`coalesce(min("min_ms", excluded."min_ms"), "min_ms", excluded."min_ms")`,
         maxMs: sql`coalesce(max("max_ms", excluded."max_ms"), "max_ms", excluded."max_ms")`,
         sketch: sql.raw(sketchMergeSql('"log_hours"."sketch"', 'excluded."sketch"')),
+        // NULL (unknown, a row from before migration 0031) stays NULL.
+        flags: sql`"flags" | excluded."flags"`,
+        codeMin: sql`coalesce(min("code_min", excluded."code_min"), "code_min", excluded."code_min")`,
+        codeMax: sql`coalesce(max("code_max", excluded."code_max"), "code_max", excluded."code_max")`,
       },
     });
 }

@@ -15,6 +15,53 @@ const filterFields = {
   ),
 };
 
+/** A log search's text (q): bounded so a scan compares a short needle. */
+export const MAX_SEARCH_BYTES = 48;
+/** The longest range a text search (q) scans: one job, at most this many days. */
+export const SEARCH_MAX_DAYS = 31;
+const DAY_MS = 86_400_000;
+
+const ResponseCodeSchema = z
+  .string()
+  .transform((value, ctx) => {
+    const v = value.toLowerCase();
+    if (/^[1-5]xx$/.test(v)) return { lo: Number(v[0]) * 100, hi: Number(v[0]) * 100 + 99 };
+    if (/^[1-5]\d\d$/.test(v)) return { lo: Number(v), hi: Number(v) };
+    ctx.addIssue({
+      code: "custom",
+      message: `must be a status code from 100 to 599 or a class 1xx–5xx (got ${JSON.stringify(value.slice(0, 20))})`,
+    });
+    return z.NEVER;
+  })
+  .optional()
+  .openapi({
+    type: "string",
+    description: "Only logs with this HTTP status code (`500`) or class (`5xx`); logs without a response never match",
+    example: "5xx",
+  });
+
+/** response_code and the latency bounds: the search filters of the logs pages (not the exports). */
+const searchFields = {
+  response_code: ResponseCodeSchema,
+  min_response_time_ms: optionalIntQuery({ min: 0 }).openapi({
+    description: "Only logs whose response took at least this many ms (logs without a response time never match)",
+  }),
+  max_response_time_ms: optionalIntQuery({ min: 0 }).openapi({
+    description: "Only logs whose response took at most this many ms",
+  }),
+};
+
+const qField = z
+  .string()
+  .optional()
+  .openapi({
+    description:
+      `Text the response body or error message contains (case-insensitive, 1–${MAX_SEARCH_BYTES} UTF-8 bytes). One ` +
+      `job, at most ${SEARCH_MAX_DAYS} days (default: the last ${SEARCH_MAX_DAYS}), cursor paging only, no totals; ` +
+      "each request scans a bounded number of logs and says in `scan` whether it reached the end",
+    example: "timeout",
+  });
+
 /** cron_job_id and tags: which of the account's live jobs the account-wide endpoints read. */
 const jobFilterFields = {
   cron_job_id: UuidSchema.optional().openapi({ description: "Only this job's logs (a live job of the account)" }),
@@ -64,6 +111,47 @@ function datesInOrder(q: DateBounds, ctx: z.RefinementCtx) {
   }
 }
 
+function latencyInOrder(q: { min_response_time_ms?: number; max_response_time_ms?: number }, ctx: z.RefinementCtx) {
+  const { min_response_time_ms: min, max_response_time_ms: max } = q;
+  if (min !== undefined && max !== undefined && min > max) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["min_response_time_ms"],
+      message: "must not be greater than max_response_time_ms",
+    });
+  }
+}
+
+/** q's own bounds: its length, cursor paging only, and a range of at most SEARCH_MAX_DAYS days. */
+function searchBounds(q: DateBounds & Paged & { q?: string }, ctx: z.RefinementCtx) {
+  if (q.q === undefined) return;
+  const bytes = new TextEncoder().encode(q.q).byteLength;
+  if (bytes === 0 || bytes > MAX_SEARCH_BYTES) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["q"],
+      message: `must be 1 to ${MAX_SEARCH_BYTES} UTF-8 bytes (got ${bytes})`,
+    });
+  }
+  if (q.page !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["page"],
+      message: "cannot be combined with q: a search pages by cursor only",
+    });
+  }
+  if (q.start_date) {
+    const end = q.end_date?.end ?? Date.now();
+    if (end - q.start_date.start > SEARCH_MAX_DAYS * DAY_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["start_date"],
+        message: `with q, the range may span at most ${SEARCH_MAX_DAYS} days (end_date, default now, minus start_date)`,
+      });
+    }
+  }
+}
+
 function pageOrCursor(q: Paged, ctx: z.RefinementCtx) {
   if (q.page !== undefined && q.cursor !== undefined) {
     ctx.addIssue({ code: "custom", path: ["page"], message: "cannot be combined with cursor" });
@@ -71,16 +159,37 @@ function pageOrCursor(q: Paged, ctx: z.RefinementCtx) {
   }
 }
 
-export const LogsQuerySchema = z.strictObject({ ...pagingFields, ...filterFields }).superRefine((q, ctx) => {
-  datesInOrder(q, ctx);
-  pageOrCursor(q, ctx);
-});
-
-export const AccountLogsQuerySchema = z
-  .strictObject({ ...pagingFields, ...filterFields, ...jobFilterFields })
+export const LogsQuerySchema = z
+  .strictObject({ ...pagingFields, ...filterFields, ...searchFields, q: qField })
   .superRefine((q, ctx) => {
     datesInOrder(q, ctx);
     pageOrCursor(q, ctx);
+    latencyInOrder(q, ctx);
+    searchBounds(q, ctx);
+  });
+
+export const AccountLogsQuerySchema = z
+  .strictObject({
+    ...pagingFields,
+    ...filterFields,
+    ...searchFields,
+    ...jobFilterFields,
+    q: z
+      .string()
+      .optional()
+      .openapi({ description: "Not here: a text search reads one job's logs (`/logs/{cron_job_id}`)" }),
+  })
+  .superRefine((q, ctx) => {
+    datesInOrder(q, ctx);
+    pageOrCursor(q, ctx);
+    latencyInOrder(q, ctx);
+    if (q.q !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["q"],
+        message: "searches one job's logs: use GET …/logs/{cron_job_id}?q=…",
+      });
+    }
   });
 
 const formatField = {
@@ -153,6 +262,22 @@ export const CursorPaginationSchema = z
   .object({ limit: z.number().int(), next_cursor: nextCursor })
   .openapi("LogsCursorPagination", { description: "With `cursor`: no totals, so every page costs the same" });
 
+export const LogsScanSchema = z
+  .object({
+    complete: z.boolean().openapi({
+      description:
+        "false when the scan's budget (logs read, time) ended it before the page was full and before the range's end: " +
+        "`data` holds every match down to `next_cursor`, and more may follow it",
+    }),
+    scanned: z.number().int().openapi({ description: "Logs read and decoded by this request" }),
+    next_cursor: nextCursor,
+  })
+  .openapi("LogsScan", { description: "With `q` only: how far the text search got" });
+
 export const LogsPageSchema = z
-  .object({ data: z.array(ExecutionLogSchema), pagination: z.union([PagePaginationSchema, CursorPaginationSchema]) })
+  .object({
+    data: z.array(ExecutionLogSchema),
+    pagination: z.union([PagePaginationSchema, CursorPaginationSchema]),
+    scan: LogsScanSchema.optional(),
+  })
   .openapi("ExecutionLogsPage");

@@ -2,18 +2,25 @@ import { and, eq, gt, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { logHours, logs } from "../db/schema";
 import type { LogPosition } from "./cursor";
-import type { LogFilters } from "./filters";
+import { type LogFilters, rowConds } from "./filters";
 import { newestFirst, oldestFirst, positionKey } from "./keyset";
 import { logsOfKeys } from "./late-lookup";
 import { statusNumber } from "./log-row";
-import { HOUR, HOUR_SQL, legacyLogsEnd, rollupJobs, rollupStatus } from "./rollups";
+import { HOUR, HOUR_SQL, hourMayMatch, legacyLogsEnd, rollupJobs, rollupStatus } from "./rollups";
 import type { LogScope } from "./scope";
 
 /**
- * Status filters through the hourly rollups: logs_job_time_idx ends with the status, so a plain walk visits
- * every log of the range. log_hours answers a no-match filter alone and lets a rare status walk only its hours;
- * a common status keeps the plain walk, which stops once the page is full.
+ * Status, response code and latency filters through the hourly rollups: logs_job_time_idx ends with the status and
+ * holds neither code nor time, so a plain walk visits every log of the range. log_hours answers a no-match filter
+ * alone (no row may match: rollups.ts hourMayMatch) and lets a rare match walk only its hours; a common one keeps
+ * the plain walk, which stops once the page is full.
  */
+
+/** The log_hours rows that may hold a match: the status's (or every status's), narrowed by code and latency. */
+export const candidateRows = (f: LogFilters): SQL[] => [
+  f.status === undefined ? rollupStatus(undefined) : eq(logHours.status, statusNumber(f.status)),
+  ...hourMayMatch(f),
+];
 
 /** Above these the matching hours are not worth reading one by one: the plain walk finds a page sooner. */
 export const MAX_MATCHES = 5000;
@@ -27,7 +34,7 @@ const int = (n: number) => sql.raw(String(Math.trunc(n)));
 
 /** What the rollups say about a status filter's range, read before the page in the job check's round trip. */
 export interface StatusHours {
-  /** Logs of the status in the hours the range touches (edge hours whole), over at most MAX_HOURS hours. */
+  /** Logs of the candidate rows in the hours the range touches (edge hours whole), over at most MAX_HOURS rows. */
   matches: number;
   /** Hours holding the status (at most MAX_HOURS). */
   hours: number;
@@ -66,11 +73,10 @@ function hourRange(s: number | null, e: number | null): SQL[] {
  * and the legacy flag; for a rare status, also what walking its hours would visit.
  */
 export function statusHoursQuery(db: Db, scope: LogScope, f: LogFilters, b: WalkBounds = {}) {
-  const status = statusNumber(f.status ?? "success");
   const { s, e } = msRange(f, b);
   const jobs = rollupJobs(db, scope);
   const statusRows = (select: SQL) => sql`SELECT ${select} FROM ${logHours}
-    WHERE ${and(...jobs, eq(logHours.status, status), ...hourRange(s, e), gt(logHours.n, 0))} LIMIT ${int(MAX_HOURS)}`;
+    WHERE ${and(...jobs, ...candidateRows(f), ...hourRange(s, e), gt(logHours.n, 0))} LIMIT ${int(MAX_HOURS)}`;
   const a = (column: string) => sql.raw(`"a"."${column}"`);
   const hourTotal = sql`(SELECT sum(${a("n")}) FROM ${logHours} AS "a" WHERE ${a("job")} = ${logHours.job}
     AND ${a("status")} IN (0, 1, 2, 3) AND ${a("hour")} = ${logHours.hour})`;
@@ -121,7 +127,6 @@ export function hoursLookup(
   f: LogFilters,
   o: WalkBounds & { order: "newest" | "oldest"; limit: number; offset?: number },
 ) {
-  const status = statusNumber(f.status ?? "success");
   const { s, e } = msRange(f, o);
   const hourStart = sql`${logHours.hour} * ${HOUR_SQL}`;
   const lower = s === null ? hourStart : sql`max(${hourStart}, ${s})`;
@@ -140,13 +145,14 @@ export function hoursLookup(
     .where(
       and(
         ...rollupJobs(db, scope),
-        eq(logHours.status, status),
+        ...candidateRows(f),
         ...hourRange(s, e),
         gt(logHours.n, 0),
         eq(logs.job, logHours.job),
         sql`${logs.executedAt} >= ${lower}`,
         sql`${logs.executedAt} <= ${upper}`,
-        eq(logs.status, status),
+        eq(logs.status, logHours.status),
+        ...rowConds(f),
         position,
       ),
     )

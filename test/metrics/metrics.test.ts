@@ -164,14 +164,13 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
     const basic = (user: string, pass: string) => `Basic ${btoa(`${user}:${pass}`)}`;
 
     it("a read-only key in the two headers, as Bearer <key>:<secret>, or as Basic auth", async () => {
-      for (const headers of [
+      const ways: Array<Record<string, string>> = [
         { "X-API-Key": readOnly.key, "X-API-Secret": readOnly.secret },
         { Authorization: `Bearer ${readOnly.key}:${readOnly.secret}` },
         { Authorization: `bearer  ${readOnly.key}:${readOnly.secret}` },
         { Authorization: basic(readOnly.key, readOnly.secret) },
-      ]) {
-        await families(headers);
-      }
+      ];
+      for (const headers of ways) await families(headers);
     });
 
     it.each<[string, () => Record<string, string>]>([
