@@ -2,6 +2,7 @@ import { requestId } from "hono/request-id";
 import { alertConfirmRoutes, alertsRoutes } from "./alerts/routes";
 import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
+import { deliveriesRoutes } from "./deliveries/routes";
 import { createControlDb } from "./db/client";
 import { docsRoutes } from "./docs/routes";
 import { accountShardSession } from "./http/account-shard";
@@ -66,6 +67,7 @@ export function createApp() {
   app.route("/", signingSecretRoutes);
   app.route("/", schedulePreviewRoutes);
   app.route("/", alertsRoutes);
+  app.route("/", deliveriesRoutes);
   app.route("/", alertConfirmRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {

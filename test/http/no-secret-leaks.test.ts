@@ -279,6 +279,19 @@ const WALKERS: Record<string, (who: Who, h: Record<string, string>) => Promise<v
     const res = await call(`alert deliveries (${who})`, `${base}/alerts/${jobId}`, { headers: h }, { expect: 200 });
     expect(res.body.data.length).toBeGreaterThanOrEqual(3);
   },
+  "GET /v1/cron-jobs/{accountId}/deliveries": async (who, h) => {
+    const res = await call(`deliveries (${who})`, `${base}/deliveries`, { headers: h }, { expect: 200 });
+    expect(res.body.data.length).toBeGreaterThanOrEqual(3);
+  },
+  "POST /v1/cron-jobs/{accountId}/deliveries/{delivery_id}/redeliver": async (who, h) => {
+    const alerts = await call("alert deliveries to redeliver", `${base}/deliveries?kind=alert`, { headers: keys.full });
+    await call(
+      `redeliver (${who})`,
+      `${base}/deliveries/${alerts.body.data[0].id}/redeliver`,
+      { method: "POST", headers: h },
+      { expect: writeStatus(who, 202) },
+    );
+  },
   "POST /v1/cron-jobs/{accountId}/alerts/{cron_job_id}/test": async (who, h) => {
     await call(
       `test alert (${who})`,
