@@ -17,6 +17,7 @@ import {
   stateNumber,
   toRunRow,
 } from "./run-row";
+import { skipCountIncrement } from "./skip-counts";
 import type { DeadReason } from "./unknown-outcome";
 
 export type { RunRef } from "./run-row";
@@ -131,13 +132,27 @@ export function takeLeaseStatement(db: Db, run: RunRef, now: number, timeoutSeco
     .returning();
 }
 
-/** Closes a run that did not start (paused or deleted job): ledger only, never a log. */
+/**
+ * Closes a run that did not start (paused or deleted job): ledger only, never a log. A paused job's skip is counted
+ * on its row (skip-counts.ts) in the same batch, only while the run is still queued, so a repeat counts nothing.
+ */
 export async function skipRun(db: Db, ref: RunRef, reason: Extract<RunReason, "paused" | "deleted">): Promise<boolean> {
-  const rows = await db
+  const skip = db
     .update(runs)
     .set({ state: STATE.skipped, reason: reasonNumber(reason), leaseUntil: null })
     .where(and(runWhere(ref), eq(runs.state, STATE.queued)))
     .returning({ slot: runs.slot });
+  if (reason !== "paused") return (await skip).length === 1;
+  const count = db
+    .update(cronJobs)
+    .set(skipCountIncrement("paused"))
+    .where(
+      and(
+        eq(cronJobs.id, ref.jobId),
+        sql`EXISTS (SELECT 1 FROM ${runs} WHERE ${runWhere(ref)} AND ${runs.state} = ${STATE.queued})`,
+      ),
+    );
+  const [, rows] = await db.batch([count, skip]);
   return rows.length === 1;
 }
 

@@ -234,6 +234,16 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
     expect(statuses.map(runs)).toEqual([1, 1, 1, 1]);
   });
 
+  it("skipped_total{reason=paused} counts a queued run its paused job skips, once per run", async () => {
+    const job = await insertJob(acct.accountId, { name: "Paused later", createdAt: now, isActive: false });
+    const msg = await queuedRun({ id: job.id as string, accountId: acct.accountId }, now - 5 * 60_000, {});
+    const deps = testDeps();
+    expect((await consumeRun(deps, msg)).result).toBe("skipped");
+    await consumeRun(deps, msg); // a redelivery: the run is no longer queued
+    const { families: f } = await families(acct.headers);
+    expect(sampleValue(f, "edgecron_job_skipped_total", { job_id: job.id as string, reason: "paused" })).toBe(1);
+  });
+
   it("reads the latencies in one statement of log_hours key ranges, never a scan", async () => {
     const { results } = await shardD1()
       .prepare(`EXPLAIN QUERY PLAN ${latencyQuery(db(), acct.accountId, now).toSQL().sql}`)
