@@ -449,38 +449,6 @@ export const monitorAlertEvents = ["down", "up"] as const;
 export type MonitorAlertEvent = (typeof monitorAlertEvents)[number];
 export const alertChannelTypes = ["webhook", "slack", "discord", "email"] as const;
 export type AlertChannelType = (typeof alertChannelTypes)[number];
-export const alertDeliveryStatuses = ["pending", "delivered", "failed", "unconfirmed", "refused"] as const;
-export type AlertDeliveryStatus = (typeof alertDeliveryStatuses)[number];
-
-/**
- * One alert on one channel (src/alerts/*): written in the recording batch of the attempt that fired it, with its
- * outbox entry (same id), and updated by each delivery attempt. The id is `<execution id>:alert:<event>:<channel
- * index>`, so a duplicate recording cannot fire it twice.
- */
-export const alertDeliveries = sqliteTable(
-  "alert_deliveries",
-  {
-    id: text("id").primaryKey(),
-    accountId: text("account_id").notNull(),
-    cronJobId: text("cron_job_id").notNull(),
-    executionId: text("execution_id").notNull(),
-    event: text("event", { enum: alertEvents }).notNull(),
-    channel: text("channel", { enum: alertChannelTypes }).notNull(),
-    /** The channel's URL or e-mail address. */
-    target: text("target").notNull(),
-    /** What is sent (JSON body, or JSON of the e-mail's subject and text), fixed when the alert fires. */
-    payload: text("payload").notNull(),
-    status: text("status", { enum: alertDeliveryStatuses }).notNull().default("pending"),
-    attempts: integer("attempts").notNull().default(0),
-    lastError: text("last_error"),
-    firedAt: integer("fired_at").notNull(),
-    deliveredAt: integer("delivered_at"),
-    /** A delivery holds the row until then (epoch ms), so a duplicated queue message cannot send it twice at once. */
-    leaseUntil: integer("lease_until"),
-  },
-  (t) => [index("alert_deliveries_job_time_idx").on(t.cronJobId, t.firedAt, t.id)],
-);
-
 /** What a delivery belongs to: a job (its runs' callbacks and alerts) or a monitor. */
 export const deliverySources = ["job", "monitor"] as const;
 export type DeliverySource = (typeof deliverySources)[number];

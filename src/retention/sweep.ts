@@ -1,10 +1,8 @@
 import { and, count, eq, getTableName, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { deleteExpiredConfirmationSends } from "../alerts/recipients";
-import { deleteExpiredDeliveries } from "../alerts/sweep";
 import type { Db } from "../db/client";
 import {
   accounts,
-  alertDeliveries,
   confirmationSends,
   cronJobs,
   deliveries,
@@ -15,7 +13,7 @@ import {
   runs,
   runsV1,
 } from "../db/schema";
-import { deleteExpiredDeliveries as deleteExpiredDeliveryRows } from "../deliveries/store";
+import { deleteExpiredDeliveries } from "../deliveries/store";
 import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../lib/idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
@@ -35,7 +33,6 @@ export const SWEPT_TABLES: readonly string[] = [
   runs,
   runsV1,
   idempotencyKeys,
-  alertDeliveries,
   deliveries,
   confirmationSends,
   cronJobs,
@@ -58,8 +55,6 @@ export interface SweepReport {
   runs_deleted: number;
   /** Idempotency keys past their 24-hour window. */
   idempotency_keys_deleted: number;
-  /** Alert deliveries fired before the cutoff (src/alerts/sweep.ts). */
-  alert_deliveries_deleted: number;
   /** Callback and alert deliveries fired before the cutoff (src/deliveries/store.ts). */
   deliveries_deleted: number;
   /** Confirmation e-mails sent before the cutoff (src/alerts/recipients.ts). */
@@ -196,9 +191,8 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   const runsDeleted = await drain((limit) => deleteRunsBefore(db, cutoff, limit, runsSweep));
   // Idempotency keys live 24 hours (src/lib/idempotency/store.ts); a handful of rows a request at most.
   const idempotencyKeysDeleted = await drain((limit) => deleteExpiredIdempotencyKeys(db, opts.now, limit));
-  // Alert deliveries and confirmation sends keep the logs' retention (src/alerts/sweep.ts, recipients.ts).
-  const alertDeliveriesDeleted = await drain((limit) => deleteExpiredDeliveries(db, cutoff, limit));
-  const deliveriesDeleted = await drain((limit) => deleteExpiredDeliveryRows(db, cutoff, limit));
+  // Deliveries and confirmation sends keep the logs' retention (src/deliveries/store.ts, src/alerts/recipients.ts).
+  const deliveriesDeleted = await drain((limit) => deleteExpiredDeliveries(db, cutoff, limit));
   const confirmationSendsDeleted = await drain((limit) => deleteExpiredConfirmationSends(db, cutoff, limit));
 
   let orphaned = 0;
@@ -243,7 +237,6 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     expired_deleted: expired,
     runs_deleted: runsDeleted,
     idempotency_keys_deleted: idempotencyKeysDeleted,
-    alert_deliveries_deleted: alertDeliveriesDeleted,
     deliveries_deleted: deliveriesDeleted,
     confirmation_sends_deleted: confirmationSendsDeleted,
     deleted_job_logs_deleted: orphaned,

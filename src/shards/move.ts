@@ -2,7 +2,6 @@ import { getTableName } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import {
   accounts,
-  alertDeliveries,
   alertEmailRecipients,
   confirmationSends,
   cronJobs,
@@ -94,7 +93,6 @@ const TABLES: TableSpec[] = [
   spec(runsV1, [runsV1.id], "account_id = ?"),
   spec(outbox, [outbox.id], "account_id = ?"),
   spec(idempotencyKeys, [idempotencyKeys.accountId, idempotencyKeys.key], "account_id = ?"),
-  spec(alertDeliveries, [alertDeliveries.id], "account_id = ?"),
   spec(deliveries, [deliveries.id], "account_id = ?"),
   spec(alertEmailRecipients, [alertEmailRecipients.accountId, alertEmailRecipients.email], "account_id = ?"),
   spec(
