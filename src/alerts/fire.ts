@@ -1,12 +1,19 @@
 import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jobNumber } from "../db/numbers";
-import { type AlertEvent, type CronJobRow, cronJobs, logs } from "../db/schema";
+import { type AlertEvent, type CronJobRow, cronJobs, logs, type RunReason, type RunRow } from "../db/schema";
 import { insertDeliveryStatement, type NewDelivery } from "../deliveries/store";
 import type { AttemptFacts } from "../lib/callback-payload";
-import type { AlertMessage, ConditionalEntry } from "../lib/messages";
-import { type AlertFacts, channelPayload, channelTarget } from "./payloads";
+import type { AlertMessage, ConditionalEntry, OutboxEntry } from "../lib/messages";
+import {
+  type AlertFacts,
+  type AnyAlertFacts,
+  channelPayload,
+  channelTarget,
+  type ScheduleAlertFacts,
+} from "./payloads";
 import { alertPolicy } from "./policy";
+import { attemptHealth, healthOptedIn, spellFires, spellUpdate } from "./schedule-health";
 import type { AlertChannel, AlertPolicy } from "./schemas";
 
 /** A statement of the recording batch (drizzle query builder). */
@@ -73,9 +80,8 @@ const disabledReason = (failures: SQL) =>
  * Delivery rows and outbox entries have deterministic ids (`<execution id>:alert:<event>:<channel index>`) and,
  * like every follow-up, are written only by the recording that writes the log, so a redelivered run fires nothing.
  */
-export async function alertPlan(db: Db, job: CronJobRow, facts: AttemptFacts): Promise<AlertPlan> {
+async function finalOutcomePlan(db: Db, job: CronJobRow, policy: AlertPolicy, facts: AttemptFacts): Promise<AlertPlan> {
   if (facts.nextRetryAt !== null) return NONE;
-  const policy = alertPolicy(job);
   // Nothing to send and nothing to disable: no reads, no writes (most jobs).
   if (policy.channels.length === 0 && policy.auto_disable_after === null) return NONE;
   const ok = facts.result.status === "success";
@@ -170,7 +176,7 @@ export function alertDelivery(
   job: Pick<CronJobRow, "id" | "accountId" | "name">,
   channel: AlertChannel,
   index: number,
-  facts: AlertFacts,
+  facts: AnyAlertFacts,
 ): { delivery: NewDelivery; message: AlertMessage } {
   const id = `${facts.executionId}:alert:${facts.event}:${index}`;
   return {
@@ -188,5 +194,98 @@ export function alertDelivery(
       firedAt: facts.executedAt,
     },
     message: { type: "alert", accountId: job.accountId, deliveryId: id, attempt: 0 },
+  };
+}
+
+/** What alertPlan needs of an attempt beyond its facts: its ledger row, and why it is dead when it is. */
+export interface AlertContext {
+  run: Pick<RunRow, "origin" | "attempt" | "plannedAt">;
+  dead: Extract<RunReason, "undelivered" | "outcome_unknown"> | null;
+}
+
+/**
+ * The alerts of one attempt's recording: its final outcome's (finalOutcomePlan, above) and its schedule health's
+ * (src/alerts/schedule-health.ts: `late`, `dead_lettered`, and the spells it ends), which any attempt may fire.
+ */
+export async function alertPlan(
+  db: Db,
+  job: CronJobRow,
+  facts: AttemptFacts,
+  ctx: AlertContext | null = null,
+): Promise<AlertPlan> {
+  const policy = alertPolicy(job);
+  const outcome = await finalOutcomePlan(db, job, policy, facts);
+  const health = ctx ? healthPlan(db, job, policy, facts, ctx) : NONE;
+  if (health === NONE) return outcome;
+  return {
+    entries: [...outcome.entries, ...health.entries],
+    statements: (newer, logMissing) => [
+      ...outcome.statements(newer, logMissing),
+      ...health.statements(newer, logMissing),
+    ],
+  };
+}
+
+/** `cond` on the job's row, for a statement that does not read it (an INSERT … SELECT … WHERE). */
+const onJobRow = (jobId: string, cond: SQL) =>
+  sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${jobId} AND ${cond})`;
+
+/** `late` and `dead_lettered` of this attempt, and the spells it ends, in its recording batch. */
+function healthPlan(db: Db, job: CronJobRow, policy: AlertPolicy, facts: AttemptFacts, ctx: AlertContext): AlertPlan {
+  const health = attemptHealth(policy, ctx.run, facts.executedAt, ctx.dead);
+  if (health.occurs.length === 0 && health.ended.length === 0) return NONE;
+  const ok = facts.result.status === "success";
+  const fired = health.occurs.flatMap((o) => {
+    const cond = onJobRow(job.id, spellFires(o.event, facts.executedAt, policy));
+    const f: AlertFacts = {
+      ...facts,
+      event: o.event,
+      consecutiveFailures: ok ? 0 : job.consecutiveFailures + 1,
+      ...(o.event === "late" ? { late: o.late } : { dead: o.dead }),
+    };
+    return policy.channels.map((channel, i) => {
+      const { delivery, message } = alertDelivery(job, channel, i, f);
+      return { entry: { id: delivery.id, accountId: job.accountId, message }, delivery, cond };
+    });
+  });
+  return {
+    entries: fired.map((f) => ({ entry: f.entry, when: () => f.cond })),
+    statements: (_newer, logMissing) => {
+      const change = { fired: health.occurs.map((o) => o.event), ended: health.ended };
+      const update = spellUpdate(db, job.id, facts.executedAt, policy, change, logMissing);
+      return [
+        ...fired.map((f) => insertDeliveryStatement(db, f.delivery, sql`${logMissing} AND ${f.cond}`)),
+        ...(update ? [update] : []),
+      ];
+    },
+  };
+}
+
+/** A claim's `skipped` or `missed` alert, for its batch after the ledger row it is about (src/engine/dispatch.ts). */
+export interface ScheduleAlertPlan {
+  /** Outbox entries, each to be written where `when` holds. */
+  entries: Array<{ entry: OutboxEntry; when: SQL }>;
+  /** Delivery rows, then the spell's UPDATE: after the outbox entries, which read the spell as it was. */
+  statements: Statement[];
+}
+
+/**
+ * The alert of a claim that skipped a slot or recorded missed ones, if the policy opts in: one delivery per
+ * channel where `occurred` (SQL: the claim wrote that ledger row) holds and the spell fires.
+ */
+export function scheduleAlertPlan(
+  db: Db,
+  job: Pick<CronJobRow, "id" | "accountId" | "name" | "alertPolicy">,
+  facts: ScheduleAlertFacts,
+  occurred: SQL,
+): ScheduleAlertPlan | null {
+  const policy = alertPolicy(job);
+  if (!healthOptedIn(policy, facts.event)) return null;
+  const when = sql`(${occurred} AND ${onJobRow(job.id, spellFires(facts.event, facts.executedAt, policy))})`;
+  const fired = policy.channels.map((channel, i) => alertDelivery(job, channel, i, facts));
+  const update = spellUpdate(db, job.id, facts.executedAt, policy, { fired: [facts.event], ended: [] }, occurred);
+  return {
+    entries: fired.map((f) => ({ entry: { id: f.delivery.id, accountId: job.accountId, message: f.message }, when })),
+    statements: [...fired.map((f) => insertDeliveryStatement(db, f.delivery, when)), ...(update ? [update] : [])],
   };
 }

@@ -1,4 +1,4 @@
-import type { AlertEvent, CronJobRow } from "../db/schema";
+import type { AlertEvent, CronJobRow, RunReason } from "../db/schema";
 import { type AttemptFacts, callbackPayload } from "../lib/callback-payload";
 import { formatInstant } from "../lib/dates";
 import type { AlertChannel } from "./schemas";
@@ -10,13 +10,46 @@ export interface AlertFacts extends AttemptFacts {
   consecutiveFailures: number;
   /** For `slow`: the measured time (the run's, or the window's p95) and the threshold, in ms. */
   slow?: { measuredMs: number; thresholdMs: number; measure: "run" | "p95" };
+  /** For `late`: when the run was due (its planned start) and the threshold, in seconds. */
+  late?: { plannedAt: number; thresholdSeconds: number };
+  /** For `dead_lettered`: why the run was closed without an outcome. */
+  dead?: Extract<RunReason, "undelivered" | "outcome_unknown">;
 }
+
+/**
+ * What a `skipped` or `missed` alert is about: slots that did not run, so no attempt and no result. A skip is one
+ * slot (its ledger row); a span of missed slots is one row for `count` slots from `firstSlot` to `lastSlot`.
+ */
+export interface ScheduleAlertFacts {
+  event: Extract<AlertEvent, "skipped" | "missed">;
+  /** The ledger row's execution id (a span's: its first slot's). */
+  executionId: string;
+  /** When the claim recorded it (epoch ms). */
+  executedAt: number;
+  firstSlot: number;
+  lastSlot: number;
+  count: number;
+}
+
+export type AnyAlertFacts = AlertFacts | ScheduleAlertFacts;
+
+export const isScheduleAlert = (f: AnyAlertFacts): f is ScheduleAlertFacts =>
+  f.event === "skipped" || f.event === "missed";
 
 type Job = Pick<CronJobRow, "id" | "name">;
 
+const seconds = (ms: number) => Math.round(ms / 1000);
+
 /** One line saying what happened, in plain text (e-mail subject, Slack/Discord title). */
-export function alertSummary(job: Job, f: AlertFacts): string {
+export function alertSummary(job: Job, f: AnyAlertFacts): string {
   const name = `"${job.name}"`;
+  if (isScheduleAlert(f)) {
+    if (f.event === "skipped")
+      return `${name} skipped the run due ${formatInstant(f.firstSlot)}: its previous run was still going`;
+    return f.count === 1
+      ? `${name} missed the run due ${formatInstant(f.firstSlot)}`
+      : `${name} missed ${f.count} runs due ${formatInstant(f.firstSlot)} to ${formatInstant(f.lastSlot)}`;
+  }
   switch (f.event) {
     case "failure":
       return `${name} failed ${f.consecutiveFailures} run${f.consecutiveFailures === 1 ? "" : "s"} in a row`;
@@ -32,11 +65,33 @@ export function alertSummary(job: Job, f: AlertFacts): string {
       return f.slow?.measure === "p95"
         ? `${name} is slow: p95 response time ${f.slow.measuredMs} ms (threshold ${f.slow.thresholdMs} ms)`
         : `${name} is slow: a run took ${f.slow?.measuredMs} ms (threshold ${f.slow?.thresholdMs} ms)`;
+    case "late":
+      return `${name} started ${seconds(f.executedAt - (f.late?.plannedAt ?? f.executedAt))} s late (threshold ${f.late?.thresholdSeconds} s)`;
+    case "dead_lettered":
+      return f.dead === "undelivered"
+        ? `${name}: a run was dead-lettered, never delivered (the endpoint was not called)`
+        : `${name}: a run was dead-lettered, its outcome unknown (the endpoint may have been called)`;
+    default:
+      return `${name}: ${f.event}`;
   }
 }
 
 /** The details under the summary, as label/value pairs. */
-function details(job: Job, f: AlertFacts): Array<[string, string]> {
+function details(job: Job, f: AnyAlertFacts): Array<[string, string]> {
+  if (isScheduleAlert(f)) {
+    return [
+      ["Job", `${job.name} (${job.id})`],
+      [
+        f.count === 1 ? "Slot" : "Slots",
+        f.count === 1
+          ? formatInstant(f.firstSlot)
+          : `${formatInstant(f.firstSlot)} to ${formatInstant(f.lastSlot)} (${f.count})`,
+      ],
+      ["Reason", f.event === "skipped" ? "overlap (overlap_policy skip)" : "missed"],
+      ["Recorded at", formatInstant(f.executedAt)],
+      ["Execution id", f.executionId],
+    ];
+  }
   const rows: Array<[string, string]> = [
     ["Job", `${job.name} (${job.id})`],
     ["Status", f.result.status],
@@ -45,6 +100,8 @@ function details(job: Job, f: AlertFacts): Array<[string, string]> {
     ["Executed at", formatInstant(f.executedAt)],
     ["Execution id", f.executionId],
   ];
+  if (f.late) rows.push(["Due at", formatInstant(f.late.plannedAt)]);
+  if (f.dead) rows.push(["Dead-letter reason", f.dead]);
   if (f.result.errorMessage) rows.push(["Error", f.result.errorMessage]);
   if (f.event === "disabled") rows.push(["To re-enable", 'PATCH the job with {"is_active": true}']);
   return rows;
@@ -54,7 +111,22 @@ function details(job: Job, f: AlertFacts): Array<[string, string]> {
  * The signed webhook's body: the callback payload (A1Cron's, src/engine/callbacks.ts) plus `event` and the
  * streak length, so one receiver can take both.
  */
-export function webhookAlertBody(job: Job, f: AlertFacts) {
+export function webhookAlertBody(job: Job, f: AnyAlertFacts) {
+  if (isScheduleAlert(f)) {
+    // Slots that did not run: no attempt, so the run fields of the callback payload do not apply.
+    return {
+      event: f.event,
+      cron_job_id: job.id,
+      cron_job_name: job.name,
+      execution_id: f.executionId,
+      reason: f.event === "skipped" ? "overlap" : "missed",
+      first_slot: formatInstant(f.firstSlot),
+      last_slot: formatInstant(f.lastSlot),
+      count: f.count,
+      recorded_at: formatInstant(f.executedAt),
+      summary: alertSummary(job, f),
+    };
+  }
   return {
     event: f.event,
     ...callbackPayload(job, f),
@@ -62,6 +134,16 @@ export function webhookAlertBody(job: Job, f: AlertFacts) {
     ...(f.slow
       ? { slow: { measure: f.slow.measure, measured_ms: f.slow.measuredMs, threshold_ms: f.slow.thresholdMs } }
       : {}),
+    ...(f.late
+      ? {
+          late: {
+            planned_at: formatInstant(f.late.plannedAt),
+            late_by_seconds: seconds(f.executedAt - f.late.plannedAt),
+            threshold_seconds: f.late.thresholdSeconds,
+          },
+        }
+      : {}),
+    ...(f.dead ? { dead_letter_reason: f.dead } : {}),
     summary: alertSummary(job, f),
   };
 }
@@ -70,7 +152,7 @@ export function webhookAlertBody(job: Job, f: AlertFacts) {
 const slackEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** A Slack incoming-webhook message: `text` (the notification) and one section block with the details. */
-export function slackAlertBody(job: Job, f: AlertFacts) {
+export function slackAlertBody(job: Job, f: AnyAlertFacts) {
   const summary = slackEscape(alertSummary(job, f));
   const fields = details(job, f).map(([k, v]) => `*${k}:* ${slackEscape(v)}`);
   return {
@@ -79,7 +161,7 @@ export function slackAlertBody(job: Job, f: AlertFacts) {
   };
 }
 
-/** Discord embed colours per event: red, orange, green, yellow, grey, blue. */
+/** Discord embed colours per event: red, orange, green, yellow, grey, blue; schedule health orange or red. */
 const DISCORD_COLORS: Record<AlertEvent, number> = {
   failure: 0xd93025,
   reminder: 0xf29900,
@@ -87,13 +169,17 @@ const DISCORD_COLORS: Record<AlertEvent, number> = {
   slow: 0xf9ab00,
   disabled: 0x5f6368,
   test: 0x1a73e8,
+  missed: 0xf29900,
+  skipped: 0xf29900,
+  late: 0xf9ab00,
+  dead_lettered: 0xd93025,
 };
 
 /**
  * A Discord webhook message: one embed (title, colour, fields). `allowed_mentions.parse: []` so a job name
  * containing `@everyone` pings no one (Discord "Execute Webhook").
  */
-export function discordAlertBody(job: Job, f: AlertFacts) {
+export function discordAlertBody(job: Job, f: AnyAlertFacts) {
   return {
     username: "edgecron",
     allowed_mentions: { parse: [] as string[] },
@@ -109,14 +195,14 @@ export function discordAlertBody(job: Job, f: AlertFacts) {
 }
 
 /** An alert e-mail's subject and plain-text body. */
-export function emailAlertContent(job: Job, f: AlertFacts): { subject: string; text: string } {
+export function emailAlertContent(job: Job, f: AnyAlertFacts): { subject: string; text: string } {
   const summary = alertSummary(job, f);
   const lines = details(job, f).map(([k, v]) => `${k}: ${v}`);
   return { subject: `[edgecron] ${summary}`, text: `${summary}\n\n${lines.join("\n")}\n` };
 }
 
 /** What a delivery to `channel` sends, serialised once when the alert fires so every attempt sends the same bytes. */
-export function channelPayload(channel: AlertChannel, job: Job, f: AlertFacts): string {
+export function channelPayload(channel: AlertChannel, job: Job, f: AnyAlertFacts): string {
   switch (channel.type) {
     case "webhook":
       return JSON.stringify(webhookAlertBody(job, f));

@@ -9,6 +9,10 @@ export const ALERT_DEFAULTS: AlertPolicy = {
   on_recovery: true,
   slow_run: null,
   auto_disable_after: null,
+  on_missed: false,
+  on_skipped: false,
+  late_after_seconds: null,
+  on_dead_lettered: false,
 };
 const SLOW_DEFAULTS = { measure: "run", window: 20 } as const;
 
@@ -29,6 +33,10 @@ export function mergeAlertPolicy(current: AlertPolicy | undefined, input: AlertP
   if (input.remind_every_minutes !== undefined) merged.remind_every_minutes = input.remind_every_minutes;
   if (input.on_recovery !== undefined) merged.on_recovery = input.on_recovery;
   if (input.auto_disable_after !== undefined) merged.auto_disable_after = input.auto_disable_after;
+  if (input.on_missed !== undefined) merged.on_missed = input.on_missed;
+  if (input.on_skipped !== undefined) merged.on_skipped = input.on_skipped;
+  if (input.late_after_seconds !== undefined) merged.late_after_seconds = input.late_after_seconds;
+  if (input.on_dead_lettered !== undefined) merged.on_dead_lettered = input.on_dead_lettered;
   if (input.slow_run !== undefined)
     merged.slow_run =
       input.slow_run === null
@@ -58,4 +66,8 @@ export const RESET_ALERT_STREAK = {
   alertStreakAlertedAt: null,
   alertLastAt: null,
   alertSlowSince: null,
+  alertMissedAt: null,
+  alertSkippedAt: null,
+  alertLateAt: null,
+  alertDeadAt: null,
 } satisfies Partial<CronJobRow>;

@@ -10,6 +10,8 @@ export const MAX_ALERT_CHANNELS = 5;
 export const MIN_P95_WINDOW = 5;
 export const MAX_P95_WINDOW = 100;
 /** remind_every_minutes' bounds: reminders no more often than every 5 minutes, and at least weekly (10080). */
+/** late_after_seconds' bound: a day; the tick claims each minute, so a few seconds of lateness is normal. */
+export const MAX_LATE_AFTER_SECONDS = 86_400;
 export const MIN_REMIND_MINUTES = 5;
 export const MAX_REMIND_MINUTES = 10_080;
 
@@ -64,6 +66,10 @@ const SlowRunSchema = z
   })
   .openapi("SlowRunInput");
 
+/** How the schedule-health events repeat, as `slow` does plus reminders (src/alerts/schedule-health.ts). */
+const SPELL =
+  "Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set).";
+
 const count = (description: string) => z.number().int().min(1).max(1000).nullable().optional().openapi({ description });
 
 /**
@@ -100,6 +106,34 @@ export const AlertPolicySchema = z
     auto_disable_after: count(
       "Disable the job (state disabled, is_active false) when this many consecutive runs have failed, with a `disabled` alert. Default null (never)",
     ),
+    on_missed: z
+      .boolean()
+      .optional()
+      .openapi({
+        description: `A \`missed\` alert when slots are recorded missed (one per span of missed slots). ${SPELL} Default false`,
+      }),
+    on_skipped: z
+      .boolean()
+      .optional()
+      .openapi({
+        description: `A \`skipped\` alert when overlap_policy skip skips a slot. ${SPELL} Default false`,
+      }),
+    late_after_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_LATE_AFTER_SECONDS)
+      .nullable()
+      .optional()
+      .openapi({
+        description: `A \`late\` alert when a scheduled run starts more than this many seconds after it was due (its slot plus the job's jitter offset). ${SPELL} Default null (none)`,
+      }),
+    on_dead_lettered: z
+      .boolean()
+      .optional()
+      .openapi({
+        description: `A \`dead_lettered\` alert when a run is closed without an outcome (state dead, GET …/dead-letters). ${SPELL} Default false`,
+      }),
   })
   .superRefine((p, ctx) => {
     if (p.remind_every_minutes != null && p.after_consecutive_failures === null)
@@ -128,10 +162,14 @@ export const AlertPolicyResponseSchema = z
       .object({ threshold_ms: z.number().int(), measure: z.enum(["run", "p95"]), window: z.number().int() })
       .nullable(),
     auto_disable_after: z.number().int().nullable(),
+    on_missed: z.boolean(),
+    on_skipped: z.boolean(),
+    late_after_seconds: z.number().int().nullable(),
+    on_dead_lettered: z.boolean(),
   })
   .openapi("AlertPolicy", {
     description:
-      'When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled. Alerts are judged on runs\' final outcomes (after their retries).',
+      'When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled, and the schedule-health events missed, skipped, late, dead_lettered. Failure alerts are judged on runs\' final outcomes (after their retries).',
   });
 export type AlertPolicy = z.output<typeof AlertPolicyResponseSchema>;
 

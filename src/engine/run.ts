@@ -113,7 +113,7 @@ export async function closeAttempt(
   const facts = { executionId: run.id, executedAt, attempt: run.attempt, result, nextRetryAt: next?.plannedAt ?? null };
   const callback = callbackEntry(job, facts);
   // The alert policy's follow-ups of a final outcome (src/alerts/fire.ts), written in the same batch.
-  const alerts = await alertPlan(deps.db, job, facts);
+  const alerts = await alertPlan(deps.db, job, facts, { run, dead: opts.dead ?? null });
   const { recorded, entries } = await recordAttempt(deps.db, {
     run,
     executedAt,

@@ -37,6 +37,9 @@ const shown = (channels: Array<{ type: string; url?: string }>) =>
     ),
   }));
 
+/** The schedule-health fields (src/alerts/schedule-health.ts) when not sent: all off. */
+const HEALTH_OFF = { on_missed: false, on_skipped: false, late_after_seconds: null, on_dead_lettered: false };
+
 describe("the job object's alerts", () => {
   it("defaults when not sent, round-trips what is sent, and an update merges field by field", async () => {
     const plain = await jobs.create(quickStart());
@@ -48,6 +51,7 @@ describe("the job object's alerts", () => {
       on_recovery: true,
       slow_run: null,
       auto_disable_after: null,
+      ...HEALTH_OFF,
     });
     const alerts = {
       channels: [
@@ -68,6 +72,7 @@ describe("the job object's alerts", () => {
       ...alerts,
       channels: [...shown(alerts.channels.slice(0, 3)), { type: "email", to: "ops@example.com" }],
       slow_run: { threshold_ms: 2000, measure: "p95", window: 20 },
+      ...HEALTH_OFF,
     };
     expect(created.body.data.alerts).toEqual(expected);
     const id = created.body.data.id;
@@ -100,6 +105,7 @@ describe("the job object's alerts", () => {
       on_recovery: true,
       slow_run: null,
       auto_disable_after: 5,
+      ...HEALTH_OFF,
     };
     expect(set.body.data.alerts).toEqual(expected);
     expect((await jobs.details(id)).body.data.alerts).toEqual(expected);
