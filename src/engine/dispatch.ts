@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { jitteredStart } from "../lib/jitter";
 import { type MessageSender, sendAll } from "../lib/messages";
+import { type ClaimPlan, claimedBy, missedSpanStatements, planClaim } from "./catchup";
 import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
 import { delayUntil, runMessage } from "./follow-ups";
 import { markRunsUnsent, runId } from "./ledger";
@@ -20,26 +21,37 @@ export const PAGE = 100;
 export const MAX_PAGES = 400;
 
 /**
- * The every-minute tick: claim each due slot and write its ledger row in one batch, then send. A failed send
- * leaves runs unsent for the relay; nothing is unclaimed, so no slot is claimed twice.
+ * Schedule steps per invocation (src/engine/catchup.ts: ≈ 50 µs each, so ≈ 5 s of a tick's 30 s CPU). A tick past
+ * it after a long outage reports `complete: false` and continues like a tick out of pages.
+ */
+export const MAX_TICK_STEPS = 100_000;
+
+/**
+ * The every-minute tick: claim each due job's slots (src/engine/catchup.ts) and write their ledger rows in one batch,
+ * then send. A failed send leaves runs unsent for the relay; nothing is unclaimed, so no slot is claimed twice.
  */
 export async function dispatchTick(
   db: Db,
   queue: MessageSender,
   scheduledTime: number,
   now = Date.now(),
-  opts: { maxPages?: number } = {},
+  opts: { maxPages?: number; maxSteps?: number } = {},
 ): Promise<TickReport> {
   const started = Date.now();
   const maxPages = opts.maxPages ?? MAX_PAGES;
+  const maxSteps = opts.maxSteps ?? MAX_TICK_STEPS;
   let pages = 0;
   let complete = true;
   let due = 0;
   let claimed = 0;
   let enqueued = 0;
+  let missed = 0;
+  let steps = 0;
   let cursor: { nextRunAt: number; id: string } | null = null;
+  /** A claim stopped at MAX_CLAIM_SLOTS: its job is still due, maybe before the cursor, so the walk starts over. */
+  let partial = false;
   for (;;) {
-    if (pages === maxPages) {
+    if (pages === maxPages || steps >= maxSteps) {
       complete = false;
       break;
     }
@@ -50,23 +62,38 @@ export async function dispatchTick(
     const last = page[page.length - 1] as DueJob;
     cursor = { nextRunAt: last.nextRunAt ?? 0, id: last.id };
 
-    const newRuns = page.map((job): SlotRun => {
-      const slot = job.nextRunAt ?? scheduledTime;
+    const plans = page.map((job) => planClaim(job, scheduledTime, now));
+    steps += plans.reduce((n, p) => n + p.steps, 0);
+    const newRuns = page.map((job, i): SlotRun | null => {
+      const slot = (plans[i] as ClaimPlan).run;
+      if (slot === null) return null;
       const key = { jobId: job.id, slot, attempt: 0, nonce: null };
       // The slot stays the run's identity; only its planned start moves by the job's jitter (src/lib/jitter.ts).
       const plannedAt = jitteredStart(job.id, slot, job.jitterSeconds);
       return { id: runId(key), jobId: job.id, accountId: job.accountId, slot, plannedAt, now };
     });
-    // Per job: the claim, then its ledger row as `skipped` (overlap skip) or `queued` (src/engine/overlap.ts).
-    const statements = page.flatMap((job, i) => [
-      claimStatement(db, job, scheduledTime),
-      slotRunStatement(db, newRuns[i] as SlotRun),
-    ]);
+    // Per job: the claim, its missed span, then the slot's row as `skipped` (overlap) or `queued` (overlap.ts).
+    const claimAt: number[] = [];
+    const runAt: number[] = [];
+    const statements: unknown[] = [];
+    page.forEach((job, i) => {
+      const plan = plans[i] as ClaimPlan;
+      const run = newRuns[i];
+      claimAt.push(statements.length);
+      statements.push(claimStatement(db, job, plan), ...missedSpanStatements(db, job, plan));
+      runAt.push(run ? statements.length : -1);
+      if (run) statements.push(slotRunStatement(db, run, claimedBy(plan)));
+    });
     const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
-    claimed += newRuns.filter((_, i) => ((results[2 * i] as unknown[] | undefined)?.length ?? 0) === 1).length;
-    const won = newRuns.filter((_, i) => {
-      const [row] = (results[2 * i + 1] as Array<{ state: number }> | undefined) ?? [];
-      return row?.state === STATE.queued;
+    const won: SlotRun[] = [];
+    page.forEach((_, i) => {
+      const plan = plans[i] as ClaimPlan;
+      if (((results[claimAt[i] as number] as unknown[] | undefined)?.length ?? 0) !== 1) return;
+      claimed++;
+      missed += plan.missed?.count ?? 0;
+      partial ||= plan.partial;
+      const [row] = (results[runAt[i] as number] as Array<{ state: number }> | undefined) ?? [];
+      if (row?.state === STATE.queued) won.push(newRuns[i] as SlotRun);
     });
     // A jittered message waits out its offset in the queue; the consumer also holds back early deliveries.
     const messages = won.map((r) => {
@@ -79,7 +106,11 @@ export async function dispatchTick(
       console.error(JSON.stringify({ event: "dispatch_enqueue_failed", runs: won.length, error: String(err) }));
       await markRunsUnsent(db, won);
     }
-    if (page.length < PAGE) break;
+    if (page.length < PAGE) {
+      if (!partial) break;
+      partial = false;
+      cursor = null;
+    }
   }
   const report: TickReport = {
     event: "dispatch_tick",
@@ -87,6 +118,7 @@ export async function dispatchTick(
     due,
     claimed,
     enqueued,
+    missed,
     pages,
     complete,
     duration_ms: Date.now() - started,

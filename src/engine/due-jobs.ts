@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type CronJobRow, cronJobs } from "../db/schema";
-import { computeNextRun } from "../jobs/build";
+import { type ClaimPlan, missedFromAfter } from "./catchup";
 import { accountNotFenced } from "./fence";
 import { skippedRunsIncrement } from "./overlap";
 
@@ -16,6 +16,10 @@ export type DueJob = Pick<
   | "occurrences"
   | "isActive"
   | "jitterSeconds"
+  | "catchup"
+  | "maxLatenessSeconds"
+  | "missedFrom"
+  | "lastClaimedSlot"
 >;
 
 /** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
@@ -42,6 +46,10 @@ export async function selectDueJobs(
       occurrences: cronJobs.occurrences,
       isActive: cronJobs.isActive,
       jitterSeconds: cronJobs.jitterSeconds,
+      catchup: cronJobs.catchup,
+      maxLatenessSeconds: cronJobs.maxLatenessSeconds,
+      missedFrom: cronJobs.missedFrom,
+      lastClaimedSlot: cronJobs.lastClaimedSlot,
     })
     .from(cronJobs)
     .where(
@@ -57,20 +65,23 @@ export async function selectDueJobs(
 }
 
 /**
- * Claims the due slot: next_run_at moves only if it still holds the value read, so no slot runs twice; missed
- * slots collapse into this one. Sets last_claimed_slot (the ledger insert checks it), next_run_at null when no
- * run is left, and counts an overlap skip (src/engine/overlap.ts).
+ * Claims the due slots as `plan` decides (src/engine/catchup.ts): next_run_at moves only if it still holds the
+ * value read, so no slot is claimed twice. Sets last_claimed_slot to the newest slot handled (the ledger
+ * statements check it), counts the missed slots and an overlap skip of the slot that runs (src/engine/overlap.ts),
+ * and completes a job whose schedule ended on missed slots, since no outcome will.
  */
-export function claimStatement(db: Db, job: DueJob, scheduledTime: number) {
-  const occurrences = job.occurrences + 1;
-  const next = computeNextRun({ ...job, occurrences }, Math.max(scheduledTime, job.nextRunAt ?? scheduledTime));
+export function claimStatement(db: Db, job: DueJob, plan: ClaimPlan) {
+  const ended = plan.run === null && plan.next === null ? { state: "completed" as const, isActive: false } : {};
   return db
     .update(cronJobs)
     .set({
-      nextRunAt: next,
-      occurrences,
-      lastClaimedSlot: job.nextRunAt,
-      skippedRuns: skippedRunsIncrement(),
+      nextRunAt: plan.next,
+      occurrences: plan.occurrences,
+      lastClaimedSlot: plan.newest,
+      missedFrom: missedFromAfter(job, plan),
+      ...(plan.run === null ? {} : { skippedRuns: skippedRunsIncrement() }),
+      ...(plan.missed === null ? {} : { skippedMissed: sql`${cronJobs.skippedMissed} + ${plan.missed.count}` }),
+      ...ended,
     })
     .where(
       and(

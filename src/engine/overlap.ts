@@ -39,10 +39,10 @@ export interface SlotRun {
 }
 
 /**
- * The claimed slot's ledger row, in the claim's batch and only if the claim committed: `skipped` (overlap)
- * when skip applies, else `queued`. Returns the state, so only queued runs are sent.
+ * The claimed slot's ledger row, in the claim's batch and only where `claimed` holds on the job's row (the claim
+ * committed): `skipped` (overlap) when skip applies, else `queued`. Returns the state, so only queued runs are sent.
  */
-export function slotRunStatement(db: Db, r: SlotRun) {
+export function slotRunStatement(db: Db, r: SlotRun, claimed: SQL) {
   // The state, reason and send time are decided by the same condition, on the job's row the insert selects from.
   const decided = (ifSkipped: SQL, ifQueued: SQL) =>
     sql`CASE WHEN ${skipsSlot()} THEN ${ifSkipped} ELSE ${ifQueued} END`;
@@ -60,7 +60,7 @@ export function slotRunStatement(db: Db, r: SlotRun) {
       reason: decided(sql`${reasonNumber("overlap")}`, sql`NULL`),
       sentAt: decided(sql`NULL`, sql`${r.now}`),
     },
-    sql`${cronJobs.lastClaimedSlot} = ${r.slot}`,
+    claimed,
   ).returning({ state: runs.state });
 }
 

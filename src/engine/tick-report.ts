@@ -5,6 +5,8 @@ export interface TickReport {
   due: number;
   claimed: number;
   enqueued: number;
+  /** Slots recorded missed (src/engine/catchup.ts). */
+  missed: number;
   /** Pages of due jobs selected (2 D1 queries each). */
   pages: number;
   /** False when the page budget ran out with jobs possibly still due: the shard's tick continues (src/ticks.ts). */

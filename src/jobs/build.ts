@@ -31,6 +31,8 @@ export type NewJobRow = Omit<
   | "deletedAt"
   | "lastClaimedSlot"
   | "lastOutcomeSlot"
+  // The open missed span (src/engine/catchup.ts): the claims keep it.
+  | "missedFrom"
   // Assigned by the database on insert (migration 0016).
   | "num"
   // Set when the row is sealed (src/jobs/secrets.ts).
@@ -115,6 +117,8 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     requestSignature: input.request_signature ?? true,
     jitterSeconds: input.jitter_seconds ?? 0,
     overlapPolicy: input.overlap_policy ?? "allow",
+    catchup: input.catchup ?? "latest",
+    maxLatenessSeconds: input.max_lateness_seconds ?? null,
     alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
     successRules: successRulesColumn({ ...SUCCESS_RULE_DEFAULTS, ...stripUndefined(input.success_rules ?? {}) }),
     createdAt: now,
@@ -145,6 +149,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.request_signature !== undefined) set.requestSignature = input.request_signature;
   if (input.jitter_seconds !== undefined) set.jitterSeconds = input.jitter_seconds;
   if (input.overlap_policy !== undefined) set.overlapPolicy = input.overlap_policy;
+  if (input.catchup !== undefined) set.catchup = input.catchup;
+  if (input.max_lateness_seconds !== undefined) set.maxLatenessSeconds = input.max_lateness_seconds;
   Object.assign(set, alertPolicyColumn(current, input.alerts));
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
@@ -185,6 +191,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     Object.assign(set, { disabledAt: null, disabledReason: null });
   if (scheduleChanged || state !== current.state) {
     set.nextRunAt = computeNextRun({ ...current, ...set }, now);
+    // Slots skipped while paused or under the old schedule are not missed: the next missed slot starts a new span.
+    set.missedFrom = null;
     // Resuming a job whose schedule has no run left (it ended while paused) would leave it active for ever.
     if (current.state !== "active" && state === "active" && set.nextRunAt === null) throw new ScheduleEndedError();
   }

@@ -25,6 +25,8 @@ export function cloneInput(row: CronJobRow, options: { name?: string; is_active?
     request_signature: job.request_signature,
     jitter_seconds: job.jitter_seconds,
     overlap_policy: job.overlap_policy,
+    catchup: job.catchup,
+    max_lateness_seconds: job.max_lateness_seconds,
     is_active: options.is_active ?? false,
     retry_config: job.retry_config,
     callbacks: job.callbacks,

@@ -54,6 +54,8 @@ export function serialiseJob(row: CronJobRow) {
     request_signature: row.requestSignature,
     jitter_seconds: row.jitterSeconds,
     overlap_policy: row.overlapPolicy,
+    catchup: row.catchup,
+    max_lateness_seconds: row.maxLatenessSeconds,
     skipped_runs: row.skippedRuns,
     alerts: alertPolicy(row),
     next_run_at: formatInstantOrNull(row.nextRunAt),

@@ -74,7 +74,7 @@ describe("dispatch tick", () => {
     expect(report.claimed).toBeGreaterThanOrEqual(1);
   });
 
-  it("a job that missed many slots runs once, and its next run is after the tick", async () => {
+  it("a job that missed many slots runs once, stamped with the newest; the rest are one missed span", async () => {
     const job = await insertJob(acct.accountId, {
       nextRunAt: T - 10 * 24 * 60 * MIN,
       timezone: "UTC",
@@ -82,10 +82,25 @@ describe("dispatch tick", () => {
     });
     const q = captureQueue();
     await dispatchTick(db(), q, T);
+    // 11:15 is the newest slot at or before the 12:00 tick (catch-up `latest`, src/engine/catchup.ts).
     expect(runsFor(q, [job.id])).toEqual([
-      { type: "run", runId: executionId(job.id, T - 10 * 24 * 60 * MIN, 0), jobId: job.id, accountId: acct.accountId },
+      { type: "run", runId: executionId(job.id, T - 45 * MIN, 0), jobId: job.id, accountId: acct.accountId },
     ]);
-    expect((await findLiveJob(db(), job.id))?.nextRunAt).toBe(T + 15 * MIN);
+    const { results } = await shardD1()
+      .prepare(
+        "SELECT r.slot, r.state, r.reason, r.last_slot, r.slot_count FROM runs r JOIN cron_jobs j ON j.num = r.job WHERE j.id = ? ORDER BY r.slot",
+      )
+      .bind(job.id)
+      .all();
+    expect(results).toEqual([
+      { slot: T - 10 * 24 * 60 * MIN, state: 4, reason: 3, last_slot: T - 105 * MIN, slot_count: 240 },
+      { slot: T - 45 * MIN, state: 0, reason: null, last_slot: null, slot_count: null },
+    ]);
+    expect(await findLiveJob(db(), job.id)).toMatchObject({
+      nextRunAt: T + 15 * MIN,
+      occurrences: 1,
+      missedFrom: null,
+    });
   });
 
   it("paused, deleted and not-yet-due jobs never run", async () => {

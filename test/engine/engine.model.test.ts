@@ -294,7 +294,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
   // engine writes no other state, and every stored number names one (the view spells an unknown number as null).
   const reasons: Record<string, RegExp | null> = {
     done: null,
-    skipped: /^(paused|deleted|overlap)$/,
+    skipped: /^(paused|deleted|overlap|missed)$/,
     dead: /^(undelivered|outcome_unknown)$/,
   };
   for (const r of ledger) {
@@ -341,9 +341,12 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
   }
   const ended = jobRows.find((x) => x.id === ids[1]);
   if (ended?.state === "completed" && !disturbed.has(ended.id)) {
-    const slots = ledger.filter((r) => r.job_id === ended.id && r.origin === "schedule" && r.attempt === 0);
+    // Missed slots (a span row each, src/engine/catchup.ts) do not count toward end_occurrences.
+    const slots = ledger.filter(
+      (r) => r.job_id === ended.id && r.origin === "schedule" && r.attempt === 0 && r.reason !== "missed",
+    );
     expect(slots).toHaveLength(3);
-    expect(slots.every((r) => r.state === "done")).toBe(true);
+    expect(slots.every((r) => r.state === "done" || r.state === "dead")).toBe(true);
   }
   // The next sequence starts clean: these jobs no longer tick.
   for (const id of ids) await softDeleteJob(deps.db, acct.accountId, id, now);

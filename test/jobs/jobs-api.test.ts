@@ -65,6 +65,8 @@ describe("POST /create", () => {
       request_signature: true,
       jitter_seconds: 0,
       overlap_policy: "allow",
+      catchup: "latest",
+      max_lateness_seconds: null,
       skipped_runs: 0,
       alerts: {
         after_consecutive_failures: 1,

@@ -197,3 +197,48 @@ describe("jitter_seconds and overlap_policy", () => {
     }
   });
 });
+
+describe("catchup and max_lateness_seconds", () => {
+  it("default latest and no limit; round-trip through create, update, details, list and clone", async () => {
+    const plain = await jobs.create(quickStart());
+    expect(plain.body.data).toMatchObject({ catchup: "latest", max_lateness_seconds: null });
+    const res = await jobs.create({ ...quickStart(), catchup: "none", max_lateness_seconds: 300 });
+    expect(res.status).toBe(201);
+    const id = res.body.data.id;
+    expect(res.body.data).toMatchObject({ catchup: "none", max_lateness_seconds: 300 });
+    const upd = await jobs.update(id, { catchup: "latest" });
+    expect(upd.body.data).toMatchObject({ catchup: "latest", max_lateness_seconds: 300 });
+    const cleared = await jobs.update(id, { max_lateness_seconds: null });
+    expect(cleared.body.data).toMatchObject({ catchup: "latest", max_lateness_seconds: null });
+    await jobs.update(id, { catchup: "none", max_lateness_seconds: 3600 });
+    // A job read with GET can be sent back whole.
+    const echoed = await jobs.update(id, (await jobs.details(id)).body.data);
+    expect(echoed.body.data).toMatchObject({ catchup: "none", max_lateness_seconds: 3600 });
+    const list = await jobs.list();
+    expect(list.body.data.find((j: { id: string }) => j.id === id)).toMatchObject({
+      catchup: "none",
+      max_lateness_seconds: 3600,
+    });
+    const copy = await api(`/v1/cron-jobs/${acct.accountId}/clone/${id}`, {
+      method: "POST",
+      headers: { ...acct.headers, "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(copy.status).toBe(201);
+    expect(copy.body.data).toMatchObject({ catchup: "none", max_lateness_seconds: 3600 });
+  });
+
+  it("bad values → 400 naming each field", async () => {
+    const res = await jobs.create({ ...quickStart(), catchup: "oldest", max_lateness_seconds: 59 });
+    expect(fields(expectProblem(res, 400))).toEqual(["catchup", "max_lateness_seconds"]);
+    const created = await jobs.create(quickStart());
+    for (const max_lateness_seconds of [0, -1, 1.5, "300", 366 * 86_400 + 1]) {
+      const upd = await jobs.update(created.body.data.id, { max_lateness_seconds });
+      expect(fields(expectProblem(upd, 400)), String(max_lateness_seconds)).toEqual(["max_lateness_seconds"]);
+    }
+    for (const catchup of [null, "", "LATEST", 1]) {
+      const upd = await jobs.update(created.body.data.id, { catchup });
+      expect(fields(expectProblem(upd, 400)), String(catchup)).toEqual(["catchup"]);
+    }
+  });
+});

@@ -41,18 +41,48 @@ export function nextRunAt(s: Schedule, after: number, occurrences = 0): number |
 export function nextRuns(s: Schedule, after: number, n: number, occurrences = 0): number[] {
   const runs: number[] = [];
   if (!Number.isFinite(after) || !Number.isFinite(s.anchorAt)) return runs;
-  // start_date: no run before it, and repeat_every periods count from it (docs/API-NOTES.md "Scheduling").
-  const first = firstRunBound(s.config, s.timezone);
-  const next = stepper(Number.isFinite(first) ? { ...s, anchorAt: first } : s);
-  const last = lastRunBound(s.config, s.timezone);
-  let t = Math.max(after, first - 1);
+  const next = boundedStepper(s);
+  let t = after;
   while (runs.length < n && !occurrencesExhausted(s.config, occurrences + runs.length)) {
     const run = next(t);
-    if (run === null || Number.isNaN(run) || run > last) break;
+    if (run === null) break;
     runs.push(run);
     t = run;
   }
   return runs;
+}
+
+/**
+ * The run times in (after, until], at most `max`, and the run after the last of them (null once the schedule ends).
+ * end_occurrences plays no part: the caller decides which of these slots count as runs.
+ */
+export function slotsThrough(
+  s: Schedule,
+  after: number,
+  until: number,
+  max: number,
+): { slots: number[]; next: number | null } {
+  const slots: number[] = [];
+  if (!Number.isFinite(after) || !Number.isFinite(s.anchorAt)) return { slots, next: null };
+  const step = boundedStepper(s);
+  let next = step(after);
+  while (next !== null && next <= until && slots.length < max) {
+    slots.push(next);
+    next = step(next);
+  }
+  return { slots, next };
+}
+
+/** First run strictly after `after` within start_date and end_date, or null. */
+function boundedStepper(s: Schedule): Stepper {
+  // start_date: no run before it, and repeat_every periods count from it (docs/API-NOTES.md "Scheduling").
+  const first = firstRunBound(s.config, s.timezone);
+  const next = stepper(Number.isFinite(first) ? { ...s, anchorAt: first } : s);
+  const last = lastRunBound(s.config, s.timezone);
+  return (after) => {
+    const run = next(Math.max(after, first - 1));
+    return run === null || Number.isNaN(run) || run > last ? null : run;
+  };
 }
 
 function stepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {

@@ -1,0 +1,167 @@
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type CronJobRow, cronJobs, runs } from "../db/schema";
+import { executionId } from "../lib/execution-id";
+import { occurrencesExhausted } from "../lib/schedule/end";
+import { slotsThrough } from "../lib/schedule/next-run";
+import type { ScheduleConfig } from "../lib/schedule/schema";
+import { insertRunSelect, reasonNumber, runWhere, STATE } from "./run-row";
+
+/**
+ * Catch-up (docs/API-NOTES.md "Catch-up and run states"): what a claim does with the slots due at a tick. The
+ * newest due slot runs (`latest`), or only when it is the tick's own (`none`), and never when it is older than
+ * max_lateness_seconds; every other due slot is missed. A claim's missed slots are one `skipped`/`missed` ledger
+ * row (first slot, last slot, count), extending the job's open span when the slots before them were missed too.
+ */
+
+/** The tick's period (wrangler.toml `crons = ["* * * * *"]`): a slot this old or older missed its own tick. */
+export const TICK_MS = 60_000;
+
+/**
+ * Slots one claim walks at most. A schedule step costs ≈ 50 µs (croner, measured on the dev machine), so a claim
+ * stays ≈ 50 ms and a page of 100 jobs ≈ 5 s of the tick's 30 s CPU; a longer backlog (an every-minute job down
+ * for a day) is recorded by the next claims, into the same span.
+ */
+export const MAX_CLAIM_SLOTS = 1_000;
+
+/** What a claim reads of the job. */
+export type CatchupJob = Pick<
+  CronJobRow,
+  | "id"
+  | "accountId"
+  | "nextRunAt"
+  | "scheduleConfig"
+  | "timezone"
+  | "scheduleAnchorAt"
+  | "occurrences"
+  | "catchup"
+  | "maxLatenessSeconds"
+  | "missedFrom"
+  | "lastClaimedSlot"
+>;
+
+export interface MissedSpan {
+  first: number;
+  last: number;
+  count: number;
+}
+
+export interface ClaimPlan {
+  /** The slot that runs: always the newest handled; null when none does. */
+  run: number | null;
+  /** The slots this claim records as missed, oldest to newest, all before `run`. */
+  missed: MissedSpan | null;
+  /** The newest slot handled: the job's last_claimed_slot after the claim. */
+  newest: number;
+  next: number | null;
+  /** end_occurrences' count after the claim: only a run counts. */
+  occurrences: number;
+  /** More due slots remain past MAX_CLAIM_SLOTS: the job stays due at this tick. */
+  partial: boolean;
+  /** Schedule steps walked, for the tick's budget. */
+  steps: number;
+}
+
+/** The claim of a due job at the tick `scheduledTime`, made at `now`. */
+export function planClaim(job: CatchupJob, scheduledTime: number, now: number): ClaimPlan {
+  const first = job.nextRunAt ?? scheduledTime;
+  const config = JSON.parse(job.scheduleConfig) as ScheduleConfig;
+  const schedule = { config, timezone: job.timezone, anchorAt: job.scheduleAnchorAt };
+  const walk = slotsThrough(schedule, first, scheduledTime, MAX_CLAIM_SLOTS - 1);
+  const due = [first, ...walk.slots];
+  const partial = walk.next !== null && walk.next <= scheduledTime;
+  const newest = due[due.length - 1] as number;
+  const runs = !partial && runnable(job, newest, scheduledTime, now);
+  const count = runs ? due.length - 1 : due.length;
+  const missed = count > 0 ? { first, last: due[count - 1] as number, count } : null;
+  const occurrences = job.occurrences + (runs ? 1 : 0);
+  const next = runs && occurrencesExhausted(config, occurrences) ? null : walk.next;
+  return { run: runs ? newest : null, missed, newest, next, occurrences, partial, steps: due.length };
+}
+
+/** Whether the newest due slot runs: `none` runs only the tick's own slot; max_lateness_seconds bounds both. */
+function runnable(job: CatchupJob, slot: number, scheduledTime: number, now: number): boolean {
+  if (job.catchup === "none" && slot <= scheduledTime - TICK_MS) return false;
+  return job.maxLatenessSeconds === null || now <= slot + job.maxLatenessSeconds * 1000;
+}
+
+/**
+ * True on the job's row exactly after this claim committed: the batch's ledger statements depend on it, so an
+ * overlapping tick that read the same job (and lost the claim) writes nothing, or exactly the same rows.
+ */
+export function claimedBy(plan: ClaimPlan): SQL {
+  return sql`(${cronJobs.lastClaimedSlot} = ${plan.newest} AND ${cronJobs.occurrences} = ${plan.occurrences} AND ${cronJobs.nextRunAt} IS ${plan.next})`;
+}
+
+const claimedOn = (job: CatchupJob, plan: ClaimPlan): SQL =>
+  sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${job.id} AND ${claimedBy(plan)})`;
+
+/** The ledger row of a span starting at `first`: keyed as that slot's first attempt, which never runs. */
+const spanRef = (jobId: string, first: number) => ({ id: executionId(jobId, first, 0), jobId });
+
+const missedRow = (): SQL => and(eq(runs.state, STATE.skipped), eq(runs.reason, reasonNumber("missed"))) as SQL;
+
+/** The job's open span (missed_from) still ends at the slot before this claim's: the claim extends it. */
+function openSpanEndsAt(job: CatchupJob, last: number | null): SQL {
+  if (job.missedFrom === null || last === null) return sql`0`;
+  const ref = spanRef(job.id, job.missedFrom);
+  return sql`EXISTS (SELECT 1 FROM ${runs} WHERE ${runWhere(ref)} AND ${missedRow()} AND ${runs.lastSlot} = ${last})`;
+}
+
+/** Whether this claim's missed slots follow the job's open span (which may be gone: then a new one starts). */
+const extendsOpenSpan = (job: CatchupJob, plan: ClaimPlan) =>
+  plan.missed !== null && job.missedFrom !== null && job.lastClaimedSlot !== null;
+
+/** missed_from after the claim: null once a slot runs, else the open span's first slot, or this claim's. */
+export function missedFromAfter(job: CatchupJob, plan: ClaimPlan): SQL | number | null {
+  if (plan.run !== null || plan.missed === null) return null;
+  if (!extendsOpenSpan(job, plan)) return plan.missed.first;
+  return sql`CASE WHEN ${openSpanEndsAt(job, job.lastClaimedSlot)} THEN ${job.missedFrom} ELSE ${plan.missed.first} END`;
+}
+
+/**
+ * The claim's missed slots in the ledger, after the claim in its batch: the open span grows (only from the slot
+ * it ended at, so once), else one new span row (ON CONFLICT DO NOTHING, so once).
+ */
+export function missedSpanStatements(db: Db, job: CatchupJob, plan: ClaimPlan) {
+  const span = plan.missed;
+  if (span === null) return [];
+  const claimed = claimedOn(job, plan);
+  const statements = [];
+  const extending = extendsOpenSpan(job, plan);
+  if (extending) {
+    statements.push(
+      db
+        .update(runs)
+        .set({ lastSlot: span.last, slotCount: sql`${runs.slotCount} + ${span.count}` })
+        .where(
+          and(
+            runWhere(spanRef(job.id, job.missedFrom as number)),
+            missedRow(),
+            eq(runs.lastSlot, job.lastClaimedSlot as number),
+            claimed,
+          ),
+        ),
+    );
+  }
+  const insert = insertRunSelect(
+    db,
+    {
+      jobId: job.id,
+      accountId: job.accountId,
+      id: spanRef(job.id, span.first).id,
+      attempt: 0,
+      origin: "schedule",
+      plannedAt: span.first,
+      nonce: null,
+      state: STATE.skipped,
+      reason: reasonNumber("missed"),
+      sentAt: null,
+      lastSlot: span.last,
+      slotCount: span.count,
+    },
+    extending ? sql`${claimedBy(plan)} AND NOT ${openSpanEndsAt(job, span.last)}` : claimedBy(plan),
+  );
+  statements.push(insert);
+  return statements;
+}
