@@ -4,6 +4,7 @@ import { type CronJobRow, cronJobs } from "../db/schema";
 import { type ClaimPlan, missedFromAfter } from "./catchup";
 import { accountNotFenced } from "./fence";
 import { skippedRunsIncrement } from "./overlap";
+import { skipCountIncrement } from "./skip-counts";
 
 export type DueJob = Pick<
   CronJobRow,
@@ -20,6 +21,9 @@ export type DueJob = Pick<
   | "maxLatenessSeconds"
   | "missedFrom"
   | "lastClaimedSlot"
+  // For the claim's `skipped` and `missed` alerts (src/engine/claim-alerts.ts).
+  | "name"
+  | "alertPolicy"
 >;
 
 /** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
@@ -50,6 +54,8 @@ export async function selectDueJobs(
       maxLatenessSeconds: cronJobs.maxLatenessSeconds,
       missedFrom: cronJobs.missedFrom,
       lastClaimedSlot: cronJobs.lastClaimedSlot,
+      name: cronJobs.name,
+      alertPolicy: cronJobs.alertPolicy,
     })
     .from(cronJobs)
     .where(
@@ -80,7 +86,7 @@ export function claimStatement(db: Db, job: DueJob, plan: ClaimPlan) {
       lastClaimedSlot: plan.newest,
       missedFrom: missedFromAfter(job, plan),
       ...(plan.run === null ? {} : { skippedRuns: skippedRunsIncrement() }),
-      ...(plan.missed === null ? {} : { skippedMissed: sql`${cronJobs.skippedMissed} + ${plan.missed.count}` }),
+      ...(plan.missed === null ? {} : skipCountIncrement("missed", plan.missed.count)),
       ...ended,
     })
     .where(
