@@ -12,8 +12,14 @@ import type {
   AccountLogsFilter,
   ApiKey,
   ApiKeyCreate,
+  BulkReplayItem,
   CreatedApiKey,
+  DeadLetter,
+  DeadLettersPage,
   DeletedJob,
+  DeliveriesFilter,
+  DeliveriesPage,
+  Delivery,
   ExecutionLog,
   ExportFormat,
   Job,
@@ -26,6 +32,9 @@ import type {
   JobUpdate,
   LogsPage,
   Problem,
+  RedeliveredDelivery,
+  ReplayPending,
+  ReplayResult,
   SchedulePreview,
   SchedulePreviewRequest,
   StatsQuery,
@@ -58,6 +67,17 @@ export type LogsPageOptions = LogsSelector & {
   signal?: AbortSignal;
 };
 
+/** Paging of the cursor-paginated lists (dead letters, deliveries, runs). */
+export interface CursorPageOptions {
+  /** 1–100 entries a page (the API's default is 50). */
+  limit?: number;
+  /** `pagination.next_cursor` of the previous page; omitted for the first (newest) page. */
+  cursor?: string;
+  signal?: AbortSignal;
+}
+
+export type DeliveriesPageOptions = DeliveriesFilter & CursorPageOptions;
+
 export type ExportOptions = LogsSelector & { format?: ExportFormat; signal?: AbortSignal };
 
 /** A streamed export: the body is read as the caller consumes it (the Worker pages its query by reads). */
@@ -80,6 +100,7 @@ function idempotency(options: RequestOptions): { "idempotency-key"?: string } {
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
+type CursorPage = { data: unknown[]; pagination: { next_cursor?: string | null } };
 
 export class EdgecronClient {
   /** The underlying openapi-fetch client, typed by every route of the document, for anything not wrapped here. */
@@ -293,19 +314,91 @@ export class EdgecronClient {
    * Every page of logs, newest first, following `next_cursor` until it is null: one index range per page at
    * any depth, and logs that arrive during the walk never make it skip or repeat one.
    */
-  async *logPages(options: LogsPageOptions): AsyncGenerator<LogsPage> {
-    let cursor = options.cursor;
-    for (;;) {
-      const page = await this.logsPage({ ...options, cursor } as LogsPageOptions);
-      yield page;
-      cursor = page.pagination.next_cursor ?? undefined;
-      if (!cursor || page.data.length === 0) return;
-    }
+  logPages(options: LogsPageOptions): AsyncGenerator<LogsPage> {
+    return cursorPages(options.cursor, (cursor) => this.logsPage({ ...options, cursor } as LogsPageOptions));
   }
 
   /** Every matching log, newest first, one at a time (pages fetched as the loop needs them). */
   async *logs(options: LogsPageOptions): AsyncGenerator<ExecutionLog> {
     for await (const page of this.logPages(options)) yield* page.data;
+  }
+
+  // ── Dead letters and replay ───────────────────────────────────────────────────────────────────────────
+
+  /** One page of the account's dead letters (runs in state `dead`: `undelivered` or `outcome_unknown`), newest first. */
+  deadLettersPage(options: CursorPageOptions = {}): Promise<DeadLettersPage> {
+    const { signal, ...query } = options;
+    return this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/dead-letters", { params: { path: this.account, query }, signal }),
+    );
+  }
+
+  /** Every page of dead letters, newest first, following `next_cursor` until it is null. */
+  deadLetterPages(options: CursorPageOptions = {}): AsyncGenerator<DeadLettersPage> {
+    return cursorPages(options.cursor, (cursor) => this.deadLettersPage({ ...options, cursor }));
+  }
+
+  /** Every dead letter, newest first, one at a time. */
+  async *deadLetters(options: CursorPageOptions = {}): AsyncGenerator<DeadLetter> {
+    for await (const page of this.deadLetterPages(options)) yield* page.data;
+  }
+
+  /**
+   * Runs the job of a past execution (a dead letter, a failure, any) again now: a new execution id, trigger
+   * `replay`, `replay_of` naming the original. Answers like `runJob`: the outcome, or `status: "pending"` when the
+   * first attempt had none within 25 s. With `idempotencyKey`, a retried call answers the first replay.
+   */
+  async replay(executionId: string, options: RequestOptions = {}): Promise<ReplayResult | ReplayPending> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/replay/{execution_id}", {
+        params: { path: { accountId: this.accountId, execution_id: executionId }, header: idempotency(options) },
+      }),
+    );
+    return res.data;
+  }
+
+  /**
+   * Replays 1–100 executions in one call, through the queue (no outcome awaited): one result per id, in order,
+   * `queued` with `replay_execution_id`, or `not_found` / `refused` with `detail`.
+   */
+  async replayMany(executionIds: string[], options: RequestOptions = {}): Promise<BulkReplayItem[]> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/replay", {
+        params: { path: this.account, header: idempotency(options) },
+        body: { execution_ids: executionIds },
+      }),
+    );
+    return res.data;
+  }
+
+  // ── Deliveries (callbacks and alerts) ────────────────────────────────────────────────────────────────
+
+  /** One page of callback and alert deliveries, newest first, filtered by `cron_job_id`, `kind`, `state`. */
+  deliveriesPage(options: DeliveriesPageOptions = {}): Promise<DeliveriesPage> {
+    const { signal, ...query } = options;
+    return this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/deliveries", { params: { path: this.account, query }, signal }),
+    );
+  }
+
+  /** Every page of matching deliveries, newest first, following `next_cursor` until it is null. */
+  deliveryPages(options: DeliveriesPageOptions = {}): AsyncGenerator<DeliveriesPage> {
+    return cursorPages(options.cursor, (cursor) => this.deliveriesPage({ ...options, cursor }));
+  }
+
+  /** Every matching delivery, newest first, one at a time. */
+  async *deliveries(options: DeliveriesPageOptions = {}): AsyncGenerator<Delivery> {
+    for await (const page of this.deliveryPages(options)) yield* page.data;
+  }
+
+  /** Sends a delivery again (same payload and target, through the queue): answers it `pending`; 409 while in flight. */
+  async redeliver(deliveryId: string): Promise<RedeliveredDelivery> {
+    const res = await this.call(
+      this.raw.POST("/v1/cron-jobs/{accountId}/deliveries/{delivery_id}/redeliver", {
+        params: { path: { accountId: this.accountId, delivery_id: deliveryId } },
+      }),
+    );
+    return res.data;
   }
 
   /**
@@ -340,6 +433,22 @@ export class EdgecronClient {
   async *exportRecords(options: Omit<ExportOptions, "format"> = {}): AsyncGenerator<ExecutionLog> {
     const { body } = await this.exportLogs({ ...options, format: "ndjson" } as ExportOptions);
     yield* ndjsonValues<ExecutionLog>(body);
+  }
+}
+
+/**
+ * Every page from `cursor` on, following `next_cursor` until it is null: one index range per page at any depth, and
+ * entries added during the walk never make it skip or repeat one.
+ */
+async function* cursorPages<P extends CursorPage>(
+  cursor: string | undefined,
+  fetchPage: (cursor: string | undefined) => Promise<P>,
+): AsyncGenerator<P> {
+  for (;;) {
+    const page = await fetchPage(cursor);
+    yield page;
+    cursor = page.pagination.next_cursor ?? undefined;
+    if (!cursor || page.data.length === 0) return;
   }
 }
 

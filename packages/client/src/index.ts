@@ -1,4 +1,6 @@
 export {
+  type CursorPageOptions,
+  type DeliveriesPageOptions,
   EdgecronClient,
   type EdgecronClientOptions,
   type ExportOptions,

@@ -160,7 +160,7 @@ export interface paths {
         };
         /**
          * Execution logs of a cron job
-         * @description Most recent first. Logs are kept for 30 days. Page with `page` (totals included) or with `cursor` (`pagination.next_cursor` of the previous page; constant cost at any depth).
+         * @description Most recent first. Logs are kept for 30 days. Page with `page` (totals included) or with `cursor` (`pagination.next_cursor` of the previous page; constant cost at any depth). Filter by `status`, dates, `response_code` (`500` or `5xx`) and `min_response_time_ms`/`max_response_time_ms`; `q` searches the response bodies and errors (at most 31 days, cursor paging, a `scan` object says how far each request got).
          */
         get: operations["listCronJobLogs"];
         put?: never;
@@ -180,7 +180,7 @@ export interface paths {
         };
         /**
          * Execution logs of every live cron job of the account
-         * @description Most recent first, across the account's jobs (deleted jobs' logs are left out). Same filters and paging as the per-job logs, plus `cron_job_id` and `tags`.
+         * @description Most recent first, across the account's jobs (deleted jobs' logs are left out). Same filters and paging as the per-job logs (except `q`), plus `cron_job_id` and `tags`.
          */
         get: operations["listAccountLogs"];
         put?: never;
@@ -211,6 +211,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Job metrics for Prometheus (OpenMetrics 1.0 or Prometheus text 0.0.4)
+         * @description Per live job: edgecron_job_up, _state, _last_run_timestamp_seconds, _last_status, _consecutive_failures, _runs_total{status}, _skipped_total{reason}, _next_run_timestamp_seconds and _response_time_seconds{quantile} (p50/p95/p99 of successful runs over the current UTC hour and the 24 before it), labelled job_id, job_name and tags (comma-joined). The format follows `Accept` (OpenMetrics when preferred; Prometheus text for a wildcard or no Accept; 406 when neither is acceptable). Besides the two key headers, this route takes the key as `Authorization: Bearer <key>:<secret>` or Basic auth (user = key, password = secret), as Prometheus' `authorization` and `basic_auth` scrape settings send them.
+         */
+        get: operations["getAccountMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cron-jobs/{accountId}/trigger/{cron_job_id}": {
         parameters: {
             query?: never;
@@ -225,6 +245,86 @@ export interface paths {
          * @description Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; next_run_at does not change. The answer waits at most 25 s for the first attempt: 200 with its outcome (A1Cron's answer) when it has one by then, otherwise 202 with its execution_id and status `pending` while the run continues durably (jobs with timeout_seconds over 30 run through the queue; their log arrives in GET /logs).
          */
         post: operations["triggerCronJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/runs/{cron_job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Schedule history of a cron job
+         * @description Every run of the job newest first, from the run ledger (kept as long as logs): each attempt of each slot with its state, and slots recorded together as one span (missed slots). Every slot of an active job appears once, as a run (attempt 0) or inside a span. Page with `cursor` (`pagination.next_cursor`).
+         */
+        get: operations["listCronJobRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead letters: runs closed without an outcome, account-wide
+         * @description Runs in state `dead` of the account's live jobs, newest first (by execution id): `undelivered` (the queue gave up before any delivery called the endpoint) or `outcome_unknown` (a delivery took the run and recorded nothing). Each has a log (GET /logs) saying so. Page with `cursor`; replay with POST /replay.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/replay/{execution_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay an execution: run its job again now
+         * @description Starts a new run of the execution's job now, with the job as it is today, from any recorded execution of the account (a dead letter, a failure, a success). The run has a new execution id, trigger `replay` and `replay_of` naming the original; retries and callbacks follow as for POST /trigger, whose answer it shares: 200 with the outcome within 25 s, else 202 `pending`. Idempotency-Key makes a repeat return the first answer instead of running again.
+         */
+        post: operations["replayExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay up to 100 executions (e.g. dead letters) in one call
+         * @description Each id is replayed as by POST /replay/{execution_id}, but through the queue (no outcome is awaited): one result per id, in request order, `queued` with the new execution id, or `not_found` / `refused` with why. Idempotency-Key as for the single form.
+         */
+        post: operations["replayExecutions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -427,6 +527,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cron-jobs/{accountId}/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List monitors, newest first */
+        get: operations["listMonitors"];
+        put?: never;
+        /**
+         * Create a heartbeat monitor
+         * @description A monitor expects pings (README "Monitors"): `period_seconds` apart, or at each match of `cron` in `timezone`. It is `new` until its first ping, `late` past the expected time, and `down` (alerting) once `grace_seconds` more have passed.
+         */
+        post: operations["createMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/monitors/{monitor_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a monitor */
+        get: operations["getMonitor"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a monitor
+         * @description Its ping URLs answer 404 at once; its pings are removed by the retention sweep.
+         */
+        delete: operations["deleteMonitor"];
+        options?: never;
+        head?: never;
+        /** Update a monitor */
+        patch: operations["updateMonitor"];
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/monitors/{monitor_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a monitor: no deadline, no alert, until resumed
+         * @description Pings are still recorded while paused; only POST …/resume ends the pause.
+         */
+        post: operations["pauseMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/monitors/{monitor_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused monitor
+         * @description It becomes `new` and waits for its next ping, as a new monitor does. Resuming one not paused changes nothing.
+         */
+        post: operations["resumeMonitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/monitors/{monitor_id}/pings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a monitor's pings, newest first
+         * @description Pings are kept as long as logs (RETENTION_DAYS).
+         */
+        get: operations["listMonitorPings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/ping-key/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the account's ping key
+         * @description Every `/ping/{ping_key}/{slug}` URL changes; `/ping/{monitor_id}` URLs do not. The old key stops working within DIRECTORY_CACHE_SECONDS.
+         */
+        post: operations["rotatePingKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Callback and alert deliveries, newest first
+         * @description Every success/failure callback and every alert of the account's live jobs and its monitors, one entry per delivery (an alert per channel), with its state, attempts and latest error; kept as long as logs. Filter by `cron_job_id`, `kind` and `state`. Page with `page` (totals included) or with `cursor` (`pagination.next_cursor`).
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now
+         * @description Sends the same payload to the same target again, whatever the delivery's state, through the queue: it is `pending` until the attempt settles it, retried on failure like a first delivery, and `attempts` counts it. Callbacks are signed afresh. Read-only keys get 403.
+         */
+        post: operations["redeliverDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -493,6 +756,13 @@ export interface components {
             jitter_seconds: number;
             /** @enum {string} */
             overlap_policy: "allow" | "skip" | "queue";
+            /**
+             * @description latest or none: what runs after missed ticks
+             * @enum {string}
+             */
+            catchup: "latest" | "none";
+            /** @description Slots claimed later than this after their time are recorded missed; null: no limit */
+            max_lateness_seconds: number | null;
             /** @description Slots skipped because the previous run was unfinished (overlap_policy skip); they are in the run ledger, never in the logs */
             skipped_runs: number;
             /** @example 2024-01-26T14:00:00Z */
@@ -511,6 +781,8 @@ export interface components {
             retry_config: components["schemas"]["RetryConfig"];
             callbacks: components["schemas"]["Callbacks"];
             success_rules: components["schemas"]["SuccessRules"];
+            /** @description What of the job's request is not sent as declared, on a job stored before such requests were refused: header names (or secret_headers) that differ only in case, a Content-Type charset edgecron does not encode, a body character the declared single-byte charset lacks. Each names the field as a 400 would; empty for any job created or updated since */
+            warnings: components["schemas"]["CronJobWarning"][];
             /** @example 2024-01-26T14:00:00Z */
             created_at: string;
             /** @example 2024-01-26T14:00:00Z */
@@ -521,7 +793,7 @@ export interface components {
              */
             error?: string;
         };
-        /** @description When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled. Alerts are judged on runs' final outcomes (after their retries). */
+        /** @description When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled, and the schedule-health events missed, skipped, late, dead_lettered. Failure alerts are judged on runs' final outcomes (after their retries). */
         AlertPolicy: {
             channels: components["schemas"]["AlertChannel"][];
             after_consecutive_failures: number | null;
@@ -534,6 +806,10 @@ export interface components {
                 window: number;
             } | null;
             auto_disable_after: number | null;
+            on_missed: boolean;
+            on_skipped: boolean;
+            late_after_seconds: number | null;
+            on_dead_lettered: boolean;
         };
         AlertChannel: {
             /** @enum {string} */
@@ -618,6 +894,12 @@ export interface components {
             body_contains: string | null;
             body_not_contains: string | null;
         };
+        CronJobWarning: {
+            /** @example headers.AUTHORIZATION */
+            field: string;
+            /** @example differs only in case from "Authorization" (header names are case-insensitive): all are sent as one header, their values joined with commas; a create or update sending this is refused (keep one of them) */
+            message: string;
+        };
         Problem: {
             type: string;
             title: string;
@@ -691,6 +973,16 @@ export interface components {
              * @enum {string}
              */
             overlap_policy?: "allow" | "skip" | "queue";
+            /**
+             * @description Extension: what happens to slots missed while no tick ran (an outage). latest (default): the newest missed slot runs once, the others are recorded as skipped with reason missed; none: all are recorded missed and the job runs again at its next slot. Either way the history (GET …/runs/{cron_job_id}) shows them as one span
+             * @enum {string}
+             */
+            catchup?: "latest" | "none";
+            /**
+             * @description Extension: a slot claimed more than this many seconds after its time is recorded missed instead of run. null (default): no limit
+             * @example 300
+             */
+            max_lateness_seconds?: number | null;
             is_active?: boolean;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
@@ -787,6 +1079,14 @@ export interface components {
             } | null;
             /** @description Disable the job (state disabled, is_active false) when this many consecutive runs have failed, with a `disabled` alert. Default null (never) */
             auto_disable_after?: number | null;
+            /** @description A `missed` alert when slots are recorded missed (one per span of missed slots). Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set). Default false */
+            on_missed?: boolean;
+            /** @description A `skipped` alert when overlap_policy skip skips a slot. Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set). Default false */
+            on_skipped?: boolean;
+            /** @description A `late` alert when a scheduled run starts more than this many seconds after it was due (its slot plus the job's jitter offset). Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set). Default null (none) */
+            late_after_seconds?: number | null;
+            /** @description A `dead_lettered` alert when a run is closed without an outcome (state dead, GET …/dead-letters). Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set). Default false */
+            on_dead_lettered?: boolean;
         };
         RetryConfigInput: {
             /** @description Default 3 */
@@ -914,6 +1214,16 @@ export interface components {
              * @enum {string}
              */
             overlap_policy?: "allow" | "skip" | "queue";
+            /**
+             * @description Extension: what happens to slots missed while no tick ran (an outage). latest (default): the newest missed slot runs once, the others are recorded as skipped with reason missed; none: all are recorded missed and the job runs again at its next slot. Either way the history (GET …/runs/{cron_job_id}) shows them as one span
+             * @enum {string}
+             */
+            catchup?: "latest" | "none";
+            /**
+             * @description Extension: a slot claimed more than this many seconds after its time is recorded missed instead of run. null (default): no limit
+             * @example 300
+             */
+            max_lateness_seconds?: number | null;
             is_active?: boolean;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
@@ -1001,6 +1311,8 @@ export interface components {
             readonly successful_executions?: number;
             /** @description Read-only: accepted and ignored (see UpdateCronJob) */
             readonly failed_executions?: number;
+            /** @description Read-only: accepted and ignored (see UpdateCronJob) */
+            readonly warnings?: components["schemas"]["CronJobWarning"][];
             /**
              * @description Read-only: accepted and ignored (see UpdateCronJob)
              * @example 2024-01-26T14:00:00Z
@@ -1035,6 +1347,7 @@ export interface components {
         ExecutionLogsPage: {
             data: components["schemas"]["ExecutionLog"][];
             pagination: components["schemas"]["LogsPagePagination"] | components["schemas"]["LogsCursorPagination"];
+            scan?: components["schemas"]["LogsScan"];
         };
         ExecutionLog: {
             /** @example exe_01JMZ3Q4T8A1B2C3D4E5F6G7H8 */
@@ -1061,7 +1374,7 @@ export interface components {
              */
             scheduled_at: string | null;
             /**
-             * @description The response's allow-listed headers (content-type, content-length, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came
+             * @description The response's allow-listed headers (content-type, content-length, content-encoding, location, retry-after, x-request-id, x-correlation-id, request-id, cf-ray, server, etag), each cut to 256 characters; null when no response came
              * @example {
              *       "content-type": "application/json",
              *       "x-request-id": "req_8f2c"
@@ -1077,10 +1390,10 @@ export interface components {
              */
             decided_by: "status_codes" | "body_contains" | "body_not_contains" | null;
             /**
-             * @description What started the attempt: the schedule, a retry of an earlier attempt, or POST /trigger (manual)
+             * @description What started the attempt: the schedule, a retry of an earlier attempt, POST /trigger (manual), or POST /replay (replay: a new run of an earlier execution)
              * @enum {string}
              */
-            trigger: "schedule" | "retry" | "manual";
+            trigger: "schedule" | "retry" | "manual" | "replay";
         };
         LogsPagePagination: {
             page: number;
@@ -1093,6 +1406,15 @@ export interface components {
         /** @description With `cursor`: no totals, so every page costs the same */
         LogsCursorPagination: {
             limit: number;
+            /** @description Pass as `cursor` for the next (older) page; null when no more logs match */
+            next_cursor: string | null;
+        };
+        /** @description With `q` only: how far the text search got */
+        LogsScan: {
+            /** @description false when the scan's budget (logs read, time) ended it before the page was full and before the range's end: `data` holds every match down to `next_cursor`, and more may follow it */
+            complete: boolean;
+            /** @description Logs read and decoded by this request */
+            scanned: number;
             /** @description Pass as `cursor` for the next (older) page; null when no more logs match */
             next_cursor: string | null;
         };
@@ -1166,6 +1488,179 @@ export interface components {
                 /** @enum {string} */
                 status: "pending";
             };
+        };
+        CronJobRunsPage: {
+            data: components["schemas"]["CronJobRunEntry"][];
+            pagination: components["schemas"]["LogsCursorPagination"];
+        };
+        CronJobRunEntry: components["schemas"]["CronJobRun"] | components["schemas"]["CronJobRunSpan"];
+        /** @description One attempt of one slot (or of a manual run) */
+        CronJobRun: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "run";
+            /**
+             * @description The schedule slot; for a manual run, when it was requested
+             * @example 2024-01-25T14:00:00Z
+             */
+            slot: string;
+            /**
+             * @description When the attempt was due: the slot plus jitter, or the retry's time
+             * @example 2024-01-25T14:00:00Z
+             */
+            planned_at: string;
+            /**
+             * @description The id of the attempt's log (GET …/logs); null while it has none (queued, running, skipped)
+             * @example exe_01JMZ3Q4T8A1B2C3D4E5F6G7H8
+             */
+            execution_id: string | null;
+            /** @description 0 for a slot's first attempt, n for its nth retry */
+            attempt: number;
+            /**
+             * @description queued (waiting to start), running, awaiting, done (has a log), skipped (see reason), dead (closed without an outcome, see reason)
+             * @enum {string}
+             */
+            state: "queued" | "running" | "awaiting" | "done" | "skipped" | "dead";
+            /**
+             * @description Why a run was skipped (overlap, paused, deleted, missed, calendar, maintenance) or dead (undelivered, outcome_unknown); null otherwise
+             * @enum {string|null}
+             */
+            reason: "overlap" | "paused" | "deleted" | "missed" | "calendar" | "maintenance" | "undelivered" | "outcome_unknown" | null;
+            /**
+             * @description schedule: a slot of the schedule; manual: POST /trigger
+             * @enum {string}
+             */
+            origin: "schedule" | "manual";
+        };
+        /** @description Consecutive slots recorded together: skipped, reason missed */
+        CronJobRunSpan: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "span";
+            /** @example 2024-01-25T14:00:00Z */
+            first_slot: string;
+            /** @example 2024-01-25T14:00:00Z */
+            last_slot: string;
+            /** @description Slots in the span: every slot of the schedule from first to last */
+            count: number;
+            /** @description Always null: a span never ran */
+            execution_id: null;
+            /** @description 0 for a slot's first attempt, n for its nth retry */
+            attempt: number;
+            /**
+             * @description queued (waiting to start), running, awaiting, done (has a log), skipped (see reason), dead (closed without an outcome, see reason)
+             * @enum {string}
+             */
+            state: "queued" | "running" | "awaiting" | "done" | "skipped" | "dead";
+            /**
+             * @description Why a run was skipped (overlap, paused, deleted, missed, calendar, maintenance) or dead (undelivered, outcome_unknown); null otherwise
+             * @enum {string|null}
+             */
+            reason: "overlap" | "paused" | "deleted" | "missed" | "calendar" | "maintenance" | "undelivered" | "outcome_unknown" | null;
+            /**
+             * @description schedule: a slot of the schedule; manual: POST /trigger
+             * @enum {string}
+             */
+            origin: "schedule" | "manual";
+        };
+        DeadLettersPage: {
+            data: components["schemas"]["DeadLetter"][];
+            pagination: {
+                limit: number;
+                /** @description Pass as `cursor` for the next (older) page; null when no more dead letters */
+                next_cursor: string | null;
+            };
+        };
+        DeadLetter: {
+            /** @description The dead attempt; its log has this id */
+            execution_id: string;
+            cron_job_id: string;
+            /** @enum {string} */
+            state: "dead";
+            /**
+             * @description undelivered: the run's queue message failed every delivery, so the endpoint was not called. outcome_unknown: a delivery took the run and recorded nothing, so the endpoint may have been called
+             * @enum {string|null}
+             */
+            reason: "undelivered" | "outcome_unknown" | null;
+            /** @description 0 for a first attempt, n for the nth retry */
+            attempt: number;
+            /** @enum {string} */
+            trigger: "schedule" | "retry" | "manual" | "replay";
+            /**
+             * @description The schedule slot; null for a manual or replayed run
+             * @example 2024-01-25T14:00:00Z
+             */
+            scheduled_at: string | null;
+            /**
+             * @description When the run was closed (its log's executed_at)
+             * @example 2024-01-25T14:00:00Z
+             */
+            executed_at: string;
+            /**
+             * @description success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout
+             * @enum {string}
+             */
+            status: "success" | "failure" | "error" | "timeout";
+            error_message: string | null;
+            /** @description The execution this run replayed, when it was itself a replay */
+            replay_of: string | null;
+        };
+        ReplayResult: {
+            data: {
+                /** @description The replay's first attempt (a new execution id): its log, once recorded, has this id and trigger `replay` */
+                execution_id: string;
+                /** @description The execution this run replays */
+                replay_of: string;
+                cron_job_id: string;
+                /**
+                 * @description success: 2xx · failure: 4xx/5xx · error: network error or invalid URL · timeout: exceeded the timeout
+                 * @enum {string}
+                 */
+                status: "success" | "failure" | "error" | "timeout";
+                response_code: number | null;
+                response_body: string | null;
+                /** @example 2024-01-25T14:00:00Z */
+                executed_at: string;
+                response_time_ms: number | null;
+            };
+        };
+        /** @description The replay had no outcome within the bounded wait (25 s) and continues durably, as POST /trigger's */
+        ReplayPending: {
+            data: {
+                /** @description The replay's first attempt (a new execution id): its log, once recorded, has this id and trigger `replay` */
+                execution_id: string;
+                /** @description The execution this run replays */
+                replay_of: string;
+                cron_job_id: string;
+                /** @enum {string} */
+                status: "pending";
+            };
+        };
+        BulkReplayResult: {
+            /** @description One per requested id, in request order */
+            data: components["schemas"]["BulkReplayItem"][];
+        };
+        BulkReplayItem: {
+            /** @description As requested */
+            execution_id: string;
+            /**
+             * @description queued: a new run was written and sent to the queue; not_found: no such execution of this account (or its job was deleted); refused: the job's schedule has ended or it is not active
+             * @enum {string}
+             */
+            status: "queued" | "not_found" | "refused";
+            /** @description The new run's first attempt (its log's id once recorded); null unless queued */
+            replay_execution_id: string | null;
+            cron_job_id: string | null;
+            /** @description Why, unless queued */
+            detail: string | null;
+        };
+        BulkReplayInput: {
+            /** @description 1 to 100 execution ids, e.g. the execution_ids of a GET …/dead-letters page */
+            execution_ids: string[];
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
@@ -1296,16 +1791,16 @@ export interface components {
             /** @description The run attempt whose recording fired the alert (`test-…` for a test alert) */
             execution_id: string;
             /** @enum {string} */
-            event: "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test";
+            event: "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test" | "missed" | "skipped" | "late" | "dead_lettered";
             /** @enum {string} */
             channel: "webhook" | "slack" | "discord" | "email";
             /** @description The channel's URL or e-mail address */
             target: string;
             /**
-             * @description pending (queued or being retried), delivered, failed (retries exhausted), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (target not allowed)
+             * @description pending (queued or being retried), delivered, failed (retries exhausted, or a redirect not followed), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (target or a redirect hop not allowed), recorded (CALLBACKS=record: logged, not sent)
              * @enum {string}
              */
-            status: "pending" | "delivered" | "failed" | "unconfirmed" | "refused";
+            status: "pending" | "delivered" | "failed" | "unconfirmed" | "refused" | "recorded";
             attempts: number;
             /** @description The latest failed attempt's error (kept after a later attempt delivered) */
             last_error: string | null;
@@ -1337,6 +1832,250 @@ export interface components {
         };
         AlertRecipientList: {
             data: components["schemas"]["AlertRecipient"][];
+        };
+        MonitorEnvelope: {
+            data: components["schemas"]["Monitor"];
+        };
+        Monitor: {
+            id: string;
+            name: string;
+            slug: string;
+            period_seconds: number | null;
+            cron: string | null;
+            timezone: string;
+            grace_seconds: number;
+            tags: string[];
+            alerts: components["schemas"]["MonitorAlerts"];
+            /**
+             * @description new (no ping yet), up, late (past next_expected_at, within grace), down (missed past its grace, a start not ended within grace, or a fail), paused
+             * @enum {string}
+             */
+            state: "new" | "up" | "late" | "down" | "paused";
+            /**
+             * @description The latest ping other than /log
+             * @example 2024-01-26T14:00:00Z
+             */
+            last_ping_at: string | null;
+            /** @example 2024-01-26T14:00:00Z */
+            last_start_at: string | null;
+            /** @description The latest start-to-end time */
+            last_duration_ms: number | null;
+            /**
+             * @description When the next success is due; null while new or paused
+             * @example 2024-01-26T14:00:00Z
+             */
+            next_expected_at: string | null;
+            /**
+             * @description When the monitor goes down unless a success comes first (next_expected_at + grace, or a start's)
+             * @example 2024-01-26T14:00:00Z
+             */
+            down_at: string | null;
+            /**
+             * @description GET, POST or HEAD it (README "Monitors"). Read-only API keys see `<ping_key>` in place of the account's ping key
+             * @example https://edgecron.example/ping/Xh3kq9Tb2Lm5Vn8Rc1Wd0A/nightly-backup
+             */
+            ping_url: string;
+            /** @example 2024-01-26T14:00:00Z */
+            created_at: string;
+            /** @example 2024-01-26T14:00:00Z */
+            updated_at: string;
+        };
+        MonitorAlerts: {
+            channels: components["schemas"]["AlertChannel"][];
+            on_recovery: boolean;
+        };
+        CreateMonitor: {
+            /** @example Daily Report Generator */
+            name: string;
+            /**
+             * @description Unique among the account's monitors; the ping URL's last part. Default: derived from the name
+             * @example nightly-backup
+             */
+            slug?: string;
+            /**
+             * @description Seconds between expected pings (60 to 31536000); instead of cron. Default 86400 when neither is given
+             * @example 3600
+             */
+            period_seconds?: number;
+            /**
+             * @description A 5-field cron expression in `timezone`: a ping is expected at each match; instead of period_seconds
+             * @example 0 3 * * *
+             */
+            cron?: string;
+            /**
+             * @description The cron expression's IANA time zone. Default UTC
+             * @example America/New_York
+             */
+            timezone?: string;
+            /**
+             * @description How long after the expected time the monitor is late before it goes down (60 to 31536000). Default 3600
+             * @example 3600
+             */
+            grace_seconds?: number;
+            /**
+             * @example [
+             *       "reports",
+             *       "daily"
+             *     ]
+             */
+            tags?: string[];
+            alerts?: components["schemas"]["MonitorAlertsInput"];
+        };
+        /** @description Where `down` and `up` go. Fields sent replace the stored ones (`channels` whole). */
+        MonitorAlertsInput: {
+            /** @description Where alerts go. Default none */
+            channels?: components["schemas"]["AlertChannel"][];
+            /** @description Alert `up` when a success ends a down spell. Default true */
+            on_recovery?: boolean;
+        };
+        MonitorList: {
+            data: components["schemas"]["Monitor"][];
+            pagination: components["schemas"]["LogsCursorPagination"];
+        };
+        /** @description Send only what changes. A new schedule or grace restarts the current period from now. A timezone alone applies to the stored cron. */
+        UpdateMonitor: {
+            /** @example Daily Report Generator */
+            name?: string;
+            /**
+             * @description Unique among the account's monitors; the ping URL's last part. Default: derived from the name
+             * @example nightly-backup
+             */
+            slug?: string;
+            /**
+             * @description Seconds between expected pings (60 to 31536000); instead of cron. Default 86400 when neither is given
+             * @example 3600
+             */
+            period_seconds?: number;
+            /**
+             * @description A 5-field cron expression in `timezone`: a ping is expected at each match; instead of period_seconds
+             * @example 0 3 * * *
+             */
+            cron?: string;
+            /**
+             * @description The cron expression's IANA time zone. Default UTC
+             * @example America/New_York
+             */
+            timezone?: string;
+            /**
+             * @description How long after the expected time the monitor is late before it goes down (60 to 31536000). Default 3600
+             * @example 3600
+             */
+            grace_seconds?: number;
+            /**
+             * @example [
+             *       "reports",
+             *       "daily"
+             *     ]
+             */
+            tags?: string[];
+            alerts?: components["schemas"]["MonitorAlertsInput"];
+        };
+        DeletedMonitor: {
+            data: {
+                id: string;
+                message: string;
+            };
+        };
+        MonitorPingList: {
+            data: components["schemas"]["MonitorPing"][];
+            pagination: components["schemas"]["LogsCursorPagination"];
+        };
+        MonitorPing: {
+            id: number;
+            /**
+             * @description success, start, fail or log; an exit status 0 is a success
+             * @enum {string}
+             */
+            kind: "success" | "start" | "fail" | "log";
+            /** @description From `/ping/…/{0-255}` */
+            exit_status: number | null;
+            /** @enum {string} */
+            method: "GET" | "POST" | "HEAD";
+            rid: string | null;
+            /** @description Since the start this end pairs with */
+            duration_ms: number | null;
+            /** @example 2024-01-26T14:00:00Z */
+            received_at: string;
+            /** @description The POST body's first 10 KB */
+            body: string | null;
+        };
+        RotatedPingKey: {
+            data: {
+                /** @description The new key, also shown in ping_url to full-scope keys; the old one stops working within DIRECTORY_CACHE_SECONDS */
+                ping_key: string;
+                /** @example 2024-01-26T14:00:00Z */
+                rotated_at: string;
+            };
+        };
+        DeliveriesPage: {
+            data: components["schemas"]["Delivery"][];
+            pagination: components["schemas"]["DeliveriesPagePagination"] | components["schemas"]["DeliveriesCursorPagination"];
+        };
+        Delivery: {
+            /** @example exe_01JMZ3Q4T8A1B2C3D4E5F6G7H8:callback */
+            id: string;
+            /**
+             * @description What caused it: a job's run (or a monitor)
+             * @enum {string}
+             */
+            source: "job" | "monitor";
+            /** @description The job, when source is `job` */
+            cron_job_id: string | null;
+            /** @description The monitor, when source is `monitor` */
+            monitor_id: string | null;
+            /** @description The run attempt that caused it (`test-…` for a test alert); null when no run did */
+            execution_id: string | null;
+            /** @enum {string} */
+            kind: "callback" | "alert";
+            /**
+             * @description A callback's success or failure (which of success_url and failure_url), or the alert's event (a job's failure, reminder, recovery, slow, disabled, test, …; a monitor's down, up)
+             * @enum {string}
+             */
+            event: "success" | "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test" | "missed" | "skipped" | "late" | "dead_lettered" | "down" | "up";
+            /**
+             * @description The alert's channel; null for a callback
+             * @enum {string|null}
+             */
+            channel: "webhook" | "slack" | "discord" | "email" | null;
+            /** @description The URL (secret query values redacted) or e-mail address */
+            target: string;
+            /**
+             * @description pending (queued, or waiting for a retry at next_attempt_at), delivered (a 2xx, or the e-mail was accepted), failed (retries exhausted, a 301/302/303 redirect, more than 5 redirects), unconfirmed (e-mail recipient not confirmed: nothing sent), refused (the target or a redirect hop is not allowed: last_error says why), recorded (CALLBACKS=record: logged, not sent)
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "unconfirmed" | "refused" | "recorded";
+            /** @description Attempts made, redeliveries included */
+            attempts: number;
+            /** @description The latest attempt's HTTP status (after redirects); null without a response */
+            last_status_code: number | null;
+            /** @description The latest failed attempt's error (kept after a later attempt delivered) */
+            last_error: string | null;
+            /**
+             * @description When the next attempt is due while pending
+             * @example 2024-01-26T14:00:00Z
+             */
+            next_attempt_at: string | null;
+            /** @example 2024-01-26T14:00:00Z */
+            fired_at: string;
+            /** @example 2024-01-26T14:00:00Z */
+            delivered_at: string | null;
+        };
+        DeliveriesPagePagination: {
+            page: number;
+            limit: number;
+            total_items: number;
+            total_pages: number;
+            /** @description Pass as `cursor` for the next (older) page; null when no more deliveries match */
+            next_cursor: string | null;
+        };
+        /** @description With `cursor`: no totals, so every page costs the same */
+        DeliveriesCursorPagination: {
+            limit: number;
+            /** @description Pass as `cursor` for the next (older) page; null when no more deliveries match */
+            next_cursor: string | null;
+        };
+        DeliveryEnvelope: {
+            data: components["schemas"]["Delivery"];
         };
     };
     responses: never;
@@ -2360,6 +3099,14 @@ export interface operations {
                 start_date?: string;
                 /** @description Only logs at or before this instant (ISO 8601; a bare date means its end) */
                 end_date?: string;
+                /** @description Only logs with this HTTP status code (`500`) or class (`5xx`); logs without a response never match */
+                response_code?: string;
+                /** @description Only logs whose response took at least this many ms (logs without a response time never match) */
+                min_response_time_ms?: number;
+                /** @description Only logs whose response took at most this many ms */
+                max_response_time_ms?: number;
+                /** @description Text the response body or error message contains (case-insensitive, 1–48 UTF-8 bytes). One job, at most 31 days (default: the last 31), cursor paging only, no totals; each request scans a bounded number of logs and says in `scan` whether it reached the end */
+                q?: string;
             };
             header?: never;
             path: {
@@ -2487,10 +3234,18 @@ export interface operations {
                 start_date?: string;
                 /** @description Only logs at or before this instant (ISO 8601; a bare date means its end) */
                 end_date?: string;
+                /** @description Only logs with this HTTP status code (`500`) or class (`5xx`); logs without a response never match */
+                response_code?: string;
+                /** @description Only logs whose response took at least this many ms (logs without a response time never match) */
+                min_response_time_ms?: number;
+                /** @description Only logs whose response took at most this many ms */
+                max_response_time_ms?: number;
                 /** @description Only this job's logs (a live job of the account) */
                 cron_job_id?: string;
                 /** @description Comma-separated; only logs of jobs having any of these tags */
                 tags?: string;
+                /** @description Not here: a text search reads one job's logs (`/logs/{cron_job_id}`) */
+                q?: string;
             };
             header?: never;
             path: {
@@ -2724,6 +3479,129 @@ export interface operations {
             };
         };
     };
+    getAccountMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The exposition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8": string;
+                    "text/plain; version=0.0.4; charset=utf-8": string;
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Accept names neither OpenMetrics 1.0 nor Prometheus text 0.0.4 */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     triggerCronJob: {
         parameters: {
             query?: never;
@@ -2796,6 +3674,531 @@ export interface operations {
                 };
             };
             /** @description The job's schedule has ended, it was paused or deleted during the request, or a request with the same Idempotency-Key is still in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCronJobRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last run, at the same cost at any depth. */
+                cursor?: string;
+                /** @description Only runs in this state */
+                state?: "queued" | "running" | "awaiting" | "done" | "skipped" | "dead";
+                /** @description Only slots at or after this instant (ISO 8601); a span reaching into it is included */
+                start_date?: string;
+                /** @description Only slots at or before this instant (ISO 8601; a bare date means its end); a span starting in it is included */
+                end_date?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The cron job id (UUID) */
+                cron_job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the job's runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CronJobRunsPage"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `pagination.next_cursor` of the previous page (the execution id of its last dead letter): continues after it, at the same cost at any depth */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of dead letters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersPage"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. The same key with the same request within 24 hours returns the first response (with `Idempotent-Replayed: true`) instead of acting again; with a different request it is a 422; while the first is still running, a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description An execution id (a log's id) */
+                execution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay's first attempt and its outcome */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            /** @description No outcome within the bounded wait (25 s): the run continues; its log arrives later */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayPending"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job's schedule has ended, it is not active (or was paused or deleted during the request), or a request with the same Idempotency-Key is still in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayExecutions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. The same key with the same request within 24 hours returns the first response (with `Idempotent-Replayed: true`) instead of acting again; with a different request it is a 422; while the first is still running, a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReplayInput"];
+            };
+        };
+        responses: {
+            /** @description One result per requested execution id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayResult"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4229,6 +5632,1320 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMonitors: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque: `pagination.next_cursor` of the previous page */
+                cursor?: string;
+                /** @description Only monitors in this state (late: up, past next_expected_at) */
+                state?: "new" | "up" | "late" | "down" | "paused";
+                /** @description Comma-separated; a monitor matches if it has any of them */
+                tags?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of monitors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMonitor"];
+            };
+        };
+        responses: {
+            /** @description The created monitor */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken, or the account has MAX_MONITORS monitors */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The monitor id (UUID) */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The monitor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The monitor id (UUID) */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted monitor's id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedMonitor"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The monitor id (UUID) */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMonitor"];
+            };
+        };
+        responses: {
+            /** @description The updated monitor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The monitor id (UUID) */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The paused monitor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeMonitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The monitor id (UUID) */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The monitor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMonitorPings: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque: `pagination.next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The monitor id (UUID) */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of pings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorPingList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotatePingKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedPingKey"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page number (with totals). Not with `cursor`. */
+                page?: number;
+                limit?: number;
+                /** @description Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last delivery, at the same cost at any depth. Not with `page`. */
+                cursor?: string;
+                /** @description Only this job's deliveries (a live job of the account) */
+                cron_job_id?: string;
+                kind?: "callback" | "alert";
+                state?: "pending" | "delivered" | "failed" | "unconfirmed" | "refused" | "recorded";
+            };
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveriesPage"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The delivery's id */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued: the delivery as it is now (pending) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryEnvelope"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An attempt of this delivery is in flight; retry in a minute */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,11 @@ type StatsOp = paths["/v1/cron-jobs/{accountId}/stats/{cron_job_id}"]["get"];
 type ListKeysOp = paths["/v1/cron-jobs/{accountId}/keys"]["get"];
 type CreateKeyOp = paths["/v1/cron-jobs/{accountId}/keys"]["post"];
 type PreviewOp = paths["/v1/cron-jobs/{accountId}/schedule/preview"]["post"];
+type DeadLettersOp = paths["/v1/cron-jobs/{accountId}/dead-letters"]["get"];
+type ReplayOp = paths["/v1/cron-jobs/{accountId}/replay/{execution_id}"]["post"];
+type BulkReplayOp = paths["/v1/cron-jobs/{accountId}/replay"]["post"];
+type DeliveriesOp = paths["/v1/cron-jobs/{accountId}/deliveries"]["get"];
+type RedeliverOp = paths["/v1/cron-jobs/{accountId}/deliveries/{delivery_id}/redeliver"]["post"];
 
 /** A cron job as the API returns it. */
 export type Job = Json<DetailsOp["responses"][200]>["data"];
@@ -74,6 +79,31 @@ export type CreatedApiKey = Json<CreateKeyOp["responses"][201]>["data"];
 /** The body of `POST …/schedule/preview` and its answer's data. */
 export type SchedulePreviewRequest = Body<PreviewOp>;
 export type SchedulePreview = Json<PreviewOp["responses"][200]>["data"];
+
+/** `catchup` of a job: what runs after missed ticks (`latest`: the newest missed slot once; `none`: nothing). */
+export type CatchupPolicy = Job["catchup"];
+
+/** A run closed without an outcome (state `dead`), as `GET …/dead-letters` lists it. */
+export type DeadLetter = Json<DeadLettersOp["responses"][200]>["data"][number];
+/** One page of dead letters, newest first; `pagination.next_cursor` continues. */
+export type DeadLettersPage = Json<DeadLettersOp["responses"][200]>;
+/** `POST …/replay/{execution_id}` answered 200: the replay's first attempt and its outcome. */
+export type ReplayResult = Json<ReplayOp["responses"][200]>["data"];
+/** `POST …/replay/{execution_id}` answered 202: no outcome within 25 s; the log (id = execution_id) comes later. */
+export type ReplayPending = Json<ReplayOp["responses"][202]>["data"];
+/** One id's result of `POST …/replay` (bulk): `queued` with the new execution id, or `not_found` / `refused`. */
+export type BulkReplayItem = Json<BulkReplayOp["responses"][200]>["data"][number];
+
+/** One callback or alert delivery (`GET …/deliveries`). */
+export type Delivery = Json<DeliveriesOp["responses"][200]>["data"][number];
+/** One page of deliveries, newest first. */
+export type DeliveriesPage = Json<DeliveriesOp["responses"][200]>;
+/** Filters of `GET …/deliveries` (without paging): `cron_job_id`, `kind`, `state`. */
+export type DeliveriesFilter = Omit<Query<DeliveriesOp>, "page" | "cursor" | "limit">;
+export type DeliveryKind = NonNullable<DeliveriesFilter["kind"]>;
+export type DeliveryState = Delivery["state"];
+/** `POST …/deliveries/{id}/redeliver` answer's data: the delivery, `pending` again. */
+export type RedeliveredDelivery = Json<RedeliverOp["responses"][202]>["data"];
 
 /** An RFC 9457 problem document as every error response carries it. */
 export type Problem = DetailsOp["responses"][404]["content"]["application/problem+json"];
