@@ -1,9 +1,10 @@
 /** The CLI's argument handling and credential store, in-process (no server): usage errors and not-signed-in. */
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
 import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
 import { main, usageText } from "../src/cli/main.js";
@@ -33,7 +34,10 @@ describe("edgecron CLI arguments", () => {
   it("help prints every command and exits 0", async () => {
     const r = await run(["help"]);
     expect(r.code).toBe(EXIT.ok);
-    for (const c of ["login", "jobs ls", "jobs create", "jobs rm", "logs", "export"]) expect(r.out).toContain(c);
+    for (const c of ["login", "jobs ls", "jobs create", "jobs rm", "logs", "export", "dead-letters", "replay"]) {
+      expect(r.out).toContain(c);
+    }
+    for (const c of ["deliveries", "redeliver"]) expect(r.out).toContain(`edgecron ${c}`);
   });
 
   it.each([
@@ -54,6 +58,14 @@ describe("edgecron CLI arguments", () => {
     [["logs", "j", "--tag", "x"], "give a job id or --tag"],
     [["export", "--format", "xml"], "--format must be ndjson or csv"],
     [["login", "--url", "http://x"], "login needs --url, --account and --key"],
+    [["dead-letters", "--limit", "0"], "--limit must be an integer 1–10000"],
+    [["dead-letters", "x"], "usage: edgecron dead-letters"],
+    [["replay"], "replay needs execution ids or --dead-letters"],
+    [["replay", "exe_1", "--dead-letters"], "give execution ids or --dead-letters, not both"],
+    [["replay", "exe_1", "--limit", "5"], "--limit goes with --dead-letters"],
+    [["deliveries", "--kind", "sms"], "--kind must be one of callback, alert"],
+    [["deliveries", "--state", "lost"], "--state must be one of pending, delivered, failed, unconfirmed, refused"],
+    [["redeliver"], "usage: edgecron redeliver <delivery-id>"],
   ])("%j → exit 2, one line naming the problem", async (argv, message) => {
     const r = await run(argv);
     expect(r.code).toBe(EXIT.usage);
@@ -99,6 +111,145 @@ describe("edgecron CLI arguments", () => {
     const r = await run(["jobs", "get", "x"], env);
     expect(r.code).toBe(EXIT.network);
     expect(r.err).toMatch(/^error: could not reach http:\/\/127\.0\.0\.1:1/);
+  });
+});
+
+/**
+ * A stand-in API on loopback for what the CLI does around the calls: bulk replay batches and keys, dead-letter
+ * paging, exit statuses of a partial replay. (test/worker.test.ts drives the same commands against the Worker.)
+ */
+describe("replay and dead letters against a stand-in API", () => {
+  const ACCOUNT = "00000000-0000-4000-8000-0000000000aa";
+  const dead = Array.from({ length: 150 }, (_, i) => `exe_${String(1000 - i).padStart(26, "0")}`);
+  const bulk: Array<{ key: string | undefined; ids: string[] }> = [];
+  let env: Record<string, string> = {};
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://x");
+      const path = url.pathname.replace(`/v1/cron-jobs/${ACCOUNT}`, "");
+      const send = (status: number, value: unknown) => {
+        res.writeHead(status, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(value));
+      };
+      if (path === "/dead-letters") {
+        const limit = Number(url.searchParams.get("limit") ?? 50);
+        const cursor = url.searchParams.get("cursor");
+        const from = cursor ? dead.indexOf(cursor) + 1 : 0;
+        const page = dead.slice(from, from + limit);
+        const more = from + limit < dead.length;
+        return send(200, {
+          data: page.map((id) => ({
+            execution_id: id,
+            cron_job_id: "j",
+            state: "dead",
+            reason: "undelivered",
+            attempt: 0,
+            trigger: "schedule",
+            scheduled_at: "2026-01-01T00:00:00Z",
+            executed_at: "2026-01-01T00:00:05Z",
+            status: "error",
+            error_message: "Not delivered",
+            replay_of: null,
+          })),
+          pagination: { limit, next_cursor: more ? page.at(-1) : null },
+        });
+      }
+      if (path === "/replay") {
+        const ids = (JSON.parse(body) as { execution_ids: string[] }).execution_ids;
+        bulk.push({ key: req.headers["idempotency-key"] as string | undefined, ids });
+        return send(200, {
+          data: ids.map((id) => {
+            const missing = id === "exe_missing";
+            return {
+              execution_id: id,
+              status: missing ? "not_found" : "queued",
+              replay_execution_id: missing ? null : `${id}_r`,
+              cron_job_id: missing ? null : "j",
+              detail: missing ? `Execution ${id} not found` : null,
+            };
+          }),
+        });
+      }
+      const one = /^\/replay\/(.+)$/.exec(path);
+      if (one) {
+        const ok = one[1] === "exe_ok";
+        return send(200, {
+          data: {
+            execution_id: "exe_new",
+            replay_of: one[1],
+            cron_job_id: "j",
+            status: ok ? "success" : "failure",
+            response_code: ok ? 200 : 500,
+            response_body: null,
+            executed_at: "2026-01-01T00:00:00Z",
+            response_time_ms: 12,
+          },
+        });
+      }
+      send(404, { title: "Not Found", status: 404, detail: `No route for ${path}` });
+    });
+  });
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const addr = server.address();
+    const port = typeof addr === "object" && addr ? addr.port : 0;
+    env = {
+      EDGECRON_URL: `http://127.0.0.1:${port}`,
+      EDGECRON_ACCOUNT_ID: ACCOUNT,
+      EDGECRON_API_KEY: "k",
+      EDGECRON_API_SECRET: "s",
+    };
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("replay of one id waits for the outcome: exit 0 for success, 8 otherwise", async () => {
+    const ok = await run(["replay", "exe_ok"], env);
+    expect(ok.code).toBe(EXIT.ok);
+    expect(ok.out).toBe("success 200 in 12 ms (execution exe_new, replay of exe_ok)\n");
+    const failed = await run(["replay", "exe_bad", "--json"], env);
+    expect(failed.code).toBe(EXIT.runFailed);
+    expect(JSON.parse(failed.out)).toMatchObject({ replay_of: "exe_bad", status: "failure" });
+  });
+
+  it("replay --dead-letters queues every dead letter, 100 a request, each batch with its own key", async () => {
+    bulk.length = 0;
+    const r = await run(["replay", "--dead-letters", "--idempotency-key", "k1", "--json"], env);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(bulk.map((b) => [b.key, b.ids.length])).toEqual([
+      ["k1:1", 100],
+      ["k1:2", 50],
+    ]);
+    expect(bulk.flatMap((b) => b.ids)).toEqual(dead);
+    expect((JSON.parse(r.out) as unknown[]).length).toBe(150);
+    bulk.length = 0;
+    await run(["replay", "--dead-letters", "--limit", "3", "--idempotency-key", "k2"], env);
+    expect(bulk).toEqual([{ key: "k2", ids: dead.slice(0, 3) }]);
+  });
+
+  it("replay of several ids is one bulk request; an id not queued makes the exit status 5", async () => {
+    bulk.length = 0;
+    const r = await run(["replay", "exe_a", "exe_missing", "exe_a"], env);
+    expect(bulk).toEqual([{ key: undefined, ids: ["exe_a", "exe_missing"] }]);
+    expect(r.code).toBe(EXIT.rejected);
+    expect(r.out.split("\n")[0]).toMatch(/^EXECUTION\s+RESULT\s+REPLAY EXECUTION\s+JOB\s+DETAIL$/);
+    expect(r.out).toMatch(/exe_missing\s+not_found\s+-\s+-\s+Execution exe_missing not found/);
+    expect(r.out).toContain("1 of 2 queued");
+  });
+
+  it("dead-letters prints the newest --limit across pages", async () => {
+    const r = await run(["dead-letters", "--limit", "120", "--json"], env);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect((JSON.parse(r.out) as Array<{ execution_id: string }>).map((d) => d.execution_id)).toEqual(
+      dead.slice(0, 120),
+    );
+    const human = await run(["dead-letters", "--limit", "2"], env);
+    expect(human.out.split("\n")[0]).toMatch(/^EXECUTION\s+EXECUTED AT\s+JOB\s+REASON\s+TRY\s+TRIGGER\s+ERROR$/);
+    expect(human.out.split("\n")[1]).toMatch(/^exe_0+1000 +2026-01-01T00:00:05Z +j +undelivered +#0 +schedule +Not/);
   });
 });
 

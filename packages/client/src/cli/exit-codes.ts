@@ -14,15 +14,18 @@ export const EXIT = {
   auth: 3,
   /** The job (or route) does not exist in this account (404). */
   notFound: 4,
-  /** The API refused the request: validation (400), conflict such as the active-job limit (409), 413/415/431. */
+  /**
+   * The API refused the request: validation (400), conflict such as the active-job limit (409), 413/415/431; or a
+   * bulk `replay` left an id unqueued (not found, or its job cannot run).
+   */
   rejected: 5,
   /** Rate limited (429): retry after the `Retry-After` the message gives. */
   rateLimited: 6,
   /** The server could not be reached. */
   network: 7,
-  /** `jobs run`: the run happened but its outcome is failure, error or timeout. */
+  /** `jobs run`, `replay` (one id): the run happened but its outcome is failure, error or timeout. */
   runFailed: 8,
-  /** `jobs run`: no outcome within the server's bounded wait (HTTP 202); the run continues, its log comes later. */
+  /** `jobs run`, `replay` (one id): no outcome within the server's bounded wait (HTTP 202); the run continues. */
   runPending: 9,
 } as const;
 

@@ -8,12 +8,14 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { EdgecronClient } from "../client.js";
 import { EdgecronApiError } from "../errors.js";
 import type { ExportFormat, JobCreate, JobUpdate } from "../types.js";
+import { int } from "./args.js";
 import { type Credentials, deleteCredentials, loadCredentials, saveCredentials } from "./credentials.js";
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
 import { exportLogs } from "./export.js";
 import { followLogs, type LogsArgs, latestLogs } from "./logs.js";
 import { type Io, jobDetails, jobsTable, line } from "./output.js";
 import { readSecret } from "./prompt.js";
+import { RUN_COMMANDS } from "./runs.js";
 import { parseSince } from "./time.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -39,7 +41,7 @@ export interface Ctx {
   print(value: unknown, human: string): void;
 }
 
-interface Command {
+export interface Command {
   usage: string;
   summary: string;
   options?: Options;
@@ -67,14 +69,6 @@ function readJsonFile(path: string | undefined): unknown {
   } catch (e) {
     throw new UsageError(`${path === "-" ? "standard input" : path} is not valid JSON: ${(e as Error).message}`);
   }
-}
-
-function int(ctx: Ctx, name: string, min: number, max: number): number | undefined {
-  const v = ctx.str(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}–${max}`);
-  return n;
 }
 
 const STATUSES = ["success", "failure", "error", "timeout"] as const;
@@ -287,6 +281,7 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.ok;
     },
   },
+  ...RUN_COMMANDS,
 };
 
 export function usageText(): string {
@@ -298,7 +293,7 @@ export function usageText(): string {
     "global options: --json (machine-readable output), --url <api> and --account <id> (override the stored ones),",
     "                -h/--help (one command's usage)",
     "exit status: 0 ok, 1 failure, 2 usage, 3 not signed in / 401 / 403, 4 not found, 5 refused (400/409),",
-    "             6 rate limited, 7 server unreachable, 8 `jobs run`: the run failed, 9 `jobs run`: still running",
+    "             6 rate limited, 7 server unreachable, 8 `jobs run`/`replay`: the run failed, 9 … still running",
   ].join("\n");
 }
 

@@ -1,4 +1,4 @@
-import type { ExecutionLog, Job } from "../types.js";
+import type { BulkReplayItem, DeadLetter, Delivery, ExecutionLog, Job } from "../types.js";
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -55,10 +55,57 @@ export function jobDetails(job: Job): string {
     ["last run", job.last_run_at ? `${job.last_run_at} ${dash(job.last_run_status)}` : null],
     ["executions", `${job.total_executions} (${job.successful_executions} ok, ${job.failed_executions} failed)`],
     ["retries", `${job.max_retries} × ${job.retry_delay_seconds}s, timeout ${job.timeout_seconds}s`],
+    ["catch-up", catchup(job)],
     ["tags", job.tags?.join(", ")],
     ["created", job.created_at],
   ];
   return table(rows.map(([k, v]) => [k, dash(v)]));
+}
+
+/** The catch-up policy and the lateness past which a slot is recorded missed instead of run. */
+function catchup(job: Job): string {
+  const lateness =
+    job.max_lateness_seconds === null ? "no lateness limit" : `max lateness ${job.max_lateness_seconds}s`;
+  return `${job.catchup} (${lateness})`;
+}
+
+export function deadLettersTable(rows: DeadLetter[]): string {
+  return table([
+    ["EXECUTION", "EXECUTED AT", "JOB", "REASON", "TRY", "TRIGGER", "ERROR"],
+    ...rows.map((d) => [
+      d.execution_id,
+      d.executed_at,
+      d.cron_job_id,
+      dash(d.reason),
+      `#${d.attempt}`,
+      d.trigger,
+      dash(d.error_message),
+    ]),
+  ]);
+}
+
+export function bulkReplayTable(rows: BulkReplayItem[]): string {
+  return table([
+    ["EXECUTION", "RESULT", "REPLAY EXECUTION", "JOB", "DETAIL"],
+    ...rows.map((r) => [r.execution_id, r.status, dash(r.replay_execution_id), dash(r.cron_job_id), dash(r.detail)]),
+  ]);
+}
+
+export function deliveriesTable(rows: Delivery[]): string {
+  return table([
+    ["ID", "FIRED AT", "KIND", "EVENT", "STATE", "TRIES", "CODE", "TARGET", "LAST ERROR"],
+    ...rows.map((d) => [
+      d.id,
+      d.fired_at,
+      d.channel ? `${d.kind}/${d.channel}` : d.kind,
+      d.event,
+      d.state,
+      String(d.attempts),
+      dash(d.last_status_code),
+      d.target,
+      dash(d.last_error),
+    ]),
+  ]);
 }
 
 /** Fixed widths, so lines printed one by one (`logs --follow`) line up under the header. */

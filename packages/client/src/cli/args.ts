@@ -1,0 +1,31 @@
+import { UsageError } from "./exit-codes.js";
+import type { Ctx } from "./main.js";
+
+/** `--name` as an integer in [min, max], or undefined when absent. */
+export function int(ctx: Ctx, name: string, min: number, max: number): number | undefined {
+  const v = ctx.str(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}–${max}`);
+  return n;
+}
+
+/** `--name` when it is one of `allowed`; a usage error naming them otherwise. */
+export function oneOf<T extends string>(ctx: Ctx, name: string, allowed: readonly T[]): T | undefined {
+  const v = ctx.str(name);
+  if (v !== undefined && !(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}`);
+  }
+  return v as T | undefined;
+}
+
+/** The first `limit` values of `items` (an SDK iterator, fetched page by page as needed). */
+export async function take<T>(items: AsyncIterable<T>, limit: number): Promise<T[]> {
+  const out: T[] = [];
+  if (limit <= 0) return out;
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
