@@ -1,18 +1,26 @@
 import { createMessageBatch } from "cloudflare:test";
 import type { EngineMessage, MessageSender } from "../../src/lib/messages";
 
-/** A queue stand-in that records what the engine sends, with the delay asked for. */
+/**
+ * A queue stand-in that records what the engine sends, with the delay asked for. `failOnce()`: the next send fails,
+ * and so does any one-by-one retry of its messages (src/lib/messages.ts sendIsolating): the queue was down for it.
+ */
 export function captureQueue() {
   const sent: Array<{ body: EngineMessage; delaySeconds?: number }> = [];
   let failNext = false;
+  let downFor: Set<unknown> | null = null;
   const queue: MessageSender & { sent: typeof sent; failOnce(): void; take(): typeof sent } = {
     sent,
     async sendBatch(messages) {
+      const list = [...messages];
       if (failNext) {
         failNext = false;
+        downFor = new Set(list.map((m) => m.body));
         throw new Error("queue unavailable");
       }
-      for (const m of messages) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
+      if (downFor && list.every((m) => downFor?.has(m.body))) throw new Error("queue unavailable");
+      downFor = null;
+      for (const m of list) sent.push({ body: m.body, delaySeconds: m.delaySeconds });
     },
     failOnce() {
       failNext = true;
