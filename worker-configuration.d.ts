@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	EMAIL: SendEmail;
 	RUNS: Queue;
 	TICKS: Queue;
+	RUNS_DLQ: Queue;
 	RATE_LIMITER: RateLimit;
 	RATE_LIMITER_ACCOUNT: RateLimit;
 	EXECUTOR: string;

@@ -1,5 +1,5 @@
 import pLimit from "p-limit";
-import type { EngineMessage } from "../lib/messages";
+import type { EngineMessage, MessageSender } from "../lib/messages";
 import { abandonCallback, deliverCallback } from "./callbacks";
 import { consumeRun } from "./consume";
 import { closeDeadRun } from "./dead-letter";
@@ -28,8 +28,38 @@ export function redeliveryDelaySeconds(attempts: number): number {
   return Math.min(10 * 2 ** Math.max(0, attempts - 1), 600);
 }
 
-/** The queue() handler for RUNS and its dead-letter queue: at most MAX_IN_FLIGHT at once, each acked alone. */
-export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineMessage>) {
+/** The longest delaySeconds a message may be sent with (Cloudflare Queues limits: 12 hours). */
+export const MAX_QUEUE_DELAY_SECONDS = 12 * 3600;
+
+/**
+ * Holds a message that is waiting, not failing (a move's fence, a lease held elsewhere, an early copy): a fresh copy
+ * sent to `queue` with the delay, then the delivery acked, so waiting spends none of the queue's max_retries
+ * (message.retry counts as a delivery attempt: Cloudflare Queues, "Batching, Retries and Delays"). Without a
+ * queue, or when that send fails, it falls back to retry().
+ */
+export async function holdMessage(
+  queue: MessageSender | undefined,
+  message: Message<EngineMessage>,
+  delaySeconds: number,
+): Promise<void> {
+  const delay = Math.min(Math.max(1, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
+  if (queue) {
+    try {
+      await queue.sendBatch([{ body: message.body, contentType: "json", delaySeconds: delay }]);
+      message.ack();
+      return;
+    } catch (err) {
+      console.error(JSON.stringify({ event: "queue_hold_failed", id: message.id, error: String(err) }));
+    }
+  }
+  message.retry({ delaySeconds: delay });
+}
+
+/**
+ * The queue() handler for RUNS and its dead-letter queue: at most MAX_IN_FLIGHT at once, each acked alone. A run
+ * that must wait (`busy`) is held on `holdQueue` (the queue the batch came from), see holdMessage.
+ */
+export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineMessage>, holdQueue?: MessageSender) {
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   const limit = pLimit(MAX_IN_FLIGHT);
   await Promise.all(
@@ -49,7 +79,7 @@ export async function consumeBatch(deps: EngineDeps, batch: MessageBatch<EngineM
                 result,
               }),
             );
-            if (result === "busy") return message.retry({ delaySeconds: retryAfterSeconds ?? 10 });
+            if (result === "busy") return await holdMessage(holdQueue, message, retryAfterSeconds ?? 10);
           } else if (body?.type === "alert") {
             const result = deadLetters ? await abandon(deps, body) : await deliver(deps, body);
             console.log(JSON.stringify({ event: "alert", id: body.deliveryId, attempt: body.attempt, result }));
