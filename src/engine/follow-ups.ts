@@ -1,6 +1,6 @@
 import type { RunRow } from "../db/schema";
 import type { OutboxEntry } from "../lib/messages";
-import { type EngineMessage, type RunMessage, sendAll } from "../lib/messages";
+import { type EngineMessage, type RunMessage, sendIsolating } from "../lib/messages";
 import type { EngineDeps } from "./deps";
 import { findUnsentRun, markRunsSentStatements, nextAttempt, runId } from "./ledger";
 import { deleteOutboxStatements, findOutboxEntries } from "./outbox";
@@ -15,16 +15,25 @@ export function delayUntil(plannedAt: number, now: number): number {
   return Math.max(0, Math.ceil((plannedAt - now) / 1000));
 }
 
+type QueuedRun = Pick<RunRow, "id" | "jobId" | "accountId" | "plannedAt">;
+
+/** A follow-up the queue refused on its own (src/lib/messages.ts sendIsolating), with what the send threw. */
+export type UnsentFollowUp = { error: string } & (
+  | { run: QueuedRun; entry?: undefined }
+  | { entry: OutboxEntry; run?: undefined }
+);
+
 /**
- * Sends queued runs and outbox entries, then marks them sent in one batch. A failed send throws first, so a
- * retry resends; duplicates are harmless (the lease, the execution id).
+ * Sends queued runs and outbox entries, then marks what went sent in one batch. A queue that fails altogether
+ * throws first, so a retry resends; duplicates are harmless (the lease, the execution id). A message refused on
+ * its own stays unmarked and is returned: the relay dead-letters it (src/engine/relay.ts), the rest still go.
  */
 export async function sendFollowUps(
   deps: EngineDeps,
-  queued: Array<Pick<RunRow, "id" | "jobId" | "accountId" | "plannedAt">>,
+  queued: QueuedRun[],
   entries: OutboxEntry[],
-): Promise<void> {
-  if (queued.length === 0 && entries.length === 0) return;
+): Promise<UnsentFollowUp[]> {
+  if (queued.length === 0 && entries.length === 0) return [];
   const now = deps.now();
   const messages: MessageSendRequest<EngineMessage>[] = [
     ...queued.map((r) => {
@@ -33,15 +42,33 @@ export async function sendFollowUps(
     }),
     ...entries.map((e) => ({ body: e.message, contentType: "json" as const })),
   ];
-  await sendAll(deps.queue, messages);
+  const refused = await sendIsolating(deps.queue, messages);
+  const unsent: UnsentFollowUp[] = refused.map(({ index, error }) =>
+    index < queued.length
+      ? { run: queued[index] as QueuedRun, error }
+      : { entry: entries[index - queued.length] as OutboxEntry, error },
+  );
+  const sentRuns = queued.filter((r) => !unsent.some((u) => u.run === r));
+  const sentEntries = entries.filter((e) => !unsent.some((u) => u.entry === e));
   const marks = [
-    ...markRunsSentStatements(deps.db, queued, now),
+    ...markRunsSentStatements(deps.db, sentRuns, now),
     ...deleteOutboxStatements(
       deps.db,
-      entries.map((e) => e.id),
+      sentEntries.map((e) => e.id),
     ),
   ];
-  await deps.db.batch(marks as [(typeof marks)[number], ...(typeof marks)[number][]]);
+  if (marks.length > 0) await deps.db.batch(marks as [(typeof marks)[number], ...(typeof marks)[number][]]);
+  for (const u of unsent) {
+    console.error(
+      JSON.stringify({
+        event: "queue_message_unsendable",
+        run_id: u.run?.id,
+        outbox_id: u.entry?.id,
+        error: u.error,
+      }),
+    );
+  }
+  return unsent;
 }
 
 /** Re-sends whatever follow-up of a recorded attempt is not marked sent (a redelivery of a finished run). */

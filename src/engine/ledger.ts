@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accounts, cronJobs, type RunOrigin, type RunReason, type RunRow, runs, runsV1 } from "../db/schema";
 import { RUNNABLE_STATES } from "../jobs/state";
@@ -196,7 +196,16 @@ export async function findUnsentRun(db: Db, ref: RunRef): Promise<RunRow | undef
   return selectedRuns(rows)[0];
 }
 
-/** Runs the relay re-sends, oldest first: never sent, overdue by `staleMs`, or running with an expired lease. */
+/**
+ * A crashed run (running, its lease expired, nothing recorded) is re-sent this long after its lease_until, and
+ * again at most this often: room for the queue's own redelivery, which comes when the lease ends.
+ */
+export const CRASH_RESEND_AFTER_MS = 2 * 60_000;
+
+/**
+ * Runs the relay re-sends, oldest first: never sent, overdue by `staleMs`, or crashed (CRASH_RESEND_AFTER_MS past
+ * lease_until and past the last send). Never a fenced account's: its messages are held until the move ends.
+ */
 export async function findStrandedRuns(db: Db, now: number, staleMs: number, limit: number): Promise<RunRow[]> {
   return selectedRuns(await strandedRunsQuery(db, now, staleMs, limit));
 }
@@ -204,6 +213,7 @@ export async function findStrandedRuns(db: Db, now: number, staleMs: number, lim
 /** The relay's query (findStrandedRuns), unexecuted, so its plan can be checked. */
 export function strandedRunsQuery(db: Db, now: number, staleMs: number, limit: number) {
   const stale = now - staleMs;
+  const crashed = now - CRASH_RESEND_AFTER_MS;
   return db
     .select(runColumns)
     .from(runs)
@@ -214,8 +224,14 @@ export function strandedRunsQuery(db: Db, now: number, staleMs: number, limit: n
         or(
           and(eq(runs.state, STATE.queued), isNull(runs.sentAt)),
           and(eq(runs.state, STATE.queued), lt(runs.plannedAt, stale), lt(runs.sentAt, stale)),
-          and(eq(runs.state, STATE.running), lt(runs.leaseUntil, now), sql`coalesce(${runs.sentAt}, 0) < ${stale}`),
+          and(
+            eq(runs.state, STATE.running),
+            lte(runs.leaseUntil, crashed),
+            sql`coalesce(${runs.sentAt}, 0) <= ${crashed}`,
+          ),
         ),
+        // The account fence of a move (src/engine/fence.ts), by the account's number.
+        sql`NOT EXISTS (SELECT 1 FROM ${accounts} WHERE ${accounts.num} = ${runs.account} AND ${accounts.fencedAt} IS NOT NULL)`,
       ),
     )
     .orderBy(runs.plannedAt)

@@ -4,6 +4,7 @@ import { insertWhere } from "../db/insert-where";
 import { outbox } from "../db/schema";
 import type { EngineMessage, OutboxEntry } from "../lib/messages";
 import { logExists } from "../logs/store";
+import { accountNotFenced } from "./fence";
 import { idChunks } from "./ledger";
 
 /**
@@ -29,12 +30,15 @@ export async function findOutboxEntries(db: Db, executionId: string): Promise<Ou
   return rows.map(parse);
 }
 
-/** Entries older than `before` (ms): their attempt's own send failed and nothing redelivered it. */
+/**
+ * Entries older than `before` (ms): their attempt's own send failed and nothing redelivered it. A fenced account's
+ * wait: sending deletes the entry, a write the move's copy would not carry.
+ */
 export async function findStaleOutboxEntries(db: Db, before: number, limit: number): Promise<OutboxEntry[]> {
   const rows = await db
     .select()
     .from(outbox)
-    .where(lt(outbox.createdAt, before))
+    .where(and(lt(outbox.createdAt, before), accountNotFenced(outbox.accountId)))
     .orderBy(asc(outbox.createdAt))
     .limit(limit);
   return rows.map(parse);
