@@ -66,7 +66,7 @@ const listRoute = createRoute({
   tags,
   summary: "Callback and alert deliveries, newest first",
   description:
-    "Every success/failure callback and every alert of the account's live jobs, one entry per delivery (an alert " +
+    "Every success/failure callback and every alert of the account's live jobs and its monitors, one entry per delivery (an alert " +
     "per channel), with its state, attempts and latest error; kept as long as logs. Filter by `cron_job_id`, " +
     "`kind` and `state`. Page with `page` (totals included) or with `cursor` (`pagination.next_cursor`).",
   security: apiKeySecurity,
@@ -97,6 +97,7 @@ export function serialiseDelivery(r: DeliveryRow) {
     id: r.id,
     source: r.source,
     cron_job_id: r.source === "job" ? r.sourceId : null,
+    monitor_id: r.source === "monitor" ? r.sourceId : null,
     execution_id: r.executionId,
     kind: r.kind,
     event: r.event,

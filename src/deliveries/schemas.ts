@@ -6,12 +6,16 @@ import {
   deliveryKinds,
   deliverySources,
   deliveryStates,
+  monitorAlertEvents,
 } from "../db/schema";
 import { AccountParamSchema } from "../http/schemas";
 
 const iso = z.string().openapi({ example: "2024-01-26T14:00:00Z" });
-/** Alert events and the callbacks' success/failure, each once. */
-const events = [...new Set<string>([...callbackEvents, ...alertEvents])] as [string, ...string[]];
+/** The callbacks' success/failure and the jobs' and monitors' alert events, each once. */
+const events = [...new Set<string>([...callbackEvents, ...alertEvents, ...monitorAlertEvents])] as [
+  string,
+  ...string[],
+];
 
 export const DeliveryStateSchema = z.enum(deliveryStates).openapi({
   description:
@@ -26,6 +30,7 @@ export const DeliverySchema = z
     id: z.string().openapi({ example: "exe_01JMZ3Q4T8A1B2C3D4E5F6G7H8:callback" }),
     source: z.enum(deliverySources).openapi({ description: "What caused it: a job's run (or a monitor)" }),
     cron_job_id: z.string().nullable().openapi({ description: "The job, when source is `job`" }),
+    monitor_id: z.string().nullable().openapi({ description: "The monitor, when source is `monitor`" }),
     execution_id: z
       .string()
       .nullable()
@@ -33,7 +38,7 @@ export const DeliverySchema = z
     kind: z.enum(deliveryKinds),
     event: z.enum(events).openapi({
       description:
-        "A callback's success or failure (which of success_url and failure_url), or the alert's event (failure, reminder, recovery, slow, disabled, test, …)",
+        "A callback's success or failure (which of success_url and failure_url), or the alert's event (a job's failure, reminder, recovery, slow, disabled, test, …; a monitor's down, up)",
     }),
     channel: z.enum(alertChannelTypes).nullable().openapi({ description: "The alert's channel; null for a callback" }),
     target: z.string().openapi({ description: "The URL (secret query values redacted) or e-mail address" }),

@@ -83,6 +83,7 @@ describe("the delivery record", () => {
       id: sentCallback.deliveryId,
       source: "job",
       cron_job_id: job.id,
+      monitor_id: null,
       execution_id: expect.stringMatching(/^exe_/),
       kind: "callback",
       event: "failure",
