@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, max, min, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { alertEmailRecipients, confirmationSends } from "../db/schema";
+import { accounts, alertEmailRecipients, confirmationSends } from "../db/schema";
 
 export type RecipientRow = typeof alertEmailRecipients.$inferSelect;
 
@@ -190,25 +190,34 @@ export async function deleteExpiredConfirmationSends(db: Db, cutoff: number, lim
 /**
  * Confirms the pending recipient whose link carries `token`. The token works once: its hash stays on the confirmed
  * row only so that the link used again can say the address is confirmed already (`already`). Undefined when no
- * recipient of the account has this token (wrong, replaced by a newer link, or the address was removed).
+ * recipient of the account has this token (wrong, replaced by a newer link, or the address was removed); `moving`
+ * when a move fences the account: nothing was written and the link keeps working.
  */
 export async function confirmRecipient(
   db: Db,
   accountId: string,
   token: string,
   now: number,
-): Promise<{ row: RecipientRow; already: boolean } | undefined> {
+): Promise<{ row: RecipientRow; already: boolean } | { moving: true } | undefined> {
   const hash = await tokenHash(token);
   const byToken = and(eq(alertEmailRecipients.accountId, accountId), eq(alertEmailRecipients.tokenHash, hash));
   const [confirmed] = await db
     .update(alertEmailRecipients)
     .set({ status: "confirmed", confirmedAt: now })
-    .where(and(byToken, eq(alertEmailRecipients.status, "pending")))
+    .where(and(byToken, eq(alertEmailRecipients.status, "pending"), notFenced(accountId)))
     .returning();
   if (confirmed) return { row: confirmed, already: false };
   const [used] = await db.select().from(alertEmailRecipients).where(byToken).limit(1);
+  if (used?.status === "pending") return { moving: true };
   return used?.status === "confirmed" ? { row: used, already: true } : undefined;
 }
+
+/**
+ * While a move fences the account (src/shards/move.ts sets accounts.fenced_at), a write here would land on a copy
+ * being replaced: the statement itself refuses, so no isolate with a stale directory entry writes after the fence.
+ */
+const notFenced = (accountId: string) =>
+  sql`NOT EXISTS (SELECT 1 FROM ${accounts} WHERE ${accounts.id} = ${accountId} AND ${accounts.fencedAt} IS NOT NULL)`;
 
 /** Removes a recipient (pending or confirmed): alerts to it stop. */
 export async function deleteRecipient(db: Db, accountId: string, email: string): Promise<boolean> {

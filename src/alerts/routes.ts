@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { config } from "../config";
+import { createDb } from "../db/client";
 import type { AlertEvent } from "../db/schema";
 import { listAlertDeliveries } from "../deliveries/store";
 import { countLimitReached, rateLimitReached } from "../http/account-limits";
@@ -13,7 +14,8 @@ import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../
 import { cspNonce, htmlPageHeaders } from "../http/security-headers";
 import { findJob } from "../jobs/repository";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
-import { accountDb } from "../shards/resolve";
+import { MOVING_RETRY_SECONDS } from "../shards/move";
+import { accountShard } from "../shards/resolve";
 import { startDoubleOptIn } from "./confirm";
 import { resolveMailer } from "./mailer";
 import { confirmRecipient, deleteRecipient, listRecipients, type RecipientRow } from "./recipients";
@@ -202,7 +204,7 @@ const PAGE_CSS = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3
  * A confirm page, with the dashboard's headers (src/http/security-headers.ts): no script, its own style by nonce, and
  * its form posting back to this origin.
  */
-function confirmPage(c: Context<AppEnv>, status: 200 | 404 | 409, title: string, body: string) {
+function confirmPage(c: Context<AppEnv>, status: 200 | 404 | 409 | 503, title: string, body: string) {
   const n = cspNonce();
   const html =
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
@@ -235,8 +237,21 @@ export const alertConfirmRoutes = createRouter()
     const token = typeof form.token === "string" ? form.token : (c.req.query("token") ?? "");
     // A public route: no key names the account, so its shard comes from the path (an unknown account is a 404 page).
     const accountId = canonicalId(c.req.param("accountId"));
-    const db = token ? await accountDb(c.env, accountId) : null;
-    const found = db ? await confirmRecipient(db, accountId, token, Date.now()) : undefined;
+    const place = token ? await accountShard(c.env, accountId) : null;
+    // During a move nothing is written (it would land on the copy being replaced): the link keeps working.
+    const found =
+      place?.state === "moving"
+        ? { moving: true as const }
+        : place
+          ? await confirmRecipient(createDb(place.binding), accountId, token, Date.now())
+          : undefined;
+    if (found && "moving" in found) {
+      const detail =
+        "This account is being moved between databases, so nothing was confirmed. Try again in a minute: the link still works.";
+      c.header("Retry-After", String(MOVING_RETRY_SECONDS));
+      if (!wantsHtml(c)) fail(503, detail);
+      return confirmPage(c, 503, "Try again in a minute", `<p>${detail}</p>`);
+    }
     if (!found) {
       const detail = "This link is not valid: it was replaced by a newer one, its address was removed, or it is wrong.";
       if (!wantsHtml(c)) fail(404, detail);
