@@ -53,6 +53,9 @@ export interface JobFormState {
   };
   jitter_seconds: string;
   overlap_policy: string;
+  catchup: string;
+  /** Empty: no limit (null). */
+  max_lateness_seconds: string;
   retry: {
     max_retries: string;
     retry_delay_seconds: string;
@@ -75,6 +78,11 @@ export interface JobFormState {
     slow_measure: string;
     slow_window: string;
     auto_disable_after: string;
+    on_missed: boolean;
+    on_skipped: boolean;
+    /** Empty: no late alerts (null). */
+    late_after_seconds: string;
+    on_dead_lettered: boolean;
   };
 }
 
@@ -132,6 +140,8 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
     },
     jitter_seconds: text(job?.jitter_seconds ?? 0),
     overlap_policy: job?.overlap_policy ?? "allow",
+    catchup: job?.catchup ?? "latest",
+    max_lateness_seconds: text(job?.max_lateness_seconds),
     retry: {
       max_retries: text(retry?.max_retries ?? job?.max_retries ?? 3),
       retry_delay_seconds: text(retry?.retry_delay_seconds ?? job?.retry_delay_seconds ?? 60),
@@ -169,6 +179,10 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       slow_measure: alerts?.slow_run?.measure ?? "run",
       slow_window: text(alerts?.slow_run?.window ?? 20),
       auto_disable_after: text(alerts?.auto_disable_after),
+      on_missed: alerts?.on_missed ?? false,
+      on_skipped: alerts?.on_skipped ?? false,
+      late_after_seconds: text(alerts?.late_after_seconds),
+      on_dead_lettered: alerts?.on_dead_lettered ?? false,
     },
   };
 }
@@ -288,6 +302,8 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
       is_active: s.is_active,
       jitter_seconds: num(s.jitter_seconds),
       overlap_policy: s.overlap_policy,
+      catchup: s.catchup,
+      max_lateness_seconds: numOrNull(s.max_lateness_seconds),
       retry_config: {
         max_retries: num(s.retry.max_retries),
         retry_delay_seconds: num(s.retry.retry_delay_seconds),
@@ -322,6 +338,10 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
             }
           : null,
         auto_disable_after: numOrNull(a.auto_disable_after),
+        on_missed: a.on_missed,
+        on_skipped: a.on_skipped,
+        late_after_seconds: numOrNull(a.late_after_seconds),
+        on_dead_lettered: a.on_dead_lettered,
       },
     },
   };

@@ -14,6 +14,7 @@ const STATUS_TEXT: Record<AlertDelivery["status"], string> = {
   failed: "failed: retries exhausted",
   unconfirmed: "not sent: the recipient has not confirmed the address",
   refused: "not sent: the target is not allowed",
+  recorded: "recorded, not sent: the server runs with CALLBACKS=record",
 };
 
 /** A delivery's target: an e-mail as text; a redacted bearer URL shown as its host and a "secret · set" badge. */

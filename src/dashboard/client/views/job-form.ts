@@ -62,6 +62,8 @@ const FIELD_IDS: Record<string, string> = {
   "schedule_config.start_date": "f-start-date",
   jitter_seconds: "f-jitter",
   overlap_policy: "f-overlap",
+  catchup: "f-catchup",
+  max_lateness_seconds: "f-max-lateness",
   retry_config: "f-retries",
   "retry_config.max_retries": "f-retries",
   "retry_config.retry_delay_seconds": "f-delay",
@@ -88,6 +90,10 @@ const FIELD_IDS: Record<string, string> = {
   "alerts.slow_run.threshold_ms": "f-slow-threshold",
   "alerts.slow_run.measure": "f-slow-measure",
   "alerts.slow_run.window": "f-slow-window",
+  "alerts.on_missed": "f-alert-missed",
+  "alerts.on_skipped": "f-alert-skipped",
+  "alerts.late_after_seconds": "f-alert-late",
+  "alerts.on_dead_lettered": "f-alert-dead",
 };
 
 /** Under a URL field that holds a token: how a secret query value is kept or replaced. */
@@ -273,6 +279,19 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     ],
     s.overlap_policy,
   );
+  const catchup = select(
+    "f-catchup",
+    [
+      ["latest", "Run the newest missed slot once (latest)"],
+      ["none", "Run nothing until the next slot (none)"],
+    ],
+    s.catchup,
+  );
+  const maxLateness = input("f-max-lateness", "number", s.max_lateness_seconds, {
+    min: "60",
+    max: "31622400",
+    placeholder: "No limit",
+  });
 
   // Retries, success rules, callbacks
   const retries = input("f-retries", "number", s.retry.max_retries, { min: "0", max: "10" });
@@ -349,6 +368,10 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     a.slow_measure,
   );
   const slowWindow = input("f-slow-window", "number", a.slow_window, { min: "5", max: "100" });
+  const alertMissed = checkbox("f-alert-missed", "Alert when slots are missed (an outage, max lateness)", a.on_missed);
+  const alertSkipped = checkbox("f-alert-skipped", "Alert when a slot is skipped (overlap policy skip)", a.on_skipped);
+  const alertDead = checkbox("f-alert-dead", "Alert when a run is dead-lettered (no outcome)", a.on_dead_lettered);
+  const alertLate = input("f-alert-late", "number", a.late_after_seconds, { min: "1", max: "86400" });
 
   const repeatFields = grid(
     field("f-repeat", "Repeat every", h("div", { class: "pair" }, every, repeat)),
@@ -362,6 +385,13 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     field("f-start-date", "Starts (date in the job's zone, or a date-time; empty: now)", startDate),
     field("f-jitter", "Jitter (seconds, 0–3600)", jitter),
     field("f-overlap", "While the previous run is unfinished", overlap),
+    field("f-catchup", "After missed ticks (an outage)", catchup, "The other missed slots are recorded as missed"),
+    field(
+      "f-max-lateness",
+      "Max lateness (seconds)",
+      maxLateness,
+      "A slot claimed later than this is recorded missed instead of run. Empty: no limit",
+    ),
   );
   const endFields = grid(
     field("f-end", "Ends", end),
@@ -488,8 +518,12 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         field("f-alert-after", "Alert after this many failed runs in a row", alertAfter, "Empty: no failure alerts"),
         field("f-alert-remind", "Remind every (minutes, at least 5)", alertRemind, "Empty: no reminders"),
         field("f-alert-disable", "Disable the job after this many failed runs", alertDisable, "Empty: never"),
+        field("f-alert-late", "Alert when a run starts late by more than (seconds)", alertLate, "Empty: never"),
       ),
       alertRecovery.el,
+      alertMissed.el,
+      alertSkipped.el,
+      alertDead.el,
       slow.el,
       slowFields,
     ),
@@ -536,6 +570,8 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       },
       jitter_seconds: jitter.value,
       overlap_policy: overlap.value,
+      catchup: catchup.value,
+      max_lateness_seconds: maxLateness.value,
       retry: {
         max_retries: retries.value,
         retry_delay_seconds: delay.value,
@@ -561,6 +597,10 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         slow_measure: slowMeasure.value,
         slow_window: slowWindow.value,
         auto_disable_after: alertDisable.value,
+        on_missed: alertMissed.box.checked,
+        on_skipped: alertSkipped.box.checked,
+        late_after_seconds: alertLate.value,
+        on_dead_lettered: alertDead.box.checked,
       },
     };
   }
