@@ -4,6 +4,7 @@
  * `recorded` (never `delivered`) when CALLBACKS=record.
  */
 import { beforeEach, describe, expect, inject, it, vi } from "vitest";
+import { abandonCallback } from "../../src/engine/callbacks";
 import { consumeRun } from "../../src/engine/consume";
 import { deliver, type RecordedDeliveryMessage } from "../../src/engine/deliver";
 import { redeliver } from "../../src/engine/redeliver";
@@ -136,6 +137,20 @@ describe("the delivery record", () => {
       last_error: "HTTP 500",
       next_attempt_at: null,
       delivered_at: "2026-06-01T12:00:31Z",
+    });
+  });
+
+  it("a callback the dead-letter queue receives is closed as failed", async () => {
+    const job = await alertedJob({ alert: null });
+    const [msg] = await runAt(job, T);
+    const callback = msg as RecordedDeliveryMessage & { type: "callback" };
+    expect(await abandonCallback(engine(T), callback)).toBe("failed");
+    expect(await deliver(engine(T), callback)).toBe("duplicate");
+    expect((await list()).body.data[0]).toMatchObject({
+      state: "failed",
+      attempts: 0,
+      last_error: "dead-lettered after repeated consumer failures",
+      next_attempt_at: null,
     });
   });
 
