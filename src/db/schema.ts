@@ -161,6 +161,18 @@ export const cronJobs = sqliteTable(
     /** When the alert policy disabled the job (epoch ms) and why; both null unless state is `disabled`. */
     disabledAt: integer("disabled_at"),
     disabledReason: text("disabled_reason"),
+    /**
+     * A pause with an end (epoch ms): the first tick at or after it resumes the job (src/engine/resume.ts); null
+     * for a job not paused, or paused until resumed by hand.
+     */
+    pausedUntil: integer("paused_until"),
+    /** Why the job is paused, as the user gave it (≤ 200 characters); null when not paused or none was given. */
+    pauseReason: text("pause_reason"),
+    /**
+     * While a pause with an end lasts: its slots after this instant are not yet in the paused span (the pause's
+     * start, advanced by each resume step that records a chunk of them); null otherwise.
+     */
+    pausedAt: integer("paused_at"),
     nextRunAt: integer("next_run_at"),
     lastRunAt: integer("last_run_at"),
     lastRunStatus: text("last_run_status"),
@@ -203,6 +215,8 @@ export const cronJobs = sqliteTable(
     // Only live, active jobs are ever due: a partial index keeps the tick's scan tiny.
     index("cron_jobs_due_idx").on(t.nextRunAt).where(sql`${t.isActive} = 1 AND ${t.deletedAt} IS NULL`),
     index("cron_jobs_deleted_idx").on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
+    // The tick's resume step reads only jobs paused until an instant.
+    index("cron_jobs_resume_idx").on(t.pausedUntil).where(sql`${t.pausedUntil} IS NOT NULL AND ${t.deletedAt} IS NULL`),
   ],
 );
 
