@@ -24,6 +24,8 @@ export function DashboardPage(props: { nonce: string }) {
           <nav class="nav" id="nav" aria-label="Sections" hidden>
             <a href="#/">Jobs</a>
             <a href="#/logs">Logs</a>
+            <a href="#/dead-letters">Dead letters</a>
+            <a href="#/deliveries">Deliveries</a>
             <a href="#/keys">API keys</a>
             <a href="#/signing-secret">Signing secret</a>
             <a href="#/alert-recipients">Alert recipients</a>

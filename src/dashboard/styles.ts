@@ -75,6 +75,13 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .badge.delivered, .badge.confirmed { background: #e7f6ec; color: #14532d; }
 .badge.pending, .badge.unconfirmed { background: #fef3c7; color: #78350f; }
 .badge.failed, .badge.refused { background: var(--failure); }
+.badge.recorded { background: #e0ecff; color: #1e3a8a; }
+.badge.dead { background: #7f1d1d; }
+.badge.skipped { background: #eceef1; color: #374151; border: 1px dashed #9ca3af; }
+.badge.queued, .badge.running, .badge.awaiting { background: #fef3c7; color: #78350f; }
+.badge.done { background: #e7f6ec; color: #14532d; }
+.reason { font-size: 0.85rem; }
+.replay-result { font-size: 0.85rem; }
 .state-note { margin: 0 0 16px; padding: 10px 14px; border-radius: 6px; background: #fef2f2; border: 1px solid #fecaca; }
 .state-note p { margin: 0 0 8px; }
 

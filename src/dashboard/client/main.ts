@@ -9,6 +9,8 @@ import { browserZoneName, setZoneChoice, type ZoneChoice, zoneChoice } from "./t
 import { currentRefresh, flash, flashNavigated, flashOutlived, notice } from "./ui";
 import { accountLogsView } from "./views/account-logs";
 import { alertRecipientsView } from "./views/alert-recipients";
+import { deadLettersView } from "./views/dead-letters";
+import { deliveriesView } from "./views/deliveries";
 import { forgetJobView, jobView } from "./views/job";
 import { jobFormView } from "./views/job-form";
 import { jobsView } from "./views/jobs";
@@ -136,6 +138,8 @@ function render(): void {
   else if (editId) void jobFormView(editId);
   else if (jobId) jobView(jobId, params);
   else if (path === "/logs") void accountLogsView(params);
+  else if (path === "/dead-letters") void deadLettersView();
+  else if (path === "/deliveries") void deliveriesView(params);
   else if (path === "/keys") keysView();
   else if (path === "/signing-secret") signingSecretView();
   else if (path === "/alert-recipients") alertRecipientsView();

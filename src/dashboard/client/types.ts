@@ -30,6 +30,15 @@ export type Status = (typeof STATUSES)[number];
 export type ApiKey = Schemas["ApiKey"];
 export type AlertDelivery = Schemas["AlertDelivery"];
 export type AlertRecipient = Schemas["AlertRecipient"];
+/** A run closed without an outcome (state dead), as GET /dead-letters lists it. */
+export type DeadLetter = Schemas["DeadLetter"];
+/** POST /replay/{id}: the replay's outcome (200), or pending (202) while it continues. */
+export type ReplayAnswer = Schemas["ReplayResult"]["data"] | Schemas["ReplayPending"]["data"];
+export type BulkReplayItem = Schemas["BulkReplayItem"];
+/** One callback or alert delivery (GET /deliveries). */
+export type Delivery = Schemas["Delivery"];
+export type DeliveryState = Delivery["state"];
+export type DeliveriesPagination = Schemas["DeliveriesPagePagination"];
 
 /** What the dashboard keeps in session storage; not an API shape. */
 export interface Credentials {

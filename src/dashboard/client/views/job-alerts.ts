@@ -8,7 +8,7 @@ import { errorText } from "../ui";
 
 const PAGE_SIZE = 20;
 
-const STATUS_TEXT: Record<AlertDelivery["status"], string> = {
+export const STATUS_TEXT: Record<AlertDelivery["status"], string> = {
   pending: "queued or being retried",
   delivered: "delivered",
   failed: "failed: retries exhausted",
@@ -18,7 +18,7 @@ const STATUS_TEXT: Record<AlertDelivery["status"], string> = {
 };
 
 /** A delivery's target: an e-mail as text; a redacted bearer URL shown as its host and a "secret · set" badge. */
-function targetCell(d: AlertDelivery) {
+export function targetCell(d: Pick<AlertDelivery, "target"> & { channel: AlertDelivery["channel"] | null }) {
   if (d.channel === "email" || !hasToken(d.target)) return h("span", { class: "mono" }, d.target);
   return [urlHost(d.target) || "URL", " ", secretBadge()];
 }
