@@ -8,7 +8,7 @@ import { ProblemError, problem } from "./problem";
 export const RATE_LIMIT_POLICY = "per-key";
 export const ACCOUNT_RATE_LIMIT_POLICY = "per-account";
 
-interface Budget {
+export interface Budget {
   policy: string;
   binding: RateLimit | undefined;
   key: string;
@@ -55,8 +55,19 @@ export const rateLimits = createMiddleware<AppEnv>(async (c, next) => {
       detail: `this account may make ${cfg.RATE_LIMIT_ACCOUNT_REQUESTS} requests per ${cfg.RATE_LIMIT_ACCOUNT_PERIOD_SECONDS} seconds across all its API keys (RATE_LIMIT_ACCOUNT_REQUESTS)`,
     },
   ];
+  const policy = await spendBudgets(c, budgets);
+  if (policy === null) return next();
+  await next();
+  c.header("RateLimit-Policy", policy);
+});
+
+/**
+ * Spends one request of each budget in turn, or throws the 429 naming the first one exhausted. Returns the
+ * RateLimit-Policy value to set on the response, or null when no budget has a binding (unlimited).
+ */
+export async function spendBudgets(c: Context<AppEnv>, budgets: Budget[]): Promise<string | null> {
   const active = budgets.filter((b): b is Budget & { binding: RateLimit } => b.binding !== undefined);
-  if (active.length === 0) return next();
+  if (active.length === 0) return null;
   const policy = active.map((b) => `"${b.policy}";q=${b.quota};w=${b.period}`).join(", ");
   for (const budget of active) {
     if (await allows(c, budget)) continue;
@@ -67,6 +78,5 @@ export const rateLimits = createMiddleware<AppEnv>(async (c, next) => {
       RateLimit: `"${budget.policy}";r=0;t=${w}`,
     });
   }
-  await next();
-  c.header("RateLimit-Policy", policy);
-});
+  return policy;
+}
