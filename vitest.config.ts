@@ -48,6 +48,7 @@ export default defineConfig(async () => {
             ALLOW_PRIVATE_TARGETS: "true",
             RATE_LIMIT_REQUESTS: "1000000",
             RATE_LIMIT_ACCOUNT_REQUESTS: "1000000",
+            RATE_LIMIT_PING_REQUESTS: "1000000",
             // Confirmation links and the OpenAPI servers name this origin (test/http/public-origin.test.ts sets another).
             PUBLIC_ORIGIN: "http://localhost",
             // A test-only master key (the committed .dev.vars holds the local one): job secrets are sealed with it.
@@ -63,6 +64,8 @@ export default defineConfig(async () => {
             RATE_LIMITER_TIGHT: { namespace_id: "1002", simple: { limit: 3, period: 60 } },
             RATE_LIMITER_ACCOUNT: { namespace_id: "1003", simple: { limit: 1_000_000, period: 60 } },
             RATE_LIMITER_ACCOUNT_TIGHT: { namespace_id: "1004", simple: { limit: 5, period: 60 } },
+            RATE_LIMITER_PING: { namespace_id: "1005", simple: { limit: 1_000_000, period: 60 } },
+            RATE_LIMITER_PING_TIGHT: { namespace_id: "1006", simple: { limit: 3, period: 60 } },
           },
         },
       }),

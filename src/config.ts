@@ -18,6 +18,8 @@ const ConfigSchema = z.object({
   MAX_JOBS: z.coerce.number().int().min(1).default(500),
   /** Usable (unrevoked, unexpired) API keys per account; keys can mint keys, so this bounds the per-key budgets. */
   MAX_API_KEYS: z.coerce.number().int().min(1).default(20),
+  /** Live monitors per account (src/monitors); `?create=1` pings beyond it get 429. */
+  MAX_MONITORS: z.coerce.number().int().min(1).default(100),
   /** Idempotency keys per account within their 24-hour window (src/lib/idempotency/store.ts). */
   MAX_IDEMPOTENCY_KEYS: z.coerce.number().int().min(1).default(10_000),
   /** Must match the RATE_LIMITER binding's `simple.limit`: the binding enforces it, these only describe it. */
@@ -28,6 +30,10 @@ const ConfigSchema = z.object({
   RATE_LIMIT_ACCOUNT_REQUESTS: z.coerce.number().int().min(1).default(300),
   /** Must match the RATE_LIMITER_ACCOUNT binding's `simple.period` (10 or 60). */
   RATE_LIMIT_ACCOUNT_PERIOD_SECONDS: z.enum(["10", "60"]).default("60").transform(Number),
+  /** Must match the RATE_LIMITER_PING binding's `simple.limit`: pings per ping key (one per account). */
+  RATE_LIMIT_PING_REQUESTS: z.coerce.number().int().min(1).default(1000),
+  /** Must match the RATE_LIMITER_PING binding's `simple.period` (10 or 60). */
+  RATE_LIMIT_PING_PERIOD_SECONDS: z.enum(["10", "60"]).default("60").transform(Number),
   /** How long an isolate trusts a key it verified (0: check D1 on every request); also a revoked key's grace. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   /** How long an isolate trusts the shard directory (src/shards/directory.ts); 0 reads it on every request. */
@@ -67,10 +73,13 @@ export function config(env: Partial<Record<keyof Config, string>>): Config {
       MAX_JOBS: env.MAX_JOBS || undefined,
       MAX_API_KEYS: env.MAX_API_KEYS || undefined,
       MAX_IDEMPOTENCY_KEYS: env.MAX_IDEMPOTENCY_KEYS || undefined,
+      MAX_MONITORS: env.MAX_MONITORS || undefined,
       RATE_LIMIT_REQUESTS: env.RATE_LIMIT_REQUESTS || undefined,
       RATE_LIMIT_PERIOD_SECONDS: env.RATE_LIMIT_PERIOD_SECONDS || undefined,
       RATE_LIMIT_ACCOUNT_REQUESTS: env.RATE_LIMIT_ACCOUNT_REQUESTS || undefined,
       RATE_LIMIT_ACCOUNT_PERIOD_SECONDS: env.RATE_LIMIT_ACCOUNT_PERIOD_SECONDS || undefined,
+      RATE_LIMIT_PING_REQUESTS: env.RATE_LIMIT_PING_REQUESTS || undefined,
+      RATE_LIMIT_PING_PERIOD_SECONDS: env.RATE_LIMIT_PING_PERIOD_SECONDS || undefined,
       API_KEY_CACHE_SECONDS: env.API_KEY_CACHE_SECONDS || undefined,
       DIRECTORY_CACHE_SECONDS: env.DIRECTORY_CACHE_SECONDS || undefined,
       ALERT_EMAIL_FROM: env.ALERT_EMAIL_FROM || undefined,
