@@ -1,7 +1,8 @@
 import type { Db } from "../db/client";
 import { jitteredStart } from "../lib/jitter";
-import { type MessageSender, sendAll } from "../lib/messages";
+import { type MessageSender, type OutboxEntry, sendAll } from "../lib/messages";
 import { type ClaimPlan, claimedBy, missedSpanStatements, planClaim } from "./catchup";
+import { claimAlerts, insertedRows, sendClaimAlerts } from "./claim-alerts";
 import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
 import { delayUntil, runMessage } from "./follow-ups";
 import { markRunsUnsent, runId } from "./ledger";
@@ -76,6 +77,7 @@ export async function dispatchTick(
     const claimAt: number[] = [];
     const runAt: number[] = [];
     const statements: unknown[] = [];
+    const alertAt: Array<{ at: number; entry: OutboxEntry }> = [];
     page.forEach((job, i) => {
       const plan = plans[i] as ClaimPlan;
       const run = newRuns[i];
@@ -83,6 +85,10 @@ export async function dispatchTick(
       statements.push(claimStatement(db, job, plan), ...missedSpanStatements(db, job, plan));
       runAt.push(run ? statements.length : -1);
       if (run) statements.push(slotRunStatement(db, run, claimedBy(plan)));
+      // The claim's `skipped` and `missed` alerts, after the rows they are about (src/engine/claim-alerts.ts).
+      const alerts = claimAlerts(db, job, plan, run ?? null, now);
+      alertAt.push(...alerts.entries.map((entry, k) => ({ at: statements.length + k, entry })));
+      statements.push(...alerts.statements);
     });
     const results = (await db.batch(statements as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
     const won: SlotRun[] = [];
@@ -106,6 +112,11 @@ export async function dispatchTick(
       console.error(JSON.stringify({ event: "dispatch_enqueue_failed", runs: won.length, error: String(err) }));
       await markRunsUnsent(db, won);
     }
+    await sendClaimAlerts(
+      db,
+      queue,
+      alertAt.filter((a) => insertedRows(results[a.at]) === 1).map((a) => a.entry),
+    );
     if (page.length < PAGE) {
       if (!partial) break;
       partial = false;

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { closeDeadRun } from "../../src/engine/dead-letter";
+import { dispatchTick } from "../../src/engine/dispatch";
 import type { AlertMessage, EngineMessage, RunMessage } from "../../src/lib/messages";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
@@ -145,6 +146,102 @@ describe("dead_lettered: a run closed without an outcome", () => {
     expect((await w.deadSlot(T)).sort()).toEqual(["dead_lettered", "failure"]);
     const off = await world({ after_consecutive_failures: 1 });
     expect(await off.deadSlot(T)).toEqual(["failure"]);
+  });
+});
+
+/** A job due every minute from `t0`, driven tick by tick through the dispatcher. */
+async function ticking(t0: number, policy: Record<string, unknown>, extra: Parameters<typeof insertJob>[1] = {}) {
+  const job = await insertJob(acct.accountId, {
+    nextRunAt: t0,
+    schedule: "* * * * *",
+    scheduleConfig: JSON.stringify({ cron: "* * * * *", end_type: "never" }),
+    scheduleAnchorAt: t0 - 60 * MIN,
+    timezone: "UTC",
+    maxRetries: 0,
+    alertPolicy: JSON.stringify({ channels: [HOOK], after_consecutive_failures: null, on_recovery: false, ...policy }),
+    ...extra,
+  });
+  let clock = t0;
+  const deps = testDeps({ executor: scriptedExecutor({}), now: () => clock });
+  const runs = new Map<number, RunMessage>();
+  /** One tick at `at`; returns the alerts it sent, and keeps the run messages for `consume`. */
+  const tick = async (at: number) => {
+    clock = at;
+    await dispatchTick(deps.db, deps.queue, at, at);
+    const sent = deps.queue.take();
+    for (const { body } of sent) if (body.type === "run") runs.set(runs.size, body as RunMessage);
+    return {
+      events: alertEvents(sent),
+      alerts: sent.filter((m) => m.body.type === "alert").map((m) => m.body as AlertMessage),
+    };
+  };
+  /** Records every run sent so far. */
+  const consumeAll = async () => {
+    for (const [k, msg] of runs) {
+      await consumeRun(deps, msg);
+      runs.delete(k);
+    }
+    deps.queue.take();
+  };
+  return { job, tick, consumeAll };
+}
+
+describe("skipped: overlap_policy skip skipped a slot", () => {
+  const t0 = Date.UTC(2032, 0, 1, 12, 0);
+  it("alerts in the claim's batch, once per spell; a slot that runs ends it", async () => {
+    const w = await ticking(t0, { on_skipped: true }, { overlapPolicy: "skip" });
+    expect((await w.tick(t0)).events).toEqual([]);
+    const first = await w.tick(t0 + MIN);
+    expect(first.events).toEqual(["skipped"]);
+    expect(await payloadOf(first.alerts[0]?.deliveryId ?? "")).toMatchObject({
+      event: "skipped",
+      reason: "overlap",
+      first_slot: "2032-01-01T12:01:00Z",
+      last_slot: "2032-01-01T12:01:00Z",
+      count: 1,
+    });
+    expect((await w.tick(t0 + 2 * MIN)).events).toEqual([]);
+    await w.consumeAll();
+    expect((await w.tick(t0 + 3 * MIN)).events).toEqual([]);
+    expect((await w.tick(t0 + 4 * MIN)).events).toEqual(["skipped"]);
+    // Sent, so the outbox holds none of them.
+    const left = await shardD1().prepare("SELECT count(*) AS n FROM outbox WHERE id LIKE '%:alert:skipped:%'").first();
+    expect(left).toEqual({ n: 0 });
+  });
+
+  it("fires nothing without the opt-in", async () => {
+    const w = await ticking(t0 + 86_400_000, {}, { overlapPolicy: "skip" });
+    await w.tick(t0 + 86_400_000);
+    expect((await w.tick(t0 + 86_400_000 + MIN)).events).toEqual([]);
+  });
+});
+
+describe("missed: a claim recorded missed slots (a span)", () => {
+  const t0 = Date.UTC(2032, 1, 1, 12, 0);
+  it("alerts once for the span, naming its slots; a run ends the spell", async () => {
+    const w = await ticking(t0, { on_missed: true });
+    const outage = await w.tick(t0 + 5 * MIN);
+    expect(outage.events).toEqual(["missed"]);
+    expect(await payloadOf(outage.alerts[0]?.deliveryId ?? "")).toMatchObject({
+      event: "missed",
+      reason: "missed",
+      first_slot: "2032-02-01T12:00:00Z",
+      last_slot: "2032-02-01T12:04:00Z",
+      count: 5,
+      summary: '"Fixture job" missed 5 runs due 2032-02-01T12:00:00Z to 2032-02-01T12:04:00Z',
+    });
+    await w.consumeAll();
+    expect((await w.tick(t0 + 6 * MIN)).events).toEqual([]);
+    expect((await w.tick(t0 + 9 * MIN)).events).toEqual(["missed"]);
+    // No run recorded since: the spell is still open.
+    expect((await w.tick(t0 + 12 * MIN)).events).toEqual([]);
+    await w.consumeAll();
+    expect((await w.tick(t0 + 15 * MIN)).events).toEqual(["missed"]);
+  });
+
+  it("fires nothing without the opt-in", async () => {
+    const w = await ticking(t0 + 86_400_000, {});
+    expect((await w.tick(t0 + 86_400_000 + 5 * MIN)).events).toEqual([]);
   });
 });
 
