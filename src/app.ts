@@ -26,6 +26,7 @@ import { logsRoutes } from "./logs/routes";
 import { statsRoutes } from "./logs/stats.routes";
 import { metricsRoutes } from "./metrics/routes";
 import { deadLettersRoutes } from "./runs/dead-letters.routes";
+import { runsHistoryRoutes } from "./runs/history.routes";
 import { replayRoutes } from "./runs/replay.routes";
 import { signingSecretRoutes } from "./signing/routes";
 
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/", statsRoutes);
   app.route("/", metricsRoutes);
   app.route("/", triggerRoutes);
+  app.route("/", runsHistoryRoutes);
   app.route("/", deadLettersRoutes);
   app.route("/", replayRoutes);
   app.route("/", keysRoutes);
