@@ -35,6 +35,9 @@ import type {
   RedeliveredDelivery,
   ReplayPending,
   ReplayResult,
+  RunEntry,
+  RunsFilter,
+  RunsPage,
   SchedulePreview,
   SchedulePreviewRequest,
   StatsQuery,
@@ -77,6 +80,7 @@ export interface CursorPageOptions {
 }
 
 export type DeliveriesPageOptions = DeliveriesFilter & CursorPageOptions;
+export type RunsPageOptions = RunsFilter & CursorPageOptions;
 
 export type ExportOptions = LogsSelector & { format?: ExportFormat; signal?: AbortSignal };
 
@@ -321,6 +325,34 @@ export class EdgecronClient {
   /** Every matching log, newest first, one at a time (pages fetched as the loop needs them). */
   async *logs(options: LogsPageOptions): AsyncGenerator<ExecutionLog> {
     for await (const page of this.logPages(options)) yield* page.data;
+  }
+
+  // ── Schedule history ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * One page of a job's schedule history, newest first: each attempt of each slot with its state and reason, and
+   * missed slots as one span entry (`kind: "span"`). Filter by `state` and a `start_date`/`end_date` range.
+   */
+  async runsPage(jobId: string, options: RunsPageOptions = {}): Promise<RunsPage> {
+    const { signal, ...query } = options;
+    const page = await this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/runs/{cron_job_id}", {
+        params: { path: this.job(jobId), query },
+        signal,
+      }),
+    );
+    // openapi-fetch's Readable<> drops properties typed only `null` (a span's execution_id); the body has them.
+    return page as unknown as RunsPage;
+  }
+
+  /** Every page of a job's history, newest first, following `next_cursor` until it is null. */
+  runPages(jobId: string, options: RunsPageOptions = {}): AsyncGenerator<RunsPage> {
+    return cursorPages(options.cursor, (cursor) => this.runsPage(jobId, { ...options, cursor }));
+  }
+
+  /** Every entry of a job's history (runs and spans), newest first, one at a time. */
+  async *runs(jobId: string, options: RunsPageOptions = {}): AsyncGenerator<RunEntry> {
+    for await (const page of this.runPages(jobId, options)) yield* page.data;
   }
 
   // ── Dead letters and replay ───────────────────────────────────────────────────────────────────────────

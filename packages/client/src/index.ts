@@ -8,6 +8,7 @@ export {
   type LogsPageOptions,
   type LogsSelector,
   type RequestOptions,
+  type RunsPageOptions,
 } from "./client.js";
 export { EdgecronApiError, EdgecronNetworkError, problemMessage } from "./errors.js";
 export { ndjsonValues } from "./ndjson.js";

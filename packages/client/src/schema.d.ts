@@ -702,8 +702,19 @@ export interface components {
             name: string;
             description: string | null;
             endpoint_url: string;
-            /** @example 0 9 * * * */
+            /**
+             * @description The job's (first) schedule as a 5-field cron string; `schedules` lists all of them
+             * @example 0 9 * * *
+             */
             schedule: string;
+            /**
+             * @description Extension: every schedule as a 5-field cron string (each `cron` expression, or `time` and each of `additional_times`); the job runs at their union
+             * @example [
+             *       "0 9 * * *",
+             *       "30 17 * * *"
+             *     ]
+             */
+            schedules: string[];
             /** @enum {string} */
             method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
             /** @description Secret values are shown as "[redacted:<hash>]"; send a token back unchanged to keep the value */
@@ -865,8 +876,15 @@ export interface components {
             end_type: "never" | "on" | "after";
             end_date?: string;
             end_occurrences?: number;
-            /** @description Extension: a 5-field cron expression */
-            cron?: string;
+            /** @description Extension: a 5-field cron expression, or a list of them (as sent) */
+            cron?: string | string[];
+            /**
+             * @description Extension: more local times besides `time`
+             * @example [
+             *       "17:30"
+             *     ]
+             */
+            additional_times?: string[];
             /** @description Extension: the one-off run's instant, as sent */
             run_at?: string;
             /** @description Extension: no run before it, as sent */
@@ -1048,10 +1066,17 @@ export interface components {
              */
             start_date?: string;
             /**
-             * @description Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields
+             * @description Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields; or a list of up to 10, run at the union of their times (an instant two share runs once)
              * @example *\/15 9-17 * * 1-5
              */
-            cron?: string;
+            cron?: string | string[];
+            /**
+             * @description Extension: more local times besides `time`, each with the same repeat fields; the job runs at the union (for hourly only the minutes count)
+             * @example [
+             *       "17:30"
+             *     ]
+             */
+            additional_times?: string[];
         };
         AlertPolicyInput: {
             /** @description Where alerts go. Default none */
@@ -1235,6 +1260,14 @@ export interface components {
              * @example 0 9 * * *
              */
             readonly schedule?: string;
+            /**
+             * @description Read-only: accepted and ignored (see UpdateCronJob)
+             * @example [
+             *       "0 9 * * *",
+             *       "30 17 * * *"
+             *     ]
+             */
+            readonly schedules?: string[];
             /**
              * @description Read-only: accepted and ignored (see UpdateCronJob)
              * @enum {string}
@@ -1760,6 +1793,14 @@ export interface components {
                  * @example 0 9 * * *
                  */
                 schedule: string;
+                /**
+                 * @description Every schedule as a cron string; next_runs is their union
+                 * @example [
+                 *       "0 9 * * *",
+                 *       "30 17 * * *"
+                 *     ]
+                 */
+                schedules: string[];
                 timezone: string;
                 /** @description UTC run times after now, as a job created now would run; fewer if it ends */
                 next_runs: string[];

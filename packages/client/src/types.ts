@@ -23,6 +23,7 @@ type StatsOp = paths["/v1/cron-jobs/{accountId}/stats/{cron_job_id}"]["get"];
 type ListKeysOp = paths["/v1/cron-jobs/{accountId}/keys"]["get"];
 type CreateKeyOp = paths["/v1/cron-jobs/{accountId}/keys"]["post"];
 type PreviewOp = paths["/v1/cron-jobs/{accountId}/schedule/preview"]["post"];
+type RunsOp = paths["/v1/cron-jobs/{accountId}/runs/{cron_job_id}"]["get"];
 type DeadLettersOp = paths["/v1/cron-jobs/{accountId}/dead-letters"]["get"];
 type ReplayOp = paths["/v1/cron-jobs/{accountId}/replay/{execution_id}"]["post"];
 type BulkReplayOp = paths["/v1/cron-jobs/{accountId}/replay"]["post"];
@@ -82,6 +83,21 @@ export type SchedulePreview = Json<PreviewOp["responses"][200]>["data"];
 
 /** `catchup` of a job: what runs after missed ticks (`latest`: the newest missed slot once; `none`: nothing). */
 export type CatchupPolicy = Job["catchup"];
+
+/** One entry of a job's schedule history: a run (one attempt of one slot) or a span of slots recorded together. */
+export type RunEntry = Json<RunsOp["responses"][200]>["data"][number];
+/** One attempt of one slot (or of a manual run), with its state and the execution id of its log once it has one. */
+export type Run = Extract<RunEntry, { kind: "run" }>;
+/** Consecutive slots recorded together (skipped, reason `missed`): first and last slot and how many. */
+export type RunSpan = Extract<RunEntry, { kind: "span" }>;
+/** One page of a job's schedule history, newest first. */
+export type RunsPage = Json<RunsOp["responses"][200]>;
+/** Filters of the history (without paging): `state`, `start_date`, `end_date`. */
+export type RunsFilter = Omit<Query<RunsOp>, "cursor" | "limit">;
+/** `queued | running | awaiting | done | skipped | dead`. */
+export type RunState = RunEntry["state"];
+/** Why a run was skipped (overlap, paused, deleted, missed, calendar, maintenance) or dead (undelivered, outcome_unknown). */
+export type RunReason = NonNullable<RunEntry["reason"]>;
 
 /** A run closed without an outcome (state `dead`), as `GET …/dead-letters` lists it. */
 export type DeadLetter = Json<DeadLettersOp["responses"][200]>["data"][number];

@@ -66,6 +66,9 @@ describe("edgecron CLI arguments", () => {
     [["deliveries", "--kind", "sms"], "--kind must be one of callback, alert"],
     [["deliveries", "--state", "lost"], "--state must be one of pending, delivered, failed, unconfirmed, refused"],
     [["redeliver"], "usage: edgecron redeliver <delivery-id>"],
+    [["runs"], "usage: edgecron runs <job-id>"],
+    [["runs", "j", "--state", "missed"], "--state must be one of queued, running, awaiting, done, skipped, dead"],
+    [["runs", "j", "--since", "soon"], "--since must be a duration"],
   ])("%j → exit 2, one line naming the problem", async (argv, message) => {
     const r = await run(argv);
     expect(r.code).toBe(EXIT.usage);
@@ -118,10 +121,11 @@ describe("edgecron CLI arguments", () => {
  * A stand-in API on loopback for what the CLI does around the calls: bulk replay batches and keys, dead-letter
  * paging, exit statuses of a partial replay. (test/worker.test.ts drives the same commands against the Worker.)
  */
-describe("replay and dead letters against a stand-in API", () => {
+describe("runs, replay and dead letters against a stand-in API", () => {
   const ACCOUNT = "00000000-0000-4000-8000-0000000000aa";
   const dead = Array.from({ length: 150 }, (_, i) => `exe_${String(1000 - i).padStart(26, "0")}`);
   const bulk: Array<{ key: string | undefined; ids: string[] }> = [];
+  const runsQueries: string[] = [];
   let env: Record<string, string> = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";
@@ -156,6 +160,35 @@ describe("replay and dead letters against a stand-in API", () => {
             replay_of: null,
           })),
           pagination: { limit, next_cursor: more ? page.at(-1) : null },
+        });
+      }
+      if (path === "/runs/j1") {
+        runsQueries.push(url.searchParams.toString());
+        return send(200, {
+          data: [
+            {
+              kind: "run",
+              slot: "2026-01-01T01:06:00Z",
+              planned_at: "2026-01-01T01:06:00Z",
+              execution_id: "exe_6",
+              attempt: 0,
+              state: "done",
+              reason: null,
+              origin: "schedule",
+            },
+            {
+              kind: "span",
+              first_slot: "2026-01-01T01:01:00Z",
+              last_slot: "2026-01-01T01:05:00Z",
+              count: 5,
+              execution_id: null,
+              attempt: 0,
+              state: "skipped",
+              reason: "missed",
+              origin: "schedule",
+            },
+          ],
+          pagination: { limit: 20, next_cursor: null },
         });
       }
       if (path === "/replay") {
@@ -206,6 +239,18 @@ describe("replay and dead letters against a stand-in API", () => {
     };
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("runs prints a missed span as one line with its slots; filters go to the query", async () => {
+    const r = await run(["runs", "j1", "--state", "skipped", "--since", "2026-01-01", "--until", "2026-01-02"], env);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(runsQueries.at(-1)).toBe("state=skipped&start_date=2026-01-01&end_date=2026-01-02&limit=20");
+    const lines = r.out.trim().split("\n");
+    expect(lines[0]).toMatch(/^SLOT\s+TRY\s+STATE\s+REASON\s+ORIGIN\s+EXECUTION$/);
+    expect(lines[1]).toMatch(/^2026-01-01T01:06:00Z\s+#0\s+done\s+-\s+schedule\s+exe_6$/);
+    expect(lines[2]).toMatch(
+      /^2026-01-01T01:01:00Z … 2026-01-01T01:05:00Z \(5 slots\)\s+-\s+skipped\s+missed\s+schedule\s+-$/,
+    );
+  });
 
   it("replay of one id waits for the outcome: exit 0 for success, 8 otherwise", async () => {
     const ok = await run(["replay", "exe_ok"], env);

@@ -1,4 +1,4 @@
-import type { BulkReplayItem, DeadLetter, Delivery, ExecutionLog, Job } from "../types.js";
+import type { BulkReplayItem, DeadLetter, Delivery, ExecutionLog, Job, RunEntry } from "../types.js";
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -67,6 +67,18 @@ function catchup(job: Job): string {
   const lateness =
     job.max_lateness_seconds === null ? "no lateness limit" : `max lateness ${job.max_lateness_seconds}s`;
   return `${job.catchup} (${lateness})`;
+}
+
+/** A job's schedule history: a span of missed slots is one line, its first and last slot and how many. */
+export function runsTable(rows: RunEntry[]): string {
+  return table([
+    ["SLOT", "TRY", "STATE", "REASON", "ORIGIN", "EXECUTION"],
+    ...rows.map((r) =>
+      r.kind === "span"
+        ? [`${r.first_slot} … ${r.last_slot} (${r.count} slots)`, "-", r.state, dash(r.reason), r.origin, "-"]
+        : [r.slot, `#${r.attempt}`, r.state, dash(r.reason), r.origin, dash(r.execution_id)],
+    ),
+  ]);
 }
 
 export function deadLettersTable(rows: DeadLetter[]): string {

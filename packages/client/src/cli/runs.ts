@@ -3,11 +3,12 @@
  * callback and alert deliveries and their redelivery. Lists print newest first, as the API pages them (`--limit`,
  * default 20); `--json` prints one JSON array.
  */
-import type { DeliveryKind, DeliveryState } from "../types.js";
+import type { DeliveryKind, DeliveryState, RunState } from "../types.js";
 import { int, oneOf, take } from "./args.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import type { Command, Ctx } from "./main.js";
-import { bulkReplayTable, deadLettersTable, deliveriesTable } from "./output.js";
+import { bulkReplayTable, deadLettersTable, deliveriesTable, runsTable } from "./output.js";
+import { parseSince } from "./time.js";
 
 /** The bulk replay's limit per request (POST …/replay). */
 export const REPLAY_BATCH = 100;
@@ -22,6 +23,8 @@ const DELIVERY_STATES = [
   "refused",
   "recorded",
 ] as const satisfies readonly DeliveryState[];
+
+const RUN_STATES = ["queued", "running", "awaiting", "done", "skipped", "dead"] as const satisfies readonly RunState[];
 
 const limitOf = (ctx: Ctx) => int(ctx, "limit", 1, 10_000) ?? 20;
 
@@ -57,6 +60,27 @@ async function replayMany(ctx: Ctx, ids: string[], idempotencyKey: string | unde
 }
 
 export const RUN_COMMANDS: Record<string, Command> = {
+  runs: {
+    usage: "runs <job-id> [--state s] [--since 1h|<ISO>] [--until …] [--limit n]",
+    summary: "a job's schedule history, newest first: each run's state and reason, missed slots as one span",
+    options: { state: { type: "string" }, since: { type: "string" }, until: { type: "string" }, ...LIMIT },
+    args: [1, 1],
+    async run(ctx) {
+      const state = oneOf(ctx, "state", RUN_STATES);
+      const since = ctx.str("since");
+      const until = ctx.str("until");
+      const filters = {
+        ...(state ? { state } : {}),
+        ...(since === undefined ? {} : { start_date: parseSince(since, "--since") }),
+        ...(until === undefined ? {} : { end_date: parseSince(until, "--until") }),
+      };
+      const limit = limitOf(ctx);
+      const runs = ctx.client().runs(ctx.args[0] as string, { ...filters, limit: Math.min(limit, 100) });
+      const rows = await take(runs, limit);
+      ctx.print(rows, rows.length === 0 ? "No runs" : runsTable(rows));
+      return EXIT.ok;
+    },
+  },
   "dead-letters": {
     usage: "dead-letters [--limit n]",
     summary: "runs closed without an outcome (undelivered, outcome_unknown), newest first; `replay` runs them again",
