@@ -16,6 +16,10 @@ export type OverlapPolicy = (typeof overlapPolicies)[number];
 export const catchupPolicies = ["latest", "none"] as const;
 export type CatchupPolicy = (typeof catchupPolicies)[number];
 
+/** `callback`: a 2xx answer parks the run as `awaiting` until a POST to its completion URL (src/engine/completion.ts). */
+export const completionModes = ["callback"] as const;
+export type CompletionMode = (typeof completionModes)[number];
+
 export const runOrigins = ["schedule", "manual"] as const;
 export type RunOrigin = (typeof runOrigins)[number];
 /** `replay`: POST …/replay's new run of an earlier execution (src/runs/replay.routes.ts). */
@@ -135,6 +139,10 @@ export const cronJobs = sqliteTable(
     catchup: text("catchup", { enum: catchupPolicies }).notNull().default("latest"),
     /** A slot claimed later than this after it is recorded missed instead of run; null: no limit. */
     maxLatenessSeconds: integer("max_lateness_seconds"),
+    /** `callback` (src/engine/completion.ts) or null: the answer to the request is the outcome. */
+    completionMode: text("completion_mode", { enum: completionModes }),
+    /** With completion_mode: the run's deadline after its start (s), up to 24 h. */
+    completionTimeoutSeconds: integer("completion_timeout_seconds"),
     /**
      * First slot of the job's open missed span: the newest slots handled were missed, so the next claim's missed
      * slots extend that ledger row. Null once a slot runs or the schedule or state changes.
@@ -390,6 +398,13 @@ export const runs = sqliteTable(
      */
     lastSlot: integer("last_slot"),
     slotCount: integer("slot_count"),
+    /**
+     * Async completion (src/engine/completion.ts), null on every other run: SHA-256 (base64url) of the completion
+     * URL's random token, the attempt's start, and its deadline (start + completion_timeout_seconds).
+     */
+    completionHash: text("completion_hash"),
+    startedAt: integer("started_at"),
+    deadlineAt: integer("deadline_at"),
   },
   (t) => [
     primaryKey({ columns: [t.job, t.slot, t.idHi, t.idLo] }),
@@ -402,6 +417,10 @@ export const runs = sqliteTable(
     // A job's spans by their end (src/runs/history.ts): the span still covering a history's start_date. Only span
     // rows have an entry.
     index("runs_job_span_idx").on(t.job, t.lastSlot).where(sql`${t.lastSlot} IS NOT NULL`),
+    // Awaiting runs (state 2) only: by deadline for the tick's timeouts, by job for the overlap checks. A run writes
+    // an entry when parked and removes it when recorded; no other run writes here.
+    index("runs_awaiting_deadline_idx").on(t.deadlineAt).where(sql`${t.state} = 2`),
+    index("runs_job_awaiting_idx").on(t.job, t.slot).where(sql`${t.state} = 2`),
   ],
 );
 

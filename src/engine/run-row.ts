@@ -157,6 +157,10 @@ export function insertRunSelect(db: Db, r: RunInsert, condition?: SQL) {
       sql`${r.replayOf ?? null}`,
       sql`${r.lastSlot ?? null}`,
       sql`${r.slotCount ?? null}`,
+      // completion_hash, started_at, deadline_at: set when a completion-mode attempt starts (completion.ts).
+      sql`NULL`,
+      sql`NULL`,
+      sql`NULL`,
     ],
     sql`, `,
   );
