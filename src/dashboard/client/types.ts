@@ -30,6 +30,17 @@ export type Status = (typeof STATUSES)[number];
 export type ApiKey = Schemas["ApiKey"];
 export type AlertDelivery = Schemas["AlertDelivery"];
 export type AlertRecipient = Schemas["AlertRecipient"];
+/** One entry of a job's schedule history: a run (an attempt of a slot) or a span of slots recorded together. */
+export type RunEntry = Schemas["CronJobRunEntry"];
+/** Every run state, in the order the history's filter lists them. */
+export const RUN_STATES = [
+  "queued",
+  "running",
+  "awaiting",
+  "done",
+  "skipped",
+  "dead",
+] as const satisfies readonly RunEntry["state"][];
 /** A run closed without an outcome (state dead), as GET /dead-letters lists it. */
 export type DeadLetter = Schemas["DeadLetter"];
 /** POST /replay/{id}: the replay's outcome (200), or pending (202) while it continues. */

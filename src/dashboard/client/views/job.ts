@@ -10,6 +10,7 @@ import { fmt } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
 import { errorText, flash, mount, navigate } from "../ui";
 import { alertDeliveriesSection } from "./job-alerts";
+import { runsSection } from "./job-runs";
 
 /** POST /trigger's answer: the outcome, or (HTTP 202) `pending` while a long run continues. */
 interface TriggerResult {
@@ -46,6 +47,7 @@ export function jobView(id: string, params: URLSearchParams): void {
   );
   const logs = logsSection({ jobId: id, base: `#/jobs/${enc}` });
   const deliveries = alertDeliveriesSection(id);
+  const history = runsSection(id, () => refreshAll());
   const root = h(
     "div",
     null,
@@ -54,6 +56,7 @@ export function jobView(id: string, params: URLSearchParams): void {
     runResult,
     timeline,
     charts,
+    history.el,
     logs.el,
     deliveries.el,
   );
@@ -118,6 +121,7 @@ export function jobView(id: string, params: URLSearchParams): void {
     void loadJob();
     void loadInsights();
     logs.refresh();
+    history.refresh();
     deliveries.refresh();
   };
 
@@ -231,6 +235,7 @@ export function jobView(id: string, params: URLSearchParams): void {
       ],
       ["Retries", `${retriesText(job)} · timeout ${job.timeout_seconds} s`],
       ["Overlapping runs", overlapFact(job)],
+      ["Missed slots", h("span", { id: "job-catchup" }, catchupText(job))],
       ["Tags", job.tags.length ? job.tags.join(", ") : "—"],
     ];
     const channels = job.alerts?.channels ?? [];
@@ -272,6 +277,7 @@ export function jobView(id: string, params: URLSearchParams): void {
   logs.show(params);
   void loadJob();
   void loadInsights();
+  history.refresh();
   deliveries.refresh();
 }
 
@@ -391,6 +397,19 @@ function channelsFact(job: Job): Node {
       ),
     ),
   );
+}
+
+/** The catch-up policy (docs/API-NOTES.md "Scheduling: …") and the lateness past which a slot is recorded missed. */
+function catchupText(job: Job): string {
+  const policy =
+    job.catchup === "none"
+      ? "after an outage nothing runs until the next slot"
+      : "after an outage the newest missed slot runs once";
+  const lateness =
+    job.max_lateness_seconds === null
+      ? "no lateness limit"
+      : `a slot more than ${job.max_lateness_seconds} s late is recorded missed`;
+  return `${policy} (${job.catchup}); ${lateness}`;
 }
 
 /** The job's overlap policy and jitter, with the count of slots skipped (docs/API-NOTES.md "Scheduling"). */

@@ -1,0 +1,153 @@
+import { canWrite } from "../access";
+import { api } from "../api";
+import { h } from "../dom";
+import { plural, timeEl } from "../format";
+import { reasonLabel, replayButton } from "../replay";
+import { zoneName } from "../time";
+import { RUN_STATES, type RunEntry } from "../types";
+import { errorText } from "../ui";
+
+const PAGE_SIZE = 20;
+
+const STATE_TEXT: Record<RunEntry["state"], string> = {
+  queued: "waiting to start",
+  running: "calling the endpoint",
+  awaiting: "waiting for a retry",
+  done: "ran: its log has the outcome",
+  skipped: "did not run: see the reason",
+  dead: "closed without an outcome: see the reason; Replay runs it again",
+};
+
+/**
+ * The job page's "Schedule history" panel (GET /runs/{id}): every attempt of every slot newest first, with missed
+ * slots as one span row, skipped and dead runs with their reason, and Replay on a run that has a log.
+ */
+export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLElement; refresh: () => void } {
+  const enc = encodeURIComponent(jobId);
+  const cursors: Array<string | undefined> = [undefined];
+  let nextCursor: string | null = null;
+  let writable = false;
+  let seq = 0;
+  const stateSel = h(
+    "select",
+    { id: "runs-state" },
+    h("option", { value: "" }, "All states"),
+    RUN_STATES.map((s) => h("option", { value: s }, s)),
+  );
+  const summary = h("p", { class: "muted", id: "runs-summary", "aria-live": "polite" }, "Loading…");
+  const tbody = h("tbody");
+  const table = h(
+    "table",
+    { id: "runs-table", class: "cards" },
+    h("caption", { class: "sr-only" }, "The job's runs and skipped slots, newest first"),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        [`Slot (${zoneName()})`, "Attempt", "State", "Reason", "Origin", "Execution", ""].map((t) =>
+          h("th", { scope: "col" }, t),
+        ),
+      ),
+    ),
+    tbody,
+  );
+  const prev = h("button", { type: "button", id: "runs-prev" }, "← Newer");
+  const next = h("button", { type: "button", id: "runs-next" }, "Older →");
+  const el = h(
+    "section",
+    { class: "panel", "aria-labelledby": "runs-title", id: "runs" },
+    h(
+      "div",
+      { class: "head" },
+      h("h2", { id: "runs-title" }, "Schedule history"),
+      h("div", { class: "filters" }, h("div", null, h("label", { for: "runs-state" }, "State"), stateSel)),
+    ),
+    h(
+      "p",
+      { class: "muted" },
+      "Every slot appears once: as a run, or inside a span of missed slots. Skipped and dead runs say why.",
+    ),
+    summary,
+    table,
+    h("nav", { class: "pager", "aria-label": "Schedule history pages" }, prev, next),
+  );
+
+  function row(r: RunEntry) {
+    const cell = (label: string, ...c: Array<Node | string>) => h("td", { "data-label": label }, c);
+    const slot =
+      r.kind === "span"
+        ? h(
+            "span",
+            { class: "span-slots" },
+            timeEl(r.first_slot),
+            " – ",
+            timeEl(r.last_slot),
+            h("span", { class: "sub" }, plural(r.count, "slot", "slots")),
+          )
+        : timeEl(r.slot);
+    const execution = r.kind === "run" ? r.execution_id : null;
+    return h(
+      "tr",
+      {
+        "data-kind": r.kind,
+        "data-state": r.state,
+        "data-reason": r.reason ?? "",
+        "data-execution-id": execution ?? "",
+      },
+      cell("Slot", slot),
+      cell("Attempt", r.kind === "span" ? "—" : String(r.attempt)),
+      cell("State", h("span", { class: `badge ${r.state}`, title: STATE_TEXT[r.state] }, r.state)),
+      cell("Reason", reasonLabel(r.reason)),
+      cell("Origin", r.origin),
+      cell("Execution", execution ? h("code", null, execution) : h("span", { class: "muted" }, "—")),
+      cell("", writable && execution ? replayButton(execution, onReplayed) : ""),
+    );
+  }
+
+  async function load() {
+    const mine = ++seq;
+    prev.disabled = true;
+    next.disabled = true;
+    table.setAttribute("aria-busy", "true");
+    try {
+      const [body, mayWrite] = await Promise.all([
+        api<{ data: RunEntry[]; pagination: { next_cursor: string | null } }>(`/runs/${enc}`, {
+          params: { limit: PAGE_SIZE, cursor: cursors.at(-1), state: stateSel.value },
+        }),
+        canWrite(),
+      ]);
+      if (mine !== seq) return;
+      writable = mayWrite;
+      nextCursor = body.pagination.next_cursor;
+      tbody.replaceChildren(...body.data.map(row));
+      if (!body.data.length) {
+        tbody.append(h("tr", null, h("td", { colspan: "7", class: "empty" }, "No runs recorded yet.")));
+      }
+      summary.textContent = "Newest first; kept as long as logs.";
+      prev.disabled = cursors.length <= 1;
+      next.disabled = nextCursor === null;
+    } catch (e) {
+      if (mine !== seq) return;
+      tbody.replaceChildren();
+      summary.textContent = `Could not load the schedule history: ${errorText(e)}`;
+    } finally {
+      if (mine === seq) table.removeAttribute("aria-busy");
+    }
+  }
+  stateSel.addEventListener("change", () => {
+    cursors.splice(1);
+    void load();
+  });
+  prev.addEventListener("click", () => {
+    if (cursors.length > 1) cursors.pop();
+    void load();
+  });
+  next.addEventListener("click", () => {
+    if (nextCursor === null) return;
+    cursors.push(nextCursor);
+    void load();
+  });
+  return { el, refresh: () => void load() };
+}
