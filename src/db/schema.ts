@@ -166,6 +166,8 @@ export const cronJobs = sqliteTable(
     alertSkippedAt: integer("alert_skipped_at"),
     alertLateAt: integer("alert_late_at"),
     alertDeadAt: integer("alert_dead_at"),
+    /** When the current SLO burn spell began (`slo_burn` sent, src/alerts/slo.ts); null when not burning. */
+    alertSloBurnAt: integer("alert_slo_burn_at"),
     /** When the alert policy disabled the job (epoch ms) and why; both null unless state is `disabled`. */
     disabledAt: integer("disabled_at"),
     disabledReason: text("disabled_reason"),
@@ -463,6 +465,7 @@ export const outbox = sqliteTable("outbox", {
  * `test`: sent on request (POST …/alerts/{id}/test) to check a channel; says nothing about the job's runs. The
  * schedule-health events (src/alerts/schedule-health.ts): `missed` (a span of missed slots), `skipped` (an
  * overlap skip), `late` (a run started over late_after_seconds late), `dead_lettered` (a run closed `dead`).
+ * `slo_burn` and `slo_ok` (src/alerts/slo.ts): an SLO's error budget burning fast, and that ending.
  */
 export const alertEvents = [
   "failure",
@@ -475,6 +478,8 @@ export const alertEvents = [
   "skipped",
   "late",
   "dead_lettered",
+  "slo_burn",
+  "slo_ok",
 ] as const;
 export type AlertEvent = (typeof alertEvents)[number];
 /** A monitor's alerts (src/monitors/alerts.ts): `down` when it goes down, `up` when a success ends that. */

@@ -1,0 +1,1 @@
+ALTER TABLE `cron_jobs` ADD `alert_slo_burn_at` integer;
