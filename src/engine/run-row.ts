@@ -72,10 +72,13 @@ export const runColumns = {
   accountId: sql<string | null>`(SELECT "accounts"."id" FROM "accounts" WHERE "accounts"."num" = "runs"."account")`,
 };
 
-export type SelectedRun = Omit<StoredRunRow, "job" | "account"> & { jobId: string | null; accountId: string | null };
+/** The stored columns runColumns reads: async completion's own (src/engine/completion.ts) are read where used. */
+type RunColumnsRow = Omit<StoredRunRow, "job" | "account" | "completionHash" | "startedAt" | "deadlineAt">;
+
+export type SelectedRun = RunColumnsRow & { jobId: string | null; accountId: string | null };
 
 /** A stored row as the engine's run, with its job's and account's ids (read with it, or known to the caller). */
-export function toRunRow(r: Omit<StoredRunRow, "job" | "account">, ids: { jobId: string; accountId: string }): RunRow {
+export function toRunRow(r: RunColumnsRow, ids: { jobId: string; accountId: string }): RunRow {
   return {
     id: idOfLogKey({ slot: r.slot, hi: r.idHi, lo: r.idLo }),
     jobId: ids.jobId,
