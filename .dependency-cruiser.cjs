@@ -4,7 +4,7 @@
  * http/ is cross-cutting request code used by routes, app and domain; it knows no feature and no engine.
  * config.ts and triggers.ts sit with lib. Folder cycles: `scripts/folder-cycles.mjs` on the same graph.
  */
-const FEATURES = "(accounts|alerts|dashboard|deliveries|docs|jobs|keys|logs|metrics|runs|signing)";
+const FEATURES = "(accounts|alerts|dashboard|deliveries|docs|jobs|keys|logs|metrics|monitors|runs|signing)";
 const ROUTES = `^src/${FEATURES}/(routes|[^/]+[.]routes)[.]tsx?$`;
 const DOMAIN = `^src/${FEATURES}/`;
 const ENGINE = "^src/(engine|retention)/";

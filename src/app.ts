@@ -25,6 +25,8 @@ import { logsExportRoutes } from "./logs/export.routes";
 import { logsRoutes } from "./logs/routes";
 import { statsRoutes } from "./logs/stats.routes";
 import { metricsRoutes } from "./metrics/routes";
+import { pingRoutes } from "./monitors/ping.routes";
+import { monitorsRoutes } from "./monitors/routes";
 import { deadLettersRoutes } from "./runs/dead-letters.routes";
 import { runsHistoryRoutes } from "./runs/history.routes";
 import { replayRoutes } from "./runs/replay.routes";
@@ -41,6 +43,8 @@ export function createApp() {
   // `service` lets the operator CLI tell an edgecron server from whatever else holds a port.
   app.get("/health", (c) => c.json({ status: "ok", service: "edgecron" }));
   app.route("/", dashboardRoutes);
+  // Pings are unauthenticated by design (the URL is the credential): outside /v1 and its API-key middleware.
+  app.route("/", pingRoutes);
 
   // Keys and directory live in the control plane; the rest in the shard that accountShardSession opens.
   app.use("/v1/*", async (c, next) => {
@@ -69,6 +73,7 @@ export function createApp() {
   app.route("/", signingSecretRoutes);
   app.route("/", schedulePreviewRoutes);
   app.route("/", alertsRoutes);
+  app.route("/", monitorsRoutes);
   app.route("/", deliveriesRoutes);
   app.route("/", alertConfirmRoutes);
 

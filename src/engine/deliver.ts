@@ -10,6 +10,7 @@ import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { hasToken } from "../lib/secrets/tokens";
 import { SIGNATURE_HEADER, signWithSecrets } from "../lib/signature";
 import { refusedTargetReason } from "../lib/target-guard";
+import { monitorSecretValues } from "../monitors/secrets";
 import { activeSigningSecrets } from "../signing/signing-secrets";
 import type { EngineDeps } from "./deps";
 
@@ -49,6 +50,8 @@ export type DeliveryTarget = Pick<DeliveryRow, "accountId" | "kind" | "channel" 
   id: string | null;
   /** The job whose sealed secrets fill the target's tokens; null when none may. */
   jobId: string | null;
+  /** The monitor whose sealed secrets fill an alert's URL token (src/monitors/secrets.ts). */
+  monitorId?: string | null;
 };
 
 /**
@@ -64,6 +67,7 @@ export async function deliver(deps: EngineDeps, msg: RecordedDeliveryMessage): P
   const outcome = await attemptDelivery(deps, {
     ...row,
     jobId: row.source === "job" ? row.sourceId : null,
+    monitorId: row.source === "monitor" ? row.sourceId : null,
   });
   const settle = (state: DeliveryState, error: string | null, extra: { deliveredAt?: number; next?: number } = {}) =>
     settleDelivery(deps.db, row.id, msg.attempt, {
@@ -113,6 +117,8 @@ export async function attemptDelivery(deps: EngineDeps, d: DeliveryTarget): Prom
   let url: URL;
   try {
     if (hasToken(d.target) && d.jobId) values = await jobSecretValues(deps.db, deps.cfg.secrets, d.jobId);
+    else if (hasToken(d.target) && d.monitorId)
+      values = await monitorSecretValues(deps.db, deps.cfg.secrets, d.monitorId);
     url = new URL(fillTokens(d.target, values, d.kind === "alert" ? "url" : "value"));
   } catch (err) {
     if (err instanceof MasterKeyMissingError) {
