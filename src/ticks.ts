@@ -1,8 +1,10 @@
 import { config } from "./config";
 import { engineDeps } from "./engine/deps";
 import { dispatchTick } from "./engine/dispatch";
+import { sendFollowUps } from "./engine/follow-ups";
 import { migrateStore } from "./engine/migrate-logs";
 import { relayStranded } from "./engine/relay";
+import { checkMonitors } from "./monitors/check";
 import { sweep } from "./retention/sweep";
 import { shardNumbers } from "./shards/bindings";
 import { shardDb } from "./shards/resolve";
@@ -10,10 +12,13 @@ import { shardDb } from "./shards/resolve";
 /** The queue of per-shard ticks and sweeps (wrangler.toml, consumer max_batch_size 1). */
 export const TICKS_QUEUE = "edgecron-ticks";
 
-/** One shard's tick (dispatch, relay) or sweep; `scheduledTime` is the trigger's, so a redelivery claims the same. */
+/**
+ * One shard's tick (dispatch, monitor check, relay), a monitor check continuing one, or its sweep; `scheduledTime` is
+ * the trigger's, so a redelivery claims the same.
+ */
 export interface ShardTickMessage {
   type: "shard-tick";
-  task: "dispatch" | "sweep";
+  task: "dispatch" | "monitors" | "sweep";
   shard: number;
   scheduledTime: number;
 }
@@ -57,12 +62,18 @@ export function fanOutToEveryShard(env: Env, task: ShardTickMessage["task"], sch
 export async function runShardTick(
   env: Env,
   msg: ShardTickMessage,
-  /** Tests only: a smaller page budget or sweep time budget (ms) than MAX_PAGES and SWEEP_BUDGET_MS. */
-  budgets: { maxPages?: number; sweepBudgetMs?: number } = {},
+  /** Tests only: smaller budgets than MAX_PAGES, SWEEP_BUDGET_MS (ms) and CHECK_QUERY_BUDGET (D1 queries). */
+  budgets: { maxPages?: number; sweepBudgetMs?: number; monitorQueries?: number } = {},
 ): Promise<void> {
   const db = shardDb(env, msg.shard);
+  if (msg.task === "monitors") {
+    await checkShardMonitors(env, msg, budgets.monitorQueries);
+    return;
+  }
   if (msg.task === "dispatch") {
     const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), { maxPages: budgets.maxPages });
+    // Monitors ride the same tick, in a query budget of their own, so dispatch keeps its share.
+    await checkShardMonitors(env, msg, budgets.monitorQueries);
     // A tick that used its page budget continues in an invocation (and query budget) of its own.
     if (!tick.complete) {
       await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "dispatch", msg.scheduledTime);
@@ -80,6 +91,24 @@ export async function runShardTick(
   });
   if (!report.complete)
     await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "sweep", msg.scheduledTime);
+}
+
+/**
+ * Flips the shard's monitors past their deadline to `down` and sends their alerts (src/monitors/check.ts); a check
+ * that used its query budget continues in an invocation of its own. A trigger fired for a later time (tests,
+ * `wrangler dev`'s scheduled handler) checks as of then.
+ */
+async function checkShardMonitors(env: Env, msg: ShardTickMessage, queryBudget?: number): Promise<void> {
+  const db = shardDb(env, msg.shard);
+  const deps = engineDeps(env, db);
+  const report = await checkMonitors(
+    db,
+    Math.max(msg.scheduledTime, Date.now()),
+    (entries) => sendFollowUps(deps, [], entries),
+    { queryBudget },
+  );
+  if (!report.complete)
+    await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "monitors", msg.scheduledTime);
 }
 
 /** The TICKS queue's consumer: each message on its own; a failure retries that message after 10 s. */
