@@ -49,6 +49,7 @@ export type NewJobRow = Omit<
   | "alertSkippedAt"
   | "alertLateAt"
   | "alertDeadAt"
+  | "alertSloBurnAt"
   // Set by the recording batch that disables the job (src/alerts/fire.ts).
   | "disabledAt"
   | "disabledReason"
