@@ -1,368 +1,243 @@
 /**
- * The dispatch tick at scale, per shard: JOBS jobs (default 1,000,000) of accounts of 100, 10 % of them due, seeded
- * straight into the shard files with node:sqlite (as bench/seed-million.ts does) and spread over 1, 4 and 16 shards
- * by the placement rule of src/shards/placement.ts; the control plane gets every account, key and directory entry.
- * For each layout: a generated wrangler config with that many SHARD_n bindings and NO consumer for edgecron-runs
- * (run messages stay queued: this measures the tick — fan-out, per-shard claim pages, continuations, relay — not
- * the runs), `wrangler dev` on a state of its own, the dispatch Cron Trigger fired once, and the per-shard tick
- * messages (and continuations) left to run on the edgecron-ticks consumer until every shard logged a complete tick.
+ * The dispatch tick at scale, per shard: 1,000,000 jobs in accounts of 100 placed by src/shards/placement.ts's rule
+ * over 1, 4 and 16 shards, every 10th due, seeded with node:sqlite. Per layout a fresh state and a wrangler config with
+ * that many SHARD_n and no consumer for edgecron-runs (the tick measured alone: fan-out, claim pages, continuations,
+ * relay); the dispatch cron fired once, every shard's tick followed to completion. CPU is wrangler + workerd's between
+ * the end of one tick invocation (miniflare's `QUEUE edgecron-ticks` line) and the next; lines go to shards by queue
+ * order (SHARD_0 … first, a continuation to the back), checked against each file's ledger rows. D1 queries per
+ * invocation = pages + claim batches + the relay's 2 SELECTs after a complete tick. Then the capacity derivation
+ * behind docs/OPERATING.md's table, from these and other measured figures and Cloudflare's limits (Workers Paid).
  *
- * Per invocation: the Worker's dispatch_tick line (due, claimed, pages, complete) and the wrangler + workerd CPU
- * between the end of the previous tick invocation (miniflare's `QUEUE edgecron-ticks 1/1 (…ms)` line) and the end
- * of this one — miniflare delivers one batch at a time, so invocations do not overlap. Lines are attributed to
- * shards by the queue's order (the fan-out sends SHARD_0 … first; a continuation goes to the back) and the
- * attribution is checked against each shard file's own count of ledger rows after wrangler stopped.
- *
- * D1 queries per invocation are counted from what dispatchTick and relayStranded issue (src/engine/dispatch.ts,
- * src/engine/relay.ts): one SELECT per page, one batch per non-empty page, and the relay's two SELECTs after a
- * complete tick (no stranded run: nothing more).
- *
- *   npx tsx bench/scale.ts [--jobs 1000000] [--shards 1,4,16]
+ *   npx tsx bench/scale.ts [--jobs 1000000] [--shards 1,4,16] [--smoke]
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
-import { cpus } from "node:os";
 import { join } from "node:path";
-import { parseArgs, stripVTControlCharacters } from "node:util";
+import { stripVTControlCharacters } from "node:util";
 import { newAccount } from "../src/accounts/provision";
 import { mulberry32 } from "../src/engine/executors/mock";
 import type { TickReport } from "../src/engine/tick-report";
 import { buildNewJob, type NewJobRow } from "../src/jobs/build";
 import { chooseShard } from "../src/shards/placement";
-import {
-  type BenchD1Files,
-  benchWranglerConfig,
-  commandLine,
-  ensureBundle,
-  groupCpuMs,
-  isMain,
-  loadavg1,
-  migrateBench,
-  now,
-  openDb,
-  round,
-  STATE_DIR,
-  writeResult,
-} from "./lib/common";
+import * as h from "./lib/harness";
+import { jobInput, jobInsert } from "./lib/seed";
 import { withDev } from "./lib/wrangler-dev";
-import { jobInput, jobInsert } from "./seed-million";
 
-const PER_ACCOUNT = 100;
-/** Every 10th job is due. */
-const DUE_EVERY = 10;
-const PORT = 8790;
-const TICK_ENDPOINT = "/cdn-cgi/handler/scheduled?cron=*+*+*+*+*";
-const WAIT_MS = Number(process.env.SCALE_WAIT_MS ?? 15 * 60_000);
-/** D1's queries per Worker invocation (Workers Paid). */
-const QUERY_LIMIT = 1_000;
-const SCALE_DIR = join(STATE_DIR, "scale");
+const JOBS = Number(h.arg("jobs", String(h.size(1_000_000, 2_000))));
+const DIR = join(h.STATE_DIR, "scale");
 
-interface Seeded {
-  files: BenchD1Files;
-  config: { path: string; changes: string[] };
-  persistTo: string;
-  accounts: number;
-  jobs: number;
-  duePerShard: number[];
-  jobsPerShard: number[];
-  dueBy: number;
-  seed_s: number;
-  migrate_s: number;
-}
-
-/** A fresh state with `shards` shards holding `jobs` jobs (every 10th due), accounts placed as the Worker would. */
-async function seed(shards: number, jobs: number): Promise<Seeded> {
-  const t0 = now();
-  rmSync(SCALE_DIR, { recursive: true, force: true }); // one layout on disk at a time (≈ 1 GB per million jobs)
-  const persistTo = join(SCALE_DIR, `s${shards}`);
-  const config = benchWranglerConfig({ limiter: "as-is", shards, runsConsumer: false, tag: `scale${shards}` });
-  const files = await migrateBench(persistTo, config.path);
-  const tMigrated = now();
-
-  const created = Date.now() - 7 * 86_400_000;
-  const r = mulberry32(12);
-  // 60 template rows (every schedule kind, retry mix and header/body shape of the seed); each job is one of them
-  // with its own id, account and next_run_at — buildNewJob for a million rows would spend minutes parsing crons.
-  const templates: NewJobRow[] = Array.from({ length: 60 }, (_, i) => buildNewJob("template", jobInput(r, i), created));
-  const insertSql = jobInsert(templates[0] as NewJobRow & Record<string, unknown>).sql;
-
-  const control = openDb(files.control);
-  const dbs = files.shards.map((f) => openDb(f));
-  for (const db of [control, ...dbs]) {
-    db.exec("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN");
-  }
-  const inserts = dbs.map((db) => db.prepare(insertSql));
-  const perShardAccounts = new Array<number>(shards).fill(0);
-  const duePerShard = new Array<number>(shards).fill(0);
-  const jobsPerShard = new Array<number>(shards).fill(0);
-  const dueBy = Date.now();
-  const accounts = Math.ceil(jobs / PER_ACCOUNT);
-  for (let a = 0; a < accounts; a++) {
-    const acc = await newAccount(`Scale account ${String(a + 1).padStart(5, "0")}`, created);
-    const shard = chooseShard(perShardAccounts);
-    perShardAccounts[shard] = (perShardAccounts[shard] as number) + 1;
-    const db = dbs[shard] as ReturnType<typeof openDb>;
-    for (const s of acc.shardStatements) db.prepare(s.sql).run(...s.params);
-    for (const s of acc.controlStatements(shard)) control.prepare(s.sql).run(...s.params);
-    for (let j = 0; j < PER_ACCOUNT && a * PER_ACCOUNT + j < jobs; j++) {
-      const i = a * PER_ACCOUNT + j;
-      const due = i % DUE_EVERY === 0;
-      // Due: a slot in the last minute (as at a real tick). Not due: 1 h to 1 day ahead, out of the tick's reach.
-      const nextRunAt = due
-        ? dueBy - 60_000 + Math.floor(r() * 59_000)
-        : dueBy + 3_600_000 + Math.floor(r() * 86_400_000);
-      const row = { ...(templates[i % templates.length] as NewJobRow), id: randomUUID(), accountId: acc.account_id };
-      (inserts[shard] as ReturnType<typeof db.prepare>).run(...jobInsert({ ...row, nextRunAt }).params);
-      jobsPerShard[shard] = (jobsPerShard[shard] as number) + 1;
-      if (due) duePerShard[shard] = (duePerShard[shard] as number) + 1;
+/** A fresh state of `shards` shards (one on disk at a time: ≈ 1 GB per million jobs). */
+async function seed(shards: number) {
+  rmSync(DIR, { recursive: true, force: true });
+  const config = h.benchWranglerConfig({ limiter: "as-is", shards, runsConsumer: false });
+  const files = await h.migrateBench(DIR, config.path);
+  const [created, dueBy, r] = [Date.now() - 7 * h.DAY_MS, Date.now(), mulberry32(12)];
+  // 60 template rows of the seed's mix; each job one of them with its own id, account and next_run_at.
+  const templates = Array.from({ length: 60 }, (_, i) => buildNewJob("template", jobInput(r, i), created));
+  const [control, dbs] = [h.openDb(files.control), files.shards.map((f) => h.openDb(f))];
+  for (const db of [control, ...dbs]) db.exec("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; BEGIN");
+  const inserts = dbs.map((db) => db.prepare(jobInsert(templates[0] as NewJobRow & Record<string, unknown>).sql));
+  const per = Array.from({ length: shards }, () => ({ accounts: 0, jobs: 0, due: 0 }));
+  let [shard, account] = [0, ""];
+  for (let i = 0; i < JOBS; i++) {
+    if (i % 100 === 0) {
+      const acc = await newAccount(`Scale account ${i / 100}`, created);
+      [shard, account] = [chooseShard(per.map((p) => p.accounts)), acc.account_id];
+      for (const s of acc.shardStatements) dbs[shard]?.prepare(s.sql).run(...s.params);
+      for (const s of acc.controlStatements(shard)) control.prepare(s.sql).run(...s.params);
     }
-    if (a % 500 === 499) process.stdout.write(`\r  ${((a + 1) * PER_ACCOUNT).toLocaleString("en")} jobs…`);
+    const p = per[shard] as (typeof per)[number];
+    const due = i % 10 === 0; // due in the last minute; the others 1 h to 1 day ahead
+    const nextRunAt = due ? dueBy - 60_000 + Math.floor(r() * 59_000) : dueBy + 3_600_000 + Math.floor(r() * h.DAY_MS);
+    inserts[shard]?.run(
+      ...jobInsert({ ...(templates[i % 60] as NewJobRow), id: randomUUID(), accountId: account, nextRunAt }).params,
+    );
+    [p.accounts, p.jobs, p.due] = [p.accounts + (i % 100 === 0 ? 1 : 0), p.jobs + 1, p.due + (due ? 1 : 0)];
   }
-  for (const db of [control, ...dbs]) {
-    db.exec("COMMIT");
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    db.close();
-  }
-  process.stdout.write("\n");
-  return {
-    files,
-    config,
-    persistTo,
-    accounts,
-    jobs,
-    duePerShard,
-    jobsPerShard,
-    dueBy,
-    migrate_s: round((tMigrated - t0) / 1000, 1),
-    seed_s: round((now() - tMigrated) / 1000, 1),
-  };
+  for (const db of [control, ...dbs]) db.exec("COMMIT");
+  for (const db of [control, ...dbs]) db.close();
+  return { files, config, per, dueBy };
 }
 
-/** One shard tick invocation: its dispatch_tick log line's counts, and what the bench adds to them. */
-interface Invocation extends Omit<TickReport, "event" | "scheduled_time"> {
-  shard: number;
-  /** SELECTs (pages) + claim batches (non-empty pages) + the relay's 2 SELECTs after a complete tick. */
-  d1_queries: number;
-  /** wrangler + workerd CPU from the end of the previous tick invocation (or the trigger) to the end of this one. */
-  cpu_ms: number;
-  queue_batch_ms: number | null;
-}
-
-/** Fires the dispatch Cron Trigger once and follows every shard's tick to completion. */
-async function measure(s: Seeded, shards: number) {
-  return withDev({ port: PORT, config: s.config.path, persistTo: s.persistTo }, async (dev) => {
-    const from = dev.lines.length;
-    const load = loadavg1();
-    const ticks: Array<{ report: TickReport; cpu: number }> = [];
-    const ends: Array<{ ms: number; cpu: number }> = [];
-    let completes = 0;
-    const cpu0 = groupCpuMs(dev.pgid);
-    const t = now();
-    // Every line as it arrives (synchronously from wrangler's stdout): CPU is read at the line, not at a poll.
+const bundle = h.ensureBundle();
+const layouts = [];
+for (const shards of h.arg("shards", h.size("1,4,16", "1,4")).split(",").map(Number)) {
+  const s = await seed(shards);
+  const m = await withDev({ port: 8790, config: s.config.path, persistTo: DIR }, async (dev) => {
+    const ticks: Array<TickReport & { cpu: number }> = [];
+    const ends: number[] = [];
+    const [cpu0, loadavg, t0] = [h.groupCpuMs(dev.pgid), h.loadavg1(), h.now()];
+    // Every line as it arrives: CPU is read at the line, not at a poll.
     const done = dev.waitForLine(
       (raw) => {
         const line = stripVTControlCharacters(raw);
-        if (line.includes('"event":"dispatch_tick"')) {
-          const report = JSON.parse(line.slice(line.indexOf("{"))) as TickReport;
-          ticks.push({ report, cpu: groupCpuMs(dev.pgid) });
-          if (report.complete) completes++;
-        }
-        const m = /QUEUE edgecron-ticks (\d+)\/(\d+) \((\d+)ms\)/.exec(line);
-        if (m) ends.push({ ms: Number(m[3]), cpu: groupCpuMs(dev.pgid) });
-        // Done when every shard logged a complete tick and every tick invocation has ended.
-        return completes === shards && ends.length >= ticks.length;
+        if (line.includes('"event":"dispatch_tick"'))
+          ticks.push({ ...(JSON.parse(line.slice(line.indexOf("{"))) as TickReport), cpu: h.groupCpuMs(dev.pgid) });
+        if (/QUEUE edgecron-ticks \d+\/\d+/.test(line)) ends.push(h.groupCpuMs(dev.pgid));
+        return ticks.filter((x) => x.complete).length === shards && ends.length >= ticks.length;
       },
-      WAIT_MS,
-      from,
+      h.size(900_000, 120_000),
     );
-    const res = await fetch(`${dev.base}${TICK_ENDPOINT}`, { signal: AbortSignal.timeout(120_000) });
-    const triggerMs = now() - t;
-    if (!res.ok) throw new Error(`${TICK_ENDPOINT} → ${res.status} ${(await res.text()).slice(0, 300)}`);
-    try {
-      await done;
-    } catch (e) {
-      throw new Error(
-        `${String(e)}; ticks ${ticks.length}, ends ${ends.length}; last lines:\n${dev.lines.slice(-40).join("\n")}`,
-      );
-    }
-    const wallS = (now() - t) / 1000;
-    const cpuMs = groupCpuMs(dev.pgid) - cpu0;
-    const errors = dev.lines.slice(from).filter((l) => /shard_tick_failed|"level":"error"|✘|Uncaught/.test(l));
-
-    // Attribute each tick line to its shard by the queue's order: SHARD_0 … first, a continuation to the back.
+    await fetch(`${dev.base}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
+    await done;
     const order = Array.from({ length: shards }, (_, i) => i);
-    let prevCpu = cpu0;
-    const invocations: Invocation[] = ticks.map(({ report, cpu }, i) => {
+    let prev = cpu0;
+    const invocations = ticks.map((x, i) => {
       const shard = order.shift() as number;
-      if (!report.complete) order.push(shard);
-      const end = ends[i];
-      const endCpu = end?.cpu ?? cpu;
-      const inv: Invocation = {
-        shard,
-        due: report.due,
-        claimed: report.claimed,
-        enqueued: report.enqueued,
-        pages: report.pages,
-        complete: report.complete,
-        duration_ms: report.duration_ms,
-        d1_queries: report.pages + Math.ceil(report.due / 100) + (report.complete ? 2 : 0),
-        cpu_ms: round(endCpu - prevCpu, 0),
-        queue_batch_ms: end?.ms ?? null,
-      };
-      prevCpu = endCpu;
-      return inv;
-    });
-    return {
-      loadavg_before: load,
-      loadavg_after: loadavg1(),
-      trigger_request_ms: round(triggerMs, 0),
-      wall_s: round(wallS, 1),
-      cpu_ms: round(cpuMs, 0),
-      invocations,
-      worker_error_lines: errors.slice(0, 5),
-      reloads: dev.reloads(),
-    };
-  });
-}
-
-/** After wrangler stopped: each shard's ledger rows (one per claimed slot) and jobs still due. */
-function verify(s: Seeded) {
-  return s.files.shards.map((file) => {
-    const db = openDb(file, { readOnly: true });
-    const runs = (db.prepare("SELECT count(*) AS n FROM runs").get() as { n: number }).n;
-    const stillDue = (
-      db
-        .prepare("SELECT count(*) AS n FROM cron_jobs WHERE is_active = 1 AND deleted_at IS NULL AND next_run_at <= ?")
-        .get(s.dueBy) as { n: number }
-    ).n;
-    db.close();
-    return { runs, still_due: stillDue };
-  });
-}
-
-export interface ScaleLayout {
-  shards: number;
-  jobs: number;
-  accounts: number;
-  due: number;
-  migrate_s: number;
-  seed_s: number;
-  wrangler_config_changes: string[];
-  loadavg_before: number;
-  loadavg_after: number;
-  trigger_request_ms: number;
-  wall_s: number;
-  cpu_ms: number;
-  claimed: number;
-  cpu_ms_per_claimed_job: number;
-  max_d1_queries_per_invocation: number;
-  attribution_checked: boolean;
-  per_shard: Array<{
-    shard: number;
-    jobs: number;
-    due: number;
-    invocations: number;
-    pages: number;
-    claimed: number;
-    max_d1_queries_per_invocation: number;
-    cpu_ms: number;
-    cpu_ms_per_claimed_job: number | null;
-    ledger_rows_in_d1: number;
-    still_due_in_d1: number;
-  }>;
-  invocations: Invocation[];
-  worker_error_lines: string[];
-  reloads: number;
-}
-
-export interface ScaleResult {
-  command: string;
-  bundle: ReturnType<typeof ensureBundle>;
-  endpoint: string;
-  measured: string;
-  machine?: { nproc: number; cpu: string };
-  layouts: ScaleLayout[];
-  total_s: number;
-}
-
-async function main() {
-  const { values } = parseArgs({
-    options: { jobs: { type: "string", default: "1000000" }, shards: { type: "string", default: "1,4,16" } },
-  });
-  const jobs = Number(values.jobs);
-  const layouts = String(values.shards).split(",").map(Number);
-  const t0 = now();
-  const bundle = ensureBundle();
-  const out: ScaleLayout[] = [];
-  for (const shards of layouts) {
-    console.log(`  ${shards} shard(s): seeding ${jobs.toLocaleString("en")} jobs…`);
-    const s = await seed(shards, jobs);
-    const due = s.duePerShard.reduce((a, b) => a + b, 0);
-    console.log(`  seeded in ${s.seed_s} s (migrations ${s.migrate_s} s); ${due.toLocaleString("en")} due; ticking…`);
-    const m = await measure(s, shards);
-    const d1 = verify(s);
-    const perShard = s.files.shards.map((_, shard) => {
-      const mine = m.invocations.filter((i) => i.shard === shard);
-      const claimed = mine.reduce((a, i) => a + i.claimed, 0);
-      const cpu = mine.reduce((a, i) => a + i.cpu_ms, 0);
+      if (!x.complete) order.push(shard);
+      const cpu = (ends[i] ?? x.cpu) - prev;
+      prev = ends[i] ?? x.cpu;
       return {
         shard,
-        jobs: s.jobsPerShard[shard] as number,
-        due: s.duePerShard[shard] as number,
-        invocations: mine.length,
-        pages: mine.reduce((a, i) => a + i.pages, 0),
-        claimed,
-        max_d1_queries_per_invocation: Math.max(0, ...mine.map((i) => i.d1_queries)),
-        cpu_ms: round(cpu, 0),
-        cpu_ms_per_claimed_job: claimed ? round(cpu / claimed, 3) : null,
-        ledger_rows_in_d1: d1[shard]?.runs ?? 0,
-        still_due_in_d1: d1[shard]?.still_due ?? 0,
+        claimed: x.claimed,
+        pages: x.pages,
+        duration_ms: x.duration_ms,
+        cpu_ms: cpu,
+        d1_queries: x.pages + Math.ceil(x.due / 100) + (x.complete ? 2 : 0),
       };
     });
-    const claimed = perShard.reduce((a, p) => a + p.claimed, 0);
-    const layout: ScaleLayout = {
-      shards,
-      jobs: s.jobs,
-      accounts: s.accounts,
-      due,
-      migrate_s: s.migrate_s,
-      seed_s: s.seed_s,
-      wrangler_config_changes: s.config.changes,
-      loadavg_before: m.loadavg_before,
-      loadavg_after: m.loadavg_after,
-      trigger_request_ms: m.trigger_request_ms,
-      wall_s: m.wall_s,
-      cpu_ms: m.cpu_ms,
-      claimed,
-      cpu_ms_per_claimed_job: claimed ? round(m.cpu_ms / claimed, 3) : 0,
-      max_d1_queries_per_invocation: Math.max(...m.invocations.map((i) => i.d1_queries)),
-      attribution_checked: perShard.every((p) => p.claimed === p.ledger_rows_in_d1),
-      per_shard: perShard,
-      invocations: m.invocations,
-      worker_error_lines: m.worker_error_lines,
-      reloads: m.reloads,
+    return {
+      invocations,
+      cpu_ms: h.groupCpuMs(dev.pgid) - cpu0,
+      wall_s: h.round((h.now() - t0) / 1000, 1),
+      loadavg: `${loadavg} → ${h.loadavg1()}`,
     };
-    out.push(layout);
-    console.log(
-      `  ${shards} shard(s): ${claimed.toLocaleString("en")} claimed in ${m.invocations.length} invocations, ` +
-        `${m.wall_s} s wall, ${layout.cpu_ms_per_claimed_job} CPU ms per claimed job, max ${layout.max_d1_queries_per_invocation} ` +
-        `D1 queries per invocation (limit ${QUERY_LIMIT}); attribution ${layout.attribution_checked ? "checked" : "MISMATCH"}`,
-    );
-    writeResult("scale", partial(bundle, out, t0)); // what is done so far survives a later layout's failure
-  }
-  rmSync(SCALE_DIR, { recursive: true, force: true });
-  writeResult("scale", partial(bundle, out, t0));
+  });
+  const perShard = s.files.shards.map((file, shard) => {
+    const mine = m.invocations.filter((i) => i.shard === shard);
+    const [claimed, cpu] = [mine.reduce((a, i) => a + i.claimed, 0), mine.reduce((a, i) => a + i.cpu_ms, 0)];
+    const due = "SELECT count(*) AS n FROM cron_jobs WHERE is_active = 1 AND deleted_at IS NULL AND next_run_at <= ?";
+    const d1 = { ledger: h.scalar(file, "SELECT count(*) AS n FROM runs"), still_due: h.scalar(file, due, s.dueBy) };
+    const inv = {
+      invocations: mine.length,
+      pages: mine.reduce((a, i) => a + i.pages, 0),
+      max_d1_queries: Math.max(0, ...mine.map((i) => i.d1_queries)),
+    };
+    return {
+      shards,
+      shard,
+      ...s.per[shard],
+      claimed,
+      ...d1,
+      ...inv,
+      cpu_ms: cpu,
+      cpu_per_job: h.round(cpu / Math.max(1, claimed), 3),
+    };
+  });
+  const sum = (k: "due" | "claimed" | "ledger") => perShard.reduce((a, p) => a + (p[k] ?? 0), 0);
+  const max = Math.max(...perShard.map((p) => p.max_d1_queries));
+  layouts.push({
+    shards,
+    ...m,
+    due: sum("due"),
+    claimed: sum("claimed"),
+    ledger: sum("ledger"),
+    max_d1_queries: max,
+    per_shard: perShard,
+  });
 }
+rmSync(DIR, { recursive: true, force: true });
 
-const partial = (bundle: ReturnType<typeof ensureBundle>, layouts: ScaleLayout[], t0: number): ScaleResult => ({
-  command: `${commandLine(import.meta.filename)} ${process.argv.slice(2).join(" ")}`.trim(),
-  bundle,
-  endpoint: TICK_ENDPOINT,
-  machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? "unknown" },
-  measured:
-    "the tick alone: fan-out, every shard's claim pages, continuations and relay; run messages are enqueued and left queued (no edgecron-runs consumer), so no run executes",
-  layouts,
-  total_s: round((now() - t0) / 1000, 1),
+// ---- capacity at 1,000,000 executions/min: 10 GB per D1 database, 80 % for logs kept 31 days; Queues 5,000
+// messages/s per queue and 250 concurrent consumer invocations of 4 runs (1 s mean run, assumed).
+type Bytes = { per_execution: number };
+const storage = h.readResult<{ with_bodies?: { before: Bytes; compact: Bytes }; without_bodies?: { compact: Bytes } }>(
+  "log-storage",
+);
+const sweepRate = h.readResult<{ worker?: { rows_per_s?: number } }>("sweep")?.worker?.rows_per_s ?? 33_917;
+const invocations = layouts.flatMap((l) => l.invocations);
+const tickRate = Math.round(
+  invocations.reduce((a, i) => a + i.claimed, 0) / (invocations.reduce((a, i) => a + i.duration_ms, 0) / 1000),
+);
+const perSecond = 1_000_000 / 60;
+const capacity = [
+  ["before issue 12, mock bodies", storage?.with_bodies?.before.per_execution ?? 794.8, 18],
+  ["compact, mock bodies", storage?.with_bodies?.compact.per_execution ?? 286.9, 12],
+  [
+    "compact, 1 KB bodies (derived: none + 1,000 B)",
+    (storage?.without_bodies?.compact.per_execution ?? 147.3) + 1000,
+    12,
+  ],
+].map(([label, bytes, rows]) => {
+  const perMinute = (10e9 * 0.8) / (bytes as number) / (31 * 1440);
+  const [shards, queues] = [
+    Math.ceil(1_000_000 / perMinute),
+    Math.max(Math.ceil(perSecond / 5_000), Math.ceil(perSecond / 1_000)),
+  ];
+  const due = Math.ceil(1_000_000 / shards);
+  return {
+    ...{
+      label: `${label} (${h.round(bytes as number, 1)} B)`,
+      logs_per_shard_m: h.round((perMinute * 31 * 1440) / 1e6, 1),
+      per_minute: Math.floor(perMinute),
+    },
+    ...{
+      sweep_s: Math.round((perMinute * 1440) / sweepRate),
+      shards,
+      tb: h.round((1_000_000 * 1440 * 31 * (bytes as number)) / 1e12, 1),
+      queues,
+    },
+    ...{
+      tick: `${due} / ${2 * Math.ceil(due / 100) + 3}`,
+      bindings: shards + queues + 4,
+      rows_per_s: Math.round(perSecond * (rows as number)),
+    },
+  };
 });
-
-if (isMain(import.meta.filename)) await main();
+type Layout = (typeof layouts)[number];
+h.writeResult(
+  "scale",
+  { bundle, layouts, capacity_inputs: { sweep_rows_per_s: sweepRate, tick_jobs_per_s: tickRate }, capacity },
+  [
+    h.table("Dispatch tick per shard (no edgecron-runs consumer: the tick alone)", layouts, [
+      ["shards", (l: Layout) => l.shards],
+      ["due", (l) => l.due],
+      ["claimed (ledger rows in D1)", (l) => `${l.claimed} (${l.ledger})`],
+      ["tick invocations", (l) => l.invocations.length],
+      ["max D1 queries / invocation", (l) => l.max_d1_queries],
+      ["CPU ms per claimed job", (l) => h.round(l.cpu_ms / l.claimed, 3)],
+      ["CPU s", (l) => h.round(l.cpu_ms / 1000, 1)],
+      ["wall s", (l) => l.wall_s],
+      ["slowest invocation ms", (l) => Math.max(...l.invocations.map((i) => i.duration_ms))],
+      ["attribution matches the ledger", (l) => l.per_shard.every((p) => p.claimed === p.ledger)],
+      ["load avg", (l) => l.loadavg],
+    ]),
+    h.table(
+      "Per shard (invocations include continuations)",
+      layouts.flatMap((l) => l.per_shard),
+      [
+        ...(
+          [
+            "shards",
+            "shard",
+            "jobs",
+            "due",
+            "claimed",
+            "ledger",
+            "still_due",
+            "invocations",
+            "pages",
+            "max_d1_queries",
+          ] as const
+        ).map((k): [string, (p: Layout["per_shard"][number]) => number | undefined] => [
+          k.replace(/_/g, " "),
+          (p) => p[k],
+        ]),
+        ["CPU ms", (p) => p.cpu_ms],
+        ["CPU ms per claimed job", (p) => p.cpu_per_job],
+      ],
+    ),
+    h.table(`Capacity at 1,000,000 executions/min (sweep ${sweepRate} rows/s, tick ${tickRate} jobs/s)`, capacity, [
+      ["bytes per log", (c) => c.label],
+      ["logs per shard, M", (c) => c.logs_per_shard_m],
+      ["executions/min per shard", (c) => c.per_minute],
+      ["sweep s per shard per day", (c) => c.sweep_s],
+      ["shards", (c) => c.shards],
+      ["account storage, TB", (c) => c.tb],
+      ["run queues", (c) => c.queues],
+      ["due jobs / D1 queries per shard tick", (c) => c.tick],
+      ["bindings per Worker", (c) => c.bindings],
+      ["D1 rows written/s", (c) => c.rows_per_s],
+    ]),
+  ],
+);

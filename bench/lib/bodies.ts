@@ -1,6 +1,5 @@
 /**
- * Response texts of the log-store benchmark's body profiles (bench/log-store.ts), deterministic per seed.
- *
+ * Response texts of the log-store benchmark's body profiles (bench/lib/log-layouts.ts), deterministic per seed.
  * The 1 KB profile is an API listing as a paginated REST endpoint answers it: records with numeric and string ids,
  * person and company names, e-mail addresses, ISO timestamps and amounts, each drawn from the seeded PRNG so no two
  * logs carry the same text, cut at 1,024 bytes by the engine's own truncateUtf8 (src/lib/truncate.ts). Its words
@@ -11,82 +10,18 @@ import { truncateUtf8 } from "../../src/lib/truncate";
 
 type Rng = () => number;
 
-const FIRST = [
-  "Amara",
-  "Bjorn",
-  "Chiara",
-  "Dmitri",
-  "Elif",
-  "Farid",
-  "Greta",
-  "Hiroshi",
-  "Ines",
-  "Jonas",
-  "Kalani",
-  "Lucia",
-  "Mateo",
-  "Nadia",
-  "Oskar",
-  "Priya",
-  "Quentin",
-  "Rosa",
-  "Sven",
-  "Tamsin",
-  "Ulla",
-  "Viktor",
-  "Wanjiru",
-  "Xiomara",
-  "Yusuf",
-  "Zofia",
-  "Anouk",
-  "Bruno",
-  "Cleo",
-  "Desmond",
-  "Esther",
-  "Florin",
-];
-const LAST = [
-  "Abernathy",
-  "Bergström",
-  "Castellano",
-  "Delacroix",
-  "Eriksen",
-  "Fitzgerald",
-  "Gallagher",
-  "Hoffmann",
-  "Ivanova",
-  "Jaramillo",
-  "Kowalczyk",
-  "Lindqvist",
-  "Moreau",
-  "Nakamura",
-  "Okonkwo",
-  "Petrović",
-  "Quispe",
-  "Rasmussen",
-  "Szabó",
-  "Takahashi",
-  "Underwood",
-  "Valdés",
-  "Whitfield",
-  "Yilmaz",
-  "Zimmermann",
-  "Achterberg",
-  "Brennan",
-  "Costa",
-];
-const COMPANIES = [
-  "Northwind Traders",
-  "Blue Heron Logistics",
-  "Copperleaf Studio",
-  "Driftwood Analytics",
-  "Evergreen Dental",
-  "Foxglove Bakery",
-  "Granite Peak Outfitters",
-  "Harborview Clinic",
-  "Ironbark Joinery",
-  "Juniper Legal",
-];
+const FIRST =
+  "Amara Bjorn Chiara Dmitri Elif Farid Greta Hiroshi Ines Jonas Kalani Lucia Mateo Nadia Oskar Priya Quentin Rosa Sven Tamsin Ulla Viktor Wanjiru Xiomara Yusuf Zofia Anouk Bruno Cleo Desmond Esther Florin".split(
+    " ",
+  );
+const LAST =
+  "Abernathy Bergström Castellano Delacroix Eriksen Fitzgerald Gallagher Hoffmann Ivanova Jaramillo Kowalczyk Lindqvist Moreau Nakamura Okonkwo Petrović Quispe Rasmussen Szabó Takahashi Underwood Valdés Whitfield Yilmaz Zimmermann Achterberg Brennan Costa".split(
+    " ",
+  );
+const COMPANIES =
+  "Northwind Traders,Blue Heron Logistics,Copperleaf Studio,Driftwood Analytics,Evergreen Dental,Foxglove Bakery,Granite Peak Outfitters,Harborview Clinic,Ironbark Joinery,Juniper Legal".split(
+    ",",
+  );
 const DOMAINS = ["example.com", "example.org", "example.net", "mail.example.io", "corp.example.co.uk"];
 const STATES = ["active", "active", "active", "trialing", "past_due", "canceled", "paused"];
 const PLANS = ["starter", "growth", "business", "enterprise"];

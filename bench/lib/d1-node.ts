@@ -1,77 +1,75 @@
 /**
- * A D1 binding over node:sqlite, just enough for drizzle's D1 driver (prepare/bind/all/raw/run/first, batch),
- * so src/ functions can run unchanged on the bench's SQLite file under plain Node. `onRun` sees every
- * writing round trip — a single run() or a whole batch — with its statements and wall and CPU time: how the
- * sweep benchmark times each chunk of src/retention/sweep.ts, whatever shape the chunk has.
+ * A D1 binding over node:sqlite, enough for drizzle's D1 driver, so src/ runs unchanged on the bench's SQLite files
+ * under Node. Every round trip (one statement, or a batch) is reported with its statements and wall and CPU time:
+ * how the sweep times its chunks and the read benchmarks record the SQL they then replay.
  */
 import { join } from "node:path";
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "./common";
+import { now, ROOT } from "./harness";
 
 type Param = string | number | bigint | null | boolean | undefined | Uint8Array;
-
-export interface RunTiming {
-  /** The statements of this round trip (one, or a batch's). */
-  sqls: string[];
+export interface Stmt {
+  sql: string;
+  params: SQLInputValue[];
+}
+export interface RoundTrip {
+  stmts: Stmt[];
   ms: number;
   cpuMs: number;
 }
 
-/** Statements that return rows go through all(); the rest through run(), which reports `changes`. */
 const returnsRows = (sql: string) => /^\s*(select|with|pragma)\b/i.test(sql) || /\breturning\b/i.test(sql);
-
 const norm = (params: Param[]): SQLInputValue[] =>
   params.map((v) => (typeof v === "boolean" ? Number(v) : v === undefined ? null : v));
 
-export function nodeD1(db: DatabaseSync, onRun?: (t: RunTiming) => void) {
-  const meta = (changes = 0, lastRowId = 0) => ({ changes, last_row_id: lastRowId, duration: 0 });
-
-  function timed<T>(sqls: string[], fn: () => T): T {
-    const t = performance.now();
+export function nodeD1(db: DatabaseSync, onTrip?: (t: RoundTrip) => void) {
+  const meta = (changes = 0, last_row_id = 0) => ({ changes, last_row_id, duration: 0 });
+  function timed<T>(stmts: Stmt[], fn: () => T): T {
+    const t = now();
     const u = process.cpuUsage();
     const out = fn();
     const du = process.cpuUsage(u);
-    onRun?.({ sqls, ms: performance.now() - t, cpuMs: (du.user + du.system) / 1000 });
+    onTrip?.({ stmts, ms: now() - t, cpuMs: (du.user + du.system) / 1000 });
     return out;
   }
-
   function statement(sql: string, params: Param[]) {
-    /** One statement as D1 answers it: rows for readers, `changes` for writers. */
+    const s = { sql, params: norm(params) };
     const execute = () => {
-      if (returnsRows(sql)) return { results: db.prepare(sql).all(...norm(params)), success: true, meta: meta() };
-      const r = db.prepare(sql).run(...norm(params));
+      if (returnsRows(sql)) return { results: db.prepare(sql).all(...s.params), success: true, meta: meta() };
+      const r = db.prepare(sql).run(...s.params);
       return { results: [] as unknown[], success: true, meta: meta(Number(r.changes), Number(r.lastInsertRowid)) };
     };
     return {
-      sql,
-      params,
+      ...s,
       execute,
       bind: (...p: Param[]) => statement(sql, p),
-      all: async () => ({ results: db.prepare(sql).all(...norm(params)), success: true, meta: meta() }),
-      raw: async () => {
-        const s = db.prepare(sql);
-        s.setReturnArrays(true);
-        return s.all(...norm(params));
-      },
-      first: async (column?: string) => {
-        const row = db.prepare(sql).get(...norm(params)) as Record<string, unknown> | undefined;
-        return row === undefined ? null : column ? row[column] : row;
-      },
-      run: async () => timed([sql], execute),
+      all: async () => timed([s], execute),
+      raw: async () =>
+        timed([s], () => {
+          const q = db.prepare(sql);
+          q.setReturnArrays(true);
+          return q.all(...s.params);
+        }),
+      first: async (column?: string) =>
+        timed([s], () => {
+          const row = db.prepare(sql).get(...s.params) as Record<string, unknown> | undefined;
+          return row === undefined ? null : column ? row[column] : row;
+        }),
+      run: async () => timed([s], execute),
     };
   }
-
+  type S = ReturnType<typeof statement>;
   return {
     prepare: (sql: string) => statement(sql, []),
     /** D1 runs a batch as one transaction. */
-    batch: async (stmts: Array<ReturnType<typeof statement>>) =>
+    batch: async (stmts: S[]) =>
       timed(
-        stmts.map((s) => s.sql),
+        stmts.map(({ sql, params }) => ({ sql, params })),
         () => {
           db.exec("BEGIN");
           try {
-            const out = stmts.map((s) => s.execute());
+            const out = stmts.map((st) => st.execute());
             db.exec("COMMIT");
             return out;
           } catch (e) {
@@ -87,10 +85,48 @@ export function nodeD1(db: DatabaseSync, onRun?: (t: RunTiming) => void) {
   };
 }
 
+/** Replays recorded round trips from cached prepared statements; returns the SQLite time in ms. */
+export function replayer(db: DatabaseSync) {
+  const cache = new Map<string, StatementSync>();
+  const prep = (sql: string) => {
+    if (!cache.has(sql)) cache.set(sql, db.prepare(sql));
+    return cache.get(sql) as StatementSync;
+  };
+  const replay = (trips: Stmt[][]) => {
+    const t = now();
+    for (const trip of trips) for (const st of trip) prep(st.sql).all(...st.params);
+    return now() - t;
+  };
+  return {
+    replay,
+    /** Median of replays after one: 21 under 2 ms, 5 under 250 ms, a slower one once. */
+    time(trips: Stmt[][]) {
+      const times = [replay(trips)];
+      const reps = (times[0] as number) < 2 ? 21 : (times[0] as number) < 250 ? 5 : 1;
+      while (times.length < reps) times.push(replay(trips));
+      return times.sort((a, b) => a - b)[times.length >> 1] as number;
+    },
+    plan: (trips: Stmt[][]) =>
+      trips
+        .flat()
+        .flatMap((st) =>
+          (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as Array<{ detail: string }>).map(
+            (r) => r.detail,
+          ),
+        ),
+  };
+}
+
 /**
- * Imports a module of src/ by a computed path: their types need the Worker's D1 declarations, which the
- * scripts' tsconfig (Node types) does not have, so the caller states the shape it relies on.
+ * A module of src/ (or of another tree's src/) by computed path: their types need the Worker's declarations, which
+ * the bench's tsconfig lacks, so the caller states the shape it relies on.
  */
-export function importSrc<T>(rel: string): Promise<T> {
-  return import(pathToFileURL(join(ROOT, rel)).href) as Promise<T>;
+export function importSrc<T>(rel: string, root = ROOT): Promise<T> {
+  return import(pathToFileURL(join(root, rel)).href) as Promise<T>;
+}
+
+/** A drizzle db over node:sqlite whose round trips are recorded into `trips`, with src/db/client.ts of `root`. */
+export async function recordingDb(db: DatabaseSync, trips: Stmt[][], root = ROOT) {
+  const { createDb } = await importSrc<{ createDb: (d1: unknown) => unknown }>("src/db/client.ts", root);
+  return createDb(nodeD1(db, (t) => trips.push(t.stmts)));
 }

@@ -1,67 +1,52 @@
 /**
- * The Worker's own JS heap, read through the DevTools protocol that `wrangler dev --inspector-port` exposes for
- * the user Worker's isolate: `Runtime.getHeapUsage` (used / total bytes), and the live heap — what is left after
- * a full garbage collection, which `HeapProfiler.takeHeapSnapshot` performs before it serialises the heap
- * (workerd does not answer `HeapProfiler.collectGarbage`; the snapshot's own chunks are discarded). Node 22's
- * global WebSocket is enough; wrangler's inspector proxy refuses a connection without an `Origin` header.
+ * The Worker isolate's JS heap over the DevTools protocol of `wrangler dev --inspector-port`: `Runtime.getHeapUsage`,
+ * and the live heap after a full GC, which `HeapProfiler.takeHeapSnapshot` performs before it serialises (workerd
+ * does not answer `HeapProfiler.collectGarbage`). wrangler's proxy refuses a connection without an Origin header.
  */
-export interface HeapUsage {
-  usedSize: number;
-  totalSize: number;
-}
+import { sleep } from "./harness";
 
-export interface Inspector {
-  heap(): Promise<HeapUsage>;
-  /** The heap right after a full GC (a heap snapshot, thrown away): what the isolate really holds. */
-  liveHeap(): Promise<HeapUsage>;
-  close(): void;
-}
+export type Inspector = Awaited<ReturnType<typeof connectInspector>>;
 
-export async function connectInspector(port: number, timeoutMs = 30_000): Promise<Inspector> {
+export async function connectInspector(port: number, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let url: string | undefined;
   while (!url) {
-    try {
-      const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{
-        webSocketDebuggerUrl?: string;
-      }>;
-      url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-    } catch {
-      // not listening yet
-    }
-    if (!url) {
-      if (Date.now() > deadline) throw new Error(`no inspector target on port ${port}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const targets = await fetch(`http://127.0.0.1:${port}/json`).then(
+      (r) => r.json(),
+      () => [],
+    );
+    url = (targets as Array<{ webSocketDebuggerUrl?: string }>).find(
+      (t) => t.webSocketDebuggerUrl,
+    )?.webSocketDebuggerUrl;
+    if (!url && Date.now() > deadline) throw new Error(`no inspector target on port ${port}`);
+    if (!url) await sleep(250);
   }
   // undici's WebSocket takes headers in its init object (not in the DOM typings).
   const ws = new WebSocket(url, { headers: { Origin: `http://127.0.0.1:${port}` } } as unknown as string[]);
-  await new Promise<void>((res, rej) => {
-    ws.addEventListener("open", () => res(), { once: true });
+  await new Promise((res, rej) => {
+    ws.addEventListener("open", res, { once: true });
     ws.addEventListener("error", () => rej(new Error(`inspector websocket ${url} failed`)), { once: true });
   });
   let nextId = 1;
-  const pending = new Map<number, { res: (v: unknown) => void; rej: (e: Error) => void }>();
+  const pending = new Map<number, (msg: { result?: unknown; error?: { message: string } }) => void>();
   ws.addEventListener("message", (ev) => {
     const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown; error?: { message: string } };
-    if (msg.id === undefined) return;
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.error) p.rej(new Error(msg.error.message));
-    else p.res(msg.result);
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg);
+    pending.delete(msg.id ?? -1);
   });
-  const call = <T>(method: string, params: Record<string, unknown> = {}) =>
-    new Promise<T>((res, rej) => {
+  const call = (method: string, params = {}) =>
+    new Promise<{ usedSize: number }>((res, rej) => {
       const id = nextId++;
-      pending.set(id, { res: res as (v: unknown) => void, rej });
+      pending.set(id, (m) => (m.error ? rej(new Error(m.error.message)) : res(m.result as { usedSize: number })));
       ws.send(JSON.stringify({ id, method, params }));
     });
   return {
-    heap: () => call<HeapUsage>("Runtime.getHeapUsage"),
+    /** Used heap bytes, garbage included. */
+    heap: async () => (await call("Runtime.getHeapUsage")).usedSize,
+    /** Used heap bytes right after a full GC: what the isolate really holds. */
     liveHeap: async () => {
       await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-      return call<HeapUsage>("Runtime.getHeapUsage");
+      return (await call("Runtime.getHeapUsage")).usedSize;
     },
     close: () => ws.close(),
   };

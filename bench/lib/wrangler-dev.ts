@@ -1,77 +1,50 @@
 /**
- * `wrangler dev` on the bench's state, on 127.0.0.1 only, in its own process group so stop() ends it and
- * the workerd it spawned (by that group's id, nothing else). Its stdout is kept line by line so the
- * benchmarks can read the Worker's JSON log lines (dispatch_tick, retention_sweep, run).
+ * `wrangler dev` on 127.0.0.1 in its own process group, so stop() ends it and the workerd it spawned (by that group's
+ * id, nothing else); its output kept line by line for the Worker's JSON log lines. Also used by packages/client's
+ * end-to-end tests.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { offlineEnv, ROOT, STATE_DIR } from "./common";
+import { now, offlineEnv, ROOT, STATE_DIR, sleep } from "./harness";
 
-export interface DevServer {
-  base: string;
-  /** The process group of wrangler and everything it started (workerd). */
-  pgid: number;
-  /** Every stdout/stderr line so far. */
-  lines: string[];
-  /** How many times wrangler reloaded the Worker since it was ready (a reload restarts workerd's state). */
-  reloads(): number;
-  /** Resolves with the first line (already seen or upcoming) that matches, or rejects after timeoutMs. */
-  waitForLine(match: (line: string) => boolean, timeoutMs: number, fromIndex?: number): Promise<string>;
-  stop(): Promise<void>;
-}
+export { sleep };
+export type DevServer = Awaited<ReturnType<typeof startDev>>;
 
 const running = new Set<ChildProcess>();
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+const kill = (child: ChildProcess, signal: NodeJS.Signals) => {
   try {
-    process.kill(-child.pid, signal);
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(-child.pid, signal);
   } catch {
     // already gone
   }
-}
-
-// Never leave a wrangler behind: on any exit path of the bench process, end the groups we started.
+};
 process.on("exit", () => {
-  for (const child of running) killGroup(child, "SIGKILL");
+  for (const child of running) kill(child, "SIGKILL");
 });
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    for (const child of running) killGroup(child, "SIGTERM");
-    process.exit(130);
-  });
-}
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
 
 export async function startDev(opts: {
   port: number;
   persistTo?: string;
-  /** Another wrangler config than ./wrangler.toml. */
   config?: string;
   extraArgs?: string[];
-  /** Vars over the bench's defaults (EXECUTOR mock, CALLBACKS record), e.g. the http executor for the ledger test. */
+  /** Over the bench's defaults: EXECUTOR mock (the seeded endpoints are never called), CALLBACKS record. */
   vars?: Record<string, string>;
-}): Promise<DevServer> {
+}) {
   const base = `http://127.0.0.1:${opts.port}`;
-  const args = [
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(opts.port),
-    "--persist-to",
-    opts.persistTo ?? STATE_DIR,
+  const vars = Object.entries({ EXECUTOR: "mock", CALLBACKS: "record", ...opts.vars }).flatMap(([k, v]) => [
+    "--var",
+    `${k}:${v}`,
+  ]);
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--persist-to", opts.persistTo ?? STATE_DIR];
+  args.push(
     "--test-scheduled",
     "--show-interactive-dev-session=false",
-    // wrangler.toml is production (EXECUTOR http): benchmarks never call the seeded jobs' endpoints, unless a
-    // benchmark asks for the http executor against its own loopback target.
-    ...Object.entries({ EXECUTOR: "mock", CALLBACKS: "record", ...opts.vars }).flatMap(([k, v]) => [
-      "--var",
-      `${k}:${v}`,
-    ]),
+    ...vars,
     ...(opts.config ? ["--config", opts.config] : []),
-    ...(opts.extraArgs ?? []),
-  ];
-  const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
+  );
+  const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), [...args, ...(opts.extraArgs ?? [])], {
     cwd: ROOT,
     env: { ...offlineEnv, FORCE_COLOR: "0", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -80,87 +53,69 @@ export async function startDev(opts: {
   running.add(child);
   const lines: string[] = [];
   const waiters = new Set<(line: string) => void>();
-  const onData = (buf: { toString(): string }, carry: { rest: string }) => {
-    const text = carry.rest + buf.toString();
-    const parts = text.split("\n");
-    carry.rest = parts.pop() ?? "";
-    for (const line of parts) {
-      lines.push(line);
-      for (const w of waiters) w(line);
-    }
-  };
-  const outCarry = { rest: "" };
-  const errCarry = { rest: "" };
-  child.stdout?.on("data", (b) => onData(b, outCarry));
-  child.stderr?.on("data", (b) => onData(b, errCarry));
-  const exited = new Promise<void>((res) =>
-    child.on("exit", () => {
-      running.delete(child);
-      res();
-    }),
-  );
-
-  const server: DevServer = {
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = "";
+    stream?.on("data", (buf: Buffer) => {
+      const parts = (rest + buf.toString()).split("\n");
+      rest = parts.pop() ?? "";
+      for (const line of parts) {
+        lines.push(line);
+        for (const w of waiters) w(line);
+      }
+    });
+  }
+  const exited = new Promise<void>((res) => child.on("exit", () => res(void running.delete(child))));
+  let readyAt = 0;
+  const server = {
     base,
+    /** The process group of wrangler and everything it started (workerd). */
     pgid: child.pid ?? -1,
     lines,
+    /** Reloads since ready (a reload restarts workerd's state, local queues included). */
     reloads: () => lines.slice(readyAt).filter((l) => /Reloading local server/i.test(l)).length,
-    waitForLine(match, timeoutMs, fromIndex = 0) {
-      const seen = lines.slice(fromIndex).find(match);
+    /** The first line from `from` on, seen or upcoming, that matches; rejects after timeoutMs. */
+    waitForLine(match: (line: string) => boolean, timeoutMs: number, from = 0): Promise<string> {
+      const seen = lines.slice(from).find(match);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((res, rej) => {
-        const timer = setTimeout(() => {
+        const w = (line: string) => match(line) && done(() => res(line));
+        const timer = setTimeout(
+          () => done(() => rej(new Error(`no matching wrangler output within ${timeoutMs} ms`))),
+          timeoutMs,
+        );
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
           waiters.delete(w);
-          rej(new Error(`no matching wrangler output within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const w = (line: string) => {
-          if (match(line)) {
-            clearTimeout(timer);
-            waiters.delete(w);
-            res(line);
-          }
+          settle();
         };
         waiters.add(w);
       });
     },
     async stop() {
-      killGroup(child, "SIGTERM");
-      const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-      if (!done) {
-        killGroup(child, "SIGKILL");
-        await exited;
-      }
+      kill(child, "SIGTERM");
+      if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) kill(child, "SIGKILL");
+      await exited;
     },
   };
-
-  let readyAt = 0;
   // Ready when /health answers (the first request also builds the Worker).
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`wrangler dev exited early (${child.exitCode}):\n${lines.slice(-30).join("\n")}`);
-    }
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.ok) {
-        readyAt = lines.length;
-        break;
-      }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+  for (
+    const deadline = Date.now() + 120_000;
+    !(await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    await sleep(250)
+  ) {
+    if (child.exitCode !== null || Date.now() > deadline) {
       await server.stop();
-      throw new Error(`wrangler dev not ready after 120 s:\n${lines.slice(-30).join("\n")}`);
+      throw new Error(`wrangler dev not ready (exit ${child.exitCode}):\n${lines.slice(-30).join("\n")}`);
     }
-    await sleep(250);
   }
+  readyAt = lines.length;
   return server;
 }
 
-export const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
-
-/** Runs fn with a dev server and always stops it, also when fn throws. */
+/** Runs fn with a dev server and always stops it. */
 export async function withDev<T>(opts: Parameters<typeof startDev>[0], fn: (dev: DevServer) => Promise<T>): Promise<T> {
   const dev = await startDev(opts);
   try {
@@ -169,3 +124,23 @@ export async function withDev<T>(opts: Parameters<typeof startDev>[0], fn: (dev:
     await dev.stop();
   }
 }
+
+/** A Cron Trigger through miniflare's scheduled endpoint (a frozen bundle has no `/__scheduled`), at `time` if given. */
+export async function fireCron(dev: DevServer, cron: string, time?: number) {
+  const [firedAt, t] = [Date.now(), now()];
+  const res = await fetch(
+    `${dev.base}/cdn-cgi/handler/scheduled?cron=${cron.replace(/ /g, "+")}${time === undefined ? "" : `&time=${time}`}`,
+  );
+  return { firedAt, status: res.status, body: (await res.text()).trim(), wall_ms: Math.round(now() - t) };
+}
+
+/** The Worker's JSON log lines of one event since line `from`. */
+export const events = <T>(dev: DevServer, event: string, from = 0) =>
+  dev.lines
+    .slice(from)
+    .filter((l) => l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as T);
+
+/** Worker output that counts as an error: error events, uncaught exceptions, wrangler's error lines. */
+export const ERROR_LINE =
+  /"event":"(queue_message_failed|dispatch_enqueue_failed|d1_error|unhandled_error|log_export_failed)"|Uncaught|\[ERROR\]|✘/;

@@ -10,6 +10,8 @@ import {
   logBodies,
   logHours,
   logs,
+  monitorPings,
+  monitors,
   runs,
   runsV1,
 } from "../db/schema";
@@ -18,6 +20,7 @@ import { deleteRunsBefore, newRunsSweep } from "../engine/ledger";
 import { deleteExpiredIdempotencyKeys } from "../lib/idempotency/store";
 import { logKeyIn } from "../logs/late-lookup";
 import { recountHourStatements } from "../logs/rollups";
+import { deleteExpiredPings, newPingsSweep, purgeDeletedMonitors } from "../monitors/sweep";
 import { CHUNK_START, nextChunkSizeAfter } from "./chunk-size";
 
 const DAY_MS = 86_400_000;
@@ -36,6 +39,8 @@ export const SWEPT_TABLES: readonly string[] = [
   deliveries,
   confirmationSends,
   cronJobs,
+  monitorPings,
+  monitors,
 ].map((table) => getTableName(table));
 
 export interface SweepOptions {
@@ -59,6 +64,9 @@ export interface SweepReport {
   deliveries_deleted: number;
   /** Confirmation e-mails sent before the cutoff (src/alerts/recipients.ts). */
   confirmation_sends_deleted: number;
+  /** Monitor pings received before the cutoff, and monitors deleted before it with none left (src/monitors/sweep.ts). */
+  monitor_pings_deleted: number;
+  monitors_purged: number;
   deleted_job_logs_deleted: number;
   jobs_purged: number;
   chunks: number;
@@ -194,6 +202,10 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   // Deliveries and confirmation sends keep the logs' retention (src/deliveries/store.ts, src/alerts/recipients.ts).
   const deliveriesDeleted = await drain((limit) => deleteExpiredDeliveries(db, cutoff, limit));
   const confirmationSendsDeleted = await drain((limit) => deleteExpiredConfirmationSends(db, cutoff, limit));
+  // Pings keep the logs' retention, walked monitor by monitor in one pass; a deleted monitor goes after its pings.
+  const pingsSweep = newPingsSweep();
+  const monitorPingsDeleted = await drain((limit) => deleteExpiredPings(db, cutoff, limit, pingsSweep));
+  const monitorsPurged = await drain((limit) => purgeDeletedMonitors(db, cutoff, limit));
 
   let orphaned = 0;
   let purged = 0;
@@ -239,6 +251,8 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     idempotency_keys_deleted: idempotencyKeysDeleted,
     deliveries_deleted: deliveriesDeleted,
     confirmation_sends_deleted: confirmationSendsDeleted,
+    monitor_pings_deleted: monitorPingsDeleted,
+    monitors_purged: monitorsPurged,
     deleted_job_logs_deleted: orphaned,
     jobs_purged: purged,
     chunks,

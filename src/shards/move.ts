@@ -8,6 +8,8 @@ import {
   deliveries,
   idempotencyKeys,
   logs,
+  monitorPings,
+  monitors,
   outbox,
   retiredSigningSecrets,
   runs,
@@ -102,6 +104,9 @@ const TABLES: TableSpec[] = [
   ),
   // Copied by copyLogs (shard-local numbers), counted through the view.
   spec(logs, [logs.executedAt, logs.slot, logs.idHi, logs.idLo], "account_id = ?", "execution_logs"),
+  // The target numbers monitors itself (insert trigger); copyPings maps each ping to it by the monitor's id.
+  spec(monitors, [monitors.id], "account_id = ?"),
+  spec(monitorPings, [monitorPings.id], "monitor IN (SELECT num FROM monitors WHERE account_id = ?)"),
 ];
 
 /** The tables a move copies (test/shards/tables.test.ts checks that every shard table is one or says why not). */
@@ -254,10 +259,58 @@ async function copyRuns(deps: MoveDeps, from: SqlRunner, to: SqlRunner, accountI
   return copied;
 }
 
+/**
+ * Copies the account's pings monitor by monitor, each in id (arrival) order, under the target's monitor numbers and
+ * new row ids. Pings have no natural key, so a rerun skips as many of a monitor's pings as the target holds: each
+ * chunk is one batch, so the target always holds a prefix. Bodies travel as hex, codec byte included.
+ */
+async function copyPings(deps: MoveDeps, from: SqlRunner, to: SqlRunner, accountId: string) {
+  if (!(await tableExists(from, "monitor_pings")) || !(await tableExists(to, "monitor_pings"))) return 0;
+  const cols = ["at", "kind", "method", "exit_status", "rid", "duration_ms"];
+  const chunk = deps.chunk ?? 500;
+  const owned = await from.all<{ num: number; id: string }>({
+    sql: "SELECT num, id FROM monitors WHERE account_id = ? ORDER BY num",
+    params: [accountId],
+  });
+  let copied = 0;
+  for (const monitor of owned) {
+    const [held] = await to.all<{ n: number }>({
+      sql: "SELECT count(*) AS n FROM monitor_pings WHERE monitor = (SELECT num FROM monitors WHERE id = ?)",
+      params: [monitor.id],
+    });
+    let skip = held?.n ?? 0;
+    copied += skip;
+    let after = -1;
+    for (;;) {
+      const rows: Array<Record<string, string | number | null>> = await from.all({
+        sql: `SELECT id, ${cols.join(", ")}, CASE WHEN body IS NOT NULL THEN hex(body) END AS body FROM monitor_pings WHERE monitor = ? AND id > ?
+          ORDER BY id LIMIT ${chunk} OFFSET ${skip}`,
+        params: [monitor.num, after],
+      });
+      skip = 0;
+      if (rows.length === 0) break;
+      await to.batch(
+        rows.map(
+          (r): Statement => ({
+            sql: `INSERT INTO monitor_pings (monitor, ${cols.join(", ")}, body)
+              SELECT num, ${cols.map(() => "?").join(", ")}, CASE WHEN ? IS NULL THEN NULL ELSE unhex(?) END FROM monitors WHERE id = ?`,
+            params: [...cols.map((c) => r[c] ?? null), r.body ?? null, r.body ?? null, monitor.id],
+          }),
+        ),
+      );
+      copied += rows.length;
+      after = (rows[rows.length - 1] as { id: number }).id;
+      if (rows.length < chunk) break;
+    }
+  }
+  return copied;
+}
+
 /** Copies one table's rows of the account, chunk by chunk; returns the rows read (inserted or already there). */
 async function copyTable(deps: MoveDeps, spec: TableSpec, from: SqlRunner, to: SqlRunner, accountId: string) {
   if (spec.table === "logs") return copyLogs(deps, from, to, accountId);
   if (spec.table === "runs") return copyRuns(deps, from, to, accountId);
+  if (spec.table === "monitor_pings") return copyPings(deps, from, to, accountId);
   const name = spec.table;
   if (!(await tableExists(from, name)) || !(await tableExists(to, name))) return 0;
   const targetColumns = new Set(await columns(to, name));
