@@ -161,6 +161,7 @@ describe("rate limit configuration", () => {
   it.each([
     ["RATE_LIMITER", "RATE_LIMIT_REQUESTS", "RATE_LIMIT_PERIOD_SECONDS"],
     ["RATE_LIMITER_ACCOUNT", "RATE_LIMIT_ACCOUNT_REQUESTS", "RATE_LIMIT_ACCOUNT_PERIOD_SECONDS"],
+    ["RATE_LIMITER_PING", "RATE_LIMIT_PING_REQUESTS", "RATE_LIMIT_PING_PERIOD_SECONDS"],
   ])("wrangler.toml's %s binding and the %s / %s vars describe the same policy", (name, requests, period) => {
     const simple = binding(name);
     expect(simple).toEqual([vars(requests), vars(period)]);
