@@ -25,6 +25,10 @@ export const SchedulePreviewResultSchema = z
       schedule: z
         .string()
         .openapi({ description: "The 5-field cron string the job would store", example: "0 9 * * *" }),
+      schedules: z.array(z.string()).openapi({
+        description: "Every schedule as a cron string; next_runs is their union",
+        example: ["0 9 * * *", "30 17 * * *"],
+      }),
       timezone: z.string(),
       next_runs: z
         .array(z.string().openapi({ example: "2026-01-26T14:00:00Z" }))

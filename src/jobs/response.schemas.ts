@@ -26,7 +26,14 @@ export const ScheduleConfigResponseSchema = z
     end_type: z.enum(endTypes),
     end_date: z.string().optional(),
     end_occurrences: z.number().int().optional(),
-    cron: z.string().optional().openapi({ description: "Extension: a 5-field cron expression" }),
+    cron: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .openapi({ description: "Extension: a 5-field cron expression, or a list of them (as sent)" }),
+    additional_times: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Extension: more local times besides `time`", example: ["17:30"] }),
     run_at: z.string().optional().openapi({ description: "Extension: the one-off run's instant, as sent" }),
     start_date: z.string().optional().openapi({ description: "Extension: no run before it, as sent" }),
   })

@@ -3,7 +3,7 @@ import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
 import { formatInstant } from "../lib/dates";
-import { toCronString } from "../lib/schedule/cron-string";
+import { toCronString, toCronStrings } from "../lib/schedule/cron-string";
 import { nextRuns } from "../lib/schedule/next-run";
 import { SchedulePreviewResultSchema, SchedulePreviewSchema } from "./preview.schemas";
 import { endedScheduleError, pastRunAtError } from "./schedule-end";
@@ -34,7 +34,14 @@ export const schedulePreviewRoutes = createRouter().openapi(previewRoute, (c) =>
   // A job created now anchors its repeat_every periods at now (jobs/build.ts), so the preview does too.
   const runs = nextRuns({ config: schedule_config, timezone, anchorAt: now }, now, count);
   return c.json(
-    { data: { schedule: toCronString(schedule_config, timezone), timezone, next_runs: runs.map(formatInstant) } },
+    {
+      data: {
+        schedule: toCronString(schedule_config, timezone),
+        schedules: toCronStrings(schedule_config, timezone),
+        timezone,
+        next_runs: runs.map(formatInstant),
+      },
+    },
     200,
   );
 });

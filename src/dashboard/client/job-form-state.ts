@@ -134,7 +134,8 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       end_type: sc.end_type ?? "never",
       end_date: sc.end_date ?? "",
       end_occurrences: text(sc.end_occurrences),
-      cron: sc.cron ?? "",
+      // Several expressions are edited one per line.
+      cron: typeof sc.cron === "string" ? sc.cron : (sc.cron ?? []).join("\n"),
       run_at: sc.run_at ?? "",
       start_date: sc.start_date ?? "",
     },
@@ -222,8 +223,13 @@ export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfigInput
   if (s.mode === "once") return { run_at: s.run_at.trim() };
   const c: ScheduleConfigInput = {};
   if (s.start_date.trim()) c.start_date = s.start_date.trim();
-  if (s.mode === "cron") c.cron = s.cron.trim();
-  else {
+  if (s.mode === "cron") {
+    const lines = s.cron
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    c.cron = lines.length > 1 ? lines : s.cron.trim();
+  } else {
     c.repeat_type = s.repeat_type;
     c.repeat_every = Number(s.repeat_every || "1");
     c.time = s.time;

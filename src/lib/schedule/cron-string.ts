@@ -1,5 +1,5 @@
 import { timeOfDay } from "./calendar";
-import { normaliseCron } from "./cron";
+import { cronExpressions, normaliseCron } from "./cron";
 import type { ScheduleConfig } from "./schema";
 import { runAtInstant } from "./start";
 import { utcToLocal } from "./timezone";
@@ -9,9 +9,22 @@ import { utcToLocal } from "./timezone";
  * boundaries; weeks/years N > 1 have no cron form). nextRunAt(), not this string, decides when a job runs.
  */
 export function toCronString(config: ScheduleConfig, timezone = "UTC"): string {
-  if (config.run_at !== undefined) return pinnedCron(runAtInstant(config) ?? 0, timezone);
-  if (config.cron !== undefined) return normaliseCron(config.cron);
-  const { hour, minute } = timeOfDay(config.time ?? "00:00");
+  return toCronStrings(config, timezone)[0] as string;
+}
+
+/**
+ * Every schedule of the config as a cron string, in the order sent: each `cron` expression, or `time` then each of
+ * `additional_times`. A1Cron's `schedule` is the first (one string, as its clients expect); `schedules` all.
+ */
+export function toCronStrings(config: ScheduleConfig, timezone = "UTC"): string[] {
+  if (config.run_at !== undefined) return [pinnedCron(runAtInstant(config) ?? 0, timezone)];
+  if (config.cron !== undefined) return cronExpressions(config.cron).map(normaliseCron);
+  const times = [config.time ?? "00:00", ...(config.additional_times ?? [])];
+  return times.map((time) => presetCron(config, time));
+}
+
+function presetCron(config: ScheduleConfig, time: string): string {
+  const { hour, minute } = timeOfDay(time);
   const n = config.repeat_every;
   const step = (field: string) => (n === 1 ? field : `${field}/${n}`);
   // months and years default to the 1st; years always run in January (on day_of_month).

@@ -19,6 +19,14 @@ export function normaliseCron(expression: string): string {
   return expression.trim().split(/\s+/).join(" ");
 }
 
+/** A schedule_config's `cron`: one expression or several (their union, src/lib/schedule/next-run.ts). */
+export type CronField = string | string[];
+
+/** The expressions of a `cron` field, in the order sent. */
+export function cronExpressions(cron: CronField): string[] {
+  return typeof cron === "string" ? [cron] : cron;
+}
+
 /** Longest cron string accepted (a real 5-field expression is far shorter; this stops padded junk being stored). */
 export const MAX_CRON_LENGTH = 200;
 

@@ -12,7 +12,7 @@ import {
   weekStart,
   yearOf,
 } from "./calendar";
-import { cronStepper } from "./cron";
+import { cronExpressions, cronStepper } from "./cron";
 import { lastRunBound, occurrencesExhausted } from "./end";
 import type { ScheduleConfig } from "./schema";
 import { firstRunBound, runAtInstant } from "./start";
@@ -85,13 +85,35 @@ function boundedStepper(s: Schedule): Stepper {
   };
 }
 
-function stepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {
+function stepper(s: Schedule): Stepper {
+  const { config, timezone: tz } = s;
   if (config.run_at !== undefined) {
     // One-off: the single run is run_at itself (its zone is in the string; the job's timezone plays no part).
     const at = runAtInstant(config);
     return (after) => (at !== null && at > after ? at : null);
   }
-  if (config.cron !== undefined) return cronStepper(config.cron, tz);
+  if (config.cron !== undefined) return union(cronExpressions(config.cron).map((e) => cronStepper(e, tz)));
+  const times = [config.time ?? "00:00", ...(config.additional_times ?? [])];
+  return union(times.map((time) => presetStepper({ ...s, config: { ...config, time } })));
+}
+
+/**
+ * Several schedules as one: the earliest next run of any, so an instant two of them share runs once. Each keeps
+ * its own DST rule (cron.ts), applied before the union.
+ */
+function union(steppers: Stepper[]): Stepper {
+  if (steppers.length === 1) return steppers[0] as Stepper;
+  return (after) => {
+    let first: number | null = null;
+    for (const next of steppers) {
+      const run = next(after);
+      if (run !== null && !Number.isNaN(run) && (first === null || run < first)) first = run;
+    }
+    return first;
+  };
+}
+
+function presetStepper({ config, timezone: tz, anchorAt }: Schedule): Stepper {
   const every = config.repeat_every;
   const { minute, ms: timeMs } = timeOfDay(config.time ?? "00:00");
   const anchorDay = dayOf(utcToLocal(tz, anchorAt));

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { parseInstant } from "../dates";
-import { cronError } from "./cron";
+import { cronError, normaliseCron } from "./cron";
 
 export const repeatTypes = ["hourly", "days", "weeks", "months", "years"] as const;
 export const endTypes = ["never", "on", "after"] as const;
@@ -28,7 +28,20 @@ const ONE_OFF_EXCLUDES = [
   "end_date",
   "end_occurrences",
   "start_date",
+  "additional_times",
 ] as const;
+
+/** Schedules one job may have: cron expressions, or `time` plus `additional_times`. */
+export const MAX_SCHEDULES = 10;
+
+/** One 5-field cron expression (a job's, or a monitor's). */
+export const CronExpressionSchema = z.string().superRefine((expr, ctx) => {
+  const error = cronError(expr);
+  if (error) ctx.addIssue({ code: "custom", message: error });
+});
+
+const CRON_LIST = `must list 1 to ${MAX_SCHEDULES} expressions`;
+const TIMES = `must list 1 to ${MAX_SCHEDULES - 1} times (with \`time\`, ${MAX_SCHEDULES} at most)`;
 
 export const ScheduleConfigSchema = z
   .strictObject({
@@ -104,15 +117,29 @@ export const ScheduleConfigSchema = z
         example: "2026-01-15",
       }),
     cron: z
-      .string()
-      .superRefine((expr, ctx) => {
-        const error = cronError(expr);
-        if (error) ctx.addIssue({ code: "custom", message: error });
-      })
+      .union([
+        CronExpressionSchema,
+        z
+          .array(CronExpressionSchema)
+          .min(1, CRON_LIST)
+          .max(MAX_SCHEDULES, CRON_LIST)
+          .refine((list) => new Set(list.map(normaliseCron)).size === list.length, "must not repeat an expression"),
+      ])
       .optional()
       .openapi({
-        description: "Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields",
+        description: `Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields; or a list of up to ${MAX_SCHEDULES}, run at the union of their times (an instant two share runs once)`,
         example: "*/15 9-17 * * 1-5",
+      }),
+    additional_times: z
+      .array(z.string().regex(TIME, "must be HH:MM between 00:00 and 23:59"))
+      .min(1, TIMES)
+      .max(MAX_SCHEDULES - 1, TIMES)
+      .refine((times) => new Set(times).size === times.length, "must not repeat a time")
+      .optional()
+      .openapi({
+        description:
+          "Extension: more local times besides `time`, each with the same repeat fields; the job runs at the union (for hourly only the minutes count)",
+        example: ["17:30"],
       }),
   })
   .superRefine((c, ctx) => {
@@ -123,6 +150,10 @@ export const ScheduleConfigSchema = z
       if (c.repeat_every !== 1) issue("repeat_every", "is not used with run_at");
       if (c.end_type !== "never") issue("end_type", "is not used with run_at (a one-off ends after its run)");
       return;
+    }
+    if (c.additional_times !== undefined) {
+      if (c.cron !== undefined) issue("additional_times", "is not used with cron (list several expressions instead)");
+      else if (c.time !== undefined && c.additional_times.includes(c.time)) issue("additional_times", "repeats time");
     }
     if (c.cron !== undefined) {
       if (c.repeat_type !== undefined) issue("cron", "cannot be combined with repeat_type");
