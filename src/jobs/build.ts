@@ -2,7 +2,9 @@ import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
 import { refuseFields } from "../lib/field-error";
 import { toCronString } from "../lib/schedule/cron-string";
+import { completionColumns } from "./completion";
 import { storedNotify } from "./notify";
+import { pauseColumns, pauseErrors, requestedUntil } from "./pause";
 import type { CALLBACK_NOTIFY_INPUT } from "./response.schemas";
 import { endedScheduleError, pastRunAtError } from "./schedule-end";
 import { requestedState, ScheduleEndedError, stateColumns } from "./state";
@@ -88,12 +90,16 @@ function successRulesColumn(rules: SuccessRules): string {
   return JSON.stringify(rules);
 }
 
+/** A new job's pause columns before its request applies. */
+const NOT_PAUSED = { state: "active", pausedUntil: null, pauseReason: null, pausedAt: null } as const;
+
 export function buildNewJob(accountId: string, input: CreateJobInput, now: number): NewJobRow {
+  const state = input.is_active === false || requestedUntil(input) ? "paused" : "active";
   refuseFields([
     endedScheduleError(input.schedule_config, input.timezone, now),
     pastRunAtError(input.schedule_config, now),
+    ...pauseErrors(input, now, state),
   ]);
-  const state = input.is_active === false ? "paused" : "active";
   const scheduleConfig = JSON.stringify(input.schedule_config);
   const row = {
     id: crypto.randomUUID(),
@@ -112,6 +118,10 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     scheduleConfig,
     scheduleAnchorAt: now,
     ...stateColumns(state),
+    pausedUntil: null,
+    pauseReason: null,
+    pausedAt: null,
+    ...pauseColumns(NOT_PAUSED, state, input, now),
     ...retryColumns({ ...RETRY_DEFAULTS, ...stripUndefined(input.retry_config ?? {}) }),
     ...callbackColumns({ ...CALLBACK_DEFAULTS, ...stripUndefined(input.callbacks ?? {}) }),
     tags: JSON.stringify(input.tags ?? []),
@@ -120,6 +130,9 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     overlapPolicy: input.overlap_policy ?? "allow",
     catchup: input.catchup ?? "latest",
     maxLatenessSeconds: input.max_lateness_seconds ?? null,
+    completionMode: null,
+    completionTimeoutSeconds: null,
+    ...completionColumns(input),
     alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
     successRules: successRulesColumn({ ...SUCCESS_RULE_DEFAULTS, ...stripUndefined(input.success_rules ?? {}) }),
     createdAt: now,
@@ -152,6 +165,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.overlap_policy !== undefined) set.overlapPolicy = input.overlap_policy;
   if (input.catchup !== undefined) set.catchup = input.catchup;
   if (input.max_lateness_seconds !== undefined) set.maxLatenessSeconds = input.max_lateness_seconds;
+  Object.assign(set, completionColumns(input));
   Object.assign(set, alertPolicyColumn(current, input.alerts));
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;
@@ -181,10 +195,21 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     set.scheduleAnchorAt = now;
     set.occurrences = 0;
   }
-  // An echoed is_active with no new schedule changes nothing, not even completed → paused.
-  const isActive = input.is_active === current.isActive && !scheduleChanged ? undefined : input.is_active;
+  // An echoed is_active with no new schedule changes nothing, not even completed → paused. A new paused_until
+  // pauses, as is_active: false does.
+  const until = requestedUntil(input);
+  const isActive =
+    until !== undefined && until !== null && until !== current.pausedUntil
+      ? false
+      : input.is_active === current.isActive && !scheduleChanged
+        ? undefined
+        : input.is_active;
   const state = requestedState(current.state, isActive, scheduleChanged);
+  refuseFields(pauseErrors(input, now, state, current.pausedUntil));
   if (state !== current.state) Object.assign(set, stateColumns(state));
+  Object.assign(set, pauseColumns(current, state, input, now));
+  // A new schedule during a pause: the paused span counts the new schedule's slots, from now.
+  if (scheduleChanged && state === "paused" && current.state === "paused") set.pausedAt = now;
   // Re-enabling a job the alert policy disabled starts a new failure streak (docs/API-NOTES.md "Alerts").
   if (current.state === "disabled" && state === "active") Object.assign(set, RESET_ALERT_STREAK);
   // disabled_at / disabled_reason describe the disabled state only: leaving it clears them.

@@ -9,9 +9,13 @@ export type SealedJobRow = NewJobRow & Pick<CronJobRow, "secrets">;
 const live = (accountId: string, id: string) =>
   and(eq(cronJobs.id, id), eq(cronJobs.accountId, accountId), isNull(cronJobs.deletedAt));
 
-/** Active, not deleted jobs of the account: what the active-job limit counts. */
+/** A job holding an active-job slot: active, or paused until an instant (the tick resumes it without a check). */
+export const holdsActiveSlot = (row: Pick<CronJobRow, "isActive" | "pausedUntil">): boolean =>
+  row.isActive || row.pausedUntil !== null;
+
+/** Not deleted jobs of the account holding an active-job slot: what the active-job limit counts. */
 const activeCount = (accountId: string) =>
-  sql`(SELECT count(*) FROM ${cronJobs} WHERE ${cronJobs.accountId} = ${accountId} AND ${cronJobs.isActive} = 1 AND ${cronJobs.deletedAt} IS NULL)`;
+  sql`(SELECT count(*) FROM ${cronJobs} WHERE ${cronJobs.accountId} = ${accountId} AND (${cronJobs.isActive} = 1 OR ${cronJobs.pausedUntil} IS NOT NULL) AND ${cronJobs.deletedAt} IS NULL)`;
 
 /** Live jobs of the account, paused, disabled and completed ones included: what the job limit counts. */
 const jobCount = (accountId: string) =>
@@ -48,7 +52,7 @@ export async function insertJobWithinLimits(
     ],
     sql`, `,
   );
-  const active = row.isActive ? sql` AND ${activeCount(row.accountId)} < ${limits.MAX_ACTIVE_JOBS}` : sql``;
+  const active = holdsActiveSlot(row) ? sql` AND ${activeCount(row.accountId)} < ${limits.MAX_ACTIVE_JOBS}` : sql``;
   const guard = sql`WHERE ${jobCount(row.accountId)} < ${limits.MAX_JOBS}${active}`;
   const res = await db.run(sql`INSERT INTO ${cronJobs} (${names}) SELECT ${values} ${guard}`);
   if (res.meta.changes === 1) return null;
@@ -64,8 +68,8 @@ export async function findJob(db: Db, accountId: string, id: string): Promise<Cr
 export type UpdateOutcome = { ok: true; row: CronJobRow } | { ok: false; reason: "not-found" | "limit" };
 
 /**
- * Applies an update to a live job. Activating a paused job is refused, in the same statement,
- * when the account is at its active-job limit.
+ * Applies an update to a live job. Activating a paused job (or giving it a paused_until) is refused, in the same
+ * statement, when the account is at its active-job limit.
  */
 export async function updateJob(
   db: Db,
@@ -76,7 +80,11 @@ export async function updateJob(
   limit: number,
 ): Promise<UpdateOutcome> {
   const conds: SQL[] = [live(accountId, id) as SQL];
-  if (activating) conds.push(sql`(${cronJobs.isActive} = 1 OR ${activeCount(accountId)} < ${limit})`);
+  if (activating) {
+    conds.push(
+      sql`(${cronJobs.isActive} = 1 OR ${cronJobs.pausedUntil} IS NOT NULL OR ${activeCount(accountId)} < ${limit})`,
+    );
+  }
   const rows = await db
     .update(cronJobs)
     .set(set)

@@ -11,7 +11,15 @@ import { refuseAtTheDoor } from "../http/validation";
 import { buildNewJob, buildUpdate } from "./build";
 import { cloneInput } from "./clone";
 import { presentJob } from "./present";
-import { findJob, insertJobWithinLimits, type JobLimits, listJobs, softDeleteJob, updateJob } from "./repository";
+import {
+  findJob,
+  holdsActiveSlot,
+  insertJobWithinLimits,
+  type JobLimits,
+  listJobs,
+  softDeleteJob,
+  updateJob,
+} from "./repository";
 import { createdRequestFields, requestErrors, updatedRequestFields } from "./request-checks";
 import {
   CloneJobSchema,
@@ -198,7 +206,7 @@ export const jobsRoutes = createRouter()
     const set = buildUpdateOrFail(plain, resolved.input, Date.now());
     const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
     Object.assign(set, sealedColumns(sealed));
-    const activating = set.isActive === true && !current.isActive;
+    const activating = holdsActiveSlot({ ...current, ...set }) && !holdsActiveSlot(current);
     const res = await updateJob(db, accountId, cron_job_id, set, activating, cfg.MAX_ACTIVE_JOBS);
     if (!res.ok) return res.reason === "limit" ? limitReached(cfg.MAX_ACTIVE_JOBS) : notFound(cron_job_id);
     return c.json({ data: await presentJob(cfg, res.row) }, 200);

@@ -6,6 +6,8 @@ import { intQuery, PaginationSchema } from "../http/schemas";
 import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "../http/well-formed";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "../lib/schedule/schema";
 import { isValidTimeZone } from "../lib/schedule/timezone";
+import { completionInputFields, completionResponseFields } from "./completion";
+import { pauseInputFields, pauseResponseFields } from "./pause";
 import {
   BACKOFFS,
   CALLBACK_NOTIFY_INPUT,
@@ -181,7 +183,9 @@ const jobFields = {
       'Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none',
   }),
   ...schedulingInputFields,
+  ...completionInputFields,
   is_active: z.boolean().optional(),
+  ...pauseInputFields,
   retry_config: RetryConfigSchema.optional(),
   callbacks: CallbacksSchema.optional(),
   success_rules: SuccessRulesSchema.optional(),
@@ -237,7 +241,15 @@ export const JobSchema = z
     name: z.string(),
     description: z.string().nullable(),
     endpoint_url: z.string(),
-    schedule: z.string().openapi({ example: "0 9 * * *" }),
+    schedule: z.string().openapi({
+      example: "0 9 * * *",
+      description: "The job's (first) schedule as a 5-field cron string; `schedules` lists all of them",
+    }),
+    schedules: z.array(z.string()).openapi({
+      example: ["0 9 * * *", "30 17 * * *"],
+      description:
+        "Extension: every schedule as a 5-field cron string (each `cron` expression, or `time` and each of `additional_times`); the job runs at their union",
+    }),
     method: z.enum(HTTP_METHODS),
     headers: z.record(z.string(), z.string()).openapi({
       description: 'Secret values are shown as "[redacted:<hash>]"; send a token back unchanged to keep the value',
@@ -247,6 +259,7 @@ export const JobSchema = z
     secret_query_params: z.array(z.string()),
     body_is_secret: z.boolean(),
     is_active: z.boolean().openapi({ description: "A1Cron's field: true exactly when state is active" }),
+    ...pauseResponseFields,
     state: z.enum(jobStates).openapi({
       description:
         "active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)",
@@ -277,6 +290,7 @@ export const JobSchema = z
     alerts: AlertPolicyResponseSchema,
     request_signature: z.boolean().openapi({ description: "Whether requests carry X-Edgecron-Request-Signature" }),
     ...schedulingResponseFields,
+    ...completionResponseFields,
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
     last_run_at: iso.nullable(),

@@ -1,9 +1,12 @@
 import { alertPolicy } from "../alerts/policy";
 import type { CronJobRow, ExecutionStatus } from "../db/schema";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
+import { toCronStrings } from "../lib/schedule/cron-string";
 import { nextRuns } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";
+import { presentCompletion } from "./completion";
 import { notifyMode } from "./notify";
+import { presentPause } from "./pause";
 import { jobWarnings } from "./request-checks";
 import type { RetryConfig } from "./response.schemas";
 import { type HTTP_METHODS, RETRY_DEFAULTS } from "./schemas";
@@ -25,6 +28,7 @@ export function serialiseJob(row: CronJobRow) {
     description: row.description,
     endpoint_url: row.endpointUrl,
     schedule: row.schedule,
+    schedules: toCronStrings(config, row.timezone),
     method: row.method as (typeof HTTP_METHODS)[number],
     headers: JSON.parse(row.headers) as Record<string, string>,
     body: row.body,
@@ -32,6 +36,7 @@ export function serialiseJob(row: CronJobRow) {
     secret_query_params: JSON.parse(row.secretQueryParams) as string[],
     body_is_secret: row.bodyIsSecret,
     is_active: row.isActive,
+    ...presentPause(row),
     state: row.state,
     disabled_at: formatInstantOrNull(row.disabledAt),
     disabled_reason: row.disabledReason,
@@ -57,6 +62,7 @@ export function serialiseJob(row: CronJobRow) {
     catchup: row.catchup,
     max_lateness_seconds: row.maxLatenessSeconds,
     skipped_runs: row.skippedRuns,
+    completion: presentCompletion(row),
     alerts: alertPolicy(row),
     next_run_at: formatInstantOrNull(row.nextRunAt),
     next_runs: previewRuns(row, config).map(formatInstant),

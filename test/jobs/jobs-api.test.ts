@@ -32,6 +32,7 @@ describe("POST /create", () => {
       description: "Generates daily sales report",
       endpoint_url: "https://api.example.com/reports/generate",
       schedule: "0 9 * * *",
+      schedules: ["0 9 * * *"],
       method: "POST",
       // Authorization is a secret: write-only, shown as a redaction token (README "Security").
       headers: {
@@ -43,6 +44,8 @@ describe("POST /create", () => {
       secret_query_params: [],
       body_is_secret: false,
       is_active: true,
+      paused_until: null,
+      pause_reason: null,
       state: "active",
       disabled_at: null,
       disabled_reason: null,
