@@ -78,6 +78,11 @@ function sample(child: keyof typeof CHILDREN, file: string) {
   return r;
 }
 
+const stats = (xs: number[]) => ({
+  median: h.round(h.median(xs), 1),
+  min: h.round(Math.min(...xs), 1),
+  max: h.round(Math.max(...xs), 1),
+});
 const loadavgStart = h.loadavg1();
 mkdirSync(join(DIR, "empty"), { recursive: true });
 const empty = join(DIR, "empty", "index.mjs");
@@ -100,18 +105,18 @@ await h.pairedRounds(variants, ROUNDS, (v) => {
   return 0;
 });
 const over = (v: string, k: "wall" | "cpu") =>
-  h.stats((samples[`workerd ${v}`]?.[k] ?? []).map((x, i) => x - (samples["workerd empty"]?.[k][i] as number)));
+  stats((samples[`workerd ${v}`]?.[k] ?? []).map((x, i) => x - (samples["workerd empty"]?.[k][i] as number)));
 const load = builds.map((b) => ({
   label: b.label,
   workerd_wall_over_empty_ms: over(b.label, "wall"),
   workerd_cpu_over_empty_ms: over(b.label, "cpu"),
-  workerd_wall_ms: h.stats(samples[`workerd ${b.label}`]?.wall ?? []),
-  v8_import_wall_ms: h.stats(samples[`node ${b.label}`]?.wall ?? []),
-  v8_import_cpu_ms: h.stats(samples[`node ${b.label}`]?.cpu ?? []),
+  workerd_wall_ms: stats(samples[`workerd ${b.label}`]?.wall ?? []),
+  v8_import_wall_ms: stats(samples[`node ${b.label}`]?.wall ?? []),
+  v8_import_cpu_ms: stats(samples[`node ${b.label}`]?.cpu ?? []),
 }));
 const emptyWorker = {
-  wall: h.stats(samples["workerd empty"]?.wall ?? []),
-  cpu: h.stats(samples["workerd empty"]?.cpu ?? []),
+  wall: stats(samples["workerd empty"]?.wall ?? []),
+  cpu: stats(samples["workerd empty"]?.cpu ?? []),
 };
 type Row = (typeof builds)[number] & (typeof load)[number];
 const rows = builds.map((b, i) => ({ ...b, ...load[i] }) as Row);

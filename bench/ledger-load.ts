@@ -238,7 +238,7 @@ const bound = waves <= 1 ? num("max_batch_timeout") * 1000 + h.dist(wait.mixed).
 const f = run.state.counters;
 const l = run.load;
 const result = {
-  reads: `${l.requests} at ${l.req_per_s} req/s; p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, max ${l.max_ms} ms`,
+  reads: l.reads,
   "non-2xx / connection errors / timeouts": `${l.non2xx} / ${l.errors} / ${l.timeouts}`,
   "load average (1, 5, 15 min) before the load / after it / after the drain": run.loadavgs.join(" / "),
   "wrangler + workerd CPU s during the load": l.cpu_s,

@@ -3,12 +3,10 @@
  * run (ratios compare runs seconds apart, so other work on the machine moves both alike), with and without the
  * RATE_LIMITER binding; CPU per request is wrangler + workerd's from /proc. Then the storage floor: the statements
  * src/logs/query.ts sends for each scenario, recorded over node:sqlite and replayed timed on the same file, beside a
- * plain count(*); and the scenarios against the run before issue 12 (bench/baseline/).
+ * plain count(*).
  *
  *   npx tsx bench/logs-load.ts [--smoke]        (after bench/seed-million.ts)
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import autocannon from "autocannon";
 import { idOfLogKey } from "../src/logs/log-key";
 import { statusNumber } from "../src/logs/log-row";
@@ -199,14 +197,6 @@ for (const { name, floor: f = {} } of [...scenarios, ...measured.walk.cursors]) 
 db.close();
 
 type Load = (typeof measured.loads)[number];
-type Before = {
-  source: string;
-  scenarios: Record<string, { ratio_to_health: number; cpu_ratio_to_health: number; sqlite_page_ms: number | null }>;
-};
-const before = JSON.parse(
-  readFileSync(join(h.ROOT, "bench/baseline/logs-load-before-issue-12.json"), "utf8"),
-) as Before;
-const was = (l: Load) => before.scenarios[l.name] as Before["scenarios"][string];
 const [ratio, cpuRatio] = [
   (l: Load) => h.round(l.req_per_s / l.health.req_per_s, 2),
   (l: Load) => h.round(l.health.cpu_ms_per_req / l.cpu_ms_per_req, 2),
@@ -247,22 +237,5 @@ h.writeResult(
       ],
     ),
     h.figures("Cursor walk, sequential, before the load", Object.entries(measured.walk.check)),
-    h.table(
-      `Against the run before issue 12 (${before.source})`,
-      measured.loads.filter((l) => before.scenarios[l.name]),
-      [
-        ["Scenario", (l) => l.label],
-        ["req/s ratio to /health: before → now", (l) => `${was(l).ratio_to_health} → ${ratio(l)}`],
-        [
-          "CPU per request, × /health: before → now",
-          (l) => `${h.round(1 / was(l).cpu_ratio_to_health)} → ${h.round(1 / cpuRatio(l))}`,
-        ],
-        ["change", (l) => `${Math.round((was(l).cpu_ratio_to_health / cpuRatio(l) - 1) * 100)} %`],
-        [
-          "SQLite ms: before (page) → now (all statements)",
-          (l) => `${was(l).sqlite_page_ms ?? "—"} → ${floor.get(l.name)?.total_ms ?? "—"}`,
-        ],
-      ],
-    ),
   ],
 );

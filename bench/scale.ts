@@ -5,8 +5,7 @@
  * relay); the dispatch cron fired once, every shard's tick followed to completion. CPU is wrangler + workerd's between
  * the end of one tick invocation (miniflare's `QUEUE edgecron-ticks` line) and the next; lines go to shards by queue
  * order (SHARD_0 … first, a continuation to the back), checked against each file's ledger rows. D1 queries per
- * invocation = pages + claim batches + the relay's 2 SELECTs after a complete tick. Then the capacity derivation
- * behind docs/OPERATING.md's table, from these and other measured figures and Cloudflare's limits (Workers Paid).
+ * invocation = pages + claim batches + the relay's 2 SELECTs after a complete tick.
  *
  *   npx tsx bench/scale.ts [--jobs 1000000] [--shards 1,4,16] [--smoke]
  */
@@ -138,106 +137,49 @@ for (const shards of h.arg("shards", h.size("1,4,16", "1,4")).split(",").map(Num
 }
 rmSync(DIR, { recursive: true, force: true });
 
-// ---- capacity at 1,000,000 executions/min: 10 GB per D1 database, 80 % for logs kept 31 days; Queues 5,000
-// messages/s per queue and 250 concurrent consumer invocations of 4 runs (1 s mean run, assumed).
-type Bytes = { per_execution: number };
-const storage = h.readResult<{ with_bodies?: { before: Bytes; compact: Bytes }; without_bodies?: { compact: Bytes } }>(
-  "log-storage",
-);
-const sweepRate = h.readResult<{ worker?: { rows_per_s?: number } }>("sweep")?.worker?.rows_per_s ?? 33_917;
+// Jobs claimed per second of dispatch_tick time, all layouts: an input of the capacity derivation in RESULTS.md.
 const invocations = layouts.flatMap((l) => l.invocations);
 const tickRate = Math.round(
-  invocations.reduce((a, i) => a + i.claimed, 0) / (invocations.reduce((a, i) => a + i.duration_ms, 0) / 1000),
+  h.sum(invocations.map((i) => i.claimed)) / (h.sum(invocations.map((i) => i.duration_ms)) / 1000),
 );
-const perSecond = 1_000_000 / 60;
-const capacity = [
-  ["before issue 12, mock bodies", storage?.with_bodies?.before.per_execution ?? 794.8, 18],
-  ["compact, mock bodies", storage?.with_bodies?.compact.per_execution ?? 286.9, 12],
-  [
-    "compact, 1 KB bodies (derived: none + 1,000 B)",
-    (storage?.without_bodies?.compact.per_execution ?? 147.3) + 1000,
-    12,
-  ],
-].map(([label, bytes, rows]) => {
-  const perMinute = (10e9 * 0.8) / (bytes as number) / (31 * 1440);
-  const [shards, queues] = [
-    Math.ceil(1_000_000 / perMinute),
-    Math.max(Math.ceil(perSecond / 5_000), Math.ceil(perSecond / 1_000)),
-  ];
-  const due = Math.ceil(1_000_000 / shards);
-  return {
-    ...{
-      label: `${label} (${h.round(bytes as number, 1)} B)`,
-      logs_per_shard_m: h.round((perMinute * 31 * 1440) / 1e6, 1),
-      per_minute: Math.floor(perMinute),
-    },
-    ...{
-      sweep_s: Math.round((perMinute * 1440) / sweepRate),
-      shards,
-      tb: h.round((1_000_000 * 1440 * 31 * (bytes as number)) / 1e12, 1),
-      queues,
-    },
-    ...{
-      tick: `${due} / ${2 * Math.ceil(due / 100) + 3}`,
-      bindings: shards + queues + 4,
-      rows_per_s: Math.round(perSecond * (rows as number)),
-    },
-  };
-});
 type Layout = (typeof layouts)[number];
-h.writeResult(
-  "scale",
-  { bundle, layouts, capacity_inputs: { sweep_rows_per_s: sweepRate, tick_jobs_per_s: tickRate }, capacity },
-  [
-    h.table("Dispatch tick per shard (no edgecron-runs consumer: the tick alone)", layouts, [
-      ["shards", (l: Layout) => l.shards],
-      ["due", (l) => l.due],
-      ["claimed (ledger rows in D1)", (l) => `${l.claimed} (${l.ledger})`],
-      ["tick invocations", (l) => l.invocations.length],
-      ["max D1 queries / invocation", (l) => l.max_d1_queries],
-      ["CPU ms per claimed job", (l) => h.round(l.cpu_ms / l.claimed, 3)],
-      ["CPU s", (l) => h.round(l.cpu_ms / 1000, 1)],
-      ["wall s", (l) => l.wall_s],
-      ["slowest invocation ms", (l) => Math.max(...l.invocations.map((i) => i.duration_ms))],
-      ["attribution matches the ledger", (l) => l.per_shard.every((p) => p.claimed === p.ledger)],
-      ["load avg", (l) => l.loadavg],
-    ]),
-    h.table(
-      "Per shard (invocations include continuations)",
-      layouts.flatMap((l) => l.per_shard),
-      [
-        ...(
-          [
-            "shards",
-            "shard",
-            "jobs",
-            "due",
-            "claimed",
-            "ledger",
-            "still_due",
-            "invocations",
-            "pages",
-            "max_d1_queries",
-          ] as const
-        ).map((k): [string, (p: Layout["per_shard"][number]) => number | undefined] => [
-          k.replace(/_/g, " "),
-          (p) => p[k],
-        ]),
-        ["CPU ms", (p) => p.cpu_ms],
-        ["CPU ms per claimed job", (p) => p.cpu_per_job],
-      ],
-    ),
-    h.table(`Capacity at 1,000,000 executions/min (sweep ${sweepRate} rows/s, tick ${tickRate} jobs/s)`, capacity, [
-      ["bytes per log", (c) => c.label],
-      ["logs per shard, M", (c) => c.logs_per_shard_m],
-      ["executions/min per shard", (c) => c.per_minute],
-      ["sweep s per shard per day", (c) => c.sweep_s],
-      ["shards", (c) => c.shards],
-      ["account storage, TB", (c) => c.tb],
-      ["run queues", (c) => c.queues],
-      ["due jobs / D1 queries per shard tick", (c) => c.tick],
-      ["bindings per Worker", (c) => c.bindings],
-      ["D1 rows written/s", (c) => c.rows_per_s],
-    ]),
-  ],
-);
+h.writeResult("scale", { bundle, tick_jobs_per_s: tickRate, layouts }, [
+  h.table("Dispatch tick per shard (no edgecron-runs consumer: the tick alone)", layouts, [
+    ["shards", (l: Layout) => l.shards],
+    ["due", (l) => l.due],
+    ["claimed (ledger rows in D1)", (l) => `${l.claimed} (${l.ledger})`],
+    ["tick invocations", (l) => l.invocations.length],
+    ["max D1 queries / invocation", (l) => l.max_d1_queries],
+    ["CPU ms per claimed job", (l) => h.round(l.cpu_ms / l.claimed, 3)],
+    ["CPU s", (l) => h.round(l.cpu_ms / 1000, 1)],
+    ["wall s", (l) => l.wall_s],
+    ["slowest invocation ms", (l) => Math.max(...l.invocations.map((i) => i.duration_ms))],
+    ["attribution matches the ledger", (l) => l.per_shard.every((p) => p.claimed === p.ledger)],
+    ["load avg", (l) => l.loadavg],
+  ]),
+  h.table(
+    "Per shard (invocations include continuations)",
+    layouts.flatMap((l) => l.per_shard),
+    [
+      ...(
+        [
+          "shards",
+          "shard",
+          "jobs",
+          "due",
+          "claimed",
+          "ledger",
+          "still_due",
+          "invocations",
+          "pages",
+          "max_d1_queries",
+        ] as const
+      ).map((k): [string, (p: Layout["per_shard"][number]) => number | undefined] => [
+        k.replace(/_/g, " "),
+        (p) => p[k],
+      ]),
+      ["CPU ms", (p) => p.cpu_ms],
+      ["CPU ms per claimed job", (p) => p.cpu_per_job],
+    ],
+  ),
+]);

@@ -76,7 +76,7 @@ const tickClaims = run.ticks.reduce((a, t) => a + t.claimed, 0);
 const l = run.load;
 const notOk = run.fired.filter((f) => f.status !== 200).length;
 const result = {
-  reads: `${l.requests} at ${l.req_per_s} req/s; p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, max ${l.max_ms} ms`,
+  reads: l.reads,
   "status codes": JSON.stringify(l.status_codes),
   "non-2xx / connection errors / timeouts": `${l.non2xx} / ${l.errors} / ${l.timeouts}`,
   "wrangler + workerd CPU s during the load (load avg before)": `${l.cpu_s} (${l.loadavg})`,

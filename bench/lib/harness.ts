@@ -260,12 +260,13 @@ export function migratedFile(file: string, migrations: string[]): DatabaseSync {
 }
 
 /** dbstat bytes (pages, overflow included) of every table and index, by name. */
-export const dbstat = (db: DatabaseSync) =>
-  new Map(
-    (
-      db.prepare("SELECT name, sum(pgsize) AS n FROM dbstat GROUP BY name").all() as Array<{ name: string; n: number }>
-    ).map((r) => [r.name, r.n]),
-  );
+export const dbstat = (db: DatabaseSync) => {
+  const rows = db.prepare("SELECT name, sum(pgsize) AS n FROM dbstat GROUP BY name").all() as Array<{
+    name: string;
+    n: number;
+  }>;
+  return new Map(rows.map((r) => [r.name, r.n]));
+};
 
 // ---- the seed's metadata ------------------------------------------------------------------------------------------
 
@@ -297,29 +298,22 @@ export const table = <T>(title: string, rows: readonly T[], cols: Array<[string,
   rows: rows.map((r) => cols.map((c) => c[1](r))),
 });
 /** A two-column table, one figure a row. */
-export const figures = (title: string, pairs: Array<[string, Cell]>): Table => ({
+export const figures = (title: string, rows: Array<[string, Cell]>): Table => ({
   title,
   head: ["Figure", "Value"],
-  rows: pairs,
+  rows,
 });
 
-const cell = (v: Cell) =>
-  typeof v === "number"
-    ? v.toLocaleString("en", { maximumFractionDigits: 3 })
-    : typeof v === "boolean"
-      ? v
-        ? "yes"
-        : "**no**"
-      : String(v ?? "—").replace(/\|/g, "\\|");
-export const markdown = (tables: Table[]) =>
+const cell = (v: Cell) => {
+  if (typeof v === "number") return v.toLocaleString("en", { maximumFractionDigits: 3 });
+  return typeof v === "boolean" ? ["**no**", "yes"][Number(v)] : String(v ?? "—").replace(/\|/g, "\\|");
+};
+const row = (cells: Cell[]) => `| ${cells.map(cell).join(" | ")} |`;
+const markdown = (tables: Table[]) =>
   tables
-    .map((t) => [
-      `**${t.title}**\n`,
-      t.head,
-      t.head.map((_, i) => (i ? "---:" : "---")),
-      ...t.rows.map((r) => r.map(cell)),
-    ])
-    .map(([title, ...rows]) => [title, ...(rows as string[][]).map((r) => `| ${r.join(" | ")} |`)].join("\n"))
+    .map((t) =>
+      [`**${t.title}**\n`, row(t.head), row(t.head.map((_, i) => (i ? "---:" : "---"))), ...t.rows.map(row)].join("\n"),
+    )
     .join("\n\n");
 
 export function readResult<T>(name: string): T | null {
@@ -329,11 +323,14 @@ export function readResult<T>(name: string): T | null {
 /** A benchmark's figures: bench/results/<name>.json, and its tables in <name>.md and on stdout. */
 export function writeResult(name: string, result: object, tables: Table[] = []) {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const command = `npx tsx ${process.argv.slice(1).join(" ").replaceAll(`${ROOT}/`, "")}`;
-  const at = new Date().toISOString();
+  const run = {
+    command: `npx tsx ${process.argv.slice(1).join(" ").replaceAll(`${ROOT}/`, "")}`,
+    at: new Date(),
+    smoke: SMOKE,
+  };
   writeFileSync(
     join(RESULTS_DIR, `${name}.json`),
-    `${JSON.stringify({ command, at, smoke: SMOKE, ...result }, null, 2)}\n`,
+    `${JSON.stringify({ ...run, head: git(["rev-parse", "--short", "HEAD"]), ...result }, null, 2)}\n`,
   );
   if (tables.length === 0) return;
   writeFileSync(join(RESULTS_DIR, `${name}.md`), `${markdown(tables)}\n`);
@@ -357,11 +354,6 @@ export function dist(xs: number[]) {
   const p = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
   return { n: s.length, p50: p(0.5), p90: p(0.9), p99: p(0.99), max: s.at(-1) ?? Number.NaN };
 }
-export const stats = (xs: number[]) => ({
-  median: round(median(xs), 1),
-  min: round(Math.min(...xs), 1),
-  max: round(Math.max(...xs), 1),
-});
 
 /**
  * Paired rounds: every variant measured once a round, their order rotating, so the machine's load falls on all alike.
@@ -399,15 +391,14 @@ function group(pgid: number) {
 }
 /** CPU ms (user + system, reaped children's included) of a process group: steadier than wall time on shared cores. */
 export const groupCpuMs = (pgid: number) =>
-  group(pgid).reduce((t, { fields: f }) => t + [11, 12, 13, 14].reduce((s, i) => s + Number(f[i]), 0), 0) * 10; // CLK_TCK 100
+  sum(group(pgid).map((p) => sum([11, 12, 13, 14].map((i) => Number(p.fields[i]))))) * 10; // CLK_TCK 100
 /** Resident KiB of the group's processes named `comm` (e.g. workerd). */
 export const groupRssKb = (pgid: number, comm: string) =>
-  group(pgid)
-    .filter((p) => p.comm === comm)
-    .reduce(
-      (kb, p) => kb + Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1] ?? 0),
-      0,
-    );
+  sum(
+    group(pgid).map((p) =>
+      p.comm === comm ? Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1]) : 0,
+    ),
+  );
 export const loadavg1 = () => round(loadavg()[0] ?? 0, 2);
 export const machine = () => ({
   nproc: cpus().length,
@@ -418,23 +409,20 @@ export const machine = () => ({
 });
 
 /** What a load test keeps of its autocannon run. */
-export function loadSummary(r: import("autocannon").Result, cpuS: number) {
+export function loadSummary(r: import("autocannon").Result, cpu_s: number) {
   const codes = (r as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
-  const { requests, latency, non2xx, errors, timeouts } = r;
+  const { requests: q, latency: l, non2xx, errors, timeouts } = r;
+  const status_codes = JSON.stringify(Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, v.count])));
+  const reads = `${q.total} at ${round(q.average, 1)} req/s; p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`;
   return {
-    ...{
-      requests: requests.total,
-      req_per_s: round(requests.average, 1),
-      p50_ms: latency.p50,
-      p99_ms: latency.p99,
-      max_ms: latency.max,
-    },
-    ...{
-      non2xx,
-      errors,
-      timeouts,
-      cpu_s: cpuS,
-      status_codes: Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, v.count])),
-    },
+    reads,
+    requests: q.total,
+    req_per_s: round(q.average, 1),
+    p99_ms: l.p99,
+    non2xx,
+    errors,
+    timeouts,
+    cpu_s,
+    status_codes,
   };
 }
