@@ -1,10 +1,7 @@
 /**
- * The Worker's script size and module load, now against a commit from before the API reference's script became a
- * static asset. Size: `wrangler deploy --dry-run` of each tree, index.js raw and gzipped, wrangler's "Total Upload";
- * the current bundle must not contain the reference's text (exit 1 if it does). Load, one fresh process per sample,
- * variants interleaved each round: workerd = `new Miniflare()` until its first /health, minus a one-line Worker's;
- * V8 = `await import()` of the bundle in Node. Wall and CPU time.
- *
+ * The Worker script's size (`wrangler deploy --dry-run`, raw and gzipped) and module load against a commit from before
+ * the API reference became an asset: workerd start-up to the first /health minus a one-line Worker's, and V8's
+ * import(), one fresh process per sample, variants interleaved. Exits 1 if the script holds the reference's text.
  *   npx tsx bench/bundle.ts [--before <ref>|none] [--now <ref>] [--rounds 11] [--smoke]
  */
 

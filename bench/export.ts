@@ -1,10 +1,6 @@
 /**
- * Export of the big job through `wrangler dev`: time, throughput and the Worker's memory at four sizes (date ranges
- * ending at the seed, then the whole history, twice more, then CSV), so flat memory shows as a peak that does not
- * grow with the rows. While each export streams: the isolate's heap (garbage included, from a baseline after a full
- * GC) and workerd's resident set. Then the live heap: the whole history again, paused every LIVE_EVERY rows for a
- * full GC and a reading — flat memory stays at the baseline from the first pause to the last.
- *
+ * The big job's export at four sizes through `wrangler dev`: time, throughput, the isolate's heap and workerd's RSS
+ * while streaming, and the live heap (after a full GC) paused every LIVE_EVERY rows: flat when it does not grow.
  *   npx tsx bench/export.ts [--smoke]        (after bench/seed-million.ts)
  */
 import * as h from "./lib/harness";

@@ -1,11 +1,7 @@
 /**
- * The wall time of a first `npm start` (fresh local state) and of a restart on the state it left, each until /health
- * answers edgecron's 200, as multiples of a CPU baseline taken before, between and after (400,000 chained SHA-256
- * digests in Node): the machine's load slows both, so the ratio is what compares between runs. Issue 26's targets:
- * first start ≤ 40 baselines, restart ≤ 15. `--repo` measures another checkout (a scratch clone of an older commit):
- * its state is `--persist-to <temp dir>` when its npm start takes the flag, else its .wrangler/state is removed
- * first (refused for this repository). Each npm start runs in its own process group on a free loopback port.
- *
+ * A first `npm start` (fresh state) and a restart, each until /health answers, as multiples of a CPU baseline (400,000
+ * chained SHA-256 digests) taken before, between and after, so the machine's load cancels. `--repo` measures another
+ * checkout (a scratch clone of an older commit); a checkout whose npm start lacks --persist-to loses its state first.
  *   npx tsx bench/first-start.ts [--repo <dir>] [--label <text>] [--smoke]
  */
 import { type ChildProcess, spawn } from "node:child_process";

@@ -1,12 +1,8 @@
 /**
- * The run ledger under load and faults: 60 s × 64 connections of the load test's reads while ticks run 200
- * every-minute jobs through the http executor against a loopback target (bench/lib/target.ts) where every 5th job
- * hangs until its 5 s timeout, 10 % of run messages are delivered twice and 5 % of sends fail once
- * (bench/lib/fault-worker.ts wraps the bindings; src/ unchanged). Then the drain, the checks (lost slots, duplicated
- * target calls), start lateness, and, from phases before the load with faults off, D1 rows written per execution by
- * statement (workerd's own meta.rows_written). Ticks walk a simulated clock three days back, so only this test's jobs
- * are due; lateness is executed_at − the real instant the slot's tick fired, as in production.
- *
+ * The run ledger under load and injected faults (bench/lib/fault-worker.ts): the load test's reads while ticks run jobs
+ * through the http executor against a loopback target where every 5th job hangs; then lost and duplicated runs, start
+ * lateness (executed_at − the real instant the tick fired, the simulated clock removed), and D1 rows written per
+ * execution by statement from phases before the load.
  *   npx tsx bench/ledger-load.ts [--smoke]        (after bench/seed-million.ts)
  */
 import { readFileSync } from "node:fs";

@@ -1,9 +1,6 @@
 /**
- * Compact log storage: bytes per log of the schema before issue 12's compact logs (migrations 0000–0014:
- * execution_logs, five indexes, text ids) against the compact one (fbedcaf: logs WITHOUT ROWID, two indexes), on the
- * same 1,000,000 logs of 1,000 jobs in 10 accounts over 35 days (mock outcomes, retries until a success), without
- * and with the mock bodies: SQLite dbstat of every table and index that holds logs or their counts.
- *
+ * Bytes per log before issue 12's compact logs (migrations 0000–0014) and in the compact schema (fbedcaf), on the same
+ * logs of 1,000 jobs in 10 accounts with and without the mock bodies: dbstat of every table and index.
  *   npx tsx bench/log-storage.ts [--logs 1000000] [--smoke]
  */
 import { rmSync } from "node:fs";

@@ -1,14 +1,8 @@
 /**
- * The log store, three layouts side by side, each a SQLite file from its own migrations (bench/lib/log-layouts.ts):
- * A "old tree" 9769edb (execution_logs, text ids), B "compact" fbedcaf (logs WITHOUT ROWID, inline text), C "new
- * store" the working tree (logs + log_bodies codec text + log_hours), each with its run ledger. Workload: a shard of
- * one account, 100 live jobs and N logs over the 31 days kept (259,200 one every 10 s for 30 days; 200,000; 2,000;
- * 99; 96 sharing the rest), and for the growth table a shard of one N-log job. Bytes per execution for four body
- * profiles; reads (1 KB profile) through each layout's own src/ over node:sqlite, the statements recorded then
- * replayed timed (SQLite time), exports end to end; ratios are medians of paired rounds.
- *
- *   npx tsx bench/log-store.ts [--logs 1000000] [--rounds 11] [--profiles none,json53,mock,kb] [--reads yes|no|only] [--keep] [--smoke]
- * Bytes merge by profile into bench/results/log-store.json, so a full run can be taken in several invocations.
+ * The log store against the layouts before it (bench/lib/log-layouts.ts): bytes per execution by body profile, and
+ * reads (1 KB bodies) through each layout's own src/, their statements recorded over node:sqlite then replayed timed,
+ * in paired rounds. Bytes merge by profile into the JSON, so a full run can take several invocations.
+ *   npx tsx bench/log-store.ts [--logs N] [--rounds 11] [--profiles none,json53,mock,kb] [--reads yes|no|only] [--keep]
  */
 import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";

@@ -1,10 +1,7 @@
 /**
- * The logs endpoint of the big job under load through `wrangler dev`, each scenario right after its own `GET /health`
- * run (ratios compare runs seconds apart, so other work on the machine moves both alike), with and without the
- * RATE_LIMITER binding; CPU per request is wrangler + workerd's from /proc. Then the storage floor: the statements
- * src/logs/query.ts sends for each scenario, recorded over node:sqlite and replayed timed on the same file, beside a
- * plain count(*).
- *
+ * The logs endpoint of the big job under load, each scenario right after its own /health run (so the machine's load
+ * moves both), with and without the limiter binding, CPU per request from /proc; then the storage floor: the
+ * statements src/logs/query.ts sends, recorded over node:sqlite and replayed timed, beside a plain count(*).
  *   npx tsx bench/logs-load.ts [--smoke]        (after bench/seed-million.ts)
  */
 import autocannon from "autocannon";

@@ -1,7 +1,6 @@
 /**
- * `npm run bench [-- <name> …] [--smoke]`: the named benchmarks (default: all, in this order), each in its own
- * process after one frozen Worker bundle. Each writes its figures to bench/results/<name>.json and its tables to
- * bench/results/<name>.md (under --smoke: bench/.state/smoke/results); bench/RESULTS.md is written by hand around them.
+ * `npm run bench [-- <name> …] [--smoke]`: the benchmarks (default all, in order), each in its own process after one
+ * frozen Worker bundle; figures in bench/results/, the analysis by hand in bench/RESULTS.md.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

@@ -1,12 +1,7 @@
 /**
- * The dispatch tick at scale, per shard: 1,000,000 jobs in accounts of 100 placed by src/shards/placement.ts's rule
- * over 1, 4 and 16 shards, every 10th due, seeded with node:sqlite. Per layout a fresh state and a wrangler config with
- * that many SHARD_n and no consumer for edgecron-runs (the tick measured alone: fan-out, claim pages, continuations,
- * relay); the dispatch cron fired once, every shard's tick followed to completion. CPU is wrangler + workerd's between
- * the end of one tick invocation (miniflare's `QUEUE edgecron-ticks` line) and the next; lines go to shards by queue
- * order (SHARD_0 … first, a continuation to the back), checked against each file's ledger rows. D1 queries per
- * invocation = pages + claim batches + the relay's 2 SELECTs after a complete tick.
- *
+ * The dispatch tick per shard at a million jobs over 1, 4 and 16 shards (every 10th due, no edgecron-runs consumer:
+ * the tick alone). CPU per invocation runs from the end of the previous one (miniflare's `QUEUE edgecron-ticks` line);
+ * lines go to shards by queue order, checked against each file's ledger rows.
  *   npx tsx bench/scale.ts [--jobs 1000000] [--shards 1,4,16] [--smoke]
  */
 import { randomUUID } from "node:crypto";

@@ -1,8 +1,6 @@
 /**
- * Seeds the bench's own D1 (bench/.state) with 1,000,000 logs over 35 days across 1,000 jobs of 10 accounts, one job
- * holding 200,000: migrations by wrangler, then rows through node:sqlite in one transaction into the file wrangler
- * serves. Ids and outcomes from the engine's executionId and mockOutcome; next_run_at a year ahead (never due).
- *
+ * Seeds the bench's own D1 (bench/.state) with 1,000,000 logs over 35 days, 1,000 jobs of 10 accounts, one job of
+ * 200,000: migrations by wrangler, rows by node:sqlite with the engine's executionId and mockOutcome.
  *   npx tsx bench/seed-million.ts [--smoke]
  */
 import { rmSync } from "node:fs";

@@ -1,9 +1,6 @@
 /**
- * Load test: 60 s at 64 connections of mixed API reads while the dispatch tick fires every 2 s on a simulated clock
- * (one minute a tick, so each makes every soak job due again) and the consumer records runs; then the drain, and with
- * wrangler stopped the exact check: the execution ids every claimed slot must have (the engine's executionId) against
- * the first-attempt logs in D1. The target: zero errors and zero lost executions.
- *
+ * Load test: mixed API reads while ticks on a simulated clock make every soak job due each minute; after the drain,
+ * every claimed slot's execution id (the engine's executionId) against the first-attempt logs. Target: no error, none lost.
  *   npx tsx bench/soak.ts [--smoke]        (after bench/seed-million.ts)
  */
 import autocannon from "autocannon";

@@ -1,10 +1,6 @@
 /**
- * The retention sweep of 500,000 expired logs among the seeded 1,000,000. Raw: src/retention/sweep.ts's own sweep()
- * on a copy of the shard file over node:sqlite, each chunk's round trip timed (wall and CPU): adaptive chunks, the
- * issue's fixed 10,000, and a per-row delete trigger re-created for comparison. Then through the Worker, on a copy of
- * the state: the sweep cron fired with `time` set so the same logs are past retention, until every shard logged a
- * complete sweep (a sweep at its time budget continues itself).
- *
+ * The retention sweep of 500,000 expired logs: src/retention/sweep.ts over node:sqlite on a copy, each chunk timed
+ * (adaptive, the issue's fixed 10,000, a per-row delete trigger for comparison); then the Worker's own sweep cron.
  *   npx tsx bench/sweep.ts [--smoke]        (after bench/seed-million.ts)
  */
 import { cpSync, rmSync } from "node:fs";

@@ -1,8 +1,6 @@
 /**
- * The dispatch tick with 10,000 due jobs (100 accounts, the seed's mix, mock executor) through `wrangler dev`: the
- * Worker's own dispatch_tick line, then the queue consumer's throughput — first attempts recorded since the tick,
- * polled on the served SQLite file — and miniflare's per-batch log lines.
- *
+ * The dispatch tick with 10,000 due jobs through `wrangler dev`, then the queue consumer's throughput: first attempts
+ * polled on the served file, and miniflare's per-batch lines.
  *   npx tsx bench/tick.ts [--smoke]        (after bench/seed-million.ts)
  */
 import { stripVTControlCharacters } from "node:util";

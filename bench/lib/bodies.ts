@@ -1,9 +1,6 @@
 /**
- * Response texts of the log-store benchmark's body profiles (bench/lib/log-layouts.ts), deterministic per seed.
- * The 1 KB profile is an API listing as a paginated REST endpoint answers it: records with numeric and string ids,
- * person and company names, e-mail addresses, ISO timestamps and amounts, each drawn from the seeded PRNG so no two
- * logs carry the same text, cut at 1,024 bytes by the engine's own truncateUtf8 (src/lib/truncate.ts). Its words
- * and field names are written here for the bench alone, apart from the codec's dictionary corpus.
+ * Response bodies of the log-store profiles, deterministic per seed: the 1 KB one a paginated customer listing cut at
+ * 1,024 bytes by the engine's truncateUtf8, its words written here apart from the codec's dictionary corpus.
  */
 import { mulberry32 } from "../../src/engine/executors/mock";
 import { truncateUtf8 } from "../../src/lib/truncate";

@@ -1,7 +1,6 @@
 /**
- * A D1 binding over node:sqlite, enough for drizzle's D1 driver, so src/ runs unchanged on the bench's SQLite files
- * under Node. Every round trip (one statement, or a batch) is reported with its statements and wall and CPU time:
- * how the sweep times its chunks and the read benchmarks record the SQL they then replay.
+ * A D1 binding over node:sqlite, enough for drizzle, so src/ runs unchanged on the bench's files; every round trip is
+ * reported with its statements and wall and CPU time (sweep chunks, recorded reads).
  */
 import { join } from "node:path";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";

@@ -1,14 +1,7 @@
 /**
- * A bench-only wrapper around the Worker's handlers (src/index.ts), bundled by ensureBundle({ faults: true }) and
- * never deployed: src/ is unchanged, the wrapper hands it an `env` whose bindings misbehave as the platform may.
- * - RUNS: a share of run messages sent twice (half in the same sendBatch, so usually one consumer batch; half a few
- *   seconds later), and a share of sendBatch calls throwing once before sending.
- * - DB and SHARD_n: every statement's `meta.rows_written` (workerd's counter, which D1 bills: index entries and
- *   trigger writes included) summed per kind of engine statement. drizzle reads `UPDATE … RETURNING` through raw(),
- *   which has no meta, so writes' raw() is answered from all().
- * - queue(): each batch's arrival, end and messages.
- * `GET /__bench/state`, `GET /__bench/params?n=101` (a statement with n bound parameters), `POST /__bench/faults`
- * (`{"duplicate":0.1,"fail":0.05}`), `POST /__bench/reset`. Types are structural: checked with the bench (Node types).
+ * A bench-only wrapper around src/index.ts (ensureBundle({ faults: true })), never deployed: RUNS sends some messages
+ * twice and fails some sendBatch calls once; DB and SHARD_n sum `meta.rows_written` (workerd's, as D1 bills) per kind
+ * of engine statement; queue() records each batch. Driven by /__bench/state, /params, /faults, /reset.
  */
 
 interface D1Result {

@@ -1,8 +1,6 @@
 /**
- * The benchmarks' shared harness: the bench's own state (never the developer's .wrangler/state), smoke sizes, git
- * trees of other commits, the frozen Worker bundle and its wrangler config, the D1 files, CPU and memory from /proc,
- * paired rounds and medians, and each benchmark's figures as JSON (bench/results/<name>.json) and markdown tables
- * (bench/results/<name>.md). The analysis around them is written by hand in bench/RESULTS.md.
+ * The benchmarks' shared harness: their own state, smoke sizes, other commits' trees, the frozen Worker and its
+ * wrangler config, D1 files, /proc CPU and memory, paired rounds, and figures as bench/results/<name>.json and .md.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -1,7 +1,6 @@
 /**
- * The Worker isolate's JS heap over the DevTools protocol of `wrangler dev --inspector-port`: `Runtime.getHeapUsage`,
- * and the live heap after a full GC, which `HeapProfiler.takeHeapSnapshot` performs before it serialises (workerd
- * does not answer `HeapProfiler.collectGarbage`). wrangler's proxy refuses a connection without an Origin header.
+ * The isolate's heap over `wrangler dev --inspector-port`; the live heap after the full GC HeapProfiler.takeHeapSnapshot
+ * performs (workerd does not answer collectGarbage). wrangler's proxy wants an Origin header.
  */
 import { sleep } from "./harness";
 

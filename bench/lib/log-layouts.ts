@@ -1,9 +1,6 @@
 /**
- * Log layouts side by side for the storage benchmarks (bench/log-store.ts, bench/log-storage.ts): jobs and their logs
- * in executed_at order, each log's text by body profile (bench/lib/bodies.ts), written into SQLite files migrated with
- * a layout's own migrations, measured with dbstat. Writers: "text" (execution_logs with text ids, before issue 12),
- * "inline" (fbedcaf's compact logs with inline text), each with the text-keyed ledger; "app" (the working tree's own
- * statements: src/logs/store.ts insertLogStatements, src/engine/ledger.ts).
+ * Log layouts side by side: logs in executed_at order, texts by body profile, written into files migrated with each
+ * layout's migrations: "text" (execution_logs), "inline" (fbedcaf's logs), "app" (the working tree's own statements).
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { newAccount } from "../../src/accounts/provision";

@@ -1,7 +1,5 @@
 /**
- * Seeding the bench's files with node:sqlite through the app's own statements: accounts as newAccount provisions them
- * (control plane + shard), jobs as buildNewJob builds them, in the seed's schedule and retry mix; and the load tests'
- * read mix over the seed.
+ * Accounts (newAccount) and jobs (buildNewJob) in the seed's mix, written with node:sqlite; the load tests' read mix.
  */
 import type { DatabaseSync } from "node:sqlite";
 import { type NewAccount, newAccount } from "../../src/accounts/provision";

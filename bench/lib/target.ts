@@ -1,7 +1,5 @@
 /**
- * The jobs' endpoint for the run-ledger load test: node:http on 127.0.0.1 counting its own calls per job (the http
- * executor sends nothing naming the execution, so each job has its own path): `/ok/<job>` 200 at once,
- * `/fail/<job>` 500, `/hang/<job>` never answers (the executor's timeout ends it); anything else 404, counted apart.
+ * The ledger test's endpoint on 127.0.0.1, counting calls per job path: /ok 200, /fail 500, /hang never answers.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -1,7 +1,6 @@
 /**
- * `wrangler dev` on 127.0.0.1 in its own process group, so stop() ends it and the workerd it spawned (by that group's
- * id, nothing else); its output kept line by line for the Worker's JSON log lines. Also used by packages/client's
- * end-to-end tests.
+ * `wrangler dev` on 127.0.0.1 in its own process group (stop() ends it and its workerd), its output kept line by line.
+ * Also used by packages/client's end-to-end tests.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
