@@ -6,6 +6,8 @@
  *   npx tsx bench/ledger-load.ts [--smoke]        (after bench/seed-million.ts)
  */
 import { readFileSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -14,7 +16,6 @@ import { CreateJobSchema } from "../src/jobs/schemas";
 import type { BenchState, StatementStats } from "./lib/fault-worker";
 import * as h from "./lib/harness";
 import { insertAccounts, jobInsert, mixedReads, removeAccounts } from "./lib/seed";
-import { startTarget } from "./lib/target";
 import { type DevServer, ERROR_LINE, fireCron, withDev } from "./lib/wrangler-dev";
 
 const [CONNECTIONS, DURATION_S, JOBS, TICKS, ROWS_JOBS] = h.size([64, 60, 200, 2, 20], [4, 5, 20, 1, 4]);
@@ -29,6 +30,45 @@ const PHASES = [
   ["retry", "failure, one retry, callback per attempt", "fail", true, 1],
 ] as const;
 const LABEL = "Ledger account";
+
+/** The jobs' endpoint on 127.0.0.1, counting calls per job path: /ok 200, /fail 500, /hang never answers. */
+
+async function startTarget() {
+  const calls = new Map<string, number[]>();
+  const hanging = new Set<ServerResponse>();
+  const counts = { strays: 0 };
+  const server = createServer((req, res) => {
+    const m = /^\/(ok|hang|fail)\/([\w-]+)$/.exec(req.url ?? "");
+    req.resume();
+    if (!m) {
+      counts.strays++;
+      res.writeHead(404).end();
+      return;
+    }
+    calls.set(m[2] as string, [...(calls.get(m[2] as string) ?? []), Date.now()]);
+    if (m[1] === "ok") res.writeHead(200).end("ok");
+    else if (m[1] === "fail") res.writeHead(500).end("bench failure");
+    else {
+      hanging.add(res);
+      res.on("close", () => hanging.delete(res));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Arrival times (epoch ms) of every call, per job. */
+    calls,
+    get strays() {
+      return counts.strays;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 h.readMeta(); // the seed must exist
 const target = await startTarget();
