@@ -4,6 +4,7 @@ import { dispatchTick } from "./engine/dispatch";
 import { sendFollowUps } from "./engine/follow-ups";
 import { migrateStore } from "./engine/migrate-logs";
 import { relayStranded } from "./engine/relay";
+import { resumePausedJobs } from "./engine/resume";
 import { checkMonitors } from "./monitors/check";
 import { sweep } from "./retention/sweep";
 import { shardNumbers } from "./shards/bindings";
@@ -71,6 +72,8 @@ export async function runShardTick(
     return;
   }
   if (msg.task === "dispatch") {
+    // Jobs paused until this tick are active again before the claims, so a slot at paused_until runs now.
+    await resumePausedJobs(db, msg.scheduledTime);
     const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), { maxPages: budgets.maxPages });
     // Monitors ride the same tick, in a query budget of their own, so dispatch keeps its share.
     await checkShardMonitors(env, msg, budgets.monitorQueries);

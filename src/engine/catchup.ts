@@ -97,9 +97,61 @@ const claimedOn = (job: CatchupJob, plan: ClaimPlan): SQL =>
   sql`EXISTS (SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.id} = ${job.id} AND ${claimedBy(plan)})`;
 
 /** The ledger row of a span starting at `first`: keyed as that slot's first attempt, which never runs. */
-const spanRef = (jobId: string, first: number) => ({ id: executionId(jobId, first, 0), jobId });
+export const spanRef = (jobId: string, first: number) => ({ id: executionId(jobId, first, 0), jobId });
 
-const missedRow = (): SQL => and(eq(runs.state, STATE.skipped), eq(runs.reason, reasonNumber("missed"))) as SQL;
+/** Skip reasons recorded as spans (first slot, last slot, count) rather than a row per slot. */
+export type SpanReason = "missed" | "paused";
+
+const spanRow = (reason: SpanReason): SQL =>
+  and(eq(runs.state, STATE.skipped), eq(runs.reason, reasonNumber(reason))) as SQL;
+const missedRow = (): SQL => spanRow("missed");
+
+/** A new span row of skipped slots, written once (ON CONFLICT DO NOTHING) and only while `condition` holds. */
+export function insertSpan(
+  db: Db,
+  job: { id: string; accountId: string },
+  reason: SpanReason,
+  span: MissedSpan,
+  condition: SQL,
+) {
+  return insertRunSelect(
+    db,
+    {
+      jobId: job.id,
+      accountId: job.accountId,
+      id: spanRef(job.id, span.first).id,
+      attempt: 0,
+      origin: "schedule",
+      plannedAt: span.first,
+      nonce: null,
+      state: STATE.skipped,
+      reason: reasonNumber(reason),
+      sentAt: null,
+      lastSlot: span.last,
+      slotCount: span.count,
+    },
+    condition,
+  );
+}
+
+/**
+ * Grows the span row starting at `first` by `span`'s slots, only from the slot it ends at (`endsAt`), so an
+ * overlapping writer that read the same row grows it once.
+ */
+export function extendSpan(
+  db: Db,
+  jobId: string,
+  reason: SpanReason,
+  first: number,
+  endsAt: number,
+  span: MissedSpan,
+  condition: SQL,
+) {
+  return db
+    .update(runs)
+    .set({ lastSlot: span.last, slotCount: sql`${runs.slotCount} + ${span.count}` })
+    .where(and(runWhere(spanRef(jobId, first)), spanRow(reason), eq(runs.lastSlot, endsAt), condition));
+}
 
 /** The job's open span (missed_from) still ends at the slot before this claim's: the claim extends it. */
 function openSpanEndsAt(job: CatchupJob, last: number | null): SQL {
@@ -131,35 +183,14 @@ export function missedSpanStatements(db: Db, job: CatchupJob, plan: ClaimPlan) {
   const extending = extendsOpenSpan(job, plan);
   if (extending) {
     statements.push(
-      db
-        .update(runs)
-        .set({ lastSlot: span.last, slotCount: sql`${runs.slotCount} + ${span.count}` })
-        .where(
-          and(
-            runWhere(spanRef(job.id, job.missedFrom as number)),
-            missedRow(),
-            eq(runs.lastSlot, job.lastClaimedSlot as number),
-            claimed,
-          ),
-        ),
+      extendSpan(db, job.id, "missed", job.missedFrom as number, job.lastClaimedSlot as number, span, claimed),
     );
   }
-  const insert = insertRunSelect(
+  const insert = insertSpan(
     db,
-    {
-      jobId: job.id,
-      accountId: job.accountId,
-      id: spanRef(job.id, span.first).id,
-      attempt: 0,
-      origin: "schedule",
-      plannedAt: span.first,
-      nonce: null,
-      state: STATE.skipped,
-      reason: reasonNumber("missed"),
-      sentAt: null,
-      lastSlot: span.last,
-      slotCount: span.count,
-    },
+    { id: job.id, accountId: job.accountId },
+    "missed",
+    span,
     extending ? sql`${claimedBy(plan)} AND NOT ${openSpanEndsAt(job, span.last)}` : claimedBy(plan),
   );
   statements.push(insert);
