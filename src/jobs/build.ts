@@ -2,6 +2,7 @@ import { alertPolicyColumn, RESET_ALERT_STREAK } from "../alerts/policy";
 import type { CronJobRow } from "../db/schema";
 import { refuseFields } from "../lib/field-error";
 import { toCronString } from "../lib/schedule/cron-string";
+import { completionColumns } from "./completion";
 import { storedNotify } from "./notify";
 import { pauseColumns, pauseErrors, requestedUntil } from "./pause";
 import type { CALLBACK_NOTIFY_INPUT } from "./response.schemas";
@@ -129,6 +130,9 @@ export function buildNewJob(accountId: string, input: CreateJobInput, now: numbe
     overlapPolicy: input.overlap_policy ?? "allow",
     catchup: input.catchup ?? "latest",
     maxLatenessSeconds: input.max_lateness_seconds ?? null,
+    completionMode: null,
+    completionTimeoutSeconds: null,
+    ...completionColumns(input),
     alertPolicy: alertPolicyColumn(undefined, input.alerts).alertPolicy ?? null,
     successRules: successRulesColumn({ ...SUCCESS_RULE_DEFAULTS, ...stripUndefined(input.success_rules ?? {}) }),
     createdAt: now,
@@ -161,6 +165,7 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   if (input.overlap_policy !== undefined) set.overlapPolicy = input.overlap_policy;
   if (input.catchup !== undefined) set.catchup = input.catchup;
   if (input.max_lateness_seconds !== undefined) set.maxLatenessSeconds = input.max_lateness_seconds;
+  Object.assign(set, completionColumns(input));
   Object.assign(set, alertPolicyColumn(current, input.alerts));
   if (input.retry_config !== undefined) {
     const stored = JSON.parse(current.retryConfig) as Partial<RetryConfig>;

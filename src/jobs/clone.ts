@@ -27,6 +27,7 @@ export function cloneInput(row: CronJobRow, options: { name?: string; is_active?
     overlap_policy: job.overlap_policy,
     catchup: job.catchup,
     max_lateness_seconds: job.max_lateness_seconds,
+    completion: job.completion,
     is_active: options.is_active ?? false,
     retry_config: job.retry_config,
     callbacks: job.callbacks,

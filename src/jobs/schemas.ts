@@ -6,6 +6,7 @@ import { intQuery, PaginationSchema } from "../http/schemas";
 import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "../http/well-formed";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "../lib/schedule/schema";
 import { isValidTimeZone } from "../lib/schedule/timezone";
+import { completionInputFields, completionResponseFields } from "./completion";
 import { pauseInputFields, pauseResponseFields } from "./pause";
 import {
   BACKOFFS,
@@ -182,6 +183,7 @@ const jobFields = {
       'Default true: requests to endpoint_url carry X-Edgecron-Request-Signature (README "Requests to your endpoint"); false sends none',
   }),
   ...schedulingInputFields,
+  ...completionInputFields,
   is_active: z.boolean().optional(),
   ...pauseInputFields,
   retry_config: RetryConfigSchema.optional(),
@@ -288,6 +290,7 @@ export const JobSchema = z
     alerts: AlertPolicyResponseSchema,
     request_signature: z.boolean().openapi({ description: "Whether requests carry X-Edgecron-Request-Signature" }),
     ...schedulingResponseFields,
+    ...completionResponseFields,
     next_run_at: iso.nullable(),
     next_runs: z.array(iso).openapi({ description: "The next three run times" }),
     last_run_at: iso.nullable(),

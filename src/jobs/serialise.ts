@@ -4,6 +4,7 @@ import { formatInstant, formatInstantOrNull } from "../lib/dates";
 import { toCronStrings } from "../lib/schedule/cron-string";
 import { nextRuns } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";
+import { presentCompletion } from "./completion";
 import { notifyMode } from "./notify";
 import { presentPause } from "./pause";
 import { jobWarnings } from "./request-checks";
@@ -61,6 +62,7 @@ export function serialiseJob(row: CronJobRow) {
     catchup: row.catchup,
     max_lateness_seconds: row.maxLatenessSeconds,
     skipped_runs: row.skippedRuns,
+    completion: presentCompletion(row),
     alerts: alertPolicy(row),
     next_run_at: formatInstantOrNull(row.nextRunAt),
     next_runs: previewRuns(row, config).map(formatInstant),

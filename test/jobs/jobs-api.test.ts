@@ -71,6 +71,7 @@ describe("POST /create", () => {
       catchup: "latest",
       max_lateness_seconds: null,
       skipped_runs: 0,
+      completion: null,
       alerts: {
         after_consecutive_failures: 1,
         auto_disable_after: null,
