@@ -1,5 +1,6 @@
 import { requestId } from "hono/request-id";
 import { alertConfirmRoutes, alertsRoutes } from "./alerts/routes";
+import { completionRoutes } from "./completion/routes";
 import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
 import { createControlDb } from "./db/client";
@@ -45,6 +46,8 @@ export function createApp() {
   app.route("/", dashboardRoutes);
   // Pings are unauthenticated by design (the URL is the credential): outside /v1 and its API-key middleware.
   app.route("/", pingRoutes);
+  // Completion URLs too: their token is the credential (src/completion/routes.ts), so before the API-key middleware.
+  app.route("/", completionRoutes);
 
   // Keys and directory live in the control plane; the rest in the shard that accountShardSession opens.
   app.use("/v1/*", async (c, next) => {

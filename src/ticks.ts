@@ -1,4 +1,5 @@
 import { config } from "./config";
+import { expireDeadlines } from "./engine/completion-record";
 import { engineDeps } from "./engine/deps";
 import { dispatchTick } from "./engine/dispatch";
 import { sendFollowUps } from "./engine/follow-ups";
@@ -77,6 +78,8 @@ export async function runShardTick(
     const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), { maxPages: budgets.maxPages });
     // Monitors ride the same tick, in a query budget of their own, so dispatch keeps its share.
     await checkShardMonitors(env, msg, budgets.monitorQueries);
+    // Awaiting runs past their deadline become `timeout`, in a budget of their own; the rest wait a minute.
+    await expireDeadlines(engineDeps(env, db), Math.max(msg.scheduledTime, Date.now()));
     // A tick that used its page budget continues in an invocation (and query budget) of its own.
     if (!tick.complete) {
       await fanOutShardTicks(env.TICKS as unknown as TickSender, [msg.shard], "dispatch", msg.scheduledTime);

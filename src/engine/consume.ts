@@ -63,6 +63,8 @@ export async function withLease(
   const run = await resolveRun(deps, msg);
   if (!run) return { result: "unknown" };
   if (isFinished(run)) return replayFinished(deps, run);
+  // Awaiting its completion POST (src/engine/completion.ts): no lease to take, nothing to close.
+  if (run.state === "awaiting") return { result: "duplicate" };
   const now = deps.now();
   const early = earlyBySeconds(run, now);
   if (early > 0) return { result: "busy", retryAfterSeconds: early };
@@ -94,6 +96,7 @@ async function settleUnleased(
   const current = await findRun(deps.db, run);
   if (!current) return { result: "unknown" };
   if (isFinished(current)) return replayFinished(deps, current);
+  if (current.state === "awaiting") return { result: "duplicate" };
   // A move's fence (src/engine/fence.ts): nothing may change here; the run waits for the new shard.
   if (await isFenced(deps.db, current.accountId)) return { result: "busy", retryAfterSeconds: MOVING_RETRY_SECONDS };
   if (current.state === "running" && (current.leaseUntil ?? 0) >= now) {

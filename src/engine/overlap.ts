@@ -5,7 +5,7 @@ import { insertRunSelect, originNumber, type RunRef, reasonNumber, runWhere, STA
 
 /**
  * Overlap policies (docs/API-NOTES.md "Scheduling"): what a slot does while an earlier run of the job has a
- * `queued` or `running` row. The next attempt's row is written in the batch closing the previous one
+ * `queued`, `running` or `awaiting` row (awaiting its completion POST, src/engine/completion.ts). The next attempt's row is written in the batch closing the previous one
  * (src/engine/record.ts), so an unfinished row means a run is in flight.
  * - `allow`: slots run regardless.
  * - `skip`: decided in the claim's batch (one D1 transaction): counted in skipped_runs, row written `skipped`.
@@ -14,9 +14,13 @@ import { insertRunSelect, originNumber, type RunRef, reasonNumber, runWhere, STA
  * Manual runs are never held back but count as the previous run.
  */
 
-/** The job's unfinished rows, spelt as runs_job_unfinished_idx's condition; `cron_jobs` is the statement's row. */
+/**
+ * The job's unfinished rows, each state spelt as its partial index's condition (runs_job_unfinished_idx,
+ * runs_job_awaiting_idx); `cron_jobs` is the statement's row.
+ */
 function unfinishedOfJob(): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${cronJobs.num} AND prior.state IN (0, 1))`;
+  return sql`(EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${cronJobs.num} AND prior.state IN (0, 1))
+    OR EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${cronJobs.num} AND prior.state = 2))`;
 }
 
 /** True (in SQL, on the job's row) when a claim of this job's next slot is to be skipped. */
@@ -64,13 +68,17 @@ export function slotRunStatement(db: Db, r: SlotRun, claimed: SQL) {
   ).returning({ state: runs.state });
 }
 
-/** The lease's overlap condition: a non-`allow` schedule run starts only with no other run running or ahead. */
+/**
+ * The lease's overlap condition: a non-`allow` schedule run starts only with no other run running, awaiting its
+ * completion, or ahead.
+ */
 export function overlapClear(): SQL {
   return sql`(${runs.origin} = ${originNumber("manual")} OR NOT EXISTS (
     SELECT 1 FROM ${cronJobs} WHERE ${cronJobs.num} = ${runs.job} AND ${cronJobs.overlapPolicy} != 'allow'
-      AND EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${runs.job} AND prior.state IN (0, 1)
+      AND (EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${runs.job} AND prior.state IN (0, 1)
         AND (prior.slot, prior.id_hi, prior.id_lo) != (${runs.slot}, ${runs.idHi}, ${runs.idLo})
-        AND (prior.state = ${STATE.running} OR (prior.slot, prior.id_hi, prior.id_lo) < (${runs.slot}, ${runs.idHi}, ${runs.idLo})))))`;
+        AND (prior.state = ${STATE.running} OR (prior.slot, prior.id_hi, prior.id_lo) < (${runs.slot}, ${runs.idHi}, ${runs.idLo})))
+      OR EXISTS (SELECT 1 FROM ${runs} AS prior WHERE prior.job = ${runs.job} AND prior.state = 2))))`;
 }
 
 /** A blocked `queue` run stays queued with its message marked unsent: the tick's relay sends it again. */

@@ -60,7 +60,8 @@ export async function runNow(deps: EngineDeps, job: CronJobRow, opts: RunNowOpti
   const running = executeLeased(deps, job, leased);
   const timedOut = Symbol("wait over");
   const first = await Promise.race([running, wait.sleep(wait.waitMs).then(() => timedOut)]);
-  if (first !== timedOut) {
+  // A run awaiting its completion POST has no outcome yet: pending, like a run still going.
+  if (first !== timedOut && !(first as Awaited<typeof running>).awaiting) {
     const { executionId, executedAt, result } = first as Awaited<typeof running>;
     return { state: "finished", executionId, executedAt, result };
   }

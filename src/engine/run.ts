@@ -2,11 +2,13 @@ import { alertPlan } from "../alerts/fire";
 import type { CronJobRow, RunRow } from "../db/schema";
 import { MasterKeyMissingError, openJobInClear, redactEchoes, UnsealError } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
+import { readBurnInput } from "../logs/slo";
 import type { ExecutionResult } from "../lib/execution";
 import { errorResult } from "../lib/execution-results";
 import { truncateUtf8 } from "../lib/truncate";
 import { activeSigningSecrets } from "../signing/signing-secrets";
 import { callbackDeliveryStatement, callbackEntry } from "./callbacks";
+import { armCompletion, COMPLETION_URL_HEADER, parkAwaiting } from "./completion";
 import type { EngineDeps } from "./deps";
 import { sendFollowUps, sendPendingFollowUps } from "./follow-ups";
 import { type NewRun, nextAttempt, runId } from "./ledger";
@@ -24,6 +26,8 @@ export interface RunOutcome {
   retryInSeconds: number | null;
   /** False when the log already existed (a duplicate recording): nothing was written then. */
   recorded: boolean;
+  /** True when the answer was a completion-mode run's success: its outcome comes later (src/engine/completion.ts). */
+  awaiting?: boolean;
 }
 
 /** Executes a leased attempt — one path for scheduled, retried and manual runs — then closes it. */
@@ -49,14 +53,21 @@ export async function executeLeased(deps: EngineDeps, job: CronJobRow, run: RunR
     secrets,
     Math.floor(executedAt / 1000),
   );
+  const armed = await armCompletion(deps, job, run, executedAt);
   const result = await deps.executor.execute({
     ...request,
     executionId: run.id,
-    headers,
+    headers: armed ? { ...headers, [COMPLETION_URL_HEADER]: armed.url } : headers,
     timeoutSeconds: job.timeoutSeconds,
   });
   // The job's success rules re-decide a response between success and failure (src/jobs/success-rules.ts).
-  return closeAttempt(deps, job, run, executedAt, withoutEchoedSecrets(judge(job, result), values));
+  const judged = withoutEchoedSecrets(judge(job, result), values);
+  // A completion-mode run's success is not its outcome: it awaits its completion POST or deadline.
+  if (armed && judged.status === "success") {
+    await parkAwaiting(deps, run);
+    return { executionId: run.id, executedAt, result: judged, retryInSeconds: null, recorded: false, awaiting: true };
+  }
+  return closeAttempt(deps, job, run, executedAt, judged);
 }
 
 /** The result with echoes of the job's secrets replaced by tokens (body, kept headers, errors), within the caps. */
@@ -113,7 +124,11 @@ export async function closeAttempt(
   const facts = { executionId: run.id, executedAt, attempt: run.attempt, result, nextRetryAt: next?.plannedAt ?? null };
   const callback = callbackEntry(job, facts);
   // The alert policy's follow-ups of a final outcome (src/alerts/fire.ts), written in the same batch.
-  const alerts = await alertPlan(deps.db, job, facts, { run, dead: opts.dead ?? null });
+  const alerts = await alertPlan(deps.db, job, facts, {
+    run,
+    dead: opts.dead ?? null,
+    readBurn: (jobId, slo, now) => readBurnInput(deps.db, jobId, slo, now),
+  });
   const { recorded, entries } = await recordAttempt(deps.db, {
     run,
     executedAt,
