@@ -179,8 +179,8 @@ export const cronJobs = sqliteTable(
     /** Why the job is paused, as the user gave it (≤ 200 characters); null when not paused or none was given. */
     pauseReason: text("pause_reason"),
     /**
-     * While a pause with an end lasts: its slots after this instant are not yet in the paused span (the pause's
-     * start, advanced by each resume step that records a chunk of them); null otherwise.
+     * When the current pause began (epoch ms): the paused span holds the slots after it and before paused_until;
+     * null while the job is not paused.
      */
     pausedAt: integer("paused_at"),
     nextRunAt: integer("next_run_at"),
