@@ -218,9 +218,15 @@ export class EdgecronClient {
     return res.data;
   }
 
-  /** `is_active: false`: no further scheduled runs (and retries in flight stop). */
-  pauseJob(id: string): Promise<Job> {
-    return this.updateJob(id, { is_active: false } as JobUpdate);
+  /**
+   * `is_active: false`: no further scheduled runs (and retries in flight stop). `until` (ISO 8601 with Z or an
+   * offset) is `paused_until`: the first tick at or after it resumes the job; `reason` is `pause_reason`.
+   */
+  pauseJob(id: string, options: { until?: string; reason?: string } = {}): Promise<Job> {
+    const body: Record<string, unknown> = { is_active: false };
+    if (options.until !== undefined) body.paused_until = options.until;
+    if (options.reason !== undefined) body.pause_reason = options.reason;
+    return this.updateJob(id, body as JobUpdate);
   }
 
   /** `is_active: true` (409 when the account's active-job limit is reached). */

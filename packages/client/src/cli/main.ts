@@ -108,6 +108,42 @@ function jobCommand(verb: string, summary: string, act: (c: EdgecronClient, id: 
   } satisfies Command;
 }
 
+/**
+ * `--until`: when a paused job resumes by itself, as an ISO 8601 date-time with Z or an offset (the API's
+ * paused_until) or a duration ahead of now (`30m`, `2h`, `7d`, `1w`).
+ */
+export function parseUntil(value: string, now = Date.now()): string {
+  const ahead = /^(\d+)([smhdw])$/.exec(value);
+  if (ahead) {
+    const units: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+    return `${new Date(now + Number(ahead[1]) * (units[ahead[2] as string] as number)).toISOString().slice(0, 19)}Z`;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return value;
+  throw new UsageError(
+    `--until must be an ISO 8601 date-time with Z or an offset (2026-12-24T00:00:00Z) or a duration ahead (30m, 2h, 7d, 1w), not "${value}"`,
+  );
+}
+
+/** `jobs pause` (and its short form `pause`): no further runs, until resumed or until --until. */
+function pauseCommand(name: string): Command {
+  return {
+    usage: `${name} <job-id> [--until <ISO | 2h>] [--reason <text>]`,
+    summary: "stop scheduling a job; with --until, the first tick at or after that instant resumes it",
+    options: { until: { type: "string" }, reason: { type: "string" } },
+    args: [1, 1],
+    async run(ctx: Ctx) {
+      const until = ctx.str("until");
+      const reason = ctx.str("reason");
+      const job = await ctx
+        .client()
+        .pauseJob(ctx.args[0] as string, { until: until === undefined ? undefined : parseUntil(until), reason });
+      const until_ = (job as { paused_until?: string | null }).paused_until;
+      ctx.print(job, `Paused ${job.name} (${job.id})${until_ ? ` until ${until_}` : ""}`);
+      return EXIT.ok;
+    },
+  };
+}
+
 const COMMANDS: Record<string, Command> = {
   login: {
     usage: "login --url <api> --account <account-id> --key <api-key>",
@@ -215,7 +251,8 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.ok;
     },
   },
-  "jobs pause": jobCommand("pause", "stop scheduling a job", (c, id) => c.pauseJob(id)),
+  "jobs pause": pauseCommand("jobs pause"),
+  pause: pauseCommand("pause"),
   "jobs resume": jobCommand("resume", "schedule a paused job again", (c, id) => c.resumeJob(id)),
   "jobs run": {
     usage: "jobs run <job-id> [--idempotency-key <key>]",
