@@ -150,11 +150,19 @@ describe("account:move (src/shards/move.ts)", () => {
     await consumeRunsBatch(env, batchOf(q1.sent.map((m) => m.body)));
     const recorded = await attemptsRecorded(1, acct.accountId);
     expect(recorded.every((r) => r.n === 1)).toBe(true);
-    // Slots T and T+1 (history), T+2 (queued before the move) and T+3, the slot that fell due while the account was
-    // fenced, which the new shard's first tick claims late: none lost, none twice.
+    // Slots T and T+1 (history), T+2 (queued before the move), then the new shard's first tick: it runs its newest
+    // due slot, T+4 (catch-up `latest`, src/engine/catchup.ts), and records T+3, due while the account was fenced,
+    // as missed. None lost, none twice.
     const slots = [...new Set(recorded.map((r) => r.scheduled_at))].sort();
-    expect(slots).toEqual([T, T + MIN, T + 2 * MIN, T + 3 * MIN]);
+    expect(slots).toEqual([T, T + MIN, T + 2 * MIN, T + 4 * MIN]);
     expect(recorded).toHaveLength(12);
+    const { results: missed } = await shardBinding(env, 1)
+      .prepare(
+        "SELECT r.slot, r.last_slot, r.slot_count FROM runs r JOIN cron_jobs j ON j.num = r.job WHERE j.account_id = ? AND r.reason = 3",
+      )
+      .bind(acct.accountId)
+      .all();
+    expect(missed).toEqual(Array(3).fill({ slot: T + 3 * MIN, last_slot: T + 3 * MIN, slot_count: 1 }));
     expect(await attemptsRecorded(0, acct.accountId)).toEqual([]);
   });
 
