@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { config } from "../config";
@@ -9,12 +10,13 @@ import type { AppEnv } from "../http/env";
 import { fail } from "../http/problem";
 import { spendBudgets } from "../http/rate-limit";
 import { createRouter } from "../http/router";
+import { ProblemSchema } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
 import { shardBinding } from "../shards/bindings";
 import { MOVING_RETRY_SECONDS } from "../shards/move";
 import { keptBody, type PingTarget, parsePingPath, recordPing } from "./ping";
 import { addMonitorRoute, PING_KEY, removeMonitorRoute, resolvePingRoute } from "./ping-key";
-import { SLUG } from "./schemas";
+import { SLUG, SlugSchema } from "./schemas";
 
 /** The RateLimit-Policy name of the ping budget. */
 export const PING_RATE_LIMIT_POLICY = "per-ping-key";
@@ -120,6 +122,90 @@ async function ping(c: Context<AppEnv>) {
   }
 }
 
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+const text = (description: string, example: string) => ({
+  description,
+  content: { "text/plain": { schema: z.string().openapi({ example }) } },
+});
+const PingParams = {
+  ping_key: z.string().openapi({
+    description: "The account's ping key, shown in every monitor's ping_url to full-scope API keys",
+    example: "Xh3kq9Tb2Lm5Vn8Rc1Wd0A",
+  }),
+  slug: SlugSchema,
+  monitor_id: z
+    .string()
+    .openapi({ format: "uuid", description: "The monitor's id", example: "0b2f6a0e-3d4c-4b5a-9e8f-7a6b5c4d3e2f" }),
+  signal: z.string().openapi({
+    description: "start, fail, log (recorded only), or an exit status 0–255 (0 is a success, else a failure)",
+    example: "start",
+  }),
+};
+const PingQuerySchema = z.object({
+  rid: z.string().optional().openapi({
+    format: "uuid",
+    description: "A run id pairing a start with its end (the end gets duration_ms)",
+  }),
+  create: z.enum(["1"]).optional().openapi({
+    description: "Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429)",
+  }),
+});
+
+/** The pings in the OpenAPI document: four URL shapes, each by GET (HEAD alike) and by POST with a body. */
+function documentPings(router: ReturnType<typeof createRouter>) {
+  const shapes = [
+    { path: "/ping/{ping_key}/{slug}", id: "pingMonitor", params: ["ping_key", "slug"], what: "a success, by slug" },
+    {
+      path: "/ping/{ping_key}/{slug}/{signal}",
+      id: "signalMonitor",
+      params: ["ping_key", "slug", "signal"],
+      what: "a start, fail, log or exit status, by slug",
+    },
+    { path: "/ping/{monitor_id}", id: "pingMonitorById", params: ["monitor_id"], what: "a success, by UUID" },
+    {
+      path: "/ping/{monitor_id}/{signal}",
+      id: "signalMonitorById",
+      params: ["monitor_id", "signal"],
+      what: "a start, fail, log or exit status, by UUID",
+    },
+  ] as const;
+  for (const shape of shapes) {
+    const params = z.object(Object.fromEntries(shape.params.map((p) => [p, PingParams[p]])));
+    const common = {
+      path: shape.path,
+      tags: ["Pings"],
+      description:
+        'Healthchecks\' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.',
+      request: { params, query: PingQuerySchema },
+      responses: {
+        200: text("Recorded", "OK"),
+        201: text("`?create=1` created the monitor and recorded the ping", "Created"),
+        400: problem("`exit_status` over 255, or a `rid` that is not a UUID"),
+        404: problem("No monitor at this ping URL (a wrong key, an unknown slug or id: one answer)"),
+        413: problem("Body over 64 KiB"),
+        429: problem("The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1`"),
+        503: problem("The account is being moved; retry after Retry-After"),
+      },
+    };
+    router.openAPIRegistry.registerPath({
+      ...common,
+      method: "get",
+      operationId: shape.id,
+      summary: `Ping: ${shape.what}`,
+    });
+    router.openAPIRegistry.registerPath({
+      ...common,
+      method: "post",
+      operationId: `${shape.id}WithBody`,
+      summary: `Ping: ${shape.what}, with a body (its first 10 KB kept)`,
+      request: { ...common.request, body: { required: false, content: { "text/plain": { schema: z.string() } } } },
+    });
+  }
+}
+
 /**
  * Mounted outside /v1's authentication (src/app.ts). HEAD is served by the GET route (Hono answers it bodiless). The
  * URL shapes are spelt out so a wrong method gets 405 with Allow; any other shape gets the pings' one 404.
@@ -137,3 +223,4 @@ for (const path of ["/ping/:a", "/ping/:a/:b", "/ping/:a/:b/:c"]) {
   );
 }
 pingRoutes.on(["GET", "POST"], "/ping/*", ping);
+documentPings(pingRoutes);

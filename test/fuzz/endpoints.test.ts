@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addKey, createAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
+import { api } from "../helpers/http";
 import { accountD1 } from "../helpers/shards";
 import {
   checkRequest,
@@ -49,6 +50,10 @@ interface Fixture {
   keyIds: string[];
   /** Alert e-mail recipients a valid DELETE may remove. */
   emails: string[];
+  /** A monitor, by id and by the account's ping key and its slug. */
+  monitorIds: string[];
+  pingKeys: string[];
+  slugs: string[];
 }
 
 /** Valid bodies of the operations whose body is not a job. */
@@ -68,6 +73,24 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
     { name: fc.constantFrom("Copy", "Nightly (EU)", "ジョブ"), is_active: fc.boolean() },
     { requiredKeys: [] },
   ),
+  "POST /v1/cron-jobs/:accountId/monitors": fc.record(
+    {
+      name: fc.constantFrom("Backup", "Nightly (EU)", "ジョブ"),
+      period_seconds: fc.integer({ min: 60, max: 86_400 }),
+      grace_seconds: fc.integer({ min: 60, max: 3_600 }),
+      tags: fc.constantFrom(["etl"], []),
+    },
+    { requiredKeys: ["name"] },
+  ),
+  "PATCH /v1/cron-jobs/:accountId/monitors/:monitor_id": fc.record(
+    {
+      name: fc.constantFrom("Renamed", "ジョブ"),
+      cron: fc.constantFrom("*/5 * * * *", "0 3 * * 1-5"),
+      grace_seconds: fc.integer({ min: 60, max: 3_600 }),
+      alerts: fc.constant({ on_recovery: false }),
+    },
+    { requiredKeys: [] },
+  ),
   "POST /v1/cron-jobs/:accountId/keys": fc.record({
     name: fc.string({ minLength: 1, maxLength: 50 }).filter((n) => n.trim().length > 0),
     scope: fc.constantFrom("full", "read_only"),
@@ -80,6 +103,10 @@ function requestArb(op: Operation, fx: Fixture) {
     cron_job_id: fx.jobIds,
     key_id: fx.keyIds,
     email: fx.emails,
+    monitor_id: fx.monitorIds,
+    ping_key: fx.pingKeys,
+    slug: fx.slugs,
+    signal: ["start", "fail", "log", "0", "3"],
   };
   const paramsOf = (hostile: boolean) =>
     fc.record(
@@ -142,6 +169,12 @@ describe("fuzzing every documented operation", () => {
           status: (["success", "failure", "error", "timeout"] as const)[i % 4],
         })),
       );
+      const monitor = await api(`/v1/cron-jobs/${acct.accountId}/monitors`, {
+        method: "POST",
+        headers: { ...acct.headers, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "fuzzed", period_seconds: 3600 }),
+      });
+      const [, , pingKey, slug] = new URL(monitor.body.data.ping_url).pathname.split("/");
       const fixture: Fixture = {
         accountId: acct.accountId,
         headers: acct.headers,
@@ -149,6 +182,9 @@ describe("fuzzing every documented operation", () => {
         jobIds: [active.id, paused.id],
         keyIds: [(await addKey(acct.accountId)).apiKey],
         emails: ["team@example.com"],
+        monitorIds: [monitor.body.data.id],
+        pingKeys: [pingKey as string],
+        slugs: [slug as string],
       };
       await (await accountD1(acct.accountId))
         .prepare(

@@ -667,13 +667,13 @@ export function expectWellFormed(req: FuzzRequest, res: FuzzResponse): void {
   if (res.status === 405) expect(res.headers.get("allow"), where).toBeTruthy();
 }
 
-/** Every stored row of the given accounts' jobs and logs, in every shard, as one comparable string. */
+/** Every stored row of the given accounts' jobs, logs, monitors and pings, in every shard, as one comparable string. */
 export async function snapshot(accountIds: readonly string[]): Promise<string> {
   const marks = accountIds.map(() => "?").join(",");
   const perShard = await Promise.all(
     shardNumbers(env).map(async (shard) => {
       const d1 = shardBinding(env, shard);
-      const [jobs, logs] = await d1.batch([
+      const [jobs, logs, monitors, pings] = await d1.batch([
         d1.prepare(`SELECT * FROM cron_jobs WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
         // Every stored byte of the accounts' logs, compressed text included (the execution_logs view shows it as NULL).
         d1
@@ -684,8 +684,15 @@ export async function snapshot(accountIds: readonly string[]): Promise<string> {
              WHERE j.account_id IN (${marks}) ORDER BY l.slot, l.id_hi, l.id_lo`,
           )
           .bind(...accountIds),
+        d1.prepare(`SELECT * FROM monitors WHERE account_id IN (${marks}) ORDER BY id`).bind(...accountIds),
+        d1
+          .prepare(
+            `SELECT p.id, p.monitor, p.at, p.kind, p.method, p.exit_status, p.rid, p.duration_ms, hex(p.body) AS body_hex
+             FROM monitor_pings p JOIN monitors m ON m.num = p.monitor WHERE m.account_id IN (${marks}) ORDER BY p.id`,
+          )
+          .bind(...accountIds),
       ]);
-      return [jobs?.results, logs?.results];
+      return [jobs?.results, logs?.results, monitors?.results, pings?.results];
     }),
   );
   return JSON.stringify(perShard);
