@@ -350,6 +350,13 @@ const WALKERS: Record<string, (who: Who, h: Record<string, string>) => Promise<v
       { expect: 200 },
     );
   },
+  "POST /v1/cron-jobs/{accountId}/complete/{cron_job_id}/{execution_id}/{token}": async (who, h) => {
+    // Unauthenticated (the token is the credential): a wrong token is the one 404, a bad report a 400 naming fields.
+    const path = `${base}/complete/${jobId}/exe_0000000000ZZZZZZZZZZZZZZZZ/${"A".repeat(22)}`;
+    const init = { method: "POST", headers: h };
+    await call(`complete, wrong token (${who})`, path, { ...init, body: { status: "success" } }, { expect: 404 });
+    await call(`complete, bad report (${who})`, path, { ...init, body: { status: "maybe" } }, { expect: 400 });
+  },
   "POST /alerts/{accountId}/confirm": async (who, h) => {
     await call(
       `confirm (${who})`,
