@@ -3,7 +3,7 @@ import { AlertPolicyResponseSchema, AlertPolicySchema } from "../alerts/schemas"
 import { pingKinds, pingMethods } from "../db/schema";
 import { AccountParamSchema, intQuery, UuidSchema } from "../http/schemas";
 import { ListJobsQuerySchema, NameSchema, TagsSchema, Timezone } from "../jobs/schemas";
-import { cronError } from "../lib/schedule/cron";
+import { CronExpressionSchema } from "../lib/schedule/schema";
 import { decodeCursor, type LogPosition } from "../logs/cursor";
 import { CursorPaginationSchema } from "../logs/schemas";
 
@@ -62,18 +62,10 @@ const monitorFields = {
   period_seconds: Seconds(
     `Seconds between expected pings (${MIN_SECONDS} to ${MAX_SECONDS}); instead of cron. Default ${DEFAULT_PERIOD_SECONDS} when neither is given`,
   ).optional(),
-  cron: z
-    .string()
-    .superRefine((expr, ctx) => {
-      const error = cronError(expr);
-      if (error) ctx.addIssue({ code: "custom", message: error });
-    })
-    .optional()
-    .openapi({
-      description:
-        "A 5-field cron expression in `timezone`: a ping is expected at each match; instead of period_seconds",
-      example: "0 3 * * *",
-    }),
+  cron: CronExpressionSchema.optional().openapi({
+    description: "A 5-field cron expression in `timezone`: a ping is expected at each match; instead of period_seconds",
+    example: "0 3 * * *",
+  }),
   timezone: Timezone.optional().openapi({ description: "The cron expression's IANA time zone. Default UTC" }),
   grace_seconds: Seconds(
     `How long after the expected time the monitor is late before it goes down (${MIN_SECONDS} to ${MAX_SECONDS}). Default ${DEFAULT_GRACE_SECONDS}`,
