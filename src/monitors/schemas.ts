@@ -43,6 +43,13 @@ export const MonitorAlertsSchema = z
       description: "Alert `up` when a success ends a down spell. Default true",
     }),
   })
+  .superRefine((alerts, ctx) => {
+    // The jobs' policy judges a channel list as a whole (no channel twice): the same rules, not a copy of them.
+    if (alerts.channels === undefined) return;
+    const judged = AlertPolicySchema.safeParse({ channels: alerts.channels });
+    for (const issue of judged.success ? [] : judged.error.issues)
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  })
   .openapi("MonitorAlertsInput", {
     description: "Where `down` and `up` go. Fields sent replace the stored ones (`channels` whole).",
   });

@@ -69,6 +69,18 @@ describe("creating monitors", () => {
       [{ name: "a", timezone: "Mars/Base", cron: "* * * * *" }, ["timezone"]],
       [{ name: "", extra: 1 }, ["name", "extra"]],
       [{ name: "a", alerts: { channels: [], after_consecutive_failures: 2 } }, ["alerts.after_consecutive_failures"]],
+      [
+        {
+          name: "a",
+          alerts: {
+            channels: [
+              { type: "email", to: "a@example.com" },
+              { type: "email", to: "A@example.com" },
+            ],
+          },
+        },
+        ["alerts.channels"],
+      ],
     ];
     for (const [body, fields] of cases) {
       const res = await monitorsApi(acct, "", { method: "POST", body });
