@@ -1,7 +1,15 @@
 import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jobNumber } from "../db/numbers";
-import { type AlertEvent, type CronJobRow, cronJobs, logs, type RunReason, type RunRow } from "../db/schema";
+import {
+  type AlertEvent,
+  type CronJobRow,
+  cronJobs,
+  executionStatuses,
+  logs,
+  type RunReason,
+  type RunRow,
+} from "../db/schema";
 import { insertDeliveryStatement, type NewDelivery } from "../deliveries/store";
 import type { AttemptFacts } from "../lib/callback-payload";
 import type { AlertMessage, ConditionalEntry, OutboxEntry } from "../lib/messages";
@@ -15,6 +23,7 @@ import {
 import { alertPolicy } from "./policy";
 import { attemptHealth, healthOptedIn, spellFires, spellUpdate } from "./schedule-health";
 import type { AlertChannel, AlertPolicy } from "./schemas";
+import { type BurnReader, evaluateSlo } from "./slo";
 
 /** A statement of the recording batch (drizzle query builder). */
 type Statement = Parameters<Db["batch"]>[0][number];
@@ -197,10 +206,14 @@ export function alertDelivery(
   };
 }
 
-/** What alertPlan needs of an attempt beyond its facts: its ledger row, and why it is dead when it is. */
+/**
+ * What alertPlan needs of an attempt beyond its facts: its ledger row, why it is dead when it is, and the read of
+ * an SLO's burn (src/logs/slo.ts, given by the engine: the log store sits beside alerts, not below them).
+ */
 export interface AlertContext {
   run: Pick<RunRow, "origin" | "attempt" | "plannedAt">;
   dead: Extract<RunReason, "undelivered" | "outcome_unknown"> | null;
+  readBurn?: BurnReader;
 }
 
 /**
@@ -216,12 +229,56 @@ export async function alertPlan(
   const policy = alertPolicy(job);
   const outcome = await finalOutcomePlan(db, job, policy, facts);
   const health = ctx ? healthPlan(db, job, policy, facts, ctx) : NONE;
-  if (health === NONE) return outcome;
+  const slo = ctx?.readBurn ? await sloPlan(db, job, policy, facts, ctx.readBurn) : NONE;
+  const plans = [outcome, health, slo].filter((p) => p !== NONE);
+  if (plans.length <= 1) return plans[0] ?? NONE;
   return {
-    entries: [...outcome.entries, ...health.entries],
-    statements: (newer, logMissing) => [
-      ...outcome.statements(newer, logMissing),
-      ...health.statements(newer, logMissing),
+    entries: plans.flatMap((p) => p.entries),
+    statements: (newer, logMissing) => plans.flatMap((p) => p.statements(newer, logMissing)),
+  };
+}
+
+/**
+ * `slo_burn` when the SLO's error budget burns fast at this attempt (src/alerts/slo.ts), once per burn spell, and
+ * `slo_ok` when an attempt finds it no longer burning. Every attempt counts in the SLO, so every recording
+ * evaluates it: one read, and only for a job with burn_alerts and a channel. The spell is the job row's
+ * alert_slo_burn_at, so a duplicate or concurrent recording finds it already changed and fires nothing.
+ */
+async function sloPlan(
+  db: Db,
+  job: CronJobRow,
+  policy: AlertPolicy,
+  facts: AttemptFacts,
+  read: BurnReader,
+): Promise<AlertPlan> {
+  const slo = policy.slo;
+  if (!slo?.burn_alerts || policy.channels.length === 0) return NONE;
+  const { status, responseTimeMs } = facts.result;
+  const burn = await evaluateSlo(read, job.id, slo, {
+    at: facts.executedAt,
+    status: executionStatuses.indexOf(status),
+    ms: responseTimeMs,
+  });
+  const col = cronJobs.alertSloBurnAt;
+  const cond = onJobRow(job.id, burn.burning ? sql`${col} IS NULL` : sql`${col} IS NOT NULL`);
+  const f: AlertFacts = {
+    ...facts,
+    event: burn.burning ? "slo_burn" : "slo_ok",
+    consecutiveFailures: status === "success" ? 0 : job.consecutiveFailures + 1,
+    slo: { slo, burn },
+  };
+  const fired = policy.channels.map((channel, i) => alertDelivery(job, channel, i, f));
+  return {
+    entries: fired.map((d) => ({
+      entry: { id: d.delivery.id, accountId: job.accountId, message: d.message },
+      when: () => cond,
+    })),
+    statements: (_newer, logMissing) => [
+      ...fired.map((d) => insertDeliveryStatement(db, d.delivery, sql`${logMissing} AND ${cond}`)),
+      db
+        .update(cronJobs)
+        .set({ alertSloBurnAt: burn.burning ? facts.executedAt : null })
+        .where(and(eq(cronJobs.id, job.id), logMissing, burn.burning ? sql`${col} IS NULL` : sql`${col} IS NOT NULL`)),
     ],
   };
 }

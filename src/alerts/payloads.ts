@@ -1,7 +1,8 @@
 import type { AlertEvent, CronJobRow, RunReason } from "../db/schema";
 import { type AttemptFacts, callbackPayload } from "../lib/callback-payload";
 import { formatInstant } from "../lib/dates";
-import type { AlertChannel } from "./schemas";
+import type { AlertChannel, Slo } from "./schemas";
+import type { BurnEvaluation, Objective } from "./slo";
 
 /** What an alert is about: the attempt whose recording fired it, and the numbers its text quotes. */
 export interface AlertFacts extends AttemptFacts {
@@ -14,6 +15,8 @@ export interface AlertFacts extends AttemptFacts {
   late?: { plannedAt: number; thresholdSeconds: number };
   /** For `dead_lettered`: why the run was closed without an outcome. */
   dead?: Extract<RunReason, "undelivered" | "outcome_unknown">;
+  /** For `slo_burn` and `slo_ok`: the objectives and their burn rates at this run. */
+  slo?: { slo: Slo; burn: BurnEvaluation };
 }
 
 /**
@@ -37,6 +40,31 @@ export const isScheduleAlert = (f: AnyAlertFacts): f is ScheduleAlertFacts =>
   f.event === "skipped" || f.event === "missed";
 
 type Job = Pick<CronJobRow, "id" | "name">;
+
+const times = (burn: number) => `${Number(burn.toFixed(1))}×`;
+const percent = (f: number) => `${Number((f * 100).toFixed(3))} %`;
+const objectiveLabel = (o: Objective) => (o.kind === "success_rate" ? "success rate" : "latency");
+
+/** "success rate ≥ 99 %", "95 % of successful runs ≤ 500 ms". */
+const objectiveText = (o: Objective) =>
+  o.kind === "success_rate"
+    ? `success rate ≥ ${percent(o.target)}`
+    : `${percent(o.target)} of successful runs ≤ ${o.thresholdMs} ms`;
+
+/** The webhook's `slo` object: each objective's burn rates per window and the two rules' thresholds. */
+function sloBody(f: NonNullable<AlertFacts["slo"]>) {
+  return {
+    window_days: f.slo.window_days,
+    thresholds: { "1h": f.burn.thresholds["1h"], "6h": f.burn.thresholds["6h"] },
+    objectives: f.burn.objectives.map((o) => ({
+      objective: o.objective.kind,
+      target: o.objective.target,
+      ...(o.objective.kind === "latency" ? { latency_ms: o.objective.thresholdMs } : {}),
+      burn_rates: o.rates,
+      firing: o.firing,
+    })),
+  };
+}
 
 const seconds = (ms: number) => Math.round(ms / 1000);
 
@@ -67,6 +95,14 @@ export function alertSummary(job: Job, f: AnyAlertFacts): string {
         : `${name} is slow: a run took ${f.slow?.measuredMs} ms (threshold ${f.slow?.thresholdMs} ms)`;
     case "late":
       return `${name} started ${seconds(f.executedAt - (f.late?.plannedAt ?? f.executedAt))} s late (threshold ${f.late?.thresholdSeconds} s)`;
+    case "slo_burn": {
+      const burning = f.slo?.burn.objectives.find((o) => o.firing.length > 0);
+      if (!f.slo || !burning) return `${name} is burning its error budget fast`;
+      const rule = burning.firing[0] === "6h" ? (["6h", "30m"] as const) : (["1h", "5m"] as const);
+      return `${name} is burning its ${objectiveLabel(burning.objective)} error budget fast: ${times(burning.rates[rule[0]])} over ${rule[0]}, ${times(burning.rates[rule[1]])} over ${rule[1]} (threshold ${times(f.slo.burn.thresholds[rule[0]])})`;
+    }
+    case "slo_ok":
+      return `${name} is no longer burning its error budget fast`;
     case "dead_lettered":
       return f.dead === "undelivered"
         ? `${name}: a run was dead-lettered, never delivered (the endpoint was not called)`
@@ -102,6 +138,17 @@ function details(job: Job, f: AnyAlertFacts): Array<[string, string]> {
   ];
   if (f.late) rows.push(["Due at", formatInstant(f.late.plannedAt)]);
   if (f.dead) rows.push(["Dead-letter reason", f.dead]);
+  if (f.slo) {
+    for (const o of f.slo.burn.objectives) {
+      const r = o.rates;
+      rows.push([
+        `SLO ${objectiveText(o.objective)} over ${f.slo.slo.window_days} d`,
+        `burn rate ${times(r["1h"])} over 1h, ${times(r["5m"])} over 5m, ${times(r["6h"])} over 6h, ${times(r["30m"])} over 30m`,
+      ]);
+    }
+    const t = f.slo.burn.thresholds;
+    rows.push(["Burn thresholds", `${times(t["1h"])} (1h and 5m), ${times(t["6h"])} (6h and 30m)`]);
+  }
   if (f.result.errorMessage) rows.push(["Error", f.result.errorMessage]);
   if (f.event === "disabled") rows.push(["To re-enable", 'PATCH the job with {"is_active": true}']);
   return rows;
@@ -144,6 +191,7 @@ export function webhookAlertBody(job: Job, f: AnyAlertFacts) {
         }
       : {}),
     ...(f.dead ? { dead_letter_reason: f.dead } : {}),
+    ...(f.slo ? { slo: sloBody(f.slo) } : {}),
     summary: alertSummary(job, f),
   };
 }
@@ -173,6 +221,8 @@ const DISCORD_COLORS: Record<AlertEvent, number> = {
   skipped: 0xf29900,
   late: 0xf9ab00,
   dead_lettered: 0xd93025,
+  slo_burn: 0xd93025,
+  slo_ok: 0x188038,
 };
 
 /**

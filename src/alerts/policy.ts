@@ -13,18 +13,21 @@ export const ALERT_DEFAULTS: AlertPolicy = {
   on_skipped: false,
   late_after_seconds: null,
   on_dead_lettered: false,
+  slo: null,
 };
 const SLOW_DEFAULTS = { measure: "run", window: 20 } as const;
+const SLO_UNSET = { success_rate: null, latency_ms: null, latency_target: null } as const;
 
 /** A job's alert policy with every default applied (a job stored before alerts existed has none: the defaults). */
 export function alertPolicy(row: Pick<CronJobRow, "alertPolicy">): AlertPolicy {
   if (!row.alertPolicy) return ALERT_DEFAULTS;
   const stored = JSON.parse(row.alertPolicy) as Partial<AlertPolicy>;
   const slow = stored.slow_run ? { ...SLOW_DEFAULTS, ...stored.slow_run } : null;
-  return { ...ALERT_DEFAULTS, ...stored, slow_run: slow };
+  const slo = stored.slo ? { ...SLO_UNSET, ...stored.slo } : null;
+  return { ...ALERT_DEFAULTS, ...stored, slow_run: slow, slo };
 }
 
-/** The stored policy after a create or update: fields sent replace stored ones (`channels`, `slow_run` whole). */
+/** The stored policy after a create or update: fields sent replace stored ones (`channels`, `slow_run`, `slo` whole). */
 export function mergeAlertPolicy(current: AlertPolicy | undefined, input: AlertPolicyInput): AlertPolicy {
   const merged: AlertPolicy = { ...(current ?? ALERT_DEFAULTS) };
   if (input.channels !== undefined) merged.channels = input.channels;
@@ -37,6 +40,17 @@ export function mergeAlertPolicy(current: AlertPolicy | undefined, input: AlertP
   if (input.on_skipped !== undefined) merged.on_skipped = input.on_skipped;
   if (input.late_after_seconds !== undefined) merged.late_after_seconds = input.late_after_seconds;
   if (input.on_dead_lettered !== undefined) merged.on_dead_lettered = input.on_dead_lettered;
+  if (input.slo !== undefined)
+    merged.slo =
+      input.slo === null
+        ? null
+        : {
+            success_rate: input.slo.success_rate ?? null,
+            latency_ms: input.slo.latency_ms ?? null,
+            latency_target: input.slo.latency_target ?? null,
+            window_days: input.slo.window_days,
+            burn_alerts: input.slo.burn_alerts,
+          };
   if (input.slow_run !== undefined)
     merged.slow_run =
       input.slow_run === null
@@ -70,4 +84,5 @@ export const RESET_ALERT_STREAK = {
   alertSkippedAt: null,
   alertLateAt: null,
   alertDeadAt: null,
+  alertSloBurnAt: null,
 } satisfies Partial<CronJobRow>;

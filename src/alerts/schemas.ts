@@ -66,6 +66,72 @@ const SlowRunSchema = z
   })
   .openapi("SlowRunInput");
 
+/** window_days' bounds: a day up to the 30 days the SRE workbook's burn-rate factors are stated for. */
+export const MIN_SLO_WINDOW_DAYS = 1;
+export const MAX_SLO_WINDOW_DAYS = 30;
+/** latency_ms' bound: a day, the longest response time the latency sketches hold (src/logs/sketch.ts). */
+export const MAX_SLO_LATENCY_MS = 86_400_000;
+
+/** An objective's target: a fraction below 1, as a 100 % objective has no error budget to burn or report. */
+const target = (description: string) =>
+  z
+    .number()
+    .min(0)
+    .lt(1, "must be below 1: a 100 % objective has no error budget (use 0.999 for 99.9 %)")
+    .nullable()
+    .optional()
+    .openapi({ description, example: 0.99 });
+
+const SloSchema = z
+  .strictObject({
+    success_rate: target("Objective: this fraction of runs (attempts, as logged) succeed, e.g. 0.99"),
+    latency_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_SLO_LATENCY_MS)
+      .nullable()
+      .optional()
+      .openapi({ description: "With latency_target: a successful run is fast at or under this many ms", example: 500 }),
+    latency_target: target("With latency_ms: this fraction of successful runs is fast, e.g. 0.95"),
+    window_days: z
+      .number()
+      .int()
+      .min(MIN_SLO_WINDOW_DAYS)
+      .max(MAX_SLO_WINDOW_DAYS)
+      .openapi({ description: "The rolling window the objectives and the error budget span, in days", example: 30 }),
+    burn_alerts: z.boolean().openapi({
+      description:
+        'Send `slo_burn` when the error budget burns fast (multi-window burn rates, docs/API-NOTES.md "SLO alerts") and `slo_ok` when that ends',
+    }),
+  })
+  .superRefine((s, ctx) => {
+    // null is "not set", as a job's response shows it (so a job's `alerts` can be sent back as is).
+    if (s.success_rate == null && s.latency_ms == null && s.latency_target == null)
+      ctx.addIssue({
+        code: "custom",
+        path: ["success_rate"],
+        message: "an SLO needs an objective: success_rate, latency_ms with latency_target, or both",
+      });
+    if (s.latency_ms != null && s.latency_target == null)
+      ctx.addIssue({ code: "custom", path: ["latency_target"], message: "needed with latency_ms" });
+    if (s.latency_target != null && s.latency_ms == null)
+      ctx.addIssue({ code: "custom", path: ["latency_ms"], message: "needed with latency_target" });
+  })
+  .openapi("SloInput");
+export type SloInput = z.output<typeof SloSchema>;
+
+export const SloResponseSchema = z
+  .object({
+    success_rate: z.number().nullable(),
+    latency_ms: z.number().int().nullable(),
+    latency_target: z.number().nullable(),
+    window_days: z.number().int(),
+    burn_alerts: z.boolean(),
+  })
+  .openapi("Slo", { description: "The job's service level objectives; null fields are objectives not set" });
+export type Slo = z.output<typeof SloResponseSchema>;
+
 /** How the schedule-health events repeat, as `slow` does plus reminders (src/alerts/schedule-health.ts). */
 const SPELL =
   "Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set).";
@@ -134,6 +200,10 @@ export const AlertPolicySchema = z
       .openapi({
         description: `A \`dead_lettered\` alert when a run is closed without an outcome (state dead, GET …/dead-letters). ${SPELL} Default false`,
       }),
+    slo: SloSchema.nullable().optional().openapi({
+      description:
+        "Service level objectives over a rolling window: shown by GET …/stats/{id}, and with burn_alerts, `slo_burn` and `slo_ok` alerts. Replaced whole; null removes it. Default null",
+    }),
   })
   .superRefine((p, ctx) => {
     if (p.remind_every_minutes != null && p.after_consecutive_failures === null)
@@ -166,10 +236,11 @@ export const AlertPolicyResponseSchema = z
     on_skipped: z.boolean(),
     late_after_seconds: z.number().int().nullable(),
     on_dead_lettered: z.boolean(),
+    slo: SloResponseSchema.nullable(),
   })
   .openapi("AlertPolicy", {
     description:
-      'When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled, and the schedule-health events missed, skipped, late, dead_lettered. Failure alerts are judged on runs\' final outcomes (after their retries).',
+      'When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled, the schedule-health events missed, skipped, late, dead_lettered, and the SLO events slo_burn, slo_ok. Failure alerts are judged on runs\' final outcomes (after their retries).',
   });
 export type AlertPolicy = z.output<typeof AlertPolicyResponseSchema>;
 

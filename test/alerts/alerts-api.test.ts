@@ -52,6 +52,7 @@ describe("the job object's alerts", () => {
       slow_run: null,
       auto_disable_after: null,
       ...HEALTH_OFF,
+      slo: null,
     });
     const alerts = {
       channels: [
@@ -73,6 +74,7 @@ describe("the job object's alerts", () => {
       channels: [...shown(alerts.channels.slice(0, 3)), { type: "email", to: "ops@example.com" }],
       slow_run: { threshold_ms: 2000, measure: "p95", window: 20 },
       ...HEALTH_OFF,
+      slo: null,
     };
     expect(created.body.data.alerts).toEqual(expected);
     const id = created.body.data.id;
@@ -106,6 +108,7 @@ describe("the job object's alerts", () => {
       slow_run: null,
       auto_disable_after: 5,
       ...HEALTH_OFF,
+      slo: null,
     };
     expect(set.body.data.alerts).toEqual(expected);
     expect((await jobs.details(id)).body.data.alerts).toEqual(expected);

@@ -83,6 +83,7 @@ describe("POST /create", () => {
         on_skipped: false,
         late_after_seconds: null,
         on_dead_lettered: false,
+        slo: null,
       },
       next_run_at: "2024-01-20T14:00:00Z",
       next_runs: ["2024-01-20T14:00:00Z", "2024-01-21T14:00:00Z", "2024-01-22T14:00:00Z"],
