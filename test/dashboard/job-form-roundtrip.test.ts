@@ -107,6 +107,11 @@ const GENERATORS: Record<string, Json> = {
   "schedule_config.run_at": schedule({ run_at: "2099-06-01T12:00:00+02:00" }),
   "schedule_config.start_date": schedule({ start_date: "2099-01-15" }),
   "schedule_config.cron": schedule({ cron: "*/15 9-17 * * 1-5" }),
+  "schedule_config.additional_times": schedule({
+    repeat_type: "days",
+    time: "09:00",
+    additional_times: ["12:30", "17:45"],
+  }),
   tags: { tags: ["round-trip", "every field"] },
   "alerts.channels": {
     alerts: {
@@ -135,6 +140,8 @@ const GENERATORS: Record<string, Json> = {
   catchup: { catchup: "none" },
   max_lateness_seconds: { max_lateness_seconds: 300 },
   is_active: { is_active: false },
+  paused_until: { paused_until: "2099-12-24T00:00:00Z" },
+  pause_reason: { is_active: false, pause_reason: "Holidays" },
   "retry_config.max_retries": retry({ max_retries: 7 }),
   "retry_config.retry_delay_seconds": retry({ retry_delay_seconds: 120 }),
   "retry_config.timeout_seconds": retry({ timeout_seconds: 45 }),
@@ -183,6 +190,9 @@ const CLONE_IGNORED = new Set([
   "name",
   "is_active",
   "state",
+  // A copy starts paused with no end, or active: never the source's pause.
+  "paused_until",
+  "pause_reason",
   "created_at",
   "next_run_at",
   "last_run_at",

@@ -37,11 +37,16 @@ export interface JobFormState {
   timezone: string;
   tags: string;
   is_active: boolean;
+  /** ISO 8601 with Z or an offset; empty: paused with no end (or not paused). */
+  paused_until: string;
+  pause_reason: string;
   schedule: {
     mode: ScheduleMode;
     repeat_type: NonNullable<ScheduleConfig["repeat_type"]>;
     repeat_every: string;
     time: string;
+    /** More times besides `time`, comma-separated HH:MM. */
+    additional_times: string;
     days_of_week: Weekday[];
     day_of_month: string;
     end_type: NonNullable<ScheduleConfig["end_type"]>;
@@ -124,18 +129,21 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
     timezone: job?.timezone ?? timezone,
     tags: (job?.tags ?? []).join(", "),
     is_active: job?.is_active ?? true,
+    paused_until: pauseOf(job).paused_until ?? "",
+    pause_reason: pauseOf(job).pause_reason ?? "",
     schedule: {
       mode: sc.run_at !== undefined ? "once" : sc.cron !== undefined ? "cron" : "repeat",
       repeat_type: sc.repeat_type ?? "days",
       repeat_every: text(sc.repeat_every ?? 1),
       time: sc.time ?? "09:00",
+      additional_times: (sc.additional_times ?? []).join(", "),
       days_of_week: sc.days_of_week ?? [],
       day_of_month: text(sc.day_of_month),
       end_type: sc.end_type ?? "never",
       end_date: sc.end_date ?? "",
       end_occurrences: text(sc.end_occurrences),
-      // Several expressions are edited one per line.
-      cron: typeof sc.cron === "string" ? sc.cron : (sc.cron ?? []).join("\n"),
+      // Several expressions in one text field, separated by ";" (no cron expression holds one).
+      cron: typeof sc.cron === "string" ? sc.cron : (sc.cron ?? []).join("; "),
       run_at: sc.run_at ?? "",
       start_date: sc.start_date ?? "",
     },
@@ -225,7 +233,7 @@ export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfigInput
   if (s.start_date.trim()) c.start_date = s.start_date.trim();
   if (s.mode === "cron") {
     const lines = s.cron
-      .split("\n")
+      .split(";")
       .map((l) => l.trim())
       .filter(Boolean);
     c.cron = lines.length > 1 ? lines : s.cron.trim();
@@ -233,6 +241,8 @@ export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfigInput
     c.repeat_type = s.repeat_type;
     c.repeat_every = Number(s.repeat_every || "1");
     c.time = s.time;
+    const more = list(s.additional_times);
+    if (more.length) c.additional_times = more;
     if (s.repeat_type === "weeks") c.days_of_week = s.days_of_week;
     if ((s.repeat_type === "months" || s.repeat_type === "years") && s.day_of_month.trim())
       c.day_of_month = Number(s.day_of_month);
@@ -305,7 +315,7 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
       timezone: s.timezone.trim(),
       schedule_config: scheduleConfig(s.schedule),
       tags: list(s.tags),
-      is_active: s.is_active,
+      ...pauseRequest(s),
       jitter_seconds: num(s.jitter_seconds),
       overlap_policy: s.overlap_policy,
       catchup: s.catchup,
@@ -351,4 +361,20 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
       },
     },
   };
+}
+
+/** The job's pause fields (docs/API-NOTES.md "Pause until"), read loosely: older generated types lack them. */
+function pauseOf(job: Job | null | undefined): { paused_until?: string | null; pause_reason?: string | null } {
+  return (job ?? {}) as { paused_until?: string | null; pause_reason?: string | null };
+}
+
+/** is_active, and while paused its end and reason: a "paused until" instant pauses the job whatever the box says. */
+function pauseRequest(s: JobFormState): {
+  is_active: boolean;
+  paused_until?: string | null;
+  pause_reason?: string | null;
+} {
+  const until = s.paused_until.trim();
+  if (s.is_active && !until) return { is_active: true };
+  return { is_active: false, paused_until: until || null, pause_reason: s.pause_reason.trim() || null };
 }

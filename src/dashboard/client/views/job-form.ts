@@ -48,10 +48,13 @@ const FIELD_IDS: Record<string, string> = {
   timezone: "f-timezone",
   tags: "f-tags",
   is_active: "f-active",
+  paused_until: "f-paused-until",
+  pause_reason: "f-pause-reason",
   schedule_config: "f-mode",
   "schedule_config.repeat_type": "f-repeat",
   "schedule_config.repeat_every": "f-every",
   "schedule_config.time": "f-time",
+  "schedule_config.additional_times": "f-more-times",
   "schedule_config.days_of_week": "f-days",
   "schedule_config.day_of_month": "f-dom",
   "schedule_config.end_type": "f-end",
@@ -222,6 +225,12 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   );
   const tags = input("f-tags", "text", s.tags, { placeholder: "reports, daily" });
   const active = checkbox("f-active", editing ? "Active" : "Active (runs on schedule)", s.is_active);
+  // Pause until: an instant (ISO 8601 with Z or an offset) pauses the job; the first tick at or after it resumes it.
+  const pausedUntil = input("f-paused-until", "text", s.paused_until, {
+    placeholder: "2026-12-24T00:00:00Z",
+    spellcheck: "false",
+  });
+  const pauseReason = input("f-pause-reason", "text", s.pause_reason, { maxlength: "200", placeholder: "Holidays" });
 
   // Schedule
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -266,7 +275,11 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   // Dates and instants as ISO 8601 text: the API takes a bare date (in the job's zone) or a date-time with a zone.
   const endDate = input("f-end-date", "text", sc.end_date, { placeholder: "2026-12-31", spellcheck: "false" });
   const endN = input("f-end-n", "number", sc.end_occurrences, { min: "1" });
-  const cron = input("f-cron", "text", sc.cron, { placeholder: "*/15 9-17 * * 1-5", spellcheck: "false" });
+  const cron = input("f-cron", "text", sc.cron, {
+    placeholder: "*/15 9-17 * * 1-5; 0 20 * * 0",
+    spellcheck: "false",
+  });
+  const moreTimes = input("f-more-times", "text", sc.additional_times, { placeholder: "12:30, 17:30" });
   const runAt = input("f-run-at", "text", sc.run_at, { placeholder: "2026-12-24T18:00:00Z", spellcheck: "false" });
   const startDate = input("f-start-date", "text", sc.start_date, { placeholder: "2026-01-15", spellcheck: "false" });
   const jitter = input("f-jitter", "number", s.jitter_seconds, { min: "0", max: "3600" });
@@ -376,10 +389,18 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   const repeatFields = grid(
     field("f-repeat", "Repeat every", h("div", { class: "pair" }, every, repeat)),
     field("f-time", "At (time in the job's zone; minutes only for hours)", time),
+    field("f-more-times", "Also at (more times, comma-separated)", moreTimes, "The job runs at every listed time"),
     field("f-days", "On weekdays (weeks)", days),
     field("f-dom", "Day of month (months, years)", dom),
   );
-  const cronFields = grid(field("f-cron", "Cron expression (5 fields, in the job's zone)", cron));
+  const cronFields = grid(
+    field(
+      "f-cron",
+      "Cron expression (5 fields, in the job's zone)",
+      cron,
+      "Up to 10, separated by ';': the job runs at each one's times",
+    ),
+  );
   const onceFields = grid(field("f-run-at", "Run once at (ISO 8601 with Z or an offset)", runAt));
   const timingFields = grid(
     field("f-start-date", "Starts (date in the job's zone, or a date-time; empty: now)", startDate),
@@ -528,6 +549,15 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       slowFields,
     ),
     active.el,
+    grid(
+      field(
+        "f-paused-until",
+        "Paused until (ISO 8601 with Z or an offset)",
+        pausedUntil,
+        "Resumes by itself then; empty: until resumed",
+      ),
+      field("f-pause-reason", "Pause reason", pauseReason),
+    ),
     formError,
     h(
       "div",
@@ -554,11 +584,14 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       timezone: timezone.value,
       tags: tags.value,
       is_active: active.box.checked,
+      paused_until: pausedUntil.value,
+      pause_reason: pauseReason.value,
       schedule: {
         mode: scheduleMode.value as JobFormState["schedule"]["mode"],
         repeat_type: repeat.value as JobFormState["schedule"]["repeat_type"],
         repeat_every: every.value,
         time: time.value,
+        additional_times: moreTimes.value,
         days_of_week: dayBoxes.filter((d) => d.box.checked).map((d) => d.box.value as Weekday),
         day_of_month: dom.value,
         end_type: end.value as JobFormState["schedule"]["end_type"],
@@ -658,7 +691,20 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       }
     }, 300);
   }
-  const scheduleControls = [scheduleMode, repeat, every, time, dom, end, endDate, endN, cron, runAt, startDate];
+  const scheduleControls = [
+    scheduleMode,
+    repeat,
+    every,
+    time,
+    moreTimes,
+    dom,
+    end,
+    endDate,
+    endN,
+    cron,
+    runAt,
+    startDate,
+  ];
   for (const el of [...scheduleControls, timezone, ...dayBoxes.map((d) => d.box)]) {
     for (const type of ["input", "change"]) {
       el.addEventListener(type, () => {
