@@ -12,7 +12,16 @@ import { DISPATCH_CRON } from "../../src/triggers";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { captureQueue } from "../helpers/queue";
 import { accountDb } from "../helpers/shards";
-import { createMonitor, type Monitor, monitorDeliveries, monitorsApi, pingAt, storedMonitor } from "./support";
+import {
+  createMonitor,
+  type Monitor,
+  monitorDeliveries,
+  monitorsApi,
+  ping,
+  pingAt,
+  pingPath,
+  storedMonitor,
+} from "./support";
 
 const S = 1000;
 const PERIOD = 600;
@@ -173,15 +182,39 @@ describe("through the minute tick", () => {
     ]);
   });
 
-  it("the Cron Trigger's per-shard tick flips an overdue monitor and delivers its alert", async () => {
-    await pingAt(acct, m, T);
-    const at = T + (PERIOD + GRACE) * S;
-    await worker.scheduled(createScheduledController({ cron: DISPATCH_CRON, scheduledTime: at }), env);
+  it("curl-style pings and the Cron Trigger: up, down after the grace, up again, both alerts at a Slack-style hook", async () => {
+    const key = crypto.randomUUID();
+    const slack = await createMonitor(acct, {
+      name: "e2e",
+      period_seconds: PERIOD,
+      grace_seconds: GRACE,
+      alerts: { channels: [{ type: "slack", url: `http://127.0.0.1:${inject("targetPort")}/capture/${key}` }] },
+    });
+    expect((await ping(pingPath(slack))).status).toBe(200);
+    const up = await storedMonitor(acct, slack.id);
+    expect(up.state).toBe("up");
+    await worker.scheduled(
+      createScheduledController({ cron: DISPATCH_CRON, scheduledTime: (up.downAt as number) + S }),
+      env,
+    );
+    await vi.waitFor(async () => expect((await storedMonitor(acct, slack.id)).state).toBe("down"), {
+      timeout: 15_000,
+      interval: 200,
+    });
+    expect((await ping(pingPath(slack))).status).toBe(200);
     await vi.waitFor(
       async () => {
-        expect((await storedMonitor(acct, m.id)).state).toBe("down");
-        const [row] = await monitorDeliveries(acct, m.id);
-        expect(row?.state).toBe("delivered");
+        const seen = (await (await fetch(`http://127.0.0.1:${inject("targetPort")}/captured/${key}`)).json()) as Array<{
+          body: string;
+        }>;
+        expect(seen.map((r) => (JSON.parse(r.body) as { text: string }).text)).toEqual([
+          expect.stringContaining('"e2e" is down: no success ping by'),
+          'edgecron: "e2e" is up again',
+        ]);
+        expect((await monitorDeliveries(acct, slack.id)).map((d) => [d.event, d.state])).toEqual([
+          ["down", "delivered"],
+          ["up", "delivered"],
+        ]);
       },
       { timeout: 15_000, interval: 200 },
     );

@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { createControlDb } from "../../src/db/client";
 import { deliveries, monitors, type PingKind } from "../../src/db/schema";
@@ -97,11 +97,11 @@ export async function storedMonitor(acct: TestAccount, id: string) {
   return row;
 }
 
-/** The monitor's delivery rows (source monitor), oldest first (insertion order within one instant). */
+/** The monitor's delivery rows (source monitor) in the order they were written. */
 export async function monitorDeliveries(acct: TestAccount, id: string) {
   return (await accountDb(acct.accountId))
     .select()
     .from(deliveries)
     .where(and(eq(deliveries.source, "monitor"), eq(deliveries.sourceId, id)))
-    .orderBy(asc(deliveries.firedAt), sql`rowid`);
+    .orderBy(sql`rowid`);
 }
