@@ -1,7 +1,9 @@
 /**
  * The SDK and the built CLI against the running Worker (`wrangler dev`, see support/worker.ts): jobs call this
  * test's loopback server through the real http executor, and callbacks come back to it signed.
- *   SDK: create → list with the iterator → run → logs by cursor → export (NDJSON and CSV) → callback signature → delete.
+ *   SDK: create → list with the iterator → run → logs by cursor → export (NDJSON and CSV) → callback signature → delete;
+ *        a job's history, a dead letter (written into the shard: the queue gives up only after 10 deliveries),
+ *        replay one and in bulk, callback deliveries and a redelivery the target receives again.
  *   CLI: every command, its --json output and its exit status; credentials stored with mode 0600.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,15 +13,22 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevServer } from "../../../bench/lib/wrangler-dev.js";
+import { executeStatements } from "../../../scripts/lib/d1.js";
+import { shardDatabase } from "../../../scripts/lib/shards.js";
+import { deadLetter } from "../../../test/e2e/seed-runs.js";
 import { EXIT } from "../src/cli/exit-codes.js";
 import {
+  type BulkReplayItem,
   type CallbackPayload,
+  type DeadLetter,
+  type Delivery,
   EdgecronApiError,
   EdgecronClient,
   type ExecutionLog,
   type Job,
   type JobCreate,
   type JobUpdate,
+  type RunEntry,
   verifyCallbackRequest,
   verifyCallbackSignature,
   verifyRequestSignature,
@@ -34,6 +43,9 @@ let account: ReturnType<typeof createAccount>;
 let sdk: EdgecronClient;
 /** A read_only key made through the SDK, used by the CLI tests for the 403 exit status. */
 let readOnly: { api_key: string; api_secret: string } | undefined;
+/** The history/replay/deliveries job and its seeded dead letter, shared by the SDK and CLI tests. */
+let replayJob: Job | undefined;
+let deadId = "";
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build -w @edgecron/client\` first`);
@@ -250,6 +262,97 @@ describe("SDK against the Worker", () => {
   });
 });
 
+describe("SDK: history, dead letters, replay and deliveries against the Worker", () => {
+  const runs: string[] = [];
+
+  it("lists a job's history newest first: each run with its execution id; a dead run with its reason", async () => {
+    replayJob = await sdk.createJob(
+      jobInput("sdk replay", "/ok", { callbacks: { success_url: `${target?.base}/callback` }, catchup: "none" }),
+    );
+    expect(replayJob).toMatchObject({ catchup: "none", max_lateness_seconds: null });
+    for (let i = 0; i < 2; i++) runs.push((await sdk.runJob(replayJob.id)).execution_id);
+    const dead = deadLetter({
+      accountId: account.account_id,
+      jobId: replayJob.id,
+      slot: Date.now() - 60 * 60_000,
+      reason: "undelivered",
+      nonce: "client-e2e",
+    });
+    executeStatements({ remote: false }, dead.insert, shardDatabase(account.shard));
+    deadId = dead.id;
+    const history: RunEntry[] = await all(sdk.runs(replayJob.id, { limit: 1 }));
+    expect(history.map((r) => (r.kind === "run" ? r.execution_id : null))).toEqual([...runs].reverse().concat(deadId));
+    expect(history[0]).toMatchObject({ kind: "run", state: "done", origin: "manual", attempt: 0 });
+    expect(history.at(-1)).toMatchObject({ kind: "run", state: "dead", reason: "undelivered" });
+    const onlyDead = await sdk.runsPage(replayJob.id, { state: "dead" });
+    expect(onlyDead.data.map((r) => r.state)).toEqual(["dead"]);
+  });
+
+  it("lists the dead letter account-wide; replay runs its job again, once per Idempotency-Key", async () => {
+    const dead: DeadLetter[] = await all(sdk.deadLetters({ limit: 1 }));
+    expect(dead).toEqual([expect.objectContaining({ execution_id: deadId, reason: "undelivered", state: "dead" })]);
+    const key = randomUUID();
+    const first = await sdk.replay(deadId, { idempotencyKey: key });
+    expect(first).toMatchObject({ replay_of: deadId, cron_job_id: replayJob?.id, status: "success" });
+    expect((await sdk.replay(deadId, { idempotencyKey: key })).execution_id).toBe(first.execution_id);
+    const log = (await sdk.logsPage({ jobId: replayJob?.id ?? "", limit: 1 })).data[0];
+    expect(log).toMatchObject({ id: first.execution_id, trigger: "replay" });
+    const missing = await sdk.replay("exe_00000000000000000000000000").catch((e: unknown) => e);
+    expect((missing as EdgecronApiError).status).toBe(404);
+  });
+
+  it("bulk replay queues each known id and says which are not found", async () => {
+    const results: BulkReplayItem[] = await sdk.replayMany([deadId, "exe_00000000000000000000000000"]);
+    expect(results.map((r) => [r.execution_id, r.status])).toEqual([
+      [deadId, "queued"],
+      ["exe_00000000000000000000000000", "not_found"],
+    ]);
+    const queued = results[0]?.replay_execution_id ?? "";
+    await waitFor(
+      "the queued replay's log",
+      async () => (await sdk.logsPage({ jobId: replayJob?.id ?? "", limit: 5 })).data.find((l) => l.id === queued),
+      30_000,
+      1500,
+    );
+  });
+
+  it("lists the callback deliveries; a redelivery reaches the target again and counts an attempt", async () => {
+    const jobId = replayJob?.id ?? "";
+    const callbacks = () =>
+      target?.received.filter((r) => r.path === "/callback" && JSON.parse(r.body).execution_id === runs[0]) ?? [];
+    await waitFor("the first run's callback at the target", () => (callbacks().length > 0 ? true : undefined));
+    const delivered = await waitFor(
+      "its delivery listed as delivered",
+      async () => {
+        const page = await sdk.deliveriesPage({ cron_job_id: jobId, kind: "callback", state: "delivered" });
+        return page.data.find((d) => d.execution_id === runs[0]);
+      },
+      30_000,
+      1500,
+    );
+    expect(delivered).toMatchObject({ kind: "callback", event: "success", last_status_code: 200 });
+    const listed: Delivery[] = await all(sdk.deliveries({ cron_job_id: jobId, limit: 1 }));
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    const [received, attempts] = [callbacks().length, delivered.attempts];
+    const again = await sdk.redeliver(delivered.id);
+    expect(again).toMatchObject({ id: delivered.id, state: "pending" });
+    await waitFor("the redelivered callback", () => (callbacks().length === received + 1 ? true : undefined));
+    const after = await waitFor(
+      "the redelivery recorded",
+      async () => {
+        const page = await sdk.deliveriesPage({ cron_job_id: jobId, kind: "callback" });
+        const d = page.data.find((x) => x.id === delivered.id);
+        return d?.state === "delivered" && d.attempts > attempts ? d : undefined;
+      },
+      30_000,
+      1500,
+    );
+    expect(after.attempts).toBe(attempts + 1);
+    const missing = await sdk.redeliver("exe_00000000000000000000000000:callback").catch((e: unknown) => e);
+    expect((missing as EdgecronApiError).status).toBe(404);
+  });
+});
+
 function sdkOptions() {
   return {
     baseUrl: dev?.base ?? "",
@@ -460,6 +563,55 @@ describe("CLI against the Worker", () => {
         .split("\n")
         .map((l) => (JSON.parse(l) as ExecutionLog).cron_job_id),
     ).toEqual([id, id]);
+  });
+
+  it("runs: the job's history as a table and as JSON; an unknown job exits 4", async () => {
+    const human = await edgecron(["runs", id]);
+    expect(human.code, human.err).toBe(EXIT.ok);
+    expect(human.out).toMatch(/^SLOT\s+TRY\s+STATE\s+REASON\s+ORIGIN\s+EXECUTION\n/);
+    expect(human.out).toMatch(/Z\s+#0\s+done\s+-\s+manual\s+exe_\w+\n/);
+    const rows = await edgecron(["runs", id, "--json", "--limit", "2"]);
+    expect(json<RunEntry[]>(rows).map((r) => r.kind)).toEqual(["run", "run"]);
+    expect((await edgecron(["runs", randomUUID()])).code).toBe(EXIT.notFound);
+  });
+
+  it("dead-letters and replay: one id waits for the outcome; several are queued, an unknown one exits 5", async () => {
+    const dead = await edgecron(["dead-letters", "--json"]);
+    expect(json<DeadLetter[]>(dead).map((d) => d.execution_id)).toEqual([deadId]);
+    const table = await edgecron(["dead-letters"]);
+    expect(table.out).toMatch(
+      new RegExp(`^${deadId}\\s+\\S+Z\\s+${replayJob?.id}\\s+undelivered\\s+#0\\s+schedule`, "m"),
+    );
+    const one = await edgecron(["replay", deadId]);
+    expect(one.code, one.err).toBe(EXIT.ok);
+    expect(one.out).toMatch(new RegExp(`^success 200 in \\d+ ms \\(execution exe_\\w+, replay of ${deadId}\\)\\n$`));
+    const bulk = await edgecron(["replay", deadId, "exe_00000000000000000000000000", "--json"]);
+    expect(bulk.code).toBe(EXIT.rejected);
+    expect(json<BulkReplayItem[]>(bulk).map((r) => r.status)).toEqual(["queued", "not_found"]);
+    const every = await edgecron(["replay", "--dead-letters", "--idempotency-key", `cli-${deadId}`]);
+    expect(every.code, every.err).toBe(EXIT.ok);
+    expect(every.out).toContain("1 of 1 queued");
+  });
+
+  it("deliveries and redeliver; a read-only key lists but cannot replay or redeliver (exit 3)", async () => {
+    const filters = ["--job", replayJob?.id ?? "", "--kind", "callback", "--state", "delivered"];
+    const listed = json<Delivery[]>(await edgecron(["deliveries", ...filters, "--json"]));
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((d) => d.kind === "callback" && d.state === "delivered")).toBe(true);
+    const table = await edgecron(["deliveries", ...filters, "--limit", "1"]);
+    expect(table.out.split("\n")[0]).toMatch(
+      /^ID\s+FIRED AT\s+KIND\s+EVENT\s+STATE\s+TRIES\s+CODE\s+TARGET\s+LAST ERROR$/,
+    );
+    expect(table.out.trim().split("\n")).toHaveLength(2);
+    const id = listed[0]?.id ?? "";
+    const again = await edgecron(["redeliver", id]);
+    expect(again.code, again.err).toBe(EXIT.ok);
+    expect(again.out).toMatch(/^Queued \S+ again: pending \(callback to http:\/\/127\.0\.0\.1:\d+\/callback, /);
+    expect((await edgecron(["redeliver", "nope:callback"])).code).toBe(EXIT.notFound);
+    const asReader = { EDGECRON_API_KEY: readOnly?.api_key, EDGECRON_API_SECRET: readOnly?.api_secret };
+    expect((await edgecron(["dead-letters"], "", asReader)).code).toBe(EXIT.ok);
+    expect((await edgecron(["replay", deadId], "", asReader)).code).toBe(EXIT.auth);
+    expect((await edgecron(["redeliver", id], "", asReader)).code).toBe(EXIT.auth);
   });
 
   it("jobs rm: exit 0, then 4; logout forgets the credentials (then exit 3)", async () => {

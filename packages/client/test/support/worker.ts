@@ -16,6 +16,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../.
 
 export interface Account {
   account_id: string;
+  /** The shard the directory placed it in (SHARD_<n>). */
+  shard: number;
   api_key: string;
   api_secret: string;
   signing_secret: string;
@@ -110,12 +112,18 @@ export async function startTarget(): Promise<{ base: string; received: Received[
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000) {
+/** Polls `fn` until it answers; API polls pass a longer `everyMs`, within the key's 100 requests a minute. */
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 30_000,
+  everyMs = 200,
+) {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
