@@ -8,6 +8,7 @@ import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { formatInstant } from "../lib/dates";
+import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { encodeCursor } from "../logs/cursor";
 import {
   type Changed,
@@ -45,10 +46,18 @@ const deps = (c: Context<AppEnv>): MonitorDeps => ({
   now: Date.now(),
 });
 
-/** The ping key a response may show: the account's to full-scope keys, the mask to read-only ones. */
+/**
+ * The ping key a response may show: the account's to full-scope keys, the mask to read-only ones, and the mask when
+ * no master key can open it (reads keep working; creating and rotating answer 503).
+ */
 async function shownPingKey(c: Context<AppEnv>): Promise<string> {
   if (c.get("apiKeyScope") !== "full") return MASKED_PING_KEY;
-  return (await readPingKey(c.get("control"), config(c.env).secrets, c.get("accountId"))) ?? MASKED_PING_KEY;
+  try {
+    return (await readPingKey(c.get("control"), config(c.env).secrets, c.get("accountId"))) ?? MASKED_PING_KEY;
+  } catch (err) {
+    if (err instanceof MasterKeyMissingError) return MASKED_PING_KEY;
+    throw err;
+  }
 }
 
 async function present(c: Context<AppEnv>, rows: MonitorRow[]) {

@@ -272,6 +272,21 @@ describe("API keys", () => {
     expectProblem(await api(`/v1/cron-jobs/${acct.accountId}/ping-key/rotate`, { method: "POST", headers: ro }), 403);
   });
 
+  it("without the secrets master key, reads show the ping key masked and a rotation is a 503", async () => {
+    const m = await createMonitor(acct, { name: "x" });
+    const keyless = { SECRETS_MASTER_KEY: "" } as Partial<Env>;
+    const read = await callWith(keyless, `/v1/cron-jobs/${acct.accountId}/monitors/${m.id}`, { headers: acct.headers });
+    expect(read.status).toBe(200);
+    expect(read.body.data.ping_url).toBe("http://localhost/ping/<ping_key>/x");
+    const rotate = await callWith(keyless, `/v1/cron-jobs/${acct.accountId}/ping-key/rotate`, {
+      method: "POST",
+      headers: acct.headers,
+    });
+    expectProblem(rotate, 503);
+    // Pings do not need it: the key is found by its hash.
+    expect((await callWith(keyless, pingPath(m))).status).toBe(200);
+  });
+
   it("rotating the ping key changes every slug URL; the old key answers 404, UUID URLs keep working", async () => {
     const m = await createMonitor(acct, { name: "x" });
     const oldPath = pingPath(m);
