@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jobNumber } from "../db/numbers";
-import { type ExecutionStatus, executionStatuses, logHours, logs } from "../db/schema";
+import { cronJobs, type ExecutionStatus, executionStatuses, logHours, logs } from "../db/schema";
 import { legacyRange, planCount } from "./counts";
 import { jobLogsWhere } from "./filters";
 import { statusNumber } from "./log-row";
@@ -33,6 +33,9 @@ export interface StatsFigures {
 }
 
 export interface JobStats {
+  /** The job's alert policy column as stored and its SLO burn spell (its SLO, if any, is shown with the stats). */
+  alertPolicy: string | null;
+  sloBurnAt: number | null;
   totals: StatsFigures;
   /** One entry per bucket from window.origin, empty buckets included. */
   series: Array<StatsFigures & { start: number }>;
@@ -79,9 +82,57 @@ interface LogsRow {
  */
 export async function jobStats(db: Db, accountId: string, cronJobId: string, w: StatsWindow): Promise<JobStats | null> {
   const { rollups, fromLogs } = statsQueries(db, cronJobId, w);
-  const res = await batchInScope(db, { kind: "job", accountId, cronJobId }, [rollups, fromLogs]);
+  const policy = db
+    .select({ policy: cronJobs.alertPolicy, burnAt: cronJobs.alertSloBurnAt })
+    .from(cronJobs)
+    .where(eq(cronJobs.id, cronJobId));
+  const res = await batchInScope(db, { kind: "job", accountId, cronJobId }, [rollups, fromLogs, policy]);
   if (!res) return null;
-  return assemble(w, res[0], res[1]);
+  const job = res[2][0];
+  return { alertPolicy: job?.policy ?? null, sloBurnAt: job?.burnAt ?? null, ...assemble(w, res[0], res[1]) };
+}
+
+/** A window's runs for an SLO: all, successful, successful with a response time, and those at or under `fastMs`. */
+export interface WindowCounts {
+  total: number;
+  success: number;
+  timed: number;
+  fast: number;
+}
+
+/**
+ * The counts an SLO's current value needs over a window, from the same reads as the stats (whole hours from the
+ * rollups, edge hours from the logs exactly). A sketch's values count as their bucket's value, exact below 100 ms
+ * and within 1 % above; a day of rollups whose exact max is at or under `fastMs` counts whole.
+ */
+export async function windowCounts(db: Db, cronJobId: string, w: StatsWindow, fastMs: number): Promise<WindowCounts> {
+  const { rollups, fromLogs } = statsQueries(db, cronJobId, w);
+  const [hours, rows] = await db.batch([rollups, fromLogs]);
+  const c: WindowCounts = { total: 0, success: 0, timed: 0, fast: 0 };
+  for (const row of hours) {
+    c.total += row.total;
+    c.success += row.success;
+    const sketch = denseSketch();
+    for (const obj of JSON.parse(row.sketches) as Array<Record<string, number> | null>)
+      if (obj !== null) addObjectToDense(sketch, obj);
+    let timed = 0;
+    let fast = 0;
+    for (const [k, n] of denseEntries(sketch)) {
+      timed += n;
+      if (bucketValue(k) <= fastMs) fast += n;
+    }
+    c.timed += timed;
+    c.fast += row.max !== null && row.max <= fastMs ? timed : fast;
+  }
+  for (const row of rows) {
+    c.total += row.c;
+    if (row.status !== 0) continue;
+    c.success += row.c;
+    if (row.x === null) continue;
+    c.timed += row.c;
+    if ((row.exact ? row.x : bucketValue(row.x)) <= fastMs) c.fast += row.c;
+  }
+  return c;
 }
 
 /** The two statements: the rollups per bucket, and the logs no rollup covers per bucket, status and value. */
@@ -172,7 +223,11 @@ export function percentiles(sketch: DenseSketch, exact: Map<number, number>, max
   return { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null };
 }
 
-function assemble(w: StatsWindow, rollups: RollupRow[], fromLogs: LogsRow[]): JobStats {
+function assemble(
+  w: StatsWindow,
+  rollups: RollupRow[],
+  fromLogs: LogsRow[],
+): Omit<JobStats, "alertPolicy" | "sloBurnAt"> {
   const buckets = Array.from({ length: w.buckets }, newAcc);
   const all = newAcc();
   for (const row of rollups) {

@@ -91,6 +91,7 @@ describe("GET /stats/{cron_job_id}", () => {
         timeout: 1,
         success_rate: 25 / 31,
         response_time_ms: { p50: near(90), p95: near(200), p99: near(5000), max: 5000 },
+        slo: null,
         series: [
           {
             start: "2024-01-20T00:00:00Z",
@@ -140,6 +141,7 @@ describe("GET /stats/{cron_job_id}", () => {
         timeout: 0,
         success_rate: 0.8,
         response_time_ms: { p50: 20, p95: 5000, p99: 5000, max: 5000 },
+        slo: null,
         series: [
           {
             start: "2024-01-22T10:00:00Z",
@@ -203,6 +205,7 @@ describe("GET /stats/{cron_job_id}", () => {
       timeout: 0,
       success_rate: null,
       response_time_ms: zero,
+      slo: null,
       series: ["2023-06-01", "2023-06-02", "2023-06-03"].map((d) => emptyBucket(`${d}T00:00:00Z`)),
     });
   });
