@@ -47,6 +47,18 @@ export async function readmeExamples(save: (logs: unknown[]) => void) {
   for await (const page of edgecron.logPages({ tags: "reports", limit: 100 })) save(page.data);
   const exp = await edgecron.exportLogs({ jobId: job.id, format: "csv", start_date: "2026-11-01" });
   exp.body.getReader();
+  for await (const r of edgecron.runs(job.id, { state: "skipped", start_date: "2026-11-01" })) {
+    if (r.kind === "span") save([r.count, r.first_slot, r.last_slot]);
+    else save([r.slot, r.state, r.reason, r.execution_id]);
+  }
+  const dead: string[] = [];
+  for await (const d of edgecron.deadLetters()) dead.push(d.execution_id);
+  const again = await edgecron.replay(dead[0] ?? "", { idempotencyKey: `replay-${dead[0]}` });
+  const queued = await edgecron.replayMany(dead.slice(0, 100));
+  save([again.status, queued.map((q) => q.status)]);
+  for await (const d of edgecron.deliveries({ cron_job_id: job.id, kind: "callback", state: "failed" })) {
+    await edgecron.redeliver(d.id);
+  }
   const { data } = await edgecron.raw.GET("/v1/cron-jobs/{accountId}/keys", {
     params: { path: { accountId: edgecron.accountId } },
   });
