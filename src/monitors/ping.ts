@@ -219,10 +219,7 @@ export function pingStatements(db: Db, c: MonitorConfig, p: PingRequest, nonce: 
   const at = p.at;
   const graceMs = c.graceSeconds * 1000;
   const completion = kind === "success" || kind === "fail";
-  const before = db
-    .select({ state: monitors.state, lastPingAt: monitors.lastPingAt })
-    .from(monitors)
-    .where(sameMonitor(c));
+  const before = db.select({ state: monitors.state }).from(monitors).where(sameMonitor(c));
   const duration = completion ? sql`max(0, ${at} - ${pairedStart(p.rid, at)})` : sql`NULL`;
   const body = p.body === null ? null : encodeText(p.body);
   const insert = db
