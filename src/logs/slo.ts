@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Slo } from "../alerts/schemas";
 import {
   BURN_RULES,
@@ -59,27 +59,30 @@ export function hourTallies(slo: Slo, rows: readonly HourRow[]): Array<Map<numbe
   });
 }
 
+/** One row of the read: a rollup (src 0: at is the hour) or a recent log (src 1: at is executed_at, mn its time). */
+interface BurnRow {
+  src: number;
+  status: number;
+  at: number;
+  n: number;
+  sketch: string | null;
+  mn: number | null;
+  mx: number | null;
+}
+
 /**
  * An SLO evaluation's one read, one statement: the job's rollups of the 7 UTC hours the long windows touch, by the
  * primary key (job, status, hour), and its newest logs of the last 30 minutes by logs_job_time_idx, at most
  * RECENT_LIMIT. Sketches and response times are read only for a latency objective, so a success-rate SLO reads
  * the logs from the index alone. Never the window's logs: the current hour is in log_hours already (insert trigger).
  */
-export async function readBurnInput(db: Db, jobId: string, slo: Slo, now: number): Promise<BurnInput> {
+export function burnInputQuery(jobId: string, slo: Slo, now: number): SQL {
   const latency = slo.latency_ms !== null;
   const job = jobNumber(jobId);
   const current = Math.floor(now / HOUR);
   const first = current - BURN_RULES[1].longHours;
   const opt = (col: unknown) => (latency ? sql`${col}` : sql`NULL`);
-  const rows = await db.all<{
-    src: number;
-    status: number;
-    at: number;
-    n: number;
-    sketch: string | null;
-    mn: number | null;
-    mx: number | null;
-  }>(sql`SELECT 0 AS src, ${logHours.status} AS status, ${logHours.hour} AS at, ${logHours.n} AS n,
+  return sql`SELECT 0 AS src, ${logHours.status} AS status, ${logHours.hour} AS at, ${logHours.n} AS n,
       ${opt(logHours.sketch)} AS sketch, ${opt(logHours.minMs)} AS mn, ${opt(logHours.maxMs)} AS mx
     FROM ${logHours}
     WHERE ${logHours.job} = ${job} AND ${logHours.status} IN (0, 1, 2, 3)
@@ -88,7 +91,12 @@ export async function readBurnInput(db: Db, jobId: string, slo: Slo, now: number
     SELECT * FROM (SELECT 1, ${logs.status}, ${logs.executedAt}, 1, NULL, ${opt(logs.responseTimeMs)}, NULL
       FROM ${logs}
       WHERE ${logs.job} = ${job} AND ${logs.executedAt} > ${now - RECENT_MS} AND ${logs.executedAt} <= ${now}
-      ORDER BY ${logs.executedAt} DESC LIMIT ${sql.raw(String(RECENT_LIMIT))})`);
+      ORDER BY ${logs.executedAt} DESC LIMIT ${sql.raw(String(RECENT_LIMIT))})`;
+}
+
+/** Runs burnInputQuery and tallies its rollups per objective. */
+export async function readBurnInput(db: Db, jobId: string, slo: Slo, now: number): Promise<BurnInput> {
+  const rows = await db.all<BurnRow>(burnInputQuery(jobId, slo, now));
   const hours: HourRow[] = [];
   const recent: BurnInput["recent"] = [];
   for (const r of rows) {
