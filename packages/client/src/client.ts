@@ -6,6 +6,7 @@
  */
 import createClient, { type Client } from "openapi-fetch";
 import { EdgecronApiError, EdgecronNetworkError } from "./errors.js";
+import { MonitorsResource, type PingOptions, type PingResult, pingKeyOf, sendPing } from "./monitors.js";
 import { ndjsonValues } from "./ndjson.js";
 import type { paths } from "./schema.js";
 import type {
@@ -57,6 +58,11 @@ export interface EdgecronClientOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Extra headers sent with every request (e.g. `User-Agent`). */
   headers?: Record<string, string>;
+  /**
+   * The account's ping key, for `ping(slug)`; or a full-scope monitor's `ping_url` (the key is read from it). Not
+   * needed to ping by monitor id.
+   */
+  pingKey?: string;
 }
 
 /** Which logs: one job's (`jobId`) or the account's live jobs (optionally narrowed by `cron_job_id`, `tags`). */
@@ -111,15 +117,34 @@ export class EdgecronClient {
   readonly raw: Client<paths>;
   readonly accountId: string;
   readonly baseUrl: string;
+  /** Heartbeat monitors: create, list, get, update, delete, pause, resume, pings, rotatePingKey. */
+  readonly monitors: MonitorsResource;
+  private readonly pingKey: string | undefined;
+  private readonly fetchImpl: (request: Request) => Promise<Response>;
+  private readonly extraHeaders: Record<string, string>;
 
   constructor(options: EdgecronClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.accountId = options.accountId;
+    this.pingKey = options.pingKey?.includes("/") ? (pingKeyOf(options.pingKey) ?? undefined) : options.pingKey;
+    this.fetchImpl = options.fetch ?? ((request) => fetch(request));
+    this.extraHeaders = { ...options.headers };
     this.raw = createClient<paths>({
       baseUrl: this.baseUrl,
       headers: { ...options.headers, "X-API-Key": options.apiKey, "X-API-Secret": options.apiSecret },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
+    this.monitors = new MonitorsResource(this.raw, this.accountId, (request) => this.call(request));
+  }
+
+  /**
+   * Pings a monitor, by slug (with the ping key) or by monitor id, in Healthchecks' grammar: `state` start, fail,
+   * log or an exit status (default success), `rid` pairing a start with its end, `body` sent by POST. No API key is
+   * sent: pings are unauthenticated.
+   */
+  ping(target: string, options: PingOptions = {}): Promise<PingResult> {
+    const pingKey = options.pingKey ?? this.pingKey;
+    return sendPing(this.fetchImpl, this.baseUrl, target, { ...options, pingKey }, this.extraHeaders);
   }
 
   private get account() {

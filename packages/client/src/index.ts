@@ -11,6 +11,26 @@ export {
   type RunsPageOptions,
 } from "./client.js";
 export { EdgecronApiError, EdgecronNetworkError, problemMessage } from "./errors.js";
+export {
+  type DeletedMonitor,
+  type Monitor,
+  type MonitorCreate,
+  type MonitorPageOptions,
+  type MonitorPing,
+  type MonitorPingsPage,
+  type MonitorState,
+  type MonitorsFilter,
+  type MonitorsPage,
+  type MonitorsPageOptions,
+  MonitorsResource,
+  type MonitorUpdate,
+  type PingOptions,
+  type PingResult,
+  type PingState,
+  pingKeyOf,
+  pingUrl,
+  type RotatedPingKey,
+} from "./monitors.js";
 export { ndjsonValues } from "./ndjson.js";
 export type { components, operations, paths } from "./schema.js";
 export * from "./signatures.js";

@@ -13,6 +13,7 @@ import { type Credentials, deleteCredentials, loadCredentials, saveCredentials }
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
 import { exportLogs } from "./export.js";
 import { followLogs, type LogsArgs, latestLogs } from "./logs.js";
+import { MONITOR_COMMANDS } from "./monitors.js";
 import { type Io, jobDetails, jobsTable, line } from "./output.js";
 import { readSecret } from "./prompt.js";
 import { RUN_COMMANDS } from "./runs.js";
@@ -319,6 +320,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   ...RUN_COMMANDS,
+  ...MONITOR_COMMANDS,
 };
 
 export function usageText(): string {
@@ -366,9 +368,9 @@ function hoistGlobalOptions(argv: string[]): string[] {
 function findCommand(argv: string[]): { name: string; rest: string[] } | null {
   const [first, second] = argv;
   if (first === undefined) return null;
-  if (first === "jobs") {
-    if (second === undefined || second.startsWith("-")) return { name: "jobs", rest: argv.slice(1) };
-    return { name: `jobs ${second}`, rest: argv.slice(2) };
+  if (first === "jobs" || first === "monitors") {
+    if (second === undefined || second.startsWith("-")) return { name: first, rest: argv.slice(1) };
+    return { name: `${first} ${second}`, rest: argv.slice(2) };
   }
   return { name: first, rest: argv.slice(1) };
 }
@@ -390,7 +392,9 @@ export async function main(given: string[], io: Io): Promise<number> {
       throw new UsageError(
         name === "jobs"
           ? "jobs needs a subcommand: ls, get, create, update, pause, resume, run, rm"
-          : `unknown command "${name}"`,
+          : name === "monitors"
+            ? "monitors needs a subcommand: ls, get, create, pause, resume, rm"
+            : `unknown command "${name}"`,
       );
     }
     let parsed: { values: Values; positionals: string[] };
