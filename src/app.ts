@@ -33,6 +33,35 @@ import { runsHistoryRoutes } from "./runs/history.routes";
 import { replayRoutes } from "./runs/replay.routes";
 import { signingSecretRoutes } from "./signing/routes";
 
+/**
+ * The OpenAPI document's tags, in the order /docs lists them: every router is mounted under one (mount below), so
+ * a new feature joins here (test/app.test.ts checks that every operation has exactly one of these).
+ */
+export const API_TAGS = {
+  jobs: {
+    name: "Cron jobs",
+    description: "Create, read, update, pause, trigger and delete cron jobs; preview schedules.",
+  },
+  logs: { name: "Logs", description: "Execution logs per job or account, their search, export and stats." },
+  runs: {
+    name: "Runs",
+    description: "Schedule history, dead letters, replay, and the completion URL of asynchronous runs.",
+  },
+  alerts: { name: "Alerts", description: "Alert policies, channels, e-mail recipients and their confirmation." },
+  deliveries: { name: "Deliveries", description: "Every callback and alert delivery, and redelivery." },
+  monitors: { name: "Monitors", description: "Heartbeat monitors and their pings (Healthchecks' ping grammar)." },
+  metrics: { name: "Metrics", description: "OpenMetrics / Prometheus scrape of the account's jobs." },
+  keys: { name: "API keys", description: "The account's API keys and their scopes." },
+  signing: { name: "Signing secret", description: "The secret that signs callbacks and requests to targets." },
+} as const satisfies Record<string, { name: string; description: string }>;
+export type ApiTag = keyof typeof API_TAGS;
+
+/** Mounts `router` with every operation it declares tagged `tag` (route files declare no tags of their own). */
+function mount(app: ReturnType<typeof createRouter>, router: ReturnType<typeof createRouter>, tag: ApiTag) {
+  for (const def of router.openAPIRegistry.definitions) if (def.type === "route") def.route.tags = [API_TAGS[tag].name];
+  app.route("/", router);
+}
+
 export function createApp() {
   const app = createRouter();
 
@@ -45,9 +74,9 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok", service: "edgecron" }));
   app.route("/", dashboardRoutes);
   // Pings are unauthenticated by design (the URL is the credential): outside /v1 and its API-key middleware.
-  app.route("/", pingRoutes);
+  mount(app, pingRoutes, "monitors");
   // Completion URLs too: their token is the credential (src/completion/routes.ts), so before the API-key middleware.
-  app.route("/", completionRoutes);
+  mount(app, completionRoutes, "runs");
 
   // Keys and directory live in the control plane; the rest in the shard that accountShardSession opens.
   app.use("/v1/*", async (c, next) => {
@@ -63,22 +92,22 @@ export function createApp() {
   app.use("/v1/cron-jobs/:accountId/replay", idempotentRequests);
   app.use("/v1/cron-jobs/:accountId/replay/:execution_id", idempotentRequests);
 
-  app.route("/", jobsRoutes);
-  app.route("/", logsExportRoutes); // before logsRoutes: /logs/export is not /logs/{cron_job_id}
-  app.route("/", logsRoutes);
-  app.route("/", statsRoutes);
-  app.route("/", metricsRoutes);
-  app.route("/", triggerRoutes);
-  app.route("/", runsHistoryRoutes);
-  app.route("/", deadLettersRoutes);
-  app.route("/", replayRoutes);
-  app.route("/", keysRoutes);
-  app.route("/", signingSecretRoutes);
-  app.route("/", schedulePreviewRoutes);
-  app.route("/", alertsRoutes);
-  app.route("/", monitorsRoutes);
-  app.route("/", deliveriesRoutes);
-  app.route("/", alertConfirmRoutes);
+  mount(app, jobsRoutes, "jobs");
+  mount(app, logsExportRoutes, "logs"); // before logsRoutes: /logs/export is not /logs/{cron_job_id}
+  mount(app, logsRoutes, "logs");
+  mount(app, statsRoutes, "logs");
+  mount(app, metricsRoutes, "metrics");
+  mount(app, triggerRoutes, "jobs");
+  mount(app, runsHistoryRoutes, "runs");
+  mount(app, deadLettersRoutes, "runs");
+  mount(app, replayRoutes, "runs");
+  mount(app, keysRoutes, "keys");
+  mount(app, signingSecretRoutes, "signing");
+  mount(app, schedulePreviewRoutes, "jobs");
+  mount(app, alertsRoutes, "alerts");
+  mount(app, monitorsRoutes, "monitors");
+  mount(app, deliveriesRoutes, "deliveries");
+  app.route("/", alertConfirmRoutes); // plain HTML pages for e-mail links: not in the OpenAPI document
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", {
     type: "apiKey",
@@ -112,6 +141,7 @@ export function createApp() {
       license: { name: "MIT", identifier: "MIT" },
     },
     servers: [{ url: config(c.env ?? {}).PUBLIC_ORIGIN, description: "This deployment" }],
+    tags: Object.values(API_TAGS),
   }));
   // The reference inlines this request's OpenAPI document, so the sandboxed page needs no network.
   app.route(

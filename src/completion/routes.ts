@@ -21,7 +21,6 @@ const completeRoute = createRoute({
   operationId: "completeExecution",
   method: "post",
   path: "/v1/cron-jobs/{accountId}/complete/{cron_job_id}/{execution_id}/{token}",
-  tags: ["Runs"],
   summary: "Record the outcome of an execution awaiting completion",
   description:
     'The URL a completion-mode job\'s request carries in X-Edgecron-Completion-Url (README "Async completion"). ' +

@@ -12,7 +12,6 @@ const previewRoute = createRoute({
   method: "post",
   path: "/v1/cron-jobs/{accountId}/schedule/preview",
   operationId: "previewSchedule",
-  tags: ["Cron jobs"],
   summary: "The next runs of a schedule, without creating a job",
   description:
     "Validates `schedule_config` and `timezone` exactly as job creation does (the same 400 problem with `errors`) and lists the runs a job created now would make. Read-only keys may call it.",

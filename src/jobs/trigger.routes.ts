@@ -13,7 +13,6 @@ const triggerRoute = createRoute({
   operationId: "triggerCronJob",
   method: "post",
   path: "/v1/cron-jobs/{accountId}/trigger/{cron_job_id}",
-  tags: ["Cron jobs"],
   summary: "Run a cron job now",
   description:
     "Executes the job immediately with the configured executor. Retries and callbacks follow as for a scheduled run; " +

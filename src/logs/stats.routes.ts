@@ -17,7 +17,6 @@ const jobStatsRoute = createRoute({
   operationId: "getCronJobStats",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/stats/{cron_job_id}",
-  tags: ["Logs"],
   summary: "Execution statistics of a cron job",
   description:
     "Counts per status, success rate and response-time percentiles over a range (default: the 7 UTC days " +

@@ -12,7 +12,6 @@ const metricsRoute = createRoute({
   operationId: "getAccountMetrics",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/metrics",
-  tags: ["Metrics"],
   summary: "Job metrics for Prometheus (OpenMetrics 1.0 or Prometheus text 0.0.4)",
   description:
     "Per live job: edgecron_job_up, _state, _last_run_timestamp_seconds, _last_status, _consecutive_failures, " +

@@ -176,7 +176,6 @@ function documentPings(router: ReturnType<typeof createRouter>) {
     const params = z.object(Object.fromEntries(shape.params.map((p) => [p, PingParams[p]])));
     const common = {
       path: shape.path,
-      tags: ["Pings"],
       description:
         'Healthchecks\' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.',
       request: { params, query: PingQuerySchema },

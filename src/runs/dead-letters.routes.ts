@@ -9,7 +9,6 @@ const deadLettersRoute = createRoute({
   operationId: "listDeadLetters",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/dead-letters",
-  tags: ["Runs"],
   summary: "Dead letters: runs closed without an outcome, account-wide",
   description:
     "Runs in state `dead` of the account's live jobs, newest first (by execution id): `undelivered` (the queue gave " +

@@ -10,7 +10,6 @@ const historyRoute = createRoute({
   operationId: "listCronJobRuns",
   method: "get",
   path: "/v1/cron-jobs/{accountId}/runs/{cron_job_id}",
-  tags: ["Runs"],
   summary: "Schedule history of a cron job",
   description:
     "Every run of the job newest first, from the run ledger (kept as long as logs): each attempt of each slot " +
