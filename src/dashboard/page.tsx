@@ -23,6 +23,7 @@ export function DashboardPage(props: { nonce: string }) {
           </a>
           <nav class="nav" id="nav" aria-label="Sections" hidden>
             <a href="#/">Jobs</a>
+            <a href="#/monitors">Monitors</a>
             <a href="#/logs">Logs</a>
             <a href="#/dead-letters">Dead letters</a>
             <a href="#/deliveries">Deliveries</a>

@@ -69,6 +69,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .badge.timeout { background: var(--timeout); }
 .badge.active { background: #e7f6ec; color: #14532d; }
 .badge.paused { background: #eceef1; color: #374151; }
+.ping-strip { display: block; }
+code.ping-url, code.curl { word-break: break-all; }
 .badge.none { background: #eceef1; color: #374151; }
 .badge.disabled { background: #fef2f2; color: #7f1d1d; border: 1px solid #fecaca; }
 .badge.completed { background: #e0ecff; color: #1e3a8a; }

@@ -15,6 +15,7 @@ import { forgetJobView, jobView } from "./views/job";
 import { jobFormView } from "./views/job-form";
 import { jobsView } from "./views/jobs";
 import { keysView } from "./views/keys";
+import { monitorsView } from "./views/monitors";
 import { signingSecretView } from "./views/signing-secret";
 
 /** Auto-refresh period: visible in the header, paused while the tab is hidden (so it costs nothing then). */
@@ -140,6 +141,7 @@ function render(): void {
   else if (path === "/logs") void accountLogsView(params);
   else if (path === "/dead-letters") void deadLettersView();
   else if (path === "/deliveries") void deliveriesView(params);
+  else if (path === "/monitors") void monitorsView();
   else if (path === "/keys") keysView();
   else if (path === "/signing-secret") signingSecretView();
   else if (path === "/alert-recipients") alertRecipientsView();

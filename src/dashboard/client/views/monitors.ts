@@ -1,0 +1,341 @@
+import { canWrite } from "../access";
+import { ApiError, api, runLimited } from "../api";
+import { field, h, svg } from "../dom";
+import { grid, input } from "../form";
+import { COLORS, plural, timeEl } from "../format";
+import { zoneName } from "../time";
+import { errorText, flash, mount, showFieldErrors } from "../ui";
+
+/** The API's monitor (src/monitors/schemas.ts MonitorSchema), the fields this page shows. */
+export interface Monitor {
+  id: string;
+  name: string;
+  slug: string;
+  period_seconds: number | null;
+  cron: string | null;
+  timezone: string;
+  grace_seconds: number;
+  tags: string[];
+  state: "new" | "up" | "late" | "down" | "paused";
+  last_ping_at: string | null;
+  next_expected_at: string | null;
+  ping_url: string;
+}
+interface Ping {
+  id: number;
+  kind: "success" | "start" | "fail" | "log";
+  received_at: string;
+}
+
+const PAGE_SIZE = 25;
+/** Pings drawn in each row's strip (newest on the right). */
+const STRIP_PINGS = 20;
+const STATE_CLASS: Record<Monitor["state"], string> = {
+  new: "none",
+  up: "success",
+  late: "timeout",
+  down: "failure",
+  paused: "paused",
+};
+const PING_COLOR: Record<Ping["kind"], string> = {
+  success: COLORS.success as string,
+  fail: COLORS.failure as string,
+  start: "#2563eb",
+  log: COLORS.none as string,
+};
+
+/** The last pings as one small square each, oldest left; a title on each names its kind and time. */
+function strip(pings: Ping[]): SVGElement {
+  const shown = pings.slice(0, STRIP_PINGS).reverse();
+  return svg(
+    "svg",
+    {
+      class: "ping-strip",
+      width: STRIP_PINGS * 7,
+      height: 12,
+      role: "img",
+      "aria-label": shown.length ? `Last ${shown.length} pings` : "No pings yet",
+    },
+    shown.map((p, i) =>
+      svg(
+        "rect",
+        { x: i * 7, y: 1, width: 5, height: 10, rx: 1, fill: PING_COLOR[p.kind] },
+        svg("title", null, `${p.kind} at ${p.received_at}`),
+      ),
+    ),
+  );
+}
+
+function copyButton(text: string, label: string): HTMLButtonElement {
+  const b = h("button", { type: "button", class: "copy", "aria-label": label }, "Copy");
+  b.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      b.textContent = "Copied";
+    } catch {
+      b.textContent = "Select and copy";
+    }
+  });
+  return b;
+}
+
+const schedule = (m: Monitor) => (m.cron ? `${m.cron} (${m.timezone})` : `every ${m.period_seconds} s`);
+
+/** The create / edit form: name, slug, period or cron + timezone, grace, tags. */
+function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElement {
+  const ids = {
+    name: "monitor-name",
+    slug: "monitor-slug",
+    period_seconds: "monitor-period",
+    cron: "monitor-cron",
+    timezone: "monitor-timezone",
+    grace_seconds: "monitor-grace",
+    tags: "monitor-tags",
+  };
+  const name = input(ids.name, "text", existing?.name, { required: "true", maxlength: "255" });
+  const slug = input(ids.slug, "text", existing?.slug, { pattern: "[a-z0-9_-]{1,100}", placeholder: "from the name" });
+  const period = input(ids.period_seconds, "number", existing?.period_seconds, { min: "60", placeholder: "86400" });
+  const cron = input(ids.cron, "text", existing?.cron, { placeholder: "0 3 * * *" });
+  const tz = input(ids.timezone, "text", existing?.cron ? existing.timezone : "", { placeholder: "UTC" });
+  const grace = input(ids.grace_seconds, "number", existing?.grace_seconds, { min: "60", placeholder: "3600" });
+  const tags = input(ids.tags, "text", existing?.tags.join(", "), { placeholder: "backups, nightly" });
+  const status = h("p", { class: "muted", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { id: "monitor-form", class: "panel", novalidate: true },
+    h("h2", null, existing ? `Edit ${existing.name}` : "New monitor"),
+    grid(
+      field(ids.name, "Name", name),
+      field(ids.slug, "Slug", slug, "a-z, 0-9, - and _; the ping URL's last part"),
+      field(ids.period_seconds, "Period (seconds)", period, "or a cron expression"),
+      field(ids.cron, "Cron", cron),
+      field(ids.timezone, "Time zone", tz, "with cron"),
+      field(ids.grace_seconds, "Grace (seconds)", grace),
+      field(ids.tags, "Tags", tags, "comma-separated"),
+    ),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "primary", id: "monitor-save" }, existing ? "Save" : "Create monitor"),
+      h("button", { type: "button", id: "monitor-cancel", onclick: done }, "Cancel"),
+    ),
+    status,
+  );
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body: Record<string, unknown> = { name: name.value.trim() };
+    if (slug.value.trim()) body.slug = slug.value.trim();
+    if (period.value) body.period_seconds = Number(period.value);
+    if (cron.value.trim()) body.cron = cron.value.trim();
+    if (tz.value.trim() && cron.value.trim()) body.timezone = tz.value.trim();
+    if (grace.value) body.grace_seconds = Number(grace.value);
+    body.tags = tags.value
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+    status.textContent = "Saving…";
+    try {
+      const res = await api<{ data: Monitor }>(
+        existing ? `/monitors/${encodeURIComponent(existing.id)}` : "/monitors",
+        {
+          method: existing ? "PATCH" : "POST",
+          body,
+        },
+      );
+      flash(`${existing ? "Saved" : "Created"} monitor ${res.data.name}.`);
+      done();
+    } catch (e) {
+      const rest = e instanceof ApiError ? showFieldErrors(form, e.errors, ids) : [];
+      status.textContent = `Could not save: ${errorText(e)}${rest.length ? ` (${rest.join("; ")})` : ""}`;
+    }
+  });
+  return form;
+}
+
+/**
+ * `#/monitors`: heartbeat monitors with state, last ping, next expected, a strip of the last pings, the ping URL and
+ * a curl line. A full key can create, edit, pause, resume and delete; a read-only one sees no such button.
+ */
+export async function monitorsView(): Promise<void> {
+  const writable = await canWrite();
+  const cursors: Array<string | undefined> = [undefined];
+  let nextCursor: string | null = null;
+  let seq = 0;
+  const summary = h("p", { class: "muted", id: "monitors-summary", "aria-live": "polite" }, "Loading…");
+  const tbody = h("tbody");
+  const formSlot = h("div");
+  const th = (text: string) => h("th", { scope: "col" }, text);
+  const table = h(
+    "table",
+    { id: "monitors-table", class: "cards" },
+    h("caption", { class: "sr-only" }, "Monitors, newest first"),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        th("Monitor"),
+        th("State"),
+        th(`Last ping (${zoneName()})`),
+        th("Next expected"),
+        th("Last pings"),
+        th("Ping URL"),
+        writable ? th("") : null,
+      ),
+    ),
+    tbody,
+  );
+  const prev = h("button", { type: "button", id: "monitors-prev" }, "← Newer");
+  const next = h("button", { type: "button", id: "monitors-next" }, "Older →");
+  const closeForm = () => {
+    formSlot.replaceChildren();
+    void show();
+  };
+  const openForm = (m: Monitor | null) => {
+    formSlot.replaceChildren(monitorForm(m, closeForm));
+    formSlot.querySelector("input")?.focus();
+  };
+  const create = h("button", { type: "button", class: "primary", id: "monitor-new" }, "New monitor");
+  create.addEventListener("click", () => openForm(null));
+
+  async function act(m: Monitor, what: "pause" | "resume" | "delete") {
+    if (what === "delete" && !confirm(`Delete the monitor ${m.name}? Its ping URLs stop working at once.`)) return;
+    try {
+      const path = `/monitors/${encodeURIComponent(m.id)}`;
+      if (what === "delete") await api(path, { method: "DELETE" });
+      else await api(`${path}/${what}`, { method: "POST" });
+      flash(`${what === "delete" ? "Deleted" : what === "pause" ? "Paused" : "Resumed"} monitor ${m.name}.`);
+    } catch (e) {
+      flash(`Could not ${what} ${m.name}: ${errorText(e)}`);
+    }
+    await show();
+  }
+
+  function row(m: Monitor) {
+    const cell = (label: string, ...c: Array<Node | string | null>) => h("td", { "data-label": label }, c);
+    const stripCell = cell("Last pings", h("span", { class: "muted" }, "…"));
+    const curl = `curl -fsS -m 10 --retry 5 ${m.ping_url}`;
+    const tr = h(
+      "tr",
+      { "data-monitor-id": m.id, "data-slug": m.slug, "data-state": m.state },
+      cell(
+        "Monitor",
+        h("strong", null, m.name),
+        h("br"),
+        h("code", null, m.slug),
+        h("span", { class: "sub" }, ` ${schedule(m)}, grace ${m.grace_seconds} s`),
+      ),
+      cell("State", h("span", { class: `badge ${STATE_CLASS[m.state]}` }, m.state)),
+      cell("Last ping", m.last_ping_at ? timeEl(m.last_ping_at) : h("span", { class: "muted" }, "never")),
+      cell("Next expected", m.next_expected_at ? timeEl(m.next_expected_at) : h("span", { class: "muted" }, "—")),
+      stripCell,
+      cell(
+        "Ping URL",
+        h("code", { class: "ping-url" }, m.ping_url),
+        " ",
+        copyButton(m.ping_url, `Copy the ping URL of ${m.name}`),
+        h("br"),
+        h("code", { class: "curl" }, curl),
+        " ",
+        copyButton(curl, `Copy the curl line of ${m.name}`),
+      ),
+      writable
+        ? cell(
+            "",
+            h("button", { type: "button", class: "edit", onclick: () => openForm(m) }, "Edit"),
+            m.state === "paused"
+              ? h("button", { type: "button", class: "resume", onclick: () => void act(m, "resume") }, "Resume")
+              : h("button", { type: "button", class: "pause", onclick: () => void act(m, "pause") }, "Pause"),
+            h("button", { type: "button", class: "danger delete", onclick: () => void act(m, "delete") }, "Delete"),
+          )
+        : null,
+    );
+    return { tr, stripCell };
+  }
+
+  async function show() {
+    const mine = ++seq;
+    table.setAttribute("aria-busy", "true");
+    prev.disabled = true;
+    next.disabled = true;
+    try {
+      const body = await api<{ data: Monitor[]; pagination: { next_cursor: string | null } }>("/monitors", {
+        params: { limit: PAGE_SIZE, cursor: cursors.at(-1) },
+      });
+      if (mine !== seq) return;
+      nextCursor = body.pagination.next_cursor;
+      const rows = body.data.map(row);
+      tbody.replaceChildren(...rows.map((r) => r.tr));
+      if (!rows.length) {
+        tbody.append(
+          h("tr", null, h("td", { colspan: "7", class: "empty" }, "No monitors yet: create one, then ping its URL.")),
+        );
+      }
+      summary.textContent = rows.length ? `${plural(rows.length, "monitor", "monitors")} on this page.` : "";
+      prev.disabled = cursors.length <= 1;
+      next.disabled = nextCursor === null;
+      // Each row's strip: one pings page per monitor, a few at a time (the API's rate limit is per key).
+      await runLimited(
+        body.data.map((m, i) => async () => {
+          const cell = rows[i]?.stripCell;
+          try {
+            const pings = await api<{ data: Ping[] }>(`/monitors/${encodeURIComponent(m.id)}/pings`, {
+              params: { limit: STRIP_PINGS },
+            });
+            cell?.replaceChildren(strip(pings.data));
+          } catch {
+            cell?.replaceChildren(h("span", { class: "muted" }, "—"));
+          }
+        }),
+        4,
+      );
+    } catch (e) {
+      if (mine !== seq) return;
+      tbody.replaceChildren();
+      summary.textContent = `Could not load the monitors: ${errorText(e)}`;
+    } finally {
+      if (mine === seq) table.removeAttribute("aria-busy");
+    }
+  }
+  prev.addEventListener("click", () => {
+    if (cursors.length > 1) cursors.pop();
+    void show();
+  });
+  next.addEventListener("click", () => {
+    if (nextCursor === null) return;
+    cursors.push(nextCursor);
+    void show();
+  });
+
+  const root = h(
+    "div",
+    null,
+    h("h1", null, "Monitors"),
+    formSlot,
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "monitors-title", id: "monitors" },
+      h(
+        "div",
+        { class: "head" },
+        h(
+          "div",
+          null,
+          h("h2", { id: "monitors-title" }, "Heartbeat monitors"),
+          h(
+            "p",
+            { class: "muted" },
+            "Jobs that run elsewhere ping their URL (GET or POST; add /start, /fail or /<exit status>). A monitor goes down when a ping is later than its grace.",
+          ),
+        ),
+        writable ? h("div", { class: "actions" }, create) : null,
+      ),
+      summary,
+      table,
+      h("nav", { class: "pager", "aria-label": "Monitor pages" }, prev, next),
+    ),
+  );
+  mount("Monitors", root, () => void show());
+  await show();
+}
