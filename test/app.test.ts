@@ -29,7 +29,7 @@ describe("OpenAPI tags", () => {
       tags: Array<{ name: string; description: string }>;
       paths: Record<string, Record<string, { tags?: string[] }>>;
     };
-    const names = Object.values(API_TAGS).map((t) => t.name);
+    const names: string[] = Object.values(API_TAGS).map((t) => t.name);
     expect(doc.tags.map((t) => t.name)).toEqual(names);
     const untagged: string[] = [];
     const used = new Set<string>();
