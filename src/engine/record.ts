@@ -79,8 +79,6 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<RecordOut
         failedExecutions: sql`${cronJobs.failedExecutions} + ${ok ? 0 : 1}`,
         errorExecutions: sql`${cronJobs.errorExecutions} + ${result.status === "error" ? 1 : 0}`,
         timeoutExecutions: sql`${cronJobs.timeoutExecutions} + ${result.status === "timeout" ? 1 : 0}`,
-        errorExecutions: sql`${cronJobs.errorExecutions} + ${result.status === "error" ? 1 : 0}`,
-        timeoutExecutions: sql`${cronJobs.timeoutExecutions} + ${result.status === "timeout" ? 1 : 0}`,
         ...outcome,
       })
       .where(and(eq(cronJobs.id, run.jobId), logMissing))
