@@ -53,8 +53,9 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     ),
     tbody,
   );
-  const prev = h("button", { type: "button", id: "runs-prev" }, "← Newer");
-  const next = h("button", { type: "button", id: "runs-next" }, "Older →");
+  // Named apart from the execution log's pager on the same page.
+  const prev = h("button", { type: "button", id: "runs-prev" }, "← Newer runs");
+  const next = h("button", { type: "button", id: "runs-next" }, "Older runs →");
   const el = h(
     "section",
     { class: "panel", "aria-labelledby": "runs-title", id: "runs" },
