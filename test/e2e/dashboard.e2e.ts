@@ -12,10 +12,11 @@
  * and revoke a key; rotate the signing secret; the timezone choice; a 390 px phone viewport with no horizontal
  * overflow; job states (a job disabled by its alert policy shows why and since when, and is re-enabled in one
  * click; a run with retries pending says "retrying"; a cron is described in words), a job's alert deliveries,
- * alert recipients added and removed; /docs renders offline and cannot read the dashboard's sessionStorage;
- * sign-out. Screenshots go to
- * test-artifacts/. wrangler is stopped and the probe row deleted at the end, also on failure. The last line is
- * "N passed, N failed".
+ * alert recipients added and removed; dead letters (seeded) listed with their reasons and replayed one by one and
+ * in bulk, a missed span in a job's history after a late tick, a callback redelivered, and no Replay or Redeliver
+ * for a read-only key; /docs renders offline and cannot read the dashboard's sessionStorage; sign-out.
+ * Screenshots go to test-artifacts/. wrangler is stopped and the probe and dead-letter rows deleted at the end,
+ * also on failure. The last line is "N passed, N failed".
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,10 +25,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { executeStatements, offlineEnv } from "../../scripts/lib/d1";
+import { fireScheduled } from "../../scripts/lib/dev-server";
 import { shardDatabase } from "../../scripts/lib/shards";
 import { seed } from "../../scripts/seed";
 import { newKey, revokeKeyStatement } from "../../src/accounts/provision";
 import { logKeyOf } from "../../src/logs/log-key";
+import { type DeadReason, deadLetter } from "./seed-runs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = "test-artifacts";
@@ -40,6 +43,17 @@ const PROBE_BODY = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</
 const PROBE_HEADERS = { "content-type": "text/html", "x-request-id": '<b id="hdr">req_probe</b>' };
 const PROBE_ERROR = `Endpoint returned status code 500 <svg onload="window.__xss=3">`;
 const TIMEOUT = 15_000;
+const DEMO_ACCOUNT_ID = "00000000-0000-4000-8000-00000000de00";
+/** Two dead letters of the demo job, written before wrangler starts (test/e2e/seed-runs.ts) and removed at the end. */
+const DEAD = (["undelivered", "outcome_unknown"] as DeadReason[]).map((reason, i) =>
+  deadLetter({
+    accountId: DEMO_ACCOUNT_ID,
+    jobId: JOB_ID,
+    slot: Math.floor(Date.now() / 60_000) * 60_000 - (40 - 10 * i) * 60_000,
+    reason,
+    nonce: `e2e-dead-${i}`,
+  }),
+);
 /** The secrets phase's values: none may ever appear in the page, only "secret · set" badges and tokens. */
 const SECRETS = {
   bearer: "Bearer e2e-bearer-one",
@@ -267,9 +281,11 @@ async function switchKey(page: Page, accountId: string, key: Creds) {
 async function run(
   demo: { account_id: string; api_key: string; api_secret: string },
   base: string,
-  [jobsKey, settingsKey, secretsKey, alertsKey]: Creds[],
+  [jobsKey, settingsKey, secretsKey, alertsKey, runsKey, readOnlyKey]: Creds[],
 ) {
-  if (!jobsKey || !settingsKey || !secretsKey || !alertsKey) throw new Error("phase keys missing");
+  if (!jobsKey || !settingsKey || !secretsKey || !alertsKey || !runsKey || !readOnlyKey) {
+    throw new Error("phase keys missing");
+  }
   const userDataDir = mkdtempSync(join(tmpdir(), "edgecron-e2e-chromium-"));
   let context: BrowserContext | undefined;
   try {
@@ -574,6 +590,8 @@ async function run(
     });
 
     await statesPhase(page, demo.account_id, alertsKey);
+    await runsPhase(page, demo.account_id, runsKey, readOnlyKey);
+    await monitorsPhase(page, demo.account_id, runsKey, readOnlyKey);
 
     await secretsPhase(page, demo.account_id, secretsKey);
     await alertsFormPhase(page, demo.account_id, secretsKey);
@@ -643,7 +661,8 @@ async function run(
       await page.getByRole("button", { name: "Rotate secret" }).click();
       const secret = (await page.locator("#new-signing-secret").textContent()) ?? "";
       assert(secret.startsWith("whsec_"), "new secret not shown");
-      await page.locator("#secret-count", { hasText: /[2-9] secrets sign/ }).waitFor();
+      // Earlier runs' rotations still sign during their grace: any count from 2 up.
+      await page.locator("#secret-count", { hasText: /\b([2-9]|\d{2,}) secrets sign/ }).waitFor();
       await shot(page, "dashboard-signing-secret.png");
     });
 
@@ -657,6 +676,8 @@ async function run(
         ["#/keys", "#keys-table tbody tr"],
         ["#/signing-secret", "#secret-count"],
         ["#/alert-recipients", "#recipients-table tbody tr"],
+        ["#/dead-letters", "#dead-letters-table tbody tr"],
+        ["#/deliveries", "#account-deliveries-table tbody tr"],
       ] as const) {
         await page.goto(`${base}/dashboard${hash}`);
         await page.locator(ready).first().waitFor();
@@ -685,6 +706,8 @@ async function run(
           jobsKey.api_secret,
           settingsKey.api_secret,
           secretsKey.api_secret,
+          runsKey.api_secret,
+          readOnlyKey.api_secret,
           ...PLAIN_PARTS,
         ]) {
           assert(!r.url.includes(secret), `credential in URL: ${r.url}`);
@@ -757,15 +780,15 @@ type Creds = { api_key: string; api_secret: string };
  */
 async function statesPhase(page: Page, accountId: string, key: Creds) {
   const call = apiCaller(page, accountId, key);
-  /** Delivered through the queue (recorded: CALLBACKS=record): refreshes the panel until the row says so. */
+  /** Through the queue, recorded and not sent (CALLBACKS=record): refreshes the panel until the row says so. */
   const untilDelivered = async (row: ReturnType<Page["locator"]>) => {
-    for (let i = 0; i < 30 && (await row.getAttribute("data-status")) !== "delivered"; i++) {
+    for (let i = 0; i < 30 && (await row.getAttribute("data-status")) !== "recorded"; i++) {
       await page.waitForTimeout(1000);
       await page.getByRole("button", { name: "Refresh" }).click();
       await page.waitForTimeout(300);
     }
     const status = await row.getAttribute("data-status");
-    assert(status === "delivered", `status ${status}`);
+    assert(status === "recorded", `status ${status}`);
   };
   /** The deliverer's log line for a delivery (wrangler's output, kept in the artifacts). */
   const recordedDelivery = (deliveryId: string) => {
@@ -930,6 +953,170 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
   }
 }
 
+/**
+ * Runs, dead letters and deliveries through the dashboard: the Dead letters page lists the seeded dead runs with
+ * their reasons, Replay runs one again (a log with trigger replay), Replay selected queues both in one request; a
+ * job whose first tick comes minutes after its next slot (as after an outage) shows the missed slots as one span in
+ * its history, and the demo job's history its dead runs; its callback is listed on the Deliveries page and
+ * Redeliver sends it again (recorded twice: CALLBACKS=record); a read-only key sees none of these buttons.
+ */
+async function runsPhase(page: Page, accountId: string, key: Creds, readOnly: Creds) {
+  const call = apiCaller(page, accountId, key);
+  const base = () => page.url().split("#")[0] ?? "";
+  const [deadA, deadB] = DEAD;
+  if (!deadA || !deadB) throw new Error("dead letters missing");
+  const deadRow = (id: string) => page.locator(`#dead-letters-table tr[data-execution-id="${id}"]`);
+  /** Clicks Refresh until `locator` matches (ticks, runs and deliveries go through the queue). */
+  const untilShown = async (locator: ReturnType<Page["locator"]>, what: string) => {
+    for (let i = 0; i < 30 && (await locator.count()) === 0; i++) {
+      await page.waitForTimeout(1000);
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await page.waitForTimeout(300);
+    }
+    assert((await locator.count()) > 0, `${what} never shown`);
+  };
+  /** The deliverer's log lines for a callback (wrangler's output, kept in the artifacts). */
+  const recordedCallbacks = (deliveryId: string) =>
+    readFileSync(join(ARTIFACTS, "wrangler-e2e.log"), "utf8")
+      .split("\n")
+      .filter(
+        (l) => l.startsWith('{"event":"callback_recorded"') && (JSON.parse(l) as { id: string }).id === deliveryId,
+      ).length;
+  let jobId = "";
+
+  try {
+    await step("dead letters: listed account-wide with state and reason; Replay runs one again", async () => {
+      await switchKey(page, accountId, key);
+      await page.getByRole("link", { name: "Dead letters" }).click();
+      await deadRow(deadA.id).waitFor();
+      for (const [d, reason] of [
+        [deadA, "undelivered"],
+        [deadB, "outcome_unknown"],
+      ] as const) {
+        const row = deadRow(d.id);
+        assert(
+          (await row.getAttribute("data-reason")) === reason,
+          `${d.id}: reason ${await row.getAttribute("data-reason")}`,
+        );
+        assert((await row.locator(".badge.dead").count()) === 1, `${d.id}: no dead badge`);
+        assert((await row.getByRole("link", { name: JOB_NAME }).count()) === 1, `${d.id}: job not named`);
+      }
+      assert(((await deadRow(deadA.id).textContent()) ?? "").includes("Not delivered"), "the log's error not shown");
+      await shot(page, "dashboard-dead-letters.png");
+      await deadRow(deadA.id).getByRole("button", { name: "Replay" }).click();
+      const result = deadRow(deadA.id).locator(".replay-result", { hasText: "Replayed:" });
+      await result.waitFor();
+      const replayId = (await result.locator("code").textContent()) ?? "";
+      assert(/^exe_/.test(replayId) && replayId !== deadA.id, `replay id ${replayId}`);
+      let log: { id: string; trigger: string } | undefined;
+      for (let i = 0; i < 10 && !log; i++) {
+        if (i) await page.waitForTimeout(500);
+        const logs = (await call("GET", `/logs/${JOB_ID}?limit=20`)).body as unknown as {
+          data: Array<{ id: string; trigger: string }>;
+        };
+        log = logs.data.find((l) => l.id === replayId);
+      }
+      assert(log?.trigger === "replay", `the replay's log: ${JSON.stringify(log)}`);
+    });
+
+    await step("dead letters: Replay selected queues the ticked ones in one bulk request", async () => {
+      for (const d of [deadA, deadB]) await deadRow(d.id).locator("input[type=checkbox]").check();
+      const button = page.locator("#dead-replay-selected");
+      assert((await button.textContent()) === "Replay selected (2)", `button says ${await button.textContent()}`);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith("/replay") && r.request().method() === "POST"),
+        button.click(),
+      ]);
+      const body = (await response.json()) as { data: Array<{ execution_id: string; status: string }> };
+      const answered = body.data.map((r) => `${r.execution_id} ${r.status}`).sort();
+      assert(
+        JSON.stringify(answered) === JSON.stringify([`${deadA.id} queued`, `${deadB.id} queued`].sort()),
+        `bulk replay answered ${JSON.stringify(body)}`,
+      );
+      await page.locator("#flash", { hasText: "Queued 2 of 2 replays." }).waitFor();
+      await deadRow(deadB.id).locator(".replay-result", { hasText: "Queued:" }).waitFor();
+    });
+
+    await step("history: missed ticks leave one missed span; the demo job's dead runs show their reason", async () => {
+      const res = await call("POST", "/create", {
+        name: `E2E catch-up ${Date.now()}`,
+        endpoint_url: "https://example.com/e2e-catchup",
+        method: "GET",
+        timezone: "UTC",
+        schedule_config: { cron: "* * * * *" },
+        retry_config: { max_retries: 0 },
+        catchup: "latest",
+        callbacks: {
+          success_url: "https://example.com/e2e-callback",
+          failure_url: "https://example.com/e2e-callback",
+        },
+      });
+      assert(res.status === 201, `create: ${res.status} ${JSON.stringify(res.body)}`);
+      jobId = res.body.data.id;
+      const next = Date.parse(String(res.body.data.next_run_at));
+      // The first tick comes four and a half minutes after the job's next slot: the newest of the five slots due
+      // runs, the four before it are one missed span.
+      const fired = await fireScheduled(base(), "* * * * *", next + 4.5 * 60_000);
+      assert(fired.ok, `tick: ${fired.outcome}`);
+      await page.goto(`${base()}#/jobs/${jobId}`);
+      const span = page.locator('#runs-table tr[data-kind="span"][data-reason="missed"]');
+      await untilShown(span, "the missed span");
+      const text = (await span.textContent()) ?? "";
+      assert(text.includes("4 slots"), `span: ${text}`);
+      assert((await span.locator(".badge.skipped").count()) === 1, "the span is not skipped");
+      assert((await span.locator("button.replay").count()) === 0, "a span has Replay");
+      assert((await page.locator('#runs-table tr[data-kind="run"]').count()) >= 1, "the newest slot's run is missing");
+      const facts = (await page.locator("#job-catchup").textContent()) ?? "";
+      assert(facts.includes("(latest)") && facts.includes("no lateness limit"), `catch-up: ${facts}`);
+      await shot(page, "dashboard-job-history.png");
+      await page.goto(`${base()}#/jobs/${JOB_ID}`);
+      await page.locator("#runs-table tbody tr").first().waitFor();
+      await page.locator("#runs-state").selectOption("dead");
+      const dead = page.locator(`#runs-table tr[data-execution-id="${deadA.id}"]`);
+      await dead.waitFor();
+      assert((await dead.getAttribute("data-state")) === "dead", "not dead");
+      assert((await dead.locator('[data-reason="undelivered"]').count()) === 1, "reason not shown");
+      assert((await dead.locator("button.replay").count()) === 1, "no Replay on a dead run");
+    });
+
+    await step("deliveries: the job's callback is listed; Redeliver sends it again", async () => {
+      await page.goto(`${base()}#/jobs/${jobId}`);
+      await page.getByRole("button", { name: "Run now" }).click();
+      await page.locator("#run-status .badge").waitFor();
+      await page.goto(`${base()}#/deliveries?job=${jobId}&kind=callback`);
+      const row = page.locator('#account-deliveries-table tbody tr[data-kind="callback"]').first();
+      await row.waitFor();
+      await untilShown(page.locator('#account-deliveries-table tr[data-state="recorded"]'), "a recorded callback");
+      const id = (await row.getAttribute("data-delivery-id")) ?? "";
+      assert(recordedCallbacks(id) === 1, `recorded ${recordedCallbacks(id)} times before redelivery`);
+      assert((await page.locator("#deliveries-kind").inputValue()) === "callback", "the kind filter not shown");
+      await shot(page, "dashboard-deliveries.png");
+      await row.getByRole("button", { name: "Redeliver" }).click();
+      await page.locator("#flash", { hasText: "Redelivery of callback" }).waitFor();
+      const again = page.locator(`#account-deliveries-table tr[data-delivery-id="${id}"][data-state="recorded"]`);
+      for (let i = 0; i < 30 && recordedCallbacks(id) < 2; i++) await page.waitForTimeout(1000);
+      await untilShown(again, "the redelivered callback");
+      assert(recordedCallbacks(id) === 2, `recorded ${recordedCallbacks(id)} times after redelivery`);
+      assert((await again.locator('td[data-label="Attempts"]').textContent()) === "2", "attempts not counted");
+    });
+
+    await step("a read-only key sees dead letters, history and deliveries but no Replay or Redeliver", async () => {
+      await switchKey(page, accountId, readOnly);
+      await page.goto(`${base()}#/dead-letters`);
+      await deadRow(deadA.id).waitFor();
+      assert((await page.locator("#dead-letters-table button, #dead-replay-selected").count()) === 0, "replay shown");
+      await page.goto(`${base()}#/jobs/${JOB_ID}`);
+      await page.locator("#runs-table tbody tr[data-state]").first().waitFor();
+      assert((await page.locator("#runs-table button.replay").count()) === 0, "replay shown in the history");
+      await page.goto(`${base()}#/deliveries?job=${jobId}`);
+      await page.locator("#account-deliveries-table tbody tr[data-delivery-id]").first().waitFor();
+      assert((await page.locator("#account-deliveries-table button").count()) === 0, "redeliver shown");
+    });
+  } finally {
+    if (jobId) await call("DELETE", `/delete/${jobId}`).catch(() => {});
+  }
+}
+
 type JobBody = Record<string, unknown> & {
   id: string;
   name: string;
@@ -964,6 +1151,43 @@ function apiCaller(page: Page, accountId: string, key: Creds) {
         string | null,
       ],
     )) as { status: number; body: { data: JobBody } };
+}
+
+/** Monitors: create one through the page, ping its URL as curl would, see it up; a read-only key sees no writes. */
+async function monitorsPhase(page: Page, accountId: string, key: Creds, readOnly: Creds) {
+  const row = page.locator('#monitors-table tr[data-slug="e2e-heartbeat"]');
+  await step("monitors: creates one through the form, pings its URL, sees it up with a ping strip", async () => {
+    await switchKey(page, accountId, key);
+    await page.getByRole("link", { name: "Monitors" }).click();
+    await page.locator("#monitors-table").waitFor();
+    await page.getByRole("button", { name: "New monitor" }).click();
+    await page.getByLabel("Name").fill("E2E heartbeat");
+    await page.getByLabel("Slug").fill("e2e-heartbeat");
+    await page.getByLabel("Period (seconds)").fill("3600");
+    await page.getByRole("button", { name: "Create monitor" }).click();
+    await row.waitFor();
+    assert((await row.getAttribute("data-state")) === "new", "a new monitor is not new");
+    const url = (await row.locator("code.ping-url").textContent()) ?? "";
+    assert(/\/ping\/[^/<]+\/e2e-heartbeat$/.test(url), `ping URL ${url}`);
+    assert(((await row.locator("code.curl").textContent()) ?? "").includes(url), "curl line lacks the ping URL");
+    const res = await fetch(url);
+    assert(res.status === 200 && (await res.text()) === "OK", `ping answered ${res.status}`);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.locator('#monitors-table tr[data-slug="e2e-heartbeat"][data-state="up"]').waitFor();
+    await row.locator(".ping-strip rect").first().waitFor();
+  });
+  await step("monitors: a read-only key sees them without write buttons; the full key deletes", async () => {
+    await switchKey(page, accountId, readOnly);
+    await page.getByRole("link", { name: "Monitors" }).click();
+    await row.waitFor();
+    assert((await page.getByRole("button", { name: "New monitor" }).count()) === 0, "read-only key sees New monitor");
+    assert((await row.getByRole("button", { name: "Delete" }).count()) === 0, "read-only key sees Delete");
+    await switchKey(page, accountId, key);
+    await page.getByRole("link", { name: "Monitors" }).click();
+    await row.getByRole("button", { name: "Delete" }).click();
+    await page.locator("#flash", { hasText: "Deleted monitor" }).waitFor();
+    await row.waitFor({ state: "detached" });
+  });
 }
 
 async function secretsPhase(page: Page, accountId: string, key: Creds) {
@@ -1192,16 +1416,22 @@ async function alertsFormPhase(page: Page, accountId: string, key: Creds) {
     await assertNoSecretShown(page, "alerts job page");
     const job = await details(jobId);
     const alerts = job.alerts as { channels: Array<{ type: string; url?: string; to?: string }> };
+    const expected: Record<string, unknown> = {
+      channels: ["slack", "email"],
+      after_consecutive_failures: 2,
+      remind_every_minutes: 30,
+      on_recovery: false,
+      slow_run: { threshold_ms: 2000, measure: "p95", window: 10 },
+      auto_disable_after: 5,
+      on_missed: false,
+      on_skipped: false,
+      late_after_seconds: null,
+      on_dead_lettered: false,
+    };
+    // The fields this walk sets, and the schedule-health opt-ins left off; newer policy fields have their own tests.
+    const shown: Record<string, unknown> = { ...alerts, channels: alerts.channels.map((c) => c.type) };
     assert(
-      canon({ ...alerts, channels: alerts.channels.map((c) => c.type) }) ===
-        canon({
-          channels: ["slack", "email"],
-          after_consecutive_failures: 2,
-          remind_every_minutes: 30,
-          on_recovery: false,
-          slow_run: { threshold_ms: 2000, measure: "p95", window: 10 },
-          auto_disable_after: 5,
-        }),
+      canon(Object.fromEntries(Object.keys(expected).map((k) => [k, shown[k]]))) === canon(expected),
       `alerts ${JSON.stringify(alerts)}`,
     );
     assert(TOKEN_ANYWHERE.test(alerts.channels[0]?.url ?? ""), "slack URL not stored as a secret");
@@ -1277,13 +1507,19 @@ async function main() {
       demoShard = shardDatabase(demo.shard);
       // The API allows 100 requests a minute per key, more than this walk makes in a minute with one key: each
       // phase signs in with its own key (revoked at the end).
-      for (const name of ["e2e jobs", "e2e settings", "e2e secrets", "e2e alerts"]) {
-        const k = await newKey(demo.account_id, Date.now(), {}, { name });
+      for (const name of ["e2e jobs", "e2e settings", "e2e secrets", "e2e alerts", "e2e runs", "e2e read-only"]) {
+        const scope = name === "e2e read-only" ? "read_only" : "full";
+        const k = await newKey(demo.account_id, Date.now(), {}, { name, scope });
         executeStatements({ remote: false }, k.statements);
         phaseKeys.push({ api_key: k.api_key, api_secret: k.api_secret });
       }
       executeStatements({ remote: false }, probeStatements(Date.now()), demoShard);
       probed = true;
+      executeStatements(
+        { remote: false },
+        DEAD.flatMap((d) => d.insert),
+        demoShard,
+      );
       const port = await freePort(8799);
       const inspector = await freePort(9239);
       base = `http://127.0.0.1:${port}`;
@@ -1308,6 +1544,11 @@ async function main() {
     }
     if (probed) {
       try {
+        executeStatements(
+          { remote: false },
+          DEAD.flatMap((d) => d.remove),
+          demoShard,
+        );
         deleteProbe();
       } catch (e) {
         console.log(`(could not delete the probe row ${PROBE_ID}: ${String(e)})`);
