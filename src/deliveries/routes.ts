@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { deliveryKinds, deliveryStates } from "../db/schema";
 import { engineDeps } from "../engine/deps";
 import { redeliver } from "../engine/redeliver";
-import { pagination } from "../http/pagination";
+import { cursorQuery, pagination } from "../http/pagination";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, intQuery, json, optionalIntQuery, problemResponses, UuidSchema } from "../http/schemas";
@@ -17,27 +17,11 @@ const tags = ["Deliveries"];
  * The query's cursor is the logs' codec (src/logs/cursor.ts) over (fired_at, id); it is decoded here, in the
  * routes, so the deliveries domain does not depend on logs.
  */
-const CursorSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const position = decodeCursor(value);
-    if (!position) {
-      ctx.addIssue({
-        code: "custom",
-        message: "is not a valid cursor; pass pagination.next_cursor from a previous response unchanged",
-      });
-      return z.NEVER;
-    }
-    return { firedAt: position.executedAt, id: position.id };
-  })
-  .optional()
-  .openapi({
-    type: "string",
-    description:
-      "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last delivery, at the " +
-      "same cost at any depth. Not with `page`.",
-    example: "v1.WzE3MDYxOTEyMDAwMDAsImV4ZV8wMUpNWjNRNFQ4QTFCMkMzRDRFNUY2RzdIOCJd",
-  });
+const CursorSchema = cursorQuery((cursor) => {
+  const position = decodeCursor(cursor);
+  return position ? { firedAt: position.executedAt, id: position.id } : null;
+}, "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last delivery, at the " +
+  "same cost at any depth. Not with `page`.");
 
 export const DeliveriesQuerySchema = z
   .strictObject({

@@ -8,6 +8,7 @@ import {
   deliveryStates,
   monitorAlertEvents,
 } from "../db/schema";
+import { paginationSchemas } from "../http/pagination";
 import { AccountParamSchema } from "../http/schemas";
 
 const iso = z.string().openapi({ example: "2024-01-26T14:00:00Z" });
@@ -59,23 +60,7 @@ export const DeliverySchema = z
   })
   .openapi("Delivery");
 
-const nextCursor = z.string().nullable().openapi({
-  description: "Pass as `cursor` for the next (older) page; null when no more deliveries match",
-});
-
-const PagePaginationSchema = z
-  .object({
-    page: z.number().int(),
-    limit: z.number().int(),
-    total_items: z.number().int(),
-    total_pages: z.number().int(),
-    next_cursor: nextCursor,
-  })
-  .openapi("DeliveriesPagePagination");
-
-const CursorPaginationSchema = z
-  .object({ limit: z.number().int(), next_cursor: nextCursor })
-  .openapi("DeliveriesCursorPagination", { description: "With `cursor`: no totals, so every page costs the same" });
+const { page: PagePaginationSchema, cursor: CursorPaginationSchema } = paginationSchemas("Deliveries", "deliveries");
 
 export const DeliveriesPageSchema = z
   .object({ data: z.array(DeliverySchema), pagination: z.union([PagePaginationSchema, CursorPaginationSchema]) })

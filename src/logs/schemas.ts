@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { decidedByRules, runTriggers } from "../db/schema";
+import { cursorQuery, nextCursorSchema, paginationSchemas } from "../http/pagination";
 import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "../http/schemas";
 import { ExecutionStatusSchema } from "../jobs/response.schemas";
 import { ListJobsQuerySchema } from "../jobs/schemas";
@@ -72,27 +73,11 @@ const jobFilterFields = {
   }),
 };
 
-const CursorSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const position = decodeCursor(value);
-    if (!position) {
-      ctx.addIssue({
-        code: "custom",
-        message: "is not a valid cursor; pass pagination.next_cursor from a previous response unchanged",
-      });
-      return z.NEVER;
-    }
-    return position;
-  })
-  .optional()
-  .openapi({
-    type: "string",
-    description:
-      "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last log, at the same " +
-      "cost at any depth, and without skipping or repeating a log while new ones arrive. Not with `page`.",
-    example: "v1.WzE3MDYxOTEyMDAwMDAsImV4ZV8wMUpNWjNRNFQ4QTFCMkMzRDRFNUY2RzdIOCJd",
-  });
+const CursorSchema = cursorQuery(
+  decodeCursor,
+  "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last log, at the same " +
+    "cost at any depth, and without skipping or repeating a log while new ones arrive. Not with `page`.",
+);
 
 const pagingFields = {
   page: optionalIntQuery({ min: 1, documentedDefault: 1 }).openapi({
@@ -244,23 +229,9 @@ export const ExecutionLogSchema = z
   })
   .openapi("ExecutionLog");
 
-const nextCursor = z.string().nullable().openapi({
-  description: "Pass as `cursor` for the next (older) page; null when no more logs match",
-});
+const nextCursor = nextCursorSchema("logs");
 
-export const PagePaginationSchema = z
-  .object({
-    page: z.number().int(),
-    limit: z.number().int(),
-    total_items: z.number().int(),
-    total_pages: z.number().int(),
-    next_cursor: nextCursor,
-  })
-  .openapi("LogsPagePagination");
-
-export const CursorPaginationSchema = z
-  .object({ limit: z.number().int(), next_cursor: nextCursor })
-  .openapi("LogsCursorPagination", { description: "With `cursor`: no totals, so every page costs the same" });
+export const { page: PagePaginationSchema, cursor: CursorPaginationSchema } = paginationSchemas("Logs", "logs");
 
 export const LogsScanSchema = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { runOrigins, runReasons, runStates } from "../db/schema";
+import { cursorQuery } from "../http/pagination";
 import { instantQuery, intQuery } from "../http/schemas";
 import { executionIdParts } from "../lib/execution-id";
 import { decodeCursor, encodeCursor } from "../logs/cursor";
@@ -16,26 +17,10 @@ export function decodeHistoryCursor(cursor: string): HistoryPosition | null {
   return { slot: p.executedAt, id: p.id };
 }
 
-const CursorSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const position = decodeHistoryCursor(value);
-    if (!position) {
-      ctx.addIssue({
-        code: "custom",
-        message: "is not a valid cursor; pass pagination.next_cursor from a previous response unchanged",
-      });
-      return z.NEVER;
-    }
-    return position;
-  })
-  .optional()
-  .openapi({
-    type: "string",
-    description:
-      "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last run, at the same cost at any depth.",
-    example: "v1.WzE3MDYxOTEyMDAwMDAsImV4ZV8wMUpNWjNRNFQ4QTFCMkMzRDRFNUY2RzdIOCJd",
-  });
+const CursorSchema = cursorQuery(
+  decodeHistoryCursor,
+  "Opaque: `pagination.next_cursor` of the previous page. Continues after that page's last run, at the same cost at any depth.",
+);
 
 export const RunsHistoryQuerySchema = z
   .strictObject({
