@@ -1,30 +1,20 @@
 import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type CronJobRow, cronJobs } from "../db/schema";
-import { type ClaimPlan, missedFromAfter } from "./catchup";
+import { type CatchupJob, type ClaimPlan, missedFromAfter } from "./catchup";
 import { accountNotFenced } from "./fence";
 import { skippedRunsIncrement } from "./overlap";
 import { skipCountIncrement } from "./skip-counts";
 
-export type DueJob = Pick<
-  CronJobRow,
-  | "id"
-  | "accountId"
-  | "nextRunAt"
-  | "scheduleConfig"
-  | "timezone"
-  | "scheduleAnchorAt"
-  | "occurrences"
-  | "isActive"
-  | "jitterSeconds"
-  | "catchup"
-  | "maxLatenessSeconds"
-  | "missedFrom"
-  | "lastClaimedSlot"
-  // For the claim's `skipped` and `missed` alerts (src/engine/claim-alerts.ts).
-  | "name"
-  | "alertPolicy"
->;
+export type DueJob = CatchupJob &
+  Pick<
+    CronJobRow,
+    | "isActive"
+    | "jitterSeconds"
+    // For the claim's `skipped` and `missed` alerts (src/engine/claim-alerts.ts).
+    | "name"
+    | "alertPolicy"
+  >;
 
 /** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
 export async function selectDueJobs(
