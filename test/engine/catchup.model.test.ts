@@ -20,6 +20,7 @@ import { nextRuns } from "../../src/lib/schedule/next-run";
 import { idOfLogKey } from "../../src/logs/log-key";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
+import { everyInterleaving, seededResult, takeAvailable } from "../helpers/engine-model";
 import { insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
 
@@ -82,12 +83,6 @@ const JOBS = [
   },
 ];
 
-function hash(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193) >>> 0;
-  return h;
-}
-
 interface Row {
   id: string;
   job_id: string;
@@ -128,15 +123,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
         crashedAfterCall.add(req.executionId);
         throw new Error("consumer crashed");
       }
-      const ok = hash(req.executionId, seed) % 4 < 3;
-      return {
-        status: ok ? "success" : "failure",
-        responseCode: ok ? 200 : 500,
-        responseBody: null,
-        errorMessage: ok ? null : "Endpoint returned status code 500",
-        responseTimeMs: 3,
-        retryAfterSeconds: null,
-      };
+      return seededResult(req.executionId, seed, 4);
     },
   };
   const acct = await createAccount();
@@ -174,13 +161,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
     ticks.push({ at, claimedAt });
     return safely(() => dispatchTick(deps.db, queue, at, claimedAt));
   };
-  const take = (k: number): Pending | undefined => {
-    const ready = pending.filter((p) => p.availableAt <= now);
-    if (ready.length === 0) return undefined;
-    const p = ready[k % ready.length] as Pending;
-    pending.splice(pending.indexOf(p), 1);
-    return p;
-  };
+  const take = (k: number) => takeAvailable(pending, now, k);
   const deliverOnce = async (p: Pending) => {
     if (p.body.type !== "run") return;
     try {
@@ -427,13 +408,10 @@ async function checkInvariants(
 
 describe("catch-up model", () => {
   it("every interleaving leaves each slot of the window done, dead or skipped with a reason, called at most once", async () => {
-    let runIndex = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(cmdArb, { minLength: 5, maxLength: 40 }), fc.nat(), async (cmds, seed) => {
-        runIndex++;
-        await runModel(cmds, seed, Date.UTC(2028, 0, 1) + runIndex * 86_400_000);
-      }),
-      { numRuns: 25 },
+    await everyInterleaving(
+      cmdArb,
+      { minLength: 5, maxLength: 40, numRuns: 25, firstDay: Date.UTC(2028, 0, 1) },
+      runModel,
     );
   }, 300_000);
 

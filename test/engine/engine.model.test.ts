@@ -14,6 +14,7 @@ import type { ExecutionResult, Executor } from "../../src/lib/execution";
 import type { EngineMessage, MessageSender } from "../../src/lib/messages";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
+import { everyInterleaving, seededResult, takeAvailable } from "../helpers/engine-model";
 import { insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
 import { storedLogs } from "../helpers/stored-logs";
@@ -60,12 +61,6 @@ interface Pending {
 }
 
 /** 32-bit FNV-1a: the executor's outcome for an attempt is a function of its id and the run's seed. */
-function hash(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193) >>> 0;
-  return h;
-}
-
 async function runModel(cmds: Cmd[], seed: number, base: number) {
   let now = base;
   const pending: Pending[] = [];
@@ -94,15 +89,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
       if (!run || run.deleted_at !== null || run.state === "paused") {
         violations.push(`${req.executionId} started for a ${run?.deleted_at ? "deleted" : "paused"} job`);
       }
-      const ok = hash(req.executionId, seed) % 5 < 3;
-      return {
-        status: ok ? "success" : "failure",
-        responseCode: ok ? 200 : 500,
-        responseBody: null,
-        errorMessage: ok ? null : "Endpoint returned status code 500",
-        responseTimeMs: 3,
-        retryAfterSeconds: null,
-      };
+      return seededResult(req.executionId, seed, 5);
     },
   };
   const acct = await createAccount(); // first: testDeps() works on the new account's shard
@@ -135,13 +122,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
   /** Jobs whose schedule the sequence disturbed: the "no slot of a completed schedule lost" check skips them. */
   const disturbed = new Set<string>();
 
-  const takeAvailable = (k: number): Pending | undefined => {
-    const ready = pending.filter((p) => p.availableAt <= now);
-    if (ready.length === 0) return undefined;
-    const p = ready[k % ready.length] as Pending;
-    pending.splice(pending.indexOf(p), 1);
-    return p;
-  };
+  const take = (k: number) => takeAvailable(pending, now, k);
   /** One delivery of a message, as the queue would make it; a failed one comes back later or dead-letters. */
   const deliverOnce = async (p: Pending) => {
     if (p.body.type !== "run") return; // callbacks are delivered elsewhere; the model only counts runs
@@ -193,17 +174,17 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
         break;
       }
       case "deliver": {
-        const p = takeAvailable(cmd.i);
+        const p = take(cmd.i);
         if (p) await deliverOnce(p);
         break;
       }
       case "deliverTwice": {
-        const p = takeAvailable(cmd.i);
+        const p = take(cmd.i);
         if (p) await Promise.all([deliverOnce(p), deliverOnce({ ...p })]);
         break;
       }
       case "deadLetter": {
-        const p = takeAvailable(cmd.i);
+        const p = take(cmd.i);
         if (p) await closeDead({ ...p, deliveries: MAX_DELIVERIES });
         break;
       }
@@ -246,7 +227,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
     now += 5 * MIN;
     await relayStranded(deps);
     while (pending.some((p) => p.availableAt <= now) || deadLetters.some((p) => p.availableAt <= now)) {
-      const p = takeAvailable(0);
+      const p = take(0);
       if (p) await deliverOnce(p);
       const d = deadLetters.findIndex((x) => x.availableAt <= now);
       if (d >= 0) await closeDead(deadLetters.splice(d, 1)[0] as Pending);
@@ -354,13 +335,10 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
 
 describe("engine model", () => {
   it("every interleaving keeps the run ledger's invariants", async () => {
-    let runIndex = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(cmdArb, { minLength: 5, maxLength: 45 }), fc.nat(), async (cmds, seed) => {
-        runIndex++;
-        await runModel(cmds, seed, Date.UTC(2026, 0, 1) + runIndex * 86_400_000);
-      }),
-      { numRuns: 30 },
+    await everyInterleaving(
+      cmdArb,
+      { minLength: 5, maxLength: 45, numRuns: 30, firstDay: Date.UTC(2026, 0, 1) },
+      runModel,
     );
   }, 120_000);
 

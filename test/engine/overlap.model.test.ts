@@ -9,6 +9,7 @@ import type { ExecutionResult, Executor } from "../../src/lib/execution";
 import type { EngineMessage, MessageSender } from "../../src/lib/messages";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
+import { takeAvailable } from "../helpers/engine-model";
 import { insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
 
@@ -152,13 +153,7 @@ async function runModel(cmds: Cmd[], base: number) {
     for (const c of [...inFlight]) if (c.startedAt + TIMEOUT_S * 1000 <= to) await finish(c, result(false, true));
     now = to;
   };
-  const take = (k: number) => {
-    const ready = pending.filter((p) => p.availableAt <= now);
-    if (ready.length === 0) return undefined;
-    const p = ready[k % ready.length] as Pending;
-    pending.splice(pending.indexOf(p), 1);
-    return p;
-  };
+  const take = (k: number) => takeAvailable(pending, now, k);
   const safely = async (f: () => Promise<unknown>) => {
     try {
       await f();

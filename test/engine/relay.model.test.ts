@@ -25,6 +25,7 @@ import type { EngineMessage, MessageSender } from "../../src/lib/messages";
 import { directoryCache } from "../../src/shards/directory";
 import { createAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
+import { everyInterleaving, seededResult, takeAvailable } from "../helpers/engine-model";
 import { insertJob } from "../helpers/fixtures";
 import { shardD1 } from "../helpers/shards";
 import { storedLogs } from "../helpers/stored-logs";
@@ -80,12 +81,6 @@ interface Call {
 }
 
 /** 32-bit FNV-1a: an attempt's outcome is a function of its id and the sequence's seed. */
-function hash(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193) >>> 0;
-  return h;
-}
-
 /** A refused message fails in the runtime (as an unserialisable body would), so it is refused even alone. */
 class Refused extends TypeError {}
 
@@ -158,15 +153,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
         crashed.add(req.executionId);
         throw new Error("the isolate died mid-call");
       }
-      const ok = hash(req.executionId, seed) % 4 < 3;
-      return {
-        status: ok ? "success" : "failure",
-        responseCode: ok ? 200 : 500,
-        responseBody: null,
-        errorMessage: ok ? null : "Endpoint returned status code 500",
-        responseTimeMs: 3,
-        retryAfterSeconds: null,
-      };
+      return seededResult(req.executionId, seed, 4);
     },
   };
   Object.assign(deps, { queue, executor, now: () => now });
@@ -246,13 +233,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
       }
     },
   });
-  const takeAvailable = (k: number): Pending | undefined => {
-    const ready = pending.filter((p) => p.availableAt <= now);
-    if (ready.length === 0) return undefined;
-    const p = ready[k % ready.length] as Pending;
-    pending.splice(pending.indexOf(p), 1);
-    return p;
-  };
+  const take = (k: number) => takeAvailable(pending, now, k);
   const safely = async (f: () => Promise<unknown>) => {
     try {
       await f();
@@ -272,26 +253,26 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
         break;
       }
       case "deliver": {
-        const p = takeAvailable(cmd.i);
+        const p = take(cmd.i);
         if (p) await deliver([p]);
         break;
       }
       case "deliverTwice": {
-        const p = takeAvailable(cmd.i);
+        const p = take(cmd.i);
         if (p) await Promise.all([deliver([p]), deliver([{ ...p }])]);
         break;
       }
       case "deliverBatch": {
         const batch: Pending[] = [];
         for (let k = 0; k < 4; k++) {
-          const p = takeAvailable(0);
+          const p = take(0);
           if (p) batch.push(p);
         }
         await deliver(batch);
         break;
       }
       case "crash": {
-        const p = takeAvailable(cmd.i);
+        const p = take(cmd.i);
         if (!p) break;
         crashNext = true;
         await deliver([p]);
@@ -331,7 +312,7 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
   for (let round = 0; round < 60; round++) {
     now += MIN;
     await safely(() => relayStranded(deps));
-    for (let p = takeAvailable(0); p; p = takeAvailable(0)) await deliver([p]);
+    for (let p = take(0); p; p = take(0)) await deliver([p]);
     const open = await shardD1()
       .prepare("SELECT count(*) AS n FROM run_ledger WHERE state IN ('queued', 'running') AND account_id = ?")
       .bind(acct.accountId)
@@ -385,13 +366,10 @@ async function runModel(cmds: Cmd[], seed: number, base: number) {
 
 describe("relay and consumer model", () => {
   it("every interleaving of refused sends, crashes, duplicates and fences ends every run exactly once", async () => {
-    let runIndex = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(cmdArb, { minLength: 10, maxLength: 40 }), fc.nat(), async (cmds, seed) => {
-        runIndex++;
-        await runModel(cmds, seed, Date.UTC(2026, 2, 1) + runIndex * 86_400_000);
-      }),
-      { numRuns: 25 },
+    await everyInterleaving(
+      cmdArb,
+      { minLength: 10, maxLength: 40, numRuns: 25, firstDay: Date.UTC(2026, 2, 1) },
+      runModel,
     );
   }, 240_000);
 
