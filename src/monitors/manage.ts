@@ -5,7 +5,7 @@ import { type FieldError, refuseFields } from "../lib/field-error";
 import { normaliseCron } from "../lib/schedule/cron";
 import type { KeyringStatus } from "../lib/secrets/keyring";
 import { mergeMonitorAlerts, monitorAlerts } from "./alerts";
-import { monitorConfigs } from "./ping";
+import { monitorConfigs, newMonitorState } from "./ping";
 import { addMonitorRoute, ensurePingKey, removeMonitorRoute } from "./ping-key";
 import {
   findMonitor,
@@ -78,19 +78,7 @@ export async function createMonitor(
     graceSeconds: input.grace_seconds ?? DEFAULT_GRACE_SECONDS,
     tags: JSON.stringify(input.tags ?? []),
     ...sealed,
-    state: "new",
-    stateChangedAt: d.now,
-    lastPingAt: null,
-    lastStartAt: null,
-    openStartAt: null,
-    openStartRid: null,
-    lastDurationMs: null,
-    nextExpectedAt: null,
-    downAt: null,
-    configVersion: 1,
-    createdAt: d.now,
-    updatedAt: d.now,
-    deletedAt: null,
+    ...newMonitorState(d.now),
   };
   await ensurePingKey(d.control, d.ring, accountId, d.now);
   await addMonitorRoute(d.control, id, accountId);

@@ -303,6 +303,25 @@ function updateStatement(db: Db, c: MonitorConfig, p: PingRequest, graceMs: numb
     .where(where);
 }
 
+/** The state a new monitor starts in, created by the API or by a ping: no pings yet, not expected until one. */
+export function newMonitorState(now: number) {
+  return {
+    state: "new" as const,
+    stateChangedAt: now,
+    lastPingAt: null,
+    lastStartAt: null,
+    openStartAt: null,
+    openStartRid: null,
+    lastDurationMs: null,
+    nextExpectedAt: null,
+    downAt: null,
+    configVersion: 1,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+}
+
 /** What `?create=1` makes of an unknown slug: Healthchecks' defaults, a day's period and an hour's grace. */
 export function autoCreatedMonitor(accountId: string, slug: string, id: string, now: number) {
   return {
@@ -317,19 +336,7 @@ export function autoCreatedMonitor(accountId: string, slug: string, id: string, 
     tags: "[]",
     alertPolicy: null,
     secrets: null,
-    state: "new" as const,
-    stateChangedAt: now,
-    lastPingAt: null,
-    lastStartAt: null,
-    openStartAt: null,
-    openStartRid: null,
-    lastDurationMs: null,
-    nextExpectedAt: null,
-    downAt: null,
-    configVersion: 1,
-    createdAt: now,
-    updatedAt: now,
-    deletedAt: null,
+    ...newMonitorState(now),
   };
 }
 
