@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { createControlDb, createDb, type Db } from "../../src/db/client";
 import { shardBinding } from "../../src/shards/bindings";
+import { d1Runner } from "../../src/shards/d1-runner";
 import { readDirectory } from "../../src/shards/directory";
+import type { MoveDeps } from "../../src/shards/move";
 
 /**
  * Shards in tests. Most suites work with one account at a time: `createAccount()` (helpers/accounts.ts) makes the
@@ -37,4 +39,18 @@ export async function accountD1(accountId: string): Promise<D1Database> {
 /** Drizzle over an account's shard. */
 export async function accountDb(accountId: string): Promise<Db> {
   return createDb(await accountD1(accountId));
+}
+
+/** An account move between the test pool's two shards, at once: no sleeps, no directory cache, no queue delay. */
+export function moveDeps(overrides: Partial<MoveDeps> = {}): MoveDeps {
+  return {
+    control: d1Runner(env.DB),
+    shard: (n) => d1Runner(shardBinding(env, n)),
+    shards: 2,
+    now: () => Date.now(),
+    sleep: async () => {},
+    directoryCacheMs: 0,
+    queueDelayMs: 0,
+    ...overrides,
+  };
 }

@@ -5,10 +5,10 @@ import { monitorConfigs } from "../../src/monitors/ping";
 import { pingRoutes } from "../../src/monitors/ping-key";
 import { sweep } from "../../src/retention/sweep";
 import { shardBinding } from "../../src/shards/bindings";
-import { d1Runner } from "../../src/shards/d1-runner";
 import { directoryCache } from "../../src/shards/directory";
 import { moveAccount } from "../../src/shards/move";
 import { createAccount } from "../helpers/accounts";
+import { moveDeps } from "../helpers/shards";
 import { createMonitor, listPings, monitorsApi, ping, pingAt, pingPath } from "./support";
 
 const DAY = 86_400_000;
@@ -62,20 +62,7 @@ describe("an account move", () => {
       .bind(before.b[0]?.at, before.b[0]?.body, b.id)
       .run();
 
-    await moveAccount(
-      {
-        control: d1Runner(env.DB),
-        shard: (n) => d1Runner(shardBinding(env, n)),
-        shards: 2,
-        now: () => Date.now(),
-        sleep: async () => {},
-        directoryCacheMs: 0,
-        queueDelayMs: 0,
-        chunk: 2,
-      },
-      acct.accountId,
-      1,
-    );
+    await moveAccount(moveDeps({ chunk: 2 }), acct.accountId, 1);
     expect({ a: await pingsOf(1, a.id), b: await pingsOf(1, b.id) }).toEqual(before);
     expect(await pingsOf(0, a.id)).toEqual([]);
     const left = await shardBinding(env, 0)

@@ -12,14 +12,14 @@ import { DEAD_LETTER_QUEUE } from "../../src/engine/queue-handler";
 import { consumeRunsBatch, DEAD_LETTER_MAX_RETRIES, MOVING_RETRY_SECONDS } from "../../src/engine/route-runs";
 import type { EngineMessage, RunMessage } from "../../src/lib/messages";
 import { shardBinding } from "../../src/shards/bindings";
-import { d1Runner } from "../../src/shards/d1-runner";
 import { directoryCache } from "../../src/shards/directory";
-import { type MoveDeps, moveAccount } from "../../src/shards/move";
+import { moveAccount } from "../../src/shards/move";
 import { shardDb } from "../../src/shards/resolve";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob } from "../helpers/fixtures";
 import { BASE } from "../helpers/http";
 import { captureQueue } from "../helpers/queue";
+import { moveDeps } from "../helpers/shards";
 import { storedLogs } from "../helpers/stored-logs";
 
 const MIN = 60_000;
@@ -27,19 +27,6 @@ const MIN = 60_000;
 const RUNS_MAX_RETRIES = 10;
 
 beforeEach(() => directoryCache.clear());
-
-function moveDeps(overrides: Partial<MoveDeps> = {}): MoveDeps {
-  return {
-    control: d1Runner(env.DB),
-    shard: (n) => d1Runner(shardBinding(env, n)),
-    shards: 2,
-    now: () => Date.now(),
-    sleep: async () => {},
-    directoryCacheMs: 0,
-    queueDelayMs: 0,
-    ...overrides,
-  };
-}
 
 interface InFlight {
   queue: string;

@@ -12,7 +12,7 @@ import type { SqlRunner } from "../../src/shards/sql-runner";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { insertJob } from "../helpers/fixtures";
 import { batchOf, captureQueue } from "../helpers/queue";
-import { controlDb } from "../helpers/shards";
+import { controlDb, moveDeps as testMoveDeps } from "../helpers/shards";
 
 const MIN = 60_000;
 const T = Math.floor(Date.now() / MIN) * MIN - 10 * MIN; // a tick in the recent past, on a minute
@@ -53,19 +53,8 @@ async function attemptsRecorded(shard: number, accountId: string) {
   return results;
 }
 
-function moveDeps(overrides: Partial<MoveDeps> = {}): MoveDeps {
-  return {
-    control: d1Runner(env.DB),
-    shard: (n) => d1Runner(shardBinding(env, n)),
-    shards: 2,
-    now: () => Date.now(),
-    sleep: async () => {},
-    directoryCacheMs: 0,
-    queueDelayMs: 0,
-    chunk: 7, // small chunks: many keyset pages per table
-    ...overrides,
-  };
-}
+/** Small chunks: many keyset pages per table. */
+const moveDeps = (overrides: Partial<MoveDeps> = {}): MoveDeps => testMoveDeps({ chunk: 7, ...overrides });
 
 /** Runs two ticks and every message for the account's jobs on `shard`; returns the jobs. */
 async function withHistory(acct: TestAccount) {
