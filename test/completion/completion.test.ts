@@ -5,6 +5,7 @@ import { consumeRun } from "../../src/engine/consume";
 import { dispatchTick } from "../../src/engine/dispatch";
 import { createHttpExecutor } from "../../src/engine/executors/http";
 import { findRun } from "../../src/engine/ledger";
+import type { Executor } from "../../src/lib/execution";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, refOf, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob } from "../helpers/fixtures";
@@ -50,6 +51,20 @@ function completionPath(url: string) {
   const u = new URL(url);
   const [, , , accountId, , jobId, executionId, token] = u.pathname.split("/");
   return { path: u.pathname, accountId, jobId, executionId, token: token as string };
+}
+
+/** A scripted success that keeps the completion token it was sent, for the test's later POST. */
+function tokenKeeper() {
+  const kept = {
+    token: "",
+    executor: {
+      async execute(req) {
+        kept.token = completionPath(req.headers[COMPLETION_URL_HEADER] as string).token;
+        return scriptedExecutor({}).execute(req);
+      },
+    } as Executor,
+  };
+  return kept;
 }
 
 const post = (path: string, body: unknown) =>
@@ -206,16 +221,8 @@ describe("the deadline", () => {
   it("the tick records timeout once past the deadline; a later POST gets 409", async () => {
     const { job } = await completionJob({ completionTimeoutSeconds: 600 });
     let clock = Date.now() - 2 * HOUR;
-    let token = "";
-    const deps = testDeps({
-      now: () => clock,
-      executor: {
-        async execute(req) {
-          token = completionPath(req.headers[COMPLETION_URL_HEADER] as string).token;
-          return scriptedExecutor({}).execute(req);
-        },
-      },
-    });
+    const sent = tokenKeeper();
+    const deps = testDeps({ now: () => clock, executor: sent.executor });
     const start = clock;
     const msg = await queuedRun(job, start);
     await consumeRun(deps, msg);
@@ -233,27 +240,19 @@ describe("the deadline", () => {
       }),
     ]);
     expect(logs[0]?.executed_at).toBe(start);
-    const late = await recordCompletion(deps, refOf(msg), token, { status: "success" });
+    const late = await recordCompletion(deps, refOf(msg), sent.token, { status: "success" });
     expect(late).toMatchObject({ kind: "conflict", log: { status: "timeout" } });
   });
 
   it("a POST past the deadline before any tick records the timeout itself and gets 409", async () => {
     const { job } = await completionJob({ completionTimeoutSeconds: 60 });
     let clock = Date.now() - HOUR;
-    let token = "";
-    const deps = testDeps({
-      now: () => clock,
-      executor: {
-        async execute(req) {
-          token = completionPath(req.headers[COMPLETION_URL_HEADER] as string).token;
-          return scriptedExecutor({}).execute(req);
-        },
-      },
-    });
+    const sent = tokenKeeper();
+    const deps = testDeps({ now: () => clock, executor: sent.executor });
     const msg = await queuedRun(job, clock);
     await consumeRun(deps, msg);
     clock += 61_000;
-    expect(await recordCompletion(deps, refOf(msg), token, { status: "success" })).toMatchObject({
+    expect(await recordCompletion(deps, refOf(msg), sent.token, { status: "success" })).toMatchObject({
       kind: "conflict",
       log: { status: "timeout", responseTimeMs: 60_000 },
     });
@@ -279,16 +278,8 @@ describe("overlap with awaiting runs", () => {
       const base = Date.UTC(2026, 0, 1, 9, 0, 0) + (policy === "skip" ? 0 : HOUR);
       const { job } = await completionJob({ overlapPolicy: policy, nextRunAt: FAR, completionTimeoutSeconds: 86_400 });
       let clock = base;
-      let token = "";
-      const deps = testDeps({
-        now: () => clock,
-        executor: {
-          async execute(req) {
-            token = completionPath(req.headers[COMPLETION_URL_HEADER] as string).token;
-            return scriptedExecutor({}).execute(req);
-          },
-        },
-      });
+      const sent = tokenKeeper();
+      const deps = testDeps({ now: () => clock, executor: sent.executor });
       const first = await queuedRun(job, base);
       await consumeRun(deps, first);
       expect((await findRun(deps.db, refOf(first)))?.state).toBe("awaiting");
@@ -308,7 +299,7 @@ describe("overlap with awaiting runs", () => {
       } else {
         const second = await queuedRun(job, clock);
         expect((await consumeRun(deps, second)).result).toBe("waiting");
-        await recordCompletion(deps, refOf(first), token, { status: "success" });
+        await recordCompletion(deps, refOf(first), sent.token, { status: "success" });
         expect((await consumeRun(deps, second)).result).toBe("executed");
         expect((await findRun(deps.db, refOf(second)))?.state).toBe("awaiting");
       }
