@@ -3,6 +3,122 @@
  * serves at /openapi.json. Do not edit: change the routes' zod schemas in src/ and regenerate.
  */
 export interface paths {
+    "/ping/{ping_key}/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: a success, by slug
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        get: operations["pingMonitor"];
+        put?: never;
+        /**
+         * Ping: a success, by slug, with a body (its first 10 KB kept)
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        post: operations["pingMonitorWithBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ping/{ping_key}/{slug}/{signal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: a start, fail, log or exit status, by slug
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        get: operations["signalMonitor"];
+        put?: never;
+        /**
+         * Ping: a start, fail, log or exit status, by slug, with a body (its first 10 KB kept)
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        post: operations["signalMonitorWithBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ping/{monitor_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: a success, by UUID
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        get: operations["pingMonitorById"];
+        put?: never;
+        /**
+         * Ping: a success, by UUID, with a body (its first 10 KB kept)
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        post: operations["pingMonitorByIdWithBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ping/{monitor_id}/{signal}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ping: a start, fail, log or exit status, by UUID
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        get: operations["signalMonitorById"];
+        put?: never;
+        /**
+         * Ping: a start, fail, log or exit status, by UUID, with a body (its first 10 KB kept)
+         * @description Healthchecks' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.
+         */
+        post: operations["signalMonitorByIdWithBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cron-jobs/{accountId}/complete/{cron_job_id}/{execution_id}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the outcome of an execution awaiting completion
+         * @description The URL a completion-mode job's request carries in X-Edgecron-Completion-Url (README "Async completion"). Unauthenticated apart from its token. The first report before the deadline records the outcome (retries, callbacks and alerts follow); the same report again gets 200 with the recorded result; a different one, or any after the deadline recorded `timeout`, gets 409. An unknown execution or a wrong token gets 404.
+         */
+        post: operations["completeExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cron-jobs/{accountId}/create": {
         parameters: {
             query?: never;
@@ -200,7 +316,7 @@ export interface paths {
         };
         /**
          * Execution statistics of a cron job
-         * @description Counts per status, success rate and response-time percentiles over a range (default: the 7 UTC days ending today), in total and per UTC hour or day.
+         * @description Counts per status, success rate and response-time percentiles over a range (default: the 7 UTC days ending today), in total and per UTC hour or day; and the job's SLO now, when it has one (alerts.slo).
          */
         get: operations["getCronJobStats"];
         put?: never;
@@ -694,6 +810,48 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            errors?: {
+                field: string;
+                /** @enum {string} */
+                in: "path" | "query" | "header" | "body";
+                message: string;
+            }[];
+        };
+        CompletionRecorded: {
+            execution_id: string;
+            cron_job_id: string;
+            /** @enum {string} */
+            status: "success" | "failure";
+            /**
+             * @description The attempt's start
+             * @example 2024-01-26T14:00:00Z
+             */
+            executed_at: string;
+            /** @description From the start to the completion POST that won */
+            response_time_ms: number;
+            response_body: string | null;
+            error_message: string | null;
+        };
+        /**
+         * @example {
+         *       "status": "success",
+         *       "body": "{\"rows\":1200}"
+         *     }
+         */
+        CompletionReport: {
+            /** @enum {string} */
+            status: "success" | "failure";
+            /** @description A failure's error message (the log's error_message); ignored for success */
+            message?: string;
+            /** @description Kept as the log's response body, truncated like a response body (1 KB of UTF-8) */
+            body?: string;
+        };
         CronJobEnvelope: {
             data: components["schemas"]["CronJob"];
         };
@@ -727,6 +885,13 @@ export interface components {
             body_is_secret: boolean;
             /** @description A1Cron's field: true exactly when state is active */
             is_active: boolean;
+            /**
+             * @description When a paused job resumes by itself; null when not paused, or paused until resumed by hand
+             * @example 2026-12-24T00:00:00Z
+             */
+            paused_until: string | null;
+            /** @description Why the job is paused; null when not paused */
+            pause_reason: string | null;
             /**
              * @description active; paused (is_active: false, set by the user); completed (the last run of an ended schedule has its final outcome); disabled (alerts.auto_disable_after consecutive failed runs; is_active: true re-enables it and resets consecutive_failures)
              * @enum {string}
@@ -776,6 +941,7 @@ export interface components {
             max_lateness_seconds: number | null;
             /** @description Slots skipped because the previous run was unfinished (overlap_policy skip); they are in the run ledger, never in the logs */
             skipped_runs: number;
+            completion: components["schemas"]["Completion"];
             /** @example 2024-01-26T14:00:00Z */
             next_run_at: string | null;
             /** @description The next three run times */
@@ -804,7 +970,7 @@ export interface components {
              */
             error?: string;
         };
-        /** @description When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled, and the schedule-health events missed, skipped, late, dead_lettered. Failure alerts are judged on runs' final outcomes (after their retries). */
+        /** @description When the job alerts and where (README "Alerts"). Events: failure, reminder, recovery, slow, disabled, the schedule-health events missed, skipped, late, dead_lettered, and the SLO events slo_burn, slo_ok. Failure alerts are judged on runs' final outcomes (after their retries). */
         AlertPolicy: {
             channels: components["schemas"]["AlertChannel"][];
             after_consecutive_failures: number | null;
@@ -821,6 +987,7 @@ export interface components {
             on_skipped: boolean;
             late_after_seconds: number | null;
             on_dead_lettered: boolean;
+            slo: components["schemas"]["Slo"];
         };
         AlertChannel: {
             /** @enum {string} */
@@ -859,6 +1026,30 @@ export interface components {
              */
             to: string;
         };
+        /** @description The job's service level objectives; null fields are objectives not set */
+        Slo: {
+            success_rate: number | null;
+            latency_ms: number | null;
+            latency_target: number | null;
+            window_days: number;
+            burn_alerts: boolean;
+        } | null;
+        /**
+         * @description Extension: async completion (README "Async completion"); null: the answer is the outcome
+         * @example {
+         *       "mode": "callback",
+         *       "timeout_seconds": 7200
+         *     }
+         */
+        Completion: {
+            /**
+             * @description callback: a 2xx answer parks the run as awaiting; POST to the X-Edgecron-Completion-Url sent with the request records its outcome
+             * @enum {string}
+             */
+            mode: "callback";
+            /** @description The run's deadline after its start; past it the run is recorded as timeout */
+            timeout_seconds: number;
+        } | null;
         /** @description The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted */
         ScheduleConfig: {
             /**
@@ -917,19 +1108,6 @@ export interface components {
             field: string;
             /** @example differs only in case from "Authorization" (header names are case-insensitive): all are sent as one header, their values joined with commas; a create or update sending this is refused (keep one of them) */
             message: string;
-        };
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            errors?: {
-                field: string;
-                /** @enum {string} */
-                in: "path" | "query" | "header" | "body";
-                message: string;
-            }[];
         };
         CreateCronJob: {
             /** @example Daily Report Generator */
@@ -1001,7 +1179,18 @@ export interface components {
              * @example 300
              */
             max_lateness_seconds?: number | null;
+            completion?: components["schemas"]["Completion"];
             is_active?: boolean;
+            /**
+             * @description Extension: pause the job until this instant (in the future); the first tick at or after it resumes the job, and the slots in between are one skipped span with reason paused in the run history. null: paused until resumed by hand. is_active: true resumes at once and clears it
+             * @example 2026-12-24T00:00:00Z
+             */
+            paused_until?: string | null;
+            /**
+             * @description Extension: why the job is paused; kept while it is paused
+             * @example Holidays
+             */
+            pause_reason?: string | null;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
             success_rules?: components["schemas"]["SuccessRulesInput"];
@@ -1112,6 +1301,31 @@ export interface components {
             late_after_seconds?: number | null;
             /** @description A `dead_lettered` alert when a run is closed without an outcome (state dead, GET …/dead-letters). Once per spell, which the next run that is not so ends; while it lasts, again at most every remind_every_minutes (if set). Default false */
             on_dead_lettered?: boolean;
+            /** @description Service level objectives over a rolling window: shown by GET …/stats/{id}, and with burn_alerts, `slo_burn` and `slo_ok` alerts. Replaced whole; null removes it. Default null */
+            slo?: {
+                /**
+                 * @description Objective: this fraction of runs (attempts, as logged) succeed, e.g. 0.99
+                 * @example 0.99
+                 */
+                success_rate?: number | null;
+                /**
+                 * @description With latency_target: a successful run is fast at or under this many ms
+                 * @example 500
+                 */
+                latency_ms?: number | null;
+                /**
+                 * @description With latency_ms: this fraction of successful runs is fast, e.g. 0.95
+                 * @example 0.99
+                 */
+                latency_target?: number | null;
+                /**
+                 * @description The rolling window the objectives and the error budget span, in days
+                 * @example 30
+                 */
+                window_days: number;
+                /** @description Send `slo_burn` when the error budget burns fast (multi-window burn rates, docs/API-NOTES.md "SLO alerts") and `slo_ok` when that ends */
+                burn_alerts: boolean;
+            } | null;
         };
         RetryConfigInput: {
             /** @description Default 3 */
@@ -1249,7 +1463,18 @@ export interface components {
              * @example 300
              */
             max_lateness_seconds?: number | null;
+            completion?: components["schemas"]["Completion"];
             is_active?: boolean;
+            /**
+             * @description Extension: pause the job until this instant (in the future); the first tick at or after it resumes the job, and the slots in between are one skipped span with reason paused in the run history. null: paused until resumed by hand. is_active: true resumes at once and clears it
+             * @example 2026-12-24T00:00:00Z
+             */
+            paused_until?: string | null;
+            /**
+             * @description Extension: why the job is paused; kept while it is paused
+             * @example Holidays
+             */
+            pause_reason?: string | null;
             retry_config?: components["schemas"]["RetryConfigInput"];
             callbacks?: components["schemas"]["CallbacksInput"];
             success_rules?: components["schemas"]["SuccessRulesInput"];
@@ -1471,6 +1696,7 @@ export interface components {
                  */
                 success_rate: number | null;
                 response_time_ms: components["schemas"]["ResponseTimePercentiles"];
+                slo: components["schemas"]["SloStatus"];
                 /** @description One entry per UTC bucket, oldest first, empty ones included */
                 series: components["schemas"]["StatsBucket"][];
             };
@@ -1482,6 +1708,54 @@ export interface components {
             p99: number | null;
             max: number | null;
         };
+        /** @description The job's SLO (alerts.slo) now, whatever the range asked; null without one */
+        SloStatus: {
+            window_days: number;
+            /**
+             * @description now − window_days
+             * @example 2024-01-01T12:00:00Z
+             */
+            window_start: string;
+            /**
+             * @description now
+             * @example 2024-01-31T12:00:00Z
+             */
+            window_end: string;
+            burn_alerts: boolean;
+            /** @description When the current burn spell's slo_burn alert fired; null when not burning (or without burn alerts) */
+            burning_since: string | null;
+            /** @description Runs (attempts, as logged) that succeeded; null when not an objective */
+            success_rate: {
+                /** @example 0.99 */
+                target: number;
+                /**
+                 * @description The objective's value over the last window_days: good runs / runs counted; null without any
+                 * @example 0.995
+                 */
+                current: number | null;
+                /**
+                 * @description The error budget (1 − target) not yet spent over the window, as a fraction: 1 untouched, 0 spent, negative when overspent
+                 * @example 0.5
+                 */
+                error_budget_remaining: number;
+            } | null;
+            /** @description Successful runs with a response time at or under latency_ms (from the hourly sketches: exact below 100 ms, within 1 % above); null when not an objective */
+            latency: {
+                latency_ms: number;
+                /** @example 0.99 */
+                target: number;
+                /**
+                 * @description The objective's value over the last window_days: good runs / runs counted; null without any
+                 * @example 0.995
+                 */
+                current: number | null;
+                /**
+                 * @description The error budget (1 − target) not yet spent over the window, as a fraction: 1 untouched, 0 spent, negative when overspent
+                 * @example 0.5
+                 */
+                error_budget_remaining: number;
+            } | null;
+        } | null;
         StatsBucket: {
             /** @example 2024-01-25T00:00:00Z */
             start: string;
@@ -1832,7 +2106,7 @@ export interface components {
             /** @description The run attempt whose recording fired the alert (`test-…` for a test alert) */
             execution_id: string;
             /** @enum {string} */
-            event: "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test" | "missed" | "skipped" | "late" | "dead_lettered";
+            event: "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test" | "missed" | "skipped" | "late" | "dead_lettered" | "slo_burn" | "slo_ok";
             /** @enum {string} */
             channel: "webhook" | "slack" | "discord" | "email";
             /** @description The channel's URL or e-mail address */
@@ -2072,7 +2346,7 @@ export interface components {
              * @description A callback's success or failure (which of success_url and failure_url), or the alert's event (a job's failure, reminder, recovery, slow, disabled, test, …; a monitor's down, up)
              * @enum {string}
              */
-            event: "success" | "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test" | "missed" | "skipped" | "late" | "dead_lettered" | "down" | "up";
+            event: "success" | "failure" | "reminder" | "recovery" | "slow" | "disabled" | "test" | "missed" | "skipped" | "late" | "dead_lettered" | "slo_burn" | "slo_ok" | "down" | "up";
             /**
              * @description The alert's channel; null for a callback
              * @enum {string|null}
@@ -2127,6 +2401,822 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    pingMonitor: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The account's ping key, shown in every monitor's ping_url to full-scope API keys */
+                ping_key: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pingMonitorWithBody: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The account's ping key, shown in every monitor's ping_url to full-scope API keys */
+                ping_key: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signalMonitor: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The account's ping key, shown in every monitor's ping_url to full-scope API keys */
+                ping_key: string;
+                slug: string;
+                /** @description start, fail, log (recorded only), or an exit status 0–255 (0 is a success, else a failure) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signalMonitorWithBody: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The account's ping key, shown in every monitor's ping_url to full-scope API keys */
+                ping_key: string;
+                slug: string;
+                /** @description start, fail, log (recorded only), or an exit status 0–255 (0 is a success, else a failure) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pingMonitorById: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The monitor's id */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pingMonitorByIdWithBody: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The monitor's id */
+                monitor_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signalMonitorById: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The monitor's id */
+                monitor_id: string;
+                /** @description start, fail, log (recorded only), or an exit status 0–255 (0 is a success, else a failure) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signalMonitorByIdWithBody: {
+        parameters: {
+            query?: {
+                /** @description A run id pairing a start with its end (the end gets duration_ms) */
+                rid?: string;
+                /** @description Slug URLs: create an unknown slug with the defaults (201), up to MAX_MONITORS (then 429) */
+                create?: "1";
+            };
+            header?: never;
+            path: {
+                /** @description The monitor's id */
+                monitor_id: string;
+                /** @description start, fail, log (recorded only), or an exit status 0–255 (0 is a success, else a failure) */
+                signal: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `?create=1` created the monitor and recorded the ping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `exit_status` over 255, or a `rid` that is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No monitor at this ping URL (a wrong key, an unknown slug or id: one answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ping key's rate limit (see Retry-After), or MAX_MONITORS for `?create=1` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The account is being moved; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your account id */
+                accountId: string;
+                /** @description The job's id, as in the URL edgecron sent */
+                cron_job_id: string;
+                /** @description The execution's id */
+                execution_id: string;
+                /** @description The execution's random token (128 bits), as in the URL edgecron sent */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionReport"];
+            };
+        };
+        responses: {
+            /** @description The outcome recorded (by this report or an identical one before it) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionRecorded"];
+                };
+            };
+            /** @description Invalid input; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, wrong or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key belongs to another account, or is read-only and the route changes something */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another outcome is recorded: a different report, or `timeout` at the deadline */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body not JSON, or compressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit for this API key or its account exceeded; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createCronJob: {
         parameters: {
             query?: never;
