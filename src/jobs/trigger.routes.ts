@@ -5,9 +5,8 @@ import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { JobParamsSchema, problemResponses } from "../http/schemas";
-import { formatInstant } from "../lib/dates";
 import { findJob } from "./repository";
-import { TriggerPendingSchema, TriggerResultSchema } from "./trigger.schemas";
+import { finishedRunFields, TriggerPendingSchema, TriggerResultSchema } from "./trigger.schemas";
 
 const triggerRoute = createRoute({
   operationId: "triggerCronJob",
@@ -56,11 +55,7 @@ export const triggerRoutes = createRouter().openapi(triggerRoute, async (c) => {
     {
       data: {
         execution_id: run.executionId,
-        status: run.result.status,
-        response_code: run.result.responseCode,
-        response_body: run.result.responseBody,
-        executed_at: formatInstant(run.executedAt),
-        response_time_ms: run.result.responseTimeMs,
+        ...finishedRunFields(run),
       },
     },
     200,

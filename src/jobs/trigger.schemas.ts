@@ -1,5 +1,21 @@
 import { z } from "@hono/zod-openapi";
+import { formatInstant } from "../lib/dates";
+import type { ExecutionResult } from "../lib/execution";
 import { ExecutionStatusSchema } from "./response.schemas";
+
+/** A run finished within the wait, as TriggerResult (and ReplayResult) report it after its ids. */
+export function finishedRunFields(run: {
+  executedAt: number;
+  result: Pick<ExecutionResult, "status" | "responseCode" | "responseBody" | "responseTimeMs">;
+}) {
+  return {
+    status: run.result.status,
+    response_code: run.result.responseCode,
+    response_body: run.result.responseBody,
+    executed_at: formatInstant(run.executedAt),
+    response_time_ms: run.result.responseTimeMs,
+  };
+}
 
 export const TriggerResultSchema = z
   .object({

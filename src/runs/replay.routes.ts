@@ -8,7 +8,7 @@ import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { findJob } from "../jobs/repository";
-import { formatInstant } from "../lib/dates";
+import { finishedRunFields } from "../jobs/trigger.schemas";
 import { findExecutionJobs } from "./replay";
 import {
   BulkReplayInputSchema,
@@ -109,11 +109,7 @@ export const replayRoutes = createRouter()
         data: {
           execution_id: run.executionId,
           ...link,
-          status: run.result.status,
-          response_code: run.result.responseCode,
-          response_body: run.result.responseBody,
-          executed_at: formatInstant(run.executedAt),
-          response_time_ms: run.result.responseTimeMs,
+          ...finishedRunFields(run),
         },
       },
       200,
