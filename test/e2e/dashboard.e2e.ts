@@ -592,7 +592,6 @@ async function run(
     await statesPhase(page, demo.account_id, alertsKey);
     await runsPhase(page, demo.account_id, runsKey, readOnlyKey);
     await monitorsPhase(page, demo.account_id, runsKey, readOnlyKey);
-    await monitorsPhase(page, demo.account_id, runsKey, readOnlyKey);
 
     await secretsPhase(page, demo.account_id, secretsKey);
     await alertsFormPhase(page, demo.account_id, secretsKey);
@@ -1152,43 +1151,6 @@ function apiCaller(page: Page, accountId: string, key: Creds) {
         string | null,
       ],
     )) as { status: number; body: { data: JobBody } };
-}
-
-/** Monitors: create one through the page, ping its URL as curl would, see it up; a read-only key sees no writes. */
-async function monitorsPhase(page: Page, accountId: string, key: Creds, readOnly: Creds) {
-  const row = page.locator('#monitors-table tr[data-slug="e2e-heartbeat"]');
-  await step("monitors: creates one through the form, pings its URL, sees it up with a ping strip", async () => {
-    await switchKey(page, accountId, key);
-    await page.getByRole("link", { name: "Monitors" }).click();
-    await page.locator("#monitors-table").waitFor();
-    await page.getByRole("button", { name: "New monitor" }).click();
-    await page.getByLabel("Name").fill("E2E heartbeat");
-    await page.getByLabel("Slug").fill("e2e-heartbeat");
-    await page.getByLabel("Period (seconds)").fill("3600");
-    await page.getByRole("button", { name: "Create monitor" }).click();
-    await row.waitFor();
-    assert((await row.getAttribute("data-state")) === "new", "a new monitor is not new");
-    const url = (await row.locator("code.ping-url").textContent()) ?? "";
-    assert(/\/ping\/[^/<]+\/e2e-heartbeat$/.test(url), `ping URL ${url}`);
-    assert(((await row.locator("code.curl").textContent()) ?? "").includes(url), "curl line lacks the ping URL");
-    const res = await fetch(url);
-    assert(res.status === 200 && (await res.text()) === "OK", `ping answered ${res.status}`);
-    await page.getByRole("button", { name: "Refresh" }).click();
-    await page.locator('#monitors-table tr[data-slug="e2e-heartbeat"][data-state="up"]').waitFor();
-    await row.locator(".ping-strip rect").first().waitFor();
-  });
-  await step("monitors: a read-only key sees them without write buttons; the full key deletes", async () => {
-    await switchKey(page, accountId, readOnly);
-    await page.getByRole("link", { name: "Monitors" }).click();
-    await row.waitFor();
-    assert((await page.getByRole("button", { name: "New monitor" }).count()) === 0, "read-only key sees New monitor");
-    assert((await row.getByRole("button", { name: "Delete" }).count()) === 0, "read-only key sees Delete");
-    await switchKey(page, accountId, key);
-    await page.getByRole("link", { name: "Monitors" }).click();
-    await row.getByRole("button", { name: "Delete" }).click();
-    await page.locator("#flash", { hasText: "Deleted monitor" }).waitFor();
-    await row.waitFor({ state: "detached" });
-  });
 }
 
 /** Monitors: create one through the page, ping its URL as curl would, see it up; a read-only key sees no writes. */
