@@ -75,6 +75,13 @@ function before(p: HistoryPosition): SQL {
 
 const stateIs = (f: HistoryFilters) => (f.state ? eq(runs.state, runStates.indexOf(f.state)) : undefined);
 
+/** The job's runs within `bounds` and the state filter, in history's columns. */
+const selectJobRuns = (db: Db, cronJobId: string, f: HistoryFilters, ...bounds: Array<SQL | undefined>) =>
+  db
+    .select(columns)
+    .from(runs)
+    .where(and(eq(runs.job, jobNumber(cronJobId)), ...bounds, stateIs(f)));
+
 /**
  * The page's rows from the job's key range, newest first, `limit` of them. Of the position and end_date only the
  * tighter bounds the range (SQLite would only filter by the other, walking every row back to the position).
@@ -87,18 +94,14 @@ export function historyRangeQuery(
   limit: number,
 ) {
   const endFirst = f.end && after && f.end.end < after.slot;
-  return db
-    .select(columns)
-    .from(runs)
-    .where(
-      and(
-        eq(runs.job, jobNumber(cronJobId)),
-        f.start ? gte(runs.slot, f.start.start) : undefined,
-        f.end && (!after || endFirst) ? lte(runs.slot, f.end.end) : undefined,
-        after && !endFirst ? before(after) : undefined,
-        stateIs(f),
-      ),
-    )
+  return selectJobRuns(
+    db,
+    cronJobId,
+    f,
+    f.start ? gte(runs.slot, f.start.start) : undefined,
+    f.end && (!after || endFirst) ? lte(runs.slot, f.end.end) : undefined,
+    after && !endFirst ? before(after) : undefined,
+  )
     .orderBy(...newestFirst)
     .limit(limit);
 }
@@ -109,19 +112,15 @@ export function historyRangeQuery(
  */
 export function spanIntoRangeQuery(db: Db, cronJobId: string, f: HistoryFilters, after: HistoryPosition | undefined) {
   const start = f.start?.start ?? 0;
-  return db
-    .select(columns)
-    .from(runs)
-    .where(
-      and(
-        eq(runs.job, jobNumber(cronJobId)),
-        isNotNull(runs.lastSlot),
-        gte(runs.lastSlot, start),
-        lt(runs.slot, start),
-        after ? before(after) : undefined,
-        stateIs(f),
-      ),
-    )
+  return selectJobRuns(
+    db,
+    cronJobId,
+    f,
+    isNotNull(runs.lastSlot),
+    gte(runs.lastSlot, start),
+    lt(runs.slot, start),
+    after ? before(after) : undefined,
+  )
     .orderBy(asc(runs.lastSlot))
     .limit(1);
 }
