@@ -337,7 +337,8 @@ function jobRow(accountId: string, now: number) {
     schedule: "* * * * *",
     scheduleConfig: JSON.stringify({ cron: "* * * * *" }),
     scheduleAnchorAt: now - 3_600_000,
-    nextRunAt: now - 60_000,
+    // The minute slot at or before now: an older one would leave a missed span beside the run (catch-up).
+    nextRunAt: Math.floor(now / 60_000) * 60_000,
     createdAt: now,
     updatedAt: now,
   };
