@@ -14,11 +14,9 @@ import * as h from "./lib/harness";
 /** The last commit whose Worker held the reference as a string at module scope. */
 const BEFORE = h.arg("before", "813887615d5249803b83ca52d719fc38d4d2605e");
 const ROUNDS = Number(h.arg("rounds", String(h.size(11, 1))));
-const DIR = join(h.STATE_DIR, "bundle-h.size");
+const DIR = join(h.STATE_DIR, "bundle-size");
 const reference = readFileSync(join(h.ROOT, "node_modules/@scalar/api-reference/dist/browser/standalone.js"), "utf8");
-const excerpts = [0.25, 0.5, 0.75].map((f) =>
-  reference.slice(Math.floor(reference.length * f), Math.floor(reference.length * f) + 120),
-);
+const excerpts = [0.25, 0.5, 0.75].map((f) => Math.floor(reference.length * f)).map((i) => reference.slice(i, i + 120));
 
 /** `wrangler deploy --dry-run` of a commit's tree (or the working tree); its [build] step runs in that tree. */
 function buildAt(label: string, ref: string | null) {
@@ -27,14 +25,18 @@ function buildAt(label: string, ref: string | null) {
   const log = h.wranglerSync(["deploy", "--dry-run", "--outdir", out], ref ? h.treeAt(ref) : h.ROOT);
   const js = readFileSync(join(out, "index.js"));
   copyFileSync(join(out, "index.js"), join(out, "index.mjs")); // ESM by extension, for Node's import()
+  const [raw, gzip] = [h.round(js.length / 1024, 0), h.round(gzipSync(js).length / 1024, 0)];
+  const sizes = { "index.js raw, KiB": raw, "index.js gzip (node:zlib), KiB": gzip };
+  const total = { 'wrangler "Total Upload"': /Total Upload: ([^\n]+)/.exec(log)?.[1]?.trim() ?? "" };
+  const text = {
+    "contains the reference's text": excerpts.some((x) => js.toString("utf8").includes(x)) ? "yes" : "no",
+  };
   return {
     label,
     ref: ref ?? `${h.git(["rev-parse", "--short", "HEAD"])} + working tree`,
-    raw_kib: h.round(js.length / 1024, 0),
-    gzip_kib: h.round(gzipSync(js).length / 1024, 0),
-    wrangler_total: /Total Upload: ([^\n]+)/.exec(log)?.[1]?.trim() ?? "",
-    contains_reference: excerpts.some((x) => js.toString("utf8").includes(x)),
-    file: join(out, "index.mjs"),
+    ...sizes,
+    ...total,
+    ...text,
   };
 }
 
@@ -64,32 +66,24 @@ console.log(JSON.stringify({ status: 200, wall, cpu: (c.user + c.system) / 1000 
 function sample(child: keyof typeof CHILDREN, file: string) {
   const script = join(DIR, `${child}-child.mjs`);
   writeFileSync(script, CHILDREN[child]);
-  const res = spawnSync(process.execPath, [script, file], {
-    cwd: h.ROOT,
-    env: { ...h.offlineEnv, NODE_COMPILE_CACHE: "", NODE_OPTIONS: "" },
-    encoding: "utf8",
-    timeout: 180_000,
-  });
+  const env = { ...h.offlineEnv, NODE_COMPILE_CACHE: "", NODE_OPTIONS: "" };
+  const res = spawnSync(process.execPath, [script, file], { cwd: h.ROOT, env, encoding: "utf8", timeout: 180_000 });
   const r = JSON.parse(res.stdout.trim().split("\n").pop() || "{}") as { status?: number; wall: number; cpu: number };
   if (res.status !== 0 || r.status !== 200) throw new Error(`${child} ${file}: ${res.stderr || res.stdout}`);
   return r;
 }
 
-const stats = (xs: number[]) => ({
-  median: h.round(h.median(xs), 1),
-  min: h.round(Math.min(...xs), 1),
-  max: h.round(Math.max(...xs), 1),
-});
+/** Median (min–max) of the samples. */
+const stats = (xs: number[]) =>
+  `${h.round(h.median(xs), 1)} (${h.round(Math.min(...xs), 1)}–${h.round(Math.max(...xs), 1)})`;
 const loadavgStart = h.loadavg1();
 mkdirSync(join(DIR, "empty"), { recursive: true });
 const empty = join(DIR, "empty", "index.mjs");
 writeFileSync(empty, 'export default { fetch() { return new Response("ok"); } };\n');
-const builds = [
-  ...(BEFORE === "none" ? [] : [buildAt("before", h.git(["rev-parse", BEFORE]))]),
-  buildAt("now", process.argv.includes("--now") ? h.git(["rev-parse", h.arg("now", "HEAD")]) : null),
-];
+const builds = BEFORE === "none" ? [] : [buildAt("before", h.git(["rev-parse", BEFORE]))];
+builds.push(buildAt("now", process.argv.includes("--now") ? h.git(["rev-parse", h.arg("now", "HEAD")]) : null));
 const variants = ["empty", ...builds.map((b) => b.label)];
-const fileOf = (v: string) => builds.find((b) => b.label === v)?.file ?? empty;
+const fileOf = (v: string) => (v === "empty" ? empty : join(DIR, v, "index.mjs"));
 const samples: Record<string, { wall: number[]; cpu: number[] }> = {};
 const push = (key: string, s: { wall: number; cpu: number }) => {
   samples[key] ??= { wall: [], cpu: [] };
@@ -101,63 +95,40 @@ await h.pairedRounds(variants, ROUNDS, (v) => {
   if (v !== "empty") push(`node ${v}`, sample("node", fileOf(v)));
   return 0;
 });
+const of = (key: string, k: "wall" | "cpu") => samples[key]?.[k] ?? [];
 const over = (v: string, k: "wall" | "cpu") =>
-  stats((samples[`workerd ${v}`]?.[k] ?? []).map((x, i) => x - (samples["workerd empty"]?.[k][i] as number)));
-const load = builds.map((b) => ({
-  label: b.label,
-  workerd_wall_over_empty_ms: over(b.label, "wall"),
-  workerd_cpu_over_empty_ms: over(b.label, "cpu"),
-  workerd_wall_ms: stats(samples[`workerd ${b.label}`]?.wall ?? []),
-  v8_import_wall_ms: stats(samples[`node ${b.label}`]?.wall ?? []),
-  v8_import_cpu_ms: stats(samples[`node ${b.label}`]?.cpu ?? []),
+  stats(of(`workerd ${v}`, k).map((x, i) => x - (of("workerd empty", k)[i] as number)));
+const rows = builds.map((b) => ({
+  ...b,
+  "workerd: start + first /health − empty Worker's, wall ms": over(b.label, "wall"),
+  "workerd: the same, CPU ms (workerd + Miniflare)": over(b.label, "cpu"),
+  "workerd: start + first /health, wall ms (not minus)": stats(of(`workerd ${b.label}`, "wall")),
+  "V8 import(), wall ms": stats(of(`node ${b.label}`, "wall")),
+  "V8 import(), CPU ms": stats(of(`node ${b.label}`, "cpu")),
 }));
-const emptyWorker = {
-  wall: stats(samples["workerd empty"]?.wall ?? []),
-  cpu: stats(samples["workerd empty"]?.cpu ?? []),
+const emptyWorker = { wall: stats(of("workerd empty", "wall")), cpu: stats(of("workerd empty", "cpu")) };
+const metrics = Object.keys(rows[0] ?? {}).filter((k) => k !== "label" && k !== "ref");
+const num = (v: unknown) => Number.parseFloat(String(v));
+const ratio = (k: string) =>
+  rows.length === 2 ? h.round(num(rows[1]?.[k as "label"]) / num(rows[0]?.[k as "label"]), 2) : "";
+const json = {
+  machine: h.machine(),
+  loadavg: [loadavgStart, h.loadavg1()],
+  rounds: ROUNDS,
+  builds: rows,
+  empty_worker: emptyWorker,
 };
-type Row = (typeof builds)[number] & (typeof load)[number];
-const rows = builds.map((b, i) => ({ ...b, ...load[i] }) as Row);
-type Stat = { median: number; min: number; max: number };
-const metrics: Array<[string, (r: Row) => number | string | Stat]> = [
-  ["index.js raw, KiB", (r) => r.raw_kib],
-  ["index.js gzip (node:zlib), KiB", (r) => r.gzip_kib],
-  ['wrangler "Total Upload"', (r) => r.wrangler_total],
-  ["contains the reference's text", (r) => (r.contains_reference ? "yes" : "no")],
-  ["workerd: start + first /health − empty Worker's, wall ms", (r) => r.workerd_wall_over_empty_ms],
-  ["workerd: the same, CPU ms (workerd + Miniflare)", (r) => r.workerd_cpu_over_empty_ms],
-  ["workerd: start + first /health, wall ms (not minus)", (r) => r.workerd_wall_ms],
-  ["V8 import(), wall ms", (r) => r.v8_import_wall_ms],
-  ["V8 import(), CPU ms", (r) => r.v8_import_cpu_ms],
-];
-const value = (v: number | string | Stat) => (typeof v === "object" ? v.median : v);
-const ratio = (m: (typeof metrics)[number]) => {
-  const [before, now] = rows.map((r) => value(m[1](r)));
-  return typeof now === "number" && typeof before === "number" ? h.round(now / before, 2) : "";
-};
-h.writeResult(
-  "bundle",
-  {
-    machine: h.machine(),
-    loadavg: [loadavgStart, h.loadavg1()],
-    rounds: ROUNDS,
-    builds: rows,
-    empty_worker: emptyWorker,
-  },
-  [
-    h.table(`Worker script size and module load, ${ROUNDS} rounds; ms as median (min–max)`, metrics, [
-      ["", (m) => m[0]],
-      ...rows.map((r): [string, (m: (typeof metrics)[number]) => string | number] => [
-        `${r.label} (${r.ref.slice(0, 7)})`,
-        (m) => {
-          const v = m[1](r);
-          return typeof v === "object" ? `${v.median} (${v.min}–${v.max})` : v;
-        },
-      ]),
-      ...(rows.length === 2 ? [["now ÷ before", ratio] as [string, typeof ratio]] : []),
+h.writeResult("bundle", json, [
+  h.table(`Worker script size and module load, ${ROUNDS} rounds; ms as median (min–max)`, metrics, [
+    ["", (k) => k],
+    ...rows.map((r): [string, (k: string) => string | number] => [
+      `${r.label} (${r.ref.slice(0, 7)})`,
+      (k) => r[k as "label"],
     ]),
-  ],
-);
-if (builds.at(-1)?.contains_reference) {
+    ["now ÷ before", (k) => (Number.isNaN(ratio(k)) ? "" : ratio(k))],
+  ]),
+]);
+if (builds.at(-1)?.["contains the reference's text"] === "yes") {
   console.error("the Worker's script contains the API reference's text");
   process.exitCode = 1;
 }

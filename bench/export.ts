@@ -56,7 +56,7 @@ async function connectInspector(port: number, timeoutMs = 30_000) {
   };
 }
 
-const [INSPECTOR_PORT, SAMPLE_MS, LIVE_EVERY] = [9239, 10, h.size(25_000, 100)];
+const [INSPECTOR_PORT, SAMPLE_MS, LIVE_EVERY] = [await h.freePort(), 10, h.size(25_000, 100)];
 const meta = h.readMeta();
 const headers = h.bigJobHeaders(meta);
 const exportPath = (q: string) => `/v1/cron-jobs/${meta.bigJob.accountId}/logs/${meta.bigJob.id}/export?${q}`;
@@ -96,32 +96,43 @@ async function exportOnce(dev: DevServer, ins: Inspector, label: string, q: stri
   sampling = false;
   await sampler;
   const peak = Math.max(...samples.map((s) => s.heap));
-  const quarters = [0, 1, 2, 3].map((q) =>
-    Math.max(0, ...samples.filter((s) => Math.floor((4 * s.t) / (ms + 1)) === q).map((s) => s.heap)),
-  );
+  const inQuarter = (q: number) => samples.filter((s) => Math.floor((4 * s.t) / (ms + 1)) === q).map((s) => s.heap);
+  const quarters = [0, 1, 2, 3].map((q) => Math.max(0, ...inQuarter(q)));
   const rows = q.includes("csv") ? lines - 1 : lines; // CSV: a header line first
   console.log(`  ${label}: ${rows} rows in ${Math.round(ms)} ms`);
+  const rss = (kb: number) => h.round(kb / 1024, 1);
+  const run = {
+    Export: label,
+    rows,
+    MB: h.mb(bytes),
+    "first byte ms": h.round(firstByte, 1),
+    "total ms": Math.round(ms),
+  };
+  const heap = `${h.mb(base)} → ${h.mb(peak)} (+${h.mb(peak - base)})`;
+  const rates = {
+    "rows/s": Math.round(rows / (ms / 1000)),
+    "MB/s": h.round(h.mb(bytes) / (ms / 1000), 1),
+    "heap baseline → peak (growth)": heap,
+  };
+  const memory = {
+    "heap peak by quarter": quarters.map(h.mb).join(" / "),
+    "workerd RSS baseline → peak (growth)": `${rss(rssBase)} → ${rss(rssPeak)} (+${rss(rssPeak - rssBase)})`,
+  };
+  const checks = check ? { "distinct ids": ids.size, "oldest first": oldestFirst } : {};
   return {
-    ...{
-      label,
-      rows,
-      mb: h.mb(bytes),
-      first_byte_ms: h.round(firstByte, 1),
-      total_ms: Math.round(ms),
-      rows_per_s: Math.round(rows / (ms / 1000)),
-    },
-    mb_per_s: h.round(h.mb(bytes) / (ms / 1000), 1),
-    heap: `${h.mb(base)} → ${h.mb(peak)} (+${h.mb(peak - base)})`,
-    heap_growth_mb: h.mb(peak - base),
-    heap_by_quarter: quarters.map(h.mb).join(" / "),
-    rss: `${h.round(rssBase / 1024, 1)} → ${h.round(rssPeak / 1024, 1)} (+${h.round((rssPeak - rssBase) / 1024, 1)})`,
-    ...{ samples: samples.length, loadavg, ...(check ? { distinct_ids: ids.size, oldest_first: oldestFirst } : {}) },
+    ...run,
+    ...rates,
+    ...memory,
+    samples: samples.length,
+    "load avg": loadavg,
+    ...checks,
+    growth: h.mb(peak - base),
   };
 }
 
 const bundle = h.ensureBundle();
 const config = h.benchWranglerConfig({ limiter: "raised" });
-const dev = { port: 8788, config: config.path, extraArgs: ["--inspector-port", String(INSPECTOR_PORT)] };
+const dev = { config: config.path, extraArgs: ["--inspector-port", String(INSPECTOR_PORT)] };
 const { runs, live } = await withDev(dev, async (dev) => {
   const ins = await connectInspector(INSPECTOR_PORT);
   await (await fetch(dev.base + exportPath(since(0)), { headers })).text(); // warm-up: the first request builds the modules
@@ -147,32 +158,22 @@ const { runs, live } = await withDev(dev, async (dev) => {
   return { runs, live };
 });
 const [small, whole] = [runs[0], runs[3]] as [(typeof runs)[number], (typeof runs)[number]];
+const complete = whole.rows === meta.bigJob.logs && whole["distinct ids"] === whole.rows && whole["oldest first"];
 const checked = {
-  "rows of the big job": meta.bigJob.logs,
-  "whole history NDJSON: rows, distinct ids": `${whole.rows}, ${whole.distinct_ids}`,
-  "every row once, oldest first":
-    whole.rows === meta.bigJob.logs && whole.distinct_ids === whole.rows && whole.oldest_first,
-  "heap growth, whole ÷ smallest export": h.round(whole.heap_growth_mb / Math.max(0.1, small.heap_growth_mb), 2),
+  "whole history NDJSON: rows, distinct ids": `${whole.rows}, ${whole["distinct ids"]}`,
+  "every row once, oldest first": complete,
+  "heap growth, whole ÷ smallest export": h.round(whole.growth / Math.max(0.1, small.growth), 2),
   "rows, whole ÷ smallest export": h.round(whole.rows / Math.max(1, small.rows), 1),
 };
+const liveRows = live.map((p) => ({
+  "rows sent": p.rows < 0 ? "after the end" : p.rows,
+  "live heap MB": p.live_heap_mb,
+}));
 h.writeResult("export", { bundle, sample_ms: SAMPLE_MS, runs, live_heap: live, checked }, [
-  h.table(`Export of the ${meta.bigJob.logs}-log job; memory in MB`, runs, [
-    ["Export", (r) => r.label],
-    ["rows", (r) => r.rows],
-    ["MB", (r) => r.mb],
-    ["first byte ms", (r) => r.first_byte_ms],
-    ["total ms", (r) => r.total_ms],
-    ["rows/s", (r) => r.rows_per_s],
-    ["MB/s", (r) => r.mb_per_s],
-    ["heap baseline → peak (growth)", (r) => r.heap],
-    ["heap peak by quarter", (r) => r.heap_by_quarter],
-    ["workerd RSS baseline → peak (growth)", (r) => r.rss],
-    ["samples", (r) => r.samples],
-    ["load avg", (r) => r.loadavg],
-  ]),
-  h.table(`Live heap (after a full GC) of the whole history, paused every ${LIVE_EVERY} rows`, live, [
-    ["rows sent", (p) => (p.rows < 0 ? "after the end" : p.rows)],
-    ["live heap MB", (p) => p.live_heap_mb],
-  ]),
+  h.records(
+    `Export of the ${meta.bigJob.logs}-log job; memory in MB`,
+    runs.map(({ growth: _, ...r }) => r),
+  ),
+  h.records(`Live heap (after a full GC) of the whole history, paused every ${LIVE_EVERY} rows`, liveRows),
   h.figures("Whole history checked", Object.entries(checked)),
 ]);

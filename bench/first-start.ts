@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as h from "./lib/harness";
@@ -31,10 +30,7 @@ process.on("exit", () => {
 
 /** One `npm start` until /health answers, then stopped by its process group. */
 async function timeStart(repo: string, args: string[], devFile: string) {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
+  const port = await h.freePort();
   const t0 = h.now();
   const child = spawn("npm", ["start", "--", "--port", String(port), ...args], {
     cwd: repo,

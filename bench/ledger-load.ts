@@ -31,55 +31,26 @@ const PHASES = [
 ] as const;
 const LABEL = "Ledger account";
 
-/** The jobs' endpoint on 127.0.0.1, counting calls per job path: /ok 200, /fail 500, /hang never answers. */
-
-async function startTarget() {
-  const calls = new Map<string, number[]>();
-  const hanging = new Set<ServerResponse>();
-  const counts = { strays: 0 };
-  const server = createServer((req, res) => {
-    const m = /^\/(ok|hang|fail)\/([\w-]+)$/.exec(req.url ?? "");
-    req.resume();
-    if (!m) {
-      counts.strays++;
-      res.writeHead(404).end();
-      return;
-    }
-    calls.set(m[2] as string, [...(calls.get(m[2] as string) ?? []), Date.now()]);
-    if (m[1] === "ok") res.writeHead(200).end("ok");
-    else if (m[1] === "fail") res.writeHead(500).end("bench failure");
-    else {
-      hanging.add(res);
-      res.on("close", () => hanging.delete(res));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** Arrival times (epoch ms) of every call, per job. */
-    calls,
-    get strays() {
-      return counts.strays;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 h.readMeta(); // the seed must exist
-const target = await startTarget();
+// The jobs' endpoint on 127.0.0.1, counting calls per job path: /ok 200, /fail 500, /hang never answers.
+const [calls, open, strays] = [new Map<string, number[]>(), new Set<ServerResponse>(), { n: 0 }];
+const server = createServer((req, res) => {
+  const m = /^\/(ok|hang|fail)\/([\w-]+)$/.exec(req.url ?? "");
+  req.resume();
+  if (!m) strays.n++;
+  else calls.set(m[2] as string, [...(calls.get(m[2] as string) ?? []), Date.now()]);
+  if (m?.[1] === "hang") open.add(res.on("close", () => open.delete(res)));
+  else res.writeHead(m ? (m[1] === "ok" ? 200 : 500) : 404).end();
+});
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const target = { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 const base = Math.floor(Date.now() / h.MINUTE) * h.MINUTE - 3 * h.DAY_MS;
 const loadSlot = base + 10 * h.MINUTE;
 
 // ---- the jobs, while wrangler is stopped: the load's (due at loadSlot), each rows phase's (at base + k min)
 const db = h.openDb(h.d1File());
-const columns = new Set(
-  (db.prepare("PRAGMA table_info(cron_jobs)").all() as Array<{ name: string }>).map((c) => c.name),
-);
+const columnRows = db.prepare("PRAGMA table_info(cron_jobs)").all() as Array<{ name: string }>;
+const columns = new Set(columnRows.map((c) => c.name));
 db.exec("BEGIN");
 removeAccounts(db, LABEL);
 db.exec("DELETE FROM runs WHERE state IN (0, 1)"); // other benches' unfinished runs (their queues died with them)
@@ -95,11 +66,8 @@ function insertJob(account: h.BenchAccount, kind: string, slot: number, retries 
     ...(callbacks ? { callbacks: { success_url: cb, failure_url: cb } } : {}),
   });
   const row = buildNewJob(account.account_id, input, base - h.DAY_MS);
-  const at = {
-    endpointUrl: `${target.base}/${kind}/${row.id}`,
-    nextRunAt: slot,
-    retryDelaySeconds: slot < loadSlot ? 1 : RETRY_DELAY_S,
-  };
+  const delay = slot < loadSlot ? 1 : RETRY_DELAY_S;
+  const at = { endpointUrl: `${target.base}/${kind}/${row.id}`, nextRunAt: slot, retryDelaySeconds: delay };
   const ins = jobInsert({ ...row, ...at }, columns);
   db.prepare(ins.sql).run(...ins.params);
   return row.id;
@@ -110,11 +78,9 @@ for (let i = 0; i < JOBS; i++) {
   const id = insertJob(accounts[Math.floor(i / 100)] as h.BenchAccount, hangs ? "hang" : "ok", loadSlot);
   if (hangs) hanging.add(id);
 }
-const phaseJobs = PHASES.map(([, , kind, callbacks, retries], k) =>
-  Array.from({ length: k === 1 ? 0 : ROWS_JOBS }, () =>
-    insertJob(rowsAccount, kind, base + k * h.MINUTE, retries, callbacks),
-  ),
-);
+const phaseJob = (k: number) =>
+  insertJob(rowsAccount, PHASES[k]?.[2] as string, base + k * h.MINUTE, PHASES[k]?.[4], PHASES[k]?.[3]);
+const phaseJobs = PHASES.map((_, k) => Array.from({ length: k === 1 ? 0 : ROWS_JOBS }, () => phaseJob(k)));
 phaseJobs[1] = phaseJobs[0] as string[]; // plain-again: the plain jobs' next slot
 db.exec("COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
 db.close();
@@ -138,9 +104,7 @@ async function drain(dev: DevServer, quietMs: number, relaySlot: number, relayEv
   const open = `SELECT (SELECT count(*) FROM run_ledger WHERE state IN ('queued', 'running') AND ${OWN}) + (SELECT count(*) FROM outbox WHERE ${OWN}) AS n`;
   for (;;) {
     const batches = (await state(dev)).batches;
-    const last = batches.some((b) => b.finished_at === 0)
-      ? Date.now()
-      : Math.max(0, ...batches.map((b) => b.finished_at));
+    const last = Math.max(0, ...batches.map((b) => b.finished_at || Date.now())); // 0: still running
     if (h.scalar(h.d1File(), open) === 0 && Date.now() - last > quietMs)
       return { seconds: h.round((h.now() - started) / 1000, 1), relays };
     if (h.now() - started > 1_500_000) throw new Error("not drained after 1,500 s");
@@ -153,7 +117,7 @@ async function drain(dev: DevServer, quietMs: number, relaySlot: number, relayEv
 const bundle = h.ensureBundle({ faults: true });
 const config = h.benchWranglerConfig({ limiter: "raised", faults: true });
 const vars = { EXECUTOR: "http", ALLOW_PRIVATE_TARGETS: "true", CALLBACKS: "record" };
-const run = await withDev({ port: 8790, config: config.path, vars }, async (dev) => {
+const run = await withDev({ config: config.path, vars }, async (dev) => {
   const params = (n: number) => fetch(`${dev.base}/__bench/params?n=${n}`).then((r) => r.json());
   const bound = { 100: await params(100), 101: await params(101) };
   // 1. Rows written per execution, faults off: each phase's jobs ticked, drained, then deleted (unless run again).
@@ -206,24 +170,26 @@ const run = await withDev({ port: 8790, config: config.path, vars }, async (dev)
 const file = h.openDb(h.d1File(), true);
 const loadAccounts = `account_id IN (${accounts.map((a) => `'${a.account_id}'`).join(",")})`;
 const select = <T>(sql: string) => file.prepare(`${sql} WHERE ${loadAccounts}`).all() as T[];
+type Log = { id: string; job: string; at: number; slot: number | null; attempt: number };
+type Run = { id: string; job: string; attempt: number; state: string; leases: number };
 const jobs = select<{ id: string; occurrences: number; total: number }>(
   "SELECT id, occurrences, total_executions AS total FROM cron_jobs",
 );
-const logs = select<{ id: string; job: string; at: number; slot: number | null; attempt: number }>(
+const logs = select<Log>(
   "SELECT id, cron_job_id AS job, executed_at AS at, scheduled_at AS slot, retry_attempt AS attempt FROM execution_logs",
 );
-const runs = select<{ id: string; job: string; attempt: number; state: string; leases: number }>(
-  "SELECT id, job_id AS job, attempt, state, leases FROM run_ledger",
-);
+const runs = select<Run>("SELECT id, job_id AS job, attempt, state, leases FROM run_ledger");
 file.close();
-await target.close();
+for (const res of open) res.destroy();
+server.closeAllConnections();
+server.close();
 const logIds = new Set(logs.map((l) => l.id));
 const claimed = jobs.reduce((a, j) => a + j.occurrences, 0);
 const unfinished = runs.filter((r) => r.state !== "done").length;
 const c = { calls: 0, duplicated: 0, withoutCall: 0, maxGap: 0, counterMismatch: 0 };
 for (const j of jobs) {
   const at = logs.flatMap((l) => (l.job === j.id ? [l.at] : [])).sort((a, b) => a - b);
-  const got = [...(target.calls.get(j.id) ?? [])].sort((a, b) => a - b);
+  const got = [...(calls.get(j.id) ?? [])].sort((a, b) => a - b);
   c.calls += got.length;
   c.duplicated += Math.max(0, got.length - at.length);
   c.withoutCall += Math.max(0, at.length - got.length);
@@ -235,17 +201,16 @@ for (const j of jobs) {
 
 // ---- lateness, and what a healthy run waited inside its own batch (above all beside a hanging one)
 const firedAt = new Map(run.fired.map((f) => [f.slot, f.firedAt]));
+const sinceTick = (l: Log) => (l.at - (firedAt.get(l.slot as number) ?? Number.NaN)) / 1000;
 const late = (hangs: boolean) =>
-  logs
-    .filter((l) => l.attempt === 0 && l.slot !== null && hanging.has(l.job) === hangs)
-    .map((l) => (l.at - (firedAt.get(l.slot as number) ?? Number.NaN)) / 1000);
+  logs.filter((l) => l.attempt === 0 && l.slot !== null && hanging.has(l.job) === hangs).map(sinceTick);
 const [byId, jobOfRun] = [new Map(logs.map((l) => [l.id, l])), new Map(runs.map((r) => [r.id, r.job]))];
 const batches = run.state.batches.filter((b) => b.queue === "edgecron-runs");
-const wait: Record<"mixed" | "clean" | "own" | "mixedBatchMs", number[]> & { pairs: number } = {
-  mixed: [],
-  clean: [],
-  own: [],
-  mixedBatchMs: [],
+const wait = {
+  mixed: [] as number[],
+  clean: [] as number[],
+  own: [] as number[],
+  mixedBatchMs: [] as number[],
   pairs: 0,
 };
 for (const b of batches) {
@@ -265,7 +230,7 @@ for (const b of batches) {
 // ---- the production lateness model ("Lateness in production", docs/ARCHITECTURE.md), wrangler.toml's consumer
 const toml = readFileSync(join(h.ROOT, "wrangler.toml"), "utf8");
 const consumer =
-  /\[\[queues\.consumers\]\]\s*\nqueue = "edgecron-runs"\n([\s\S]*?)(?=\n\[|\n#|$)/.exec(toml)?.[1] ?? "";
+  /queue = "edgecron-runs"\n([\s\S]*?)(?=\n\[|\n#|$)/.exec(toml.slice(toml.indexOf("[[queues.consumers]]")))?.[1] ?? "";
 const num = (key: string) => Number(new RegExp(`^${key}\\s*=\\s*(\\d+)`, "m").exec(consumer)?.[1]);
 const perTick = Math.round(JOBS * (1 + FAULTS.duplicate));
 const waves = Math.ceil(perTick / (num("max_concurrency") * num("max_batch_size")));
@@ -286,7 +251,7 @@ const result = {
   "claimed slots / expected": `${claimed} / ${JOBS * TICKS}`,
   "ledger rows / unfinished": `${runs.length} / ${unfinished}`,
   "logs (retries)": `${logs.length} (${logs.filter((x) => x.attempt > 0).length})`,
-  "target calls (to unknown paths)": `${c.calls} (${target.strays})`,
+  "target calls (to unknown paths)": `${c.calls} (${strays.n})`,
   "lost (claimed slots without a first-attempt log, plus unfinished runs)":
     claimed - runs.filter((r) => r.attempt === 0 && logIds.has(r.id)).length + unfinished,
   "duplicated target calls (per job: calls beyond its logs)": c.duplicated,
@@ -314,43 +279,24 @@ const parts = ["tick: claim", "tick: ledger insert", "lease", "record", "follow-
 const part = (p: (typeof phases)[number], prefix: string) =>
   h.round(h.sum(kinds.filter((k) => k.startsWith(prefix)).map((k) => p.kinds[k] ?? 0)), 2);
 type Col = [string, (k: string) => string | number | undefined];
-const byPhase = (cell: (p: (typeof phases)[number], k: string) => number | undefined): Col[] =>
-  phases.map((p) => [
-    p.label,
-    (k) => (k === "rows written per execution" ? p.total : k === "executions (logs)" ? p.executions : cell(p, k)),
-  ]);
+type Phase = (typeof phases)[number];
 const totals = ["rows written per execution", "executions (logs)"];
-h.writeResult(
-  "ledger-load",
-  {
-    bundle,
-    vars,
-    faults: FAULTS,
-    bound_parameters: run.bound,
-    figures: result,
-    lateness: Object.fromEntries(Object.entries(lateness).map(([k, v]) => [k, h.dist(v)])),
-    rows_written: phases,
-    counters: f,
-    error_sample: run.errors.slice(0, 5),
-  },
-  [
-    h.figures("Run ledger under load and faults", Object.entries(result)),
-    h.table("Start lateness", Object.entries(lateness), [
-      ["Start lateness", ([k]) => k],
-      ...(["n", "p50", "p99", "max"] as const).map((q): [string, (e: [string, number[]]) => number] => [
-        q,
-        ([, v]) => h.round(h.dist(v)[q], 1),
-      ]),
-    ]),
-    h.table(
-      "D1 rows written per execution, by part",
-      [...parts, ...totals],
-      [["Part", (k) => k], ...byPhase((p, k) => part(p, k))],
-    ),
-    h.table(
-      "D1 rows written per execution, by statement",
-      [...kinds, ...totals],
-      [["Statement", (k) => k], ...byPhase((p, k) => p.kinds[k])],
-    ),
-  ],
-);
+const total = (p: Phase, k: string) => (k === totals[0] ? p.total : p.executions);
+const byPhase = (cell: (p: Phase, k: string) => number | undefined): Col[] =>
+  phases.map((p) => [p.label, (k) => (totals.includes(k) ? total(p, k) : cell(p, k))]);
+const latenessDist = Object.fromEntries(Object.entries(lateness).map(([k, v]) => [k, h.dist(v)]));
+const json = { bundle, vars, faults: FAULTS, bound_parameters: run.bound, figures: result, lateness: latenessDist };
+const quantiles = (["n", "p50", "p99", "max"] as const).map((q): [string, (e: [string, number[]]) => number] => [
+  q,
+  ([, v]) => h.round(h.dist(v)[q], 1),
+]);
+h.writeResult("ledger-load", { ...json, rows_written: phases, counters: f, error_sample: run.errors.slice(0, 5) }, [
+  h.figures("Run ledger under load and faults", Object.entries(result)),
+  h.table("Start lateness", Object.entries(lateness), [["Start lateness", ([k]) => k], ...quantiles]),
+  h.table("D1 rows written per execution, by part", [...parts, ...totals], [["Part", (k) => k], ...byPhase(part)]),
+  h.table(
+    "D1 rows written per execution, by statement",
+    [...kinds, ...totals],
+    [["Statement", (k) => k], ...byPhase((p, k) => p.kinds[k])],
+  ),
+]);

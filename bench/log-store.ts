@@ -13,17 +13,14 @@ import * as h from "./lib/harness";
 import { type Bytes, build, idOf, makeShard, NOW, type Profile, type Shard } from "./lib/log-layouts";
 
 type Key = "A" | "B" | "C";
-const layout = (label: string, commit: string | null, dir: string, writer: "text" | "inline" | "app") => ({
-  label,
-  commit,
-  migrations: h.migrationsAt(commit, dir),
-  writer,
-});
-const LAYOUTS = {
-  A: layout("A old tree (9769edb)", "9769edb", "drizzle", "text"),
-  B: layout("B compact (fbedcaf)", "fbedcaf", "drizzle/shard", "inline"),
-};
-const ALL = { ...LAYOUTS, C: layout("C new store", null, "drizzle/shard", "app") };
+type Writer = "text" | "inline" | "app";
+const layout = (label: string, commit: string | null, dir: string, writer: Writer) => ({ label, commit, writer, dir });
+const ALL = { A: layout("A old tree (9769edb)", "9769edb", "drizzle", "text") } as Record<
+  Key,
+  ReturnType<typeof layout>
+>;
+ALL.B = layout("B compact (fbedcaf)", "fbedcaf", "drizzle/shard", "inline");
+ALL.C = layout("C new store", null, "drizzle/shard", "app");
 const KEYS: Key[] = ["A", "B", "C"];
 const N = Number(h.arg("logs", String(h.size(1_000_000, 2_000))));
 const ROUNDS = Number(h.arg("rounds", String(h.size(11, 1))));
@@ -41,29 +38,25 @@ const sized = [
   job("stats", Math.round(N * 0.2592), 30, false),
   job("200,000", N / 5),
   job("2,000", Math.min(2000, N / 100)),
-  job("99", 99),
 ];
+sized.push(job("99", 99));
 const rest = N - h.sum(sized.map((s) => s.logs));
 const others = Array.from({ length: 96 }, (_, i) => job("other", Math.floor(rest / 96) + (i < rest % 96 ? 1 : 0)));
 const main = makeShard(1, 1, [...sized, ...others]);
 const single = makeShard(2, 1, [job("1,000,000", N)]);
 const file = (tag: string, k: Key) => join(WORK, `${tag}-${k}.sqlite`);
 
-const prev = h.readResult<{ logs: number; bytes: Record<string, Record<Key, Bytes>>; reads: Reads | null }>(
-  "log-store",
-);
-const result = {
-  logs: N,
-  rounds: ROUNDS,
-  bytes: prev?.logs === N ? prev.bytes : {},
-  reads: prev?.logs === N ? prev.reads : null,
-};
+type Result = { logs: number; rounds: number; bytes: Record<string, Record<Key, Bytes>>; reads: Reads | null };
+const prev = h.readResult<Result>("log-store");
+const result: Result =
+  prev?.logs === N ? { ...prev, rounds: ROUNDS } : { logs: N, rounds: ROUNDS, bytes: {}, reads: null };
 async function measure(tag: string, sh: Shard, profile: Profile) {
-  const out = await build(
-    sh,
-    profile,
-    KEYS.map((k) => ({ file: file(tag, k), ...ALL[k] })),
-  );
+  const layouts = KEYS.map((k) => ({
+    file: file(tag, k),
+    migrations: h.migrationsAt(ALL[k].commit, ALL[k].dir),
+    ...ALL[k],
+  }));
+  const out = await build(sh, profile, layouts);
   console.log(`  ${tag}: ${out.map((o, i) => `${KEYS[i]} ${o.per_execution}`).join(", ")} bytes/execution`);
   return Object.fromEntries(out.map((b, i) => [KEYS[i], b])) as Record<Key, Bytes>;
 }
@@ -82,11 +75,8 @@ interface App {
 type Side = { key: Key; app: App; root: string; db: DatabaseSync; timer: ReturnType<typeof replayer> };
 type Job = ReturnType<typeof jobOf>;
 type Reads = Awaited<ReturnType<typeof reads>>;
-const READ_LABEL: Record<string, string> = {
-  page1: "page 1",
-  pageN: "page=N (middle, offset)",
-  cursor: "cursor page (middle)",
-};
+const READ_LABEL: Record<string, string> = { page1: "page 1", pageN: "page=N (middle, offset)" };
+Object.assign(READ_LABEL, { cursor: "cursor page (middle)" });
 Object.assign(READ_LABEL, { status_none: "status=timeout, no match", status_some: "status=failure, page 1" });
 
 /** A job of the shard by role: its ids, size, middle log (newest first) and the start of its newest 20,000. */
@@ -123,20 +113,17 @@ function call(s: Side, name: string, job: Job): (db: unknown) => Promise<unknown
 async function capture(s: Side, name: string, job: Job) {
   const trips: Stmt[][] = [];
   const res = (await call(s, name, job)(await recordingDb(s.db, trips, s.root))) as { rows?: unknown[] } | null;
-  return {
-    trips,
-    answer: JSON.stringify(res?.rows ? { ...res, rows: res.rows.map((r) => s.app.serialiseLog(r)) } : res),
-  };
+  const rows = res?.rows?.map((r) => s.app.serialiseLog(r));
+  return { trips, answer: JSON.stringify(rows ? { ...res, rows } : res) };
 }
 
 /** C's stats as B's: counts and max exact, percentiles within the sketch's 1 %. */
 function statsAgree(b: string, c: string) {
-  const [tb, tc] = [b, c].map(
-    (a) => (JSON.parse(a || "null") as { totals?: Record<string, number | null> } | null)?.totals ?? {},
-  );
-  return Object.entries(tb ?? {}).every(([k, v]) =>
-    k.startsWith("p") && v !== null ? Math.abs((tc?.[k] ?? 0) - v) <= 0.01 * v : tc?.[k] === v,
-  );
+  type Stats = { totals?: Record<string, number | null> } | null;
+  const [tb, tc] = [b, c].map((a) => (JSON.parse(a || "null") as Stats)?.totals ?? {});
+  const agree = ([k, v]: [string, number | null]) =>
+    k.startsWith("p") && v !== null ? Math.abs((tc?.[k] ?? 0) - v) <= 0.01 * v : tc?.[k] === v;
+  return Object.entries(tb ?? {}).every(agree);
 }
 
 /** An export as the route streams it: chunks serialised and encoded; rows/s end to end, heap growth, output hash. */
@@ -145,12 +132,8 @@ async function exportRun(s: Side, job: Job, format: string) {
   const [h0, t] = [process.memoryUsage().heapUsed, h.now()];
   let [rows, peak] = [0, h0];
   const scope = { kind: "job", accountId: job.accountId, cronJobId: job.id };
-  const chunks = await s.app.openLogExport(
-    s.app.createDb(nodeD1(s.db)),
-    scope,
-    { start: { start: job.exportFrom, end: job.exportFrom } },
-    { asOf: NOW + 1 },
-  );
+  const since = { start: { start: job.exportFrom, end: job.exportFrom } };
+  const chunks = await s.app.openLogExport(s.app.createDb(nodeD1(s.db)), scope, since, { asOf: NOW + 1 });
   for await (const chunk of chunks ?? []) {
     sha.update(new TextEncoder().encode(chunk.map((r) => s.app.exportRecord(format, s.app.serialiseLog(r))).join("")));
     [rows, peak] = [rows + chunk.length, Math.max(peak, process.memoryUsage().heapUsed)];
@@ -161,12 +144,7 @@ async function exportRun(s: Side, job: Job, format: string) {
 async function reads() {
   const mods = [
     "db/client",
-    "logs/query",
-    "logs/export",
-    "logs/formats",
-    "logs/serialise",
-    "logs/stats",
-    "logs/stats-window",
+    ...["query", "export", "formats", "serialise", "stats", "stats-window"].map((m) => `logs/${m}`),
   ];
   const open = (tag: string) =>
     Promise.all(
@@ -184,36 +162,19 @@ async function reads() {
     SIZES.map((z) => [z, jobOf(z === "1,000,000" ? single : main, z)]),
   );
   const [big, statsJob] = [jobs["200,000"] as Job, jobOf(main, "stats")];
-  const paired: Array<{ read: string; logs: number; median: Row; c_over_a: number; c_over_b: number; same: string }> =
+  const paired: Array<{ read: string; logs: number; median: Row; c_over_a: number; c_over_b: number; same: boolean }> =
     [];
-  const pair = async (
-    read: string,
-    logs: number,
-    same: boolean,
-    run: (s: Side) => Promise<number> | number,
-    sides = sidesMain,
-  ) => {
+  type Run = (s: Side) => Promise<number> | number;
+  const pair = async (read: string, logs: number, same: boolean, run: Run, sides = sidesMain) => {
     const t = await h.pairedRounds(KEYS, ROUNDS, (k) => run(sides.find((s) => s.key === k) as Side));
     const median = Object.fromEntries(KEYS.map((k) => [k, h.round(h.median(t[k]), 3)]));
-    paired.push({
-      read,
-      logs,
-      median,
-      c_over_a: h.pairedRatio(t.C, t.A),
-      c_over_b: h.pairedRatio(t.C, t.B),
-      same: same ? "yes" : "**no**",
-    });
+    paired.push({ read, logs, median, c_over_a: h.pairedRatio(t.C, t.A), c_over_b: h.pairedRatio(t.C, t.B), same });
   };
   const replayed = async (read: string, name: string, job: Job, sides = sidesMain) => {
     const cap = new Map(await Promise.all(sides.map(async (s) => [s.key, await capture(s, name, job)] as const)));
     const [bAnswer, cAnswer] = [cap.get("B")?.answer ?? "", cap.get("C")?.answer ?? ""];
-    await pair(
-      read,
-      job.logs,
-      name === "stats" ? statsAgree(bAnswer, cAnswer) : bAnswer === cAnswer,
-      (s) => s.timer.time(cap.get(s.key)?.trips ?? []),
-      sides,
-    );
+    const same = name === "stats" ? statsAgree(bAnswer, cAnswer) : bAnswer === cAnswer;
+    await pair(read, job.logs, same, (s) => s.timer.time(cap.get(s.key)?.trips ?? []), sides);
     return cap;
   };
   const page1 = await replayed("page 1", "page1", big);
@@ -225,39 +186,27 @@ async function reads() {
     const once = new Map<Key, Awaited<ReturnType<typeof exportRun>>>();
     for (const s of sidesMain) once.set(s.key, await exportRun(s, big, format)); // one at a time: the heap is shared
     for (const [k, v] of once) exportHeap[`${format} ${k}`] = v.heap_mb;
-    await pair(
-      `export ${format}, rows/s`,
-      big.logs,
-      once.get("C")?.sha1 === once.get("B")?.sha1,
-      async (s) => (await exportRun(s, big, format)).rows_per_s,
-    );
+    const rowsPerS = async (s: Side) => (await exportRun(s, big, format)).rows_per_s;
+    await pair(`export ${format}, rows/s`, big.logs, once.get("C")?.sha1 === once.get("B")?.sha1, rowsPerS);
   }
   // Growth: every read at each job size, each layout alone; export rows/s over the newest ≤ 20,000, median of 3.
   const growth: Row[] = [];
   for (const z of SIZES) {
     for (const name of [...Object.keys(READ_LABEL), "stats"]) {
-      const ms = await Promise.all(
-        sidesOf(z).map(async (s) => [s.key, h.round(s.timer.time((await capture(s, name, jobs[z] as Job)).trips), 3)]),
-      );
-      growth.push({ read: READ_LABEL[name] ?? "stats, 30 days (bucket=day)", size: z, ...Object.fromEntries(ms) });
+      const row: Row = { read: READ_LABEL[name] ?? "stats, 30 days (bucket=day)", size: z };
+      for (const s of sidesOf(z)) row[s.key] = h.round(s.timer.time((await capture(s, name, jobs[z] as Job)).trips), 3);
+      growth.push(row);
     }
     const rows: Row = { read: "export NDJSON, rows/s", size: z };
-    for (const s of sidesOf(z))
-      rows[s.key] = h.median(
-        [
-          await exportRun(s, jobs[z] as Job, "ndjson"),
-          await exportRun(s, jobs[z] as Job, "ndjson"),
-          await exportRun(s, jobs[z] as Job, "ndjson"),
-        ].map((x) => x.rows_per_s),
-      );
+    const rate = async (s: Side) => (await exportRun(s, jobs[z] as Job, "ndjson")).rows_per_s;
+    for (const s of sidesOf(z)) rows[s.key] = h.median([await rate(s), await rate(s), await rate(s)]);
     growth.push(rows);
   }
   const statsTotals = Object.fromEntries(
     [...stats].map(([k, v]) => [k, (JSON.parse(v.answer) as { totals: unknown }).totals]),
   );
-  const page1Statements = Object.fromEntries(
-    sidesMain.map((s) => [s.key, (page1.get(s.key)?.trips ?? []).flat().map((st) => h.round(s.timer.time([[st]]), 3))]),
-  );
+  const statements = (s: Side) => (page1.get(s.key)?.trips ?? []).flat().map((st) => h.round(s.timer.time([[st]]), 3));
+  const page1Statements = Object.fromEntries(sidesMain.map((s) => [s.key, statements(s)]));
   for (const s of [...sidesMain, ...sidesSingle]) s.db.close();
   return {
     paired,
@@ -281,81 +230,59 @@ if (READS !== "no") {
   if (!process.argv.includes("--keep")) rmSync(WORK, { recursive: true, force: true });
 }
 
-// ---- figures
+// ---- figures (the reads' statements per page 1, export heap and stats totals are in the JSON)
 const r = result.reads;
 const profiles = Object.keys(result.bytes);
 const b = (p: string, k: Key) => result.bytes[p]?.[k];
 const verdict = (ok: boolean) => (ok ? "PASS" : "**MISS**");
-const perKey = <T>(f: (k: Key) => (x: T) => number | string | undefined) =>
-  KEYS.map((k): [string, (x: T) => number | string | undefined] => [k, f(k)]);
+type Col<T> = [string, (x: T) => string | number | boolean | undefined];
+const perKey = <T>(f: (k: Key) => (x: T) => number | string | undefined) => KEYS.map((k): Col<T> => [k, f(k)]);
+const split = (p: string, k: Key) =>
+  b(p, k)
+    ?.tables.map((t) => `${t.table} ${t.per_execution}`)
+    .join(" + ");
+const texts = (p: string) => Object.entries(b(p, "C")?.text ?? {}).filter(([, t]) => t.raw > 0);
+const text = (p: string) =>
+  texts(p)
+    .map(([c, t]) => `${c.replace("response_", "")} ${t.raw} → ${t.stored}`)
+    .join(", ");
+const bytesTarget = (p: string) =>
+  `≤ ${BYTES_TARGET[p]}: ${verdict((b(p, "C")?.per_execution ?? 1e9) <= (BYTES_TARGET[p] ?? 0))}`;
+const capTarget = (p: string) =>
+  `≥ ${CAPACITY_TARGET[p]}: ${verdict(capacity(b(p, "C")?.per_execution) >= (CAPACITY_TARGET[p] ?? 0))}`;
 const tables = [
   h.table(
-    "Bytes per execution (table + its indexes; C's text: average UTF-8 bytes → stored codec bytes per log)",
+    "Bytes per execution (tables + their indexes; C's text: UTF-8 bytes → stored codec bytes per log)",
     profiles,
     [
       ["profile", (p) => LABELS[p] ?? p],
       ...perKey<string>((k) => (p) => b(p, k)?.per_execution),
-      [
-        "target (C)",
-        (p) =>
-          BYTES_TARGET[p] &&
-          `≤ ${BYTES_TARGET[p]}: ${verdict((b(p, "C")?.per_execution ?? 1e9) <= (BYTES_TARGET[p] ?? 0))}`,
-      ],
-      ...perKey<string>(
-        (k) => (p) =>
-          b(p, k)
-            ?.tables.map((t) => `${t.table} ${t.per_execution}`)
-            .join(" + "),
-      ).map(([k, f]): [string, typeof f] => [`${k} split`, f]),
-      [
-        "C text",
-        (p) =>
-          Object.entries(b(p, "C")?.text ?? {})
-            .filter(([, t]) => t.raw > 0)
-            .map(([c, t]) => `${c.replace("response_", "")} ${t.raw} → ${t.stored}`)
-            .join(", "),
-      ],
+      ["target (C)", (p) => BYTES_TARGET[p] && bytesTarget(p)],
+      ...KEYS.map((k): Col<string> => [`${k} split`, (p) => split(p, k)]),
+      ["C text", text],
     ],
   ),
-  h.table(
-    "Capacity of one 10 GB shard, executions/min kept 31 days (0.8 × 10 GB ÷ 44,640 min ÷ bytes per execution)",
-    profiles,
-    [
-      ["profile", (p) => LABELS[p] ?? p],
-      ...perKey<string>((k) => (p) => capacity(b(p, k)?.per_execution)),
-      [
-        "target (C)",
-        (p) =>
-          CAPACITY_TARGET[p] &&
-          `≥ ${CAPACITY_TARGET[p]}: ${verdict(capacity(b(p, "C")?.per_execution) >= (CAPACITY_TARGET[p] ?? 0))}`,
-      ],
-    ],
-  ),
+  h.table("Capacity of one 10 GB shard, executions/min kept 31 days (0.8 × 10 GB ÷ 44,640 min ÷ bytes)", profiles, [
+    ["profile", (p) => LABELS[p] ?? p],
+    ...perKey<string>((k) => (p) => capacity(b(p, k)?.per_execution)),
+    ["target (C)", (p) => CAPACITY_TARGET[p] && capTarget(p)],
+  ]),
 ];
+type Paired = NonNullable<typeof r>["paired"][number];
 if (r) {
   tables.push(
-    h.table(
-      "Reads, 1 KB bodies: ms of SQLite (exports: rows/s end to end); C ÷ A and C ÷ B: medians of per-round ratios",
-      r.paired,
-      [
-        ["read", (p) => p.read],
-        ["job's logs", (p) => p.logs],
-        ...perKey<Reads["paired"][number]>((k) => (p) => p.median[k] as number),
-        ["C ÷ A", (p) => p.c_over_a],
-        ["C ÷ B", (p) => p.c_over_b],
-        ["C answers as B", (p) => p.same],
-      ],
-    ),
+    h.table("Reads, 1 KB bodies: ms of SQLite (exports: rows/s); C ÷ A, C ÷ B: medians of per-round ratios", r.paired, [
+      ["read", (p) => p.read],
+      ["job's logs", (p) => p.logs],
+      ...perKey<Paired>((k) => (p) => p.median[k] as number),
+      ["C ÷ A", (p) => p.c_over_a],
+      ["C ÷ B", (p) => p.c_over_b],
+      ["C answers as B", (p) => p.same],
+    ]),
     h.table("Growth: ms of SQLite per read at each job size (export: rows/s)", r.growth, [
       ["read", (g) => g.read as string],
       ["job's logs", (g) => g.size as string],
       ...perKey<Row>((k) => (g) => g[k] as number),
-    ]),
-    h.table("Page 1 per statement (ms), export heap growth (MB: NDJSON / CSV) and stats totals", KEYS, [
-      ["layout", (k) => k],
-      ["page 1 statements", (k) => r.page1_statements_ms[k]?.join(" / ")],
-      ["export heap", (k) => `${r.export_heap_mb[`ndjson ${k}`]} / ${r.export_heap_mb[`csv ${k}`]}`],
-      ["stats totals", (k) => JSON.stringify(r.stats_totals[k])],
     ]),
   );
 }

@@ -111,12 +111,10 @@ async function cursorWalk(dev: DevServer) {
   }
   const walkMs = h.now() - t;
   const last = cursors.length + 1;
-  const check = {
-    pages_walked: cursors.length,
-    walk_ms_per_page: h.round(walkMs / cursors.length, 2),
-    every_row_once: seen.size === job.logs,
-    deep_page_same_rows_as_page_param: (await page(dev, logsPath(`&page=${DEEP_PAGE}`))).data[0]?.id === deepFirstId,
-  };
+  const samePage = (await page(dev, logsPath(`&page=${DEEP_PAGE}`))).data[0]?.id === deepFirstId;
+  const perPage = h.round(walkMs / cursors.length, 2);
+  const check = { pages_walked: cursors.length, walk_ms_per_page: perPage, every_row_once: seen.size === job.logs };
+  Object.assign(check, { [`page ${DEEP_PAGE} by cursor = page=${DEEP_PAGE}`]: samePage });
   const at = (p: number) => logsPath(`&cursor=${cursors[p - 2]}`);
   const list = [
     sc("cursor_2", "cursor, page 2", at(2), { after: positionAt(LIMIT) }),
@@ -128,27 +126,21 @@ async function cursorWalk(dev: DevServer) {
 
 const bundle = h.ensureBundle();
 const config = h.benchWranglerConfig({ limiter: "raised" });
-const measured = await withDev({ port: 8788, config: config.path }, async (dev) => {
+const measured = await withDev({ config: config.path }, async (dev) => {
   const walk = await cursorWalk(dev);
-  const diag = [
-    sc("diag_cursor_limit1", "diagnostic: cursor, page 2, limit=1", walk.limit1),
-    sc("diag_details", "diagnostic: GET job details", details),
-  ];
+  const diag = [sc("diag_cursor_limit1", "diagnostic: cursor, page 2, limit=1", walk.limit1)];
+  diag.push(sc("diag_details", "diagnostic: GET job details", details));
   return { walk, loads: await measurePaired(dev, [...scenarios, ...walk.cursors, ...diag]), reloads: dev.reloads() };
 });
 // Without the limiter binding (locally a Durable Object writing a SQLite row per call), to separate its cost; and an
 // unknown key, never cached: the key lookup (one D1 round trip) and its hash, then a 401.
 const noLimiter = h.benchWranglerConfig({ limiter: "none" });
-const unknownKey = {
-  ...sc("diag_401", "diagnostic: unknown key → 401", details),
-  headers: { ...headers, "x-api-key": `${headers["x-api-key"]}x` },
-  expect: 401,
-};
-const diagnostic = await withDev({ port: 8788, config: noLimiter.path }, (dev) =>
+const unknownKey = { ...sc("diag_401", "diagnostic: unknown key → 401", details), expect: 401 };
+unknownKey.headers = { ...headers, "x-api-key": `${headers["x-api-key"]}x` };
+const noLimit = (s: Scenario) => sc(`${s.name}_nolimiter`, `${s.label}, no limiter`, s.path);
+const diagnostic = await withDev({ config: noLimiter.path }, (dev) =>
   measurePaired(dev, [
-    ...[...scenarios.filter((s) => s.name !== "deep_page"), measured.walk.cursors[0] as Scenario].map((s) =>
-      sc(`${s.name}_nolimiter`, `${s.label}, no limiter`, s.path),
-    ),
+    ...[...scenarios.filter((s) => s.name !== "deep_page"), measured.walk.cursors[0] as Scenario].map(noLimit),
     sc("diag_details_nolimiter", "diagnostic: job details, no limiter", details),
     unknownKey,
   ]),
@@ -158,81 +150,54 @@ const diagnostic = await withDev({ port: 8788, config: noLimiter.path }, (dev) =
 const { findLogsPage } = await importSrc<{ findLogsPage: (...a: unknown[]) => Promise<unknown> }>("src/logs/query.ts");
 const db = h.openDb(h.d1File(), true);
 const timer = replayer(db);
-const floor = new Map<
-  string,
-  { statement_ms: number[]; total_ms: number; naive_count_ms: number | null; sql: string[]; plan: string[] }
->();
+type FloorTime = { statement_ms: number[]; total_ms: number; naive_count_ms: number | null; [k: string]: unknown };
+const floor = new Map<string, FloorTime>();
+const OF_JOB = "job = (SELECT num FROM cron_jobs WHERE id = ?)";
 for (const { name, floor: f = {} } of [...scenarios, ...measured.walk.cursors]) {
   const trips: Stmt[][] = [];
   const paging = f.after ? { after: f.after, limit: LIMIT } : { page: (f.offset ?? 0) / LIMIT + 1, limit: LIMIT };
   const scope = { kind: "job", accountId: job.accountId, cronJobId: job.id };
   await findLogsPage(await recordingDb(db, trips), scope, { status: f.status, start: f.day, end: f.day }, paging);
   const ms = trips.flat().map((st) => h.round(timer.time([[st]]), 3));
-  const where = [
-    "job = (SELECT num FROM cron_jobs WHERE id = ?)",
-    f.status && "status = ?",
-    f.day && "executed_at BETWEEN ? AND ?",
-  ];
-  const params = [
-    job.id,
-    ...(f.status ? [statusNumber(f.status as "success")] : []),
-    ...(f.day ? [f.day.start, f.day.end] : []),
-  ];
+  const where = [OF_JOB, f.status && "status = ?", f.day && "executed_at BETWEEN ? AND ?"];
+  const status = f.status ? [statusNumber(f.status as "success")] : [];
+  const params = [job.id, ...status, ...(f.day ? [f.day.start, f.day.end] : [])];
   const naive = { sql: `SELECT count(*) FROM logs WHERE ${where.filter(Boolean).join(" AND ")}`, params };
-  const total = h.round(
-    ms.reduce((a, b) => a + b, 0),
-    3,
-  );
-  floor.set(name, {
-    statement_ms: ms,
-    total_ms: total,
-    naive_count_ms: f.after ? null : h.round(timer.time([[naive]]), 3),
-    sql: trips.flat().map((s) => s.sql),
-    plan: timer.plan(trips),
-  });
+  const total = h.round(h.sum(ms), 3);
+  const [count, sql] = [f.after ? null : h.round(timer.time([[naive]]), 3), trips.flat().map((st) => st.sql)];
+  floor.set(name, { statement_ms: ms, total_ms: total, naive_count_ms: count, sql, plan: timer.plan(trips) });
 }
 db.close();
 
 type Load = (typeof measured.loads)[number];
-const [ratio, cpuRatio] = [
-  (l: Load) => h.round(l.req_per_s / l.health.req_per_s, 2),
-  (l: Load) => h.round(l.health.cpu_ms_per_req / l.cpu_ms_per_req, 2),
-];
+const ratio = (l: Load) => h.round(l.req_per_s / l.health.req_per_s, 2);
+const cpuRatio = (l: Load) => h.round(l.health.cpu_ms_per_req / l.cpu_ms_per_req, 2);
 const all = [...measured.loads, ...diagnostic];
-h.writeResult(
-  "logs-load",
-  {
-    bundle,
-    wrangler_config: config.changes,
-    no_limiter: noLimiter.changes,
-    limit: LIMIT,
-    big_job: job,
-    reloads: measured.reloads,
-    cursor: measured.walk.check,
-    loads: all,
-    floor: Object.fromEntries(floor),
-  },
-  [
-    h.table(
-      `Logs endpoint: ${CONNECTIONS} connections, ${DURATION_S} s per scenario after its ${HEALTH_S} s /health run`,
-      all,
-      [
-        ["Scenario", (l) => l.label],
-        ["req/s", (l) => l.req_per_s],
-        ["p50 ms", (l) => l.p50_ms],
-        ["p99 ms", (l) => l.p99_ms],
-        ["paired /health req/s, p50 / p99 ms", (l) => `${l.health.req_per_s}, ${l.health.p50_ms} / ${l.health.p99_ms}`],
-        ["ratio to /health: req/s", ratio],
-        ["p50 ×", (l) => h.round(l.p50_ms / l.health.p50_ms, 1)],
-        ["p99 ×", (l) => h.round(l.p99_ms / l.health.p99_ms, 1)],
-        ["CPU ms/req (/health)", (l) => `${l.cpu_ms_per_req} (${l.health.cpu_ms_per_req})`],
-        ["CPU ratio", cpuRatio],
-        ["load avg", (l) => l.loadavg],
-        ["unexpected status or errors", (l) => l.bad],
-        ["SQLite: each statement ms", (l) => floor.get(l.name)?.statement_ms.join(" + ")],
-        ["naive count(*) ms", (l) => floor.get(l.name)?.naive_count_ms],
-      ],
-    ),
-    h.figures("Cursor walk, sequential, before the load", Object.entries(measured.walk.check)),
-  ],
-);
+const setup = { bundle, wrangler_config: config.changes, no_limiter: noLimiter.changes, limit: LIMIT, big_job: job };
+const title = `Logs endpoint: ${CONNECTIONS} connections, ${DURATION_S} s per scenario after its ${HEALTH_S} s /health run`;
+const json = {
+  ...setup,
+  reloads: measured.reloads,
+  cursor: measured.walk.check,
+  loads: all,
+  floor: Object.fromEntries(floor),
+};
+h.writeResult("logs-load", json, [
+  h.table(title, all, [
+    ["Scenario", (l) => l.label],
+    ["req/s", (l) => l.req_per_s],
+    ["p50 ms", (l) => l.p50_ms],
+    ["p99 ms", (l) => l.p99_ms],
+    ["paired /health req/s, p50 / p99 ms", (l) => `${l.health.req_per_s}, ${l.health.p50_ms} / ${l.health.p99_ms}`],
+    ["ratio to /health: req/s", ratio],
+    ["p50 ×", (l) => h.round(l.p50_ms / l.health.p50_ms, 1)],
+    ["p99 ×", (l) => h.round(l.p99_ms / l.health.p99_ms, 1)],
+    ["CPU ms/req (/health)", (l) => `${l.cpu_ms_per_req} (${l.health.cpu_ms_per_req})`],
+    ["CPU ratio", cpuRatio],
+    ["load avg", (l) => l.loadavg],
+    ["unexpected status or errors", (l) => l.bad],
+    ["SQLite: each statement ms", (l) => floor.get(l.name)?.statement_ms.join(" + ")],
+    ["naive count(*) ms", (l) => floor.get(l.name)?.naive_count_ms],
+  ]),
+  h.figures("Cursor walk, sequential, before the load", Object.entries(measured.walk.check)),
+]);

@@ -57,21 +57,20 @@ const bundle = h.ensureBundle();
 const layouts = [];
 for (const shards of h.arg("shards", h.size("1,4,16", "1,4")).split(",").map(Number)) {
   const s = await seed(shards);
-  const m = await withDev({ port: 8790, config: s.config.path, persistTo: DIR }, async (dev) => {
+  const m = await withDev({ config: s.config.path, persistTo: DIR }, async (dev) => {
     const ticks: Array<TickReport & { cpu: number }> = [];
     const ends: number[] = [];
     const [cpu0, loadavg, t0] = [h.groupCpuMs(dev.pgid), h.loadavg1(), h.now()];
     // Every line as it arrives: CPU is read at the line, not at a poll.
-    const done = dev.waitForLine(
-      (raw) => {
-        const line = stripVTControlCharacters(raw);
-        if (line.includes('"event":"dispatch_tick"'))
-          ticks.push({ ...(JSON.parse(line.slice(line.indexOf("{"))) as TickReport), cpu: h.groupCpuMs(dev.pgid) });
-        if (/QUEUE edgecron-ticks \d+\/\d+/.test(line)) ends.push(h.groupCpuMs(dev.pgid));
-        return ticks.filter((x) => x.complete).length === shards && ends.length >= ticks.length;
-      },
-      h.size(900_000, 120_000),
-    );
+    const onLine = (raw: string) => {
+      const line = stripVTControlCharacters(raw);
+      const tick =
+        line.includes('"event":"dispatch_tick"') && (JSON.parse(line.slice(line.indexOf("{"))) as TickReport);
+      if (tick) ticks.push({ ...tick, cpu: h.groupCpuMs(dev.pgid) });
+      if (/QUEUE edgecron-ticks \d+\/\d+/.test(line)) ends.push(h.groupCpuMs(dev.pgid));
+      return ticks.filter((x) => x.complete).length === shards && ends.length >= ticks.length;
+    };
+    const done = dev.waitForLine(onLine, h.size(900_000, 120_000));
     await fetch(`${dev.base}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
     await done;
     const order = Array.from({ length: shards }, (_, i) => i);
@@ -81,32 +80,26 @@ for (const shards of h.arg("shards", h.size("1,4,16", "1,4")).split(",").map(Num
       if (!x.complete) order.push(shard);
       const cpu = (ends[i] ?? x.cpu) - prev;
       prev = ends[i] ?? x.cpu;
+      const d1Queries = x.pages + Math.ceil(x.due / 100) + (x.complete ? 2 : 0);
       return {
         shard,
         claimed: x.claimed,
         pages: x.pages,
         duration_ms: x.duration_ms,
         cpu_ms: cpu,
-        d1_queries: x.pages + Math.ceil(x.due / 100) + (x.complete ? 2 : 0),
+        d1_queries: d1Queries,
       };
     });
-    return {
-      invocations,
-      cpu_ms: h.groupCpuMs(dev.pgid) - cpu0,
-      wall_s: h.round((h.now() - t0) / 1000, 1),
-      loadavg: `${loadavg} → ${h.loadavg1()}`,
-    };
+    const [cpu_ms, wall_s] = [h.groupCpuMs(dev.pgid) - cpu0, h.round((h.now() - t0) / 1000, 1)];
+    return { invocations, cpu_ms, wall_s, loadavg: `${loadavg} → ${h.loadavg1()}` };
   });
   const perShard = s.files.shards.map((file, shard) => {
     const mine = m.invocations.filter((i) => i.shard === shard);
     const [claimed, cpu] = [mine.reduce((a, i) => a + i.claimed, 0), mine.reduce((a, i) => a + i.cpu_ms, 0)];
     const due = "SELECT count(*) AS n FROM cron_jobs WHERE is_active = 1 AND deleted_at IS NULL AND next_run_at <= ?";
     const d1 = { ledger: h.scalar(file, "SELECT count(*) AS n FROM runs"), still_due: h.scalar(file, due, s.dueBy) };
-    const inv = {
-      invocations: mine.length,
-      pages: mine.reduce((a, i) => a + i.pages, 0),
-      max_d1_queries: Math.max(0, ...mine.map((i) => i.d1_queries)),
-    };
+    const pages = h.sum(mine.map((i) => i.pages));
+    const inv = { invocations: mine.length, pages, max_d1_queries: Math.max(0, ...mine.map((i) => i.d1_queries)) };
     return {
       shards,
       shard,
@@ -115,7 +108,7 @@ for (const shards of h.arg("shards", h.size("1,4,16", "1,4")).split(",").map(Num
       ...d1,
       ...inv,
       cpu_ms: cpu,
-      cpu_per_job: h.round(cpu / Math.max(1, claimed), 3),
+      cpu_per_job: h.round(cpu / claimed, 3),
     };
   });
   const sum = (k: "due" | "claimed" | "ledger") => perShard.reduce((a, p) => a + (p[k] ?? 0), 0);
@@ -134,10 +127,21 @@ rmSync(DIR, { recursive: true, force: true });
 
 // Jobs claimed per second of dispatch_tick time, all layouts: an input of the capacity derivation in RESULTS.md.
 const invocations = layouts.flatMap((l) => l.invocations);
-const tickRate = Math.round(
-  h.sum(invocations.map((i) => i.claimed)) / (h.sum(invocations.map((i) => i.duration_ms)) / 1000),
-);
+const tickSeconds = h.sum(invocations.map((i) => i.duration_ms)) / 1000;
+const tickRate = Math.round(h.sum(invocations.map((i) => i.claimed)) / tickSeconds);
 type Layout = (typeof layouts)[number];
+type Shard = Layout["per_shard"][number];
+const SHARD_COLUMNS = [
+  "shards",
+  "shard",
+  "jobs",
+  "due",
+  "claimed",
+  "ledger",
+  "still_due",
+  "invocations",
+  "pages",
+] as const;
 h.writeResult("scale", { bundle, tick_jobs_per_s: tickRate, layouts }, [
   h.table("Dispatch tick per shard (no edgecron-runs consumer: the tick alone)", layouts, [
     ["shards", (l: Layout) => l.shards],
@@ -156,23 +160,8 @@ h.writeResult("scale", { bundle, tick_jobs_per_s: tickRate, layouts }, [
     "Per shard (invocations include continuations)",
     layouts.flatMap((l) => l.per_shard),
     [
-      ...(
-        [
-          "shards",
-          "shard",
-          "jobs",
-          "due",
-          "claimed",
-          "ledger",
-          "still_due",
-          "invocations",
-          "pages",
-          "max_d1_queries",
-        ] as const
-      ).map((k): [string, (p: Layout["per_shard"][number]) => number | undefined] => [
-        k.replace(/_/g, " "),
-        (p) => p[k],
-      ]),
+      ...SHARD_COLUMNS.map((k): [string, (p: Shard) => number | undefined] => [k.replace(/_/g, " "), (p) => p[k]]),
+      ["max D1 queries / invocation", (p) => p.max_d1_queries],
       ["CPU ms", (p) => p.cpu_ms],
       ["CPU ms per claimed job", (p) => p.cpu_per_job],
     ],

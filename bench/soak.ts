@@ -17,17 +17,13 @@ const OWN = `account_id IN (SELECT id FROM accounts WHERE name LIKE '${LABEL} %'
 h.readMeta();
 const t0 = Math.floor(Date.now() / h.MINUTE) * h.MINUTE - 120 * h.MINUTE;
 const input = { timezone: "UTC", schedule_config: { cron: "* * * * *" } };
-const { accounts, jobs } = await insertJobs(LABEL, JOBS, PER_ACCOUNT, {
-  seed: 17,
-  created: t0 - h.DAY_MS,
-  nextRunAt: () => t0,
-  input,
-});
+const options = { seed: 17, created: t0 - h.DAY_MS, nextRunAt: () => t0, input };
+const { accounts, jobs } = await insertJobs(LABEL, JOBS, PER_ACCOUNT, options);
 const firstAttempts = () =>
   h.scalar(h.d1File(), `SELECT count(*) AS n FROM execution_logs WHERE retry_attempt = 0 AND ${OWN}`);
 const bundle = h.ensureBundle();
 const config = h.benchWranglerConfig({ limiter: "raised" });
-const run = await withDev({ port: 8788, config: config.path }, async (dev) => {
+const run = await withDev({ config: config.path }, async (dev) => {
   const requests = await mixedReads(dev.base, accounts[0] as h.BenchAccount, jobs[0] as string);
   const [from, loadavg, cpu0] = [dev.lines.length, h.loadavg1(), h.groupCpuMs(dev.pgid)];
   const fired: Array<Awaited<ReturnType<typeof fireCron>>> = [];
@@ -49,15 +45,10 @@ const run = await withDev({ port: 8788, config: config.path }, async (dev) => {
 
 // With wrangler stopped: every claimed slot (T0, T0 + 1 min, …: one per occurrence) against the logs, by id.
 const db = h.openDb(h.d1File(), true);
-const rows = db.prepare(`SELECT id, occurrences AS n, next_run_at AS next FROM cron_jobs WHERE ${OWN}`).all() as Array<{
-  id: string;
-  n: number;
-  next: number;
-}>;
-const ids = (cond: string) =>
-  (db.prepare(`SELECT id FROM execution_logs WHERE ${cond} AND ${OWN}`).all() as Array<{ id: string }>).map(
-    (r) => r.id,
-  );
+type Job = { id: string; n: number; next: number };
+const rows = db.prepare(`SELECT id, occurrences AS n, next_run_at AS next FROM cron_jobs WHERE ${OWN}`).all() as Job[];
+const logIds = (cond: string) => db.prepare(`SELECT id FROM execution_logs WHERE ${cond} AND ${OWN}`).all() as Job[];
+const ids = (cond: string) => logIds(cond).map((r) => r.id);
 const [actual, retries] = [new Set(ids("retry_attempt = 0")), ids("retry_attempt > 0").length];
 db.close();
 const expected = new Set(
@@ -74,7 +65,7 @@ const l = run.load;
 const notOk = run.fired.filter((f) => f.status !== 200).length;
 const result = {
   reads: l.reads,
-  "status codes": JSON.stringify(l.status_codes),
+  "status codes": l.status_codes,
   "non-2xx / connection errors / timeouts": `${l.non2xx} / ${l.errors} / ${l.timeouts}`,
   "wrangler + workerd CPU s during the load (load avg before)": `${l.cpu_s} (${l.loadavg})`,
   "ticks fired / not 200 / logged": `${run.fired.length} / ${notOk} / ${run.ticks.length}`,

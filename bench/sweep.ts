@@ -36,8 +36,8 @@ const checkpoint = h.openDb(source);
 checkpoint.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 checkpoint.close();
 // The cutoff that leaves exactly the oldest EXPIRED logs (or a few more on a tie) past retention.
-const cutoff =
-  h.scalar(source, "SELECT executed_at AS n FROM logs ORDER BY executed_at LIMIT 1 OFFSET ?", EXPIRED - 1) + 1;
+const oldest = "SELECT executed_at AS n FROM logs ORDER BY executed_at LIMIT 1 OFFSET ?";
+const cutoff = h.scalar(source, oldest, EXPIRED - 1) + 1;
 const sweepNow = cutoff + RETENTION_DAYS * h.DAY_MS;
 const { sweep } = await importSrc<{ sweep: Sweep }>("src/retention/sweep.ts");
 const { createDb } = await importSrc<{ createDb: (d1: unknown) => unknown }>("src/db/client.ts");
@@ -62,15 +62,10 @@ async function raw(label: string, chunk?: number, sql?: string) {
   db.close();
   rmSync(copy);
   const [wall, cpu] = [h.dist(chunks.map((c) => c.ms)), h.dist(chunks.map((c) => c.cpuMs))];
+  const [deleted, sizes] = [report.expired_deleted, `adaptive, ${report.chunk_rows.min}–${report.chunk_rows.max}`];
+  const rate = { total_ms: Math.round(ms), rows_per_s: Math.round(deleted / (ms / 1000)), chunks: chunks.length };
   return {
-    label,
-    rows_per_chunk: chunk ? `${chunk} (fixed)` : `adaptive, ${report.chunk_rows.min}–${report.chunk_rows.max}`,
-    ...{
-      deleted: report.expired_deleted,
-      total_ms: Math.round(ms),
-      rows_per_s: Math.round(report.expired_deleted / (ms / 1000)),
-      chunks: chunks.length,
-    },
+    ...{ label, rows_per_chunk: chunk ? `${chunk} (fixed)` : sizes, deleted, ...rate },
     chunk_ms: `${h.round(wall.p50, 1)} / ${h.round(wall.p90, 1)} / ${h.round(wall.max, 1)}`,
     over_target: chunks.filter((c) => c.ms >= TARGET_MS).length,
     cpu_ms: `${h.round(cpu.p50, 1)} / ${h.round(cpu.max, 1)}`,
@@ -89,7 +84,7 @@ const persist = join(h.STATE_DIR, "sweep-worker");
 rmSync(persist, { recursive: true, force: true });
 cpSync(join(h.STATE_DIR, "v3"), join(persist, "v3"), { recursive: true });
 const config = h.benchWranglerConfig({ limiter: "as-is" });
-const worker = await withDev({ port: 8791, persistTo: persist, config: config.path }, async (dev) => {
+const worker = await withDev({ persistTo: persist, config: config.path }, async (dev) => {
   const [from, loadavg] = [dev.lines.length, h.loadavg1()];
   const fired = await fireCron(dev, SWEEP_CRON, sweepNow);
   const completes = () => events<Report>(dev, "retention_sweep", from).filter((l) => l.complete).length;
@@ -97,41 +92,28 @@ const worker = await withDev({ port: 8791, persistTo: persist, config: config.pa
   const logs = events<Report>(dev, "retention_sweep", from).filter((l) => l.chunks > 0);
   const [deleted, ms] = [logs.reduce((a, l) => a + l.expired_deleted, 0), logs.reduce((a, l) => a + l.duration_ms, 0)];
   const rows = `${Math.min(...logs.map((l) => l.chunk_rows.min))}–${Math.max(...logs.map((l) => l.chunk_rows.max))}`;
-  return {
-    ...{
-      label: `Worker, ${logs.length} sweep(s) (${fired.status} ${fired.body})`,
-      rows_per_chunk: rows,
-      deleted,
-      total_ms: ms,
-    },
-    ...{
-      rows_per_s: Math.round(deleted / (ms / 1000)),
-      chunks: logs.reduce((a, l) => a + l.chunks, 0),
-      loadavg,
-      reloads: dev.reloads(),
-    },
-    slowest_chunk_ms_per_sweep: logs.map((l) => l.slowest_chunk_ms).join(" / "),
-    cutoff_matches_raw: logs[0]?.cutoff === new Date(cutoff).toISOString() && logs.at(-1)?.complete,
-  };
+  const label = `Worker, ${logs.length} sweep(s) (${fired.status} ${fired.body})`;
+  const rate = { rows_per_s: Math.round(deleted / (ms / 1000)), chunks: h.sum(logs.map((l) => l.chunks)) };
+  const same = logs[0]?.cutoff === new Date(cutoff).toISOString() && logs.at(-1)?.complete;
+  const slowest = logs.map((l) => l.slowest_chunk_ms).join(" / ");
+  const row = { label, rows_per_chunk: rows, deleted, total_ms: ms, ...rate, loadavg };
+  return { ...row, reloads: dev.reloads(), slowest, same };
 });
 rmSync(persist, { recursive: true, force: true });
 
 type Row = Partial<(typeof runs)[number] & typeof worker>;
+const title = `Retention sweep of ${EXPIRED.toLocaleString("en")} expired logs (chunks ≥ ${TARGET_MS} ms counted)`;
 h.writeResult("sweep", { bundle, expired: EXPIRED, cutoff, raw: runs, worker }, [
-  h.table(
-    `Retention sweep of ${EXPIRED.toLocaleString("en")} expired logs (chunks ≥ ${TARGET_MS} ms counted)`,
-    [...runs, worker] as Row[],
-    [
-      ["Path", (r) => r.label],
-      ["rows per chunk", (r) => r.rows_per_chunk],
-      ["total ms", (r) => r.total_ms],
-      ["rows/s", (r) => r.rows_per_s],
-      ["chunks", (r) => r.chunks],
-      ["chunk p50 / p90 / slowest ms", (r) => r.chunk_ms ?? r.slowest_chunk_ms_per_sweep],
-      ["chunks ≥ target", (r) => r.over_target],
-      ["CPU per chunk p50 / max ms", (r) => r.cpu_ms],
-      ["load avg", (r) => r.loadavg],
-      ["Worker: same cutoff as raw, complete", (r) => r.cutoff_matches_raw],
-    ],
-  ),
+  h.table(title, [...runs, worker] as Row[], [
+    ["Path", (r) => r.label],
+    ["rows per chunk", (r) => r.rows_per_chunk],
+    ["total ms", (r) => r.total_ms],
+    ["rows/s", (r) => r.rows_per_s],
+    ["chunks", (r) => r.chunks],
+    ["chunk p50 / p90 / slowest ms", (r) => r.chunk_ms ?? r.slowest],
+    ["chunks ≥ target", (r) => r.over_target],
+    ["CPU per chunk p50 / max ms", (r) => r.cpu_ms],
+    ["load avg", (r) => r.loadavg],
+    ["Worker: same cutoff as raw, complete", (r) => r.same],
+  ]),
 ]);

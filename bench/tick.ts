@@ -17,14 +17,11 @@ h.readMeta(); // the seed must exist
 const dueBy = Date.now();
 // Due a little before the tick, spread over the last minute as slots that fell due since the previous tick.
 const created = dueBy - 7 * h.DAY_MS;
-await insertJobs(LABEL, JOBS, PER_ACCOUNT, {
-  seed: 11,
-  created,
-  nextRunAt: (r) => dueBy - 60_000 + Math.floor(r() * 59_000),
-});
+const nextRunAt = (r: () => number) => dueBy - 60_000 + Math.floor(r() * 59_000);
+await insertJobs(LABEL, JOBS, PER_ACCOUNT, { seed: 11, created, nextRunAt });
 const bundle = h.ensureBundle();
 const config = h.benchWranglerConfig({ limiter: "as-is" });
-const r = await withDev({ port: 8788, config: config.path }, async (dev) => {
+const r = await withDev({ config: config.path }, async (dev) => {
   const reader = h.openDb(h.d1File(), true);
   const firsts = reader.prepare(
     `SELECT count(*) AS n, min(executed_at) AS a, max(executed_at) AS b FROM logs WHERE ${OWN} AND retry_attempt = 0`,

@@ -39,48 +39,45 @@ export function nodeD1(db: DatabaseSync, onTrip?: (t: RoundTrip) => void) {
       const r = db.prepare(sql).run(...s.params);
       return { results: [] as unknown[], success: true, meta: meta(Number(r.changes), Number(r.lastInsertRowid)) };
     };
+    const first = (column?: string) => {
+      const row = db.prepare(sql).get(...s.params) as Record<string, unknown> | undefined;
+      return row === undefined ? null : column ? row[column] : row;
+    };
+    const rows = () => {
+      const q = db.prepare(sql);
+      q.setReturnArrays(true);
+      return q.all(...s.params);
+    };
     return {
       ...s,
       execute,
       bind: (...p: Param[]) => statement(sql, p),
       all: async () => timed([s], execute),
-      raw: async () =>
-        timed([s], () => {
-          const q = db.prepare(sql);
-          q.setReturnArrays(true);
-          return q.all(...s.params);
-        }),
-      first: async (column?: string) =>
-        timed([s], () => {
-          const row = db.prepare(sql).get(...s.params) as Record<string, unknown> | undefined;
-          return row === undefined ? null : column ? row[column] : row;
-        }),
       run: async () => timed([s], execute),
+      raw: async () => timed([s], rows),
+      first: async (column?: string) => timed([s], () => first(column)),
     };
   }
-  type S = ReturnType<typeof statement>;
+  /** D1 runs a batch as one transaction. */
+  const batch = (stmts: Array<ReturnType<typeof statement>>) => {
+    db.exec("BEGIN");
+    try {
+      const out = stmts.map((st) => st.execute());
+      db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  };
   return {
     prepare: (sql: string) => statement(sql, []),
-    /** D1 runs a batch as one transaction. */
-    batch: async (stmts: S[]) =>
+    batch: async (stmts: Array<ReturnType<typeof statement>>) =>
       timed(
         stmts.map(({ sql, params }) => ({ sql, params })),
-        () => {
-          db.exec("BEGIN");
-          try {
-            const out = stmts.map((st) => st.execute());
-            db.exec("COMMIT");
-            return out;
-          } catch (e) {
-            db.exec("ROLLBACK");
-            throw e;
-          }
-        },
+        () => batch(stmts),
       ),
-    exec: async (sql: string) => {
-      db.exec(sql);
-      return { count: 0, duration: 0 };
-    },
+    exec: async (sql: string) => ({ count: db.exec(sql) ?? 0, duration: 0 }),
   };
 }
 
@@ -106,13 +103,12 @@ export function replayer(db: DatabaseSync) {
       return times.sort((a, b) => a - b)[times.length >> 1] as number;
     },
     plan: (trips: Stmt[][]) =>
-      trips
-        .flat()
-        .flatMap((st) =>
-          (db.prepare(`EXPLAIN QUERY PLAN ${st.sql}`).all(...st.params) as Array<{ detail: string }>).map(
-            (r) => r.detail,
-          ),
-        ),
+      trips.flat().flatMap((st) =>
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${st.sql}`)
+          .all(...st.params)
+          .map((r) => String(r.detail)),
+      ),
   };
 }
 

@@ -34,11 +34,7 @@ type Env = { RUNS: Queue; DB: D1; [key: string]: unknown };
 interface Worker {
   fetch(request: Request, env: Env, ctx: unknown): Response | Promise<Response>;
   scheduled(controller: unknown, env: Env, ctx: unknown): Promise<void>;
-  queue(
-    batch: { queue: string; messages: ReadonlyArray<{ body: unknown; attempts: number }> },
-    env: Env,
-    ctx: unknown,
-  ): Promise<void>;
+  queue(batch: { queue: string; messages: ReadonlyArray<{ body: unknown }> }, env: Env, ctx: unknown): Promise<void>;
 }
 
 export interface StatementStats {
@@ -52,17 +48,11 @@ export interface BatchRecord {
   finished_at: number;
   messages: Array<{ type: string; run_id: string | null }>;
 }
-const COUNTERS = [
-  "send_calls",
-  "failed_sends",
-  "failed_messages",
-  "run_messages_sent",
-  "duplicated_adjacent",
-  "duplicated_delayed",
-] as const;
+const COUNTERS = ["send_calls", "failed_sends", "failed_messages", "run_messages_sent"] as const;
+const DUPLICATES = ["duplicated_adjacent", "duplicated_delayed"] as const;
 export interface BenchState {
   faults: { duplicate: number; fail: number; delay_seconds: number };
-  counters: Record<(typeof COUNTERS)[number], number>;
+  counters: Record<(typeof COUNTERS)[number] | (typeof DUPLICATES)[number], number>;
   statements: Record<string, StatementStats>;
   batches: BatchRecord[];
 }
@@ -105,7 +95,7 @@ const runIdOf = (body: unknown) => {
 export function withFaults(worker: Worker): Worker {
   const state: BenchState = {
     faults: { duplicate: 0, fail: 0, delay_seconds: 3 },
-    counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as BenchState["counters"],
+    counters: Object.fromEntries([...COUNTERS, ...DUPLICATES].map((c) => [c, 0])) as BenchState["counters"],
     statements: {},
     batches: [],
   };
@@ -188,8 +178,7 @@ export function withFaults(worker: Worker): Worker {
     }
     return envs.get(env) as Env;
   };
-  const json = (body: unknown) =>
-    new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  const json = (body: unknown) => Response.json(body);
   return {
     async fetch(request, env, ctx) {
       const { pathname, searchParams } = new URL(request.url);
@@ -197,18 +186,16 @@ export function withFaults(worker: Worker): Worker {
       if (pathname === "/__bench/params") {
         const n = Number(searchParams.get("n") ?? 101);
         const sql = `SELECT count(*) AS n WHERE 1 IN (${Array(n).fill("?").join(", ")})`;
-        return env.DB.prepare(sql)
-          .bind(...Array(n).fill(1))
-          .all()
-          .then(
-            (r) => json({ n, ok: true, results: r.results }),
-            (e) => json({ n, ok: false, error: String(e) }),
-          );
+        const query = env.DB.prepare(sql).bind(...Array(n).fill(1));
+        return query.all().then(
+          (r) => json({ n, ok: true, results: r.results }),
+          (e) => json({ n, ok: false, error: String(e) }),
+        );
       }
       if (pathname === "/__bench/faults") return json(Object.assign(state.faults, await request.json()));
       if (pathname === "/__bench/reset") {
         Object.assign(state, { statements: {}, batches: [] });
-        for (const k of COUNTERS) state.counters[k] = 0;
+        for (const k of [...COUNTERS, ...DUPLICATES]) state.counters[k] = 0;
         return json(state);
       }
       return worker.fetch(request, wrap(env), ctx);

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -32,13 +33,9 @@ export function arg(name: string, dflt: string): string {
   return i > 0 ? (process.argv[i + 1] ?? dflt) : dflt;
 }
 export const git = (args: string[], cwd = ROOT) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+const BIN = join(ROOT, "node_modules/.bin");
 export const wranglerSync = (args: string[], cwd = ROOT) =>
-  execFileSync(join(ROOT, "node_modules/.bin/wrangler"), args, {
-    cwd,
-    env: offlineEnv,
-    encoding: "utf8",
-    stdio: "pipe",
-  });
+  execFileSync(join(BIN, "wrangler"), args, { cwd, env: offlineEnv, encoding: "utf8" });
 
 /** A commit's files (`paths`, or all) under bench/.state/trees with node_modules linked, kept for reuse. */
 export function treeAt(commit: string, paths: string[] = []): string {
@@ -73,7 +70,7 @@ export function ensureBundle(opts: { faults?: boolean } = {}) {
   if (opts.faults) {
     const head = treeAt(git(["rev-parse", "--short", "HEAD"]), ["src"]);
     // The dashboard assets wrangler's [build] generates are gitignored: built in the working tree, copied.
-    execFileSync(join(ROOT, "node_modules/.bin/tsx"), ["scripts/build-assets.ts"], { cwd: ROOT, env: offlineEnv });
+    execFileSync(join(BIN, "tsx"), ["scripts/build-assets.ts"], { cwd: ROOT, env: offlineEnv });
     cpSync(join(ROOT, "src/dashboard/generated"), join(head, "src/dashboard/generated"), { recursive: true });
     mkdirSync(dirname(entry), { recursive: true });
     const wrapper = JSON.stringify(join(ROOT, "bench/lib/fault-worker.ts"));
@@ -81,10 +78,11 @@ export function ensureBundle(opts: { faults?: boolean } = {}) {
     writeFileSync(entry, `${source}// @ts-ignore structural types\nexport default withFaults(worker);\n`);
   }
   wranglerSync(["deploy", ...(opts.faults ? [entry] : []), "--dry-run", "--outdir", dir]);
+  const changes = opts.faults ? [] : git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean);
   const built = {
     built_at: new Date().toISOString(),
     git_head: git(["rev-parse", "--short", "HEAD"]),
-    src_changes: opts.faults ? [] : git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean),
+    src_changes: changes,
   };
   writeFileSync(info, JSON.stringify(built));
   return built;
@@ -92,40 +90,29 @@ export function ensureBundle(opts: { faults?: boolean } = {}) {
 
 /** wrangler.toml's [[d1_databases]] blocks: binding, id and place in the text. */
 const d1Blocks = (text: string) =>
-  [...text.matchAll(/^\[\[d1_databases\]\]\n(?:(?!\[)[^\n]*\n)*/gm)].map((m) => ({
-    binding: /^binding\s*=\s*"(\w+)"/m.exec(m[0])?.[1] ?? "",
-    start: m.index ?? 0,
-    end: (m.index ?? 0) + m[0].length,
-    text: m[0],
-  }));
+  [...text.matchAll(/^\[\[d1_databases\]\]\n(?:(?!\[)[^\n]*\n)*/gm)].map((m) => {
+    const [start, binding] = [m.index ?? 0, /^binding\s*=\s*"(\w+)"/m.exec(m[0])?.[1] ?? ""];
+    return { binding, start, end: start + m[0].length, text: m[0] };
+  });
 
 /**
  * A copy of wrangler.toml serving the frozen bundle (paths made absolute), and what differs: a raised per-key limit
  * (the limiter is still called; 100 a minute would refuse a load generator), no limiter, N shard bindings, or no
  * consumer for edgecron-runs (the tick measured alone).
  */
-export function benchWranglerConfig(o: {
-  limiter: "as-is" | "raised" | "none";
-  faults?: boolean;
-  shards?: number;
-  runsConsumer?: false;
-}) {
+type ConfigOptions = { limiter: "as-is" | "raised" | "none"; faults?: boolean; shards?: number; runsConsumer?: false };
+export function benchWranglerConfig(o: ConfigOptions) {
+  const absolute = (_: string, key: string, p: string) => `${key} = ${JSON.stringify(join(ROOT, p))}`;
   let text = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main\s*=.*$/m, () => `main = ${JSON.stringify(join(bundleDir(o.faults), "index.js"))}\nno_bundle = true`)
-    .replace(
-      /^(directory|migrations_dir)\s*=\s*"([^"]+)"/gm,
-      (_, key: string, p: string) => `${key} = ${JSON.stringify(join(ROOT, p))}`,
-    );
+    .replace(/^(directory|migrations_dir)\s*=\s*"([^"]+)"/gm, absolute);
   const changes = [`main → the frozen bundle${o.faults ? " wrapped by bench/lib/fault-worker.ts" : ""} (no_bundle)`];
   if (o.shards !== undefined) {
     const blocks = d1Blocks(text).filter((b) => b.binding.startsWith("SHARD_"));
     const dir = /^migrations_dir = .*$/m.exec(blocks[0]?.text ?? "")?.[0] ?? "";
     const id = (i: number) => `00000000-0000-0000-0001-${String(i).padStart(12, "0")}`;
-    const made = Array.from(
-      { length: o.shards },
-      (_, i) =>
-        `[[d1_databases]]\nbinding = "SHARD_${i}"\ndatabase_name = "edgecron-shard-${i}"\ndatabase_id = "${id(i)}"\n${dir}\n\n`,
-    );
+    const block = (i: number) => `[[d1_databases]]\nbinding = "SHARD_${i}"\ndatabase_name = "edgecron-shard-${i}"\n`;
+    const made = Array.from({ length: o.shards }, (_, i) => `${block(i)}database_id = "${id(i)}"\n${dir}\n\n`);
     for (const [i, b] of [...blocks.entries()].reverse())
       text = text.slice(0, b.start) + (i ? "" : made.join("")) + text.slice(b.end);
     changes.push(`${o.shards} shard bindings`);
@@ -135,9 +122,8 @@ export function benchWranglerConfig(o: {
     changes.push("no consumer for edgecron-runs");
   }
   if (o.limiter === "raised") {
-    text = text
-      .replace(/^(simple\s*=\s*\{\s*limit\s*=\s*)\d+/m, "$11000000000")
-      .replace(/^RATE_LIMIT_REQUESTS\s*=.*$/m, 'RATE_LIMIT_REQUESTS = "1000000000"');
+    text = text.replace(/^(simple\s*=\s*\{\s*limit\s*=\s*)\d+/m, "$11000000000");
+    text = text.replace(/^RATE_LIMIT_REQUESTS\s*=.*$/m, 'RATE_LIMIT_REQUESTS = "1000000000"');
     changes.push("[[ratelimits]] limit and RATE_LIMIT_REQUESTS → 1000000000");
   }
   if (o.limiter === "none") {
@@ -146,10 +132,8 @@ export function benchWranglerConfig(o: {
   }
   mkdirSync(STATE_DIR, { recursive: true });
   cpSync(join(ROOT, ".dev.vars"), join(STATE_DIR, ".dev.vars")); // wrangler reads it beside the config: the local master key
-  const path = join(
-    STATE_DIR,
-    `wrangler.${[o.limiter, o.faults && "faults", o.shards, o.runsConsumer].filter((x) => x !== undefined && x !== false).join(".")}.toml`,
-  );
+  const tag = [o.limiter, o.faults && "faults", o.shards, o.runsConsumer].filter((x) => x !== undefined && x !== false);
+  const path = join(STATE_DIR, `wrangler.${tag.join(".")}.toml`);
   writeFileSync(path, text);
   return { path, changes };
 }
@@ -165,10 +149,9 @@ const d1Map = (persistTo: string) => join(persistTo, "d1-files.json");
  * wrangler run per shard takes minutes on a busy machine. Records which file is which (local D1 names files by hash).
  */
 export async function migrateBench(persistTo: string, config = join(ROOT, "wrangler.toml")) {
+  const dir = d1Dir(persistTo);
   const files = () =>
-    existsSync(d1Dir(persistTo))
-      ? readdirSync(d1Dir(persistTo)).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
-      : [];
+    (existsSync(dir) ? readdirSync(dir) : []).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
   const map: Record<string, string> = {};
   const made = async (binding: string, create: () => unknown) => {
     const before = new Set(files());
@@ -178,30 +161,23 @@ export async function migrateBench(persistTo: string, config = join(ROOT, "wrang
     map[binding] = found[0] as string;
   };
   const blocks = d1Blocks(readFileSync(config, "utf8"));
-  for (const binding of ["DB", "SHARD_0"])
-    await made(binding, () =>
-      wranglerSync(["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo, "--config", config]),
-    );
+  const apply = (b: string) =>
+    `d1 migrations apply ${b} --local`.split(" ").concat("--persist-to", persistTo, "--config", config);
+  for (const binding of ["DB", "SHARD_0"]) await made(binding, () => wranglerSync(apply(binding)));
   const rest = blocks.filter((b) => /^SHARD_[1-9]/.test(b.binding));
   const { Miniflare, convertV4MiniflareOptions } = await import("miniflare");
   const script = "export default { fetch() { return new Response(null); } }";
-  const d1Databases = Object.fromEntries(
-    rest.map((b) => [b.binding, /^database_id\s*=\s*"([^"]+)"/m.exec(b.text)?.[1] as string]),
-  );
-  const options = {
-    modules: true,
-    script,
-    compatibilityDate: "2026-11-01",
-    resourcePersistencePath: join(persistTo, "v3"),
-    d1Databases,
-  };
+  const id = (b: { text: string }) => /^database_id\s*=\s*"([^"]+)"/m.exec(b.text)?.[1] as string;
+  const d1Databases = Object.fromEntries(rest.map((b) => [b.binding, id(b)]));
+  const options = { modules: true, script, compatibilityDate: "2026-11-01", d1Databases };
+  Object.assign(options, { resourcePersistencePath: join(persistTo, "v3") });
   const mf = new Miniflare(convertV4MiniflareOptions(options as never));
-  for (const { binding } of rest)
-    await made(binding, async () => (await mf.getD1Database(binding)).prepare("SELECT 1").first());
+  const open = async (binding: string) => (await mf.getD1Database(binding)).prepare("SELECT 1").first();
+  for (const { binding } of rest) await made(binding, () => open(binding));
   await mf.dispose();
-  const template = openDb(join(d1Dir(persistTo), map.SHARD_0 as string));
+  const template = openDb(join(dir, map.SHARD_0 as string));
   for (const { binding } of rest) {
-    const file = join(d1Dir(persistTo), map[binding] as string);
+    const file = join(dir, map[binding] as string);
     for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     template.prepare("VACUUM INTO ?").run(file);
     const copy = openDb(file);
@@ -295,6 +271,11 @@ export const table = <T>(title: string, rows: readonly T[], cols: Array<[string,
   head: cols.map((c) => c[0]),
   rows: rows.map((r) => cols.map((c) => c[1](r))),
 });
+/** A table whose columns are its rows' keys: each figure named once, alike in the JSON and the table. */
+export const records = (title: string, rows: Array<Record<string, Cell>>): Table => {
+  const head = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return { title, head, rows: rows.map((r) => head.map((k) => r[k])) };
+};
 /** A two-column table, one figure a row. */
 export const figures = (title: string, rows: Array<[string, Cell]>): Table => ({
   title,
@@ -307,12 +288,9 @@ const cell = (v: Cell) => {
   return typeof v === "boolean" ? ["**no**", "yes"][Number(v)] : String(v ?? "—").replace(/\|/g, "\\|");
 };
 const row = (cells: Cell[]) => `| ${cells.map(cell).join(" | ")} |`;
+const rule = (t: Table) => row(t.head.map((_, i) => (i ? "---:" : "---")));
 const markdown = (tables: Table[]) =>
-  tables
-    .map((t) =>
-      [`**${t.title}**\n`, row(t.head), row(t.head.map((_, i) => (i ? "---:" : "---"))), ...t.rows.map(row)].join("\n"),
-    )
-    .join("\n\n");
+  tables.map((t) => [`**${t.title}**\n`, row(t.head), rule(t), ...t.rows.map(row)].join("\n")).join("\n\n");
 
 export function readResult<T>(name: string): T | null {
   const file = join(RESULTS_DIR, `${name}.json`);
@@ -321,15 +299,9 @@ export function readResult<T>(name: string): T | null {
 /** A benchmark's figures: bench/results/<name>.json, and its tables in <name>.md and on stdout. */
 export function writeResult(name: string, result: object, tables: Table[] = []) {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const run = {
-    command: `npx tsx ${process.argv.slice(1).join(" ").replaceAll(`${ROOT}/`, "")}`,
-    at: new Date(),
-    smoke: SMOKE,
-  };
-  writeFileSync(
-    join(RESULTS_DIR, `${name}.json`),
-    `${JSON.stringify({ ...run, head: git(["rev-parse", "--short", "HEAD"]), ...result }, null, 2)}\n`,
-  );
+  const command = `npx tsx ${process.argv.slice(1).join(" ").replaceAll(`${ROOT}/`, "")}`;
+  const run = { command, at: new Date(), head: git(["rev-parse", "--short", "HEAD"]), smoke: SMOKE };
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({ ...run, ...result }, null, 2)}\n`);
   if (tables.length === 0) return;
   writeFileSync(join(RESULTS_DIR, `${name}.md`), `${markdown(tables)}\n`);
   console.log(`\n${markdown(tables)}\n`);
@@ -397,6 +369,14 @@ export const groupRssKb = (pgid: number, comm: string) =>
       p.comm === comm ? Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1]) : 0,
     ),
   );
+/** A free loopback port: other sessions run servers on this machine too. */
+export async function freePort() {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 export const loadavg1 = () => round(loadavg()[0] ?? 0, 2);
 export const machine = () => ({
   nproc: cpus().length,

@@ -98,15 +98,8 @@ export function logOf(sh: Shard, i: number, profile: Profile): LogText {
   if (profile === "mock" || profile === "mock_no_body") {
     const o = mockOutcome({ executionId: id, timeoutSeconds: row.timeoutSeconds, endpointUrl: row.endpointUrl });
     const body = profile === "mock" ? o.responseBody : null;
-    return {
-      id,
-      status: o.status,
-      code: o.responseCode,
-      ms: o.responseTimeMs,
-      body,
-      error: o.errorMessage,
-      headers: null,
-    };
+    const outcome = { status: o.status, code: o.responseCode, ms: o.responseTimeMs };
+    return { id, ...outcome, body, error: o.errorMessage, headers: null };
   }
   const { status, code, ms } = healthy(id);
   if (profile === "none") return { id, status, code, ms, body: null, error: null, headers: null };
@@ -156,95 +149,40 @@ async function openWriter(file: string, migrations: string[], writer: Writer, sh
       ...(params.map((v) => (typeof v === "boolean" ? Number(v) : (v ?? null))) as SQLInputValue[]),
     );
   };
-  const app =
+  const mods =
     writer === "app"
-      ? (Object.assign(
-          {},
-          ...(await Promise.all(["logs/store", "engine/ledger", "db/client"].map((m) => importSrc(`src/${m}.ts`)))),
-        ) as App)
+      ? await Promise.all(["logs/store", "engine/ledger", "db/client"].map((m) => importSrc(`src/${m}.ts`)))
       : null;
+  const app = mods && (Object.assign({}, ...mods) as App);
   const drizzle = app?.createDb(nodeD1(db));
   const run = (q: Query) => exec(q.toSQL().sql, q.toSQL().params);
   const write = (i: number, l: LogText) => {
-    const [row, { slot, attempt, at }] = [rowOf(sh, i), sh.logs[i] as Log];
+    const [row, { slot, attempt, at }, d] = [rowOf(sh, i), sh.logs[i] as Log, decided(l.status)];
     const [planned, trigger, ids] = [
       slot + attempt * row.retryDelaySeconds * 1000,
       attempt ? "retry" : "schedule",
       [row.id, row.accountId],
     ];
     if (writer === "text")
-      exec(TEXT_LOG, [
-        l.id,
-        ...ids,
-        at,
-        l.status,
-        l.code,
-        l.body,
-        l.error,
-        l.ms,
-        attempt,
-        slot,
-        trigger,
-        l.headers,
-        decided(l.status),
-      ]);
-    if (writer === "inline") {
-      const k = logKeyOf(l.id) as { slot: number; hi: number; lo: number };
-      const kind = attempt ? 1 : 0;
-      exec(INLINE_LOG, [
-        k.slot,
-        k.hi,
-        k.lo,
-        at,
-        ["success", "failure", "error", "timeout"].indexOf(l.status),
-        kind,
-        l.code,
-        l.ms,
-        attempt,
-        decided(l.status) && 0,
-        l.error,
-        l.headers,
-        l.body,
-        ...ids,
-      ]);
-    }
+      exec(TEXT_LOG, [l.id, ...ids, at, l.status, l.code, l.body, l.error, l.ms, attempt, slot, trigger, l.headers, d]);
+    const k = logKeyOf(l.id) as { slot: number; hi: number; lo: number };
+    const key = [k.slot, k.hi, k.lo, at, ["success", "failure", "error", "timeout"].indexOf(l.status), attempt ? 1 : 0];
+    if (writer === "inline")
+      exec(INLINE_LOG, [...key, l.code, l.ms, attempt, d && 0, l.error, l.headers, l.body, ...ids]);
     if (ledger && !app) exec(TEXT_RUN, [l.id, ...ids, slot, attempt, planned, planned, planned]);
     if (ledger && !app) exec("UPDATE runs SET state = 'done', lease_until = NULL WHERE id = ?", [l.id]);
     if (!app) return;
-    const owners = { jobId: row.id, accountId: row.accountId };
+    const [owners, times] = [
+      { jobId: row.id, accountId: row.accountId },
+      { plannedAt: planned, sentAt: planned, now: planned },
+    ];
     if (ledger)
-      run(
-        app.insertRunStatement(drizzle, {
-          ...owners,
-          slot,
-          attempt,
-          nonce: null,
-          origin: "schedule",
-          plannedAt: planned,
-          sentAt: planned,
-          now: planned,
-        }),
-      );
+      run(app.insertRunStatement(drizzle, { ...owners, slot, attempt, nonce: null, origin: "schedule", ...times }));
     if (ledger) run(app.finishRunStatement(drizzle, { id: l.id, jobId: row.id }));
-    const text = { responseBody: l.body, errorMessage: l.error, responseHeaders: l.headers };
-    const log = {
-      id: l.id,
-      cronJobId: row.id,
-      accountId: row.accountId,
-      executedAt: at,
-      status: l.status,
-      responseCode: l.code,
-      responseTimeMs: l.ms,
-      ...text,
-    };
-    for (const q of app.insertLogStatements(drizzle, {
-      ...log,
-      retryAttempt: attempt,
-      scheduledAt: slot,
-      decidedBy: decided(l.status),
-      trigger,
-    }))
-      run(q);
+    const text = { responseBody: l.body, errorMessage: l.error, responseHeaders: l.headers, responseCode: l.code };
+    const log = { id: l.id, cronJobId: row.id, accountId: row.accountId, executedAt: at, status: l.status, ...text };
+    const more = { responseTimeMs: l.ms, retryAttempt: attempt, scheduledAt: slot, decidedBy: d, trigger };
+    for (const q of app.insertLogStatements(drizzle, { ...log, ...more })) run(q);
   };
   return { db, write, before };
 }

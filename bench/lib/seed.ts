@@ -75,10 +75,19 @@ export function removeAccounts(db: DatabaseSync, label: string) {
   const ids = "(SELECT value FROM json_each(?))";
   const nums = (table: string, col: string) => `(SELECT num FROM ${table} WHERE ${col} IN ${ids})`;
   const del = (sql: string) => db.prepare(sql).run(json);
-  del(`DELETE FROM logs WHERE account IN ${nums("accounts", "id")}`);
-  for (const t of ["log_hours", "runs"]) del(`DELETE FROM ${t} WHERE job IN ${nums("cron_jobs", "account_id")}`);
-  for (const t of ["outbox", "alert_deliveries", "alert_email_recipients", "idempotency_keys", "cron_jobs"])
-    del(`DELETE FROM ${t} WHERE account_id IN ${ids}`);
+  // Every table by the column that names the account or its jobs: the schema grows, the cleanup follows.
+  const tables = db.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('accounts', 'cron_jobs')",
+  );
+  for (const { name } of tables.all() as Array<{ name: string }>) {
+    const cols = new Set(
+      (db.prepare("SELECT name FROM pragma_table_info(?)").all(name) as Array<{ name: string }>).map((c) => c.name),
+    );
+    if (cols.has("account_id")) del(`DELETE FROM "${name}" WHERE account_id IN ${ids}`);
+    else if (cols.has("account")) del(`DELETE FROM "${name}" WHERE account IN ${nums("accounts", "id")}`);
+    else if (cols.has("job")) del(`DELETE FROM "${name}" WHERE job IN ${nums("cron_jobs", "account_id")}`);
+  }
+  del(`DELETE FROM cron_jobs WHERE account_id IN ${ids}`);
   del(`DELETE FROM accounts WHERE id IN ${ids}`);
   onControl((control) => {
     for (const t of ["api_keys", "account_shards"])

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { now, offlineEnv, ROOT, STATE_DIR, sleep } from "./harness";
+import { freePort, now, offlineEnv, ROOT, STATE_DIR, sleep } from "./harness";
 
 export { sleep };
 export type DevServer = Awaited<ReturnType<typeof startDev>>;
@@ -24,19 +24,20 @@ process.on("exit", () => {
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
 
 export async function startDev(opts: {
-  port: number;
+  port?: number;
   persistTo?: string;
   config?: string;
   extraArgs?: string[];
   /** Over the bench's defaults: EXECUTOR mock (the seeded endpoints are never called), CALLBACKS record. */
   vars?: Record<string, string>;
 }) {
-  const base = `http://127.0.0.1:${opts.port}`;
+  const port = opts.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
   const vars = Object.entries({ EXECUTOR: "mock", CALLBACKS: "record", ...opts.vars }).flatMap(([k, v]) => [
     "--var",
     `${k}:${v}`,
   ]);
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--persist-to", opts.persistTo ?? STATE_DIR];
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", opts.persistTo ?? STATE_DIR];
   args.push(
     "--test-scheduled",
     "--show-interactive-dev-session=false",
