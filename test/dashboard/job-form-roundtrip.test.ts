@@ -74,6 +74,9 @@ function finalize(fields: Json): Json {
 
 const schedule = (sc: Json) => ({ schedule_config: sc });
 const slow = { alerts: { slow_run: { threshold_ms: 1500, measure: "p95", window: 40 } } };
+const slo = {
+  alerts: { slo: { success_rate: 0.995, latency_ms: 800, latency_target: 0.9, window_days: 14, burn_alerts: false } },
+};
 const retry = (r: Json) => ({ retry_config: r });
 
 /**
@@ -134,6 +137,13 @@ const GENERATORS: Record<string, Json> = {
   "alerts.on_skipped": { alerts: { on_skipped: true } },
   "alerts.late_after_seconds": { alerts: { late_after_seconds: 90 } },
   "alerts.on_dead_lettered": { alerts: { on_dead_lettered: true } },
+  "alerts.slo.success_rate": slo,
+  "alerts.slo.latency_ms": slo,
+  "alerts.slo.latency_target": slo,
+  "alerts.slo.window_days": slo,
+  "alerts.slo.burn_alerts": slo,
+  "completion.mode": { completion: { mode: "callback", timeout_seconds: 3600 } },
+  "completion.timeout_seconds": { completion: { mode: "callback", timeout_seconds: 3600 } },
   request_signature: { request_signature: false },
   jitter_seconds: { jitter_seconds: 45 },
   overlap_policy: { overlap_policy: "queue" },

@@ -61,6 +61,8 @@ export interface JobFormState {
   catchup: string;
   /** Empty: no limit (null). */
   max_lateness_seconds: string;
+  /** Seconds a 2xx run may await its completion POST; empty: completion off (null). */
+  completion_timeout_seconds: string;
   retry: {
     max_retries: string;
     retry_delay_seconds: string;
@@ -88,6 +90,13 @@ export interface JobFormState {
     /** Empty: no late alerts (null). */
     late_after_seconds: string;
     on_dead_lettered: boolean;
+    /** Whether the job has an SLO (the API's alerts.slo is null when off); empty objectives are null. */
+    slo: boolean;
+    slo_success_rate: string;
+    slo_latency_ms: string;
+    slo_latency_target: string;
+    slo_window_days: string;
+    slo_burn_alerts: boolean;
   };
 }
 
@@ -111,6 +120,7 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
   const headers = Object.entries(job?.headers ?? {});
   const retry = job?.retry_config;
   const alerts = job?.alerts;
+  const slo = extrasOf(job).slo;
   return {
     name: job?.name ?? "",
     description: job?.description ?? "",
@@ -151,6 +161,7 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
     overlap_policy: job?.overlap_policy ?? "allow",
     catchup: job?.catchup ?? "latest",
     max_lateness_seconds: text(job?.max_lateness_seconds),
+    completion_timeout_seconds: text(extrasOf(job).completion?.timeout_seconds),
     retry: {
       max_retries: text(retry?.max_retries ?? job?.max_retries ?? 3),
       retry_delay_seconds: text(retry?.retry_delay_seconds ?? job?.retry_delay_seconds ?? 60),
@@ -192,6 +203,12 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       on_skipped: alerts?.on_skipped ?? false,
       late_after_seconds: text(alerts?.late_after_seconds),
       on_dead_lettered: alerts?.on_dead_lettered ?? false,
+      slo: Boolean(slo),
+      slo_success_rate: text(slo?.success_rate),
+      slo_latency_ms: text(slo?.latency_ms),
+      slo_latency_target: text(slo?.latency_target),
+      slo_window_days: text(slo?.window_days ?? 30),
+      slo_burn_alerts: slo?.burn_alerts ?? true,
     },
   };
 }
@@ -320,6 +337,9 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
       overlap_policy: s.overlap_policy,
       catchup: s.catchup,
       max_lateness_seconds: numOrNull(s.max_lateness_seconds),
+      completion: s.completion_timeout_seconds.trim()
+        ? { mode: "callback", timeout_seconds: num(s.completion_timeout_seconds) }
+        : null,
       retry_config: {
         max_retries: num(s.retry.max_retries),
         retry_delay_seconds: num(s.retry.retry_delay_seconds),
@@ -358,9 +378,33 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
         on_skipped: a.on_skipped,
         late_after_seconds: numOrNull(a.late_after_seconds),
         on_dead_lettered: a.on_dead_lettered,
+        slo: a.slo
+          ? {
+              success_rate: numOrNull(a.slo_success_rate),
+              latency_ms: numOrNull(a.slo_latency_ms),
+              latency_target: numOrNull(a.slo_latency_target),
+              window_days: num(a.slo_window_days),
+              burn_alerts: a.slo_burn_alerts,
+            }
+          : null,
       },
     },
   };
+}
+
+/** The job's completion and SLO (docs/API-NOTES.md "Async completion", "SLO alerts"), read loosely like the pause. */
+function extrasOf(job: Job | null | undefined): {
+  completion?: { timeout_seconds: number } | null;
+  slo?: {
+    success_rate: number | null;
+    latency_ms: number | null;
+    latency_target: number | null;
+    window_days: number;
+    burn_alerts: boolean;
+  } | null;
+} {
+  const j = (job ?? {}) as { completion?: { timeout_seconds: number } | null; alerts?: { slo?: unknown } };
+  return { completion: j.completion, slo: (j.alerts?.slo ?? null) as ReturnType<typeof extrasOf>["slo"] };
 }
 
 /** The job's pause fields (docs/API-NOTES.md "Pause until"), read loosely: older generated types lack them. */

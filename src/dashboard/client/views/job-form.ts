@@ -97,6 +97,15 @@ const FIELD_IDS: Record<string, string> = {
   "alerts.on_skipped": "f-alert-skipped",
   "alerts.late_after_seconds": "f-alert-late",
   "alerts.on_dead_lettered": "f-alert-dead",
+  "alerts.slo": "f-slo",
+  "alerts.slo.success_rate": "f-slo-success",
+  "alerts.slo.latency_ms": "f-slo-latency",
+  "alerts.slo.latency_target": "f-slo-latency-target",
+  "alerts.slo.window_days": "f-slo-window",
+  "alerts.slo.burn_alerts": "f-slo-burn",
+  completion: "f-completion",
+  "completion.mode": "f-completion",
+  "completion.timeout_seconds": "f-completion",
 };
 
 /** Under a URL field that holds a token: how a secret query value is kept or replaced. */
@@ -385,6 +394,22 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   const alertSkipped = checkbox("f-alert-skipped", "Alert when a slot is skipped (overlap policy skip)", a.on_skipped);
   const alertDead = checkbox("f-alert-dead", "Alert when a run is dead-lettered (no outcome)", a.on_dead_lettered);
   const alertLate = input("f-alert-late", "number", a.late_after_seconds, { min: "1", max: "86400" });
+  const slo = checkbox("f-slo", "Service level objective (SLO)", a.slo);
+  const ratio = { min: "0", max: "0.9999", step: "0.0001" };
+  const sloSuccess = input("f-slo-success", "number", a.slo_success_rate, { ...ratio, placeholder: "e.g. 0.99" });
+  const sloLatency = input("f-slo-latency", "number", a.slo_latency_ms, { min: "1", placeholder: "e.g. 500" });
+  const sloLatencyTarget = input("f-slo-latency-target", "number", a.slo_latency_target, ratio);
+  const sloWindow = input("f-slo-window", "number", a.slo_window_days, { min: "1", max: "30" });
+  const sloBurn = checkbox(
+    "f-slo-burn",
+    "Alert when the error budget burns fast (slo_burn, slo_ok)",
+    a.slo_burn_alerts,
+  );
+  const completion = input("f-completion", "number", s.completion_timeout_seconds, {
+    min: "1",
+    max: "86400",
+    placeholder: "Off",
+  });
 
   const repeatFields = grid(
     field("f-repeat", "Repeat every", h("div", { class: "pair" }, every, repeat)),
@@ -413,11 +438,28 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       maxLateness,
       "A slot claimed later than this is recorded missed instead of run. Empty: no limit",
     ),
+    field(
+      "f-completion",
+      "Await a completion POST for up to (seconds)",
+      completion,
+      "A 2xx answer parks the run until its X-Edgecron-Completion-Url is called. Empty: off",
+    ),
   );
   const endFields = grid(
     field("f-end", "Ends", end),
     field("f-end-date", "End date (in the job's zone, or a date-time)", endDate),
     field("f-end-n", "Number of runs", endN),
+  );
+  const sloFields = h(
+    "div",
+    null,
+    grid(
+      field("f-slo-success", "Success rate objective (0–1)", sloSuccess, "Empty: none"),
+      field("f-slo-latency", "Latency objective: at most (milliseconds)", sloLatency, "Empty: none"),
+      field("f-slo-latency-target", "…for this fraction of successful runs (0–1)", sloLatencyTarget),
+      field("f-slo-window", "Over the last (days, 1–30)", sloWindow),
+    ),
+    sloBurn.el,
   );
   const slowFields = grid(
     field("f-slow-threshold", "Slow above (milliseconds)", slowThreshold),
@@ -547,6 +589,8 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       alertDead.el,
       slow.el,
       slowFields,
+      slo.el,
+      sloFields,
     ),
     active.el,
     grid(
@@ -605,6 +649,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       overlap_policy: overlap.value,
       catchup: catchup.value,
       max_lateness_seconds: maxLateness.value,
+      completion_timeout_seconds: completion.value,
       retry: {
         max_retries: retries.value,
         retry_delay_seconds: delay.value,
@@ -634,6 +679,12 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         on_skipped: alertSkipped.box.checked,
         late_after_seconds: alertLate.value,
         on_dead_lettered: alertDead.box.checked,
+        slo: slo.box.checked,
+        slo_success_rate: sloSuccess.value,
+        slo_latency_ms: sloLatency.value,
+        slo_latency_target: sloLatencyTarget.value,
+        slo_window_days: sloWindow.value,
+        slo_burn_alerts: sloBurn.box.checked,
       },
     };
   }
@@ -654,6 +705,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     hide(endDate, end.value !== "on");
     hide(endN, end.value !== "after");
     slowFields.hidden = !slow.box.checked;
+    sloFields.hidden = !slo.box.checked;
     hide(slowWindow, slowMeasure.value !== "p95");
   }
 
@@ -713,7 +765,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       });
     }
   }
-  for (const el of [slow.box, slowMeasure]) el.addEventListener("change", syncVisibility);
+  for (const el of [slow.box, slowMeasure, slo.box]) el.addEventListener("change", syncVisibility);
 
   /** Field ids for this submission: secret header rows, and each channel by its index in the list as sent. */
   function fieldIdsFor(channelIndexes: number[]): Record<string, string> {
