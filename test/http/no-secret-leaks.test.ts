@@ -2,11 +2,13 @@
  * No response gives a secret away (README "Security"). Every route of the app — each operation of /openapi.json
  * and every other route the app registers (dashboard, /docs, the confirmation page) — is walked with a full and a
  * read-only key, over an account holding a job full of secrets with runs, logs, alert deliveries, an idempotent
- * create, a run against a loopback target that echoes the request, a rotated signing secret and extra keys. No
- * response body or header may contain a secret header value, secret query value, secret body, alert-channel URL
- * path, signing secret or API secret, except the one response that creates that API key or signing secret. A route
- * without a walker below fails the suite, so a new route cannot go unchecked. Problems that quote input are sent
- * secrets next to bad fields and must not echo them.
+ * create, a run against a loopback target that echoes the request, a rotated signing secret, extra keys and a
+ * monitor alerting on the same channels (pings, being unauthenticated, are sent as a job would). No response body or
+ * header may contain a secret header value, secret query value, secret body, alert-channel URL path, signing secret
+ * or API secret, except the one response that creates that API key or signing secret, nor the ping key, except the
+ * monitor responses a full key reads (and the rotation that makes it). A route without a walker below fails the
+ * suite, so a new route cannot go unchecked. Problems that quote input are sent secrets next to bad fields and must
+ * not echo them.
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { OutgoingEmail } from "../../src/alerts/mailer";
@@ -47,6 +49,9 @@ let acct: TestAccount;
 let keys: Record<Who, Record<string, string>>;
 let jobId: string;
 let base: string;
+/** A monitor with the job's secret alert channels; its ping key is a needle for read-only responses. */
+let monitorId: string;
+let monitorSlug: string;
 
 /** The env every call runs with: a recording EMAIL binding and a capturing RUNS queue (nothing leaves the test). */
 const overrides = () =>
@@ -63,7 +68,7 @@ async function call(
   label: string,
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: unknown; raw?: string } = {},
-  opts: { expect?: number | number[]; excuse?: string[] } = {},
+  opts: { expect?: number | number[]; excuse?: string[]; showsPingKey?: boolean } = {},
 ) {
   const headers = { ...(init.headers ?? {}) };
   let body: string | undefined = init.raw;
@@ -73,11 +78,14 @@ async function call(
   }
   const res = await callWith(overrides(), path, { method: init.method ?? "GET", headers, body });
   const headerLines = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
+  const text = `${headerLines}\n\n${res.text}`;
+  // A full key is shown the ping key in monitors' ping_url (README "Monitors"); only where it is there.
+  const pingKeys = opts.showsPingKey ? Object.keys(needles).filter((n) => n.startsWith("pingKey_")) : [];
   recorded.push({
     label: `${label} → ${res.status}`,
     status: res.status,
-    text: `${headerLines}\n\n${res.text}`,
-    excused: new Set(opts.excuse ?? []),
+    text,
+    excused: new Set([...(opts.excuse ?? []), ...pingKeys.filter((n) => text.includes(needles[n] as string))]),
   });
   if (opts.expect !== undefined) {
     const allowed = Array.isArray(opts.expect) ? opts.expect : [opts.expect];
@@ -99,6 +107,87 @@ async function createSecretJob(name: string) {
   );
   return res.body.data.id as string;
 }
+
+/** A monitor created with the full key, alerting on the secret job's channels (the first shows the first key). */
+async function createSecretMonitor(name: string) {
+  const res = await call(
+    `create monitor ${name}`,
+    `${base}/monitors`,
+    {
+      method: "POST",
+      headers: keys.full,
+      body: { name, period_seconds: 3600, alerts: { channels: S.job().alerts.channels } },
+    },
+    { expect: 201, showsPingKey: true, excuse: ["pingKey_initial"] },
+  );
+  return res.body.data as { id: string; slug: string; ping_url: string };
+}
+
+/** The ping key now (rotation walks change it), read as a full key sees it; recorded as a needle. */
+async function currentPingKey(): Promise<string> {
+  const res = await call(
+    "monitor for its ping key",
+    `${base}/monitors/${monitorId}`,
+    { headers: keys.full },
+    {
+      expect: 200,
+      showsPingKey: true,
+    },
+  );
+  const key = new URL(res.body.data.ping_url).pathname.split("/")[2] as string;
+  if (!Object.values(needles).includes(key)) needles[`pingKey_${Object.keys(needles).length}`] = key;
+  return key;
+}
+
+/** The execution ids of the main job's runs, newest first. */
+async function executionIds(): Promise<string[]> {
+  const res = await call("logs for replay", `${base}/logs/${jobId}`, { headers: keys.full }, { expect: 200 });
+  return (res.body.data as Array<{ id: string }>).map((l) => l.id);
+}
+
+/**
+ * Pings are unauthenticated (the URL is the credential): each walker pings the monitor as a job would, keys sent
+ * anyway, and a wrong key or id gets the pings' one 404.
+ */
+const pingWalkers = {
+  bySlug: (method: string, signal?: string) => async (who: Who, h: Record<string, string>) => {
+    const key = await currentPingKey();
+    const tail = signal ? `/${signal}` : "";
+    const raw = method === "POST" ? `walked by ${who}` : undefined;
+    await call(
+      `ping ${method} slug${tail} (${who})`,
+      `/ping/${key}/${monitorSlug}${tail}`,
+      { method, headers: h, raw },
+      {
+        expect: 200,
+      },
+    );
+    await call(
+      `ping ${method} wrong key${tail} (${who})`,
+      `/ping/${"W".repeat(22)}/${monitorSlug}${tail}`,
+      { method, headers: h, raw },
+      { expect: 404 },
+    );
+  },
+  byId: (method: string, signal?: string) => async (who: Who, h: Record<string, string>) => {
+    const tail = signal ? `/${signal}` : "";
+    const raw = method === "POST" ? `walked by ${who}` : undefined;
+    await call(
+      `ping ${method} id${tail} (${who})`,
+      `/ping/${monitorId}${tail}`,
+      { method, headers: h, raw },
+      {
+        expect: 200,
+      },
+    );
+    await call(
+      `ping ${method} unknown id${tail} (${who})`,
+      `/ping/${crypto.randomUUID()}${tail}`,
+      { method, headers: h, raw },
+      { expect: 404 },
+    );
+  },
+};
 
 /**
  * One walker per route, keyed `METHOD /path` as /openapi.json writes it ({param}); each is run once with each key.
@@ -326,6 +415,184 @@ const WALKERS: Record<string, (who: Who, h: Record<string, string>) => Promise<v
       { expect: writeStatus(who, 200) },
     );
   },
+  "GET /v1/cron-jobs/{accountId}/metrics": async (who, h) => {
+    await call(`metrics (${who})`, `${base}/metrics`, { headers: h }, { expect: 200 });
+    await call(
+      `metrics openmetrics (${who})`,
+      `${base}/metrics`,
+      { headers: { ...h, Accept: "application/openmetrics-text;version=1.0.0" } },
+      { expect: 200 },
+    );
+  },
+  "GET /v1/cron-jobs/{accountId}/runs/{cron_job_id}": async (who, h) => {
+    await call(`run history (${who})`, `${base}/runs/${jobId}`, { headers: h }, { expect: 200 });
+  },
+  "GET /v1/cron-jobs/{accountId}/dead-letters": async (who, h) => {
+    await call(`dead letters (${who})`, `${base}/dead-letters`, { headers: h }, { expect: 200 });
+  },
+  "POST /v1/cron-jobs/{accountId}/replay/{execution_id}": async (who, h) => {
+    const [id] = await executionIds();
+    await call(
+      `replay (${who})`,
+      `${base}/replay/${id}`,
+      { method: "POST", headers: h },
+      { expect: writeStatus(who, 200) },
+    );
+  },
+  "POST /v1/cron-jobs/{accountId}/replay": async (who, h) => {
+    const ids = (await executionIds()).slice(0, 2);
+    await call(
+      `bulk replay (${who})`,
+      `${base}/replay`,
+      { method: "POST", headers: h, body: { execution_ids: ids } },
+      { expect: writeStatus(who, 200) },
+    );
+  },
+  "POST /v1/cron-jobs/{accountId}/monitors": async (who, h) => {
+    await call(
+      `create monitor (${who})`,
+      `${base}/monitors`,
+      {
+        method: "POST",
+        headers: h,
+        body: { name: `Walked monitor ${who}`, alerts: { channels: S.job().alerts.channels } },
+      },
+      { expect: writeStatus(who, 201), showsPingKey: true },
+    );
+  },
+  "GET /v1/cron-jobs/{accountId}/monitors": async (who, h) => {
+    await call(`monitors (${who})`, `${base}/monitors`, { headers: h }, { expect: 200, showsPingKey: who === "full" });
+  },
+  "GET /v1/cron-jobs/{accountId}/monitors/{monitor_id}": async (who, h) => {
+    await call(
+      `monitor (${who})`,
+      `${base}/monitors/${monitorId}`,
+      { headers: h },
+      {
+        expect: 200,
+        showsPingKey: who === "full",
+      },
+    );
+  },
+  "PATCH /v1/cron-jobs/{accountId}/monitors/{monitor_id}": async (who, h) => {
+    await call(
+      `update monitor (${who})`,
+      `${base}/monitors/${monitorId}`,
+      { method: "PATCH", headers: h, body: { tags: [`walked-${who.replace("_", "-")}`] } },
+      { expect: writeStatus(who, 200), showsPingKey: who === "full" },
+    );
+  },
+  "DELETE /v1/cron-jobs/{accountId}/monitors/{monitor_id}": async (who, h) => {
+    const victim = await createSecretMonitor(`Deleted monitor ${who}`);
+    await call(
+      `delete monitor (${who})`,
+      `${base}/monitors/${victim.id}`,
+      { method: "DELETE", headers: h },
+      { expect: writeStatus(who, 200) },
+    );
+  },
+  "POST /v1/cron-jobs/{accountId}/monitors/{monitor_id}/pause": async (who, h) => {
+    await call(
+      `pause monitor (${who})`,
+      `${base}/monitors/${monitorId}/pause`,
+      { method: "POST", headers: h },
+      { expect: writeStatus(who, 200), showsPingKey: who === "full" },
+    );
+  },
+  "POST /v1/cron-jobs/{accountId}/monitors/{monitor_id}/resume": async (who, h) => {
+    await call(
+      `resume monitor (${who})`,
+      `${base}/monitors/${monitorId}/resume`,
+      { method: "POST", headers: h },
+      { expect: writeStatus(who, 200), showsPingKey: who === "full" },
+    );
+  },
+  "GET /v1/cron-jobs/{accountId}/monitors/{monitor_id}/pings": async (who, h) => {
+    await call(`monitor pings (${who})`, `${base}/monitors/${monitorId}/pings`, { headers: h }, { expect: 200 });
+  },
+  "POST /v1/cron-jobs/{accountId}/ping-key/rotate": async (who, h) => {
+    const name = `pingKey_rotated_${who}`;
+    const res = await call(
+      `rotate ping key (${who})`,
+      `${base}/ping-key/rotate`,
+      { method: "POST", headers: h },
+      { expect: writeStatus(who, 200), excuse: who === "full" ? [name] : [] },
+    );
+    if (res.status === 200) needles[name] = res.body.data.ping_key;
+  },
+  "GET /ping/{ping_key}/{slug}": pingWalkers.bySlug("GET"),
+  "POST /ping/{ping_key}/{slug}": pingWalkers.bySlug("POST"),
+  "GET /ping/{ping_key}/{slug}/{signal}": pingWalkers.bySlug("GET", "start"),
+  "POST /ping/{ping_key}/{slug}/{signal}": pingWalkers.bySlug("POST", "0"),
+  "GET /ping/{monitor_id}": pingWalkers.byId("GET"),
+  "POST /ping/{monitor_id}": pingWalkers.byId("POST"),
+  "GET /ping/{monitor_id}/{signal}": pingWalkers.byId("GET", "start"),
+  "POST /ping/{monitor_id}/{signal}": pingWalkers.byId("POST", "log"),
+  // The router's own forms of the ping URLs: the other shapes they take, and the CORS preflight.
+  "GET /ping/{a}": async (who, h) => {
+    await call(`ping, not a UUID (${who})`, "/ping/not-a-monitor", { headers: h }, { expect: 404 });
+  },
+  "POST /ping/{a}": async (who, h) => {
+    await call(
+      `ping POST, not a UUID (${who})`,
+      "/ping/not-a-monitor",
+      { method: "POST", headers: h },
+      {
+        expect: 404,
+      },
+    );
+  },
+  "GET /ping/{a}/{b}": pingWalkers.bySlug("GET"),
+  "POST /ping/{a}/{b}": pingWalkers.byId("POST", "fail"),
+  "GET /ping/{a}/{b}/{c}": async (who, h) => {
+    const key = await currentPingKey();
+    await call(
+      `ping, exit status over 255 (${who})`,
+      `/ping/${key}/${monitorSlug}/256`,
+      { headers: h },
+      {
+        expect: 400,
+      },
+    );
+  },
+  "POST /ping/{a}/{b}/{c}": pingWalkers.bySlug("POST", "fail"),
+  "OPTIONS /ping/{a}": async (who, h) => {
+    await call(`ping preflight (${who})`, `/ping/${monitorId}`, { method: "OPTIONS", headers: h }, { expect: 204 });
+  },
+  "OPTIONS /ping/{a}/{b}": async (who, h) => {
+    const key = await currentPingKey();
+    await call(
+      `ping preflight slug (${who})`,
+      `/ping/${key}/${monitorSlug}`,
+      { method: "OPTIONS", headers: h },
+      {
+        expect: 204,
+      },
+    );
+  },
+  "OPTIONS /ping/{a}/{b}/{c}": async (who, h) => {
+    await call(
+      `ping preflight signal (${who})`,
+      `/ping/${monitorId}/start`,
+      { method: "OPTIONS", headers: h },
+      {
+        expect: 204,
+      },
+    );
+  },
+  "GET /ping/*": async (who, h) => {
+    await call(`ping, too many parts (${who})`, `/ping/${monitorId}/start/x/y`, { headers: h }, { expect: 404 });
+  },
+  "POST /ping/*": async (who, h) => {
+    await call(
+      `ping POST, too many parts (${who})`,
+      `/ping/${monitorId}/start/x/y`,
+      { method: "POST", headers: h },
+      {
+        expect: 404,
+      },
+    );
+  },
   // Routes outside the OpenAPI document: the pages and documents anyone may fetch (keys sent anyway).
   "GET /health": async (who, h) => {
     await call(`health (${who})`, "/health", { headers: h }, { expect: 200 });
@@ -444,6 +711,10 @@ beforeAll(async () => {
     read_only: { "X-API-Key": ro.body.data.id, "X-API-Secret": ro.body.data.api_secret },
   };
   jobId = await createSecretJob("Main");
+  const monitor = await createSecretMonitor("Main monitor");
+  monitorId = monitor.id;
+  monitorSlug = monitor.slug;
+  needles.pingKey_initial = new URL(monitor.ping_url).pathname.split("/")[2] as string;
   await failRunWithAlerts();
   await echoRun();
   for (let i = 0; i < 3; i++) {
