@@ -37,7 +37,7 @@ const CODERS: Record<string, (b: Buffer) => Buffer> = {
   "deflate-raw": (b) => zlib.deflateRawSync(b),
   br: (b) => zlib.brotliCompressSync(b),
   zstd: (b) =>
-    "zstdCompressSync" in zlib ? (zlib as unknown as Record<string, (b: Buffer) => Buffer>).zstdCompressSync(b) : b,
+    (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync?.(b) ?? b,
   identity: (b) => b,
 };
 
@@ -48,12 +48,12 @@ const CODERS: Record<string, (b: Buffer) => Buffer> = {
 function encoded(url: URL, res: ServerResponse): void {
   const q = url.searchParams;
   const hex = q.get("hex");
-  let body =
+  let body: Buffer =
     hex !== null
       ? Buffer.from(hex, "hex")
       : Buffer.from((q.get("text") ?? "hello").repeat(Number(q.get("repeat") ?? 1)));
   const apply = (q.get("apply") ?? "").split(",").filter(Boolean);
-  for (const coding of apply) body = (CODERS[coding] ?? CODERS.identity)(body);
+  for (const coding of apply) body = (CODERS[coding] ?? ((b: Buffer) => b))(body);
   const headers: Record<string, string> = {};
   const type = q.get("type") ?? "text/plain; charset=utf-8";
   if (type) headers["content-type"] = type;
