@@ -176,6 +176,8 @@ function documentPings(router: ReturnType<typeof createRouter>) {
     const params = z.object(Object.fromEntries(shape.params.map((p) => [p, PingParams[p]])));
     const common = {
       path: shape.path,
+      // No API key: the URL is the credential (Healthchecks' ping API), as for completion URLs.
+      security: [],
       description:
         'Healthchecks\' pinging grammar, unauthenticated (README "Monitors"): `HEAD` is accepted too. Any origin may call it.',
       request: { params, query: PingQuerySchema },
