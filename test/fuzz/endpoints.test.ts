@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { COMPLETION_URL_HEADER } from "../../src/engine/completion";
+import { consumeRun } from "../../src/engine/consume";
+import type { Executor } from "../../src/lib/execution";
 import { addKey, createAccount } from "../helpers/accounts";
+import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob, insertLogs } from "../helpers/fixtures";
 import { api } from "../helpers/http";
 import { accountD1 } from "../helpers/shards";
@@ -54,6 +59,32 @@ interface Fixture {
   monitorIds: string[];
   pingKeys: string[];
   slugs: string[];
+  /** Logged executions (replay), a delivery (redeliver), and a run awaiting completion with its token. */
+  executionIds: string[];
+  deliveryIds: string[];
+  completion: { jobId: string; executionId: string; token: string };
+}
+
+/** A completion-mode run parked awaiting its report: its job, execution id and the token its URL carried. */
+async function awaitingCompletion(accountId: string): Promise<Fixture["completion"]> {
+  const job = await insertJob(accountId, {
+    endpointUrl: SAFE_URL,
+    maxRetries: 0,
+    nextRunAt: Date.now() + 86_400_000,
+    completionMode: "callback",
+    completionTimeoutSeconds: 3600,
+  });
+  let url = "";
+  const executor: Executor = {
+    async execute(req) {
+      url = req.headers[COMPLETION_URL_HEADER] as string;
+      return scriptedExecutor({}).execute(req);
+    },
+  };
+  const msg = await queuedRun(job, Date.now() - 1000);
+  await consumeRun(testDeps({ db: createDb(await accountD1(accountId)), executor }), msg);
+  const token = new URL(url).pathname.split("/").at(-1) as string;
+  return { jobId: job.id, executionId: msg.runId, token };
 }
 
 /** Valid bodies of the operations whose body is not a job. */
@@ -91,6 +122,10 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
     },
     { requiredKeys: [] },
   ),
+  "POST /v1/cron-jobs/:accountId/complete/:cron_job_id/:execution_id/:token": fc.record(
+    { status: fc.constantFrom("success", "failure"), message: fc.constantFrom("done", "ジョブ failed") },
+    { requiredKeys: ["status"] },
+  ),
   "POST /v1/cron-jobs/:accountId/keys": fc.record({
     name: fc.string({ minLength: 1, maxLength: 50 }).filter((n) => n.trim().length > 0),
     scope: fc.constantFrom("full", "read_only"),
@@ -98,9 +133,13 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
 };
 
 function requestArb(op: Operation, fx: Fixture) {
+  const completing = op.template.includes("/complete/");
   const valid: Record<string, string[]> = {
     accountId: [fx.accountId],
-    cron_job_id: fx.jobIds,
+    cron_job_id: completing ? [fx.completion.jobId] : fx.jobIds,
+    execution_id: completing ? [fx.completion.executionId] : fx.executionIds,
+    token: [fx.completion.token],
+    delivery_id: fx.deliveryIds,
     key_id: fx.keyIds,
     email: fx.emails,
     monitor_id: fx.monitorIds,
@@ -114,7 +153,16 @@ function requestArb(op: Operation, fx: Fixture) {
         op.params.map((p) => [p, hostile ? segment(valid[p] ?? ["x"]) : fc.constantFrom(...(valid[p] ?? ["x"]))]),
       ),
     );
-  const validBody = VALID_BODIES[`${op.method} ${op.template}`] ?? (op.method === "POST" ? jobBody : jobPatch);
+  const bulkReplay = fc.record({
+    execution_ids: fc.uniqueArray(fc.constantFrom(...fx.executionIds, "exe_unknown"), { minLength: 1 }),
+  });
+  const validBody =
+    VALID_BODIES[`${op.method} ${op.template}`] ??
+    (`${op.method} ${op.template}` === "POST /v1/cron-jobs/:accountId/replay"
+      ? bulkReplay
+      : op.method === "POST"
+        ? jobBody
+        : jobPatch);
   return hostileParts.chain((hostile) =>
     fc.record({
       method: hostile.has("method") ? fc.constantFrom(...OTHER_METHODS) : fc.constant(op.method),
@@ -161,7 +209,7 @@ describe("fuzzing every documented operation", () => {
       const active = await insertJob(acct.accountId, { ...job, alertPolicy: channels });
       const paused = await insertJob(acct.accountId, { ...job, isActive: false });
       const t0 = Date.now() - 3_600_000;
-      await insertLogs(
+      const logs = await insertLogs(
         active.id,
         acct.accountId,
         Array.from({ length: 12 }, (_, i) => ({
@@ -175,6 +223,14 @@ describe("fuzzing every documented operation", () => {
         body: JSON.stringify({ name: "fuzzed", period_seconds: 3600 }),
       });
       const [, , pingKey, slug] = new URL(monitor.body.data.ping_url).pathname.split("/");
+      const deliveryId = `${logs[1]?.id}:callback`;
+      await (await accountD1(acct.accountId))
+        .prepare(
+          `INSERT INTO deliveries (id, account_id, source, source_id, execution_id, kind, event, channel, target, payload, state, attempts, fired_at)
+           VALUES (?, ?, 'job', ?, ?, 'callback', 'failure', NULL, ?, '{}', 'failed', 1, ?)`,
+        )
+        .bind(deliveryId, acct.accountId, active.id, logs[1]?.id, SAFE_URL, t0)
+        .run();
       const fixture: Fixture = {
         accountId: acct.accountId,
         headers: acct.headers,
@@ -185,6 +241,9 @@ describe("fuzzing every documented operation", () => {
         monitorIds: [monitor.body.data.id],
         pingKeys: [pingKey as string],
         slugs: [slug as string],
+        executionIds: logs.slice(0, 3).map((l) => l.id),
+        deliveryIds: [deliveryId],
+        completion: await awaitingCompletion(acct.accountId),
       };
       await (await accountD1(acct.accountId))
         .prepare(
