@@ -55,7 +55,7 @@ export type DeliveryTarget = Pick<DeliveryRow, "accountId" | "kind" | "channel" 
 };
 
 /**
- * One attempt of a recorded delivery (README "Callbacks", "Alerts"). The row is claimed first, so a duplicated
+ * One attempt of a recorded delivery (docs/API-NOTES.md "Retries and callbacks", "Alerts"). The row is claimed first, so a duplicated
  * message never sends twice; failures retry with backoff up to MAX_DELIVERY_RETRIES per round (a redelivery starts
  * a round), then `failed`.
  */

@@ -1,6 +1,6 @@
 import { refusedTargetReason } from "./target-guard";
 
-/** Redirects a delivery follows before it fails (README "Callbacks"). */
+/** Redirects a delivery follows before it fails (docs/API-NOTES.md "Deliveries"). */
 export const MAX_DELIVERY_REDIRECTS = 5;
 
 /** Codes that keep the method and body (RFC 9110 §15.4.8, §15.4.9): followed with the same POST. */
