@@ -55,9 +55,9 @@ export type DeliveryTarget = Pick<DeliveryRow, "accountId" | "kind" | "channel" 
 };
 
 /**
- * One attempt of a recorded delivery (docs/API-NOTES.md "Retries and callbacks", "Alerts"). The row is claimed first, so a duplicated
- * message never sends twice; failures retry with backoff up to MAX_DELIVERY_RETRIES per round (a redelivery starts
- * a round), then `failed`.
+ * One attempt of a recorded delivery (docs/API-NOTES.md "Retries and callbacks", "Alerts"). The row is claimed
+ * first, so a duplicated message never sends twice; failures retry with backoff up to MAX_DELIVERY_RETRIES per
+ * round (a redelivery starts a round), then `failed`.
  */
 export async function deliver(deps: EngineDeps, msg: RecordedDeliveryMessage): Promise<DeliveryResult> {
   const claim = await claimDelivery(deps.db, msg.deliveryId, msg.attempt, deps.now());
