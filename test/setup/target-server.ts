@@ -36,8 +36,7 @@ const CODERS: Record<string, (b: Buffer) => Buffer> = {
   deflate: (b) => zlib.deflateSync(b),
   "deflate-raw": (b) => zlib.deflateRawSync(b),
   br: (b) => zlib.brotliCompressSync(b),
-  zstd: (b) =>
-    (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync?.(b) ?? b,
+  zstd: (b) => (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync?.(b) ?? b,
   identity: (b) => b,
 };
 
