@@ -1,5 +1,6 @@
 import { canWrite } from "../access";
 import { api } from "../api";
+import { cursorPager } from "../cursor-pager";
 import { h } from "../dom";
 import { plural, timeEl } from "../format";
 import { reasonLabel, replayButton, replayMany } from "../replay";
@@ -19,8 +20,6 @@ const MAX_BULK = 100;
 export async function deadLettersView(): Promise<void> {
   const [jobs, writable] = await Promise.all([loadAllJobs().catch(() => []), canWrite()]);
   const names = new Map(jobs.map((j) => [j.id, j.name]));
-  /** Cursors of the pages before the current one (newest first); the current page's own cursor last. */
-  const cursors: Array<string | undefined> = [undefined];
   const summary = h("p", { class: "muted", id: "dead-letters-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
   const selectAll = h("input", { type: "checkbox", id: "dead-select-all", "aria-label": "Select every row" });
@@ -53,9 +52,7 @@ export async function deadLettersView(): Promise<void> {
     { type: "button", class: "primary", id: "dead-replay-selected" },
     "Replay selected",
   );
-  const prev = h("button", { type: "button", id: "dead-prev" }, "← Newer");
-  const next = h("button", { type: "button", id: "dead-next" }, "Older →");
-  let nextCursor: string | null = null;
+  const pager = cursorPager({ id: "dead", label: "Dead letter pages", onChange: () => void show() });
   let seq = 0;
 
   const boxes = () => [...tbody.querySelectorAll<HTMLInputElement>("input[type=checkbox]")];
@@ -122,14 +119,12 @@ export async function deadLettersView(): Promise<void> {
   async function show() {
     const mine = ++seq;
     table.setAttribute("aria-busy", "true");
-    prev.disabled = true;
-    next.disabled = true;
+    pager.busy();
     try {
       const body = await api<{ data: DeadLetter[]; pagination: { next_cursor: string | null } }>("/dead-letters", {
-        params: { limit: PAGE_SIZE, cursor: cursors.at(-1) },
+        params: { limit: PAGE_SIZE, cursor: pager.cursor() },
       });
       if (mine !== seq) return;
-      nextCursor = body.pagination.next_cursor;
       tbody.replaceChildren(...body.data.map(row));
       if (!body.data.length) {
         tbody.append(
@@ -139,8 +134,7 @@ export async function deadLettersView(): Promise<void> {
       summary.textContent = body.data.length
         ? `${plural(body.data.length, "dead letter", "dead letters")} on this page, newest first. Logs and dead letters are kept 30 days.`
         : "";
-      prev.disabled = cursors.length <= 1;
-      next.disabled = nextCursor === null;
+      pager.settle(body.pagination.next_cursor);
       selectAll.checked = false;
       syncSelected();
     } catch (e) {
@@ -151,15 +145,6 @@ export async function deadLettersView(): Promise<void> {
       if (mine === seq) table.removeAttribute("aria-busy");
     }
   }
-  prev.addEventListener("click", () => {
-    if (cursors.length > 1) cursors.pop();
-    void show();
-  });
-  next.addEventListener("click", () => {
-    if (nextCursor === null) return;
-    cursors.push(nextCursor);
-    void show();
-  });
 
   const root = h(
     "div",
@@ -185,7 +170,7 @@ export async function deadLettersView(): Promise<void> {
       ),
       summary,
       table,
-      h("nav", { class: "pager", "aria-label": "Dead letter pages" }, prev, next),
+      pager.nav,
     ),
   );
   mount("Dead letters", root, () => void show());

@@ -1,5 +1,6 @@
 import { canWrite } from "../access";
 import { api } from "../api";
+import { cursorPager } from "../cursor-pager";
 import { h } from "../dom";
 import { plural, timeEl } from "../format";
 import { reasonLabel, replayButton } from "../replay";
@@ -24,8 +25,6 @@ const STATE_TEXT: Record<RunEntry["state"], string> = {
  */
 export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLElement; refresh: () => void } {
   const enc = encodeURIComponent(jobId);
-  const cursors: Array<string | undefined> = [undefined];
-  let nextCursor: string | null = null;
   let writable = false;
   let seq = 0;
   const stateSel = h(
@@ -54,8 +53,13 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     tbody,
   );
   // Named apart from the execution log's pager on the same page.
-  const prev = h("button", { type: "button", id: "runs-prev" }, "← Newer runs");
-  const next = h("button", { type: "button", id: "runs-next" }, "Older runs →");
+  const pager = cursorPager({
+    id: "runs",
+    label: "Schedule history pages",
+    newer: "← Newer runs",
+    older: "Older runs →",
+    onChange: () => void load(),
+  });
   const el = h(
     "section",
     { class: "panel", "aria-labelledby": "runs-title", id: "runs" },
@@ -72,7 +76,7 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     ),
     summary,
     table,
-    h("nav", { class: "pager", "aria-label": "Schedule history pages" }, prev, next),
+    pager.nav,
   );
 
   function row(r: RunEntry) {
@@ -109,26 +113,23 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
 
   async function load() {
     const mine = ++seq;
-    prev.disabled = true;
-    next.disabled = true;
+    pager.busy();
     table.setAttribute("aria-busy", "true");
     try {
       const [body, mayWrite] = await Promise.all([
         api<{ data: RunEntry[]; pagination: { next_cursor: string | null } }>(`/runs/${enc}`, {
-          params: { limit: PAGE_SIZE, cursor: cursors.at(-1), state: stateSel.value },
+          params: { limit: PAGE_SIZE, cursor: pager.cursor(), state: stateSel.value },
         }),
         canWrite(),
       ]);
       if (mine !== seq) return;
       writable = mayWrite;
-      nextCursor = body.pagination.next_cursor;
       tbody.replaceChildren(...body.data.map(row));
       if (!body.data.length) {
         tbody.append(h("tr", null, h("td", { colspan: "7", class: "empty" }, "No runs recorded yet.")));
       }
       summary.textContent = "Newest first; kept as long as logs.";
-      prev.disabled = cursors.length <= 1;
-      next.disabled = nextCursor === null;
+      pager.settle(body.pagination.next_cursor);
     } catch (e) {
       if (mine !== seq) return;
       tbody.replaceChildren();
@@ -138,16 +139,7 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     }
   }
   stateSel.addEventListener("change", () => {
-    cursors.splice(1);
-    void load();
-  });
-  prev.addEventListener("click", () => {
-    if (cursors.length > 1) cursors.pop();
-    void load();
-  });
-  next.addEventListener("click", () => {
-    if (nextCursor === null) return;
-    cursors.push(nextCursor);
+    pager.reset();
     void load();
   });
   return { el, refresh: () => void load() };

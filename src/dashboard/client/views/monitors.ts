@@ -1,5 +1,6 @@
 import { canWrite } from "../access";
 import { ApiError, api, runLimited } from "../api";
+import { cursorPager } from "../cursor-pager";
 import { field, h, svg } from "../dom";
 import { grid, input } from "../form";
 import { COLORS, plural, timeEl } from "../format";
@@ -158,8 +159,7 @@ function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElemen
  */
 export async function monitorsView(): Promise<void> {
   const writable = await canWrite();
-  const cursors: Array<string | undefined> = [undefined];
-  let nextCursor: string | null = null;
+  const pager = cursorPager({ id: "monitors", label: "Monitor pages", onChange: () => void show() });
   let seq = 0;
   const summary = h("p", { class: "muted", id: "monitors-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
@@ -186,8 +186,6 @@ export async function monitorsView(): Promise<void> {
     ),
     tbody,
   );
-  const prev = h("button", { type: "button", id: "monitors-prev" }, "← Newer");
-  const next = h("button", { type: "button", id: "monitors-next" }, "Older →");
   const closeForm = () => {
     formSlot.replaceChildren();
     void show();
@@ -257,14 +255,12 @@ export async function monitorsView(): Promise<void> {
   async function show() {
     const mine = ++seq;
     table.setAttribute("aria-busy", "true");
-    prev.disabled = true;
-    next.disabled = true;
+    pager.busy();
     try {
       const body = await api<{ data: Monitor[]; pagination: { next_cursor: string | null } }>("/monitors", {
-        params: { limit: PAGE_SIZE, cursor: cursors.at(-1) },
+        params: { limit: PAGE_SIZE, cursor: pager.cursor() },
       });
       if (mine !== seq) return;
-      nextCursor = body.pagination.next_cursor;
       const rows = body.data.map(row);
       tbody.replaceChildren(...rows.map((r) => r.tr));
       if (!rows.length) {
@@ -273,8 +269,7 @@ export async function monitorsView(): Promise<void> {
         );
       }
       summary.textContent = rows.length ? `${plural(rows.length, "monitor", "monitors")} on this page.` : "";
-      prev.disabled = cursors.length <= 1;
-      next.disabled = nextCursor === null;
+      pager.settle(body.pagination.next_cursor);
       // Each row's strip: one pings page per monitor, a few at a time (the API's rate limit is per key).
       await runLimited(
         body.data.map((m, i) => async () => {
@@ -298,15 +293,6 @@ export async function monitorsView(): Promise<void> {
       if (mine === seq) table.removeAttribute("aria-busy");
     }
   }
-  prev.addEventListener("click", () => {
-    if (cursors.length > 1) cursors.pop();
-    void show();
-  });
-  next.addEventListener("click", () => {
-    if (nextCursor === null) return;
-    cursors.push(nextCursor);
-    void show();
-  });
 
   const root = h(
     "div",
@@ -333,7 +319,7 @@ export async function monitorsView(): Promise<void> {
       ),
       summary,
       table,
-      h("nav", { class: "pager", "aria-label": "Monitor pages" }, prev, next),
+      pager.nav,
     ),
   );
   mount("Monitors", root, () => void show());
