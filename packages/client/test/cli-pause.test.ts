@@ -1,32 +1,10 @@
-/** `edgecron pause` / `jobs pause` with --until and --reason, against a stand-in API on loopback. */
-import { mkdtempSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.js";
-import { main, parseUntil } from "../src/cli/main.js";
+import { parseUntil } from "../src/cli/main.js";
+import { runCli as run } from "./support/run-cli.js";
 
 const ACCOUNT = "00000000-0000-4000-8000-0000000000bb";
-
-async function run(argv: string[], env: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), "edgecron-cli-pause-"));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => {
-    out += c;
-  });
-  stderr.on("data", (c) => {
-    err += c;
-  });
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(argv, { stdout, stderr, stdin, env: { EDGECRON_CONFIG: join(dir, "c.json"), ...env } });
-  return { code, out, err };
-}
 
 describe("edgecron pause --until", () => {
   const patches: unknown[] = [];

@@ -7,28 +7,11 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
 import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
-import { main, usageText } from "../src/cli/main.js";
+import { usageText } from "../src/cli/main.js";
 import { endQuietlyOnClosedPipe } from "../src/cli/output.js";
 import { parseSince } from "../src/cli/time.js";
 import { EdgecronApiError, EdgecronNetworkError } from "../src/errors.js";
-
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "edgecron-cli-unit-"));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => {
-    out += c;
-  });
-  stderr.on("data", (c) => {
-    err += c;
-  });
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(argv, { stdout, stderr, stdin, env: { EDGECRON_CONFIG: join(dir, "c.json"), ...env } });
-  return { code, out, err };
-}
+import { runCli as run } from "./support/run-cli.js";
 
 describe("edgecron CLI arguments", () => {
   it("help prints every command and exits 0", async () => {

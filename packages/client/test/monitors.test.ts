@@ -1,14 +1,9 @@
-/** The SDK's monitors resource and ping, and `edgecron monitors` / `edgecron ping`, against a stand-in API on loopback. */
-import { mkdtempSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.js";
-import { main } from "../src/cli/main.js";
 import { OUTPUT_TAIL_BYTES } from "../src/cli/monitors.js";
 import { EdgecronApiError, EdgecronClient, pingKeyOf, pingUrl } from "../src/index.js";
+import { runCli } from "./support/run-cli.js";
 
 const ACCOUNT = "00000000-0000-4000-8000-0000000000cc";
 const MONITOR_ID = "11111111-1111-4111-8111-111111111111";
@@ -118,23 +113,7 @@ beforeEach(() => {
   seen.length = 0;
 });
 
-async function run(argv: string[], extraEnv: Record<string, string> = env) {
-  const dir = mkdtempSync(join(tmpdir(), "edgecron-cli-monitors-"));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => {
-    out += c;
-  });
-  stderr.on("data", (c) => {
-    err += c;
-  });
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(argv, { stdout, stderr, stdin, env: { EDGECRON_CONFIG: join(dir, "c.json"), ...extraEnv } });
-  return { code, out, err };
-}
+const run = (argv: string[], extraEnv: Record<string, string> = env) => runCli(argv, extraEnv);
 
 const last = () => seen.at(-1) as Seen;
 
