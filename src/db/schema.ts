@@ -689,6 +689,67 @@ export const monitorPings = sqliteTable(
 export type MonitorRow = typeof monitors.$inferSelect;
 export type MonitorPingRow = typeof monitorPings.$inferSelect;
 
+/**
+ * Calendars (src/calendars): instants a job's schedule_config.exclude_calendars skips, as local dates in
+ * `timezone`, instant ranges and recurring cron windows. Configuration: kept until deleted, never swept by age.
+ */
+export const calendars = sqliteTable(
+  "calendars",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    name: text("name").notNull(),
+    timezone: text("timezone").notNull().default("UTC"),
+    /** JSON array of local dates (`YYYY-MM-DD`) in `timezone`, each excluding its whole local day. */
+    dates: text("dates").notNull().default("[]"),
+    /** JSON array of `{start, end}` epoch ms: each excludes [start, end). */
+    ranges: text("ranges").notNull().default("[]"),
+    /** JSON array of `{cron, duration_minutes}`: each match in `timezone` excludes the minutes after it. */
+    recurring: text("recurring").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("calendars_account_created_idx").on(t.accountId, t.createdAt, t.id)],
+);
+
+export const maintenanceActions = ["skip", "mute"] as const;
+export type MaintenanceAction = (typeof maintenanceActions)[number];
+
+/**
+ * Maintenance windows (src/calendars): `skip` records the slots of the jobs in scope as skipped (reason
+ * `maintenance`); `mute` runs them but sends no alert. One-off (`start_at` to `end_at`) or recurring (a cron in
+ * `timezone`, each match lasting duration_minutes, bounded by start_at/end_at when set).
+ */
+export const maintenanceWindows = sqliteTable(
+  "maintenance_windows",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    name: text("name"),
+    startAt: integer("start_at"),
+    endAt: integer("end_at"),
+    /** JSON `{cron, duration_minutes}`; null for a one-off window. */
+    recurrence: text("recurrence"),
+    timezone: text("timezone").notNull().default("UTC"),
+    action: text("action", { enum: maintenanceActions }).notNull(),
+    /** JSON arrays: the window covers these jobs, these monitors, and jobs or monitors with any of these tags. */
+    jobIds: text("job_ids").notNull().default("[]"),
+    monitorIds: text("monitor_ids").notNull().default("[]"),
+    tags: text("tags").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  // Also the tick's "has this account any window" probe (src/engine/due-jobs.ts), by its account_id prefix.
+  (t) => [index("maintenance_windows_account_created_idx").on(t.accountId, t.createdAt, t.id)],
+);
+
+export type CalendarRow = typeof calendars.$inferSelect;
+export type MaintenanceWindowRow = typeof maintenanceWindows.$inferSelect;
+
 export type AccountRow = typeof accounts.$inferSelect;
 export type RetiredSigningSecretRow = typeof retiredSigningSecrets.$inferSelect;
 export type CronJobRow = typeof cronJobs.$inferSelect;

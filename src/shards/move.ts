@@ -3,11 +3,13 @@ import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import {
   accounts,
   alertEmailRecipients,
+  calendars,
   confirmationSends,
   cronJobs,
   deliveries,
   idempotencyKeys,
   logs,
+  maintenanceWindows,
   monitorPings,
   monitors,
   outbox,
@@ -107,6 +109,8 @@ const TABLES: TableSpec[] = [
   // The target numbers monitors itself (insert trigger); copyPings maps each ping to it by the monitor's id.
   spec(monitors, [monitors.id], "account_id = ?"),
   spec(monitorPings, [monitorPings.id], "monitor IN (SELECT num FROM monitors WHERE account_id = ?)"),
+  spec(calendars, [calendars.id], "account_id = ?"),
+  spec(maintenanceWindows, [maintenanceWindows.id], "account_id = ?"),
 ];
 
 /** The tables a move copies (test/shards/tables.test.ts checks that every shard table is one or says why not). */

@@ -30,6 +30,10 @@ const NOT_SWEPT: Record<string, string> = {
   alert_email_recipients: "live state, capped",
   // A handful of named integers for the whole shard (src/engine/migrate-logs.ts).
   shard_state: "shard-wide, a few rows",
+  // Configuration, like a job's schedule: removed through DELETE …/calendars/{id} and capped by MAX_CALENDARS.
+  calendars: "live state, capped",
+  // Removed through DELETE …/maintenance-windows/{id} and capped by MAX_MAINTENANCE_WINDOWS.
+  maintenance_windows: "live state, capped",
 };
 
 /** SQLite's, D1's and miniflare's own tables are not the schema's. */
