@@ -19,7 +19,7 @@
  * also on failure. The last line is "N passed, N failed".
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -160,14 +160,36 @@ function deleteProbe() {
   );
 }
 
+/**
+ * wrangler.toml with the request budgets raised tenfold: the scripted walk sends a human's hour of clicks in
+ * minutes and would spend the account's 300/min; the limiter has its own Worker tests (test/http/rate-limit.test.ts).
+ */
+const E2E_CONFIG = ".wrangler-e2e.toml";
+function writeE2eConfig(): string {
+  let budgets = 0;
+  const toml = readFileSync("wrangler.toml", "utf8").replace(
+    /(\[\[ratelimits\]\]\s*\nname = "RATE_LIMITER(?:_ACCOUNT)?"\s*\nnamespace_id = "\d+"\s*\nsimple = \{ limit = )(\d+)/g,
+    (_m, head: string, limit: string) => {
+      budgets++;
+      return `${head}${Number(limit) * 10}`;
+    },
+  );
+  if (budgets !== 2) throw new Error(`expected 2 request budgets in wrangler.toml, found ${budgets}`);
+  writeFileSync(E2E_CONFIG, toml);
+  return E2E_CONFIG;
+}
+
 function startWrangler(port: number, inspectorPort: number): ChildProcess {
   const log = createWriteStream(join(ARTIFACTS, "wrangler-e2e.log"));
+  const configPath = writeE2eConfig();
   const child = spawn(
     "npx",
     [
       "--no-install",
       "wrangler",
       "dev",
+      "--config",
+      configPath,
       "--ip",
       "127.0.0.1",
       "--port",
@@ -919,7 +941,8 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
       assert(header.split(cron).length === 2, `the cron is shown ${header.split(cron).length - 1} times`);
       assert(header.includes("2 retries, 300 s apart"), `retries: ${header}`);
       await page.getByRole("button", { name: "Run now" }).click();
-      await page.locator("#run-status .badge.failure").waitFor();
+      // The mock executor rolls failure, error or timeout: each is a failed attempt that retries.
+      await page.locator("#run-status").locator(".badge.failure, .badge.timeout, .badge.error").waitFor();
       const lastRun = page.locator("#job-last-run", { hasText: /^retrying \(attempt 2 of 3, next at .+\)$/ });
       await lastRun.waitFor();
       assert((await lastRun.locator("time").count()) === 1, "next attempt time not shown");
@@ -1538,6 +1561,7 @@ async function main() {
     }
   } finally {
     await stopWrangler(wrangler);
+    rmSync(E2E_CONFIG, { force: true });
     if (phaseKeys.length) {
       executeStatements(
         { remote: false },
