@@ -4,7 +4,7 @@ import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../http/schemas";
 import { exportStream, openLogExport } from "./export";
 import { EXPORT_CONTENT_TYPES, type ExportFormat } from "./formats";
-import { AccountLogsExportQuerySchema, LogsExportQuerySchema } from "./schemas";
+import { AccountLogsExportQuerySchema, filtersOf, LogsExportQuerySchema } from "./schemas";
 import type { LogScope } from "./scope";
 
 const tags = ["Logs"];
@@ -31,7 +31,8 @@ const exportResponses = {
 };
 const description =
   "Every log matching the filters, oldest first, up to the moment of the request, streamed in keyset-paged " +
-  "chunks (`format=ndjson` by default, or `csv`).";
+  "chunks (`format=ndjson` by default, or `csv`). The filters of the logs pages apply (`status`, dates, " +
+  "`response_code`, `min_response_time_ms`/`max_response_time_ms`), except the text search `q`.";
 
 const jobExportRoute = createRoute({
   operationId: "exportCronJobLogs",
@@ -69,8 +70,7 @@ export const logsExportRoutes = createRouter()
     const { cron_job_id } = c.req.valid("param");
     const q = c.req.valid("query");
     const scope: LogScope = { kind: "job", accountId: c.get("accountId"), cronJobId: cron_job_id };
-    const filters = { status: q.status, start: q.start_date, end: q.end_date };
-    const chunks = await openLogExport(c.get("db"), scope, filters, { asOf: Date.now() });
+    const chunks = await openLogExport(c.get("db"), scope, filtersOf(q), { asOf: Date.now() });
     if (!chunks) return jobNotFound(cron_job_id);
     return c.body(exportStream(chunks, q.format), 200, headers(q.format, cron_job_id));
   })
@@ -78,8 +78,7 @@ export const logsExportRoutes = createRouter()
     const q = c.req.valid("query");
     const accountId = c.get("accountId");
     const scope: LogScope = { kind: "account", accountId, cronJobId: q.cron_job_id, tags: q.tags };
-    const filters = { status: q.status, start: q.start_date, end: q.end_date };
-    const chunks = await openLogExport(c.get("db"), scope, filters, { asOf: Date.now() });
+    const chunks = await openLogExport(c.get("db"), scope, filtersOf(q), { asOf: Date.now() });
     if (!chunks) return jobNotFound(q.cron_job_id ?? "");
     return c.body(exportStream(chunks, q.format), 200, headers(q.format, q.cron_job_id ?? accountId));
   });

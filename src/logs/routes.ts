@@ -5,9 +5,15 @@ import { jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, JobParamsSchema, problemResponses } from "../http/schemas";
 import { encodeCursor, type LogPosition } from "./cursor";
-import type { LogFilters } from "./filters";
 import { findLogsPage, type LogsPage, type Paging } from "./query";
-import { AccountLogsQuerySchema, LogsPageSchema, type LogsQuery, LogsQuerySchema, SEARCH_MAX_DAYS } from "./schemas";
+import {
+  AccountLogsQuerySchema,
+  filtersOf,
+  LogsPageSchema,
+  type LogsQuery,
+  LogsQuerySchema,
+  SEARCH_MAX_DAYS,
+} from "./schemas";
 import type { LogScope } from "./scope";
 import { searchLogs } from "./search";
 import { serialiseLog } from "./serialise";
@@ -50,20 +56,6 @@ const accountLogsRoute = createRoute({
 });
 
 type PagingQuery = { page?: number; limit: number; cursor?: LogPosition };
-type FilterQuery = Pick<
-  LogsQuery,
-  "status" | "start_date" | "end_date" | "response_code" | "min_response_time_ms" | "max_response_time_ms"
->;
-
-const filtersOf = (q: FilterQuery): LogFilters => ({
-  status: q.status,
-  start: q.start_date,
-  end: q.end_date,
-  code: q.response_code,
-  minMs: q.min_response_time_ms,
-  maxMs: q.max_response_time_ms,
-});
-
 const pagingOf = (q: PagingQuery): Paging =>
   q.cursor ? { after: q.cursor, limit: q.limit } : { page: q.page ?? 1, limit: q.limit };
 
@@ -80,7 +72,7 @@ function shape(paging: Paging, page: LogsPage) {
 }
 
 /** Shared by both logs routes: page the scope, or null when its job is not live. */
-async function pageOf(db: Db, scope: LogScope, q: FilterQuery & PagingQuery) {
+async function pageOf(db: Db, scope: LogScope, q: Parameters<typeof filtersOf>[0] & PagingQuery) {
   const paging = pagingOf(q);
   const page = await findLogsPage(db, scope, filtersOf(q), paging);
   return page ? shape(paging, page) : null;

@@ -1,10 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { decidedByRules, runTriggers } from "../db/schema";
+import { decidedByRules, type ExecutionStatus, runTriggers } from "../db/schema";
 import { cursorQuery, nextCursorSchema, paginationSchemas } from "../http/pagination";
 import { instantQuery, intQuery, optionalIntQuery, UuidSchema } from "../http/schemas";
 import { ExecutionStatusSchema } from "../jobs/response.schemas";
 import { ListJobsQuerySchema } from "../jobs/schemas";
+import type { InstantRange } from "../lib/dates";
 import { decodeCursor } from "./cursor";
+import type { CodeRange, LogFilters } from "./filters";
 
 /** status, start_date, end_date: the filters every logs endpoint takes. */
 const filterFields = {
@@ -41,7 +43,7 @@ const ResponseCodeSchema = z
     example: "5xx",
   });
 
-/** response_code and the latency bounds: the search filters of the logs pages (not the exports). */
+/** response_code and the latency bounds: the row filters of the logs pages and the exports. */
 const searchFields = {
   response_code: ResponseCodeSchema,
   min_response_time_ms: optionalIntQuery({ min: 0 }).openapi({
@@ -87,7 +89,7 @@ const pagingFields = {
   cursor: CursorSchema,
 };
 
-type DateBounds = { start_date?: { start: number }; end_date?: { end: number } };
+type DateBounds = { start_date?: InstantRange; end_date?: InstantRange };
 type Paged = { page?: number; cursor?: unknown };
 
 function datesInOrder(q: DateBounds, ctx: z.RefinementCtx) {
@@ -96,7 +98,9 @@ function datesInOrder(q: DateBounds, ctx: z.RefinementCtx) {
   }
 }
 
-function latencyInOrder(q: { min_response_time_ms?: number; max_response_time_ms?: number }, ctx: z.RefinementCtx) {
+type LatencyBounds = { min_response_time_ms?: number; max_response_time_ms?: number };
+
+function latencyInOrder(q: LatencyBounds, ctx: z.RefinementCtx) {
   const { min_response_time_ms: min, max_response_time_ms: max } = q;
   if (min !== undefined && max !== undefined && min > max) {
     ctx.addIssue({
@@ -184,11 +188,31 @@ const formatField = {
     .openapi({ description: "ndjson: one JSON log per line · csv: RFC 4180 with a header row" }),
 };
 
-export const LogsExportQuerySchema = z.strictObject({ ...formatField, ...filterFields }).superRefine(datesInOrder);
+/** The exports take the pages' filters (not q: an export reads every log, a search is budgeted). */
+function exportFiltersInOrder(q: DateBounds & LatencyBounds, ctx: z.RefinementCtx) {
+  datesInOrder(q, ctx);
+  latencyInOrder(q, ctx);
+}
+
+export const LogsExportQuerySchema = z
+  .strictObject({ ...formatField, ...filterFields, ...searchFields })
+  .superRefine(exportFiltersInOrder);
 
 export const AccountLogsExportQuerySchema = z
-  .strictObject({ ...formatField, ...filterFields, ...jobFilterFields })
-  .superRefine(datesInOrder);
+  .strictObject({ ...formatField, ...filterFields, ...searchFields, ...jobFilterFields })
+  .superRefine(exportFiltersInOrder);
+
+type FilterQuery = DateBounds & LatencyBounds & { status?: ExecutionStatus; response_code?: CodeRange };
+
+/** The LogFilters of a logs page's or export's query. */
+export const filtersOf = (q: FilterQuery): LogFilters => ({
+  status: q.status,
+  start: q.start_date,
+  end: q.end_date,
+  code: q.response_code,
+  minMs: q.min_response_time_ms,
+  maxMs: q.max_response_time_ms,
+});
 
 export type LogsQuery = z.output<typeof LogsQuerySchema>;
 

@@ -1,13 +1,16 @@
+import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionStatus } from "../../src/db/schema";
 import { countLogsQuery } from "../../src/logs/counts";
+import { openLogExport } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";
 import { walkOf } from "../../src/logs/query";
+import { filtersOf, LogsExportQuerySchema } from "../../src/logs/schemas";
 import type { LogScope } from "../../src/logs/scope";
 import { hoursLookup, statusHoursQuery } from "../../src/logs/status-hours";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs, type LogInput } from "../helpers/fixtures";
-import { api, expectProblem } from "../helpers/http";
+import { api, BASE, expectProblem } from "../helpers/http";
 import { shardD1 } from "../helpers/shards";
 
 const HOUR = 3_600_000;
@@ -228,3 +231,54 @@ describe("bad search input → 400 naming each field", () => {
     for (const e of body.errors as Array<{ in: string }>) expect(e.in).toBe("query");
   });
 });
+
+describe("the exports take the same code and latency filters", () => {
+  it("match the brute-force filter, oldest first (job and account; one chunk and many)", async () => {
+    for (const [name, c] of Object.entries(cases)) {
+      for (const [scope, path, logScope] of [
+        ["job", `/v1/cron-jobs/${acct.accountId}/logs/${jobs.a}/export`, { kind: "job", cronJobId: jobs.a }],
+        ["account", `/v1/cron-jobs/${acct.accountId}/logs/export`, { kind: "account" }],
+      ] as const) {
+        const keepJob = (l: Log) => scope === "account" || l.cron_job_id === jobs.a;
+        const want = all
+          .filter((l) => keepJob(l) && c.keep(l))
+          .map((l) => l.id)
+          .reverse();
+        const res = await SELF.fetch(`${BASE}${path}?${c.query}`, { headers: acct.headers });
+        expect(res.status, `${scope} ${name}`).toBe(200);
+        const lines = (await res.text()).split("\n").filter(Boolean);
+        expect(
+          lines.map((l) => JSON.parse(l).id),
+          `${scope} ${name}`,
+        ).toEqual(want);
+        // Small chunks walk after each chunk's last row, through the hours where the rollups lead there.
+        const f = filtersOfQuery(c.query);
+        const chunks = await openLogExport(db(), { ...logScope, accountId: acct.accountId }, f, {
+          asOf: Date.now(),
+          chunk: 7,
+        });
+        const ids: string[] = [];
+        for await (const rows of chunks ?? []) ids.push(...rows.map((r) => r.id));
+        expect(ids, `${scope} ${name} in chunks of 7`).toEqual(want);
+      }
+    }
+  });
+
+  const job = () => `/v1/cron-jobs/${acct.accountId}/logs/${jobs.a}/export`;
+  const account = () => `/v1/cron-jobs/${acct.accountId}/logs/export`;
+  it.each<[string, () => string, string[]]>([
+    ["a code past 599", () => `${job()}?response_code=600`, ["response_code"]],
+    ["a class 6xx", () => `${account()}?response_code=6xx`, ["response_code"]],
+    ["a negative latency", () => `${account()}?max_response_time_ms=-1`, ["max_response_time_ms"]],
+    ["min over max", () => `${job()}?min_response_time_ms=10&max_response_time_ms=5`, ["min_response_time_ms"]],
+    ["q (a search is budgeted; an export reads every log)", () => `${job()}?q=boom`, ["q"]],
+    ["q account-wide", () => `${account()}?q=boom&response_code=9`, ["q", "response_code"]],
+  ])("bad input → 400 naming each field: %s", async (_name, path, fields) => {
+    const body = expectProblem(await api(path(), { headers: acct.headers }), 400);
+    expect((body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(fields);
+  });
+});
+
+/** The LogFilters the routes derive from a query string: parsed by the export schema itself. */
+const filtersOfQuery = (query: string): LogFilters =>
+  filtersOf(LogsExportQuerySchema.parse(Object.fromEntries(new URLSearchParams(query))));
