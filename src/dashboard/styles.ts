@@ -170,6 +170,12 @@ label.inline { display: inline-flex; align-items: center; gap: 6px; font-weight:
 .secret-editor label { font-weight: 600; font-size: 0.85rem; }
 .secret-editor input { width: 100%; min-width: 0; }
 button.small { padding: 2px 10px; font-size: 0.85rem; }
+.list-row { margin: 0 0 6px; }
+.list-row-head { display: flex; gap: 8px; align-items: center; }
+.field .list-row-head input { flex: 1 1 12rem; width: auto; }
+.pause-form { margin-top: 14px; padding: 12px 14px; border: 1px solid var(--line); border-radius: 6px; background: #f8fafc; }
+table.slo meter { width: 8rem; vertical-align: middle; margin-right: 8px; }
+.budget-spent { color: var(--failure); font-weight: 600; }
 ul.plain { margin: 0; padding: 0; list-style: none; }
 .strip { width: 100%; max-width: 262px; height: auto; }
 .table-note { font-size: 0.85rem; color: var(--muted); }

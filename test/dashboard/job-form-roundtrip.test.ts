@@ -386,3 +386,55 @@ describe("the job form's own checks", () => {
     expect((request.body.alerts as Json).channels).toEqual([{ type: "discord", url: "https://d.test/x" }]);
   });
 });
+
+describe("the job form's several schedules", () => {
+  let jobs: ReturnType<typeof jobsApi>;
+  beforeAll(async () => {
+    jobs = jobsApi(await createAccount("Form schedules"));
+  });
+
+  it("keeps several cron expressions, and a stored list of one as a list, through an edit that changes nothing", async () => {
+    for (const cron of [["0 9 * * 1-5", "30 17 * * 0"], ["*/20 * * * *"], "15 3 * * *"]) {
+      const created = await jobs.create(finalize({ schedule_config: { cron } }));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const before = (await jobs.details(created.body.data.id)).body.data as Json;
+      expect(jobToForm(before as unknown as Job).schedule.cron).toEqual(typeof cron === "string" ? [cron] : cron);
+      const res = await jobs.update(created.body.data.id, formRequest(before));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const after = (await jobs.details(created.body.data.id)).body.data as Json;
+      expect(after.schedule_config).toEqual(before.schedule_config);
+      expect(after.schedules).toEqual(typeof cron === "string" ? [cron] : cron);
+    }
+  });
+
+  it("sends each row added in the form: two expressions, or a preset's time and more times", async () => {
+    const state = jobToForm(null, "UTC");
+    Object.assign(state, { name: "Two times", endpoint_url: BASE.endpoint_url });
+    state.schedule = { ...state.schedule, mode: "cron", cron: ["0 9 * * *", "30 18 * * *"] };
+    const cronRequest = formToRequest(state);
+    if ("errors" in cronRequest) throw new Error(JSON.stringify(cronRequest.errors));
+    const cronJob = await jobs.create(cronRequest.body);
+    expect(cronJob.status, JSON.stringify(cronJob.body)).toBe(201);
+    expect(cronJob.body.data.schedules).toEqual(["0 9 * * *", "30 18 * * *"]);
+
+    state.schedule = { ...state.schedule, mode: "repeat", time: "09:00", additional_times: ["12:30", "17:45"] };
+    const timesRequest = formToRequest(state);
+    if ("errors" in timesRequest) throw new Error(JSON.stringify(timesRequest.errors));
+    const timesJob = await jobs.create(timesRequest.body);
+    expect(timesJob.status, JSON.stringify(timesJob.body)).toBe(201);
+    expect(timesJob.body.data.schedules).toHaveLength(3);
+    expect(timesJob.body.data.schedule_config.additional_times).toEqual(["12:30", "17:45"]);
+  });
+
+  it("sends an empty row too, so the API's error names the row by its index", async () => {
+    const state = jobToForm(null, "UTC");
+    Object.assign(state, { name: "Empty row", endpoint_url: BASE.endpoint_url });
+    state.schedule = { ...state.schedule, mode: "cron", cron: ["0 9 * * *", " "] };
+    const request = formToRequest(state);
+    if ("errors" in request) throw new Error(JSON.stringify(request.errors));
+    expect((request.body.schedule_config as Json).cron).toEqual(["0 9 * * *", ""]);
+    const res = await jobs.create(request.body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(["schedule_config.cron.1"]);
+  });
+});

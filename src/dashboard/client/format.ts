@@ -1,7 +1,8 @@
-import { toString as cronToString } from "cronstrue";
 import { h } from "./dom";
 import { fmt } from "./time";
-import { type Job, type JobState, STATUSES } from "./types";
+import { type JobState, STATUSES } from "./types";
+
+export { cronInWords, describeSchedule, scheduleStrings } from "./schedule-text";
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
@@ -54,39 +55,6 @@ const STATE_LABELS: Record<JobState, string> = {
 /** The job's state as the API has it (docs/API-NOTES.md "Job states"), not just is_active. */
 export function stateBadge(state: JobState, title?: string) {
   return h("span", { class: `badge ${state}`, "data-state": state, title }, STATE_LABELS[state] ?? state);
-}
-
-/** A cron expression in words ("At 09:00, Monday through Friday"), or null if cronstrue cannot read it. */
-export function cronInWords(cron: string): string | null {
-  try {
-    return cronToString(cron, { use24HourTimeFormat: true, throwExceptionOnParseError: true });
-  } catch {
-    return null;
-  }
-}
-
-const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const UNITS: Record<string, string> = { hourly: "hour", days: "day", weeks: "week", months: "month", years: "year" };
-
-/** "Every 2 weeks on Mon, Wed at 09:00" — the schedule in words (the cron string and zone are shown beside it). */
-export function describeSchedule(job: Pick<Job, "schedule_config" | "schedule">): string {
-  const c = job.schedule_config ?? {};
-  if (typeof c.run_at === "string") return `Once, at ${c.run_at}`;
-  const from = typeof c.start_date === "string" ? `, from ${c.start_date}` : "";
-  // The cron string itself is shown beside the words: they describe it rather than repeat it.
-  if (typeof c.cron === "string") return `${cronInWords(c.cron) ?? `Cron ${c.cron}`}${from}`;
-  const unit = c.repeat_type ? UNITS[c.repeat_type] : undefined;
-  if (!unit) return job.schedule;
-  const every = Math.max(1, Number(c.repeat_every) || 1);
-  let s = every === 1 ? `Every ${unit}` : `Every ${every} ${unit}s`;
-  const time = typeof c.time === "string" ? c.time : "00:00";
-  if (c.repeat_type === "hourly") return `${s} at :${time.slice(3)}${from}`;
-  if (c.repeat_type === "weeks" && Array.isArray(c.days_of_week)) {
-    s += ` on ${c.days_of_week.map((d) => WEEKDAYS[Number(d)] ?? d).join(", ")}`;
-  }
-  if (c.repeat_type === "months") s += ` on day ${c.day_of_month ?? 1}`;
-  if (c.repeat_type === "years") s += ` on Jan ${c.day_of_month ?? 1}`;
-  return `${s} at ${time}`;
 }
 
 export function legend() {

@@ -45,14 +45,17 @@ export interface JobFormState {
     repeat_type: NonNullable<ScheduleConfig["repeat_type"]>;
     repeat_every: string;
     time: string;
-    /** More times besides `time`, comma-separated HH:MM. */
-    additional_times: string;
+    /** More times besides `time`, HH:MM, one per row. */
+    additional_times: string[];
     days_of_week: Weekday[];
     day_of_month: string;
     end_type: NonNullable<ScheduleConfig["end_type"]>;
     end_date: string;
     end_occurrences: string;
-    cron: string;
+    /** One expression per row. */
+    cron: string[];
+    /** Whether the stored `cron` is a list: one expression is then sent back as a list of one, as stored. */
+    cron_list: boolean;
     run_at: string;
     start_date: string;
   };
@@ -146,14 +149,14 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       repeat_type: sc.repeat_type ?? "days",
       repeat_every: text(sc.repeat_every ?? 1),
       time: sc.time ?? "09:00",
-      additional_times: (sc.additional_times ?? []).join(", "),
+      additional_times: sc.additional_times ?? [],
       days_of_week: sc.days_of_week ?? [],
       day_of_month: text(sc.day_of_month),
       end_type: sc.end_type ?? "never",
       end_date: sc.end_date ?? "",
       end_occurrences: text(sc.end_occurrences),
-      // Several expressions in one text field, separated by ";" (no cron expression holds one).
-      cron: typeof sc.cron === "string" ? sc.cron : (sc.cron ?? []).join("; "),
+      cron: typeof sc.cron === "string" ? [sc.cron] : sc.cron?.length ? sc.cron : [""],
+      cron_list: Array.isArray(sc.cron),
       run_at: sc.run_at ?? "",
       start_date: sc.start_date ?? "",
     },
@@ -248,18 +251,15 @@ export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfigInput
   if (s.mode === "once") return { run_at: s.run_at.trim() };
   const c: ScheduleConfigInput = {};
   if (s.start_date.trim()) c.start_date = s.start_date.trim();
+  // Every row is sent, an empty one too: the API's `cron.<i>` or `additional_times.<i>` then names the row shown.
   if (s.mode === "cron") {
-    const lines = s.cron
-      .split(";")
-      .map((l) => l.trim())
-      .filter(Boolean);
-    c.cron = lines.length > 1 ? lines : s.cron.trim();
+    const rows = s.cron.map((l) => l.trim());
+    c.cron = rows.length > 1 || s.cron_list ? rows : (rows[0] ?? "");
   } else {
     c.repeat_type = s.repeat_type;
     c.repeat_every = Number(s.repeat_every || "1");
     c.time = s.time;
-    const more = list(s.additional_times);
-    if (more.length) c.additional_times = more;
+    if (s.additional_times.length) c.additional_times = s.additional_times.map((t) => t.trim());
     if (s.repeat_type === "weeks") c.days_of_week = s.days_of_week;
     if ((s.repeat_type === "months" || s.repeat_type === "years") && s.day_of_month.trim())
       c.day_of_month = Number(s.day_of_month);

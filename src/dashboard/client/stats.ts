@@ -1,6 +1,6 @@
 import { ApiError, api } from "./api";
 import { DAY, isoSeconds, num } from "./format";
-import type { ExecutionLog, PagePagination } from "./types";
+import type { ExecutionLog, PagePagination, SloStatus } from "./types";
 
 export const STATS_DAYS = 30;
 
@@ -13,6 +13,8 @@ export interface DailyStats {
   p95: number | null;
   total: number | null;
   note: string;
+  /** The job's SLO now (null: the job has none); undefined when the stats API did not answer. */
+  slo?: SloStatus;
 }
 
 const numOrNull = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
@@ -53,6 +55,7 @@ interface StatsBody {
     success_rate?: number;
     total?: number;
     response_time_ms?: { p95?: number };
+    slo?: SloStatus;
   };
 }
 
@@ -94,6 +97,7 @@ export async function dailyStats(jobId: string): Promise<DailyStats> {
     p95: numOrNull(d.response_time_ms?.p95),
     total: numOrNull(d.total),
     note: "Daily buckets are UTC days, from the stats API (logs are kept 30 days).",
+    slo: d.slo,
   };
 }
 

@@ -23,6 +23,8 @@ export type AlertPolicy = Schemas["AlertPolicy"];
 export type AlertChannel = Schemas["AlertChannel"];
 export type UrlChannelType = Exclude<AlertChannel["type"], "email">;
 export type PagePagination = Schemas["Pagination"];
+/** The job's SLO now (GET /stats/{id}'s `slo`), null when the job has none. */
+export type SloStatus = Schemas["SloStatus"];
 export type ExecutionLog = Schemas["ExecutionLog"];
 /** Every log status, in the order the filters and charts show them. */
 export const STATUSES = ["success", "failure", "error", "timeout"] as const satisfies readonly ExecutionLog["status"][];

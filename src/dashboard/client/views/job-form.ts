@@ -1,6 +1,6 @@
 import { ApiError, api } from "../api";
 import { field, h } from "../dom";
-import { checkbox, fieldset, grid, input, select, textarea } from "../form";
+import { checkbox, fieldset, grid, groupField, input, listEditor, select, textarea } from "../form";
 import { timeEl } from "../format";
 import { type ChannelField, formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../job-form-state";
 import { hasToken, secretBadge, secretControl, urlHost } from "../secrets";
@@ -284,11 +284,32 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   // Dates and instants as ISO 8601 text: the API takes a bare date (in the job's zone) or a date-time with a zone.
   const endDate = input("f-end-date", "text", sc.end_date, { placeholder: "2026-12-31", spellcheck: "false" });
   const endN = input("f-end-n", "number", sc.end_occurrences, { min: "1" });
-  const cron = input("f-cron", "text", sc.cron, {
-    placeholder: "*/15 9-17 * * 1-5; 0 20 * * 0",
-    spellcheck: "false",
+  const scheduleChanged = () => {
+    syncVisibility();
+    schedulePreview();
+  };
+  // Several schedules (docs/API-NOTES.md "Several schedules"): up to 10 expressions, or `time` and 9 more times.
+  const cron = listEditor({
+    id: "f-cron",
+    type: "text",
+    values: sc.cron,
+    min: 1,
+    max: 10,
+    itemLabel: "Cron expression",
+    addLabel: "Add an expression",
+    attrs: { placeholder: "*/15 9-17 * * 1-5", spellcheck: "false" },
+    onChange: scheduleChanged,
   });
-  const moreTimes = input("f-more-times", "text", sc.additional_times, { placeholder: "12:30, 17:30" });
+  const moreTimes = listEditor({
+    id: "f-more-times",
+    type: "time",
+    values: sc.additional_times,
+    min: 0,
+    max: 9,
+    itemLabel: "Also at",
+    addLabel: "Add a time",
+    onChange: scheduleChanged,
+  });
   const runAt = input("f-run-at", "text", sc.run_at, { placeholder: "2026-12-24T18:00:00Z", spellcheck: "false" });
   const startDate = input("f-start-date", "text", sc.start_date, { placeholder: "2026-01-15", spellcheck: "false" });
   const jitter = input("f-jitter", "number", s.jitter_seconds, { min: "0", max: "3600" });
@@ -414,16 +435,16 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   const repeatFields = grid(
     field("f-repeat", "Repeat every", h("div", { class: "pair" }, every, repeat)),
     field("f-time", "At (time in the job's zone; minutes only for hours)", time),
-    field("f-more-times", "Also at (more times, comma-separated)", moreTimes, "The job runs at every listed time"),
+    groupField("f-more-times", "Also at (more times of day)", moreTimes.el, "The job runs at every listed time"),
     field("f-days", "On weekdays (weeks)", days),
     field("f-dom", "Day of month (months, years)", dom),
   );
   const cronFields = grid(
-    field(
+    groupField(
       "f-cron",
-      "Cron expression (5 fields, in the job's zone)",
-      cron,
-      "Up to 10, separated by ';': the job runs at each one's times",
+      "Cron expressions (5 fields, in the job's zone)",
+      cron.el,
+      "Up to 10: the job runs at each one's times (an instant two share runs once)",
     ),
   );
   const onceFields = grid(field("f-run-at", "Run once at (ISO 8601 with Z or an offset)", runAt));
@@ -635,13 +656,14 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         repeat_type: repeat.value as JobFormState["schedule"]["repeat_type"],
         repeat_every: every.value,
         time: time.value,
-        additional_times: moreTimes.value,
+        additional_times: moreTimes.values(),
         days_of_week: dayBoxes.filter((d) => d.box.checked).map((d) => d.box.value as Weekday),
         day_of_month: dom.value,
         end_type: end.value as JobFormState["schedule"]["end_type"],
         end_date: endDate.value,
         end_occurrences: endN.value,
-        cron: cron.value,
+        cron: cron.values(),
+        cron_list: sc.cron_list,
         run_at: runAt.value,
         start_date: startDate.value,
       },
@@ -743,27 +765,9 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       }
     }, 300);
   }
-  const scheduleControls = [
-    scheduleMode,
-    repeat,
-    every,
-    time,
-    moreTimes,
-    dom,
-    end,
-    endDate,
-    endN,
-    cron,
-    runAt,
-    startDate,
-  ];
+  const scheduleControls = [scheduleMode, repeat, every, time, dom, end, endDate, endN, runAt, startDate];
   for (const el of [...scheduleControls, timezone, ...dayBoxes.map((d) => d.box)]) {
-    for (const type of ["input", "change"]) {
-      el.addEventListener(type, () => {
-        syncVisibility();
-        schedulePreview();
-      });
-    }
+    for (const type of ["input", "change"]) el.addEventListener(type, scheduleChanged);
   }
   for (const el of [slow.box, slowMeasure, slo.box]) el.addEventListener("change", syncVisibility);
 
@@ -772,6 +776,12 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     const ids: Record<string, string> = { ...FIELD_IDS };
     secretHeaders.forEach((x, i) => {
       ids[`headers.${x.name}`] = `f-header-${i}`;
+    });
+    cron.rowIds().forEach((id, i) => {
+      ids[`schedule_config.cron.${i}`] = id;
+    });
+    moreTimes.rowIds().forEach((id, i) => {
+      ids[`schedule_config.additional_times.${i}`] = id;
     });
     channelIndexes.forEach((rowIndex, sent) => {
       const id = channelRows[rowIndex]?.inputId;

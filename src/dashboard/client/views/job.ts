@@ -1,14 +1,27 @@
 import { ApiError, api } from "../api";
 import { chartsGrid, statsSummary, timelineChart } from "../charts";
-import { type Child, h } from "../dom";
-import { describeSchedule, num, plural, prettyBody, stateBadge, statusBadge, timeEl } from "../format";
+import { type Child, field, h } from "../dom";
+import { grid, input } from "../form";
+import {
+  describeSchedule,
+  num,
+  plural,
+  prettyBody,
+  relative,
+  scheduleStrings,
+  stateBadge,
+  statusBadge,
+  timeEl,
+} from "../format";
 import { type LastRun, lastRun } from "../last-run";
 import { logsSection } from "../logs-table";
+import { instantToLocal, pauseBody } from "../pause-until";
 import { hasToken, isToken, secretBadge, urlHost, urlWithSecrets } from "../secrets";
+import { burnText, sloRows } from "../slo-status";
 import { dailyStats } from "../stats";
-import { fmt } from "../time";
-import type { ExecutionLog, Job, PagePagination } from "../types";
-import { errorText, flash, mount, navigate } from "../ui";
+import { fmt, zoneChoice, zoneName } from "../time";
+import type { ExecutionLog, Job, PagePagination, SloStatus } from "../types";
+import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
 import { alertDeliveriesSection } from "./job-alerts";
 import { runsSection } from "./job-runs";
 
@@ -45,6 +58,14 @@ export function jobView(id: string, params: URLSearchParams): void {
     h("h2", { id: "charts-title" }, "Last 30 days"),
     h("p", { class: "loading" }, "Loading…"),
   );
+  const slo = h(
+    "section",
+    { class: "panel", "aria-labelledby": "slo-title", id: "slo" },
+    h("h2", { id: "slo-title" }, "Service level objective"),
+    h("p", { class: "loading" }, "Loading…"),
+  );
+  // Outside the header, which each refresh redraws: a half-filled picker survives the auto-refresh.
+  const pause = pausePicker(enc, () => loadJob());
   const logs = logsSection({ jobId: id, base: `#/jobs/${enc}` });
   const deliveries = alertDeliveriesSection(id);
   const history = runsSection(id, () => refreshAll());
@@ -53,9 +74,11 @@ export function jobView(id: string, params: URLSearchParams): void {
     null,
     h("a", { href: "#/", class: "back" }, "← All jobs"),
     header,
+    pause.el,
     runResult,
     timeline,
     charts,
+    slo,
     history.el,
     logs.el,
     deliveries.el,
@@ -101,6 +124,7 @@ export function jobView(id: string, params: URLSearchParams): void {
       );
     }
     const chartsTitle = charts.firstChild as Node;
+    const sloTitle = slo.firstChild as Node;
     try {
       const stats = await dailyStats(id);
       charts.replaceChildren(
@@ -109,11 +133,18 @@ export function jobView(id: string, params: URLSearchParams): void {
         chartsGrid(stats),
         h("p", { class: "hint" }, stats.note),
       );
+      slo.replaceChildren(
+        sloTitle,
+        stats.slo === undefined
+          ? h("p", { class: "form-error" }, "Could not load the SLO: the stats API did not answer.")
+          : sloPanel(stats.slo, enc),
+      );
     } catch (e) {
       charts.replaceChildren(
         chartsTitle,
         h("p", { class: "form-error" }, `Could not load statistics: ${errorText(e)}`),
       );
+      slo.replaceChildren(sloTitle, h("p", { class: "form-error" }, `Could not load the SLO: ${errorText(e)}`));
     }
   }
 
@@ -140,14 +171,18 @@ export function jobView(id: string, params: URLSearchParams): void {
     // Pause and resume are the user's own states; a disabled job is re-enabled from its notice, a completed one
     // needs a new schedule (is_active: true alone is a 409).
     const pausable = job.state === "active" || job.state === "paused";
-    const pause = h("button", { type: "button", id: "job-toggle" }, job.is_active ? "Pause" : "Resume");
-    pause.addEventListener("click", () =>
-      act(pause, async () => {
-        await api(`/update/${enc}`, { method: "PATCH", body: { is_active: !job.is_active } });
-        flash(job.is_active ? "Job paused." : "Job resumed.");
-        await loadJob();
-      }),
-    );
+    // Pause opens the picker (until when, why); Resume acts at once and clears both.
+    const toggle = job.is_active ? pause.opener() : h("button", { type: "button", id: "job-toggle" }, "Resume");
+    if (!job.is_active) {
+      pause.close();
+      toggle.addEventListener("click", () =>
+        act(toggle, async () => {
+          await api(`/update/${enc}`, { method: "PATCH", body: { is_active: true } });
+          flash("Job resumed.");
+          await loadJob();
+        }),
+      );
+    }
     const reenable = h("button", { type: "button", class: "primary", id: "job-reenable" }, "Re-enable");
     reenable.addEventListener("click", () =>
       act(reenable, async () => {
@@ -221,7 +256,7 @@ export function jobView(id: string, params: URLSearchParams): void {
       ["Endpoint", [h("code", null, job.method), " ", h("span", { class: "mono" }, urlWithSecrets(job.endpoint_url))]],
       ["Headers", headersFact(job)],
       ["Body", bodyFact(job)],
-      ["Schedule", [describeSchedule(job), ` (in ${job.timezone}) `, h("code", null, job.schedule)]],
+      ["Schedule", scheduleFact(job)],
       [
         "Next runs",
         job.is_active && job.next_runs?.length
@@ -251,13 +286,13 @@ export function jobView(id: string, params: URLSearchParams): void {
           null,
           h("h1", { id: "job-title" }, job.name),
           job.description ? h("p", { class: "muted" }, job.description) : null,
-          h("p", { id: "job-state" }, stateBadge(job.state)),
+          h("p", { id: "job-state" }, stateBadge(job.state), job.state === "paused" ? pauseNote(job) : null),
         ),
         h(
           "div",
           { class: "actions", id: "job-actions" },
           run,
-          pausable ? pause : null,
+          pausable ? toggle : null,
           h("a", { class: "button", href: `#/jobs/${enc}/edit`, id: "job-edit" }, "Edit"),
           clone,
           del,
@@ -429,5 +464,194 @@ function overlapFact(job: Job): Node {
     policy === "skip" || skipped > 0
       ? [" · ", h("strong", { id: "job-skipped-runs" }, plural(skipped, "slot", "slots")), " skipped"]
       : "",
+  );
+}
+
+/** Every schedule: the words, the zone, then each cron string once (docs/API-NOTES.md "Several schedules"). */
+function scheduleFact(job: Job): Node {
+  const crons = scheduleStrings(job);
+  return h(
+    "span",
+    { id: "job-schedule" },
+    describeSchedule(job),
+    ` (in ${job.timezone}) `,
+    crons.map((c, i) => [i ? ", " : "", h("code", { class: "schedule" }, c)]),
+  );
+}
+
+/** "until 24 Dec 2026, 00:00 UTC (in 3 days) · Holidays", or "until resumed" for a pause with no end. */
+function pauseNote(job: Job): Child {
+  const until = job.paused_until;
+  return [
+    " ",
+    h(
+      "span",
+      { id: "job-paused-until" },
+      until
+        ? ["until ", timeEl(until, fmt.short), ` (${relative(Date.parse(until) - Date.now())})`]
+        : "until resumed by hand",
+    ),
+    job.pause_reason ? [" · ", h("span", { id: "job-pause-reason" }, job.pause_reason)] : null,
+  ];
+}
+
+/**
+ * The pause picker: until a date and time in the dashboard's zone (empty: until resumed) and a reason, sent as
+ * `paused_until` (an instant with Z) and `pause_reason`; the API's 400 shows under its field.
+ */
+function pausePicker(enc: string, onPaused: () => Promise<void>) {
+  const zone = zoneChoice();
+  const until = input("pause-until", "datetime-local", "", { min: instantToLocal(Date.now(), zone) });
+  const reason = input("pause-reason", "text", "", { maxlength: "200", placeholder: "Holidays" });
+  const error = h("p", { class: "form-error", id: "pause-error", role: "alert" });
+  const submit = h("button", { type: "submit", class: "primary", id: "pause-submit" }, "Pause job");
+  const cancel = h("button", { type: "button", id: "pause-cancel" }, "Cancel");
+  const form = h(
+    "form",
+    { id: "pause-form", class: "pause-form", "aria-labelledby": "pause-title", novalidate: true, hidden: true },
+    h("h2", { id: "pause-title" }, "Pause the job"),
+    grid(
+      field(
+        "pause-until",
+        `Pause until (${zoneName()})`,
+        until,
+        "It resumes by itself then; the slots in between are skipped. Empty: until resumed by hand",
+      ),
+      field("pause-reason", "Reason (optional)", reason),
+    ),
+    error,
+    h("div", { class: "actions" }, submit, cancel),
+  );
+  let opener: HTMLButtonElement | null = null;
+  const setOpen = (open: boolean) => {
+    form.hidden = !open;
+    opener?.setAttribute("aria-expanded", String(open));
+  };
+  cancel.addEventListener("click", () => {
+    setOpen(false);
+    opener?.focus();
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    error.textContent = "";
+    const ids = { paused_until: "pause-until", pause_reason: "pause-reason" };
+    const request = pauseBody(until.value, reason.value, zone);
+    if ("errors" in request) {
+      showFieldErrors(form, request.errors, ids);
+      return;
+    }
+    showFieldErrors(form, [], ids);
+    submit.disabled = true;
+    try {
+      await api(`/update/${enc}`, { method: "PATCH", body: request.body });
+      setOpen(false);
+      until.value = "";
+      reason.value = "";
+      flash(request.body.paused_until ? "Job paused until the chosen time." : "Job paused until resumed.");
+      await onPaused();
+    } catch (e) {
+      if (e instanceof ApiError && e.errors.length) {
+        const unplaced = showFieldErrors(form, e.errors, ids);
+        error.textContent = unplaced.join("; ");
+      } else error.textContent = `Pause failed: ${errorText(e)}`;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return {
+    el: form,
+    /** The header's Pause button (drawn anew on each refresh), opening the picker. */
+    opener(): HTMLButtonElement {
+      opener = h(
+        "button",
+        { type: "button", id: "job-toggle", "aria-controls": "pause-form", "aria-expanded": String(!form.hidden) },
+        "Pause",
+      );
+      opener.addEventListener("click", () => {
+        setOpen(form.hidden);
+        if (!form.hidden) until.focus();
+      });
+      return opener;
+    },
+    close: () => setOpen(false),
+  };
+}
+
+/** The job's SLO now: each objective, its current value and error budget left, the window; or how to set one. */
+function sloPanel(slo: SloStatus, enc: string): Node {
+  if (!slo) {
+    return h(
+      "p",
+      { class: "empty", id: "slo-empty" },
+      "This job has no SLO. ",
+      h("a", { href: `#/jobs/${enc}/edit` }, "Set objectives"),
+      " under Alerts in its form to see the error budget here and, if you choose, get burn alerts.",
+    );
+  }
+  const rows = sloRows(slo);
+  return h(
+    "div",
+    null,
+    h(
+      "table",
+      { id: "slo-table", class: "slo cards" },
+      h("caption", { class: "sr-only" }, "The job's objectives, their current values and error budgets left"),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["Objective", `Current (last ${plural(slo.window_days, "day", "days")})`, "Error budget left"].map((t) =>
+            h("th", { scope: "col" }, t),
+          ),
+        ),
+      ),
+      h(
+        "tbody",
+        null,
+        rows.map((r) =>
+          h(
+            "tr",
+            { "data-objective": r.key, "data-budget": r.budgetState },
+            h("td", { "data-label": "Objective" }, r.objective),
+            h("td", { "data-label": "Current" }, r.current),
+            h(
+              "td",
+              { "data-label": "Error budget left" },
+              h("meter", {
+                min: 0,
+                max: 1,
+                low: 0.25,
+                optimum: 1,
+                value: Math.max(0, Math.min(1, r.budget)),
+                "aria-label": `Error budget left: ${r.budgetText}`,
+              }),
+              h("span", { class: r.budgetState === "spent" ? "budget-spent" : undefined }, r.budgetText),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h(
+      "dl",
+      { class: "facts", id: "slo-facts" },
+      h("dt", null, "Window"),
+      h(
+        "dd",
+        { id: "slo-window" },
+        `${plural(slo.window_days, "day", "days")}, rolling: `,
+        timeEl(slo.window_start, fmt.short),
+        " – ",
+        timeEl(slo.window_end, fmt.short),
+      ),
+      h("dt", null, "Burn alerts"),
+      h(
+        "dd",
+        { id: "slo-burn" },
+        burnText(slo),
+        slo.burning_since ? [" since ", timeEl(slo.burning_since, fmt.short)] : null,
+      ),
+    ),
   );
 }

@@ -1,7 +1,17 @@
 import { api, runLimited } from "../api";
 import { statusStrip } from "../charts";
 import { h } from "../dom";
-import { DAY, describeSchedule, legend, plural, relative, stateBadge, statusBadge, timeEl } from "../format";
+import {
+  DAY,
+  describeSchedule,
+  legend,
+  plural,
+  relative,
+  scheduleStrings,
+  stateBadge,
+  statusBadge,
+  timeEl,
+} from "../format";
 import { fetchLogsSince } from "../stats";
 import { fmt, zoneName } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
@@ -118,7 +128,12 @@ export function jobsView(params: URLSearchParams): void {
                 "td",
                 { "data-label": "Schedule" },
                 describeSchedule(job),
-                h("span", { class: "sub" }, h("code", null, job.schedule), ` · ${job.timezone}`),
+                h(
+                  "span",
+                  { class: "sub" },
+                  scheduleStrings(job).map((c, i) => [i ? ", " : "", h("code", null, c)]),
+                  ` · ${job.timezone}`,
+                ),
               ),
               h(
                 "td",
@@ -142,6 +157,12 @@ export function jobsView(params: URLSearchParams): void {
                 stateBadge(job.state, job.disabled_reason ?? undefined),
                 job.state === "disabled" && job.disabled_at
                   ? h("span", { class: "sub" }, `since ${relative(Date.parse(job.disabled_at) - now)}`)
+                  : null,
+                job.state === "paused" && job.paused_until
+                  ? h("span", { class: "sub paused-until" }, "until ", timeEl(job.paused_until, fmt.short))
+                  : null,
+                job.state === "paused" && job.pause_reason
+                  ? h("span", { class: "sub pause-reason" }, job.pause_reason)
                   : null,
               ),
               stripCell,
