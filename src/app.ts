@@ -1,5 +1,6 @@
 import { requestId } from "hono/request-id";
 import { alertConfirmRoutes, alertsRoutes } from "./alerts/routes";
+import { calendarsRoutes, maintenanceWindowsRoutes } from "./calendars/routes";
 import { completionRoutes } from "./completion/routes";
 import { config } from "./config";
 import { dashboardRoutes } from "./dashboard/routes";
@@ -50,6 +51,10 @@ export const API_TAGS = {
   alerts: { name: "Alerts", description: "Alert policies, channels, e-mail recipients and their confirmation." },
   deliveries: { name: "Deliveries", description: "Every callback and alert delivery, and redelivery." },
   monitors: { name: "Monitors", description: "Heartbeat monitors and their pings (Healthchecks' ping grammar)." },
+  calendars: {
+    name: "Calendars",
+    description: "Calendars of excluded instants and maintenance windows that skip or mute jobs and monitors.",
+  },
   metrics: { name: "Metrics", description: "OpenMetrics / Prometheus scrape of the account's jobs." },
   keys: { name: "API keys", description: "The account's API keys and their scopes." },
   signing: { name: "Signing secret", description: "The secret that signs callbacks and requests to targets." },
@@ -106,6 +111,8 @@ export function createApp() {
   mount(app, schedulePreviewRoutes, "jobs");
   mount(app, alertsRoutes, "alerts");
   mount(app, monitorsRoutes, "monitors");
+  mount(app, calendarsRoutes, "calendars");
+  mount(app, maintenanceWindowsRoutes, "calendars");
   mount(app, deliveriesRoutes, "deliveries");
   app.route("/", alertConfirmRoutes); // plain HTML pages for e-mail links: not in the OpenAPI document
 

@@ -123,6 +123,27 @@ async function createSecretMonitor(name: string) {
   return res.body.data as { id: string; slug: string; ping_url: string };
 }
 
+/** A calendar to read or change (a fresh one when `fresh`, for deletes), created with the full key. */
+async function walkedCalendar(fresh = false): Promise<string> {
+  if (!fresh && walkedCalendarId) return walkedCalendarId;
+  const init = { method: "POST", headers: keys.full, body: { name: "Walked" } };
+  const id = (await call("create calendar", `${base}/calendars`, init, { expect: 201 })).body.data.id as string;
+  if (!fresh) walkedCalendarId = id;
+  return id;
+}
+let walkedCalendarId: string | undefined;
+
+/** A maintenance window to read or change (a fresh one when `fresh`), created with the full key. */
+async function walkedWindow(fresh = false): Promise<string> {
+  if (!fresh && walkedWindowId) return walkedWindowId;
+  const body = { action: "mute", job_ids: [jobId], start: "2099-01-01T00:00:00Z", end: "2099-01-02T00:00:00Z" };
+  const init = { method: "POST", headers: keys.full, body };
+  const id = (await call("create window", `${base}/maintenance-windows`, init, { expect: 201 })).body.data.id as string;
+  if (!fresh) walkedWindowId = id;
+  return id;
+}
+let walkedWindowId: string | undefined;
+
 /** The ping key now (rotation walks change it), read as a full key sees it; recorded as a needle. */
 async function currentPingKey(): Promise<string> {
   const res = await call(
@@ -490,6 +511,61 @@ const WALKERS: Record<string, (who: Who, h: Record<string, string>) => Promise<v
       { method: "DELETE", headers: h },
       { expect: writeStatus(who, 200) },
     );
+  },
+  "POST /v1/cron-jobs/{accountId}/calendars": async (who, h) => {
+    const body = { name: `Walked calendar ${who}`, dates: ["2027-01-01"] };
+    await call(
+      `create calendar (${who})`,
+      `${base}/calendars`,
+      { method: "POST", headers: h, body },
+      { expect: writeStatus(who, 201) },
+    );
+  },
+  "GET /v1/cron-jobs/{accountId}/calendars": async (who, h) => {
+    await call(`calendars (${who})`, `${base}/calendars`, { headers: h }, { expect: 200 });
+  },
+  "GET /v1/cron-jobs/{accountId}/calendars/{calendar_id}": async (who, h) => {
+    const id = await walkedCalendar();
+    await call(`calendar (${who})`, `${base}/calendars/${id}`, { headers: h }, { expect: 200 });
+  },
+  "PATCH /v1/cron-jobs/{accountId}/calendars/{calendar_id}": async (who, h) => {
+    const id = await walkedCalendar();
+    const init = { method: "PATCH", headers: h, body: { name: `Renamed ${who}` } };
+    await call(`update calendar (${who})`, `${base}/calendars/${id}`, init, { expect: writeStatus(who, 200) });
+  },
+  "POST /v1/cron-jobs/{accountId}/calendars/{calendar_id}/import": async (who, h) => {
+    const id = await walkedCalendar();
+    const ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20991225\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    const init = { method: "POST", headers: h, body: { ics } };
+    await call(`import calendar (${who})`, `${base}/calendars/${id}/import`, init, { expect: writeStatus(who, 200) });
+  },
+  "DELETE /v1/cron-jobs/{accountId}/calendars/{calendar_id}": async (who, h) => {
+    const id = await walkedCalendar(true);
+    const init = { method: "DELETE", headers: h };
+    await call(`delete calendar (${who})`, `${base}/calendars/${id}`, init, { expect: writeStatus(who, 200) });
+  },
+  "POST /v1/cron-jobs/{accountId}/maintenance-windows": async (who, h) => {
+    const body = { action: "mute", tags: ["leaks"], start: "2099-01-01T00:00:00Z", end: "2099-01-02T00:00:00Z" };
+    const init = { method: "POST", headers: h, body };
+    await call(`create window (${who})`, `${base}/maintenance-windows`, init, { expect: writeStatus(who, 201) });
+  },
+  "GET /v1/cron-jobs/{accountId}/maintenance-windows": async (who, h) => {
+    await call(`windows (${who})`, `${base}/maintenance-windows`, { headers: h }, { expect: 200 });
+  },
+  "GET /v1/cron-jobs/{accountId}/maintenance-windows/{window_id}": async (who, h) => {
+    const id = await walkedWindow();
+    await call(`window (${who})`, `${base}/maintenance-windows/${id}`, { headers: h }, { expect: 200 });
+  },
+  "PATCH /v1/cron-jobs/{accountId}/maintenance-windows/{window_id}": async (who, h) => {
+    const id = await walkedWindow();
+    const init = { method: "PATCH", headers: h, body: { action: "skip" } };
+    await call(`update window (${who})`, `${base}/maintenance-windows/${id}`, init, { expect: writeStatus(who, 200) });
+  },
+  "DELETE /v1/cron-jobs/{accountId}/maintenance-windows/{window_id}": async (who, h) => {
+    const id = await walkedWindow(true);
+    const init = { method: "DELETE", headers: h };
+    await call(`delete window (${who})`, `${base}/maintenance-windows/${id}`, init, { expect: writeStatus(who, 200) });
   },
   "POST /v1/cron-jobs/{accountId}/monitors/{monitor_id}/pause": async (who, h) => {
     await call(
