@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, gt, gte, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accounts, type MonitorRow, monitors } from "../db/schema";
 import type { OutboxEntry } from "../lib/messages";
@@ -39,8 +39,10 @@ export function selectDueMonitors(
   after: { downAt: number; id: string } | null,
   limit: number,
 ): Promise<DueMonitor[]> {
+  // One range on monitors_down_idx (down_at >= …), the rest a filter: an OR of ranges would make SQLite sort every
+  // remaining due row for each page (bench/RESULTS.md "Heartbeat monitors").
   const keyset = after
-    ? or(gt(monitors.downAt, after.downAt), and(eq(monitors.downAt, after.downAt), gt(monitors.id, after.id)))
+    ? and(gte(monitors.downAt, after.downAt), or(gt(monitors.downAt, after.downAt), gt(monitors.id, after.id)))
     : undefined;
   return db
     .select({
@@ -102,6 +104,8 @@ export interface CheckReport {
   pages: number;
   queries: number;
   complete: boolean;
+  /** Wall time of the check, as dispatch_tick reports its own. */
+  duration_ms: number;
 }
 
 /**
@@ -117,6 +121,7 @@ export async function checkMonitors(
 ): Promise<CheckReport> {
   const budget = opts.queryBudget ?? CHECK_QUERY_BUDGET;
   const pageSize = opts.pageSize ?? CHECK_PAGE;
+  const started = Date.now();
   const report: CheckReport = {
     event: "monitor_check",
     due: 0,
@@ -125,6 +130,7 @@ export async function checkMonitors(
     pages: 0,
     queries: 0,
     complete: true,
+    duration_ms: 0,
   };
   let cursor: { downAt: number; id: string } | null = null;
   for (;;) {
@@ -172,6 +178,7 @@ export async function checkMonitors(
     }
     if (page.length < pageSize) break;
   }
+  report.duration_ms = Date.now() - started;
   if (report.due > 0 || !report.complete) console.log(JSON.stringify(report));
   return report;
 }
