@@ -2,19 +2,18 @@
  * The job form without the DOM: API job → form state → request body. test/dashboard/job-form-roundtrip.test.ts
  * runs every writable field through both, so a dropped field fails there.
  */
-import { hasToken, isToken, type SecretChoice } from "./tokens";
-import type { AlertChannel, Job, ScheduleConfig, ScheduleConfigInput, UrlChannelType, Weekday } from "./types";
+import {
+  type ChannelField,
+  channelFields,
+  channelsOf,
+  type FormFieldError,
+  keep,
+  type StoredSecret,
+} from "./channel-fields";
+import { isToken } from "./tokens";
+import type { Job, ScheduleConfig, ScheduleConfigInput, Weekday } from "./types";
 
-/** A stored secret: its token and what the form does with it (untouched: keep the token). */
-export interface StoredSecret {
-  token: string;
-  choice: SecretChoice;
-}
-
-/** An alert channel row: a stored bearer URL (a secret), or an address / URL typed in clear (stored or added). */
-export type ChannelField =
-  | ({ type: UrlChannelType } & StoredSecret)
-  | { type: AlertChannel["type"]; target: string; token?: undefined };
+export type { ChannelField, FormFieldError, StoredSecret } from "./channel-fields";
 
 export type ScheduleMode = "repeat" | "cron" | "once";
 
@@ -103,11 +102,6 @@ export interface JobFormState {
   };
 }
 
-export interface FormFieldError {
-  field: string;
-  message: string;
-}
-
 /** The request body, and for each channel sent the index of its row (the API names a channel by its index). */
 export interface JobRequest {
   body: Record<string, unknown>;
@@ -115,7 +109,6 @@ export interface JobRequest {
 }
 
 const text = (v: string | number | null | undefined) => (v === null || v === undefined ? "" : String(v));
-const keep = (token: string): StoredSecret => ({ token, choice: { keep: token } });
 
 /** The form's state for a job (edit, clone) or a new one (`job` null, in `timezone`), defaults as the API's. */
 export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
@@ -185,14 +178,7 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       body_not_contains: job?.success_rules?.body_not_contains ?? "",
     },
     alerts: {
-      channels: (alerts?.channels ?? []).map(
-        (c): ChannelField =>
-          c.type === "email"
-            ? { type: c.type, target: c.to }
-            : hasToken(c.url)
-              ? { type: c.type, ...keep(c.url) }
-              : { type: c.type, target: c.url },
-      ),
+      channels: channelFields(alerts?.channels),
       // A new job alerts after the first failed run (the API's default); null (empty) sends no failure alert.
       after_consecutive_failures: alerts ? text(alerts.after_consecutive_failures) : "1",
       remind_every_minutes: text(alerts?.remind_every_minutes),
@@ -297,23 +283,7 @@ export function formToRequest(s: JobFormState): JobRequest | { errors: FormField
     // An emptied replacement sends no body.
     body = "keep" in c ? c.keep : "value" in c && c.value ? c.value : null;
   }
-  const channels: AlertChannel[] = [];
-  const channelRows: number[] = [];
-  s.alerts.channels.forEach((row, i) => {
-    const at = `alerts.channels.${channels.length}`;
-    if (row.token !== undefined) {
-      const c = row.choice;
-      if ("removed" in c) return;
-      const url = "keep" in c ? c.keep : c.value.trim();
-      if (!url) errors.push({ field: `${at}.url`, message: "enter the new URL, or keep the stored one" });
-      channels.push({ type: row.type, url });
-    } else {
-      const target = row.target.trim();
-      if (!target) errors.push({ field: at, message: "enter the channel's address, or remove the channel" });
-      channels.push(row.type === "email" ? { type: "email", to: target } : { type: row.type, url: target });
-    }
-    channelRows.push(i);
-  });
+  const { channels, channelRows } = channelsOf(s.alerts.channels, errors);
   if (errors.length) return { errors, channelRows };
   const a = s.alerts;
   return {

@@ -1,11 +1,12 @@
 import { ApiError, api } from "../api";
+import { channelEditor } from "../channel-editor";
 import { field, h } from "../dom";
 import { checkbox, fieldset, grid, groupField, input, listEditor, select, textarea } from "../form";
 import { timeEl } from "../format";
-import { type ChannelField, formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../job-form-state";
-import { hasToken, secretBadge, secretControl, urlHost } from "../secrets";
+import { formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../job-form-state";
+import { hasToken, secretBadge, secretControl } from "../secrets";
 import { fmt, zoneName } from "../time";
-import type { AlertChannel, Job, Weekday } from "../types";
+import type { Job, Weekday } from "../types";
 import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
 import { forgetJobView } from "./job";
 
@@ -18,21 +19,6 @@ const REPEATS = [
   ["years", "Years"],
 ] as const;
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const CHANNEL_TYPES = [
-  ["webhook", "Webhook"],
-  ["slack", "Slack"],
-  ["discord", "Discord"],
-  ["email", "E-mail"],
-] as const;
-
-// No URL here: the page names no other origin (test/dashboard/dashboard.test.ts).
-const CHANNEL_PLACEHOLDERS: Record<AlertChannel["type"], string> = {
-  webhook: "Your webhook's URL",
-  slack: "A Slack incoming-webhook URL",
-  discord: "A Discord webhook URL",
-  email: "ops@example.com",
-};
-
 /** Where each field of the API's problem `errors` is shown (a prefix maps a whole object, e.g. `headers`). */
 const FIELD_IDS: Record<string, string> = {
   name: "f-name",
@@ -116,53 +102,6 @@ function urlHint(url: string) {
         " A secret query value shows as [redacted:…]: left in the URL, the stored value is kept; type a new value in its place to replace it.",
       ]
     : undefined;
-}
-
-/** One alert channel row: a stored bearer URL is a secret control; an address or URL in clear is editable. */
-interface ChannelRow {
-  el: HTMLElement;
-  /** The control a channel's error is shown on. */
-  inputId: string;
-  read(): ChannelField;
-}
-
-function channelRow(channel: ChannelField, id: string, onRemove: (row: ChannelRow) => void): ChannelRow {
-  if (channel.token !== undefined) {
-    const control = secretControl({
-      id,
-      label: `${channel.type} · ${urlHost(channel.token) || "URL"}`,
-      inputLabel: `New ${channel.type} URL`,
-      token: channel.token,
-      kind: "url",
-      removable: true,
-    });
-    return {
-      el: control.el,
-      inputId: id,
-      read: () => ({ type: channel.type, token: channel.token, choice: control.choice() }),
-    };
-  }
-  const type = select(`${id}-type`, CHANNEL_TYPES, channel.type);
-  type.setAttribute("aria-label", "Channel type");
-  const target = input(id, "text", channel.target, { spellcheck: "false", "aria-label": "Channel URL or address" });
-  const placeholder = () => {
-    target.placeholder = CHANNEL_PLACEHOLDERS[type.value as AlertChannel["type"]] ?? "";
-  };
-  placeholder();
-  type.addEventListener("change", placeholder);
-  const remove = h("button", { type: "button", class: "small", id: `${id}-remove` }, "Remove");
-  const row: ChannelRow = {
-    el: h(
-      "div",
-      { class: "secret-row channel-row", id: `${id}-row` },
-      h("div", { class: "secret-head" }, type, target, remove),
-      h("span", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
-    ),
-    inputId: id,
-    read: () => ({ type: type.value as AlertChannel["type"], target: target.value }),
-  };
-  remove.addEventListener("click", () => onRemove(row));
-  return row;
 }
 
 /**
@@ -378,24 +317,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
 
   // Alerts
   const a = s.alerts;
-  let channelSeq = 0;
-  const channelRows: ChannelRow[] = [];
-  const channelList = h("div", { class: "channel-list" });
-  const addChannel = (channel: ChannelField) => {
-    const row = channelRow(channel, `f-channel-${channelSeq++}`, (gone) => {
-      channelRows.splice(channelRows.indexOf(gone), 1);
-      gone.el.remove();
-    });
-    channelRows.push(row);
-    channelList.append(row.el);
-    return row;
-  };
-  for (const channel of a.channels) addChannel(channel);
-  const addButton = h("button", { type: "button", id: "f-channel-add" }, "Add channel");
-  addButton.addEventListener("click", () => {
-    const row = addChannel({ type: "webhook", target: "" });
-    document.getElementById(`${row.inputId}-type`)?.focus();
-  });
+  const channels = channelEditor("f-channel", a.channels);
   const alertAfter = input("f-alert-after", "number", a.after_consecutive_failures, { min: "1", max: "1000" });
   const alertRemind = input("f-alert-remind", "number", a.remind_every_minutes, { min: "5", max: "10080" });
   const alertDisable = input("f-alert-disable", "number", a.auto_disable_after, { min: "1", max: "1000" });
@@ -585,19 +507,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     fieldset(
       "Alerts",
       { id: "f-alerts" },
-      h(
-        "div",
-        { class: "field", id: "f-channels", "data-field-for": "f-channels" },
-        h("span", { class: "field-label" }, "Alert channels (at most 5)"),
-        h(
-          "span",
-          { class: "sub" },
-          "A webhook, Slack or Discord URL is a credential: it is stored encrypted and shown as “secret · set”. An e-mail address receives alerts once it has confirmed.",
-        ),
-        channelList,
-        h("div", null, addButton),
-        h("span", { class: "field-error", id: "f-channels-error", "aria-live": "polite" }),
-      ),
+      channels.el,
       grid(
         field("f-alert-after", "Alert after this many failed runs in a row", alertAfter, "Empty: no failure alerts"),
         field("f-alert-remind", "Remind every (minutes, at least 5)", alertRemind, "Empty: no reminders"),
@@ -688,7 +598,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         body_not_contains: okNotContains.value,
       },
       alerts: {
-        channels: channelRows.map((r) => r.read()),
+        channels: channels.read(),
         after_consecutive_failures: alertAfter.value,
         remind_every_minutes: alertRemind.value,
         on_recovery: alertRecovery.box.checked,
@@ -783,12 +693,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     moreTimes.rowIds().forEach((id, i) => {
       ids[`schedule_config.additional_times.${i}`] = id;
     });
-    channelIndexes.forEach((rowIndex, sent) => {
-      const id = channelRows[rowIndex]?.inputId;
-      if (!id) return;
-      for (const suffix of ["", ".url", ".to", ".type"]) ids[`alerts.channels.${sent}${suffix}`] = id;
-    });
-    return ids;
+    return { ...ids, ...channels.fieldIds(channelIndexes) };
   }
 
   form.addEventListener("submit", async (ev) => {

@@ -1,27 +1,14 @@
 import { canWrite } from "../access";
 import { ApiError, api, runLimited } from "../api";
+import { channelEditor } from "../channel-editor";
 import { cursorPager } from "../cursor-pager";
 import { field, h, svg } from "../dom";
-import { grid, input } from "../form";
+import { checkbox, fieldset, grid, input } from "../form";
 import { COLORS, plural, timeEl } from "../format";
+import { type Monitor, monitorRequest, monitorToForm } from "../monitor-form-state";
 import { zoneName } from "../time";
 import { errorText, flash, mount, showFieldErrors } from "../ui";
 
-/** The API's monitor (src/monitors/schemas.ts MonitorSchema), the fields this page shows. */
-export interface Monitor {
-  id: string;
-  name: string;
-  slug: string;
-  period_seconds: number | null;
-  cron: string | null;
-  timezone: string;
-  grace_seconds: number;
-  tags: string[];
-  state: "new" | "up" | "late" | "down" | "paused";
-  last_ping_at: string | null;
-  next_expected_at: string | null;
-  ping_url: string;
-}
 interface Ping {
   id: number;
   kind: "success" | "start" | "fail" | "log";
@@ -82,7 +69,7 @@ function copyButton(text: string, label: string): HTMLButtonElement {
 
 const schedule = (m: Monitor) => (m.cron ? `${m.cron} (${m.timezone})` : `every ${m.period_seconds} s`);
 
-/** The create / edit form: name, slug, period or cron + timezone, grace, tags. */
+/** The create / edit form: name, slug, period or cron + timezone, grace, tags, and the alerts' channels. */
 function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElement {
   const ids = {
     name: "monitor-name",
@@ -93,13 +80,26 @@ function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElemen
     grace_seconds: "monitor-grace",
     tags: "monitor-tags",
   };
-  const name = input(ids.name, "text", existing?.name, { required: "true", maxlength: "255" });
-  const slug = input(ids.slug, "text", existing?.slug, { pattern: "[a-z0-9_-]{1,100}", placeholder: "from the name" });
-  const period = input(ids.period_seconds, "number", existing?.period_seconds, { min: "60", placeholder: "86400" });
-  const cron = input(ids.cron, "text", existing?.cron, { placeholder: "0 3 * * *" });
-  const tz = input(ids.timezone, "text", existing?.cron ? existing.timezone : "", { placeholder: "UTC" });
-  const grace = input(ids.grace_seconds, "number", existing?.grace_seconds, { min: "60", placeholder: "3600" });
-  const tags = input(ids.tags, "text", existing?.tags.join(", "), { placeholder: "backups, nightly" });
+  const s = monitorToForm(existing);
+  const name = input(ids.name, "text", s.name, { required: "true", maxlength: "255" });
+  const slug = input(ids.slug, "text", s.slug, {
+    pattern: "[a-z0-9_-]{1,100}",
+    placeholder: "from the name",
+  });
+  const period = input(ids.period_seconds, "number", s.period_seconds, { min: "60", placeholder: "86400" });
+  const cron = input(ids.cron, "text", s.cron, { placeholder: "0 3 * * *" });
+  const tz = input(ids.timezone, "text", s.timezone, { placeholder: "UTC" });
+  const grace = input(ids.grace_seconds, "number", s.grace_seconds, { min: "60", placeholder: "3600" });
+  const tags = input(ids.tags, "text", s.tags, { placeholder: "backups, nightly" });
+  // The job form's channel editor: the monitors API takes the same `alerts.channels`.
+  const channels = channelEditor("monitor-channel", s.channels);
+  const recovery = checkbox("monitor-recovery", "Alert when a success ends a down spell", s.on_recovery);
+  const placed = {
+    ...ids,
+    alerts: channels.id,
+    "alerts.channels": channels.id,
+    "alerts.on_recovery": "monitor-recovery",
+  };
   const status = h("p", { class: "muted", "aria-live": "polite" });
   const form = h(
     "form",
@@ -114,6 +114,7 @@ function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElemen
       field(ids.grace_seconds, "Grace (seconds)", grace),
       field(ids.tags, "Tags", tags, "comma-separated"),
     ),
+    fieldset("Alerts", { id: "monitor-alerts" }, channels.el, recovery.el),
     h(
       "div",
       { class: "actions" },
@@ -124,29 +125,36 @@ function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElemen
   );
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const body: Record<string, unknown> = { name: name.value.trim() };
-    if (slug.value.trim()) body.slug = slug.value.trim();
-    if (period.value) body.period_seconds = Number(period.value);
-    if (cron.value.trim()) body.cron = cron.value.trim();
-    if (tz.value.trim() && cron.value.trim()) body.timezone = tz.value.trim();
-    if (grace.value) body.grace_seconds = Number(grace.value);
-    body.tags = tags.value
-      .split(",")
-      .map((t) => t.trim())
-      .filter(Boolean);
+    const request = monitorRequest({
+      name: name.value,
+      slug: slug.value,
+      period_seconds: period.value,
+      cron: cron.value,
+      timezone: tz.value,
+      grace_seconds: grace.value,
+      tags: tags.value,
+      channels: channels.read(),
+      on_recovery: recovery.box.checked,
+    });
+    const fieldIds = { ...placed, ...channels.fieldIds(request.channelRows) };
+    if ("errors" in request) {
+      showFieldErrors(form, request.errors, fieldIds);
+      status.textContent = "Fix the marked fields.";
+      return;
+    }
     status.textContent = "Saving…";
     try {
       const res = await api<{ data: Monitor }>(
         existing ? `/monitors/${encodeURIComponent(existing.id)}` : "/monitors",
         {
           method: existing ? "PATCH" : "POST",
-          body,
+          body: request.body,
         },
       );
       flash(`${existing ? "Saved" : "Created"} monitor ${res.data.name}.`);
       done();
     } catch (e) {
-      const rest = e instanceof ApiError ? showFieldErrors(form, e.errors, ids) : [];
+      const rest = e instanceof ApiError ? showFieldErrors(form, e.errors, fieldIds) : [];
       status.textContent = `Could not save: ${errorText(e)}${rest.length ? ` (${rest.join("; ")})` : ""}`;
     }
   });
