@@ -24,6 +24,7 @@ export function DashboardPage(props: { nonce: string }) {
           <nav class="nav" id="nav" aria-label="Sections" hidden>
             <a href="#/">Jobs</a>
             <a href="#/monitors">Monitors</a>
+            <a href="#/calendars">Calendars</a>
             <a href="#/logs">Logs</a>
             <a href="#/dead-letters">Dead letters</a>
             <a href="#/deliveries">Deliveries</a>

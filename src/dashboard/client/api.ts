@@ -1,12 +1,16 @@
 import { credentials } from "./session";
 import type { Credentials, FieldError, Problem } from "./types";
 
-/** A failed API call: `status` 0 when the server could not be reached; `errors` from a 400 problem document. */
+/**
+ * A failed API call: `status` 0 when the server could not be reached; `errors` from a 400 problem document;
+ * `problem` the whole document, for members a route adds (a 409's `jobs`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly errors: FieldError[] = [],
+    readonly problem: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -63,7 +67,12 @@ async function failure(res: Response, o: CallOptions): Promise<ApiError> {
   } catch {}
   const detail = typeof p?.detail === "string" ? p.detail : `HTTP ${res.status}`;
   if (!o.creds && res.status === 401) onUnauthorized(detail);
-  return new ApiError(res.status, detail, Array.isArray(p?.errors) ? p.errors : []);
+  return new ApiError(
+    res.status,
+    detail,
+    Array.isArray(p?.errors) ? p.errors : [],
+    p && typeof p === "object" ? (p as Record<string, unknown>) : {},
+  );
 }
 
 export async function api<T>(path: string, o: CallOptions = {}): Promise<T> {

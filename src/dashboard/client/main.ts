@@ -9,6 +9,7 @@ import { browserZoneName, setZoneChoice, type ZoneChoice, zoneChoice } from "./t
 import { currentRefresh, flash, flashNavigated, flashOutlived, notice } from "./ui";
 import { accountLogsView } from "./views/account-logs";
 import { alertRecipientsView } from "./views/alert-recipients";
+import { calendarsView } from "./views/calendars";
 import { deadLettersView } from "./views/dead-letters";
 import { deliveriesView } from "./views/deliveries";
 import { forgetJobView, jobView } from "./views/job";
@@ -142,6 +143,7 @@ function render(): void {
   else if (path === "/dead-letters") void deadLettersView();
   else if (path === "/deliveries") void deliveriesView(params);
   else if (path === "/monitors") void monitorsView();
+  else if (path === "/calendars") void calendarsView();
   else if (path === "/keys") keysView();
   else if (path === "/signing-secret") signingSecretView();
   else if (path === "/alert-recipients") alertRecipientsView();
