@@ -11,6 +11,7 @@ const STEPS: Record<string, string> = {
   "logs-load": "bench/logs-load.ts",
   sweep: "bench/sweep.ts",
   tick: "bench/tick.ts",
+  monitors: "bench/monitors.ts",
   export: "bench/export.ts",
   soak: "bench/soak.ts",
   "ledger-load": "bench/ledger-load.ts",
