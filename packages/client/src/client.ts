@@ -10,6 +10,7 @@ import { MonitorsResource, type PingOptions, type PingResult, pingKeyOf, sendPin
 import { ndjsonValues } from "./ndjson.js";
 import type { paths } from "./schema.js";
 import type {
+  AccountExportQuery,
   AccountLogsFilter,
   ApiKey,
   ApiKeyCreate,
@@ -26,12 +27,14 @@ import type {
   Job,
   JobClone,
   JobCreate,
+  JobExportQuery,
   JobListPage,
   JobListQuery,
   JobLogsFilter,
   JobStats,
   JobUpdate,
   LogsPage,
+  MetricsFormat,
   Problem,
   RedeliveredDelivery,
   ReplayPending,
@@ -88,7 +91,24 @@ export interface CursorPageOptions {
 export type DeliveriesPageOptions = DeliveriesFilter & CursorPageOptions;
 export type RunsPageOptions = RunsFilter & CursorPageOptions;
 
-export type ExportOptions = LogsSelector & { format?: ExportFormat; signal?: AbortSignal };
+/** Which logs an export streams: the logs pages' filters except the text search `q`. */
+export type ExportSelector =
+  | ({ jobId: string } & Omit<JobExportQuery, "format">)
+  | ({ jobId?: undefined } & Omit<AccountExportQuery, "format">);
+
+export type ExportOptions = ExportSelector & { format?: ExportFormat; signal?: AbortSignal };
+
+export interface MetricsOptions {
+  /** `prometheus` (text 0.0.4, the default) or `openmetrics` (OpenMetrics 1.0, ending with `# EOF`). */
+  format?: MetricsFormat;
+  signal?: AbortSignal;
+}
+
+/** The Accept header asking for exactly one exposition format (src/metrics/negotiate.ts). */
+const METRICS_ACCEPT: Record<MetricsFormat, string> = {
+  prometheus: "text/plain; version=0.0.4",
+  openmetrics: "application/openmetrics-text; version=1.0.0",
+};
 
 /** A streamed export: the body is read as the caller consumes it (the Worker pages its query by reads). */
 export interface LogExport {
@@ -110,7 +130,11 @@ function idempotency(options: RequestOptions): { "idempotency-key"?: string } {
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
-type CursorPage = { data: unknown[]; pagination: { next_cursor?: string | null } };
+type CursorPage = {
+  data: unknown[];
+  pagination: { next_cursor?: string | null };
+  scan?: { complete: boolean };
+};
 
 export class EdgecronClient {
   /** The underlying openapi-fetch client, typed by every route of the document, for anything not wrapped here. */
@@ -325,7 +349,10 @@ export class EdgecronClient {
 
   /**
    * One page of logs, most recent first. Without `cursor` it is the first page (with totals); pass the
-   * previous page's `pagination.next_cursor` for the next one.
+   * previous page's `pagination.next_cursor` for the next one. Filters: `status`, dates, `response_code` (`500`
+   * or `5xx`), `min_response_time_ms`/`max_response_time_ms`, and (one job only) `q`, a text search of bodies
+   * and errors: cursor-paged, no totals, and `scan.complete` false when the server's scan budget ended the
+   * request before the page was full: the page may hold fewer logs (even none) and `next_cursor` continues.
    */
   logsPage(options: LogsPageOptions): Promise<LogsPage> {
     const { jobId, signal, ...query } = options;
@@ -351,6 +378,22 @@ export class EdgecronClient {
    */
   logPages(options: LogsPageOptions): AsyncGenerator<LogsPage> {
     return cursorPages(options.cursor, (cursor) => this.logsPage({ ...options, cursor } as LogsPageOptions));
+  }
+
+  /**
+   * The account's metrics for a Prometheus scrape, as the exposition text: every live job's up, state, last run,
+   * runs and skips by status and reason, next run and response-time percentiles (README "Metrics").
+   */
+  async metrics(options: MetricsOptions = {}): Promise<string> {
+    const format = options.format ?? "prometheus";
+    return this.call(
+      this.raw.GET("/v1/cron-jobs/{accountId}/metrics", {
+        params: { path: this.account },
+        headers: { Accept: METRICS_ACCEPT[format] },
+        parseAs: "text",
+        signal: options.signal,
+      }),
+    );
   }
 
   /** Every matching log, newest first, one at a time (pages fetched as the loop needs them). */
@@ -475,11 +518,11 @@ export class EdgecronClient {
     const { data: body, response } = await this.send<ReadableStream<Uint8Array> | null>(
       jobId !== undefined
         ? this.raw.GET("/v1/cron-jobs/{accountId}/logs/{cron_job_id}/export", {
-            params: { path: this.job(jobId), query: { ...(query as JobLogsFilter), format } },
+            params: { path: this.job(jobId), query: { ...(query as JobExportQuery), format } },
             ...init,
           })
         : this.raw.GET("/v1/cron-jobs/{accountId}/logs/export", {
-            params: { path: this.account, query: { ...(query as AccountLogsFilter), format } },
+            params: { path: this.account, query: { ...(query as AccountExportQuery), format } },
             ...init,
           }),
     );
@@ -501,7 +544,8 @@ export class EdgecronClient {
 
 /**
  * Every page from `cursor` on, following `next_cursor` until it is null: one index range per page at any depth, and
- * entries added during the walk never make it skip or repeat one.
+ * entries added during the walk never make it skip or repeat one. A text search's page cut short by its scan budget
+ * (`scan.complete` false) may be empty and still continue.
  */
 async function* cursorPages<P extends CursorPage>(
   cursor: string | undefined,
@@ -511,7 +555,7 @@ async function* cursorPages<P extends CursorPage>(
     const page = await fetchPage(cursor);
     yield page;
     cursor = page.pagination.next_cursor ?? undefined;
-    if (!cursor || page.data.length === 0) return;
+    if (!cursor || (page.data.length === 0 && page.scan?.complete !== false)) return;
   }
 }
 

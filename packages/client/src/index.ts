@@ -4,9 +4,11 @@ export {
   EdgecronClient,
   type EdgecronClientOptions,
   type ExportOptions,
+  type ExportSelector,
   type LogExport,
   type LogsPageOptions,
   type LogsSelector,
+  type MetricsOptions,
   type RequestOptions,
   type RunsPageOptions,
 } from "./client.js";

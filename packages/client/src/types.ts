@@ -19,6 +19,7 @@ type JobLogsOp = paths["/v1/cron-jobs/{accountId}/logs/{cron_job_id}"]["get"];
 type AccountLogsOp = paths["/v1/cron-jobs/{accountId}/logs"]["get"];
 type JobExportOp = paths["/v1/cron-jobs/{accountId}/logs/{cron_job_id}/export"]["get"];
 type AccountExportOp = paths["/v1/cron-jobs/{accountId}/logs/export"]["get"];
+type MetricsOp = paths["/v1/cron-jobs/{accountId}/metrics"]["get"];
 type StatsOp = paths["/v1/cron-jobs/{accountId}/stats/{cron_job_id}"]["get"];
 type ListKeysOp = paths["/v1/cron-jobs/{accountId}/keys"]["get"];
 type CreateKeyOp = paths["/v1/cron-jobs/{accountId}/keys"]["post"];
@@ -66,6 +67,13 @@ export type AccountLogsFilter = Omit<Query<AccountLogsOp>, "page" | "cursor" | "
 export type JobExportQuery = Query<JobExportOp>;
 export type AccountExportQuery = Query<AccountExportOp>;
 export type ExportFormat = NonNullable<JobExportQuery["format"]>;
+/** A text search's progress (`q` only): whether the scan reached the range's end or its budget ended it. */
+export type LogsScan = NonNullable<LogsPage["scan"]>;
+
+/** `GET …/metrics`' exposition formats, chosen by `Accept`: Prometheus text 0.0.4 or OpenMetrics 1.0. */
+export type MetricsFormat = "prometheus" | "openmetrics";
+/** The 200 content types `GET …/metrics` answers. */
+export type MetricsContentType = keyof NonNullable<MetricsOp["responses"][200]["content"]>;
 
 /** `GET …/stats/{id}` query and answer's data. */
 export type StatsQuery = Query<StatsOp>;

@@ -45,6 +45,10 @@ export async function readmeExamples(save: (logs: unknown[]) => void) {
     log.response_code?.toFixed();
   }
   for await (const page of edgecron.logPages({ tags: "reports", limit: 100 })) save(page.data);
+  const slow = await edgecron.logsPage({ jobId: job.id, response_code: "5xx", min_response_time_ms: 500 });
+  const found = await edgecron.logsPage({ jobId: job.id, q: "timeout" });
+  const exposition: string = await edgecron.metrics({ format: "prometheus" });
+  save([slow.data, found.scan?.complete, found.scan?.scanned, exposition.length]);
   const exp = await edgecron.exportLogs({ jobId: job.id, format: "csv", start_date: "2026-11-01" });
   exp.body.getReader();
   for await (const r of edgecron.runs(job.id, { state: "skipped", start_date: "2026-11-01" })) {

@@ -167,6 +167,19 @@ describe("SDK against the Worker", () => {
     expect((await sdk.logsPage({ jobId: job.id, status: "failure" })).data).toEqual([]);
   });
 
+  it("filters logs by response code and latency (pages and exports), searches text, reads the metrics", async () => {
+    expect((await sdk.logsPage({ jobId: job.id, response_code: "2xx", min_response_time_ms: 0 })).data).toHaveLength(3);
+    expect((await sdk.logsPage({ jobId: job.id, response_code: "5xx" })).data).toEqual([]);
+    expect(await all(sdk.exportRecords({ jobId: job.id, response_code: "5xx" }))).toEqual([]);
+    const search = await sdk.logsPage({ jobId: job.id, q: "no-such-text-anywhere" });
+    expect(search.data).toEqual([]);
+    expect(search.scan).toMatchObject({ complete: true, next_cursor: null });
+    const prom = await sdk.metrics();
+    expect(prom).toContain(`edgecron_job_up{job_id="${job.id}"`);
+    expect(prom).not.toContain("# EOF");
+    expect(await sdk.metrics({ format: "openmetrics" })).toMatch(/# EOF\n$/);
+  });
+
   it("streams the export: NDJSON records oldest first, and CSV as an attachment", async () => {
     const records: ExecutionLog[] = await all(sdk.exportRecords({ jobId: job.id }));
     expect(records.map((r) => r.id).sort()).toEqual([...runs].sort());
@@ -519,6 +532,18 @@ describe("CLI against the Worker", () => {
     expect(
       (await edgecron(["logs", failing, "--since", "1h", "--status", "failure", "--json"])).out.trim().split("\n"),
     ).toHaveLength(1);
+  });
+
+  it("logs --code/--min-ms/--search and metrics", async () => {
+    const failed = (await edgecron(["logs", failing, "--code", "5xx", "--min-ms", "0", "--json"])).out.trim();
+    expect(failed.split("\n").map((l) => (JSON.parse(l) as ExecutionLog).response_code)).toEqual([500]);
+    expect((await edgecron(["logs", id, "--code", "500"])).out).toBe("No logs\n");
+    const search = await edgecron(["logs", id, "--search", "no-such-text-anywhere"]);
+    expect(search).toMatchObject({ code: EXIT.ok, out: "No logs\n", err: "" });
+    const metrics = await edgecron(["metrics", "--openmetrics"]);
+    expect(metrics.code).toBe(EXIT.ok);
+    expect(metrics.out).toContain(`edgecron_job_up{job_id="${id}"`);
+    expect(metrics.out).toMatch(/# EOF\n$/);
   });
 
   it("logs --follow prints new runs as they are recorded and exits 0 on SIGINT", async () => {

@@ -8,10 +8,10 @@ import { createWriteStream } from "node:fs";
 import type { ExportFormat } from "../types.js";
 import { CliError, EXIT } from "./exit-codes.js";
 import type { Ctx } from "./main.js";
-import { type LogsArgs, selector } from "./selector.js";
+import { exportSelector, type LogsArgs } from "./selector.js";
 
 export async function exportLogs(ctx: Ctx, a: LogsArgs & { format: ExportFormat }, output: string | undefined) {
-  const exp = await ctx.client().exportLogs({ ...selector(a), format: a.format });
+  const exp = await ctx.client().exportLogs({ ...exportSelector(a), format: a.format });
   const toFile = output !== undefined && output !== "-";
   const sink: NodeJS.WritableStream = toFile ? createWriteStream(output, { flags: "w" }) : ctx.io.stdout;
   let bytes = 0;

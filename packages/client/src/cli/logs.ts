@@ -18,24 +18,56 @@ export const FOLLOW_LOOKBACK_MS = 120_000;
 
 const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
-async function newest(ctx: Ctx, a: LogsArgs, limit: number, signal?: AbortSignal): Promise<ExecutionLog[]> {
-  const out: ExecutionLog[] = [];
-  for await (const log of ctx.client().logs({ ...selector(a), limit: Math.min(limit, 100), signal })) {
-    out.push(log);
-    if (out.length >= limit) break;
+/** Where a text search stopped when its scan budget ended a request: logs scanned, and the cursor going on. */
+interface Stopped {
+  scanned: number;
+  cursor: string;
+}
+
+/**
+ * The newest `limit` matching logs, from `cursor` on. A text search (`q`) stops at the first request whose scan
+ * budget ended before its page was full (`scan.complete` false), rather than scanning on without telling.
+ */
+async function newest(
+  ctx: Ctx,
+  a: LogsArgs,
+  limit: number,
+  signal?: AbortSignal,
+  cursor?: string,
+): Promise<{ logs: ExecutionLog[]; stopped?: Stopped }> {
+  const logs: ExecutionLog[] = [];
+  let scanned = 0;
+  while (logs.length < limit) {
+    const page = await ctx.client().logsPage({ ...selector(a), limit: Math.min(limit, 100), cursor, signal });
+    logs.push(...page.data.slice(0, limit - logs.length));
+    scanned += page.scan?.scanned ?? 0;
+    cursor = page.pagination.next_cursor ?? undefined;
+    if (!cursor || (page.data.length === 0 && !page.scan)) break;
+    if (page.scan?.complete === false) return { logs, stopped: { scanned, cursor } };
   }
-  return out;
+  return { logs };
 }
 
 function printLogs(ctx: Ctx, logs: ExecutionLog[], withJob: boolean) {
   for (const log of logs) line(ctx.io.stdout, ctx.json ? JSON.stringify(log) : logLine(log, withJob));
 }
 
-/** Prints the latest `limit` matching logs, oldest first (`--json`: one JSON object per line). */
-export async function latestLogs(ctx: Ctx, a: LogsArgs, limit: number) {
-  const logs = (await newest(ctx, a, limit)).reverse();
+/**
+ * Prints the latest `limit` matching logs, oldest first (`--json`: one JSON object per line), from `cursor` on; a
+ * note on stderr when a text search's scan budget ended first.
+ */
+export async function latestLogs(ctx: Ctx, a: LogsArgs, limit: number, cursor?: string) {
+  const { logs, stopped } = await newest(ctx, a, limit, undefined, cursor);
+  logs.reverse();
   if (!ctx.json) line(ctx.io.stdout, logs.length === 0 ? "No logs" : logsHeader(!a.jobId));
   printLogs(ctx, logs, !a.jobId);
+  if (stopped) {
+    line(
+      ctx.io.stderr,
+      `note: the search's scan budget ended after ${stopped.scanned} logs, before ${limit} matches; older logs ` +
+        `may match: continue with --cursor ${stopped.cursor} (or narrow --since/--until)`,
+    );
+  }
 }
 
 function transient(error: unknown): boolean {
@@ -53,7 +85,7 @@ export async function followLogs(ctx: Ctx, a: LogsArgs, limit: number, intervalM
   process.once("SIGTERM", onSignal);
   const withJob = !a.jobId;
   try {
-    const first = (await newest(ctx, a, limit, stop.signal)).reverse();
+    const first = (await newest(ctx, a, limit, stop.signal)).logs.reverse();
     if (!ctx.json) line(ctx.io.stdout, logsHeader(withJob));
     printLogs(ctx, first, withJob);
     const seen = new Map<string, number>(first.map((l) => [l.id, Date.parse(l.executed_at)]));

@@ -55,6 +55,9 @@ const FILTERS: Options = {
   since: { type: "string" },
   until: { type: "string" },
   tag: { type: "string", multiple: true },
+  code: { type: "string" },
+  "min-ms": { type: "string" },
+  "max-ms": { type: "string" },
 };
 
 function readJsonFile(path: string | undefined): unknown {
@@ -74,7 +77,7 @@ function readJsonFile(path: string | undefined): unknown {
 
 const STATUSES = ["success", "failure", "error", "timeout"] as const;
 
-/** --status, --since, --until, --tag → the logs/export filters (the job given as the optional argument). */
+/** --status, --since, --until, --tag, --code, --min-ms, --max-ms → the logs/export filters (job: the argument). */
 function logFilters(ctx: Ctx): LogsArgs {
   const status = ctx.str("status");
   if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
@@ -85,14 +88,29 @@ function logFilters(ctx: Ctx): LogsArgs {
   if (jobId && tags.length > 0) throw new UsageError("--tag selects jobs: give a job id or --tag, not both");
   const since = ctx.str("since");
   const until = ctx.str("until");
+  const code = ctx.str("code");
+  // The API's own rule (src/logs/schemas.ts): a status code 100–599 or a class 1xx–5xx.
+  if (code !== undefined && !/^[1-5](\d\d|xx)$/i.test(code)) {
+    throw new UsageError(`--code must be a status code (500) or a class (5xx), not "${code}"`);
+  }
+  const minMs = int(ctx, "min-ms", 0, 2_147_483_647);
+  const maxMs = int(ctx, "max-ms", 0, 2_147_483_647);
+  if (minMs !== undefined && maxMs !== undefined && minMs > maxMs) {
+    throw new UsageError("--min-ms must not be greater than --max-ms");
+  }
   return {
     jobId,
     status: status as LogsArgs["status"],
     start_date: since === undefined ? undefined : parseSince(since, "--since"),
     end_date: until === undefined ? undefined : parseSince(until, "--until"),
     tags: tags.length > 0 ? tags.join(",") : undefined,
+    response_code: code,
+    min_response_time_ms: minMs,
+    max_response_time_ms: maxMs,
   };
 }
+
+const LOG_FILTERS_USAGE = "[--status s] [--since 1h|<ISO>] [--until …] [--code 500|5xx] [--min-ms n] [--max-ms n]";
 
 function jobCommand(verb: string, summary: string, act: (c: EdgecronClient, id: string) => Promise<unknown>) {
   return {
@@ -284,23 +302,32 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   logs: {
-    usage: "logs [job-id] [--status s] [--since 1h|<ISO>] [--until …] [--tag t]… [--limit n] [--follow [--interval s]]",
-    summary: "the latest logs, oldest first (account-wide without a job id); --follow keeps printing new ones",
+    usage: `logs [job-id] ${LOG_FILTERS_USAGE} [--search text] [--tag t]… [--limit n] [--cursor c] [--follow [--interval s]]`,
+    summary:
+      "the latest logs, oldest first (account-wide without a job id); --search finds text in one job's bodies and " +
+      "errors (31 days at most; a note says when the server's scan budget ended the search); --follow keeps " +
+      "printing new ones",
     options: {
       ...FILTERS,
+      search: { type: "string" },
+      cursor: { type: "string" },
       limit: { type: "string" },
       follow: { type: "boolean", short: "F" },
       interval: { type: "string" },
     },
     args: [0, 1],
     async run(ctx) {
-      const filters = logFilters(ctx);
+      const filters: LogsArgs = { ...logFilters(ctx), q: ctx.str("search") };
+      if (filters.q !== undefined && !filters.jobId) {
+        throw new UsageError("--search reads one job's logs: give a job id");
+      }
       const limit = int(ctx, "limit", 1, 10_000) ?? 20;
       if (!ctx.bool("follow")) {
         if (ctx.str("interval") !== undefined) throw new UsageError("--interval goes with --follow");
-        await latestLogs(ctx, filters, limit);
+        await latestLogs(ctx, filters, limit, ctx.str("cursor"));
         return EXIT.ok;
       }
+      if (ctx.str("cursor") !== undefined) throw new UsageError("--cursor and --follow exclude each other");
       if (filters.end_date !== undefined) throw new UsageError("--until and --follow exclude each other");
       const interval = int(ctx, "interval", 1, 3600) ?? 2;
       await followLogs(ctx, filters, limit, interval * 1000);
@@ -308,7 +335,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   export: {
-    usage: "export [job-id] [--format ndjson|csv] [--status s] [--since …] [--until …] [--tag t]… [-o file]",
+    usage: `export [job-id] [--format ndjson|csv] ${LOG_FILTERS_USAGE} [--tag t]… [-o file]`,
     summary: "stream every matching log, oldest first, to a file or standard output",
     options: { ...FILTERS, format: { type: "string" }, output: { type: "string", short: "o" } },
     args: [0, 1],
@@ -316,6 +343,19 @@ const COMMANDS: Record<string, Command> = {
       const format = ctx.str("format") ?? "ndjson";
       if (format !== "ndjson" && format !== "csv") throw new UsageError("--format must be ndjson or csv");
       await exportLogs(ctx, { ...logFilters(ctx), format: format as ExportFormat }, ctx.str("output"));
+      return EXIT.ok;
+    },
+  },
+  metrics: {
+    usage: "metrics [--openmetrics]",
+    summary: "the account's job metrics as a Prometheus scrape sees them (Prometheus text, or OpenMetrics 1.0)",
+    options: { openmetrics: { type: "boolean" } },
+    args: [0, 0],
+    async run(ctx) {
+      const format = ctx.bool("openmetrics") ? "openmetrics" : "prometheus";
+      const text = await ctx.client().metrics({ format });
+      if (ctx.json) ctx.print({ format, text }, "");
+      else ctx.io.stdout.write(text);
       return EXIT.ok;
     },
   },
