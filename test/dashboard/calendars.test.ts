@@ -16,6 +16,7 @@ import {
   referencingJobs,
   windowToForm,
 } from "../../src/dashboard/client/calendar-state";
+import { ScheduleConfigSchema } from "../../src/lib/schedule/schema";
 import { createAccount } from "../helpers/accounts";
 import { api } from "../helpers/http";
 import { jobsApi } from "../helpers/jobs";
@@ -231,6 +232,27 @@ describe("maintenance window form", () => {
 });
 
 describe("referencingJobs", () => {
+  it.skipIf(!("exclude_calendars" in ScheduleConfigSchema.shape))(
+    "names the jobs that exclude a calendar when its delete is refused",
+    async () => {
+      const acct = await createAccount("Calendar in use");
+      const jobs = jobsApi(acct);
+      const cal = await jobs.send("POST", "/calendars", { name: "In use", dates: ["2099-12-25"] });
+      expect(cal.status, JSON.stringify(cal.body)).toBe(201);
+      const job = await jobs.create({
+        name: "Excluding",
+        endpoint_url: "https://api.example.com/run",
+        method: "GET",
+        timezone: "UTC",
+        schedule_config: { repeat_type: "days", time: "09:00", exclude_calendars: [cal.body.data.id] },
+      });
+      expect(job.status, JSON.stringify(job.body)).toBe(201);
+      const refused = await jobs.send("DELETE", `/calendars/${cal.body.data.id}`);
+      expect(refused.status).toBe(409);
+      expect(referencingJobs(refused.body)).toEqual([{ id: job.body.data.id, name: "Excluding" }]);
+    },
+  );
+
   it("reads a 409's jobs, and nothing from another problem", () => {
     expect(referencingJobs({ status: 409, jobs: [{ id: "a", name: "A" }, { id: 1 }] })).toEqual([
       { id: "a", name: "A" },

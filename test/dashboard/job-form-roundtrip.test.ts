@@ -7,7 +7,7 @@
  */
 import type { z } from "@hono/zod-openapi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formToRequest, type JobFormState, jobToForm } from "../../src/dashboard/client/job-form-state";
+import { formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../../src/dashboard/client/job-form-state";
 import type { Job } from "../../src/dashboard/client/types";
 import { CreateJobSchema, JobSchema, UpdateJobSchema } from "../../src/jobs/schemas";
 import { createAccount, type TestAccount } from "../helpers/accounts";
@@ -168,6 +168,7 @@ const GENERATORS: Record<string, Json> = {
 };
 
 const FIELDS = leaves(CreateJobSchema);
+const EXCLUDE_CALENDARS = "schedule_config.exclude_calendars";
 
 /**
  * Jobs that together carry every generator: each generator joins the first job it fits (no field set twice with
@@ -237,6 +238,12 @@ describe("the job form round-trips every writable field", () => {
   beforeAll(async () => {
     acct = await createAccount("Form round-trip");
     jobs = jobsApi(acct);
+    // Excluded calendars must be the account's own: the generator names one made here.
+    if (FIELDS.includes(EXCLUDE_CALENDARS)) {
+      const cal = await jobs.send("POST", "/calendars", { name: "Round-trip holidays", dates: ["2099-12-25"] });
+      expect(cal.status, JSON.stringify(cal.body)).toBe(201);
+      GENERATORS[EXCLUDE_CALENDARS] = schedule({ exclude_calendars: [cal.body.data.id] });
+    }
     const res = await jobs.create(finalize({}));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     minimal = (await jobs.details(res.body.data.id)).body.data;
@@ -384,6 +391,22 @@ describe("the job form's own checks", () => {
     });
     expect(request.body.body).toBe("[redacted:3a1b2c3d]");
     expect((request.body.alerts as Json).channels).toEqual([{ type: "discord", url: "https://d.test/x" }]);
+  });
+});
+
+describe("the job form's excluded calendars", () => {
+  it("sends them when ticked or stored, and leaves a schedule without them as it was", () => {
+    const state = jobToForm(null);
+    expect(state.schedule.exclude_calendars).toBeNull();
+    expect(scheduleConfig(state.schedule)).not.toHaveProperty("exclude_calendars");
+    const ids = ["550e8400-e29b-41d4-a716-446655440000"];
+    expect(scheduleConfig({ ...state.schedule, exclude_calendars: ids })).toMatchObject({ exclude_calendars: ids });
+    // Unticking every calendar of a job that had some clears them.
+    expect(scheduleConfig({ ...state.schedule, exclude_calendars: [] })).toMatchObject({ exclude_calendars: [] });
+    const stored = jobToForm({
+      schedule_config: { repeat_type: "days", time: "09:00", exclude_calendars: ids },
+    } as unknown as Job);
+    expect(stored.schedule.exclude_calendars).toEqual(ids);
   });
 });
 

@@ -57,6 +57,8 @@ export interface JobFormState {
     cron_list: boolean;
     run_at: string;
     start_date: string;
+    /** Calendar ids whose slots are skipped; null when the stored schedule has none and none is ticked. */
+    exclude_calendars: string[] | null;
   };
   jitter_seconds: string;
   overlap_policy: string;
@@ -152,6 +154,7 @@ export function jobToForm(job: Job | null, timezone = "UTC"): JobFormState {
       cron_list: Array.isArray(sc.cron),
       run_at: sc.run_at ?? "",
       start_date: sc.start_date ?? "",
+      exclude_calendars: excludedCalendars(sc),
     },
     jitter_seconds: text(job?.jitter_seconds ?? 0),
     overlap_policy: job?.overlap_policy ?? "allow",
@@ -234,8 +237,10 @@ export function parseHeaders(lines: string): { headers: Record<string, string> }
 
 /** schedule_config as sent: only the fields the chosen kind uses (the API refuses the others beside it). */
 export function scheduleConfig(s: JobFormState["schedule"]): ScheduleConfigInput {
-  if (s.mode === "once") return { run_at: s.run_at.trim() };
-  const c: ScheduleConfigInput = {};
+  // The generated types gain exclude_calendars when the client is regenerated.
+  const excluded = s.exclude_calendars === null ? {} : { exclude_calendars: s.exclude_calendars };
+  if (s.mode === "once") return { run_at: s.run_at.trim(), ...excluded } as ScheduleConfigInput;
+  const c: ScheduleConfigInput = { ...excluded } as ScheduleConfigInput;
   if (s.start_date.trim()) c.start_date = s.start_date.trim();
   // Every row is sent, an empty one too: the API's `cron.<i>` or `additional_times.<i>` then names the row shown.
   if (s.mode === "cron") {
@@ -375,6 +380,12 @@ function extrasOf(job: Job | null | undefined): {
 } {
   const j = (job ?? {}) as { completion?: { timeout_seconds: number } | null; alerts?: { slo?: unknown } };
   return { completion: j.completion, slo: (j.alerts?.slo ?? null) as ReturnType<typeof extrasOf>["slo"] };
+}
+
+/** The schedule's excluded calendars (docs/API-NOTES.md "Calendars and maintenance windows"), read loosely. */
+function excludedCalendars(sc: Partial<ScheduleConfig>): string[] | null {
+  const ids = (sc as { exclude_calendars?: unknown }).exclude_calendars;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : null;
 }
 
 /** The job's pause fields (docs/API-NOTES.md "Pause until"), read loosely: older generated types lack them. */

@@ -1,4 +1,5 @@
 import { ApiError, api } from "../api";
+import type { Calendar, CursorPage } from "../calendar-state";
 import { channelEditor } from "../channel-editor";
 import { field, h } from "../dom";
 import { checkbox, fieldset, grid, groupField, input, listEditor, select, textarea } from "../form";
@@ -49,6 +50,7 @@ const FIELD_IDS: Record<string, string> = {
   "schedule_config.cron": "f-cron",
   "schedule_config.run_at": "f-run-at",
   "schedule_config.start_date": "f-start-date",
+  "schedule_config.exclude_calendars": "f-exclude-calendars",
   jitter_seconds: "f-jitter",
   overlap_policy: "f-overlap",
   catchup: "f-catchup",
@@ -111,6 +113,11 @@ function urlHint(url: string) {
  * values arrive as redaction tokens: each is shown as "secret · set" and sent back unchanged unless replaced.
  */
 export async function jobFormView(jobId: string | null): Promise<void> {
+  // The account's calendars, for exclude_calendars (at most 100 listed; null when the list failed).
+  const calendarsLoad = api<CursorPage<Calendar>>("/calendars", { params: { limit: 100 } }).then(
+    (b) => b.data,
+    () => null,
+  );
   let job: Job | null = null;
   if (jobId) {
     try {
@@ -123,6 +130,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
   const editing = job !== null;
   const s = jobToForm(job, zoneName());
   const sc = s.schedule;
+  const calendarList = await calendarsLoad;
 
   // Request
   const name = input("f-name", "text", s.name, { required: "" });
@@ -249,6 +257,30 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     addLabel: "Add a time",
     onChange: scheduleChanged,
   });
+  // A stored id the list lacks (deleted since, or the list failed) stays ticked, shown by its id.
+  const storedExcluded = sc.exclude_calendars ?? [];
+  const listed = new Set((calendarList ?? []).map((c) => c.id));
+  const calendarBoxes = [
+    ...(calendarList ?? []).map((c) => [c.id, c.name] as const),
+    ...storedExcluded.filter((id) => !listed.has(id)).map((id) => [id, id] as const),
+  ].map(([id, label], i) => {
+    const box = h("input", { type: "checkbox", id: `f-cal-${i}`, value: id });
+    box.checked = storedExcluded.includes(id);
+    return { box, el: h("label", { class: "inline" }, box, label) };
+  });
+  const excludeCalendars = h(
+    "div",
+    { id: "f-exclude-calendars", class: "days" },
+    calendarBoxes.length
+      ? calendarBoxes.map((b) => b.el)
+      : h(
+          "span",
+          { class: "muted" },
+          calendarList === null
+            ? "Could not load the calendars."
+            : ["No calendars yet: ", h("a", { href: "#/calendars" }, "create one"), "."],
+        ),
+  );
   const runAt = input("f-run-at", "text", sc.run_at, { placeholder: "2026-12-24T18:00:00Z", spellcheck: "false" });
   const startDate = input("f-start-date", "text", sc.start_date, { placeholder: "2026-01-15", spellcheck: "false" });
   const jitter = input("f-jitter", "number", s.jitter_seconds, { min: "0", max: "3600" });
@@ -470,6 +502,12 @@ export async function jobFormView(jobId: string | null): Promise<void> {
       cronFields,
       onceFields,
       timingFields,
+      groupField(
+        "f-exclude-calendars",
+        "Skip slots inside these calendars",
+        excludeCalendars,
+        "Each skipped slot is recorded in the history with reason calendar",
+      ),
       endFields,
       preview,
     ),
@@ -542,6 +580,12 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     ),
   );
 
+  /** The ticked calendars; null while none is ticked and the stored schedule had none (sent as before). */
+  function checkedCalendars(): string[] | null {
+    const ids = calendarBoxes.filter((b) => b.box.checked).map((b) => b.box.value);
+    return ids.length || sc.exclude_calendars !== null ? ids : null;
+  }
+
   /** The controls' values as the form state (job-form-state.ts turns it into the request). */
   function readState(): JobFormState {
     return {
@@ -576,6 +620,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
         cron_list: sc.cron_list,
         run_at: runAt.value,
         start_date: startDate.value,
+        exclude_calendars: checkedCalendars(),
       },
       jitter_seconds: jitter.value,
       overlap_policy: overlap.value,
