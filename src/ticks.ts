@@ -75,7 +75,11 @@ export async function runShardTick(
   if (msg.task === "dispatch") {
     // Jobs paused until this tick are active again before the claims, so a slot at paused_until runs now.
     await resumePausedJobs(db, msg.scheduledTime);
-    const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), { maxPages: budgets.maxPages });
+    const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), {
+      maxPages: budgets.maxPages,
+      // Calendars and windows are cached as long as directory entries: an edit applies within that TTL.
+      rulesTtlMs: config(env).DIRECTORY_CACHE_SECONDS * 1000,
+    });
     // Monitors ride the same tick, in a query budget of their own, so dispatch keeps its share.
     await checkShardMonitors(env, msg, budgets.monitorQueries);
     // Awaiting runs past their deadline become `timeout`, in a budget of their own; the rest wait a minute.

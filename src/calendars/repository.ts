@@ -1,7 +1,7 @@
 import { and, desc, eq, getTableColumns, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type CalendarRow, calendars, cronJobs, type MaintenanceWindowRow, maintenanceWindows } from "../db/schema";
-import type { LogPosition } from "../logs/cursor";
+import type { Position } from "./cursor";
 
 /** Inserts `row` unless the account has `max` rows in `table`: one statement, so concurrent creates cannot overshoot. */
 async function insertWithinLimit(
@@ -51,15 +51,15 @@ export async function updateWindow(db: Db, accountId: string, id: string, set: P
 }
 
 /** A keyset page (created_at, id) newest first; one more row than `limit` says a page follows. */
-function keyset(table: typeof calendars | typeof maintenanceWindows, cursor?: LogPosition): SQL | undefined {
+function keyset(table: typeof calendars | typeof maintenanceWindows, cursor?: Position): SQL | undefined {
   if (!cursor) return undefined;
   return or(
-    lt(table.createdAt, cursor.executedAt),
-    and(eq(table.createdAt, cursor.executedAt), lt(table.id, cursor.id)),
+    lt(table.createdAt, cursor.createdAt),
+    and(eq(table.createdAt, cursor.createdAt), lt(table.id, cursor.id)),
   ) as SQL;
 }
 
-export function listCalendars(db: Db, accountId: string, limit: number, cursor?: LogPosition) {
+export function listCalendars(db: Db, accountId: string, limit: number, cursor?: Position) {
   return db
     .select()
     .from(calendars)
@@ -68,7 +68,7 @@ export function listCalendars(db: Db, accountId: string, limit: number, cursor?:
     .limit(limit + 1);
 }
 
-export function listWindows(db: Db, accountId: string, limit: number, cursor?: LogPosition) {
+export function listWindows(db: Db, accountId: string, limit: number, cursor?: Position) {
   return db
     .select()
     .from(maintenanceWindows)

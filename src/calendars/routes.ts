@@ -4,8 +4,8 @@ import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
-import { encodeCursor } from "../logs/cursor";
 import { rulesCache } from "./cache";
+import { encodePosition } from "./cursor";
 import { IcsError, parseIcs } from "./ics";
 import { presentCalendar, presentWindow } from "./present";
 import {
@@ -208,7 +208,7 @@ function page<T extends { createdAt: number; id: string }>(rows: T[], limit: num
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   const last = shown[shown.length - 1];
-  const next_cursor = more && last ? encodeCursor({ executedAt: last.createdAt, id: last.id }) : null;
+  const next_cursor = more && last ? encodePosition({ createdAt: last.createdAt, id: last.id }) : null;
   return { shown, pagination: { limit, next_cursor } };
 }
 

@@ -1,11 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { maintenanceActions } from "../db/schema";
+import { cursorQuery, nextCursorSchema } from "../http/pagination";
 import { AccountParamSchema, intQuery, UuidSchema } from "../http/schemas";
-import { NameSchema, TagsSchema, Timezone } from "../jobs/schemas";
+import { refuseHiddenCharacters } from "../http/well-formed";
 import { parseInstant } from "../lib/dates";
 import { CronExpressionSchema } from "../lib/schedule/schema";
-import { decodeCursor, type LogPosition } from "../logs/cursor";
-import { CursorPaginationSchema } from "../logs/schemas";
+import { isValidTimeZone } from "../lib/schedule/timezone";
+import { decodePosition } from "./cursor";
 
 /** Caps on one calendar's or window's lists: a tick evaluates them per due slot, so they stay small. */
 export const MAX_DATES = 1000;
@@ -16,6 +17,37 @@ export const MAX_SCOPE_IDS = 100;
 export const MAX_DURATION_MINUTES = 10_080;
 /** The longest ICS text accepted (the request body limit caps it too). */
 export const MAX_ICS_CHARS = 512_000;
+
+/** The jobs' name, tag and zone rules (src/jobs/schemas.ts), restated here: jobs import this folder. */
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200)
+  .superRefine(refuseHiddenCharacters)
+  .openapi({ example: "Public holidays" });
+const MAX_TAGS = 20;
+const TagsSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(50)
+      .regex(/^[^,\s][^,]*$/, "must not be empty, start with a space, or contain commas")
+      .superRefine(refuseHiddenCharacters),
+  )
+  .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
+  .refine((tags) => new Set(tags).size === tags.length, "tags must be unique")
+  .openapi({ example: ["db"] });
+const Timezone = z
+  .string()
+  .max(64)
+  .refine(isValidTimeZone, "must be an IANA time zone such as America/New_York")
+  .openapi({ example: "Europe/Berlin" });
+
+const CursorPaginationSchema = z
+  .object({ limit: z.number().int(), next_cursor: nextCursorSchema("items") })
+  .openapi("CalendarCursorPagination");
 
 const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME_WITH_ZONE = /T.*(Z|[+-]\d{2}:?\d{2})$/i;
@@ -104,23 +136,9 @@ export const WindowParamsSchema = AccountParamSchema.extend({
   window_id: UuidSchema.openapi({ description: "The maintenance window id (UUID)" }),
 });
 
-const CursorSchema = z
-  .string()
-  .transform((value, ctx): LogPosition => {
-    const position = decodeCursor(value);
-    if (position) return position;
-    ctx.addIssue({
-      code: "custom",
-      message: "is not a valid cursor; pass pagination.next_cursor from a previous response unchanged",
-    });
-    return z.NEVER;
-  })
-  .optional()
-  .openapi({ type: "string", description: "Opaque: `pagination.next_cursor` of the previous page" });
-
 export const ListQuerySchema = z.strictObject({
   limit: intQuery({ min: 1, max: 100, default: 50 }),
-  cursor: CursorSchema,
+  cursor: cursorQuery(decodePosition, "Opaque: `pagination.next_cursor` of the previous page"),
 });
 
 const iso = z.string().openapi({ example: "2026-12-24T18:00:00Z" });

@@ -5,7 +5,7 @@ import { executionId } from "../lib/execution-id";
 import { occurrencesExhausted } from "../lib/schedule/end";
 import { slotsThrough } from "../lib/schedule/next-run";
 import type { ScheduleConfig } from "../lib/schedule/schema";
-import { insertRunSelect, reasonNumber, runWhere, STATE } from "./run-row";
+import { insertRunSelect, jobNum, reasonNumber, runWhere, STATE } from "./run-row";
 
 /**
  * Catch-up (docs/API-NOTES.md "Catch-up and run states"): what a claim does with the slots due at a tick. The
@@ -46,9 +46,14 @@ export interface MissedSpan {
   count: number;
 }
 
+/** Why a due slot is skipped without running (src/calendars/rules.ts): a calendar or a `skip` maintenance window. */
+export type ExclusionReason = "calendar" | "maintenance";
+
 export interface ClaimPlan {
   /** The slot that runs: always the newest handled; null when none does. */
   run: number | null;
+  /** The newest slot, had it run, when a calendar or maintenance window excludes it instead; absent otherwise. */
+  excluded?: { slot: number; reason: ExclusionReason } | null;
   /** The slots this claim records as missed, oldest to newest, all before `run`. */
   missed: MissedSpan | null;
   /** The newest slot handled: the job's last_claimed_slot after the claim. */
@@ -62,8 +67,16 @@ export interface ClaimPlan {
   steps: number;
 }
 
-/** The claim of a due job at the tick `scheduledTime`, made at `now`. */
-export function planClaim(job: CatchupJob, scheduledTime: number, now: number): ClaimPlan {
+/**
+ * The claim of a due job at the tick `scheduledTime`, made at `now`. `exclude` says why a slot may not run (a
+ * calendar or maintenance window); only the slot that would run is asked, so missed slots stay missed.
+ */
+export function planClaim(
+  job: CatchupJob,
+  scheduledTime: number,
+  now: number,
+  exclude?: (slot: number) => ExclusionReason | null,
+): ClaimPlan {
   const first = job.nextRunAt ?? scheduledTime;
   const config = JSON.parse(job.scheduleConfig) as ScheduleConfig;
   const schedule = { config, timezone: job.timezone, anchorAt: job.scheduleAnchorAt };
@@ -71,12 +84,15 @@ export function planClaim(job: CatchupJob, scheduledTime: number, now: number): 
   const due = [first, ...walk.slots];
   const partial = walk.next !== null && walk.next <= scheduledTime;
   const newest = due[due.length - 1] as number;
-  const runs = !partial && runnable(job, newest, scheduledTime, now);
-  const count = runs ? due.length - 1 : due.length;
+  const due_ = !partial && runnable(job, newest, scheduledTime, now);
+  const reason = due_ && exclude ? exclude(newest) : null;
+  const runs = due_ && reason === null;
+  const count = due_ ? due.length - 1 : due.length;
   const missed = count > 0 ? { first, last: due[count - 1] as number, count } : null;
   const occurrences = job.occurrences + (runs ? 1 : 0);
   const next = runs && occurrencesExhausted(config, occurrences) ? null : walk.next;
-  return { run: runs ? newest : null, missed, newest, next, occurrences, partial, steps: due.length };
+  const excluded = reason === null ? null : { slot: newest, reason };
+  return { run: runs ? newest : null, excluded, missed, newest, next, occurrences, partial, steps: due.length };
 }
 
 /** Whether the newest due slot runs: `none` runs only the tick's own slot; max_lateness_seconds bounds both. */
@@ -100,7 +116,7 @@ const claimedOn = (job: CatchupJob, plan: ClaimPlan): SQL =>
 export const spanRef = (jobId: string, first: number) => ({ id: executionId(jobId, first, 0), jobId });
 
 /** Skip reasons recorded as spans (first slot, last slot, count) rather than a row per slot. */
-export type SpanReason = "missed" | "paused";
+export type SpanReason = "missed" | "paused" | ExclusionReason;
 
 const spanRow = (reason: SpanReason): SQL =>
   and(eq(runs.state, STATE.skipped), eq(runs.reason, reasonNumber(reason))) as SQL;
@@ -166,7 +182,7 @@ const extendsOpenSpan = (job: CatchupJob, plan: ClaimPlan) =>
 
 /** missed_from after the claim: null once a slot runs, else the open span's first slot, or this claim's. */
 export function missedFromAfter(job: CatchupJob, plan: ClaimPlan): SQL | number | null {
-  if (plan.run !== null || plan.missed === null) return null;
+  if (plan.run !== null || plan.missed === null || plan.excluded) return null;
   if (!extendsOpenSpan(job, plan)) return plan.missed.first;
   return sql`CASE WHEN ${openSpanEndsAt(job, job.lastClaimedSlot)} THEN ${job.missedFrom} ELSE ${plan.missed.first} END`;
 }
@@ -194,5 +210,31 @@ export function missedSpanStatements(db: Db, job: CatchupJob, plan: ClaimPlan) {
     extending ? sql`${claimedBy(plan)} AND NOT ${openSpanEndsAt(job, span.last)}` : claimedBy(plan),
   );
   statements.push(insert);
+  return statements;
+}
+
+/**
+ * The claim's excluded slot in the ledger, after the claim in its batch: it extends the span row of the same reason
+ * that ends at the slot handled just before it (runs_job_span_idx), else starts a new one; each statement only
+ * when this claim won, so an overlapping tick writes nothing. A span counts the slots skipped in a row.
+ */
+export function excludedSpanStatements(db: Db, job: CatchupJob, plan: ClaimPlan) {
+  const ex = plan.excluded;
+  if (!ex) return [];
+  const prev = plan.missed ? null : job.lastClaimedSlot;
+  const statements = [];
+  if (prev !== null) {
+    statements.push(
+      db
+        .update(runs)
+        .set({ lastSlot: ex.slot, slotCount: sql`${runs.slotCount} + 1` })
+        .where(
+          and(sql`${runs.job} = ${jobNum(job.id)}`, eq(runs.lastSlot, prev), spanRow(ex.reason), claimedOn(job, plan)),
+        ),
+    );
+  }
+  const extended = sql`EXISTS (SELECT 1 FROM ${runs} WHERE ${runs.job} = ${cronJobs.num} AND ${runs.lastSlot} = ${ex.slot} AND ${spanRow(ex.reason)})`;
+  const span = { first: ex.slot, last: ex.slot, count: 1 };
+  statements.push(insertSpan(db, job, ex.reason, span, sql`${claimedBy(plan)} AND NOT ${extended}`));
   return statements;
 }

@@ -1,9 +1,10 @@
 import type { Db } from "../db/client";
 import { jitteredStart } from "../lib/jitter";
 import { type MessageSender, type OutboxEntry, sendAll } from "../lib/messages";
-import { type ClaimPlan, claimedBy, missedSpanStatements, planClaim } from "./catchup";
+import { type ClaimPlan, claimedBy, excludedSpanStatements, missedSpanStatements, planClaim } from "./catchup";
 import { claimAlerts, insertedRows, sendClaimAlerts } from "./claim-alerts";
 import { claimStatement, type DueJob, selectDueJobs } from "./due-jobs";
+import { pageExclusions } from "./exclusions";
 import { delayUntil, runMessage } from "./follow-ups";
 import { markRunsUnsent, runId } from "./ledger";
 import { type SlotRun, slotRunStatement } from "./overlap";
@@ -36,7 +37,7 @@ export async function dispatchTick(
   queue: MessageSender,
   scheduledTime: number,
   now = Date.now(),
-  opts: { maxPages?: number; maxSteps?: number } = {},
+  opts: { maxPages?: number; maxSteps?: number; rulesTtlMs?: number } = {},
 ): Promise<TickReport> {
   const started = Date.now();
   const maxPages = opts.maxPages ?? MAX_PAGES;
@@ -63,7 +64,8 @@ export async function dispatchTick(
     const last = page[page.length - 1] as DueJob;
     cursor = { nextRunAt: last.nextRunAt ?? 0, id: last.id };
 
-    const plans = page.map((job) => planClaim(job, scheduledTime, now));
+    const exclusion = await pageExclusions(db, page, now, opts.rulesTtlMs);
+    const plans = page.map((job) => planClaim(job, scheduledTime, now, exclusion(job)));
     steps += plans.reduce((n, p) => n + p.steps, 0);
     const newRuns = page.map((job, i): SlotRun | null => {
       const slot = (plans[i] as ClaimPlan).run;
@@ -82,7 +84,11 @@ export async function dispatchTick(
       const plan = plans[i] as ClaimPlan;
       const run = newRuns[i];
       claimAt.push(statements.length);
-      statements.push(claimStatement(db, job, plan), ...missedSpanStatements(db, job, plan));
+      statements.push(
+        claimStatement(db, job, plan),
+        ...missedSpanStatements(db, job, plan),
+        ...excludedSpanStatements(db, job, plan),
+      );
       runAt.push(run ? statements.length : -1);
       if (run) statements.push(slotRunStatement(db, run, claimedBy(plan)));
       // The claim's `skipped` and `missed` alerts, after the rows they are about (src/engine/claim-alerts.ts).

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableName, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type CronJobRow, cronJobs } from "../db/schema";
+import { type CronJobRow, cronJobs, maintenanceWindows } from "../db/schema";
 import { type CatchupJob, type ClaimPlan, missedFromAfter } from "./catchup";
 import { accountNotFenced } from "./fence";
 import { skippedRunsIncrement } from "./overlap";
@@ -14,7 +14,12 @@ export type DueJob = CatchupJob &
     // For the claim's `skipped` and `missed` alerts (src/engine/claim-alerts.ts).
     | "name"
     | "alertPolicy"
-  >;
+    // For calendars and maintenance windows (src/calendars/rules.ts).
+    | "tags"
+  > & {
+    /** Whether the job's account has any maintenance window: only then does the tick load its windows. */
+    hasWindows?: boolean;
+  };
 
 /** One page of due jobs, keyset-ordered by (next_run_at, id); served by the partial cron_jobs_due_idx. */
 export async function selectDueJobs(
@@ -46,6 +51,13 @@ export async function selectDueJobs(
       lastClaimedSlot: cronJobs.lastClaimedSlot,
       name: cronJobs.name,
       alertPolicy: cronJobs.alertPolicy,
+      tags: cronJobs.tags,
+      // maintenance_windows_account_created_idx answers it from the index; no extra query per tick.
+      // Qualified by hand: drizzle writes a select's columns unqualified, which the subquery would take as its own.
+      hasWindows:
+        sql<boolean>`EXISTS (SELECT 1 FROM ${maintenanceWindows} AS mw WHERE mw.${sql.identifier(maintenanceWindows.accountId.name)} = ${sql.identifier(getTableName(cronJobs))}.${sql.identifier(cronJobs.accountId.name)})`.mapWith(
+          Boolean,
+        ),
     })
     .from(cronJobs)
     .where(
@@ -77,6 +89,7 @@ export function claimStatement(db: Db, job: DueJob, plan: ClaimPlan) {
       missedFrom: missedFromAfter(job, plan),
       ...(plan.run === null ? {} : { skippedRuns: skippedRunsIncrement() }),
       ...(plan.missed === null ? {} : skipCountIncrement("missed", plan.missed.count)),
+      ...(plan.excluded ? skipCountIncrement(plan.excluded.reason) : {}),
       ...ended,
     })
     .where(

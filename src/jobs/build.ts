@@ -180,8 +180,17 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
     Object.assign(set, callbackColumns({ ...CALLBACK_DEFAULTS, ...stored, ...stripUndefined(input.callbacks) }));
   }
   // Sending the schedule or timezone the job already has (a client echoing the job object) changes nothing.
+  // exclude_calendars alone is no new schedule: the slots, their anchor and their count stay.
+  const storedConfig = JSON.parse(current.scheduleConfig) as ScheduleConfig;
   const newSchedule =
-    input.schedule_config !== undefined && !sameJson(input.schedule_config, JSON.parse(current.scheduleConfig));
+    input.schedule_config !== undefined &&
+    !sameJson(withoutExclusions(input.schedule_config), withoutExclusions(storedConfig));
+  if (
+    input.schedule_config !== undefined &&
+    !newSchedule &&
+    !sameJson(input.schedule_config.exclude_calendars ?? [], storedConfig.exclude_calendars ?? [])
+  )
+    set.scheduleConfig = JSON.stringify(input.schedule_config);
   const newTimezone = input.timezone !== undefined && input.timezone !== current.timezone;
   const scheduleChanged = newSchedule || newTimezone;
   if (newSchedule && input.schedule_config) set.scheduleConfig = JSON.stringify(input.schedule_config);
@@ -224,6 +233,8 @@ export function buildUpdate(current: CronJobRow, input: UpdateJobInput, now: num
   }
   return set;
 }
+
+const withoutExclusions = (c: ScheduleConfig) => ({ ...c, exclude_calendars: undefined });
 
 /** Deep equality of two JSON values, key order ignored (a stored config and a re-parsed echo of it). */
 function sameJson(a: unknown, b: unknown): boolean {

@@ -36,6 +36,10 @@ export const ScheduleConfigResponseSchema = z
       .openapi({ description: "Extension: more local times besides `time`", example: ["17:30"] }),
     run_at: z.string().optional().openapi({ description: "Extension: the one-off run's instant, as sent" }),
     start_date: z.string().optional().openapi({ description: "Extension: no run before it, as sent" }),
+    exclude_calendars: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Extension: calendars whose instants the job skips (reason calendar)" }),
   })
   .openapi("ScheduleConfig", {
     description: "The stored schedule: what was sent, with `repeat_every` and `end_type` defaulted",

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { exclusionErrors } from "../calendars/job-check";
 import { config } from "../config";
 import type { Db } from "../db/client";
+import type { CronJobRow } from "../db/schema";
 import { countLimitReached } from "../http/account-limits";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { pagination } from "../http/pagination";
@@ -153,6 +155,26 @@ const cloneJobRoute = createRoute({
   },
 });
 
+type ExcludingRow = Pick<
+  CronJobRow,
+  "id" | "accountId" | "tags" | "scheduleConfig" | "timezone" | "scheduleAnchorAt"
+> & {
+  occurrences?: number;
+};
+
+/** schedule_config.exclude_calendars names the account's calendars and leaves the job a run (400 otherwise). */
+async function refuseExclusions(db: Db, row: ExcludingRow, now: number): Promise<void> {
+  const job = {
+    id: row.id,
+    tags: JSON.parse(row.tags) as string[],
+    config: JSON.parse(row.scheduleConfig),
+    timezone: row.timezone,
+    anchorAt: row.scheduleAnchorAt,
+    occurrences: row.occurrences ?? 0,
+  };
+  refuseAtTheDoor(await exclusionErrors(db, row.accountId, job, now));
+}
+
 export const jobsRoutes = createRouter()
   .openapi(createJobRoute, async (c) => {
     const cfg = config(c.env);
@@ -163,6 +185,7 @@ export const jobsRoutes = createRouter()
       ...requestErrors(createdRequestFields(input)),
     ]);
     const row = await sealJob(cfg.secrets, buildNewJob(c.get("accountId"), input, Date.now()));
+    await refuseExclusions(c.get("db"), row, Date.now());
     await insertWithinLimits(c.get("db"), row, cfg);
     const created = (await findJob(c.get("db"), row.accountId, row.id)) ?? notFound(row.id);
     return c.json({ data: await presentJob(cfg, created) }, 201);
@@ -204,6 +227,8 @@ export const jobsRoutes = createRouter()
       ...requestErrors(request.fields, request.changed),
     ]);
     const set = buildUpdateOrFail(plain, resolved.input, Date.now());
+    if (set.scheduleConfig !== undefined || set.timezone !== undefined || set.tags !== undefined)
+      await refuseExclusions(db, { ...current, ...set } as ExcludingRow, Date.now());
     const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
     Object.assign(set, sealedColumns(sealed));
     const activating = holdsActiveSlot({ ...current, ...set }) && !holdsActiveSlot(current);
@@ -221,6 +246,7 @@ export const jobsRoutes = createRouter()
     const input = cloneInput(await unsealJob(cfg.secrets, source), options);
     refuseAtTheDoor(targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS));
     const row = await sealJob(cfg.secrets, buildNewJob(source.accountId, input, Date.now()));
+    await refuseExclusions(db, row, Date.now());
     await insertWithinLimits(db, row, cfg);
     const created = (await findJob(db, row.accountId, row.id)) ?? notFound(row.id);
     return c.json({ data: await presentJob(cfg, created) }, 201);

@@ -34,6 +34,9 @@ const ONE_OFF_EXCLUDES = [
 /** Schedules one job may have: cron expressions, or `time` plus `additional_times`. */
 export const MAX_SCHEDULES = 10;
 
+/** Calendars one job may exclude: each due slot is tested against every one of them. */
+export const MAX_EXCLUDED_CALENDARS = 20;
+
 /** One 5-field cron expression (a job's, or a monitor's). */
 export const CronExpressionSchema = z.string().superRefine((expr, ctx) => {
   const error = cronError(expr);
@@ -129,6 +132,16 @@ export const ScheduleConfigSchema = z
       .openapi({
         description: `Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields; or a list of up to ${MAX_SCHEDULES}, run at the union of their times (an instant two share runs once)`,
         example: "*/15 9-17 * * 1-5",
+      }),
+    exclude_calendars: z
+      .array(z.uuid({ message: "must be a calendar id (UUID)" }).transform((id) => id.toLowerCase()))
+      .max(MAX_EXCLUDED_CALENDARS, `must list at most ${MAX_EXCLUDED_CALENDARS} calendars`)
+      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a calendar")
+      .optional()
+      .openapi({
+        description:
+          "Extension: ids of the account's calendars (…/calendars); a slot inside any of them is recorded as skipped with reason calendar instead of running",
+        example: ["550e8400-e29b-41d4-a716-446655440000"],
       }),
     additional_times: z
       .array(z.string().regex(TIME, "must be HH:MM between 00:00 and 23:59"))
