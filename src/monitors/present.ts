@@ -41,6 +41,11 @@ export function presentMonitor(row: MonitorRow, now: number, origin: string, pin
   };
 }
 
+/** A ping in a list's `recent_pings`: what a strip of the last pings draws. */
+export function presentRecentPing(p: Pick<MonitorPingRow, "id" | "at" | "kind" | "exitStatus">) {
+  return { id: p.id, kind: pingKinds[p.kind] ?? "log", exit_status: p.exitStatus, received_at: formatInstant(p.at) };
+}
+
 export function presentPing(row: MonitorPingRow) {
   return {
     id: row.id,

@@ -134,6 +134,22 @@ export async function listMonitors(db: Db, f: ListMonitorsFilter): Promise<Monit
     .limit(f.limit + 1);
 }
 
+export type RecentPing = Pick<MonitorPingRow, "id" | "at" | "kind" | "exitStatus">;
+
+/**
+ * The last `n` pings of each monitor (by num), newest first, in one statement: per monitor `n` entries of
+ * monitor_pings_monitor_time_idx, then their rows by rowid (the Monitors page's strips without a request per row).
+ */
+export async function recentPings(db: Db, nums: number[], n: number): Promise<Map<number, RecentPing[]>> {
+  const byMonitor = new Map<number, RecentPing[]>();
+  if (nums.length === 0 || n <= 0) return byMonitor;
+  const rows = await db.all<RecentPing & { monitor: number }>(
+    sql`SELECT p.id, p.monitor, p.at, p.kind, p.exit_status AS exitStatus FROM json_each(${JSON.stringify(nums)}) AS m JOIN ${monitorPings} AS p ON p.id IN (SELECT q.id FROM ${monitorPings} AS q WHERE q.monitor = m.value ORDER BY q.at DESC, q.id DESC LIMIT ${n}) ORDER BY m.key, p.at DESC, p.id DESC`,
+  );
+  for (const { monitor, ...ping } of rows) byMonitor.set(monitor, [...(byMonitor.get(monitor) ?? []), ping]);
+  return byMonitor;
+}
+
 /**
  * A page of a live monitor's pings, newest first, keyset by (at, id) along monitor_pings_monitor_time_idx; null when
  * the monitor is not live. One more than `limit` says a page follows.

@@ -20,8 +20,8 @@ import {
   resumeMonitor,
 } from "./manage";
 import { readPingKey, rotatePingKey } from "./ping-key";
-import { MASKED_PING_KEY, presentMonitor, presentPing } from "./present";
-import { findMonitor, listMonitors, listPings } from "./repository";
+import { MASKED_PING_KEY, presentMonitor, presentPing, presentRecentPing } from "./present";
+import { findMonitor, listMonitors, listPings, recentPings } from "./repository";
 import {
   CreateMonitorSchema,
   DeletedMonitorSchema,
@@ -221,7 +221,18 @@ export const monitorsRoutes = createRouter()
       now: Date.now(),
     });
     const { shown, pagination } = page(rows, q.limit, (r) => ({ executedAt: r.createdAt, id: r.id }));
-    return c.json({ data: await present(c, shown), pagination }, 200);
+    const data = await present(c, shown);
+    if (q.pings === 0) return c.json({ data, pagination }, 200);
+    const pings = await recentPings(
+      c.get("db"),
+      shown.map((r) => r.num ?? 0),
+      q.pings,
+    );
+    const withPings = data.map((m, i) => ({
+      ...m,
+      recent_pings: (pings.get(shown[i]?.num ?? 0) ?? []).map(presentRecentPing),
+    }));
+    return c.json({ data: withPings, pagination }, 200);
   })
   .openapi(getMonitorRoute, async (c) => {
     const { monitor_id } = c.req.valid("param");

@@ -134,6 +134,10 @@ export const ListMonitorsQuerySchema = z.strictObject({
     .enum(monitorViewStates, { error: `must be one of ${monitorViewStates.join(", ")}` })
     .optional()
     .openapi({ description: "Only monitors in this state (late: up, past next_expected_at)" }),
+  pings: intQuery({ min: 0, max: 20, default: 0, example: 20 }).openapi({
+    description:
+      "Also answer each monitor's last `pings` pings as `recent_pings`, newest first (one query for the page)",
+  }),
   tags: ListJobsQuerySchema.shape.tags.openapi({
     type: "string",
     description: "Comma-separated; a monitor matches if it has any of them",
@@ -177,6 +181,17 @@ export const MonitorSchema = z
     }),
     created_at: iso,
     updated_at: iso,
+    recent_pings: z
+      .array(
+        z.object({
+          id: z.number().int(),
+          kind: z.enum(pingKinds),
+          exit_status: z.number().int().nullable(),
+          received_at: iso,
+        }),
+      )
+      .optional()
+      .openapi({ description: "The last pings, newest first: only in a list asked for them with `pings`" }),
   })
   .openapi("Monitor");
 

@@ -248,6 +248,31 @@ describe("listing", () => {
     expect(page2.pagination.next_cursor).toBeNull();
     expectProblem(await monitorsApi(acct, `/${crypto.randomUUID()}/pings`), 404);
   });
+
+  it("with ?pings=N each monitor carries its last N pings, newest first, as its pings list shows them", async () => {
+    const a = await createMonitor(acct, { name: "a" });
+    const b = await createMonitor(acct, { name: "b" });
+    await createMonitor(acct, { name: "quiet" });
+    for (const suffix of ["/start", "", "/log", "/fail"]) await ping(`${pingPath(a)}${suffix}`);
+    await ping(`${pingPath(b)}/3`);
+    const res = await monitorsApi(acct, "?pings=3");
+    expect(res.status).toBe(200);
+    const by = Object.fromEntries(
+      res.body.data.map((m: { name: string; recent_pings: unknown }) => [m.name, m.recent_pings]),
+    );
+    const slim = (p: Record<string, unknown>) => ({
+      id: p.id,
+      kind: p.kind,
+      exit_status: p.exit_status,
+      received_at: p.received_at,
+    });
+    expect(by.a).toEqual((await listPings(acct, a.id, "?limit=3")).data.map(slim));
+    expect(by.a.map((p: { kind: string }) => p.kind)).toEqual(["fail", "log", "success"]);
+    expect(by.b).toEqual([{ id: expect.any(Number), kind: "fail", exit_status: 3, received_at: expect.any(String) }]);
+    expect(by.quiet).toEqual([]);
+    expect((await monitorsApi(acct, "")).body.data[0]).not.toHaveProperty("recent_pings");
+    expectProblem(await monitorsApi(acct, "?pings=21"), 400);
+  });
 });
 
 describe("API keys", () => {

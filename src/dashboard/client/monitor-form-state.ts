@@ -20,6 +20,8 @@ export interface Monitor {
   last_ping_at: string | null;
   next_expected_at: string | null;
   ping_url: string;
+  /** Only in a list asked for them with `pings`: the last pings, newest first. */
+  recent_pings?: Array<{ id: number; kind: "success" | "start" | "fail" | "log"; received_at: string }>;
 }
 
 export interface MonitorFormState {

@@ -1,5 +1,5 @@
 import { canWrite } from "../access";
-import { ApiError, api, runLimited } from "../api";
+import { ApiError, api } from "../api";
 import { channelEditor } from "../channel-editor";
 import { cursorPager } from "../cursor-pager";
 import { field, h, svg } from "../dom";
@@ -9,11 +9,7 @@ import { type Monitor, monitorRequest, monitorToForm } from "../monitor-form-sta
 import { zoneName } from "../time";
 import { errorText, flash, mount, showFieldErrors } from "../ui";
 
-interface Ping {
-  id: number;
-  kind: "success" | "start" | "fail" | "log";
-  received_at: string;
-}
+type Ping = NonNullable<Monitor["recent_pings"]>[number];
 
 const PAGE_SIZE = 25;
 /** Pings drawn in each row's strip (newest on the right). */
@@ -220,7 +216,6 @@ export async function monitorsView(): Promise<void> {
 
   function row(m: Monitor) {
     const cell = (label: string, ...c: Array<Node | string | null>) => h("td", { "data-label": label }, c);
-    const stripCell = cell("Last pings", h("span", { class: "muted" }, "…"));
     const curl = `curl -fsS -m 10 --retry 5 ${m.ping_url}`;
     const tr = h(
       "tr",
@@ -235,7 +230,7 @@ export async function monitorsView(): Promise<void> {
       cell("State", h("span", { class: `badge ${STATE_CLASS[m.state]}` }, m.state)),
       cell("Last ping", m.last_ping_at ? timeEl(m.last_ping_at) : h("span", { class: "muted" }, "never")),
       cell("Next expected", m.next_expected_at ? timeEl(m.next_expected_at) : h("span", { class: "muted" }, "—")),
-      stripCell,
+      cell("Last pings", strip(m.recent_pings ?? [])),
       cell(
         "Ping URL",
         h("code", { class: "ping-url" }, m.ping_url),
@@ -257,7 +252,7 @@ export async function monitorsView(): Promise<void> {
           )
         : null,
     );
-    return { tr, stripCell };
+    return tr;
   }
 
   async function show() {
@@ -266,11 +261,12 @@ export async function monitorsView(): Promise<void> {
     pager.busy();
     try {
       const body = await api<{ data: Monitor[]; pagination: { next_cursor: string | null } }>("/monitors", {
-        params: { limit: PAGE_SIZE, cursor: pager.cursor() },
+        // Each row's strip comes with the page (one query for all of it), not a pings request per row.
+        params: { limit: PAGE_SIZE, cursor: pager.cursor(), pings: STRIP_PINGS },
       });
       if (mine !== seq) return;
       const rows = body.data.map(row);
-      tbody.replaceChildren(...rows.map((r) => r.tr));
+      tbody.replaceChildren(...rows);
       if (!rows.length) {
         tbody.append(
           h("tr", null, h("td", { colspan: "7", class: "empty" }, "No monitors yet: create one, then ping its URL.")),
@@ -278,21 +274,6 @@ export async function monitorsView(): Promise<void> {
       }
       summary.textContent = rows.length ? `${plural(rows.length, "monitor", "monitors")} on this page.` : "";
       pager.settle(body.pagination.next_cursor);
-      // Each row's strip: one pings page per monitor, a few at a time (the API's rate limit is per key).
-      await runLimited(
-        body.data.map((m, i) => async () => {
-          const cell = rows[i]?.stripCell;
-          try {
-            const pings = await api<{ data: Ping[] }>(`/monitors/${encodeURIComponent(m.id)}/pings`, {
-              params: { limit: STRIP_PINGS },
-            });
-            cell?.replaceChildren(strip(pings.data));
-          } catch {
-            cell?.replaceChildren(h("span", { class: "muted" }, "—"));
-          }
-        }),
-        4,
-      );
     } catch (e) {
       if (mine !== seq) return;
       tbody.replaceChildren();
