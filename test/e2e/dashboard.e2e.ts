@@ -14,7 +14,9 @@
  * click; a run with retries pending says "retrying"; a cron is described in words), a job's alert deliveries,
  * alert recipients added and removed; dead letters (seeded) listed with their reasons and replayed one by one and
  * in bulk, a missed span in a job's history after a late tick, a callback redelivered, and no Replay or Redeliver
- * for a read-only key; /docs renders offline and cannot read the dashboard's sessionStorage; sign-out.
+ * for a read-only key; several schedules from the form's rows, Pause until a date with a reason, the SLO panel;
+ * calendars and maintenance windows (a calendar a job excludes cannot be deleted);
+ * /docs renders offline and cannot read the dashboard's sessionStorage; sign-out.
  * Screenshots go to test-artifacts/. wrangler is stopped and the probe and dead-letter rows deleted at the end,
  * also on failure. The last line is "N passed, N failed".
  */
@@ -303,9 +305,18 @@ async function switchKey(page: Page, accountId: string, key: Creds) {
 async function run(
   demo: { account_id: string; api_key: string; api_secret: string },
   base: string,
-  [jobsKey, settingsKey, secretsKey, alertsKey, runsKey, readOnlyKey]: Creds[],
+  [jobsKey, settingsKey, secretsKey, alertsKey, runsKey, readOnlyKey, schedulesKey, calendarsKey]: Creds[],
 ) {
-  if (!jobsKey || !settingsKey || !secretsKey || !alertsKey || !runsKey || !readOnlyKey) {
+  if (
+    !jobsKey ||
+    !settingsKey ||
+    !secretsKey ||
+    !alertsKey ||
+    !runsKey ||
+    !readOnlyKey ||
+    !schedulesKey ||
+    !calendarsKey
+  ) {
     throw new Error("phase keys missing");
   }
   const userDataDir = mkdtempSync(join(tmpdir(), "edgecron-e2e-chromium-"));
@@ -578,8 +589,10 @@ async function run(
     });
 
     await step("pauses and resumes it", async () => {
-      await page.getByRole("button", { name: "Pause" }).click();
+      await page.getByRole("button", { name: "Pause", exact: true }).click();
+      await page.getByRole("button", { name: "Pause job" }).click();
       await page.locator("#job-header .badge.paused").waitFor();
+      assert((await page.locator("#job-paused-until").textContent()) === "until resumed by hand", "pause end");
       await page.getByRole("button", { name: "Resume" }).click();
       await page.locator("#job-header .badge.active").waitFor();
     });
@@ -617,6 +630,8 @@ async function run(
 
     await secretsPhase(page, demo.account_id, secretsKey);
     await alertsFormPhase(page, demo.account_id, secretsKey);
+    await schedulesPhase(page, demo.account_id, schedulesKey);
+    await calendarsPhase(page, demo.account_id, calendarsKey);
 
     await step("signs in with a fourth key for logs, keys, secret and the phone layout", async () => {
       await switchKey(page, demo.account_id, settingsKey);
@@ -1512,6 +1527,210 @@ async function alertsFormPhase(page: Page, accountId: string, key: Creds) {
   });
 }
 
+/**
+ * Several schedules, pause until and the SLO panel through the dashboard: the form's rows make a job with two cron
+ * expressions, then a preset with two times of day; the job page and list show every schedule; Pause asks until
+ * when (a date and time in the browser's zone here) and why, a past time is refused under its field; the SLO panel
+ * shows its empty state, then the objective set in the form with its current value and error budget left.
+ */
+async function schedulesPhase(page: Page, accountId: string, key: Creds) {
+  const call = apiCaller(page, accountId, key);
+  const base = () => page.url().split("#")[0] ?? "";
+  const name = `E2E schedules ${Date.now()}`;
+  const codes = () => page.locator("#job-schedule code").allTextContents();
+  let jobId = "";
+  try {
+    await step("schedules: the form's rows make two cron expressions, then a preset with two times", async () => {
+      await switchKey(page, accountId, key);
+      await page.goto(`${base()}#/jobs/new`);
+      await page.locator("#job-form").waitFor();
+      await page.getByLabel("Name", { exact: true }).fill(name);
+      await page.getByLabel("Endpoint URL").fill("https://example.com/e2e-schedules");
+      await page.getByLabel("Timezone (IANA)").fill("UTC");
+      await page.getByLabel("Kind").selectOption("cron");
+      await page.getByLabel("Cron expression 1", { exact: true }).fill("0 9 * * 1-5");
+      await page.getByRole("button", { name: "Add an expression" }).click();
+      await page.getByLabel("Cron expression 2", { exact: true }).fill("30 17 * * 0");
+      await page.getByRole("button", { name: "Add an expression" }).click();
+      await page.getByRole("button", { name: "Remove cron expression 3" }).click();
+      assert((await page.locator("#f-cron input").count()) === 2, "the third row was not removed");
+      await page.locator("#preview-runs li").nth(4).waitFor();
+      await shot(page, "dashboard-schedules-form.png");
+      await page.getByRole("button", { name: "Create job" }).click();
+      await page.locator("#job-title", { hasText: name }).waitFor();
+      jobId = decodeURIComponent(page.url().split("#/jobs/")[1] ?? "");
+      assert(JSON.stringify(await codes()) === JSON.stringify(["0 9 * * 1-5", "30 17 * * 0"]), `${await codes()}`);
+      const words = (await page.locator("#job-schedule").textContent()) ?? "";
+      assert(words.includes("At 09:00, Monday through Friday; At 17:30, only on Sunday"), words);
+
+      await page.getByRole("link", { name: "Edit", exact: true }).click();
+      await page.locator("#job-form").waitFor();
+      assert((await page.getByLabel("Cron expression 2", { exact: true }).inputValue()) === "30 17 * * 0", "rows");
+      await page.getByLabel("Kind").selectOption("repeat");
+      await page.locator("#f-repeat").selectOption("days");
+      await page.locator("#f-time").fill("09:00");
+      await page.getByRole("button", { name: "Add a time" }).click();
+      await page.getByLabel("Also at 1", { exact: true }).fill("17:30");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.locator("#job-schedule", { hasText: "Every day at 09:00 and 17:30" }).waitFor();
+      assert(JSON.stringify(await codes()) === JSON.stringify(["0 9 * * *", "30 17 * * *"]), `${await codes()}`);
+      const job = (await call("GET", `/details/${jobId}`)).body.data;
+      assert(JSON.stringify(job.schedules) === JSON.stringify(["0 9 * * *", "30 17 * * *"]), "schedules");
+      await page.goto(`${base()}#/`);
+      const row = page.locator(`#jobs-table tr[data-job-id="${jobId}"]`);
+      await row.waitFor();
+      const listed = await row.locator("code").allTextContents();
+      assert(JSON.stringify(listed) === JSON.stringify(["0 9 * * *", "30 17 * * *"]), `list: ${listed}`);
+    });
+
+    await step("schedules: Pause asks until when and why; the page and list show it; Resume clears it", async () => {
+      // The browser's zone (New York): a January noon there is 17:00 UTC.
+      await page.locator("#zone-select").selectOption("local");
+      await page.goto(`${base()}#/jobs/${jobId}`);
+      await page.locator("#job-title").waitFor();
+      const year = new Date().getUTCFullYear() + 1;
+      const until = `${year}-01-15T17:00:00Z`;
+      await page.getByRole("button", { name: "Pause", exact: true }).click();
+      await page.locator("#pause-form").waitFor();
+      await page.getByLabel("Pause until (America/New_York)").fill("2000-01-01T00:00");
+      await page.getByRole("button", { name: "Pause job" }).click();
+      await page.locator("#pause-until-error", { hasText: "has passed" }).waitFor();
+      await page.getByLabel("Pause until (America/New_York)").fill(`${year}-01-15T12:00`);
+      await page.getByLabel("Reason (optional)").fill("E2E holidays");
+      await shot(page, "dashboard-pause-until.png");
+      await page.getByRole("button", { name: "Pause job" }).click();
+      await page.locator("#job-header .badge.paused").waitFor();
+      assert((await page.locator("#pause-form").isHidden()) === true, "the picker stays open");
+      assert((await page.locator("#job-paused-until time").getAttribute("datetime")) === until, "until shown");
+      assert((await page.locator("#job-pause-reason").textContent()) === "E2E holidays", "reason shown");
+      const job = (await call("GET", `/details/${jobId}`)).body.data;
+      assert(job.paused_until === until && job.pause_reason === "E2E holidays", `${job.paused_until}`);
+      await page.goto(`${base()}#/`);
+      const row = page.locator(`#jobs-table tr[data-job-id="${jobId}"]`);
+      await row.locator(".paused-until time").waitFor();
+      assert((await row.locator(".paused-until time").getAttribute("datetime")) === until, "list: until");
+      assert((await row.locator(".pause-reason").textContent()) === "E2E holidays", "list: reason");
+      await page.goto(`${base()}#/jobs/${jobId}`);
+      await page.getByRole("button", { name: "Resume" }).click();
+      await page.locator("#job-header .badge.active").waitFor();
+      assert((await page.locator("#job-paused-until").count()) === 0, "the pause is still shown");
+      await page.locator("#zone-select").selectOption("utc");
+    });
+
+    await step("SLO: an empty state, then the form's objective with its current value and budget left", async () => {
+      await page.goto(`${base()}#/jobs/${jobId}`);
+      await page.locator("#slo-empty").waitFor();
+      await page.getByRole("link", { name: "Edit", exact: true }).click();
+      await page.locator("#job-form").waitFor();
+      await page.locator("#f-slo").check();
+      await page.locator("#f-slo-success").fill("0.99");
+      await page.locator("#f-slo-window").fill("7");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      const objective = page.locator('#slo-table tr[data-objective="success_rate"]');
+      await objective.waitFor();
+      assert(((await objective.textContent()) ?? "").includes("99 % of runs succeed"), "objective");
+      assert(((await objective.textContent()) ?? "").includes("no runs in the window"), "current before a run");
+      assert(((await page.locator("#slo-window").textContent()) ?? "").startsWith("7 days"), "window");
+      await page.getByRole("button", { name: "Run now" }).click();
+      await page.locator("#run-status .badge").waitFor();
+      const current = objective.locator("td").nth(1);
+      for (let i = 0; i < 10 && !/succeeded$/.test((await current.textContent()) ?? ""); i++) {
+        await page.waitForTimeout(1000);
+        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.waitForTimeout(300);
+      }
+      assert(/^(100|0) % succeeded$/.test((await current.textContent()) ?? ""), `${await current.textContent()}`);
+      assert((await objective.locator("meter").count()) === 1, "no budget meter");
+      assert(/left|spent/.test((await objective.locator("td").nth(2).textContent()) ?? ""), "budget");
+      await shot(page, "dashboard-slo.png");
+    });
+  } finally {
+    if (jobId) await call("DELETE", `/delete/${jobId}`).catch(() => {});
+  }
+}
+
+/**
+ * Calendars and maintenance windows through the Calendars page: a calendar (a bad date named by its entry, then
+ * saved) and a window (once, then edited to mute); a job made in the form excludes the calendar, so deleting the
+ * calendar is refused with the job named; once the job is gone the calendar and window are deleted.
+ */
+async function calendarsPhase(page: Page, accountId: string, key: Creds) {
+  const call = apiCaller(page, accountId, key);
+  const base = () => page.url().split("#")[0] ?? "";
+  const stamp = Date.now();
+  const calName = `E2E holidays ${stamp}`;
+  const winName = `E2E upgrade ${stamp}`;
+  const calRow = page.locator("#calendars-table tbody tr", { hasText: calName });
+  const winRow = page.locator("#windows-table tbody tr", { hasText: winName });
+  let jobId = "";
+  try {
+    await step("calendars: a calendar and a maintenance window are created and edited on the page", async () => {
+      await switchKey(page, accountId, key);
+      await page.locator("#zone-select").selectOption("utc");
+      await page.getByRole("link", { name: "Calendars" }).click();
+      await page.locator("#calendars-table").waitFor();
+      await page.getByRole("button", { name: "New calendar" }).click();
+      await page.getByLabel("Name", { exact: true }).fill(calName);
+      await page.getByLabel("Timezone of its dates and cron (IANA)").fill("UTC");
+      await page.getByLabel("Excluded dates (one YYYY-MM-DD per line)").fill("2099-12-25\n2099-02-30");
+      await page.getByLabel("Recurring exclusions (one “cron minutes” per line)").fill("0 22 * * 5 120");
+      await page.getByRole("button", { name: "Create calendar" }).click();
+      await page.locator("#cal-dates-error", { hasText: "entry 2" }).waitFor();
+      await page.getByLabel("Excluded dates (one YYYY-MM-DD per line)").fill("2099-12-25\n2099-12-26");
+      await page.getByRole("button", { name: "Create calendar" }).click();
+      await calRow.waitFor();
+      assert(((await calRow.textContent()) ?? "").includes("2 dates · 1 recurring"), "calendar summary");
+
+      await page.getByRole("button", { name: "New maintenance window" }).click();
+      await page.getByLabel("Name (optional)").fill(winName);
+      await page.getByLabel("Start (UTC)").fill("2099-03-01T02:00");
+      await page.getByLabel("End (UTC, not included)").fill("2099-03-01T04:00");
+      await page.getByLabel("Tags in scope (comma-separated)").fill("e2e-maintenance");
+      await page.getByRole("button", { name: "Create window" }).click();
+      await winRow.waitFor();
+      assert((await winRow.getAttribute("data-action")) === "skip", "window action");
+      assert((await winRow.locator("time").first().getAttribute("datetime")) === "2099-03-01T02:00:00Z", "start");
+      await winRow.getByRole("button", { name: `Edit ${winName}` }).click();
+      await page.getByLabel("During the window").selectOption("mute");
+      await page.getByRole("button", { name: "Save window" }).click();
+      await page.locator(`#windows-table tbody tr[data-action="mute"]`, { hasText: winName }).waitFor();
+      await shot(page, "dashboard-calendars.png");
+    });
+
+    await step(
+      "calendars: a job excludes it from the form; deleting it names the job; then all are deleted",
+      async () => {
+        await page.goto(`${base()}#/jobs/new`);
+        await page.locator("#job-form").waitFor();
+        await page.getByLabel("Name", { exact: true }).fill(`E2E excluding ${stamp}`);
+        await page.getByLabel("Endpoint URL").fill("https://example.com/e2e-calendars");
+        await page.getByLabel(calName, { exact: true }).check();
+        await page.getByRole("button", { name: "Create job" }).click();
+        await page.locator("#job-title", { hasText: `E2E excluding ${stamp}` }).waitFor();
+        jobId = decodeURIComponent(page.url().split("#/jobs/")[1] ?? "");
+        const job = (await call("GET", `/details/${jobId}`)).body.data as Record<string, unknown>;
+        const calendars = (job.schedule_config as { exclude_calendars?: string[] }).exclude_calendars ?? [];
+        assert(calendars.length === 1, `exclude_calendars ${JSON.stringify(calendars)}`);
+        await page.getByRole("link", { name: "Calendars" }).click();
+        await calRow.getByRole("button", { name: `Delete ${calName}` }).click();
+        const inUse = page.locator("#calendar-in-use");
+        await inUse.waitFor();
+        assert((await inUse.getByRole("link", { name: `E2E excluding ${stamp}` }).count()) === 1, "job not named");
+        assert((await calRow.count()) === 1, "the calendar went");
+        const gone = await call("DELETE", `/delete/${jobId}`);
+        assert(gone.status === 200, `delete job: ${gone.status}`);
+        jobId = "";
+        await calRow.getByRole("button", { name: `Delete ${calName}` }).click();
+        await calRow.waitFor({ state: "detached" });
+        await winRow.getByRole("button", { name: `Delete ${winName}` }).click();
+        await winRow.waitFor({ state: "detached" });
+      },
+    );
+  } finally {
+    if (jobId) await call("DELETE", `/delete/${jobId}`).catch(() => {});
+  }
+}
+
 const phaseKeys: Creds[] = [];
 
 async function main() {
@@ -1532,7 +1751,16 @@ async function main() {
       demoShard = shardDatabase(demo.shard);
       // The API allows 100 requests a minute per key, more than this walk makes in a minute with one key: each
       // phase signs in with its own key (revoked at the end).
-      for (const name of ["e2e jobs", "e2e settings", "e2e secrets", "e2e alerts", "e2e runs", "e2e read-only"]) {
+      for (const name of [
+        "e2e jobs",
+        "e2e settings",
+        "e2e secrets",
+        "e2e alerts",
+        "e2e runs",
+        "e2e read-only",
+        "e2e schedules",
+        "e2e calendars",
+      ]) {
         const scope = name === "e2e read-only" ? "read_only" : "full";
         const k = await newKey(demo.account_id, Date.now(), {}, { name, scope });
         executeStatements({ remote: false }, k.statements);
