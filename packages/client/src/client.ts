@@ -5,6 +5,7 @@
  * error status and `EdgecronNetworkError` when the server cannot be reached.
  */
 import createClient, { type Client } from "openapi-fetch";
+import { CalendarsResource, MaintenanceWindowsResource } from "./calendars.js";
 import { EdgecronApiError, EdgecronNetworkError } from "./errors.js";
 import { MonitorsResource, type PingOptions, type PingResult, pingKeyOf, sendPing } from "./monitors.js";
 import { ndjsonValues } from "./ndjson.js";
@@ -143,6 +144,10 @@ export class EdgecronClient {
   readonly baseUrl: string;
   /** Heartbeat monitors: create, list, get, update, delete, pause, resume, pings, rotatePingKey. */
   readonly monitors: MonitorsResource;
+  /** Calendars of excluded instants: create, page, list, get, update, delete, importIcs. */
+  readonly calendars: CalendarsResource;
+  /** Maintenance windows that skip or mute jobs and monitors: create, page, list, get, update, delete. */
+  readonly maintenanceWindows: MaintenanceWindowsResource;
   private readonly pingKey: string | undefined;
   private readonly fetchImpl: (request: Request) => Promise<Response>;
   private readonly extraHeaders: Record<string, string>;
@@ -158,7 +163,10 @@ export class EdgecronClient {
       headers: { ...options.headers, "X-API-Key": options.apiKey, "X-API-Secret": options.apiSecret },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    this.monitors = new MonitorsResource(this.raw, this.accountId, (request) => this.call(request));
+    const call = <T>(request: Promise<Result<T>>) => this.call(request);
+    this.monitors = new MonitorsResource(this.raw, this.accountId, call);
+    this.calendars = new CalendarsResource(this.raw, this.accountId, call);
+    this.maintenanceWindows = new MaintenanceWindowsResource(this.raw, this.accountId, call);
   }
 
   /**

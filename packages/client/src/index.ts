@@ -1,4 +1,19 @@
 export {
+  type Calendar,
+  type CalendarCreate,
+  type CalendarImport,
+  type CalendarsPage,
+  CalendarsResource,
+  type CalendarUpdate,
+  type DeletedCalendarOrWindow,
+  type ListPageOptions,
+  type MaintenanceWindow,
+  type MaintenanceWindowCreate,
+  type MaintenanceWindowsPage,
+  MaintenanceWindowsResource,
+  type MaintenanceWindowUpdate,
+} from "./calendars.js";
+export {
   type CursorPageOptions,
   type DeliveriesPageOptions,
   EdgecronClient,

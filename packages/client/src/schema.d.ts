@@ -1186,6 +1186,8 @@ export interface components {
             run_at?: string;
             /** @description Extension: no run before it, as sent */
             start_date?: string;
+            /** @description Extension: calendars whose instants the job skips (reason calendar) */
+            exclude_calendars?: string[];
         };
         RetryConfig: {
             max_retries: number;
@@ -1365,6 +1367,13 @@ export interface components {
              * @example *\/15 9-17 * * 1-5
              */
             cron?: string | string[];
+            /**
+             * @description Extension: ids of the account's calendars (…/calendars); a slot inside any of them is recorded as skipped with reason calendar instead of running
+             * @example [
+             *       "550e8400-e29b-41d4-a716-446655440000"
+             *     ]
+             */
+            exclude_calendars?: string[];
             /**
              * @description Extension: more local times besides `time`, each with the same repeat fields; the job runs at the union (for hourly only the minutes count)
              * @example [
@@ -2300,6 +2309,15 @@ export interface components {
             created_at: string;
             /** @example 2024-01-26T14:00:00Z */
             updated_at: string;
+            /** @description The last pings, newest first: only in a list asked for them with `pings` */
+            recent_pings?: {
+                id: number;
+                /** @enum {string} */
+                kind: "success" | "start" | "fail" | "log";
+                exit_status: number | null;
+                /** @example 2024-01-26T14:00:00Z */
+                received_at: string;
+            }[];
         };
         MonitorAlerts: {
             channels: components["schemas"]["AlertChannel"][];
@@ -2452,11 +2470,11 @@ export interface components {
             updated_at: string;
         };
         CreateCalendar: {
-            /** @example Daily Report Generator */
+            /** @example Public holidays */
             name: string;
             /**
              * @description The zone of `dates` and `recurring`. Default UTC
-             * @example America/New_York
+             * @example Europe/Berlin
              */
             timezone?: string;
             /** @description Whole local days (in `timezone`) excluded, DST days included (23 or 25 hours) */
@@ -2484,15 +2502,20 @@ export interface components {
         };
         CalendarList: {
             data: components["schemas"]["Calendar"][];
-            pagination: components["schemas"]["LogsCursorPagination"];
+            pagination: components["schemas"]["CalendarCursorPagination"];
+        };
+        CalendarCursorPagination: {
+            limit: number;
+            /** @description Pass as `cursor` for the next (older) page; null when no more items match */
+            next_cursor: string | null;
         };
         /** @description Send only what changes; a list sent replaces the stored one whole. */
         UpdateCalendar: {
-            /** @example Daily Report Generator */
+            /** @example Public holidays */
             name?: string;
             /**
              * @description The zone of `dates` and `recurring`. Default UTC
-             * @example America/New_York
+             * @example Europe/Berlin
              */
             timezone?: string;
             /** @description Whole local days (in `timezone`) excluded, DST days included (23 or 25 hours) */
@@ -2539,7 +2562,7 @@ export interface components {
             updated_at: string;
         };
         CreateMaintenanceWindow: {
-            /** @example Daily Report Generator */
+            /** @example Public holidays */
             name?: string;
             /**
              * @description A one-off window's start; with `recurrence`, no occurrence counts before it
@@ -2554,7 +2577,7 @@ export interface components {
             recurrence?: components["schemas"]["RecurringExclusion"] & unknown;
             /**
              * @description The recurrence's zone. Default UTC
-             * @example America/New_York
+             * @example Europe/Berlin
              */
             timezone?: string;
             /**
@@ -2567,19 +2590,18 @@ export interface components {
             /**
              * @description Jobs and monitors with any of these tags are in scope
              * @example [
-             *       "reports",
-             *       "daily"
+             *       "db"
              *     ]
              */
             tags?: string[];
         };
         MaintenanceWindowList: {
             data: components["schemas"]["MaintenanceWindow"][];
-            pagination: components["schemas"]["LogsCursorPagination"];
+            pagination: components["schemas"]["CalendarCursorPagination"];
         };
         /** @description Send only what changes; null clears start, end or recurrence. */
         UpdateMaintenanceWindow: {
-            /** @example Daily Report Generator */
+            /** @example Public holidays */
             name?: string;
             /**
              * @description A one-off window's start; with `recurrence`, no occurrence counts before it
@@ -2594,7 +2616,7 @@ export interface components {
             recurrence?: components["schemas"]["RecurringExclusion"] & (Record<string, never> | null);
             /**
              * @description The recurrence's zone. Default UTC
-             * @example America/New_York
+             * @example Europe/Berlin
              */
             timezone?: string;
             /**
@@ -2607,8 +2629,7 @@ export interface components {
             /**
              * @description Jobs and monitors with any of these tags are in scope
              * @example [
-             *       "reports",
-             *       "daily"
+             *       "db"
              *     ]
              */
             tags?: string[];
@@ -7137,6 +7158,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Only monitors in this state (late: up, past next_expected_at) */
                 state?: "new" | "up" | "late" | "down" | "paused";
+                /** @description Also answer each monitor's last `pings` pings as `recent_pings`, newest first (one query for the page) */
+                pings?: number;
                 /** @description Comma-separated; a monitor matches if it has any of them */
                 tags?: string;
             };

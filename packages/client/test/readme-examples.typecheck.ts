@@ -63,6 +63,16 @@ export async function readmeExamples(save: (logs: unknown[]) => void) {
   for await (const d of edgecron.deliveries({ cron_job_id: job.id, kind: "callback", state: "failed" })) {
     await edgecron.redeliver(d.id);
   }
+  const icsText = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
+  const holidays = await edgecron.calendars.create({ name: "Holidays", timezone: "Europe/Berlin", ics: icsText });
+  await edgecron.calendars.importIcs(holidays.id, icsText, { replace: true });
+  for await (const c of edgecron.calendars.list()) save([c.name, c.dates.length]);
+  await edgecron.maintenanceWindows.create({
+    recurrence: { cron: "0 2 * * 0", duration_minutes: 120 },
+    timezone: "Europe/Paris",
+    action: "skip",
+    tags: ["db"],
+  });
   const { data } = await edgecron.raw.GET("/v1/cron-jobs/{accountId}/keys", {
     params: { path: { accountId: edgecron.accountId } },
   });

@@ -9,6 +9,7 @@ import { EdgecronClient } from "../client.js";
 import { EdgecronApiError } from "../errors.js";
 import type { ExportFormat, JobCreate, JobUpdate } from "../types.js";
 import { int } from "./args.js";
+import { CALENDAR_COMMANDS } from "./calendars.js";
 import { type Credentials, deleteCredentials, loadCredentials, saveCredentials } from "./credentials.js";
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
 import { exportLogs } from "./export.js";
@@ -361,6 +362,7 @@ const COMMANDS: Record<string, Command> = {
   },
   ...RUN_COMMANDS,
   ...MONITOR_COMMANDS,
+  ...CALENDAR_COMMANDS,
 };
 
 export function usageText(): string {
@@ -408,7 +410,7 @@ function hoistGlobalOptions(argv: string[]): string[] {
 function findCommand(argv: string[]): { name: string; rest: string[] } | null {
   const [first, second] = argv;
   if (first === undefined) return null;
-  if (first === "jobs" || first === "monitors") {
+  if (["jobs", "monitors", "calendars", "maintenance"].includes(first)) {
     if (second === undefined || second.startsWith("-")) return { name: first, rest: argv.slice(1) };
     return { name: `${first} ${second}`, rest: argv.slice(2) };
   }
@@ -434,7 +436,11 @@ export async function main(given: string[], io: Io): Promise<number> {
           ? "jobs needs a subcommand: ls, get, create, update, pause, resume, run, rm"
           : name === "monitors"
             ? "monitors needs a subcommand: ls, get, create, pause, resume, rm"
-            : `unknown command "${name}"`,
+            : name === "calendars"
+              ? "calendars needs a subcommand: ls, get, create, import, rm"
+              : name === "maintenance"
+                ? "maintenance needs a subcommand: ls, get, create, rm"
+                : `unknown command "${name}"`,
       );
     }
     let parsed: { values: Values; positionals: string[] };
