@@ -66,6 +66,8 @@ const SECRETS = {
   slack: "https://hooks.slack.com/services/T0/B0/e2eslacksecret",
   slack2: "https://hooks.slack.com/services/T0/B0/e2eslacksecret2",
 };
+/** The monitor form's Slack channel: stored, never called (the monitor never goes down here). */
+const MONITOR_SLACK = "https://hooks.slack.com/services/T0/B0/e2emonitorsecret";
 const PLAIN_PARTS = ["e2e-bearer", "e2e-tenant-secret", "e2eq-secret", "e2e-body-secret", "e2eslacksecret"];
 const TOKEN = /^\[redacted:[0-9a-f]{8}\]$/;
 const TOKEN_ANYWHERE = /\[redacted:[0-9a-f]{8}\]/;
@@ -1203,9 +1205,24 @@ async function monitorsPhase(page: Page, accountId: string, key: Creds, readOnly
     await page.getByLabel("Name").fill("E2E heartbeat");
     await page.getByLabel("Slug").fill("e2e-heartbeat");
     await page.getByLabel("Period (seconds)").fill("3600");
+    // The job form's channel editor: a channel set here is stored with the monitor.
+    await page.locator("#monitor-channel-add").click();
+    await page.locator("#monitor-channel-0-type").selectOption("slack");
+    await page.locator("#monitor-channel-0").fill(MONITOR_SLACK);
     await page.getByRole("button", { name: "Create monitor" }).click();
     await row.waitFor();
     assert((await row.getAttribute("data-state")) === "new", "a new monitor is not new");
+    const id = (await row.getAttribute("data-monitor-id")) ?? "";
+    const stored = (await apiCaller(page, accountId, key)("GET", `/monitors/${id}`)).body.data as unknown as {
+      alerts: { channels: Array<{ type: string; url: string }> };
+    };
+    const [channel] = stored.alerts.channels;
+    assert(
+      stored.alerts.channels.length === 1 &&
+        channel?.type === "slack" &&
+        /^https:\/\/hooks\.slack\.com\/…\[redacted:/.test(channel.url),
+      `monitor channels stored as ${JSON.stringify(stored.alerts.channels)}`,
+    );
     const url = (await row.locator("code.ping-url").textContent()) ?? "";
     assert(/\/ping\/[^/<]+\/e2e-heartbeat$/.test(url), `ping URL ${url}`);
     assert(((await row.locator("code.curl").textContent()) ?? "").includes(url), "curl line lacks the ping URL");
