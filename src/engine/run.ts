@@ -1,4 +1,5 @@
 import { alertPlan } from "../alerts/fire";
+import { mutedAt } from "../calendars/mute";
 import type { CronJobRow, RunRow } from "../db/schema";
 import { MasterKeyMissingError, openJobInClear, redactEchoes, UnsealError } from "../jobs/secrets";
 import { isRetried, judge } from "../jobs/success-rules";
@@ -124,11 +125,16 @@ export async function closeAttempt(
   const facts = { executionId: run.id, executedAt, attempt: run.attempt, result, nextRetryAt: next?.plannedAt ?? null };
   const callback = callbackEntry(job, facts);
   // The alert policy's follow-ups of a final outcome (src/alerts/fire.ts), written in the same batch.
-  const alerts = await alertPlan(deps.db, job, facts, {
+  const planned = await alertPlan(deps.db, job, facts, {
     run,
     dead: opts.dead ?? null,
     readBurn: (jobId, slo, now) => readBurnInput(deps.db, jobId, slo, now),
   });
+  // A `mute` maintenance window over the slot (src/calendars): the run is recorded, its alerts are not sent.
+  const alerts =
+    planned.entries.length > 0 && (await mutedAt(deps.db, job, run.origin === "schedule" ? run.slot : executedAt))
+      ? { entries: [], statements: () => [] }
+      : planned;
   const { recorded, entries } = await recordAttempt(deps.db, {
     run,
     executedAt,

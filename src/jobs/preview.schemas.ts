@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ScheduleConfigSchema } from "../lib/schedule/schema";
-import { Timezone } from "./schemas";
+import { TagsSchema, Timezone } from "./schemas";
 
 export const MAX_PREVIEW_RUNS = 50;
 
@@ -16,8 +16,14 @@ export const SchedulePreviewSchema = z
       .optional()
       .transform((n) => n ?? 5)
       .openapi({ description: "How many runs to list (default 5)", example: 5 }),
+    tags: TagsSchema.optional().openapi({
+      description: "The job's tags: maintenance windows scoped by these tags apply to the preview",
+    }),
   })
   .openapi("SchedulePreviewRequest");
+
+/** Slots the preview walks at most looking for `count` runs among excluded ones. */
+export const MAX_PREVIEW_WALK = 1000;
 
 export const SchedulePreviewResultSchema = z
   .object({
@@ -33,6 +39,21 @@ export const SchedulePreviewResultSchema = z
       next_runs: z
         .array(z.string().openapi({ example: "2026-01-26T14:00:00Z" }))
         .openapi({ description: "UTC run times after now, as a job created now would run; fewer if it ends" }),
+      excluded_runs: z
+        .array(
+          z.object({
+            at: z.string().openapi({ example: "2026-12-25T14:00:00Z" }),
+            reason: z.enum(["calendar", "maintenance"]),
+            calendar_id: z.string().nullable().openapi({ description: "The excluding calendar (reason calendar)" }),
+            window_id: z
+              .string()
+              .nullable()
+              .openapi({ description: "The excluding maintenance window (reason maintenance)" }),
+          }),
+        )
+        .openapi({
+          description: `Slots among and before next_runs that exclude_calendars or a skip maintenance window (by tags) would skip, with the reason; the walk stops after ${MAX_PREVIEW_WALK} slots`,
+        }),
     }),
   })
   .openapi("SchedulePreview");

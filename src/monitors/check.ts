@@ -1,8 +1,10 @@
-import { and, asc, gt, gte, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, getTableName, gt, gte, isNotNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { rulesFor } from "../calendars/cache";
+import { windowAt } from "../calendars/rules";
 import type { Db } from "../db/client";
-import { accounts, type MonitorRow, monitors } from "../db/schema";
+import { accounts, type MonitorRow, maintenanceWindows, monitors } from "../db/schema";
 import type { OutboxEntry } from "../lib/messages";
-import { monitorAlertPlan } from "./alerts";
+import { alertsFor, monitorAlertPlan } from "./alerts";
 
 /** Monitors per page: one indexed SELECT, then their flips in batches. */
 export const CHECK_PAGE = 100;
@@ -10,11 +12,11 @@ export const CHECK_PAGE = 100;
 const BATCH_STATEMENTS = 200;
 /**
  * The check's own share of the tick's D1 queries (an invocation may make 1,000; dispatch keeps 800, src/engine/
- * dispatch.ts MAX_PAGES). A page costs at most 1 + 6 + 1 (the alerts' send); past the budget a continuation
+ * dispatch.ts MAX_PAGES). A page costs at most 1 + 1 (windows) + 6 + 1 (the alerts' send); past the budget a continuation
  * carries on in an invocation of its own (src/ticks.ts).
  */
 export const CHECK_QUERY_BUDGET = 150;
-const PAGE_WORST_CASE = 8;
+const PAGE_WORST_CASE = 9;
 
 type DueMonitor = Pick<
   MonitorRow,
@@ -28,7 +30,11 @@ type DueMonitor = Pick<
   | "graceSeconds"
   | "lastPingAt"
   | "configVersion"
->;
+  | "tags"
+> & {
+  /** Whether the monitor's account has any maintenance window: only then does the check load its windows. */
+  hasWindows?: boolean;
+};
 
 const notFenced = sql`NOT EXISTS (SELECT 1 FROM ${accounts} WHERE ${accounts.id} = ${monitors.accountId} AND ${accounts.fencedAt} IS NOT NULL)`;
 
@@ -56,6 +62,12 @@ export function selectDueMonitors(
       graceSeconds: monitors.graceSeconds,
       lastPingAt: monitors.lastPingAt,
       configVersion: monitors.configVersion,
+      tags: monitors.tags,
+      // Qualified by hand: drizzle writes a select's columns unqualified, which the subquery would take as its own.
+      hasWindows:
+        sql<boolean>`EXISTS (SELECT 1 FROM ${maintenanceWindows} AS mw WHERE mw.${sql.identifier(maintenanceWindows.accountId.name)} = ${sql.identifier(getTableName(monitors))}.${sql.identifier(monitors.accountId.name)})`.mapWith(
+          Boolean,
+        ),
     })
     .from(monitors)
     .where(and(isNotNull(monitors.downAt), lte(monitors.downAt, now), keyset, notFenced))
@@ -69,7 +81,7 @@ type Statement = Parameters<Db["batch"]>[0][number];
  * A due monitor's flip to `down` and its `down` alert, conditional on the row still being as read (up, this
  * down_at, this configuration), so of overlapping ticks exactly one flips it and a ping that came first wins.
  */
-export function flipStatements(db: Db, m: DueMonitor, now: number) {
+export function flipStatements(db: Db, m: DueMonitor, now: number, silenced = false) {
   const downAt = m.downAt as number;
   const still: SQL = sql`${monitors.id} = ${m.id} AND ${monitors.state} = 'up' AND ${monitors.downAt} = ${downAt} AND ${monitors.configVersion} = ${m.configVersion} AND ${monitors.deletedAt} IS NULL AND ${notFenced}`;
   const timedOut = m.openStartAt !== null && m.openStartAt + m.graceSeconds * 1000 === downAt;
@@ -93,7 +105,30 @@ export function flipStatements(db: Db, m: DueMonitor, now: number) {
     .set({ state: "down", stateChangedAt: downAt, downAt: null })
     .where(still)
     .returning({ id: monitors.id });
+  // A maintenance window over the deadline (src/calendars): the monitor goes down, no alert is written.
+  if (silenced) return { statements: [flip] as Statement[], entries: [] };
   return { statements: [...plan.statements, flip] as Statement[], entries: plan.entries };
+}
+
+/**
+ * The page's monitors whose `down` deadline falls in a `skip` or `mute` window covering them: one batch for the
+ * accounts that have windows (the page query says which), none otherwise.
+ */
+async function silencedDeadlines(db: Db, page: DueMonitor[], now: number) {
+  const needy = page.filter((m) => m.hasWindows && alertsFor(m, "down").length > 0);
+  if (needy.length === 0) return { ids: new Set<string>(), queried: false };
+  const rules = await rulesFor(
+    db,
+    needy.map((m) => m.accountId),
+    now,
+  );
+  const ids = new Set<string>();
+  for (const m of needy) {
+    const account = rules.get(m.accountId);
+    const subject = { kind: "monitor" as const, id: m.id, tags: JSON.parse(m.tags) as string[] };
+    if (account && windowAt(account, subject, m.downAt as number, ["skip", "mute"])) ids.add(m.id);
+  }
+  return { ids, queried: true };
 }
 
 export interface CheckReport {
@@ -146,7 +181,9 @@ export async function checkMonitors(
     const last = page[page.length - 1] as DueMonitor;
     cursor = { downAt: last.downAt as number, id: last.id };
 
-    const flips = page.map((m) => flipStatements(db, m, now));
+    const silenced = await silencedDeadlines(db, page, now);
+    if (silenced.queried) report.queries++;
+    const flips = page.map((m) => flipStatements(db, m, now, silenced.ids.has(m.id)));
     const sent: OutboxEntry[] = [];
     for (let i = 0; i < flips.length; ) {
       const chunk: typeof flips = [];

@@ -1,11 +1,14 @@
-import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { monitorSilencedAt } from "../calendars/mute";
 import type { Db } from "../db/client";
 import {
   accounts,
+  deliveries,
   type MonitorRow,
   type MonitorState,
   monitorPings,
   monitors,
+  outbox,
   type PingKind,
   type PingMethod,
   pingKinds,
@@ -95,6 +98,7 @@ export type MonitorConfig = Pick<
   | "graceSeconds"
   | "alertPolicy"
   | "configVersion"
+  | "tags"
 >;
 
 const configColumns = {
@@ -109,6 +113,7 @@ const configColumns = {
   graceSeconds: monitors.graceSeconds,
   alertPolicy: monitors.alertPolicy,
   configVersion: monitors.configVersion,
+  tags: monitors.tags,
 };
 
 /** Monitors' configurations per isolate: a stale one costs a failed batch and a re-read, never a wrong write. */
@@ -354,6 +359,20 @@ export interface PingDeps {
  * Records one ping: resolves its monitor (cache, else one read), creates it for `?create=1`, then runs the batch,
  * re-reading the configuration when the batch finds it changed. Returns the outbox entries it wrote, to send.
  */
+/**
+ * A ping's `up` or `down` alert inside a `mute` window (src/calendars) is withdrawn before it is sent: its outbox
+ * entries and delivery rows go. Asked only when the ping changed the state and wrote alerts, so pings read nothing.
+ */
+async function unlessMuted(db: Db, c: MonitorConfig, at: number, entries: OutboxEntry[]): Promise<OutboxEntry[]> {
+  if (entries.length === 0 || !(await monitorSilencedAt(db, c, at, false))) return entries;
+  const ids = entries.map((e) => e.id);
+  await db.batch([
+    db.delete(outbox).where(inArray(outbox.id, ids)),
+    db.delete(deliveries).where(inArray(deliveries.id, ids)),
+  ]);
+  return [];
+}
+
 export async function recordPing(
   db: Db,
   p: PingRequest,
@@ -387,7 +406,8 @@ export async function recordPing(
     const [seen] = results[0] as Array<{ state: MonitorState }>;
     if (seen) {
       monitorConfigs.set(key, config, p.at);
-      return { outcome: created ? "created" : "ok", entries: batch.written(seen.state) };
+      const entries = await unlessMuted(db, config, p.at, batch.written(seen.state));
+      return { outcome: created ? "created" : "ok", entries };
     }
     // Changed, deleted or fenced since it was cached: nothing was written; read it again.
     monitorConfigs.delete(key);

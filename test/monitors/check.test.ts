@@ -173,7 +173,7 @@ describe("the query budget", () => {
     const db = await accountDb(acct.accountId);
     const at = T + 10_000 * S;
     // Two pages' worth of the per-page worst case: one page of two monitors.
-    const partial = await checkMonitors(db, at, send, { pageSize: 2, queryBudget: 8 });
+    const partial = await checkMonitors(db, at, send, { pageSize: 2, queryBudget: 9 });
     expect(partial).toMatchObject({ complete: false, flipped: 2, pages: 1 });
     const rest = await checkMonitors(db, at, send, { pageSize: 2 });
     expect(rest).toMatchObject({ complete: true, flipped: 3, duration_ms: expect.any(Number) });
