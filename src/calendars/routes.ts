@@ -6,7 +6,7 @@ import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
 import { rulesCache } from "./cache";
 import { encodePosition } from "./cursor";
-import { IcsError, parseIcs } from "./ics";
+import type { IcsExclusions } from "./ics";
 import { presentCalendar, presentWindow } from "./present";
 import {
   deleteCalendarUnreferenced,
@@ -51,15 +51,19 @@ const body = <T>(schema: T) => ({ body: { required: true, content: { "applicatio
 const calendarNotFound = (id: string): never => fail(404, `Calendar ${id} not found`);
 const windowNotFound = (id: string): never => fail(404, `Maintenance window ${id} not found`);
 
-/** Merges an ICS file into dates and ranges, refusing text it cannot read and lists past their caps (400). */
-function withIcs(
+/**
+ * Merges an ICS file into dates and ranges, refusing text it cannot read and lists past their caps (400). The
+ * parser is imported on first use, so isolates that never import a file do not evaluate it at start.
+ */
+async function withIcs(
   field: string,
   ics: string,
   tz: string,
   now: number,
   base: { dates: string[]; ranges: Array<{ start: number; end: number }> },
 ) {
-  let parsed: ReturnType<typeof parseIcs>;
+  const { IcsError, parseIcs } = await import("./ics");
+  let parsed: IcsExclusions;
   try {
     parsed = parseIcs(ics, tz, now);
   } catch (err) {
@@ -220,7 +224,7 @@ export const calendarsRoutes = createRouter()
     const now = Date.now();
     const timezone = input.timezone ?? "UTC";
     let lists = { dates: input.dates ?? [], ranges: input.ranges ?? [] };
-    if (input.ics !== undefined) lists = withIcs("ics", input.ics, timezone, now, lists);
+    if (input.ics !== undefined) lists = await withIcs("ics", input.ics, timezone, now, lists);
     const row = {
       id: crypto.randomUUID(),
       accountId: c.get("accountId"),
@@ -291,7 +295,7 @@ export const calendarsRoutes = createRouter()
           dates: JSON.parse(cal.dates) as string[],
           ranges: JSON.parse(cal.ranges) as Array<{ start: number; end: number }>,
         };
-    const lists = withIcs("ics", input.ics, cal.timezone, Date.now(), base);
+    const lists = await withIcs("ics", input.ics, cal.timezone, Date.now(), base);
     const set = { dates: json_(lists.dates), ranges: json_(lists.ranges), updatedAt: Date.now() };
     const row = (await updateCalendar(db, accountId, calendar_id, set)) ?? calendarNotFound(calendar_id);
     rulesCache.forget(accountId);
