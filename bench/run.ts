@@ -18,6 +18,7 @@ const STEPS: Record<string, string> = {
   "log-storage": "bench/log-storage.ts",
   // Three log layouts × four body profiles at a million logs, then reads: the longest, over half an hour.
   "log-store": "bench/log-store.ts",
+  "filter-reads": "bench/filter-reads.ts",
   "bundle-size": "bench/bundle.ts",
   "first-start": "bench/first-start.ts",
   // Last: it seeds states of its own.

@@ -1,0 +1,73 @@
+/**
+ * Issue 28's reads against a logs page 1 of a 200,000-log job (1 KB JSON bodies, the working tree's store): the
+ * response_code and latency filters, the account's metrics, and apart the text search q. Per read: CPU ms of the
+ * whole call (drizzle, SQLite, rows as JSON or the exposition) over node:sqlite, paired with page 1's.
+ *   npx tsx bench/filter-reads.ts [--big 1] [--jobs 100] [--others-per-hour 90] [--rounds 55]
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { importSrc, nodeD1 } from "./lib/d1-node";
+import * as h from "./lib/harness";
+import { build, makeShard, NOW } from "./lib/log-layouts";
+
+const num = (name: string, dflt: number) => Number(h.arg(name, String(dflt)));
+const [BIG, JOBS, ROUNDS, RATE] = [num("big", 1), num("jobs", 100), num("rounds", 55), num("others-per-hour", 90)];
+const PER_JOB = h.size(200_000, 2_000);
+// The other jobs only over the metrics' window (the current hour and 24 before), at RATE runs an hour.
+const size = (i: number) => (i < BIG ? { logs: PER_JOB, days: 31 } : { logs: Math.round(RATE * 26), days: 26 / 24 });
+const sizes = [...Array(JOBS).keys()].map((i) => ({ role: "", retries: true, ...size(i) }));
+const shard = makeShard(28, 1, sizes);
+const file = join(h.STATE_DIR, `filter-reads-${BIG}-${JOBS}-${PER_JOB}-${RATE}.sqlite`);
+const migrations = h.migrationsAt(null, "drizzle/shard");
+if (!existsSync(file)) await build(shard, "kb", [{ file, migrations, writer: "app" }], false);
+const mods = ["db/client", "logs/query", "logs/search", "logs/serialise", "metrics/job-metrics", "metrics/exposition"];
+// biome-ignore lint/suspicious/noExplicitAny: src/ by computed path, as d1-node.ts importSrc explains
+const app: any = Object.assign({}, ...(await Promise.all(mods.map((m) => importSrc(`src/${m}.ts`)))));
+const { id, accountId } = (shard.jobs[0] as (typeof shard.jobs)[number]).row;
+const db = app.createDb(nodeD1(new DatabaseSync(file, { readOnly: true })));
+const one = { kind: "job", accountId, cronJobId: id };
+const all = { kind: "account", accountId };
+const json = (res: { rows: unknown[] } | null) => JSON.stringify(res?.rows.map(app.serialiseLog)).length;
+// A cursor past every log: the first page without page numbers' totals (keyset.ts positionKey).
+const first = { after: { executedAt: NOW + 1, id: "-" }, limit: 50 };
+function page(f: object, scope: object = one, paging: object = { page: 1, limit: 50 }) {
+  return async () => json(await app.findLogsPage(db, scope, f, paging));
+}
+const since = { start: { start: NOW - 31 * h.DAY_MS, end: 0 } };
+const search = (q: string) => async () => json(await app.searchLogs(db, one, since, q, { limit: 50 }));
+const [c5xx, slow] = [{ code: { lo: 500, hi: 599 } }, { minMs: 1000 }];
+const READS: Record<string, () => Promise<number>> = {
+  "page 1": page({}),
+  "response_code=5xx": page(c5xx),
+  "response_code=503": page({ code: { lo: 503, hi: 503 } }),
+  "response_code=404 (no match)": page({ code: { lo: 404, hi: 404 } }),
+  "min_response_time_ms=1000": page(slow),
+  "max_response_time_ms=100": page({ maxMs: 100 }),
+  "5xx, min_response_time_ms=500": page({ ...c5xx, minMs: 500 }),
+  "account-wide 5xx": page(c5xx, all),
+  "account-wide min_response_time_ms=1000": page(slow, all),
+  "cursor: page 1": page({}, one, first),
+  "cursor: response_code=5xx": page(c5xx, one, first),
+  "cursor: min_response_time_ms=1000": page(slow, one, first),
+  "cursor: account-wide 5xx": page(c5xx, all, first),
+  [`metrics, ${JOBS} jobs`]: async () =>
+    app.renderExposition(await app.accountJobFamilies(db, accountId, NOW), "openmetrics").length,
+  "q=customers (every body)": search("customers"),
+  "q=status code 503 (≈ 1 %)": search("status code 503"),
+  "q=no-such-text (the budget ends it)": search("no-such-text"),
+};
+const cpuMs = async (read: string, u = process.cpuUsage()) => {
+  await READS[read]?.();
+  return ((d) => (d.user + d.system) / 1000)(process.cpuUsage(u));
+};
+for (const n of Object.keys(READS)) await cpuMs(n); // warm: statements prepared, modules compiled
+const cpu = await h.pairedRounds(Object.keys(READS), h.size(ROUNDS, 1), cpuMs);
+const rows = Object.entries(cpu).map(([read, t]) => {
+  const ratio = h.pairedRatio(t, cpu["page 1"] as number[]);
+  const target = /^(q=|page 1|cursor: page 1)/.test(read) ? "apart" : ratio <= 1.5 ? "PASS" : "**MISS**";
+  return { read, cpu_ms: h.round(h.median(t), 3), over_page_1: ratio, "≤ 1.5×": target };
+});
+const setup = { jobs: JOBS, big_jobs: BIG, per_hour_others: RATE, logs: shard.logs.length, rounds: ROUNDS };
+const title = `CPU ms per call, ÷ page 1 of a ${PER_JOB}-log job (median of paired ratios), ${JOBS} jobs`;
+h.writeResult("filter-reads", { ...setup, rows }, [h.records(title, rows)]);
