@@ -556,7 +556,7 @@ export interface paths {
         put?: never;
         /**
          * The next runs of a schedule, without creating a job
-         * @description Validates `schedule_config` and `timezone` exactly as job creation does (the same 400 problem with `errors`) and lists the runs a job created now would make. Read-only keys may call it.
+         * @description Validates `schedule_config` and `timezone` exactly as job creation does (the same 400 problem with `errors`) and lists the runs a job created now would make. Slots that `exclude_calendars`, or skip maintenance windows scoped by `tags`, would skip are listed in `excluded_runs` with their reason. Read-only keys may call it.
          */
         post: operations["previewSchedule"];
         delete?: never;
@@ -2193,6 +2193,17 @@ export interface components {
                 timezone: string;
                 /** @description UTC run times after now, as a job created now would run; fewer if it ends */
                 next_runs: string[];
+                /** @description Slots among and before next_runs that exclude_calendars or a skip maintenance window (by tags) would skip, with the reason; the walk stops after 1000 slots */
+                excluded_runs: {
+                    /** @example 2026-12-25T14:00:00Z */
+                    at: string;
+                    /** @enum {string} */
+                    reason: "calendar" | "maintenance";
+                    /** @description The excluding calendar (reason calendar) */
+                    calendar_id: string | null;
+                    /** @description The excluding maintenance window (reason maintenance) */
+                    window_id: string | null;
+                }[];
             };
         };
         SchedulePreviewRequest: {
@@ -2204,6 +2215,14 @@ export interface components {
              * @example 5
              */
             count?: number;
+            /**
+             * @description The job's tags: maintenance windows scoped by these tags apply to the preview
+             * @example [
+             *       "reports",
+             *       "daily"
+             *     ]
+             */
+            tags?: string[];
         };
         TestAlert: {
             data: {
