@@ -180,6 +180,36 @@ describe("SDK against the Worker", () => {
     expect(await sdk.metrics({ format: "openmetrics" })).toMatch(/# EOF\n$/);
   });
 
+  it("calendars (an ICS file's all-day event becomes a date) and maintenance windows", async () => {
+    const cal = await sdk.calendars.create({ name: "sdk holidays", timezone: "Europe/Berlin", dates: ["2027-01-01"] });
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//edgecron//client e2e//EN",
+      "BEGIN:VEVENT",
+      "UID:xmas@client-e2e",
+      "DTSTAMP:20261201T000000Z",
+      "DTSTART;VALUE=DATE:20271225",
+      "DTEND;VALUE=DATE:20271226",
+      "SUMMARY:Christmas",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    expect((await sdk.calendars.importIcs(cal.id, ics)).dates).toEqual(["2027-01-01", "2027-12-25"]);
+    expect((await all(sdk.calendars.list())).map((c) => c.id)).toContain(cal.id);
+    const win = await sdk.maintenanceWindows.create({
+      recurrence: { cron: "0 2 * * 0", duration_minutes: 120 },
+      action: "mute",
+      job_ids: [job.id],
+    });
+    expect((await sdk.maintenanceWindows.get(win.id)).recurrence).toEqual({ cron: "0 2 * * 0", duration_minutes: 120 });
+    expect((await sdk.maintenanceWindows.delete(win.id)).id).toBe(win.id);
+    expect((await sdk.calendars.delete(cal.id)).id).toBe(cal.id);
+    const gone = await sdk.calendars.get(cal.id).catch((e: unknown) => e);
+    expect((gone as EdgecronApiError).status).toBe(404);
+  });
+
   it("streams the export: NDJSON records oldest first, and CSV as an attachment", async () => {
     const records: ExecutionLog[] = await all(sdk.exportRecords({ jobId: job.id }));
     expect(records.map((r) => r.id).sort()).toEqual([...runs].sort());
@@ -544,6 +574,29 @@ describe("CLI against the Worker", () => {
     expect(metrics.code).toBe(EXIT.ok);
     expect(metrics.out).toContain(`edgecron_job_up{job_id="${id}"`);
     expect(metrics.out).toMatch(/# EOF\n$/);
+  });
+
+  it("calendars create/ls/rm and maintenance create/ls/rm", async () => {
+    const made = await edgecron(["calendars", "create", "cli holidays", "--date", "2027-05-01", "--json"]);
+    expect(made.code).toBe(EXIT.ok);
+    const cal = json<{ id: string; dates: string[] }>(made);
+    expect(cal.dates).toEqual(["2027-05-01"]);
+    expect((await edgecron(["calendars", "ls"])).out).toContain(cal.id);
+    const win = await edgecron(
+      ["maintenance", "create", "--start", "2027-01-01T00:00:00Z"].concat([
+        "--end",
+        "2027-01-01T02:00:00Z",
+        "--job",
+        id,
+        "--json",
+      ]),
+    );
+    expect(win.code).toBe(EXIT.ok);
+    const winId = json<{ id: string }>(win).id;
+    expect((await edgecron(["maintenance", "ls"])).out).toContain(winId);
+    expect((await edgecron(["maintenance", "rm", winId])).code).toBe(EXIT.ok);
+    expect((await edgecron(["calendars", "rm", cal.id])).code).toBe(EXIT.ok);
+    expect((await edgecron(["calendars", "get", cal.id])).code).toBe(EXIT.notFound);
   });
 
   it("logs --follow prints new runs as they are recorded and exits 0 on SIGINT", async () => {
