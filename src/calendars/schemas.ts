@@ -219,9 +219,12 @@ export const UpdateWindowSchema = z
   .strictObject({
     ...windowFields,
     action: windowFields.action.optional(),
-    start: windowFields.start.nullable(),
-    end: windowFields.end.nullable(),
-    recurrence: windowFields.recurrence.nullable(),
+    // nullable() inside optional(): the OpenAPI document then says null is accepted (it clears the field).
+    start: InstantSchema.nullable().optional().openapi({ description: "A one-off window's start; null clears it" }),
+    end: InstantSchema.nullable()
+      .optional()
+      .openapi({ description: "A one-off window's end (excluded); null clears it" }),
+    recurrence: RecurringSchema.nullable().optional().openapi({ description: "The recurrence; null clears it" }),
   })
   .openapi("UpdateMaintenanceWindow", { description: "Send only what changes; null clears start, end or recurrence." });
 export type UpdateWindowInput = z.output<typeof UpdateWindowSchema>;

@@ -4,6 +4,7 @@ import { createDb } from "../../src/db/client";
 import { COMPLETION_URL_HEADER } from "../../src/engine/completion";
 import { consumeRun } from "../../src/engine/consume";
 import type { Executor } from "../../src/lib/execution";
+import { createCalendar, createWindow } from "../calendars/support";
 import { addKey, createAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { insertJob, insertLogs } from "../helpers/fixtures";
@@ -63,6 +64,9 @@ interface Fixture {
   executionIds: string[];
   deliveryIds: string[];
   completion: { jobId: string; executionId: string; token: string };
+  /** A calendar and a maintenance window of the account. */
+  calendarIds: string[];
+  windowIds: string[];
 }
 
 /** A completion-mode run parked awaiting its report: its job, execution id and the token its URL carried. */
@@ -126,6 +130,41 @@ const VALID_BODIES: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
     { status: fc.constantFrom("success", "failure"), message: fc.constantFrom("done", "ジョブ failed") },
     { requiredKeys: ["status"] },
   ),
+  "POST /v1/cron-jobs/:accountId/calendars": fc.record(
+    {
+      name: fc.constantFrom("Holidays", "ジョブ"),
+      timezone: fc.constantFrom("UTC", "Europe/Berlin"),
+      dates: fc.constantFrom(["2031-12-25"], []),
+      recurring: fc.constantFrom([{ cron: "0 2 * * 0", duration_minutes: 60 }], []),
+    },
+    { requiredKeys: ["name"] },
+  ),
+  "PATCH /v1/cron-jobs/:accountId/calendars/:calendar_id": fc.record(
+    { name: fc.constantFrom("Renamed", "ジョブ"), dates: fc.constantFrom(["2031-01-01"], []) },
+    { requiredKeys: [] },
+  ),
+  "POST /v1/cron-jobs/:accountId/calendars/:calendar_id/import": fc.record(
+    {
+      ics: fc.constant(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fuzz//EN\r\nBEGIN:VEVENT\r\nUID:a@fuzz\r\nDTSTAMP:20261201T000000Z\r\nDTSTART;VALUE=DATE:20311225\r\nSUMMARY:Holiday\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+      ),
+      replace: fc.boolean(),
+    },
+    { requiredKeys: ["ics"] },
+  ),
+  "POST /v1/cron-jobs/:accountId/maintenance-windows": fc.record(
+    {
+      start: fc.constant("2031-01-01T00:00:00Z"),
+      end: fc.constant("2031-01-01T02:00:00Z"),
+      action: fc.constantFrom("skip", "mute"),
+      tags: fc.constant(["etl"]),
+    },
+    { requiredKeys: ["start", "end", "action", "tags"] },
+  ),
+  "PATCH /v1/cron-jobs/:accountId/maintenance-windows/:window_id": fc.record(
+    { name: fc.constantFrom("Renamed", "ジョブ"), action: fc.constantFrom("skip", "mute") },
+    { requiredKeys: [] },
+  ),
   "POST /v1/cron-jobs/:accountId/keys": fc.record({
     name: fc.string({ minLength: 1, maxLength: 50 }).filter((n) => n.trim().length > 0),
     scope: fc.constantFrom("full", "read_only"),
@@ -146,6 +185,8 @@ function requestArb(op: Operation, fx: Fixture) {
     ping_key: fx.pingKeys,
     slug: fx.slugs,
     signal: ["start", "fail", "log", "0", "3"],
+    calendar_id: fx.calendarIds,
+    window_id: fx.windowIds,
   };
   const paramsOf = (hostile: boolean) =>
     fc.record(
@@ -244,6 +285,17 @@ describe("fuzzing every documented operation", () => {
         executionIds: logs.slice(0, 3).map((l) => l.id),
         deliveryIds: [deliveryId],
         completion: await awaitingCompletion(acct.accountId),
+        calendarIds: [(await createCalendar(acct, { name: "fuzzed", dates: ["2031-12-25"] })).id],
+        windowIds: [
+          (
+            await createWindow(acct, {
+              start: "2031-01-01T00:00:00Z",
+              end: "2031-01-02T00:00:00Z",
+              action: "mute",
+              tags: ["etl"],
+            })
+          ).id,
+        ],
       };
       await (await accountD1(acct.accountId))
         .prepare(

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scopeAllows } from "../../src/http/scope";
 import { verifiedKeys } from "../../src/keys/key-cache";
+import { createCalendar, createWindow } from "../calendars/support";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { api, expectProblem } from "../helpers/http";
 
@@ -223,6 +224,15 @@ describe("read_only keys", () => {
     );
     expect(monitor.status).toBe(201);
     const monitorId = monitor.body.data.id as string;
+    const calendarId = (await createCalendar(acct, { name: "Kept", dates: ["2031-12-25"] })).id as string;
+    const windowId = (
+      await createWindow(acct, {
+        start: "2031-01-01T00:00:00Z",
+        end: "2031-01-02T00:00:00Z",
+        action: "skip",
+        tags: ["x"],
+      })
+    ).id as string;
     // Every write route, with the ids it is called with: a new write route must join this table.
     const table: Record<string, Record<string, string>> = {
       "POST /v1/cron-jobs/{accountId}/create": {},
@@ -246,6 +256,13 @@ describe("read_only keys", () => {
       "POST /v1/cron-jobs/{accountId}/monitors/{monitor_id}/pause": { monitor_id: monitorId },
       "POST /v1/cron-jobs/{accountId}/monitors/{monitor_id}/resume": { monitor_id: monitorId },
       "POST /v1/cron-jobs/{accountId}/ping-key/rotate": {},
+      "POST /v1/cron-jobs/{accountId}/calendars": {},
+      "PATCH /v1/cron-jobs/{accountId}/calendars/{calendar_id}": { calendar_id: calendarId },
+      "DELETE /v1/cron-jobs/{accountId}/calendars/{calendar_id}": { calendar_id: calendarId },
+      "POST /v1/cron-jobs/{accountId}/calendars/{calendar_id}/import": { calendar_id: calendarId },
+      "POST /v1/cron-jobs/{accountId}/maintenance-windows": {},
+      "PATCH /v1/cron-jobs/{accountId}/maintenance-windows/{window_id}": { window_id: windowId },
+      "DELETE /v1/cron-jobs/{accountId}/maintenance-windows/{window_id}": { window_id: windowId },
     };
     const excluded = [...unauthenticated, ...readByPost];
     expect(excluded.filter((w) => !writes.includes(w))).toEqual([]);
@@ -265,6 +282,13 @@ describe("read_only keys", () => {
     const watched = await api(`/v1/cron-jobs/${acct.accountId}/monitors/${monitorId}`, { headers: acct.headers });
     expect(watched.status).toBe(200);
     expect(watched.body.data.state).toBe("new");
+    // The calendar and the window are still there.
+    const calendar = await api(`/v1/cron-jobs/${acct.accountId}/calendars/${calendarId}`, { headers: acct.headers });
+    expect(calendar.body.data.name).toBe("Kept");
+    const window = await api(`/v1/cron-jobs/${acct.accountId}/maintenance-windows/${windowId}`, {
+      headers: acct.headers,
+    });
+    expect(window.body.data.action).toBe("skip");
     // Nothing changed.
     const job = await api(`/v1/cron-jobs/${acct.accountId}/details/${jobId}`, { headers: acct.headers });
     expect(job.body.data.is_active).toBe(true);

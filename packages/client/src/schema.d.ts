@@ -2623,16 +2623,24 @@ export interface components {
             /** @example Public holidays */
             name?: string;
             /**
-             * @description A one-off window's start; with `recurrence`, no occurrence counts before it
+             * @description A one-off window's start; null clears it
              * @example 2026-12-24T18:00:00Z
              */
             start?: string;
             /**
-             * @description A one-off window's end (excluded); with `recurrence`, none counts from it
+             * @description A one-off window's end (excluded); null clears it
              * @example 2026-12-24T18:00:00Z
              */
             end?: string;
-            recurrence?: components["schemas"]["RecurringExclusion"] & (Record<string, never> | null);
+            /** @description The recurrence; null clears it */
+            recurrence?: {
+                /**
+                 * @description 5-field cron expression in the calendar's timezone: each match starts an excluded stretch
+                 * @example 0 22 * * 5
+                 */
+                cron: string;
+                duration_minutes: number;
+            } | null;
             /**
              * @description The recurrence's zone. Default UTC
              * @example Europe/Berlin
