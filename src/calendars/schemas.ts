@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { maintenanceActions } from "../db/schema";
+import { NameSchema as SharedName, TagsSchema as SharedTags, Timezone as SharedTimezone } from "../http/label-schemas";
 import { cursorQuery, nextCursorSchema } from "../http/pagination";
 import { AccountParamSchema, intQuery, UuidSchema } from "../http/schemas";
-import { refuseHiddenCharacters } from "../http/well-formed";
 import { parseInstant } from "../lib/dates";
 import { CronExpressionSchema } from "../lib/schedule/schema";
-import { isValidTimeZone } from "../lib/schedule/timezone";
 import { decodePosition } from "./cursor";
 
 /** Caps on one calendar's or window's lists: a tick evaluates them per due slot, so they stay small. */
@@ -18,32 +17,10 @@ export const MAX_DURATION_MINUTES = 10_080;
 /** The longest ICS text accepted (the request body limit caps it too). */
 export const MAX_ICS_CHARS = 512_000;
 
-/** The jobs' name, tag and zone rules (src/jobs/schemas.ts), restated here: jobs import this folder. */
-const NameSchema = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(200)
-  .superRefine(refuseHiddenCharacters)
-  .openapi({ example: "Public holidays" });
-const MAX_TAGS = 20;
-const TagsSchema = z
-  .array(
-    z
-      .string()
-      .min(1)
-      .max(50)
-      .regex(/^[^,\s][^,]*$/, "must not be empty, start with a space, or contain commas")
-      .superRefine(refuseHiddenCharacters),
-  )
-  .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
-  .refine((tags) => new Set(tags).size === tags.length, "tags must be unique")
-  .openapi({ example: ["db"] });
-const Timezone = z
-  .string()
-  .max(64)
-  .refine(isValidTimeZone, "must be an IANA time zone such as America/New_York")
-  .openapi({ example: "Europe/Berlin" });
+/** The shared name, tag and zone rules, with this folder's examples. */
+const NameSchema = SharedName.openapi({ example: "Public holidays" });
+const TagsSchema = SharedTags.openapi({ example: ["db"] });
+const Timezone = SharedTimezone.openapi({ example: "Europe/Berlin" });
 
 const CursorPaginationSchema = z
   .object({ limit: z.number().int(), next_cursor: nextCursorSchema("items") })

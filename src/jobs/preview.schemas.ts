@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { TagsSchema, Timezone } from "../http/label-schemas";
 import { ScheduleConfigSchema } from "../lib/schedule/schema";
-import { TagsSchema, Timezone } from "./schemas";
 
 export const MAX_PREVIEW_RUNS = 50;
 

@@ -2,10 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { AlertPolicyResponseSchema, AlertPolicySchema } from "../alerts/schemas";
 import { jobStates } from "../db/schema";
 import { HttpUrl } from "../http/http-url";
+import { MAX_TAGS, NameSchema, TagsSchema, Timezone } from "../http/label-schemas";
 import { intQuery, PaginationSchema } from "../http/schemas";
 import { hiddenCharacterAt, hiddenCharacterMessage, refuseHiddenCharacters } from "../http/well-formed";
 import { endTypes, repeatTypes, ScheduleConfigSchema, weekdays } from "../lib/schedule/schema";
-import { isValidTimeZone } from "../lib/schedule/timezone";
 import { completionInputFields, completionResponseFields } from "./completion";
 import { pauseInputFields, pauseResponseFields } from "./pause";
 import {
@@ -27,7 +27,6 @@ import {
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_BODY_CHARS = 32_768;
 export const MAX_HEADERS = 50;
-export const MAX_TAGS = 20;
 export const MAX_SECRET_QUERY_PARAMS = 20;
 
 /** Headers a client may not set: hop-by-hop ones, Host, and what fetch computes itself. */
@@ -65,20 +64,6 @@ const HeadersSchema = z
     }
   })
   .openapi({ example: { Authorization: "Bearer token123", "Content-Type": "application/json" } });
-
-/** A job's or a monitor's tags. */
-export const TagsSchema = z
-  .array(
-    z
-      .string()
-      .min(1)
-      .max(50)
-      .regex(/^[^,\s][^,]*$/, "must not be empty, start with a space, or contain commas")
-      .superRefine(refuseHiddenCharacters),
-  )
-  .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
-  .refine((tags) => new Set(tags).size === tags.length, "tags must be unique")
-  .openapi({ example: ["reports", "daily"] });
 
 /** What a job runs with when retry_config, or one of its fields, is not given (A1Cron's defaults). */
 export const RETRY_DEFAULTS = {
@@ -130,21 +115,6 @@ export const CallbacksSchema = z
     }),
   })
   .openapi("CallbacksInput");
-
-export const Timezone = z
-  .string()
-  .max(64)
-  .refine(isValidTimeZone, "must be an IANA time zone such as America/New_York")
-  .openapi({ example: "America/New_York" });
-
-/** A job's or a monitor's name. */
-export const NameSchema = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(200)
-  .superRefine(refuseHiddenCharacters)
-  .openapi({ example: "Daily Report Generator" });
 
 const jobFields = {
   name: NameSchema,

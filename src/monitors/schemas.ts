@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { AlertPolicyResponseSchema, AlertPolicySchema } from "../alerts/schemas";
 import { pingKinds, pingMethods } from "../db/schema";
+import { NameSchema, TagsSchema, Timezone } from "../http/label-schemas";
 import { AccountParamSchema, intQuery, UuidSchema } from "../http/schemas";
-import { ListJobsQuerySchema, NameSchema, TagsSchema, Timezone } from "../jobs/schemas";
+import { ListJobsQuerySchema } from "../jobs/schemas";
 import { CronExpressionSchema } from "../lib/schedule/schema";
 import { decodeCursor, type LogPosition } from "../logs/cursor";
 import { CursorPaginationSchema } from "../logs/schemas";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { strandedRunsQuery } from "../../src/engine/ledger";
-import { MAX_TAGS } from "../../src/jobs/schemas";
+import { MAX_TAGS } from "../../src/http/label-schemas";
 import { countLogsQuery } from "../../src/logs/counts";
 import { exportChunkQuery } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";
