@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { TtlCache } from "../lib/ttl-cache";
 import { loadAccountsConfig } from "./repository";
 import { type AccountRules, accountRules } from "./rules";
 
@@ -6,35 +7,7 @@ import { type AccountRules, accountRules } from "./rules";
  * Accounts' calendars and maintenance windows cached per isolate for DIRECTORY_CACHE_SECONDS, like the shard
  * directory (src/shards/directory.ts): an edit applies within that TTL (at once in the isolate that made it).
  */
-class RulesCache {
-  private readonly entries = new Map<string, { rules: AccountRules; until: number }>();
-  constructor(private readonly maxEntries = 10_000) {}
-
-  get(accountId: string, now: number): AccountRules | undefined {
-    const hit = this.entries.get(accountId);
-    if (!hit) return undefined;
-    if (hit.until <= now) {
-      this.entries.delete(accountId);
-      return undefined;
-    }
-    return hit.rules;
-  }
-
-  set(accountId: string, rules: AccountRules, until: number): void {
-    if (this.entries.size >= this.maxEntries) this.entries.clear(); // bounded memory; a miss costs one batch
-    this.entries.set(accountId, { rules, until });
-  }
-
-  forget(accountId: string): void {
-    this.entries.delete(accountId);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-}
-
-export const rulesCache = new RulesCache();
+export const rulesCache = new TtlCache<AccountRules>();
 
 /** The same default as DIRECTORY_CACHE_SECONDS (src/config.ts). */
 export const DEFAULT_RULES_TTL_MS = 10_000;
