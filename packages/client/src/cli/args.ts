@@ -29,3 +29,12 @@ export async function take<T>(items: AsyncIterable<T>, limit: number): Promise<T
   }
   return out;
 }
+
+/** The `--limit` option of a list command. */
+export const LIMIT_OPTION = { limit: { type: "string" } } as const;
+
+/** The first `--limit` (1–10,000; default `fallback`) items of a list the SDK pages through, ≤ 100 a page. */
+export function upToLimit<T>(ctx: Ctx, fallback: number, list: (pageSize: number) => AsyncIterable<T>): Promise<T[]> {
+  const limit = int(ctx, "limit", 1, 10_000) ?? fallback;
+  return take(list(Math.min(limit, 100)), limit);
+}

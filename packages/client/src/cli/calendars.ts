@@ -1,30 +1,10 @@
 /** `edgecron calendars …` and `edgecron maintenance …` over the SDK's calendars and maintenance windows resources. */
-import { readFileSync } from "node:fs";
 import type { Calendar, CalendarCreate, MaintenanceWindow, MaintenanceWindowCreate } from "../calendars.js";
-import { int, oneOf, take } from "./args.js";
+import { int, LIMIT_OPTION, oneOf, upToLimit } from "./args.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { readJson, readText } from "./files.js";
 import type { Command, Ctx } from "./main.js";
-import { table } from "./output.js";
-
-const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : String(v));
-
-/** A file's text (`-`: standard input); a usage error naming the file when it cannot be read. */
-function readText(path: string): string {
-  try {
-    return readFileSync(path === "-" ? 0 : path, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
-function readJson<T>(path: string): T {
-  const text = readText(path);
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new UsageError(`${path === "-" ? "standard input" : path} is not valid JSON: ${(e as Error).message}`);
-  }
-}
+import { dash, table } from "./output.js";
 
 /** -f <file.json> or the flags, exactly one of them. */
 function fileOr<T>(ctx: Ctx, fromFlags: () => T, what: string): T {
@@ -79,8 +59,6 @@ export function windowsTable(windows: MaintenanceWindow[]): string {
   ]);
 }
 
-const limitOption = { limit: { type: "string" } } as const;
-
 function rm(noun: "calendars" | "maintenance", del: (ctx: Ctx, id: string) => Promise<{ id: string }>): Command {
   return {
     usage: `${noun} rm <id>`,
@@ -99,11 +77,10 @@ export const CALENDAR_COMMANDS: Record<string, Command> = {
   "calendars ls": {
     usage: "calendars ls [--limit <n>]",
     summary: "list calendars, newest first (default 100)",
-    options: limitOption,
+    options: LIMIT_OPTION,
     args: [0, 0],
     async run(ctx) {
-      const limit = int(ctx, "limit", 1, 10_000) ?? 100;
-      const calendars = await take(ctx.client().calendars.list({ limit: Math.min(limit, 100) }), limit);
+      const calendars = await upToLimit(ctx, 100, (limit) => ctx.client().calendars.list({ limit }));
       ctx.print(calendars, calendars.length === 0 ? "No calendars" : calendarsTable(calendars));
       return EXIT.ok;
     },
@@ -170,11 +147,10 @@ export const CALENDAR_COMMANDS: Record<string, Command> = {
   "maintenance ls": {
     usage: "maintenance ls [--limit <n>]",
     summary: "list maintenance windows, newest first (default 100)",
-    options: limitOption,
+    options: LIMIT_OPTION,
     args: [0, 0],
     async run(ctx) {
-      const limit = int(ctx, "limit", 1, 10_000) ?? 100;
-      const windows = await take(ctx.client().maintenanceWindows.list({ limit: Math.min(limit, 100) }), limit);
+      const windows = await upToLimit(ctx, 100, (limit) => ctx.client().maintenanceWindows.list({ limit }));
       ctx.print(windows, windows.length === 0 ? "No maintenance windows" : windowsTable(windows));
       return EXIT.ok;
     },

@@ -3,7 +3,6 @@
  * option or a missing value is a usage error, exit 2), one option table per command plus the global ones.
  * Every failure is one line on stderr (`--json`: one JSON object) and an exit status from exit-codes.ts.
  */
-import { readFileSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { EdgecronClient } from "../client.js";
 import { EdgecronApiError } from "../errors.js";
@@ -13,6 +12,7 @@ import { CALENDAR_COMMANDS } from "./calendars.js";
 import { type Credentials, deleteCredentials, loadCredentials, saveCredentials } from "./credentials.js";
 import { EXIT, exitCodeFor, UsageError } from "./exit-codes.js";
 import { exportLogs } from "./export.js";
+import { readJson } from "./files.js";
 import { followLogs, type LogsArgs, latestLogs } from "./logs.js";
 import { MONITOR_COMMANDS } from "./monitors.js";
 import { type Io, jobDetails, jobsTable, line } from "./output.js";
@@ -63,17 +63,7 @@ const FILTERS: Options = {
 
 function readJsonFile(path: string | undefined): unknown {
   if (!path) throw new UsageError("-f <file.json> is required (- reads standard input)");
-  let text: string;
-  try {
-    text = readFileSync(path === "-" ? 0 : path, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${path === "-" ? "standard input" : path} is not valid JSON: ${(e as Error).message}`);
-  }
+  return readJson(path);
 }
 
 const STATUSES = ["success", "failure", "error", "timeout"] as const;

@@ -9,18 +9,17 @@ import { constants } from "node:os";
 import { EdgecronClient } from "../client.js";
 import type { Monitor, MonitorCreate, MonitorState, PingState } from "../monitors.js";
 import { pingKeyOf } from "../monitors.js";
-import { int, oneOf, take } from "./args.js";
+import { int, oneOf, upToLimit } from "./args.js";
 import { loadCredentials } from "./credentials.js";
 import { CliError, EXIT, UsageError } from "./exit-codes.js";
 import type { Command, Ctx } from "./main.js";
-import { line, table } from "./output.js";
+import { dash, line, table } from "./output.js";
 
 /** The server keeps a ping body's first 10 KB (MAX_PING_BODY_BYTES), so the wrapper sends the last 10 KB. */
 export const OUTPUT_TAIL_BYTES = 10_240;
 
 const STATES = ["new", "up", "late", "down", "paused"] as const satisfies readonly MonitorState[];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : String(v));
 
 const schedule = (m: Monitor) => (m.cron ? `${m.cron} ${m.timezone}` : `every ${m.period_seconds} s`);
 
@@ -80,15 +79,13 @@ export const MONITOR_COMMANDS: Record<string, Command> = {
     args: [0, 0],
     async run(ctx) {
       const state = oneOf(ctx, "state", STATES);
-      const limit = int(ctx, "limit", 1, 10_000) ?? 100;
       const tags = ctx.strs("tag");
-      const monitors = await take(
+      const monitors = await upToLimit(ctx, 100, (limit) =>
         ctx.client().monitors.list({
-          limit: Math.min(limit, 100),
+          limit,
           ...(state ? { state } : {}),
           ...(tags.length > 0 ? { tags: tags.join(",") } : {}),
         }),
-        limit,
       );
       ctx.print(monitors, monitors.length === 0 ? "No monitors" : monitorsTable(monitors));
       return EXIT.ok;

@@ -35,7 +35,7 @@ export function table(rows: string[][]): string {
     .join("\n");
 }
 
-const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : String(v));
+export const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : String(v));
 
 export function jobsTable(jobs: Job[]): string {
   return table([

@@ -4,7 +4,7 @@
  * default 20); `--json` prints one JSON array.
  */
 import type { DeliveryKind, DeliveryState, RunState } from "../types.js";
-import { int, oneOf, take } from "./args.js";
+import { int, LIMIT_OPTION, oneOf, take, upToLimit } from "./args.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import type { Command, Ctx } from "./main.js";
 import { bulkReplayTable, deadLettersTable, deliveriesTable, runsTable } from "./output.js";
@@ -13,7 +13,6 @@ import { parseSince } from "./time.js";
 /** The bulk replay's limit per request (POST …/replay). */
 export const REPLAY_BATCH = 100;
 
-const LIMIT = { limit: { type: "string" } } as const;
 const DELIVERY_KINDS = ["callback", "alert"] as const satisfies readonly DeliveryKind[];
 const DELIVERY_STATES = [
   "pending",
@@ -25,8 +24,6 @@ const DELIVERY_STATES = [
 ] as const satisfies readonly DeliveryState[];
 
 const RUN_STATES = ["queued", "running", "awaiting", "done", "skipped", "dead"] as const satisfies readonly RunState[];
-
-const limitOf = (ctx: Ctx) => int(ctx, "limit", 1, 10_000) ?? 20;
 
 /** One id: POST …/replay/{id} and its outcome, with `jobs run`'s exit statuses. */
 async function replayOne(ctx: Ctx, id: string, idempotencyKey: string | undefined): Promise<number> {
@@ -63,7 +60,7 @@ export const RUN_COMMANDS: Record<string, Command> = {
   runs: {
     usage: "runs <job-id> [--state s] [--since 1h|<ISO>] [--until …] [--limit n]",
     summary: "a job's schedule history, newest first: each run's state and reason, missed slots as one span",
-    options: { state: { type: "string" }, since: { type: "string" }, until: { type: "string" }, ...LIMIT },
+    options: { state: { type: "string" }, since: { type: "string" }, until: { type: "string" }, ...LIMIT_OPTION },
     args: [1, 1],
     async run(ctx) {
       const state = oneOf(ctx, "state", RUN_STATES);
@@ -74,9 +71,7 @@ export const RUN_COMMANDS: Record<string, Command> = {
         ...(since === undefined ? {} : { start_date: parseSince(since, "--since") }),
         ...(until === undefined ? {} : { end_date: parseSince(until, "--until") }),
       };
-      const limit = limitOf(ctx);
-      const runs = ctx.client().runs(ctx.args[0] as string, { ...filters, limit: Math.min(limit, 100) });
-      const rows = await take(runs, limit);
+      const rows = await upToLimit(ctx, 20, (limit) => ctx.client().runs(ctx.args[0] as string, { ...filters, limit }));
       ctx.print(rows, rows.length === 0 ? "No runs" : runsTable(rows));
       return EXIT.ok;
     },
@@ -84,11 +79,10 @@ export const RUN_COMMANDS: Record<string, Command> = {
   "dead-letters": {
     usage: "dead-letters [--limit n]",
     summary: "runs closed without an outcome (undelivered, outcome_unknown), newest first; `replay` runs them again",
-    options: LIMIT,
+    options: LIMIT_OPTION,
     args: [0, 0],
     async run(ctx) {
-      const limit = limitOf(ctx);
-      const rows = await take(ctx.client().deadLetters({ limit: Math.min(limit, 100) }), limit);
+      const rows = await upToLimit(ctx, 20, (limit) => ctx.client().deadLetters({ limit }));
       ctx.print(rows, rows.length === 0 ? "No dead letters" : deadLettersTable(rows));
       return EXIT.ok;
     },
@@ -96,7 +90,7 @@ export const RUN_COMMANDS: Record<string, Command> = {
   replay: {
     usage: "replay <execution-id>… | --dead-letters [--limit n]  [--idempotency-key <key>]",
     summary: `run past executions' jobs again now: one id waits for the outcome (exit ${EXIT.runFailed}/${EXIT.runPending} as jobs run); several ids, or --dead-letters, are queued (exit ${EXIT.rejected} unless all are)`,
-    options: { "dead-letters": { type: "boolean" }, ...LIMIT, "idempotency-key": { type: "string" } },
+    options: { "dead-letters": { type: "boolean" }, ...LIMIT_OPTION, "idempotency-key": { type: "string" } },
     args: [0, 100_000],
     async run(ctx) {
       const key = ctx.str("idempotency-key");
@@ -123,15 +117,14 @@ export const RUN_COMMANDS: Record<string, Command> = {
   deliveries: {
     usage: "deliveries [--job <job-id>] [--kind callback|alert] [--state s] [--limit n]",
     summary: "callback and alert deliveries, newest first, with their state, attempts and latest error",
-    options: { job: { type: "string" }, kind: { type: "string" }, state: { type: "string" }, ...LIMIT },
+    options: { job: { type: "string" }, kind: { type: "string" }, state: { type: "string" }, ...LIMIT_OPTION },
     args: [0, 0],
     async run(ctx) {
       const kind = oneOf(ctx, "kind", DELIVERY_KINDS);
       const state = oneOf(ctx, "state", DELIVERY_STATES);
       const job = ctx.str("job");
       const filters = { ...(job ? { cron_job_id: job } : {}), ...(kind ? { kind } : {}), ...(state ? { state } : {}) };
-      const limit = limitOf(ctx);
-      const rows = await take(ctx.client().deliveries({ ...filters, limit: Math.min(limit, 100) }), limit);
+      const rows = await upToLimit(ctx, 20, (limit) => ctx.client().deliveries({ ...filters, limit }));
       ctx.print(rows, rows.length === 0 ? "No deliveries" : deliveriesTable(rows));
       return EXIT.ok;
     },
