@@ -1,12 +1,13 @@
 /** Calendars and maintenance windows through the SDK and CLI against a stand-in API. */
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.js";
-import { EdgecronApiError, EdgecronClient } from "../src/index.js";
+import { EdgecronApiError } from "../src/index.js";
 import { runCli } from "./support/run-cli.js";
+import { standInApi } from "./support/stand-in.js";
 
 const ACCOUNT = "00000000-0000-4000-8000-0000000000ee";
 const CAL = "33333333-3333-4333-8333-333333333333";
@@ -15,7 +16,6 @@ const JOB = "55555555-5555-4555-8555-555555555555";
 const ICS = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 const seen: Array<{ method: string; path: string; query: URLSearchParams; body: unknown }> = [];
-let base = "";
 const dir = mkdtempSync(join(tmpdir(), "edgecron-calendars-"));
 
 const calendar = (extra: Record<string, unknown> = {}) => ({
@@ -45,7 +45,7 @@ const win = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+const { client, env } = standInApi(ACCOUNT, (req: IncomingMessage, res: ServerResponse) => {
   let text = "";
   req.on("data", (c) => {
     text += c;
@@ -90,24 +90,12 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   });
 });
 
-const client = () => new EdgecronClient({ baseUrl: base, accountId: ACCOUNT, apiKey: "k", apiSecret: "s" });
-const env = () => ({
-  EDGECRON_URL: base,
-  EDGECRON_ACCOUNT_ID: ACCOUNT,
-  EDGECRON_API_KEY: "k",
-  EDGECRON_API_SECRET: "s",
-});
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
 };
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   seen.length = 0;
 });

@@ -1,9 +1,10 @@
 /** Metrics, the logs' code/latency filters and the text search (q), through the SDK and CLI against a stand-in API. */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { beforeEach, describe, expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.js";
-import { EdgecronApiError, EdgecronClient } from "../src/index.js";
+import { EdgecronApiError } from "../src/index.js";
 import { runCli } from "./support/run-cli.js";
+import { standInApi } from "./support/stand-in.js";
 
 const ACCOUNT = "00000000-0000-4000-8000-0000000000dd";
 const JOB = "22222222-2222-4222-8222-222222222222";
@@ -11,7 +12,6 @@ const PROM = '# HELP edgecron_job_up 1 unless …\n# TYPE edgecron_job_up gauge\
 const OM = `${PROM}# EOF\n`;
 
 const seen: Array<{ path: string; query: URLSearchParams; accept: string | undefined }> = [];
-let base = "";
 
 const log = (n: number) => ({
   id: `exe_${n}`,
@@ -37,7 +37,7 @@ const SEARCH: Record<string, { data: number[]; complete: boolean; next: string |
   c2: { data: [3], complete: true, next: null },
 };
 
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+const { client, env } = standInApi(ACCOUNT, (req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? "/", "http://x");
   const path = url.pathname.replace(`/v1/cron-jobs/${ACCOUNT}`, "");
   seen.push({ path, query: url.searchParams, accept: req.headers.accept });
@@ -68,20 +68,6 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   send(404, { title: "Not Found", status: 404 }, "application/problem+json");
 });
 
-const client = () =>
-  new EdgecronClient({ baseUrl: base, accountId: ACCOUNT, apiKey: "k", apiSecret: "s" }) as EdgecronClient;
-const env = () => ({
-  EDGECRON_URL: base,
-  EDGECRON_ACCOUNT_ID: ACCOUNT,
-  EDGECRON_API_KEY: "k",
-  EDGECRON_API_SECRET: "s",
-});
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   seen.length = 0;
 });
@@ -95,11 +81,7 @@ describe("metrics", () => {
   });
 
   it("an error status is an EdgecronApiError with the problem", async () => {
-    const c = new EdgecronClient({
-      baseUrl: base,
-      accountId: ACCOUNT,
-      apiKey: "k",
-      apiSecret: "s",
+    const c = client({
       fetch: (r) => {
         const req = new Request(r, { headers: { ...Object.fromEntries(r.headers), accept: "application/json" } });
         return fetch(req);
