@@ -1149,6 +1149,13 @@ async function runsPhase(page: Page, accountId: string, key: Creds, readOnly: Cr
       await page.goto(`${base()}#/jobs/${JOB_ID}`);
       await page.locator("#runs-table tbody tr[data-state]").first().waitFor();
       assert((await page.locator("#runs-table button.replay").count()) === 0, "replay shown in the history");
+      await page.locator("#job-title").waitFor();
+      for (const control of ["#job-run", "#job-toggle", "#job-delete", "#job-edit", "#job-clone", "#send-test-alert"]) {
+        assert(!(await page.locator(control).isVisible()), `read-only key sees ${control} on the job page`);
+      }
+      await page.goto(`${base()}#/`);
+      await page.locator("#jobs-table tbody tr[data-job-id]").first().waitFor();
+      assert((await page.locator("#new-job").count()) === 0, "read-only key sees New job");
       await page.goto(`${base()}#/deliveries?job=${jobId}`);
       await page.locator("#account-deliveries-table tbody tr[data-delivery-id]").first().waitFor();
       assert((await page.locator("#account-deliveries-table button").count()) === 0, "redeliver shown");

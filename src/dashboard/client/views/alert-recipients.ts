@@ -1,3 +1,4 @@
+import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { field, h } from "../dom";
 import { timeEl } from "../format";
@@ -60,11 +61,22 @@ export function alertRecipientsView(): void {
   }
 
   async function load() {
+    // Adding and removing are writes: a read-only key is refused both (403, src/http/scope.ts).
+    const writable = await canWrite();
+    addSection.hidden = !writable;
     try {
       const { data } = await api<{ data: AlertRecipient[] }>("/alert-recipients");
       if (!data.length) {
         tbody.replaceChildren(
-          h("tr", null, h("td", { colspan: "5", class: "empty" }, "No recipients yet: add an address above.")),
+          h(
+            "tr",
+            null,
+            h(
+              "td",
+              { colspan: "5", class: "empty" },
+              writable ? "No recipients yet: add an address above." : "No recipients yet.",
+            ),
+          ),
         );
         return;
       }
@@ -92,7 +104,7 @@ export function alertRecipientsView(): void {
                   ? ["link sent ", timeEl(r.confirmation_sent_at)]
                   : h("span", { class: "muted" }, "—"),
             ),
-            h("td", { "data-label": "" }, button),
+            h("td", { "data-label": "" }, writable ? button : null),
           );
         }),
       );
@@ -103,24 +115,26 @@ export function alertRecipientsView(): void {
     }
   }
 
+  // Shown once canWrite() answers (load).
+  const addSection = h(
+    "section",
+    { class: "panel", "aria-labelledby": "recipients-new", hidden: true },
+    h("h2", { id: "recipients-new" }, "Add an address"),
+    h(
+      "p",
+      { class: "muted" },
+      "A job's e-mail alert channel sends only to confirmed addresses: a new one is sent a link to confirm it first (at most one e-mail per address every 10 minutes).",
+    ),
+    form,
+    formError,
+  );
   mount(
     "Alert recipients",
     h(
       "div",
       null,
       h("h1", null, "Alert recipients"),
-      h(
-        "section",
-        { class: "panel", "aria-labelledby": "recipients-new" },
-        h("h2", { id: "recipients-new" }, "Add an address"),
-        h(
-          "p",
-          { class: "muted" },
-          "A job's e-mail alert channel sends only to confirmed addresses: a new one is sent a link to confirm it first (at most one e-mail per address every 10 minutes).",
-        ),
-        form,
-        formError,
-      ),
+      addSection,
       h(
         "section",
         { class: "panel", "aria-labelledby": "recipients-title" },

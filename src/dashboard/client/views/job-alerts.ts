@@ -5,6 +5,7 @@ import { hasToken, secretBadge, urlHost } from "../secrets";
 import { zoneName } from "../time";
 import type { AlertDelivery, PagePagination } from "../types";
 import { errorText } from "../ui";
+import type { TestAlertOffer } from "../write-controls";
 
 const PAGE_SIZE = 20;
 
@@ -24,7 +25,11 @@ export function targetCell(d: Pick<AlertDelivery, "target"> & { channel: AlertDe
 }
 
 /** The job page's "Alert deliveries" panel: GET /alerts/{cron_job_id}, newest first, a page at a time. */
-export function alertDeliveriesSection(jobId: string): { el: HTMLElement; refresh: () => void } {
+export function alertDeliveriesSection(jobId: string): {
+  el: HTMLElement;
+  refresh: () => void;
+  offer: (o: TestAlertOffer) => void;
+} {
   const enc = encodeURIComponent(jobId);
   let page = 1;
   const summary = h("p", { class: "muted", id: "deliveries-summary" }, "Loading…");
@@ -51,8 +56,10 @@ export function alertDeliveriesSection(jobId: string): { el: HTMLElement; refres
     tbody,
   );
   // POST /alerts/{id}/test: a `test` alert to every channel, listed below like any alert.
-  const testButton = h("button", { type: "button", id: "send-test-alert" }, "Send test alert");
+  // Hidden until the job page knows the key and the job's channels (offer below).
+  const testButton = h("button", { type: "button", id: "send-test-alert", hidden: true }, "Send test alert");
   const testStatus = h("span", { class: "muted", id: "test-alert-status", role: "status" });
+  let offered: TestAlertOffer = { show: false };
   testButton.addEventListener("click", async () => {
     testButton.disabled = true;
     testStatus.textContent = "Sending…";
@@ -64,7 +71,7 @@ export function alertDeliveriesSection(jobId: string): { el: HTMLElement; refres
     } catch (e) {
       testStatus.textContent = `Could not send a test alert: ${errorText(e)}`;
     } finally {
-      testButton.disabled = false;
+      testButton.disabled = offered.show && offered.disabled;
     }
   });
   const el = h(
@@ -129,5 +136,12 @@ export function alertDeliveriesSection(jobId: string): { el: HTMLElement; refres
     page++;
     void load();
   });
-  return { el, refresh: () => void load() };
+  const offer = (o: TestAlertOffer) => {
+    offered = o;
+    testButton.hidden = !o.show;
+    testButton.disabled = o.show && o.disabled;
+    if (o.show && o.disabled) testButton.title = o.title;
+    else testButton.removeAttribute("title");
+  };
+  return { el, refresh: () => void load(), offer };
 }

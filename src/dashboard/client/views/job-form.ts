@@ -1,3 +1,4 @@
+import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import type { Calendar, CursorPage } from "../calendar-state";
 import { channelEditor } from "../channel-editor";
@@ -113,6 +114,19 @@ function urlHint(url: string) {
  * values arrive as redaction tokens: each is shown as "secret · set" and sent back unchanged unless replaced.
  */
 export async function jobFormView(jobId: string | null): Promise<void> {
+  // A read-only key could save nothing (403): it gets no form, only the way back.
+  if (!(await canWrite())) {
+    mount(
+      "Job",
+      h(
+        "p",
+        { class: "form-error", id: "job-form-read-only" },
+        "This API key is read-only: it cannot create or change jobs. ",
+        h("a", { href: jobId ? `#/jobs/${encodeURIComponent(jobId)}` : "#/" }, "Back"),
+      ),
+    );
+    return;
+  }
   // The account's calendars, for exclude_calendars (at most 100 listed; null when the list failed).
   const calendarsLoad = api<CursorPage<Calendar>>("/calendars", { params: { limit: 100 } }).then(
     (b) => b.data,

@@ -1,3 +1,4 @@
+import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { chartsGrid, statsSummary, timelineChart } from "../charts";
 import { type Child, field, h } from "../dom";
@@ -22,6 +23,7 @@ import { dailyStats } from "../stats";
 import { fmt, zoneChoice, zoneName } from "../time";
 import type { ExecutionLog, Job, PagePagination, SloStatus } from "../types";
 import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
+import { jobControls, testAlertOffer } from "../write-controls";
 import { alertDeliveriesSection } from "./job-alerts";
 import { runsSection } from "./job-runs";
 
@@ -86,7 +88,7 @@ export function jobView(id: string, params: URLSearchParams): void {
 
   async function loadJob() {
     try {
-      const { data: job } = await api<{ data: Job }>(`/details/${enc}`);
+      const [{ data: job }, writable] = await Promise.all([api<{ data: Job }>(`/details/${enc}`), canWrite()]);
       // last_run_* follow final outcomes only: the newest log tells whether a run is still retrying.
       const latest =
         job.total_executions > 0
@@ -95,7 +97,8 @@ export function jobView(id: string, params: URLSearchParams): void {
               () => null,
             )
           : null;
-      header.replaceChildren(jobHeader(job, latest));
+      header.replaceChildren(jobHeader(job, latest, writable));
+      deliveries.offer(testAlertOffer(job, writable));
       document.title = `${job.name} · edgecron dashboard`;
     } catch (e) {
       header.replaceChildren(
@@ -167,10 +170,11 @@ export function jobView(id: string, params: URLSearchParams): void {
     }
   }
 
-  function jobHeader(job: Job, latest: ExecutionLog | null) {
+  function jobHeader(job: Job, latest: ExecutionLog | null, writable: boolean) {
+    // A read-only key gets none of these: the API refuses it every write (write-controls.ts).
+    const offered = new Set(jobControls(job, writable));
     // Pause and resume are the user's own states; a disabled job is re-enabled from its notice, a completed one
     // needs a new schedule (is_active: true alone is a 409).
-    const pausable = job.state === "active" || job.state === "paused";
     // Pause opens the picker (until when, why); Resume acts at once and clears both.
     const toggle = job.is_active ? pause.opener() : h("button", { type: "button", id: "job-toggle" }, "Resume");
     if (!job.is_active) {
@@ -291,14 +295,14 @@ export function jobView(id: string, params: URLSearchParams): void {
         h(
           "div",
           { class: "actions", id: "job-actions" },
-          run,
-          pausable ? toggle : null,
-          h("a", { class: "button", href: `#/jobs/${enc}/edit`, id: "job-edit" }, "Edit"),
-          clone,
-          del,
+          offered.has("run") ? run : null,
+          offered.has("pause") || offered.has("resume") ? toggle : null,
+          offered.has("edit") ? h("a", { class: "button", href: `#/jobs/${enc}/edit`, id: "job-edit" }, "Edit") : null,
+          offered.has("clone") ? clone : null,
+          offered.has("delete") ? del : null,
         ),
       ),
-      stateNote(job, reenable),
+      stateNote(job, offered.has("reenable") ? reenable : null),
       h(
         "dl",
         { class: "facts" },
@@ -317,7 +321,7 @@ export function jobView(id: string, params: URLSearchParams): void {
 }
 
 /** Why a job that is neither active nor paused does not run, and what brings it back. */
-function stateNote(job: Job, reenable: HTMLButtonElement): Node | null {
+function stateNote(job: Job, reenable: HTMLButtonElement | null): Node | null {
   if (job.state === "disabled") {
     return h(
       "div",

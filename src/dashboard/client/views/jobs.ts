@@ -1,3 +1,4 @@
+import { canWrite } from "../access";
 import { api, runLimited } from "../api";
 import { statusStrip } from "../charts";
 import { h } from "../dom";
@@ -16,6 +17,7 @@ import { fetchLogsSince } from "../stats";
 import { fmt, zoneName } from "../time";
 import type { ExecutionLog, Job, PagePagination } from "../types";
 import { mount, navigate, notice } from "../ui";
+import { jobsListControls } from "../write-controls";
 
 /** Every job of the account (pages of 100, at most 50 pages), optionally filtered by name and tags. */
 export async function loadAllJobs(filter: { search?: string; tags?: string } = {}): Promise<Job[]> {
@@ -68,15 +70,12 @@ export function jobsView(params: URLSearchParams): void {
     navigate(`#/${s ? `?${s}` : ""}`);
   });
   const zone = zoneName();
+  // Filled once canWrite() answers: a read-only key is offered no New job (write-controls.ts).
+  const newJobSlot = h("div", { class: "actions" });
   const root = h(
     "div",
     null,
-    h(
-      "div",
-      { class: "head" },
-      h("div", null, h("h1", null, "Cron jobs"), count),
-      h("a", { class: "button primary", href: "#/jobs/new", id: "new-job" }, "New job"),
-    ),
+    h("div", { class: "head" }, h("div", null, h("h1", null, "Cron jobs"), count), newJobSlot),
     h(
       "section",
       { class: "panel", "aria-labelledby": "jobs-title" },
@@ -102,8 +101,14 @@ export function jobsView(params: URLSearchParams): void {
     ),
   );
   const load = () =>
-    loadAllJobs({ search, tags })
-      .then((jobs) => {
+    Promise.all([loadAllJobs({ search, tags }), canWrite()])
+      .then(([jobs, writable]) => {
+        const controls = jobsListControls(writable);
+        newJobSlot.replaceChildren(
+          ...(controls.newJob
+            ? [h("a", { class: "button primary", href: "#/jobs/new", id: "new-job" }, "New job")]
+            : []),
+        );
         count.textContent = `${plural(jobs.length, "job", "jobs")}${search || tags ? " match the filter" : ""}`;
         const rows: HTMLElement[] = [];
         const strips: Array<() => Promise<void>> = [];
@@ -187,7 +192,7 @@ export function jobsView(params: URLSearchParams): void {
               h(
                 "td",
                 { colspan: "6", class: "empty" },
-                search || tags ? "No job matches the filter." : "No cron jobs yet: create one with “New job”.",
+                search || tags ? "No job matches the filter." : controls.emptyText,
               ),
             ),
           );

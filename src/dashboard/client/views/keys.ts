@@ -1,3 +1,4 @@
+import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { field, h } from "../dom";
 import { timeEl } from "../format";
@@ -77,6 +78,9 @@ export function keysView(): void {
   }
 
   async function load() {
+    // A read-only key may list keys but not create or revoke one (403, src/http/scope.ts).
+    const writable = await canWrite();
+    newKey.hidden = !writable;
     try {
       const { data } = await api<{ data: ApiKey[] }>("/keys");
       const signedIn = credentials()?.apiKey;
@@ -98,7 +102,7 @@ export function keysView(): void {
             h("td", { "data-label": "Created" }, timeEl(k.created_at)),
             h("td", { "data-label": "Last used" }, timeEl(k.last_used_at)),
             h("td", { "data-label": "Expires" }, k.expires_at ? timeEl(k.expires_at) : "never"),
-            h("td", { "data-label": "" }, k.status === "active" ? button : null),
+            h("td", { "data-label": "" }, writable && k.status === "active" ? button : null),
           );
         }),
       );
@@ -110,25 +114,27 @@ export function keysView(): void {
   }
 
   const zone = zoneName();
+  // Shown once canWrite() answers (load).
+  const newKey = h(
+    "section",
+    { class: "panel", "aria-labelledby": "keys-new", hidden: true },
+    h("h2", { id: "keys-new" }, "New key"),
+    h(
+      "p",
+      { class: "muted" },
+      "Read-only keys suit dashboards and monitoring; they cannot create, change, run or delete anything.",
+    ),
+    form,
+    formError,
+    created,
+  );
   mount(
     "API keys",
     h(
       "div",
       null,
       h("h1", null, "API keys"),
-      h(
-        "section",
-        { class: "panel", "aria-labelledby": "keys-new" },
-        h("h2", { id: "keys-new" }, "New key"),
-        h(
-          "p",
-          { class: "muted" },
-          "Read-only keys suit dashboards and monitoring; they cannot create, change, run or delete anything.",
-        ),
-        form,
-        formError,
-        created,
-      ),
+      newKey,
       h(
         "section",
         { class: "panel", "aria-labelledby": "keys-title" },

@@ -1,3 +1,4 @@
+import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { field, h } from "../dom";
 import { timeEl } from "../format";
@@ -60,6 +61,10 @@ export function signingSecretView(): void {
   });
 
   async function load() {
+    // Rotating is a write: a read-only key is refused it (403, src/http/scope.ts), so it sees the status only.
+    void canWrite().then((writable) => {
+      rotate.hidden = !writable;
+    });
     try {
       const { data } = await api<{ data: Status }>("/signing-secret");
       status.replaceChildren(
@@ -83,6 +88,19 @@ export function signingSecretView(): void {
     }
   }
 
+  const rotate = h(
+    "section",
+    { class: "panel", "aria-labelledby": "rotate-title", hidden: true },
+    h("h2", { id: "rotate-title" }, "Rotate"),
+    h(
+      "p",
+      { class: "muted" },
+      "During the grace period every callback carries one v1= signature per active secret, so receivers verify with either; then only the new one.",
+    ),
+    form,
+    formError,
+    result,
+  );
   mount(
     "Signing secret",
     h(
@@ -95,19 +113,7 @@ export function signingSecretView(): void {
         h("h2", { id: "secret-title" }, `Status (times in ${zoneName()})`),
         status,
       ),
-      h(
-        "section",
-        { class: "panel", "aria-labelledby": "rotate-title" },
-        h("h2", { id: "rotate-title" }, "Rotate"),
-        h(
-          "p",
-          { class: "muted" },
-          "During the grace period every callback carries one v1= signature per active secret, so receivers verify with either; then only the new one.",
-        ),
-        form,
-        formError,
-        result,
-      ),
+      rotate,
     ),
     load,
   );
