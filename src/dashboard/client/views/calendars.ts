@@ -14,7 +14,7 @@ import {
   type WindowFormState,
   windowToForm,
 } from "../calendar-state";
-import { cursorPager } from "../cursor-pager";
+import { cursorTable } from "../cursor-pager";
 import { type Child, field, h } from "../dom";
 import { fieldset, grid, input, select, textarea } from "../form";
 import { cronInWords, timeEl } from "../format";
@@ -111,8 +111,6 @@ function calendarsSection(writable: boolean) {
   const formSlot = h("div", { id: "calendar-form-slot" });
   const add = h("button", { type: "button", class: "primary", id: "calendar-new" }, "New calendar");
   add.addEventListener("click", () => openForm(null));
-  const pager = cursorPager({ id: "calendars", label: "Calendar pages", onChange: () => void show() });
-  let seq = 0;
 
   function openForm(cal: Calendar | null) {
     formSlot.replaceChildren(calendarForm(cal, () => formSlot.replaceChildren(), show));
@@ -176,28 +174,17 @@ function calendarsSection(writable: boolean) {
     );
   }
 
-  async function show() {
-    const mine = ++seq;
-    table.setAttribute("aria-busy", "true");
-    pager.busy();
-    try {
-      const body = await api<CursorPage<Calendar>>("/calendars", {
-        params: { limit: PAGE_SIZE, cursor: pager.cursor() },
-      });
-      if (mine !== seq) return;
-      tbody.replaceChildren(...body.data.map(row));
-      if (!body.data.length)
-        tbody.append(h("tr", null, h("td", { colspan: "5", class: "empty" }, "No calendars yet.")));
-      summary.textContent = "";
-      pager.settle(body.pagination.next_cursor);
-    } catch (e) {
-      if (mine !== seq) return;
-      tbody.replaceChildren();
-      summary.textContent = `Could not load the calendars: ${errorText(e)}`;
-    } finally {
-      if (mine === seq) table.removeAttribute("aria-busy");
-    }
-  }
+  const pages = cursorTable({
+    pager: { id: "calendars", label: "Calendar pages" },
+    table,
+    tbody,
+    summary,
+    getPage: (cursor) => api<CursorPage<Calendar>>("/calendars", { params: { limit: PAGE_SIZE, cursor } }),
+    row,
+    empty: { columns: 5, text: "No calendars yet." },
+    what: "calendars",
+  });
+  const show = pages.load;
 
   inUse.setAttribute("tabindex", "-1");
   const el = h(
@@ -213,7 +200,7 @@ function calendarsSection(writable: boolean) {
     inUse,
     summary,
     table,
-    pager.nav,
+    pages.nav,
   );
   return { el, show };
 }
@@ -356,8 +343,6 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
   const formSlot = h("div", { id: "window-form-slot" });
   const add = h("button", { type: "button", class: "primary", id: "window-new" }, "New maintenance window");
   add.addEventListener("click", () => openForm(null));
-  const pager = cursorPager({ id: "windows", label: "Maintenance window pages", onChange: () => void show() });
-  let seq = 0;
 
   function openForm(w: MaintenanceWindow | null) {
     formSlot.replaceChildren(windowForm(w, jobs, () => formSlot.replaceChildren(), show));
@@ -407,28 +392,18 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
     );
   }
 
-  async function show() {
-    const mine = ++seq;
-    table.setAttribute("aria-busy", "true");
-    pager.busy();
-    try {
-      const body = await api<CursorPage<MaintenanceWindow>>("/maintenance-windows", {
-        params: { limit: PAGE_SIZE, cursor: pager.cursor() },
-      });
-      if (mine !== seq) return;
-      tbody.replaceChildren(...body.data.map(row));
-      if (!body.data.length)
-        tbody.append(h("tr", null, h("td", { colspan: "5", class: "empty" }, "No maintenance windows yet.")));
-      summary.textContent = "";
-      pager.settle(body.pagination.next_cursor);
-    } catch (e) {
-      if (mine !== seq) return;
-      tbody.replaceChildren();
-      summary.textContent = `Could not load the maintenance windows: ${errorText(e)}`;
-    } finally {
-      if (mine === seq) table.removeAttribute("aria-busy");
-    }
-  }
+  const pages = cursorTable({
+    pager: { id: "windows", label: "Maintenance window pages" },
+    table,
+    tbody,
+    summary,
+    getPage: (cursor) =>
+      api<CursorPage<MaintenanceWindow>>("/maintenance-windows", { params: { limit: PAGE_SIZE, cursor } }),
+    row,
+    empty: { columns: 5, text: "No maintenance windows yet." },
+    what: "maintenance windows",
+  });
+  const show = pages.load;
 
   const el = h(
     "section",
@@ -442,7 +417,7 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
     formSlot,
     summary,
     table,
-    pager.nav,
+    pages.nav,
   );
   return { el, show };
 }

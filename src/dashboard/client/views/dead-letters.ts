@@ -1,6 +1,6 @@
 import { canWrite } from "../access";
 import { api } from "../api";
-import { cursorPager } from "../cursor-pager";
+import { cursorTable } from "../cursor-pager";
 import { h } from "../dom";
 import { plural, timeEl } from "../format";
 import { reasonLabel, replayButton, replayMany } from "../replay";
@@ -52,8 +52,6 @@ export async function deadLettersView(): Promise<void> {
     { type: "button", class: "primary", id: "dead-replay-selected" },
     "Replay selected",
   );
-  const pager = cursorPager({ id: "dead", label: "Dead letter pages", onChange: () => void show() });
-  let seq = 0;
 
   const boxes = () => [...tbody.querySelectorAll<HTMLInputElement>("input[type=checkbox]")];
   const syncSelected = () => {
@@ -116,35 +114,28 @@ export async function deadLettersView(): Promise<void> {
     );
   }
 
-  async function show() {
-    const mine = ++seq;
-    table.setAttribute("aria-busy", "true");
-    pager.busy();
-    try {
-      const body = await api<{ data: DeadLetter[]; pagination: { next_cursor: string | null } }>("/dead-letters", {
-        params: { limit: PAGE_SIZE, cursor: pager.cursor() },
-      });
-      if (mine !== seq) return;
-      tbody.replaceChildren(...body.data.map(row));
-      if (!body.data.length) {
-        tbody.append(
-          h("tr", null, h("td", { colspan: "9", class: "empty" }, "No dead letters: every run has an outcome.")),
-        );
-      }
-      summary.textContent = body.data.length
-        ? `${plural(body.data.length, "dead letter", "dead letters")} on this page, newest first. Logs and dead letters are kept 30 days.`
-        : "";
-      pager.settle(body.pagination.next_cursor);
+  const pages = cursorTable({
+    pager: { id: "dead", label: "Dead letter pages" },
+    table,
+    tbody,
+    summary,
+    getPage: (cursor) =>
+      api<{ data: DeadLetter[]; pagination: { next_cursor: string | null } }>("/dead-letters", {
+        params: { limit: PAGE_SIZE, cursor },
+      }),
+    row,
+    empty: { columns: 9, text: "No dead letters: every run has an outcome." },
+    summarize: (items) =>
+      items.length
+        ? `${plural(items.length, "dead letter", "dead letters")} on this page, newest first. Logs and dead letters are kept 30 days.`
+        : "",
+    shown: () => {
       selectAll.checked = false;
       syncSelected();
-    } catch (e) {
-      if (mine !== seq) return;
-      tbody.replaceChildren();
-      summary.textContent = `Could not load the dead letters: ${errorText(e)}`;
-    } finally {
-      if (mine === seq) table.removeAttribute("aria-busy");
-    }
-  }
+    },
+    what: "dead letters",
+  });
+  const show = pages.load;
 
   const root = h(
     "div",
@@ -170,7 +161,7 @@ export async function deadLettersView(): Promise<void> {
       ),
       summary,
       table,
-      pager.nav,
+      pages.nav,
     ),
   );
   mount("Dead letters", root, () => void show());

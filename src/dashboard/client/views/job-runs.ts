@@ -1,12 +1,11 @@
 import { canWrite } from "../access";
 import { api } from "../api";
-import { cursorPager } from "../cursor-pager";
+import { cursorTable } from "../cursor-pager";
 import { h } from "../dom";
 import { plural, timeEl } from "../format";
 import { reasonLabel, replayButton } from "../replay";
 import { zoneName } from "../time";
 import { RUN_STATES, type RunEntry } from "../types";
-import { errorText } from "../ui";
 
 const PAGE_SIZE = 20;
 
@@ -26,7 +25,6 @@ const STATE_TEXT: Record<RunEntry["state"], string> = {
 export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLElement; refresh: () => void } {
   const enc = encodeURIComponent(jobId);
   let writable = false;
-  let seq = 0;
   const stateSel = h(
     "select",
     { id: "runs-state" },
@@ -52,13 +50,28 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     ),
     tbody,
   );
-  // Named apart from the execution log's pager on the same page.
-  const pager = cursorPager({
-    id: "runs",
-    label: "Schedule history pages",
-    newer: "← Newer runs",
-    older: "Older runs →",
-    onChange: () => void load(),
+  const pages = cursorTable({
+    // Named apart from the execution log's pager on the same page.
+    pager: { id: "runs", label: "Schedule history pages", newer: "← Newer runs", older: "Older runs →" },
+    table,
+    tbody,
+    summary,
+    getPage: async (cursor) => {
+      const [body, mayWrite] = await Promise.all([
+        api<{ data: RunEntry[]; pagination: { next_cursor: string | null } }>(`/runs/${enc}`, {
+          params: { limit: PAGE_SIZE, cursor, state: stateSel.value },
+        }),
+        canWrite(),
+      ]);
+      return { ...body, mayWrite };
+    },
+    received: (page) => {
+      writable = page.mayWrite;
+    },
+    row,
+    empty: { columns: 7, text: "No runs recorded yet." },
+    summarize: () => "Newest first; kept as long as logs.",
+    what: "schedule history",
   });
   const el = h(
     "section",
@@ -76,7 +89,7 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     ),
     summary,
     table,
-    pager.nav,
+    pages.nav,
   );
 
   function row(r: RunEntry) {
@@ -111,36 +124,9 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
     );
   }
 
-  async function load() {
-    const mine = ++seq;
-    pager.busy();
-    table.setAttribute("aria-busy", "true");
-    try {
-      const [body, mayWrite] = await Promise.all([
-        api<{ data: RunEntry[]; pagination: { next_cursor: string | null } }>(`/runs/${enc}`, {
-          params: { limit: PAGE_SIZE, cursor: pager.cursor(), state: stateSel.value },
-        }),
-        canWrite(),
-      ]);
-      if (mine !== seq) return;
-      writable = mayWrite;
-      tbody.replaceChildren(...body.data.map(row));
-      if (!body.data.length) {
-        tbody.append(h("tr", null, h("td", { colspan: "7", class: "empty" }, "No runs recorded yet.")));
-      }
-      summary.textContent = "Newest first; kept as long as logs.";
-      pager.settle(body.pagination.next_cursor);
-    } catch (e) {
-      if (mine !== seq) return;
-      tbody.replaceChildren();
-      summary.textContent = `Could not load the schedule history: ${errorText(e)}`;
-    } finally {
-      if (mine === seq) table.removeAttribute("aria-busy");
-    }
-  }
   stateSel.addEventListener("change", () => {
-    pager.reset();
-    void load();
+    pages.reset();
+    void pages.load();
   });
-  return { el, refresh: () => void load() };
+  return { el, refresh: () => void pages.load() };
 }

@@ -1,7 +1,7 @@
 import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { channelEditor } from "../channel-editor";
-import { cursorPager } from "../cursor-pager";
+import { cursorTable } from "../cursor-pager";
 import { field, h, svg } from "../dom";
 import { checkbox, fieldset, grid, input } from "../form";
 import { COLORS, plural, timeEl } from "../format";
@@ -163,8 +163,6 @@ function monitorForm(existing: Monitor | null, done: () => void): HTMLFormElemen
  */
 export async function monitorsView(): Promise<void> {
   const writable = await canWrite();
-  const pager = cursorPager({ id: "monitors", label: "Monitor pages", onChange: () => void show() });
-  let seq = 0;
   const summary = h("p", { class: "muted", id: "monitors-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
   const formSlot = h("div");
@@ -255,33 +253,22 @@ export async function monitorsView(): Promise<void> {
     return tr;
   }
 
-  async function show() {
-    const mine = ++seq;
-    table.setAttribute("aria-busy", "true");
-    pager.busy();
-    try {
-      const body = await api<{ data: Monitor[]; pagination: { next_cursor: string | null } }>("/monitors", {
+  const pages = cursorTable({
+    pager: { id: "monitors", label: "Monitor pages" },
+    table,
+    tbody,
+    summary,
+    getPage: (cursor) =>
+      api<{ data: Monitor[]; pagination: { next_cursor: string | null } }>("/monitors", {
         // Each row's strip comes with the page (one query for all of it), not a pings request per row.
-        params: { limit: PAGE_SIZE, cursor: pager.cursor(), pings: STRIP_PINGS },
-      });
-      if (mine !== seq) return;
-      const rows = body.data.map(row);
-      tbody.replaceChildren(...rows);
-      if (!rows.length) {
-        tbody.append(
-          h("tr", null, h("td", { colspan: "7", class: "empty" }, "No monitors yet: create one, then ping its URL.")),
-        );
-      }
-      summary.textContent = rows.length ? `${plural(rows.length, "monitor", "monitors")} on this page.` : "";
-      pager.settle(body.pagination.next_cursor);
-    } catch (e) {
-      if (mine !== seq) return;
-      tbody.replaceChildren();
-      summary.textContent = `Could not load the monitors: ${errorText(e)}`;
-    } finally {
-      if (mine === seq) table.removeAttribute("aria-busy");
-    }
-  }
+        params: { limit: PAGE_SIZE, cursor, pings: STRIP_PINGS },
+      }),
+    row,
+    empty: { columns: 7, text: "No monitors yet: create one, then ping its URL." },
+    summarize: (items) => (items.length ? `${plural(items.length, "monitor", "monitors")} on this page.` : ""),
+    what: "monitors",
+  });
+  const show = pages.load;
 
   const root = h(
     "div",
@@ -308,7 +295,7 @@ export async function monitorsView(): Promise<void> {
       ),
       summary,
       table,
-      pager.nav,
+      pages.nav,
     ),
   );
   mount("Monitors", root, () => void show());
