@@ -65,3 +65,26 @@ export function field(id: string, label: string, control: HTMLElement, hint?: Ch
     h("span", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
   );
 }
+
+/**
+ * A table that stacks into cards on narrow screens (`attrs` carries its class): an off-screen caption, then a
+ * column header per entry of `columns` (null or false: no such column, as for a read-only key).
+ */
+export function cardsTable(attrs: Attrs, caption: string, columns: Child[], body: HTMLElement): HTMLTableElement {
+  const headers = columns.filter((c) => c !== null && c !== undefined && c !== false);
+  return h(
+    "table",
+    attrs,
+    h("caption", { class: "sr-only" }, caption),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        headers.map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    body,
+  );
+}

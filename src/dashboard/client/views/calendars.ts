@@ -15,7 +15,7 @@ import {
   windowToForm,
 } from "../calendar-state";
 import { cursorTable } from "../cursor-pager";
-import { type Child, field, h } from "../dom";
+import { type Child, cardsTable, field, h } from "../dom";
 import { fieldset, grid, input, select, textarea } from "../form";
 import { cronInWords, timeEl } from "../format";
 import type { FormFieldError } from "../job-form-state";
@@ -62,6 +62,17 @@ function localErrors(form: HTMLElement, errors: FormFieldError[], ids: Record<st
   return "Fix the marked fields.";
 }
 
+/** A row's Edit and Delete buttons, named after the row for screen readers. */
+function editDelete(label: string, edit: () => void, remove: (button: HTMLButtonElement) => void): HTMLElement {
+  const editButton = h("button", { type: "button", class: "small" }, "Edit");
+  editButton.setAttribute("aria-label", `Edit ${label}`);
+  editButton.addEventListener("click", edit);
+  const del = h("button", { type: "button", class: "small danger" }, "Delete");
+  del.setAttribute("aria-label", `Delete ${label}`);
+  del.addEventListener("click", () => remove(del));
+  return h("div", { class: "actions" }, editButton, del);
+}
+
 /**
  * `#/calendars`: the account's calendars (days and stretches a job's `schedule_config.exclude_calendars` skips)
  * and maintenance windows (stretches whose slots are skipped or run without alerts, for the jobs in scope), each
@@ -96,16 +107,10 @@ function calendarsSection(writable: boolean) {
   const summary = h("p", { class: "muted", id: "calendars-summary", "aria-live": "polite" }, "Loading…");
   const inUse = h("div", { class: "state-note", id: "calendar-in-use", role: "alert", hidden: true });
   const tbody = h("tbody");
-  const th = (t: string) => h("th", { scope: "col" }, t);
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "calendars-table", class: "cards" },
-    h("caption", { class: "sr-only" }, "Calendars, newest first"),
-    h(
-      "thead",
-      null,
-      h("tr", null, th("Name"), th("Timezone"), th("Excludes"), th("Updated"), writable ? th("") : null),
-    ),
+    "Calendars, newest first",
+    ["Name", "Timezone", "Excludes", "Updated", writable && ""],
     tbody,
   );
   const formSlot = h("div", { id: "calendar-form-slot" });
@@ -151,12 +156,6 @@ function calendarsSection(writable: boolean) {
 
   function row(cal: Calendar) {
     const cell = (label: string, ...c: Child[]) => h("td", { "data-label": label }, c);
-    const edit = h("button", { type: "button", class: "small" }, "Edit");
-    edit.setAttribute("aria-label", `Edit ${cal.name}`);
-    edit.addEventListener("click", () => openForm(cal));
-    const del = h("button", { type: "button", class: "small danger" }, "Delete");
-    del.setAttribute("aria-label", `Delete ${cal.name}`);
-    del.addEventListener("click", () => void remove(cal, del));
     return h(
       "tr",
       { "data-calendar-id": cal.id },
@@ -170,7 +169,16 @@ function calendarsSection(writable: boolean) {
           : null,
       ),
       cell("Updated", timeEl(cal.updated_at, fmt.short)),
-      writable ? cell("", h("div", { class: "actions" }, edit, del)) : null,
+      writable
+        ? cell(
+            "",
+            editDelete(
+              cal.name,
+              () => openForm(cal),
+              (del) => void remove(cal, del),
+            ),
+          )
+        : null,
     );
   }
 
@@ -328,16 +336,10 @@ function windowWhen(w: MaintenanceWindow): Child {
 function windowsSection(writable: boolean, jobs: Job[], names: Map<string, string>) {
   const summary = h("p", { class: "muted", id: "windows-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
-  const th = (t: string) => h("th", { scope: "col" }, t);
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "windows-table", class: "cards" },
-    h("caption", { class: "sr-only" }, "Maintenance windows, newest first"),
-    h(
-      "thead",
-      null,
-      h("tr", null, th("Name"), th(`When (${zoneName()})`), th("Action"), th("Scope"), writable ? th("") : null),
-    ),
+    "Maintenance windows, newest first",
+    ["Name", `When (${zoneName()})`, "Action", "Scope", writable && ""],
     tbody,
   );
   const formSlot = h("div", { id: "window-form-slot" });
@@ -352,12 +354,7 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
   function row(w: MaintenanceWindow) {
     const label = w.name ?? "Untitled window";
     const cell = (l: string, ...c: Child[]) => h("td", { "data-label": l }, c);
-    const edit = h("button", { type: "button", class: "small" }, "Edit");
-    edit.setAttribute("aria-label", `Edit ${label}`);
-    edit.addEventListener("click", () => openForm(w));
-    const del = h("button", { type: "button", class: "small danger" }, "Delete");
-    del.setAttribute("aria-label", `Delete ${label}`);
-    del.addEventListener("click", async () => {
+    const remove = async (del: HTMLButtonElement) => {
       if (!window.confirm(`Delete the maintenance window “${label}”?`)) return;
       del.disabled = true;
       try {
@@ -369,7 +366,7 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
       } finally {
         del.disabled = false;
       }
-    });
+    };
     const scope: Child[] = [
       ...w.job_ids.map((id) =>
         h("span", { class: "sub" }, "job ", h("a", { href: `#/jobs/${encodeURIComponent(id)}` }, names.get(id) ?? id)),
@@ -388,7 +385,16 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
         h("span", { class: "sub" }, w.action === "skip" ? "slots are skipped" : "runs send no alerts"),
       ),
       cell("Scope", scope),
-      writable ? cell("", h("div", { class: "actions" }, edit, del)) : null,
+      writable
+        ? cell(
+            "",
+            editDelete(
+              label,
+              () => openForm(w),
+              (del) => void remove(del),
+            ),
+          )
+        : null,
     );
   }
 

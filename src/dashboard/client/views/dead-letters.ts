@@ -1,7 +1,7 @@
 import { canWrite } from "../access";
 import { api } from "../api";
 import { cursorTable } from "../cursor-pager";
-import { h } from "../dom";
+import { cardsTable, h } from "../dom";
 import { plural, timeEl } from "../format";
 import { reasonLabel, replayButton, replayMany } from "../replay";
 import { zoneName } from "../time";
@@ -23,28 +23,20 @@ export async function deadLettersView(): Promise<void> {
   const summary = h("p", { class: "muted", id: "dead-letters-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
   const selectAll = h("input", { type: "checkbox", id: "dead-select-all", "aria-label": "Select every row" });
-  const th = (text: string) => h("th", { scope: "col" }, text);
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "dead-letters-table", class: "cards" },
-    h("caption", { class: "sr-only" }, "Dead letters, newest first"),
-    h(
-      "thead",
-      null,
-      h(
-        "tr",
-        null,
-        writable ? h("th", { scope: "col" }, selectAll) : null,
-        th(`Closed at (${zoneName()})`),
-        th("Job"),
-        th("Reason"),
-        th("Slot"),
-        th("Attempt"),
-        th("Error"),
-        th("Execution"),
-        writable ? th("") : null,
-      ),
-    ),
+    "Dead letters, newest first",
+    [
+      writable && selectAll,
+      `Closed at (${zoneName()})`,
+      "Job",
+      "Reason",
+      "Slot",
+      "Attempt",
+      "Error",
+      "Execution",
+      writable && "",
+    ],
     tbody,
   );
   const replaySelected = h(

@@ -1,6 +1,6 @@
 import { canWrite } from "../access";
 import { api } from "../api";
-import { h } from "../dom";
+import { cardsTable, h } from "../dom";
 import { select } from "../form";
 import { plural, timeEl } from "../format";
 import type { DeliveriesPagination, Delivery, DeliveryState } from "../types";
@@ -51,31 +51,10 @@ export async function deliveriesView(params: URLSearchParams): Promise<void> {
   );
   const summary = h("p", { class: "muted", id: "deliveries-list-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "account-deliveries-table", class: "cards" },
-    h("caption", { class: "sr-only" }, "Callback and alert deliveries, newest first"),
-    h(
-      "thead",
-      null,
-      h(
-        "tr",
-        null,
-        [
-          "Fired",
-          "Job",
-          "Kind",
-          "Event",
-          "Target",
-          "State",
-          "Attempts",
-          "HTTP",
-          "Last error",
-          "Delivered",
-          ...(writable ? [""] : []),
-        ].map((t) => h("th", { scope: "col" }, t)),
-      ),
-    ),
+    "Callback and alert deliveries, newest first",
+    ["Fired", "Job", "Kind", "Event", "Target", "State", "Attempts", "HTTP", "Last error", "Delivered", writable && ""],
     tbody,
   );
   const prev = h("button", { type: "button", id: "deliveries-list-prev" }, "← Newer");

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h } from "../dom";
+import { cardsTable, h } from "../dom";
 import { plural, timeEl } from "../format";
 import { hasToken, secretBadge, urlHost } from "../secrets";
 import { zoneName } from "../time";
@@ -38,21 +38,10 @@ export function alertDeliveriesSection(jobId: string): {
   const next = h("button", { type: "button", id: "deliveries-next" }, "Older →");
   const pageLabel = h("span", { id: "deliveries-page" });
   const pager = h("div", { class: "pager", hidden: true }, prev, pageLabel, next);
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "deliveries-table", class: "cards", hidden: true },
-    h("caption", { class: "sr-only" }, "Alerts this job fired, one row per channel"),
-    h(
-      "thead",
-      null,
-      h(
-        "tr",
-        null,
-        [`Fired (${zoneName()})`, "Event", "Channel", "Target", "Status", "Attempts", "Last error", "Delivered"].map(
-          (t) => h("th", { scope: "col" }, t),
-        ),
-      ),
-    ),
+    "Alerts this job fired, one row per channel",
+    [`Fired (${zoneName()})`, "Event", "Channel", "Target", "Status", "Attempts", "Last error", "Delivered"],
     tbody,
   );
   // POST /alerts/{id}/test: a `test` alert to every channel, listed below like any alert.

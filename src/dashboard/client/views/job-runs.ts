@@ -1,7 +1,7 @@
 import { canWrite } from "../access";
 import { api } from "../api";
 import { cursorTable } from "../cursor-pager";
-import { h } from "../dom";
+import { cardsTable, h } from "../dom";
 import { plural, timeEl } from "../format";
 import { reasonLabel, replayButton } from "../replay";
 import { zoneName } from "../time";
@@ -33,21 +33,10 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
   );
   const summary = h("p", { class: "muted", id: "runs-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "runs-table", class: "cards" },
-    h("caption", { class: "sr-only" }, "The job's runs and skipped slots, newest first"),
-    h(
-      "thead",
-      null,
-      h(
-        "tr",
-        null,
-        [`Slot (${zoneName()})`, "Attempt", "State", "Reason", "Origin", "Execution", ""].map((t) =>
-          h("th", { scope: "col" }, t),
-        ),
-      ),
-    ),
+    "The job's runs and skipped slots, newest first",
+    [`Slot (${zoneName()})`, "Attempt", "State", "Reason", "Origin", "Execution", ""],
     tbody,
   );
   const pages = cursorTable({

@@ -1,7 +1,7 @@
 import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { chartsGrid, statsSummary, timelineChart } from "../charts";
-import { type Child, field, h } from "../dom";
+import { type Child, cardsTable, field, h } from "../dom";
 import { grid, input } from "../form";
 import {
   describeSchedule,
@@ -596,21 +596,10 @@ function sloPanel(slo: SloStatus, enc: string): Node {
   return h(
     "div",
     null,
-    h(
-      "table",
+    cardsTable(
       { id: "slo-table", class: "slo cards" },
-      h("caption", { class: "sr-only" }, "The job's objectives, their current values and error budgets left"),
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          null,
-          ["Objective", `Current (last ${plural(slo.window_days, "day", "days")})`, "Error budget left"].map((t) =>
-            h("th", { scope: "col" }, t),
-          ),
-        ),
-      ),
+      "The job's objectives, their current values and error budgets left",
+      ["Objective", `Current (last ${plural(slo.window_days, "day", "days")})`, "Error budget left"],
       h(
         "tbody",
         null,

@@ -1,7 +1,7 @@
 import { canWrite } from "../access";
 import { api, runLimited } from "../api";
 import { statusStrip } from "../charts";
-import { h } from "../dom";
+import { cardsTable, h } from "../dom";
 import {
   DAY,
   describeSchedule,
@@ -81,21 +81,10 @@ export function jobsView(params: URLSearchParams): void {
       { class: "panel", "aria-labelledby": "jobs-title" },
       h("div", { class: "head" }, h("h2", { id: "jobs-title" }, "Jobs"), legend()),
       filters,
-      h(
-        "table",
+      cardsTable(
         { id: "jobs-table", class: "cards" },
-        h("caption", { class: "sr-only" }, "Cron jobs with their executions over the last 24 hours"),
-        h(
-          "thead",
-          null,
-          h(
-            "tr",
-            null,
-            ["Name", "Schedule", `Next run (${zone})`, "Last status", "State", "Last 24 hours"].map((t) =>
-              h("th", { scope: "col" }, t),
-            ),
-          ),
-        ),
+        "Cron jobs with their executions over the last 24 hours",
+        ["Name", "Schedule", `Next run (${zone})`, "Last status", "State", "Last 24 hours"],
         tbody,
       ),
     ),

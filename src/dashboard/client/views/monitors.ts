@@ -2,7 +2,7 @@ import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import { channelEditor } from "../channel-editor";
 import { cursorTable } from "../cursor-pager";
-import { field, h, svg } from "../dom";
+import { cardsTable, field, h, svg } from "../dom";
 import { checkbox, fieldset, grid, input } from "../form";
 import { COLORS, plural, timeEl } from "../format";
 import { type Monitor, monitorRequest, monitorToForm } from "../monitor-form-state";
@@ -166,26 +166,10 @@ export async function monitorsView(): Promise<void> {
   const summary = h("p", { class: "muted", id: "monitors-summary", "aria-live": "polite" }, "Loading…");
   const tbody = h("tbody");
   const formSlot = h("div");
-  const th = (text: string) => h("th", { scope: "col" }, text);
-  const table = h(
-    "table",
+  const table = cardsTable(
     { id: "monitors-table", class: "cards" },
-    h("caption", { class: "sr-only" }, "Monitors, newest first"),
-    h(
-      "thead",
-      null,
-      h(
-        "tr",
-        null,
-        th("Monitor"),
-        th("State"),
-        th(`Last ping (${zoneName()})`),
-        th("Next expected"),
-        th("Last pings"),
-        th("Ping URL"),
-        writable ? th("") : null,
-      ),
-    ),
+    "Monitors, newest first",
+    ["Monitor", "State", `Last ping (${zoneName()})`, "Next expected", "Last pings", "Ping URL", writable && ""],
     tbody,
   );
   const closeForm = () => {
