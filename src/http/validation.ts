@@ -55,6 +55,28 @@ export function validationHook(
   }
 }
 
+/** Field checks of the raw JSON body that cannot be schema refinements (they read the env), run beside the schema. */
+export type RawBodyCheck = (body: unknown, c: Context) => FieldError[] | Promise<FieldError[]>;
+
+/**
+ * validationHook that, when the body fails its schema, adds `check`'s findings on fields the schema did not
+ * already name: one 400 names every bad field, not those a second request would find.
+ */
+export function validationHookWith(check: RawBodyCheck) {
+  return async (
+    result: { success: true } | { success: false; error: z.ZodError; target: string },
+    c: Context,
+    // biome-ignore lint/suspicious/noExplicitAny: it answers a problem, never the route's typed success.
+  ): Promise<any> => {
+    if (result.success || result.target !== "json") return validationHook(result, c);
+    const errors = fieldErrors(result.error, "body");
+    const named = new Set(errors.map((e) => e.field));
+    const body: unknown = await c.req.json().catch(() => undefined);
+    errors.push(...(await check(body, c)).filter((e) => !named.has(e.field)));
+    return problemResponse(c, validationProblem(errors));
+  };
+}
+
 /** A value as sent, quoted, cut to 64 characters: how error messages name what they refuse. */
 export const quoteSent = (v: string) => JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
 

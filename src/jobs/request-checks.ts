@@ -115,6 +115,25 @@ export function createdRequestFields(input: {
   };
 }
 
+/** A create's request fields from its body as sent (before its schema), the parts of the wrong type left out. */
+export function sentRequestFields(body: unknown): RequestFields {
+  const b = body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+  const headers =
+    b.headers !== null &&
+    typeof b.headers === "object" &&
+    !Array.isArray(b.headers) &&
+    strings(Object.values(b.headers))
+      ? (b.headers as Record<string, string>)
+      : {};
+  return {
+    headers,
+    secretHeaders: strings(b.secret_headers) ? b.secret_headers : [],
+    body: typeof b.body === "string" ? b.body : null,
+    bodyIsSecret: b.body_is_secret === true,
+  };
+}
+
 /**
  * The refusals for a create (every part) or an update (`changed`: the parts it sends with a new value; the body is
  * checked again when the headers change its charset).

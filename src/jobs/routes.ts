@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { exclusionErrors } from "../calendars/job-check";
 import { config } from "../config";
 import type { Db } from "../db/client";
@@ -9,7 +10,7 @@ import { pagination } from "../http/pagination";
 import { fail, jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../http/schemas";
-import { refuseAtTheDoor } from "../http/validation";
+import { refuseAtTheDoor, validationHookWith } from "../http/validation";
 import { buildNewJob, buildUpdate } from "./build";
 import { cloneInput } from "./clone";
 import { presentJob } from "./present";
@@ -22,7 +23,7 @@ import {
   softDeleteJob,
   updateJob,
 } from "./repository";
-import { createdRequestFields, requestErrors, updatedRequestFields } from "./request-checks";
+import { createdRequestFields, requestErrors, sentRequestFields, updatedRequestFields } from "./request-checks";
 import {
   CloneJobSchema,
   CreateJobSchema,
@@ -175,21 +176,40 @@ async function refuseExclusions(db: Db, row: ExcludingRow, now: number): Promise
   refuseAtTheDoor(await exclusionErrors(db, row.accountId, job, now));
 }
 
+const allowed = (c: Context) => config(c.env).ALLOW_PRIVATE_TARGETS;
+// The checks made after the schema, also run when the schema fails, so one 400 names every bad field.
+const createChecks = validationHookWith((body, c) => [
+  ...targetErrors(body, allowed(c)),
+  ...requestErrors(sentRequestFields(body)),
+]);
+// An update's request checks need the stored job (its headers decide the body's charset): only its URLs here.
+const updateChecks = validationHookWith((body, c) => targetErrors(body, allowed(c)));
+/** A clone's URLs are the source job's: judged beside a refused override as the handler would judge them. */
+const cloneChecks = validationHookWith(async (_body, c) => {
+  const source = await findJob(c.get("db"), c.get("accountId"), c.req.param("cron_job_id") ?? "");
+  if (!source) return [];
+  return targetErrors(cloneInput(await unsealJob(config(c.env).secrets, source), {}), allowed(c));
+});
+
 export const jobsRoutes = createRouter()
-  .openapi(createJobRoute, async (c) => {
-    const cfg = config(c.env);
-    const input = c.req.valid("json");
-    refuseAtTheDoor([
-      ...targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS),
-      ...tokensInCreate(input),
-      ...requestErrors(createdRequestFields(input)),
-    ]);
-    const row = await sealJob(cfg.secrets, buildNewJob(c.get("accountId"), input, Date.now()));
-    await refuseExclusions(c.get("db"), row, Date.now());
-    await insertWithinLimits(c.get("db"), row, cfg);
-    const created = (await findJob(c.get("db"), row.accountId, row.id)) ?? notFound(row.id);
-    return c.json({ data: await presentJob(cfg, created) }, 201);
-  })
+  .openapi(
+    createJobRoute,
+    async (c) => {
+      const cfg = config(c.env);
+      const input = c.req.valid("json");
+      refuseAtTheDoor([
+        ...targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS),
+        ...tokensInCreate(input),
+        ...requestErrors(createdRequestFields(input)),
+      ]);
+      const row = await sealJob(cfg.secrets, buildNewJob(c.get("accountId"), input, Date.now()));
+      await refuseExclusions(c.get("db"), row, Date.now());
+      await insertWithinLimits(c.get("db"), row, cfg);
+      const created = (await findJob(c.get("db"), row.accountId, row.id)) ?? notFound(row.id);
+      return c.json({ data: await presentJob(cfg, created) }, 201);
+    },
+    createChecks,
+  )
   .openapi(listJobsRoute, async (c) => {
     const q = c.req.valid("query");
     const { rows, total } = await listJobs(c.get("db"), {
@@ -209,48 +229,56 @@ export const jobsRoutes = createRouter()
     const row = (await findJob(c.get("db"), c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
     return c.json({ data: await serialiseJobSafely(row, (r) => presentJob(config(c.env), r)) }, 200);
   })
-  .openapi(updateJobRoute, async (c) => {
-    const { cron_job_id } = c.req.valid("param");
-    const input = c.req.valid("json");
-    const db = c.get("db");
-    const accountId = c.get("accountId");
-    const cfg = config(c.env);
-    const current = (await findJob(db, accountId, cron_job_id)) ?? notFound(cron_job_id);
-    // Tokens sent back keep the stored values; the job is rebuilt in clear and sealed again whole.
-    const opened = await openJobInClear(cfg.secrets, current);
-    const resolved = resolveTokens(input, opened);
-    const plain = opened.plain;
-    const request = updatedRequestFields(plain, resolved.input);
-    refuseAtTheDoor([
-      ...targetErrors(resolved.input, cfg.ALLOW_PRIVATE_TARGETS),
-      ...resolved.errors,
-      ...requestErrors(request.fields, request.changed),
-    ]);
-    const set = buildUpdateOrFail(plain, resolved.input, Date.now());
-    if (set.scheduleConfig !== undefined || set.timezone !== undefined || set.tags !== undefined)
-      await refuseExclusions(db, { ...current, ...set } as ExcludingRow, Date.now());
-    const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
-    Object.assign(set, sealedColumns(sealed));
-    const activating = holdsActiveSlot({ ...current, ...set }) && !holdsActiveSlot(current);
-    const res = await updateJob(db, accountId, cron_job_id, set, activating, cfg.MAX_ACTIVE_JOBS);
-    if (!res.ok) return res.reason === "limit" ? limitReached(cfg.MAX_ACTIVE_JOBS) : notFound(cron_job_id);
-    return c.json({ data: await presentJob(cfg, res.row) }, 200);
-  })
-  .openapi(cloneJobRoute, async (c) => {
-    const { cron_job_id } = c.req.valid("param");
-    // The body is optional: without one the validator is skipped.
-    const options = (c.req.valid("json") as { name?: string; is_active?: boolean } | undefined) ?? {};
-    const cfg = config(c.env);
-    const db = c.get("db");
-    const source = (await findJob(db, c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
-    const input = cloneInput(await unsealJob(cfg.secrets, source), options);
-    refuseAtTheDoor(targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS));
-    const row = await sealJob(cfg.secrets, buildNewJob(source.accountId, input, Date.now()));
-    await refuseExclusions(db, row, Date.now());
-    await insertWithinLimits(db, row, cfg);
-    const created = (await findJob(db, row.accountId, row.id)) ?? notFound(row.id);
-    return c.json({ data: await presentJob(cfg, created) }, 201);
-  })
+  .openapi(
+    updateJobRoute,
+    async (c) => {
+      const { cron_job_id } = c.req.valid("param");
+      const input = c.req.valid("json");
+      const db = c.get("db");
+      const accountId = c.get("accountId");
+      const cfg = config(c.env);
+      const current = (await findJob(db, accountId, cron_job_id)) ?? notFound(cron_job_id);
+      // Tokens sent back keep the stored values; the job is rebuilt in clear and sealed again whole.
+      const opened = await openJobInClear(cfg.secrets, current);
+      const resolved = resolveTokens(input, opened);
+      const plain = opened.plain;
+      const request = updatedRequestFields(plain, resolved.input);
+      refuseAtTheDoor([
+        ...targetErrors(resolved.input, cfg.ALLOW_PRIVATE_TARGETS),
+        ...resolved.errors,
+        ...requestErrors(request.fields, request.changed),
+      ]);
+      const set = buildUpdateOrFail(plain, resolved.input, Date.now());
+      if (set.scheduleConfig !== undefined || set.timezone !== undefined || set.tags !== undefined)
+        await refuseExclusions(db, { ...current, ...set } as ExcludingRow, Date.now());
+      const sealed = await sealJob(cfg.secrets, { ...plain, ...set });
+      Object.assign(set, sealedColumns(sealed));
+      const activating = holdsActiveSlot({ ...current, ...set }) && !holdsActiveSlot(current);
+      const res = await updateJob(db, accountId, cron_job_id, set, activating, cfg.MAX_ACTIVE_JOBS);
+      if (!res.ok) return res.reason === "limit" ? limitReached(cfg.MAX_ACTIVE_JOBS) : notFound(cron_job_id);
+      return c.json({ data: await presentJob(cfg, res.row) }, 200);
+    },
+    updateChecks,
+  )
+  .openapi(
+    cloneJobRoute,
+    async (c) => {
+      const { cron_job_id } = c.req.valid("param");
+      // The body is optional: without one the validator is skipped.
+      const options = (c.req.valid("json") as { name?: string; is_active?: boolean } | undefined) ?? {};
+      const cfg = config(c.env);
+      const db = c.get("db");
+      const source = (await findJob(db, c.get("accountId"), cron_job_id)) ?? notFound(cron_job_id);
+      const input = cloneInput(await unsealJob(cfg.secrets, source), options);
+      refuseAtTheDoor(targetErrors(input, cfg.ALLOW_PRIVATE_TARGETS));
+      const row = await sealJob(cfg.secrets, buildNewJob(source.accountId, input, Date.now()));
+      await refuseExclusions(db, row, Date.now());
+      await insertWithinLimits(db, row, cfg);
+      const created = (await findJob(db, row.accountId, row.id)) ?? notFound(row.id);
+      return c.json({ data: await presentJob(cfg, created) }, 201);
+    },
+    cloneChecks,
+  )
   .openapi(deleteJobRoute, async (c) => {
     const { cron_job_id } = c.req.valid("param");
     if (!(await softDeleteJob(c.get("db"), c.get("accountId"), cron_job_id, Date.now()))) notFound(cron_job_id);
