@@ -26,6 +26,9 @@ const historyRoute = createRoute({
   },
 });
 
+/** States whose attempt went out with its id (X-Edgecron-Execution-Id) before it had a log. */
+const SENT_STATES: ReadonlySet<string> = new Set(["running", "awaiting"]);
+
 function serialiseEntry(r: HistoryRow): RunEntry {
   const common = { attempt: r.attempt, state: r.state, reason: r.reason, origin: r.origin };
   if (r.lastSlot !== null) {
@@ -42,7 +45,7 @@ function serialiseEntry(r: HistoryRow): RunEntry {
     kind: "run",
     slot: formatInstant(r.slot),
     planned_at: formatInstant(r.plannedAt),
-    execution_id: r.logged ? r.id : null,
+    execution_id: r.logged || SENT_STATES.has(r.state) ? r.id : null,
     ...common,
   };
 }

@@ -69,7 +69,8 @@ export const RunSchema = z
     slot: iso.openapi({ description: "The schedule slot; for a manual run, when it was requested" }),
     planned_at: iso.openapi({ description: "When the attempt was due: the slot plus jitter, or the retry's time" }),
     execution_id: z.string().nullable().openapi({
-      description: "The id of the attempt's log (GET …/logs); null while it has none (queued, running, skipped)",
+      description:
+        "The attempt's execution id, as its target received it: set once it is sent (running, awaiting) and then the id of its log (GET …/logs); null while queued, and when skipped or dead without a log",
       example: "exe_01JMZ3Q4T8A1B2C3D4E5F6G7H8",
     }),
     ...entryFields,
@@ -85,7 +86,7 @@ export const RunSpanSchema = z
       .number()
       .int()
       .openapi({ description: "Slots in the span: every slot of the schedule from first to last" }),
-    execution_id: z.null().openapi({ description: "Always null: a span never ran" }),
+    execution_id: z.string().nullable().openapi({ description: "Always null: a span never ran" }),
     ...entryFields,
   })
   .openapi("CronJobRunSpan", { description: "Consecutive slots recorded together: skipped, reason missed" });

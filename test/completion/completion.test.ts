@@ -132,6 +132,28 @@ describe("a completion-mode run", () => {
     expect(await logsOf(job.id as string)).toHaveLength(1);
   });
 
+  it("shows its execution id in the history while running and awaiting, as the trigger and the target had it", async () => {
+    const { job } = await completionJob();
+    const sent = tokenKeeper();
+    const deps = testDeps({ executor: sent.executor });
+    const msg = await queuedRun(job, Date.now() - 1000);
+    const entry = async () => {
+      const res = await api(`/v1/cron-jobs/${acct.accountId}/runs/${job.id}`, { headers: acct.headers });
+      expect(res.status).toBe(200);
+      return res.body.data[0] as { state: string; execution_id: string | null };
+    };
+    // Queued: not sent yet, so no execution to name.
+    expect(await entry()).toMatchObject({ state: "queued", execution_id: null });
+    const ledger = shardD1().prepare("UPDATE runs SET state = ? WHERE job = (SELECT num FROM cron_jobs WHERE id = ?)");
+    await ledger.bind(1, job.id).run();
+    expect(await entry()).toMatchObject({ state: "running", execution_id: msg.runId });
+    await ledger.bind(0, job.id).run();
+    await consumeRun(deps, msg);
+    expect(await entry()).toMatchObject({ state: "awaiting", execution_id: msg.runId });
+    await recordCompletion(deps, refOf(msg), sent.token, { status: "success" });
+    expect(await entry()).toMatchObject({ state: "done", execution_id: msg.runId });
+  });
+
   it("answers one 404 for a wrong token, execution, job or account, and 400 for a bad report", async () => {
     const { job, key } = await completionJob();
     const deps = testDeps({ executor: createHttpExecutor({ allowPrivateTargets: true }) });
