@@ -41,7 +41,8 @@ describe("a 400 names every bad field at once", () => {
         "headers.x-a",
       ].sort(),
     );
-    expect(body.errors.find((e: { field: string }) => e.field === "endpoint_url").message).toMatch(
+    const errors = body.errors as Array<{ field: string; message: string }>;
+    expect(errors.find((e) => e.field === "endpoint_url")?.message).toMatch(
       /^is not allowed: 169\.254\.169\.254 is a cloud metadata address/,
     );
   });
