@@ -26,17 +26,13 @@ function buildAt(label: string, ref: string | null) {
   const js = readFileSync(join(out, "index.js"));
   copyFileSync(join(out, "index.js"), join(out, "index.mjs")); // ESM by extension, for Node's import()
   const [raw, gzip] = [h.round(js.length / 1024, 0), h.round(gzipSync(js).length / 1024, 0)];
-  const sizes = { "index.js raw, KiB": raw, "index.js gzip (node:zlib), KiB": gzip };
-  const total = { 'wrangler "Total Upload"': /Total Upload: ([^\n]+)/.exec(log)?.[1]?.trim() ?? "" };
-  const text = {
-    "contains the reference's text": excerpts.some((x) => js.toString("utf8").includes(x)) ? "yes" : "no",
-  };
   return {
     label,
     ref: ref ?? `${h.git(["rev-parse", "--short", "HEAD"])} + working tree`,
-    ...sizes,
-    ...total,
-    ...text,
+    "index.js raw, KiB": raw,
+    "index.js gzip (node:zlib), KiB": gzip,
+    'wrangler "Total Upload"': /Total Upload: ([^\n]+)/.exec(log)?.[1]?.trim() ?? "",
+    "contains the reference's text": excerpts.some((x) => js.toString("utf8").includes(x)) ? "yes" : "no",
   };
 }
 

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { importSrc, nodeD1 } from "./lib/d1-node";
+import { importAll, nodeD1 } from "./lib/d1-node";
 import * as h from "./lib/harness";
 import { build, makeShard, NOW } from "./lib/log-layouts";
 
@@ -23,7 +23,7 @@ const migrations = h.migrationsAt(null, "drizzle/shard");
 if (!existsSync(file)) await build(shard, "kb", [{ file, migrations, writer: "app" }], false);
 const mods = ["db/client", "logs/query", "logs/search", "logs/serialise", "metrics/job-metrics", "metrics/exposition"];
 // biome-ignore lint/suspicious/noExplicitAny: src/ by computed path, as d1-node.ts importSrc explains
-const app: any = Object.assign({}, ...(await Promise.all(mods.map((m) => importSrc(`src/${m}.ts`)))));
+const app = await importAll<any>(mods);
 const { id, accountId } = (shard.jobs[0] as (typeof shard.jobs)[number]).row;
 const db = app.createDb(nodeD1(new DatabaseSync(file, { readOnly: true })));
 const one = { kind: "job", accountId, cronJobId: id };

@@ -4,7 +4,6 @@
  * checkout (a scratch clone of an older commit); a checkout whose npm start lacks --persist-to loses its state first.
  *   npx tsx bench/first-start.ts [--repo <dir>] [--label <text>] [--smoke]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,48 +19,19 @@ function baselineMs() {
   return h.now() - t;
 }
 
-const running = new Set<ChildProcess>();
-const kill = (c: ChildProcess, signal: NodeJS.Signals) => {
-  if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(-c.pid, signal);
-};
-process.on("exit", () => {
-  for (const c of running) kill(c, "SIGKILL");
-});
-
 /** One `npm start` until /health answers, then stopped by its process group. */
 async function timeStart(repo: string, args: string[], devFile: string) {
   const port = await h.freePort();
   const t0 = h.now();
-  const child = spawn("npm", ["start", "--", "--port", String(port), ...args], {
-    cwd: repo,
-    env: { ...h.offlineEnv, EDGECRON_DEV_FILE: devFile, FORCE_COLOR: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  running.add(child);
   const lines: Array<{ t: number; line: string }> = [];
-  const onData = (buf: Buffer) => {
-    for (const line of buf
-      .toString()
-      .split("\n")
-      .filter((l) => l.trim()))
-      lines.push({ t: h.round((h.now() - t0) / 1000, 1), line });
-  };
-  child.stdout?.on("data", onData);
-  child.stderr?.on("data", onData);
-  const exited = new Promise((r) => child.once("exit", r));
-  const healthy = () =>
-    fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(30_000) }).then(
-      async (r) => r.status === 200 && ((await r.json()) as { service?: string }).service === "edgecron",
-      () => false,
-    );
+  const onLine = (line: string) => line.trim() && lines.push({ t: h.round((h.now() - t0) / 1000, 1), line });
+  const spawned = { onLine, cwd: repo, env: { EDGECRON_DEV_FILE: devFile } };
+  const { child, stop } = h.spawnGroup("npm", ["start", "--", "--port", String(port), ...args], spawned);
+  const ok = async (r: Response) =>
+    r.status === 200 && ((await r.json()) as { service?: string }).service === "edgecron";
+  const output = () => lines.map((l) => l.line);
   try {
-    while (!(await healthy())) {
-      if (child.exitCode !== null)
-        throw new Error(`npm start exited (${child.exitCode}):\n${lines.map((l) => l.line).join("\n")}`);
-      if (h.now() - t0 > 900_000) throw new Error("npm start did not answer /health within 900 s");
-      await h.sleep(100);
-    }
+    await h.untilAnswers(`http://127.0.0.1:${port}/health`, child, { ms: 900_000, pollMs: 100, ok, output });
     const timing = {
       health_s: h.round((h.now() - t0) / 1000, 1),
       cpu_s: h.round(h.groupCpuMs(child.pid as number) / 1000, 1),
@@ -72,10 +42,7 @@ async function timeStart(repo: string, args: string[], devFile: string) {
       /^(Starting wrangler dev|Applying|Adopting|Seeding|Local D1|Demo account|edgecron is (running|starting) on|\[wrangler:info\] Ready on)/;
     return { ...timing, lines: lines.filter((l) => own.test(l.line)) };
   } finally {
-    kill(child, "SIGTERM");
-    await Promise.race([exited, h.sleep(20_000)]);
-    kill(child, "SIGKILL");
-    running.delete(child);
+    await stop(20_000);
   }
 }
 
@@ -95,22 +62,12 @@ baselines.push(baselineMs());
 const restart = await timeStart(repo, args, join(scratch, "dev-server.json"));
 baselines.push(baselineMs());
 rmSync(scratch, { recursive: true, force: true });
-const baseline = h.round(h.median(baselines), 0);
+const baseline_ms = h.round(h.median(baselines), 0);
 const state = args.length ? "npm start -- --persist-to <empty temp dir>" : "the clone's .wrangler/state removed first";
 const label = h.arg("label", `HEAD ${commit}`);
-const x = (t: { health_s: number }) => h.round((t.health_s * 1000) / baseline, 1);
+const x = (t: { health_s: number }) => h.round((t.health_s * 1000) / baseline_ms, 1);
 const loadavg = [loadavgStart, h.loadavg1()];
-const run = {
-  label,
-  commit,
-  state,
-  loadavg,
-  baseline_ms: baseline,
-  first,
-  restart,
-  first_x: x(first),
-  restart_x: x(restart),
-};
+const run = { label, commit, state, loadavg, baseline_ms, first, restart, first_x: x(first), restart_x: x(restart) };
 // Runs of other checkouts (labels) are kept: the table compares them.
 const runs = [
   ...(h.readResult<{ runs: Array<typeof run> }>("first-start")?.runs ?? []).filter((r) => r.label !== run.label),

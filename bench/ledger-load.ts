@@ -49,8 +49,7 @@ const loadSlot = base + 10 * h.MINUTE;
 
 // ---- the jobs, while wrangler is stopped: the load's (due at loadSlot), each rows phase's (at base + k min)
 const db = h.openDb(h.d1File());
-const columnRows = db.prepare("PRAGMA table_info(cron_jobs)").all() as Array<{ name: string }>;
-const columns = new Set(columnRows.map((c) => c.name));
+const columns = h.columnsOf(db, "cron_jobs");
 db.exec("BEGIN");
 removeAccounts(db, LABEL);
 db.exec("DELETE FROM runs WHERE state IN (0, 1)"); // other benches' unfinished runs (their queues died with them)
@@ -291,7 +290,7 @@ const quantiles = (["n", "p50", "p99", "max"] as const).map((q): [string, (e: [s
   ([, v]) => h.round(h.dist(v)[q], 1),
 ]);
 h.writeResult("ledger-load", { ...json, rows_written: phases, counters: f, error_sample: run.errors.slice(0, 5) }, [
-  h.figures("Run ledger under load and faults", Object.entries(result)),
+  h.figures("Run ledger under load and faults", result),
   h.table("Start lateness", Object.entries(lateness), [["Start lateness", ([k]) => k], ...quantiles]),
   h.table("D1 rows written per execution, by part", [...parts, ...totals], [["Part", (k) => k], ...byPhase(part)]),
   h.table(

@@ -1,19 +1,22 @@
 /**
  * The log store against the layouts before it (bench/lib/log-layouts.ts): bytes per execution by body profile, and
  * reads (1 KB bodies) through each layout's own src/, their statements recorded over node:sqlite then replayed timed,
- * in paired rounds. Bytes merge by profile into the JSON, so a full run can take several invocations.
- *   npx tsx bench/log-store.ts [--logs N] [--rounds 11] [--profiles none,json53,mock,kb] [--reads yes|no|only] [--keep]
+ * in paired rounds. Bytes merge by profile into the JSON, so a full run can take several invocations. The profile
+ * issue12 is issue 12's comparison: the text schema up to migration 0014 beside fbedcaf's, no ledger, mock outcomes.
+ *   npx tsx bench/log-store.ts [--logs N] [--rounds 11] [--profiles none,json53,mock,kb,issue12] [--reads yes|no|only]
+ *     [--keep]
  */
 import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { importSrc, nodeD1, recordingDb, replayer, type Stmt } from "./lib/d1-node";
+import { mockOutcome } from "../src/engine/executors/mock";
+import type { NewJobRow } from "../src/jobs/build";
+import { importAll, nodeD1, recordingDb, replayer, type Stmt } from "./lib/d1-node";
 import * as h from "./lib/harness";
-import { type Bytes, build, idOf, makeShard, NOW, type Profile, type Shard } from "./lib/log-layouts";
+import { type Bytes, build, idOf, makeShard, NOW, type Profile, type Shard, type Writer } from "./lib/log-layouts";
 
 type Key = "A" | "B" | "C";
-type Writer = "text" | "inline" | "app";
 const layout = (label: string, commit: string | null, dir: string, writer: Writer) => ({ label, commit, writer, dir });
 const ALL = { A: layout("A old tree (9769edb)", "9769edb", "drizzle", "text") } as Record<
   Key,
@@ -24,7 +27,7 @@ ALL.C = layout("C new store", null, "drizzle/shard", "app");
 const KEYS: Key[] = ["A", "B", "C"];
 const N = Number(h.arg("logs", String(h.size(1_000_000, 2_000))));
 const ROUNDS = Number(h.arg("rounds", String(h.size(11, 1))));
-const PROFILES = h.arg("profiles", "none,json53,mock,kb").split(",") as Profile[];
+const PROFILES = h.arg("profiles", "none,json53,mock,kb,issue12").split(",") as Array<Profile | "issue12">;
 const READS = h.arg("reads", "yes");
 const [LIMIT, WORK, SIZES] = [50, join(h.STATE_DIR, "log-store"), ["99", "2,000", "200,000", "1,000,000"]];
 const LABELS: Record<string, string> = { none: "no body", json53: "53 B JSON", mock: "mock mix", kb: "1 KB JSON" };
@@ -59,6 +62,19 @@ async function measure(tag: string, sh: Shard, profile: Profile) {
   const out = await build(sh, profile, layouts);
   console.log(`  ${tag}: ${out.map((o, i) => `${KEYS[i]} ${o.per_execution}`).join(", ")} bytes/execution`);
   return Object.fromEntries(out.map((b, i) => [KEYS[i], b])) as Record<Key, Bytes>;
+}
+/** Issue 12: 1,000 jobs of 10 accounts over 35 days, mockOutcome's failures, no ledger; before (0000–0014), compact. */
+async function issue12(profile: Profile) {
+  const jobs = h.size(1000, 20);
+  const failed = (id: string, row: NewJobRow) => mockOutcome({ ...row, executionId: id }).status !== "success";
+  const sizes = Array.from({ length: jobs }, () => job("job", Math.ceil(N / jobs), 35));
+  const layouts = [
+    { file: file("issue12", "A"), migrations: h.migrationsAt(null, "drizzle/shard", "0014"), writer: "text" as const },
+    { file: file("issue12", "B"), migrations: h.migrationsAt("fbedcaf", "drizzle/shard"), writer: "inline" as const },
+  ];
+  const [A, B] = await build(makeShard(3, 10, sizes, failed), profile, layouts, false);
+  for (const l of layouts) rmSync(l.file, { force: true });
+  return { A, B } as Record<Key, Bytes>;
 }
 // ---- reads: each layout's own src/, round trips recorded over node:sqlite, then replayed timed
 type Row = Record<string, unknown>;
@@ -150,7 +166,7 @@ async function reads() {
     Promise.all(
       KEYS.map(async (key): Promise<Side> => {
         const root = ALL[key].commit ? h.treeAt(ALL[key].commit as string, ["src"]) : h.ROOT;
-        const app = Object.assign({}, ...(await Promise.all(mods.map((m) => importSrc(`src/${m}.ts`, root))))) as App;
+        const app = await importAll<App>(mods, root);
         const db = new DatabaseSync(file(tag, key), { readOnly: true });
         db.exec("PRAGMA cache_size = -262144");
         return { key, app, root, db, timer: replayer(db) };
@@ -219,6 +235,10 @@ async function reads() {
 
 if (READS !== "only") {
   for (const p of PROFILES) {
+    if (p === "issue12") {
+      for (const q of ["mock_no_body", "mock"] as const) result.bytes[`issue12 ${q}`] = await issue12(q);
+      continue;
+    }
     result.bytes[p] = await measure(`main-${p}`, main, p);
     if (p !== "kb" || READS === "no") for (const k of KEYS) rmSync(file(`main-${p}`, k), { force: true });
   }
@@ -232,7 +252,7 @@ if (READS !== "no") {
 
 // ---- figures (the reads' statements per page 1, export heap and stats totals are in the JSON)
 const r = result.reads;
-const profiles = Object.keys(result.bytes);
+const profiles = Object.keys(result.bytes).filter((p) => !p.startsWith("issue12"));
 const b = (p: string, k: Key) => result.bytes[p]?.[k];
 const verdict = (ok: boolean) => (ok ? "PASS" : "**MISS**");
 type Col<T> = [string, (x: T) => string | number | boolean | undefined];
@@ -285,5 +305,23 @@ if (r) {
       ...perKey<Row>((k) => (g) => g[k] as number),
     ]),
   );
+}
+const [w, m] = [result.bytes["issue12 mock_no_body"], result.bytes["issue12 mock"]];
+if (w && m) {
+  const indexes = (x: Bytes) => x.tables.flatMap((t) => Object.entries(t.objects).filter(([o]) => o !== t.table));
+  const indexShare = (x: Bytes) => h.round((100 * h.sum(indexes(x).map(([, v]) => v))) / x.per_execution, 1);
+  const objects = (label: string, x: Bytes) =>
+    x.tables.flatMap((t) =>
+      Object.entries(t.objects).map(([o, v]) => ({ object: `${label}: ${o}`, "bytes per log": v })),
+    );
+  const rows = [
+    ["without response bodies", w.A.per_execution, w.B.per_execution],
+    [`with the mock bodies (${m.A.text.response_body?.raw} B average)`, m.A.per_execution, m.B.per_execution],
+    ["% of those bytes in indexes (without bodies)", indexShare(w.A), indexShare(w.B)],
+  ];
+  const head = ["bytes per log", "before (execution_logs)", "compact (logs)"];
+  tables.push({ title: `Issue 12: bytes per log, ${w.A.executions.toLocaleString("en")} logs`, head, rows });
+  const perObject = [...objects("before", w.A), ...objects("compact", w.B)];
+  tables.push(h.records("Issue 12: per object, without bodies (bytes per log)", perObject));
 }
 h.writeResult("log-store", result, tables);

@@ -199,5 +199,5 @@ h.writeResult("logs-load", json, [
     ["SQLite: each statement ms", (l) => floor.get(l.name)?.statement_ms.join(" + ")],
     ["naive count(*) ms", (l) => floor.get(l.name)?.naive_count_ms],
   ]),
-  h.figures("Cursor walk, sequential, before the load", Object.entries(measured.walk.check)),
+  h.figures("Cursor walk, sequential, before the load", measured.walk.check),
 ]);

@@ -47,4 +47,4 @@ const r = await withDev({ config: h.benchWranglerConfig({ limiter: "raised" }).p
     "first page's plan (SQLite); load avg before the tick": `${indexed}; ${load}`,
   };
 });
-h.writeResult("monitors", { machine: h.machine(), bundle, figures: r }, [h.figures("Monitors", Object.entries(r))]);
+h.writeResult("monitors", { machine: h.machine(), bundle, figures: r }, [h.figures("Monitors", r)]);

@@ -15,7 +15,6 @@ const STEPS: Record<string, string> = {
   export: "bench/export.ts",
   soak: "bench/soak.ts",
   "ledger-load": "bench/ledger-load.ts",
-  "log-storage": "bench/log-storage.ts",
   // Three log layouts × four body profiles at a million logs, then reads: the longest, over half an hour.
   "log-store": "bench/log-store.ts",
   "filter-reads": "bench/filter-reads.ts",

@@ -131,17 +131,8 @@ const tickSeconds = h.sum(invocations.map((i) => i.duration_ms)) / 1000;
 const tickRate = Math.round(h.sum(invocations.map((i) => i.claimed)) / tickSeconds);
 type Layout = (typeof layouts)[number];
 type Shard = Layout["per_shard"][number];
-const SHARD_COLUMNS = [
-  "shards",
-  "shard",
-  "jobs",
-  "due",
-  "claimed",
-  "ledger",
-  "still_due",
-  "invocations",
-  "pages",
-] as const;
+type Column = keyof Shard;
+const COLUMNS: Column[] = ["shards", "shard", "jobs", "due", "claimed", "ledger", "still_due", "invocations", "pages"];
 h.writeResult("scale", { bundle, tick_jobs_per_s: tickRate, layouts }, [
   h.table("Dispatch tick per shard (no edgecron-runs consumer: the tick alone)", layouts, [
     ["shards", (l: Layout) => l.shards],
@@ -160,7 +151,7 @@ h.writeResult("scale", { bundle, tick_jobs_per_s: tickRate, layouts }, [
     "Per shard (invocations include continuations)",
     layouts.flatMap((l) => l.per_shard),
     [
-      ...SHARD_COLUMNS.map((k): [string, (p: Shard) => number | undefined] => [k.replace(/_/g, " "), (p) => p[k]]),
+      ...COLUMNS.map((k): [string, (p: Shard) => number | undefined] => [k.replace(/_/g, " "), (p) => p[k]]),
       ["max D1 queries / invocation", (p) => p.max_d1_queries],
       ["CPU ms", (p) => p.cpu_ms],
       ["CPU ms per claimed job", (p) => p.cpu_per_job],

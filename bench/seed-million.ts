@@ -46,11 +46,8 @@ for (let j = 0; j < jobs; j++) {
   const row = buildNewJob(account.account_id, jobInput(r, j), from - Math.floor(r() * 30) * h.DAY_MS);
   const ins = jobInsert({ ...row, nextRunAt: seededAt + 365 * h.DAY_MS, updatedAt: seededAt });
   db.prepare(ins.sql).run(...ins.params);
-  const [jobNum, accountNum, quota] = [
-    num("cron_jobs", row.id),
-    num("accounts", account.account_id),
-    quotas[j] as number,
-  ];
+  const [jobNum, accountNum] = [num("cron_jobs", row.id), num("accounts", account.account_id)];
+  const quota = quotas[j] as number;
   // Slots spaced so the quota fills the 35 days (the big job runs every ≈ 19 s); later passes interleave.
   const interval = (seededAt - from) / Math.ceil(quota / ([1, 1.2, 1.24, 1.248][row.maxRetries] ?? 1.25));
   const last = { at: 0, status: null as string | null, failures: 0, success: 0, n: 0 };
@@ -92,9 +89,4 @@ const ms = {
   load_ms: Math.round(loadMs),
   rows_per_s: Math.round(LOGS / (loadMs / 1000)),
 };
-h.writeResult("seed", { ...result, ...ms }, [
-  h.figures("Seed", [
-    ...Object.entries(result).map(([k, v]) => [k, JSON.stringify(v)] as [string, string]),
-    ...Object.entries(ms),
-  ]),
-]);
+h.writeResult("seed", { ...result, ...ms }, [h.figures("Seed", { ...result, ...ms })]);

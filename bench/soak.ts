@@ -83,20 +83,7 @@ const result = {
   "errors in all": l.non2xx + l.errors + l.timeouts + notOk + run.errors.length,
   "Worker reloads": run.reloads,
 };
-h.writeResult(
-  "soak",
-  {
-    bundle,
-    t0: new Date(t0).toISOString(),
-    reads: run.load,
-    figures: result,
-    missing_sample: missing.slice(0, 5),
-    error_sample: run.errors.slice(0, 5),
-  },
-  [
-    h.figures(
-      `Load test: ${DURATION_S} s at ${CONNECTIONS} connections, ${TICKS} ticks of ${JOBS} every-minute jobs`,
-      Object.entries(result),
-    ),
-  ],
-);
+const json = { bundle, t0: new Date(t0).toISOString(), reads: run.load, figures: result };
+const samples = { missing_sample: missing.slice(0, 5), error_sample: run.errors.slice(0, 5) };
+const title = `Load test: ${DURATION_S} s at ${CONNECTIONS} connections, ${TICKS} ticks of ${JOBS} every-minute jobs`;
+h.writeResult("soak", { ...json, ...samples }, [h.figures(title, result)]);

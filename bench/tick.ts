@@ -43,11 +43,8 @@ const r = await withDev({ config: config.path }, async (dev) => {
   });
   const [messages, batchMs] = [batches.reduce((a, b) => a + b.size, 0), batches.reduce((a, b) => a + b.ms, 0)];
   const tick = events<TickReport>(dev, "dispatch_tick", from)[0] as TickReport;
-  const retries = h.scalar(
-    h.d1File(),
-    `SELECT count(*) AS n FROM logs WHERE ${OWN} AND retry_attempt > 0`,
-    fired.firedAt,
-  );
+  const retried = `SELECT count(*) AS n FROM logs WHERE ${OWN} AND retry_attempt > 0`;
+  const retries = h.scalar(h.d1File(), retried, fired.firedAt);
   return {
     "dispatch_tick duration_ms": tick.duration_ms,
     "due / claimed / enqueued": `${tick.due} / ${tick.claimed} / ${tick.enqueued}`,
@@ -67,5 +64,5 @@ const r = await withDev({ config: config.path }, async (dev) => {
 const sql = `SELECT count(*) AS n FROM cron_jobs WHERE account_id IN (SELECT id FROM accounts WHERE name LIKE '${LABEL} %') AND occurrences = 1`;
 const result = { ...r, "jobs claimed exactly once": h.scalar(h.d1File(), sql) };
 h.writeResult("tick", { bundle, jobs: JOBS, figures: result }, [
-  h.figures(`Dispatch tick of ${JOBS} due jobs and the queue consumer`, Object.entries(result)),
+  h.figures(`Dispatch tick of ${JOBS} due jobs and the queue consumer`, result),
 ]);

@@ -3,11 +3,11 @@
  * reported with its statements and wall and CPU time (sweep chunks, recorded reads).
  */
 import { join } from "node:path";
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { pathToFileURL } from "node:url";
-import { now, ROOT } from "./harness";
+import { now, preparer, ROOT } from "./harness";
 
-type Param = string | number | bigint | null | boolean | undefined | Uint8Array;
+export type Param = string | number | bigint | null | boolean | undefined | Uint8Array;
 export interface Stmt {
   sql: string;
   params: SQLInputValue[];
@@ -19,7 +19,8 @@ export interface RoundTrip {
 }
 
 const returnsRows = (sql: string) => /^\s*(select|with|pragma)\b/i.test(sql) || /\breturning\b/i.test(sql);
-const norm = (params: Param[]): SQLInputValue[] =>
+/** Values as D1 binds them: booleans 0/1, undefined NULL. */
+export const norm = (params: Param[]): SQLInputValue[] =>
   params.map((v) => (typeof v === "boolean" ? Number(v) : v === undefined ? null : v));
 
 export function nodeD1(db: DatabaseSync, onTrip?: (t: RoundTrip) => void) {
@@ -83,11 +84,7 @@ export function nodeD1(db: DatabaseSync, onTrip?: (t: RoundTrip) => void) {
 
 /** Replays recorded round trips from cached prepared statements; returns the SQLite time in ms. */
 export function replayer(db: DatabaseSync) {
-  const cache = new Map<string, StatementSync>();
-  const prep = (sql: string) => {
-    if (!cache.has(sql)) cache.set(sql, db.prepare(sql));
-    return cache.get(sql) as StatementSync;
-  };
+  const prep = preparer(db);
   const replay = (trips: Stmt[][]) => {
     const t = now();
     for (const trip of trips) for (const st of trip) prep(st.sql).all(...st.params);
@@ -120,6 +117,9 @@ export function importSrc<T>(rel: string, root = ROOT): Promise<T> {
   return import(pathToFileURL(join(root, rel)).href) as Promise<T>;
 }
 
+/** src/<m>.ts of `root` for each of `mods`, their exports merged: the shape stated by the caller, as for importSrc. */
+export const importAll = async <T>(mods: string[], root = ROOT) =>
+  Object.assign({}, ...(await Promise.all(mods.map((m) => importSrc(`src/${m}.ts`, root))))) as T;
 /** A drizzle db over node:sqlite whose round trips are recorded into `trips`, with src/db/client.ts of `root`. */
 export async function recordingDb(db: DatabaseSync, trips: Stmt[][], root = ROOT) {
   const { createDb } = await importSrc<{ createDb: (d1: unknown) => unknown }>("src/db/client.ts", root);

@@ -2,12 +2,12 @@
  * The benchmarks' shared harness: their own state, smoke sizes, other commits' trees, the frozen Worker and its
  * wrangler config, D1 files, /proc CPU and memory, paired rounds, and figures as bench/results/<name>.json and .md.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -233,6 +233,19 @@ export function migratedFile(file: string, migrations: string[]): DatabaseSync {
   return db;
 }
 
+/** db.prepare, each SQL text prepared once. */
+export function preparer(db: DatabaseSync) {
+  const cache = new Map<string, StatementSync>();
+  return (sql: string) => cache.get(sql) ?? (cache.set(sql, db.prepare(sql)).get(sql) as StatementSync);
+}
+/** The names of a table's columns. */
+export const columnsOf = (db: DatabaseSync, table: string) =>
+  new Set(
+    db
+      .prepare("SELECT name FROM pragma_table_info(?)")
+      .all(table)
+      .map((c) => String(c.name)),
+  );
 /** dbstat bytes (pages, overflow included) of every table and index, by name. */
 export const dbstat = (db: DatabaseSync) => {
   const rows = db.prepare("SELECT name, sum(pgsize) AS n FROM dbstat GROUP BY name").all() as Array<{
@@ -276,11 +289,11 @@ export const records = (title: string, rows: Array<Record<string, Cell>>): Table
   const head = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return { title, head, rows: rows.map((r) => head.map((k) => r[k])) };
 };
-/** A two-column table, one figure a row. */
-export const figures = (title: string, rows: Array<[string, Cell]>): Table => ({
+/** A two-column table, one figure a row: the object's entries, objects among them as JSON. */
+export const figures = (title: string, values: object): Table => ({
   title,
   head: ["Figure", "Value"],
-  rows,
+  rows: Object.entries(values).map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v]),
 });
 
 const cell = (v: Cell) => {
@@ -369,6 +382,49 @@ export const groupRssKb = (pgid: number, comm: string) =>
       p.comm === comm ? Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1]) : 0,
     ),
   );
+const children = new Set<ChildProcess>();
+/** Signals a child's process group (it and what it started, workerd) while the child runs. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.on("exit", () => {
+  for (const child of children) killGroup(child, "SIGKILL");
+});
+/** `cmd` in a process group of its own, uncoloured output line by line to `onLine`; stop() ends the group. */
+type Spawn = { onLine: (line: string) => void; cwd?: string; env?: object };
+export function spawnGroup(cmd: string, args: string[], o: Spawn) {
+  const env = { ...offlineEnv, FORCE_COLOR: "0", NO_COLOR: "1", ...o.env };
+  const child = spawn(cmd, args, { cwd: o.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  children.add(child);
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = "";
+    stream?.on("data", (buf: Buffer) => {
+      const parts = (rest + buf.toString()).split("\n");
+      rest = parts.pop() ?? "";
+      for (const line of parts) o.onLine(line);
+    });
+  }
+  const exited = new Promise<void>((res) => child.on("exit", () => res(void children.delete(child))));
+  const stop = async (graceMs = 10_000) => {
+    killGroup(child, "SIGTERM");
+    if (!(await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) killGroup(child, "SIGKILL");
+    await exited;
+  };
+  return { child, stop };
+}
+type Answers = { ms: number; pollMs: number; output: () => string[]; ok?: (r: Response) => boolean | Promise<boolean> };
+/** Polls `url` until `ok` says so; throws with `output()` once the child exited or `o.ms` passed. */
+export async function untilAnswers(url: string, child: ChildProcess, o: Answers) {
+  const answers = () => fetch(url, { signal: AbortSignal.timeout(30_000) }).then(o.ok ?? ((r) => r.ok), () => false);
+  for (const deadline = now() + o.ms; !(await answers()); await sleep(o.pollMs))
+    if (child.exitCode !== null || now() > deadline)
+      throw new Error(`${url}: no answer (exit ${child.exitCode}, ${o.ms} ms):\n${o.output().join("\n")}`);
+}
 /** A free loopback port: other sessions run servers on this machine too. */
 export async function freePort() {
   const server = createServer().listen(0, "127.0.0.1");

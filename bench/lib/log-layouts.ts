@@ -2,15 +2,15 @@
  * Log layouts side by side: logs in executed_at order, texts by body profile, written into files migrated with each
  * layout's migrations: "text" (execution_logs), "inline" (fbedcaf's logs), "app" (the working tree's own statements).
  */
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { newAccount } from "../../src/accounts/provision";
 import { mockOutcome, mulberry32 } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
 import { executionId } from "../../src/lib/execution-id";
 import { logKeyOf } from "../../src/logs/log-key";
 import { listingBody, responseHeaders, smallBody } from "./bodies";
-import { importSrc, nodeD1 } from "./d1-node";
-import { DAY_MS, dbstat, migratedFile, round, sum } from "./harness";
+import { importAll, nodeD1, norm, type Param } from "./d1-node";
+import { columnsOf, DAY_MS, dbstat, migratedFile, preparer, round, sum } from "./harness";
 import { jobInput, jobInsert } from "./seed";
 
 /** Mid-hour, mid-minute: a stats window ending now has two partial edge hours. */
@@ -109,8 +109,6 @@ export function logOf(sh: Shard, i: number, profile: Profile): LogText {
 }
 
 const decided = (status: string) => (status === "success" || status === "failure" ? "status_codes" : null);
-const columnsOf = (db: DatabaseSync, table: string) =>
-  new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
 type Query = { toSQL(): { sql: string; params: unknown[] } };
 type App = {
   createDb(d1: unknown): unknown;
@@ -142,18 +140,9 @@ async function openWriter(file: string, migrations: string[], writer: Writer, sh
     db.prepare(ins.sql).run(...ins.params);
   }
   const before = new Map(tableRows(db));
-  const cache = new Map<string, StatementSync>();
-  const exec = (sql: string, params: unknown[]) => {
-    if (!cache.has(sql)) cache.set(sql, db.prepare(sql));
-    (cache.get(sql) as StatementSync).run(
-      ...(params.map((v) => (typeof v === "boolean" ? Number(v) : (v ?? null))) as SQLInputValue[]),
-    );
-  };
-  const mods =
-    writer === "app"
-      ? await Promise.all(["logs/store", "engine/ledger", "db/client"].map((m) => importSrc(`src/${m}.ts`)))
-      : null;
-  const app = mods && (Object.assign({}, ...mods) as App);
+  const prep = preparer(db);
+  const exec = (sql: string, params: unknown[]) => prep(sql).run(...norm(params as Param[]));
+  const app = writer === "app" ? await importAll<App>(["logs/store", "engine/ledger", "db/client"]) : null;
   const drizzle = app?.createDb(nodeD1(db));
   const run = (q: Query) => exec(q.toSQL().sql, q.toSQL().params);
   const write = (i: number, l: LogText) => {

@@ -6,7 +6,7 @@ import { type NewAccount, newAccount } from "../../src/accounts/provision";
 import { mulberry32 } from "../../src/engine/executors/mock";
 import { buildNewJob, type NewJobRow } from "../../src/jobs/build";
 import { CreateJobSchema } from "../../src/jobs/schemas";
-import { type BenchAccount, bigJobHeaders, d1Files, keyHeaders, openDb, readMeta } from "./harness";
+import { type BenchAccount, bigJobHeaders, columnsOf, d1Files, keyHeaders, openDb, readMeta } from "./harness";
 
 const SCHEDULES = [
   { repeat_type: "hourly", repeat_every: 1, time: "00:15", end_type: "never" },
@@ -80,9 +80,7 @@ export function removeAccounts(db: DatabaseSync, label: string) {
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('accounts', 'cron_jobs')",
   );
   for (const { name } of tables.all() as Array<{ name: string }>) {
-    const cols = new Set(
-      (db.prepare("SELECT name FROM pragma_table_info(?)").all(name) as Array<{ name: string }>).map((c) => c.name),
-    );
+    const cols = columnsOf(db, name);
     if (cols.has("account_id")) del(`DELETE FROM "${name}" WHERE account_id IN ${ids}`);
     else if (cols.has("account")) del(`DELETE FROM "${name}" WHERE account IN ${nums("accounts", "id")}`);
     else if (cols.has("job")) del(`DELETE FROM "${name}" WHERE job IN ${nums("cron_jobs", "account_id")}`);

@@ -2,25 +2,12 @@
  * `wrangler dev` on 127.0.0.1 in its own process group (stop() ends it and its workerd), its output kept line by line.
  * Also used by packages/client's end-to-end tests.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { freePort, now, offlineEnv, ROOT, STATE_DIR, sleep } from "./harness";
+import { freePort, now, ROOT, STATE_DIR, sleep, spawnGroup, untilAnswers } from "./harness";
 
 export { sleep };
 export type DevServer = Awaited<ReturnType<typeof startDev>>;
 
-const running = new Set<ChildProcess>();
-const kill = (child: ChildProcess, signal: NodeJS.Signals) => {
-  try {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null)
-      process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-};
-process.on("exit", () => {
-  for (const child of running) kill(child, "SIGKILL");
-});
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => process.exit(130));
 
 export async function startDev(opts: {
@@ -43,28 +30,14 @@ export async function startDev(opts: {
     "--show-interactive-dev-session=false",
     ...vars,
     ...(opts.config ? ["--config", opts.config] : []),
+    ...(opts.extraArgs ?? []),
   );
-  const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), [...args, ...(opts.extraArgs ?? [])], {
-    cwd: ROOT,
-    env: { ...offlineEnv, FORCE_COLOR: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  running.add(child);
-  const lines: string[] = [];
-  const waiters = new Set<(line: string) => void>();
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = "";
-    stream?.on("data", (buf: Buffer) => {
-      const parts = (rest + buf.toString()).split("\n");
-      rest = parts.pop() ?? "";
-      for (const line of parts) {
-        lines.push(line);
-        for (const w of waiters) w(line);
-      }
-    });
-  }
-  const exited = new Promise<void>((res) => child.on("exit", () => res(void running.delete(child))));
+  const [lines, waiters] = [[] as string[], new Set<(line: string) => void>()];
+  const onLine = (line: string) => {
+    lines.push(line);
+    for (const w of waiters) w(line);
+  };
+  const { child, stop } = spawnGroup(join(ROOT, "node_modules/.bin/wrangler"), args, { onLine });
   let readyAt = 0;
   const server = {
     base,
@@ -91,26 +64,14 @@ export async function startDev(opts: {
         waiters.add(w);
       });
     },
-    async stop() {
-      kill(child, "SIGTERM");
-      if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) kill(child, "SIGKILL");
-      await exited;
-    },
+    stop,
   };
   // Ready when /health answers (the first request also builds the Worker).
-  for (
-    const deadline = Date.now() + 120_000;
-    !(await fetch(`${base}/health`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    await sleep(250)
-  ) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`wrangler dev not ready (exit ${child.exitCode}):\n${lines.slice(-30).join("\n")}`);
-    }
-  }
+  const output = () => lines.slice(-30);
+  await untilAnswers(`${base}/health`, child, { ms: 120_000, pollMs: 250, output }).catch(async (e) => {
+    await stop();
+    throw e;
+  });
   readyAt = lines.length;
   return server;
 }
