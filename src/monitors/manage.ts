@@ -59,11 +59,12 @@ export async function createMonitor(
   accountId: string,
   input: CreateMonitorInput,
   maxMonitors: number,
+  found: FieldError[] = [],
 ): Promise<Changed> {
   const id = crypto.randomUUID();
   const alerts = mergeMonitorAlerts(undefined, input.alerts ?? {});
   const tokens = resolveChannelTokens(alerts.channels, null);
-  refuseFields(tokens.errors);
+  refuseFields([...found, ...tokens.errors]);
   const sealed = await sealAlerts(d.ring, { id, accountId }, { ...alerts, channels: tokens.channels });
   const schedule: MonitorSchedule =
     input.cron !== undefined
@@ -118,10 +119,11 @@ export async function changeMonitor(
   accountId: string,
   id: string,
   input: UpdateMonitorInput,
+  found: FieldError[] = [],
 ): Promise<Changed> {
   const row = await findMonitor(d.db, accountId, id);
   if (!row) return { ok: false, reason: "not-found" };
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = [...found];
   const set: Record<string, unknown> = { updatedAt: d.now, configVersion: sql`${monitors.configVersion} + 1` };
   if (input.name !== undefined) set.name = input.name;
   if (input.slug !== undefined && input.slug !== row.slug) {

@@ -7,6 +7,8 @@ import type { AppEnv } from "../http/env";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, json, problemResponses } from "../http/schemas";
+import { validationHookWith } from "../http/validation";
+import { targetErrors } from "../jobs/targets";
 import { formatInstant } from "../lib/dates";
 import { MasterKeyMissingError } from "../lib/secrets/keyring";
 import { encodeCursor } from "../logs/cursor";
@@ -203,13 +205,26 @@ function page<T>(rows: T[], limit: number, position: (row: T) => { executedAt: n
   return { shown, pagination: { limit, next_cursor: more && last ? encodeCursor(position(last)) : null } };
 }
 
+/** The alert channels' URLs judged as a job's are (jobs/targets.ts), with the schema's errors when it fails too. */
+const channelTargets = (body: unknown, c: Context) =>
+  targetErrors({ alerts: at(body, "alerts") }, config(c.env).ALLOW_PRIVATE_TARGETS);
+const channelChecks = validationHookWith(channelTargets);
+const at = (v: unknown, key: string): unknown =>
+  v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined;
+
 export const monitorsRoutes = createRouter()
-  .openapi(createMonitorRoute, async (c) => {
-    const max = config(c.env).MAX_MONITORS;
-    const row = changed(await createMonitor(deps(c), c.get("accountId"), c.req.valid("json"), max), "", max);
-    const [data] = await present(c, [row]);
-    return c.json({ data: data as NonNullable<typeof data> }, 201);
-  })
+  .openapi(
+    createMonitorRoute,
+    async (c) => {
+      const max = config(c.env).MAX_MONITORS;
+      const input = c.req.valid("json");
+      const targets = channelTargets(input, c);
+      const row = changed(await createMonitor(deps(c), c.get("accountId"), input, max, targets), "", max);
+      const [data] = await present(c, [row]);
+      return c.json({ data: data as NonNullable<typeof data> }, 201);
+    },
+    channelChecks,
+  )
   .openapi(listMonitorsRoute, async (c) => {
     const q = c.req.valid("query");
     const rows = await listMonitors(c.get("db"), {
@@ -240,12 +255,17 @@ export const monitorsRoutes = createRouter()
     const [data] = await present(c, [row]);
     return c.json({ data: data as NonNullable<typeof data> }, 200);
   })
-  .openapi(updateMonitorRoute, async (c) => {
-    const { monitor_id } = c.req.valid("param");
-    const result = await changeMonitor(deps(c), c.get("accountId"), monitor_id, c.req.valid("json"));
-    const [data] = await present(c, [changed(result, monitor_id, config(c.env).MAX_MONITORS)]);
-    return c.json({ data: data as NonNullable<typeof data> }, 200);
-  })
+  .openapi(
+    updateMonitorRoute,
+    async (c) => {
+      const { monitor_id } = c.req.valid("param");
+      const input = c.req.valid("json");
+      const result = await changeMonitor(deps(c), c.get("accountId"), monitor_id, input, channelTargets(input, c));
+      const [data] = await present(c, [changed(result, monitor_id, config(c.env).MAX_MONITORS)]);
+      return c.json({ data: data as NonNullable<typeof data> }, 200);
+    },
+    channelChecks,
+  )
   .openapi(deleteMonitorRoute, async (c) => {
     const { monitor_id } = c.req.valid("param");
     if (!(await deleteMonitor(deps(c), c.get("accountId"), monitor_id))) notFound(monitor_id);
