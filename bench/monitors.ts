@@ -1,6 +1,6 @@
 // Heartbeat monitors through `wrangler dev`: a ping's CPU ÷ `GET …/details/{id}`'s (paired rounds), then one tick's
 // check of 100,000 monitors on SHARD_0, 1 % overdue.   npx tsx bench/monitors.ts [--smoke]   (after the seed)
-import type { CheckReport } from "../src/monitors/check";
+import type { CheckReport } from "../src/monitors/check-report";
 import * as h from "./lib/harness";
 import { events, fireCron, withDev } from "./lib/wrangler-dev";
 

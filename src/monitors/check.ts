@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { accounts, type MonitorRow, maintenanceWindows, monitors } from "../db/schema";
 import type { OutboxEntry } from "../lib/messages";
 import { alertsFor, monitorAlertPlan } from "./alerts";
+import type { CheckReport } from "./check-report";
 
 /** Monitors per page: one indexed SELECT, then their flips in batches. */
 export const CHECK_PAGE = 100;
@@ -129,18 +130,6 @@ async function silencedDeadlines(db: Db, page: DueMonitor[], now: number) {
     if (account && windowAt(account, subject, m.downAt as number, ["skip", "mute"])) ids.add(m.id);
   }
   return { ids, queried: true };
-}
-
-export interface CheckReport {
-  event: "monitor_check";
-  due: number;
-  flipped: number;
-  alerts: number;
-  pages: number;
-  queries: number;
-  complete: boolean;
-  /** Wall time of the check, as dispatch_tick reports its own. */
-  duration_ms: number;
 }
 
 /**
