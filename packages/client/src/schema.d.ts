@@ -1934,7 +1934,7 @@ export interface components {
              */
             planned_at: string;
             /**
-             * @description The id of the attempt's log (GET …/logs); null while it has none (queued, running, skipped)
+             * @description The attempt's execution id, as its target received it: set once it is sent (running, awaiting) and then the id of its log (GET …/logs); null while queued, and when skipped or dead without a log
              * @example exe_01JMZ3Q4T8A1B2C3D4E5F6G7H8
              */
             execution_id: string | null;
@@ -1970,7 +1970,7 @@ export interface components {
             /** @description Slots in the span: every slot of the schedule from first to last */
             count: number;
             /** @description Always null: a span never ran */
-            execution_id: null;
+            execution_id: string | null;
             /** @description 0 for a slot's first attempt, n for its nth retry */
             attempt: number;
             /**

@@ -109,7 +109,11 @@ export function runsSection(jobId: string, onReplayed: () => void): { el: HTMLEl
       cell("Reason", reasonLabel(r.reason)),
       cell("Origin", r.origin),
       cell("Execution", execution ? h("code", null, execution) : h("span", { class: "muted" }, "—")),
-      cell("", writable && execution ? replayButton(execution, onReplayed) : ""),
+      // Only a closed run can run again: a running or awaiting one still has its outcome to come.
+      cell(
+        "",
+        writable && execution && (r.state === "done" || r.state === "dead") ? replayButton(execution, onReplayed) : "",
+      ),
     );
   }
 
