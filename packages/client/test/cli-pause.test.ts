@@ -1,15 +1,15 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.js";
 import { parseUntil } from "../src/cli/main.js";
 import { runCli as run } from "./support/run-cli.js";
+import { standInApi } from "./support/stand-in.js";
 
 const ACCOUNT = "00000000-0000-4000-8000-0000000000bb";
 
 describe("edgecron pause --until", () => {
   const patches: unknown[] = [];
-  let env: Record<string, string> = {};
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const { env } = standInApi(ACCOUNT, (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     req.on("data", (c) => {
       body += c;
@@ -33,21 +33,8 @@ describe("edgecron pause --until", () => {
     });
   });
 
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const addr = server.address();
-    const port = typeof addr === "object" && addr ? addr.port : 0;
-    env = {
-      EDGECRON_URL: `http://127.0.0.1:${port}`,
-      EDGECRON_ACCOUNT_ID: ACCOUNT,
-      EDGECRON_API_KEY: "k",
-      EDGECRON_API_SECRET: "s",
-    };
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
   it("sends paused_until and pause_reason with is_active: false, and says until when", async () => {
-    const r = await run(["pause", "j1", "--until", "2026-12-24T00:00:00Z", "--reason", "Holidays"], env);
+    const r = await run(["pause", "j1", "--until", "2026-12-24T00:00:00Z", "--reason", "Holidays"], env());
     expect(r.code, r.err).toBe(EXIT.ok);
     expect(patches.at(-1)).toEqual({
       method: "PATCH",
@@ -58,13 +45,13 @@ describe("edgecron pause --until", () => {
   });
 
   it("jobs pause without --until pauses with no end", async () => {
-    const r = await run(["jobs", "pause", "j1"], env);
+    const r = await run(["jobs", "pause", "j1"], env());
     expect(r.code, r.err).toBe(EXIT.ok);
     expect((patches.at(-1) as { body: unknown }).body).toEqual({ is_active: false });
   });
 
   it("refuses an --until that is neither an instant nor a duration", async () => {
-    const r = await run(["pause", "j1", "--until", "2026-12-24"], env);
+    const r = await run(["pause", "j1", "--until", "2026-12-24"], env());
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain("--until must be an ISO 8601 date-time");
   });

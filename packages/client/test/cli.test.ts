@@ -1,10 +1,10 @@
 /** The CLI's argument handling and credential store, in-process (no server): usage errors and not-signed-in. */
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
 import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
 import { usageText } from "../src/cli/main.js";
@@ -12,6 +12,7 @@ import { endQuietlyOnClosedPipe } from "../src/cli/output.js";
 import { parseSince } from "../src/cli/time.js";
 import { EdgecronApiError, EdgecronNetworkError } from "../src/errors.js";
 import { runCli as run } from "./support/run-cli.js";
+import { standInApi } from "./support/stand-in.js";
 
 describe("edgecron CLI arguments", () => {
   it("help prints every command and exits 0", async () => {
@@ -109,8 +110,7 @@ describe("runs, replay and dead letters against a stand-in API", () => {
   const dead = Array.from({ length: 150 }, (_, i) => `exe_${String(1000 - i).padStart(26, "0")}`);
   const bulk: Array<{ key: string | undefined; ids: string[] }> = [];
   const runsQueries: string[] = [];
-  let env: Record<string, string> = {};
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const { env } = standInApi(ACCOUNT, (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     req.on("data", (c) => {
       body += c;
@@ -210,21 +210,8 @@ describe("runs, replay and dead letters against a stand-in API", () => {
     });
   });
 
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const addr = server.address();
-    const port = typeof addr === "object" && addr ? addr.port : 0;
-    env = {
-      EDGECRON_URL: `http://127.0.0.1:${port}`,
-      EDGECRON_ACCOUNT_ID: ACCOUNT,
-      EDGECRON_API_KEY: "k",
-      EDGECRON_API_SECRET: "s",
-    };
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
   it("runs prints a missed span as one line with its slots; filters go to the query", async () => {
-    const r = await run(["runs", "j1", "--state", "skipped", "--since", "2026-01-01", "--until", "2026-01-02"], env);
+    const r = await run(["runs", "j1", "--state", "skipped", "--since", "2026-01-01", "--until", "2026-01-02"], env());
     expect(r.code, r.err).toBe(EXIT.ok);
     expect(runsQueries.at(-1)).toBe("state=skipped&start_date=2026-01-01&end_date=2026-01-02&limit=20");
     const lines = r.out.trim().split("\n");
@@ -236,17 +223,17 @@ describe("runs, replay and dead letters against a stand-in API", () => {
   });
 
   it("replay of one id waits for the outcome: exit 0 for success, 8 otherwise", async () => {
-    const ok = await run(["replay", "exe_ok"], env);
+    const ok = await run(["replay", "exe_ok"], env());
     expect(ok.code).toBe(EXIT.ok);
     expect(ok.out).toBe("success 200 in 12 ms (execution exe_new, replay of exe_ok)\n");
-    const failed = await run(["replay", "exe_bad", "--json"], env);
+    const failed = await run(["replay", "exe_bad", "--json"], env());
     expect(failed.code).toBe(EXIT.runFailed);
     expect(JSON.parse(failed.out)).toMatchObject({ replay_of: "exe_bad", status: "failure" });
   });
 
   it("replay --dead-letters queues every dead letter, 100 a request, each batch with its own key", async () => {
     bulk.length = 0;
-    const r = await run(["replay", "--dead-letters", "--idempotency-key", "k1", "--json"], env);
+    const r = await run(["replay", "--dead-letters", "--idempotency-key", "k1", "--json"], env());
     expect(r.code, r.err).toBe(EXIT.ok);
     expect(bulk.map((b) => [b.key, b.ids.length])).toEqual([
       ["k1:1", 100],
@@ -255,13 +242,13 @@ describe("runs, replay and dead letters against a stand-in API", () => {
     expect(bulk.flatMap((b) => b.ids)).toEqual(dead);
     expect((JSON.parse(r.out) as unknown[]).length).toBe(150);
     bulk.length = 0;
-    await run(["replay", "--dead-letters", "--limit", "3", "--idempotency-key", "k2"], env);
+    await run(["replay", "--dead-letters", "--limit", "3", "--idempotency-key", "k2"], env());
     expect(bulk).toEqual([{ key: "k2", ids: dead.slice(0, 3) }]);
   });
 
   it("replay of several ids is one bulk request; an id not queued makes the exit status 5", async () => {
     bulk.length = 0;
-    const r = await run(["replay", "exe_a", "exe_missing", "exe_a"], env);
+    const r = await run(["replay", "exe_a", "exe_missing", "exe_a"], env());
     expect(bulk).toEqual([{ key: undefined, ids: ["exe_a", "exe_missing"] }]);
     expect(r.code).toBe(EXIT.rejected);
     expect(r.out.split("\n")[0]).toMatch(/^EXECUTION\s+RESULT\s+REPLAY EXECUTION\s+JOB\s+DETAIL$/);
@@ -270,12 +257,12 @@ describe("runs, replay and dead letters against a stand-in API", () => {
   });
 
   it("dead-letters prints the newest --limit across pages", async () => {
-    const r = await run(["dead-letters", "--limit", "120", "--json"], env);
+    const r = await run(["dead-letters", "--limit", "120", "--json"], env());
     expect(r.code, r.err).toBe(EXIT.ok);
     expect((JSON.parse(r.out) as Array<{ execution_id: string }>).map((d) => d.execution_id)).toEqual(
       dead.slice(0, 120),
     );
-    const human = await run(["dead-letters", "--limit", "2"], env);
+    const human = await run(["dead-letters", "--limit", "2"], env());
     expect(human.out.split("\n")[0]).toMatch(/^EXECUTION\s+EXECUTED AT\s+JOB\s+REASON\s+TRY\s+TRIGGER\s+ERROR$/);
     expect(human.out.split("\n")[1]).toMatch(/^exe_0+1000 +2026-01-01T00:00:05Z +j +undelivered +#0 +schedule +Not/);
   });

@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXIT } from "../src/cli/exit-codes.js";
 import { OUTPUT_TAIL_BYTES } from "../src/cli/monitors.js";
 import { EdgecronApiError, EdgecronClient, pingKeyOf, pingUrl } from "../src/index.js";
 import { runCli } from "./support/run-cli.js";
+import { standInApi } from "./support/stand-in.js";
 
 const ACCOUNT = "00000000-0000-4000-8000-0000000000cc";
 const MONITOR_ID = "11111111-1111-4111-8111-111111111111";
@@ -42,7 +43,7 @@ function monitor(extra: Record<string, unknown> = {}) {
   };
 }
 
-const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+const api = standInApi(ACCOUNT, (req: IncomingMessage, res: ServerResponse) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
   req.on("end", () => {
@@ -101,14 +102,11 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 let sdk: EdgecronClient;
 let env: Record<string, string> = {};
 
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-  sdk = new EdgecronClient({ baseUrl: base, accountId: ACCOUNT, apiKey: "k", apiSecret: "s", pingKey: KEY });
-  env = { EDGECRON_URL: base, EDGECRON_ACCOUNT_ID: ACCOUNT, EDGECRON_API_KEY: "k", EDGECRON_API_SECRET: "s" };
+beforeAll(() => {
+  base = api.url();
+  sdk = api.client({ pingKey: KEY });
+  env = api.env();
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
   seen.length = 0;
 });
