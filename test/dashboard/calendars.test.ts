@@ -5,17 +5,16 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  type Calendar,
   calendarSummary,
   calendarToForm,
   entryErrors,
   formToCalendarRequest,
   formToWindowRequest,
-  type MaintenanceWindow,
   parseRecurringLine,
   referencingJobs,
   windowToForm,
 } from "../../src/dashboard/client/calendar-state";
+import type { Calendar, MaintenanceWindow } from "../../src/dashboard/client/types";
 import { ScheduleConfigSchema } from "../../src/lib/schedule/schema";
 import { createAccount } from "../helpers/accounts";
 import { api } from "../helpers/http";

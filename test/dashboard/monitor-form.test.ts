@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChannelField } from "../../src/dashboard/client/channel-fields";
-import { type Monitor, monitorRequest, monitorToForm } from "../../src/dashboard/client/monitor-form-state";
+import { monitorRequest, monitorToForm } from "../../src/dashboard/client/monitor-form-state";
+import type { Monitor } from "../../src/dashboard/client/types";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { createMonitor, getMonitor, monitorsApi, storedMonitor } from "../monitors/support";
 

@@ -4,40 +4,7 @@
  */
 import type { FormFieldError } from "./job-form-state";
 import { instantToLocal, localToInstant, type PickerZone } from "./pause-until";
-
-// The generated client types gain these shapes once it is regenerated from the OpenAPI document.
-export interface Recurring {
-  cron: string;
-  duration_minutes: number;
-}
-export interface Calendar {
-  id: string;
-  name: string;
-  timezone: string;
-  dates: string[];
-  ranges: Array<{ start: string; end: string }>;
-  recurring: Recurring[];
-  created_at: string;
-  updated_at: string;
-}
-export interface MaintenanceWindow {
-  id: string;
-  name: string | null;
-  start: string | null;
-  end: string | null;
-  recurrence: Recurring | null;
-  timezone: string;
-  action: "skip" | "mute";
-  job_ids: string[];
-  monitor_ids: string[];
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-}
-export interface CursorPage<T> {
-  data: T[];
-  pagination: { limit: number; next_cursor: string | null };
-}
+import type { Calendar, MaintenanceWindow, Recurring } from "./types";
 
 export interface CalendarFormState {
   name: string;

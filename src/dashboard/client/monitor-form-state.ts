@@ -3,26 +3,7 @@
  * runs it outside a browser.
  */
 import { type ChannelField, channelFields, channelsOf, type FormFieldError } from "./channel-fields";
-import type { AlertChannel } from "./types";
-
-/** The API's monitor (src/monitors/schemas.ts MonitorSchema), the fields the Monitors page uses. */
-export interface Monitor {
-  id: string;
-  name: string;
-  slug: string;
-  period_seconds: number | null;
-  cron: string | null;
-  timezone: string;
-  grace_seconds: number;
-  tags: string[];
-  alerts: { channels: AlertChannel[]; on_recovery: boolean };
-  state: "new" | "up" | "late" | "down" | "paused";
-  last_ping_at: string | null;
-  next_expected_at: string | null;
-  ping_url: string;
-  /** Only in a list asked for them with `pings`: the last pings, newest first. */
-  recent_pings?: Array<{ id: number; kind: "success" | "start" | "fail" | "log"; received_at: string }>;
-}
+import type { Monitor } from "./types";
 
 export interface MonitorFormState {
   name: string;

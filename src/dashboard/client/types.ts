@@ -59,3 +59,10 @@ export interface Credentials {
   apiKey: string;
   apiSecret: string;
 }
+export type Calendar = Schemas["Calendar"];
+export type CalendarList = Schemas["CalendarList"];
+export type Recurring = Schemas["RecurringExclusion"];
+export type MaintenanceWindow = Schemas["MaintenanceWindow"];
+export type MaintenanceWindowList = Schemas["MaintenanceWindowList"];
+export type Monitor = Schemas["Monitor"];
+export type MonitorList = Schemas["MonitorList"];

@@ -1,15 +1,12 @@
 import { canWrite } from "../access";
 import { ApiError, api } from "../api";
 import {
-  type Calendar,
   type CalendarFormState,
-  type CursorPage,
   calendarSummary,
   calendarToForm,
   entryErrors,
   formToCalendarRequest,
   formToWindowRequest,
-  type MaintenanceWindow,
   referencingJobs,
   type WindowFormState,
   windowToForm,
@@ -20,7 +17,7 @@ import { fieldset, grid, input, select, textarea } from "../form";
 import { cronInWords, timeEl } from "../format";
 import type { FormFieldError } from "../job-form-state";
 import { fmt, zoneChoice, zoneName } from "../time";
-import type { Job } from "../types";
+import type { Calendar, CalendarList, Job, MaintenanceWindow, MaintenanceWindowList } from "../types";
 import { errorText, flash, mount, showFieldErrors } from "../ui";
 import { loadAllJobs } from "./jobs";
 
@@ -187,7 +184,7 @@ function calendarsSection(writable: boolean) {
     table,
     tbody,
     summary,
-    getPage: (cursor) => api<CursorPage<Calendar>>("/calendars", { params: { limit: PAGE_SIZE, cursor } }),
+    getPage: (cursor) => api<CalendarList>("/calendars", { params: { limit: PAGE_SIZE, cursor } }),
     row,
     empty: { columns: 5, text: "No calendars yet." },
     what: "calendars",
@@ -403,8 +400,7 @@ function windowsSection(writable: boolean, jobs: Job[], names: Map<string, strin
     table,
     tbody,
     summary,
-    getPage: (cursor) =>
-      api<CursorPage<MaintenanceWindow>>("/maintenance-windows", { params: { limit: PAGE_SIZE, cursor } }),
+    getPage: (cursor) => api<MaintenanceWindowList>("/maintenance-windows", { params: { limit: PAGE_SIZE, cursor } }),
     row,
     empty: { columns: 5, text: "No maintenance windows yet." },
     what: "maintenance windows",

@@ -1,6 +1,5 @@
 import { canWrite } from "../access";
 import { ApiError, api } from "../api";
-import type { Calendar, CursorPage } from "../calendar-state";
 import { channelEditor } from "../channel-editor";
 import { field, h } from "../dom";
 import { checkbox, fieldset, grid, groupField, input, listEditor, select, textarea } from "../form";
@@ -8,7 +7,7 @@ import { timeEl } from "../format";
 import { formToRequest, type JobFormState, jobToForm, scheduleConfig } from "../job-form-state";
 import { hasToken, secretBadge, secretControl } from "../secrets";
 import { fmt, zoneName } from "../time";
-import type { Job, Weekday } from "../types";
+import type { CalendarList, Job, Weekday } from "../types";
 import { errorText, flash, mount, navigate, showFieldErrors } from "../ui";
 import { forgetJobView } from "./job";
 
@@ -128,7 +127,7 @@ export async function jobFormView(jobId: string | null): Promise<void> {
     return;
   }
   // The account's calendars, for exclude_calendars (at most 100 listed; null when the list failed).
-  const calendarsLoad = api<CursorPage<Calendar>>("/calendars", { params: { limit: 100 } }).then(
+  const calendarsLoad = api<CalendarList>("/calendars", { params: { limit: 100 } }).then(
     (b) => b.data,
     () => null,
   );

@@ -5,8 +5,9 @@ import { cursorTable } from "../cursor-pager";
 import { cardsTable, field, h, svg } from "../dom";
 import { checkbox, fieldset, grid, input } from "../form";
 import { COLORS, plural, timeEl } from "../format";
-import { type Monitor, monitorRequest, monitorToForm } from "../monitor-form-state";
+import { monitorRequest, monitorToForm } from "../monitor-form-state";
 import { zoneName } from "../time";
+import type { Monitor, MonitorList } from "../types";
 import { errorText, flash, mount, showFieldErrors } from "../ui";
 
 type Ping = NonNullable<Monitor["recent_pings"]>[number];
@@ -243,7 +244,7 @@ export async function monitorsView(): Promise<void> {
     tbody,
     summary,
     getPage: (cursor) =>
-      api<{ data: Monitor[]; pagination: { next_cursor: string | null } }>("/monitors", {
+      api<MonitorList>("/monitors", {
         // Each row's strip comes with the page (one query for all of it), not a pings request per row.
         params: { limit: PAGE_SIZE, cursor, pings: STRIP_PINGS },
       }),
