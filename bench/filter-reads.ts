@@ -18,8 +18,8 @@ const PER_JOB = h.size(200_000, 2_000);
 const size = (i: number) => (i < BIG ? { logs: PER_JOB, days: 31 } : { logs: Math.round(RATE * 26), days: 26 / 24 });
 const sizes = [...Array(JOBS).keys()].map((i) => ({ role: "", retries: true, ...size(i) }));
 const shard = makeShard(28, 1, sizes);
-const file = join(h.STATE_DIR, `filter-reads-${BIG}-${JOBS}-${PER_JOB}-${RATE}.sqlite`);
 const migrations = h.migrationsAt(null, "drizzle/shard");
+const file = join(h.STATE_DIR, `filter-reads-${BIG}-${JOBS}-${PER_JOB}-${RATE}-m${migrations.length}.sqlite`);
 if (!existsSync(file)) await build(shard, "kb", [{ file, migrations, writer: "app" }], false);
 const mods = ["db/client", "logs/query", "logs/search", "logs/serialise", "metrics/job-metrics", "metrics/exposition"];
 // biome-ignore lint/suspicious/noExplicitAny: src/ by computed path, as d1-node.ts importSrc explains

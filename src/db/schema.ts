@@ -279,11 +279,32 @@ export const logs = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.slot, t.idHi, t.idLo] }),
-    // One job's logs newest first (page, cursor, export, count edges, stats); status last so a status filter is
-    // read from the index, not the row.
-    index("logs_job_time_idx").on(t.job, t.executedAt, t.slot, t.idHi, t.idLo, t.status),
+    // One job's logs newest first (page, cursor, export, count edges, stats); status, code and latency last so
+    // their filters are read from the index, not the row.
+    index("logs_job_time_idx").on(
+      t.job,
+      t.executedAt,
+      t.slot,
+      t.idHi,
+      t.idLo,
+      t.status,
+      t.responseCode,
+      t.responseTimeMs,
+    ),
     // Account-wide logs, the same with the job for the live-job check; also the sweep's per-account time range.
-    index("logs_account_time_idx").on(t.account, t.executedAt, t.slot, t.idHi, t.idLo, t.job, t.status),
+    index("logs_account_time_idx").on(
+      t.account,
+      t.executedAt,
+      t.slot,
+      t.idHi,
+      t.idLo,
+      t.job,
+      t.status,
+      t.responseCode,
+      t.responseTimeMs,
+    ),
+    // Exact totals of code and latency filters: a code range is one key range; a latency bound one per code.
+    index("logs_job_code_idx").on(t.job, t.responseCode, t.responseTimeMs, t.executedAt, t.status),
   ],
 );
 

@@ -1,9 +1,11 @@
-import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { jobNumber } from "../db/numbers";
 import { logHours, logs } from "../db/schema";
 import type { InstantRange } from "../lib/dates";
-import { hasRowFilters, type LogFilters, rowConds } from "./filters";
-import { HOUR, HOUR_SQL, hourWhollyMatches, legacyLogsEnd, rolledUpHours, rollupJobs } from "./rollups";
+import { hasRowFilters, type LogFilters, liveJobNumbers, rowConds } from "./filters";
+import { statusNumber } from "./log-row";
+import { HOUR, legacyLogsEnd, rolledUpHours, rollupJobs } from "./rollups";
 import { type LogScope, scopeWhere } from "./scope";
 import { candidateRows } from "./status-hours";
 
@@ -61,45 +63,56 @@ export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL
   };
 }
 
+/** The scope's job numbers as a one-column subquery (`num`): the job, or the account's live jobs. */
+function scopeJobs(db: Db, scope: LogScope): SQL {
+  if (scope.kind === "job") return sql`SELECT ${jobNumber(scope.cronJobId)} AS num`;
+  const live = liveJobNumbers(db, scope.accountId, scope.tags);
+  return scope.cronJobId
+    ? sql`SELECT num FROM (${live}) WHERE num = ${jobNumber(scope.cronJobId)}`
+    : sql`SELECT num FROM (${live})`;
+}
+
 /**
- * The logs of one log_hours row (its job, status and hour) that match the row filters, counted from
- * logs_job_time_idx with a row read each: for a row that may hold matches without being wholly matched.
+ * A code or latency filter's exact total from logs_job_code_idx alone, visiting only matching entries: a code
+ * range is one key range per job; a latency bound alone is one key range per (job, code), the codes found by
+ * a skip-scan (one seek each), the last (NULL) one standing for the logs without a code.
  */
-function rowMatches(db: Db, f: LogFilters): SQL {
-  const from = sql`${logHours.hour} * ${HOUR_SQL}`;
-  return sql`(${db
-    .select({ c: count() })
-    .from(logs)
-    .where(
-      and(
-        eq(logs.job, logHours.job),
-        sql`${logs.executedAt} >= ${from}`,
-        sql`${logs.executedAt} <= ${from} + ${sql.raw(String(HOUR - 1))}`,
-        eq(logs.status, logHours.status),
-        ...rowConds(f),
-      ),
-    )})`;
+function indexCount(db: Db, scope: LogScope, f: LogFilters): SQL {
+  const conds = and(
+    f.status ? eq(logs.status, statusNumber(f.status)) : undefined,
+    f.start ? gte(logs.executedAt, f.start.start) : undefined,
+    f.end ? lte(logs.executedAt, f.end.end) : undefined,
+    ...rowConds(f, false),
+  );
+  const byCode = sql.raw(`"logs" INDEXED BY "logs_job_code_idx"`);
+  if (f.code) return sql`(SELECT count(*) FROM ${byCode} WHERE ${logs.job} IN (${scopeJobs(db, scope)}) AND ${conds})`;
+  const next = (job: string, after: string) =>
+    sql.raw(
+      `(SELECT min("l"."response_code") FROM "logs" AS "l" INDEXED BY "logs_job_code_idx" WHERE "l"."job" = ${job}${after})`,
+    );
+  return sql`(WITH RECURSIVE codes(job, code) AS (
+      SELECT j.num, ${next('"j"."num"', "")} FROM (${scopeJobs(db, scope)}) AS j
+      UNION ALL
+      SELECT c.job, ${next('"c"."job"', ' AND "l"."response_code" > "c"."code"')} FROM codes AS c WHERE c.code IS NOT NULL)
+    SELECT count(*) FROM codes AS c CROSS JOIN ${byCode}
+    WHERE ${logs.job} = c.job AND ${logs.responseCode} IS c.code AND ${conds})`;
 }
 
 /**
  * The number of logs a page request matches, without walking them: the sum of log_hours over the whole hours in
  * range, plus an index count of the (at most two) partial edge hours and of the whole hours before the legacy
- * watermark (while the store migration runs). With code or latency filters, only the rows that may match count
- * (rollups.ts hourMayMatch): whole when every log of the row matches, else by walking that one hour. One
- * statement, so it batches with the page like any query.
+ * watermark (while the store migration runs). Code and latency filters count from their own index instead
+ * (indexCount). One statement, so it batches with the page like any query.
  */
 export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
+  if (hasRowFilters(f)) return db.select({ n: sql<number>`${indexCount(db, scope, f)}`.mapWith(Number) }).from(one);
   const plan = planCount(f);
-  const { code, minMs, maxMs } = f;
   const logsCount = (filters: LogFilters, extra?: SQL) =>
     sql`(${db
       .select({ c: count() })
       .from(logs)
-      .where(and(scopeWhere(db, scope, { ...filters, status: f.status, code, minMs, maxMs }), extra))})`;
-  const rowCount = hasRowFilters(f)
-    ? sql`CASE WHEN ${hourWhollyMatches(f)} THEN ${logHours.n} ELSE ${rowMatches(db, f)} END`
-    : sql`${logHours.n}`;
-  const parts: SQL[] = [sql`coalesce(sum(${rowCount}), 0)`];
+      .where(and(scopeWhere(db, scope, { ...filters, status: f.status }), extra))})`;
+  const parts: SQL[] = [sql`coalesce(sum(${logHours.n}), 0)`];
   for (const [a, b] of plan.edges) parts.push(logsCount({ start: instant(a), end: instant(b) }));
   const legacy = legacyRange(plan);
   if (legacy) parts.push(logsCount(legacy.filters, legacy.before));
@@ -108,3 +121,5 @@ export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
     .from(logHours)
     .where(and(...rollupJobs(db, scope), ...candidateRows(f), ...rolledUpHours(plan.firstHour, plan.lastHour)));
 }
+
+const one = sql`(SELECT 1)`;

@@ -176,7 +176,7 @@ describe("stats read whole hours from log_hours and only the edge hours from the
       expect(steps).toHaveLength(2);
       for (const step of steps) {
         expect(step).toMatch(
-          /SEARCH logs USING INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/,
+          /SEARCH logs USING COVERING INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/,
         );
       }
     });

@@ -4,9 +4,11 @@ import type { ExecutionStatus } from "../../src/db/schema";
 import { countLogsQuery } from "../../src/logs/counts";
 import { openLogExport } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";
+import { newestFirst } from "../../src/logs/keyset";
+import { lateLookup } from "../../src/logs/late-lookup";
 import { walkOf } from "../../src/logs/query";
 import { filtersOf, LogsExportQuerySchema } from "../../src/logs/schemas";
-import type { LogScope } from "../../src/logs/scope";
+import { type LogScope, scopeWhere } from "../../src/logs/scope";
 import { hoursLookup, statusHoursQuery } from "../../src/logs/status-hours";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { db, insertJob, insertLogs, type LogInput } from "../helpers/fixtures";
@@ -194,19 +196,39 @@ describe("plans of the code and latency filters", () => {
       expect(p).toMatch(/SEARCH log_hours USING PRIMARY KEY \(job=\? AND status=\? AND hour>\? AND hour<\?\)/);
     });
 
-    it(`${name}: the count sums log_hours and walks one hour of logs_job_time_idx per partly matching row`, async () => {
+    it(`${name}: the count visits matching entries of logs_job_code_idx only`, async () => {
       const p = await plan(countLogsQuery(db(), scope, f).toSQL());
       expect(p).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
-      expect(p).toMatch(/SEARCH log_hours USING PRIMARY KEY \(job=\? AND status=\? AND hour>\? AND hour<\?\)/);
-      expect(p).toMatch(/CORRELATED SCALAR SUBQUERY/);
-      expect(p).toMatch(/SEARCH logs USING INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/);
+      expect(p).not.toMatch(/log_hours/);
+      expect(p).toMatch(
+        /SEARCH logs USING COVERING INDEX logs_job_code_idx \(job=\? AND response_code>\? AND response_code<\?\)/,
+      );
+    });
+
+    it(`${name}: a latency bound alone counts one key range per code, the codes found by a skip-scan`, async () => {
+      const p = await plan(countLogsQuery(db(), scope, { minMs: 100, start: day, end: day }).toSQL());
+      expect(p).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
+      expect(p).toMatch(/RECURSIVE STEP/);
+      expect(p).toMatch(/SEARCH l USING COVERING INDEX logs_job_code_idx \(job=\? AND response_code>\?\)/);
+      expect(p).toMatch(
+        /SEARCH logs USING COVERING INDEX logs_job_code_idx \(job=\? AND response_code=\? AND response_time_ms>\?\)/,
+      );
     });
 
     it(`${name}: walking the candidate hours ranges over one hour of the index per row`, async () => {
       const p = await plan(hoursLookup(db(), scope, f, { order: "newest", limit: 50 }).toSQL());
       expect(p).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
       expect(p).toMatch(/SEARCH log_hours USING PRIMARY KEY/);
-      expect(p).toMatch(/SEARCH logs USING INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/);
+      expect(p).toMatch(
+        /SEARCH logs USING COVERING INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/,
+      );
+    });
+
+    it(`${name}: a page walks the time index, testing code and latency in it, no row read before the page`, async () => {
+      const p = await plan(lateLookup(db(), scopeWhere(db(), scope, f), newestFirst, 51).toSQL());
+      expect(p).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
+      expect(p).toMatch(/SEARCH logs USING COVERING INDEX logs_(job|account)_time_idx/);
+      expect(p).not.toMatch(/logs_job_code_idx/);
     });
   }
 });
