@@ -1,10 +1,9 @@
-import { and, count, eq, gte, lte, type SQL, sql } from "drizzle-orm";
+import { and, count, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { jobNumber } from "../db/numbers";
 import { logHours, logs } from "../db/schema";
 import type { InstantRange } from "../lib/dates";
-import { hasRowFilters, type LogFilters, liveJobNumbers, rowConds } from "./filters";
-import { statusNumber } from "./log-row";
+import { indexCount } from "./code-index";
+import { hasRowFilters, type LogFilters } from "./filters";
 import { HOUR, legacyLogsEnd, rolledUpHours, rollupJobs } from "./rollups";
 import { type LogScope, scopeWhere } from "./scope";
 import { candidateRows } from "./status-hours";
@@ -63,46 +62,11 @@ export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL
   };
 }
 
-/** The scope's job numbers as a one-column subquery (`num`): the job, or the account's live jobs. */
-function scopeJobs(db: Db, scope: LogScope): SQL {
-  if (scope.kind === "job") return sql`SELECT ${jobNumber(scope.cronJobId)} AS num`;
-  const live = liveJobNumbers(db, scope.accountId, scope.tags);
-  return scope.cronJobId
-    ? sql`SELECT num FROM (${live}) WHERE num = ${jobNumber(scope.cronJobId)}`
-    : sql`SELECT num FROM (${live})`;
-}
-
-/**
- * A code or latency filter's exact total from logs_job_code_idx alone, visiting only matching entries: a code
- * range is one key range per job; a latency bound alone is one key range per (job, code), the codes found by
- * a skip-scan (one seek each), the last (NULL) one standing for the logs without a code.
- */
-function indexCount(db: Db, scope: LogScope, f: LogFilters): SQL {
-  const conds = and(
-    f.status ? eq(logs.status, statusNumber(f.status)) : undefined,
-    f.start ? gte(logs.executedAt, f.start.start) : undefined,
-    f.end ? lte(logs.executedAt, f.end.end) : undefined,
-    ...rowConds(f, false),
-  );
-  const byCode = sql.raw(`"logs" INDEXED BY "logs_job_code_idx"`);
-  if (f.code) return sql`(SELECT count(*) FROM ${byCode} WHERE ${logs.job} IN (${scopeJobs(db, scope)}) AND ${conds})`;
-  const next = (job: string, after: string) =>
-    sql.raw(
-      `(SELECT min("l"."response_code") FROM "logs" AS "l" INDEXED BY "logs_job_code_idx" WHERE "l"."job" = ${job}${after})`,
-    );
-  return sql`(WITH RECURSIVE codes(job, code) AS (
-      SELECT j.num, ${next('"j"."num"', "")} FROM (${scopeJobs(db, scope)}) AS j
-      UNION ALL
-      SELECT c.job, ${next('"c"."job"', ' AND "l"."response_code" > "c"."code"')} FROM codes AS c WHERE c.code IS NOT NULL)
-    SELECT count(*) FROM codes AS c CROSS JOIN ${byCode}
-    WHERE ${logs.job} = c.job AND ${logs.responseCode} IS c.code AND ${conds})`;
-}
-
 /**
  * The number of logs a page request matches, without walking them: the sum of log_hours over the whole hours in
  * range, plus an index count of the (at most two) partial edge hours and of the whole hours before the legacy
  * watermark (while the store migration runs). Code and latency filters count from their own index instead
- * (indexCount). One statement, so it batches with the page like any query.
+ * (code-index.ts). One statement, so it batches with the page like any query.
  */
 export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
   if (hasRowFilters(f)) return db.select({ n: sql<number>`${indexCount(db, scope, f)}`.mapWith(Number) }).from(one);

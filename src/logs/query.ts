@@ -1,6 +1,7 @@
-import { and, type SQL } from "drizzle-orm";
+import { and, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { ExecutionLogRow } from "../db/schema";
+import { codeLookup, indexCount, probeCount, RARE_MATCHES } from "./code-index";
 import { countLogsQuery } from "./counts";
 import type { LogPosition } from "./cursor";
 import { hasRowFilters, type LogFilters } from "./filters";
@@ -50,11 +51,60 @@ export async function walkOf(
   return summary ? chooseWalk(summary, need) : "plain";
 }
 
+const one = sql`(SELECT 1)`;
+
+/**
+ * A code or latency filter's page: first its count from the code index (exact with page numbers, else a probe up to
+ * RARE_MATCHES), which says none, rare or common; then a rare filter's page from the code index, sorted, or a
+ * common one's from the time-ordered walk, which tests code and latency in the index.
+ */
+async function filteredPage(
+  db: Db,
+  scope: LogScope,
+  f: LogFilters,
+  paging: Paging,
+  rare: number,
+): Promise<LogsPage | null> {
+  const cursor = "after" in paging ? paging.after : undefined;
+  const bounded = cursor ? olderThan(f, cursor) : { filters: f, keyset: undefined };
+  const n = cursor ? probeCount(db, scope, bounded.filters, RARE_MATCHES, bounded.keyset) : indexCount(db, scope, f);
+  const counted = await batchInScope(db, scope, [db.select({ n: sql<number>`${n}`.mapWith(Number) }).from(one)]);
+  if (!counted) return null;
+  const matches = counted[0][0]?.n ?? 0;
+  const offset = "page" in paging ? (paging.page - 1) * paging.limit : 0;
+  const limit = cursor ? paging.limit + 1 : paging.limit;
+  let selected: SelectedLog[] = [];
+  if (matches > offset) {
+    const page =
+      matches < rare
+        ? codeLookup(db, scope, f, { before: cursor, limit, offset })
+        : cursor
+          ? afterQuery(db, scope, f, cursor, paging.limit)
+          : pageQuery(db, scopeWhere(db, scope, f), limit, offset);
+    const res = await batchInScope(db, scope, [page]);
+    if (!res) return null;
+    selected = res[0];
+  }
+  const rows = selected.map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
+  const page = rows.slice(0, paging.limit);
+  const last = page.at(-1);
+  if (cursor) return { rows: page, next: rows.length > paging.limit && last ? positionOf(last) : null };
+  return { rows, totalItems: matches, next: last && offset + rows.length < matches ? positionOf(last) : null };
+}
+
 /**
  * A page of logs, newest first, with the job check (and page numbers' count) in one D1 round trip; a status
- * filter reads its rollup summary first (walkOf). Null when the scope's job is not live.
+ * filter reads its rollup summary first (walkOf), a code or latency filter its count (filteredPage). Null when the
+ * scope's job is not live. `rare`: RARE_MATCHES, or another threshold to test both of filteredPage's walks.
  */
-export async function findLogsPage(db: Db, scope: LogScope, f: LogFilters, paging: Paging): Promise<LogsPage | null> {
+export async function findLogsPage(
+  db: Db,
+  scope: LogScope,
+  f: LogFilters,
+  paging: Paging,
+  rare = RARE_MATCHES,
+): Promise<LogsPage | null> {
+  if (hasRowFilters(f)) return filteredPage(db, scope, f, paging, rare);
   const cursor = "after" in paging ? paging.after : undefined;
   const need = "after" in paging ? paging.limit + 1 : paging.page * paging.limit;
   const walk = await walkOf(db, scope, f, need, cursor);

@@ -1,13 +1,16 @@
 import { SELF } from "cloudflare:test";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionStatus } from "../../src/db/schema";
+import { codeLookup, probeCount, RARE_MATCHES } from "../../src/logs/code-index";
 import { countLogsQuery } from "../../src/logs/counts";
+import type { LogPosition } from "../../src/logs/cursor";
 import { openLogExport } from "../../src/logs/export";
 import type { LogFilters } from "../../src/logs/filters";
 import { newestFirst } from "../../src/logs/keyset";
 import { lateLookup } from "../../src/logs/late-lookup";
-import { walkOf } from "../../src/logs/query";
-import { filtersOf, LogsExportQuerySchema } from "../../src/logs/schemas";
+import { findLogsPage, walkOf } from "../../src/logs/query";
+import { filtersOf, LogsExportQuerySchema, LogsQuerySchema } from "../../src/logs/schemas";
 import { type LogScope, scopeWhere } from "../../src/logs/scope";
 import { hoursLookup, statusHoursQuery } from "../../src/logs/status-hours";
 import { createAccount, type TestAccount } from "../helpers/accounts";
@@ -134,6 +137,38 @@ describe("response_code and latency filters", () => {
     await expectSameAsBruteForce("flags kept:");
   });
 
+  it("page alike from the code index (rare) and the time walk (common), by cursor and by page number", async () => {
+    for (const [name, c] of Object.entries(cases)) {
+      const params = new URLSearchParams(c.query);
+      const q = LogsQuerySchema.parse(Object.fromEntries(params));
+      const f = filtersOf(q);
+      for (const [scopeName, scope, keepJob] of [
+        ["job", { kind: "job", accountId: acct.accountId, cronJobId: jobs.a }, (l: Log) => l.cron_job_id === jobs.a],
+        ["account", { kind: "account", accountId: acct.accountId }, () => true],
+      ] as const) {
+        const want = all.filter((l) => keepJob(l) && c.keep(l)).map((l) => l.id);
+        for (const rare of [0, 1_000_000]) {
+          const label = `${scopeName} ${name} rare < ${rare}`;
+          const got: string[] = [];
+          let after: LogPosition | undefined;
+          for (;;) {
+            const page = await findLogsPage(db(), scope, f, after ? { after, limit: 9 } : { page: 1, limit: 9 }, rare);
+            got.push(...(page?.rows.map((r) => r.id) ?? []));
+            if (!after) expect(page?.totalItems, label).toBe(want.length);
+            if (!page?.next) break;
+            after = page.next;
+          }
+          expect(got, label).toEqual(want);
+          const third = await findLogsPage(db(), scope, f, { page: 3, limit: 5 }, rare);
+          expect(
+            third?.rows.map((r) => r.id),
+            label,
+          ).toEqual(want.slice(10, 15));
+        }
+      }
+    }
+  });
+
   it("stay exact where log_hours knows nothing of codes (rows from before the flags: flags NULL)", async () => {
     await shardD1().prepare("UPDATE log_hours SET flags = NULL, code_min = NULL, code_max = NULL").run();
     await expectSameAsBruteForce("flags unknown:");
@@ -222,6 +257,23 @@ describe("plans of the code and latency filters", () => {
       expect(p).toMatch(
         /SEARCH logs USING COVERING INDEX logs_job_time_idx \(job=\? AND executed_at>\? AND executed_at<\?\)/,
       );
+    });
+
+    it(`${name}: a rare filter's page and a cursor's probe range over logs_job_code_idx, sorting matches only`, async () => {
+      for (const filters of [f, { minMs: 100, start: day, end: day }]) {
+        const page = await plan(codeLookup(db(), scope, filters, { limit: 50 }).toSQL());
+        const probe = await plan(
+          db()
+            .select({ n: sql<number>`${probeCount(db(), scope, filters, RARE_MATCHES)}` })
+            .from(sql`(SELECT 1)`)
+            .toSQL(),
+        );
+        for (const p of [page, probe]) {
+          expect(p).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
+          expect(p).toMatch(/SEARCH logs USING COVERING INDEX logs_job_code_idx \(job=\? AND response_code/);
+        }
+        expect(page).toMatch(/SEARCH logs USING PRIMARY KEY \(slot=\? AND id_hi=\? AND id_lo=\?\)/);
+      }
     });
 
     it(`${name}: a page walks the time index, testing code and latency in it, no row read before the page`, async () => {
