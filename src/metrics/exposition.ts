@@ -32,6 +32,7 @@ export interface Family {
 
 /** Label values escape backslash, double quote and line feed in both formats (OpenMetrics ABNF `escaped-string`). */
 export function escapeLabelValue(value: string): string {
+  if (!/[\\"\n]/.test(value)) return value;
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 

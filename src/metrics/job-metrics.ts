@@ -1,23 +1,11 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { accountNumber } from "../db/numbers";
-import {
-  type CronJobRow,
-  cronJobs,
-  type ExecutionStatus,
-  executionStatuses,
-  jobStates,
-  logHours,
-  logs,
-} from "../db/schema";
-import { liveJobNumbers } from "../logs/filters";
-import { HOUR, legacyLogsEnd, rolledUpHours } from "../logs/rollups";
-import { addObjectToDense, denseSketch, sketchKeySql } from "../logs/sketch";
-import { percentiles } from "../logs/stats";
+import { type CronJobRow, cronJobs, type ExecutionStatus, executionStatuses, jobStates } from "../db/schema";
 import type { Family, Labels, Sample } from "./exposition";
+import { LATENCY_HOURS, latencyCache, latencyReads, type Percentiles } from "./latency";
 
-/** The percentiles cover the current UTC hour so far and the LATENCY_HOURS whole hours before it (24–25 h). */
-export const LATENCY_HOURS = 24;
+/** The bench's first scrape starts with a new cache. */
+export { newLatencyCache } from "./latency";
 
 /** Skip reasons a live job can count, each with its never-swept counter on the job row. */
 export const SKIP_REASONS = ["overlap", "paused", "missed", "calendar", "maintenance"] as const;
@@ -45,13 +33,6 @@ const jobColumns = {
 
 type JobMetricsRow = Pick<CronJobRow, keyof typeof jobColumns>;
 
-interface LatencyRow {
-  job: number;
-  /** JSON {sketch key: count} of the window's successful runs. */
-  sketch: string;
-  max: number | null;
-}
-
 /** The account's live jobs, oldest first (cron_jobs_account_created_idx). */
 function jobsQuery(db: Db, accountId: string) {
   return db
@@ -59,35 +40,6 @@ function jobsQuery(db: Db, accountId: string) {
     .from(cronJobs)
     .where(and(eq(cronJobs.accountId, accountId), isNull(cronJobs.deletedAt)))
     .orderBy(asc(cronJobs.createdAt), asc(cronJobs.id));
-}
-
-/**
- * Every live job's latency sketch over the window, merged in SQL so one row per job comes back: the success rows
- * of log_hours (one primary-key range per job) plus, while the store migration runs, the legacy logs no rollup
- * holds (by sketch key, as stats reads them).
- */
-export function latencyQuery(db: Db, accountId: string, now: number) {
-  const last = Math.floor(now / HOUR);
-  const first = last - LATENCY_HOURS;
-  const jobs = liveJobNumbers(db, accountId);
-  const rolled = sql`SELECT ${logHours.job} AS job, e.key AS k, e.value AS c, ${logHours.maxMs} AS mx
-    FROM ${logHours}, json_each(${logHours.sketch}) AS e
-    WHERE ${and(sql`${logHours.job} IN (${jobs})`, eq(logHours.status, 0), ...rolledUpHours(first, last))}`;
-  const key = sql.raw(sketchKeySql(`"logs"."response_time_ms"`));
-  const legacy = sql`SELECT ${logs.job} AS job, CAST(${key} AS TEXT) AS k, 1 AS c, ${logs.responseTimeMs} AS mx
-    FROM ${logs}
-    WHERE ${logs.account} = ${accountNumber(accountId)} AND ${logs.executedAt} >= ${first * HOUR}
-      AND ${logs.executedAt} < ${legacyLogsEnd} AND ${logs.status} = 0 AND ${logs.responseTimeMs} IS NOT NULL
-      AND +${logs.job} IN (${jobs})`;
-  const perKey = sql`SELECT job, k, sum(c) AS c, max(mx) AS mx FROM (${rolled} UNION ALL ${legacy}) GROUP BY job, k`;
-  return db
-    .select({
-      job: sql<number>`job`.mapWith(Number),
-      sketch: sql<string>`json_group_object(k, c)`,
-      max: sql<number | null>`max(mx)`,
-    })
-    .from(sql`(${perKey})`)
-    .groupBy(sql`job`);
 }
 
 const seconds = (ms: number) => ms / 1000;
@@ -127,8 +79,7 @@ function skipsByReason(job: JobMetricsRow): Record<(typeof SKIP_REASONS)[number]
 }
 
 /** The metric families of the given jobs and their latency rows (exposition.ts renders them). */
-export function jobFamilies(jobs: readonly JobMetricsRow[], latency: readonly LatencyRow[]): Family[] {
-  const byJob = new Map(latency.map((r) => [r.job, r]));
+export function jobFamilies(jobs: readonly JobMetricsRow[], latency: ReadonlyMap<number, Percentiles>): Family[] {
   const fam = (name: string, type: Family["type"], help: string, unit?: string): Family => ({
     name,
     type,
@@ -196,11 +147,8 @@ export function jobFamilies(jobs: readonly JobMetricsRow[], latency: readonly La
     for (const [status, n] of Object.entries(runsByStatus(job))) add(f.runs, labels, n, ["status", status]);
     for (const [reason, n] of Object.entries(skipsByReason(job))) add(f.skipped, labels, n, ["reason", reason]);
     if (job.state === "active" && job.nextRunAt !== null) add(f.nextRun, labels, seconds(job.nextRunAt));
-    const lat = job.num === null ? undefined : byJob.get(job.num);
-    if (lat) {
-      const dense = denseSketch();
-      addObjectToDense(dense, JSON.parse(lat.sketch) as Record<string, number>);
-      const p = percentiles(dense, new Map(), lat.max);
+    const p = job.num === null ? undefined : latency.get(job.num);
+    if (p) {
       for (const [q, v] of [
         ["0.5", p.p50],
         ["0.95", p.p95],
@@ -213,8 +161,18 @@ export function jobFamilies(jobs: readonly JobMetricsRow[], latency: readonly La
   return Object.values(f);
 }
 
-/** The account's job metrics: both statements in one D1 round trip. */
-export async function accountJobFamilies(db: Db, accountId: string, now: number): Promise<Family[]> {
-  const [jobs, latency] = await db.batch([jobsQuery(db, accountId), latencyQuery(db, accountId, now)]);
-  return jobFamilies(jobs, latency);
+/**
+ * The account's job metrics in one D1 round trip: the jobs, their latencies of the current and previous hours, and
+ * those of the closed hours for the jobs the cache lacks (src/metrics/latency.ts).
+ */
+export async function accountJobFamilies(
+  db: Db,
+  accountId: string,
+  now: number,
+  cache = latencyCache,
+  ttlMs?: number,
+): Promise<Family[]> {
+  const reads = latencyReads(db, accountId, now, cache, ttlMs);
+  const [jobs, open, closed] = await db.batch([jobsQuery(db, accountId), reads.openQuery, reads.closedQuery]);
+  return jobFamilies(jobs, reads.percentilesByJob(jobs, open, closed));
 }

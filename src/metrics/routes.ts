@@ -3,7 +3,8 @@ import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, problemResponses } from "../http/schemas";
 import { CONTENT_TYPES, renderExposition } from "./exposition";
-import { accountJobFamilies, LATENCY_HOURS } from "./job-metrics";
+import { accountJobFamilies } from "./job-metrics";
+import { LATENCY_HOURS } from "./latency";
 import { negotiateFormat } from "./negotiate";
 
 const exposition = (description: string) => ({ schema: z.string().openapi({ description }) });

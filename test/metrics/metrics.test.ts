@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { HOUR } from "../../src/logs/rollups";
 import { CONTENT_TYPES } from "../../src/metrics/exposition";
-import { latencyQuery } from "../../src/metrics/job-metrics";
+import { latencyRowsQuery } from "../../src/metrics/latency";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
@@ -244,14 +244,26 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
     expect(sampleValue(f, "edgecron_job_skipped_total", { job_id: job.id as string, reason: "paused" })).toBe(1);
   });
 
-  it("reads the latencies in one statement of log_hours key ranges, never a scan", async () => {
-    const { results } = await shardD1()
-      .prepare(`EXPLAIN QUERY PLAN ${latencyQuery(db(), acct.accountId, now).toSQL().sql}`)
-      .bind(...latencyQuery(db(), acct.accountId, now).toSQL().params)
-      .all<{ detail: string }>();
-    const plan = results.map((r) => r.detail).join("\n");
-    expect(plan).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
-    expect(plan).toMatch(/SEARCH log_hours USING PRIMARY KEY \(job=\? AND status=\? AND hour>\? AND hour<\?\)/);
-    expect(plan).toMatch(/SEARCH cron_jobs USING (COVERING )?INDEX cron_jobs_account_created_idx \(account_id=\?\)/);
+  it("reads the latencies of the open and the closed hours by log_hours key ranges, never a scan", async () => {
+    const last = Math.floor(now / HOUR);
+    for (const [query, hours] of [
+      [latencyRowsQuery(db(), acct.accountId, last - 1, null), /hour>\?\)/],
+      [latencyRowsQuery(db(), acct.accountId, last - 24, last - 2, [ids.weird]), /hour>\? AND hour<\?\)/],
+    ] as const) {
+      const { sql, params } = query.toSQL();
+      const { results } = await shardD1()
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      const plan = results.map((r) => r.detail).join("\n");
+      expect(plan).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
+      expect(plan).toMatch(
+        new RegExp(`SEARCH log_hours USING PRIMARY KEY \\(job=\\? AND status=\\? AND ${hours.source}`),
+      );
+      expect(plan).toMatch(/SEARCH cron_jobs USING (COVERING )?INDEX cron_jobs_account_created_idx \(account_id=\?\)/);
+      expect(plan).toMatch(
+        /SEARCH logs USING (COVERING )?INDEX logs_account_time_idx \(account=\? AND executed_at>\? AND executed_at<\?\)/,
+      );
+    }
   });
 });
