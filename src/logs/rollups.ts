@@ -80,23 +80,6 @@ export function hourMayMatch(f: LogFilters): SQL[] {
   return conds;
 }
 
-/** True (in SQL) when every log of the log_hours row matches the code and latency filters: its `n` counts whole. */
-export function hourWhollyMatches(f: LogFilters): SQL {
-  const conds: SQL[] = [];
-  if (f.code) {
-    conds.push(
-      sql`${logHours.flags} & ${int(LOG_FLAGS.noCode)} = 0 AND ${logHours.codeMin} >= ${int(f.code.lo)} AND ${logHours.codeMax} <= ${int(f.code.hi)}`,
-    );
-  }
-  if (f.minMs !== undefined || f.maxMs !== undefined) {
-    conds.push(sql`${logHours.flags} & ${int(LOG_FLAGS.noTime)} = 0`);
-    if (f.minMs !== undefined) conds.push(sql`${logHours.minMs} >= ${int(f.minMs)}`);
-    if (f.maxMs !== undefined) conds.push(sql`${logHours.maxMs} <= ${int(f.maxMs)}`);
-  }
-  if (conds.length === 0) return sql`1`;
-  return sql`(${logHours.flags} IS NOT NULL AND ${sql.join(conds, sql` AND `)})`;
-}
-
 /**
  * Hours from `first` (or unbounded) through `last` that the rollups hold: the lower bound is one expression (the
  * later of `first` and the legacy watermark's hour), so SQLite bounds the key range by both.
