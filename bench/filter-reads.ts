@@ -37,6 +37,8 @@ function page(f: object, scope: object = one, paging: object = { page: 1, limit:
 const since = { start: { start: NOW - 31 * h.DAY_MS, end: 0 } };
 const search = (q: string) => async () => json(await app.searchLogs(db, one, since, q, { limit: 50 }));
 const [c5xx, slow] = [{ code: { lo: 500, hi: 599 } }, { minMs: 1000 }];
+const metrics = (cache?: () => unknown) => async () =>
+  app.renderExposition(await app.accountJobFamilies(db, accountId, NOW, cache?.()), "openmetrics").length;
 const READS: Record<string, () => Promise<number>> = {
   "page 1": page({}),
   "response_code=5xx": page(c5xx),
@@ -51,16 +53,14 @@ const READS: Record<string, () => Promise<number>> = {
   "cursor: response_code=5xx": page(c5xx, one, first),
   "cursor: min_response_time_ms=1000": page(slow, one, first),
   "cursor: account-wide 5xx": page(c5xx, all, first),
-  [`metrics, ${JOBS} jobs`]: async () =>
-    app.renderExposition(await app.accountJobFamilies(db, accountId, NOW), "openmetrics").length,
+  [`metrics, ${JOBS} jobs (first scrape)`]: metrics(app.newLatencyCache), // an isolate's first: a new cache
+  [`metrics, ${JOBS} jobs`]: metrics(),
   "q=customers (every body)": search("customers"),
   "q=status code 503 (≈ 1 %)": search("status code 503"),
   "q=no-such-text (the budget ends it)": search("no-such-text"),
 };
-const cpuMs = async (read: string, u = process.cpuUsage()) => {
-  await READS[read]?.();
-  return ((d) => (d.user + d.system) / 1000)(process.cpuUsage(u));
-};
+const cpuMs = (read: string, u = process.cpuUsage()) =>
+  (READS[read] as () => Promise<number>)().then(() => ((d) => (d.user + d.system) / 1000)(process.cpuUsage(u)));
 for (const n of Object.keys(READS)) await cpuMs(n); // warm: statements prepared, modules compiled
 const cpu = await h.pairedRounds(Object.keys(READS), h.size(ROUNDS, 1), cpuMs);
 const rows = Object.entries(cpu).map(([read, t]) => {
