@@ -135,8 +135,8 @@ function clear(): void {
   scratch.hi = -1;
 }
 
-/** Key, count, key, count… of the last sketch text scanned; reused so a scan allocates nothing. */
-const scanned: number[] = [];
+/** Key, count, key, count… of the last text scanned (the first `n`), reused: a scan allocates nothing. */
+const scanned = { v: [] as number[], n: 0 };
 
 /** Reads the digits at `at` of `t` into scanned; the index after them, or -1 without 1..`most` digits. */
 function digits(t: string, at: number, most: number, sign: number): number {
@@ -144,7 +144,7 @@ function digits(t: string, at: number, most: number, sign: number): number {
   let v = 0;
   for (let c = t.charCodeAt(i); c >= 48 && c <= 57; c = t.charCodeAt(++i)) v = v * 10 + c - 48;
   if (i === at || i - at > most) return -1;
-  scanned.push(sign * v);
+  scanned.v[scanned.n++] = sign * v;
   return i;
 }
 
@@ -153,7 +153,7 @@ function digits(t: string, at: number, most: number, sign: number): number {
  * into `scanned`, building no object: parsing ~1 MB of them per cold scrape is most of its cost. False otherwise.
  */
 function scanSketches(t: string): boolean {
-  scanned.length = 0;
+  scanned.n = 0;
   const n = t.length;
   let i = 0;
   for (;;) {
@@ -181,7 +181,7 @@ function scanSketches(t: string): boolean {
 function addRow(row: LatencyRow | undefined, max: number | null): number | null {
   if (!row) return max;
   if (scanSketches(row.sketches)) {
-    for (let i = 0; i < scanned.length; i += 2) add(scanned[i] as number, scanned[i + 1] as number);
+    for (let i = 0; i < scanned.n; i += 2) add(scanned.v[i] as number, scanned.v[i + 1] as number);
   } else {
     for (const obj of JSON.parse(`[${row.sketches}]`) as Array<Record<string, number>>) {
       for (const key in obj) add(Number(key), obj[key] ?? 0);
@@ -193,13 +193,18 @@ function addRow(row: LatencyRow | undefined, max: number | null): number | null 
 function closedHours(row: LatencyRow | undefined): ClosedHours {
   clear();
   const max = addRow(row, null);
-  const pairs: number[] = [];
-  for (let i = scratch.lo; i <= scratch.hi; i++) {
+  let n = 0;
+  for (let i = scratch.lo; i <= scratch.hi; i++) if ((scratch.d[i] as number) > 0) n++;
+  const pairs = new Uint32Array(2 * n);
+  for (let i = scratch.lo, j = 0; i <= scratch.hi; i++) {
     const c = scratch.d[i] as number;
-    if (c > 0) pairs.push(i, c);
+    if (c > 0) {
+      pairs[j++] = i;
+      pairs[j++] = c;
+    }
   }
   clear();
-  return { pairs: Uint32Array.from(pairs), max };
+  return { pairs, max };
 }
 
 export interface Job {
