@@ -1,6 +1,7 @@
 import type { RunRow } from "../db/schema";
+import { encodedRequestBody } from "../lib/charset";
 import { formatInstant } from "../lib/dates";
-import { signWithSecrets } from "../lib/signature";
+import { concatBytes, signWithSecrets } from "../lib/signature";
 import { runId } from "./ledger";
 
 /**
@@ -23,12 +24,23 @@ export const IDENTITY_HEADERS = [
   REQUEST_SIGNATURE_HEADER,
 ] as const;
 
-/** The string a request signature signs after `<t>.` (signWithSecrets adds the timestamp). */
-export function requestSigningPayload(method: string, endpointUrl: string, body: string | null): string {
+/**
+ * The bytes a request signature signs after `<t>.` (signWithSecrets adds the timestamp): the body as sent, in its
+ * declared charset, since receivers verify the raw bytes.
+ */
+export function requestSigningPayload(
+  method: string,
+  endpointUrl: string,
+  body: string | null,
+  contentType: string | null = null,
+): Uint8Array {
   const upper = method.toUpperCase();
-  const sent = upper === "GET" || upper === "HEAD" ? "" : (body ?? "");
-  return `${upper}.${new URL(endpointUrl).href}.${sent}`;
+  const sent = upper === "GET" || upper === "HEAD" ? "" : encodedRequestBody(body ?? "", contentType);
+  return concatBytes(`${upper}.${new URL(endpointUrl).href}.`, sent);
 }
+
+const contentTypeOf = (headers: Record<string, string>): string | null =>
+  Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1] ?? null;
 
 /** The job's headers under the identity headers, signed when `secrets` is non-empty; throws on a bad URL only then. */
 export async function requestHeaders(
@@ -47,7 +59,7 @@ export async function requestHeaders(
   headers["X-Edgecron-Attempt"] = String(run.attempt);
   headers["X-Edgecron-Job-Id"] = run.jobId;
   if (secrets.length > 0) {
-    const payload = requestSigningPayload(req.method, req.endpointUrl, req.body);
+    const payload = requestSigningPayload(req.method, req.endpointUrl, req.body, contentTypeOf(headers));
     headers[REQUEST_SIGNATURE_HEADER] = await signWithSecrets(secrets, payload, unixSeconds);
   }
   return headers;

@@ -152,3 +152,15 @@ export function encodeSingleByte(text: string, encoding: string): SingleByteResu
   }
   return { ok: true, bytes: bytes.subarray(0, n) };
 }
+
+/**
+ * A request body as sent: its declared single-byte charset's bytes, else the text (UTF-8 on the wire), also when a
+ * character has no byte there (create and update refuse such bodies; older rows keep working).
+ */
+export function encodedRequestBody<T extends string | null>(body: T, contentType: string | null): T | Uint8Array {
+  if (body === null || body === "") return body;
+  const charset = requestCharset(contentType);
+  if (charset.kind !== "single-byte") return body;
+  const encoded = encodeSingleByte(body, charset.encoding);
+  return encoded.ok ? encoded.bytes : body;
+}

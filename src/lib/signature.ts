@@ -7,26 +7,43 @@ export const SIGNATURE_HEADER = "X-Edgecron-Signature";
 
 const encoder = new TextEncoder();
 
-async function hmacHex(secret: string, message: string): Promise<string> {
+async function hmacHex(secret: string, message: Uint8Array<ArrayBuffer>): Promise<string> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
   ]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
   return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The bytes of `parts` one after another, text as UTF-8. */
+export function concatBytes(...parts: Array<string | Uint8Array>): Uint8Array<ArrayBuffer> {
+  const chunks = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 /**
- * The header signing `body` with every secret, in order, duplicates dropped; throws on none, so nothing goes
- * unsigned.
+ * The header signing `body` (text as UTF-8, or the bytes as sent) with every secret, in order, duplicates dropped;
+ * throws on none, so nothing goes unsigned.
  */
-export async function signWithSecrets(secrets: readonly string[], body: string, unixSeconds: number): Promise<string> {
+export async function signWithSecrets(
+  secrets: readonly string[],
+  body: string | Uint8Array,
+  unixSeconds: number,
+): Promise<string> {
   const unique = [...new Set(secrets)];
   if (unique.length === 0) throw new Error("signWithSecrets: no signing secret");
-  const macs = await Promise.all(unique.map((s) => hmacHex(s, `${unixSeconds}.${body}`)));
+  const message = concatBytes(`${unixSeconds}.`, body);
+  const macs = await Promise.all(unique.map((s) => hmacHex(s, message)));
   return [`t=${unixSeconds}`, ...macs.map((m) => `v1=${m}`)].join(",");
 }
 
 /** One secret: `t=<unix seconds>,v1=<hex>`. */
-export function signPayload(secret: string, body: string, unixSeconds: number): Promise<string> {
+export function signPayload(secret: string, body: string | Uint8Array, unixSeconds: number): Promise<string> {
   return signWithSecrets([secret], body, unixSeconds);
 }

@@ -5,7 +5,7 @@
  * Bodies arrive as sent (`encodeResponseBody: "manual"`) and their codings are undone here, up to the cap.
  */
 
-import { encodeSingleByte, requestCharset } from "../../lib/charset";
+import { encodedRequestBody } from "../../lib/charset";
 import { untilAborted } from "../../lib/content-coding";
 import type { ExecutionRequest, ExecutionResult, Executor } from "../../lib/execution";
 import { errorResult, failureMessage, timeoutResult } from "../../lib/execution-results";
@@ -66,7 +66,7 @@ async function execute(
   if (!headers.has("accept-encoding")) headers.set("accept-encoding", ACCEPT_ENCODING);
   let method = req.method.toUpperCase();
   // fetch() rejects a body on GET/HEAD; such a job still runs, without it.
-  let body = method === "GET" || method === "HEAD" ? null : requestBody(req.body, headers.get("content-type"));
+  let body = method === "GET" || method === "HEAD" ? null : encodedRequestBody(req.body, headers.get("content-type"));
 
   // One deadline for every hop, the headers and the body read.
   const signal = AbortSignal.timeout(deadlineMs);
@@ -132,14 +132,6 @@ async function execute(
  * The body in the charset its Content-Type declares when that is a single-byte encoding and every character has a
  * byte there (checked at create and update); anything else goes as UTF-8, as jobs stored before that check ran.
  */
-function requestBody(body: string | null, contentType: string | null): string | Uint8Array | null {
-  if (body === null || body === "") return body;
-  const charset = requestCharset(contentType);
-  if (charset.kind !== "single-byte") return body;
-  const encoded = encodeSingleByte(body, charset.encoding);
-  return encoded.ok ? encoded.bytes : body;
-}
-
 const HTTP_DATE = /^[a-z]{3,9},? [\w :-]+$/i;
 
 /** Retry-After as seconds from now: delay-seconds or an HTTP-date (past dates give 0); null if absent/garbled. */
