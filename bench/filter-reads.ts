@@ -44,6 +44,7 @@ const READS: Record<string, () => Promise<number>> = {
   "response_code=5xx": page(c5xx),
   "response_code=503": page({ code: { lo: 503, hi: 503 } }),
   "response_code=404 (no match)": page({ code: { lo: 404, hi: 404 } }),
+  "response_code=2xx (≈ 95 %: the range less the rest)": page({ code: { lo: 200, hi: 299 } }),
   "min_response_time_ms=1000": page(slow),
   "max_response_time_ms=100": page({ maxMs: 100 }),
   "5xx, min_response_time_ms=500": page({ ...c5xx, minMs: 500 }),

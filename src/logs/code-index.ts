@@ -27,17 +27,46 @@ function scopeJobs(db: Db, scope: LogScope): SQL {
     : sql`SELECT num FROM (${live})`;
 }
 
-/** `SELECT <columns>` of the logs matching `f` in `scope`, through the code index; `extra` filters further. */
-function matching(db: Db, scope: LogScope, f: LogFilters, columns: SQL, extra?: SQL): SQL {
-  const conds = and(
+/** Conditions on the code index's key columns: `code` on response_code (a key range), `ms` on response_time_ms. */
+interface Keys {
+  code?: SQL;
+  ms: SQL[];
+}
+
+function keysOf(f: LogFilters): Keys {
+  const conds = rowConds(f, false);
+  return f.code ? { code: conds[0], ms: conds.slice(1) } : { ms: conds };
+}
+
+/**
+ * What a code-only or latency-only filter leaves out of its status and time range, as key ranges (a log without a
+ * code or a response time is one of them); null when the filter has both.
+ */
+function leftOutKeys(f: LogFilters): Keys[] | null {
+  const { responseCode: code, responseTimeMs: ms } = logs;
+  if (f.code && (f.minMs !== undefined || f.maxMs !== undefined)) return null;
+  if (f.code) {
+    const ranges = [sql`${code} < ${f.code.lo}`, sql`${code} > ${f.code.hi}`, sql`${code} IS NULL`];
+    return ranges.map((c) => ({ code: c, ms: [] }));
+  }
+  const out: Keys[] = [{ ms: [sql`${ms} IS NULL`] }];
+  if (f.minMs !== undefined) out.push({ ms: [sql`${ms} < ${f.minMs}`] });
+  if (f.maxMs !== undefined) out.push({ ms: [sql`${ms} > ${f.maxMs}`] });
+  return out;
+}
+
+/** `SELECT <columns>` of the logs in `scope` within `f`'s status and time and `keys`, through the code index. */
+function matching(db: Db, scope: LogScope, f: LogFilters, keys: Keys, columns: SQL, extra?: SQL): SQL {
+  const conds = [
     f.status ? eq(logs.status, statusNumber(f.status)) : undefined,
     f.start ? gte(logs.executedAt, f.start.start) : undefined,
     f.end ? lte(logs.executedAt, f.end.end) : undefined,
-    ...rowConds(f, false),
+    ...keys.ms,
     extra,
-  );
+  ];
   const byCode = sql.raw(`"logs" INDEXED BY "logs_job_code_idx"`);
-  if (f.code) return sql`SELECT ${columns} FROM ${byCode} WHERE ${logs.job} IN (${scopeJobs(db, scope)}) AND ${conds}`;
+  if (keys.code)
+    return sql`SELECT ${columns} FROM ${byCode} WHERE ${and(sql`${logs.job} IN (${scopeJobs(db, scope)})`, keys.code, ...conds)}`;
   const next = (job: string, after: string) =>
     sql.raw(
       `(SELECT min("l"."response_code") FROM "logs" AS "l" INDEXED BY "logs_job_code_idx" WHERE "l"."job" = ${job}${after})`,
@@ -47,16 +76,27 @@ function matching(db: Db, scope: LogScope, f: LogFilters, columns: SQL, extra?: 
       UNION ALL
       SELECT c.job, ${next('"c"."job"', ' AND "l"."response_code" > "c"."code"')} FROM codes AS c WHERE c.code IS NOT NULL)
     SELECT ${columns} FROM codes AS c CROSS JOIN ${byCode}
-    WHERE ${logs.job} = c.job AND ${logs.responseCode} IS c.code AND ${conds}`;
+    WHERE ${and(sql`${logs.job} = c.job AND ${logs.responseCode} IS c.code`, ...conds)}`;
 }
 
-/** The exact number of logs matching a code or latency filter, as a scalar subquery. */
+/** The exact number of logs matching a code or latency filter, as a scalar subquery: a visit per match. */
 export const indexCount = (db: Db, scope: LogScope, f: LogFilters): SQL =>
-  sql`(${matching(db, scope, f, sql`count(*)`)})`;
+  sql`(${matching(db, scope, f, keysOf(f), sql`count(*)`)})`;
+
+const capped = (db: Db, scope: LogScope, f: LogFilters, keys: Keys, limit: number, extra?: SQL): SQL =>
+  sql`(SELECT count(*) FROM (${matching(db, scope, f, keys, sql`1`, extra)} LIMIT ${sql.raw(String(limit + 1))}))`;
 
 /** At most `limit` + 1 of them, counted: tells none, rare (paged by codeLookup) or common (the time walk). */
 export const probeCount = (db: Db, scope: LogScope, f: LogFilters, limit: number, extra?: SQL): SQL =>
-  sql`(SELECT count(*) FROM (${matching(db, scope, f, sql`1`, extra)} LIMIT ${sql.raw(String(limit + 1))}))`;
+  capped(db, scope, f, keysOf(f), limit, extra);
+
+/** The number of logs a code-only or latency-only filter leaves out of its status and time range; null for both. */
+export function leftOutCount(db: Db, scope: LogScope, f: LogFilters): SQL | null {
+  const keys = leftOutKeys(f);
+  if (!keys) return null;
+  const counts = keys.map((k) => sql`(${matching(db, scope, f, k, sql`count(*)`)})`);
+  return sql`(${sql.join(counts, sql` + `)})`;
+}
 
 /**
  * A page of a rare filter's logs, newest first: their keys from the code index, sorted (fewer than RARE_MATCHES),
@@ -73,7 +113,7 @@ export function codeLookup(
     newestFirst.map((c) => sql`${c}`),
     sql`, `,
   );
-  const keys = sql`${matching(db, scope, filters, sql`${logs.slot}, ${logs.idHi}, ${logs.idLo}`, keyset)}
+  const keys = sql`${matching(db, scope, filters, keysOf(filters), sql`${logs.slot}, ${logs.idHi}, ${logs.idLo}`, keyset)}
     ORDER BY ${order} LIMIT ${sql.raw(String(o.limit))} OFFSET ${sql.raw(String(o.offset ?? 0))}`;
   return logsOfKeys(db, keys, newestFirst);
 }

@@ -69,7 +69,9 @@ export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL
  * (code-index.ts). One statement, so it batches with the page like any query.
  */
 export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
-  if (hasRowFilters(f)) return db.select({ n: sql<number>`${indexCount(db, scope, f)}`.mapWith(Number) }).from(one);
+  if (hasRowFilters(f)) {
+    return db.select({ n: sql<number>`${indexCount(db, scope, f)}`.mapWith(Number) }).from(one);
+  }
   const plan = planCount(f);
   const logsCount = (filters: LogFilters, extra?: SQL) =>
     sql`(${db

@@ -1,10 +1,10 @@
 import { and, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import type { ExecutionLogRow } from "../db/schema";
-import { codeLookup, indexCount, probeCount, RARE_MATCHES } from "./code-index";
+import { type ExecutionLogRow, logs } from "../db/schema";
+import { codeLookup, indexCount, leftOutCount, probeCount, RARE_MATCHES } from "./code-index";
 import { countLogsQuery } from "./counts";
 import type { LogPosition } from "./cursor";
-import { hasRowFilters, type LogFilters } from "./filters";
+import { hasRowFilters, type LogFilters, rowConds } from "./filters";
 import { newestFirst, olderThan, positionOf } from "./keyset";
 import { lateLookup } from "./late-lookup";
 import { type SelectedLog, toExecutionLogRow } from "./log-row";
@@ -53,37 +53,94 @@ export async function walkOf(
 
 const one = sql`(SELECT 1)`;
 
+/** Newest logs of the range a filter's density is sampled from, to count its smaller side. */
+const SAMPLE = 2000;
+
 /**
- * A code or latency filter's page: first its count from the code index (exact with page numbers, else a probe up to
- * RARE_MATCHES), which says none, rare or common; then a rare filter's page from the code index, sorted, or a
- * common one's from the time-ordered walk, which tests code and latency in the index.
+ * A code or latency filter's count, visiting the smaller side: a probe counts matches up to `rare` (exact below it);
+ * past it, the share of matches among the range's newest SAMPLE logs (the time index alone) decides whether the
+ * exact count visits every match, or takes the range's total from the rollups (as page 1 does) less what a
+ * code-only or latency-only filter leaves out. The count then runs with the page.
+ */
+async function filteredCount(
+  db: Db,
+  scope: LogScope,
+  f: LogFilters,
+  o: { rare: number; dense: number },
+): Promise<{ known: number } | { count: SQL } | null> {
+  const base: LogFilters = { status: f.status, start: f.start, end: f.end };
+  const newest = db
+    .select({ hit: sql`CASE WHEN ${and(...rowConds(f))} THEN 1.0 ELSE 0 END`.as("hit") })
+    .from(logs)
+    .where(scopeWhere(db, scope, base))
+    .orderBy(...newestFirst)
+    .limit(SAMPLE);
+  // CASE: the sample is read only past the probe.
+  const probe = db
+    .select({
+      p: sql<number>`p`.mapWith(Number),
+      share: sql<number | null>`CASE WHEN p > ${sql.raw(String(o.rare))} THEN (SELECT avg(hit) FROM (${newest})) END`,
+    })
+    .from(sql`(SELECT ${probeCount(db, scope, f, o.rare)} AS p)`);
+  const res = await batchInScope(db, scope, [probe]);
+  if (!res) return null;
+  const { p = 0, share = null } = res[0][0] ?? {};
+  if (p <= o.rare) return { known: p };
+  const leftOut = leftOutCount(db, scope, f);
+  if (leftOut && share !== null && share > o.dense)
+    return { count: sql`(${countLogsQuery(db, scope, base)}) - (${leftOut})` };
+  return { count: indexCount(db, scope, f) };
+}
+
+/**
+ * A code or latency filter's page: first its count, or with a cursor a probe up to `rare`, which says none, rare or
+ * common; then a rare filter's page from the code index, sorted, or a common one's from the time-ordered walk,
+ * which tests code and latency in the index.
  */
 async function filteredPage(
   db: Db,
   scope: LogScope,
   f: LogFilters,
   paging: Paging,
-  rare: number,
+  o: { rare: number; dense: number },
 ): Promise<LogsPage | null> {
   const cursor = "after" in paging ? paging.after : undefined;
-  const bounded = cursor ? olderThan(f, cursor) : { filters: f, keyset: undefined };
-  const n = cursor ? probeCount(db, scope, bounded.filters, RARE_MATCHES, bounded.keyset) : indexCount(db, scope, f);
-  const counted = await batchInScope(db, scope, [db.select({ n: sql<number>`${n}`.mapWith(Number) }).from(one)]);
-  if (!counted) return null;
-  const matches = counted[0][0]?.n ?? 0;
   const offset = "page" in paging ? (paging.page - 1) * paging.limit : 0;
   const limit = cursor ? paging.limit + 1 : paging.limit;
-  let selected: SelectedLog[] = [];
-  if (matches > offset) {
+  let matches: number;
+  let selected: SelectedLog[];
+  if (cursor) {
+    const bounded = olderThan(f, cursor);
+    const probe = sql<number>`${probeCount(db, scope, bounded.filters, o.rare, bounded.keyset)}`.mapWith(Number);
+    const counted = await batchInScope(db, scope, [db.select({ n: probe }).from(one)]);
+    if (!counted) return null;
+    matches = counted[0][0]?.n ?? 0;
     const page =
-      matches < rare
-        ? codeLookup(db, scope, f, { before: cursor, limit, offset })
-        : cursor
-          ? afterQuery(db, scope, f, cursor, paging.limit)
-          : pageQuery(db, scopeWhere(db, scope, f), limit, offset);
-    const res = await batchInScope(db, scope, [page]);
+      matches < o.rare
+        ? codeLookup(db, scope, f, { before: cursor, limit })
+        : afterQuery(db, scope, f, cursor, paging.limit);
+    const res = matches === 0 ? [[]] : await batchInScope(db, scope, [page]);
     if (!res) return null;
     selected = res[0];
+  } else {
+    const counted = await filteredCount(db, scope, f, o);
+    if (!counted) return null;
+    if ("known" in counted) {
+      matches = counted.known;
+      const page =
+        matches < o.rare
+          ? codeLookup(db, scope, f, { limit, offset })
+          : pageQuery(db, scopeWhere(db, scope, f), limit, offset);
+      const res = matches > offset ? await batchInScope(db, scope, [page]) : [[]];
+      if (!res) return null;
+      selected = res[0];
+    } else {
+      const total = db.select({ n: sql<number>`${counted.count}`.mapWith(Number) }).from(one);
+      const res = await batchInScope(db, scope, [pageQuery(db, scopeWhere(db, scope, f), limit, offset), total]);
+      if (!res) return null;
+      selected = res[0];
+      matches = res[1][0]?.n ?? 0;
+    }
   }
   const rows = selected.map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
   const page = rows.slice(0, paging.limit);
@@ -95,16 +152,17 @@ async function filteredPage(
 /**
  * A page of logs, newest first, with the job check (and page numbers' count) in one D1 round trip; a status
  * filter reads its rollup summary first (walkOf), a code or latency filter its count (filteredPage). Null when the
- * scope's job is not live. `rare`: RARE_MATCHES, or another threshold to test both of filteredPage's walks.
+ * scope's job is not live. `o`: thresholds (matches paged from the code index, share of matches counted by what
+ * is left out) other than the defaults, to test every path.
  */
 export async function findLogsPage(
   db: Db,
   scope: LogScope,
   f: LogFilters,
   paging: Paging,
-  rare = RARE_MATCHES,
+  o = { rare: RARE_MATCHES, dense: 0.5 },
 ): Promise<LogsPage | null> {
-  if (hasRowFilters(f)) return filteredPage(db, scope, f, paging, rare);
+  if (hasRowFilters(f)) return filteredPage(db, scope, f, paging, o);
   const cursor = "after" in paging ? paging.after : undefined;
   const need = "after" in paging ? paging.limit + 1 : paging.page * paging.limit;
   const walk = await walkOf(db, scope, f, need, cursor);

@@ -147,19 +147,29 @@ describe("response_code and latency filters", () => {
         ["account", { kind: "account", accountId: acct.accountId }, () => true],
       ] as const) {
         const want = all.filter((l) => keepJob(l) && c.keep(l)).map((l) => l.id);
-        for (const rare of [0, 1_000_000]) {
-          const label = `${scopeName} ${name} rare < ${rare}`;
+        // Rare matches paged from the code index, or past `rare` the time walk with a total counted match by
+        // match (dense share never reached) or as the range less what the filter leaves out (any share).
+        for (const [rare, dense] of [
+          [1_000_000, 0.5],
+          [0, 2],
+          [0, -1],
+          [5, -1],
+          [5, 0.5],
+        ] as const) {
+          const o = { rare, dense };
+          const label = `${scopeName} ${name} rare < ${rare}, dense > ${dense}`;
           const got: string[] = [];
           let after: LogPosition | undefined;
           for (;;) {
-            const page = await findLogsPage(db(), scope, f, after ? { after, limit: 9 } : { page: 1, limit: 9 }, rare);
+            const page = await findLogsPage(db(), scope, f, after ? { after, limit: 9 } : { page: 1, limit: 9 }, o);
             got.push(...(page?.rows.map((r) => r.id) ?? []));
             if (!after) expect(page?.totalItems, label).toBe(want.length);
             if (!page?.next) break;
             after = page.next;
           }
           expect(got, label).toEqual(want);
-          const third = await findLogsPage(db(), scope, f, { page: 3, limit: 5 }, rare);
+          const third = await findLogsPage(db(), scope, f, { page: 3, limit: 5 }, o);
+          expect(third?.totalItems, label).toBe(want.length);
           expect(
             third?.rows.map((r) => r.id),
             label,
