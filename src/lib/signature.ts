@@ -3,14 +3,11 @@
  * t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">[,v1=…]`, one `v1` per active secret, newest first.
  * Receivers accept any matching `v1` (constant-time) and reject old timestamps against replays.
  */
-
-import { concat } from "./content-coding";
-
 export const SIGNATURE_HEADER = "X-Edgecron-Signature";
 
 const encoder = new TextEncoder();
 
-async function hmacHex(secret: string, message: Uint8Array): Promise<string> {
+async function hmacHex(secret: string, message: Uint8Array<ArrayBuffer>): Promise<string> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
   ]);
@@ -19,8 +16,16 @@ async function hmacHex(secret: string, message: Uint8Array): Promise<string> {
 }
 
 /** The bytes of `parts` one after another, text as UTF-8. */
-export const concatBytes = (...parts: Array<string | Uint8Array>): Uint8Array =>
-  concat(parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p)));
+export function concatBytes(...parts: Array<string | Uint8Array>): Uint8Array<ArrayBuffer> {
+  const chunks = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
 
 /**
  * The header signing `body` (text as UTF-8, or the bytes as sent) with every secret, in order, duplicates dropped;
