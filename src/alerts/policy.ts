@@ -67,9 +67,13 @@ export function mergeAlertPolicy(current: AlertPolicy | undefined, input: AlertP
 export function alertPolicyColumn(
   current: Pick<CronJobRow, "alertPolicy"> | undefined,
   input: AlertPolicyInput | undefined,
-): Pick<CronJobRow, "alertPolicy"> | Record<string, never> {
+): Partial<Pick<CronJobRow, "alertPolicy" | "alertSloBurnAt">> {
   if (input === undefined) return {};
-  return { alertPolicy: JSON.stringify(mergeAlertPolicy(current ? alertPolicy(current) : undefined, input)) };
+  const before = current ? alertPolicy(current) : undefined;
+  const merged = mergeAlertPolicy(before, input);
+  // A changed or removed SLO ends the spell, so a burn under the new objective alerts rather than stays silent.
+  const sloChanged = JSON.stringify(before?.slo ?? null) !== JSON.stringify(merged.slo ?? null);
+  return { alertPolicy: JSON.stringify(merged), ...(sloChanged ? { alertSloBurnAt: null } : {}) };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { AlertMessage } from "../../src/lib/messages";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { FAIL_500, queuedRun, testDeps } from "../helpers/engine";
 import { insertJob, insertLogs } from "../helpers/fixtures";
+import { api } from "../helpers/http";
 import { shardD1 } from "../helpers/shards";
 
 const T = Date.UTC(2026, 5, 1, 12, 30, 0);
@@ -229,5 +230,40 @@ describe("opt-in and cost", () => {
     const w = await world({ slo: SLO });
     for (let i = 0; i < 3; i++) await w.runAt(T + i * MIN, FAIL_500);
     expect(w.rollupReads()).toEqual([]);
+  });
+});
+
+describe("a changed SLO starts a new spell", () => {
+  const update = (jobId: string, body: unknown) =>
+    api(`/v1/cron-jobs/${acct.accountId}/update/${jobId}`, {
+      method: "PATCH",
+      headers: { ...acct.headers, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("burning under the old objective, a new one that still burns fires slo_burn again; an unchanged one does not", async () => {
+    const key = `slo-change-${crypto.randomUUID()}`;
+    const channels = [{ type: "webhook", url: capture(key) }];
+    const w = await world({ channels, after_consecutive_failures: null, slo: SLO });
+    await history(w.job.id);
+    const fired: string[] = [];
+    for (let i = 0; i < 10; i++) fired.push(...(await w.runAt(T + i * MIN, FAIL_500)));
+    expect(fired).toEqual(["slo_burn"]);
+
+    // The same SLO sent again (with the channels): the spell goes on, nothing fires.
+    expect((await update(w.job.id, { alerts: { channels, slo: SLO } })).status).toBe(200);
+    expect(await w.runAt(T + 10 * MIN, FAIL_500)).toEqual([]);
+
+    // A stricter objective, still burnt: a fresh slo_burn under it, then the spell goes on.
+    expect((await update(w.job.id, { alerts: { slo: { ...SLO, success_rate: 0.995 } } })).status).toBe(200);
+    expect((await findLiveJob(w.deps.db, w.job.id))?.alertSloBurnAt).toBeNull();
+    expect(await w.runAt(T + 11 * MIN, FAIL_500)).toEqual(["slo_burn"]);
+    expect(await w.runAt(T + 12 * MIN, FAIL_500)).toEqual([]);
+
+    // Removed, then set again while still failing: no spell left behind to silence the new one.
+    expect((await update(w.job.id, { alerts: { slo: null } })).status).toBe(200);
+    expect((await findLiveJob(w.deps.db, w.job.id))?.alertSloBurnAt).toBeNull();
+    expect((await update(w.job.id, { alerts: { slo: SLO } })).status).toBe(200);
+    expect(await w.runAt(T + 13 * MIN, FAIL_500)).toEqual(["slo_burn"]);
   });
 });
