@@ -20,6 +20,9 @@ export interface NewAccount extends Omit<NewKey, "statements"> {
   controlStatements(shard: number): Statement[];
 }
 
+/** The label of the key an account is created with, so key lists name it. */
+export const FIRST_KEY_NAME = "Created with the account";
+
 /**
  * A new account's SQL for both databases. Run the shard's first: a directory entry is served at once, so its
  * shard row must exist (a leftover shard row is reused by a retry with the same id).
@@ -31,7 +34,7 @@ export async function newAccount(
 ): Promise<NewAccount> {
   const account_id = fixed.account_id ?? crypto.randomUUID();
   const signing_secret = fixed.signing_secret ?? newSigningSecret();
-  const key = await newKey(account_id, now, fixed);
+  const key = await newKey(account_id, now, fixed, { name: FIRST_KEY_NAME });
   return {
     account_id,
     name,

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FIRST_KEY_NAME } from "../../src/accounts/provision";
 import { scopeAllows } from "../../src/http/scope";
 import { verifiedKeys } from "../../src/keys/key-cache";
 import { createCalendar, createWindow } from "../calendars/support";
@@ -46,6 +47,9 @@ describe("API keys: /v1/cron-jobs/{accountId}/keys", () => {
     const ids = (list.body.data as Array<{ id: string }>).map((k) => k.id);
     expect(ids).toContain(acct.apiKey);
     expect(ids).not.toContain(other.apiKey);
+    // The key the account was created with has a name to show, not an empty one.
+    const first = (list.body.data as Array<{ id: string; name: string }>).find((k) => k.id === acct.apiKey);
+    expect(first?.name).toBe(FIRST_KEY_NAME);
     for (const k of list.body.data) {
       expect(Object.keys(k).sort()).toEqual(
         ["id", "name", "scope", "status", "created_at", "last_used_at", "expires_at", "revoked_at"].sort(),
