@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { credentialsPath, loadCredentials, saveCredentials } from "../src/cli/credentials.js";
 import { CliError, EXIT, exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
+import { drained } from "../src/cli/export.js";
 import { usageText } from "../src/cli/main.js";
 import { endQuietlyOnClosedPipe } from "../src/cli/output.js";
 import { parseSince } from "../src/cli/time.js";
@@ -348,5 +349,29 @@ describe("a closed output pipe (edgecron logs … | head)", () => {
     stdout.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
     expect(codes).toEqual([0]);
     expect(() => stdout.emit("error", Object.assign(new Error("boom"), { code: "EIO" }))).toThrow("boom");
+  });
+});
+
+describe("export's backpressure wait", () => {
+  it("leaves no listener behind however often the sink is full", async () => {
+    const sink = new PassThrough({ highWaterMark: 1 });
+    const errorListeners = sink.listenerCount("error");
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      for (let i = 0; i < 30; i++) {
+        expect(sink.write(Buffer.from("chunk\n"))).toBe(false);
+        const wait = drained(sink);
+        sink.read();
+        await wait;
+      }
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(sink.listenerCount("error")).toBe(errorListeners);
+    expect(sink.listenerCount("drain")).toBe(0);
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
   });
 });

@@ -10,6 +10,22 @@ import { CliError, EXIT } from "./exit-codes.js";
 import type { Ctx } from "./main.js";
 import { exportSelector, type LogsArgs } from "./selector.js";
 
+/**
+ * Resolves at the sink's next 'drain' or 'error' (onError keeps the error), leaving no listener behind: a race of
+ * two `once` calls would leave one per wait, and a long export would warn of a listener leak.
+ */
+export function drained(sink: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off("drain", done);
+      sink.off("error", done);
+      resolve();
+    };
+    sink.on("drain", done);
+    sink.on("error", done);
+  });
+}
+
 export async function exportLogs(ctx: Ctx, a: LogsArgs & { format: ExportFormat }, output: string | undefined) {
   const exp = await ctx.client().exportLogs({ ...exportSelector(a), format: a.format });
   const toFile = output !== undefined && output !== "-";
@@ -34,7 +50,7 @@ export async function exportLogs(ctx: Ctx, a: LogsArgs & { format: ExportFormat 
         if (b === 0x22 && a.format === "csv") quoted = !quoted;
         else if (b === 0x0a && !quoted) lines++;
       }
-      if (!sink.write(value)) await Promise.race([once(sink, "drain"), once(sink, "error")]);
+      if (!sink.write(value)) await drained(sink);
     }
   } finally {
     await reader.cancel().catch(() => {});
