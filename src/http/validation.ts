@@ -87,5 +87,7 @@ export const quoteSent = (v: string) => JSON.stringify(v.length > 64 ? `${v.slic
 export function withRepeatedQueryValues(error: FieldError, values: string[]): FieldError {
   if (values.length < 2) return error;
   const sent = values.slice(0, 5).map(quoteSent).join(", ");
-  return { ...error, message: `was given ${values.length} times (${sent}): send one value; ${error.message}` };
+  // zod's own "expected string, received array" says nothing the repetition does not.
+  const allows = /received array$/.test(error.message) ? "" : `; ${error.message}`;
+  return { ...error, message: `was given ${values.length} times (${sent}): send one value${allows}` };
 }

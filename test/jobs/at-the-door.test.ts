@@ -119,6 +119,13 @@ describe("error messages name what was sent and what is allowed (item 6)", () =>
     expect(message).toMatch(
       /^was given 2 times \("success", "failure"\): send one value; must be one of success, failure, error, timeout/,
     );
+    // A parameter whose schema would only say "expected string, received array" says just that it was repeated.
+    const code = await api(`/v1/cron-jobs/${acct.accountId}/logs?response_code=500&response_code=404`, {
+      headers: acct.headers,
+    });
+    expect(messageOf(expectProblem(code, 400), "response_code")).toBe(
+      'was given 2 times ("500", "404"): send one value',
+    );
   });
 
   it("a date whose + offset arrived as a space gets a hint to send %2B", async () => {
