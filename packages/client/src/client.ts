@@ -34,6 +34,7 @@ import type {
   JobLogsFilter,
   JobStats,
   JobUpdate,
+  LogsFirstPage,
   LogsPage,
   MetricsFormat,
   Problem,
@@ -362,6 +363,8 @@ export class EdgecronClient {
    * and errors: cursor-paged, no totals, and `scan.complete` false when the server's scan budget ended the
    * request before the page was full: the page may hold fewer logs (even none) and `next_cursor` continues.
    */
+  logsPage(options: LogsPageOptions & { cursor?: undefined; q?: undefined }): Promise<LogsFirstPage>;
+  logsPage(options: LogsPageOptions): Promise<LogsPage>;
   logsPage(options: LogsPageOptions): Promise<LogsPage> {
     const { jobId, signal, ...query } = options;
     if (jobId !== undefined) {

@@ -57,6 +57,8 @@ export type TriggerPending = Json<TriggerOp["responses"][202]>["data"];
 export type ExecutionLog = Json<JobLogsOp["responses"][200]>["data"][number];
 /** One page of logs (page-number or cursor pagination; both carry `next_cursor`). */
 export type LogsPage = Json<JobLogsOp["responses"][200]>;
+/** The first page of logs without `cursor` or `q`: page-number pagination, with `total_items` and `total_pages`. */
+export type LogsFirstPage = LogsPage & { pagination: Extract<LogsPage["pagination"], { total_items: number }> };
 /** An execution status: success, failure, error, timeout. */
 export type ExecutionStatus = ExecutionLog["status"];
 /** Filters of the per-job logs endpoint (without paging). */

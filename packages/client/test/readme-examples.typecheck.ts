@@ -45,7 +45,10 @@ export async function readmeExamples(save: (logs: unknown[]) => void) {
     log.response_code?.toFixed();
   }
   for await (const page of edgecron.logPages({ tags: "reports", limit: 100 })) save(page.data);
+  const first = await edgecron.logsPage({ jobId: job.id, limit: 20 }); // one page (with totals)
+  save([first.pagination.total_items, first.pagination.total_pages]);
   const slow = await edgecron.logsPage({ jobId: job.id, response_code: "5xx", min_response_time_ms: 500 });
+  save([slow.pagination.total_items]);
   const found = await edgecron.logsPage({ jobId: job.id, q: "timeout" });
   const exposition: string = await edgecron.metrics({ format: "prometheus" });
   save([slow.data, found.scan?.complete, found.scan?.scanned, exposition.length]);
