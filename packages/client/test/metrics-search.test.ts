@@ -190,6 +190,7 @@ describe("logs filters and text search", () => {
     [["logs", "--code", "50"], "--code must be a status code"],
     [["logs", "--min-ms=-1"], "--min-ms must be an integer"],
     [["export", "--min-ms", "10", "--max-ms", "5"], "--min-ms must not be greater than --max-ms"],
+    [["logs", "--min-ms", "-1"], "To specify an option argument starting with a dash use '--min-ms=-XYZ'"],
     [["logs", "--search", "x"], "--search reads one job's logs: give a job id"],
     [["export", JOB, "--search", "x"], "Unknown option '--search'"],
     [["logs", JOB, "--cursor", "c", "--follow"], "--cursor and --follow exclude each other"],

@@ -442,7 +442,10 @@ export async function main(given: string[], io: Io): Promise<number> {
         strict: true,
       }) as { values: Values; positionals: string[] };
     } catch (e) {
-      throw new UsageError((e as Error).message.split("\n")[0]);
+      // parseArgs' first line, and for a value starting with "-" (such as -1) its hint to write --name=value.
+      const lines = (e as Error).message.split("\n");
+      const hint = lines.find((l) => l.startsWith("To specify an option argument"));
+      throw new UsageError([lines[0], hint].filter(Boolean).join(" "));
     }
     if (parsed.values.help) {
       line(io.stdout, `usage: edgecron ${command.usage}\n  ${command.summary}`);
