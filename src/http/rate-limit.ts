@@ -30,7 +30,7 @@ async function allows(c: Context<AppEnv>, budget: Budget & { binding: RateLimit 
 
 /**
  * Budgets through the Workers Rate Limiting bindings, after the key is verified so bad credentials spend nothing:
- * per key (`RATE_LIMITER`), then per account (`RATE_LIMITER_ACCOUNT`), so more keys buy no more requests.
+ * per key (`RATE_LIMITER`), then per account (`RATE_LIMITER_ACCOUNT`), so more keys never exceed the account's budget.
  * Headers per draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy` on every limited response; on a 429,
  * `RateLimit: "<policy>";r=0;t=<period>` and Retry-After. The binding reports only allowed or not, so `t` is the
  * window length (an upper bound). Counters are per location. No binding: unlimited; a failing one fails open.
