@@ -113,6 +113,7 @@ figcaption { margin-bottom: 6px; font-weight: 600; font-size: 0.9rem; }
 
 .filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; margin-bottom: 14px; }
 .filters div { display: flex; flex-direction: column; gap: 4px; }
+.filters input[type="number"] { width: 7em; }
 details summary { cursor: pointer; color: var(--accent); }
 details pre {
   white-space: pre-wrap; overflow-wrap: anywhere; max-height: 260px; overflow: auto; margin: 6px 0 0; padding: 8px 10px;

@@ -8,7 +8,7 @@
  * error), run now, see the log, edit, pause, resume, clone (on the server), delete; write-only secrets (a secret
  * header, query parameter, body and alert channel show as "secret · set", never as text; a name-only edit keeps
  * them, Replace sets a new value, a clone carries them); alert channels, policy, success rules and retry-on
- * settings from the form, kept by a clone; account logs and CSV/NDJSON export; create
+ * settings from the form, kept by a clone; account logs, a response-class filter, CSV/NDJSON export; create
  * and revoke a key; rotate the signing secret; the timezone choice; a 390 px phone viewport with no horizontal
  * overflow; job states (a job disabled by its alert policy shows why and since when, and is re-enabled in one
  * click; a run with retries pending says "retrying"; a cron is described in words), a job's alert deliveries,
@@ -662,6 +662,22 @@ async function run(
         else assert(JSON.parse(first).cron_job_id === JOB_ID, `NDJSON line: ${first}`);
       }
       await shot(page, "dashboard-logs.png");
+    });
+
+    await step("account log filtered by response class 5xx: only 5xx rows, a smaller total", async () => {
+      // The summary starts with the total, grouped in the browser's locale.
+      const total = async () =>
+        Number(((await page.locator("#logs-summary").textContent()) ?? "").split(" ")[0]?.replace(/\D/g, "") || "0");
+      const before = await total();
+      await page.getByLabel("Response code").fill("5xx");
+      await page.getByRole("button", { name: "Apply" }).click();
+      await page.locator("#logs-summary", { hasText: "response code 5xx" }).waitFor();
+      await waitForLogs(page);
+      assert(new URLSearchParams(page.url().split("?")[1]).get("code") === "5xx", `hash: ${page.url()}`);
+      const codes = await page.$$eval("#logs-table tbody tr td:nth-child(4)", (tds) => tds.map((t) => t.textContent));
+      assert(codes.length > 0 && codes.every((c) => /^5\d\d$/.test(c ?? "")), `codes shown: ${codes.slice(0, 5)}`);
+      const after = await total();
+      assert(after > 0 && after < before, `total ${before} → ${after}`);
     });
 
     let keyId = "";

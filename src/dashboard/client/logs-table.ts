@@ -1,21 +1,12 @@
-import { api, download } from "./api";
+import { ApiError, api, download } from "./api";
 import { h } from "./dom";
 import { num, plural, prettyBody, statusBadge, timeEl } from "./format";
+import { apiQuery, FILTER_FIELD_IDS, filtersHash, type LogFilters, NO_FILTERS, readFilters } from "./logs-filters";
 import { dayBound, zoneName } from "./time";
-import { type ExecutionLog, type Job, type PagePagination, STATUSES } from "./types";
-import { navigate } from "./ui";
+import { type ExecutionLog, type Job, type LogsPage, STATUSES } from "./types";
+import { errorText, navigate, showFieldErrors } from "./ui";
 
 const PAGE_SIZE = 25;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-interface Filters {
-  status: string;
-  from: string;
-  to: string;
-  page: number;
-  job: string;
-  tags: string;
-}
 
 /** The execution log with filters, pager and export, for a job or the account; filters live in the hash (linkable). */
 export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
@@ -35,7 +26,19 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
     (o.jobs ?? []).map((j) => h("option", { value: j.id }, j.name)),
   );
   const tags = h("input", { type: "text", id: "filter-tags", placeholder: "reports,daily", size: 14 });
-  const f = (id: string, text: string, input: HTMLElement) => h("div", null, h("label", { for: id }, text), input);
+  const code = h("input", { type: "text", id: "filter-code", placeholder: "500 or 5xx", size: 8 });
+  const ms = (id: string) => h("input", { type: "number", id, min: "0", step: "1", inputmode: "numeric" });
+  const minMs = ms("filter-min-ms");
+  const maxMs = ms("filter-max-ms");
+  const q = h("input", { type: "search", id: "filter-q", placeholder: "deadlock", size: 14 });
+  const f = (id: string, text: string, input: HTMLElement) =>
+    h(
+      "div",
+      null,
+      h("label", { for: id }, text),
+      input,
+      h("span", { class: "field-error", id: `${id}-error`, "aria-live": "polite" }),
+    );
   const zone = zoneName();
   const form = h(
     "form",
@@ -45,6 +48,10 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
     f("filter-from", `From (date, ${zone})`, from),
     f("filter-to", `To (date, ${zone})`, to),
     account ? f("filter-tags", "Tags (any of)", tags) : null,
+    f("filter-code", "Response code", code),
+    f("filter-min-ms", "Min ms", minMs),
+    f("filter-max-ms", "Max ms", maxMs),
+    account ? null : f("filter-q", "Search text", q),
     h("div", null, h("button", { type: "submit", class: "primary" }, "Apply")),
     h("div", null, h("button", { type: "button", onclick: () => go({}) }, "Reset")),
   );
@@ -75,6 +82,10 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
   const prev = h("button", { type: "button", id: "logs-prev" }, "← Newer");
   const next = h("button", { type: "button", id: "logs-next" }, "Older →");
   const pageInfo = h("span", { class: "muted", id: "logs-page" });
+  // A text search stops when its scan budget is spent; going on is the user's call (docs/API-NOTES.md).
+  const scanText = h("span", null);
+  const scanMore = h("button", { type: "button", id: "logs-scan-continue", class: "small" }, "Continue scanning");
+  const scanNote = h("p", { class: "muted", id: "logs-scan", hidden: "" }, scanText, " ", scanMore);
   const exportNote = h("span", { class: "muted", id: "export-note", "aria-live": "polite" });
   const exportPath = account ? "/logs/export" : `/logs/${encodeURIComponent(o.jobId ?? "")}/export`;
   const exportBtn = (format: "csv" | "ndjson", label: string) =>
@@ -86,7 +97,7 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
         onclick: async () => {
           exportNote.textContent = "Preparing the export…";
           try {
-            const name = await download(exportPath, { format, ...apiFilters(current) }, `edgecron-logs.${format}`);
+            const name = await download(exportPath, { format, ...query(current, false) }, `edgecron-logs.${format}`);
             exportNote.textContent = `Downloaded ${name}.`;
           } catch (e) {
             exportNote.textContent = `Export failed: ${e instanceof Error ? e.message : e}`;
@@ -108,39 +119,39 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
     form,
     summary,
     table,
+    scanNote,
     h("nav", { class: "pager", "aria-label": "Execution log pages" }, prev, pageInfo, next),
   );
-  let current: Filters = { status: "", from: "", to: "", page: 1, job: "", tags: "" };
+  let current: LogFilters = NO_FILTERS;
+  let nextCursor: string | null = null;
   let seq = 0;
 
-  function apiFilters(c: Filters) {
-    return {
-      status: c.status,
-      start_date: c.from ? dayBound(c.from) : "",
-      end_date: c.to ? dayBound(c.to, true) : "",
-      cron_job_id: account ? c.job : "",
-      tags: account ? c.tags : "",
-    };
-  }
-  function go(p: Partial<Filters>) {
-    const qs = new URLSearchParams();
-    for (const key of ["job", "status", "from", "to", "tags", "page"] as const) {
-      const v = p[key];
-      if (v && String(v) !== "1") qs.set(key, String(v));
-    }
-    const s = qs.toString();
-    navigate(`${o.base}${s ? `?${s}` : ""}`);
-  }
+  const query = (c: LogFilters, paging: boolean) => apiQuery(c, { account, paging, bound: dayBound });
+  const go = (p: Partial<LogFilters>) => navigate(filtersHash(o.base, p));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (from.value && to.value && from.value > to.value) {
       summary.textContent = "“From” must not be after “To”.";
       return;
     }
-    go({ status: statusSel.value, from: from.value, to: to.value, job: jobSel.value, tags: tags.value.trim() });
+    go({
+      status: statusSel.value,
+      from: from.value,
+      to: to.value,
+      job: jobSel.value,
+      tags: tags.value.trim(),
+      code: code.value.trim(),
+      minMs: minMs.value,
+      maxMs: maxMs.value,
+      q: q.value.trim(),
+    });
   });
   prev.addEventListener("click", () => go({ ...current, page: current.page - 1 }));
-  next.addEventListener("click", () => go({ ...current, page: current.page + 1 }));
+  // With a text search the next page is a cursor, kept in the hash so Back returns to the newer one.
+  const older = () =>
+    current.q ? go({ ...current, cursor: nextCursor ?? "" }) : go({ ...current, page: current.page + 1 });
+  next.addEventListener("click", older);
+  scanMore.addEventListener("click", older);
 
   function row(r: ExecutionLog) {
     const response: Node[] = [];
@@ -201,21 +212,19 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
   }
 
   async function show(params: URLSearchParams) {
-    const date = (v: string | null) => (v && DATE.test(v) ? v : "");
-    const status = params.get("status") ?? "";
-    current = {
-      status: (STATUSES as readonly string[]).includes(status) ? status : "",
-      from: date(params.get("from")),
-      to: date(params.get("to")),
-      page: Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1),
-      job: params.get("job") ?? "",
-      tags: params.get("tags") ?? "",
-    };
+    current = readFilters(params, account);
     statusSel.value = current.status;
     from.value = current.from;
     to.value = current.to;
     jobSel.value = current.job;
     tags.value = current.tags;
+    code.value = current.code;
+    minMs.value = current.minMs;
+    maxMs.value = current.maxMs;
+    q.value = current.q;
+    const searching = current.q !== "";
+    // Exports stream every match and take no text search (the schema's export routes have no `q`).
+    for (const b of el.querySelectorAll<HTMLButtonElement>("button[id^=export-]")) b.disabled = searching;
     const mine = ++seq;
     table.setAttribute("aria-busy", "true");
     if (!tbody.childElementCount) summary.textContent = "Loading…";
@@ -223,30 +232,48 @@ export function logsSection(o: { jobId?: string; jobs?: Job[]; base: string }) {
     next.disabled = true;
     try {
       const path = account ? "/logs" : `/logs/${encodeURIComponent(o.jobId ?? "")}`;
-      const body = await api<{ data: ExecutionLog[]; pagination: PagePagination }>(path, {
-        params: { page: current.page, limit: PAGE_SIZE, ...apiFilters(current) },
-      });
+      const body = await api<LogsPage>(path, { params: { limit: PAGE_SIZE, ...query(current, true) } });
       if (mine !== seq) return;
+      showFieldErrors(form, [], {});
+      const stopped = body.scan?.complete === false;
       tbody.replaceChildren(...body.data.map(row));
       if (!body.data.length) {
-        tbody.append(
-          h(
-            "tr",
-            null,
-            h("td", { colspan: account ? "7" : "6", class: "empty" }, "No executions match these filters."),
-          ),
-        );
+        const text = stopped ? "No matches in the logs read so far." : "No executions match these filters.";
+        tbody.append(h("tr", null, h("td", { colspan: account ? "7" : "6", class: "empty" }, text)));
       }
       const pg = body.pagination;
+      nextCursor = pg.next_cursor;
       const range = current.from || current.to ? `, ${current.from || "…"} to ${current.to || "now"} (${zone})` : "";
-      summary.textContent = `${plural(pg.total_items, "logged execution", "logged executions")} match${current.status ? ` (status ${current.status})` : ""}${range}. Logs are kept 30 days.`;
-      pageInfo.textContent = `Page ${pg.page} of ${Math.max(1, pg.total_pages)}`;
-      prev.disabled = pg.page <= 1;
-      next.disabled = pg.page >= pg.total_pages;
+      const described = [
+        current.status && `status ${current.status}`,
+        current.code && `response code ${current.code}`,
+        current.minMs && `at least ${current.minMs} ms`,
+        current.maxMs && `at most ${current.maxMs} ms`,
+      ].filter(Boolean);
+      const matching = `${described.length ? ` (${described.join(", ")})` : ""}${range}`;
+      scanNote.hidden = !stopped;
+      scanText.textContent = stopped
+        ? `The search read ${plural(body.scan?.scanned ?? 0, "log", "logs")} and stopped at its budget: older logs may match.`
+        : "";
+      scanMore.hidden = !nextCursor;
+      prev.hidden = searching;
+      if ("total_items" in pg) {
+        summary.textContent = `${plural(pg.total_items, "logged execution", "logged executions")} match${matching}. Logs are kept 30 days.`;
+        pageInfo.textContent = `Page ${pg.page} of ${Math.max(1, pg.total_pages)}`;
+        prev.disabled = pg.page <= 1;
+        next.disabled = pg.page >= pg.total_pages;
+      } else {
+        // A text search counts nothing (counting means scanning every log): Older follows the cursor.
+        summary.textContent = `${plural(body.data.length, "execution", "executions")} on this page contain “${current.q}”${matching}, newest first. Searches cover at most 31 days.`;
+        pageInfo.textContent = "";
+        next.disabled = nextCursor === null;
+      }
     } catch (e) {
       if (mine !== seq) return;
       tbody.replaceChildren();
-      summary.textContent = `Could not load the execution log: ${e instanceof Error ? e.message : e}`;
+      scanNote.hidden = true;
+      const unplaced = e instanceof ApiError ? showFieldErrors(form, e.errors, FILTER_FIELD_IDS) : [];
+      summary.textContent = `Could not load the execution log: ${[errorText(e), ...unplaced].join("; ")}`;
       pageInfo.textContent = "";
     } finally {
       if (mine === seq) table.removeAttribute("aria-busy");

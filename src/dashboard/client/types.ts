@@ -1,7 +1,8 @@
 /** API shapes from the client package's generated types, so an API change breaks the typecheck; type-only. */
-import type { components } from "../../../packages/client/src/schema.js";
+import type { components, operations } from "../../../packages/client/src/schema.js";
 
 type Schemas = components["schemas"];
+type QueryOf<O extends keyof operations> = NonNullable<operations[O]["parameters"]["query"]>;
 
 export type Problem = Schemas["Problem"];
 export type FieldError = NonNullable<Problem["errors"]>[number];
@@ -26,6 +27,10 @@ export type PagePagination = Schemas["Pagination"];
 /** The job's SLO now (GET /stats/{id}'s `slo`), null when the job has none. */
 export type SloStatus = Schemas["SloStatus"];
 export type ExecutionLog = Schemas["ExecutionLog"];
+/** GET /logs and /logs/{id}: page or cursor pagination, and `scan` with a text search (`q`). */
+export type LogsPage = Schemas["ExecutionLogsPage"];
+/** Every query parameter of the two logs routes (`q` is the job route's, `cron_job_id` and `tags` the account's). */
+export type LogsQuery = QueryOf<"listCronJobLogs"> & QueryOf<"listAccountLogs">;
 /** Every log status, in the order the filters and charts show them. */
 export const STATUSES = ["success", "failure", "error", "timeout"] as const satisfies readonly ExecutionLog["status"][];
 export type Status = (typeof STATUSES)[number];
