@@ -680,6 +680,28 @@ async function run(
       assert(after > 0 && after < before, `total ${before} → ${after}`);
     });
 
+    await step("job log text search: cursor pages without totals; a spent scan budget offers to continue", async () => {
+      const search = async (job: string, text: string) => {
+        await page.goto(`${base}/dashboard#/jobs/${job}`);
+        await page.locator("#filter-q").waitFor();
+        await page.getByLabel("Search text").fill(text);
+        await page.getByRole("button", { name: "Apply" }).click();
+        await page.waitForFunction((t) => location.hash.includes(`q=${t}`), text, { timeout: TIMEOUT });
+        await page.locator("#logs-summary", { hasText: `contain “${text}”` }).waitFor();
+      };
+      await search(JOB_ID, "ok");
+      assert((await page.locator("#logs-table tbody tr[data-status]").count()) > 0, "no match for ok");
+      assert(((await page.locator("#logs-page").textContent()) ?? "") === "", "page numbers shown with q");
+      assert(await page.locator("#logs-prev").isHidden(), "← Newer shown with q");
+      // Uptime Ping has ≈ 5,000 logs: a search matching none spends the 2,000-log scan budget first.
+      await search("00000000-0000-4000-8000-0000000a0003", "no-such-text");
+      await page.locator("#logs-scan").waitFor();
+      assert(/stopped at its budget/.test((await page.locator("#logs-scan").textContent()) ?? ""), "no scan note");
+      await page.getByRole("button", { name: "Continue scanning" }).click();
+      await page.waitForFunction(() => location.hash.includes("cursor="), undefined, { timeout: TIMEOUT });
+      await page.locator("#logs-summary", { hasText: "contain “no-such-text”" }).waitFor();
+    });
+
     let keyId = "";
     await step("creates a read-only key (secret shown once) and revokes it", async () => {
       await page.getByRole("link", { name: "API keys" }).click();
