@@ -340,6 +340,8 @@ describe("npm start (mock executor): the local clock", { timeout: 600_000 }, () 
 
   it("removes its file when stopped, so tick then finds nothing", async () => {
     await server.stop();
+    // npm may exit before the start script's own SIGTERM handler has run: give it a moment.
+    for (let i = 0; i < 50 && existsSync(DEV_FILE); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(existsSync(DEV_FILE), false);
     assertOneLineError(await runAsync("cli", ["tick"]), 1, /no running `npm start` found/);
   });
