@@ -14,7 +14,10 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 export type Labels = ReadonlyArray<readonly [name: string, value: string]>;
 
 export interface Sample {
+  /** Shared by a job's samples: rendered once per exposition. */
   labels: Labels;
+  /** One more label after them (a state, status, reason or quantile). */
+  extra?: readonly [name: string, value: string];
   value: number;
 }
 
@@ -50,9 +53,16 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-function sampleLine(name: string, labels: Labels, value: number): string {
-  const set = labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(",");
-  return `${name}${set ? `{${set}}` : ""} ${formatValue(value)}`;
+const labelPair = ([k, v]: readonly [string, string]) => `${k}="${escapeLabelValue(v)}"`;
+
+function sampleLine(name: string, s: Sample, rendered: Map<Labels, string>): string {
+  let set = rendered.get(s.labels);
+  if (set === undefined) {
+    set = s.labels.map(labelPair).join(",");
+    rendered.set(s.labels, set);
+  }
+  if (s.extra) set = set ? `${set},${labelPair(s.extra)}` : labelPair(s.extra);
+  return `${name}${set ? `{${set}}` : ""} ${formatValue(s.value)}`;
 }
 
 /**
@@ -61,6 +71,7 @@ function sampleLine(name: string, labels: Labels, value: number): string {
  */
 export function renderExposition(families: readonly Family[], format: ExpositionFormat): string {
   const lines: string[] = [];
+  const rendered = new Map<Labels, string>();
   const om = format === "openmetrics";
   for (const f of families) {
     const sampleName = f.type === "counter" ? `${f.name}_total` : f.name;
@@ -69,7 +80,7 @@ export function renderExposition(families: readonly Family[], format: Exposition
     lines.push(`# HELP ${metaName} ${escapeHelp(f.help, format)}`);
     lines.push(`# TYPE ${metaName} ${type}`);
     if (om && f.unit) lines.push(`# UNIT ${metaName} ${f.unit}`);
-    for (const s of f.samples) lines.push(sampleLine(sampleName, s.labels, s.value));
+    for (const s of f.samples) lines.push(sampleLine(sampleName, s, rendered));
   }
   if (om) lines.push("# EOF");
   return `${lines.join("\n")}\n`;

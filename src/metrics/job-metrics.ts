@@ -126,7 +126,7 @@ export function jobFamilies(jobs: readonly JobMetricsRow[], latency: ReadonlyMap
     ),
   };
   const add = (family: Family, labels: Labels, value: number, extra?: readonly [string, string]) => {
-    const sample: Sample = { labels: extra ? [...labels, extra] : labels, value };
+    const sample: Sample = extra ? { labels, extra, value } : { labels, value };
     family.samples.push(sample);
   };
   for (const job of jobs) {

@@ -83,10 +83,12 @@ export function latencyRowsQuery(
   except: readonly string[] = [],
 ) {
   const jobs = jobNumbers(accountId, except);
-  const rolled = sql`SELECT ${logHours.job} AS job, ${logHours.sketch} AS sketch, ${logHours.maxMs} AS mx
+  // Grouped per source: log_hours by its key order (no sort), so only one row per job and source reaches the union.
+  const rolled = sql`SELECT ${logHours.job} AS job, group_concat(${logHours.sketch}) AS sketches, max(${logHours.maxMs}) AS mx
     FROM ${logHours}
     WHERE ${and(sql`${logHours.job} IN (${jobs})`, eq(logHours.status, 0), ...rolledUpHours(first, last))}
-      AND ${logHours.sketch} IS NOT NULL`;
+      AND ${logHours.sketch} IS NOT NULL
+    GROUP BY ${logHours.job}`;
   const key = sql.raw(sketchKeySql(`"logs"."response_time_ms"`));
   // One upper bound, so the index range ends there: min() is NULL (no legacy logs) when the watermark is gone.
   const end = last === null ? legacyLogsEnd : sql`min(${(last + 1) * HOUR}, ${legacyLogsEnd})`;
@@ -97,16 +99,15 @@ export function latencyRowsQuery(
       AND ${logs.executedAt} < ${end} AND ${logs.status} = 0 AND ${logs.responseTimeMs} IS NOT NULL
       AND +${logs.job} IN (${jobs})
     GROUP BY 1, 2`;
-  const legacy = sql`SELECT job, json_group_object(k, c) AS sketch, max(mx) AS mx FROM (${perKey}) GROUP BY job`;
-  // One row per job: SQLite joins the texts faster than a row per hour reaches JS.
+  const legacy = sql`SELECT job, json_group_object(k, c) AS sketches, max(mx) AS mx FROM (${perKey}) GROUP BY job`;
+  // A job may have a row from each source; percentilesByJob joins them.
   return db
     .select({
       job: sql<number>`job`.mapWith(Number),
-      sketches: sql<string>`group_concat(sketch)`,
-      max: sql<number | null>`max(mx)`,
+      sketches: sql<string>`sketches`,
+      max: sql<number | null>`mx`,
     })
-    .from(sql`(${rolled} UNION ALL ${legacy})`)
-    .groupBy(sql`job`);
+    .from(sql`(${rolled} UNION ALL ${legacy})`);
 }
 
 /** A job's stored sketches, comma-separated JSON objects, and their max. */
@@ -114,7 +115,15 @@ type LatencyRow = { job: number; sketches: string; max: number | null };
 
 const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
-const byJob = (rows: readonly LatencyRow[]) => new Map(rows.map((r) => [r.job, r]));
+/** Each job's row, its sources' rows (rollups, legacy logs) joined. */
+function byJob(rows: readonly LatencyRow[]): Map<number, LatencyRow> {
+  const out = new Map<number, LatencyRow>();
+  for (const r of rows) {
+    const seen = out.get(r.job);
+    out.set(r.job, seen ? { job: r.job, sketches: `${seen.sketches},${r.sketches}`, max: maxOf(seen.max, r.max) } : r);
+  }
+  return out;
+}
 
 /**
  * One dense sketch reused for every job, and the index range written since it was last cleared: allocating and
