@@ -68,9 +68,12 @@ export function legacyRange(plan: CountPlan): { filters: LogFilters; before: SQL
  * watermark (while the store migration runs). Code and latency filters count from their own index instead
  * (code-index.ts). One statement, so it batches with the page like any query.
  */
+/** The FROM of a select that computes one row of scalar subqueries. */
+export const ONE_ROW = sql`(SELECT 1)`;
+
 export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
   if (hasRowFilters(f)) {
-    return db.select({ n: sql<number>`${indexCount(db, scope, f)}`.mapWith(Number) }).from(one);
+    return db.select({ n: sql<number>`${indexCount(db, scope, f)}`.mapWith(Number) }).from(ONE_ROW);
   }
   const plan = planCount(f);
   const logsCount = (filters: LogFilters, extra?: SQL) =>
@@ -87,5 +90,3 @@ export function countLogsQuery(db: Db, scope: LogScope, f: LogFilters) {
     .from(logHours)
     .where(and(...rollupJobs(db, scope), ...candidateRows(f), ...rolledUpHours(plan.firstHour, plan.lastHour)));
 }
-
-const one = sql`(SELECT 1)`;

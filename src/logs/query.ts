@@ -1,8 +1,8 @@
 import { and, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type ExecutionLogRow, logs } from "../db/schema";
-import { codeLookup, indexCount, leftOutCount, probeCount, RARE_MATCHES } from "./code-index";
-import { countLogsQuery } from "./counts";
+import { codeLookup, leftOutCount, probeCount, RARE_MATCHES } from "./code-index";
+import { countLogsQuery, ONE_ROW } from "./counts";
 import type { LogPosition } from "./cursor";
 import { hasRowFilters, type LogFilters, rowConds } from "./filters";
 import { newestFirst, olderThan, positionOf } from "./keyset";
@@ -51,8 +51,6 @@ export async function walkOf(
   return summary ? chooseWalk(summary, need) : "plain";
 }
 
-const one = sql`(SELECT 1)`;
-
 /** Newest logs of the range a filter's density is sampled from, to count its smaller side. */
 const SAMPLE = 2000;
 
@@ -67,7 +65,7 @@ async function filteredCount(
   scope: LogScope,
   f: LogFilters,
   o: { rare: number; dense: number },
-): Promise<{ known: number } | { count: SQL } | null> {
+): Promise<{ known: number } | { total: ReturnType<typeof countLogsQuery> } | null> {
   const base: LogFilters = { status: f.status, start: f.start, end: f.end };
   const newest = db
     .select({ hit: sql`CASE WHEN ${and(...rowConds(f))} THEN 1.0 ELSE 0 END`.as("hit") })
@@ -87,9 +85,17 @@ async function filteredCount(
   const { p = 0, share = null } = res[0][0] ?? {};
   if (p <= o.rare) return { known: p };
   const leftOut = leftOutCount(db, scope, f);
-  if (leftOut && share !== null && share > o.dense)
-    return { count: sql`(${countLogsQuery(db, scope, base)}) - (${leftOut})` };
-  return { count: indexCount(db, scope, f) };
+  if (!leftOut || share === null || share <= o.dense) return { total: countLogsQuery(db, scope, f) };
+  const rest = sql<number>`(${countLogsQuery(db, scope, base)}) - (${leftOut})`.mapWith(Number);
+  return { total: db.select({ n: rest }).from(ONE_ROW) };
+}
+
+/** With a cursor: the matches older than it, counted up to `rare` + 1 (enough to choose the walk). */
+async function cursorCount(db: Db, scope: LogScope, f: LogFilters, cursor: LogPosition, rare: number) {
+  const { filters, keyset } = olderThan(f, cursor);
+  const probe = sql<number>`${probeCount(db, scope, filters, rare, keyset)}`.mapWith(Number);
+  const res = await batchInScope(db, scope, [db.select({ n: probe }).from(ONE_ROW)]);
+  return res ? { known: res[0][0]?.n ?? 0 } : null;
 }
 
 /**
@@ -107,40 +113,25 @@ async function filteredPage(
   const cursor = "after" in paging ? paging.after : undefined;
   const offset = "page" in paging ? (paging.page - 1) * paging.limit : 0;
   const limit = cursor ? paging.limit + 1 : paging.limit;
+  const walk = () =>
+    cursor ? afterQuery(db, scope, f, cursor, paging.limit) : pageQuery(db, scopeWhere(db, scope, f), limit, offset);
+  const counted = cursor ? await cursorCount(db, scope, f, cursor, o.rare) : await filteredCount(db, scope, f, o);
+  if (!counted) return null;
   let matches: number;
-  let selected: SelectedLog[];
-  if (cursor) {
-    const bounded = olderThan(f, cursor);
-    const probe = sql<number>`${probeCount(db, scope, bounded.filters, o.rare, bounded.keyset)}`.mapWith(Number);
-    const counted = await batchInScope(db, scope, [db.select({ n: probe }).from(one)]);
-    if (!counted) return null;
-    matches = counted[0][0]?.n ?? 0;
-    const page =
-      matches < o.rare
-        ? codeLookup(db, scope, f, { before: cursor, limit })
-        : afterQuery(db, scope, f, cursor, paging.limit);
-    const res = matches === 0 ? [[]] : await batchInScope(db, scope, [page]);
+  let selected: SelectedLog[] = [];
+  if ("known" in counted) {
+    matches = counted.known;
+    if (matches > offset) {
+      const page = matches < o.rare ? codeLookup(db, scope, f, { before: cursor, limit, offset }) : walk();
+      const res = await batchInScope(db, scope, [page]);
+      if (!res) return null;
+      selected = res[0];
+    }
+  } else {
+    const res = await batchInScope(db, scope, [walk(), counted.total]);
     if (!res) return null;
     selected = res[0];
-  } else {
-    const counted = await filteredCount(db, scope, f, o);
-    if (!counted) return null;
-    if ("known" in counted) {
-      matches = counted.known;
-      const page =
-        matches < o.rare
-          ? codeLookup(db, scope, f, { limit, offset })
-          : pageQuery(db, scopeWhere(db, scope, f), limit, offset);
-      const res = matches > offset ? await batchInScope(db, scope, [page]) : [[]];
-      if (!res) return null;
-      selected = res[0];
-    } else {
-      const total = db.select({ n: sql<number>`${counted.count}`.mapWith(Number) }).from(one);
-      const res = await batchInScope(db, scope, [pageQuery(db, scopeWhere(db, scope, f), limit, offset), total]);
-      if (!res) return null;
-      selected = res[0];
-      matches = res[1][0]?.n ?? 0;
-    }
+    matches = res[1][0]?.n ?? 0;
   }
   const rows = selected.map((r: SelectedLog) => toExecutionLogRow(r, scope.accountId));
   const page = rows.slice(0, paging.limit);
