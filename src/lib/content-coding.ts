@@ -5,6 +5,8 @@
  * slice inflates to at most ≈ 1,032× its size (deflate's limit), so a compressed bomb costs ≈ 66 KB, never more.
  */
 
+import { joinBytes } from "./bytes";
+
 /** The codings decodable here: DecompressionStream's formats (no brotli or zstd in workerd). */
 export type Decodable = "gzip" | "deflate";
 
@@ -213,13 +215,7 @@ export async function readPrefix(source: ByteSource, maxBytes: number, signal: A
   return error === undefined ? { bytes: concat(chunks), complete } : { bytes: concat(chunks), complete, error };
 }
 
+/** One chunk is returned as is; several are joined. */
 export function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : joinBytes(chunks);
 }

@@ -3,6 +3,8 @@
  * t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">[,v1=…]`, one `v1` per active secret, newest first.
  * Receivers accept any matching `v1` (constant-time) and reject old timestamps against replays.
  */
+import { joinBytes } from "./bytes";
+
 export const SIGNATURE_HEADER = "X-Edgecron-Signature";
 
 const encoder = new TextEncoder();
@@ -16,16 +18,8 @@ async function hmacHex(secret: string, message: Uint8Array<ArrayBuffer>): Promis
 }
 
 /** The bytes of `parts` one after another, text as UTF-8. */
-export function concatBytes(...parts: Array<string | Uint8Array>): Uint8Array<ArrayBuffer> {
-  const chunks = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+export const concatBytes = (...parts: Array<string | Uint8Array>): Uint8Array<ArrayBuffer> =>
+  joinBytes(parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p)));
 
 /**
  * The header signing `body` (text as UTF-8, or the bytes as sent) with every secret, in order, duplicates dropped;
