@@ -25,22 +25,21 @@ const manyBad = {
   alerts: { channels: [{ type: "webhook", url: "http://[fe80::1]/" }] },
 };
 
+/** The fields manyBad gets wrong: the schema's, then each refused target. */
+const manyBadFields = [
+  "timezone",
+  "schedule_config.cron",
+  "colour",
+  "endpoint_url",
+  "callbacks.success_url",
+  "alerts.channels.0.url",
+];
+
 describe("a 400 names every bad field at once", () => {
   it("on create: the schema's fields and each refused target", async () => {
     const res = await jobs.create({ ...quickStart(), ...manyBad, headers: { "X-A": "1", "x-a": "2" } });
     const body = expectProblem(res, 400);
-    expect(fields(body)).toEqual(
-      [
-        "timezone",
-        "schedule_config.cron",
-        "colour",
-        "endpoint_url",
-        "callbacks.success_url",
-        "alerts.channels.0.url",
-        "headers.X-A",
-        "headers.x-a",
-      ].sort(),
-    );
+    expect(fields(body)).toEqual([...manyBadFields, "headers.X-A", "headers.x-a"].sort());
     const errors = body.errors as Array<{ field: string; message: string }>;
     expect(errors.find((e) => e.field === "endpoint_url")?.message).toMatch(
       /^is not allowed: 169\.254\.169\.254 is a cloud metadata address/,
@@ -51,16 +50,7 @@ describe("a 400 names every bad field at once", () => {
     const created = await jobs.create(quickStart());
     expect(created.status).toBe(201);
     const res = await jobs.update(created.body.data.id, manyBad);
-    expect(fields(expectProblem(res, 400))).toEqual(
-      [
-        "timezone",
-        "schedule_config.cron",
-        "colour",
-        "endpoint_url",
-        "callbacks.success_url",
-        "alerts.channels.0.url",
-      ].sort(),
-    );
+    expect(fields(expectProblem(res, 400))).toEqual([...manyBadFields].sort());
   });
 
   it("a field the schema refuses is named once, by the schema", async () => {
