@@ -79,23 +79,24 @@ function matching(db: Db, scope: LogScope, f: LogFilters, keys: Keys, columns: S
     WHERE ${and(sql`${logs.job} = c.job AND ${logs.responseCode} IS c.code`, ...conds)}`;
 }
 
-/** The exact number of logs matching a code or latency filter, as a scalar subquery: a visit per match. */
-export const indexCount = (db: Db, scope: LogScope, f: LogFilters): SQL =>
-  sql`(${matching(db, scope, f, keysOf(f), sql`count(*)`)})`;
+const countOf = (db: Db, scope: LogScope, f: LogFilters, keys: Keys): SQL =>
+  sql`(${matching(db, scope, f, keys, sql`count(*)`)})`;
 
-const capped = (db: Db, scope: LogScope, f: LogFilters, keys: Keys, limit: number, extra?: SQL): SQL =>
-  sql`(SELECT count(*) FROM (${matching(db, scope, f, keys, sql`1`, extra)} LIMIT ${sql.raw(String(limit + 1))}))`;
+/** The exact number of logs matching a code or latency filter, as a scalar subquery: a visit per match. */
+export const indexCount = (db: Db, scope: LogScope, f: LogFilters): SQL => countOf(db, scope, f, keysOf(f));
 
 /** At most `limit` + 1 of them, counted: tells none, rare (paged by codeLookup) or common (the time walk). */
 export const probeCount = (db: Db, scope: LogScope, f: LogFilters, limit: number, extra?: SQL): SQL =>
-  capped(db, scope, f, keysOf(f), limit, extra);
+  sql`(SELECT count(*) FROM (${matching(db, scope, f, keysOf(f), sql`1`, extra)} LIMIT ${sql.raw(String(limit + 1))}))`;
 
 /** The number of logs a code-only or latency-only filter leaves out of its status and time range; null for both. */
 export function leftOutCount(db: Db, scope: LogScope, f: LogFilters): SQL | null {
   const keys = leftOutKeys(f);
   if (!keys) return null;
-  const counts = keys.map((k) => sql`(${matching(db, scope, f, k, sql`count(*)`)})`);
-  return sql`(${sql.join(counts, sql` + `)})`;
+  return sql`(${sql.join(
+    keys.map((k) => countOf(db, scope, f, k)),
+    sql` + `,
+  )})`;
 }
 
 /**
