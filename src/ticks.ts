@@ -6,6 +6,7 @@ import { sendFollowUps } from "./engine/follow-ups";
 import { migrateStore } from "./engine/migrate-logs";
 import { relayStranded } from "./engine/relay";
 import { resumePausedJobs } from "./engine/resume";
+import { maintainWindows } from "./metrics/windows";
 import { checkMonitors } from "./monitors/check";
 import { sweep } from "./retention/sweep";
 import { shardNumbers } from "./shards/bindings";
@@ -92,6 +93,9 @@ export async function runShardTick(
     await relayStranded(engineDeps(env, db));
     // Legacy logs move to the current layout a chunk at a time, in what is left of the tick's budgets.
     await migrateStore(db);
+    // Scraped accounts' latency windows move to the last closed hour, so their scrapes only read.
+    const windows = await maintainWindows(db, Math.max(msg.scheduledTime, Date.now()));
+    if (windows.windows > 0) console.log(JSON.stringify({ event: "latency_windows", shard: msg.shard, ...windows }));
     return;
   }
   const report = await sweep(db, {

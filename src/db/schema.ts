@@ -45,20 +45,31 @@ export const runReasons = [
 ] as const;
 export type RunReason = (typeof runReasons)[number];
 
-export const accounts = sqliteTable("accounts", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  /** HMAC key for signed callbacks and requests; shown to the operator by the CLI. */
-  signingSecret: text("signing_secret").notNull(),
-  createdAt: integer("created_at").notNull(),
-  /**
-   * The account's shard-local number, stored by logs instead of the 36-character id. Assigned max + 1 by the
-   * insert trigger (migration 0016), whoever inserts; never reused while the row lives.
-   */
-  num: integer("num").unique("accounts_num_unique"),
-  /** Set while a move copies the account away: no slot is claimed, no run leased here (src/engine/fence.ts). */
-  fencedAt: integer("fenced_at"),
-});
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** HMAC key for signed callbacks and requests; shown to the operator by the CLI. */
+    signingSecret: text("signing_secret").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /**
+     * The account's shard-local number, stored by logs instead of the 36-character id. Assigned max + 1 by the
+     * insert trigger (migration 0016), whoever inserts; never reused while the row lives.
+     */
+    num: integer("num").unique("accounts_num_unique"),
+    /** Set while a move copies the account away: no slot is claimed, no run leased here (src/engine/fence.ts). */
+    fencedAt: integer("fenced_at"),
+    /**
+     * The UTC hour of the account's last metrics scrape: while it is within a day, the tick keeps its jobs' latency
+     * windows (src/metrics/windows.ts) current.
+     */
+    metricsScrapedHour: integer("metrics_scraped_hour"),
+  },
+  (t) => [
+    index("accounts_metrics_scraped_idx").on(t.metricsScrapedHour).where(sql`${t.metricsScrapedHour} IS NOT NULL`),
+  ],
+);
 
 /**
  * Secrets replaced by a rotation, still signing until `expires_at` so queued callbacks and slow receivers keep
@@ -359,6 +370,19 @@ export const logHours = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.job, t.status, t.hour] })],
 );
+
+/**
+ * Per job, its successful runs' latencies merged over the metrics' closed hours `end_hour` − 22 .. `end_hour`
+ * (src/metrics/windows.ts): derived from log_hours by the tick, so a scrape reads one sketch, not 23. Triggers on
+ * `logs` (custom SQL in its migration) drop a job's window when a log lands in or leaves its hours.
+ */
+export const latencyWindows = sqliteTable("latency_windows", {
+  job: integer("job").primaryKey(),
+  endHour: integer("end_hour").notNull(),
+  maxMs: integer("max_ms"),
+  /** JSON {bucket: count}, as log_hours.sketch. */
+  sketch: text("sketch"),
+});
 
 /**
  * Shard-wide progress of background work that is not per account (the store migration's bookmark and watermark),

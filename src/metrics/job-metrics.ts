@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { type CronJobRow, cronJobs, type ExecutionStatus, executionStatuses, jobStates } from "../db/schema";
 import type { Family, Labels, Sample } from "./exposition";
 import { LATENCY_HOURS, latencyCache, latencyReads, type Percentiles } from "./latency";
+import { markScraped, scrapedHourQuery } from "./windows";
 
 /** The bench's first scrape starts with a new cache. */
 export { newLatencyCache } from "./latency";
@@ -162,6 +163,20 @@ export function jobFamilies(jobs: readonly JobMetricsRow[], latency: ReadonlyMap
 }
 
 /**
+ * Marks the account scraped this hour, so the tick keeps its windows. A failed mark costs a later scrape a merge,
+ * not a wrong figure: it is logged and the scrape answers.
+ */
+async function noteScrape(db: Db, accountId: string, now: number, seen: number | null | undefined): Promise<void> {
+  const mark = markScraped(db, accountId, now, seen);
+  if (!mark) return;
+  try {
+    await mark;
+  } catch (err) {
+    console.warn(JSON.stringify({ event: "metrics_scrape_not_marked", account_id: accountId, error: String(err) }));
+  }
+}
+
+/**
  * The account's job metrics in one D1 round trip: the jobs, their latencies of the current and previous hours, and
  * those of the closed hours for the jobs the cache lacks (src/metrics/latency.ts).
  */
@@ -173,6 +188,14 @@ export async function accountJobFamilies(
   ttlMs?: number,
 ): Promise<Family[]> {
   const reads = latencyReads(db, accountId, now, cache, ttlMs);
-  const [jobs, open, closed] = await db.batch([jobsQuery(db, accountId), reads.openQuery, reads.closedQuery]);
-  return jobFamilies(jobs, reads.percentilesByJob(jobs, open, closed));
+  const [jobs, open, closed, rolled, [scraped]] = await db.batch([
+    jobsQuery(db, accountId),
+    reads.openQuery,
+    reads.closedQuery,
+    reads.rolledQuery,
+    scrapedHourQuery(db, accountId),
+  ]);
+  const families = jobFamilies(jobs, reads.percentilesByJob(jobs, open, closed, rolled));
+  await noteScrape(db, accountId, now, scraped?.hour);
+  return families;
 }

@@ -1,25 +1,29 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accountNumber } from "../db/numbers";
-import { cronJobs, logHours, logs } from "../db/schema";
+import { cronJobs, logs } from "../db/schema";
 import { TtlCache } from "../lib/ttl-cache";
 import { HOUR, legacyLogsEnd, rolledUpHours } from "../logs/rollups";
-import { addToDense, bucketValue, type DenseSketch, denseSketch, sketchKeySql } from "../logs/sketch";
+import { bucketValue, type DenseSketch, sketchKeySql } from "../logs/sketch";
+import { type ClosedHours, clear, maxOf, merge, scratch, takePairs } from "./merge";
+import {
+  hourSketches,
+  type RollRow,
+  reportNegative,
+  rollForward,
+  rollQuery,
+  usableWindows,
+  WINDOW_HOURS,
+} from "./windows";
 
 /** The percentiles cover the current UTC hour so far and the LATENCY_HOURS whole hours before it (24–25 h). */
-export const LATENCY_HOURS = 24;
+export const LATENCY_HOURS = WINDOW_HOURS + 1;
 
 /**
  * How long a job's merged closed hours are reused: a log recorded late into one shows within it (docs/API-NOTES.md
  * "Metrics"). The current and previous hours, where runs still land, are read on every scrape.
  */
 export const LATENCY_CACHE_TTL_MS = 5 * 60_000;
-
-/** A job's successful runs over the window's closed hours: (key + 1, count) of each non-empty bucket, and the max. */
-interface ClosedHours {
-  pairs: Uint32Array;
-  max: number | null;
-}
 
 /**
  * Per isolate: each job's closed hours by (job id, window), and the job ids each account had at its last scrape
@@ -63,10 +67,11 @@ export function densePercentiles(d: DenseSketch, max: number | null, lo = 0, hi 
 }
 
 /** Numbers of the account's live jobs, except those whose ids are listed (one JSON parameter: D1 binds ≤ 100). */
-function jobNumbers(accountId: string, except: readonly string[]): SQL {
+function jobNumbers(accountId: string, except: readonly string[], more?: SQL): SQL {
   const conds: SQL[] = [eq(cronJobs.accountId, accountId), isNull(cronJobs.deletedAt)];
   if (except.length > 0)
     conds.push(sql`${cronJobs.id} NOT IN (SELECT value FROM json_each(${JSON.stringify(except)}))`);
+  if (more) conds.push(more);
   return sql`SELECT ${cronJobs.num} FROM ${cronJobs} WHERE ${and(...conds)}`;
 }
 
@@ -74,6 +79,7 @@ function jobNumbers(accountId: string, except: readonly string[]): SQL {
  * Per job, the success sketches of its hours `first`..`last` (to the end of time when null) as stored, JSON objects
  * joined by commas, and their max: log_hours rows (one primary-key range per job) and, while the store migration
  * runs, the legacy logs no rollup holds (by sketch key, as stats reads them). JS merges them, faster than json_each.
+ * Jobs `only` selects, when given.
  */
 export function latencyRowsQuery(
   db: Db,
@@ -81,14 +87,10 @@ export function latencyRowsQuery(
   first: number,
   last: number | null,
   except: readonly string[] = [],
+  only?: SQL,
 ) {
-  const jobs = jobNumbers(accountId, except);
-  // Grouped per source: log_hours by its key order (no sort), so only one row per job and source reaches the union.
-  const rolled = sql`SELECT ${logHours.job} AS job, group_concat(${logHours.sketch}) AS sketches, max(${logHours.maxMs}) AS mx
-    FROM ${logHours}
-    WHERE ${and(sql`${logHours.job} IN (${jobs})`, eq(logHours.status, 0), ...rolledUpHours(first, last))}
-      AND ${logHours.sketch} IS NOT NULL
-    GROUP BY ${logHours.job}`;
+  const jobs = jobNumbers(accountId, except, only);
+  const rolled = hourSketches(jobs, rolledUpHours(first, last));
   const key = sql.raw(sketchKeySql(`"logs"."response_time_ms"`));
   // One upper bound, so the index range ends there: min() is NULL (no legacy logs) when the watermark is gone.
   const end = last === null ? legacyLogsEnd : sql`min(${(last + 1) * HOUR}, ${legacyLogsEnd})`;
@@ -99,7 +101,7 @@ export function latencyRowsQuery(
       AND ${logs.executedAt} < ${end} AND ${logs.status} = 0 AND ${logs.responseTimeMs} IS NOT NULL
       AND +${logs.job} IN (${jobs})
     GROUP BY 1, 2`;
-  const legacy = sql`SELECT job, json_group_object(k, c) AS sketches, max(mx) AS mx FROM (${perKey}) GROUP BY job`;
+  const legacy = sql`SELECT job, json_group_object(k, c) AS sketches, max(mx) AS mx, NULL AS n FROM (${perKey}) GROUP BY job`;
   // A job may have a row from each source; percentilesByJob joins them.
   return db
     .select({
@@ -113,8 +115,6 @@ export function latencyRowsQuery(
 /** A job's stored sketches, comma-separated JSON objects, and their max. */
 type LatencyRow = { job: number; sketches: string; max: number | null };
 
-const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
-
 /** Each job's row, its sources' rows (rollups, legacy logs) joined. */
 function byJob(rows: readonly LatencyRow[]): Map<number, LatencyRow> {
   const out = new Map<number, LatencyRow>();
@@ -125,105 +125,15 @@ function byJob(rows: readonly LatencyRow[]): Map<number, LatencyRow> {
   return out;
 }
 
-/**
- * One dense sketch reused for every job, and the index range written since it was last cleared: allocating and
- * sweeping ~1,800 entries per job would cost more than the few hundred it uses. Cleared before each use too, so a
- * sketch key beyond a day (addToDense throws) cannot leave counts behind for the next request.
- */
-const scratch = { d: denseSketch(), lo: Number.POSITIVE_INFINITY, hi: -1 };
-
-function add(k: number, count: number): void {
-  addToDense(scratch.d, k, count);
-  scratch.lo = Math.min(scratch.lo, k + 1);
-  scratch.hi = Math.max(scratch.hi, k + 1);
-}
-
-function clear(): void {
-  if (scratch.hi >= scratch.lo) scratch.d.fill(0, scratch.lo, scratch.hi + 1);
-  scratch.lo = Number.POSITIVE_INFINITY;
-  scratch.hi = -1;
-}
-
-/** Key, count, key, count… of the last text scanned (the first `n`), reused: a scan allocates nothing. */
-const scanned = { v: [] as number[], n: 0 };
-
-/** Reads the digits at `at` of `t` into scanned; the index after them, or -1 without 1..`most` digits. */
-function digits(t: string, at: number, most: number, sign: number): number {
-  let i = at;
-  let v = 0;
-  for (let c = t.charCodeAt(i); c >= 48 && c <= 57; c = t.charCodeAt(++i)) v = v * 10 + c - 48;
-  if (i === at || i - at > most) return -1;
-  scanned.v[scanned.n++] = sign * v;
-  return i;
-}
-
-/**
- * Scans sketches in the form SQLite writes them, comma-separated: {"-1":3,"512":7},{"40":1} (no spaces, integers),
- * into `scanned`, building no object: parsing ~1 MB of them per cold scrape is most of its cost. False otherwise.
- */
-function scanSketches(t: string): boolean {
-  scanned.n = 0;
-  const n = t.length;
-  let i = 0;
-  for (;;) {
-    if (t.charCodeAt(i++) !== 123) return false;
-    if (t.charCodeAt(i) === 125) i++;
-    else {
-      for (;;) {
-        if (t.charCodeAt(i++) !== 34) return false;
-        const negative = t.charCodeAt(i) === 45;
-        i = digits(t, negative ? i + 1 : i, 9, negative ? -1 : 1);
-        if (i < 0 || t.charCodeAt(i) !== 34 || t.charCodeAt(i + 1) !== 58) return false;
-        i = digits(t, i + 2, 15, 1);
-        if (i < 0) return false;
-        const c = t.charCodeAt(i++);
-        if (c === 125) break;
-        if (c !== 44) return false;
-      }
-    }
-    if (i === n) return true;
-    if (t.charCodeAt(i++) !== 44) return false;
-  }
-}
-
-/** Adds a row's stored sketches to the scratch sketch; their max with `max`. */
-function addRow(row: LatencyRow | undefined, max: number | null): number | null {
-  if (!row) return max;
-  if (scanSketches(row.sketches)) {
-    for (let i = 0; i < scanned.n; i += 2) add(scanned.v[i] as number, scanned.v[i + 1] as number);
-  } else {
-    for (const obj of JSON.parse(`[${row.sketches}]`) as Array<Record<string, number>>) {
-      for (const key in obj) add(Number(key), obj[key] ?? 0);
-    }
-  }
-  return maxOf(max, row.max);
-}
-
-function closedHours(row: LatencyRow | undefined): ClosedHours {
-  clear();
-  const max = addRow(row, null);
-  let n = 0;
-  for (let i = scratch.lo; i <= scratch.hi; i++) if ((scratch.d[i] as number) > 0) n++;
-  const pairs = new Uint32Array(2 * n);
-  for (let i = scratch.lo, j = 0; i <= scratch.hi; i++) {
-    const c = scratch.d[i] as number;
-    if (c > 0) {
-      pairs[j++] = i;
-      pairs[j++] = c;
-    }
-  }
-  clear();
-  return { pairs, max };
-}
-
 export interface Job {
   id: string;
   num: number | null;
 }
 
 /**
- * The round trip's statements for the jobs' percentiles and, after it, the percentiles by job number: the closed
- * hours (all but the current and previous) from the cache or, for jobs it lacks, merged from the second statement.
+ * The round trip's statements for the jobs' percentiles and, after it, the percentiles by job number. Closed hours
+ * (all but the current and previous) come from the isolate's cache, else from the job's window (src/metrics/windows.ts)
+ * rolled forward if the tick has not yet, else merged from the hours themselves. A scrape writes no window.
  */
 export function latencyReads(
   db: Db,
@@ -234,33 +144,51 @@ export function latencyReads(
 ) {
   const last = Math.floor(now / HOUR);
   const open = last - 1;
+  const end = open - 1;
   const cached = new Map<string, ClosedHours>();
   const entryKey = (id: string) => `${id}@${last}`;
   for (const id of ttlMs > 0 ? (cache.jobIds.get(accountId, now) ?? []) : []) {
     const hit = cache.closed.get(entryKey(id), now);
     if (hit) cached.set(id, hit);
   }
+  const except = [...cached.keys()];
+  const windowed = sql`${cronJobs.num} IN (SELECT job FROM (${usableWindows(jobNumbers(accountId, except), end)}))`;
   const openQuery = latencyRowsQuery(db, accountId, open, null);
-  const closedQuery = latencyRowsQuery(db, accountId, last - LATENCY_HOURS, open - 1, [...cached.keys()]);
+  const closedQuery = latencyRowsQuery(db, accountId, end - (WINDOW_HOURS - 1), end, except, sql`NOT ${windowed}`);
+  const rolledQuery = rollQuery(db, jobNumbers(accountId, except), end);
 
-  function percentilesByJob(jobs: readonly Job[], openRows: LatencyRow[], closedRows: LatencyRow[]) {
+  function closedOf(window: RollRow | undefined, row: LatencyRow | undefined): ClosedHours {
+    if (window) {
+      const { pairs, max, negative } = rollForward(window);
+      if (negative) reportNegative(window.job, end);
+      return { pairs, max };
+    }
+    merge([[row?.sketches, 1]]);
+    const { pairs, max } = takePairs(row?.max ?? null);
+    return { pairs, max };
+  }
+
+  function percentilesByJob(
+    jobs: readonly Job[],
+    openRows: LatencyRow[],
+    closedRows: LatencyRow[],
+    rollRows: RollRow[],
+  ): Map<number, Percentiles> {
     const openByJob = byJob(openRows);
     const closedByJob = byJob(closedRows);
+    const rollByJob = new Map(rollRows.map((r) => [r.job, r]));
     const out = new Map<number, Percentiles>();
     for (const { id, num } of jobs) {
       if (num === null) continue;
       let closed = cached.get(id);
       if (!closed) {
-        closed = closedHours(closedByJob.get(num));
+        closed = closedOf(rollByJob.get(num), closedByJob.get(num));
         if (ttlMs > 0) cache.closed.set(entryKey(id), closed, now + ttlMs);
       }
       const opened = openByJob.get(num);
       if (closed.pairs.length === 0 && !opened) continue;
-      clear();
-      for (let i = 0; i < closed.pairs.length; i += 2)
-        add((closed.pairs[i] as number) - 1, closed.pairs[i + 1] as number);
-      const max = addRow(opened, closed.max);
-      out.set(num, densePercentiles(scratch.d, max, scratch.lo, scratch.hi));
+      merge([[opened?.sketches, 1]], closed.pairs);
+      out.set(num, densePercentiles(scratch.d, maxOf(closed.max, opened?.max ?? null), scratch.lo, scratch.hi));
       clear();
     }
     if (ttlMs > 0)
@@ -271,5 +199,5 @@ export function latencyReads(
       );
     return out;
   }
-  return { openQuery, closedQuery, percentilesByJob };
+  return { openQuery, closedQuery, rolledQuery, percentilesByJob };
 }

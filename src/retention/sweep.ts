@@ -7,6 +7,7 @@ import {
   cronJobs,
   deliveries,
   idempotencyKeys,
+  latencyWindows,
   logBodies,
   logHours,
   logs,
@@ -33,6 +34,7 @@ export const SWEPT_TABLES: readonly string[] = [
   logs,
   logBodies,
   logHours,
+  latencyWindows,
   runs,
   runsV1,
   idempotencyKeys,
@@ -234,6 +236,7 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
     // Job numbers are reused (max + 1): nothing keyed by this one may outlive the job, or it would attach to the next.
     await db.batch([
       db.delete(logHours).where(eq(logHours.job, job.num ?? -1)),
+      db.delete(latencyWindows).where(eq(latencyWindows.job, job.num ?? -1)),
       db.delete(runs).where(eq(runs.job, job.num ?? -1)),
       db.delete(cronJobs).where(and(eq(cronJobs.id, job.id), isNotNull(cronJobs.deletedAt))),
     ]);
@@ -241,7 +244,14 @@ export async function sweep(db: Db, opts: SweepOptions): Promise<SweepReport> {
   }
   // A rollup goes once its whole hour has expired (chunks only decrement the hour the cutoff falls in). One scan of
   // log_hours per sweep: a row per job, status and hour, thousands of times fewer than logs.
-  if (complete) await db.delete(logHours).where(lt(logHours.hour, Math.floor(cutoff / HOUR_MS)));
+  if (complete) {
+    const hour = Math.floor(cutoff / HOUR_MS);
+    // A metrics window merges hours up to its end: once that has expired, so have all of them.
+    await db.batch([
+      db.delete(logHours).where(lt(logHours.hour, hour)),
+      db.delete(latencyWindows).where(lt(latencyWindows.endHour, hour)),
+    ]);
+  }
 
   const report: SweepReport = {
     event: "retention_sweep",

@@ -491,13 +491,13 @@ export async function moveAccount(deps: MoveDeps, accountId: string, to: number)
   const old = deps.shard(source);
   for (const spec of [...TABLES].reverse()) {
     if (spec.table === "cron_jobs") {
-      // The hourly rollups hang off the job numbers: remove them with the jobs.
-      await old.batch([
-        {
-          sql: "DELETE FROM log_hours WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
+      // The hourly rollups and metrics windows hang off the job numbers: remove them with the jobs.
+      await old.batch(
+        ["log_hours", "latency_windows"].map((table) => ({
+          sql: `DELETE FROM ${table} WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)`,
           params: [accountId],
-        },
-      ]);
+        })),
+      );
     }
     report.removed[spec.table] = await removeTable(deps, spec, old, accountId);
   }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { consumeRun } from "../../src/engine/consume";
 import { HOUR } from "../../src/logs/rollups";
 import { CONTENT_TYPES } from "../../src/metrics/exposition";
-import { latencyRowsQuery } from "../../src/metrics/latency";
+import { latencyReads, latencyRowsQuery, newLatencyCache } from "../../src/metrics/latency";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { queuedRun, scriptedExecutor, testDeps } from "../helpers/engine";
 import { db, insertJob, insertLogs } from "../helpers/fixtures";
@@ -264,6 +264,21 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
       expect(plan).toMatch(
         /SEARCH logs USING (COVERING )?INDEX logs_account_time_idx \(account=\? AND executed_at>\? AND executed_at<\?\)/,
       );
+    }
+  });
+
+  it("reads latency windows and the hours they roll over by primary key, never a scan", async () => {
+    const reads = latencyReads(db(), acct.accountId, now, newLatencyCache(), 0);
+    for (const query of [reads.rolledQuery, reads.closedQuery]) {
+      const { sql, params } = query.toSQL();
+      const { results } = await shardD1()
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      const plan = results.map((r) => r.detail).join("\n");
+      expect(plan).not.toMatch(/SCAN (logs|log_hours|cron_jobs|latency_windows)(?! USING)/);
+      expect(plan).toMatch(/SEARCH latency_windows USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(plan).toMatch(/SEARCH log_hours USING PRIMARY KEY \(job=\? AND status=\? AND hour>\? AND hour<\?\)/);
     }
   });
 });

@@ -126,6 +126,30 @@ describe("retention sweep", () => {
     expect(await ids(job.id)).toEqual([]);
   });
 
+  it("removes the latency windows of a purged job and those whose hours have all expired", async () => {
+    const acct = await createAccount();
+    const [old, current] = [await insertJob(acct.accountId), await insertJob(acct.accountId)];
+    const gone = await insertJob(acct.accountId, { deletedAt: NOW - DAY });
+    const nums: number[] = [];
+    for (const { id } of [old, current, gone]) {
+      const row = await shardD1().prepare("SELECT num FROM cron_jobs WHERE id = ?").bind(id).first<{ num: number }>();
+      nums.push(row?.num as number);
+    }
+    const cutoffHour = Math.floor(CUTOFF / 3_600_000);
+    const ends = [cutoffHour - 1, cutoffHour, cutoffHour + 24 * 29];
+    for (const [i, job] of nums.entries()) {
+      await shardD1()
+        .prepare("INSERT INTO latency_windows (job, end_hour) VALUES (?, ?)")
+        .bind(job, i === 2 ? ends[2] : ends[i])
+        .run();
+    }
+    await sweep(db(), { retentionDays: 30, now: NOW });
+    const { results } = await shardD1()
+      .prepare(`SELECT job FROM latency_windows WHERE job IN (${nums.join(",")}) ORDER BY job`)
+      .all<{ job: number }>();
+    expect(results.map((r) => r.job)).toEqual([nums[1]]);
+  });
+
   it("removes the logs and the row of a deleted job, whatever their age", async () => {
     const acct = await createAccount();
     const kept = await insertJob(acct.accountId);

@@ -39,6 +39,7 @@ async function census(shard: number, accountId: string) {
       "SELECT coalesce(sum(n), 0) AS n FROM log_hours WHERE job IN (SELECT num FROM cron_jobs WHERE account_id = ?)",
       accountId,
     ),
+    windows: await t("latency_windows", "job IN (SELECT num FROM cron_jobs WHERE account_id = ?)"),
   };
 }
 
@@ -84,7 +85,13 @@ describe("account:move (src/shards/move.ts)", () => {
     const other = await createAccount("Staying", { shard: 0 });
     await withHistory(acct);
     const stay = await withHistory(other);
+    // Metrics windows (derived, not copied: the target's tick writes its own) leave the source with the jobs.
+    await shardBinding(env, 0)
+      .prepare("INSERT INTO latency_windows (job, end_hour) SELECT num, 1 FROM cron_jobs WHERE account_id = ?")
+      .bind(acct.accountId)
+      .run();
     const before = await census(0, acct.accountId);
+    expect(before.windows).toBe(3);
     expect(before.logs).toBe(6);
     expect(before.counted).toBe(6);
 
@@ -121,9 +128,9 @@ describe("account:move (src/shards/move.ts)", () => {
       state: "active",
       moveShard: null,
     });
-    expect(await census(0, acct.accountId)).toEqual({ accounts: 0, jobs: 0, runs: 0, logs: 0, counted: 0 });
+    expect(await census(0, acct.accountId)).toEqual({ accounts: 0, jobs: 0, runs: 0, logs: 0, counted: 0, windows: 0 });
     // The runs also include the three slots claimed before the move (still queued).
-    expect(await census(1, acct.accountId)).toEqual({ ...before, runs: before.runs + 3 });
+    expect(await census(1, acct.accountId)).toEqual({ ...before, runs: before.runs + 3, windows: 0 });
     // The other account on the source is untouched.
     expect((await census(0, other.accountId)).logs).toBe(6);
     expect(stay).toHaveLength(3);
@@ -178,7 +185,7 @@ describe("account:move (src/shards/move.ts)", () => {
     const report = await moveAccount(moveDeps(), acct.accountId, 0);
     expect(report.logs).toBe(before.logs);
     expect(await census(0, acct.accountId)).toEqual(before);
-    expect(await census(1, acct.accountId)).toEqual({ accounts: 0, jobs: 0, runs: 0, logs: 0, counted: 0 });
+    expect(await census(1, acct.accountId)).toEqual({ accounts: 0, jobs: 0, runs: 0, logs: 0, counted: 0, windows: 0 });
     expect(await readDirectory(controlDb(), acct.accountId)).toMatchObject({
       shard: 0,
       state: "active",

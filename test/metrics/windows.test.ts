@@ -1,0 +1,275 @@
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "../../src/db/client";
+import { HOUR } from "../../src/logs/rollups";
+import { renderExposition } from "../../src/metrics/exposition";
+import { accountJobFamilies } from "../../src/metrics/job-metrics";
+import { newLatencyCache } from "../../src/metrics/latency";
+import {
+  MAX_ROLL_HOURS,
+  maintainWindows,
+  SCRAPED_WITHIN_HOURS,
+  WINDOW_HOURS,
+  writeWindows,
+} from "../../src/metrics/windows";
+import { runShardTick } from "../../src/ticks";
+import { createAccount } from "../helpers/accounts";
+import { insertJob, insertLogs } from "../helpers/fixtures";
+import { captureQueue } from "../helpers/queue";
+import { accountDb } from "../helpers/shards";
+
+interface WindowRow {
+  job: number;
+  end_hour: number;
+  max_ms: number | null;
+  sketch: string | null;
+}
+
+/** An account with jobs, scraped as a fresh isolate would (no per-isolate cache), its windows and the tick. */
+async function account(name: string, jobCount: number) {
+  const acct = await createAccount(name);
+  const shard: Db = await accountDb(acct.accountId);
+  const jobs: string[] = [];
+  for (let i = 0; i < jobCount; i++) jobs.push((await insertJob(acct.accountId, { name: `J${i}` })).id as string);
+  const nums: number[] = [];
+  for (const id of jobs) {
+    const [row] = await shard.all<{ num: number }>(sql`SELECT num FROM cron_jobs WHERE id = ${id}`);
+    nums.push(row?.num as number);
+  }
+  const inAccount = sql`job IN (SELECT num FROM cron_jobs WHERE account_id = ${acct.accountId})`;
+  const windows = () =>
+    shard.all<WindowRow>(sql`SELECT * FROM latency_windows WHERE ${inAccount} ORDER BY job`) as Promise<WindowRow[]>;
+  const windowOf = async (i: number) => (await windows()).find((w) => w.job === nums[i]);
+  const scrape = async (at: number) =>
+    renderExposition(await accountJobFamilies(shard, acct.accountId, at, newLatencyCache(), 0), "openmetrics");
+  /** The exposition merged from the hours alone: the stored windows are set aside, then put back as they were. */
+  async function fromHours(at: number): Promise<string> {
+    const kept = await windows();
+    await shard.run(sql`DELETE FROM latency_windows WHERE ${inAccount}`);
+    const text = await scrape(at);
+    for (const w of kept) {
+      await shard.run(sql`INSERT INTO latency_windows (job, end_hour, max_ms, sketch)
+        VALUES (${w.job}, ${w.end_hour}, ${w.max_ms}, ${w.sketch})`);
+    }
+    return text;
+  }
+  const log = (i: number, at: number, ms: number[]) =>
+    insertLogs(
+      jobs[i] as string,
+      acct.accountId,
+      ms.map((responseTimeMs, k) => ({ executedAt: at + k * 1000, responseTimeMs })),
+    );
+  const scrapedHour = async () =>
+    (
+      await shard.all<{ h: number | null }>(
+        sql`SELECT metrics_scraped_hour AS h FROM accounts WHERE id = ${acct.accountId}`,
+      )
+    )[0]?.h;
+  const tick = (at: number) => maintainWindows(shard, at);
+  return { acct, shard, jobs, nums, windows, windowOf, scrape, fromHours, log, scrapedHour, tick };
+}
+
+/** Ten minutes into an hour a while ago: scrapes move forward from it. */
+const BASE = (Math.floor(Date.now() / HOUR) - 24 * 20) * HOUR + 10 * 60_000;
+const endOf = (at: number) => Math.floor(at / HOUR) - 2;
+
+describe("metrics latency windows: the closed hours merged by the tick, read by scrapes", () => {
+  let a: Awaited<ReturnType<typeof account>>;
+  beforeAll(async () => {
+    a = await account("Metrics windows", 2);
+    await a.log(0, BASE - 20 * HOUR, [5, 250, 1200]);
+    await a.log(0, BASE - 3 * HOUR, [7, 8, 9, 3000]);
+    await a.log(0, BASE - HOUR, [60, 61]);
+    await a.log(1, BASE, [15, 16]);
+  });
+
+  it("keeps windows only for an account scraped within a day: a scrape marks it, once an hour", async () => {
+    await a.tick(BASE);
+    expect(await a.windows()).toEqual([]);
+    const first = await a.scrape(BASE);
+    expect(await a.scrapedHour()).toBe(Math.floor(BASE / HOUR));
+    // A scrape writes no window; the tick does, for every live job (an empty one for a job without closed hours).
+    expect(await a.windows()).toEqual([]);
+    expect(await a.tick(BASE)).toEqual({ windows: 2, complete: true });
+    expect(await a.windowOf(0)).toMatchObject({ end_hour: endOf(BASE), max_ms: 3000 });
+    expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE), max_ms: null, sketch: null });
+    expect(await a.tick(BASE + 60_000)).toEqual({ windows: 0, complete: true });
+    expect(await a.scrape(BASE + 60_000)).toBe(first);
+    // A day and an hour after the last scrape, the tick leaves the account's windows be.
+    const late = BASE + (SCRAPED_WITHIN_HOURS + 1) * HOUR;
+    expect(await a.tick(late)).toEqual({ windows: 0, complete: true });
+    expect(await a.windowOf(0)).toMatchObject({ end_hour: endOf(BASE) });
+  });
+
+  it("reads the window instead of the hours", async () => {
+    await a.scrape(BASE);
+    await a.tick(BASE);
+    const first = await a.scrape(BASE);
+    // Closed hours rewritten without changing their counts: a scrape that read them would answer otherwise.
+    const closed = sql`job = ${a.nums[0]} AND status = 0 AND hour <= ${endOf(BASE)}`;
+    const kept = await a.shard.all<{ hour: number; sketch: string }>(
+      sql`SELECT hour, sketch FROM log_hours WHERE ${closed}`,
+    );
+    await a.shard.run(sql`UPDATE log_hours SET sketch = '{"1":7}' WHERE ${closed}`);
+    try {
+      expect(await a.scrape(BASE + 60_000)).toBe(first);
+    } finally {
+      for (const k of kept)
+        await a.shard.run(sql`UPDATE log_hours SET sketch = ${k.sketch} WHERE ${closed} AND hour = ${k.hour}`);
+    }
+    expect(await a.fromHours(BASE)).toBe(first);
+  });
+
+  it("rolls a window forward in the scrape until the tick has, and in the tick", async () => {
+    for (const hours of [1, 3, MAX_ROLL_HOURS, MAX_ROLL_HOURS + 1]) {
+      await a.scrape(BASE);
+      await a.tick(BASE);
+      const at = BASE + hours * HOUR;
+      expect(await a.scrape(at)).toBe(await a.fromHours(at));
+      await a.tick(at);
+      expect(await a.windowOf(0)).toMatchObject({ end_hour: endOf(at) });
+      expect(await a.scrape(at)).toBe(await a.fromHours(at));
+      await a.shard.run(sql`DELETE FROM latency_windows WHERE job IN (${a.nums[0]}, ${a.nums[1]})`);
+    }
+  });
+
+  it("drops a window when a log lands in or leaves its hours; a later hour's log leaves it be", async () => {
+    await a.scrape(BASE);
+    await a.tick(BASE);
+    await a.log(1, BASE - 5 * HOUR, [100, 100, 100]);
+    expect(await a.windowOf(1)).toBeUndefined();
+    expect(await a.scrape(BASE)).toBe(await a.fromHours(BASE));
+    await a.tick(BASE);
+    expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE), max_ms: 100 });
+    await a.log(1, BASE + 60_000, [1]);
+    expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE) });
+    await a.shard.run(sql`DELETE FROM logs WHERE job = ${a.nums[1]} AND executed_at = ${BASE - 5 * HOUR}`);
+    expect(await a.windowOf(1)).toBeUndefined();
+    expect(await a.scrape(BASE)).toBe(await a.fromHours(BASE));
+  });
+
+  it("stores no window whose hours changed after they were read", async () => {
+    const job = a.nums[1] as number;
+    await a.shard.run(sql`DELETE FROM latency_windows WHERE job = ${job}`);
+    const [counted] = await a.shard.all<{ n: number }>(sql`SELECT coalesce(sum(n), 0) AS n FROM log_hours
+      WHERE job = ${job} AND status = 0 AND hour BETWEEN ${endOf(BASE) - WINDOW_HOURS + 1} AND ${endOf(BASE)}
+        AND sketch IS NOT NULL`);
+    const window = { job, endHour: endOf(BASE), from: null, maxMs: 1, sketch: '{"1":1}' };
+    await a.shard.batch(writeWindows(a.shard, [{ ...window, n: (counted?.n ?? 0) + 1 }]) as never);
+    expect(await a.windowOf(1)).toBeUndefined();
+    // Rolled from a window that is no longer stored (a log landed in its hours since).
+    await a.shard.batch(writeWindows(a.shard, [{ ...window, from: endOf(BASE) - 1, n: 0 }]) as never);
+    expect(await a.windowOf(1)).toBeUndefined();
+    await a.shard.batch(writeWindows(a.shard, [{ ...window, n: counted?.n ?? 0 }]) as never);
+    expect(await a.windowOf(1)).toMatchObject({ max_ms: 1 });
+    // A window ending earlier does not replace a later one (another tick's).
+    await a.shard.batch(writeWindows(a.shard, [{ ...window, endHour: endOf(BASE) - 1, n: 0, maxMs: 2 }]) as never);
+    expect(await a.windowOf(1)).toMatchObject({ max_ms: 1 });
+    await a.shard.run(sql`DELETE FROM latency_windows WHERE job = ${job}`);
+  });
+
+  it("holds off while the store migration still has legacy logs in the window's hours", async () => {
+    await a.shard.run(sql`DELETE FROM latency_windows WHERE job IN (${a.nums[0]}, ${a.nums[1]})`);
+    await a.scrape(BASE);
+    await a.shard.run(sql`INSERT INTO shard_state (key, value) VALUES ('legacy_logs_until', ${BASE - 3 * HOUR})`);
+    try {
+      expect(await a.tick(BASE)).toEqual({ windows: 0, complete: true });
+    } finally {
+      await a.shard.run(sql`DELETE FROM shard_state WHERE key = 'legacy_logs_until'`);
+    }
+  });
+
+  it("stops after its round trips; the next tick goes on", async () => {
+    await a.scrape(BASE);
+    expect(await maintainWindows(a.shard, BASE, 0)).toEqual({ windows: 0, complete: false });
+    expect((await a.tick(BASE)).complete).toBe(true);
+  });
+
+  it("is the shard dispatch tick's last step", async () => {
+    const m = await account("Metrics windows tick", 1);
+    const now = Date.now();
+    await m.log(0, now - 5 * HOUR, [42]);
+    await m.scrape(now);
+    const shardEnv = { ...env, TICKS: captureQueue(), RUNS: captureQueue() } as unknown as Env;
+    await runShardTick(shardEnv, { type: "shard-tick", task: "dispatch", shard: m.acct.shard, scheduledTime: now });
+    expect(await m.windowOf(0)).toMatchObject({ end_hour: endOf(now), max_ms: 42 });
+  });
+
+  it("answers, and says so in the log, when the scrape cannot be marked", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await a.shard.run(sql`CREATE TRIGGER refuse_mark BEFORE UPDATE OF metrics_scraped_hour ON accounts BEGIN
+      SELECT RAISE(ABORT, 'database full'); END`);
+    try {
+      const at = BASE + 40 * HOUR; // after every scrape above: the mark moves
+      expect(await a.scrape(at)).toBe(await a.fromHours(at));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('"event":"metrics_scrape_not_marked"'));
+    } finally {
+      await a.shard.run(sql`DROP TRIGGER refuse_mark`);
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("metrics latency windows: a model of scrapes, ticks, late logs and time", () => {
+  type Op =
+    | { k: "logs"; job: number; hoursAgo: number; ms: number[] }
+    | { k: "scrape" }
+    | { k: "tick" }
+    | { k: "time"; hours: number; minutes: number };
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      k: fc.constant("logs" as const),
+      job: fc.integer({ min: 0, max: 1 }),
+      // Current and previous hour, closed ones, late ones at the window's edge, and out of it.
+      hoursAgo: fc.integer({ min: 0, max: WINDOW_HOURS + 4 }),
+      ms: fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 90_000 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    }),
+    fc.constant({ k: "scrape" as const }),
+    fc.constant({ k: "tick" as const }),
+    fc.record({
+      k: fc.constant("time" as const),
+      // Within the hour, an hour at a time, a roll's longest and past it, past the window and past a day.
+      hours: fc.constantFrom(0, 1, 1, 2, 5, MAX_ROLL_HOURS, MAX_ROLL_HOURS + 1, WINDOW_HOURS, 30),
+      minutes: fc.integer({ min: 0, max: 49 }),
+    }),
+  );
+
+  it("every fresh isolate's scrape equals a merge of the hours; a tick brings a scraped account's windows up to date", async () => {
+    const warn = vi.spyOn(console, "warn");
+    const error = vi.spyOn(console, "error");
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 3, maxLength: 16 }), async (ops) => {
+        const m = await account(`Windows model ${round++}`, 2);
+        let at = BASE;
+        let scraped: number | null = null;
+        for (const op of ops) {
+          if (op.k === "logs") {
+            await m.log(op.job, Math.floor(at / HOUR) * HOUR - op.hoursAgo * HOUR + 1000, op.ms);
+          } else if (op.k === "time") {
+            at = Math.floor(at / HOUR) * HOUR + op.hours * HOUR + op.minutes * 60_000;
+          } else if (op.k === "scrape") {
+            expect(await m.scrape(at)).toBe(await m.fromHours(at));
+            scraped = Math.floor(at / HOUR);
+          } else {
+            await m.tick(at);
+            const kept = scraped !== null && scraped >= Math.floor(at / HOUR) - SCRAPED_WITHIN_HOURS;
+            if (kept) expect((await m.windows()).map((w) => w.end_hour)).toEqual([endOf(at), endOf(at)]);
+          }
+        }
+        expect(await m.scrape(at)).toBe(await m.fromHours(at));
+      }),
+      { numRuns: 20 },
+    );
+    // Nothing failed along the way: no mark refused, no window found inconsistent.
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+    warn.mockRestore();
+    error.mockRestore();
+  }, 180_000);
+});
