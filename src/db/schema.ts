@@ -380,7 +380,7 @@ export const latencyWindows = sqliteTable("latency_windows", {
   job: integer("job").primaryKey(),
   endHour: integer("end_hour").notNull(),
   maxMs: integer("max_ms"),
-  /** JSON {bucket: count}, as log_hours.sketch. */
+  /** Counts from the first bucket key on, "612:3,1,,2" (src/metrics/merge.ts windowText); NULL when empty. */
   sketch: text("sketch"),
 });
 

@@ -7,12 +7,12 @@ import { HOUR, legacyLogsEnd, rolledUpHours } from "../logs/rollups";
 import { bucketValue, type DenseSketch, sketchKeySql } from "../logs/sketch";
 import { type ClosedHours, clear, maxOf, merge, scratch, takePairs } from "./merge";
 import {
+  hasUsableWindow,
   hourSketches,
   type RollRow,
   reportNegative,
   rollForward,
   rollQuery,
-  usableWindows,
   WINDOW_HOURS,
 } from "./windows";
 
@@ -152,7 +152,7 @@ export function latencyReads(
     if (hit) cached.set(id, hit);
   }
   const except = [...cached.keys()];
-  const windowed = sql`${cronJobs.num} IN (SELECT job FROM (${usableWindows(jobNumbers(accountId, except), end)}))`;
+  const windowed = hasUsableWindow(sql`${cronJobs.num}`, end);
   const openQuery = latencyRowsQuery(db, accountId, open, null);
   const closedQuery = latencyRowsQuery(db, accountId, end - (WINDOW_HOURS - 1), end, except, sql`NOT ${windowed}`);
   const rolledQuery = rollQuery(db, jobNumbers(accountId, except), end);

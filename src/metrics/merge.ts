@@ -79,15 +79,18 @@ function addScanned(t: string, sign = 1): boolean {
 export type Part = readonly [text: string | null | undefined, sign: number];
 
 /**
- * The scratch sketch holding `base`'s pairs and the parts. Text the scanner refuses is read again through
- * JSON.parse, which says what is wrong with it.
+ * The scratch sketch holding `base`'s pairs, a stored window (windowText's form) and the parts. Text the scanner
+ * refuses is read again through JSON.parse, which says what is wrong with it.
  */
-export function merge(parts: readonly Part[], base?: Uint32Array): void {
-  clear();
-  if (base) addPairs(base);
+export function merge(parts: readonly Part[], base?: Uint32Array, window?: string | null): void {
+  const start = () => {
+    clear();
+    if (base) addPairs(base);
+    if (window) addWindow(window);
+  };
+  start();
   if (parts.every(([t, sign]) => t == null || addScanned(t, sign))) return;
-  clear();
-  if (base) addPairs(base);
+  start();
   for (const [t, sign] of parts) {
     if (t == null) continue;
     for (const obj of JSON.parse(`[${t}]`) as Array<Record<string, number>>) {
@@ -122,10 +125,48 @@ export function takePairs(max: number | null): ClosedHours & { negative: boolean
   return { pairs, max, negative };
 }
 
-/** Pairs as stored: JSON {bucket: count}, null when empty. */
-export function sketchText(pairs: Uint32Array): string | null {
+/**
+ * Pairs as a window stores them (latency_windows.sketch): the first bucket key, a colon, then the count of each key
+ * from it to the last, comma-separated, a 0 written as nothing ("612:3,1,,2"), about 2 characters a bucket where
+ * JSON takes 9. Null when empty.
+ */
+export function windowText(pairs: Uint32Array): string | null {
   if (pairs.length === 0) return null;
-  const entries: string[] = [];
-  for (let i = 0; i < pairs.length; i += 2) entries.push(`"${(pairs[i] as number) - 1}":${pairs[i + 1]}`);
-  return `{${entries.join(",")}}`;
+  const counts: string[] = [];
+  let next = pairs[0] as number;
+  for (let i = 0; i < pairs.length; i += 2) {
+    for (const at = pairs[i] as number; next < at; next++) counts.push("");
+    counts.push(String(pairs[i + 1]));
+    next++;
+  }
+  return `${(pairs[0] as number) - 1}:${counts.join(",")}`;
+}
+
+const refused = (t: string) =>
+  new TypeError(`latency window ${JSON.stringify(t.slice(0, 40))} is not key:count,count…`);
+
+/** Reads a window (windowText's form) into the scratch sketch; throws on any other text, never guesses. */
+export function addWindow(t: string): void {
+  const d = scratch.d;
+  const negative = t.charCodeAt(0) === 45;
+  let i = negative ? 1 : 0;
+  let k = 0;
+  for (let c = t.charCodeAt(i); c >= 48 && c <= 57; c = t.charCodeAt(++i)) k = k * 10 + c - 48;
+  if (i === (negative ? 1 : 0) || i > 10 || t.charCodeAt(i) !== 58) throw refused(t);
+  const lo = (negative ? -k : k) + 1;
+  let at = lo;
+  for (i++; ; at++) {
+    const countAt = i;
+    let count = 0;
+    for (let c = t.charCodeAt(i); c >= 48 && c <= 57; c = t.charCodeAt(++i)) count = count * 10 + c - 48;
+    if (i - countAt > 15 || at < 0) throw refused(t);
+    if (count > 0) {
+      if (at >= d.length) throw new RangeError(`sketch key ${at - 1} is beyond a day of milliseconds`);
+      d[at] = (d[at] as number) + count;
+    }
+    if (i === t.length) break;
+    if (t.charCodeAt(i++) !== 44) throw refused(t);
+  }
+  scratch.lo = Math.min(scratch.lo, lo);
+  scratch.hi = Math.max(scratch.hi, at);
 }

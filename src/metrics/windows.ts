@@ -2,7 +2,7 @@ import { and, eq, gt, gte, isNotNull, isNull, lt, or, type SQL, sql } from "driz
 import type { Db } from "../db/client";
 import { accounts, cronJobs, latencyWindows, logHours } from "../db/schema";
 import { firstRolledUpHour, HOUR } from "../logs/rollups";
-import { type ClosedHours, merge, sketchText, takePairs } from "./merge";
+import { type ClosedHours, merge, takePairs, windowText } from "./merge";
 
 /** The closed hours a window merges (the metrics' LATENCY_HOURS but the previous): it ends at `end`, starts 22 before. */
 export const WINDOW_HOURS = 23;
@@ -42,6 +42,11 @@ export function usableWindows(jobs: SQL, end: number): SQL {
   return sql`SELECT ${w.job} AS job, ${w.endHour} AS e, ${w.maxMs} AS mx, ${w.sketch} AS sketch FROM ${w}
     WHERE ${w.job} IN (${jobs}) AND ${w.endHour} BETWEEN ${end - MAX_ROLL_HOURS} AND ${end}`;
 }
+
+/** Whether the job has a window usableWindows would return. */
+export const hasUsableWindow = (job: SQL, end: number): SQL =>
+  sql`EXISTS (SELECT 1 FROM ${latencyWindows} WHERE ${latencyWindows.job} = ${job}
+    AND ${latencyWindows.endHour} BETWEEN ${end - MAX_ROLL_HOURS} AND ${end})`;
 
 /**
  * Per job with a usable window: its sketch; when it must roll, the sketches of the hours after it up to `end` (to
@@ -129,11 +134,14 @@ export function writeWindows(db: Db, windows: readonly Window[]) {
 
 /** A window's closed hours rolled forward to the query's end (as they are when it ends there), and if a count fell below 0. */
 export function rollForward(w: RollRow): ClosedHours & { negative: boolean } {
-  merge([
-    [w.sketch, 1],
-    [w.added, 1],
-    [w.dropped, -1],
-  ]);
+  merge(
+    [
+      [w.added, 1],
+      [w.dropped, -1],
+    ],
+    undefined,
+    w.sketch,
+  );
   return takePairs(w.max);
 }
 
@@ -200,7 +208,7 @@ export async function maintainWindows(db: Db, now: number, chunks = MAINTAIN_CHU
       rolled.add(w.job);
       const { pairs, max, negative } = rollForward(w);
       if (negative) reportNegative(w.job, end);
-      else windows.push({ job: w.job, endHour: end, from: w.endHour, n: w.n, maxMs: max, sketch: sketchText(pairs) });
+      else windows.push({ job: w.job, endHour: end, from: w.endHour, n: w.n, maxMs: max, sketch: windowText(pairs) });
     }
     const byJob = new Map(built.map((b) => [b.job, b]));
     for (const { num } of due) {
@@ -208,7 +216,7 @@ export async function maintainWindows(db: Db, now: number, chunks = MAINTAIN_CHU
       const b = byJob.get(num);
       merge([[b?.sketches, 1]]);
       const { pairs, max } = takePairs(b?.max ?? null);
-      windows.push({ job: num, endHour: end, from: null, n: b?.n ?? 0, maxMs: max, sketch: sketchText(pairs) });
+      windows.push({ job: num, endHour: end, from: null, n: b?.n ?? 0, maxMs: max, sketch: windowText(pairs) });
     }
     const [first, ...rest] = writeWindows(db, windows);
     if (first) await db.batch([first, ...rest]);
