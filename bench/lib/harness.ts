@@ -78,12 +78,8 @@ export function ensureBundle(opts: { faults?: boolean } = {}) {
     writeFileSync(entry, `${source}// @ts-ignore structural types\nexport default withFaults(worker);\n`);
   }
   wranglerSync(["deploy", ...(opts.faults ? [entry] : []), "--dry-run", "--outdir", dir]);
-  const changes = opts.faults ? [] : git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean);
-  const built = {
-    built_at: new Date().toISOString(),
-    git_head: git(["rev-parse", "--short", "HEAD"]),
-    src_changes: changes,
-  };
+  const src_changes = opts.faults ? [] : git(["status", "--porcelain", "--", "src"]).split("\n").filter(Boolean);
+  const built = { built_at: new Date().toISOString(), git_head: git(["rev-parse", "--short", "HEAD"]), src_changes };
   writeFileSync(info, JSON.stringify(built));
   return built;
 }
@@ -238,22 +234,13 @@ export function preparer(db: DatabaseSync) {
   const cache = new Map<string, StatementSync>();
   return (sql: string) => cache.get(sql) ?? (cache.set(sql, db.prepare(sql)).get(sql) as StatementSync);
 }
+type Named = { name: string; n: number };
 /** The names of a table's columns. */
 export const columnsOf = (db: DatabaseSync, table: string) =>
-  new Set(
-    db
-      .prepare("SELECT name FROM pragma_table_info(?)")
-      .all(table)
-      .map((c) => String(c.name)),
-  );
+  new Set((db.prepare("SELECT name FROM pragma_table_info(?)").all(table) as Named[]).map((c) => c.name));
 /** dbstat bytes (pages, overflow included) of every table and index, by name. */
-export const dbstat = (db: DatabaseSync) => {
-  const rows = db.prepare("SELECT name, sum(pgsize) AS n FROM dbstat GROUP BY name").all() as Array<{
-    name: string;
-    n: number;
-  }>;
-  return new Map(rows.map((r) => [r.name, r.n]));
-};
+const DBSTAT = "SELECT name, sum(pgsize) AS n FROM dbstat GROUP BY name";
+export const dbstat = (db: DatabaseSync) => new Map((db.prepare(DBSTAT).all() as Named[]).map((r) => [r.name, r.n]));
 
 // ---- the seed's metadata ------------------------------------------------------------------------------------------
 
