@@ -244,18 +244,23 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
     expect(sampleValue(f, "edgecron_job_skipped_total", { job_id: job.id as string, reason: "paused" })).toBe(1);
   });
 
+  /** SQLite's plan of a drizzle query, its lines joined. */
+  async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
+    const { sql, params } = query.toSQL();
+    const { results } = await shardD1()
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    return results.map((r) => r.detail).join("\n");
+  }
+
   it("reads the latencies of the open and the closed hours by log_hours key ranges, never a scan", async () => {
     const last = Math.floor(now / HOUR);
     for (const [query, hours] of [
       [latencyRowsQuery(db(), acct.accountId, last - 1, null), /hour>\?\)/],
       [latencyRowsQuery(db(), acct.accountId, last - 24, last - 2, [ids.weird]), /hour>\? AND hour<\?\)/],
     ] as const) {
-      const { sql, params } = query.toSQL();
-      const { results } = await shardD1()
-        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-        .bind(...params)
-        .all<{ detail: string }>();
-      const plan = results.map((r) => r.detail).join("\n");
+      const plan = await planOf(query);
       expect(plan).not.toMatch(/SCAN (logs|log_hours|cron_jobs)(?! USING)/);
       expect(plan).toMatch(
         new RegExp(`SEARCH log_hours USING PRIMARY KEY \\(job=\\? AND status=\\? AND ${hours.source}`),
@@ -270,12 +275,7 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
   it("reads latency windows and the hours they roll over by primary key, never a scan", async () => {
     const reads = latencyReads(db(), acct.accountId, now, newLatencyCache(), 0);
     for (const query of [reads.rolledQuery, reads.closedQuery]) {
-      const { sql, params } = query.toSQL();
-      const { results } = await shardD1()
-        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-        .bind(...params)
-        .all<{ detail: string }>();
-      const plan = results.map((r) => r.detail).join("\n");
+      const plan = await planOf(query);
       expect(plan).not.toMatch(/SCAN (logs|log_hours|cron_jobs|latency_windows)(?! USING)/);
       expect(plan).toMatch(/SEARCH latency_windows USING INTEGER PRIMARY KEY \(rowid=\?\)/);
       expect(plan).toMatch(/SEARCH log_hours USING PRIMARY KEY \(job=\? AND status=\? AND hour>\? AND hour<\?\)/);
