@@ -84,7 +84,7 @@ export function rollQuery(db: Db, jobs: SQL, end: number) {
 export type RollRow = Awaited<ReturnType<typeof rollQuery>>[number];
 
 /**
- * A window to store: the job's merged sketch (JSON as log_hours', null when empty) of hours end − 22..end; `n`
+ * A window to store: the job's merged counts of hours end − 22..end (merge.ts windowText, null when empty); `n`
  * counts the successful runs of the hours read to make it, those after `from` (the window it rolled) or all.
  */
 export interface Window {
@@ -132,7 +132,7 @@ export function writeWindows(db: Db, windows: readonly Window[]) {
   return out;
 }
 
-/** A window's closed hours rolled forward to the query's end (as they are when it ends there), and if a count fell below 0. */
+/** A window's closed hours rolled forward to the query's end, and whether a count fell below 0. */
 export function rollForward(w: RollRow): ClosedHours & { negative: boolean } {
   merge(
     [
@@ -150,14 +150,14 @@ export function reportNegative(job: number, end: number): void {
   console.error(JSON.stringify({ event: "latency_window_inconsistent", job, end_hour: end }));
 }
 
-/** Windows are kept for accounts scraped within a week (accounts.metrics_scraped_hour): a scraper down over a weekend finds them. */
+/** Windows are kept for accounts scraped within a week (metrics_scraped_hour): a scraper down a weekend finds them. */
 export const SCRAPED_WITHIN_HOURS = 7 * 24;
 /** Jobs a maintenance round trip handles; a tick makes at most MAINTAIN_CHUNKS of them (3 D1 queries each). */
 const MAINTAIN_JOBS = 100;
 export const MAINTAIN_CHUNKS = 10;
 
 /**
- * The tick's part: every live job of an account scraped within a day gets its window ending at the last closed hour,
+ * The tick's part: every live job of an account scraped within a week gets its window ending at the last closed hour,
  * rolled from the one it has or merged from its hours, so scrapes only read. Stops after `chunks` round trips (the
  * next tick goes on); nothing while the store migration still holds legacy logs of those hours (scrapes read them).
  */

@@ -85,7 +85,7 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     await a.log(1, BASE, [15, 16]);
   });
 
-  it("keeps windows only for an account scraped within a day: a scrape marks it, once an hour", async () => {
+  it("keeps windows only for an account scraped within a week: a scrape marks it, once an hour", async () => {
     await a.tick(BASE);
     expect(await a.windows()).toEqual([]);
     const first = await a.scrape(BASE);
@@ -97,7 +97,7 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE), max_ms: null, sketch: null });
     expect(await a.tick(BASE + 60_000)).toEqual({ windows: 0, complete: true });
     expect(await a.scrape(BASE + 60_000)).toBe(first);
-    // A day and an hour after the last scrape, the tick leaves the account's windows be.
+    // A week and an hour after the last scrape, the tick leaves the account's windows be.
     const late = BASE + (SCRAPED_WITHIN_HOURS + 1) * HOUR;
     expect(await a.tick(late)).toEqual({ windows: 0, complete: true });
     expect(await a.windowOf(0)).toMatchObject({ end_hour: endOf(BASE) });
