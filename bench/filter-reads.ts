@@ -1,7 +1,7 @@
 /**
  * Issue 28's reads against a logs page 1 of a 200,000-log job (1 KB JSON bodies, the working tree's store): the
- * response_code and latency filters, the account's metrics, and apart the text search q. Per read: CPU ms of the
- * whole call (drizzle, SQLite, rows as JSON or the exposition) over node:sqlite, paired with page 1's.
+ * response_code and latency filters, the account's metrics, and apart the text search q and the tick's metrics
+ * windows. Per read: CPU ms of the whole call (drizzle, SQLite, rows as JSON or the exposition) over node:sqlite.
  *   npx tsx bench/filter-reads.ts [--big 1] [--jobs 100] [--others-per-hour 90] [--rounds 55]
  */
 import { existsSync } from "node:fs";
