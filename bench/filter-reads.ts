@@ -48,13 +48,13 @@ const windows = (saved?: string) => () =>
   raw.exec(`DELETE FROM latency_windows; ${saved ? `INSERT INTO latency_windows SELECT * FROM ${saved}` : ""}`);
 /** The windows the tick leaves at `at` (rolling those it left before), kept in a temp table named `as`. */
 const save = async (at: number, as: string) => {
-  await app.maintainWindows(db, at);
+  await app.maintainWindows(db, at, 30);
   return raw.exec(`CREATE TEMP TABLE ${as} AS SELECT * FROM latency_windows`) ?? as;
 };
 windows()();
 await metrics(app.newLatencyCache)(); // marks the account scraped: the tick keeps its windows
 const [hourBefore, current] = [await save(NOW - h.DAY_MS / 24, "hour_before"), await save(NOW, "current")];
-const [scrape, tick] = [metrics(app.newLatencyCache), async () => (await app.maintainWindows(db, NOW)).windows];
+const [scrape, tick] = [metrics(app.newLatencyCache), async () => (await app.maintainWindows(db, NOW, 30)).windows];
 type Read = (() => Promise<number>) & { setup?: () => void };
 const setUp = (setup: () => void, read: Read): Read => Object.assign(() => read(), { setup }); // unmeasured
 const READS: Record<string, Read> = {

@@ -94,7 +94,8 @@ export async function runShardTick(
     // Legacy logs move to the current layout a chunk at a time, in what is left of the tick's budgets.
     await migrateStore(db);
     // Scraped accounts' latency windows move to the last closed hour, so their scrapes only read.
-    const windows = await maintainWindows(db, Math.max(msg.scheduledTime, Date.now()));
+    const now = Math.max(msg.scheduledTime, Date.now());
+    const windows = await maintainWindows(db, now, config(env).RETENTION_DAYS);
     if (windows.windows > 0) console.log(JSON.stringify({ event: "latency_windows", shard: msg.shard, ...windows }));
     return;
   }

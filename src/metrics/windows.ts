@@ -2,6 +2,9 @@ import { and, eq, gt, gte, isNotNull, isNull, lt, or, type SQL, sql } from "driz
 import type { Db } from "../db/client";
 import { accounts, cronJobs, latencyWindows, logHours } from "../db/schema";
 import { firstRolledUpHour, HOUR } from "../logs/rollups";
+
+const DAY = 24 * HOUR;
+
 import { type ClosedHours, merge, takePairs, windowText } from "./merge";
 
 /** The closed hours a window merges (the metrics' LATENCY_HOURS but the previous): it ends at `end`, starts 22 before. */
@@ -159,13 +162,15 @@ export const MAINTAIN_CHUNKS = 10;
 /**
  * The tick's part: every live job of an account scraped within a week gets its window ending at the last closed hour,
  * rolled from the one it has or merged from its hours, so scrapes only read. Stops after `chunks` round trips (the
- * next tick goes on); nothing while the store migration still holds legacy logs of those hours (scrapes read them).
+ * next tick goes on). None while the store migration still holds legacy logs of those hours, nor when they come
+ * within an hour of the retention cutoff: the sweep recounts the cutoff's hour without a log trigger to drop them.
  */
-export async function maintainWindows(db: Db, now: number, chunks = MAINTAIN_CHUNKS) {
+export async function maintainWindows(db: Db, now: number, retentionDays: number, chunks = MAINTAIN_CHUNKS) {
   const hour = Math.floor(now / HOUR);
   const end = hour - 2;
   const start = end - (WINDOW_HOURS - 1);
   const report = { windows: 0, complete: true };
+  if (start <= Math.floor((now - retentionDays * DAY) / HOUR) + 1) return report;
   const [migrating] = await db.select({ first: sql<number | null>`${firstRolledUpHour}` }).from(sql`(SELECT 1)`);
   if (migrating?.first != null && migrating.first > start) return report;
   let after = Number.MIN_SAFE_INTEGER;

@@ -67,9 +67,11 @@ async function account(name: string, jobCount: number) {
         sql`SELECT metrics_scraped_hour AS h FROM accounts WHERE id = ${acct.accountId}`,
       )
     )[0]?.h;
-  const tick = (at: number) => maintainWindows(shard, at);
+  const tick = (at: number) => maintainWindows(shard, at, RETENTION_DAYS);
   return { acct, shard, jobs, nums, windows, windowOf, scrape, fromHours, log, scrapedHour, tick };
 }
+
+const RETENTION_DAYS = 30;
 
 /** Ten minutes into an hour a while ago: scrapes move forward from it. */
 const BASE = (Math.floor(Date.now() / HOUR) - 24 * 20) * HOUR + 10 * 60_000;
@@ -181,9 +183,18 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     }
   });
 
+  it("keeps no window whose hours come within an hour of the retention cutoff (the sweep recounts that hour)", async () => {
+    await a.shard.run(sql`DELETE FROM latency_windows WHERE job IN (${a.nums[0]}, ${a.nums[1]})`);
+    await a.scrape(BASE);
+    // One day kept: the window's first hour (24 before the current one) is the cutoff's.
+    expect(await maintainWindows(a.shard, BASE, 1)).toEqual({ windows: 0, complete: true });
+    expect(await a.windows()).toEqual([]);
+    expect(await maintainWindows(a.shard, BASE, 2)).toEqual({ windows: 2, complete: true });
+  });
+
   it("stops after its round trips; the next tick goes on", async () => {
     await a.scrape(BASE);
-    expect(await maintainWindows(a.shard, BASE, 0)).toEqual({ windows: 0, complete: false });
+    expect(await maintainWindows(a.shard, BASE, RETENTION_DAYS, 0)).toEqual({ windows: 0, complete: false });
     expect((await a.tick(BASE)).complete).toBe(true);
   });
 
