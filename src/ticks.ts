@@ -93,10 +93,15 @@ export async function runShardTick(
     await relayStranded(engineDeps(env, db));
     // Legacy logs move to the current layout a chunk at a time, in what is left of the tick's budgets.
     await migrateStore(db);
-    // Scraped accounts' latency windows move to the last closed hour, so their scrapes only read.
+    // Scraped accounts' latency windows move to the last closed hour, so their scrapes only read. Derived data:
+    // a failure is logged and the next tick retries; it must not redo the dispatch above.
     const now = Math.max(msg.scheduledTime, Date.now());
-    const windows = await maintainWindows(db, now, config(env).RETENTION_DAYS);
-    if (windows.windows > 0) console.log(JSON.stringify({ event: "latency_windows", shard: msg.shard, ...windows }));
+    try {
+      const windows = await maintainWindows(db, now, config(env).RETENTION_DAYS);
+      if (windows.windows > 0) console.log(JSON.stringify({ event: "latency_windows", shard: msg.shard, ...windows }));
+    } catch (err) {
+      console.error(JSON.stringify({ event: "latency_windows_failed", shard: msg.shard, error: String(err) }));
+    }
     return;
   }
   const report = await sweep(db, {

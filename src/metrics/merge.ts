@@ -154,6 +154,8 @@ export function addWindow(t: string): void {
   for (let c = t.charCodeAt(i); c >= 48 && c <= 57; c = t.charCodeAt(++i)) k = k * 10 + c - 48;
   if (i === (negative ? 1 : 0) || i > 10 || t.charCodeAt(i) !== 58) throw refused(t);
   const lo = (negative ? -k : k) + 1;
+  // The range clear() zeroes covers each count as it is added, so a throw midway leaves none behind.
+  if (lo >= 0) scratch.lo = Math.min(scratch.lo, lo);
   let at = lo;
   for (i++; ; at++) {
     const countAt = i;
@@ -163,10 +165,9 @@ export function addWindow(t: string): void {
     if (count > 0) {
       if (at >= d.length) throw new RangeError(`sketch key ${at - 1} is beyond a day of milliseconds`);
       d[at] = (d[at] as number) + count;
+      if (at > scratch.hi) scratch.hi = at;
     }
     if (i === t.length) break;
     if (t.charCodeAt(i++) !== 44) throw refused(t);
   }
-  scratch.lo = Math.min(scratch.lo, lo);
-  scratch.hi = Math.max(scratch.hi, at);
 }

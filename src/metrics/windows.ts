@@ -3,9 +3,9 @@ import type { Db } from "../db/client";
 import { accounts, cronJobs, latencyWindows, logHours } from "../db/schema";
 import { firstRolledUpHour, HOUR } from "../logs/rollups";
 
-const DAY = 24 * HOUR;
-
 import { type ClosedHours, merge, takePairs, windowText } from "./merge";
+
+const DAY = 24 * HOUR;
 
 /** The closed hours a window merges (the metrics' LATENCY_HOURS but the previous): it ends at `end`, starts 22 before. */
 export const WINDOW_HOURS = 23;
@@ -88,23 +88,25 @@ export type RollRow = Awaited<ReturnType<typeof rollQuery>>[number];
 
 /**
  * A window to store: the job's merged counts of hours end − 22..end (merge.ts windowText, null when empty); `n`
- * counts the successful runs of the hours read to make it, those after `from` (the window it rolled) or all.
+ * counts the successful runs of the hours read to make it, those after `from` (the window it rolled, whose sketch
+ * was `fromSketch`) or all.
  */
 export interface Window {
   job: number;
   endHour: number;
   from: number | null;
+  fromSketch: string | null;
   n: number;
   maxMs: number | null;
   sketch: string | null;
 }
 
-/** Windows a statement: D1 binds ≤ 100 parameters, 6 a window. */
-const PER_STATEMENT = 16;
+/** Windows a statement: D1 binds ≤ 100 parameters, 7 a window. */
+const PER_STATEMENT = 14;
 
 /**
- * Stores windows, each only if what it was made of is unchanged: the window it rolled still stored (the triggers
- * drop it when its hours change) and the hours read still holding the same count. A newer window (another
+ * Stores windows, each only if what it was made of is unchanged: the window it rolled still stored as read (the
+ * triggers drop it when its hours change) and the hours read still holding the same count. A newer window (another
  * isolate's) stays.
  */
 export function writeWindows(db: Db, windows: readonly Window[]) {
@@ -113,12 +115,14 @@ export function writeWindows(db: Db, windows: readonly Window[]) {
   for (let i = 0; i < windows.length; i += PER_STATEMENT) {
     const chunk = windows.slice(i, i + PER_STATEMENT);
     const values = sql.join(
-      chunk.map((x) => sql`(${x.job}, ${x.endHour}, ${x.maxMs}, ${x.sketch}, ${x.from}, ${x.n})`),
+      chunk.map((x) => sql`(${x.job}, ${x.endHour}, ${x.maxMs}, ${x.sketch}, ${x.from}, ${x.n}, ${x.fromSketch})`),
       sql`, `,
     );
-    const [job, endHour, from, n] = [sql`column1`, sql`column2`, sql`column5`, sql`column6`];
-    const first = sql`coalesce(${from} + 1, ${endHour} - ${WINDOW_HOURS - 1})`;
-    const rolled = sql`(${from} IS NULL OR EXISTS (SELECT 1 FROM ${w} WHERE ${w.job} = ${job} AND ${w.endHour} = ${from}))`;
+    const [job, endHour, from, n, fromSketch] = [sql`column1`, sql`column2`, sql`column5`, sql`column6`, sql`column7`];
+    const first = sql`coalesce(${from} + 1, ${endHour} - ${sql.raw(String(WINDOW_HOURS - 1))})`;
+    // The very window read, not one rebuilt since with the same end (another tick's, after a late log).
+    const same = sql`${w.job} = ${job} AND ${w.endHour} = ${from} AND ${w.sketch} IS ${fromSketch}`;
+    const rolled = sql`(${from} IS NULL OR EXISTS (SELECT 1 FROM ${w} WHERE ${same}))`;
     const read = sql`SELECT column1, column2, column3, column4 FROM (VALUES ${values})
       WHERE ${rolled} AND ${n} = ${successCount(job, first, endHour)}`;
     out.push(
@@ -148,9 +152,10 @@ export function rollForward(w: RollRow): ClosedHours & { negative: boolean } {
   return takePairs(w.max);
 }
 
-/** The triggers on logs make a negative count impossible; were one to appear, it is said, and not stored. */
-export function reportNegative(job: number, end: number): void {
+/** The triggers on logs make a negative count impossible; were one to appear, it is said (the job returned). */
+export function reportNegative(job: number, end: number): number {
   console.error(JSON.stringify({ event: "latency_window_inconsistent", job, end_hour: end }));
+  return job;
 }
 
 /** Windows are kept for accounts scraped within a week (metrics_scraped_hour): a scraper down a weekend finds them. */
@@ -209,11 +214,15 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
     ]);
     const windows: Window[] = [];
     const rolled = new Set<number>();
+    const inconsistent: number[] = [];
     for (const w of rolls) {
       rolled.add(w.job);
       const { pairs, max, negative } = rollForward(w);
-      if (negative) reportNegative(w.job, end);
-      else windows.push({ job: w.job, endHour: end, from: w.endHour, n: w.n, maxMs: max, sketch: windowText(pairs) });
+      if (negative) inconsistent.push(reportNegative(w.job, end));
+      else {
+        const from = { from: w.endHour, fromSketch: w.sketch };
+        windows.push({ job: w.job, endHour: end, ...from, n: w.n, maxMs: max, sketch: windowText(pairs) });
+      }
     }
     const byJob = new Map(built.map((b) => [b.job, b]));
     for (const { num } of due) {
@@ -221,11 +230,15 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
       const b = byJob.get(num);
       merge([[b?.sketches, 1]]);
       const { pairs, max } = takePairs(b?.max ?? null);
-      windows.push({ job: num, endHour: end, from: null, n: b?.n ?? 0, maxMs: max, sketch: windowText(pairs) });
+      const built = { from: null, fromSketch: null, n: b?.n ?? 0 };
+      windows.push({ job: num, endHour: end, ...built, maxMs: max, sketch: windowText(pairs) });
     }
-    const [first, ...rest] = writeWindows(db, windows);
+    // An inconsistent window goes: the next tick merges the job's hours again.
+    const drop = inconsistent.map((job) => db.delete(latencyWindows).where(eq(latencyWindows.job, job)));
+    const [first, ...rest] = [...writeWindows(db, windows), ...drop];
     if (first) await db.batch([first, ...rest]);
     report.windows += windows.length;
+    if (due.length < MAINTAIN_JOBS) return report;
   }
   report.complete = false;
   return report;

@@ -147,6 +147,10 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE), max_ms: 100 });
     await a.log(1, BASE + 60_000, [1]);
     expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE) });
+    // Nor does one of the hour before its first: no roll ever drops that hour from it.
+    await a.log(1, (endOf(BASE) - WINDOW_HOURS) * HOUR + 5_000, [2]);
+    expect(await a.windowOf(1)).toMatchObject({ end_hour: endOf(BASE) });
+    expect(await a.scrape(BASE)).toBe(await a.fromHours(BASE));
     await a.shard.run(sql`DELETE FROM logs WHERE job = ${a.nums[1]} AND executed_at = ${BASE - 5 * HOUR}`);
     expect(await a.windowOf(1)).toBeUndefined();
     expect(await a.scrape(BASE)).toBe(await a.fromHours(BASE));
@@ -158,7 +162,7 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     const [counted] = await a.shard.all<{ n: number }>(sql`SELECT coalesce(sum(n), 0) AS n FROM log_hours
       WHERE job = ${job} AND status = 0 AND hour BETWEEN ${endOf(BASE) - WINDOW_HOURS + 1} AND ${endOf(BASE)}
         AND sketch IS NOT NULL`);
-    const window = { job, endHour: endOf(BASE), from: null, maxMs: 1, sketch: '{"1":1}' };
+    const window = { job, endHour: endOf(BASE), from: null, fromSketch: null, maxMs: 1, sketch: '{"1":1}' };
     await a.shard.batch(writeWindows(a.shard, [{ ...window, n: (counted?.n ?? 0) + 1 }]) as never);
     expect(await a.windowOf(1)).toBeUndefined();
     // Rolled from a window that is no longer stored (a log landed in its hours since).
@@ -170,6 +174,29 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     await a.shard.batch(writeWindows(a.shard, [{ ...window, endHour: endOf(BASE) - 1, n: 0, maxMs: 2 }]) as never);
     expect(await a.windowOf(1)).toMatchObject({ max_ms: 1 });
     await a.shard.run(sql`DELETE FROM latency_windows WHERE job = ${job}`);
+  });
+
+  it("stores no roll of a window rebuilt since it was read, though it ends the same hour", async () => {
+    const m = await account("Metrics windows rebuilt", 1);
+    const at = BASE + HOUR;
+    await m.log(0, BASE - 4 * HOUR, [70]);
+    await m.scrape(BASE);
+    await m.tick(BASE);
+    const [read] = await m.windows();
+    // A tick for the next hour reads that window; a late log drops it; a tick still in the earlier hour rebuilds it.
+    const rolled = {
+      job: m.nums[0] as number,
+      endHour: endOf(at),
+      from: endOf(BASE),
+      fromSketch: read?.sketch ?? null,
+    };
+    await m.log(0, BASE - 6 * HOUR, [9000]);
+    await m.tick(BASE);
+    const rebuilt = await m.windowOf(0);
+    expect(rebuilt?.sketch).not.toBe(read?.sketch);
+    await m.shard.batch(writeWindows(m.shard, [{ ...rolled, n: 0, maxMs: 70, sketch: read?.sketch ?? null }]) as never);
+    expect(await m.windowOf(0)).toEqual(rebuilt);
+    expect(await m.scrape(at)).toBe(await m.fromHours(at));
   });
 
   it("holds off while the store migration still has legacy logs in the window's hours", async () => {
@@ -206,6 +233,18 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     const shardEnv = { ...env, TICKS: captureQueue(), RUNS: captureQueue() } as unknown as Env;
     await runShardTick(shardEnv, { type: "shard-tick", task: "dispatch", shard: m.acct.shard, scheduledTime: now });
     expect(await m.windowOf(0)).toMatchObject({ end_hour: endOf(now), max_ms: 42 });
+    // A failure there is logged, and the tick (dispatch done) is not redelivered for it.
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    await m.shard.run(sql`DELETE FROM latency_windows WHERE job = ${m.nums[0]}`);
+    await m.shard.run(sql`CREATE TRIGGER refuse_windows BEFORE INSERT ON latency_windows BEGIN
+      SELECT RAISE(ABORT, 'database full'); END`);
+    try {
+      await runShardTick(shardEnv, { type: "shard-tick", task: "dispatch", shard: m.acct.shard, scheduledTime: now });
+      expect(error).toHaveBeenCalledWith(expect.stringContaining('"event":"latency_windows_failed"'));
+    } finally {
+      await m.shard.run(sql`DROP TRIGGER refuse_windows`);
+      error.mockRestore();
+    }
   });
 
   it("answers, and says so in the log, when the scrape cannot be marked", async () => {
