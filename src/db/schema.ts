@@ -61,7 +61,7 @@ export const accounts = sqliteTable(
     /** Set while a move copies the account away: no slot is claimed, no run leased here (src/engine/fence.ts). */
     fencedAt: integer("fenced_at"),
     /**
-     * The UTC hour of the account's last metrics scrape: while it is within a day, the tick keeps its jobs' latency
+     * The UTC hour of the account's last metrics scrape: while it is within a week, the tick keeps its jobs' latency
      * windows (src/metrics/windows.ts) current.
      */
     metricsScrapedHour: integer("metrics_scraped_hour"),

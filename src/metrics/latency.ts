@@ -5,7 +5,7 @@ import { cronJobs, logs } from "../db/schema";
 import { TtlCache } from "../lib/ttl-cache";
 import { HOUR, legacyLogsEnd, rolledUpHours } from "../logs/rollups";
 import { bucketValue, type DenseSketch, sketchKeySql } from "../logs/sketch";
-import { type ClosedHours, clear, maxOf, merge, scratch, takePairs } from "./merge";
+import { type ClosedHours, clear, maxOf, merge, mergedHours, scratch } from "./merge";
 import {
   hasUsableWindow,
   hourSketches,
@@ -163,9 +163,7 @@ export function latencyReads(
       if (negative) reportNegative(window.job, end);
       return { pairs, max };
     }
-    merge([[row?.sketches, 1]]);
-    const { pairs, max } = takePairs(row?.max ?? null);
-    return { pairs, max };
+    return mergedHours(row?.sketches, row?.max ?? null);
   }
 
   function percentilesByJob(

@@ -104,6 +104,13 @@ export function addPairs(pairs: Uint32Array): void {
   for (let i = 0; i < pairs.length; i += 2) add((pairs[i] as number) - 1, pairs[i + 1] as number);
 }
 
+/** Stored hourly sketches (comma-separated JSON objects) merged into closed hours with their max. */
+export function mergedHours(sketches: string | null | undefined, max: number | null): ClosedHours {
+  merge([[sketches, 1]]);
+  const { pairs } = takePairs(max);
+  return { pairs, max };
+}
+
 /** The scratch sketch's positive pairs, then cleared, and whether a count was negative. */
 export function takePairs(max: number | null): ClosedHours & { negative: boolean } {
   let n = 0;

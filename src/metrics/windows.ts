@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { accounts, cronJobs, latencyWindows, logHours } from "../db/schema";
 import { firstRolledUpHour, HOUR } from "../logs/rollups";
 
-import { type ClosedHours, merge, takePairs, windowText } from "./merge";
+import { type ClosedHours, merge, mergedHours, takePairs, windowText } from "./merge";
 
 const DAY = 24 * HOUR;
 
@@ -37,19 +37,21 @@ export function hourSketches(jobs: SQL, hours: SQL[]): SQL {
 }
 
 /**
- * The windows of `jobs` (a SELECT of job numbers) that can serve the window ending at `end`: those ending at most
- * MAX_ROLL_HOURS before it. A stored window is current: the triggers on logs drop it when its hours change.
+ * A window that can serve the window ending at `end`: one ending at most MAX_ROLL_HOURS before it. A stored window
+ * is current: the triggers on logs drop it when its hours change.
  */
+const usable = (end: number): SQL => sql`${latencyWindows.endHour} BETWEEN ${end - MAX_ROLL_HOURS} AND ${end}`;
+
+/** The usable windows of `jobs` (a SELECT of job numbers). */
 export function usableWindows(jobs: SQL, end: number): SQL {
   const w = latencyWindows;
   return sql`SELECT ${w.job} AS job, ${w.endHour} AS e, ${w.maxMs} AS mx, ${w.sketch} AS sketch FROM ${w}
-    WHERE ${w.job} IN (${jobs}) AND ${w.endHour} BETWEEN ${end - MAX_ROLL_HOURS} AND ${end}`;
+    WHERE ${w.job} IN (${jobs}) AND ${usable(end)}`;
 }
 
-/** Whether the job has a window usableWindows would return. */
+/** Whether the job has a usable window. */
 export const hasUsableWindow = (job: SQL, end: number): SQL =>
-  sql`EXISTS (SELECT 1 FROM ${latencyWindows} WHERE ${latencyWindows.job} = ${job}
-    AND ${latencyWindows.endHour} BETWEEN ${end - MAX_ROLL_HOURS} AND ${end})`;
+  sql`EXISTS (SELECT 1 FROM ${latencyWindows} WHERE ${latencyWindows.job} = ${job} AND ${usable(end)})`;
 
 /**
  * Per job with a usable window: its sketch; when it must roll, the sketches of the hours after it up to `end` (to
@@ -228,8 +230,7 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
     for (const { num } of due) {
       if (rolled.has(num)) continue;
       const b = byJob.get(num);
-      merge([[b?.sketches, 1]]);
-      const { pairs, max } = takePairs(b?.max ?? null);
+      const { pairs, max } = mergedHours(b?.sketches, b?.max ?? null);
       const built = { from: null, fromSketch: null, n: b?.n ?? 0 };
       windows.push({ job: num, endHour: end, ...built, maxMs: max, sketch: windowText(pairs) });
     }
