@@ -55,33 +55,30 @@ export function formatValue(value: number): string {
 
 const labelPair = ([k, v]: readonly [string, string]) => `${k}="${escapeLabelValue(v)}"`;
 
-function sampleLine(name: string, s: Sample, rendered: Map<Labels, string>): string {
-  let set = rendered.get(s.labels);
-  if (set === undefined) {
-    set = s.labels.map(labelPair).join(",");
-    rendered.set(s.labels, set);
-  }
-  if (s.extra) set = set ? `${set},${labelPair(s.extra)}` : labelPair(s.extra);
-  return `${name}${set ? `{${set}}` : ""} ${formatValue(s.value)}`;
-}
-
 /**
  * The exposition of `families` in `format`. OpenMetrics names a counter family without `_total` and ends with
  * `# EOF`; 0.0.4 names it as its samples, has no UNIT line and no stateset type (a stateset is a gauge there).
  */
 export function renderExposition(families: readonly Family[], format: ExpositionFormat): string {
-  const lines: string[] = [];
+  let out = "";
+  // A job's label set is shared by its samples: escaped once per exposition.
   const rendered = new Map<Labels, string>();
   const om = format === "openmetrics";
   for (const f of families) {
     const sampleName = f.type === "counter" ? `${f.name}_total` : f.name;
     const metaName = om ? f.name : sampleName;
     const type = !om && f.type === "stateset" ? "gauge" : f.type;
-    lines.push(`# HELP ${metaName} ${escapeHelp(f.help, format)}`);
-    lines.push(`# TYPE ${metaName} ${type}`);
-    if (om && f.unit) lines.push(`# UNIT ${metaName} ${f.unit}`);
-    for (const s of f.samples) lines.push(sampleLine(sampleName, s, rendered));
+    out += `# HELP ${metaName} ${escapeHelp(f.help, format)}\n# TYPE ${metaName} ${type}\n`;
+    if (om && f.unit) out += `# UNIT ${metaName} ${f.unit}\n`;
+    for (const s of f.samples) {
+      let set = rendered.get(s.labels);
+      if (set === undefined) {
+        set = s.labels.map(labelPair).join(",");
+        rendered.set(s.labels, set);
+      }
+      if (s.extra) set = set ? `${set},${labelPair(s.extra)}` : labelPair(s.extra);
+      out += set ? `${sampleName}{${set}} ${formatValue(s.value)}\n` : `${sampleName} ${formatValue(s.value)}\n`;
+    }
   }
-  if (om) lines.push("# EOF");
-  return `${lines.join("\n")}\n`;
+  return om ? `${out}# EOF\n` : out;
 }

@@ -1,6 +1,6 @@
 import { and, eq, gt, gte, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { accounts, cronJobs, latencyWindows, logHours } from "../db/schema";
+import { accounts, cronJobs, latencyWindows, logHours, shardState } from "../db/schema";
 import { firstRolledUpHour, HOUR } from "../logs/rollups";
 
 import { type ClosedHours, merge, mergedHours, takePairs, windowText } from "./merge";
@@ -162,15 +162,29 @@ export function reportNegative(job: number, end: number): number {
 
 /** Windows are kept for accounts scraped within a week (metrics_scraped_hour): a scraper down a weekend finds them. */
 export const SCRAPED_WITHIN_HOURS = 7 * 24;
+/**
+ * And for any job whose last closed hour's success sketch is this long, scraped or not: an account's first scrape
+ * would otherwise merge 23 such hours a job, and the window's one row an hour is under 1 % of such a job's writes.
+ * Measured: bench/RESULTS.md §15 (100 jobs just under it, merged cold, stay within the reads' budget).
+ */
+export const BUSY_SKETCH_BYTES = 64;
+/** shard_state key: the last closed hour whose busy jobs all got windows (the scan over every job, once an hour). */
+export const BUSY_SCANNED = "latency_windows_busy_hour";
 /** Jobs a maintenance round trip handles; a tick makes at most MAINTAIN_CHUNKS of them (3 D1 queries each). */
 const MAINTAIN_JOBS = 100;
 export const MAINTAIN_CHUNKS = 10;
 
+/** The job's success sketch of hour `end` is BUSY_SKETCH_BYTES or longer. */
+const busyAt = (end: number): SQL =>
+  sql`EXISTS (SELECT 1 FROM ${logHours} WHERE ${logHours.job} = ${cronJobs.num} AND ${logHours.status} = 0
+    AND ${logHours.hour} = ${end} AND length(${logHours.sketch}) >= ${BUSY_SKETCH_BYTES})`;
+
 /**
- * The tick's part: every live job of an account scraped within a week gets its window ending at the last closed hour,
- * rolled from the one it has or merged from its hours, so scrapes only read. Stops after `chunks` round trips (the
- * next tick goes on). None while the store migration still holds legacy logs of those hours, nor when they come
- * within an hour of the retention cutoff: the sweep recounts the cutoff's hour without a log trigger to drop them.
+ * The tick's part: every live job of an account scraped within a week, and every busy job, gets its window ending at
+ * the last closed hour, rolled from the one it has or merged from its hours, so scrapes only read. Busy jobs are
+ * looked for once an hour (they need every job read). Stops after `chunks` round trips (the next tick goes on). None
+ * while the store migration still holds legacy logs of those hours, nor when they come within an hour of the
+ * retention cutoff: the sweep recounts the cutoff's hour without a log trigger to drop them.
  */
 export async function maintainWindows(db: Db, now: number, retentionDays: number, chunks = MAINTAIN_CHUNKS) {
   const hour = Math.floor(now / HOUR);
@@ -178,8 +192,26 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
   const start = end - (WINDOW_HOURS - 1);
   const report = { windows: 0, complete: true };
   if (start <= Math.floor((now - retentionDays * DAY) / HOUR) + 1) return report;
-  const [migrating] = await db.select({ first: sql<number | null>`${firstRolledUpHour}` }).from(sql`(SELECT 1)`);
-  if (migrating?.first != null && migrating.first > start) return report;
+  const [state] = await db
+    .select({
+      first: sql<number | null>`${firstRolledUpHour}`,
+      scanned: sql<
+        number | null
+      >`(SELECT ${shardState.value} FROM ${shardState} WHERE ${shardState.key} = ${BUSY_SCANNED})`,
+    })
+    .from(sql`(SELECT 1)`);
+  if (state?.first != null && state.first > start) return report;
+  const scraped = gte(accounts.metricsScrapedHour, hour - SCRAPED_WITHIN_HOURS);
+  const scanBusy = state?.scanned == null || state.scanned < end;
+  // Stored with the pass's last batch: a pass cut short by `chunks` scans again next tick.
+  const scannedMark = db
+    .insert(shardState)
+    .values({ key: BUSY_SCANNED, value: end })
+    .onConflictDoUpdate({
+      target: shardState.key,
+      set: { value: sql`excluded.value` },
+      setWhere: sql`excluded.value > ${shardState.value}`,
+    });
   let after = Number.MIN_SAFE_INTEGER;
   for (let c = 0; c < chunks; c++) {
     const due = await db
@@ -189,7 +221,7 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
       .leftJoin(latencyWindows, eq(latencyWindows.job, cronJobs.num))
       .where(
         and(
-          gte(accounts.metricsScrapedHour, hour - SCRAPED_WITHIN_HOURS),
+          scanBusy ? or(scraped, busyAt(end)) : scraped,
           isNull(cronJobs.deletedAt),
           gt(cronJobs.num, after),
           or(isNull(latencyWindows.job), lt(latencyWindows.endHour, end)),
@@ -197,7 +229,11 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
       )
       .orderBy(cronJobs.num)
       .limit(MAINTAIN_JOBS);
-    if (due.length === 0) return report;
+    const last = due.length < MAINTAIN_JOBS;
+    if (due.length === 0) {
+      if (scanBusy) await scannedMark;
+      return report;
+    }
     after = due[due.length - 1]?.num ?? after;
     const jobs = sql`SELECT value FROM json_each(${JSON.stringify(due.map((d) => d.num))})`;
     const usable = sql`SELECT job FROM (${usableWindows(jobs, end)})`;
@@ -236,10 +272,11 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
     }
     // An inconsistent window goes: the next tick merges the job's hours again.
     const drop = inconsistent.map((job) => db.delete(latencyWindows).where(eq(latencyWindows.job, job)));
-    const [first, ...rest] = [...writeWindows(db, windows), ...drop];
+    const mark = last && scanBusy ? [scannedMark] : [];
+    const [first, ...rest] = [...writeWindows(db, windows), ...drop, ...mark];
     if (first) await db.batch([first, ...rest]);
     report.windows += windows.length;
-    if (due.length < MAINTAIN_JOBS) return report;
+    if (last) return report;
   }
   report.complete = false;
   return report;

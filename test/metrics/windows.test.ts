@@ -8,6 +8,8 @@ import { renderExposition } from "../../src/metrics/exposition";
 import { accountJobFamilies } from "../../src/metrics/job-metrics";
 import { newLatencyCache } from "../../src/metrics/latency";
 import {
+  BUSY_SCANNED,
+  BUSY_SKETCH_BYTES,
   MAX_ROLL_HOURS,
   maintainWindows,
   SCRAPED_WITHIN_HOURS,
@@ -245,6 +247,39 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
       await m.shard.run(sql`DROP TRIGGER refuse_windows`);
       error.mockRestore();
     }
+  });
+
+  it("keeps windows for busy jobs of an account that never scrapes, looked for once an hour", async () => {
+    const q = await account("Metrics windows busy", 2);
+    const at = BASE + 100 * HOUR;
+    const hourStart = (h: number) => h * HOUR + 1000;
+    const spread = (n: number) => Array.from({ length: n }, (_, k) => 100 * (k + 1));
+    await q.log(0, hourStart(endOf(at)), spread(20)); // a sketch of 20 buckets: over BUSY_SKETCH_BYTES
+    await q.log(1, hourStart(endOf(at)), [5]);
+    await q.log(1, hourStart(endOf(at) + 1), spread(20)); // busy in the hour after
+    const [long] = await q.shard.all<{ n: number }>(
+      sql`SELECT length(sketch) AS n FROM log_hours WHERE job = ${q.nums[0]} AND status = 0 AND hour = ${endOf(at)}`,
+    );
+    expect(long?.n).toBeGreaterThanOrEqual(BUSY_SKETCH_BYTES);
+    await q.shard.run(sql`DELETE FROM shard_state WHERE key = ${BUSY_SCANNED}`);
+    // A pass cut short leaves the hour unscanned.
+    await maintainWindows(q.shard, at, RETENTION_DAYS, 0);
+    const scanned = async () =>
+      (await q.shard.all<{ v: number }>(sql`SELECT value AS v FROM shard_state WHERE key = ${BUSY_SCANNED}`))[0]?.v;
+    expect(await scanned()).toBeUndefined();
+    await q.tick(at);
+    expect(await q.scrapedHour()).toBeNull();
+    expect(await scanned()).toBe(endOf(at));
+    expect((await q.windows()).map((w) => w.job)).toEqual([q.nums[0]]);
+    // Busy in the scanned hour only after the scan (a late run): its window waits for the next hour's scan.
+    await q.log(1, hourStart(endOf(at)) + 60_000, spread(20));
+    await q.tick(at + 60_000);
+    expect((await q.windows()).map((w) => w.job)).toEqual([q.nums[0]]);
+    // The next hour: job 1 is busy in its last closed hour; job 0 keeps its window, rolled in the scrape.
+    await q.tick(at + HOUR);
+    expect(await q.windowOf(1)).toMatchObject({ end_hour: endOf(at) + 1 });
+    expect(await q.windowOf(0)).toMatchObject({ end_hour: endOf(at) });
+    expect(await q.scrape(at + HOUR)).toBe(await q.fromHours(at + HOUR));
   });
 
   it("answers, and says so in the log, when the scrape cannot be marked", async () => {
