@@ -4,7 +4,7 @@
  * windows. Per read: CPU ms of the whole call (drizzle, SQLite, rows as JSON or the exposition) over node:sqlite.
  *   npx tsx bench/filter-reads.ts [--big 1] [--jobs 100] [--others-per-hour 90] [--rounds 55]
  */
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { importAll, nodeD1 } from "./lib/d1-node";
@@ -32,7 +32,10 @@ const raw = new DatabaseSync(file); // writable: a scrape marks its account, the
 const db = app.createDb(nodeD1(raw));
 const one = { kind: "job", accountId, cronJobId: id };
 const all = { kind: "account", accountId };
-const json = (res: { rows: unknown[] } | null) => JSON.stringify(res?.rows.map(app.serialiseLog)).length;
+// Every read's text encoded to UTF-8 as its Response would: a string built in pieces is flattened there.
+const utf8 = new TextEncoder();
+const sent = (text: string | undefined) => utf8.encode(text).length;
+const json = (res: { rows: unknown[] } | null) => sent(JSON.stringify(res?.rows.map(app.serialiseLog)));
 // A cursor past every log: the first page without page numbers' totals (keyset.ts positionKey).
 const first = { after: { executedAt: NOW + 1, id: "-" }, limit: 50 };
 function page(f: object, scope: object = one, paging: object = { page: 1, limit: 50 }) {
@@ -42,19 +45,47 @@ const since = { start: { start: NOW - 31 * h.DAY_MS, end: 0 } };
 const search = (q: string) => async () => json(await app.searchLogs(db, one, since, q, { limit: 50 }));
 const [c5xx, slow] = [{ code: { lo: 500, hi: 599 } }, { minMs: 1000 }];
 const metrics = (cache?: () => unknown) => async () =>
-  app.renderExposition(await app.accountJobFamilies(db, accountId, NOW, cache?.()), "openmetrics").length;
+  sent(app.renderExposition(await app.accountJobFamilies(db, accountId, NOW, cache?.()), "openmetrics"));
 // The tick's latency windows as of NOW and an hour before (src/metrics/windows.ts), put back before each read.
 const windows = (saved?: string) => () =>
   raw.exec(`DELETE FROM latency_windows; ${saved ? `INSERT INTO latency_windows SELECT * FROM ${saved}` : ""}`);
+/** The tick's hour not yet scanned for busy jobs. */
+const unscanned = () => raw.exec(`DELETE FROM shard_state WHERE key = '${app.BUSY_SCANNED}'`);
 /** The windows the tick leaves at `at` (rolling those it left before), kept in a temp table named `as`. */
 const save = async (at: number, as: string) => {
+  unscanned();
   await app.maintainWindows(db, at, 30);
   return raw.exec(`CREATE TEMP TABLE ${as} AS SELECT * FROM latency_windows`) ?? as;
 };
+/** The account's last scrape `hours` ago (a scrape an hour old or more marks it again). */
+const scrapedAgo = (on: DatabaseSync, hours: number) => () =>
+  on.exec(`UPDATE accounts SET metrics_scraped_hour = ${Math.floor(NOW / (h.DAY_MS / 24)) - hours}`);
 windows()();
-await metrics(app.newLatencyCache)(); // marks the account scraped: the tick keeps its windows
+scrapedAgo(raw, 24 * 8)(); // a week ago and more: its busy jobs get windows all the same
 const [hourBefore, current] = [await save(NOW - h.DAY_MS / 24, "hour_before"), await save(NOW, "current")];
 const [scrape, tick] = [metrics(app.newLatencyCache), async () => (await app.maintainWindows(db, NOW, 30)).windows];
+// A copy whose jobs are all just under the busy threshold: each hour's sketch cut to < BUSY_SKETCH_BYTES, no window.
+const quietFile = file.replace(/\.sqlite$/, ".quiet.sqlite");
+copyFileSync(file, quietFile);
+const quiet = new DatabaseSync(quietFile);
+quiet.exec("DELETE FROM latency_windows");
+const cut = quiet.prepare("UPDATE log_hours SET sketch = ? WHERE job = ? AND status = 0 AND hour = ?");
+for (const r of quiet
+  .prepare("SELECT job, hour, sketch FROM log_hours WHERE status = 0 AND sketch IS NOT NULL")
+  .all()) {
+  let text = "{}";
+  for (const [k, c] of Object.entries(JSON.parse(r.sketch as string))) {
+    const next = `${text.slice(0, -1)}${text.length > 2 ? "," : ""}"${k}":${c}}`;
+    if (next.length >= app.BUSY_SKETCH_BYTES) break;
+    text = next;
+  }
+  cut.run(text, r.job as number, r.hour as number);
+}
+const quietDb = app.createDb(nodeD1(quiet));
+const quietScrape = async () =>
+  sent(
+    app.renderExposition(await app.accountJobFamilies(quietDb, accountId, NOW, app.newLatencyCache()), "openmetrics"),
+  );
 type Read = (() => Promise<number>) & { setup?: () => void };
 const setUp = (setup: () => void, read: Read): Read => Object.assign(() => read(), { setup }); // unmeasured
 const READS: Record<string, Read> = {
@@ -72,12 +103,23 @@ const READS: Record<string, Read> = {
   "cursor: response_code=5xx": page(c5xx, one, first),
   "cursor: min_response_time_ms=1000": page(slow, one, first),
   "cursor: account-wide 5xx": page(c5xx, all, first),
-  // An isolate's first scrape (a new cache) with the tick's windows, before the hour's tick, and with none.
-  [`metrics, ${JOBS} jobs (first scrape)`]: setUp(windows(current), scrape),
-  [`metrics, ${JOBS} jobs (first scrape, before the hour's tick: rolls)`]: setUp(windows(hourBefore), scrape),
-  [`metrics, ${JOBS} jobs (first scrape, no windows: merges 23 h)`]: setUp(windows(), scrape),
-  [`tick: ${JOBS} windows rolled an hour`]: setUp(windows(hourBefore), tick),
-  [`tick: ${JOBS} windows merged from 23 h`]: setUp(windows(), tick),
+  // An isolate's first scrape (a new cache) with the tick's windows, and before the hour's tick.
+  [`metrics, ${JOBS} jobs (first scrape)`]: setUp(() => [windows(current)(), scrapedAgo(raw, 0)()], scrape),
+  [`metrics, ${JOBS} jobs (first scrape, before the hour's tick: rolls)`]: setUp(
+    () => [windows(hourBefore)(), scrapedAgo(raw, 0)()],
+    scrape,
+  ),
+  [`metrics, ${JOBS} jobs (first scrape after a week without one)`]: setUp(
+    () => [windows(current)(), scrapedAgo(raw, 24 * 8)()],
+    scrape,
+  ),
+  [`metrics, ${JOBS} jobs just under the busy threshold (first after a week: merges 23 h)`]: setUp(
+    scrapedAgo(quiet, 24 * 8),
+    quietScrape,
+  ),
+  [`tick: ${JOBS} windows rolled an hour`]: setUp(() => [windows(hourBefore)(), unscanned()], tick),
+  [`tick: ${JOBS} windows merged from 23 h`]: setUp(() => [windows()(), unscanned()], tick),
+  [`tick: the hour's busy scan, ${JOBS} jobs, none due`]: setUp(() => [windows(current)(), unscanned()], tick),
   [`metrics, ${JOBS} jobs`]: metrics(),
   "q=customers (every body)": search("customers"),
   "q=status code 503 (≈ 1 %)": search("status code 503"),
