@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Db } from "../../src/db/client";
+import { createDb, type Db } from "../../src/db/client";
 import { HOUR } from "../../src/logs/rollups";
 import { renderExposition } from "../../src/metrics/exposition";
 import { accountJobFamilies } from "../../src/metrics/job-metrics";
@@ -20,7 +20,7 @@ import { runShardTick } from "../../src/ticks";
 import { createAccount } from "../helpers/accounts";
 import { insertJob, insertLogs } from "../helpers/fixtures";
 import { captureQueue } from "../helpers/queue";
-import { accountDb } from "../helpers/shards";
+import { accountD1, accountDb } from "../helpers/shards";
 
 interface WindowRow {
   job: number;
@@ -282,6 +282,44 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
     expect(await q.scrape(at + HOUR)).toBe(await q.fromHours(at + HOUR));
   });
 
+  it("finds due jobs along cron_jobs' num index, probing accounts, log_hours and windows by key: no scan", async () => {
+    const q = await account("Metrics windows plan", 1);
+    const d1 = await accountD1(q.acct.accountId);
+    const prepared: string[] = [];
+    const recording = new Proxy(d1, {
+      get(target, p) {
+        if (p === "prepare")
+          return (query: string) => {
+            prepared.push(query);
+            return target.prepare(query);
+          };
+        const v = Reflect.get(target, p);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const at = BASE + 200 * HOUR;
+    await q.shard.run(sql`DELETE FROM shard_state WHERE key = ${BUSY_SCANNED}`);
+    await maintainWindows(createDb(recording), at, RETENTION_DAYS); // the hour's busy scan
+    await maintainWindows(createDb(recording), at + 60_000, RETENTION_DAYS); // scraped accounts only
+    const due = [...new Set(prepared.filter((s) => /left join "latency_windows"/.test(s)))];
+    expect(due.map((s) => s.includes(`"log_hours"`))).toEqual([true, false]);
+    for (const query of due) {
+      const params = Array((query.match(/\?/g) ?? []).length).fill(0);
+      const { results } = await d1
+        .prepare(`EXPLAIN QUERY PLAN ${query}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      const plan = results.map((r) => r.detail).join("\n");
+      expect(plan).not.toMatch(/SCAN |TEMP B-TREE/);
+      // A walk along the job numbers from the cursor (every job of the shard when few are due), each probed by key.
+      expect(plan).toMatch(/SEARCH cron_jobs USING INDEX cron_jobs_num_unique \(num>\?\)/);
+      expect(plan).toMatch(/SEARCH accounts USING INDEX sqlite_autoindex_accounts_1 \(id=\?\)/);
+      expect(plan).toMatch(/SEARCH latency_windows USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      if (query.includes(`"log_hours"`))
+        expect(plan).toMatch(/SEARCH log_hours USING PRIMARY KEY \(job=\? AND status=\? AND hour=\?\)/);
+    }
+  });
+
   it("answers, and says so in the log, when the scrape cannot be marked", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     await a.shard.run(sql`CREATE TRIGGER refuse_mark BEFORE UPDATE OF metrics_scraped_hour ON accounts BEGIN
@@ -298,6 +336,8 @@ describe("metrics latency windows: the closed hours merged by the tick, read by 
 });
 
 describe("metrics latency windows: a model of scrapes, ticks, late logs and time", () => {
+  /** Nine distinct latencies: an hour holding them has a sketch of BUSY_SKETCH_BYTES or more. */
+  const BUSY_RUNS = Array.from({ length: 9 }, (_, k) => 100 * (k + 1));
   type Op =
     | { k: "logs"; job: number; hoursAgo: number; ms: number[] }
     | { k: "scrape" }
@@ -308,53 +348,109 @@ describe("metrics latency windows: a model of scrapes, ticks, late logs and time
       k: fc.constant("logs" as const),
       job: fc.integer({ min: 0, max: 1 }),
       // Current and previous hour, closed ones, late ones at the window's edge, and out of it.
-      hoursAgo: fc.integer({ min: 0, max: WINDOW_HOURS + 4 }),
-      ms: fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 90_000 })), {
-        minLength: 1,
-        maxLength: 4,
-      }),
+      // The hour a tick scans for busy jobs (the last closed one) more often than the others.
+      hoursAgo: fc.oneof(fc.constant(2), fc.integer({ min: 0, max: WINDOW_HOURS + 4 })),
+      // A few latencies, or enough distinct ones to make the hour's sketch busy.
+      ms: fc.oneof(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 90_000 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.constant(BUSY_RUNS),
+      ),
     }),
     fc.constant({ k: "scrape" as const }),
     fc.constant({ k: "tick" as const }),
     fc.record({
       k: fc.constant("time" as const),
-      // Within the hour, an hour at a time, a roll's longest and past it, past the window and past a day.
-      hours: fc.constantFrom(0, 1, 1, 2, 5, MAX_ROLL_HOURS, MAX_ROLL_HOURS + 1, WINDOW_HOURS, 30),
+      // Within the hour, an hour at a time, a roll's longest and past it, past the window, a day and a week.
+      hours: fc.constantFrom(
+        0,
+        1,
+        1,
+        2,
+        5,
+        MAX_ROLL_HOURS,
+        MAX_ROLL_HOURS + 1,
+        WINDOW_HOURS,
+        30,
+        SCRAPED_WITHIN_HOURS + 1,
+      ),
       minutes: fc.integer({ min: 0, max: 49 }),
     }),
   );
 
-  it("every fresh isolate's scrape equals a merge of the hours; a tick brings a scraped account's windows up to date", async () => {
+  let round = 0;
+  /** Runs `ops` on a new account: each scrape equals a merge of the hours; each tick moves the windows it should. */
+  async function model(ops: Op[]) {
+    const m = await account(`Windows model ${round++}`, 2);
+    let at = BASE;
+    let scraped: number | null = null;
+    // The shard's busy scan: each round starts its clock again, so its hours are not scanned yet.
+    await m.shard.run(sql`DELETE FROM shard_state WHERE key = ${BUSY_SCANNED}`);
+    let scanned = Number.NEGATIVE_INFINITY;
+    for (const op of ops) {
+      if (op.k === "logs") {
+        await m.log(op.job, Math.floor(at / HOUR) * HOUR - op.hoursAgo * HOUR + 1000, op.ms);
+      } else if (op.k === "time") {
+        at = Math.floor(at / HOUR) * HOUR + op.hours * HOUR + op.minutes * 60_000;
+      } else if (op.k === "scrape") {
+        expect(await m.scrape(at)).toBe(await m.fromHours(at));
+        scraped = Math.floor(at / HOUR);
+      } else {
+        const end = endOf(at);
+        const before = await m.windows();
+        const busy = await m.shard.all<{ job: number }>(sql`SELECT job FROM log_hours
+          WHERE job IN (${m.nums[0]}, ${m.nums[1]}) AND status = 0 AND hour = ${end}
+            AND length(sketch) >= ${BUSY_SKETCH_BYTES}`);
+        await m.tick(at);
+        const after = await m.windows();
+        const kept = scraped !== null && scraped >= Math.floor(at / HOUR) - SCRAPED_WITHIN_HOURS;
+        // The hour's first tick looks for busy jobs (one pass: a few jobs on the shard).
+        const scan = scanned < end;
+        scanned = Math.max(scanned, end);
+        for (const num of m.nums) {
+          const due = kept || (scan && busy.some((b) => b.job === num));
+          // A job the tick looks at gets its window at the end; any other keeps what it had.
+          const window = after.find((w) => w.job === num);
+          if (due) expect(window).toMatchObject({ end_hour: end });
+          else expect(window).toEqual(before.find((w) => w.job === num));
+        }
+      }
+    }
+    expect(await m.scrape(at)).toBe(await m.fromHours(at));
+  }
+
+  /** Runs the model `runs` times; nothing failed along the way: no mark refused, no window found inconsistent. */
+  async function check(ops: fc.Arbitrary<Op[]>, runs: number) {
     const warn = vi.spyOn(console, "warn");
     const error = vi.spyOn(console, "error");
-    let round = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 3, maxLength: 16 }), async (ops) => {
-        const m = await account(`Windows model ${round++}`, 2);
-        let at = BASE;
-        let scraped: number | null = null;
-        for (const op of ops) {
-          if (op.k === "logs") {
-            await m.log(op.job, Math.floor(at / HOUR) * HOUR - op.hoursAgo * HOUR + 1000, op.ms);
-          } else if (op.k === "time") {
-            at = Math.floor(at / HOUR) * HOUR + op.hours * HOUR + op.minutes * 60_000;
-          } else if (op.k === "scrape") {
-            expect(await m.scrape(at)).toBe(await m.fromHours(at));
-            scraped = Math.floor(at / HOUR);
-          } else {
-            await m.tick(at);
-            const kept = scraped !== null && scraped >= Math.floor(at / HOUR) - SCRAPED_WITHIN_HOURS;
-            if (kept) expect((await m.windows()).map((w) => w.end_hour)).toEqual([endOf(at), endOf(at)]);
-          }
-        }
-        expect(await m.scrape(at)).toBe(await m.fromHours(at));
-      }),
-      { numRuns: 20 },
+    try {
+      await fc.assert(fc.asyncProperty(ops, model), { numRuns: runs });
+      expect(warn).not.toHaveBeenCalled();
+      expect(error).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
+  }
+
+  it("every fresh isolate's scrape equals a merge of the hours; a tick brings scraped accounts' windows up to date", async () => {
+    await check(fc.array(opArb, { minLength: 3, maxLength: 16 }), 20);
+  }, 180_000);
+
+  it("an account scraped only at the end: its busy jobs' windows, looked for once an hour, and its first scrape", async () => {
+    // Busy runs of the hour a tick scans, often: before the hour's scan or after it.
+    const busyRuns = fc.record({
+      k: fc.constant("logs" as const),
+      job: fc.integer({ min: 0, max: 1 }),
+      hoursAgo: fc.constant(2),
+      ms: fc.constant(BUSY_RUNS),
+    });
+    const unscraped = fc.oneof(
+      opArb.filter((op) => op.k !== "scrape"),
+      busyRuns,
     );
-    // Nothing failed along the way: no mark refused, no window found inconsistent.
-    expect(warn).not.toHaveBeenCalled();
-    expect(error).not.toHaveBeenCalled();
-    warn.mockRestore();
-    error.mockRestore();
+    await check(fc.array(unscraped, { minLength: 3, maxLength: 16 }), 20);
   }, 180_000);
 });
