@@ -164,11 +164,11 @@ export function reportNegative(job: number, end: number): number {
 export const SCRAPED_WITHIN_HOURS = 7 * 24;
 /**
  * And for any job whose last closed hour's success sketch is this long, scraped or not: an account's first scrape
- * would otherwise merge 23 such hours a job, and the window's one row an hour is under 1 % of such a job's writes.
+ * would otherwise merge 23 such hours a job, and the window's one row an hour is about 1 % of such a job's writes.
  * Measured: bench/RESULTS.md §15 (100 jobs just under it, merged cold, stay within the reads' budget).
  */
 export const BUSY_SKETCH_BYTES = 64;
-/** shard_state key: the last closed hour whose busy jobs all got windows (the scan over every job, once an hour). */
+/** shard_state key: the last closed hour whose scan for busy jobs went through every job (once an hour). */
 export const BUSY_SCANNED = "latency_windows_busy_hour";
 /** Jobs a maintenance round trip handles; a tick makes at most MAINTAIN_CHUNKS of them (3 D1 queries each). */
 const MAINTAIN_JOBS = 100;
