@@ -385,8 +385,8 @@ export const latencyWindows = sqliteTable("latency_windows", {
 });
 
 /**
- * Shard-wide progress of background work that is not per account (the store migration's bookmark and watermark),
- * as named integers.
+ * Shard-wide progress of background work that is not per account (the store migration's bookmark and watermark,
+ * the metrics windows' busy-scan hour), as named integers.
  */
 export const shardState = sqliteTable("shard_state", {
   key: text("key").primaryKey(),
