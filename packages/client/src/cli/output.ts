@@ -37,10 +37,43 @@ export function table(rows: string[][]): string {
 
 export const dash = (v: unknown) => (v === null || v === undefined || v === "" ? "-" : String(v));
 
+/** Every schedule of a job (`schedule` is only the first); an answer without `schedules` has just the one. */
+const schedulesOf = (job: Job): string[] => (job.schedules?.length ? job.schedules : [job.schedule]);
+
+/** The list's column stays narrow: up to two schedules, then how many more (a job may have 10). */
+function scheduleCell(job: Job): string {
+  const all = schedulesOf(job);
+  const shown = all.slice(0, 2).join(", ");
+  return all.length > 2 ? `${shown} +${all.length - 2} more` : shown;
+}
+
+/** The list's state: a pause with an end says until when (next run is "-" while paused). */
+function stateCell(job: Job): string {
+  return job.state === "paused" && job.paused_until ? `paused until ${job.paused_until}` : job.state;
+}
+
+/** The details' state: a pause's end and reason, a disabled job's since when and why. */
+function stateDetails(job: Job): string {
+  const why = (reason: string | null | undefined) => (reason ? ` (${reason})` : "");
+  if (job.state === "paused") return `paused until ${job.paused_until ?? "resumed"}${why(job.pause_reason)}`;
+  if (job.state === "disabled") {
+    return `disabled${job.disabled_at ? ` since ${job.disabled_at}` : ""}${why(job.disabled_reason)}`;
+  }
+  return job.state;
+}
+
 export function jobsTable(jobs: Job[]): string {
   return table([
     ["ID", "NAME", "SCHEDULE", "TZ", "STATE", "NEXT RUN", "LAST STATUS"],
-    ...jobs.map((j) => [j.id, j.name, j.schedule, j.timezone, j.state, dash(j.next_run_at), dash(j.last_run_status)]),
+    ...jobs.map((j) => [
+      j.id,
+      j.name,
+      scheduleCell(j),
+      j.timezone,
+      stateCell(j),
+      dash(j.next_run_at),
+      dash(j.last_run_status),
+    ]),
   ]);
 }
 
@@ -49,8 +82,8 @@ export function jobDetails(job: Job): string {
     ["id", job.id],
     ["name", job.name],
     ["endpoint", `${job.method} ${job.endpoint_url}`],
-    ["schedule", `${job.schedule} (${job.timezone})`],
-    ["state", job.state],
+    ["schedule", `${schedulesOf(job).join(", ")} (${job.timezone})`],
+    ["state", stateDetails(job)],
     ["next runs", job.next_runs?.join(", ")],
     ["last run", job.last_run_at ? `${job.last_run_at} ${dash(job.last_run_status)}` : null],
     ["executions", `${job.total_executions} (${job.successful_executions} ok, ${job.failed_executions} failed)`],
