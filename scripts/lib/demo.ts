@@ -94,6 +94,7 @@ export async function demoSeedSql(
   const statements: Statement[] = [...account.shardStatements];
   const logs: Array<Record<string, string | number | null>> = [];
   const from = now - HISTORY_DAYS * DAY;
+  const streaks: Statement[] = [];
   for (const demo of DEMO_JOBS) {
     const input = CreateJobSchema.parse(demo.input);
     const built: NewJobRow = { ...buildNewJob(DEMO.account_id, input, from), id: demo.id };
@@ -121,7 +122,11 @@ export async function demoSeedSql(
     const schedule = { config: input.schedule_config, timezone: row.timezone, anchorAt: from };
     const slots: number[] = [];
     for (let t = nextRunAt(schedule, from); t !== null && t <= now; t = nextRunAt(schedule, t)) slots.push(t);
+    // Final outcomes in a row that failed, as the engine counts them (src/engine/record.ts): 0 after a success.
+    let streak = 0;
+    let lastSlot: number | null = null;
     for (const slot of slots) {
+      let final: string | null = null;
       for (let attempt = 0; attempt <= row.maxRetries; attempt++) {
         const id = executionId(row.id, slot, attempt);
         // What the engine records: the mock executor's outcome judged by the job's success rules (src/engine/run.ts).
@@ -146,22 +151,34 @@ export async function demoSeedSql(
           trigger: attempt > 0 ? "retry" : "schedule",
           decided_by: outcome.decidedBy ?? null,
         });
+        final = outcome.status;
         if (outcome.status === "success") break;
       }
+      if (final === null) continue;
+      streak = final === "success" ? 0 : streak + 1;
+      lastSlot = slot;
     }
+    streaks.push({
+      sql: "UPDATE cron_jobs SET consecutive_failures = ?, last_outcome_slot = ? WHERE id = ?",
+      params: [streak, lastSlot, row.id],
+    });
   }
   statements.push(...insertLogsSql(logs));
-  // The demo history is written in bulk, so its counters are derived once here (the engine keeps them live).
+  // The demo history is written in bulk, so its counters are derived once here as src/engine/record.ts keeps them
+  // live: failed counts every non-success, error and timeout also their own.
   statements.push({
     sql: `UPDATE cron_jobs SET
       total_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id),
       successful_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id AND l.status = 'success'),
       failed_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id AND l.status <> 'success'),
+      error_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id AND l.status = 'error'),
+      timeout_executions = (SELECT count(*) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id AND l.status = 'timeout'),
       last_run_at = (SELECT max(executed_at) FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id),
       last_run_status = (SELECT status FROM execution_logs l WHERE l.cron_job_id = cron_jobs.id ORDER BY executed_at DESC, id DESC LIMIT 1)
       WHERE account_id = ?`,
     params: [DEMO.account_id],
   });
+  statements.push(...streaks);
   const inlined = statements.map(inlineStatement);
   return { account, sql: inlined.map((s) => `${s};`).join("\n"), statements: inlined, logs: logs.length };
 }
