@@ -23,7 +23,8 @@ const metricsRoute = createRoute({
     "the key as `Authorization: Bearer <key>:<secret>` or Basic auth (user = key, password = secret), as " +
     "Prometheus' `authorization` and `basic_auth` scrape settings send them.",
   security: [...apiKeySecurity, { BearerKey: [] }, { BasicKey: [] }],
-  request: { params: AccountParamSchema },
+  // No query parameters: an unknown one is a 400 naming it, as on the logs endpoints, not silently ignored.
+  request: { params: AccountParamSchema, query: z.strictObject({}) },
   responses: {
     200: {
       description: "The exposition",

@@ -150,6 +150,16 @@ describe("GET /v1/cron-jobs/{accountId}/metrics", () => {
     expectProblem(res, 406);
   });
 
+  it("refuses unknown query parameters with a 400 problem naming each, as the logs endpoints do", async () => {
+    const one = expectProblem(await api(`${url}?job_id=abc`, { headers: acct.headers }), 400);
+    expect(one.detail).toBe("Invalid query parameter 'job_id': Unknown field");
+    expect(one.errors).toEqual([{ field: "job_id", in: "query", message: "Unknown field" }]);
+    const two = expectProblem(await api(`${url}?job_id=abc&name[]=x&job_id=d`, { headers: acct.headers }), 400);
+    expect((two.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(["job_id", "name[]"]);
+    // Refused before the Accept is weighed: the request is wrong whatever format it asks for.
+    expectProblem(await api(`${url}?x=1`, { headers: { ...acct.headers, Accept: "application/json" } }), 400);
+  });
+
   describe("credentials", () => {
     let readOnly: { key: string; secret: string };
     beforeAll(async () => {
