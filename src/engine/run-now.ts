@@ -36,7 +36,7 @@ export type RunNowAnswer =
       state: "finished";
       executionId: string;
       executedAt: number;
-      result: Pick<ExecutionResult, "status" | "responseCode" | "responseBody" | "responseTimeMs">;
+      result: Pick<ExecutionResult, "status" | "responseCode" | "responseBody" | "responseTimeMs" | "errorMessage">;
     }
   | { state: "pending"; executionId: string };
 
@@ -87,6 +87,7 @@ async function awaitQueuedRun(deps: EngineDeps, executionId: string, wait: RunNo
           responseCode: log.responseCode,
           responseBody: log.responseBody,
           responseTimeMs: log.responseTimeMs,
+          errorMessage: log.errorMessage,
         },
       };
     }

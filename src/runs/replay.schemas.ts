@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { AccountParamSchema } from "../http/schemas";
 import { ExecutionStatusSchema } from "../jobs/response.schemas";
+import { RunErrorMessageSchema } from "../jobs/trigger.schemas";
 import { MAX_BULK_REPLAYS } from "./replay";
 
 const ExecutionIdSchema = z
@@ -26,6 +27,7 @@ export const ReplayResultSchema = z
       status: ExecutionStatusSchema,
       response_code: z.number().int().nullable(),
       response_body: z.string().nullable(),
+      error_message: RunErrorMessageSchema,
       executed_at: z.string().openapi({ example: "2024-01-25T14:00:00Z" }),
       response_time_ms: z.number().int().nullable(),
     }),

@@ -914,6 +914,9 @@ async function statesPhase(page: Page, accountId: string, key: Creds) {
       await page.getByRole("button", { name: "Run now" }).click();
       // The mock executor times out or errors for some execution ids: any unsuccessful outcome disables the job.
       await page.locator("#run-status").locator(".badge.failure, .badge.timeout, .badge.error").waitFor();
+      // The result says why, as the run's log does.
+      const why = (await page.locator("#run-error").textContent()) ?? "";
+      assert(why.length > 0, "no error shown for an unsuccessful run");
       await page.locator("#job-state .badge.disabled").waitFor();
       const reason = await page.locator("#job-disabled-reason").textContent();
       assert(reason === "Disabled after 1 failed run (alerts.auto_disable_after)", `reason ${reason}`);

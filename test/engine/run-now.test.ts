@@ -205,7 +205,15 @@ describe("POST /trigger", () => {
     const res = await jobs.send("POST", `/trigger/${created.body.data.id}`);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.data).sort()).toEqual(
-      ["execution_id", "executed_at", "response_body", "response_code", "response_time_ms", "status"].sort(),
+      [
+        "execution_id",
+        "executed_at",
+        "response_body",
+        "response_code",
+        "response_time_ms",
+        "status",
+        "error_message",
+      ].sort(),
     );
     // Its log says which success rule decided, in the logs endpoint and the NDJSON export alike.
     const { status, execution_id } = res.body.data;

@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { jobsApi, quickStart } from "../helpers/jobs";
+import { captureQueue } from "../helpers/queue";
 import { shardD1 } from "../helpers/shards";
+import { callWith } from "../http/app-env";
 
 let acct: TestAccount;
 let jobs: ReturnType<typeof jobsApi>;
@@ -23,7 +25,15 @@ describe("POST /trigger/{cron_job_id}", () => {
     expect(res.status).toBe(200);
     const d = res.body.data;
     expect(Object.keys(d).sort()).toEqual(
-      ["execution_id", "executed_at", "response_body", "response_code", "response_time_ms", "status"].sort(),
+      [
+        "execution_id",
+        "executed_at",
+        "response_body",
+        "response_code",
+        "response_time_ms",
+        "status",
+        "error_message",
+      ].sort(),
     );
     expect(d.execution_id).toMatch(/^exe_[0-9A-Z]{26}$/);
     expect(["success", "failure", "error", "timeout"]).toContain(d.status);
@@ -35,6 +45,7 @@ describe("POST /trigger/{cron_job_id}", () => {
         status: d.status,
         response_code: d.response_code,
         response_body: d.response_body,
+        error_message: d.error_message,
         response_time_ms: d.response_time_ms,
         executed_at: d.executed_at,
         retry_attempt: 0,
@@ -46,6 +57,27 @@ describe("POST /trigger/{cron_job_id}", () => {
     expect(after.last_run_status).toBe(d.status);
     const row = await shardD1().prepare("SELECT occurrences FROM cron_jobs WHERE id = ?").bind(job.id).first();
     expect(row).toEqual({ occurrences: 0 });
+  });
+
+  it("says why a run failed: the log's error_message, for a refused connection and a 503 alike", async () => {
+    const target = `http://127.0.0.1:${inject("targetPort")}`;
+    for (const [url, status] of [
+      ["http://127.0.0.1:1/closed", "error"],
+      [`${target}/retry-after`, "failure"],
+    ] as const) {
+      const job = (await jobs.create({ ...noCallbacks(), endpoint_url: url, retry_config: { max_retries: 0 } })).body
+        .data;
+      const res = await callWith(
+        { EXECUTOR: "http", RUNS: captureQueue() as unknown as Queue },
+        `/v1/cron-jobs/${acct.accountId}/trigger/${job.id}`,
+        { method: "POST", headers: acct.headers },
+      );
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.data.status).toBe(status);
+      expect(res.body.data.error_message).toEqual(expect.any(String));
+      const [log] = (await jobs.logs(job.id)).body.data;
+      expect(log).toMatchObject({ id: res.body.data.execution_id, error_message: res.body.data.error_message });
+    }
   });
 
   it("an inactive job → 400 'Cron job is not active'", async () => {

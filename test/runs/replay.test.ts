@@ -84,6 +84,7 @@ describe("POST /v1/cron-jobs/{accountId}/replay/{execution_id}", () => {
       status: expect.stringMatching(/^(success|failure|error|timeout)$/),
       response_code: expect.toBeOneOf([expect.any(Number), null]),
       response_body: expect.toBeOneOf([expect.any(String), null]),
+      error_message: expect.toBeOneOf([expect.any(String), null]),
       executed_at: expect.stringMatching(/Z$/),
       response_time_ms: expect.toBeOneOf([expect.any(Number), null]),
     });

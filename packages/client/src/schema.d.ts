@@ -1896,6 +1896,11 @@ export interface components {
                 status: "success" | "failure" | "error" | "timeout";
                 response_code: number | null;
                 response_body: string | null;
+                /**
+                 * @description Why the run failed, as its log's error_message says (null for a success)
+                 * @example Network connection lost
+                 */
+                error_message: string | null;
                 /** @example 2024-01-25T14:00:00Z */
                 executed_at: string;
                 response_time_ms: number | null;
@@ -2045,6 +2050,11 @@ export interface components {
                 status: "success" | "failure" | "error" | "timeout";
                 response_code: number | null;
                 response_body: string | null;
+                /**
+                 * @description Why the run failed, as its log's error_message says (null for a success)
+                 * @example Network connection lost
+                 */
+                error_message: string | null;
                 /** @example 2024-01-25T14:00:00Z */
                 executed_at: string;
                 response_time_ms: number | null;

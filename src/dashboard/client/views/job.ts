@@ -33,6 +33,7 @@ interface TriggerResult {
   status: string;
   response_code: number | null;
   response_body: string | null;
+  error_message: string | null;
   executed_at: string;
   response_time_ms: number | null;
 }
@@ -228,6 +229,7 @@ export function jobView(id: string, params: URLSearchParams): void {
             h("dd", null, r.response_time_ms === null ? "—" : `${num(r.response_time_ms)} ms`),
             h("dt", null, "Executed at"),
             h("dd", null, timeEl(r.executed_at)),
+            ...(r.error_message ? [h("dt", null, "Error"), h("dd", { id: "run-error" }, r.error_message)] : []),
           ),
           r.response_body
             ? h("details", null, h("summary", null, "Response body"), h("pre", null, prettyBody(r.response_body)))
