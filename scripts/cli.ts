@@ -155,7 +155,8 @@ async function trigger(cron: string) {
 }
 
 async function main() {
-  if (values.help) help();
+  // `help` as well as `--help`: the customer CLI (`npx edgecron help`) takes the word.
+  if (values.help || command === "help") help();
   if (command === "tick") return trigger(DISPATCH_CRON);
   if (command === "sweep") return trigger(SWEEP_CRON);
   if (

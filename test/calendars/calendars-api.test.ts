@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import readme from "../../README.md?raw";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
 import { accountApi, createCalendar, createWindow, fieldsOf, type Json, readOnlyHeaders } from "./support";
@@ -175,6 +176,18 @@ describe("read-only keys", () => {
     ];
     for (const [method, path, body] of writes) {
       expectProblem(await accountApi(acct, path, { method, body, headers: ro }), 403);
+    }
+  });
+});
+
+describe("the README's examples", () => {
+  it("its calendar and maintenance-window bodies are accepted as written", async () => {
+    const section = readme.slice(readme.indexOf("## Calendars and maintenance windows"));
+    const bodies = [...section.matchAll(/"\$BASE\/v1\/cron-jobs\/\$ACCOUNT(\/[a-z-]+)"[\s\S]*?-d '([^']+)'/g)];
+    expect(bodies.map((m) => m[1])).toEqual(["/calendars", "/maintenance-windows"]);
+    for (const [, path, body] of bodies) {
+      const res = await accountApi(acct, path as string, { method: "POST", body: JSON.parse(body as string) });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
   });
 });

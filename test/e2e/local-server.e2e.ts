@@ -153,10 +153,12 @@ describe("operator CLI errors", () => {
     }
   });
 
-  it("--help prints the usage on stdout and exits 0", () => {
-    const res = run("cli", ["--help"]);
-    assert.equal(res.status, 0);
-    assert.match(res.stdout, /tick \| sweep/);
+  it("--help and help print the usage on stdout and exit 0", () => {
+    for (const args of [["--help"], ["help"]]) {
+      const res = run("cli", args);
+      assert.equal(res.status, 0);
+      assert.match(res.stdout, /tick \| sweep/);
+    }
   });
 });
 
