@@ -78,6 +78,7 @@ export async function runShardTick(
     await resumePausedJobs(db, msg.scheduledTime);
     const tick = await dispatchTick(db, env.RUNS, msg.scheduledTime, Date.now(), {
       maxPages: budgets.maxPages,
+      shard: msg.shard,
       // Calendars and windows are cached as long as directory entries: an edit applies within that TTL.
       rulesTtlMs: config(env).DIRECTORY_CACHE_SECONDS * 1000,
     });

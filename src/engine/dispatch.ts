@@ -37,7 +37,7 @@ export async function dispatchTick(
   queue: MessageSender,
   scheduledTime: number,
   now = Date.now(),
-  opts: { maxPages?: number; maxSteps?: number; rulesTtlMs?: number } = {},
+  opts: { maxPages?: number; maxSteps?: number; rulesTtlMs?: number; shard?: number } = {},
 ): Promise<TickReport> {
   const started = Date.now();
   const maxPages = opts.maxPages ?? MAX_PAGES;
@@ -131,6 +131,7 @@ export async function dispatchTick(
   }
   const report: TickReport = {
     event: "dispatch_tick",
+    ...(opts.shard === undefined ? {} : { shard: opts.shard }),
     scheduled_time: new Date(scheduledTime).toISOString(),
     due,
     claimed,

@@ -1,6 +1,8 @@
 /** The tick's JSON log line; free of Workers types so the Node-typed benchmarks share its shape. */
 export interface TickReport {
   event: "dispatch_tick";
+  /** Which shard's tick: each shard logs its own line for the same minute. */
+  shard?: number;
   scheduled_time: string;
   due: number;
   claimed: number;
