@@ -11,11 +11,34 @@ const TARGETS: Record<string, FieldError["in"]> = {
   form: "body",
 };
 
+type Issue = z.ZodError["issues"][number];
+
+/**
+ * The one union branch the input's type chose (every other refused the type itself), or null. zod reports a union
+ * whose branches all abort (an over-long list, a wrong element type) as a bare "Invalid input"; this branch's
+ * issues name the field and the rule.
+ */
+function chosenBranch(issue: Issue): Issue[] | null {
+  if (issue.code !== "invalid_union") return null;
+  const typed = issue.errors.filter((b) => !b.some((i) => i.path.length === 0 && i.code === "invalid_type"));
+  return typed.length === 1 ? (typed[0] ?? null) : null;
+}
+
 /** Flattens zod issues into one entry per bad field (unknown keys each get their own). */
 export function fieldErrors(error: z.ZodError, where: FieldError["in"]): FieldError[] {
+  return flatten(error.issues, [], where);
+}
+
+function flatten(issues: readonly Issue[], prefix: PropertyKey[], where: FieldError["in"]): FieldError[] {
   const out: FieldError[] = [];
-  for (const issue of error.issues) {
-    const base = issue.path.map(String).join(".");
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const branch = chosenBranch(issue);
+    if (branch) {
+      out.push(...flatten(branch, path, where));
+      continue;
+    }
+    const base = path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         out.push({ field: base ? `${base}.${key}` : key, in: where, message: "Unknown field" });

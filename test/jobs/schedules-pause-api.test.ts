@@ -106,6 +106,46 @@ describe("several schedules per job", () => {
     expect(fields(expectProblem(repeatsTime, 400))).toEqual(["schedule_config.additional_times"]);
   });
 
+  const daily = (additional_times: unknown) => ({ repeat_type: "days", time: "09:00", additional_times });
+  const CRON_RULE = "must list 1 to 10 expressions";
+  const TIMES_RULE = "must list 1 to 9 times (with `time`, 10 at most)";
+  it.each([
+    ["11 expressions", { cron: Array.from({ length: 11 }, (_, i) => `${i} 9 * * *`) }, "cron", CRON_RULE],
+    [
+      "12 entries of any kind",
+      { cron: [...Array.from({ length: 11 }, (_, i) => `${i} 9 * * *`), 5] },
+      "cron",
+      CRON_RULE,
+    ],
+    ["no expression", { cron: [] }, "cron", CRON_RULE],
+    ["a repeated expression", { cron: ["0 9 * * *", " 0  9 * * * "] }, "cron", "must not repeat an expression"],
+    ["a number in the list", { cron: ["0 9 * * *", 5] }, "cron.1", "must be a cron expression (a string)"],
+    ["a null in the list", { cron: [null] }, "cron.0", "must be a cron expression (a string)"],
+    ["a number", { cron: 5 }, "cron", "must be a cron expression or a list of 1 to 10 expressions"],
+    ["an object", { cron: {} }, "cron", "must be a cron expression or a list of 1 to 10 expressions"],
+    ["10 additional times", daily(Array.from({ length: 10 }, (_, i) => `1${i}:30`)), "additional_times", TIMES_RULE],
+    ["no additional time", daily([]), "additional_times", TIMES_RULE],
+    ["a repeated additional time", daily(["10:00", "10:00"]), "additional_times", "must not repeat a time"],
+    [
+      "a number as an additional time",
+      daily(["10:00", 5]),
+      "additional_times.1",
+      "must be HH:MM between 00:00 and 23:59",
+    ],
+    ["additional_times not a list", daily("10:00"), "additional_times", "must be a list of HH:MM times"],
+  ])("%s: create, update and preview name the field and say the rule", async (_name, config, field, message) => {
+    const created = await jobs.create({ ...quickStart(), timezone: "UTC", schedule_config: { cron: "0 3 * * *" } });
+    const refusals = [
+      await jobs.create({ ...quickStart(), schedule_config: config }),
+      await jobs.update(created.body.data.id as string, { schedule_config: config }),
+      await preview({ schedule_config: config, timezone: "UTC" }),
+    ];
+    for (const res of refusals) {
+      const p = expectProblem(res, 400, `Invalid body parameter 'schedule_config.${field}': ${message}`);
+      expect(p.errors).toEqual([{ field: `schedule_config.${field}`, in: "body", message }]);
+    }
+  });
+
   it("an update to a cron list recomputes next_run_at from the union; echoing it keeps the anchor", async () => {
     const created = await jobs.create({ ...quickStart(), timezone: "UTC", schedule_config: { cron: "0 3 * * *" } });
     const id = created.body.data.id as string;

@@ -15,6 +15,7 @@ const Weekday = z
   })
   .transform((d) => String(d) as (typeof weekdays)[number]);
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const HH_MM = "must be HH:MM between 00:00 and 23:59";
 /** run_at names an instant: a date-time with a time and a zone (`Z` or an offset), never a bare date. */
 const DATE_TIME_WITH_ZONE = /T.*(Z|[+-]\d{2}:?\d{2})$/i;
 const RUN_AT = "must be an ISO 8601 date-time with Z or an offset, such as 2026-12-24T18:00:00Z";
@@ -38,10 +39,12 @@ export const MAX_SCHEDULES = 10;
 export const MAX_EXCLUDED_CALENDARS = 20;
 
 /** One 5-field cron expression (a job's, or a monitor's). */
-export const CronExpressionSchema = z.string().superRefine((expr, ctx) => {
-  const error = cronError(expr);
-  if (error) ctx.addIssue({ code: "custom", message: error });
-});
+export const CronExpressionSchema = z
+  .string({ error: "must be a cron expression (a string)" })
+  .superRefine((expr, ctx) => {
+    const error = cronError(expr);
+    if (error) ctx.addIssue({ code: "custom", message: error });
+  });
 
 const CRON_LIST = `must list 1 to ${MAX_SCHEDULES} expressions`;
 const TIMES = `must list 1 to ${MAX_SCHEDULES - 1} times (with \`time\`, ${MAX_SCHEDULES} at most)`;
@@ -60,7 +63,7 @@ export const ScheduleConfigSchema = z
       .openapi({
         description: "Run every N hours/days/weeks/months/years, counted from creation or the last change. Default 1",
       }),
-    time: z.string().regex(TIME, "must be HH:MM between 00:00 and 23:59").optional().openapi({
+    time: z.string({ error: HH_MM }).regex(TIME, HH_MM).optional().openapi({
       description: "Local time in the job's timezone; for hourly only the minutes count",
       example: "09:00",
     }),
@@ -120,14 +123,17 @@ export const ScheduleConfigSchema = z
         example: "2026-01-15",
       }),
     cron: z
-      .union([
-        CronExpressionSchema,
-        z
-          .array(CronExpressionSchema)
-          .min(1, CRON_LIST)
-          .max(MAX_SCHEDULES, CRON_LIST)
-          .refine((list) => new Set(list.map(normaliseCron)).size === list.length, "must not repeat an expression"),
-      ])
+      .union(
+        [
+          CronExpressionSchema,
+          z
+            .array(CronExpressionSchema)
+            .min(1, CRON_LIST)
+            .max(MAX_SCHEDULES, CRON_LIST)
+            .refine((list) => new Set(list.map(normaliseCron)).size === list.length, "must not repeat an expression"),
+        ],
+        { error: `must be a cron expression or a list of 1 to ${MAX_SCHEDULES} expressions` },
+      )
       .optional()
       .openapi({
         description: `Extension: a 5-field cron expression in the job's timezone, instead of the repeat fields; or a list of up to ${MAX_SCHEDULES}, run at the union of their times (an instant two share runs once)`,
@@ -144,7 +150,7 @@ export const ScheduleConfigSchema = z
         example: ["550e8400-e29b-41d4-a716-446655440000"],
       }),
     additional_times: z
-      .array(z.string().regex(TIME, "must be HH:MM between 00:00 and 23:59"))
+      .array(z.string({ error: HH_MM }).regex(TIME, HH_MM), { error: "must be a list of HH:MM times" })
       .min(1, TIMES)
       .max(MAX_SCHEDULES - 1, TIMES)
       .refine((times) => new Set(times).size === times.length, "must not repeat a time")
