@@ -1,6 +1,13 @@
 import { and, desc, eq, getTableColumns, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type CalendarRow, calendars, cronJobs, type MaintenanceWindowRow, maintenanceWindows } from "../db/schema";
+import {
+  type CalendarRow,
+  calendars,
+  cronJobs,
+  type MaintenanceWindowRow,
+  maintenanceWindows,
+  monitors,
+} from "../db/schema";
 import type { Position } from "./cursor";
 
 /** Inserts `row` unless the account has `max` rows in `table`: one statement, so concurrent creates cannot overshoot. */
@@ -124,4 +131,18 @@ export function calendarsAmong(db: Db, accountId: string, ids: string[]) {
     .select()
     .from(calendars)
     .where(and(eq(calendars.accountId, accountId), inArray(calendars.id, ids)));
+}
+
+/**
+ * Which of `jobIds` and `monitorIds` are live (not deleted) jobs and monitors of the account: one statement, the
+ * lists bound as one JSON parameter each (D1 binds at most 100).
+ */
+export async function liveScopeIds(db: Db, accountId: string, jobIds: string[], monitorIds: string[]) {
+  const rows = await db.all<{ kind: "job" | "monitor"; id: string }>(
+    sql`SELECT 'job' AS kind, ${cronJobs.id} AS id FROM ${cronJobs} WHERE ${cronJobs.accountId} = ${accountId} AND ${cronJobs.deletedAt} IS NULL AND ${cronJobs.id} IN (SELECT value FROM json_each(${JSON.stringify(jobIds)})) UNION ALL SELECT 'monitor', ${monitors.id} FROM ${monitors} WHERE ${monitors.accountId} = ${accountId} AND ${monitors.deletedAt} IS NULL AND ${monitors.id} IN (SELECT value FROM json_each(${JSON.stringify(monitorIds)}))`,
+  );
+  return {
+    jobs: new Set(rows.filter((r) => r.kind === "job").map((r) => r.id)),
+    monitors: new Set(rows.filter((r) => r.kind === "monitor").map((r) => r.id)),
+  };
 }

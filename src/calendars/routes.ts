@@ -1,9 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Db } from "../db/client";
 import { countLimitReached } from "../http/account-limits";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
 import { AccountParamSchema, json, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
+import type { FieldError } from "../lib/field-error";
 import { rulesCache } from "./cache";
 import { encodePosition } from "./cursor";
 import type { IcsExclusions } from "./ics";
@@ -18,6 +20,7 @@ import {
   jobsReferencing,
   listCalendars,
   listWindows,
+  liveScopeIds,
   updateCalendar,
   updateWindow,
 } from "./repository";
@@ -207,6 +210,34 @@ const deleteWindowRoute = createRoute({
   responses: { 200: json(DeletedSchema, "The deleted window's id"), ...problemResponses() },
 });
 
+/**
+ * Each job_ids and monitor_ids entry must be a live job or monitor of the account, as exclude_calendars must name
+ * its calendars (another account's id reads as unknown). Ids the window already holds pass, though deleted since:
+ * the window keeps working for the rest, and resending it whole stays possible.
+ */
+async function scopeErrors(
+  db: Db,
+  accountId: string,
+  sent: { job_ids?: string[]; monitor_ids?: string[] },
+  held: { job_ids: string[]; monitor_ids: string[] } = { job_ids: [], monitor_ids: [] },
+): Promise<FieldError[]> {
+  const fresh = (ids: string[] | undefined, kept: string[]) => (ids ?? []).filter((id) => !kept.includes(id));
+  const jobIds = fresh(sent.job_ids, held.job_ids);
+  const monitorIds = fresh(sent.monitor_ids, held.monitor_ids);
+  if (jobIds.length === 0 && monitorIds.length === 0) return [];
+  const live = await liveScopeIds(db, accountId, jobIds, monitorIds);
+  const unknown = (field: "job_ids" | "monitor_ids", known: Set<string>, kept: string[], what: string) =>
+    (sent[field] ?? []).flatMap((id, i) =>
+      known.has(id) || kept.includes(id)
+        ? []
+        : [{ field: `${field}.${i}`, in: "body" as const, message: `is not a ${what} of this account` }],
+    );
+  return [
+    ...unknown("job_ids", live.jobs, held.job_ids, "job"),
+    ...unknown("monitor_ids", live.monitors, held.monitor_ids, "monitor"),
+  ];
+}
+
 /** A page's next cursor: the last row's position, when one more row than asked for came back. */
 function page<T extends { createdAt: number; id: string }>(rows: T[], limit: number) {
   const more = rows.length > limit;
@@ -307,6 +338,7 @@ export const maintenanceWindowsRoutes = createRouter()
     const input = c.req.valid("json");
     const now = Date.now();
     const accountId = c.get("accountId");
+    refuseAtTheDoor(await scopeErrors(c.get("db"), accountId, input));
     const row = {
       id: crypto.randomUUID(),
       accountId,
@@ -357,7 +389,10 @@ export const maintenanceWindowsRoutes = createRouter()
       monitor_ids: input.monitor_ids ?? shown.monitor_ids,
       tags: input.tags ?? shown.tags,
     };
-    refuseAtTheDoor(windowIssues(merged).map((i) => ({ field: i.path, in: "body", message: i.message })));
+    refuseAtTheDoor([
+      ...windowIssues(merged).map((i) => ({ field: i.path, in: "body" as const, message: i.message })),
+      ...(await scopeErrors(db, accountId, input, shown)),
+    ]);
     const set = {
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.action === undefined ? {} : { action: input.action }),

@@ -156,8 +156,12 @@ const windowFields = {
   action: z.enum(maintenanceActions, { error: "must be skip or mute" }).openapi({
     description: "skip: slots inside are recorded skipped (reason maintenance); mute: they run but send no alert",
   }),
-  job_ids: list(UuidSchema, MAX_SCOPE_IDS, "ids").optional(),
-  monitor_ids: list(UuidSchema, MAX_SCOPE_IDS, "ids").optional(),
+  job_ids: list(UuidSchema, MAX_SCOPE_IDS, "ids")
+    .optional()
+    .openapi({ description: "Live jobs of this account (else 400); one deleted after the window names it stays" }),
+  monitor_ids: list(UuidSchema, MAX_SCOPE_IDS, "ids")
+    .optional()
+    .openapi({ description: "Live monitors of this account (else 400); one deleted later stays, as job_ids" }),
   tags: TagsSchema.optional().openapi({ description: "Jobs and monitors with any of these tags are in scope" }),
 };
 

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import readme from "../../README.md?raw";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
+import { jobsApi, quickStart } from "../helpers/jobs";
 import { accountApi, createCalendar, createWindow, fieldsOf, type Json, readOnlyHeaders } from "./support";
 
 let acct: TestAccount;
@@ -89,12 +90,13 @@ describe("calendars", () => {
 
 describe("maintenance windows", () => {
   it("create (one-off and recurring), get, list, update and delete", async () => {
+    const jobId = (await jobsApi(acct).create(quickStart())).body.data.id as string;
     const once = await createWindow(acct, {
       name: "DB upgrade",
       start: "2026-12-20T01:00:00Z",
       end: "2026-12-20T03:00:00Z",
       action: "skip",
-      job_ids: [UUID],
+      job_ids: [jobId],
     });
     expect(once).toMatchObject({
       name: "DB upgrade",
@@ -103,7 +105,7 @@ describe("maintenance windows", () => {
       recurrence: null,
       timezone: "UTC",
       action: "skip",
-      job_ids: [UUID],
+      job_ids: [jobId],
       monitor_ids: [],
       tags: [],
     });

@@ -106,6 +106,15 @@ describe("the tick and exclusions", () => {
     expect(await counters(skipped.id)).toMatchObject({ maintenance: 2, calendar: 0 });
   });
 
+  it("a window scoped by job_ids keeps skipping its other jobs when one of them is deleted", async () => {
+    const [gone, kept] = [await everyMinuteJob(), await everyMinuteJob()];
+    await createWindow(acct, { action: "skip", job_ids: [gone.id, kept.id], start: iso(T), end: iso(T + MIN) });
+    await shardD1().prepare("UPDATE cron_jobs SET deleted_at = ? WHERE id = ?").bind(T, gone.id).run();
+    await tick(captureQueue(), T);
+    expect((await ledger(kept.id)).map((r) => [r.state, r.reason])).toEqual([["skipped", "maintenance"]]);
+    expect(await ledger(gone.id)).toEqual([]);
+  });
+
   it("a calendar wins over a window for the same slot, and a new span starts after a run", async () => {
     const cal = await createCalendar(acct, { name: "c", ranges: [{ start: iso(T), end: iso(T + MIN) }] });
     await createWindow(acct, { action: "skip", job_ids: [], tags: ["x"], start: iso(T), end: iso(T + MIN) });
