@@ -2614,7 +2614,9 @@ export interface components {
              * @enum {string}
              */
             action: "skip" | "mute";
+            /** @description Live jobs of this account (else 400); one deleted after the window names it stays */
             job_ids?: string[];
+            /** @description Live monitors of this account (else 400); one deleted later stays, as job_ids */
             monitor_ids?: string[];
             /**
              * @description Jobs and monitors with any of these tags are in scope
@@ -2661,7 +2663,9 @@ export interface components {
              * @enum {string}
              */
             action?: "skip" | "mute";
+            /** @description Live jobs of this account (else 400); one deleted after the window names it stays */
             job_ids?: string[];
+            /** @description Live monitors of this account (else 400); one deleted later stays, as job_ids */
             monitor_ids?: string[];
             /**
              * @description Jobs and monitors with any of these tags are in scope
