@@ -10,7 +10,7 @@ import { canonicalId } from "../http/ids";
 import { pagination } from "../http/pagination";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, JobParamsSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { cspNonce, htmlPageHeaders } from "../http/security-headers";
 import { findJob } from "../jobs/repository";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
@@ -60,6 +60,7 @@ const addRecipientRoute = createRoute({
   security: apiKeySecurity,
   request: {
     params: AccountParamSchema,
+    query: NoQuerySchema,
     body: { required: true, content: { "application/json": { schema: AlertRecipientInputSchema } } },
   },
   responses: {
@@ -79,7 +80,7 @@ const listRecipientsRoute = createRoute({
   tags,
   summary: "E-mail addresses registered for alerts, confirmed or pending",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema },
+  request: { params: AccountParamSchema, query: NoQuerySchema },
   responses: { 200: json(AlertRecipientListSchema, "The account's recipients"), ...problemResponses() },
 });
 
@@ -90,7 +91,7 @@ const deleteRecipientRoute = createRoute({
   tags,
   summary: "Remove an alert e-mail address (alerts to it stop)",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema.extend({ email: EmailAddress }) },
+  request: { params: AccountParamSchema.extend({ email: EmailAddress }), query: NoQuerySchema },
   responses: {
     200: json(z.object({ data: z.object({ email: z.string(), message: z.string() }) }), "Removed"),
     ...problemResponses(),
@@ -118,7 +119,7 @@ const testAlertRoute = createRoute({
     "(GET …/alerts/{cron_job_id}), so a channel can be checked before a failure needs it. The job's runs and " +
     "alert state are not touched. E-mail channels receive it only once their address is confirmed.",
   security: apiKeySecurity,
-  request: { params: JobParamsSchema },
+  request: { params: JobParamsSchema, query: NoQuerySchema },
   responses: {
     202: json(TestAlertSchema, "The test alert's deliveries, queued"),
     ...problemResponses([409, "The job has no alert channels"]),

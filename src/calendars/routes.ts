@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { countLimitReached } from "../http/account-limits";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
 import type { FieldError } from "../lib/field-error";
 import { rulesCache } from "./cache";
@@ -91,7 +91,7 @@ const createCalendarRoute = createRoute({
   description:
     'Jobs name it in `schedule_config.exclude_calendars`; their slots inside it are recorded as skipped with reason `calendar` (docs/API-NOTES.md "Calendars and maintenance windows"). `ics` imports an iCalendar file\'s events as dates and ranges.',
   security: apiKeySecurity,
-  request: { params: AccountParamSchema, ...body(CreateCalendarSchema) },
+  request: { params: AccountParamSchema, query: NoQuerySchema, ...body(CreateCalendarSchema) },
   responses: {
     201: json(CalendarEnvelopeSchema, "The created calendar"),
     ...problemResponses([409, "The account has MAX_CALENDARS calendars"]),
@@ -114,7 +114,7 @@ const getCalendarRoute = createRoute({
   path: `${calendarsPath}/{calendar_id}`,
   summary: "Get a calendar",
   security: apiKeySecurity,
-  request: { params: CalendarParamsSchema },
+  request: { params: CalendarParamsSchema, query: NoQuerySchema },
   responses: { 200: json(CalendarEnvelopeSchema, "The calendar"), ...problemResponses() },
 });
 
@@ -125,7 +125,7 @@ const updateCalendarRoute = createRoute({
   summary: "Update a calendar",
   description: "Applies to the next ticks within DIRECTORY_CACHE_SECONDS (each isolate caches calendars that long).",
   security: apiKeySecurity,
-  request: { params: CalendarParamsSchema, ...body(UpdateCalendarSchema) },
+  request: { params: CalendarParamsSchema, query: NoQuerySchema, ...body(UpdateCalendarSchema) },
   responses: { 200: json(CalendarEnvelopeSchema, "The updated calendar"), ...problemResponses() },
 });
 
@@ -136,7 +136,7 @@ const deleteCalendarRoute = createRoute({
   summary: "Delete a calendar",
   description: "Refused (409, naming them) while a job's `schedule_config.exclude_calendars` names it.",
   security: apiKeySecurity,
-  request: { params: CalendarParamsSchema },
+  request: { params: CalendarParamsSchema, query: NoQuerySchema },
   responses: {
     200: json(DeletedSchema, "The deleted calendar's id"),
     ...problemResponses([409, "Jobs reference the calendar; `jobs` lists them"]),
@@ -151,7 +151,7 @@ const importCalendarRoute = createRoute({
   description:
     "All-day events become dates (in the calendar's timezone), timed events ranges; recurring events are expanded five years ahead; events already over are left out.",
   security: apiKeySecurity,
-  request: { params: CalendarParamsSchema, ...body(ImportIcsSchema) },
+  request: { params: CalendarParamsSchema, query: NoQuerySchema, ...body(ImportIcsSchema) },
   responses: { 200: json(CalendarEnvelopeSchema, "The calendar with the file's events"), ...problemResponses() },
 });
 
@@ -163,7 +163,7 @@ const createWindowRoute = createRoute({
   description:
     "`skip`: slots of the jobs in scope inside it are recorded as skipped with reason `maintenance`, and a monitor's deadline inside it sends no `down` alert. `mute`: jobs run but send no alert, and monitors send none. One-off (`start`, `end`) or recurring (`recurrence`, optionally bounded by `start`/`end`); scoped by `job_ids`, `monitor_ids` and `tags`.",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema, ...body(CreateWindowSchema) },
+  request: { params: AccountParamSchema, query: NoQuerySchema, ...body(CreateWindowSchema) },
   responses: {
     201: json(WindowEnvelopeSchema, "The created window"),
     ...problemResponses([409, "The account has MAX_MAINTENANCE_WINDOWS windows"]),
@@ -186,7 +186,7 @@ const getWindowRoute = createRoute({
   path: `${windowsPath}/{window_id}`,
   summary: "Get a maintenance window",
   security: apiKeySecurity,
-  request: { params: WindowParamsSchema },
+  request: { params: WindowParamsSchema, query: NoQuerySchema },
   responses: { 200: json(WindowEnvelopeSchema, "The window"), ...problemResponses() },
 });
 
@@ -196,7 +196,7 @@ const updateWindowRoute = createRoute({
   path: `${windowsPath}/{window_id}`,
   summary: "Update a maintenance window",
   security: apiKeySecurity,
-  request: { params: WindowParamsSchema, ...body(UpdateWindowSchema) },
+  request: { params: WindowParamsSchema, query: NoQuerySchema, ...body(UpdateWindowSchema) },
   responses: { 200: json(WindowEnvelopeSchema, "The updated window"), ...problemResponses() },
 });
 
@@ -206,7 +206,7 @@ const deleteWindowRoute = createRoute({
   path: `${windowsPath}/{window_id}`,
   summary: "Delete a maintenance window",
   security: apiKeySecurity,
-  request: { params: WindowParamsSchema },
+  request: { params: WindowParamsSchema, query: NoQuerySchema },
   responses: { 200: json(DeletedSchema, "The deleted window's id"), ...problemResponses() },
 });
 

@@ -5,7 +5,7 @@ import { recordCompletion } from "../engine/completion-record";
 import { engineDeps } from "../engine/deps";
 import { fail } from "../http/problem";
 import { createRouter } from "../http/router";
-import { json, problemResponses } from "../http/schemas";
+import { json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { formatInstant } from "../lib/dates";
 import { logKeyOf } from "../logs/log-key";
 import { MOVING_RETRY_SECONDS } from "../shards/move";
@@ -30,6 +30,7 @@ const completeRoute = createRoute({
   security: [],
   request: {
     params: CompletionParamsSchema,
+    query: NoQuerySchema,
     body: { content: { "application/json": { schema: CompletionReportSchema } }, required: true },
   },
   responses: {

@@ -5,7 +5,15 @@ import { redeliver } from "../engine/redeliver";
 import { cursorQuery, pagination } from "../http/pagination";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, intQuery, json, optionalIntQuery, problemResponses, UuidSchema } from "../http/schemas";
+import {
+  AccountParamSchema,
+  intQuery,
+  json,
+  NoQuerySchema,
+  optionalIntQuery,
+  problemResponses,
+  UuidSchema,
+} from "../http/schemas";
 import { formatInstant, formatInstantOrNull } from "../lib/dates";
 import { decodeCursor, encodeCursor } from "../logs/cursor";
 import { DeliveriesPageSchema, DeliveryEnvelopeSchema, DeliveryParamsSchema } from "./schemas";
@@ -69,7 +77,7 @@ const redeliverRoute = createRoute({
     "`pending` until the attempt settles it, retried on failure like a first delivery, and `attempts` counts it. " +
     "Callbacks are signed afresh. Read-only keys get 403.",
   security: apiKeySecurity,
-  request: { params: DeliveryParamsSchema },
+  request: { params: DeliveryParamsSchema, query: NoQuerySchema },
   responses: {
     202: json(DeliveryEnvelopeSchema, "Queued: the delivery as it is now (pending)"),
     ...problemResponses([409, "An attempt of this delivery is in flight; retry in a minute"]),

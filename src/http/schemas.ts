@@ -78,6 +78,9 @@ export const AccountParamSchema = z.object({
     .openapi({ description: "Your account id", example: "7d9f0a52-8a55-4c8e-9b59-1c0d1f6a2b3c" }),
 });
 
+/** A route that takes no query parameters: an unknown one is a 400 naming it, never silently ignored. */
+export const NoQuerySchema = z.strictObject({});
+
 export const JobParamsSchema = AccountParamSchema.extend({
   cron_job_id: UuidSchema.openapi({ description: "The cron job id (UUID)" }),
 });

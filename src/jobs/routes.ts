@@ -9,7 +9,7 @@ import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { pagination } from "../http/pagination";
 import { fail, jobNotFound as notFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, JobParamsSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, JobParamsSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor, validationHookWith } from "../http/validation";
 import { buildNewJob, buildUpdate } from "./build";
 import { cloneInput } from "./clone";
@@ -73,7 +73,12 @@ const createJobRoute = createRoute({
   tags,
   summary: "Create a cron job",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema, headers: IdempotencyKeyHeaderSchema, ...body(CreateJobSchema) },
+  request: {
+    params: AccountParamSchema,
+    query: NoQuerySchema,
+    headers: IdempotencyKeyHeaderSchema,
+    ...body(CreateJobSchema),
+  },
   responses: {
     201: json(JobEnvelopeSchema, "The created job (or, for a repeated Idempotency-Key, the first request's)"),
     ...problemResponses(
@@ -104,7 +109,7 @@ const jobDetailsRoute = createRoute({
   tags,
   summary: "Get a cron job",
   security: apiKeySecurity,
-  request: { params: JobParamsSchema },
+  request: { params: JobParamsSchema, query: NoQuerySchema },
   responses: { 200: json(JobEnvelopeSchema, "The job"), ...problemResponses() },
 });
 
@@ -115,7 +120,7 @@ const updateJobRoute = createRoute({
   tags,
   summary: "Update a cron job (pause/resume with is_active)",
   security: apiKeySecurity,
-  request: { params: JobParamsSchema, ...body(UpdateJobSchema) },
+  request: { params: JobParamsSchema, query: NoQuerySchema, ...body(UpdateJobSchema) },
   responses: {
     200: json(JobEnvelopeSchema, "The updated job"),
     ...problemResponses([
@@ -133,7 +138,7 @@ const deleteJobRoute = createRoute({
   summary: "Delete a cron job and its execution history",
   description: "Answers 200 with a JSON body (not 204) because A1Base's own client parses one.",
   security: apiKeySecurity,
-  request: { params: JobParamsSchema },
+  request: { params: JobParamsSchema, query: NoQuerySchema },
   responses: { 200: json(DeletedJobSchema, "The job is deleted"), ...problemResponses() },
 });
 
@@ -148,6 +153,7 @@ const cloneJobRoute = createRoute({
   security: apiKeySecurity,
   request: {
     params: JobParamsSchema,
+    query: NoQuerySchema,
     body: { required: false, content: { "application/json": { schema: CloneJobSchema } } },
   },
   responses: {

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { loadAccountsConfig } from "../calendars/repository";
 import { accountRules, EMPTY_RULES, type Exclusion, exclusionAt } from "../calendars/rules";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, problemResponses } from "../http/schemas";
+import { AccountParamSchema, NoQuerySchema, problemResponses } from "../http/schemas";
 import { refuseAtTheDoor } from "../http/validation";
 import { formatInstant } from "../lib/dates";
 import { toCronString, toCronStrings } from "../lib/schedule/cron-string";
@@ -20,6 +20,7 @@ const previewRoute = createRoute({
   security: apiKeySecurity,
   request: {
     params: AccountParamSchema,
+    query: NoQuerySchema,
     body: { required: true, content: { "application/json": { schema: SchedulePreviewSchema } } },
   },
   responses: {

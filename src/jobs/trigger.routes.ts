@@ -4,7 +4,7 @@ import { runNow, runNowWait } from "../engine/run-now";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail, jobNotFound } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { JobParamsSchema, problemResponses } from "../http/schemas";
+import { JobParamsSchema, NoQuerySchema, problemResponses } from "../http/schemas";
 import { findJob } from "./repository";
 import { finishedRunFields, TriggerPendingSchema, TriggerResultSchema } from "./trigger.schemas";
 
@@ -19,7 +19,7 @@ const triggerRoute = createRoute({
     "answer) when it has one by then, otherwise 202 with its execution_id and status `pending` while the run " +
     "continues durably (jobs with timeout_seconds over 30 run through the queue; their log arrives in GET /logs).",
   security: apiKeySecurity,
-  request: { params: JobParamsSchema, headers: IdempotencyKeyHeaderSchema },
+  request: { params: JobParamsSchema, query: NoQuerySchema, headers: IdempotencyKeyHeaderSchema },
   responses: {
     200: { description: "The execution", content: { "application/json": { schema: TriggerResultSchema } } },
     202: {

@@ -3,7 +3,7 @@ import { config } from "../config";
 import { countLimitReached } from "../http/account-limits";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { formatInstant, formatInstantOrNull, parseInstant } from "../lib/dates";
 import { verifiedKeys } from "./key-cache";
 import { createKey, type KeyInfo, listKeys, revokeKey } from "./key-store";
@@ -38,7 +38,7 @@ const listKeysRoute = createRoute({
   tags,
   summary: "List the account's API keys (never their secrets)",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema },
+  request: { params: AccountParamSchema, query: NoQuerySchema },
   responses: {
     200: json(ApiKeyListSchema, "Every key, newest first, revoked and expired ones included"),
     ...problemResponses(),
@@ -56,6 +56,7 @@ const createKeyRoute = createRoute({
   security: apiKeySecurity,
   request: {
     params: AccountParamSchema,
+    query: NoQuerySchema,
     body: { required: true, content: { "application/json": { schema: CreateKeySchema } } },
   },
   responses: {
@@ -73,7 +74,7 @@ const revokeKeyRoute = createRoute({
   description:
     "The key stops working within API_KEY_CACHE_SECONDS (default 10 s: isolates that verified it recently trust it until then). Revoking twice is not an error.",
   security: apiKeySecurity,
-  request: { params: KeyParamsSchema },
+  request: { params: KeyParamsSchema, query: NoQuerySchema },
   responses: { 200: json(ApiKeyEnvelopeSchema, "The revoked key"), ...problemResponses() },
 });
 

@@ -144,6 +144,7 @@ const PingParams = {
     example: "start",
   }),
 };
+// Lenient (z.object, not strict): cron scripts append their own parameters, and a ping must never fail over one.
 const PingQuerySchema = z.object({
   rid: z.string().optional().openapi({
     format: "uuid",

@@ -6,7 +6,7 @@ import { countLimitReached } from "../http/account-limits";
 import type { AppEnv } from "../http/env";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { validationHookWith } from "../http/validation";
 import { targetErrors } from "../jobs/targets";
 import { formatInstant } from "../lib/dates";
@@ -92,7 +92,7 @@ const createMonitorRoute = createRoute({
   description:
     'A monitor expects pings (README "Monitors"): `period_seconds` apart, or at each match of `cron` in `timezone`. It is `new` until its first ping, `late` past the expected time, and `down` (alerting) once `grace_seconds` more have passed.',
   security: apiKeySecurity,
-  request: { params: AccountParamSchema, ...body(CreateMonitorSchema) },
+  request: { params: AccountParamSchema, query: NoQuerySchema, ...body(CreateMonitorSchema) },
   responses: {
     201: json(MonitorEnvelopeSchema, "The created monitor"),
     ...problemResponses([409, "The slug is taken, or the account has MAX_MONITORS monitors"]),
@@ -117,7 +117,7 @@ const getMonitorRoute = createRoute({
   tags,
   summary: "Get a monitor",
   security: apiKeySecurity,
-  request: { params: MonitorParamsSchema },
+  request: { params: MonitorParamsSchema, query: NoQuerySchema },
   responses: { 200: json(MonitorEnvelopeSchema, "The monitor"), ...problemResponses() },
 });
 
@@ -128,7 +128,7 @@ const updateMonitorRoute = createRoute({
   tags,
   summary: "Update a monitor",
   security: apiKeySecurity,
-  request: { params: MonitorParamsSchema, ...body(UpdateMonitorSchema) },
+  request: { params: MonitorParamsSchema, query: NoQuerySchema, ...body(UpdateMonitorSchema) },
   responses: {
     200: json(MonitorEnvelopeSchema, "The updated monitor"),
     ...problemResponses([409, "The slug is taken"]),
@@ -143,7 +143,7 @@ const deleteMonitorRoute = createRoute({
   summary: "Delete a monitor",
   description: "Its ping URLs answer 404 at once; its pings are removed by the retention sweep.",
   security: apiKeySecurity,
-  request: { params: MonitorParamsSchema },
+  request: { params: MonitorParamsSchema, query: NoQuerySchema },
   responses: { 200: json(DeletedMonitorSchema, "The deleted monitor's id"), ...problemResponses() },
 });
 
@@ -155,7 +155,7 @@ const pauseMonitorRoute = createRoute({
   summary: "Pause a monitor: no deadline, no alert, until resumed",
   description: "Pings are still recorded while paused; only POST …/resume ends the pause.",
   security: apiKeySecurity,
-  request: { params: MonitorParamsSchema },
+  request: { params: MonitorParamsSchema, query: NoQuerySchema },
   responses: { 200: json(MonitorEnvelopeSchema, "The paused monitor"), ...problemResponses() },
 });
 
@@ -168,7 +168,7 @@ const resumeMonitorRoute = createRoute({
   description:
     "It becomes `new` and waits for its next ping, as a new monitor does. Resuming one not paused changes nothing.",
   security: apiKeySecurity,
-  request: { params: MonitorParamsSchema },
+  request: { params: MonitorParamsSchema, query: NoQuerySchema },
   responses: { 200: json(MonitorEnvelopeSchema, "The monitor"), ...problemResponses() },
 });
 
@@ -193,7 +193,7 @@ const rotatePingKeyRoute = createRoute({
   description:
     "Every `/ping/{ping_key}/{slug}` URL changes; `/ping/{monitor_id}` URLs do not. The old key stops working within DIRECTORY_CACHE_SECONDS.",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema },
+  request: { params: AccountParamSchema, query: NoQuerySchema },
   responses: { 200: json(PingKeySchema, "The new key"), ...problemResponses() },
 });
 

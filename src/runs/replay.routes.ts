@@ -6,7 +6,7 @@ import { enqueueManualRuns } from "../engine/trigger";
 import { IdempotencyKeyHeaderSchema } from "../http/idempotency";
 import { fail } from "../http/problem";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { findJob } from "../jobs/repository";
 import { finishedRunFields } from "../jobs/trigger.schemas";
 import { findExecutionJobs } from "./replay";
@@ -33,7 +33,7 @@ const replayRoute = createRoute({
     "200 with the outcome within 25 s, else 202 `pending`. Idempotency-Key makes a repeat return the first answer " +
     "instead of running again.",
   security: apiKeySecurity,
-  request: { params: ExecutionParamsSchema, headers: IdempotencyKeyHeaderSchema },
+  request: { params: ExecutionParamsSchema, query: NoQuerySchema, headers: IdempotencyKeyHeaderSchema },
   responses: {
     200: json(ReplayResultSchema, "The replay's first attempt and its outcome"),
     202: json(
@@ -63,6 +63,7 @@ const bulkReplayRoute = createRoute({
   security: apiKeySecurity,
   request: {
     params: AccountParamSchema,
+    query: NoQuerySchema,
     headers: IdempotencyKeyHeaderSchema,
     body: { content: { "application/json": { schema: BulkReplayInputSchema } }, required: true },
   },

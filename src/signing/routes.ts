@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Db } from "../db/client";
 import { apiKeySecurity, createRouter } from "../http/router";
-import { AccountParamSchema, json, problemResponses } from "../http/schemas";
+import { AccountParamSchema, json, NoQuerySchema, problemResponses } from "../http/schemas";
 import { formatInstant } from "../lib/dates";
 import {
   DEFAULT_GRACE_SECONDS,
@@ -20,7 +20,7 @@ const statusRoute = createRoute({
   tags,
   summary: "How many secrets sign callbacks now, and until when the replaced ones do",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema },
+  request: { params: AccountParamSchema, query: NoQuerySchema },
   responses: { 200: json(SigningSecretStatusSchema, "The rotation state"), ...problemResponses() },
 });
 
@@ -35,6 +35,7 @@ const rotateRoute = createRoute({
   security: apiKeySecurity,
   request: {
     params: AccountParamSchema,
+    query: NoQuerySchema,
     body: { required: false, content: { "application/json": { schema: RotateSigningSecretSchema } } },
   },
   responses: {
@@ -52,7 +53,7 @@ const revokeRetiredRoute = createRoute({
   description:
     "Ends the grace period of every replaced secret at once: from now on requests and callbacks carry only the current secret's `v1=` signature, including callbacks queued before. The current secret is unchanged. Answers the new status.",
   security: apiKeySecurity,
-  request: { params: AccountParamSchema },
+  request: { params: AccountParamSchema, query: NoQuerySchema },
   responses: { 200: json(SigningSecretStatusSchema, "The rotation state afterwards"), ...problemResponses() },
 });
 
