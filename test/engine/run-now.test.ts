@@ -16,7 +16,7 @@ import { findLog } from "../../src/logs/store";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { testDeps } from "../helpers/engine";
 import { db, insertJob } from "../helpers/fixtures";
-import { jobsApi, quickStart } from "../helpers/jobs";
+import { jobsApi, quickStart, TRIGGER_RESULT_FIELDS } from "../helpers/jobs";
 
 const FAR = Date.UTC(2099, 0, 1);
 const port = inject("targetPort");
@@ -204,17 +204,7 @@ describe("POST /trigger", () => {
     const created = await jobs.create({ ...quickStart(), callbacks: undefined, retry_config: { max_retries: 0 } });
     const res = await jobs.send("POST", `/trigger/${created.body.data.id}`);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.data).sort()).toEqual(
-      [
-        "execution_id",
-        "executed_at",
-        "response_body",
-        "response_code",
-        "response_time_ms",
-        "status",
-        "error_message",
-      ].sort(),
-    );
+    expect(Object.keys(res.body.data).sort()).toEqual([...TRIGGER_RESULT_FIELDS].sort());
     // Its log says which success rule decided, in the logs endpoint and the NDJSON export alike.
     const { status, execution_id } = res.body.data;
     const decided = status === "success" || status === "failure" ? "status_codes" : null;

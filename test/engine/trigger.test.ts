@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createAccount, type TestAccount } from "../helpers/accounts";
 import { expectProblem } from "../helpers/http";
-import { jobsApi, quickStart } from "../helpers/jobs";
+import { jobsApi, quickStart, TRIGGER_RESULT_FIELDS } from "../helpers/jobs";
 import { captureQueue } from "../helpers/queue";
 import { shardD1 } from "../helpers/shards";
 import { callWith } from "../http/app-env";
@@ -24,17 +24,7 @@ describe("POST /trigger/{cron_job_id}", () => {
     const res = await trigger(jobs, job.id);
     expect(res.status).toBe(200);
     const d = res.body.data;
-    expect(Object.keys(d).sort()).toEqual(
-      [
-        "execution_id",
-        "executed_at",
-        "response_body",
-        "response_code",
-        "response_time_ms",
-        "status",
-        "error_message",
-      ].sort(),
-    );
+    expect(Object.keys(d).sort()).toEqual([...TRIGGER_RESULT_FIELDS].sort());
     expect(d.execution_id).toMatch(/^exe_[0-9A-Z]{26}$/);
     expect(["success", "failure", "error", "timeout"]).toContain(d.status);
     expect(d.executed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

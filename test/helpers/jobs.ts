@@ -37,3 +37,14 @@ export function jobsApi(acct: TestAccount) {
     send,
   };
 }
+
+/** A finished run's answer to POST /trigger: A1Cron's fields, then ours (response_time_ms, error_message). */
+export const TRIGGER_RESULT_FIELDS = [
+  "execution_id",
+  "status",
+  "response_code",
+  "response_body",
+  "executed_at",
+  "response_time_ms",
+  "error_message",
+] as const;
