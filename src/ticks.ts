@@ -94,7 +94,7 @@ export async function runShardTick(
     await relayStranded(engineDeps(env, db));
     // Legacy logs move to the current layout a chunk at a time, in what is left of the tick's budgets.
     await migrateStore(db);
-    // Scraped accounts' latency windows move to the last closed hour, so their scrapes only read. Derived data:
+    // Latency windows (scraped accounts' jobs, busy jobs) move to the last closed hour, so scrapes only read. Derived:
     // a failure is logged and the next tick retries; it must not redo the dispatch above.
     const now = Math.max(msg.scheduledTime, Date.now());
     try {

@@ -214,28 +214,20 @@ export async function maintainWindows(db: Db, now: number, retentionDays: number
     });
   let after = Number.MIN_SAFE_INTEGER;
   for (let c = 0; c < chunks; c++) {
-    const stale = and(
-      isNull(cronJobs.deletedAt),
-      gt(cronJobs.num, after),
-      or(isNull(latencyWindows.job), lt(latencyWindows.endHour, end)),
-    );
     // The hour's busy scan walks every job by number; otherwise only scraped accounts' jobs are read (CROSS JOIN
     // keeps accounts_metrics_scraped_idx the outer loop), so a tick with nothing due reads no other job.
-    const due = scanBusy
-      ? await db
-          .select({ num: sql<number>`${cronJobs.num}`.mapWith(Number) })
-          .from(accounts)
-          .innerJoin(cronJobs, eq(cronJobs.accountId, accounts.id))
-          .leftJoin(latencyWindows, eq(latencyWindows.job, cronJobs.num))
-          .where(and(or(scraped, busyAt(end)), stale))
-          .orderBy(cronJobs.num)
-          .limit(MAINTAIN_JOBS)
-      : (
-          await db.all<{ num: number }>(sql`SELECT ${cronJobs.num} AS num
-            FROM ${accounts} CROSS JOIN ${cronJobs} ON ${cronJobs.accountId} = ${accounts.id}
-            LEFT JOIN ${latencyWindows} ON ${latencyWindows.job} = ${cronJobs.num}
-            WHERE ${and(scraped, stale)} ORDER BY ${cronJobs.num} LIMIT ${MAINTAIN_JOBS}`)
-        ).map((r) => ({ num: Number(r.num) }));
+    const due = (
+      await db.all<{ num: number }>(sql`SELECT ${cronJobs.num} AS num
+        FROM ${accounts} ${scanBusy ? sql`JOIN` : sql`CROSS JOIN`} ${cronJobs} ON ${cronJobs.accountId} = ${accounts.id}
+        LEFT JOIN ${latencyWindows} ON ${latencyWindows.job} = ${cronJobs.num}
+        WHERE ${and(
+          scanBusy ? or(scraped, busyAt(end)) : scraped,
+          isNull(cronJobs.deletedAt),
+          gt(cronJobs.num, after),
+          or(isNull(latencyWindows.job), lt(latencyWindows.endHour, end)),
+        )}
+        ORDER BY ${cronJobs.num} LIMIT ${MAINTAIN_JOBS}`)
+    ).map((r) => ({ num: Number(r.num) }));
     const last = due.length < MAINTAIN_JOBS;
     if (due.length === 0) {
       if (scanBusy) await scannedMark;
